@@ -1,0 +1,11 @@
+//! Reference anonymizers that produce releases for experiments.
+//!
+//! Placeholder: filled in by the anonymizer work.
+
+/// Errors from the reference anonymizers.
+#[derive(Debug, thiserror::Error)]
+pub enum AnonymizeError {
+    /// Invalid parameters or data.
+    #[error("{0}")]
+    Invalid(String),
+}

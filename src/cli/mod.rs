@@ -1,0 +1,65 @@
+//! The `reident` command line: each subcommand parses its arguments, calls one
+//! library function and renders the result. Nothing here computes a metric.
+
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+
+/// What a command concluded, mapped to the process exit code by `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything checked holds (exit code 0).
+    Success,
+    /// A checked claim or threshold was refuted (exit code 1).
+    Refuted,
+}
+
+/// Errors surfaced to the user (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Input data problem.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+    /// Metric problem.
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
+    /// Epsilon estimation problem.
+    #[error(transparent)]
+    Dp(#[from] crate::dp::DpError),
+    /// Anonymizer problem.
+    #[error(transparent)]
+    Anonymize(#[from] crate::anonymize::AnonymizeError),
+    /// Corpus generator problem.
+    #[error(transparent)]
+    Synth(#[from] crate::synth::SynthError),
+    /// The arguments do not make sense together.
+    #[error("{0}")]
+    Usage(String),
+    /// Writing output failed.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// What was being written.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// `reident`: test whether an anonymized release still leaks its sources.
+#[derive(Debug, Parser)]
+#[command(name = "reident", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Runs a parsed command, writing its output to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let _ = out;
+    match cli.command {}
+}

@@ -1,0 +1,39 @@
+//! # reident — does this "anonymized" release still leak its sources?
+//!
+//! `reident` takes a release (tables and/or text) together with the originals
+//! it was made from, measures the formal guarantees a vendor claims
+//! (k-anonymity, l-diversity, t-closeness, epsilon) and runs the attacks a real
+//! adversary would run.
+//!
+//! ## Threat model
+//!
+//! The adversary sees the release and some auxiliary knowledge about the people
+//! or documents in it (at most the originals themselves). Metrics in
+//! [`privacy`] use the release alone; attacks use the release plus auxiliary
+//! data; [`dp`] estimates and bounds epsilon from paired data or attack outcomes.
+//!
+//! ## Glossary
+//!
+//! * **quasi-identifier (QI)**: an attribute that is not identifying alone but
+//!   is in combination (age, ZIP code, sex).
+//! * **equivalence class**: the release rows that share all QI values.
+//! * **sensitive attribute**: what the adversary wants to learn (diagnosis, salary).
+//! * **suppressed value**: `*`, the value was removed by the anonymizer.
+//!
+//! ## Module map
+//!
+//! Data flows one way: [`data`] → ([`privacy`] | [`dp`]) → reports; `cli` only composes.
+//!
+//! * [`data`]: loading, column roles, missing values, generalized values, hierarchies.
+//! * [`privacy`]: equivalence classes and every metric of a release alone.
+//! * [`dp`]: epsilon estimation and lower bounds.
+//! * [`anonymize`]: reference anonymizers that produce releases for experiments.
+//! * [`synth`]: a seeded Atlassian-style corpus generator.
+//! * [`cli`]: the `reident` command-line interface (thin wrappers).
+
+pub mod anonymize;
+pub mod cli;
+pub mod data;
+pub mod dp;
+pub mod privacy;
+pub mod synth;
