@@ -1,0 +1,585 @@
+//! Equivalence classes: one group-by over the quasi-identifier (QI) codes.
+//!
+//! [`EquivalenceClasses::build`] groups the rows of an [`EncodedTable`] by the
+//! tuple of their QI codes and records, in the same pass, for every sensitive
+//! attribute the per-class value counts (sparse, CSR layout: the distinct codes
+//! of a class with their counts) and the overall distribution. Every metric in
+//! this module reads these counts; none goes back to the rows.
+//!
+//! How the group-by works: each QI code tuple becomes one `u64` key by mixed
+//! radix (`key = c_1 + n_1 (c_2 + n_2 (c_3 + ...))`, `n_i` the number of distinct
+//! values of QI `i`) when the product of the cardinalities fits in 64 bits;
+//! otherwise the tuple is hashed to 64 bits and ties on the hash are broken by
+//! comparing the tuples, so hash collisions never merge classes. The
+//! `(key, row)` pairs are sorted in parallel (rayon), runs of equal keys are
+//! the classes. Per-class sensitive counts come from a second parallel sort of
+//! `class << 32 | code` words and a run-length pass. No allocation happens per
+//! row; memory is about 30 bytes per row at the peak.
+//!
+//! Value policies (documented once here, used by every metric):
+//!
+//! * **Missing values** (the [`MissingPolicy`](crate::data::MissingPolicy)
+//!   code, `?` by default) are a value like any other: all rows missing a QI
+//!   share that value and may form a class together. pyCANON, which groups with
+//!   pandas `groupby(dropna=True)`, silently drops rows with a NaN QI instead;
+//!   on data read as text (as here and in pyCANON's own CSV reader, where `?`
+//!   stays a string) the two agree.
+//! * **Partially suppressed rows** (some QIs `*`): `*` is the root of that QI's
+//!   hierarchy, an ordinary generalized value. All suppression tokens of one
+//!   column (`*`, `*****`) are the same value.
+//! * **Fully suppressed rows** (every QI `*`): see [`SuppressedRows`].
+//!
+//! Classes are numbered in increasing key order, so for a given table the
+//! numbering is deterministic; reordering rows can renumber classes but never
+//! changes their sizes or contents (tested).
+//!
+//! Limits: at most `u32::MAX - 1` rows.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::PrivacyError;
+use crate::data::{CategoricalColumn, EncodedTable};
+
+/// What to do with rows whose quasi-identifiers are *all* suppressed (`*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressedRows {
+    /// Fully suppressed rows are treated as removed from the release: they are
+    /// excluded from the classes and from the sensitive-value distributions
+    /// that t-closeness, beta-likeness and delta-disclosure compare against, and
+    /// reported as `n_suppressed_rows`. This is the default: an anonymizer that
+    /// suppresses a record means "this record is not published", and counting
+    /// the suppressed rows as one large class would let them raise k.
+    #[default]
+    Exclude,
+    /// ARX's behaviour: fully suppressed rows form one equivalence class
+    /// (they all share the QI tuple `(*, ..., *)`). On data that is already
+    /// anonymized this understates risk: the suppressed rows usually form the
+    /// largest class, which inflates average class size (and the share of
+    /// records in large classes) although those rows carry no QI information,
+    /// and it mixes the sensitive values of unrelated records into a class that
+    /// looks diverse. Kept for comparison with ARX.
+    OneClass,
+}
+
+/// Marks a row that belongs to no class (fully suppressed and excluded).
+pub const NO_CLASS: u32 = u32::MAX;
+
+/// Per-class value counts of one sensitive attribute (CSR layout).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitiveCounts {
+    /// Column name.
+    pub attribute: String,
+    /// The column's dictionary: `values[code]`.
+    pub values: Vec<String>,
+    /// Class `c`'s entries are `codes[offsets[c]..offsets[c + 1]]`.
+    pub offsets: Vec<usize>,
+    /// Distinct value codes per class, ascending within a class.
+    pub codes: Vec<u32>,
+    /// `counts[i]` rows of the class hold `codes[i]`.
+    pub counts: Vec<u64>,
+    /// Rows (in classes) holding each code, indexed by code; 0 for codes that
+    /// occur only in excluded rows.
+    pub overall: Vec<u64>,
+    /// For each code, the first row (0-based, in classes) holding it, or
+    /// `u64::MAX` if none; used to name a row in error messages.
+    pub first_row: Vec<u64>,
+}
+
+impl SensitiveCounts {
+    /// The distinct codes of class `class` and their counts.
+    pub fn class(&self, class: usize) -> (&[u32], &[u64]) {
+        let range = self.offsets[class]..self.offsets[class + 1];
+        (&self.codes[range.clone()], &self.counts[range])
+    }
+
+    /// Number of values that occur in the classes (the domain of the overall
+    /// distribution; pyCANON's `np.unique(data[sa])`).
+    pub fn n_domain_values(&self) -> usize {
+        self.overall.iter().filter(|&&c| c > 0).count()
+    }
+}
+
+/// The equivalence classes of a table over a set of quasi-identifiers, with
+/// per-class sensitive-value counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EquivalenceClasses {
+    /// File or label of the table, for messages.
+    pub source: String,
+    /// Quasi-identifier columns, in the order given.
+    pub quasi_identifiers: Vec<String>,
+    /// Policy used for fully suppressed rows.
+    pub suppressed_rows: SuppressedRows,
+    /// Rows of the table.
+    pub n_rows: usize,
+    /// Rows whose QIs are all suppressed (whatever the policy).
+    pub n_suppressed_rows: usize,
+    /// Rows that belong to a class (`n_rows - n_suppressed_rows` under
+    /// [`SuppressedRows::Exclude`], `n_rows` under [`SuppressedRows::OneClass`]).
+    pub n_rows_in_classes: usize,
+    class_sizes: Vec<u64>,
+    row_class: Vec<u32>,
+    sensitive: Vec<SensitiveCounts>,
+}
+
+impl EquivalenceClasses {
+    /// Groups `table` by `quasi_identifiers` and counts the values of each of
+    /// `sensitive` per class.
+    ///
+    /// Errors: no QI, an empty table, a column not in the table, a column named
+    /// twice or in both roles, more than `u32::MAX - 1` rows, and (under
+    /// [`SuppressedRows::Exclude`]) a table whose rows are all fully suppressed.
+    pub fn build(
+        table: &EncodedTable,
+        quasi_identifiers: &[&str],
+        sensitive: &[&str],
+        suppressed_rows: SuppressedRows,
+    ) -> Result<Self, PrivacyError> {
+        let source = table.source.clone();
+        if quasi_identifiers.is_empty() {
+            return Err(PrivacyError::NoQuasiIdentifiers {
+                source_name: source,
+            });
+        }
+        if table.n_rows == 0 || table.columns.is_empty() {
+            return Err(PrivacyError::EmptyTable {
+                source_name: source,
+            });
+        }
+        if table.n_rows >= NO_CLASS as usize {
+            return Err(PrivacyError::Invalid(format!(
+                "{source}: {} rows; equivalence classes support at most {} rows, split the table",
+                table.n_rows,
+                NO_CLASS - 1
+            )));
+        }
+        check_distinct(&source, quasi_identifiers, sensitive)?;
+        let qi_cols = resolve(table, quasi_identifiers, "quasi-identifier")?;
+        let sa_cols = resolve(table, sensitive, "sensitive")?;
+        let n = table.n_rows;
+
+        // Canonical code per QI value: every suppression token of a column
+        // maps to the first one, so `*` and `*****` are one value.
+        let canonical: Vec<Vec<u32>> = qi_cols.iter().map(|c| canonical_codes(c)).collect();
+        let fully_suppressed =
+            |row: usize| qi_cols.iter().all(|c| c.suppressed[c.codes[row] as usize]);
+        let n_suppressed_rows = (0..n)
+            .into_par_iter()
+            .filter(|&r| fully_suppressed(r))
+            .count();
+        let exclude = suppressed_rows == SuppressedRows::Exclude;
+        if exclude && n_suppressed_rows == n {
+            return Err(PrivacyError::AllRowsSuppressed {
+                source_name: source,
+                n_rows: n,
+            });
+        }
+        let included = |row: usize| !(exclude && fully_suppressed(row));
+
+        let (rows, class_offsets) = match mixed_radix(&qi_cols) {
+            Some(multipliers) => group_by_radix(n, &qi_cols, &canonical, &multipliers, &included),
+            None => group_by_hash(n, &qi_cols, &canonical, &included),
+        };
+        let n_classes = class_offsets.len() - 1;
+        let class_sizes: Vec<u64> = class_offsets
+            .windows(2)
+            .map(|w| (w[1] - w[0]) as u64)
+            .collect();
+        let mut row_class = vec![NO_CLASS; n];
+        for class in 0..n_classes {
+            for &row in &rows[class_offsets[class]..class_offsets[class + 1]] {
+                row_class[row as usize] = class as u32;
+            }
+        }
+
+        let sensitive = sa_cols
+            .iter()
+            .map(|col| count_sensitive(col, &rows, &row_class, n_classes))
+            .collect();
+
+        Ok(EquivalenceClasses {
+            source,
+            quasi_identifiers: quasi_identifiers.iter().map(|s| s.to_string()).collect(),
+            suppressed_rows,
+            n_rows: n,
+            n_suppressed_rows,
+            n_rows_in_classes: rows.len(),
+            class_sizes,
+            row_class,
+            sensitive,
+        })
+    }
+
+    /// Number of equivalence classes.
+    pub fn n_classes(&self) -> usize {
+        self.class_sizes.len()
+    }
+
+    /// Size of every class (the input of the risk and population models).
+    pub fn class_sizes(&self) -> &[u64] {
+        &self.class_sizes
+    }
+
+    /// The class of `row`, or `None` when the row is excluded (fully suppressed).
+    pub fn class_of_row(&self, row: usize) -> Option<usize> {
+        match self.row_class.get(row) {
+            Some(&c) if c != NO_CLASS => Some(c as usize),
+            _ => None,
+        }
+    }
+
+    /// Class of every row ([`NO_CLASS`] for excluded rows).
+    pub fn row_classes(&self) -> &[u32] {
+        &self.row_class
+    }
+
+    /// All sensitive attributes' counts, in the order given to [`build`](Self::build).
+    pub fn sensitive_attributes(&self) -> &[SensitiveCounts] {
+        &self.sensitive
+    }
+
+    /// The counts of sensitive attribute `attribute`.
+    pub fn sensitive(&self, attribute: &str) -> Result<&SensitiveCounts, PrivacyError> {
+        self.sensitive
+            .iter()
+            .find(|s| s.attribute == attribute)
+            .ok_or_else(|| PrivacyError::UnknownSensitive {
+                attribute: attribute.to_string(),
+                available: self.sensitive.iter().map(|s| s.attribute.clone()).collect(),
+            })
+    }
+}
+
+fn check_distinct(source: &str, qis: &[&str], sensitive: &[&str]) -> Result<(), PrivacyError> {
+    let dup = |column: &str, message: &str| PrivacyError::DuplicateColumn {
+        source_name: source.to_string(),
+        column: column.to_string(),
+        message: message.to_string(),
+    };
+    let mut seen = HashSet::new();
+    for q in qis {
+        if !seen.insert(*q) {
+            return Err(dup(q, "twice as a quasi-identifier"));
+        }
+    }
+    let mut seen_sa = HashSet::new();
+    for s in sensitive {
+        if seen.contains(s) {
+            return Err(dup(s, "as both quasi-identifier and sensitive attribute"));
+        }
+        if !seen_sa.insert(*s) {
+            return Err(dup(s, "twice as a sensitive attribute"));
+        }
+    }
+    Ok(())
+}
+
+fn resolve<'a>(
+    table: &'a EncodedTable,
+    names: &[&str],
+    role: &'static str,
+) -> Result<Vec<&'a CategoricalColumn>, PrivacyError> {
+    names
+        .iter()
+        .map(|name| {
+            table
+                .column(name)
+                .ok_or_else(|| PrivacyError::MissingColumn {
+                    source_name: table.source.clone(),
+                    role,
+                    column: name.to_string(),
+                    available: table.column_names().iter().map(|s| s.to_string()).collect(),
+                })
+        })
+        .collect()
+}
+
+/// Maps every code to itself, except suppression tokens, which all map to the
+/// first suppression code of the column.
+fn canonical_codes(col: &CategoricalColumn) -> Vec<u32> {
+    let first_suppressed = col.suppressed.iter().position(|&s| s).map(|c| c as u32);
+    (0..col.n_values())
+        .map(|c| match first_suppressed {
+            Some(s) if col.suppressed[c] => s,
+            _ => c as u32,
+        })
+        .collect()
+}
+
+/// Mixed-radix multipliers when the product of the QI cardinalities fits in a u64.
+fn mixed_radix(cols: &[&CategoricalColumn]) -> Option<Vec<u64>> {
+    let mut multipliers = Vec::with_capacity(cols.len());
+    let mut product: u64 = 1;
+    for col in cols {
+        multipliers.push(product);
+        product = product.checked_mul(col.n_values().max(1) as u64)?;
+    }
+    Some(multipliers)
+}
+
+/// Run boundaries of a sorted sequence: `offsets[c]..offsets[c + 1]` is run `c`.
+fn run_offsets<T>(items: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<usize> {
+    let mut offsets = Vec::new();
+    if items.is_empty() {
+        offsets.push(0);
+        return offsets;
+    }
+    offsets.push(0);
+    for i in 1..items.len() {
+        if !same(&items[i - 1], &items[i]) {
+            offsets.push(i);
+        }
+    }
+    offsets.push(items.len());
+    offsets
+}
+
+fn group_by_radix(
+    n: usize,
+    cols: &[&CategoricalColumn],
+    canonical: &[Vec<u32>],
+    multipliers: &[u64],
+    included: &(impl Fn(usize) -> bool + Sync),
+) -> (Vec<u32>, Vec<usize>) {
+    let mut pairs: Vec<(u64, u32)> = (0..n)
+        .into_par_iter()
+        .filter(|&r| included(r))
+        .map(|r| {
+            let key = cols
+                .iter()
+                .zip(canonical)
+                .zip(multipliers)
+                .map(|((col, canon), m)| canon[col.codes[r] as usize] as u64 * m)
+                .sum::<u64>();
+            (key, r as u32)
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    let offsets = run_offsets(&pairs, |a, b| a.0 == b.0);
+    (pairs.into_iter().map(|(_, r)| r).collect(), offsets)
+}
+
+fn group_by_hash(
+    n: usize,
+    cols: &[&CategoricalColumn],
+    canonical: &[Vec<u32>],
+    included: &(impl Fn(usize) -> bool + Sync),
+) -> (Vec<u32>, Vec<usize>) {
+    let code = |col: usize, row: u32| canonical[col][cols[col].codes[row as usize] as usize];
+    let tuple_cmp = |a: u32, b: u32| {
+        (0..cols.len())
+            .map(|c| code(c, a).cmp(&code(c, b)))
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or(Ordering::Equal)
+    };
+    let mut pairs: Vec<(u64, u32)> = (0..n)
+        .into_par_iter()
+        .filter(|&r| included(r))
+        .map(|r| {
+            let mut h: u64 = 0x243F_6A88_85A3_08D3;
+            for c in 0..cols.len() {
+                h = splitmix64(h ^ code(c, r as u32) as u64);
+            }
+            (h, r as u32)
+        })
+        .collect();
+    pairs.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| tuple_cmp(a.1, b.1))
+            .then_with(|| a.1.cmp(&b.1))
+    });
+    let offsets = run_offsets(&pairs, |a, b| {
+        a.0 == b.0 && tuple_cmp(a.1, b.1) == Ordering::Equal
+    });
+    (pairs.into_iter().map(|(_, r)| r).collect(), offsets)
+}
+
+/// SplitMix64 finalizer (Steele, Lea & Flood 2014): a fast 64-bit mixer.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn count_sensitive(
+    col: &CategoricalColumn,
+    rows: &[u32],
+    row_class: &[u32],
+    n_classes: usize,
+) -> SensitiveCounts {
+    // `rows` is grouped by class, so the words are already sorted by their
+    // high half; the sort orders codes within each class.
+    let mut words: Vec<u64> = rows
+        .par_iter()
+        .map(|&r| ((row_class[r as usize] as u64) << 32) | col.codes[r as usize] as u64)
+        .collect();
+    words.par_sort_unstable();
+    let mut offsets = Vec::with_capacity(n_classes + 1);
+    let mut codes = Vec::new();
+    let mut counts: Vec<u64> = Vec::new();
+    let mut overall = vec![0u64; col.n_values()];
+    let mut previous: Option<u64> = None;
+    for &w in &words {
+        if previous == Some(w) {
+            if let Some(last) = counts.last_mut() {
+                *last += 1;
+            }
+        } else {
+            let class = (w >> 32) as usize;
+            while offsets.len() <= class {
+                offsets.push(codes.len());
+            }
+            codes.push(w as u32);
+            counts.push(1);
+            previous = Some(w);
+        }
+        overall[(w as u32) as usize] += 1;
+    }
+    while offsets.len() <= n_classes {
+        offsets.push(codes.len());
+    }
+    let mut first_row = vec![u64::MAX; col.n_values()];
+    for (r, &code) in col.codes.iter().enumerate() {
+        let slot = &mut first_row[code as usize];
+        if *slot == u64::MAX && row_class[r] != NO_CLASS {
+            *slot = r as u64;
+        }
+    }
+    SensitiveCounts {
+        attribute: col.name.clone(),
+        values: col.values.clone(),
+        offsets,
+        codes,
+        counts,
+        overall,
+        first_row,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(cols: &[(&str, &[&str])]) -> EncodedTable {
+        EncodedTable::new(
+            "t",
+            cols.iter()
+                .map(|(n, v)| CategoricalColumn::from_strs(n, v))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn groups_rows_and_counts_sensitive_values() {
+        // Classes by (a, b): (x,1) rows 0,2,3; (y,1) row 1; (y,2) rows 4,5.
+        let t = table(&[
+            ("a", &["x", "y", "x", "x", "y", "y"]),
+            ("b", &["1", "1", "1", "1", "2", "2"]),
+            ("s", &["p", "q", "p", "r", "q", "q"]),
+        ]);
+        let ec =
+            EquivalenceClasses::build(&t, &["a", "b"], &["s"], SuppressedRows::Exclude).unwrap();
+        let mut sizes = ec.class_sizes().to_vec();
+        sizes.sort_unstable();
+        assert_eq!(sizes, vec![1, 2, 3]);
+        let c0 = ec.class_of_row(0).unwrap();
+        assert_eq!(ec.class_of_row(2), Some(c0));
+        assert_eq!(ec.class_of_row(3), Some(c0));
+        let s = ec.sensitive("s").unwrap();
+        // class of row 0 holds p twice (code 0) and r once (code 2)
+        assert_eq!(s.class(c0), (&[0u32, 2][..], &[2u64, 1][..]));
+        assert_eq!(s.overall, vec![2, 3, 1]);
+        assert_eq!(s.first_row, vec![0, 1, 3]);
+    }
+
+    #[test]
+    fn hash_fallback_matches_radix() {
+        // Two columns whose cardinality product overflows u64 are simulated by
+        // calling the hash path directly.
+        let t = table(&[
+            ("a", &["x", "y", "x", "x", "y", "*"]),
+            ("b", &["1", "1", "1", "2", "1", "***"]),
+        ]);
+        let cols: Vec<&CategoricalColumn> = t.columns.iter().collect();
+        let canon: Vec<Vec<u32>> = cols.iter().map(|c| canonical_codes(c)).collect();
+        let all = |_r: usize| true;
+        let (rows_h, off_h) = group_by_hash(6, &cols, &canon, &all);
+        let mult = mixed_radix(&cols).unwrap();
+        let (rows_r, off_r) = group_by_radix(6, &cols, &canon, &mult, &all);
+        let groups = |rows: &[u32], off: &[usize]| {
+            let mut g: Vec<Vec<u32>> = off
+                .windows(2)
+                .map(|w| {
+                    let mut v = rows[w[0]..w[1]].to_vec();
+                    v.sort_unstable();
+                    v
+                })
+                .collect();
+            g.sort();
+            g
+        };
+        assert_eq!(groups(&rows_h, &off_h), groups(&rows_r, &off_r));
+        assert_eq!(
+            groups(&rows_h, &off_h),
+            vec![vec![0, 2], vec![1, 4], vec![3], vec![5]]
+        );
+    }
+
+    #[test]
+    fn suppressed_row_policies() {
+        // Rows 2 and 3 have every QI suppressed (`*` and `**` are one value).
+        let t = table(&[
+            ("a", &["x", "x", "*", "*", "*"]),
+            ("b", &["1", "1", "**", "*", "2"]),
+            ("s", &["p", "q", "p", "p", "q"]),
+        ]);
+        let ex =
+            EquivalenceClasses::build(&t, &["a", "b"], &["s"], SuppressedRows::Exclude).unwrap();
+        assert_eq!(ex.n_suppressed_rows, 2);
+        assert_eq!(ex.n_rows_in_classes, 3);
+        assert_eq!(ex.class_of_row(2), None);
+        let mut sizes = ex.class_sizes().to_vec();
+        sizes.sort_unstable();
+        assert_eq!(sizes, vec![1, 2]); // (x,1) x2 and (*,2) x1
+        assert_eq!(ex.sensitive("s").unwrap().overall, vec![1, 2]);
+
+        let one =
+            EquivalenceClasses::build(&t, &["a", "b"], &["s"], SuppressedRows::OneClass).unwrap();
+        assert_eq!(one.n_suppressed_rows, 2);
+        assert_eq!(one.n_rows_in_classes, 5);
+        assert_eq!(one.class_of_row(2), one.class_of_row(3));
+        let mut sizes = one.class_sizes().to_vec();
+        sizes.sort_unstable();
+        assert_eq!(sizes, vec![1, 2, 2]);
+    }
+
+    #[test]
+    fn input_errors_are_named() {
+        let t = table(&[("a", &["x"]), ("s", &["p"])]);
+        let e = EquivalenceClasses::build(&t, &[], &["s"], SuppressedRows::Exclude).unwrap_err();
+        assert!(e.to_string().contains("no quasi-identifiers"), "{e}");
+        let e =
+            EquivalenceClasses::build(&t, &["zip"], &["s"], SuppressedRows::Exclude).unwrap_err();
+        assert!(
+            e.to_string().contains("`zip`") && e.to_string().contains("a, s"),
+            "{e}"
+        );
+        let e = EquivalenceClasses::build(&t, &["a"], &["a"], SuppressedRows::Exclude).unwrap_err();
+        assert!(e.to_string().contains("both"), "{e}");
+        let empty = EncodedTable::new(
+            "e.csv",
+            vec![CategoricalColumn::from_strs::<&str>("a", &[])],
+        );
+        let e =
+            EquivalenceClasses::build(&empty, &["a"], &[], SuppressedRows::Exclude).unwrap_err();
+        assert!(e.to_string().contains("e.csv: the table is empty"), "{e}");
+        let sup = table(&[("a", &["*", "**"])]);
+        let e = EquivalenceClasses::build(&sup, &["a"], &[], SuppressedRows::Exclude).unwrap_err();
+        assert!(e.to_string().contains("all 2 rows"), "{e}");
+    }
+}

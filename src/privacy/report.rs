@@ -1,0 +1,396 @@
+//! The metrics report: one call, [`evaluate`], that builds the equivalence
+//! classes once and computes every release-only metric, returning the serde
+//! model [`MetricsReport`].
+//!
+//! `MetricsReport` is a JSON contract that other reports embed: fields are
+//! only added, never renamed or retyped, without bumping [`SCHEMA_VERSION`].
+//! It never contains a record of the input, only counts, statistics and 0-based
+//! row indices. Rendering (Markdown, HTML, charts) is the `report` module's job.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    alpha_k_anonymity, basic_beta_likeness, delta_disclosure, distinct_l_diversity,
+    enhanced_beta_likeness, entropy_l_diversity, k_anonymity, records_below_k,
+    recursive_cl_diversity, t_closeness_equal_distance, t_closeness_hierarchical,
+    t_closeness_ordered, BetaLikeness, ClassSizeBin, DeltaDisclosure, EntropyL, EquivalenceClasses,
+    PrivacyError, RecursiveCl, SuppressedRows, TCloseness,
+};
+use crate::data::{EncodedTable, Hierarchy};
+
+/// Version of the [`MetricsReport`] JSON schema.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What to evaluate: quasi-identifiers, sensitive attributes and policies.
+/// Built linfa-style:
+///
+/// ```
+/// use reident::privacy::{MetricsParams, SuppressedRows};
+/// let params = MetricsParams::new(["ZIPCode", "Age"])
+///     .sensitive(["Salary", "Disease"])
+///     .numeric("Salary")
+///     .target_k(3)
+///     .suppressed_rows(SuppressedRows::Exclude);
+/// assert_eq!(params.quasi_identifiers, vec!["ZIPCode", "Age"]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct MetricsParams {
+    /// Quasi-identifier columns (at least one).
+    pub quasi_identifiers: Vec<String>,
+    /// Sensitive columns (may be empty: then only k-anonymity is computed).
+    pub sensitive: Vec<String>,
+    /// Generalization hierarchies by column. A hierarchy for a sensitive
+    /// attribute adds hierarchical-EMD t-closeness; others are ignored here.
+    pub hierarchies: HashMap<String, Hierarchy>,
+    /// Sensitive attributes whose values are numbers (ordered EMD; pyCANON
+    /// uses ordered EMD for numeric dtypes).
+    pub numeric: BTreeSet<String>,
+    /// Target k for listing the records in smaller classes (default 2: the
+    /// records unique on their quasi-identifiers).
+    pub target_k: u64,
+    /// Policy for rows whose quasi-identifiers are all suppressed.
+    pub suppressed_rows: SuppressedRows,
+    /// At most this many row ids are listed in the report (default 10,000);
+    /// the count is always exact.
+    pub max_listed_rows: usize,
+}
+
+impl MetricsParams {
+    /// Parameters for the given quasi-identifiers and defaults for the rest.
+    pub fn new<I, S>(quasi_identifiers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        MetricsParams {
+            quasi_identifiers: quasi_identifiers.into_iter().map(Into::into).collect(),
+            sensitive: Vec::new(),
+            hierarchies: HashMap::new(),
+            numeric: BTreeSet::new(),
+            target_k: 2,
+            suppressed_rows: SuppressedRows::default(),
+            max_listed_rows: 10_000,
+        }
+    }
+
+    /// Sets the sensitive attributes.
+    pub fn sensitive<I, S>(mut self, sensitive: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.sensitive = sensitive.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds a hierarchy, keyed by its `attribute`.
+    pub fn hierarchy(mut self, hierarchy: Hierarchy) -> Self {
+        self.hierarchies
+            .insert(hierarchy.attribute.clone(), hierarchy);
+        self
+    }
+
+    /// Replaces all hierarchies.
+    pub fn hierarchies(mut self, hierarchies: HashMap<String, Hierarchy>) -> Self {
+        self.hierarchies = hierarchies;
+        self
+    }
+
+    /// Declares a sensitive attribute numeric (ordered EMD).
+    pub fn numeric(mut self, attribute: impl Into<String>) -> Self {
+        self.numeric.insert(attribute.into());
+        self
+    }
+
+    /// Sets the target k (at least 1).
+    pub fn target_k(mut self, k: u64) -> Self {
+        self.target_k = k;
+        self
+    }
+
+    /// Sets the policy for fully suppressed rows.
+    pub fn suppressed_rows(mut self, policy: SuppressedRows) -> Self {
+        self.suppressed_rows = policy;
+        self
+    }
+
+    /// Sets how many row ids are listed at most.
+    pub fn max_listed_rows(mut self, n: usize) -> Self {
+        self.max_listed_rows = n;
+        self
+    }
+
+    fn validate(&self) -> Result<(), PrivacyError> {
+        if self.target_k == 0 {
+            return Err(PrivacyError::InvalidParameter {
+                name: "target_k",
+                message: "must be at least 1 (every class has at least one row)".to_string(),
+            });
+        }
+        if let Some(n) = self.numeric.iter().find(|n| !self.sensitive.contains(n)) {
+            return Err(PrivacyError::InvalidParameter {
+                name: "numeric",
+                message: format!(
+                    "`{n}` is declared numeric but is not a sensitive attribute ({}); numeric only applies to sensitive attributes",
+                    self.sensitive.join(", ")
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The inputs a report was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsInputs {
+    /// File or label of the table.
+    pub source: String,
+    /// Quasi-identifier columns.
+    pub quasi_identifiers: Vec<String>,
+    /// Sensitive columns.
+    pub sensitive_attributes: Vec<String>,
+    /// Sensitive columns treated as numbers (ordered EMD).
+    pub numeric_attributes: Vec<String>,
+    /// Sensitive columns with a hierarchy (hierarchical EMD).
+    pub hierarchical_attributes: Vec<String>,
+    /// Policy for fully suppressed rows.
+    pub suppressed_rows: SuppressedRows,
+    /// How missing values were treated.
+    pub missing_values: String,
+    /// Target k for `below_target_k`.
+    pub target_k: u64,
+}
+
+/// Records in classes smaller than the target k.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BelowTargetK {
+    /// The target k.
+    pub target_k: u64,
+    /// Classes smaller than `target_k`.
+    pub n_classes: u64,
+    /// Rows in those classes (exact).
+    pub n_records: u64,
+    /// Their 0-based row ids, ascending, at most `max_listed_rows`.
+    pub row_ids: Vec<u64>,
+    /// True when `row_ids` was cut at `max_listed_rows`.
+    pub row_ids_truncated: bool,
+}
+
+/// Every metric of one sensitive attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensitiveMetrics {
+    /// Column name.
+    pub attribute: String,
+    /// Distinct values of the attribute in the classes.
+    pub n_distinct_values: u64,
+    /// Distinct l-diversity.
+    pub l_distinct: u64,
+    /// Entropy l-diversity.
+    pub entropy_l: EntropyL,
+    /// Recursive (c,l)-diversity, for l = the release's distinct l over all
+    /// sensitive attributes (pyCANON's choice).
+    pub recursive_cl: RecursiveCl,
+    /// alpha of (alpha,k)-anonymity.
+    pub alpha: f64,
+    /// t-closeness, equal-distance EMD (always computed).
+    pub t_equal_distance: TCloseness,
+    /// t-closeness, ordered EMD (numeric attributes only).
+    pub t_ordered: Option<TCloseness>,
+    /// t-closeness, hierarchical EMD (attributes with a hierarchy only).
+    pub t_hierarchical: Option<TCloseness>,
+    /// The t pyCANON reports: ordered EMD for numeric attributes, equal
+    /// distance otherwise.
+    pub t_pycanon: f64,
+    /// Basic beta-likeness.
+    pub basic_beta: BetaLikeness,
+    /// Enhanced beta-likeness (pyCANON's value).
+    pub enhanced_beta: f64,
+    /// delta-disclosure; `delta_ln` uses the natural log (pyCANON),
+    /// `delta_log2` base 2 (ARX).
+    pub delta_disclosure: DeltaDisclosure,
+}
+
+/// Figures over all sensitive attributes together, as pyCANON reports them
+/// with several sensitive attributes (`gen=True`): the worst attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CombinedMetrics {
+    /// Minimum distinct l.
+    pub l_distinct: u64,
+    /// Minimum entropy l (pyCANON's integer).
+    pub entropy_l: u64,
+    /// Maximum recursive c (paper definition), `None` when undefined.
+    pub recursive_c: Option<u64>,
+    /// Maximum recursive c as pyCANON computes it, `None` when pyCANON gives NaN.
+    pub recursive_c_pycanon: Option<u64>,
+    /// Maximum alpha.
+    pub alpha: f64,
+    /// Maximum of `t_pycanon`.
+    pub t: f64,
+    /// Maximum basic beta.
+    pub basic_beta: f64,
+    /// Maximum enhanced beta.
+    pub enhanced_beta: f64,
+    /// Maximum delta, natural log.
+    pub delta_ln: f64,
+}
+
+/// Release-only privacy metrics of one table (JSON contract, see module docs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsReport {
+    /// [`SCHEMA_VERSION`] at the time of writing.
+    pub schema_version: u32,
+    /// What was evaluated and how.
+    pub inputs: MetricsInputs,
+    /// Rows in the table.
+    pub n_rows: u64,
+    /// Rows with every quasi-identifier suppressed.
+    pub n_suppressed_rows: u64,
+    /// Rows in equivalence classes (see `inputs.suppressed_rows`).
+    pub n_rows_in_classes: u64,
+    /// Number of equivalence classes.
+    pub n_classes: u64,
+    /// k of k-anonymity: the smallest class size.
+    pub k: u64,
+    /// Classes of size 1.
+    pub n_unique_classes: u64,
+    /// Class-size histogram, ascending by size.
+    pub class_size_histogram: Vec<ClassSizeBin>,
+    /// Records in classes smaller than the target k.
+    pub below_target_k: BelowTargetK,
+    /// Metrics per sensitive attribute, in the order given.
+    pub sensitive: Vec<SensitiveMetrics>,
+    /// Worst case over the sensitive attributes; `None` without any.
+    pub combined: Option<CombinedMetrics>,
+    /// Re-identification risk (prosecutor / journalist / marketer, population
+    /// uniqueness), filled by the risk module; `None` until then. Kept as JSON
+    /// so that this model does not depend on that module's types.
+    pub risk: Option<serde_json::Value>,
+}
+
+/// Builds the equivalence classes of `table` once and computes every metric.
+///
+/// Errors: no quasi-identifier, a column not in the table, an empty table,
+/// `target_k` 0, a numeric attribute that is not sensitive, a non-number in a
+/// numeric attribute, a value missing from its hierarchy.
+pub fn evaluate(
+    table: &EncodedTable,
+    params: &MetricsParams,
+) -> Result<MetricsReport, PrivacyError> {
+    params.validate()?;
+    let qis: Vec<&str> = params
+        .quasi_identifiers
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let sas: Vec<&str> = params.sensitive.iter().map(|s| s.as_str()).collect();
+    let classes = EquivalenceClasses::build(table, &qis, &sas, params.suppressed_rows)?;
+
+    let kanon = k_anonymity(&classes);
+    let below = records_below_k(&classes, params.target_k)?;
+    let truncated = below.row_ids.len() > params.max_listed_rows;
+    let mut row_ids = below.row_ids;
+    row_ids.truncate(params.max_listed_rows);
+
+    // pyCANON computes recursive c with the distinct l over all attributes.
+    let mut l_overall = u64::MAX;
+    for sa in &sas {
+        l_overall = l_overall.min(distinct_l_diversity(&classes, sa)?);
+    }
+
+    let mut sensitive = Vec::with_capacity(sas.len());
+    for &sa in &sas {
+        let numeric = params.numeric.contains(sa);
+        let t_equal_distance = t_closeness_equal_distance(&classes, sa)?;
+        let t_ordered = if numeric {
+            Some(t_closeness_ordered(&classes, sa)?)
+        } else {
+            None
+        };
+        let t_hierarchical = match params.hierarchies.get(sa) {
+            Some(h) => Some(t_closeness_hierarchical(&classes, sa, h)?),
+            None => None,
+        };
+        sensitive.push(SensitiveMetrics {
+            attribute: sa.to_string(),
+            n_distinct_values: classes.sensitive(sa)?.n_domain_values() as u64,
+            l_distinct: distinct_l_diversity(&classes, sa)?,
+            entropy_l: entropy_l_diversity(&classes, sa)?,
+            recursive_cl: recursive_cl_diversity(&classes, sa, l_overall)?,
+            alpha: alpha_k_anonymity(&classes, sa)?.alpha,
+            t_pycanon: t_ordered.map_or(t_equal_distance.t, |t| t.t),
+            t_equal_distance,
+            t_ordered,
+            t_hierarchical,
+            basic_beta: basic_beta_likeness(&classes, sa)?,
+            enhanced_beta: enhanced_beta_likeness(&classes, sa)?,
+            delta_disclosure: delta_disclosure(&classes, sa)?,
+        });
+    }
+    let combined = combine(&sensitive);
+
+    let mut hierarchical_attributes: Vec<String> = params
+        .sensitive
+        .iter()
+        .filter(|s| params.hierarchies.contains_key(*s))
+        .cloned()
+        .collect();
+    hierarchical_attributes.sort();
+    Ok(MetricsReport {
+        schema_version: SCHEMA_VERSION,
+        inputs: MetricsInputs {
+            source: table.source.clone(),
+            quasi_identifiers: params.quasi_identifiers.clone(),
+            sensitive_attributes: params.sensitive.clone(),
+            numeric_attributes: params.numeric.iter().cloned().collect(),
+            hierarchical_attributes,
+            suppressed_rows: params.suppressed_rows,
+            missing_values:
+                "a missing value is one value of its column (its own code), grouped like any other"
+                    .to_string(),
+            target_k: params.target_k,
+        },
+        n_rows: classes.n_rows as u64,
+        n_suppressed_rows: classes.n_suppressed_rows as u64,
+        n_rows_in_classes: classes.n_rows_in_classes as u64,
+        n_classes: kanon.n_classes,
+        k: kanon.k,
+        n_unique_classes: kanon.n_unique_classes,
+        class_size_histogram: kanon.histogram,
+        below_target_k: BelowTargetK {
+            target_k: below.target_k,
+            n_classes: below.n_classes,
+            n_records: below.n_records,
+            row_ids,
+            row_ids_truncated: truncated,
+        },
+        sensitive,
+        combined,
+        risk: None,
+    })
+}
+
+fn combine(per: &[SensitiveMetrics]) -> Option<CombinedMetrics> {
+    if per.is_empty() {
+        return None;
+    }
+    let max_f =
+        |f: &dyn Fn(&SensitiveMetrics) -> f64| per.iter().map(f).fold(f64::NEG_INFINITY, f64::max);
+    let max_opt = |f: &dyn Fn(&SensitiveMetrics) -> Option<u64>| {
+        per.iter()
+            .map(f)
+            .try_fold(0u64, |acc, x| x.map(|v| acc.max(v)))
+    };
+    Some(CombinedMetrics {
+        l_distinct: per.iter().map(|m| m.l_distinct).min().unwrap_or(0),
+        entropy_l: per.iter().map(|m| m.entropy_l.l).min().unwrap_or(0),
+        recursive_c: max_opt(&|m| m.recursive_cl.c),
+        recursive_c_pycanon: max_opt(&|m| m.recursive_cl.c_pycanon),
+        alpha: max_f(&|m| m.alpha),
+        t: max_f(&|m| m.t_pycanon),
+        basic_beta: max_f(&|m| m.basic_beta.beta),
+        enhanced_beta: max_f(&|m| m.enhanced_beta),
+        delta_ln: max_f(&|m| m.delta_disclosure.delta_ln),
+    })
+}
