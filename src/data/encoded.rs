@@ -320,4 +320,67 @@ mod tests {
         assert!(!is_suppressed_token("123**"));
         assert!(!is_suppressed_token(""));
     }
+
+    #[test]
+    fn builder_matches_encode_and_checks_missing_once_per_value() {
+        let rows = ["x", "", "y", "x", "?", ""];
+        let calls = std::cell::Cell::new(0);
+        let is_missing = |v: &str| {
+            calls.set(calls.get() + 1);
+            v.is_empty() || v == "?"
+        };
+        let col = CategoricalColumn::encode("c", rows.iter().map(|s| Some(*s)), is_missing, "NA");
+        // Distinct raw values: "x", "", "y", "?" -> 4 missingness checks.
+        assert_eq!(calls.get(), 4);
+        assert_eq!(col.values, vec!["x", "NA", "y"]);
+        assert_eq!(col.codes, vec![0, 1, 2, 0, 1, 1]);
+        let mut b = CategoricalColumnBuilder::new("c", "NA");
+        b.push_missing(2);
+        b.push(Some("x"), |_| false);
+        let built = b.finish();
+        assert_eq!(built.values, vec!["NA", "x"]);
+        assert_eq!(built.codes, vec![0, 0, 1]);
+        assert_eq!(built.missing, Some(0));
+    }
+
+    #[test]
+    fn numeric_values_per_dictionary_entry() {
+        let rows = [Some("39"), None, Some(" 50.5 "), Some("*"), Some("39")];
+        let col = CategoricalColumn::encode("age", rows, |v| v == "?", "?");
+        // values: "39", "?", " 50.5 ", "*"
+        assert_eq!(
+            col.numeric_values("t.csv").unwrap(),
+            vec![Some(39.0), None, Some(50.5), None]
+        );
+        for bad in ["forty", "NaN", "inf", "-infinity"] {
+            let rows = [Some("1"), Some("2"), Some(bad)];
+            let col = CategoricalColumn::encode("age", rows, |_| false, "?");
+            let msg = col.numeric_values("t.csv").unwrap_err().to_string();
+            assert!(
+                msg.contains("t.csv")
+                    && msg.contains("column `age`")
+                    && msg.contains("data row 3")
+                    && msg.contains("line 4")
+                    && msg.contains(&format!("`{bad}`")),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn generalized_values_per_dictionary_entry() {
+        let rows = [Some("[30-40)"), Some(""), Some("476**"), Some("[50-40)")];
+        let col = CategoricalColumn::encode("age", rows, |v| v.is_empty(), "?");
+        let err = col.generalized_values("r.csv").unwrap_err().to_string();
+        assert!(
+            err.contains("r.csv, column `age`, data row 4") && err.contains("[50-40)"),
+            "{err}"
+        );
+        let col =
+            CategoricalColumn::encode("age", rows[..3].iter().copied(), |v| v.is_empty(), "?");
+        let parsed = col.generalized_values("r.csv").unwrap();
+        assert!(parsed[0].contains("35"));
+        assert_eq!(parsed[1], GeneralizedValue::Missing);
+        assert!(parsed[2].contains("47677"));
+    }
 }

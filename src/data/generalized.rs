@@ -268,7 +268,12 @@ impl GeneralizedValue {
                     .and_then(|(a, b)| Some((number(a)?, number(b)?)))
             };
             if let Some((low, high)) = split {
-                return interval(t, low, true, high, true);
+                // Without brackets the text is ambiguous (a score `50-40`, a
+                // code): only an ordered pair is read as a range.
+                if low <= high {
+                    return interval(t, low, true, high, true);
+                }
+                return Ok(GeneralizedValue::Exact(t.to_string()));
             }
         }
         if t.ends_with('*') {
@@ -411,6 +416,260 @@ impl fmt::Display for GeneralizedValue {
             }
             GeneralizedValue::Suppressed => f.write_str("*"),
             GeneralizedValue::Missing => f.write_str("?"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn g(text: &str) -> GeneralizedValue {
+        GeneralizedValue::parse(text).unwrap()
+    }
+
+    fn iv(low: Option<(f64, bool)>, high: Option<(f64, bool)>) -> GeneralizedValue {
+        let b = |(value, inclusive)| Bound { value, inclusive };
+        GeneralizedValue::Interval {
+            low: low.map(b),
+            high: high.map(b),
+        }
+    }
+
+    #[test]
+    fn interval_spellings() {
+        let half_open = iv(Some((30.0, true)), Some((40.0, false)));
+        for text in [
+            "[30-40)",
+            "[30,40)",
+            "[30, 40)",
+            "[30,40[",
+            " [30 - 40) ",
+            "[30;40)",
+            "[30..40)",
+        ] {
+            assert_eq!(g(text), half_open, "{text}");
+        }
+        assert_eq!(g("(30-40]"), iv(Some((30.0, false)), Some((40.0, true))));
+        assert_eq!(g("]30,40]"), iv(Some((30.0, false)), Some((40.0, true))));
+        assert_eq!(g("[20-30]"), iv(Some((20.0, true)), Some((30.0, true))));
+        assert_eq!(g("(1,2)"), iv(Some((1.0, false)), Some((2.0, false))));
+        // Inclusive plain ranges.
+        assert_eq!(g("30-39"), iv(Some((30.0, true)), Some((39.0, true))));
+        assert_eq!(g("30..39"), iv(Some((30.0, true)), Some((39.0, true))));
+        // Comparisons.
+        assert_eq!(g(">=40"), iv(Some((40.0, true)), None));
+        assert_eq!(g(">40"), iv(Some((40.0, false)), None));
+        assert_eq!(g("<20"), iv(None, Some((20.0, false))));
+        assert_eq!(g("<= 20"), iv(None, Some((20.0, true))));
+        assert_eq!(g("\u{2265}65"), iv(Some((65.0, true)), None));
+        // Negative numbers and decimals.
+        assert_eq!(g("[-5.5,0)"), iv(Some((-5.5, true)), Some((0.0, false))));
+        assert_eq!(g("[-5.5-0)"), iv(Some((-5.5, true)), Some((0.0, false))));
+        assert_eq!(g("[-10--2.5]"), iv(Some((-10.0, true)), Some((-2.5, true))));
+        assert_eq!(g("-3--1"), iv(Some((-3.0, true)), Some((-1.0, true))));
+        assert_eq!(g("<-1.5"), iv(None, Some((-1.5, false))));
+        // An infinite end is an open end.
+        assert_eq!(g("[40,inf)"), iv(Some((40.0, true)), None));
+    }
+
+    #[test]
+    fn masks_sets_suppression_missing_and_exact() {
+        assert_eq!(
+            g("123**"),
+            GeneralizedValue::Masked {
+                prefix: "123".into(),
+                len: 5
+            }
+        );
+        assert_eq!(
+            g("47***"),
+            GeneralizedValue::Masked {
+                prefix: "47".into(),
+                len: 5
+            }
+        );
+        let ab = GeneralizedValue::Set(vec![
+            GeneralizedValue::Exact("a".into()),
+            GeneralizedValue::Exact("b".into()),
+        ]);
+        assert_eq!(g("{a,b}"), ab);
+        assert_eq!(g("{a, b}"), ab);
+        assert_eq!(
+            g("{[0,5[, [10-15)}"),
+            GeneralizedValue::Set(vec![
+                iv(Some((0.0, true)), Some((5.0, false))),
+                iv(Some((10.0, true)), Some((15.0, false))),
+            ])
+        );
+        assert_eq!(g("*"), GeneralizedValue::Suppressed);
+        assert_eq!(g("*****"), GeneralizedValue::Suppressed);
+        for missing in ["", "  ", "?", "null", "NULL", "NaN"] {
+            assert_eq!(g(missing), GeneralizedValue::Missing, "{missing:?}");
+        }
+        // Look-alikes that are labels, not intervals or masks.
+        for exact in [
+            "<=50K",
+            ">50K",
+            "[unknown]",
+            "2020-01-05",
+            "-5",
+            "37",
+            "1e-5",
+            "a*b",
+            "Female",
+            "50-40",
+        ] {
+            assert_eq!(g(exact), GeneralizedValue::Exact(exact.into()), "{exact}");
+        }
+        assert_eq!(g("  Female "), GeneralizedValue::Exact("Female".into()));
+    }
+
+    #[test]
+    fn malformed_generalizations_are_errors() {
+        for bad in ["[40-30)", "(5,5)", "[5,5)", "{}", "{ }"] {
+            let err = GeneralizedValue::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(bad), "{bad}: {err}");
+        }
+        // A single point written as a closed interval is fine.
+        assert_eq!(g("[5,5]"), iv(Some((5.0, true)), Some((5.0, true))));
+    }
+
+    #[test]
+    fn contains_checks_bounds_masks_sets_and_suppression() {
+        let v = g("[30-40)");
+        assert!(v.contains("30") && v.contains("39.999") && v.contains(" 35 "));
+        assert!(!v.contains("40") && !v.contains("29") && !v.contains("abc") && !v.contains(""));
+        let v = g("(30-40]");
+        assert!(!v.contains("30") && v.contains("40"));
+        let v = g("30-39");
+        assert!(v.contains("30") && v.contains("39") && !v.contains("39.5"));
+        assert!(g(">=40").contains("40") && !g(">40").contains("40"));
+        assert!(g("<20").contains("-100") && !g("<20").contains("20"));
+        assert!(g("[-5.5,0)").contains("-5.5") && !g("[-5.5,0)").contains("0"));
+        let m = g("476**");
+        assert!(m.contains("47677") && m.contains("47602"));
+        assert!(!m.contains("4767") && !m.contains("476777") && !m.contains("47767"));
+        let s = g("{a, b}");
+        assert!(s.contains("a") && s.contains("b") && !s.contains("c"));
+        assert!(g("{[0,5[,[10-15)}").contains("12") && !g("{[0,5[,[10-15)}").contains("7"));
+        let star = g("*");
+        assert!(star.contains("anything") && star.contains("") && star.contains("?"));
+        assert!(g("?").contains("") && g("?").contains("NULL") && !g("?").contains("x"));
+        assert!(
+            g("40").contains("40.0") && g("Male").contains("Male") && !g("Male").contains("male")
+        );
+    }
+
+    #[test]
+    fn contains_with_uses_hierarchy_ancestors() {
+        let rows = vec![
+            vec!["flu".into(), "respiratory infection".into(), "*".into()],
+            vec!["gastritis".into(), "stomach disease".into(), "*".into()],
+        ];
+        let h = Hierarchy::from_rows("test", "disease", rows).unwrap();
+        let node = g("respiratory infection");
+        assert!(node.contains_with("flu", Some(&h)));
+        assert!(!node.contains_with("gastritis", Some(&h)));
+        assert!(!node.contains("flu"));
+        assert!(g("flu").contains_with("flu", Some(&h)));
+        assert!(g("{stomach disease, x}").contains_with("gastritis", Some(&h)));
+        // Not a leaf of the hierarchy: plain matching.
+        assert!(g("x").contains_with("x", Some(&h)));
+        assert!(!g("respiratory infection").contains_with("cold", Some(&h)));
+        assert!(g("[30-40)").contains_with("31", None));
+    }
+
+    #[test]
+    fn display_is_canonical() {
+        for (text, shown) in [
+            ("[30,40[", "[30-40)"),
+            ("(30-40]", "(30-40]"),
+            ("30-39", "[30-39]"),
+            (">=40", ">=40"),
+            ("<20", "<20"),
+            ("123**", "123**"),
+            ("{a, b}", "{a,b}"),
+            ("*****", "*"),
+            ("", "?"),
+            ("[-5.5,0)", "[-5.5-0)"),
+        ] {
+            assert_eq!(g(text).to_string(), shown, "{text}");
+        }
+        assert_eq!(
+            GeneralizedValue::interval(20.0, 30.0).to_string(),
+            "[20-30)"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_number_generalized_to_its_interval_is_contained(
+            x in -1.0e6f64..1.0e6, width in prop::sample::select(vec![0.5f64, 1.0, 5.0, 10.0, 100.0, 2.5e3])
+        ) {
+            // The ARX/Mondrian-style band of width `width` holding x.
+            let low = (x / width).floor() * width;
+            let high = low + width;
+            prop_assume!(low <= x && x < high);
+            for text in [format!("[{low}-{high})"), format!("[{low},{high}["), format!("[{low}, {high})")] {
+                let v = GeneralizedValue::parse(&text).unwrap();
+                prop_assert!(v.contains(&x.to_string()), "{} should contain {}", text, x);
+                prop_assert!(!v.contains(&high.to_string()));
+                prop_assert!(v.contains(&low.to_string()));
+            }
+            let at_least = format!(">={low}");
+            let below = format!("<{high}");
+            prop_assert!(GeneralizedValue::parse(&at_least).unwrap().contains(&x.to_string()));
+            prop_assert!(GeneralizedValue::parse(&below).unwrap().contains(&x.to_string()));
+        }
+
+        #[test]
+        fn an_integer_in_an_inclusive_range_is_contained(lo in -1000i64..1000, span in 0i64..100, k in 0i64..100) {
+            let hi = lo + span;
+            let x = lo + k.min(span);
+            let v = GeneralizedValue::parse(&format!("{lo}-{hi}")).unwrap();
+            prop_assert!(v.contains(&x.to_string()));
+            prop_assert!(!v.contains(&(hi + 1).to_string()));
+            prop_assert!(!v.contains(&(lo - 1).to_string()));
+        }
+
+        #[test]
+        fn a_masked_code_contains_its_original(code in "[0-9A-Za-z]{2,12}", keep in 1usize..12) {
+            let n = code.chars().count();
+            let keep = keep.min(n - 1);
+            let masked = format!("{}{}", &code[..keep], "*".repeat(n - keep));
+            let v = GeneralizedValue::parse(&masked).unwrap();
+            prop_assert!(v.contains(&code));
+            let longer = format!("{code}0");
+            prop_assert!(!v.contains(&longer));
+            prop_assert_eq!(v.to_string(), masked);
+        }
+
+        #[test]
+        fn set_membership(items in prop::collection::vec("[a-z]{1,6}", 1..6), other in "[A-Z]{1,6}") {
+            let text = format!("{{{}}}", items.join(", "));
+            let v = GeneralizedValue::parse(&text).unwrap();
+            for item in &items {
+                prop_assert!(v.contains(item));
+            }
+            prop_assert!(!v.contains(&other));
+        }
+
+        #[test]
+        fn display_round_trips(lo in -1.0e4f64..1.0e4, w in 0.001f64..1.0e3, li: bool, hi: bool, kind in 0u8..3) {
+            let value = match kind {
+                0 => GeneralizedValue::Interval { low: Some(Bound { value: lo, inclusive: li }), high: Some(Bound { value: lo + w, inclusive: hi }) },
+                1 => GeneralizedValue::Interval { low: Some(Bound { value: lo, inclusive: li }), high: None },
+                _ => GeneralizedValue::Interval { low: None, high: Some(Bound { value: lo, inclusive: hi }) },
+            };
+            prop_assume!(lo + w > lo);
+            prop_assert_eq!(GeneralizedValue::parse(&value.to_string()).unwrap(), value);
+        }
+
+        #[test]
+        fn suppressed_contains_everything(s in ".{0,20}", stars in 1usize..8) {
+            prop_assert!(GeneralizedValue::parse(&"*".repeat(stars)).unwrap().contains(&s));
         }
     }
 }

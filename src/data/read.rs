@@ -283,10 +283,14 @@ fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataError> {
     }
     let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&head));
     let chained: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(stream));
+    // Records end at `\n` only; a `\r` before it is cut from the last field
+    // below. (With the csv crate's default CRLF terminator, the reported
+    // line of a record after a CRLF line is one too small.)
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
         .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(256 * 1024)
         .from_reader(chained);
     let raw_header = reader
@@ -295,6 +299,7 @@ fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataError> {
         .clone();
     let mut header = Vec::with_capacity(raw_header.len());
     for field in raw_header.iter() {
+        let field = field.strip_suffix(b"\r").unwrap_or(field);
         let name = std::str::from_utf8(field).map_err(|_| DataError::InvalidUtf8 {
             source_name: source.clone(),
             line: 1,
@@ -360,6 +365,9 @@ impl CsvScan {
                 break;
             }
             let line = record.position().map_or(0, |p| p.line());
+            if record.len() == 1 && &record[0] == b"\r" {
+                continue; // a blank CRLF line
+            }
             if record.len() != expected {
                 return Err(DataError::RaggedRow {
                     source_name: self.source.clone(),
@@ -369,8 +377,12 @@ impl CsvScan {
                     delimiter: self.delimiter as char,
                 });
             }
+            let last = expected - 1;
             for (slot, &index) in projection.iter().enumerate() {
-                let bytes = &record[index];
+                let mut bytes = &record[index];
+                if index == last {
+                    bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                }
                 match std::str::from_utf8(bytes) {
                     Ok(value) => on_field(slot, value),
                     Err(e) => {
