@@ -11,7 +11,10 @@
 //! to one code per column) and *suppressed* values (a value made only of `*`,
 //! e.g. `*` or `*****`, see [`is_suppressed_token`]).
 
-use std::collections::HashMap;
+use polars::prelude::PlHashMap;
+
+use super::generalized::GeneralizedValue;
+use super::DataError;
 
 /// Returns true when a release value means "suppressed": one or more `*` and
 /// nothing else (after trimming white space). `*****` for a 5-digit ZIP code is
@@ -19,6 +22,106 @@ use std::collections::HashMap;
 pub fn is_suppressed_token(value: &str) -> bool {
     let v = value.trim();
     !v.is_empty() && v.bytes().all(|b| b == b'*')
+}
+
+/// Incremental dictionary encoder: push one value per row, then
+/// [`finish`](CategoricalColumnBuilder::finish). Used by the streaming readers,
+/// which never hold more than one record in memory.
+///
+/// Each distinct value is allocated once (dictionary entry); a row costs one
+/// hash lookup and one `u32`. Missingness is decided once per distinct value.
+#[derive(Debug, Clone)]
+pub struct CategoricalColumnBuilder {
+    name: String,
+    missing_label: String,
+    /// Distinct raw value -> code (missing tokens map to the missing code).
+    index: PlHashMap<Box<str>, u32>,
+    values: Vec<String>,
+    codes: Vec<u32>,
+    missing: Option<u32>,
+}
+
+impl CategoricalColumnBuilder {
+    /// A builder for column `name` whose missing value is labelled `missing_label`.
+    pub fn new(name: &str, missing_label: &str) -> Self {
+        Self::with_capacity(name, missing_label, 0)
+    }
+
+    /// Like [`new`](Self::new), reserving room for `rows` rows.
+    pub fn with_capacity(name: &str, missing_label: &str, rows: usize) -> Self {
+        CategoricalColumnBuilder {
+            name: name.to_string(),
+            missing_label: missing_label.to_string(),
+            index: PlHashMap::default(),
+            values: Vec::new(),
+            codes: Vec::with_capacity(rows),
+            missing: None,
+        }
+    }
+
+    /// Number of rows pushed so far.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when no row was pushed yet.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// Appends one row; `None` or a value for which `is_missing` is true is missing.
+    pub fn push<F: Fn(&str) -> bool>(&mut self, value: Option<&str>, is_missing: F) {
+        let code = match value {
+            Some(v) => match self.index.get(v) {
+                Some(&code) => code,
+                None => {
+                    let code = if is_missing(v) {
+                        self.missing_code()
+                    } else {
+                        self.values.push(v.to_string());
+                        (self.values.len() - 1) as u32
+                    };
+                    self.index.insert(Box::from(v), code);
+                    code
+                }
+            },
+            None => self.missing_code(),
+        };
+        self.codes.push(code);
+    }
+
+    /// Appends `n` missing rows (used when a key first appears late in NDJSON).
+    pub fn push_missing(&mut self, n: usize) {
+        if n > 0 {
+            let code = self.missing_code();
+            self.codes.extend(std::iter::repeat_n(code, n));
+        }
+    }
+
+    fn missing_code(&mut self) -> u32 {
+        *self.missing.get_or_insert_with(|| {
+            self.values.push(self.missing_label.clone());
+            (self.values.len() - 1) as u32
+        })
+    }
+
+    /// The encoded column.
+    pub fn finish(self) -> CategoricalColumn {
+        let missing = self.missing;
+        let suppressed = self
+            .values
+            .iter()
+            .enumerate()
+            .map(|(c, v)| Some(c as u32) != missing && is_suppressed_token(v))
+            .collect();
+        CategoricalColumn {
+            name: self.name,
+            codes: self.codes,
+            values: self.values,
+            missing,
+            suppressed,
+        }
+    }
 }
 
 /// One column of a table, dictionary-encoded.
@@ -40,40 +143,21 @@ impl CategoricalColumn {
     /// Encodes an iterator of optional strings; `None` and any string for which
     /// `is_missing` returns true become the column's single missing code, whose
     /// dictionary value is `missing_label`.
+    ///
+    /// `is_missing` is called once per distinct value, not once per row, so it
+    /// must be a pure function of the value.
     pub fn encode<'a, I, F>(name: &str, rows: I, is_missing: F, missing_label: &str) -> Self
     where
         I: IntoIterator<Item = Option<&'a str>>,
         F: Fn(&str) -> bool,
     {
-        let mut index: HashMap<&'a str, u32> = HashMap::new();
-        let mut values: Vec<String> = Vec::new();
-        let mut codes = Vec::new();
-        let mut missing: Option<u32> = None;
+        let rows = rows.into_iter();
+        let mut builder =
+            CategoricalColumnBuilder::with_capacity(name, missing_label, rows.size_hint().0);
         for row in rows {
-            let code = match row {
-                Some(v) if !is_missing(v) => *index.entry(v).or_insert_with(|| {
-                    values.push(v.to_string());
-                    (values.len() - 1) as u32
-                }),
-                _ => *missing.get_or_insert_with(|| {
-                    values.push(missing_label.to_string());
-                    (values.len() - 1) as u32
-                }),
-            };
-            codes.push(code);
+            builder.push(row, &is_missing);
         }
-        let suppressed = values
-            .iter()
-            .enumerate()
-            .map(|(c, v)| Some(c as u32) != missing && is_suppressed_token(v))
-            .collect();
-        CategoricalColumn {
-            name: name.to_string(),
-            codes,
-            values,
-            missing,
-            suppressed,
-        }
+        builder.finish()
     }
 
     /// Convenience for tests and small inputs: encodes plain strings with no
@@ -110,6 +194,66 @@ impl CategoricalColumn {
     /// The first row holding code `code`, used to name a row in error messages.
     pub fn first_row_with(&self, code: u32) -> Option<usize> {
         self.codes.iter().position(|&c| c == code)
+    }
+
+    /// The numeric value of every dictionary entry, for ordered attributes
+    /// (ordered EMD, numeric comparators, noise fits).
+    ///
+    /// Entry `c` is `None` when code `c` is the missing value or a suppression
+    /// token (`*`), and `Some(x)` otherwise. A value that is not a finite
+    /// number (after trimming white space; `NaN` and `inf` are rejected) is an
+    /// error naming `source`, the column, the first row holding it and the value.
+    pub fn numeric_values(&self, source: &str) -> Result<Vec<Option<f64>>, DataError> {
+        self.values
+            .iter()
+            .enumerate()
+            .map(|(c, v)| {
+                let code = c as u32;
+                if self.is_missing_code(code) || self.suppressed[c] {
+                    return Ok(None);
+                }
+                match v.trim().parse::<f64>() {
+                    Ok(x) if x.is_finite() => Ok(Some(x)),
+                    _ => Err(DataError::NotNumeric {
+                        source_name: source.to_string(),
+                        column: self.name.clone(),
+                        row: self.first_row_with(code).map_or(0, |r| r + 1),
+                        value: v.clone(),
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    /// Every dictionary entry parsed as a [`GeneralizedValue`] (interval,
+    /// masked value, set, suppressed, missing or exact value). The missing
+    /// code always parses as [`GeneralizedValue::Missing`]. Errors name
+    /// `source`, the column, the first row holding the value and the value.
+    pub fn generalized_values(&self, source: &str) -> Result<Vec<GeneralizedValue>, DataError> {
+        self.values
+            .iter()
+            .enumerate()
+            .map(|(c, v)| {
+                let code = c as u32;
+                if self.is_missing_code(code) {
+                    return Ok(GeneralizedValue::Missing);
+                }
+                GeneralizedValue::parse(v).map_err(|e| match e {
+                    DataError::BadGeneralizedValue { value, message, .. } => {
+                        DataError::BadGeneralizedValue {
+                            location: Some(format!(
+                                "{source}, column `{}`, data row {}",
+                                self.name,
+                                self.first_row_with(code).map_or(0, |r| r + 1)
+                            )),
+                            value,
+                            message,
+                        }
+                    }
+                    other => other,
+                })
+            })
+            .collect()
     }
 }
 
@@ -175,5 +319,68 @@ mod tests {
         assert!(is_suppressed_token(" ***** "));
         assert!(!is_suppressed_token("123**"));
         assert!(!is_suppressed_token(""));
+    }
+
+    #[test]
+    fn builder_matches_encode_and_checks_missing_once_per_value() {
+        let rows = ["x", "", "y", "x", "?", ""];
+        let calls = std::cell::Cell::new(0);
+        let is_missing = |v: &str| {
+            calls.set(calls.get() + 1);
+            v.is_empty() || v == "?"
+        };
+        let col = CategoricalColumn::encode("c", rows.iter().map(|s| Some(*s)), is_missing, "NA");
+        // Distinct raw values: "x", "", "y", "?" -> 4 missingness checks.
+        assert_eq!(calls.get(), 4);
+        assert_eq!(col.values, vec!["x", "NA", "y"]);
+        assert_eq!(col.codes, vec![0, 1, 2, 0, 1, 1]);
+        let mut b = CategoricalColumnBuilder::new("c", "NA");
+        b.push_missing(2);
+        b.push(Some("x"), |_| false);
+        let built = b.finish();
+        assert_eq!(built.values, vec!["NA", "x"]);
+        assert_eq!(built.codes, vec![0, 0, 1]);
+        assert_eq!(built.missing, Some(0));
+    }
+
+    #[test]
+    fn numeric_values_per_dictionary_entry() {
+        let rows = [Some("39"), None, Some(" 50.5 "), Some("*"), Some("39")];
+        let col = CategoricalColumn::encode("age", rows, |v| v == "?", "?");
+        // values: "39", "?", " 50.5 ", "*"
+        assert_eq!(
+            col.numeric_values("t.csv").unwrap(),
+            vec![Some(39.0), None, Some(50.5), None]
+        );
+        for bad in ["forty", "NaN", "inf", "-infinity"] {
+            let rows = [Some("1"), Some("2"), Some(bad)];
+            let col = CategoricalColumn::encode("age", rows, |_| false, "?");
+            let msg = col.numeric_values("t.csv").unwrap_err().to_string();
+            assert!(
+                msg.contains("t.csv")
+                    && msg.contains("column `age`")
+                    && msg.contains("data row 3")
+                    && msg.contains("line 4")
+                    && msg.contains(&format!("`{bad}`")),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn generalized_values_per_dictionary_entry() {
+        let rows = [Some("[30-40)"), Some(""), Some("476**"), Some("[50-40)")];
+        let col = CategoricalColumn::encode("age", rows, |v| v.is_empty(), "?");
+        let err = col.generalized_values("r.csv").unwrap_err().to_string();
+        assert!(
+            err.contains("r.csv, column `age`, data row 4") && err.contains("[50-40)"),
+            "{err}"
+        );
+        let col =
+            CategoricalColumn::encode("age", rows[..3].iter().copied(), |v| v.is_empty(), "?");
+        let parsed = col.generalized_values("r.csv").unwrap();
+        assert!(parsed[0].contains("35"));
+        assert_eq!(parsed[1], GeneralizedValue::Missing);
+        assert!(parsed[2].contains("47677"));
     }
 }

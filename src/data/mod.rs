@@ -3,14 +3,39 @@
 //! This module turns files into the dictionary-encoded [`EncodedTable`] that the
 //! `privacy`, `attacks` and `dp` modules work on. It reads; it does not judge
 //! privacy and it never writes.
+//!
+//! * [`read`]: CSV (any delimiter), Parquet and NDJSON, each optionally gzipped,
+//!   every column as text, with column projection ([`load_table`], [`read_frame`]).
+//! * [`encoded`]: dictionary-encoded columns ([`CategoricalColumn`], [`EncodedTable`]).
+//! * [`roles`]: what each column is ([`ColumnRole`], [`ColumnRoles`]).
+//! * [`generalized`]: release values such as `[30-40)`, `123**`, `{a,b}`, `*`
+//!   ([`GeneralizedValue`]) and whether they cover an original value.
+//! * [`hierarchy`]: ARX generalization hierarchies ([`Hierarchy`]).
+//!
+//! ## Where errors point
+//!
+//! Every [`DataError`] names the file (or a label such as `column roles`).
+//! **Lines** are 1-based physical lines of the (decompressed) file, and the
+//! header of a CSV file is line 1, so the first data row is line 2; a quoted
+//! field spanning several lines makes later records start further down, and
+//! the line given is where the offending record starts. For NDJSON, line 1 is
+//! the first object. **Rows** (used once a table is encoded and the file layout
+//! is gone) are 1-based data rows: row 1 is the first record after the header.
 
 pub mod encoded;
+pub mod generalized;
 pub mod hierarchy;
 pub mod read;
+pub mod roles;
 
-pub use encoded::{is_suppressed_token, CategoricalColumn, EncodedTable};
+pub use encoded::{is_suppressed_token, CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
+pub use generalized::{Bound, GeneralizedValue};
 pub use hierarchy::Hierarchy;
-pub use read::{encode_frame, load_table, read_frame, Format, MissingPolicy, ReadOptions};
+pub use read::{
+    detect_format, encode_frame, load_table, read_frame, read_frame_columns, Format, MissingPolicy,
+    ReadOptions, DEFAULT_MISSING_TOKENS,
+};
+pub use roles::{ColumnRole, ColumnRoles};
 
 /// Errors from reading and interpreting input data. Every variant names the
 /// file (or source label) and, where it applies, the row or column.
@@ -59,5 +84,95 @@ pub enum DataError {
         column: String,
         /// The columns the file has.
         available: Vec<String>,
+    },
+    /// The file is empty (no header line).
+    #[error("{source_name}: the file is empty; expected a header line followed by data rows")]
+    EmptyFile {
+        /// File or label.
+        source_name: String,
+    },
+    /// The file has a header (or a schema) but no data rows.
+    #[error("{source_name}: the file has a header with {n_columns} column(s) but no data rows; check that the right file was given and that it was fully written")]
+    NoDataRows {
+        /// File or label.
+        source_name: String,
+        /// Number of columns in the header.
+        n_columns: usize,
+    },
+    /// A CSV record has more or fewer fields than the header.
+    #[error("{source_name}: line {line} has {found} field(s) but the header has {expected}; check the delimiter (`{}`) and quoting: a field containing the delimiter, a quote or a line break must be quoted with `\"`, and every row needs the same number of fields", delimiter.escape_default())]
+    RaggedRow {
+        /// File or label.
+        source_name: String,
+        /// 1-based line where the record starts (header = line 1).
+        line: u64,
+        /// Number of header columns.
+        expected: usize,
+        /// Number of fields in this record.
+        found: usize,
+        /// The delimiter used to split fields.
+        delimiter: char,
+    },
+    /// Two columns share a name.
+    #[error("{source_name}: column `{column}` appears twice in the header (columns {first} and {second}, counting from 1); rename one so every column has a unique name")]
+    DuplicateColumn {
+        /// File or label.
+        source_name: String,
+        /// The repeated name.
+        column: String,
+        /// 1-based position of the first occurrence.
+        first: usize,
+        /// 1-based position of the second occurrence.
+        second: usize,
+    },
+    /// The file's format could not be determined from its name.
+    #[error("{source_name}: cannot tell the format from the extension `{extension}`; use .csv, .tsv, .txt, .parquet, .ndjson, .jsonl or .json (optionally followed by .gz), or set ReadOptions.format")]
+    UnsupportedFormat {
+        /// File or label.
+        source_name: String,
+        /// The extension found (empty when there is none).
+        extension: String,
+    },
+    /// A value of an ordered attribute is not a finite number.
+    #[error("{source_name}: column `{column}`, data row {row} (line {} of a CSV file, counting the header as line 1): `{value}` is not a finite number; fix the value, declare it missing in the MissingPolicy, or treat the column as categorical", row + 1)]
+    NotNumeric {
+        /// File or label.
+        source_name: String,
+        /// Column name.
+        column: String,
+        /// 1-based data row of the first occurrence.
+        row: usize,
+        /// The offending value.
+        value: String,
+    },
+    /// A release value looks like a generalized value but is malformed.
+    #[error("{}`{value}` is not a valid generalized value: {message}", location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default())]
+    BadGeneralizedValue {
+        /// File, column and row, when known.
+        location: Option<String>,
+        /// The offending value.
+        value: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A column named in the column roles is not in the data.
+    #[error("column roles: {role} column `{column}` is not in the data; the columns are: {}; fix the name in the roles", available.join(", "))]
+    RoleColumnMissing {
+        /// The role it was given.
+        role: roles::ColumnRole,
+        /// The name given.
+        column: String,
+        /// The columns the data has.
+        available: Vec<String>,
+    },
+    /// A column was given two roles.
+    #[error("column roles: column `{column}` is given two roles ({first} and {second}); give each column one role")]
+    RoleConflict {
+        /// The column.
+        column: String,
+        /// One role.
+        first: roles::ColumnRole,
+        /// The other role.
+        second: roles::ColumnRole,
     },
 }

@@ -1,14 +1,52 @@
 //! Reading tables from files into polars `DataFrame`s and [`EncodedTable`]s.
 //!
-//! Every column is read as text: generalized release values (`[30-40)`,
+//! Formats: delimited text (CSV/TSV, any one-byte delimiter, detected or given;
+//! LF or CRLF; quoted fields with embedded delimiters, quotes and line breaks),
+//! Apache Parquet, and newline-delimited JSON (one object per line); each may be
+//! gzip-compressed (recognised by the `1f 8b` magic bytes, whatever the name).
+//! The format comes from [`ReadOptions::format`] or else from the extension
+//! ([`detect_format`]).
+//!
+//! Every column is read as **text**: generalized release values (`[30-40)`,
 //! `123**`, `*`) are not numbers, and dictionary encoding works on strings.
-//! Numeric interpretation happens later, where a metric needs an order.
+//! Numeric interpretation happens later, where a metric needs an order
+//! ([`CategoricalColumn::numeric_values`]).
+//!
+//! ## How CSV and NDJSON are read, and why not with polars' parser
+//!
+//! polars' CSV reader silently pads a short row with empty values, and when
+//! only some columns are read it silently ignores a row with too many fields;
+//! its UTF-8 and parse errors carry no line number. An audit must not quietly
+//! shift values between columns, so CSV is read with the `csv` crate in one
+//! streaming pass that checks every record against the header (exact line
+//! numbers) and feeds only the requested columns straight into dictionary
+//! encoders ([`load_table`]) or polars string builders ([`read_frame`]). The
+//! file is never held in memory as a whole, gzip is decompressed as a stream,
+//! and no `String` is allocated per row: a row costs one hash lookup and one
+//! `u32` per requested column. NDJSON is read line by line with `serde_json`
+//! for the same reasons (line numbers; nested values and mixed types kept as
+//! text instead of failing polars' schema inference). Parquet, which is
+//! columnar and typed, is read with polars (projection pushed down) and cast
+//! to text.
+//!
+//! This module reads; it does not decide roles, parse generalized values or write.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
+use flate2::read::MultiGzDecoder;
 use polars::prelude::*;
+use rayon::prelude::*;
 
-use super::{CategoricalColumn, DataError, EncodedTable};
+use super::{CategoricalColumn, CategoricalColumnBuilder, DataError, EncodedTable};
+
+/// The strings [`MissingPolicy::default`] treats as missing: `?` (UCI
+/// convention), the empty string, `null`, `NULL` and `NaN`.
+pub const DEFAULT_MISSING_TOKENS: [&str; 5] = ["?", "", "null", "NULL", "NaN"];
+
+/// How many bytes are looked at to detect the delimiter.
+const SNIFF_BYTES: u64 = 64 * 1024;
 
 /// File formats the reader understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,10 +63,24 @@ pub enum Format {
 /// How to read a file. The defaults detect everything from the file.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
-    /// CSV field delimiter; `None` detects it from the header line.
+    /// CSV field delimiter; `None` detects it from the first lines.
     pub delimiter: Option<u8>,
     /// File format; `None` detects it from the extension.
     pub format: Option<Format>,
+}
+
+impl ReadOptions {
+    /// Sets the CSV delimiter (e.g. `b';'`).
+    pub fn with_delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = Some(delimiter);
+        self
+    }
+
+    /// Sets the format instead of detecting it from the extension.
+    pub fn with_format(mut self, format: Format) -> Self {
+        self.format = Some(format);
+        self
+    }
 }
 
 /// One policy for missing values across the crate: a value equal to one of
@@ -43,10 +95,11 @@ pub struct MissingPolicy {
 }
 
 impl Default for MissingPolicy {
-    /// `?` (UCI convention), the empty string, `null`, `NULL` and `NaN`.
+    /// [`DEFAULT_MISSING_TOKENS`]: `?` (UCI convention), the empty string,
+    /// `null`, `NULL` and `NaN`; label `?`.
     fn default() -> Self {
         MissingPolicy {
-            tokens: ["?", "", "null", "NULL", "NaN"]
+            tokens: DEFAULT_MISSING_TOKENS
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
@@ -56,6 +109,26 @@ impl Default for MissingPolicy {
 }
 
 impl MissingPolicy {
+    /// A policy with the given tokens and label.
+    pub fn new<S: AsRef<str>>(tokens: &[S], label: &str) -> Self {
+        MissingPolicy {
+            tokens: tokens
+                .iter()
+                .map(|t| t.as_ref().trim().to_string())
+                .collect(),
+            label: label.to_string(),
+        }
+    }
+
+    /// A policy under which only nulls (Parquet/NDJSON) are missing: every
+    /// string, even the empty one, is a value.
+    pub fn nulls_only() -> Self {
+        MissingPolicy {
+            tokens: Vec::new(),
+            label: "?".to_string(),
+        }
+    }
+
     /// True when `value` is missing under this policy.
     pub fn is_missing(&self, value: &str) -> bool {
         let v = value.trim();
@@ -63,81 +136,688 @@ impl MissingPolicy {
     }
 }
 
-/// Reads a whole CSV file with every column as text.
-pub fn read_frame(path: &Path, opts: &ReadOptions) -> Result<DataFrame, DataError> {
-    let source = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+/// The format implied by `path`'s extension, ignoring a trailing `.gz`:
+/// `.csv` `.tsv` `.txt` → CSV, `.parquet` `.pq` → Parquet, `.ndjson` `.jsonl`
+/// `.json` → NDJSON (case-insensitive).
+pub fn detect_format(path: &Path) -> Result<Format, DataError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".gz").unwrap_or(&name);
+    let extension = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match extension {
+        "csv" | "tsv" | "txt" => Ok(Format::Csv),
+        "parquet" | "pq" => Ok(Format::Parquet),
+        "ndjson" | "jsonl" | "json" => Ok(Format::Ndjson),
+        _ => Err(DataError::UnsupportedFormat {
+            source_name: path.display().to_string(),
+            extension: extension.to_string(),
+        }),
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> DataError {
+    DataError::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&bytes));
-    let cursor = std::io::Cursor::new(bytes);
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_parse_options(CsvParseOptions::default().with_separator(delimiter))
-        .into_reader_with_file_handle(cursor)
-        .finish()
+    }
+}
+
+/// Opens `path` as a byte stream, decompressing gzip (magic bytes `1f 8b`).
+fn open_stream(path: &Path) -> Result<Box<dyn Read + Send>, DataError> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut buffered = BufReader::with_capacity(256 * 1024, file);
+    let head = buffered.fill_buf().map_err(|e| io_error(path, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(BufReader::with_capacity(
+            256 * 1024,
+            MultiGzDecoder::new(buffered),
+        )))
+    } else {
+        Ok(Box::new(buffered))
+    }
+}
+
+/// Picks the delimiter among `,` `;` tab `|` that splits the header into the
+/// most columns while giving every following line (in the first 64 KiB) the
+/// same count; falls back to the most frequent one in the header line, then `,`.
+fn detect_delimiter(head: &[u8]) -> u8 {
+    let complete = match head.iter().rposition(|&b| b == b'\n') {
+        Some(end) if head.len() as u64 >= SNIFF_BYTES => &head[..=end],
+        _ => head,
+    };
+    let mut best: Option<(u8, usize)> = None;
+    for delimiter in [b',', b';', b'\t', b'|'] {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(complete);
+        let mut record = csv::ByteRecord::new();
+        let mut width = None;
+        let mut consistent = true;
+        for _ in 0..50 {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => match width {
+                    None => width = Some(record.len()),
+                    Some(w) => consistent &= w == record.len(),
+                },
+                _ => break,
+            }
+        }
+        let width = width.unwrap_or(1);
+        if consistent && width > 1 && best.is_none_or(|(_, w)| width > w) {
+            best = Some((delimiter, width));
+        }
+    }
+    best.map(|(d, _)| d).unwrap_or_else(|| {
+        let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        [b',', b';', b'\t', b'|']
+            .into_iter()
+            .rev()
+            .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
+            .filter(|d| first_line.contains(d))
+            .unwrap_or(b',')
+    })
+}
+
+/// An open CSV file positioned after its header.
+struct CsvScan {
+    source: String,
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    header: Vec<String>,
+    delimiter: u8,
+}
+
+fn csv_error(source: &str, delimiter: u8, header_len: usize, e: csv::Error) -> DataError {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(err) => DataError::Parse {
+            source_name: source.to_string(),
+            message: format!(
+                "reading failed near line {line}: {err}; if the file is gzip-compressed, it may be truncated or corrupt"
+            ),
+        },
+        csv::ErrorKind::Utf8 { pos, .. } => DataError::InvalidUtf8 {
+            source_name: source.to_string(),
+            line: pos.map_or(line, |p| p.line()) as usize,
+        },
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => DataError::RaggedRow {
+            source_name: source.to_string(),
+            line: pos.map_or(line, |p| p.line()),
+            expected: expected_len as usize,
+            found: len as usize,
+            delimiter: delimiter as char,
+        },
+        other => DataError::Parse {
+            source_name: source.to_string(),
+            message: format!("line {line}: {other:?} (header has {header_len} columns)"),
+        },
+    }
+}
+
+/// Opens a CSV file, detects the delimiter and reads and checks the header.
+fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataError> {
+    let source = path.display().to_string();
+    let mut stream = open_stream(path)?;
+    let mut head = Vec::new();
+    (&mut stream)
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut head)
         .map_err(|e| DataError::Parse {
+            source_name: source.clone(),
+            message: format!("reading the start of the file failed: {e}; if it is gzip-compressed, it may be corrupt"),
+        })?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        head.drain(..3);
+    }
+    if head.iter().all(|b| b.is_ascii_whitespace()) && (head.len() as u64) < SNIFF_BYTES {
+        return Err(DataError::EmptyFile {
             source_name: source,
-            message: e.to_string(),
+        });
+    }
+    let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&head));
+    let chained: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(stream));
+    // Records end at `\n` only; a `\r` before it is cut from the last field
+    // below. (With the csv crate's default CRLF terminator, the reported
+    // line of a record after a CRLF line is one too small.)
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(256 * 1024)
+        .from_reader(chained);
+    let raw_header = reader
+        .byte_headers()
+        .map_err(|e| csv_error(&source, delimiter, 0, e))?
+        .clone();
+    let mut header = Vec::with_capacity(raw_header.len());
+    for field in raw_header.iter() {
+        let field = field.strip_suffix(b"\r").unwrap_or(field);
+        let name = std::str::from_utf8(field).map_err(|_| DataError::InvalidUtf8 {
+            source_name: source.clone(),
+            line: 1,
+        })?;
+        header.push(name.trim().to_string());
+    }
+    for (second, name) in header.iter().enumerate() {
+        if let Some(first) = header[..second].iter().position(|h| h == name) {
+            return Err(DataError::DuplicateColumn {
+                source_name: source,
+                column: name.clone(),
+                first: first + 1,
+                second: second + 1,
+            });
+        }
+    }
+    Ok(CsvScan {
+        source,
+        reader,
+        header,
+        delimiter,
+    })
+}
+
+/// Maps requested names to header positions; an empty request means every column.
+fn project(source: &str, header: &[String], columns: &[&str]) -> Result<Vec<usize>, DataError> {
+    if columns.is_empty() {
+        return Ok((0..header.len()).collect());
+    }
+    columns
+        .iter()
+        .map(|&name| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| DataError::MissingColumn {
+                    source_name: source.to_string(),
+                    column: name.to_string(),
+                    available: header.to_vec(),
+                })
         })
+        .collect()
 }
 
-/// Picks the most frequent of `,` `;` tab `|` in the first line.
-fn detect_delimiter(bytes: &[u8]) -> u8 {
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-    [b',', b';', b'\t', b'|']
-        .into_iter()
-        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
-        .unwrap_or(b',')
+impl CsvScan {
+    /// Streams every record, checking its width, and calls `on_field(slot,
+    /// value)` for each projected field (`slot` indexes `projection`).
+    /// Returns the number of data rows.
+    fn scan(
+        &mut self,
+        projection: &[usize],
+        mut on_field: impl FnMut(usize, &str),
+    ) -> Result<usize, DataError> {
+        let expected = self.header.len();
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0usize;
+        loop {
+            let more = self
+                .reader
+                .read_byte_record(&mut record)
+                .map_err(|e| csv_error(&self.source, self.delimiter, expected, e))?;
+            if !more {
+                break;
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() == 1 && &record[0] == b"\r" {
+                continue; // a blank CRLF line
+            }
+            if record.len() != expected {
+                return Err(DataError::RaggedRow {
+                    source_name: self.source.clone(),
+                    line,
+                    expected,
+                    found: record.len(),
+                    delimiter: self.delimiter as char,
+                });
+            }
+            let last = expected - 1;
+            for (slot, &index) in projection.iter().enumerate() {
+                let mut bytes = &record[index];
+                if index == last {
+                    bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                }
+                match std::str::from_utf8(bytes) {
+                    Ok(value) => on_field(slot, value),
+                    Err(e) => {
+                        // Count line breaks inside the record up to the bad byte.
+                        let before: usize = (0..index).map(|i| record[i].len()).sum();
+                        let inner = record
+                            .as_slice()
+                            .iter()
+                            .take(before + e.valid_up_to())
+                            .filter(|&&b| b == b'\n')
+                            .count();
+                        return Err(DataError::InvalidUtf8 {
+                            source_name: self.source.clone(),
+                            line: line as usize + inner,
+                        });
+                    }
+                }
+            }
+            rows += 1;
+        }
+        if rows == 0 {
+            return Err(DataError::NoDataRows {
+                source_name: self.source.clone(),
+                n_columns: expected,
+            });
+        }
+        Ok(rows)
+    }
 }
 
-/// Dictionary-encodes `columns` of `frame` under `missing`.
+/// Writes the text of a JSON value into `buf` (numbers, booleans, nested
+/// arrays and objects as compact JSON); `None` for null.
+fn json_text<'a>(value: &'a serde_json::Value, buf: &'a mut String) -> Option<&'a str> {
+    use serde_json::Value;
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.as_str()),
+        Value::Bool(b) => Some(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            buf.clear();
+            use std::fmt::Write;
+            let _ = write!(buf, "{n}");
+            Some(buf.as_str())
+        }
+        other => {
+            *buf = other.to_string();
+            Some(buf.as_str())
+        }
+    }
+}
+
+/// Streams an NDJSON file: calls `on_object(line, object)` for every
+/// non-blank line. Returns the number of objects.
+fn scan_ndjson(
+    path: &Path,
+    mut on_object: impl FnMut(&serde_json::Map<String, serde_json::Value>),
+) -> Result<usize, DataError> {
+    let source = path.display().to_string();
+    let mut reader = BufReader::with_capacity(256 * 1024, open_stream(path)?);
+    let mut line_bytes = Vec::new();
+    let mut line_no = 0usize;
+    let mut objects = 0usize;
+    let mut saw_content = false;
+    loop {
+        line_bytes.clear();
+        let n = reader
+            .read_until(b'\n', &mut line_bytes)
+            .map_err(|e| DataError::Parse {
+                source_name: source.clone(),
+                message: format!(
+                    "reading failed after line {line_no}: {e}; if the file is gzip-compressed, it may be truncated or corrupt"
+                ),
+            })?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if line_no == 1 && line_bytes.starts_with(b"\xEF\xBB\xBF") {
+            line_bytes.drain(..3);
+        }
+        let text = std::str::from_utf8(&line_bytes).map_err(|_| DataError::InvalidUtf8 {
+            source_name: source.clone(),
+            line: line_no,
+        })?;
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        saw_content = true;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| DataError::Parse {
+                source_name: source.clone(),
+                message: format!(
+                    "line {line_no}, column {}: not valid JSON ({e}); NDJSON needs one complete JSON object per line{}",
+                    e.column(),
+                    if line_no == 1 && text.starts_with('[') {
+                        "; this looks like one JSON array: convert it with `jq -c '.[]'`"
+                    } else {
+                        ""
+                    }
+                ),
+            })?;
+        match value {
+            serde_json::Value::Object(map) => on_object(&map),
+            other => {
+                return Err(DataError::Parse {
+                    source_name: source,
+                    message: format!(
+                        "line {line_no}: expected a JSON object, found {}; NDJSON needs one object per line{}",
+                        match other {
+                            serde_json::Value::Array(_) => "an array",
+                            serde_json::Value::String(_) => "a string",
+                            serde_json::Value::Number(_) => "a number",
+                            serde_json::Value::Bool(_) => "a boolean",
+                            _ => "null",
+                        },
+                        if matches!(other, serde_json::Value::Array(_)) {
+                            " (convert a JSON array with `jq -c '.[]'`)"
+                        } else {
+                            ""
+                        }
+                    ),
+                })
+            }
+        }
+        objects += 1;
+    }
+    if !saw_content {
+        return Err(DataError::EmptyFile {
+            source_name: source,
+        });
+    }
+    Ok(objects)
+}
+
+/// Reads a whole Parquet file (gzip allowed) with the given columns (all when
+/// `None`), every column cast to text.
+fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, DataError> {
+    let source = path.display().to_string();
+    let mut bytes = Vec::new();
+    open_stream(path)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| DataError::Parse {
+            source_name: source.clone(),
+            message: format!(
+                "reading failed: {e}; if the file is gzip-compressed, it may be corrupt"
+            ),
+        })?;
+    if bytes.is_empty() {
+        return Err(DataError::EmptyFile {
+            source_name: source,
+        });
+    }
+    let not_parquet = |e: PolarsError| {
+        DataError::Parse {
+        source_name: source.clone(),
+        message: format!(
+            "not a readable Parquet file ({e}); check that it was fully written, or pass the right format in ReadOptions"
+        ),
+    }
+    };
+    if !bytes.starts_with(b"PAR1") {
+        return Err(DataError::Parse {
+            source_name: source.clone(),
+            message: "not a Parquet file (it does not start with the `PAR1` magic bytes); check the file or pass the right format in ReadOptions".to_string(),
+        });
+    }
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let schema = reader.schema().map_err(not_parquet)?;
+    let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let frame = match columns {
+        Some(cols) if !cols.is_empty() => {
+            project(&source, &header, cols)?;
+            reader
+                .with_columns(Some(cols.iter().map(|c| c.to_string()).collect()))
+                .finish()
+        }
+        _ => reader.finish(),
+    }
+    .map_err(not_parquet)?;
+    if frame.height() == 0 {
+        return Err(DataError::NoDataRows {
+            source_name: source,
+            n_columns: header.len(),
+        });
+    }
+    let cast = frame
+        .columns()
+        .iter()
+        .map(|c| {
+            c.cast(&DataType::String).map_err(|e| DataError::Parse {
+                source_name: source.clone(),
+                message: format!(
+                    "column `{}` has type {} which cannot be read as text ({e}); flatten nested columns before auditing",
+                    c.name(),
+                    c.dtype()
+                ),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    DataFrame::new(frame.height(), cast).map_err(not_parquet)
+}
+
+fn frame_error(source: &str, e: PolarsError) -> DataError {
+    DataError::Parse {
+        source_name: source.to_string(),
+        message: format!("building the table failed: {e}"),
+    }
+}
+
+fn format_of(path: &Path, opts: &ReadOptions) -> Result<Format, DataError> {
+    match opts.format {
+        Some(f) => Ok(f),
+        None => detect_format(path),
+    }
+}
+
+/// Reads a whole file with every column as text. Same as
+/// [`read_frame_columns`] with no projection.
+pub fn read_frame(path: &Path, opts: &ReadOptions) -> Result<DataFrame, DataError> {
+    read_frame_columns(path, None, opts)
+}
+
+/// Reads `columns` of a file (all columns when `None` or empty), every column
+/// as a polars `String` column, in the order requested.
+///
+/// In CSV an empty field is null (as in polars); in NDJSON a null or absent
+/// key is null, and numbers, booleans and nested values are kept as their
+/// JSON text. Errors: see [`load_table`].
+pub fn read_frame_columns(
+    path: &Path,
+    columns: Option<&[&str]>,
+    opts: &ReadOptions,
+) -> Result<DataFrame, DataError> {
+    let source = path.display().to_string();
+    match format_of(path, opts)? {
+        Format::Parquet => read_parquet(path, columns),
+        Format::Csv => {
+            let mut scan = open_csv(path, opts)?;
+            let projection = project(&source, &scan.header, columns.unwrap_or(&[]))?;
+            let mut builders: Vec<StringChunkedBuilder> = projection
+                .iter()
+                .map(|&i| StringChunkedBuilder::new(scan.header[i].as_str().into(), 1024))
+                .collect();
+            let rows = scan.scan(&projection, |slot, value| {
+                if value.is_empty() {
+                    builders[slot].append_null();
+                } else {
+                    builders[slot].append_value(value);
+                }
+            })?;
+            let cols = builders
+                .into_iter()
+                .map(|b| b.finish().into_series().into_column())
+                .collect();
+            DataFrame::new(rows, cols).map_err(|e| frame_error(&source, e))
+        }
+        Format::Ndjson => {
+            let requested: Vec<String> = columns
+                .unwrap_or(&[])
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+            let mut names: Vec<String> = requested.clone();
+            let mut builders: Vec<StringChunkedBuilder> = names
+                .iter()
+                .map(|n| StringChunkedBuilder::new(n.as_str().into(), 1024))
+                .collect();
+            let mut seen: Vec<String> = Vec::new();
+            let mut buf = String::new();
+            let mut rows = 0usize;
+            scan_ndjson(path, |object| {
+                for key in object.keys() {
+                    if !seen.contains(key) {
+                        seen.push(key.clone());
+                        if requested.is_empty() {
+                            let mut b = StringChunkedBuilder::new(key.as_str().into(), rows + 1);
+                            for _ in 0..rows {
+                                b.append_null();
+                            }
+                            names.push(key.clone());
+                            builders.push(b);
+                        }
+                    }
+                }
+                for (name, builder) in names.iter().zip(builders.iter_mut()) {
+                    let text = object.get(name).and_then(|v| json_text(v, &mut buf));
+                    builder.append_option(text);
+                }
+                rows += 1;
+            })?;
+            if let Some(absent) = requested.iter().find(|r| !seen.contains(r)) {
+                return Err(DataError::MissingColumn {
+                    source_name: source,
+                    column: absent.clone(),
+                    available: seen,
+                });
+            }
+            let cols = builders
+                .into_iter()
+                .map(|b| b.finish().into_series().into_column())
+                .collect();
+            DataFrame::new(rows, cols).map_err(|e| frame_error(&source, e))
+        }
+    }
+}
+
+/// Dictionary-encodes `columns` of `frame` under `missing` (all columns when
+/// `columns` is empty), one column per rayon task.
 pub fn encode_frame(
     frame: &DataFrame,
     columns: &[&str],
     source: &str,
     missing: &MissingPolicy,
 ) -> Result<EncodedTable, DataError> {
-    let mut encoded = Vec::with_capacity(columns.len());
-    for &name in columns {
-        let column = frame.column(name).map_err(|_| DataError::MissingColumn {
-            source_name: source.to_string(),
-            column: name.to_string(),
-            available: frame
-                .get_column_names()
-                .iter()
-                .map(|c| c.to_string())
-                .collect(),
-        })?;
-        let column = column
-            .cast(&DataType::String)
-            .map_err(|e| DataError::Parse {
+    let names: Vec<String> = if columns.is_empty() {
+        frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    } else {
+        columns.iter().map(|c| c.to_string()).collect()
+    };
+    let encoded = names
+        .par_iter()
+        .map(|name| {
+            let column = frame.column(name).map_err(|_| DataError::MissingColumn {
                 source_name: source.to_string(),
-                message: format!("column `{name}`: {e}"),
+                column: name.to_string(),
+                available: frame
+                    .get_column_names()
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
             })?;
-        let strings = column.str().map_err(|e| DataError::Parse {
-            source_name: source.to_string(),
-            message: format!("column `{name}`: {e}"),
-        })?;
-        encoded.push(CategoricalColumn::encode(
-            name,
-            strings.iter(),
-            |v| missing.is_missing(v),
-            &missing.label,
-        ));
-    }
+            let column = column
+                .cast(&DataType::String)
+                .map_err(|e| DataError::Parse {
+                    source_name: source.to_string(),
+                    message: format!("column `{name}` cannot be read as text: {e}"),
+                })?;
+            let strings = column.str().map_err(|e| DataError::Parse {
+                source_name: source.to_string(),
+                message: format!("column `{name}` cannot be read as text: {e}"),
+            })?;
+            Ok(CategoricalColumn::encode(
+                name,
+                strings.iter(),
+                |v| missing.is_missing(v),
+                &missing.label,
+            ))
+        })
+        .collect::<Result<Vec<_>, DataError>>()?;
     Ok(EncodedTable::new(source, encoded))
 }
 
-/// Reads `path` and encodes `columns`.
+/// Reads `path` and dictionary-encodes `columns` (every column when
+/// `columns` is empty), in the order requested, under `missing`.
+///
+/// Only the requested columns are kept: CSV and NDJSON are streamed straight
+/// into the encoders, Parquet reads only those column chunks.
+///
+/// Errors ([`DataError`], each naming the file and, for CSV and NDJSON, the
+/// 1-based line with the header as line 1): unsupported extension, empty file,
+/// header without data rows, a requested column that is not in the file
+/// (listing those that are), duplicate column names, a CSV record with more
+/// or fewer fields than the header, invalid UTF-8 in a column that is read,
+/// an NDJSON line that is not a JSON object, a Parquet file that cannot be read.
 pub fn load_table(
     path: &Path,
     columns: &[&str],
     opts: &ReadOptions,
     missing: &MissingPolicy,
 ) -> Result<EncodedTable, DataError> {
-    let frame = read_frame(path, opts)?;
-    encode_frame(&frame, columns, &path.display().to_string(), missing)
+    let source = path.display().to_string();
+    let is_missing = |v: &str| missing.is_missing(v);
+    match format_of(path, opts)? {
+        Format::Parquet => {
+            let frame = read_parquet(path, Some(columns))?;
+            encode_frame(&frame, columns, &source, missing)
+        }
+        Format::Csv => {
+            let mut scan = open_csv(path, opts)?;
+            let projection = project(&source, &scan.header, columns)?;
+            let mut builders: Vec<CategoricalColumnBuilder> = projection
+                .iter()
+                .map(|&i| CategoricalColumnBuilder::new(&scan.header[i], &missing.label))
+                .collect();
+            scan.scan(&projection, |slot, value| {
+                builders[slot].push(Some(value), is_missing)
+            })?;
+            Ok(EncodedTable::new(
+                &source,
+                builders.into_iter().map(|b| b.finish()).collect(),
+            ))
+        }
+        Format::Ndjson => {
+            let mut names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+            let mut builders: Vec<CategoricalColumnBuilder> = names
+                .iter()
+                .map(|n| CategoricalColumnBuilder::new(n, &missing.label))
+                .collect();
+            let mut seen: Vec<String> = Vec::new();
+            let mut buf = String::new();
+            let mut rows = 0usize;
+            scan_ndjson(path, |object| {
+                for key in object.keys() {
+                    if !seen.contains(key) {
+                        seen.push(key.clone());
+                        if columns.is_empty() {
+                            let mut b = CategoricalColumnBuilder::new(key, &missing.label);
+                            b.push_missing(rows);
+                            names.push(key.clone());
+                            builders.push(b);
+                        }
+                    }
+                }
+                for (name, builder) in names.iter().zip(builders.iter_mut()) {
+                    let text = object.get(name).and_then(|v| json_text(v, &mut buf));
+                    builder.push(text, is_missing);
+                }
+                rows += 1;
+            })?;
+            if let Some(absent) = columns.iter().find(|&&c| !seen.iter().any(|s| s == c)) {
+                return Err(DataError::MissingColumn {
+                    source_name: source,
+                    column: absent.to_string(),
+                    available: seen,
+                });
+            }
+            Ok(EncodedTable::new(
+                &source,
+                builders.into_iter().map(|b| b.finish()).collect(),
+            ))
+        }
+    }
 }
