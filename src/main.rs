@@ -10,11 +10,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match cli::run(cli, &mut out).map_err(anyhow::Error::from) {
+    match cli::run(cli, &mut out) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Refuted) => ExitCode::from(1),
+        // `reident ... | head` closing the pipe early is not an error.
+        Err(cli::CliError::Write { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Messages already name their file, row or column and embed their
+            // cause; anyhow adds nothing to print but keeps main's contract.
+            let err = anyhow::Error::from(err);
+            eprintln!("error: {err}");
             ExitCode::from(2)
         }
     }

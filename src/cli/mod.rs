@@ -5,6 +5,8 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand};
 
+pub mod metrics;
+
 /// What a command concluded, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -56,10 +58,14 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Privacy metrics of a release: k, l, t, beta, delta, re-identification risk.
+    Metrics(metrics::MetricsArgs),
+}
 
 /// Runs a parsed command, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
-    let _ = out;
-    match cli.command {}
+    match cli.command {
+        Command::Metrics(args) => metrics::run(&args, out),
+    }
 }

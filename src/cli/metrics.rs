@@ -1,0 +1,305 @@
+//! `reident metrics`: every release-only privacy metric of one table.
+//!
+//! Thin wrapper over [`crate::privacy::evaluate`] and the risk models: parses
+//! the arguments, loads the columns it needs, and renders the
+//! [`MetricsReport`] as a text table, Markdown or JSON (the stable contract).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{CliError, Outcome};
+use crate::data::{self, Hierarchy, MissingPolicy, ReadOptions};
+use crate::privacy::{self, MetricsParams, MetricsReport, SuppressedRows};
+
+/// Output formats of `reident metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// The serde model as pretty JSON (the stable contract).
+    Json,
+    /// Markdown tables.
+    Md,
+}
+
+/// Policy flag for rows whose quasi-identifiers are all suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuppressedFlag {
+    /// Treat them as removed from the release (default).
+    Exclude,
+    /// ARX's behaviour: they form one equivalence class.
+    OneClass,
+}
+
+/// Arguments of `reident metrics`.
+#[derive(Debug, Args)]
+#[command(
+    about = "Privacy metrics of a release: k, l, t, beta, delta, re-identification risk",
+    after_help = "Example:\n  reident metrics --data datasets/adult/adult.csv --qi age,sex,race \\\n      --sensitive occupation --hierarchy occupation=datasets/adult/hierarchies/adult_hierarchy_occupation.csv"
+)]
+pub struct MetricsArgs {
+    /// The release to measure (CSV, Parquet or NDJSON, optionally gzipped).
+    #[arg(long, value_name = "FILE", required_unless_present = "demo")]
+    pub data: Option<PathBuf>,
+    /// Quasi-identifier columns, comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub qi: Vec<String>,
+    /// Sensitive columns, comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub sensitive: Vec<String>,
+    /// Sensitive columns holding numbers (adds ordered-EMD t-closeness).
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub numeric: Vec<String>,
+    /// A generalization hierarchy in ARX format for a sensitive column (adds
+    /// hierarchical-EMD t-closeness). Repeatable.
+    #[arg(long, value_name = "COL=FILE")]
+    pub hierarchy: Vec<String>,
+    /// List the records in classes smaller than this k.
+    #[arg(long, default_value_t = 2)]
+    pub target_k: u64,
+    /// Rows whose quasi-identifiers are all `*`.
+    #[arg(long, value_enum, default_value_t = SuppressedFlag::Exclude)]
+    pub suppressed: SuppressedFlag,
+    /// Values that mean "missing", comma separated (default `?`, empty, null, NULL, NaN).
+    #[arg(long, value_name = "TOKENS")]
+    pub missing: Option<String>,
+    /// CSV delimiter (default: detected from the header).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
+    pub format: MetricsFormat,
+    /// Run on the bundled UCI Adult data with its usual quasi-identifiers.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// The demo: UCI Adult with the quasi-identifiers of the ARX examples.
+fn demo_args(args: &MetricsArgs) -> MetricsArgs {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/adult");
+    MetricsArgs {
+        data: Some(root.join("adult.csv")),
+        qi: [
+            "age",
+            "sex",
+            "race",
+            "marital-status",
+            "education",
+            "native-country",
+        ]
+        .map(String::from)
+        .to_vec(),
+        sensitive: vec!["occupation".into(), "salary-class".into()],
+        numeric: vec![],
+        hierarchy: vec![format!(
+            "occupation={}",
+            root.join("hierarchies/adult_hierarchy_occupation.csv")
+                .display()
+        )],
+        target_k: args.target_k,
+        suppressed: args.suppressed,
+        missing: None,
+        delimiter: Some(';'),
+        format: args.format,
+        demo: true,
+    }
+}
+
+/// Runs `reident metrics`.
+pub fn run(args: &MetricsArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let demo;
+    let args = if args.demo {
+        demo = demo_args(args);
+        &demo
+    } else {
+        args
+    };
+    let report = compute(args)?;
+    let text = match args.format {
+        MetricsFormat::Json => serde_json::to_string_pretty(&report)
+            .map_err(|e| CliError::Usage(format!("cannot serialize the report: {e}")))?,
+        MetricsFormat::Table => render_table(&report),
+        MetricsFormat::Md => render_markdown(&report),
+    };
+    writeln!(out, "{text}").map_err(|source| CliError::Write {
+        path: "standard output".into(),
+        source,
+    })?;
+    Ok(Outcome::Success)
+}
+
+/// Loads the columns and evaluates the metrics.
+pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
+    let path = args
+        .data
+        .as_deref()
+        .ok_or_else(|| CliError::Usage("--data FILE is required (or use --demo)".into()))?;
+    if args.qi.is_empty() {
+        return Err(CliError::Usage(
+            "no quasi-identifiers: name at least one with --qi (e.g. --qi age,sex,zip)".into(),
+        ));
+    }
+    let mut hierarchies = HashMap::new();
+    for spec in &args.hierarchy {
+        let (column, file) = spec.split_once('=').ok_or_else(|| {
+            CliError::Usage(format!(
+                "--hierarchy `{spec}`: expected COLUMN=FILE, e.g. occupation=hier_occupation.csv"
+            ))
+        })?;
+        let h = Hierarchy::from_arx_csv(Path::new(file), column)?;
+        hierarchies.insert(column.to_string(), h);
+    }
+    let delimiter = match args.delimiter {
+        None => None,
+        Some(c) if c.is_ascii() => Some(c as u8),
+        Some(c) => {
+            return Err(CliError::Usage(format!(
+                "--delimiter `{c}`: must be a single ASCII character"
+            )))
+        }
+    };
+    let missing = match &args.missing {
+        None => MissingPolicy::default(),
+        Some(tokens) => MissingPolicy {
+            tokens: tokens.split(',').map(|t| t.trim().to_string()).collect(),
+            ..MissingPolicy::default()
+        },
+    };
+    let mut columns: Vec<&str> = args.qi.iter().map(String::as_str).collect();
+    columns.extend(args.sensitive.iter().map(String::as_str));
+    let opts = ReadOptions {
+        delimiter,
+        ..ReadOptions::default()
+    };
+    let table = data::load_table(path, &columns, &opts, &missing)?;
+    let mut params = MetricsParams::new(args.qi.iter().cloned())
+        .sensitive(args.sensitive.iter().cloned())
+        .hierarchies(hierarchies)
+        .target_k(args.target_k)
+        .suppressed_rows(match args.suppressed {
+            SuppressedFlag::Exclude => SuppressedRows::Exclude,
+            SuppressedFlag::OneClass => SuppressedRows::OneClass,
+        });
+    for n in &args.numeric {
+        params = params.numeric(n.clone());
+    }
+    Ok(privacy::evaluate(&table, &params)?)
+}
+
+fn fmt_f(x: f64) -> String {
+    if x.is_infinite() {
+        "inf".to_string()
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+fn fmt_opt(x: Option<u64>) -> String {
+    x.map_or_else(|| "undefined".to_string(), |v| v.to_string())
+}
+
+/// Rows of (label, value) shared by the text and Markdown views.
+fn summary_rows(r: &MetricsReport) -> Vec<(String, String)> {
+    let mut rows = vec![
+        ("rows".to_string(), r.n_rows.to_string()),
+        (
+            "fully suppressed rows".to_string(),
+            format!("{} ({:?})", r.n_suppressed_rows, r.inputs.suppressed_rows),
+        ),
+        ("equivalence classes".to_string(), r.n_classes.to_string()),
+        ("k (smallest class)".to_string(), r.k.to_string()),
+        (
+            "classes of size 1".to_string(),
+            r.n_unique_classes.to_string(),
+        ),
+        (
+            format!("records in classes < {}", r.below_target_k.target_k),
+            format!(
+                "{} in {} classes",
+                r.below_target_k.n_records, r.below_target_k.n_classes
+            ),
+        ),
+    ];
+    for s in &r.sensitive {
+        let a = &s.attribute;
+        rows.push((format!("[{a}] distinct l"), s.l_distinct.to_string()));
+        rows.push((
+            format!("[{a}] entropy l (exp of min entropy)"),
+            format!("{} ({})", s.entropy_l.l, fmt_f(s.entropy_l.exp_entropy)),
+        ));
+        rows.push((
+            format!("[{a}] recursive (c,l): c for l={}", s.recursive_cl.l),
+            format!(
+                "{} (pyCANON: {})",
+                fmt_opt(s.recursive_cl.c),
+                fmt_opt(s.recursive_cl.c_pycanon)
+            ),
+        ));
+        rows.push((format!("[{a}] alpha of (alpha,k)"), fmt_f(s.alpha)));
+        rows.push((
+            format!("[{a}] t (equal-distance EMD)"),
+            fmt_f(s.t_equal_distance.t),
+        ));
+        if let Some(t) = &s.t_ordered {
+            rows.push((format!("[{a}] t (ordered EMD)"), fmt_f(t.t)));
+        }
+        if let Some(t) = &s.t_hierarchical {
+            rows.push((format!("[{a}] t (hierarchical EMD)"), fmt_f(t.t)));
+        }
+        rows.push((format!("[{a}] basic beta"), fmt_f(s.basic_beta.beta)));
+        rows.push((format!("[{a}] enhanced beta"), fmt_f(s.enhanced_beta)));
+        rows.push((
+            format!("[{a}] delta-disclosure (ln / log2)"),
+            format!(
+                "{} / {}",
+                fmt_f(s.delta_disclosure.delta_ln),
+                fmt_f(s.delta_disclosure.delta_log2)
+            ),
+        ));
+    }
+    rows
+}
+
+/// Renders the report as aligned text.
+pub fn render_table(r: &MetricsReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "reident metrics: {}", r.inputs.source);
+    let _ = writeln!(
+        s,
+        "quasi-identifiers: {}",
+        r.inputs.quasi_identifiers.join(", ")
+    );
+    let _ = writeln!(s, "sensitive: {}", r.inputs.sensitive_attributes.join(", "));
+    let _ = writeln!(s);
+    let rows = summary_rows(r);
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in rows {
+        let _ = writeln!(s, "  {label:<width$}  {value}");
+    }
+    s.trim_end().to_string()
+}
+
+/// Renders the report as Markdown.
+pub fn render_markdown(r: &MetricsReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Privacy metrics of `{}`\n", r.inputs.source);
+    let _ = writeln!(
+        s,
+        "Quasi-identifiers: {}. Sensitive: {}.\n",
+        r.inputs.quasi_identifiers.join(", "),
+        r.inputs.sensitive_attributes.join(", ")
+    );
+    let _ = writeln!(s, "| metric | value |\n|---|---|");
+    for (label, value) in summary_rows(r) {
+        let _ = writeln!(s, "| {} | {} |", label.replace('|', "\\|"), value);
+    }
+    s.trim_end().to_string()
+}
