@@ -1,1 +1,111 @@
-fn main() {}
+//! The whole release-only metric set on UCI Adult replicated to 1M and 10M rows.
+//!
+//! Sizes come from `REIDENT_BENCH_ROWS` (comma separated, default
+//! `1000000,10000000`); CI sets a small size so `cargo test --benches` stays
+//! quick. The replica tiles Adult's encoded columns, so the class structure is
+//! Adult's with every class multiplied: the group-by does the same work per
+//! row as on real data of that size. Loading (CSV parsing) is benched
+//! separately on the original file. See benches/README.md for figures and the
+//! pyCANON comparison.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use reident::data::{self, CategoricalColumn, EncodedTable, MissingPolicy, ReadOptions};
+use reident::privacy::{evaluate, EquivalenceClasses, MetricsParams, SuppressedRows};
+
+/// Eight quasi-identifiers and one sensitive attribute: every Adult column.
+const QIS: [&str; 8] = [
+    "sex",
+    "age",
+    "race",
+    "marital-status",
+    "education",
+    "native-country",
+    "workclass",
+    "salary-class",
+];
+const SENSITIVE: &str = "occupation";
+
+fn adult() -> EncodedTable {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/adult/adult.csv");
+    let mut columns: Vec<&str> = QIS.to_vec();
+    columns.push(SENSITIVE);
+    data::load_table(
+        &path,
+        &columns,
+        &ReadOptions::default(),
+        &MissingPolicy::default(),
+    )
+    .expect("datasets/adult/adult.csv")
+}
+
+/// Adult tiled to `n_rows` rows (codes repeated, dictionaries shared).
+fn replicate(table: &EncodedTable, n_rows: usize) -> EncodedTable {
+    let columns = table
+        .columns
+        .iter()
+        .map(|c| CategoricalColumn {
+            codes: c.codes.iter().copied().cycle().take(n_rows).collect(),
+            ..c.clone()
+        })
+        .collect();
+    EncodedTable::new(&format!("adult x{n_rows}"), columns)
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("REIDENT_BENCH_ROWS")
+        .unwrap_or_else(|_| "1000000,10000000".to_string())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+fn bench_metrics(c: &mut Criterion) {
+    let adult = adult();
+    let params = MetricsParams::new(QIS).sensitive([SENSITIVE]);
+    let mut group = c.benchmark_group("metrics");
+    group.sample_size(10);
+    for n in sizes() {
+        let table = replicate(&adult, n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(
+            BenchmarkId::new("equivalence_classes_8qi", n),
+            &table,
+            |b, t| {
+                b.iter(|| {
+                    EquivalenceClasses::build(t, &QIS, &[SENSITIVE], SuppressedRows::Exclude)
+                        .expect("classes")
+                })
+            },
+        );
+        group.bench_with_input(BenchmarkId::new("every_metric_8qi", n), &table, |b, t| {
+            b.iter(|| evaluate(t, &params).expect("metrics"))
+        });
+    }
+    group.finish();
+}
+
+fn bench_load(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/adult/adult.csv");
+    let mut columns: Vec<&str> = QIS.to_vec();
+    columns.push(SENSITIVE);
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(30_162));
+    group.bench_function("adult_csv_30k_9_columns", |b| {
+        b.iter(|| {
+            data::load_table(
+                &path,
+                &columns,
+                &ReadOptions::default(),
+                &MissingPolicy::default(),
+            )
+            .expect("load")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_metrics, bench_load);
+criterion_main!(benches);
