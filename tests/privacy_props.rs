@@ -178,7 +178,7 @@ proptest! {
         let n_rows = rows.len() as f64;
         // sensitive `s`: leaves v0..v7; numeric `n`: 0, 7, .., 35 (ranks of present values)
         let mut p_s = vec![0.0; 8];
-        let mut p_n = vec![0.0; 6];
+        let mut p_n = [0.0; 6];
         for r in &rows {
             p_s[ground.leaf_index(&format!("v{}", r.2)).unwrap()] += 1.0 / n_rows;
             p_n[r.3 as usize] += 1.0 / n_rows;
@@ -194,7 +194,7 @@ proptest! {
                 .collect();
             let size = members.len() as f64;
             let mut q_s = vec![0.0; 8];
-            let mut q_n = vec![0.0; 6];
+            let mut q_n = [0.0; 6];
             for r in &members {
                 q_s[ground.leaf_index(&format!("v{}", r.2)).unwrap()] += 1.0 / size;
                 q_n[r.3 as usize] += 1.0 / size;
