@@ -337,3 +337,35 @@ fn csv_gzip_detected_by_magic_bytes_even_without_gz_name() {
     .unwrap();
     assert_eq!(table.columns[0].values, vec!["2", "4"]);
 }
+
+#[test]
+fn many_batches_keep_row_order() {
+    // 30,000 rows cross several parse batches; codes follow first appearance:
+    // group of row i is g(i mod 7) -> code i mod 7.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,group\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("{i},g{}\n", i % 7));
+    }
+    let path = write(dir.path(), "many.csv", text.as_bytes());
+    let table = load_table(
+        &path,
+        &["group", "id"],
+        &ReadOptions::default(),
+        &MissingPolicy::default(),
+    )
+    .unwrap();
+    assert_eq!(table.n_rows, 30_000);
+    let group = &table.columns[0];
+    assert!(group
+        .codes
+        .iter()
+        .enumerate()
+        .all(|(i, &c)| c as usize == i % 7));
+    let id = &table.columns[1];
+    assert_eq!(id.n_values(), 30_000);
+    assert_eq!(id.value(29_999), "29999");
+    let frame = read_frame(&path, &ReadOptions::default()).unwrap();
+    let ids = frame.column("id").unwrap().str().unwrap();
+    assert_eq!(ids.get(12_345), Some("12345"));
+}
