@@ -396,3 +396,27 @@ fn nth_line_start(bytes: &[u8], line: usize) -> usize {
         .map(|(i, _)| i + 1)
         .unwrap()
 }
+
+#[test]
+fn parquet_without_rows_or_with_a_missing_column() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut empty = df!("age" => Vec::<i64>::new(), "zip" => Vec::<String>::new()).unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut empty).unwrap();
+    let path = write(dir.path(), "empty_rows.parquet", &bytes);
+    let (err, msg) = load_err(&path, &[]);
+    assert!(
+        matches!(err, DataError::NoDataRows { n_columns: 2, .. }),
+        "{msg}"
+    );
+    assert_has(&msg, &["empty_rows.parquet", "2 column(s)", "no data rows"]);
+
+    let mut frame = df!("age" => [30i64, 40], "zip" => ["47677", "47602"]).unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
+    let path = write(dir.path(), "two.parquet", &bytes);
+    let (err, msg) = load_err(&path, &["age", "sex"]);
+    assert!(matches!(err, DataError::MissingColumn { .. }), "{msg}");
+    assert_has(&msg, &["two.parquet", "no column `sex`", "age, zip"]);
+}

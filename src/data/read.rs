@@ -603,20 +603,71 @@ fn scan_ndjson(
 /// `None`), every column cast to text.
 fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, DataError> {
     let source = path.display().to_string();
-    let mut bytes = Vec::new();
-    open_stream(path)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| DataError::Parse {
-            source_name: source.clone(),
-            message: format!(
-                "reading failed: {e}; if the file is gzip-compressed, it may be corrupt"
-            ),
-        })?;
-    if bytes.is_empty() {
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut magic = [0u8; 4];
+    let n_magic = read_up_to(&mut file, &mut magic).map_err(|e| io_error(path, e))?;
+    if n_magic == 0 {
         return Err(DataError::EmptyFile {
             source_name: source,
         });
     }
+    let not_parquet_magic = || {
+        DataError::Parse {
+        source_name: source.clone(),
+        message: "not a Parquet file (it does not start with the `PAR1` magic bytes); check the file or pass the right format in ReadOptions".to_string(),
+    }
+    };
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        // Parquet needs random access: decompress into memory.
+        let mut bytes = Vec::new();
+        open_stream(path)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| DataError::Parse {
+                source_name: source.clone(),
+                message: format!(
+                    "reading failed: {e}; the gzip stream may be truncated or corrupt"
+                ),
+            })?;
+        if bytes.is_empty() {
+            return Err(DataError::EmptyFile {
+                source_name: source,
+            });
+        }
+        if !bytes.starts_with(b"PAR1") {
+            return Err(not_parquet_magic());
+        }
+        parquet_frame(ParquetReader::new(Cursor::new(bytes)), &source, columns)
+    } else {
+        if &magic[..n_magic] != b"PAR1" {
+            return Err(not_parquet_magic());
+        }
+        // A plain file is memory-mapped by polars; only the projected
+        // column chunks are decoded.
+        use std::io::{Seek, SeekFrom};
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| io_error(path, e))?;
+        parquet_frame(ParquetReader::new(file), &source, columns)
+    }
+}
+
+/// Fills `buf` as far as the reader allows; returns the number of bytes read.
+fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
+    mut reader: ParquetReader<R>,
+    source: &str,
+    columns: Option<&[&str]>,
+) -> Result<DataFrame, DataError> {
+    let source = source.to_string();
     let not_parquet = |e: PolarsError| {
         DataError::Parse {
         source_name: source.clone(),
@@ -625,13 +676,6 @@ fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, Data
         ),
     }
     };
-    if !bytes.starts_with(b"PAR1") {
-        return Err(DataError::Parse {
-            source_name: source.clone(),
-            message: "not a Parquet file (it does not start with the `PAR1` magic bytes); check the file or pass the right format in ReadOptions".to_string(),
-        });
-    }
-    let mut reader = ParquetReader::new(Cursor::new(bytes));
     let schema = reader.schema().map_err(not_parquet)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let frame = match columns {
