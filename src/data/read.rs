@@ -400,8 +400,11 @@ impl CsvScan {
                             Ok(false) => break,
                             Ok(true) => {}
                         }
-                        if record.len() == 1 && &record[0] == b"\r" {
-                            continue; // a blank CRLF line
+                        if expected > 1 && record.len() == 1 && &record[0] == b"\r" {
+                            // A blank CRLF line (the csv crate skips blank LF
+                            // lines). With a single column the same bytes may
+                            // be a quoted empty value `""`, so it is kept.
+                            continue;
                         }
                         if record.len() != expected {
                             failure = Some(DataError::RaggedRow {
