@@ -342,3 +342,81 @@ fn a_non_numeric_value_names_file_column_and_row() {
         ],
     );
 }
+
+#[test]
+fn errors_deep_in_a_large_file_name_the_exact_line() {
+    // Records are parsed and encoded in batches of several thousand; errors
+    // after the first batches must still name their own line.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = b"id,group\n".to_vec();
+    for i in 0..30_000 {
+        text.extend(format!("{i},g{}\n", i % 7).as_bytes());
+    }
+    // Data row 20,000 is line 20,001.
+    let mut ragged = text.clone();
+    let pos = nth_line_start(&ragged, 20_001);
+    ragged.splice(pos..pos, b"x,y,z\n".iter().copied());
+    let path = write(dir.path(), "ragged_deep.csv", &ragged);
+    let (err, _) = load_err(&path, &["group"]);
+    assert!(
+        matches!(err, DataError::RaggedRow { line: 20_001, .. }),
+        "{err}"
+    );
+    // Invalid UTF-8 on line 25,001 and a ragged row later on line 28,001:
+    // the earlier one is reported.
+    let mut both = text.clone();
+    let pos = nth_line_start(&both, 28_001);
+    both.splice(pos..pos, b"1,2,3\n".iter().copied());
+    let pos = nth_line_start(&both, 25_001);
+    both.splice(pos..pos, b"1,\xff\n".iter().copied());
+    let path = write(dir.path(), "utf8_deep.csv", &both);
+    let (err, _) = load_err(&path, &["group"]);
+    assert!(
+        matches!(err, DataError::InvalidUtf8 { line: 25_001, .. }),
+        "{err}"
+    );
+    // A column that is not read is not checked for UTF-8.
+    let (err, _) = load_err(&path, &["id"]);
+    assert!(
+        matches!(err, DataError::RaggedRow { line: 28_002, .. }),
+        "{err}"
+    );
+}
+
+/// Byte offset where 1-based line `line` starts.
+fn nth_line_start(bytes: &[u8], line: usize) -> usize {
+    if line == 1 {
+        return 0;
+    }
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(line - 2)
+        .map(|(i, _)| i + 1)
+        .unwrap()
+}
+
+#[test]
+fn parquet_without_rows_or_with_a_missing_column() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut empty = df!("age" => Vec::<i64>::new(), "zip" => Vec::<String>::new()).unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut empty).unwrap();
+    let path = write(dir.path(), "empty_rows.parquet", &bytes);
+    let (err, msg) = load_err(&path, &[]);
+    assert!(
+        matches!(err, DataError::NoDataRows { n_columns: 2, .. }),
+        "{msg}"
+    );
+    assert_has(&msg, &["empty_rows.parquet", "2 column(s)", "no data rows"]);
+
+    let mut frame = df!("age" => [30i64, 40], "zip" => ["47677", "47602"]).unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
+    let path = write(dir.path(), "two.parquet", &bytes);
+    let (err, msg) = load_err(&path, &["age", "sex"]);
+    assert!(matches!(err, DataError::MissingColumn { .. }), "{msg}");
+    assert_has(&msg, &["two.parquet", "no column `sex`", "age, zip"]);
+}

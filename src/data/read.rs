@@ -23,7 +23,9 @@
 //! encoders ([`load_table`]) or polars string builders ([`read_frame`]). The
 //! file is never held in memory as a whole, gzip is decompressed as a stream,
 //! and no `String` is allocated per row: a row costs one hash lookup and one
-//! `u32` per requested column. NDJSON is read line by line with `serde_json`
+//! `u32` per requested column. One thread parses records in batches while the
+//! previous batch is encoded, one column per rayon task; errors still name the
+//! earliest bad line. NDJSON is read line by line with `serde_json`
 //! for the same reasons (line numbers; nested values and mixed types kept as
 //! text instead of failing polars' schema inference). Parquet, which is
 //! columnar and typed, is read with polars (projection pushed down) and cast
@@ -344,73 +346,155 @@ fn project(source: &str, header: &[String], columns: &[&str]) -> Result<Vec<usiz
         .collect()
 }
 
+/// Records per batch handed from the parsing thread to the encoders.
+const BATCH_RECORDS: usize = 8192;
+
+/// The projected field `index` of `record` as text (a trailing `\r` cut from
+/// the last column), or the 1-based line of its first invalid UTF-8 byte.
+fn field_text(record: &csv::ByteRecord, index: usize, last: usize) -> Result<&str, usize> {
+    let mut bytes = &record[index];
+    if index == last {
+        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        // The record's first line plus the line breaks before the bad byte.
+        let before: usize = (0..index).map(|i| record[i].len()).sum();
+        let inner = record.as_slice()[..before + e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        record.position().map_or(0, |p| p.line()) as usize + inner
+    })
+}
+
 impl CsvScan {
-    /// Streams every record, checking its width, and calls `on_field(slot,
-    /// value)` for each projected field (`slot` indexes `projection`).
-    /// Returns the number of data rows.
+    /// Streams every record and hands batches of width-checked records to
+    /// `on_batch`, which returns the first line with invalid UTF-8 in a
+    /// column it reads, if any. Parsing runs on its own thread while the
+    /// previous batch is consumed. Returns the number of data rows.
     fn scan(
         &mut self,
-        projection: &[usize],
-        mut on_field: impl FnMut(usize, &str),
+        mut on_batch: impl FnMut(&[csv::ByteRecord]) -> Option<usize>,
     ) -> Result<usize, DataError> {
         let expected = self.header.len();
-        let mut record = csv::ByteRecord::new();
-        let mut rows = 0usize;
-        loop {
-            let more = self
-                .reader
-                .read_byte_record(&mut record)
-                .map_err(|e| csv_error(&self.source, self.delimiter, expected, e))?;
-            if !more {
-                break;
-            }
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() == 1 && &record[0] == b"\r" {
-                continue; // a blank CRLF line
-            }
-            if record.len() != expected {
-                return Err(DataError::RaggedRow {
-                    source_name: self.source.clone(),
-                    line,
-                    expected,
-                    found: record.len(),
-                    delimiter: self.delimiter as char,
-                });
-            }
-            let last = expected - 1;
-            for (slot, &index) in projection.iter().enumerate() {
-                let mut bytes = &record[index];
-                if index == last {
-                    bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-                }
-                match std::str::from_utf8(bytes) {
-                    Ok(value) => on_field(slot, value),
-                    Err(e) => {
-                        // Count line breaks inside the record up to the bad byte.
-                        let before: usize = (0..index).map(|i| record[i].len()).sum();
-                        let inner = record
-                            .as_slice()
-                            .iter()
-                            .take(before + e.valid_up_to())
-                            .filter(|&&b| b == b'\n')
-                            .count();
-                        return Err(DataError::InvalidUtf8 {
-                            source_name: self.source.clone(),
-                            line: line as usize + inner,
-                        });
+        let source = self.source.as_str();
+        let delimiter = self.delimiter;
+        let reader = &mut self.reader;
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Vec<csv::ByteRecord>, usize)>(2);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<(Vec<csv::ByteRecord>, usize)>();
+        let (parsed, consumed) = std::thread::scope(|scope| {
+            let parser = scope.spawn(move || -> Result<(), DataError> {
+                loop {
+                    let (mut batch, _) = empty_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| (vec![csv::ByteRecord::new(); BATCH_RECORDS], 0));
+                    let mut filled = 0;
+                    let mut failure = None;
+                    while filled < BATCH_RECORDS {
+                        let record = &mut batch[filled];
+                        match reader.read_byte_record(record) {
+                            Err(e) => {
+                                failure = Some(csv_error(source, delimiter, expected, e));
+                                break;
+                            }
+                            Ok(false) => break,
+                            Ok(true) => {}
+                        }
+                        if expected > 1 && record.len() == 1 && &record[0] == b"\r" {
+                            // A blank CRLF line (the csv crate skips blank LF
+                            // lines). With a single column the same bytes may
+                            // be a quoted empty value `""`, so it is kept.
+                            continue;
+                        }
+                        if record.len() != expected {
+                            failure = Some(DataError::RaggedRow {
+                                source_name: source.to_string(),
+                                line: record.position().map_or(0, |p| p.line()),
+                                expected,
+                                found: record.len(),
+                                delimiter: delimiter as char,
+                            });
+                            break;
+                        }
+                        filled += 1;
+                    }
+                    if let Some(failure) = failure {
+                        // Hand over the good records first, so that an
+                        // earlier error in them (invalid UTF-8) wins.
+                        if filled > 0 {
+                            let _ = full_tx.send((batch, filled));
+                        }
+                        return Err(failure);
+                    }
+                    let done = filled < BATCH_RECORDS;
+                    if filled > 0 && full_tx.send((batch, filled)).is_err() {
+                        return Ok(()); // the consumer stopped on an error
+                    }
+                    if done {
+                        return Ok(());
                     }
                 }
-            }
-            rows += 1;
-        }
-        if rows == 0 {
-            return Err(DataError::NoDataRows {
-                source_name: self.source.clone(),
-                n_columns: expected,
             });
+            let mut rows = 0usize;
+            let mut bad_line = None;
+            for (batch, filled) in full_rx.iter() {
+                if let Some(line) = on_batch(&batch[..filled]) {
+                    bad_line = Some(line);
+                    break;
+                }
+                rows += filled;
+                let _ = empty_tx.send((batch, filled));
+            }
+            drop(full_rx);
+            let parsed = parser.join().unwrap_or_else(|_| {
+                Err(DataError::Parse {
+                    source_name: source.to_string(),
+                    message: "the CSV parsing thread stopped unexpectedly".to_string(),
+                })
+            });
+            (parsed, bad_line.map_or(Ok(rows), Err))
+        });
+        match consumed {
+            Err(line) => Err(DataError::InvalidUtf8 {
+                source_name: self.source.clone(),
+                line,
+            }),
+            Ok(rows) => {
+                parsed?;
+                if rows == 0 {
+                    return Err(DataError::NoDataRows {
+                        source_name: self.source.clone(),
+                        n_columns: expected,
+                    });
+                }
+                Ok(rows)
+            }
         }
-        Ok(rows)
     }
+}
+
+/// Feeds one batch into per-column sinks, one column per rayon task; returns
+/// the first line with invalid UTF-8, if any.
+fn feed_batch<T: Send>(
+    sinks: &mut [T],
+    projection: &[usize],
+    last: usize,
+    batch: &[csv::ByteRecord],
+    push: impl Fn(&mut T, &str) + Sync,
+) -> Option<usize> {
+    sinks
+        .par_iter_mut()
+        .zip(projection.par_iter())
+        .filter_map(|(sink, &index)| {
+            for record in batch {
+                match field_text(record, index, last) {
+                    Ok(value) => push(sink, value),
+                    Err(line) => return Some(line),
+                }
+            }
+            None
+        })
+        .min()
 }
 
 /// Writes the text of a JSON value into `buf` (numbers, booleans, nested
@@ -522,20 +606,71 @@ fn scan_ndjson(
 /// `None`), every column cast to text.
 fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, DataError> {
     let source = path.display().to_string();
-    let mut bytes = Vec::new();
-    open_stream(path)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| DataError::Parse {
-            source_name: source.clone(),
-            message: format!(
-                "reading failed: {e}; if the file is gzip-compressed, it may be corrupt"
-            ),
-        })?;
-    if bytes.is_empty() {
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut magic = [0u8; 4];
+    let n_magic = read_up_to(&mut file, &mut magic).map_err(|e| io_error(path, e))?;
+    if n_magic == 0 {
         return Err(DataError::EmptyFile {
             source_name: source,
         });
     }
+    let not_parquet_magic = || {
+        DataError::Parse {
+        source_name: source.clone(),
+        message: "not a Parquet file (it does not start with the `PAR1` magic bytes); check the file or pass the right format in ReadOptions".to_string(),
+    }
+    };
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        // Parquet needs random access: decompress into memory.
+        let mut bytes = Vec::new();
+        open_stream(path)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| DataError::Parse {
+                source_name: source.clone(),
+                message: format!(
+                    "reading failed: {e}; the gzip stream may be truncated or corrupt"
+                ),
+            })?;
+        if bytes.is_empty() {
+            return Err(DataError::EmptyFile {
+                source_name: source,
+            });
+        }
+        if !bytes.starts_with(b"PAR1") {
+            return Err(not_parquet_magic());
+        }
+        parquet_frame(ParquetReader::new(Cursor::new(bytes)), &source, columns)
+    } else {
+        if &magic[..n_magic] != b"PAR1" {
+            return Err(not_parquet_magic());
+        }
+        // A plain file is memory-mapped by polars; only the projected
+        // column chunks are decoded.
+        use std::io::{Seek, SeekFrom};
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| io_error(path, e))?;
+        parquet_frame(ParquetReader::new(file), &source, columns)
+    }
+}
+
+/// Fills `buf` as far as the reader allows; returns the number of bytes read.
+fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
+    mut reader: ParquetReader<R>,
+    source: &str,
+    columns: Option<&[&str]>,
+) -> Result<DataFrame, DataError> {
+    let source = source.to_string();
     let not_parquet = |e: PolarsError| {
         DataError::Parse {
         source_name: source.clone(),
@@ -544,13 +679,6 @@ fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, Data
         ),
     }
     };
-    if !bytes.starts_with(b"PAR1") {
-        return Err(DataError::Parse {
-            source_name: source.clone(),
-            message: "not a Parquet file (it does not start with the `PAR1` magic bytes); check the file or pass the right format in ReadOptions".to_string(),
-        });
-    }
-    let mut reader = ParquetReader::new(Cursor::new(bytes));
     let schema = reader.schema().map_err(not_parquet)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let frame = match columns {
@@ -627,12 +755,15 @@ pub fn read_frame_columns(
                 .iter()
                 .map(|&i| StringChunkedBuilder::new(scan.header[i].as_str().into(), 1024))
                 .collect();
-            let rows = scan.scan(&projection, |slot, value| {
-                if value.is_empty() {
-                    builders[slot].append_null();
-                } else {
-                    builders[slot].append_value(value);
-                }
+            let last = scan.header.len() - 1;
+            let rows = scan.scan(|batch| {
+                feed_batch(&mut builders, &projection, last, batch, |b, value| {
+                    if value.is_empty() {
+                        b.append_null();
+                    } else {
+                        b.append_value(value);
+                    }
+                })
             })?;
             let cols = builders
                 .into_iter()
@@ -772,8 +903,11 @@ pub fn load_table(
                 .iter()
                 .map(|&i| CategoricalColumnBuilder::new(&scan.header[i], &missing.label))
                 .collect();
-            scan.scan(&projection, |slot, value| {
-                builders[slot].push(Some(value), is_missing)
+            let last = scan.header.len() - 1;
+            scan.scan(|batch| {
+                feed_batch(&mut builders, &projection, last, batch, |b, value| {
+                    b.push(Some(value), is_missing)
+                })
             })?;
             Ok(EncodedTable::new(
                 &source,
