@@ -1,6 +1,8 @@
 //! The `reident` command line: each subcommand parses its arguments, calls one
 //! library function and renders the result. Nothing here computes a metric.
 
+pub mod anonymize;
+
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
@@ -56,10 +58,14 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Produce an anonymized release with a reference method.
+    Anonymize(anonymize::AnonymizeArgs),
+}
 
 /// Runs a parsed command, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
-    let _ = out;
-    match cli.command {}
+    match cli.command {
+        Command::Anonymize(args) => anonymize::run(&args, out),
+    }
 }
