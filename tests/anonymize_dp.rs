@@ -121,6 +121,11 @@ fn gaussian_sigmas_match_the_published_formulas() {
         assert!((sigma - want).abs() < 1e-8, "eps {eps}: {sigma} vs {want}");
         assert!((gaussian_delta(eps, sigma, 1.0) - delta).abs() < 1e-10);
     }
+    // Large epsilon stays finite (exp(eps) is handled in log space); scipy
+    // reference for eps 50, delta 1e-5: 0.14976060756083603.
+    let sigma = analytic_gaussian_sigma(50.0, 1e-5, 1.0).unwrap();
+    assert!((sigma - 0.14976060756083603).abs() < 1e-9, "{sigma}");
+    assert!((gaussian_delta(50.0, sigma, 1.0) - 1e-5).abs() < 1e-10);
     // Sigma scales linearly with the sensitivity.
     let s3 = analytic_gaussian_sigma(1.0, 1e-5, 3.0).unwrap();
     assert!((s3 - 3.0 * 3.7306316348159374).abs() < 1e-7);

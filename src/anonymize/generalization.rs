@@ -20,8 +20,10 @@
 //! Ramakrishnan 2005 "Incognito"; Kohlmayer et al. 2012 "Flash"). Tagged nodes
 //! are also skipped for the loss, which is exact when the loss metric is
 //! monotone: both metrics below are monotone without suppression; with a
-//! suppression budget they are not, and the search evaluates every node unless
-//! the caller opts into ARX's "practical monotonicity" assumption.
+//! suppression budget they are not, and the search evaluates every node (in
+//! parallel) unless the caller opts into ARX's "practical monotonicity"
+//! assumption. t-closeness with a suppression budget is not monotone, so that
+//! combination is always searched exhaustively.
 //!
 //! ## Information loss
 //!
@@ -39,6 +41,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{check_k, column_index, AnonymizeError, Release, ReleaseColumn};
@@ -576,24 +579,42 @@ pub fn generalize(
     let monotone_criteria = config.t_closeness.is_none() || lattice.budget_rows() == 0;
     let prune =
         monotone_criteria && (lattice.budget_rows() == 0 || config.assume_practical_monotonicity);
-    let mut anonymous = vec![false; size];
     let mut best: Option<NodeEvaluation> = None;
-    let mut evaluated = 0usize;
-    let mut levels = vec![0usize; q];
-    for &idx in &order {
-        decode(idx, &mut levels);
-        if prune && (0..q).any(|j| levels[j] > 0 && anonymous[idx - stride[j]]) {
-            anonymous[idx] = true;
-            continue;
+    let mut consider = |eval: NodeEvaluation| {
+        if eval.satisfies && best.as_ref().is_none_or(|b| eval.loss < b.loss) {
+            best = Some(eval);
         }
-        let eval = lattice.evaluate_unchecked(&levels);
-        evaluated += 1;
-        if eval.satisfies {
-            anonymous[idx] = true;
-            if best.as_ref().is_none_or(|b| eval.loss < b.loss) {
-                best = Some(eval);
+    };
+    let evaluated;
+    if prune {
+        let mut anonymous = vec![false; size];
+        let mut count = 0usize;
+        let mut levels = vec![0usize; q];
+        for &idx in &order {
+            decode(idx, &mut levels);
+            if (0..q).any(|j| levels[j] > 0 && anonymous[idx - stride[j]]) {
+                anonymous[idx] = true;
+                continue;
             }
+            let eval = lattice.evaluate_unchecked(&levels);
+            count += 1;
+            anonymous[idx] = eval.satisfies;
+            consider(eval);
         }
+        evaluated = count;
+    } else {
+        // Exhaustive: every node, in parallel; the fold below keeps the
+        // (height, index) order so ties resolve as in the pruned search.
+        let evals: Vec<NodeEvaluation> = order
+            .par_iter()
+            .map(|&idx| {
+                let mut levels = vec![0usize; q];
+                decode(idx, &mut levels);
+                lattice.evaluate_unchecked(&levels)
+            })
+            .collect();
+        evaluated = evals.len();
+        evals.into_iter().for_each(&mut consider);
     }
     let Some(best) = best else {
         let top: Vec<usize> = radix.iter().map(|r| r - 1).collect();

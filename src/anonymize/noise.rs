@@ -171,7 +171,8 @@ fn phi(x: f64) -> f64 {
 pub fn gaussian_delta(epsilon: f64, sigma: f64, sensitivity: f64) -> f64 {
     let a = sensitivity / (2.0 * sigma);
     let b = epsilon * sigma / sensitivity;
-    (phi(a - b) - epsilon.exp() * phi(-a - b)).max(0.0)
+    // exp(eps) * Phi(-a - b) in log space: no overflow for large eps.
+    (phi(a - b) - (epsilon + phi(-a - b).ln()).exp()).max(0.0)
 }
 
 /// Analytic Gaussian sigma (Balle & Wang 2018): the smallest sigma whose
