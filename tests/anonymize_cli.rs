@@ -171,3 +171,53 @@ fn cli_errors_name_the_column_and_value() {
     assert!(summary.contains("\"domain_size\": 3"), "{summary}");
     assert!(!output.with_file_name(".o.csv.tmp").exists());
 }
+
+#[test]
+fn shuffled_mondrian_release_links_back_through_the_truth_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = small_input(dir.path());
+    let output = dir.path().join("m.csv");
+    let (_, summary) = reident(&[
+        "anonymize",
+        "mondrian",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--numeric",
+        "age",
+        "--k",
+        "4",
+        "--truth-key",
+        "_row",
+        "--shuffle-seed",
+        "3",
+    ])
+    .unwrap();
+    assert!(summary.contains("\"min_partition_size\""), "{summary}");
+    let original: Vec<Vec<String>> = std::fs::read_to_string(&input)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(';').map(str::to_string).collect())
+        .collect();
+    let released = std::fs::read_to_string(&output).unwrap();
+    let mut moved = 0;
+    for (i, line) in released.lines().skip(1).enumerate() {
+        let f: Vec<&str> = line.split(';').collect();
+        let id: usize = f[9].parse().unwrap();
+        moved += usize::from(id != i);
+        let age: u32 = original[id][1].parse().unwrap();
+        let covered = match f[1].strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            Some(inner) => {
+                let (lo, hi) = inner.split_once('-').unwrap();
+                lo.parse::<u32>().unwrap() <= age && age <= hi.parse::<u32>().unwrap()
+            }
+            None => f[1] == original[id][1],
+        };
+        assert!(covered, "row {i}: original age {age}, released {}", f[1]);
+        // Columns that are not QIs move with their row.
+        assert_eq!(f[7], original[id][7]);
+    }
+    assert!(moved > 150, "only {moved} of 200 rows moved");
+}

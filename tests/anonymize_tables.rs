@@ -406,6 +406,35 @@ proptest! {
     }
 
     #[test]
+    fn generalize_output_meets_k_within_the_budget(
+        (table, qis) in random_case(),
+        k in 1usize..6,
+        budget in 0.0f64..0.3,
+        metric_is_precision in any::<bool>(),
+    ) {
+        let n = table.n_rows;
+        prop_assume!(k <= n);
+        let names: Vec<String> = qis.iter().map(|x| x.column.clone()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut cfg = config(qis, k, budget);
+        if !metric_is_precision {
+            cfg.metric = LossMetric::Discernibility;
+        }
+        // The top node (every QI `*`) is one class of n >= k rows, so a
+        // solution always exists.
+        let result = generalize(&table, &cfg).unwrap();
+        prop_assert!(result.suppressed_rows as f64 <= budget * n as f64 + 1e-9);
+        let (groups, all_star) = classes(&result.release, &names);
+        prop_assert!(groups.values().all(|g| g.len() >= k), "{:?}", groups);
+        // All-`*` rows are the suppressed rows, plus possibly one kept class of
+        // rows generalized to the root in every QI (which then has >= k rows).
+        prop_assert!(
+            all_star == result.suppressed_rows || all_star >= result.suppressed_rows + k,
+            "{} all-* rows, {} suppressed", all_star, result.suppressed_rows
+        );
+    }
+
+    #[test]
     fn mondrian_partitions_cover_every_row_once(
         ages in proptest::collection::vec(0u32..60, 1..80),
         k in 1usize..6,

@@ -72,6 +72,20 @@ pub enum LossMetric {
     Discernibility,
 }
 
+impl LossMetric {
+    /// The metric's full name and source, for reports.
+    pub fn description(self) -> &'static str {
+        match self {
+            LossMetric::Precision => {
+                "1 - Prec (Sweeney 2002): mean generalization height ratio over QI cells, suppressed cells count 1"
+            }
+            LossMetric::Discernibility => {
+                "discernibility (Bayardo & Agrawal 2005): sum of squared class sizes, n per suppressed row"
+            }
+        }
+    }
+}
+
 /// What the search must reach and how it measures loss.
 #[derive(Debug, Clone)]
 pub struct GeneralizationConfig {
@@ -131,6 +145,8 @@ pub struct GeneralizationResult {
     pub levels: Vec<ChosenLevel>,
     /// The metric used.
     pub metric: LossMetric,
+    /// Its full name and source.
+    pub metric_description: &'static str,
     /// Its value at the chosen node.
     pub information_loss: f64,
     /// Rows whose QIs were all replaced by `*`.
@@ -647,6 +663,7 @@ pub fn generalize(
             })
             .collect(),
         metric: config.metric,
+        metric_description: config.metric.description(),
         information_loss: best.loss,
         suppressed_rows: best.suppressed_rows,
         n_classes: kept.len(),

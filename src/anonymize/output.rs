@@ -138,6 +138,20 @@ impl Release {
         Ok(())
     }
 
+    /// Reorders the rows by a seeded uniform random permutation (Fisher-Yates
+    /// with `ChaCha8Rng::seed_from_u64(seed)`), so that row position no longer
+    /// links a release row to its original; the truth key, if added before,
+    /// moves with its row.
+    pub fn shuffle_rows(&mut self, seed: u64) {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let mut order: Vec<usize> = (0..self.n_rows).collect();
+        order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+        for column in &mut self.columns {
+            column.codes = order.iter().map(|&r| column.codes[r]).collect();
+        }
+    }
+
     /// Removes the named columns (e.g. direct identifiers). Unknown names are an error.
     pub fn drop_columns(&mut self, names: &[String]) -> Result<(), AnonymizeError> {
         for name in names {
@@ -260,6 +274,31 @@ mod tests {
             "x;_row\n\"a;b\";0\nc;1\n"
         );
         assert!(release.add_truth_key("x").is_err());
+    }
+
+    #[test]
+    fn shuffling_moves_whole_rows_and_is_seeded() {
+        let mut release = Release::from_columns(
+            50,
+            vec![ReleaseColumn::from_row_strings(
+                "x",
+                (0..50).map(|i| format!("v{i}")).collect(),
+            )],
+        );
+        release.add_truth_key("_row").unwrap();
+        let mut other = release.clone();
+        release.shuffle_rows(5);
+        other.shuffle_rows(5);
+        assert_eq!(release, other);
+        let x = release.column("x").unwrap();
+        let id = release.column("_row").unwrap();
+        // Each row still pairs value v{i} with truth key i.
+        assert!((0..50).all(|r| x.value(r) == format!("v{}", id.value(r))));
+        // 50 rows: the identity permutation has probability 1/50!.
+        assert!((0..50).any(|r| id.value(r) != r.to_string()));
+        let mut ids: Vec<usize> = (0..50).map(|r| id.value(r).parse().unwrap()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, (0..50).collect::<Vec<_>>());
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! Every column is read as text and written back unchanged unless the method
 //! rewrites it; empty fields stay empty. `--truth-key NAME` adds the hidden
 //! truth key (original 0-based row id; for `histogram`, the true count) so
-//! attacks can be scored; it is off by default.
+//! attacks can be scored; it is off by default. Rows keep their input order
+//! unless `--shuffle-seed` is given.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,10 @@ pub struct IoArgs {
     /// Add the hidden truth key under this column name (off by default).
     #[arg(long, value_name = "COLUMN")]
     pub truth_key: Option<String>,
+    /// Shuffle the released rows with this seed (so row order does not link
+    /// release and original; the truth key moves with its row).
+    #[arg(long, value_name = "SEED")]
+    pub shuffle_seed: Option<u64>,
     /// Columns to leave out of the release (e.g. direct identifiers).
     #[arg(long = "drop", value_name = "COLUMN", value_delimiter = ',')]
     pub drop: Vec<String>,
@@ -331,6 +336,9 @@ fn finish(
         if let Some(name) = &io.truth_key {
             release.add_truth_key(name)?;
         }
+    }
+    if let Some(seed) = io.shuffle_seed {
+        release.shuffle_rows(seed);
     }
     let delimiter = match io.output_delimiter {
         Some(c) => delimiter_byte(c, "--output-delimiter")?,
