@@ -1,6 +1,8 @@
 //! The `reident` command line: each subcommand parses its arguments, calls one
 //! library function and renders the result. Nothing here computes a metric.
 
+pub mod anonymize;
+
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
@@ -61,11 +63,14 @@ pub struct Cli {
 pub enum Command {
     /// Privacy metrics of a release: k, l, t, beta, delta, re-identification risk.
     Metrics(metrics::MetricsArgs),
+    /// Produce an anonymized release with a reference method.
+    Anonymize(anonymize::AnonymizeArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
     match cli.command {
         Command::Metrics(args) => metrics::run(&args, out),
+        Command::Anonymize(args) => anonymize::run(&args, out),
     }
 }
