@@ -2,6 +2,9 @@
 //!
 //! Placeholder: filled in by the privacy-metrics work.
 
+pub mod population;
+pub mod risk;
+
 /// Errors from computing privacy metrics.
 #[derive(Debug, thiserror::Error)]
 pub enum PrivacyError {
