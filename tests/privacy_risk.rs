@@ -2,17 +2,18 @@
 //! uniqueness) and `privacy::population` (Zayatz, Pitman, SNB, Dankar rule).
 //!
 //! Risk figures are computed by hand in the comments. Population-uniqueness
-//! figures for Pitman and SNB come from an independent Python implementation
-//! (reproduced at the end of this file) run as
-//! `python3 -W ignore ref.py` with Python 3.11.7, numpy 2.0.2, scipy 1.15.3.
-//! It differs from the Rust code on purpose: Zayatz via
-//! `scipy.stats.hypergeom`; Pitman by Nelder-Mead on the log-likelihood in
-//! log-gamma form, polished by `fsolve` on the digamma score equations; SNB
-//! with `E[c_1]`, `E[c_2]` summed numerically over `F = 1 + NB(alpha, beta)`
-//! thinned by `Binomial(F, pi)` (not the closed form) and solved by `fsolve`.
-//! Its output:
+//! figures for Pitman and SNB (and Zayatz on larger tables) come from an
+//! independent Python implementation, `ref.py` (reproduced at the end of this
+//! file), run as `python3 -W ignore ref.py` with Python 3.11.7, numpy 2.0.2,
+//! scipy 1.15.3, sympy 1.14.0. It differs from the Rust code on purpose:
+//! Zayatz via `scipy.stats.hypergeom`; Pitman by Nelder-Mead on the
+//! log-likelihood in log-gamma form, polished by `fsolve` on the digamma score
+//! equations; SNB with `E[c_1]`, `E[c_2]` from symbolic derivatives (sympy) of
+//! the generating function of `F = 1 + NB(alpha, beta)` at `1 - pi` (not the
+//! closed form used in Rust), solved by `fsolve`. Its output:
 //!
 //! ```text
+//! python 3.11.7 numpy 2.0.2 scipy 1.15.3 sympy 1.14.0
 //! table {1: 120, 2: 25, 3: 10, 4: 6, 5: 4, 7: 3, 10: 2, 20: 1, 50: 1} n 355 u 172
 //!  N 7100 pi 0.05
 //!   zayatz uniques 1.062186352383e+03
@@ -31,6 +32,23 @@
 //!   zayatz uniques 7.934999834651e+01
 //!   pitman theta 7.229163469368e+01 alpha 4.677580431370e-09 uniques 7.229163541331e+01
 //!   snb K 1.559800263707e+02 alpha 5.767496088210e-01 beta 1.689517337884e-01 uniques 5.593471138934e+01
+//! ```
+//!
+//! On UCI Adult, `adult.py` (also at the end of this file) groups
+//! `datasets/adult/adult.csv` with Python's `csv` module and calls the same
+//! functions; `python3 -W ignore adult.py datasets/adult/adult.csv` printed
+//! (frequency table omitted):
+//!
+//! ```text
+//! rows 30162 classes 7645 c1 4907 c2 905 max size 150
+//!  N 3016200 pi 0.01
+//!   zayatz uniques 1.033878689635e+05
+//!   pitman theta 2.979068008271e+02 alpha 6.067224568056e-01 uniques 8.024318257705e+04
+//!   snb K 6.456486347286e+04 alpha 2.270062753568e-01 beta 2.032146102099e-02 uniques 2.666191795162e+04
+//!  N 150810 pi 0.2
+//!   zayatz uniques 1.325210985141e+04
+//!   pitman theta 2.979068008271e+02 alpha 6.067224568056e-01 uniques 1.303298903403e+04
+//!   snb K 2.052894515916e+04 alpha 1.580273056520e-01 beta 9.511401154796e-02 uniques 1.415472270005e+04
 //! ```
 
 use proptest::prelude::*;
@@ -487,6 +505,130 @@ fn population_errors_are_clear() {
 }
 
 // ---------------------------------------------------------------------------
+// Real data: UCI Adult (datasets/adult/adult.csv, 30,162 rows)
+// ---------------------------------------------------------------------------
+
+/// Class sizes of adult.csv over the quasi-identifiers sex, age, race,
+/// marital-status, education, native-country (plain grouping, so the test does
+/// not depend on the crate's equivalence-class code).
+fn adult_class_sizes() -> Vec<u64> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/adult/adult.csv");
+    let text =
+        std::fs::read_to_string(path).expect("datasets/adult/adult.csv is in the repository");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap()
+        .trim_end_matches('\r')
+        .split(';')
+        .collect();
+    let columns: Vec<usize> = [
+        "sex",
+        "age",
+        "race",
+        "marital-status",
+        "education",
+        "native-country",
+    ]
+    .iter()
+    .map(|name| header.iter().position(|h| h == name).unwrap())
+    .collect();
+    let mut classes: std::collections::HashMap<Vec<&str>, u64> = std::collections::HashMap::new();
+    for line in lines {
+        let fields: Vec<&str> = line.trim_end_matches('\r').split(';').collect();
+        *classes
+            .entry(columns.iter().map(|&c| fields[c]).collect())
+            .or_insert(0) += 1;
+    }
+    classes.into_values().collect()
+}
+
+#[test]
+fn adult_risks_and_population_uniqueness() {
+    let sizes = adult_class_sizes();
+    // Python (adult.py, see the top of this file): 30162 rows, 7645 classes,
+    // 4907 of size 1, 905 of size 2, largest 150.
+    let report = risk_report(&sizes, None, 0.2).unwrap();
+    assert_eq!((report.records, report.classes), (30162, 7645));
+    assert_eq!(report.prosecutor.highest_risk, 1.0);
+    assert_close(
+        report.prosecutor.success_rate,
+        7645.0 / 30162.0,
+        1e-15,
+        "J/n",
+    );
+    assert_close(
+        report.sample_uniqueness,
+        4907.0 / 30162.0,
+        1e-15,
+        "uniqueness",
+    );
+
+    let config = SolverConfig::default();
+    // Zayatz: exact values from zcheck.py (mpmath, 40 digits, binomials in
+    // exact arithmetic; end of this file): 103387.86895134540538 at pi = 0.01 and
+    // 13252.109851375161775 at pi = 0.2. scipy's hypergeom (adult.py) is off by
+    // 1.2e-10 relative at N = 3 million.
+    // pi = 0.01 -> N = 3,016,200; Dankar: Pitman.
+    let result = population_uniqueness(&sizes, 0.01, &config).unwrap();
+    assert_eq!(result.population_size, 3_016_200);
+    assert_close(
+        result.zayatz.population_uniques.unwrap(),
+        1.033_878_689_513_454e5,
+        1e-13,
+        "Zayatz",
+    );
+    assert_close(
+        parameter(&result.pitman, "theta"),
+        2.979068008271e2,
+        1e-8,
+        "theta",
+    );
+    assert_close(
+        parameter(&result.pitman, "alpha"),
+        6.067224568056e-1,
+        1e-8,
+        "alpha",
+    );
+    assert_close(
+        result.pitman.population_uniques.unwrap(),
+        8.024318257705e4,
+        1e-8,
+        "Pitman",
+    );
+    assert_close(
+        result.snb.population_uniques.unwrap(),
+        2.666191795162e4,
+        1e-7,
+        "SNB",
+    );
+    assert_eq!(result.dankar_model, Some(UniquenessModel::Pitman));
+
+    // pi = 0.2 -> N = 150,810; Dankar: min(Zayatz 13252, SNB 14155) = Zayatz.
+    let result = population_uniqueness(&sizes, 0.2, &config).unwrap();
+    assert_eq!(result.population_size, 150_810);
+    assert_close(
+        result.pitman.population_uniques.unwrap(),
+        1.303298903403e4,
+        1e-8,
+        "Pitman",
+    );
+    assert_close(
+        result.zayatz.population_uniques.unwrap(),
+        1.325_210_985_137_516e4,
+        1e-13,
+        "Zayatz",
+    );
+    assert_close(
+        result.snb.population_uniques.unwrap(),
+        1.415472270005e4,
+        1e-7,
+        "SNB",
+    );
+    assert_eq!(result.dankar_model, Some(UniquenessModel::Zayatz));
+}
+
+// ---------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------
 
@@ -568,9 +710,9 @@ proptest! {
 // Reference implementation (ref.py), run as stated at the top of this file:
 //
 // # Independent reference for reident population-uniqueness estimators.
-// import numpy as np, scipy, sys
+// import numpy as np, scipy, sympy, sys
 // from scipy.special import gammaln, digamma
-// from scipy.stats import hypergeom, nbinom, binom
+// from scipy.stats import hypergeom
 // from scipy.optimize import minimize, fsolve
 //
 // def table_stats(fof):
@@ -618,12 +760,15 @@ proptest! {
 // def snb(fof, N):
 //     n, u = table_stats(fof); pi = n/N
 //     K = shlosser(fof, pi); c1, c2 = fof[1], fof[2]
-//     # expected c1, c2 by brute-force summation over population class sizes F = 1 + NB(a, b)
-//     m = np.arange(0, 20000)
+//     # P(f = k) = pi^k / k! * G^(k)(1 - pi), with G(s) = s * (b / (1 - (1 - b) s))^a the
+//     # generating function of F = 1 + NB(a, b); derivatives taken symbolically by sympy.
+//     s_, a_, b_ = sympy.symbols('s a b', positive=True)
+//     G = s_ * (b_ / (1 - (1 - b_) * s_))**a_
+//     d1 = sympy.lambdify((s_, a_, b_), sympy.diff(G, s_, 1))
+//     d2 = sympy.lambdify((s_, a_, b_), sympy.diff(G, s_, 2))
 //     def eqs(x):
 //         a, b = np.exp(x[0]), 1/(1 + np.exp(-x[1]))
-//         pF = nbinom.pmf(m, a, b); F = m + 1
-//         e1 = K*np.sum(pF*binom.pmf(1, F, pi)); e2 = K*np.sum(pF*binom.pmf(2, F, pi))
+//         e1 = K * pi * d1(1 - pi, a, b); e2 = K * pi**2 / 2 * d2(1 - pi, a, b)
 //         return [e1/c1 - 1, e2/c2 - 1]
 //     for s in [(0.0, 0.0), (np.log(.1), 0.0), (np.log(10), 0.0), (0.0, -2.0), (0.0, 2.0)]:
 //         x, info, ier, msg = fsolve(eqs, s, xtol=1e-13, full_output=True)
@@ -631,7 +776,7 @@ proptest! {
 //     a, b = np.exp(x[0]), 1/(1 + np.exp(-x[1]))
 //     return K, a, b, K*b**a
 //
-// print("python", sys.version.split()[0], "numpy", np.__version__, "scipy", scipy.__version__)
+// print("python", sys.version.split()[0], "numpy", np.__version__, "scipy", scipy.__version__, "sympy", sympy.__version__)
 // for fof in [{1: 120, 2: 25, 3: 10, 4: 6, 5: 4, 7: 3, 10: 2, 20: 1, 50: 1},
 //             {1: 50, 2: 20, 3: 10, 4: 5, 5: 3, 8: 2, 10: 1}]:
 //     n, u = table_stats(fof); print("table", fof, "n", n, "u", u)
@@ -641,3 +786,41 @@ proptest! {
 //         print("  zayatz uniques %.12e" % zayatz(fof, N))
 //         t, a, U = pitman(fof, N); print("  pitman theta %.12e alpha %.12e uniques %.12e" % (t, a, U))
 //         K, a, b, U = snb(fof, N); print("  snb K %.12e alpha %.12e beta %.12e uniques %.12e" % (K, a, b, U))
+//
+// adult.py (run from the directory holding ref.py):
+//
+// import csv, collections, sys, warnings
+// warnings.filterwarnings("ignore")
+// exec(open('ref.py').read().split('print("python"')[0])
+// path = sys.argv[1]
+// with open(path, newline='') as fh:
+//     rows = list(csv.reader(fh, delimiter=';'))
+// header, rows = rows[0], rows[1:]
+// qis = ['sex', 'age', 'race', 'marital-status', 'education', 'native-country']
+// idx = [header.index(q) for q in qis]
+// classes = collections.Counter(tuple(r[i] for i in idx) for r in rows)
+// fof = dict(sorted(collections.Counter(classes.values()).items()))
+// n, u = table_stats(fof)
+// print("rows", len(rows), "classes", u, "c1", fof.get(1), "c2", fof.get(2), "max size", max(fof))
+// print("fof", fof)
+// for pi in [0.01, 0.2]:
+//     N = round(n/pi)
+//     print(" N", N, "pi", n/N)
+//     print("  zayatz uniques %.12e" % zayatz(fof, N))
+//     t, a, U = pitman(fof, N); print("  pitman theta %.12e alpha %.12e uniques %.12e" % (t, a, U))
+//     K, a, b, U = snb(fof, N); print("  snb K %.12e alpha %.12e beta %.12e uniques %.12e" % (K, a, b, U))
+//
+// zcheck.py (exact Zayatz on Adult, mpmath 1.3.0; printed
+// "3016200 103387.86895134540538" and "150810 13252.109851375161775"):
+//
+// import csv, collections, mpmath
+// mpmath.mp.dps = 40
+// rows = list(csv.reader(open('/work/wt-risk/datasets/adult/adult.csv', newline=''), delimiter=';'))
+// h, rows = rows[0], rows[1:]
+// idx = [h.index(q) for q in ['sex', 'age', 'race', 'marital-status', 'education', 'native-country']]
+// fof = collections.Counter(collections.Counter(tuple(r[i] for i in idx) for r in rows).values())
+// n = sum(i*c for i, c in fof.items()); u = sum(fof.values())
+// for N in [3016200, 150810]:
+//     p1 = lambda i: i * mpmath.binomial(N - i, n - 1) / mpmath.binomial(N, n)
+//     den = sum(mpmath.mpf(c)/u * p1(i) for i, c in fof.items())
+//     print(N, mpmath.nstr(fof[1] * (mpmath.mpf(fof[1])/u * p1(1) / den) / (mpmath.mpf(n)/N), 20))

@@ -699,7 +699,10 @@ pub fn pitman(
 ///        * ([sum_i (1-q)^i c_i] / [sum_i i q (1-q)^(i-1) c_i])^2`
 ///
 /// (`(1-q)^i ((1+q)^i - 1)` is written `(1-q^2)^i - (1-q)^i` to avoid
-/// overflow). Returns `None` when undefined (e.g. `q = 1`).
+/// overflow). This is the form of ARX's original `SNBModel`; its later
+/// `ModelSNB` (commit f8518512) accumulates `c_i (1-q)^i (1+q)^i - 1` in the
+/// second denominator, which departs from Haas et al. Returns `None` when
+/// undefined (e.g. `q = 1`).
 pub fn shlosser_population_classes(table: &FrequencyTable, sampling_fraction: f64) -> Option<f64> {
     let q = sampling_fraction;
     let q2 = q * q;
