@@ -283,7 +283,11 @@ fn estimate_all(
             population_uniques_share: Some(0.0),
             parameters: Vec::new(),
             solver: SolverOutcome::ClosedForm,
-            note: Some("no sample uniques: no record can be a population unique".to_string()),
+            note: Some(
+                "no sample uniques: estimated as 0, as ARX does (a sampled population unique \
+                 would be a sample unique)"
+                    .to_string(),
+            ),
         };
         return PopulationUniqueness {
             sample_size: table.records,
@@ -615,8 +619,8 @@ fn pitman_newton(table: &FrequencyTable, start: (f64, f64), config: &SolverConfi
 
 /// Pitman's model (Pitman 1996; Hoshino 2001). Fits `(theta, alpha)` by
 /// maximum likelihood on the frequency table (Newton-Raphson from ARX's
-/// starting values, then from fixed fallback starts if that fails; the
-/// converged fit with the highest likelihood is used) and estimates the
+/// starting values; if that does not converge, from five fixed fallback
+/// starts, keeping the converged fit with the highest likelihood) and estimates the
 /// number of population uniques by Pitman's asymptotic expected number of
 /// singletons among `N` draws,
 ///
@@ -642,25 +646,30 @@ pub fn pitman(
             "Pitman's model needs at least two records in at least two classes".to_string(),
         );
     }
-    let mut starts = Vec::with_capacity(5);
-    let initial = pitman_initial_guess(table);
-    if pitman_in_domain(initial.0, initial.1) {
-        starts.push(initial);
-    }
-    starts.extend([
+    const FALLBACK_STARTS: [(f64, f64); 5] = [
         (1.0, 0.5),
         (10.0, 0.5),
         (0.1, 0.1),
         (0.1, 0.9),
         (100.0, 0.9),
-    ]);
+    ];
+    let initial = pitman_initial_guess(table);
     let mut best: Option<SolverRun> = None;
     let mut last_iterations = 0;
-    for start in starts {
-        let run = pitman_newton(table, start, config);
+    if pitman_in_domain(initial.0, initial.1) {
+        let run = pitman_newton(table, initial, config);
         last_iterations = run.iterations;
-        if run.converged && best.as_ref().is_none_or(|b| run.objective > b.objective) {
+        if run.converged {
             best = Some(run);
+        }
+    }
+    if best.is_none() {
+        for start in FALLBACK_STARTS {
+            let run = pitman_newton(table, start, config);
+            last_iterations = run.iterations;
+            if run.converged && best.as_ref().is_none_or(|b| run.objective > b.objective) {
+                best = Some(run);
+            }
         }
     }
     let Some(run) = best else {
