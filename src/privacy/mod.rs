@@ -25,7 +25,9 @@ pub mod delta;
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod likeness;
+pub mod population;
 pub mod report;
+pub mod risk;
 pub mod t_closeness;
 
 pub use classes::{EquivalenceClasses, SensitiveCounts, SuppressedRows};
