@@ -2,6 +2,9 @@
 //!
 //! Placeholder: filled in by the anonymizer work.
 
+pub mod pseudonym;
+pub mod text;
+
 /// Errors from the reference anonymizers.
 #[derive(Debug, thiserror::Error)]
 pub enum AnonymizeError {

@@ -5,6 +5,10 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand};
 
+pub mod pseudonymize;
+pub mod redact;
+pub mod synth;
+
 /// What a command concluded, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -56,10 +60,20 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Generate a seeded Atlassian-style corpus (or the bundled demo with --demo).
+    Synth(synth::SynthArgs),
+    /// Redact identifiers from text columns.
+    Redact(redact::RedactArgs),
+    /// Replace identifier columns by pseudonyms (sequential, HMAC-SHA256, unsalted SHA-256) or remove them.
+    Pseudonymize(pseudonymize::PseudonymizeArgs),
+}
 
 /// Runs a parsed command, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
-    let _ = out;
-    match cli.command {}
+    match cli.command {
+        Command::Synth(args) => synth::run(&args, out),
+        Command::Redact(args) => redact::run(&args, out),
+        Command::Pseudonymize(args) => pseudonymize::run(&args, out),
+    }
 }
