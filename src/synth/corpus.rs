@@ -199,10 +199,11 @@ fn lognormal(rng: &mut ChaCha8Rng, median: f64, sigma: f64) -> f64 {
 
 /// Length model (words), calibrated on the Apache Jira sample: descriptions median 55
 /// (q10 13, q90 300), comments median 32 (q10 7, q90 173). The composer finishes whole
-/// paragraphs, so targets are set below the measured medians.
-const DESCRIPTION_MEDIAN: f64 = 30.0;
-const COMMENT_MEDIAN: f64 = 16.0;
-const LENGTH_SIGMA: f64 = 1.1;
+/// sentences and adds planted-identifier sentences, so targets sit a little below the
+/// measured medians.
+const DESCRIPTION_MEDIAN: f64 = 40.0;
+const COMMENT_MEDIAN: f64 = 17.0;
+const LENGTH_SIGMA: f64 = 1.2;
 const PAGE_MEDIAN: f64 = 120.0;
 
 /// Generates all records of user `index`; `issue_offset` and `page_offset` are the

@@ -326,15 +326,17 @@ impl<'a> Composer<'a> {
             }
             "{K}" => {
                 let k = self.class_name();
-                if self.rng.gen::<f64>() < self.style.inline_code_rate * 4.0 {
+                if self.rng.gen::<f64>() < self.style.inline_code_rate * 3.0 {
                     self.inline_code(&k);
                 } else {
                     self.word(&k);
                 }
             }
             "{O}" => {
+                let det = self.slot(vocab::SLOT_DETERMINER);
+                self.word(det);
                 let o = self.choose(vocab::OBJECTS);
-                if self.rng.gen::<f64>() < self.style.bold_rate * 3.0 {
+                if self.rng.gen::<f64>() < self.style.bold_rate {
                     self.space();
                     self.glue("*");
                     self.need_space = false;
@@ -362,7 +364,7 @@ impl<'a> Composer<'a> {
             }
             "{G}" => {
                 let g = self.choose(vocab::CONFIG_KEYS);
-                if self.rng.gen::<f64>() < self.style.inline_code_rate * 6.0 {
+                if self.rng.gen::<f64>() < self.style.inline_code_rate * 3.0 {
                     self.inline_code(g);
                 } else {
                     self.word(g);
@@ -429,13 +431,10 @@ impl<'a> Composer<'a> {
         self.end_sentence();
     }
 
-    fn paragraph(&mut self) {
-        let n = 1 + rand_distr::Poisson::new((self.style.paragraph_sentences - 1.0).max(0.1))
+    fn paragraph_length(&mut self) -> usize {
+        1 + rand_distr::Poisson::new((self.style.paragraph_sentences - 1.0).max(0.1))
             .map(|d| d.sample(self.rng) as usize)
-            .unwrap_or(1);
-        for _ in 0..n {
-            self.sentence();
-        }
+            .unwrap_or(1)
     }
 
     fn mention(&mut self, user: usize) {
@@ -731,24 +730,32 @@ impl<'a> Composer<'a> {
         let code = self.rng.gen::<f64>() < self.style.code_block_rate;
         let list = self.rng.gen::<f64>() < self.style.list_rate;
         let mut words = 0usize;
-        let mut paragraphs = 0usize;
+        let mut sentences_in_paragraph = 0usize;
+        let mut paragraph_length = self.paragraph_length();
+        let mut paragraphs = 1usize;
         while words < target || !pending.is_empty() {
-            if paragraphs > 0 {
-                self.newline(2);
+            if sentences_in_paragraph >= paragraph_length {
+                if paragraphs == 1 && code {
+                    self.code_block();
+                } else if paragraphs == 1 && list {
+                    self.bullet_list();
+                } else {
+                    self.newline(2);
+                }
+                paragraphs += 1;
+                sentences_in_paragraph = 0;
+                paragraph_length = self.paragraph_length();
             }
             let before = self.out.len();
-            self.paragraph();
-            if let Some(kind) = pending.pop() {
-                self.plant_sentence(kind);
+            if !pending.is_empty() && (words >= target || self.rng.gen::<f64>() < 0.3) {
+                if let Some(kind) = pending.pop() {
+                    self.plant_sentence(kind);
+                }
+            } else {
+                self.sentence();
             }
             words += self.out[before..].split_ascii_whitespace().count();
-            paragraphs += 1;
-            if paragraphs == 1 && code {
-                self.code_block();
-            }
-            if paragraphs == 1 && list {
-                self.bullet_list();
-            }
+            sentences_in_paragraph += 1;
         }
         if conversational && self.rng.gen::<f64>() < self.style.signoff_rate {
             self.signoff();
@@ -765,7 +772,7 @@ impl<'a> Composer<'a> {
                 let v = self.choose(vocab::VERBS_IMPERATIVE);
                 self.word(v);
                 let o = self.choose(vocab::OBJECTS);
-                self.phrase(o.trim_start_matches("the "));
+                self.phrase(o);
                 self.word("in");
                 self.token("{C}");
             }
@@ -777,6 +784,7 @@ impl<'a> Composer<'a> {
                 self.word(a);
                 let k = self.class_name();
                 self.word(&format!("{k}Test"));
+                self.phrase("fails on CI");
             }
         }
         if self.rng.gen::<f64>() < self.style.exclaim_rate {
@@ -801,7 +809,7 @@ impl<'a> Composer<'a> {
         };
         self.word(verb);
         let o = self.choose(vocab::OBJECTS);
-        self.phrase(o.trim_start_matches("the "));
+        self.phrase(o);
         self.word("in");
         self.token("{K}");
         if self.rng.gen::<f64>() < st.commit_trailing_period {

@@ -472,40 +472,41 @@ pub const ERRORS: &[&str] = &[
     "stale read",
 ];
 
-/// Nouns for objects of sentences.
+/// Noun phrases for objects of sentences (a determiner from slot [`SLOT_DETERMINER`]
+/// precedes them in running text).
 pub const OBJECTS: &[&str] = &[
-    "the retry logic",
-    "the config loader",
-    "the connection pool",
-    "the schema migration",
-    "the batch size",
-    "the error handling",
-    "the unit tests",
-    "the integration tests",
-    "the rate limiter",
-    "the cache invalidation",
-    "the serialization path",
-    "the default timeout",
-    "the feature flag",
-    "the dependency version",
-    "the rollout plan",
-    "the dashboard",
-    "the alert threshold",
-    "the log level",
-    "the thread pool",
-    "the partition count",
-    "the API contract",
-    "the pagination",
-    "the permission check",
-    "the build script",
-    "the release notes",
-    "the metrics export",
-    "the health check",
-    "the query planner",
-    "the upgrade path",
-    "the documentation",
-    "the on-call runbook",
-    "the load balancer",
+    "retry logic",
+    "config loader",
+    "connection pool",
+    "schema migration",
+    "batch size",
+    "error handling",
+    "unit tests",
+    "integration tests",
+    "rate limiter",
+    "cache invalidation",
+    "serialization path",
+    "default timeout",
+    "feature flag",
+    "dependency version",
+    "rollout plan",
+    "dashboard",
+    "alert threshold",
+    "log level",
+    "thread pool",
+    "partition count",
+    "API contract",
+    "pagination",
+    "permission check",
+    "build script",
+    "release notes",
+    "metrics export",
+    "health check",
+    "query planner",
+    "upgrade path",
+    "documentation",
+    "on-call runbook",
+    "load balancer",
 ];
 
 /// Verbs in the present tense, third person.
@@ -673,9 +674,12 @@ pub const FUNCTION_SLOTS: &[&[&str]] = &[
     &["please", "pls", "kindly", "could you"],
     &["Thanks", "Thx", "Thank you", "Many thanks"],
     &["OK", "ok", "okay", "Ok"],
-    &["the", "the", "the", "the"],
+    &["the", "our", "this", "that"],
     &["not", "not", "not", "not"],
 ];
+
+/// Slot index of the determiners placed before object phrases.
+pub const SLOT_DETERMINER: usize = 18;
 
 /// Slot index of the "thanks" alternatives (used in sign-offs).
 pub const SLOT_THANKS: usize = 16;
