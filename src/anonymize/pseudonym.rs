@@ -160,6 +160,27 @@ impl Pseudonymizer {
     }
 }
 
+/// Replaces identifier `columns` of `df` in place with pseudonyms from one
+/// `pseudonymizer` (so the same value gets the same pseudonym in every column).
+/// Unknown columns are an error naming the available ones.
+pub fn pseudonymize_frame(
+    df: &mut polars::prelude::DataFrame,
+    columns: &[String],
+    pseudonymizer: &mut Pseudonymizer,
+    source: &str,
+) -> Result<(), AnonymizeError> {
+    use polars::prelude::*;
+    for name in columns {
+        let values = super::text::text_column(df, name, source)?;
+        let out = pseudonymizer.apply(values.iter().map(|v| v.as_deref()));
+        let col = Column::new(name.as_str().into(), out);
+        df.replace(name, col).map_err(|e| {
+            AnonymizeError::Invalid(format!("{source}: cannot replace column `{name}`: {e}"))
+        })?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,25 +205,4 @@ mod tests {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }
-}
-
-/// Replaces identifier `columns` of `df` in place with pseudonyms from one
-/// `pseudonymizer` (so the same value gets the same pseudonym in every column).
-/// Unknown columns are an error naming the available ones.
-pub fn pseudonymize_frame(
-    df: &mut polars::prelude::DataFrame,
-    columns: &[String],
-    pseudonymizer: &mut Pseudonymizer,
-    source: &str,
-) -> Result<(), AnonymizeError> {
-    use polars::prelude::*;
-    for name in columns {
-        let values = super::text::text_column(df, name, source)?;
-        let out = pseudonymizer.apply(values.iter().map(|v| v.as_deref()));
-        let col = Column::new(name.as_str().into(), out);
-        df.replace(name, col).map_err(|e| {
-            AnonymizeError::Invalid(format!("{source}: cannot replace column `{name}`: {e}"))
-        })?;
-    }
-    Ok(())
 }

@@ -371,22 +371,22 @@ impl Redactor {
                             end -= 1;
                         }
                     }
-                    EntityKind::Person => {
+                    // The @ of an e-mail address is not a mention.
+                    EntityKind::Person
                         if s.starts_with('@')
                             && start > 0
-                            && (is_word_byte(bytes[start - 1]) || bytes[start - 1] == b'.')
-                        {
-                            continue; // the @ of an e-mail address
-                        }
+                            && (is_word_byte(bytes[start - 1]) || bytes[start - 1] == b'.') =>
+                    {
+                        continue;
                     }
-                    EntityKind::Ip => {
+                    // Dotted quads need every octet <= 255.
+                    EntityKind::Ip
                         if !s.contains(':')
                             && !s
                                 .split('.')
-                                .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255))
-                        {
-                            continue;
-                        }
+                                .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255)) =>
+                    {
+                        continue;
                     }
                     EntityKind::Phone => {
                         let digits = s.bytes().filter(u8::is_ascii_digit).count();
@@ -520,67 +520,6 @@ impl Redactor {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn redactor(style: PlaceholderStyle) -> Redactor {
-        let mut d = NameDictionary::new();
-        d.add_person("jdoe", "Jane Doe", true);
-        d.add_person("bsmith", "Bob Smith", true);
-        Redactor::new(
-            &d,
-            &RedactionConfig {
-                style,
-                ..RedactionConfig::default()
-            },
-        )
-        .expect("patterns compile")
-    }
-
-    #[test]
-    fn typed_placeholders_for_each_kind() {
-        let r = redactor(PlaceholderStyle::Typed);
-        let mut n = Numbering::new();
-        let text = "Hi [~jdoe], see https://jira.example.com/browse/PAY-12. Mail jane.doe@example.com, \
-                    host db-01.use1.example.net (10.1.2.3), call +1 415 555 0142 re PAY-7; Bob Smith and @bsmith agree. UTF-8 stays.";
-        assert_eq!(
-            r.redact(text, &mut n),
-            "Hi <PERSON>, see <URL>. Mail <EMAIL>, host <HOST> (<IP>), call <PHONE> re <ISSUE_KEY>; <PERSON> and <PERSON> agree. UTF-8 stays."
-        );
-    }
-
-    #[test]
-    fn consistent_numbers_share_entities() {
-        let r = redactor(PlaceholderStyle::Consistent);
-        let mut n = Numbering::new();
-        // jdoe is met first (PERSON_1) via the mention; "Jane" and "Jane Doe" are aliases of jdoe.
-        assert_eq!(
-            r.redact("[~jdoe] asked Bob; Jane Doe agreed, thanks Jane", &mut n),
-            "PERSON_1 asked Bob; PERSON_1 agreed, thanks PERSON_1"
-        );
-        assert_eq!(
-            r.redact("@bsmith and Smith", &mut n),
-            "PERSON_2 and PERSON_2"
-        );
-        assert_eq!(
-            r.redact("999.1.1.1 is not an IP; 1.2.3.4 is", &mut n),
-            "999.1.1.1 is not an IP; IP_1 is"
-        );
-    }
-
-    #[test]
-    fn redacted_style_and_non_matches() {
-        let r = redactor(PlaceholderStyle::Redacted);
-        let mut n = Numbering::new();
-        assert_eq!(
-            r.redact("version 3.10.2 on 2024-01-15, retry.max.attempts=5", &mut n),
-            "version 3.10.2 on 2024-01-15, retry.max.attempts=5"
-        );
-        assert_eq!(r.redact("(415) 555-0123!", &mut n), "[REDACTED]!");
-    }
-}
-
 /// The text of a column of `df` (any type is cast to text), or an error naming the
 /// column and the available columns.
 pub fn text_column(
@@ -650,4 +589,66 @@ pub fn redact_frame(
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redactor(style: PlaceholderStyle) -> Redactor {
+        let mut d = NameDictionary::new();
+        d.add_person("jdoe", "Jane Doe", true);
+        d.add_person("bsmith", "Bob Smith", true);
+        Redactor::new(
+            &d,
+            &RedactionConfig {
+                style,
+                ..RedactionConfig::default()
+            },
+        )
+        .expect("patterns compile")
+    }
+
+    #[test]
+    fn typed_placeholders_for_each_kind() {
+        let r = redactor(PlaceholderStyle::Typed);
+        let mut n = Numbering::new();
+        let text = "Hi [~jdoe], see https://jira.example.com/browse/PAY-12. Mail jane.doe@example.com, \
+                    host db-01.use1.example.net (10.1.2.3), call +1 415 555 0142 re PAY-7; Bob Smith and @bsmith agree. UTF-8 stays.";
+        assert_eq!(
+            r.redact(text, &mut n),
+            "Hi <PERSON>, see <URL>. Mail <EMAIL>, host <HOST> (<IP>), call <PHONE> re <ISSUE_KEY>; <PERSON> and <PERSON> agree. UTF-8 stays."
+        );
+    }
+
+    #[test]
+    fn consistent_numbers_share_entities() {
+        let r = redactor(PlaceholderStyle::Consistent);
+        let mut n = Numbering::new();
+        // jdoe is met first (PERSON_1) via the mention; "Jane" and "Jane Doe" are aliases of
+        // jdoe; "Bob" is a name part of bsmith (PERSON_2), as are "@bsmith" and "Smith".
+        assert_eq!(
+            r.redact("[~jdoe] asked Bob; Jane Doe agreed, thanks Jane", &mut n),
+            "PERSON_1 asked PERSON_2; PERSON_1 agreed, thanks PERSON_1"
+        );
+        assert_eq!(
+            r.redact("@bsmith and Smith", &mut n),
+            "PERSON_2 and PERSON_2"
+        );
+        assert_eq!(
+            r.redact("999.1.1.1 is not an IP; 1.2.3.4 is", &mut n),
+            "999.1.1.1 is not an IP; IP_1 is"
+        );
+    }
+
+    #[test]
+    fn redacted_style_and_non_matches() {
+        let r = redactor(PlaceholderStyle::Redacted);
+        let mut n = Numbering::new();
+        assert_eq!(
+            r.redact("version 3.10.2 on 2024-01-15, retry.max.attempts=5", &mut n),
+            "version 3.10.2 on 2024-01-15, retry.max.attempts=5"
+        );
+        assert_eq!(r.redact("(415) 555-0123!", &mut n), "[REDACTED]!");
+    }
 }

@@ -454,14 +454,14 @@ impl<'a> Composer<'a> {
             if i == 0 {
                 self.need_space = false;
             }
-            if part.starts_with("{N}") {
+            if let Some(rest) = part.strip_prefix("{N}") {
                 if self.rng.gen::<f64>() < 0.5 {
                     self.mention(other);
                 } else {
                     let first = self.org.users[other].first_name.clone();
                     self.plant(IdentifierKind::PersonName, &first);
                 }
-                self.glue(&part[3..]);
+                self.glue(rest);
             } else {
                 self.verbatim(part);
             }
