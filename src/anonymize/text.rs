@@ -289,7 +289,7 @@ impl Redactor {
         if on(EntityKind::Host) {
             patterns.push((
                 EntityKind::Host,
-                build(r"(?i-u:\b)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|dev|app|ai|co|cloud|internal|local|localdomain|corp|lan|intranet|example|test)(?-u:\b)")?,
+                build(r"(?i)(?-u:\b)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|dev|app|ai|co|cloud|internal|local|localdomain|corp|lan|intranet|example|test)(?-u:\b)")?,
             ));
         }
         if on(EntityKind::IssueKey) {

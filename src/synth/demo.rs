@@ -123,9 +123,9 @@ pub fn laplace(rng: &mut ChaCha8Rng, scale: f64) -> f64 {
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> SynthError + '_ {
-    move |source| SynthError::Io {
+    move |cause| SynthError::Io {
         path: path.display().to_string(),
-        source,
+        cause,
     }
 }
 

@@ -74,12 +74,12 @@ pub enum SynthError {
     #[error("{0}")]
     Invalid(String),
     /// A file or directory could not be created or written.
-    #[error("cannot write {path}: {source}; check that the directory exists and is writable")]
+    #[error("cannot write {path}: {cause}; check that the directory exists and is writable")]
     Io {
         /// The path that failed.
         path: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (in the message; not chained as a source, so it prints once).
+        cause: std::io::Error,
     },
     /// Writing a Parquet file failed.
     #[error("cannot write Parquet {path}: {message}")]
@@ -369,9 +369,9 @@ pub fn generate(
     format: OutputFormat,
 ) -> Result<SynthSummary, SynthError> {
     let organisation = build_organisation(config)?;
-    std::fs::create_dir_all(out_dir).map_err(|source| SynthError::Io {
+    std::fs::create_dir_all(out_dir).map_err(|cause| SynthError::Io {
         path: out_dir.display().to_string(),
-        source,
+        cause,
     })?;
     let mut sink = write::CorpusSink::create(out_dir, format)?;
     let users: Vec<&UserRecord> = organisation.users.iter().map(|p| &p.record).collect();

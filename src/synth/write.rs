@@ -97,10 +97,10 @@ impl Parquet {
     }
 }
 
-fn io_err(path: &Path, source: std::io::Error) -> SynthError {
+fn io_err(path: &Path, cause: std::io::Error) -> SynthError {
     SynthError::Io {
         path: path.display().to_string(),
-        source,
+        cause,
     }
 }
 
