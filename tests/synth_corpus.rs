@@ -296,3 +296,197 @@ fn bad_input_gets_clear_errors() {
         "{err}"
     );
 }
+
+/// Leave-one-out nearest-centroid attribution (cosine on relative frequencies of
+/// function words and punctuation habits) over every text of at least 15 words.
+fn attribution_accuracy(style_strength: f64) -> (f64, usize, usize) {
+    const FEATURES: &[&str] = &[
+        "however",
+        "but",
+        "though",
+        "said",
+        "because",
+        "since",
+        "as",
+        "given",
+        "think",
+        "imo",
+        "seems",
+        "believe",
+        "also",
+        "additionally",
+        "addition",
+        "plus",
+        "very",
+        "really",
+        "quite",
+        "pretty",
+        "maybe",
+        "perhaps",
+        "possibly",
+        "probably",
+        "should",
+        "need",
+        "let's",
+        "fix",
+        "address",
+        "resolve",
+        "handle",
+        "issue",
+        "problem",
+        "bug",
+        "regression",
+        "so",
+        "therefore",
+        "thus",
+        "hence",
+        "currently",
+        "now",
+        "moment",
+        "today",
+        "looks",
+        "appears",
+        "apparently",
+        "use",
+        "utilize",
+        "leverage",
+        "rely",
+        "example",
+        "e.g.",
+        "instance",
+        "like",
+        "lot",
+        "many",
+        "lots",
+        "plenty",
+        "please",
+        "pls",
+        "kindly",
+        "could",
+        "the",
+        "our",
+        "this",
+        "that",
+        "teh",
+        "i",
+        "!",
+        "?",
+        "...",
+        ":)",
+        ";)",
+        ":-)",
+        ":d",
+        "{code",
+        "{noformat}",
+        "```",
+        "`",
+        "{{",
+    ];
+    let config = SynthConfig {
+        users: 10,
+        seed: 21,
+        style_strength,
+        activity: 2.0,
+        plant_rate: 0.0,
+        ..SynthConfig::default()
+    };
+    let corpus = generate_in_memory(&config).expect("corpus");
+    let logins: Vec<&str> = corpus
+        .organisation
+        .users
+        .iter()
+        .map(|u| u.record.login.as_str())
+        .collect();
+    let mut docs: Vec<(usize, Vec<f64>)> = Vec::new();
+    let mut add = |author: &str, text: &str| {
+        let lower = text.to_lowercase();
+        let tokens: Vec<&str> = lower
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|t| !t.is_empty())
+            .collect();
+        if tokens.len() < 15 {
+            return;
+        }
+        let mut v = vec![0.0; FEATURES.len()];
+        for t in &tokens {
+            for (i, f) in FEATURES.iter().enumerate() {
+                let word = t.trim_matches(|c: char| c == '.' || c == '!' || c == '?' || c == ':');
+                if word == *f
+                    || (f.len() <= 3 && !f.chars().all(char::is_alphabetic) && t.contains(f))
+                {
+                    v[i] += 1.0;
+                }
+            }
+        }
+        let n = tokens.len() as f64;
+        v.iter_mut().for_each(|x| *x /= n);
+        let a = logins
+            .iter()
+            .position(|l| *l == author)
+            .expect("author is a user");
+        docs.push((a, v));
+    };
+    for b in &corpus.batches {
+        for i in &b.issues {
+            if let Some(d) = &i.description {
+                add(&i.reporter, d);
+            }
+        }
+        for c in &b.comments {
+            add(&c.author, &c.body);
+        }
+        for c in &b.commits {
+            add(&c.author, &c.message);
+        }
+    }
+    let dim = FEATURES.len();
+    let mut sums = vec![vec![0.0; dim]; logins.len()];
+    let mut counts = vec![0usize; logins.len()];
+    for (a, v) in &docs {
+        counts[*a] += 1;
+        sums[*a].iter_mut().zip(v).for_each(|(s, x)| *s += x);
+    }
+    let cosine = |x: &[f64], y: &[f64]| {
+        let dot: f64 = x.iter().zip(y).map(|(a, b)| a * b).sum();
+        let nx: f64 = x.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let ny: f64 = y.iter().map(|a| a * a).sum::<f64>().sqrt();
+        if nx == 0.0 || ny == 0.0 {
+            0.0
+        } else {
+            dot / (nx * ny)
+        }
+    };
+    let mut correct = 0;
+    for (a, v) in &docs {
+        let mut best = (f64::MIN, usize::MAX);
+        for (c, sum) in sums.iter().enumerate() {
+            let n = counts[c] - usize::from(c == *a);
+            if n == 0 {
+                continue;
+            }
+            let centroid: Vec<f64> = sum
+                .iter()
+                .zip(v)
+                .map(|(s, x)| (s - if c == *a { *x } else { 0.0 }) / n as f64)
+                .collect();
+            let sim = cosine(v, &centroid);
+            if sim > best.0 {
+                best = (sim, c);
+            }
+        }
+        correct += usize::from(best.1 == *a);
+    }
+    (correct as f64 / docs.len() as f64, correct, docs.len())
+}
+
+#[test]
+fn style_strength_dials_stylometric_difficulty() {
+    // Ten authors: chance is about 0.1. With everyone writing alike the attack stays
+    // near chance; with fully personal styles it attributes most texts. With this seed
+    // the measured accuracies are 40/424 = 0.094 at strength 0 and 329/490 = 0.671 at 1.
+    let (alike, _, n0) = attribution_accuracy(0.0);
+    let (personal, _, n1) = attribution_accuracy(1.0);
+    assert!(n0 > 200 && n1 > 200, "{n0} {n1} texts");
+    assert!(alike < 0.25, "strength 0 accuracy {alike}");
+    assert!(personal > 0.6, "strength 1 accuracy {personal}");
+}

@@ -17,6 +17,9 @@
 //! * `style_strength` in [0, 1]: 0 = everyone writes alike (every style trait
 //!   equals the population base), 1 = fully personal styles. Each trait is
 //!   `base + strength * (personal - base)`.
+//!   Measured effect (`tests/synth_corpus.rs`): a leave-one-out nearest-centroid
+//!   attack on function-word and punctuation frequencies over 10 authors
+//!   attributes 9.4 % of texts at strength 0 (chance 10 %) and 67 % at strength 1.
 //! * `habit_strength` in [0, 1]: the same blend for activity rhythms
 //!   (working hours, weekend work, favourite products/features/actions). Time
 //!   zones always differ, as they do in a real company.
@@ -45,7 +48,11 @@
 //! stream `2i + 1` of the seed, so users are generated in parallel (rayon) in
 //! chunks of [`SynthConfig::chunk_users`] and written in user order: the same
 //! seed gives the same bytes regardless of thread count, and memory is bounded
-//! by one chunk. The generator does not model DST, holidays or org changes.
+//! by one chunk. Measured on the 2-core development machine under load, in a
+//! *debug* build: 2,000 users (53,278 documents, 154,523 events, NDJSON and
+//! Parquet) in 22 s with 79 MB peak RSS; release builds are typically 10-30x
+//! faster, which puts 1M documents at a few minutes. The generator does not
+//! model DST, holidays or org changes.
 
 pub mod calendar;
 pub mod corpus;
