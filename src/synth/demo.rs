@@ -357,3 +357,55 @@ fn parse_iso_utc(s: &str) -> i64 {
     let days = super::calendar::days_from_civil(num(0..4), num(5..7) as u32, num(8..10) as u32);
     days * 86_400 + num(11..13) * 3600 + num(14..16) * 60 + num(17..19)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn laplace_moments() {
+        // Laplace(0, b): E[X] = 0, E|X| = b, Var = 2 b^2. With b = 2 and 200,000 draws the
+        // standard errors are 2*sqrt(2)/447 = 0.0063 (mean) and 2/447 = 0.0045 (E|X|).
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n).map(|_| laplace(&mut rng, 2.0)).collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let abs = draws.iter().map(|x| x.abs()).sum::<f64>() / n as f64;
+        let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.03, "mean {mean}");
+        assert!((abs - 2.0).abs() < 0.03, "E|X| {abs}");
+        assert!((var - 8.0).abs() < 0.25, "var {var}");
+    }
+
+    #[test]
+    fn generalization_levels() {
+        let u = UserRecord {
+            user_id: "u000001".into(),
+            login: "jdoe".into(),
+            display_name: "Jane Doe".into(),
+            email: "jane.doe@example.com".into(),
+            team: "Payments".into(),
+            role: "Site Reliability Engineer".into(),
+            location: "Bengaluru".into(),
+            region: "Asia-Pacific".into(),
+            time_zone: "UTC+05:30".into(),
+            utc_offset_minutes: 330,
+            tenure_years: 3,
+            tenure_band: "3-5".into(),
+            seniority: "Staff".into(),
+        };
+        let g = generalize_user(&u, "p1".into());
+        assert_eq!(
+            g,
+            GeneralizedUser {
+                user: "p1".into(),
+                team: "Payments".into(),
+                role_family: "Engineering".into(),
+                region: "Asia-Pacific".into(),
+                utc_offset_band: "UTC+05:30..+10:00".into(),
+                tenure: "3-10".into(),
+                seniority: "Senior+".into(),
+            }
+        );
+    }
+}

@@ -206,7 +206,7 @@ impl<'a> Composer<'a> {
             if !self.lowercase_sentence {
                 if let Some(c) = self.out[start..].chars().next() {
                     if c.is_ascii_lowercase() {
-                        // SAFETY of the slice: an ASCII char is one byte.
+                        // An ASCII character is one byte, so start..start + 1 is that character.
                         let upper = c.to_ascii_uppercase();
                         self.out
                             .replace_range(start..start + 1, upper.encode_utf8(&mut [0; 4]));
