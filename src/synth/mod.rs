@@ -114,7 +114,9 @@ pub struct SynthConfig {
     pub habit_strength: f64,
     /// Multiplier on per-user documents and events (> 0).
     pub activity: f64,
-    /// Multiplier on identifier planting rates (>= 0).
+    /// Multiplier on the per-document planting rates of [`text::PLANT_RATES`] (>= 0).
+    /// Greetings, sign-offs and commit-message issue keys are style habits and still
+    /// name people and issues at `plant_rate = 0`; they are recorded as planted too.
     pub plant_rate: f64,
     /// First day of activity, `(year, month, day)`.
     pub start_date: (i64, u32, u32),
