@@ -26,7 +26,9 @@ pub mod microaggregation;
 pub mod mondrian;
 pub mod noise;
 pub mod output;
+pub mod pseudonym;
 pub mod randomized_response;
+pub mod text;
 
 pub use output::{write_csv_atomic, Release, ReleaseColumn};
 

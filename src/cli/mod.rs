@@ -8,6 +8,9 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub mod metrics;
+pub mod pseudonymize;
+pub mod redact;
+pub mod synth;
 
 /// What a command concluded, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +68,12 @@ pub enum Command {
     Metrics(metrics::MetricsArgs),
     /// Produce an anonymized release with a reference method.
     Anonymize(anonymize::AnonymizeArgs),
+    /// Generate a seeded Atlassian-style corpus (or the bundled demo with --demo).
+    Synth(synth::SynthArgs),
+    /// Redact identifiers from text columns.
+    Redact(redact::RedactArgs),
+    /// Replace identifier columns by pseudonyms (sequential, HMAC-SHA256, unsalted SHA-256) or remove them.
+    Pseudonymize(pseudonymize::PseudonymizeArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -72,5 +81,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
     match cli.command {
         Command::Metrics(args) => metrics::run(&args, out),
         Command::Anonymize(args) => anonymize::run(&args, out),
+        Command::Synth(args) => synth::run(&args, out),
+        Command::Redact(args) => redact::run(&args, out),
+        Command::Pseudonymize(args) => pseudonymize::run(&args, out),
     }
 }

@@ -1,0 +1,654 @@
+//! Redaction of identifiers in free text: e-mail addresses, URLs, IPv4
+//! addresses, host names, issue keys, @mentions and Jira `[~login]` mentions,
+//! telephone numbers, and a dictionary of known names and logins (taken from
+//! the identifier and author columns of the data).
+//!
+//! Scanning uses the `regex` crate (finite automata, linear time, no
+//! backtracking). All candidate spans are collected and resolved leftmost,
+//! longest first, so a URL swallows the host and issue key inside it and an
+//! e-mail swallows its domain. Placeholders come in three styles: typed
+//! (`<PERSON>`, `<EMAIL>`), uniform (`[REDACTED]`) and consistent
+//! (`PERSON_7`: the 7th distinct person in the order first met, with one
+//! [`Numbering`] shared across a whole corpus; dictionary aliases of one
+//! entity, such as a login and a display name, share a number).
+//!
+//! What it does not do: named-entity recognition of names that are not in the
+//! dictionary, IPv6 in compressed form, or addresses and numbers written out in
+//! words. Issue-key detection excludes common non-key prefixes (UTF-8, SHA-256,
+//! ISO-8601, ...); everything else shaped `ABC-123` is treated as a key.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use regex::{Regex, RegexBuilder};
+
+use super::AnonymizeError;
+
+/// Kinds of identifier the redactor finds.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    /// A person: dictionary names/logins and mentions.
+    Person,
+    /// An e-mail address.
+    Email,
+    /// A URL.
+    Url,
+    /// An IPv4 (or full-form IPv6) address.
+    Ip,
+    /// A host name.
+    Host,
+    /// An issue key such as `PAY-123`.
+    IssueKey,
+    /// A telephone number.
+    Phone,
+}
+
+impl EntityKind {
+    /// All kinds.
+    pub const ALL: [EntityKind; 7] = [
+        EntityKind::Person,
+        EntityKind::Email,
+        EntityKind::Url,
+        EntityKind::Ip,
+        EntityKind::Host,
+        EntityKind::IssueKey,
+        EntityKind::Phone,
+    ];
+
+    /// The placeholder label: `PERSON`, `EMAIL`, `URL`, `IP`, `HOST`, `ISSUE_KEY`, `PHONE`.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Person => "PERSON",
+            EntityKind::Email => "EMAIL",
+            EntityKind::Url => "URL",
+            EntityKind::Ip => "IP",
+            EntityKind::Host => "HOST",
+            EntityKind::IssueKey => "ISSUE_KEY",
+            EntityKind::Phone => "PHONE",
+        }
+    }
+
+    /// Parses a kind name (`person`, `email`, `url`, `ip`, `host`, `issue_key`, `phone`).
+    pub fn parse(name: &str) -> Result<Self, AnonymizeError> {
+        Ok(match name.trim().to_ascii_lowercase().as_str() {
+            "person" | "name" | "mention" => EntityKind::Person,
+            "email" => EntityKind::Email,
+            "url" => EntityKind::Url,
+            "ip" => EntityKind::Ip,
+            "host" => EntityKind::Host,
+            "issue_key" | "issue-key" | "key" => EntityKind::IssueKey,
+            "phone" => EntityKind::Phone,
+            other => {
+                return Err(AnonymizeError::Invalid(format!(
+                    "unknown identifier kind `{other}`; use person, email, url, ip, host, issue_key or phone"
+                )))
+            }
+        })
+    }
+}
+
+/// How a found identifier is replaced.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceholderStyle {
+    /// `<PERSON>`, `<EMAIL>`, ...
+    Typed,
+    /// `[REDACTED]` for every kind.
+    Redacted,
+    /// `PERSON_7`: numbered per distinct entity, consistent across a corpus.
+    Consistent,
+}
+
+/// One identifier found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the end.
+    pub end: usize,
+    /// What was found.
+    pub kind: EntityKind,
+    /// The entity it denotes (dictionary entity for names and mentions, else the text).
+    pub entity: String,
+}
+
+/// Known names and logins, each mapped to an entity key (for example the login).
+#[derive(Debug, Clone, Default)]
+pub struct NameDictionary {
+    aliases: HashMap<String, String>,
+}
+
+impl NameDictionary {
+    /// An empty dictionary.
+    pub fn new() -> Self {
+        NameDictionary::default()
+    }
+
+    /// Adds `alias` (exact text, at least 2 characters after trimming) for `entity`.
+    /// The first entity given for an alias keeps it.
+    pub fn add(&mut self, alias: &str, entity: &str) {
+        let a = alias.trim();
+        if a.chars().count() >= 2 {
+            self.aliases
+                .entry(a.to_string())
+                .or_insert_with(|| entity.to_string());
+        }
+    }
+
+    /// Adds a person: their login, their full name and, when `name_parts` is set, each
+    /// part of the name of at least 3 characters (so "Thanks, Jane" is caught).
+    pub fn add_person(&mut self, login: &str, display_name: &str, name_parts: bool) {
+        self.add(login, login);
+        self.add(display_name, login);
+        if name_parts {
+            for part in display_name.split_whitespace() {
+                if part.chars().count() >= 3 {
+                    self.add(part, login);
+                }
+            }
+        }
+    }
+
+    /// Number of aliases.
+    pub fn len(&self) -> usize {
+        self.aliases.len()
+    }
+
+    /// True when there are no aliases.
+    pub fn is_empty(&self) -> bool {
+        self.aliases.is_empty()
+    }
+
+    /// The entity of an alias.
+    pub fn entity_of(&self, alias: &str) -> Option<&str> {
+        self.aliases.get(alias).map(String::as_str)
+    }
+}
+
+/// Which kinds to redact and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedactionConfig {
+    /// Kinds to redact (default: all).
+    pub kinds: Vec<EntityKind>,
+    /// Placeholder style.
+    pub style: PlaceholderStyle,
+    /// Match dictionary names ignoring ASCII case.
+    pub case_insensitive_names: bool,
+}
+
+impl Default for RedactionConfig {
+    fn default() -> Self {
+        RedactionConfig {
+            kinds: EntityKind::ALL.to_vec(),
+            style: PlaceholderStyle::Typed,
+            case_insensitive_names: false,
+        }
+    }
+}
+
+/// Consistent placeholder numbers: the n-th distinct entity of a kind gets `n`.
+/// Share one `Numbering` across all columns and rows of a release.
+#[derive(Debug, Clone, Default)]
+pub struct Numbering {
+    numbers: HashMap<(EntityKind, String), usize>,
+    next: HashMap<EntityKind, usize>,
+}
+
+impl Numbering {
+    /// A fresh numbering.
+    pub fn new() -> Self {
+        Numbering::default()
+    }
+
+    /// The number of `entity` of `kind`, assigning the next one on first sight.
+    pub fn number(&mut self, kind: EntityKind, entity: &str) -> usize {
+        if let Some(n) = self.numbers.get(&(kind, entity.to_string())) {
+            return *n;
+        }
+        let n = self.next.entry(kind).or_insert(0);
+        *n += 1;
+        let n = *n;
+        self.numbers.insert((kind, entity.to_string()), n);
+        n
+    }
+}
+
+/// Prefixes shaped like issue keys that are standards or algorithms, not keys.
+const NOT_ISSUE_PREFIXES: &[&str] = &[
+    "UTF", "SHA", "ISO", "RFC", "TLS", "SSL", "AES", "MD", "HTTP", "IPV", "CP", "UCS", "RSA",
+    "PEP", "JSR", "JEP", "ECMA", "IEEE",
+];
+
+/// Finds and replaces identifiers in text.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    patterns: Vec<(EntityKind, Regex)>,
+    names: Option<Regex>,
+    dictionary: HashMap<String, String>,
+    case_insensitive: bool,
+    style: PlaceholderStyle,
+}
+
+fn build(pattern: &str) -> Result<Regex, AnonymizeError> {
+    RegexBuilder::new(pattern)
+        .size_limit(1 << 28)
+        .dfa_size_limit(1 << 28)
+        .build()
+        .map_err(|e| {
+            AnonymizeError::Invalid(format!("internal redaction pattern failed to compile: {e}"))
+        })
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl Redactor {
+    /// Builds the scanners for `config.kinds` and the dictionary.
+    pub fn new(
+        dictionary: &NameDictionary,
+        config: &RedactionConfig,
+    ) -> Result<Self, AnonymizeError> {
+        let on = |k| config.kinds.contains(&k);
+        let mut patterns = Vec::new();
+        if on(EntityKind::Url) {
+            patterns.push((
+                EntityKind::Url,
+                build(r#"(?:(?:https?|ftp|ssh|git)://|www\.)[^\s<>"'\[\]{}|\\^`]+"#)?,
+            ));
+        }
+        if on(EntityKind::Email) {
+            patterns.push((
+                EntityKind::Email,
+                build(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")?,
+            ));
+        }
+        if on(EntityKind::Person) {
+            patterns.push((
+                EntityKind::Person,
+                build(r"\[~[^\]\s]+\]|@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")?,
+            ));
+        }
+        if on(EntityKind::Ip) {
+            patterns.push((
+                EntityKind::Ip,
+                build(r"(?-u:\b)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?-u:\b)|(?-u:\b)(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?-u:\b)")?,
+            ));
+        }
+        if on(EntityKind::Phone) {
+            patterns.push((
+                EntityKind::Phone,
+                build(r"(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{2,4}\)[ .-]?)?[0-9]{1,4}[ .-][0-9]{3,4}(?:[ .-][0-9]{3,4})?")?,
+            ));
+        }
+        if on(EntityKind::Host) {
+            patterns.push((
+                EntityKind::Host,
+                build(r"(?i)(?-u:\b)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|dev|app|ai|co|cloud|internal|local|localdomain|corp|lan|intranet|example|test)(?-u:\b)")?,
+            ));
+        }
+        if on(EntityKind::IssueKey) {
+            patterns.push((
+                EntityKind::IssueKey,
+                build(r"(?-u:\b)[A-Z][A-Z0-9]{1,9}-[0-9]{1,7}(?-u:\b)")?,
+            ));
+        }
+        let mut aliases: Vec<&String> = dictionary.aliases.keys().collect();
+        // Longest first so "Jane Doe" wins over "Jane"; ties by text for a stable pattern.
+        aliases.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        let names = if on(EntityKind::Person) && !aliases.is_empty() {
+            let mut pat = String::from(if config.case_insensitive_names {
+                "(?i-u:"
+            } else {
+                "(?-u:"
+            });
+            for (i, a) in aliases.iter().enumerate() {
+                if i > 0 {
+                    pat.push('|');
+                }
+                let bytes = a.as_bytes();
+                if is_word_byte(bytes[0]) {
+                    pat.push_str(r"\b");
+                }
+                pat.push_str(&regex::escape(a));
+                if is_word_byte(bytes[bytes.len() - 1]) {
+                    pat.push_str(r"\b");
+                }
+            }
+            pat.push(')');
+            Some(build(&pat)?)
+        } else {
+            None
+        };
+        let dictionary = if config.case_insensitive_names {
+            dictionary
+                .aliases
+                .iter()
+                .map(|(a, e)| (a.to_ascii_lowercase(), e.clone()))
+                .collect()
+        } else {
+            dictionary.aliases.clone()
+        };
+        Ok(Redactor {
+            patterns,
+            names,
+            dictionary,
+            case_insensitive: config.case_insensitive_names,
+            style: config.style,
+        })
+    }
+
+    fn dictionary_entity(&self, alias: &str) -> Option<&String> {
+        if self.case_insensitive {
+            self.dictionary.get(&alias.to_ascii_lowercase())
+        } else {
+            self.dictionary.get(alias)
+        }
+    }
+
+    /// Every identifier in `text`: non-overlapping spans in text order, chosen
+    /// leftmost first and, at the same start, longest first.
+    pub fn find(&self, text: &str) -> Vec<Span> {
+        let bytes = text.as_bytes();
+        let mut candidates: Vec<Span> = Vec::new();
+        for (kind, re) in &self.patterns {
+            for m in re.find_iter(text) {
+                let (mut start, mut end) = (m.start(), m.end());
+                let s = m.as_str();
+                match kind {
+                    EntityKind::Url => {
+                        while end > start
+                            && matches!(
+                                bytes[end - 1],
+                                b'.' | b',' | b';' | b':' | b'!' | b'?' | b')'
+                            )
+                        {
+                            end -= 1;
+                        }
+                    }
+                    // The @ of an e-mail address is not a mention.
+                    EntityKind::Person
+                        if s.starts_with('@')
+                            && start > 0
+                            && (is_word_byte(bytes[start - 1]) || bytes[start - 1] == b'.') =>
+                    {
+                        continue;
+                    }
+                    // Dotted quads need every octet <= 255.
+                    EntityKind::Ip
+                        if !s.contains(':')
+                            && !s
+                                .split('.')
+                                .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255)) =>
+                    {
+                        continue;
+                    }
+                    EntityKind::Phone => {
+                        let digits = s.bytes().filter(u8::is_ascii_digit).count();
+                        if digits < 7
+                            || (start > 0
+                                && (is_word_byte(bytes[start - 1]) || bytes[start - 1] == b'.'))
+                        {
+                            continue;
+                        }
+                        if end < bytes.len()
+                            && (is_word_byte(bytes[end])
+                                || (bytes[end] == b'.'
+                                    && end + 1 < bytes.len()
+                                    && bytes[end + 1].is_ascii_digit()))
+                        {
+                            continue;
+                        }
+                    }
+                    EntityKind::IssueKey => {
+                        let prefix = &s[..s.find('-').unwrap_or(s.len())];
+                        if NOT_ISSUE_PREFIXES.contains(&prefix) {
+                            continue;
+                        }
+                    }
+                    _ => {}
+                }
+                if end <= start {
+                    continue;
+                }
+                let value = &text[start..end];
+                let entity = if *kind == EntityKind::Person {
+                    let login = value
+                        .trim_start_matches("[~")
+                        .trim_end_matches(']')
+                        .trim_start_matches('@');
+                    self.dictionary_entity(login)
+                        .cloned()
+                        .unwrap_or_else(|| login.to_string())
+                } else {
+                    value.to_string()
+                };
+                start = start.min(end);
+                candidates.push(Span {
+                    start,
+                    end,
+                    kind: *kind,
+                    entity,
+                });
+            }
+        }
+        if let Some(names) = &self.names {
+            for m in names.find_iter(text) {
+                let entity = self
+                    .dictionary_entity(m.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| m.as_str().to_string());
+                candidates.push(Span {
+                    start: m.start(),
+                    end: m.end(),
+                    kind: EntityKind::Person,
+                    entity,
+                });
+            }
+        }
+        candidates.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then(b.end.cmp(&a.end))
+                .then(a.kind.cmp(&b.kind))
+        });
+        let mut chosen: Vec<Span> = Vec::with_capacity(candidates.len());
+        let mut covered = 0usize;
+        for c in candidates {
+            if c.start >= covered {
+                covered = c.end;
+                chosen.push(c);
+            }
+        }
+        chosen
+    }
+
+    /// The placeholder for one span.
+    pub fn placeholder(&self, span: &Span, numbering: &mut Numbering) -> String {
+        match self.style {
+            PlaceholderStyle::Typed => format!("<{}>", span.kind.label()),
+            PlaceholderStyle::Redacted => "[REDACTED]".to_string(),
+            PlaceholderStyle::Consistent => format!(
+                "{}_{}",
+                span.kind.label(),
+                numbering.number(span.kind, &span.entity)
+            ),
+        }
+    }
+
+    /// Replaces precomputed `spans` of `text` (as returned by [`Redactor::find`]).
+    pub fn apply(&self, text: &str, spans: &[Span], numbering: &mut Numbering) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for s in spans {
+            out.push_str(&text[at..s.start]);
+            out.push_str(&self.placeholder(s, numbering));
+            at = s.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// Redacts one text.
+    pub fn redact(&self, text: &str, numbering: &mut Numbering) -> String {
+        let spans = self.find(text);
+        self.apply(text, &spans, numbering)
+    }
+
+    /// Redacts a column: scanning runs in parallel, placeholder numbering in row order
+    /// (so the output is deterministic). Missing values stay missing.
+    pub fn redact_column(
+        &self,
+        texts: &[Option<&str>],
+        numbering: &mut Numbering,
+    ) -> Vec<Option<String>> {
+        let spans: Vec<Option<Vec<Span>>> =
+            texts.par_iter().map(|t| t.map(|t| self.find(t))).collect();
+        texts
+            .iter()
+            .zip(spans)
+            .map(|(t, s)| match (t, s) {
+                (Some(t), Some(s)) => Some(self.apply(t, &s, numbering)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The text of a column of `df` (any type is cast to text), or an error naming the
+/// column and the available columns.
+pub fn text_column(
+    df: &polars::prelude::DataFrame,
+    name: &str,
+    source: &str,
+) -> Result<Vec<Option<String>>, AnonymizeError> {
+    use polars::prelude::*;
+    let col = df.column(name).map_err(|_| {
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        AnonymizeError::Invalid(format!(
+            "{source}: no column `{name}`; the columns are: {}",
+            names.join(", ")
+        ))
+    })?;
+    let cast = col.cast(&DataType::String).map_err(|e| {
+        AnonymizeError::Invalid(format!(
+            "{source}: column `{name}` cannot be read as text: {e}"
+        ))
+    })?;
+    let strs = cast.str().map_err(|e| {
+        AnonymizeError::Invalid(format!(
+            "{source}: column `{name}` cannot be read as text: {e}"
+        ))
+    })?;
+    Ok(strs.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// Adds every non-missing value of `columns` of `df` to `dictionary` as a person
+/// (the value is its own entity; with `name_parts`, parts of multi-word names too).
+pub fn dictionary_from_columns(
+    dictionary: &mut NameDictionary,
+    df: &polars::prelude::DataFrame,
+    columns: &[String],
+    name_parts: bool,
+    source: &str,
+) -> Result<(), AnonymizeError> {
+    for c in columns {
+        for v in text_column(df, c, source)?.into_iter().flatten() {
+            dictionary.add_person(&v, &v, name_parts);
+        }
+    }
+    Ok(())
+}
+
+/// Redacts the text `columns` of `df` in place (column order, then row order, for
+/// consistent numbering). Unknown columns are an error naming the available ones.
+pub fn redact_frame(
+    df: &mut polars::prelude::DataFrame,
+    columns: &[String],
+    redactor: &Redactor,
+    numbering: &mut Numbering,
+    source: &str,
+) -> Result<(), AnonymizeError> {
+    use polars::prelude::*;
+    for name in columns {
+        let values = text_column(df, name, source)?;
+        let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
+        let redacted = redactor.redact_column(&refs, numbering);
+        let col = Column::new(name.as_str().into(), redacted);
+        df.replace(name, col).map_err(|e| {
+            AnonymizeError::Invalid(format!("{source}: cannot replace column `{name}`: {e}"))
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redactor(style: PlaceholderStyle) -> Redactor {
+        let mut d = NameDictionary::new();
+        d.add_person("jdoe", "Jane Doe", true);
+        d.add_person("bsmith", "Bob Smith", true);
+        Redactor::new(
+            &d,
+            &RedactionConfig {
+                style,
+                ..RedactionConfig::default()
+            },
+        )
+        .expect("patterns compile")
+    }
+
+    #[test]
+    fn typed_placeholders_for_each_kind() {
+        let r = redactor(PlaceholderStyle::Typed);
+        let mut n = Numbering::new();
+        let text = "Hi [~jdoe], see https://jira.example.com/browse/PAY-12. Mail jane.doe@example.com, \
+                    host db-01.use1.example.net (10.1.2.3), call +1 415 555 0142 re PAY-7; Bob Smith and @bsmith agree. UTF-8 stays.";
+        assert_eq!(
+            r.redact(text, &mut n),
+            "Hi <PERSON>, see <URL>. Mail <EMAIL>, host <HOST> (<IP>), call <PHONE> re <ISSUE_KEY>; <PERSON> and <PERSON> agree. UTF-8 stays."
+        );
+    }
+
+    #[test]
+    fn consistent_numbers_share_entities() {
+        let r = redactor(PlaceholderStyle::Consistent);
+        let mut n = Numbering::new();
+        // jdoe is met first (PERSON_1) via the mention; "Jane" and "Jane Doe" are aliases of
+        // jdoe; "Bob" is a name part of bsmith (PERSON_2), as are "@bsmith" and "Smith".
+        assert_eq!(
+            r.redact("[~jdoe] asked Bob; Jane Doe agreed, thanks Jane", &mut n),
+            "PERSON_1 asked PERSON_2; PERSON_1 agreed, thanks PERSON_1"
+        );
+        assert_eq!(
+            r.redact("@bsmith and Smith", &mut n),
+            "PERSON_2 and PERSON_2"
+        );
+        assert_eq!(
+            r.redact("999.1.1.1 is not an IP; 1.2.3.4 is", &mut n),
+            "999.1.1.1 is not an IP; IP_1 is"
+        );
+    }
+
+    #[test]
+    fn redacted_style_and_non_matches() {
+        let r = redactor(PlaceholderStyle::Redacted);
+        let mut n = Numbering::new();
+        assert_eq!(
+            r.redact("version 3.10.2 on 2024-01-15, retry.max.attempts=5", &mut n),
+            "version 3.10.2 on 2024-01-15, retry.max.attempts=5"
+        );
+        assert_eq!(r.redact("(415) 555-0123!", &mut n), "[REDACTED]!");
+    }
+}

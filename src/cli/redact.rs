@@ -1,0 +1,185 @@
+//! `reident redact`: redact identifiers in text columns of a CSV, NDJSON or
+//! Parquet file and write the result in the same format. Also holds the table
+//! reading/writing shared with `reident pseudonymize`.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::{CliError, Outcome};
+use crate::anonymize::text::{
+    self, EntityKind, NameDictionary, Numbering, PlaceholderStyle, RedactionConfig, Redactor,
+};
+use crate::anonymize::AnonymizeError;
+
+/// Arguments of `reident redact`.
+#[derive(Debug, clap::Args)]
+pub struct RedactArgs {
+    /// Input table (.csv, .ndjson/.jsonl or .parquet).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output table (same formats; chosen by extension).
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Text columns to redact (comma-separated).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub columns: Vec<String>,
+    /// Columns whose values are known names or logins (identifier and author columns).
+    #[arg(long, value_delimiter = ',')]
+    pub names_from: Vec<String>,
+    /// A users table whose `--user-columns` values are added to the name dictionary.
+    #[arg(long)]
+    pub users: Option<PathBuf>,
+    /// Columns of `--users` holding logins and names; the first is the entity key.
+    #[arg(long, value_delimiter = ',', default_value = "login,display_name")]
+    pub user_columns: Vec<String>,
+    /// Also match single parts (first or last name, >= 3 characters) of dictionary names.
+    #[arg(long)]
+    pub name_parts: bool,
+    /// Placeholder style.
+    #[arg(long, value_enum, default_value_t = PlaceholderStyle::Typed)]
+    pub style: PlaceholderStyle,
+    /// Kinds to redact (person,email,url,ip,host,issue_key,phone); default all.
+    #[arg(long, value_delimiter = ',')]
+    pub kinds: Vec<String>,
+}
+
+fn anonymize_err(message: String) -> CliError {
+    CliError::Anonymize(AnonymizeError::Invalid(message))
+}
+
+/// Reads a CSV (every column as text), NDJSON or Parquet file by extension.
+pub fn read_table(path: &Path) -> Result<DataFrame, CliError> {
+    let name = path.display().to_string();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let file = File::open(path).map_err(|source| {
+        CliError::Data(crate::data::DataError::Io {
+            path: name.clone(),
+            source,
+        })
+    })?;
+    let result = match ext.as_str() {
+        "csv" => CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .into_reader_with_file_handle(file)
+            .finish(),
+        "ndjson" | "jsonl" | "json" => JsonReader::new(file)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(),
+        "parquet" => ParquetReader::new(file).finish(),
+        _ => {
+            return Err(CliError::Usage(format!(
+                "{name}: unknown table format `.{ext}`; use .csv, .ndjson, .jsonl or .parquet"
+            )))
+        }
+    };
+    result.map_err(|e| anonymize_err(format!("{name}: cannot parse as {ext}: {e}")))
+}
+
+/// Writes `df` to `path` in the format of its extension.
+pub fn write_table(path: &Path, df: &mut DataFrame) -> Result<(), CliError> {
+    let name = path.display().to_string();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !matches!(
+        ext.as_str(),
+        "csv" | "ndjson" | "jsonl" | "json" | "parquet"
+    ) {
+        return Err(CliError::Usage(format!(
+            "{name}: unknown table format `.{ext}`; use .csv, .ndjson, .jsonl or .parquet"
+        )));
+    }
+    let mut file = File::create(path).map_err(|source| CliError::Write {
+        path: name.clone(),
+        source,
+    })?;
+    let result = match ext.as_str() {
+        "csv" => CsvWriter::new(&mut file).finish(df),
+        "parquet" => ParquetWriter::new(&mut file).finish(df).map(|_| ()),
+        _ => JsonWriter::new(&mut file)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(df),
+    };
+    result.map_err(|e| CliError::Write {
+        path: name,
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+/// Runs `reident redact`.
+pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let source = args.input.display().to_string();
+    let mut df = read_table(&args.input)?;
+    let mut dictionary = NameDictionary::new();
+    text::dictionary_from_columns(
+        &mut dictionary,
+        &df,
+        &args.names_from,
+        args.name_parts,
+        &source,
+    )?;
+    if let Some(users_path) = &args.users {
+        let users = read_table(users_path)?;
+        let users_source = users_path.display().to_string();
+        let key_col = args
+            .user_columns
+            .first()
+            .ok_or_else(|| CliError::Usage("--user-columns needs at least one column".into()))?;
+        let keys = text::text_column(&users, key_col, &users_source)?;
+        for c in &args.user_columns {
+            let values = text::text_column(&users, c, &users_source)?;
+            for (k, v) in keys.iter().zip(values) {
+                if let (Some(k), Some(v)) = (k, v) {
+                    dictionary.add(&v, k);
+                    if args.name_parts {
+                        for part in v.split_whitespace().filter(|p| p.chars().count() >= 3) {
+                            dictionary.add(part, k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let kinds = if args.kinds.is_empty() {
+        EntityKind::ALL.to_vec()
+    } else {
+        args.kinds
+            .iter()
+            .map(|k| EntityKind::parse(k))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let redactor = Redactor::new(
+        &dictionary,
+        &RedactionConfig {
+            kinds,
+            style: args.style,
+            case_insensitive_names: false,
+        },
+    )?;
+    let mut numbering = Numbering::new();
+    text::redact_frame(&mut df, &args.columns, &redactor, &mut numbering, &source)?;
+    write_table(&args.output, &mut df)?;
+    writeln!(
+        out,
+        "redacted {} column(s) of {} rows with a dictionary of {} names; wrote {}",
+        args.columns.len(),
+        df.height(),
+        dictionary.len(),
+        args.output.display()
+    )
+    .map_err(|source| CliError::Write {
+        path: "stdout".into(),
+        source,
+    })?;
+    Ok(Outcome::Success)
+}
