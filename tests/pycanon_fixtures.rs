@@ -174,6 +174,46 @@ fn every_metric_matches_pycanon_on_adult() {
     }
 }
 
+/// pyCANON's re-identification risk: `max_rir = 1/k` (our highest prosecutor
+/// risk) and `average_rir`, the unweighted mean of `1/f_j` over classes,
+/// computed here from our class-size histogram (our `success_rate` is ARX's
+/// record-weighted average instead; see `privacy::risk`).
+#[test]
+fn risk_matches_pycanon_rir() {
+    let fx = fixtures();
+    for case in fx["cases"].as_array().unwrap() {
+        if case["gen"].as_bool() != Some(true) {
+            continue;
+        }
+        let id = case["id"].as_str().unwrap();
+        let file = root().join(case["file"].as_str().unwrap());
+        let qis = strings(&case["quasi_identifiers"]);
+        let sensitive = strings(&case["sensitive"]);
+        let r = report(&file, &qis, &sensitive, &[]);
+        close(
+            r.risk.prosecutor.highest_risk,
+            &case["pycanon"]["max_rir"],
+            "max_rir",
+            id,
+        );
+        let class_mean = r
+            .class_size_histogram
+            .iter()
+            .map(|b| b.n_classes as f64 / b.size as f64)
+            .sum::<f64>()
+            / r.n_classes as f64;
+        close(
+            class_mean,
+            &case["pycanon"]["average_rir"],
+            "average_rir",
+            id,
+        );
+        // ARX's success rate: classes / records.
+        let arx = r.n_classes as f64 / r.n_rows as f64;
+        assert!((r.risk.prosecutor.success_rate - arx).abs() < 1e-12, "{id}");
+    }
+}
+
 #[test]
 fn recursive_c_matches_pycanon_where_pycanon_defines_it() {
     let fx = fixtures();

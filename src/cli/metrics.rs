@@ -70,6 +70,18 @@ pub struct MetricsArgs {
     /// CSV delimiter (default: detected from the header).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
+    /// A record is at risk when its re-identification probability exceeds this.
+    #[arg(long, default_value_t = 0.2, value_name = "P")]
+    pub risk_threshold: f64,
+    /// Share of the population the release is a sample of, in (0, 1]: adds
+    /// population uniqueness (Zayatz, Pitman, SNB, Dankar rule) and an
+    /// estimated journalist risk.
+    #[arg(long, value_name = "PI")]
+    pub sampling_fraction: Option<f64>,
+    /// A population table with the same quasi-identifiers, generalized the same
+    /// way: journalist and marketer risk use its class sizes.
+    #[arg(long, value_name = "FILE")]
+    pub population: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
     pub format: MetricsFormat,
@@ -102,6 +114,11 @@ fn demo_args(args: &MetricsArgs) -> MetricsArgs {
         )],
         target_k: args.target_k,
         suppressed: args.suppressed,
+        risk_threshold: args.risk_threshold,
+        // Adult is a sample of the 1994 US adult population; 0.01 is an
+        // illustrative fraction for the demo, not a census figure.
+        sampling_fraction: args.sampling_fraction.or(Some(0.01)),
+        population: None,
         missing: None,
         delimiter: Some(';'),
         format: args.format,
@@ -187,6 +204,14 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
     for n in &args.numeric {
         params = params.numeric(n.clone());
     }
+    params = params.risk_threshold(args.risk_threshold);
+    if let Some(pi) = args.sampling_fraction {
+        params = params.sampling_fraction(pi);
+    }
+    if let Some(population) = &args.population {
+        let qis: Vec<&str> = args.qi.iter().map(String::as_str).collect();
+        params = params.population(data::load_table(population, &qis, &opts, &missing)?);
+    }
     Ok(privacy::evaluate(&table, &params)?)
 }
 
@@ -224,6 +249,46 @@ fn summary_rows(r: &MetricsReport) -> Vec<(String, String)> {
             ),
         ),
     ];
+    let risk = &r.risk;
+    let pct = |x: f64| format!("{:.2}%", 100.0 * x);
+    rows.push((
+        "prosecutor risk: highest / average".to_string(),
+        format!(
+            "{} / {}",
+            fmt_f(risk.prosecutor.highest_risk),
+            fmt_f(risk.prosecutor.success_rate)
+        ),
+    ));
+    rows.push((
+        format!("records at risk (> {})", risk.prosecutor.threshold),
+        pct(risk.prosecutor.records_at_risk_share),
+    ));
+    if let Some(j) = &risk.journalist {
+        rows.push((
+            "journalist risk: highest / average".to_string(),
+            format!("{} / {}", fmt_f(j.highest_risk), fmt_f(j.success_rate)),
+        ));
+        rows.push((
+            format!("journalist records at risk (> {})", j.threshold),
+            pct(j.records_at_risk_share),
+        ));
+    }
+    rows.push((
+        "marketer risk".to_string(),
+        fmt_f(risk.marketer.success_rate),
+    ));
+    rows.push(("sample uniqueness".to_string(), pct(risk.sample_uniqueness)));
+    if let Some(p) = &r.population_uniqueness {
+        rows.push((
+            format!("population uniqueness (pi = {})", p.sampling_fraction),
+            format!(
+                "{} ({} by the Dankar rule)",
+                pct(p.dankar_population_uniques_share),
+                p.dankar_model
+                    .map_or_else(|| "none".to_string(), |m| format!("{m:?}"))
+            ),
+        ));
+    }
     for s in &r.sensitive {
         let a = &s.attribute;
         rows.push((format!("[{a}] distinct l"), s.l_distinct.to_string()));

@@ -11,6 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::population::{population_uniqueness, PopulationUniqueness, SolverConfig};
+use super::risk::{risk_report, RiskReport};
 use super::{
     alpha_k_anonymity, basic_beta_likeness, delta_disclosure, distinct_l_diversity,
     enhanced_beta_likeness, entropy_l_diversity, k_anonymity, records_below_k,
@@ -55,6 +57,17 @@ pub struct MetricsParams {
     /// At most this many row ids are listed in the report (default 10,000);
     /// the count is always exact.
     pub max_listed_rows: usize,
+    /// A record is "at risk" when its re-identification probability is
+    /// strictly above this (default 0.2, one chance in five).
+    pub risk_threshold: f64,
+    /// Share of the population the table is a sample of, in `(0, 1]`. Enables
+    /// population uniqueness (Zayatz, Pitman, SNB, Dankar rule) and, without a
+    /// population table, journalist risk with `F_j` estimated as `f_j / pi`.
+    pub sampling_fraction: Option<f64>,
+    /// A population table with the same quasi-identifier columns, generalized
+    /// the same way; its class sizes `F_j` give the journalist and marketer
+    /// risk (El Emam 2013).
+    pub population: Option<EncodedTable>,
 }
 
 impl MetricsParams {
@@ -72,6 +85,9 @@ impl MetricsParams {
             target_k: 2,
             suppressed_rows: SuppressedRows::default(),
             max_listed_rows: 10_000,
+            risk_threshold: 0.2,
+            sampling_fraction: None,
+            population: None,
         }
     }
 
@@ -119,6 +135,24 @@ impl MetricsParams {
     /// Sets how many row ids are listed at most.
     pub fn max_listed_rows(mut self, n: usize) -> Self {
         self.max_listed_rows = n;
+        self
+    }
+
+    /// Sets the risk threshold (a probability in `[0, 1]`).
+    pub fn risk_threshold(mut self, threshold: f64) -> Self {
+        self.risk_threshold = threshold;
+        self
+    }
+
+    /// Sets the sampling fraction (enables population uniqueness).
+    pub fn sampling_fraction(mut self, pi: f64) -> Self {
+        self.sampling_fraction = Some(pi);
+        self
+    }
+
+    /// Sets the population table for journalist and marketer risk.
+    pub fn population(mut self, population: EncodedTable) -> Self {
+        self.population = Some(population);
         self
     }
 
@@ -263,10 +297,15 @@ pub struct MetricsReport {
     pub sensitive: Vec<SensitiveMetrics>,
     /// Worst case over the sensitive attributes; `None` without any.
     pub combined: Option<CombinedMetrics>,
-    /// Re-identification risk (prosecutor / journalist / marketer, population
-    /// uniqueness), filled by the risk module; `None` until then. Kept as JSON
-    /// so that this model does not depend on that module's types.
-    pub risk: Option<serde_json::Value>,
+    /// Re-identification risk: prosecutor, journalist (with a population
+    /// table or a sampling fraction), marketer, sample uniqueness.
+    pub risk: RiskReport,
+    /// Where the journalist risk's population class sizes came from: a
+    /// population table, an estimate from the sampling fraction, or `None`
+    /// when neither was given.
+    pub journalist_population: Option<String>,
+    /// Population uniqueness estimates, when a sampling fraction was given.
+    pub population_uniqueness: Option<PopulationUniqueness>,
 }
 
 /// Builds the equivalence classes of `table` once and computes every metric.
@@ -330,6 +369,27 @@ pub fn evaluate(
     }
     let combined = combine(&sensitive);
 
+    let sizes = classes.class_sizes();
+    let (population_sizes, journalist_population) =
+        match (&params.population, params.sampling_fraction) {
+            (Some(population), _) => (
+                Some(population_class_sizes(table, &classes, &qis, population)?),
+                Some(format!("population table {}", population.source)),
+            ),
+            (None, Some(pi)) => (
+                Some(estimated_population_class_sizes(sizes, pi)?),
+                Some(format!(
+                    "estimated as ceil(f_j / pi) with sampling fraction pi = {pi}"
+                )),
+            ),
+            (None, None) => (None, None),
+        };
+    let risk = risk_report(sizes, population_sizes.as_deref(), params.risk_threshold)?;
+    let population_uniqueness = match params.sampling_fraction {
+        Some(pi) => Some(population_uniqueness(sizes, pi, &SolverConfig::default())?),
+        None => None,
+    };
+
     let mut hierarchical_attributes: Vec<String> = params
         .sensitive
         .iter()
@@ -367,8 +427,96 @@ pub fn evaluate(
         },
         sensitive,
         combined,
-        risk: None,
+        risk,
+        journalist_population,
+        population_uniqueness,
     })
+}
+
+/// `F_j` estimated from the sample class size and the sampling fraction:
+/// `ceil(f_j / pi)` (the expected population class size, never below `f_j`).
+fn estimated_population_class_sizes(sizes: &[u64], pi: f64) -> Result<Vec<u64>, PrivacyError> {
+    if !(pi > 0.0 && pi <= 1.0) {
+        return Err(PrivacyError::InvalidParameter {
+            name: "sampling_fraction",
+            message: format!("{pi} is not in (0, 1]; give the share of the population sampled"),
+        });
+    }
+    Ok(sizes
+        .iter()
+        .map(|&f| ((f as f64 / pi).ceil() as u64).max(f))
+        .collect())
+}
+
+/// `F_j` for every class of `table`: the number of `population` rows with the
+/// class's quasi-identifier values (compared as text, so the population must
+/// be generalized the same way as the release).
+fn population_class_sizes(
+    table: &EncodedTable,
+    classes: &EquivalenceClasses,
+    qis: &[&str],
+    population: &EncodedTable,
+) -> Result<Vec<u64>, PrivacyError> {
+    let sample_cols = qis
+        .iter()
+        .map(|q| {
+            table
+                .column(q)
+                .ok_or_else(|| PrivacyError::Invalid(format!("{}: no column `{q}`", table.source)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let population_cols = qis
+        .iter()
+        .map(|q| {
+            population
+                .column(q)
+                .ok_or_else(|| PrivacyError::MissingColumn {
+                    source_name: population.source.clone(),
+                    role: "quasi-identifier",
+                    column: q.to_string(),
+                    available: population
+                        .column_names()
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // One representative row per sample class.
+    let mut representative = vec![usize::MAX; classes.n_classes()];
+    for (row, &class) in classes.row_classes().iter().enumerate() {
+        if class != super::classes::NO_CLASS && representative[class as usize] == usize::MAX {
+            representative[class as usize] = row;
+        }
+    }
+    let mut wanted: HashMap<Vec<&str>, usize> = HashMap::with_capacity(representative.len());
+    for (class, &row) in representative.iter().enumerate() {
+        let key = sample_cols.iter().map(|c| c.value(row)).collect();
+        wanted.insert(key, class);
+    }
+    let mut counts = vec![0u64; classes.n_classes()];
+    let mut key: Vec<&str> = Vec::with_capacity(qis.len());
+    for row in 0..population.n_rows {
+        key.clear();
+        key.extend(population_cols.iter().map(|c| c.value(row)));
+        if let Some(&class) = wanted.get(&key) {
+            counts[class] += 1;
+        }
+    }
+    let sizes = classes.class_sizes();
+    if let Some(class) = (0..counts.len()).find(|&j| counts[j] < sizes[j]) {
+        return Err(PrivacyError::Invalid(format!(
+            "{}: the quasi-identifiers of release row {} occur {} times in the population table \
+             {} but {} times in the release; the population must contain the release and use \
+             the same generalization",
+            table.source,
+            representative[class] + 1,
+            counts[class],
+            population.source,
+            sizes[class]
+        )));
+    }
+    Ok(counts)
 }
 
 fn combine(per: &[SensitiveMetrics]) -> Option<CombinedMetrics> {
