@@ -5,6 +5,8 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand};
 
+pub mod epsilon;
+
 /// What a command concluded, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -56,10 +58,14 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Estimate, bound, audit or check epsilon.
+    Epsilon(epsilon::EpsilonArgs),
+}
 
 /// Runs a parsed command, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
-    let _ = out;
-    match cli.command {}
+    match cli.command {
+        Command::Epsilon(args) => epsilon::run(&args, out),
+    }
 }

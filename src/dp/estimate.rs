@@ -741,7 +741,7 @@ pub struct ChannelEstimate {
     pub krr: Option<KrrFit>,
 }
 
-fn index_of<'a, S: AsRef<str>>(values: &'a [S]) -> (Vec<&'a str>, Vec<usize>) {
+fn index_of<S: AsRef<str>>(values: &[S]) -> (Vec<&str>, Vec<usize>) {
     let mut map: HashMap<&str, usize> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
     let codes = values

@@ -133,10 +133,11 @@ mod tests {
     #[test]
     fn calibration_round_trips() {
         let sigma = gaussian_sigma(1.0, 1e-5, 1.0).unwrap();
-        // Balle & Wang (2018), Fig. 2: the analytic sigma for eps = 1,
-        // delta = 1e-5, Delta = 1 is about 3.73, below the classical
-        // sqrt(2 ln(1.25/delta)) / eps = 4.84.
-        assert!(sigma > 3.6 && sigma < 3.9, "{sigma}");
+        // Independent check (scipy 1.15.3, brentq on the same Theorem 8
+        // condition with scipy.stats.norm.cdf, xtol 1e-14):
+        //   brentq(lambda s: d(1, s, 1) - 1e-5, 0.1, 100) = 3.730631634815946,
+        // below the classical sqrt(2 ln(1.25/delta)) / eps = 4.845.
+        assert!((sigma - 3.730631634815946).abs() < 1e-8, "{sigma}");
         let eps = gaussian_epsilon(sigma, 1.0, 1e-5).unwrap();
         assert!((eps - 1.0).abs() < 1e-6, "{eps}");
         let d = gaussian_delta(1.0, sigma, 1.0);
