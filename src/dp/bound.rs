@@ -516,37 +516,39 @@ pub fn trials_to_refute(counts: &ErrorCounts, claim: Claim, confidence: f64) -> 
     if point <= claim.epsilon || counts.negatives == 0 || counts.positives == 0 {
         return None;
     }
-    let scaled = |c: f64| ErrorCounts {
-        false_positives: (counts.false_positives as f64 * c).round() as u64,
-        negatives: (counts.negatives as f64 * c).round() as u64,
-        false_negatives: (counts.false_negatives as f64 * c).round() as u64,
-        positives: (counts.positives as f64 * c).round() as u64,
+    // Search over the total number of trials N; counts are scaled by
+    // N / (current total) and rounded.
+    let total = counts.negatives + counts.positives;
+    let scaled = |n: u64| {
+        let c = n as f64 / total as f64;
+        ErrorCounts {
+            false_positives: (counts.false_positives as f64 * c).round() as u64,
+            negatives: ((counts.negatives as f64 * c).round() as u64).max(1),
+            false_negatives: (counts.false_negatives as f64 * c).round() as u64,
+            positives: ((counts.positives as f64 * c).round() as u64).max(1),
+        }
     };
-    let refutes = |c: f64| {
-        epsilon_lower_bound_from_counts(&scaled(c), claim.delta, confidence)
+    let refutes = |n: u64| {
+        epsilon_lower_bound_from_counts(&scaled(n), claim.delta, confidence)
             .is_ok_and(|b| b.epsilon_lower > claim.epsilon)
     };
-    let mut hi = 1.0f64;
+    let mut hi = total;
     while !refutes(hi) {
-        hi *= 2.0;
-        if hi > 2f64.powi(40) {
+        hi = hi.checked_mul(2)?;
+        if hi > total << 40 {
             return None;
         }
     }
-    let mut lo = hi / 2.0;
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
+    let mut lo = hi / 2;
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
         if refutes(mid) {
             hi = mid;
         } else {
             lo = mid;
         }
-        if hi - lo < 1.0 / (counts.negatives + counts.positives) as f64 {
-            break;
-        }
     }
-    let c = scaled(hi);
-    Some(c.negatives + c.positives)
+    Some(hi)
 }
 
 #[cfg(test)]
