@@ -289,3 +289,55 @@ fn bad_audit_input_gets_clear_errors() {
         "{e}"
     );
 }
+
+/// Heavy: 100 seeds x 20,000 trials. Run with
+/// `cargo test --release --test dp_audit -- --ignored` (a few minutes in a
+/// debug build). Checks that a truthful Laplace mechanism is never refuted,
+/// that the cheating one always is, and that the bound approaches the true
+/// epsilon as trials grow.
+#[test]
+#[ignore = "heavy: 100 seeds x 20,000 trials; run with --ignored"]
+fn heavy_many_seeds_truthful_never_refuted() {
+    let (d, d1) = sum_datasets();
+    let dist = NumericCell {
+        column: "x".into(),
+        row: 0,
+    };
+    let claim = Claim {
+        epsilon: 1.0,
+        delta: 0.0,
+    };
+    let mech = |epsilon| LaplaceSum {
+        column: "x".into(),
+        lower: 0.0,
+        upper: 1.0,
+        epsilon,
+    };
+    let mut refuted_cheat = 0;
+    for seed in 0..100 {
+        let honest = run(
+            &mech(1.0),
+            &d,
+            &d1,
+            &dist,
+            &config(20_000, seed),
+            Some(claim),
+        );
+        assert_eq!(
+            honest.claim.unwrap().verdict,
+            Verdict::NotRefuted,
+            "seed {seed}"
+        );
+        let cheat = run(
+            &mech(4.0),
+            &d,
+            &d1,
+            &dist,
+            &config(20_000, seed),
+            Some(claim),
+        );
+        refuted_cheat += usize::from(cheat.claim.unwrap().verdict == Verdict::Refuted);
+        assert!(cheat.bound.epsilon_lower <= 4.0);
+    }
+    assert_eq!(refuted_cheat, 100);
+}

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::bound::{
-    epsilon_lower_bound, verdict_for, Claim, ClaimCheck, EpsilonLowerBound, ThresholdSelection,
+    epsilon_lower_bound, verdict_for, Claim, ClaimVerdict, EpsilonLowerBound, ThresholdSelection,
 };
 use super::mechanism::{Mechanism, Table};
 use super::{check_confidence, check_delta, DpError};
@@ -113,8 +113,8 @@ pub struct AuditResult {
     pub config: AuditConfig,
     /// The lower bound.
     pub bound: EpsilonLowerBound,
-    /// The verdict on a claim, when one was given.
-    pub claim: Option<ClaimCheck>,
+    /// The verdict on a claim, when one was given (its bound is `bound`).
+    pub claim: Option<ClaimVerdict>,
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): decorrelates per-trial seeds.
@@ -173,7 +173,7 @@ pub fn audit_mechanism(
         config.confidence,
         config.selection,
     )?;
-    let claim = claim.map(|c| verdict_for(c, bound.clone()));
+    let claim = claim.map(|c| verdict_for(c, bound.clone()).without_bound());
     Ok(AuditResult {
         mechanism: mechanism.describe(),
         distinguisher: distinguisher.describe(),

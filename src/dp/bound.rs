@@ -440,6 +440,32 @@ pub struct ClaimCheck {
     pub explanation: String,
 }
 
+/// A verdict on a claim without the bound it came from (for embedding next
+/// to a bound reported elsewhere, as in an audit result).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimVerdict {
+    /// The claim checked.
+    pub claim: Claim,
+    /// Refuted iff the lower bound exceeds the claimed epsilon.
+    pub verdict: Verdict,
+    /// See [`ClaimCheck::trials_to_decide`].
+    pub trials_to_decide: Option<u64>,
+    /// A sentence for the report.
+    pub explanation: String,
+}
+
+impl ClaimCheck {
+    /// The verdict without the bound.
+    pub fn without_bound(&self) -> ClaimVerdict {
+        ClaimVerdict {
+            claim: self.claim,
+            verdict: self.verdict,
+            trials_to_decide: self.trials_to_decide,
+            explanation: self.explanation.clone(),
+        }
+    }
+}
+
 /// Checks a claim against attack scores (see [`epsilon_lower_bound`]).
 pub fn check_claim(
     claim: Claim,

@@ -44,7 +44,8 @@ pub use audit::{
 };
 pub use bound::{
     check_claim, epsilon_lower_bound, epsilon_lower_bound_from_counts, trials_to_refute, Claim,
-    ClaimCheck, CountsBound, EpsilonLowerBound, ErrorCounts, ThresholdSelection, Verdict,
+    ClaimCheck, ClaimVerdict, CountsBound, EpsilonLowerBound, ErrorCounts, ThresholdSelection,
+    Verdict,
 };
 pub use estimate::{
     aggregate_pairs, estimate_channel, fit_aggregate_noise, fit_paired_noise, Aggregate,
