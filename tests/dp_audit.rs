@@ -294,10 +294,14 @@ fn bad_audit_input_gets_clear_errors() {
 /// `cargo test --release --test dp_audit -- --ignored` (a few minutes in a
 /// debug build). Checks that a truthful Laplace mechanism is never refuted,
 /// that the cheating one always is, and that the bound approaches the true
-/// epsilon as trials grow.
+/// epsilon as trials grow. Each truthful run is falsely refuted with
+/// probability at most alpha = 5% by construction, so "never refuted in 100
+/// seeds" is not guaranteed; the test allows at most 10 (a valid bound
+/// exceeds that with probability P(Bin(100, 0.05) > 10) ~ 0.01) and in
+/// practice sees far fewer, because Clopper-Pearson bounds are conservative.
 #[test]
 #[ignore = "heavy: 100 seeds x 20,000 trials; run with --ignored"]
-fn heavy_many_seeds_truthful_never_refuted() {
+fn heavy_many_seeds_truthful_rarely_refuted() {
     let (d, d1) = sum_datasets();
     let dist = NumericCell {
         column: "x".into(),
@@ -340,4 +344,9 @@ fn heavy_many_seeds_truthful_never_refuted() {
         assert!(cheat.bound.epsilon_lower <= 4.0);
     }
     assert_eq!(refuted_cheat, 100);
+    assert!(
+        refuted_honest <= 10,
+        "{refuted_honest} false refutations in 100 seeds"
+    );
+    eprintln!("truthful mechanism falsely refuted in {refuted_honest} of 100 seeds");
 }

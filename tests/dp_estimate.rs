@@ -50,7 +50,11 @@ fn laplace_epsilon_interval_covers_truth() {
         };
         let fit = fit_paired_noise(&o, &r, &opts).unwrap();
         assert!(fit.clamping.is_none() && fit.rounding.is_none());
-        fit.laplace.epsilon.covers(2.0)
+        // Not vacuous: the exact interval has relative width about
+        // 2 z / sqrt(n) = 2 * 2.58 / sqrt(300) = 0.30 at 99%.
+        let e = fit.laplace.epsilon;
+        assert!((e.upper - e.lower) / e.point < 0.35, "{e:?}");
+        e.covers(2.0)
     });
     assert!(c99 >= 190, "99% intervals covered {c99}/200");
     assert!(c95 >= 180, "95% intervals covered {c95}/200");
@@ -72,7 +76,9 @@ fn gaussian_epsilon_interval_covers_truth() {
             ..Default::default()
         };
         let fit = fit_paired_noise(&o, &r, &opts).unwrap();
-        fit.gaussian.epsilon.covers(1.0)
+        let e = fit.gaussian.epsilon;
+        assert!(e.upper - e.lower < 0.5, "{e:?}");
+        e.covers(1.0)
     });
     assert!(c99 >= 190, "99% intervals covered {c99}/200");
     assert!(c95 >= 180, "95% intervals covered {c95}/200");
@@ -120,6 +126,12 @@ fn krr_epsilon_interval_covers_truth() {
         let ch = estimate_channel(&o, &r, conf).unwrap();
         let krr = ch.krr.as_ref().unwrap();
         assert_eq!(krr.k, 3);
+        assert!(
+            krr.epsilon.upper - krr.epsilon.lower < 0.7,
+            "{:?}",
+            krr.epsilon
+        );
+        assert!(ch.epsilon.upper.is_finite(), "{:?}", ch.epsilon);
         // The channel's simultaneous interval (Bonferroni over 9 cells) must
         // cover too; it is wider, so count it as part of the same event.
         krr.epsilon.covers(1.0) && ch.epsilon.covers(1.0)
