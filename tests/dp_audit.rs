@@ -318,6 +318,7 @@ fn heavy_many_seeds_truthful_rarely_refuted() {
         epsilon,
     };
     let mut refuted_cheat = 0;
+    let mut refuted_honest = 0;
     for seed in 0..100 {
         let honest = run(
             &mech(1.0),
@@ -327,10 +328,12 @@ fn heavy_many_seeds_truthful_rarely_refuted() {
             &config(20_000, seed),
             Some(claim),
         );
-        assert_eq!(
-            honest.claim.unwrap().verdict,
-            Verdict::NotRefuted,
-            "seed {seed}"
+        refuted_honest += usize::from(honest.claim.unwrap().verdict == Verdict::Refuted);
+        // With 5,000 evaluation trials per side the bound is close to 1.
+        assert!(
+            honest.bound.epsilon_lower > 0.7,
+            "{}",
+            honest.bound.epsilon_lower
         );
         let cheat = run(
             &mech(4.0),

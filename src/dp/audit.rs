@@ -5,8 +5,9 @@
 //! `D'` (with it), score each release with a membership [`Distinguisher`]
 //! (higher = "the target is in"), and turn the scores into a lower bound on
 //! epsilon with [`super::bound::epsilon_lower_bound`]. Trials run in parallel
-//! (rayon); trial `i` uses the seed `splitmix64(seed + i)`, so the result does
-//! not depend on thread scheduling. The first half of the trials run on `D`,
+//! (rayon); trial `i` uses the seed `splitmix64(splitmix64(seed) + i)`, so the
+//! result does not depend on thread scheduling and different base seeds give
+//! unrelated trial streams. The first half of the trials run on `D`,
 //! the second half on `D'`.
 //!
 //! Progress is reported through a callback invoked once per finished trial;
@@ -154,11 +155,12 @@ pub fn audit_mechanism(
         ));
     }
     let half = config.trials / 2;
+    let base = splitmix64(config.seed);
     let scores: Vec<f64> = (0..config.trials)
         .into_par_iter()
         .map(|i| {
             let data = if i < half { without } else { with_target };
-            let seed = splitmix64(config.seed.wrapping_add(i as u64));
+            let seed = splitmix64(base.wrapping_add(i as u64));
             let release = mechanism.release(data, seed)?;
             let s = distinguisher.score(&release)?;
             progress();
