@@ -291,10 +291,11 @@ fn bad_audit_input_gets_clear_errors() {
 }
 
 /// Heavy: 100 seeds x 20,000 trials. Run with
-/// `cargo test --release --test dp_audit -- --ignored` (a few minutes in a
-/// debug build). Checks that a truthful Laplace mechanism is never refuted,
-/// that the cheating one always is, and that the bound approaches the true
-/// epsilon as trials grow. Each truthful run is falsely refuted with
+/// `cargo test --test dp_audit -- --ignored --nocapture` (about 3 minutes in
+/// a debug build on 2 cores; last run: 0 false refutations in 100 seeds).
+/// Checks that a truthful Laplace mechanism is rarely if ever refuted, that
+/// the cheating one always is, and that with 20,000 trials the bound on the
+/// truthful one exceeds 0.7 (its true epsilon is 1). Each truthful run is falsely refuted with
 /// probability at most alpha = 5% by construction, so "never refuted in 100
 /// seeds" is not guaranteed; the test allows at most 10 (a valid bound
 /// exceeds that with probability P(Bin(100, 0.05) > 10) ~ 0.01) and in

@@ -441,7 +441,10 @@ pub struct ClaimCheck {
     /// Refuted iff `bound.epsilon_lower > claim.epsilon`.
     pub verdict: Verdict,
     /// When not refuted: the number of trials that, at the observed error
-    /// rates of the chosen test, would make the bound exceed the claim.
+    /// rates of the chosen test, would make the bound exceed the claim
+    /// (same selection split and, with Bonferroni, the same number of
+    /// thresholds; continuous scores add thresholds as trials grow, so read
+    /// it as an estimate).
     /// `None` when already refuted or when no number of trials would (the
     /// observed rates themselves imply an epsilon at or below the claim).
     pub trials_to_decide: Option<u64>,
