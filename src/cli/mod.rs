@@ -7,6 +7,7 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand};
 
+pub mod epsilon;
 pub mod metrics;
 pub mod pseudonymize;
 pub mod redact;
@@ -74,6 +75,8 @@ pub enum Command {
     Redact(redact::RedactArgs),
     /// Replace identifier columns by pseudonyms (sequential, HMAC-SHA256, unsalted SHA-256) or remove them.
     Pseudonymize(pseudonymize::PseudonymizeArgs),
+    /// Estimate, bound, audit or check epsilon.
+    Epsilon(epsilon::EpsilonArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -84,5 +87,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Synth(args) => synth::run(&args, out),
         Command::Redact(args) => redact::run(&args, out),
         Command::Pseudonymize(args) => pseudonymize::run(&args, out),
+        Command::Epsilon(args) => epsilon::run(&args, out),
     }
 }

@@ -1,0 +1,545 @@
+//! `reident epsilon`: estimate epsilon from paired data, bound it from attack
+//! scores, audit a mechanism, check a claim. Each subcommand reads its files,
+//! calls one `crate::dp` function and writes the serde result as JSON. The
+//! audit's progress bar (stderr, hidden when stderr is not a terminal) lives
+//! here; the library only calls a callback.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use polars::prelude::DataFrame;
+use serde::Serialize;
+
+use super::{CliError, Outcome};
+use crate::data::{read_frame, DataError, ReadOptions};
+use crate::dp::{self, Claim, DpError, ThresholdSelection, Verdict};
+
+/// `reident epsilon`: estimate, bound, audit or check epsilon.
+#[derive(Debug, Args)]
+pub struct EpsilonArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: EpsilonCommand,
+}
+
+/// The epsilon subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EpsilonCommand {
+    /// Estimate epsilon from (original, release) pairs: numeric noise fit,
+    /// noisy aggregates by group, or a categorical randomized-response channel.
+    Estimate(EstimateArgs),
+    /// Lower-bound epsilon from membership-attack scores.
+    Bound(BoundArgs),
+    /// Audit a mechanism on two neighbouring datasets (black box).
+    Audit(AuditArgs),
+    /// Check a claimed (epsilon, delta) against attack scores; exit 1 if refuted.
+    Check(CheckArgs),
+}
+
+/// What kind of column `estimate` looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EstimateKind {
+    /// Numeric values with additive noise, paired row by row.
+    Numeric,
+    /// Categorical values through a randomized-response channel, paired row by row.
+    Categorical,
+    /// Released per-group counts against counts of the original rows.
+    Count,
+    /// Released per-group sums against sums of an original column.
+    Sum,
+}
+
+/// Arguments of `reident epsilon estimate`.
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// The original data (CSV).
+    #[arg(long)]
+    pub original: PathBuf,
+    /// The release (CSV). For numeric and categorical kinds, rows pair with the
+    /// original rows in order; for count and sum, one row per group.
+    #[arg(long)]
+    pub release: PathBuf,
+    /// The kind of estimate.
+    #[arg(long, value_enum, default_value_t = EstimateKind::Numeric)]
+    pub kind: EstimateKind,
+    /// Original column (numeric/categorical; for sum, the column summed).
+    #[arg(long)]
+    pub column: Option<String>,
+    /// Release column if named differently (numeric/categorical: the released
+    /// column; count/sum: the column holding the released aggregate).
+    #[arg(long)]
+    pub release_column: Option<String>,
+    /// Group-by columns for count/sum, comma-separated (present in both files).
+    #[arg(long, value_delimiter = ',')]
+    pub group_by: Vec<String>,
+    /// Declared sensitivity; inferred when absent.
+    #[arg(long)]
+    pub sensitivity: Option<f64>,
+    /// Delta for the Gaussian epsilon.
+    #[arg(long, default_value_t = 1e-5)]
+    pub delta: f64,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Do not detect clamping (fit every row).
+    #[arg(long)]
+    pub no_clamp_detection: bool,
+    /// Do not detect rounding.
+    #[arg(long)]
+    pub no_rounding_detection: bool,
+}
+
+/// How to choose the decision threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SelectionKind {
+    /// Choose on a held-out share of the trials, bound on the rest.
+    HeldOut,
+    /// Bonferroni correction over all thresholds.
+    Bonferroni,
+}
+
+/// Options shared by everything that computes a lower bound.
+#[derive(Debug, Args)]
+pub struct BoundOptions {
+    /// Confidence of the lower bound.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Threshold selection.
+    #[arg(long, value_enum, default_value_t = SelectionKind::HeldOut)]
+    pub selection: SelectionKind,
+    /// Share of trials used to choose the threshold (held-out selection).
+    #[arg(long, default_value_t = 0.5)]
+    pub held_out_fraction: f64,
+    /// Seed of the held-out split (and of the audit's trials).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+impl BoundOptions {
+    fn selection(&self) -> ThresholdSelection {
+        match self.selection {
+            SelectionKind::HeldOut => ThresholdSelection::HeldOut {
+                fraction: self.held_out_fraction,
+                seed: self.seed,
+            },
+            SelectionKind::Bonferroni => ThresholdSelection::Bonferroni,
+        }
+    }
+}
+
+/// Where attack scores come from.
+#[derive(Debug, Args)]
+pub struct ScoresInput {
+    /// CSV with one row per trial.
+    #[arg(long)]
+    pub scores: PathBuf,
+    /// Column with the attack score (higher = member).
+    #[arg(long, default_value = "score")]
+    pub score_column: String,
+    /// Column with the truth: 1/true/yes/member/in or 0/false/no/non-member/out.
+    #[arg(long, default_value = "member")]
+    pub label_column: String,
+}
+
+/// Arguments of `reident epsilon bound`.
+#[derive(Debug, Args)]
+pub struct BoundArgs {
+    /// The scores.
+    #[command(flatten)]
+    pub input: ScoresInput,
+    /// Delta in the bound.
+    #[arg(long, default_value_t = 0.0)]
+    pub delta: f64,
+    /// Bound options.
+    #[command(flatten)]
+    pub options: BoundOptions,
+}
+
+/// Arguments of `reident epsilon check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The scores.
+    #[command(flatten)]
+    pub input: ScoresInput,
+    /// The claimed epsilon.
+    #[arg(long)]
+    pub claim_epsilon: f64,
+    /// The claimed delta.
+    #[arg(long, default_value_t = 0.0)]
+    pub claim_delta: f64,
+    /// Bound options.
+    #[command(flatten)]
+    pub options: BoundOptions,
+}
+
+/// Arguments of `reident epsilon audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// `laplace`, `gaussian`, `rr` (built-in) or an external command such as
+    /// "my-anonymizer --in {input} --out {output} --seed {seed}". The command
+    /// is split into words like a shell would but run without a shell (no
+    /// globbing, expansion, pipes or redirection); {input}, {output} and {seed}
+    /// are substituted inside words.
+    #[arg(long)]
+    pub mechanism: String,
+    /// Dataset D, without the target record (CSV).
+    #[arg(long)]
+    pub without: PathBuf,
+    /// Dataset D', with the target record (CSV); must be a neighbour of D.
+    #[arg(long)]
+    pub with: PathBuf,
+    /// Column the built-in mechanism works on and the distinguisher reads.
+    #[arg(long)]
+    pub column: String,
+    /// Clamp bounds of the built-in sums.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub lower: f64,
+    /// Upper clamp bound of the built-in sums.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub upper: f64,
+    /// Epsilon the built-in mechanism uses.
+    #[arg(long)]
+    pub mechanism_epsilon: Option<f64>,
+    /// Delta the built-in Gaussian mechanism uses.
+    #[arg(long, default_value_t = 1e-5)]
+    pub mechanism_delta: f64,
+    /// Categories of the built-in randomized response, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub categories: Vec<String>,
+    /// Distinguish by the count of release rows with this value in `--column`;
+    /// without it, by the number in `--column` of the first release row.
+    #[arg(long)]
+    pub target_value: Option<String>,
+    /// Number of trials (half on each dataset).
+    #[arg(long, default_value_t = 2000)]
+    pub trials: usize,
+    /// Delta in the bound when no claim is given.
+    #[arg(long, default_value_t = 0.0)]
+    pub delta: f64,
+    /// A claimed epsilon to check (exit 1 if refuted).
+    #[arg(long)]
+    pub claim_epsilon: Option<f64>,
+    /// The claimed delta.
+    #[arg(long, default_value_t = 0.0)]
+    pub claim_delta: f64,
+    /// Bound options.
+    #[command(flatten)]
+    pub options: BoundOptions,
+}
+
+/// Runs `reident epsilon ...`, writing JSON to `out`.
+pub fn run(args: &EpsilonArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    match &args.command {
+        EpsilonCommand::Estimate(a) => estimate(a, out),
+        EpsilonCommand::Bound(a) => {
+            let (scores, labels) = read_scores(&a.input)?;
+            let bound = dp::epsilon_lower_bound(
+                &scores,
+                &labels,
+                a.delta,
+                a.options.confidence,
+                a.options.selection(),
+            )?;
+            write_json(out, &bound)?;
+            Ok(Outcome::Success)
+        }
+        EpsilonCommand::Check(a) => {
+            let (scores, labels) = read_scores(&a.input)?;
+            let check = dp::check_claim(
+                Claim {
+                    epsilon: a.claim_epsilon,
+                    delta: a.claim_delta,
+                },
+                &scores,
+                &labels,
+                a.options.confidence,
+                a.options.selection(),
+            )?;
+            write_json(out, &check)?;
+            Ok(outcome(check.verdict))
+        }
+        EpsilonCommand::Audit(a) => audit(a, out),
+    }
+}
+
+fn outcome(v: Verdict) -> Outcome {
+    match v {
+        Verdict::Refuted => Outcome::Refuted,
+        Verdict::NotRefuted => Outcome::Success,
+    }
+}
+
+fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
+    writeln!(out, "{text}").map_err(|source| CliError::Write {
+        path: "standard output".into(),
+        source,
+    })
+}
+
+fn read(path: &Path) -> Result<DataFrame, CliError> {
+    Ok(read_frame(path, &ReadOptions::default())?)
+}
+
+/// Column `name` of `frame` as optional strings; the error lists the columns.
+fn text_column(
+    frame: &DataFrame,
+    name: &str,
+    source: &str,
+) -> Result<Vec<Option<String>>, CliError> {
+    let column = frame.column(name).map_err(|_| DataError::MissingColumn {
+        source_name: source.to_string(),
+        column: name.to_string(),
+        available: frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+    })?;
+    let text = column
+        .cast(&polars::prelude::DataType::String)
+        .map_err(|e| DataError::Parse {
+            source_name: source.to_string(),
+            message: format!("column `{name}`: {e}"),
+        })?;
+    let strings = text.str().map_err(|e| DataError::Parse {
+        source_name: source.to_string(),
+        message: format!("column `{name}`: {e}"),
+    })?;
+    Ok(strings.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+fn numeric_column(frame: &DataFrame, name: &str, source: &str) -> Result<Vec<f64>, CliError> {
+    let text = text_column(frame, name, source)?;
+    Ok(dp::parse_numeric(
+        source,
+        name,
+        text.iter().map(|v| v.as_deref()),
+    )?)
+}
+
+/// Group keys: the group-by columns joined with the unit separator.
+fn group_keys(
+    frame: &DataFrame,
+    columns: &[String],
+    source: &str,
+) -> Result<Vec<String>, CliError> {
+    let cols: Vec<Vec<Option<String>>> = columns
+        .iter()
+        .map(|c| text_column(frame, c, source))
+        .collect::<Result<_, _>>()?;
+    Ok((0..frame.height())
+        .map(|row| {
+            cols.iter()
+                .map(|c| c[row].as_deref().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\u{1f}")
+        })
+        .collect())
+}
+
+fn need_column(column: &Option<String>, kind: &str) -> Result<String, CliError> {
+    column
+        .clone()
+        .ok_or_else(|| CliError::Usage(format!("--kind {kind} needs --column")))
+}
+
+fn estimate(a: &EstimateArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let o_src = a.original.display().to_string();
+    let r_src = a.release.display().to_string();
+    let original = read(&a.original)?;
+    let release = read(&a.release)?;
+    let options = dp::NoiseFitOptions {
+        confidence: a.confidence,
+        sensitivity: a.sensitivity,
+        delta: a.delta,
+        detect_clamping: !a.no_clamp_detection,
+        detect_rounding: !a.no_rounding_detection,
+    };
+    match a.kind {
+        EstimateKind::Numeric | EstimateKind::Categorical => {
+            let kind = if a.kind == EstimateKind::Numeric {
+                "numeric"
+            } else {
+                "categorical"
+            };
+            let column = need_column(&a.column, kind)?;
+            let rel_column = a.release_column.clone().unwrap_or_else(|| column.clone());
+            if original.height() != release.height() {
+                return Err(DpError::LengthMismatch {
+                    left_name: o_src,
+                    left: original.height(),
+                    right_name: r_src,
+                    right: release.height(),
+                }
+                .into());
+            }
+            if a.kind == EstimateKind::Numeric {
+                let o = numeric_column(&original, &column, &o_src)?;
+                let r = numeric_column(&release, &rel_column, &r_src)?;
+                write_json(out, &dp::fit_paired_noise(&o, &r, &options)?)?;
+            } else {
+                let o: Vec<String> = text_column(&original, &column, &o_src)?
+                    .into_iter()
+                    .map(Option::unwrap_or_default)
+                    .collect();
+                let r: Vec<String> = text_column(&release, &rel_column, &r_src)?
+                    .into_iter()
+                    .map(Option::unwrap_or_default)
+                    .collect();
+                write_json(out, &dp::estimate_channel(&o, &r, a.confidence)?)?;
+            }
+        }
+        EstimateKind::Count | EstimateKind::Sum => {
+            if a.group_by.is_empty() {
+                return Err(CliError::Usage(
+                    "--kind count/sum needs --group-by COLUMN[,COLUMN...]".into(),
+                ));
+            }
+            let value_column = a.release_column.clone().ok_or_else(|| {
+                CliError::Usage(
+                    "--kind count/sum needs --release-column: the release column holding the noisy aggregate".into(),
+                )
+            })?;
+            let (aggregate, values) = if a.kind == EstimateKind::Sum {
+                let column = need_column(&a.column, "sum")?;
+                (
+                    dp::Aggregate::Sum,
+                    Some(numeric_column(&original, &column, &o_src)?),
+                )
+            } else {
+                (dp::Aggregate::Count, None)
+            };
+            let okeys = group_keys(&original, &a.group_by, &o_src)?;
+            let rkeys = group_keys(&release, &a.group_by, &r_src)?;
+            let rvalues = numeric_column(&release, &value_column, &r_src)?;
+            let pairs =
+                dp::aggregate_pairs(aggregate, &okeys, values.as_deref(), &rkeys, &rvalues)?;
+            write_json(
+                out,
+                &dp::fit_aggregate_noise(&pairs, values.as_deref(), &options)?,
+            )?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn parse_label(
+    text: Option<&str>,
+    source: &str,
+    column: &str,
+    row: usize,
+) -> Result<bool, CliError> {
+    let t = text.unwrap_or("").trim().to_ascii_lowercase();
+    match t.as_str() {
+        "1" | "true" | "yes" | "member" | "in" => Ok(true),
+        "0" | "false" | "no" | "non-member" | "nonmember" | "out" => Ok(false),
+        _ => Err(DpError::Invalid(format!(
+            "{source}: column `{column}`, row {row}: `{t}` is not a membership label; use 1/true/yes/member/in or 0/false/no/non-member/out"
+        ))
+        .into()),
+    }
+}
+
+fn read_scores(input: &ScoresInput) -> Result<(Vec<f64>, Vec<bool>), CliError> {
+    let src = input.scores.display().to_string();
+    let frame = read(&input.scores)?;
+    let scores = numeric_column(&frame, &input.score_column, &src)?;
+    let labels = text_column(&frame, &input.label_column, &src)?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| parse_label(v.as_deref(), &src, &input.label_column, i + 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((scores, labels))
+}
+
+fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let without = dp::Table::read_csv(&a.without)?;
+    let with = dp::Table::read_csv(&a.with)?;
+    let need_eps = || {
+        a.mechanism_epsilon.ok_or_else(|| {
+            CliError::Usage(format!(
+                "--mechanism {} needs --mechanism-epsilon",
+                a.mechanism
+            ))
+        })
+    };
+    let mechanism: Box<dyn dp::Mechanism> = match a.mechanism.as_str() {
+        "laplace" => Box::new(dp::LaplaceSum {
+            column: a.column.clone(),
+            lower: a.lower,
+            upper: a.upper,
+            epsilon: need_eps()?,
+        }),
+        "gaussian" => Box::new(dp::GaussianSum {
+            column: a.column.clone(),
+            lower: a.lower,
+            upper: a.upper,
+            epsilon: need_eps()?,
+            delta: a.mechanism_delta,
+        }),
+        "rr" => {
+            if a.categories.len() < 2 {
+                return Err(CliError::Usage(
+                    "--mechanism rr needs --categories A,B[,...] (at least two)".into(),
+                ));
+            }
+            Box::new(dp::RandomizedResponse {
+                column: a.column.clone(),
+                categories: a.categories.clone(),
+                epsilon: need_eps()?,
+            })
+        }
+        template => Box::new(dp::CommandMechanism::parse(template)?),
+    };
+    let distinguisher: Box<dyn dp::Distinguisher> = match &a.target_value {
+        Some(v) => Box::new(dp::ValueCount {
+            column: a.column.clone(),
+            value: v.clone(),
+        }),
+        None => Box::new(dp::NumericCell {
+            column: a.column.clone(),
+            row: 0,
+        }),
+    };
+    let config = dp::AuditConfig {
+        trials: a.trials,
+        seed: a.options.seed,
+        delta: a.delta,
+        confidence: a.options.confidence,
+        selection: a.options.selection(),
+    };
+    let claim = a.claim_epsilon.map(|epsilon| Claim {
+        epsilon,
+        delta: a.claim_delta,
+    });
+    let bar = ProgressBar::new(a.trials as u64);
+    if std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials ({eta})") {
+            bar.set_style(style);
+        }
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let tick = || bar.inc(1);
+    let result = dp::audit_mechanism(
+        mechanism.as_ref(),
+        &without,
+        &with,
+        distinguisher.as_ref(),
+        &config,
+        claim,
+        &tick,
+    );
+    bar.finish_and_clear();
+    let result = result?;
+    write_json(out, &result)?;
+    Ok(result
+        .claim
+        .as_ref()
+        .map_or(Outcome::Success, |c| outcome(c.verdict)))
+}

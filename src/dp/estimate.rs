@@ -1,0 +1,982 @@
+//! Estimating epsilon from paired data: each original value next to its
+//! released version.
+//!
+//! * Numeric columns ([`fit_paired_noise`]): the errors `release - original`
+//!   are fitted as zero-mean Laplace noise (the maximum-likelihood scale is the
+//!   mean absolute error) and as zero-mean Gaussian noise (the maximum-likelihood
+//!   variance is the mean squared error). Both intervals are exact: with `n`
+//!   errors, `sum |e| / b ~ Gamma(n, 1)` and `sum e^2 / sigma^2 ~ chi^2(n)`. The
+//!   implied epsilon is `Delta / b` for the Laplace mechanism (Dwork, McSherry,
+//!   Nissim & Smith 2006) and, for the Gaussian mechanism, the smallest epsilon
+//!   at the given delta by the exact condition of Balle & Wang (2018, Thm 8).
+//!   Both maps are monotone in the scale, so the scale interval maps to an
+//!   epsilon interval at the same confidence.
+//! * Clamping: a pile-up of release values at the release minimum or maximum
+//!   (more rows at the extreme value than at its nearest distinct neighbour, and
+//!   at least 2 rows and 1% of rows) means the mechanism clamped its output.
+//!   Those rows carry a censored error and are left out of the fit, which is
+//!   reported; the clamp range also serves as the inferred sensitivity.
+//! * Rounding: when every release value lies on a grid `v0 + k * step` (step =
+//!   the smallest gap between distinct values), the step is reported and the
+//!   Gaussian variance gets Sheppard's correction `- step^2 / 12`. The Laplace
+//!   scale is not corrected; with a step small next to the scale the effect is
+//!   negligible, and the report shows the step so a reader can judge.
+//! * Noisy aggregates ([`aggregate_pairs`], [`fit_aggregate_noise`]): counts
+//!   or sums by group computed from the originals are paired with the released
+//!   aggregates of the same groups and fitted the same way; a count has
+//!   sensitivity 1 and a sum `max |value|` (add/remove one record) unless one is
+//!   declared.
+//! * Categorical columns ([`estimate_channel`]): the randomized-response
+//!   channel `P(release = j | original = i)` with a Clopper-Pearson (1934)
+//!   interval per cell, Bonferroni-corrected so that all cells hold at once,
+//!   and the implied epsilon `ln max_j max_{i,i'} P(j|i) / P(j|i')` with the
+//!   interval those simultaneous cell bounds give. When the release domain
+//!   equals the original domain, the k-ary randomized response model (Warner
+//!   1965; Kairouz, Bonawitz & Ramage 2016) is also fitted: the keep
+//!   probability `p = e^eps / (e^eps + k - 1)` from the diagonal, so
+//!   `eps = ln(p (k - 1) / (1 - p))`.
+//!
+//! The neighbouring relation for per-record noise is "replace one record's
+//! value", so the inferred sensitivity of a column is its range. Nothing here
+//! reads files; the CLI parses columns and calls these functions.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::gaussian::gaussian_epsilon;
+use super::stats::{clopper_pearson_interval, gamma_quantile};
+use super::{check_confidence, check_delta, check_positive, DpError};
+
+/// A point estimate with a two-sided confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// The point (maximum-likelihood) estimate.
+    pub point: f64,
+    /// Lower end of the interval.
+    pub lower: f64,
+    /// Upper end of the interval (may be infinite).
+    pub upper: f64,
+    /// Confidence level of the interval, e.g. 0.95.
+    pub confidence: f64,
+}
+
+impl Estimate {
+    /// True when `value` lies in `[lower, upper]`.
+    pub fn covers(&self, value: f64) -> bool {
+        self.lower <= value && value <= self.upper
+    }
+}
+
+/// Where the sensitivity used for an implied epsilon came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensitivitySource {
+    /// Given by the user.
+    Declared,
+    /// The range of the detected clamp bounds (replace-one neighbour).
+    ClampRange,
+    /// The observed range of the original values (replace-one neighbour).
+    ObservedRange,
+    /// A count query: adding or removing one record changes it by 1.
+    Count,
+    /// A sum query: the largest absolute original value (add/remove one record).
+    MaxAbsValue,
+}
+
+/// The sensitivity an implied epsilon is computed for.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sensitivity {
+    /// The sensitivity `Delta`.
+    pub value: f64,
+    /// Where it came from.
+    pub source: SensitivitySource,
+}
+
+/// Options for [`fit_paired_noise`] and [`fit_aggregate_noise`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct NoiseFitOptions {
+    /// Confidence level of every interval (default 0.95).
+    pub confidence: f64,
+    /// Declared sensitivity; `None` infers it (see [`SensitivitySource`]).
+    pub sensitivity: Option<f64>,
+    /// The delta at which the Gaussian fit is turned into an epsilon (default 1e-5).
+    pub delta: f64,
+    /// Detect clamping and leave clamped rows out of the fit (default true).
+    pub detect_clamping: bool,
+    /// Detect rounding and correct the Gaussian variance for it (default true).
+    pub detect_rounding: bool,
+}
+
+impl Default for NoiseFitOptions {
+    fn default() -> Self {
+        NoiseFitOptions {
+            confidence: 0.95,
+            sensitivity: None,
+            delta: 1e-5,
+            detect_clamping: true,
+            detect_rounding: true,
+        }
+    }
+}
+
+/// Detected clamping of the released values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Clamping {
+    /// The lower clamp bound, if the release piles up at its minimum.
+    pub lower: Option<f64>,
+    /// The upper clamp bound, if the release piles up at its maximum.
+    pub upper: Option<f64>,
+    /// Rows released at the lower bound (left out of the fit).
+    pub rows_at_lower: usize,
+    /// Rows released at the upper bound (left out of the fit).
+    pub rows_at_upper: usize,
+}
+
+/// Detected rounding of the released values to a grid.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rounding {
+    /// The grid step.
+    pub step: f64,
+    /// A grid point (the smallest release value).
+    pub origin: f64,
+}
+
+/// Laplace noise fit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LaplaceFit {
+    /// Scale `b` (maximum likelihood: mean absolute error), exact interval.
+    pub scale: Estimate,
+    /// Implied epsilon `Delta / b`.
+    pub epsilon: Estimate,
+    /// Maximized log-likelihood `-n ln(2 b) - n`.
+    pub log_likelihood: f64,
+}
+
+/// Gaussian noise fit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GaussianFit {
+    /// Standard deviation (maximum likelihood: root mean squared error), exact interval.
+    pub sigma: Estimate,
+    /// Implied epsilon at `delta` (Balle & Wang 2018).
+    pub epsilon: Estimate,
+    /// The delta the epsilon is stated for.
+    pub delta: f64,
+    /// Maximized log-likelihood `-n/2 ln(2 pi sigma^2) - n/2`.
+    pub log_likelihood: f64,
+    /// True when Sheppard's rounding correction was applied.
+    pub sheppard_corrected: bool,
+}
+
+/// Which noise family fits better (higher maximized likelihood; both have
+/// one parameter, so this is also the AIC choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoiseFamily {
+    /// Laplace noise.
+    Laplace,
+    /// Gaussian noise.
+    Gaussian,
+}
+
+/// The result of fitting the noise between paired original and release values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoiseFit {
+    /// Number of pairs given.
+    pub n_pairs: usize,
+    /// Number of pairs used in the fit (clamped rows left out).
+    pub n_used: usize,
+    /// Mean error `release - original` over the used pairs (should be near 0
+    /// for an unbiased mechanism).
+    pub mean_error: f64,
+    /// Clamping, if detected.
+    pub clamping: Option<Clamping>,
+    /// Rounding, if detected.
+    pub rounding: Option<Rounding>,
+    /// The sensitivity the epsilons are computed for.
+    pub sensitivity: Sensitivity,
+    /// Laplace fit.
+    pub laplace: LaplaceFit,
+    /// Gaussian fit.
+    pub gaussian: GaussianFit,
+    /// The family with the higher likelihood.
+    pub better_fit: NoiseFamily,
+}
+
+/// Fits the noise of a numeric column from `(original, release)` pairs (same
+/// length, same row order) and turns it into implied epsilons.
+pub fn fit_paired_noise(
+    original: &[f64],
+    release: &[f64],
+    options: &NoiseFitOptions,
+) -> Result<NoiseFit, DpError> {
+    fit_noise(original, release, options, None)
+}
+
+fn validate_pairs(original: &[f64], release: &[f64]) -> Result<(), DpError> {
+    if original.len() != release.len() {
+        return Err(DpError::LengthMismatch {
+            left_name: "original".into(),
+            left: original.len(),
+            right_name: "release".into(),
+            right: release.len(),
+        });
+    }
+    if original.is_empty() {
+        return Err(DpError::Invalid(
+            "no (original, release) pairs: the inputs are empty".into(),
+        ));
+    }
+    if let Some(i) = original
+        .iter()
+        .chain(release.iter())
+        .position(|v| !v.is_finite())
+    {
+        let (which, row) = if i < original.len() {
+            ("original", i)
+        } else {
+            ("release", i - original.len())
+        };
+        return Err(DpError::Invalid(format!(
+            "{which} row {} is not a finite number",
+            row + 1
+        )));
+    }
+    Ok(())
+}
+
+fn fit_noise(
+    original: &[f64],
+    release: &[f64],
+    options: &NoiseFitOptions,
+    default_sensitivity: Option<Sensitivity>,
+) -> Result<NoiseFit, DpError> {
+    validate_pairs(original, release)?;
+    check_confidence(options.confidence)?;
+    check_delta(options.delta)?;
+    if options.delta == 0.0 {
+        return Err(DpError::Parameter {
+            name: "delta".into(),
+            value: "0".into(),
+            requirement: "the Gaussian fit needs delta > 0 to state an epsilon".into(),
+        });
+    }
+    if let Some(s) = options.sensitivity {
+        check_positive("sensitivity", s)?;
+    }
+
+    let clamping = if options.detect_clamping {
+        detect_clamping(release)
+    } else {
+        None
+    };
+    let rounding = if options.detect_rounding {
+        detect_rounding(release)
+    } else {
+        None
+    };
+
+    let sensitivity = match (options.sensitivity, default_sensitivity, clamping) {
+        (Some(value), _, _) => Sensitivity {
+            value,
+            source: SensitivitySource::Declared,
+        },
+        (None, Some(s), _) => s,
+        (
+            None,
+            None,
+            Some(Clamping {
+                lower: Some(lo),
+                upper: Some(hi),
+                ..
+            }),
+        ) => Sensitivity {
+            value: hi - lo,
+            source: SensitivitySource::ClampRange,
+        },
+        (None, None, _) => {
+            let (lo, hi) = min_max(original);
+            Sensitivity {
+                value: hi - lo,
+                source: SensitivitySource::ObservedRange,
+            }
+        }
+    };
+    if sensitivity.value.is_nan() || sensitivity.value <= 0.0 {
+        return Err(DpError::Invalid(
+            "the sensitivity inferred from the data is 0 (all original values are equal); declare one with --sensitivity".into(),
+        ));
+    }
+
+    // Sums over the rows kept (not clamped).
+    let is_clamped = |r: f64| clamping.is_some_and(|c| c.lower == Some(r) || c.upper == Some(r));
+    let mut n = 0usize;
+    let mut sum = 0.0;
+    let mut sum_abs = 0.0;
+    let mut sum_sq = 0.0;
+    for (&o, &r) in original.iter().zip(release) {
+        if is_clamped(r) {
+            continue;
+        }
+        let e = r - o;
+        n += 1;
+        sum += e;
+        sum_abs += e.abs();
+        sum_sq += e * e;
+    }
+    if n == 0 {
+        return Err(DpError::Invalid(
+            "every release value sits at a clamp bound; no uncensored error is left to fit (rerun with clamping detection off to fit anyway)".into(),
+        ));
+    }
+    let nf = n as f64;
+    let conf = options.confidence;
+    let tail = (1.0 - conf) / 2.0;
+    let delta_s = sensitivity.value;
+
+    // Laplace: sum|e| / b ~ Gamma(n, 1).
+    let g_lo = gamma_quantile(nf, tail);
+    let g_hi = gamma_quantile(nf, 1.0 - tail);
+    let b_hat = sum_abs / nf;
+    let laplace = if sum_abs > 0.0 {
+        LaplaceFit {
+            scale: Estimate {
+                point: b_hat,
+                lower: sum_abs / g_hi,
+                upper: sum_abs / g_lo,
+                confidence: conf,
+            },
+            epsilon: Estimate {
+                point: delta_s / b_hat,
+                lower: delta_s * g_lo / sum_abs,
+                upper: delta_s * g_hi / sum_abs,
+                confidence: conf,
+            },
+            log_likelihood: -nf * (2.0 * b_hat).ln() - nf,
+        }
+    } else {
+        no_noise_laplace(conf)
+    };
+
+    // Gaussian: sum e^2 / sigma^2 ~ chi^2(n) = 2 Gamma(n/2, 1).
+    let step = rounding.map_or(0.0, |r| r.step);
+    let sheppard = step > 0.0 && sum_sq - nf * step * step / 12.0 > 0.0;
+    let q = if sheppard {
+        sum_sq - nf * step * step / 12.0
+    } else {
+        sum_sq
+    };
+    let c_lo = 2.0 * gamma_quantile(nf / 2.0, tail);
+    let c_hi = 2.0 * gamma_quantile(nf / 2.0, 1.0 - tail);
+    let gaussian = if q > 0.0 {
+        let s_hat = (q / nf).sqrt();
+        let s_lo = (q / c_hi).sqrt();
+        let s_hi = (q / c_lo).sqrt();
+        GaussianFit {
+            sigma: Estimate {
+                point: s_hat,
+                lower: s_lo,
+                upper: s_hi,
+                confidence: conf,
+            },
+            epsilon: Estimate {
+                point: gaussian_epsilon(s_hat, delta_s, options.delta)?,
+                lower: gaussian_epsilon(s_hi, delta_s, options.delta)?,
+                upper: gaussian_epsilon(s_lo, delta_s, options.delta)?,
+                confidence: conf,
+            },
+            delta: options.delta,
+            log_likelihood: -nf / 2.0 * (2.0 * std::f64::consts::PI * s_hat * s_hat).ln()
+                - nf / 2.0,
+            sheppard_corrected: sheppard,
+        }
+    } else {
+        no_noise_gaussian(conf, options.delta)
+    };
+
+    let better_fit = if laplace.log_likelihood >= gaussian.log_likelihood {
+        NoiseFamily::Laplace
+    } else {
+        NoiseFamily::Gaussian
+    };
+    Ok(NoiseFit {
+        n_pairs: original.len(),
+        n_used: n,
+        mean_error: sum / nf,
+        clamping,
+        rounding,
+        sensitivity,
+        laplace,
+        gaussian,
+        better_fit,
+    })
+}
+
+fn no_noise_laplace(conf: f64) -> LaplaceFit {
+    LaplaceFit {
+        scale: Estimate {
+            point: 0.0,
+            lower: 0.0,
+            upper: 0.0,
+            confidence: conf,
+        },
+        epsilon: Estimate {
+            point: f64::INFINITY,
+            lower: f64::INFINITY,
+            upper: f64::INFINITY,
+            confidence: conf,
+        },
+        log_likelihood: f64::INFINITY,
+    }
+}
+
+fn no_noise_gaussian(conf: f64, delta: f64) -> GaussianFit {
+    GaussianFit {
+        sigma: Estimate {
+            point: 0.0,
+            lower: 0.0,
+            upper: 0.0,
+            confidence: conf,
+        },
+        epsilon: Estimate {
+            point: f64::INFINITY,
+            lower: f64::INFINITY,
+            upper: f64::INFINITY,
+            confidence: conf,
+        },
+        delta,
+        log_likelihood: f64::INFINITY,
+        sheppard_corrected: false,
+    }
+}
+
+fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// Sorted distinct values with their multiplicities.
+fn distinct_counts(values: &[f64]) -> Vec<(f64, usize)> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut out: Vec<(f64, usize)> = Vec::new();
+    for v in sorted {
+        match out.last_mut() {
+            Some((last, count)) if *last == v => *count += 1,
+            _ => out.push((v, 1)),
+        }
+    }
+    out
+}
+
+/// Detects a pile-up of release values at the minimum or maximum (see the
+/// module docs for the rule).
+pub fn detect_clamping(release: &[f64]) -> Option<Clamping> {
+    let counts = distinct_counts(release);
+    if counts.len() < 3 {
+        return None;
+    }
+    let min_rows = 2usize.max(release.len().div_ceil(100));
+    let piles = |extreme: (f64, usize), neighbour: (f64, usize)| {
+        extreme.1 >= min_rows && extreme.1 > neighbour.1
+    };
+    let first = counts[0];
+    let last = counts[counts.len() - 1];
+    let lower = piles(first, counts[1]).then_some(first);
+    let upper = piles(last, counts[counts.len() - 2]).then_some(last);
+    if lower.is_none() && upper.is_none() {
+        return None;
+    }
+    Some(Clamping {
+        lower: lower.map(|c| c.0),
+        upper: upper.map(|c| c.0),
+        rows_at_lower: lower.map_or(0, |c| c.1),
+        rows_at_upper: upper.map_or(0, |c| c.1),
+    })
+}
+
+/// Detects rounding to a grid: every value is `origin + k * step` for an
+/// integer `k`, where `step` is the smallest gap between distinct values.
+/// Needs at least 3 distinct values and at least one tie (continuous noise
+/// without rounding produces no ties).
+pub fn detect_rounding(release: &[f64]) -> Option<Rounding> {
+    let counts = distinct_counts(release);
+    if counts.len() < 3 || counts.len() == release.len() {
+        return None;
+    }
+    let origin = counts[0].0;
+    let step = counts
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .fold(f64::INFINITY, f64::min);
+    if !(step.is_finite() && step > 0.0) {
+        return None;
+    }
+    let on_grid = counts.iter().all(|&(v, _)| {
+        let k = (v - origin) / step;
+        (k - k.round()).abs() < 1e-6 * k.abs().max(1.0)
+    });
+    on_grid.then_some(Rounding { step, origin })
+}
+
+/// A released aggregate kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// Number of records per group.
+    Count,
+    /// Sum of a value column per group.
+    Sum,
+}
+
+/// True aggregates from the originals paired with the released ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AggregatePairs {
+    /// The aggregate kind.
+    pub aggregate: Aggregate,
+    /// Group keys present in both, in release order.
+    pub keys: Vec<String>,
+    /// The aggregate computed from the originals, per key.
+    pub original: Vec<f64>,
+    /// The released aggregate, per key.
+    pub release: Vec<f64>,
+    /// Groups of the originals that the release does not contain (suppressed
+    /// or thresholded groups); not fitted.
+    pub missing_in_release: Vec<String>,
+    /// Release groups absent from the originals (their true count or sum is 0;
+    /// they are fitted with original 0).
+    pub only_in_release: usize,
+}
+
+/// Computes per-group counts (or sums of `original_values`) over the original
+/// rows keyed by `original_keys`, and pairs them with the release rows
+/// (`release_keys`, `release_values`; one row per group). A release group
+/// absent from the originals is paired with 0.
+pub fn aggregate_pairs(
+    aggregate: Aggregate,
+    original_keys: &[String],
+    original_values: Option<&[f64]>,
+    release_keys: &[String],
+    release_values: &[f64],
+) -> Result<AggregatePairs, DpError> {
+    if release_keys.len() != release_values.len() {
+        return Err(DpError::LengthMismatch {
+            left_name: "release group keys".into(),
+            left: release_keys.len(),
+            right_name: "release aggregate values".into(),
+            right: release_values.len(),
+        });
+    }
+    if release_keys.is_empty() {
+        return Err(DpError::Invalid("the release has no aggregate rows".into()));
+    }
+    let values = match (aggregate, original_values) {
+        (Aggregate::Sum, None) => {
+            return Err(DpError::Invalid(
+                "a sum aggregate needs the original value column".into(),
+            ))
+        }
+        (Aggregate::Sum, Some(v)) => {
+            if v.len() != original_keys.len() {
+                return Err(DpError::LengthMismatch {
+                    left_name: "original group keys".into(),
+                    left: original_keys.len(),
+                    right_name: "original values".into(),
+                    right: v.len(),
+                });
+            }
+            Some(v)
+        }
+        (Aggregate::Count, _) => None,
+    };
+    let mut truth: HashMap<&str, f64> = HashMap::new();
+    for (i, key) in original_keys.iter().enumerate() {
+        let add = values.map_or(1.0, |v| v[i]);
+        *truth.entry(key.as_str()).or_insert(0.0) += add;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut keys = Vec::with_capacity(release_keys.len());
+    let mut original = Vec::with_capacity(release_keys.len());
+    let mut only_in_release = 0;
+    for (row, key) in release_keys.iter().enumerate() {
+        if let Some(first) = seen.insert(key.as_str(), row) {
+            return Err(DpError::Invalid(format!(
+                "release group `{key}` appears twice (rows {} and {}); a release of aggregates must have one row per group",
+                first + 1,
+                row + 1
+            )));
+        }
+        let t = match truth.get(key.as_str()) {
+            Some(&t) => t,
+            None => {
+                only_in_release += 1;
+                0.0
+            }
+        };
+        keys.push(key.clone());
+        original.push(t);
+    }
+    let mut missing_in_release: Vec<String> = truth
+        .keys()
+        .filter(|k| !seen.contains_key(*k))
+        .map(|k| k.to_string())
+        .collect();
+    missing_in_release.sort();
+    Ok(AggregatePairs {
+        aggregate,
+        keys,
+        original,
+        release: release_values.to_vec(),
+        missing_in_release,
+        only_in_release,
+    })
+}
+
+/// The noise fit of released aggregates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AggregateFit {
+    /// The aggregate kind.
+    pub aggregate: Aggregate,
+    /// Groups fitted.
+    pub n_groups: usize,
+    /// Original groups the release leaves out.
+    pub groups_missing_in_release: usize,
+    /// Release groups absent from the originals.
+    pub groups_only_in_release: usize,
+    /// The noise fit (sensitivity 1 for counts, max |value| for sums, unless declared).
+    pub fit: NoiseFit,
+}
+
+/// Fits the noise of released aggregates. `original_values` is needed to
+/// infer a sum's sensitivity (`max |value|`) when none is declared.
+pub fn fit_aggregate_noise(
+    pairs: &AggregatePairs,
+    original_values: Option<&[f64]>,
+    options: &NoiseFitOptions,
+) -> Result<AggregateFit, DpError> {
+    let default = match pairs.aggregate {
+        Aggregate::Count => Sensitivity {
+            value: 1.0,
+            source: SensitivitySource::Count,
+        },
+        Aggregate::Sum => {
+            let max_abs = original_values
+                .unwrap_or(&[])
+                .iter()
+                .fold(0.0f64, |m, v| m.max(v.abs()));
+            Sensitivity {
+                value: max_abs,
+                source: SensitivitySource::MaxAbsValue,
+            }
+        }
+    };
+    let fit = fit_noise(&pairs.original, &pairs.release, options, Some(default))?;
+    Ok(AggregateFit {
+        aggregate: pairs.aggregate,
+        n_groups: pairs.keys.len(),
+        groups_missing_in_release: pairs.missing_in_release.len(),
+        groups_only_in_release: pairs.only_in_release,
+        fit,
+    })
+}
+
+/// One cell of the estimated channel `P(release = j | original = i)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelCell {
+    /// The original category `i`.
+    pub original: String,
+    /// The released category `j`.
+    pub release: String,
+    /// Rows with original `i` released as `j`.
+    pub count: u64,
+    /// Rows with original `i`.
+    pub row_total: u64,
+    /// Clopper-Pearson interval of `P(j | i)` at the per-cell (Bonferroni) level.
+    pub probability: Estimate,
+}
+
+/// The cells achieving the largest ratio `P(j | i) / P(j | i')`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorstRatio {
+    /// Released category `j`.
+    pub release: String,
+    /// Original category `i` (numerator).
+    pub original: String,
+    /// Original category `i'` (denominator).
+    pub other_original: String,
+}
+
+/// The k-ary randomized response fit (Warner 1965; Kairouz et al. 2016).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KrrFit {
+    /// Number of categories `k`.
+    pub k: usize,
+    /// Probability that a value is released unchanged, Clopper-Pearson interval.
+    pub keep_probability: Estimate,
+    /// `ln(p (k - 1) / (1 - p))`, 0 when `p <= 1/k`.
+    pub epsilon: Estimate,
+}
+
+/// The estimated randomized-response channel of a categorical column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelEstimate {
+    /// Number of pairs.
+    pub n_rows: usize,
+    /// Original categories (rows of the channel), in order of first appearance.
+    pub original_categories: Vec<String>,
+    /// Release categories (columns), in order of first appearance.
+    pub release_categories: Vec<String>,
+    /// Cells, row-major (original-major).
+    pub cells: Vec<ChannelCell>,
+    /// Confidence of each cell interval: `1 - (1 - confidence) / cells`.
+    pub per_cell_confidence: f64,
+    /// Implied epsilon `ln max P(j|i) / P(j|i')` with the simultaneous interval.
+    pub epsilon: Estimate,
+    /// Where the largest point ratio occurs.
+    pub worst_ratio: Option<WorstRatio>,
+    /// The k-RR fit, when the release uses the same categories as the originals.
+    pub krr: Option<KrrFit>,
+}
+
+fn index_of<S: AsRef<str>>(values: &[S]) -> (Vec<&str>, Vec<usize>) {
+    let mut map: HashMap<&str, usize> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let codes = values
+        .iter()
+        .map(|v| {
+            let v = v.as_ref();
+            *map.entry(v).or_insert_with(|| {
+                names.push(v);
+                names.len() - 1
+            })
+        })
+        .collect();
+    (names, codes)
+}
+
+/// Estimates the channel `P(release | original)` of a categorical column from
+/// paired values and its implied epsilon at `confidence` (see module docs).
+pub fn estimate_channel<S: AsRef<str>, T: AsRef<str>>(
+    original: &[S],
+    release: &[T],
+    confidence: f64,
+) -> Result<ChannelEstimate, DpError> {
+    check_confidence(confidence)?;
+    if original.len() != release.len() {
+        return Err(DpError::LengthMismatch {
+            left_name: "original".into(),
+            left: original.len(),
+            right_name: "release".into(),
+            right: release.len(),
+        });
+    }
+    if original.is_empty() {
+        return Err(DpError::Invalid(
+            "no (original, release) pairs: the inputs are empty".into(),
+        ));
+    }
+    let (orig_names, orig_codes) = index_of(original);
+    let (rel_names, rel_codes) = index_of(release);
+    let (ko, kr) = (orig_names.len(), rel_names.len());
+    let mut counts = vec![0u64; ko * kr];
+    for (&i, &j) in orig_codes.iter().zip(&rel_codes) {
+        counts[i * kr + j] += 1;
+    }
+    let totals: Vec<u64> = (0..ko)
+        .map(|i| counts[i * kr..(i + 1) * kr].iter().sum())
+        .collect();
+    let m = (ko * kr) as f64;
+    let per_cell = 1.0 - (1.0 - confidence) / m;
+    let mut cells = Vec::with_capacity(ko * kr);
+    for i in 0..ko {
+        for j in 0..kr {
+            let c = counts[i * kr + j];
+            let (lo, hi) = clopper_pearson_interval(c, totals[i], per_cell)?;
+            cells.push(ChannelCell {
+                original: orig_names[i].to_string(),
+                release: rel_names[j].to_string(),
+                count: c,
+                row_total: totals[i],
+                probability: Estimate {
+                    point: c as f64 / totals[i] as f64,
+                    lower: lo,
+                    upper: hi,
+                    confidence: per_cell,
+                },
+            });
+        }
+    }
+    let (mut point, mut lower, mut upper) = (0.0f64, 0.0f64, 0.0f64);
+    let mut worst: Option<(usize, usize, usize)> = None;
+    for j in 0..kr {
+        for i in 0..ko {
+            for i2 in 0..ko {
+                if i == i2 {
+                    continue;
+                }
+                let a = &cells[i * kr + j].probability;
+                let b = &cells[i2 * kr + j].probability;
+                let r_point = log_ratio(a.point, b.point);
+                if r_point > point || (worst.is_none() && r_point >= point && a.point > 0.0) {
+                    point = r_point;
+                    worst = Some((j, i, i2));
+                }
+                lower = lower.max(log_ratio(a.lower, b.upper));
+                upper = upper.max(log_ratio(a.upper, b.lower));
+            }
+        }
+    }
+    let krr = fit_krr(&orig_names, &rel_names, &orig_codes, &rel_codes, confidence)?;
+    Ok(ChannelEstimate {
+        n_rows: original.len(),
+        original_categories: orig_names.iter().map(|s| s.to_string()).collect(),
+        release_categories: rel_names.iter().map(|s| s.to_string()).collect(),
+        cells,
+        per_cell_confidence: per_cell,
+        epsilon: Estimate {
+            point,
+            lower,
+            upper,
+            confidence,
+        },
+        worst_ratio: worst.map(|(j, i, i2)| WorstRatio {
+            release: rel_names[j].to_string(),
+            original: orig_names[i].to_string(),
+            other_original: orig_names[i2].to_string(),
+        }),
+        krr,
+    })
+}
+
+/// `ln(a / b)` with `ln(0/0) = 0`, `ln(a/0) = inf`, clipped below at 0.
+fn log_ratio(a: f64, b: f64) -> f64 {
+    if a <= 0.0 {
+        0.0
+    } else if b <= 0.0 {
+        f64::INFINITY
+    } else {
+        (a / b).ln().max(0.0)
+    }
+}
+
+fn fit_krr(
+    orig_names: &[&str],
+    rel_names: &[&str],
+    orig_codes: &[usize],
+    rel_codes: &[usize],
+    confidence: f64,
+) -> Result<Option<KrrFit>, DpError> {
+    let k = orig_names.len();
+    if k < 2 || rel_names.iter().any(|r| !orig_names.contains(r)) {
+        return Ok(None);
+    }
+    // Map release codes onto original codes by name.
+    let rel_to_orig: Vec<usize> = rel_names
+        .iter()
+        .map(|r| orig_names.iter().position(|o| o == r).unwrap_or(usize::MAX))
+        .collect();
+    let kept = orig_codes
+        .iter()
+        .zip(rel_codes)
+        .filter(|(&i, &j)| rel_to_orig[j] == i)
+        .count() as u64;
+    let n = orig_codes.len() as u64;
+    let (lo, hi) = clopper_pearson_interval(kept, n, confidence)?;
+    let km1 = (k - 1) as f64;
+    let eps = |p: f64| {
+        if p >= 1.0 {
+            f64::INFINITY
+        } else {
+            (p * km1 / (1.0 - p)).ln().max(0.0)
+        }
+    };
+    let p = kept as f64 / n as f64;
+    Ok(Some(KrrFit {
+        k,
+        keep_probability: Estimate {
+            point: p,
+            lower: lo,
+            upper: hi,
+            confidence,
+        },
+        epsilon: Estimate {
+            point: eps(p),
+            lower: eps(lo),
+            upper: eps(hi),
+            confidence,
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn laplace_fit_by_hand() {
+        // Errors 1, -1, 2, -2: mean |e| = 1.5 = b; Delta = range of originals
+        // = 3 - 0 = 3, so eps = 3 / 1.5 = 2. mean squared error = 2.5.
+        let original = [0.0, 1.0, 2.0, 3.0];
+        let release = [1.0, 0.0, 4.0, 1.0];
+        let opts = NoiseFitOptions {
+            detect_clamping: false,
+            detect_rounding: false,
+            ..Default::default()
+        };
+        let fit = fit_paired_noise(&original, &release, &opts).unwrap();
+        assert_eq!(fit.sensitivity.source, SensitivitySource::ObservedRange);
+        assert!((fit.laplace.scale.point - 1.5).abs() < 1e-12);
+        assert!((fit.laplace.epsilon.point - 2.0).abs() < 1e-12);
+        assert!((fit.gaussian.sigma.point - 2.5f64.sqrt()).abs() < 1e-12);
+        assert!(fit.laplace.scale.lower < 1.5 && fit.laplace.scale.upper > 1.5);
+    }
+
+    #[test]
+    fn clamping_pile_up_is_detected() {
+        // 5 of 12 values at 0 (more than at the next value 1): clamped below.
+        let release = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.5, 4.0, 5.0, 6.0, 7.0];
+        let c = detect_clamping(&release).unwrap();
+        assert_eq!(c.lower, Some(0.0));
+        assert_eq!(c.rows_at_lower, 5);
+        assert_eq!(c.upper, None);
+    }
+
+    #[test]
+    fn rounding_to_half_units_is_detected() {
+        let release = [0.5, 1.0, 1.0, 2.5, -1.0];
+        let r = detect_rounding(&release).unwrap();
+        assert_eq!(r.step, 0.5);
+        assert!(detect_rounding(&[0.1, 0.25, 0.7]).is_none());
+    }
+
+    #[test]
+    fn counts_by_group_pair_up() {
+        let okeys: Vec<String> = ["a", "a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let rkeys: Vec<String> = ["b", "a", "d"].iter().map(|s| s.to_string()).collect();
+        let p = aggregate_pairs(Aggregate::Count, &okeys, None, &rkeys, &[1.5, 2.0, 0.3]).unwrap();
+        assert_eq!(p.original, vec![1.0, 2.0, 0.0]);
+        assert_eq!(p.missing_in_release, vec!["c".to_string()]);
+        assert_eq!(p.only_in_release, 1);
+        let dup: Vec<String> = ["a", "a"].iter().map(|s| s.to_string()).collect();
+        assert!(aggregate_pairs(Aggregate::Count, &okeys, None, &dup, &[1.0, 2.0]).is_err());
+    }
+
+    #[test]
+    fn channel_by_hand() {
+        // Original x: 3 kept, 1 flipped to y; original y: 1 kept, 1 flipped.
+        // P(x|x) = 3/4, P(x|y) = 1/2 -> ratio 1.5; P(y|y) = 1/2, P(y|x) = 1/4
+        // -> ratio 2 (largest): eps = ln 2.
+        let o = ["x", "x", "x", "x", "y", "y"];
+        let r = ["x", "x", "x", "y", "y", "x"];
+        let c = estimate_channel(&o, &r, 0.95).unwrap();
+        assert!((c.epsilon.point - 2f64.ln()).abs() < 1e-12);
+        let w = c.worst_ratio.unwrap();
+        assert_eq!((w.release.as_str(), w.original.as_str()), ("y", "y"));
+        // k-RR: 4 of 6 kept, p = 2/3, k = 2: eps = ln(2) as well.
+        let krr = c.krr.unwrap();
+        assert!((krr.epsilon.point - 2f64.ln()).abs() < 1e-12);
+    }
+}
