@@ -162,7 +162,10 @@ fn ordered_emd_rejects_non_numbers_naming_row_and_column() {
     let ec = EquivalenceClasses::build(&t, &["g"], &["s"], SuppressedRows::Exclude).unwrap();
     let e = t_closeness_ordered(&ec, "s").unwrap_err().to_string();
     assert!(
-        e.contains("hand.csv") && e.contains("`s`") && e.contains("row 2") && e.contains("n/a"),
+        e.contains("hand.csv")
+            && e.contains("`s`")
+            && e.contains("data row 3")
+            && e.contains("n/a"),
         "{e}"
     );
 }
@@ -184,7 +187,7 @@ fn hierarchical_emd_rejects_values_outside_the_hierarchy() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("row 2") && e.contains("`c`") && e.contains("`s`"),
+        e.contains("data row 3") && e.contains("`c`") && e.contains("`s`"),
         "{e}"
     );
     // A = {a, b}, B = {a}... with values a, b only: A = {a,b}, B = {a}:

@@ -112,25 +112,25 @@ pub enum PrivacyError {
         available: Vec<String>,
     },
     /// A numeric (ordered) sensitive attribute holds a value that is not a number.
-    #[error("{source_name}: column `{column}`, row {row} (0-based, header not counted): value `{value}` is not a number, but the column was declared numeric for ordered t-closeness; fix the value or do not declare the column numeric")]
+    #[error("{source_name}: column `{column}`, data row {row} (1-based, header not counted): value `{value}` is not a number, but the column was declared numeric for ordered t-closeness; fix the value or do not declare the column numeric")]
     NotNumeric {
         /// File or label of the table.
         source_name: String,
         /// Column name.
         column: String,
-        /// 0-based data row (header not counted).
+        /// 1-based data row (header not counted), as in the data module.
         row: u64,
         /// The offending value.
         value: String,
     },
     /// A sensitive value is not a leaf of the hierarchy given for its column.
-    #[error("{source_name}: column `{column}`, row {row} (0-based, header not counted): value `{value}` is not a leaf of the hierarchy for `{column}`; add it to the hierarchy file")]
+    #[error("{source_name}: column `{column}`, data row {row} (1-based, header not counted): value `{value}` is not a leaf of the hierarchy for `{column}`; add it to the hierarchy file")]
     NotInHierarchy {
         /// File or label of the table.
         source_name: String,
         /// Column name.
         column: String,
-        /// 0-based data row (header not counted).
+        /// 1-based data row (header not counted), as in the data module.
         row: u64,
         /// The offending value.
         value: String,

@@ -331,7 +331,7 @@ pub fn t_closeness_ordered(
                 return Err(PrivacyError::NotNumeric {
                     source_name: classes.source.clone(),
                     column: sa.attribute.clone(),
-                    row: sa.first_row[code],
+                    row: sa.first_row[code] + 1,
                     value: text.clone(),
                 })
             }
@@ -460,7 +460,7 @@ pub fn t_closeness_hierarchical(
             .ok_or_else(|| PrivacyError::NotInHierarchy {
                 source_name: classes.source.clone(),
                 column: sa.attribute.clone(),
-                row: sa.first_row[code],
+                row: sa.first_row[code] + 1,
                 value: value.clone(),
             })?;
         leaf_of_code[code] = leaf;
