@@ -76,6 +76,7 @@ fn assert_close(actual: f64, expected: f64, relative: f64, what: &str) {
 fn error_message<T: std::fmt::Debug>(result: Result<T, PrivacyError>) -> String {
     match result {
         Err(PrivacyError::Invalid(message)) => message,
+        Err(other) => panic!("expected PrivacyError::Invalid, got {other:?}"),
         Ok(value) => panic!("expected an error, got {value:?}"),
     }
 }
