@@ -22,18 +22,22 @@
 //!
 //! ## Module map
 //!
-//! Data flows one way: [`data`] → ([`privacy`] | [`dp`]) → reports; `cli` only composes.
+//! Data flows one way: [`data`] → ([`privacy`] | [`attacks`] | [`dp`]) → [`report`]; `cli` only composes.
 //!
 //! * [`data`]: loading, column roles, missing values, generalized values, hierarchies.
 //! * [`privacy`]: equivalence classes and every metric of a release alone.
+//! * [`attacks`]: record linkage, inference, unicity, stylometry, text leakage.
 //! * [`dp`]: epsilon estimation and lower bounds.
+//! * [`report`]: the report model, Markdown/HTML views and charts.
 //! * [`anonymize`]: reference anonymizers that produce releases for experiments.
 //! * [`synth`]: a seeded Atlassian-style corpus generator.
 //! * [`cli`]: the `reident` command-line interface (thin wrappers).
 
 pub mod anonymize;
+pub mod attacks;
 pub mod cli;
 pub mod data;
 pub mod dp;
 pub mod privacy;
+pub mod report;
 pub mod synth;
