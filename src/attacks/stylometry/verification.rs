@@ -99,6 +99,10 @@ pub struct RocPoint {
     pub fpr: f64,
     /// True-positive rate: accepted positives / positives.
     pub tpr: f64,
+    /// Accepted positives.
+    pub true_positives: usize,
+    /// Accepted negatives.
+    pub false_positives: usize,
 }
 
 /// A ROC curve (points from (0,0) to (1,1), thresholds decreasing) and its
@@ -150,6 +154,8 @@ pub fn roc_curve(scores: &[f64], labels: &[bool]) -> Result<RocCurve, Stylometry
         threshold: f64::INFINITY,
         fpr: 0.0,
         tpr: 0.0,
+        true_positives: 0,
+        false_positives: 0,
     });
     let (mut tp, mut fp) = (0usize, 0usize);
     let mut area2 = 0.0; // twice the area in units of (1/neg) x (1/pos)
@@ -170,6 +176,8 @@ pub fn roc_curve(scores: &[f64], labels: &[bool]) -> Result<RocCurve, Stylometry
             threshold: s,
             fpr: fp as f64 / neg as f64,
             tpr: tp as f64 / pos as f64,
+            true_positives: tp,
+            false_positives: fp,
         });
     }
     Ok(RocCurve {
@@ -209,7 +217,13 @@ pub struct EqualErrorRate {
 /// not depend on which side of the crossing the nearest point lies. The
 /// reported threshold is that of the first point with FNR <= FPR.
 pub fn equal_error_rate(roc: &RocCurve) -> Result<EqualErrorRate, StylometryError> {
-    let diff = |p: &RocPoint| (1.0 - p.tpr) - p.fpr;
+    // FNR - FPR scaled by positives x negatives, exact in integers:
+    // (pos - tp) * neg - fp * pos.
+    let (pos, neg) = (roc.positives as f64, roc.negatives as f64);
+    let diff = |p: &RocPoint| {
+        (roc.positives.saturating_sub(p.true_positives)) as f64 * neg
+            - p.false_positives as f64 * pos
+    };
     let k = roc
         .points
         .iter()
