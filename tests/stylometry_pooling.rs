@@ -142,7 +142,11 @@ fn pooling_input_errors() {
 /// per author; the release has one pseudonym per author with 8 documents
 /// each (48 documents). Single documents are hard to attribute; pooling 8 of
 /// them shrinks the noise by sqrt(8) and attributes most pseudonyms.
-fn noisy_release() -> (Array2<f64>, Vec<usize>, Array2<f64>, Vec<usize>, Vec<usize>) {
+/// (training features, training authors, release features, release authors,
+/// release pseudonyms).
+type Release = (Array2<f64>, Vec<usize>, Array2<f64>, Vec<usize>, Vec<usize>);
+
+fn noisy_release() -> Release {
     let (n_authors, d, sigma) = (6, 40, 3.5);
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
     let z = Normal::new(0.0, 1.0).unwrap();
