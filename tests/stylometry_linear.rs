@@ -190,3 +190,61 @@ fn bad_input_is_an_error_not_a_panic() {
     let mut svm = LinearSvmAuthorship::new(LinearSvmParams::default().c(-1.0));
     assert!(svm.fit(&x, &y, 3).is_err());
 }
+
+fn sklearn_fixture() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/stylometry_linear/sklearn_fixtures.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn matrix(v: &serde_json::Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = serde_json::from_value(v.clone()).unwrap();
+    let (n, d) = (rows.len(), rows[0].len());
+    Array2::from_shape_vec((n, d), rows.into_iter().flatten().collect()).unwrap()
+}
+
+/// scikit-learn 1.5.2 `LogisticRegression(C = 1/alpha)` minimises the same
+/// objective as linfa-logistic (multinomial log-loss + alpha/2 |W|^2,
+/// intercept unpenalized); fitted to convergence, the log-probabilities agree
+/// (fixture: tests/fixtures/stylometry_linear).
+#[test]
+fn logistic_matches_scikit_learn() {
+    let f = sklearn_fixture();
+    let (x, xt) = (matrix(&f["train_x"]), matrix(&f["test_x"]));
+    let y: Vec<usize> = serde_json::from_value(f["train_y"].clone()).unwrap();
+    let want = matrix(&f["logistic_log_proba"]);
+    let mut lr = LogisticAuthorship::new(
+        LogisticParams::default()
+            .alpha(f["logistic_alpha"].as_f64().unwrap())
+            .max_iterations(10_000)
+            .gradient_tolerance(1e-8)
+            .standardize(false),
+    );
+    lr.fit(&x, &y, 3).unwrap();
+    let got = lr.scores(&xt).unwrap();
+    let worst = (&got - &want).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+    assert!(worst < 1e-5, "max |log p - sklearn| = {worst}");
+}
+
+/// One LIBSVM `SVC(kernel="linear", class_weight="balanced")` per author in
+/// scikit-learn 1.5.2 gives the same decision values as the one-vs-rest
+/// linfa-svm fit (same dual problem, same balanced C per class).
+#[test]
+fn svm_matches_scikit_learn() {
+    let f = sklearn_fixture();
+    let (x, xt) = (matrix(&f["train_x"]), matrix(&f["test_x"]));
+    let y: Vec<usize> = serde_json::from_value(f["train_y"].clone()).unwrap();
+    let want = matrix(&f["svm_decision"]);
+    let mut svm = LinearSvmAuthorship::new(
+        LinearSvmParams::default()
+            .c(f["svm_c"].as_f64().unwrap())
+            .eps(1e-8)
+            .standardize(false),
+    );
+    svm.fit(&x, &y, 3).unwrap();
+    let got = svm.scores(&xt).unwrap();
+    let worst = (&got - &want).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+    assert!(worst < 1e-4, "max |decision - sklearn| = {worst}");
+}

@@ -298,3 +298,31 @@ proptest! {
         prop_assert_eq!((last.fpr, last.tpr), (1.0, 1.0));
     }
 }
+
+/// scikit-learn 1.5.2 `roc_curve(drop_intermediate=False)` and
+/// `roc_auc_score` on 90 verification trials (fixture:
+/// tests/fixtures/stylometry_linear).
+#[test]
+fn roc_matches_scikit_learn() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/stylometry_linear/sklearn_fixtures.json"
+    );
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let scores: Vec<f64> = serde_json::from_value(f["roc_scores"].clone()).unwrap();
+    let labels: Vec<bool> = serde_json::from_value(f["roc_labels"].clone()).unwrap();
+    let fpr: Vec<f64> = serde_json::from_value(f["roc_fpr"].clone()).unwrap();
+    let tpr: Vec<f64> = serde_json::from_value(f["roc_tpr"].clone()).unwrap();
+    let thr: Vec<Option<f64>> = serde_json::from_value(f["roc_thresholds"].clone()).unwrap();
+    let roc = roc_curve(&scores, &labels).unwrap();
+    assert_eq!(roc.points.len(), fpr.len());
+    for (i, p) in roc.points.iter().enumerate() {
+        assert!(
+            (p.fpr - fpr[i]).abs() < 1e-12 && (p.tpr - tpr[i]).abs() < 1e-12,
+            "point {i}"
+        );
+        assert_eq!(p.threshold, thr[i].unwrap_or(f64::INFINITY), "point {i}");
+    }
+    assert!((roc.auc - f["roc_auc"].as_f64().unwrap()).abs() < 1e-12);
+}
