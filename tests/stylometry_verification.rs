@@ -143,6 +143,20 @@ fn epsilon_bound_from_verification_trials() {
     assert_eq!(ours, direct);
     assert!(ours.epsilon_lower > 0.0);
     assert_eq!(ours.counts.false_positives + ours.counts.false_negatives, 0);
+    // One trial per document: 100 trials, each document once, seeded.
+    let one = t.one_per_document(5);
+    assert_eq!(one.scores.len(), n);
+    assert_eq!(one.document, (0..n).collect::<Vec<_>>());
+    assert_eq!(one, t.one_per_document(5));
+    assert_ne!(one.same_author, t.one_per_document(6).same_author);
+    let positives = one.same_author.iter().filter(|&&s| s).count();
+    // Binomial(100, 1/2): within 50 +- 15 (3 standard deviations).
+    assert!((35..=65).contains(&positives), "{positives}");
+    for i in 0..n {
+        assert_eq!(one.same_author[i], one.candidate[i] == truth[i]);
+        assert_eq!(one.scores[i], s[[i, one.candidate[i]]]);
+    }
+    assert_eq!(t.epsilon_inputs(), (&t.scores[..], &t.same_author[..]));
     // Errors from dp come back as stylometry errors.
     let mut one = t.clone();
     one.scores.truncate(1);

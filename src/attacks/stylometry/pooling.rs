@@ -6,12 +6,13 @@
 //!
 //! - **Sum of document scores.** Each document is scored by the fitted
 //!   classifier and the pseudonym's score for author `a` is the sum over its
-//!   documents. With log-probability scores (e.g. `LogisticAuthorship`) this is
-//!   the log-likelihood of all documents under "every document is by `a`"
-//!   assuming documents are independent given the author (minus a constant
-//!   per pseudonym), the product-of-experts rule; with margins (SVM decision
-//!   values) or negated distances (Delta) it is a heuristic vote weighted by
-//!   confidence.
+//!   documents. With log-probability scores (e.g. `LogisticAuthorship`),
+//!   `sum_d ln p(a | d) = sum_d ln p(d | a) + n ln p(a) - sum_d ln p(d)`: the
+//!   log-likelihood of "all n documents are by `a`" for documents independent
+//!   given the author, plus the training prior counted n times (constant
+//!   across authors when the training set is balanced), plus a term that does
+//!   not depend on `a`. With margins (SVM decision values) or negated
+//!   distances (Delta) it is a confidence-weighted vote, a heuristic.
 //! - **Average of feature vectors.** The pseudonym's documents are merged into
 //!   one profile (mean feature vector, i.e. the relative-frequency profile of
 //!   the concatenated documents when documents have equal length), which the

@@ -24,7 +24,7 @@
 
 use ndarray::{Array2, ArrayView1};
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,53 @@ pub struct VerificationTrials {
     pub document: Vec<usize>,
     /// Candidate author index of each trial.
     pub candidate: Vec<usize>,
+}
+
+impl VerificationTrials {
+    /// The inputs of [`crate::dp::epsilon_lower_bound`]: trial scores and
+    /// "member" labels, where "member" means "same author".
+    pub fn epsilon_inputs(&self) -> (&[f64], &[bool]) {
+        (&self.scores, &self.same_author)
+    }
+
+    /// One trial per document, for tests that assume independent trials:
+    /// for each document (ascending), a seeded fair coin picks its
+    /// same-author trial or one of its other-author trials uniformly at
+    /// random (whichever kind exists if only one does).
+    pub fn one_per_document(&self, seed: u64) -> VerificationTrials {
+        let mut by_doc: std::collections::BTreeMap<usize, (Vec<usize>, Vec<usize>)> =
+            std::collections::BTreeMap::new();
+        for (i, (&doc, &same)) in self.document.iter().zip(&self.same_author).enumerate() {
+            let e = by_doc.entry(doc).or_default();
+            if same {
+                e.0.push(i);
+            } else {
+                e.1.push(i);
+            }
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut out = VerificationTrials {
+            scores: Vec::with_capacity(by_doc.len()),
+            same_author: Vec::with_capacity(by_doc.len()),
+            document: Vec::with_capacity(by_doc.len()),
+            candidate: Vec::with_capacity(by_doc.len()),
+        };
+        for (pos, neg) in by_doc.values() {
+            let want_positive = rng.gen_bool(0.5);
+            let pool = if (want_positive && !pos.is_empty()) || neg.is_empty() {
+                pos
+            } else {
+                neg
+            };
+            if let Some(&i) = pool.choose(&mut rng) {
+                out.scores.push(self.scores[i]);
+                out.same_author.push(self.same_author[i]);
+                out.document.push(self.document[i]);
+                out.candidate.push(self.candidate[i]);
+            }
+        }
+        out
+    }
 }
 
 /// Every (document, candidate author) pair of a documents x authors score
@@ -329,21 +376,16 @@ pub fn evaluate_verification(
 /// A" better than the DP trade-off allows; a verifier that does so bounds
 /// `eps` from below. The bound's Clopper-Pearson intervals assume
 /// independent trials; trials built from one score matrix share documents, so
-/// for a strict audit use one trial per document (e.g. one random candidate).
+/// for a strict audit use one trial per document
+/// ([`VerificationTrials::one_per_document`]).
 pub fn verification_epsilon_lower_bound(
     trials: &VerificationTrials,
     delta: f64,
     confidence: f64,
     selection: ThresholdSelection,
 ) -> Result<EpsilonLowerBound, StylometryError> {
-    crate::dp::epsilon_lower_bound(
-        &trials.scores,
-        &trials.same_author,
-        delta,
-        confidence,
-        selection,
-    )
-    .map_err(|e| {
+    let (scores, is_member) = trials.epsilon_inputs();
+    crate::dp::epsilon_lower_bound(scores, is_member, delta, confidence, selection).map_err(|e| {
         StylometryError::Invalid(format!("epsilon lower bound from verification trials: {e}"))
     })
 }
