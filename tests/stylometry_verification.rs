@@ -280,6 +280,8 @@ fn impostors_batch_separates_authors() {
     .unwrap();
     assert_eq!(single, s[2]);
     assert!(impostors_scores(&docs, &docs, &[(0, 9)], &imp, &p).is_err());
+    let none = ImpostorsParams { impostors: 0, ..p };
+    assert!(impostors_score(docs.row(0), docs.row(1), &imp, &none).is_err());
     // Negative features are rejected for min-max similarity.
     let neg = array![[-1.0, 0.0, 0.0, 0.0, 0.0, 0.0]];
     assert!(impostors_score(docs.row(0), docs.row(1), &neg, &p).is_err());

@@ -492,10 +492,10 @@ fn one_direction(
         .map(|(i, row)| (similarity_on(p.similarity, known, row, &all), i))
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    ranked.truncate(p.candidate_impostors.max(1));
+    ranked.truncate(p.candidate_impostors);
     let mut pool: Vec<usize> = ranked.into_iter().map(|(_, i)| i).collect();
     pool.shuffle(rng);
-    pool.truncate(p.impostors.max(1));
+    pool.truncate(p.impostors);
     pool.sort_unstable();
 
     let n_features = ((d as f64 * p.feature_fraction).round() as usize).clamp(1, d);
@@ -537,6 +537,12 @@ fn check_impostors(
         return Err(StylometryError::Invalid(
             "impostors: iterations must be at least 1".into(),
         ));
+    }
+    if p.impostors == 0 || p.candidate_impostors == 0 {
+        return Err(StylometryError::Invalid(format!(
+            "impostors: {} impostors drawn from the {} most similar: both must be at least 1",
+            p.impostors, p.candidate_impostors
+        )));
     }
     if !(p.feature_fraction > 0.0 && p.feature_fraction <= 1.0) {
         return Err(StylometryError::Invalid(format!(
