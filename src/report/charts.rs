@@ -182,6 +182,27 @@ const PALETTE: [RGBColor; 7] = [
 const GREY: RGBColor = RGBColor(110, 110, 110);
 const DARK: RGBColor = RGBColor(40, 40, 40);
 
+/// Tick label: integral values without decimals, others with at most 3
+/// decimals and no trailing zeros.
+fn tick(v: &f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Tick label for count axes: integral values only (others stay blank).
+fn int_tick(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        tick(v)
+    } else {
+        String::new()
+    }
+}
+
 fn caption_style() -> TextStyle<'static> {
     (FONT, 26).into_font().color(&DARK)
 }
@@ -212,6 +233,8 @@ struct XyPlot {
     x_range: (f64, f64),
     y_range: (f64, f64),
     x_log: bool,
+    /// The x axis counts things: label integral ticks only.
+    x_integer: bool,
     legend: SeriesLabelPosition,
     series: Vec<Series>,
 }
@@ -253,6 +276,8 @@ where
         .y_desc(plot.y_desc.as_str())
         .axis_desc_style((FONT, 18))
         .label_style((FONT, 15))
+        .x_label_formatter(if plot.x_integer { &int_tick } else { &tick })
+        .y_label_formatter(&tick)
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(de)?;
@@ -296,7 +321,7 @@ where
                     .legend(move |(x, y)| Circle::new((x + 12, y), 6, color.filled()));
             }
             Kind::Intervals => {
-                let thin = color.stroke_width(1);
+                let thin = color.stroke_width(2);
                 chart
                     .draw_series(
                         s.points
@@ -374,7 +399,7 @@ impl Plot for BarPlot {
             .iter()
             .flat_map(|g| g.heights.iter().copied())
             .fold(0.0f64, f64::max);
-        let y_top = if y_max > 0.0 { y_max * 1.12 } else { 1.0 };
+        let y_top = if y_max > 0.0 { y_max * 1.4 } else { 1.0 };
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, caption_style())
             .margin(24)
@@ -388,6 +413,8 @@ impl Plot for BarPlot {
             .y_desc(self.y_desc.as_str())
             .axis_desc_style((FONT, 18))
             .label_style((FONT, 15))
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(de)?;
@@ -562,6 +589,7 @@ pub fn prosecutor_risk_cdf(
             x_range: (0.0, 1.0),
             y_range: (0.0, 102.0),
             x_log: false,
+            x_integer: false,
             legend: SeriesLabelPosition::LowerRight,
             series,
         },
@@ -600,42 +628,37 @@ impl Plot for DualPlot {
             .y_desc(self.y_desc.as_str())
             .axis_desc_style((FONT, 18))
             .label_style((FONT, 15))
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(de)?;
         chart
             .configure_secondary_axes()
             .y_desc(self.y2_desc.as_str())
+            .y_label_formatter(&tick)
             .axis_desc_style((FONT, 18))
             .label_style((FONT, 15))
             .draw()
             .map_err(de)?;
         let lc = PALETTE[0];
         let tc = PALETTE[1];
-        let ls = lc.stroke_width(2);
-        let ts = tc.stroke_width(2);
+        // Classes are categories: markers only, no connecting lines.
+        let size = if self.markers { 5 } else { 2 };
         chart
-            .draw_series(LineSeries::new(self.l.iter().copied(), ls))
+            .draw_series(self.l.iter().map(|&p| Circle::new(p, size, lc.filled())))
             .map_err(de)?
             .label("l (distinct sensitive values), left axis")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ls));
+            .legend(move |(x, y)| Circle::new((x + 12, y), 5, lc.filled()));
         chart
-            .draw_secondary_series(LineSeries::new(self.t.iter().copied(), ts))
+            .draw_secondary_series(
+                self.t
+                    .iter()
+                    .map(|&p| TriangleMarker::new(p, size + 1, tc.filled())),
+            )
             .map_err(de)?
             .label("t (distance to overall distribution), right axis")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ts));
-        if self.markers {
-            chart
-                .draw_series(self.l.iter().map(|&p| Circle::new(p, 4, lc.filled())))
-                .map_err(de)?;
-            chart
-                .draw_secondary_series(
-                    self.t
-                        .iter()
-                        .map(|&p| TriangleMarker::new(p, 5, tc.filled())),
-                )
-                .map_err(de)?;
-        }
+            .legend(move |(x, y)| TriangleMarker::new((x + 12, y), 6, tc.filled()));
         if let Some(l) = self.l_threshold {
             let s = lc.stroke_width(1);
             chart
@@ -650,7 +673,7 @@ impl Plot for DualPlot {
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 8, y)], s));
         }
         if let Some(t) = self.t_threshold {
-            let s = tc.stroke_width(1);
+            let s = tc.stroke_width(2);
             chart
                 .draw_secondary_series(DashedLineSeries::new(
                     vec![(-0.5, t), (n - 0.5, t)],
@@ -879,6 +902,7 @@ pub fn precision_recall_curve(curves: &[NamedCurve]) -> Result<Chart, ReportErro
             x_range: (0.0, 100.0),
             y_range: (0.0, 102.0),
             x_log: false,
+            x_integer: false,
             legend: SeriesLabelPosition::LowerLeft,
             series,
         },
@@ -958,6 +982,7 @@ pub fn roc_curve(curves: &[NamedCurve]) -> Result<Chart, ReportError> {
             x_range: (0.0, 100.0),
             y_range: (0.0, 102.0),
             x_log: false,
+            x_integer: false,
             legend: SeriesLabelPosition::LowerRight,
             series,
         },
@@ -1012,6 +1037,7 @@ pub fn top_k_accuracy(
             x_range: (x0, x1),
             y_range: (0.0, 102.0),
             x_log: false,
+            x_integer: true,
             legend: SeriesLabelPosition::LowerRight,
             series,
         },
@@ -1074,6 +1100,7 @@ pub fn accuracy_vs_authors(curves: &[NamedCurve]) -> Result<Chart, ReportError> 
             x_range: (x0.max(0.0), x1),
             y_range: (0.0, 102.0),
             x_log: false,
+            x_integer: true,
             legend: SeriesLabelPosition::UpperRight,
             series,
         },
@@ -1130,7 +1157,8 @@ pub fn accuracy_vs_text_length(
             x_range: (x0.max(0.0), x1),
             y_range: (0.0, 102.0),
             x_log: false,
-            legend: SeriesLabelPosition::LowerRight,
+            x_integer: false,
+            legend: SeriesLabelPosition::UpperLeft,
             series,
         },
     )
@@ -1228,7 +1256,7 @@ impl Plot for Heatmap {
             .margin_bottom(110)
             .margin_right(20)
             .y_label_area_size(50)
-            .caption("legend: row %", (FONT, 15))
+            .caption("row share (%)", (FONT, 15))
             .build_cartesian_2d(0.0..1.0, 0.0..100.0)
             .map_err(de)?;
         legend
@@ -1236,6 +1264,7 @@ impl Plot for Heatmap {
             .disable_mesh()
             .disable_x_axis()
             .y_labels(6)
+            .y_label_formatter(&tick)
             .label_style((FONT, 13))
             .draw()
             .map_err(de)?;
@@ -1358,6 +1387,7 @@ pub fn epsilon_lower_bound_vs_trials(
             x_range: (x0, x1),
             y_range: (0.0, y_top),
             x_log: true,
+            x_integer: false,
             legend: SeriesLabelPosition::UpperLeft,
             series,
         },
@@ -1440,6 +1470,7 @@ pub fn unicity_vs_points(points: &[UnicityPoint]) -> Result<Chart, ReportError> 
             x_range: (x0.max(0.0), x1),
             y_range: (0.0, 102.0),
             x_log: false,
+            x_integer: true,
             legend: SeriesLabelPosition::LowerRight,
             series,
         },

@@ -13,8 +13,14 @@ use reident::report::{
 /// built without examples.
 pub const ORIGINAL_RECORD: &str = "Alice Example, alice@example.org, 1984-03-02";
 
-/// One chart of every kind.
+/// One chart of every kind (rendered once per test binary; rendering in a
+/// debug build takes seconds).
 pub fn sample_charts() -> Vec<Chart> {
+    static CHARTS: std::sync::OnceLock<Vec<Chart>> = std::sync::OnceLock::new();
+    CHARTS.get_or_init(render_sample_charts).clone()
+}
+
+fn render_sample_charts() -> Vec<Chart> {
     let class_sizes: Vec<u64> = (1..=200u64).map(|i| 1 + (i * 7919) % 23).collect();
     let risks: Vec<f64> = class_sizes
         .iter()
