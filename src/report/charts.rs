@@ -1192,7 +1192,7 @@ impl Plot for Heatmap {
             if (v - i).abs() < 1e-9
                 && i >= 0.0
                 && (i as usize) < n
-                && (i as usize) % show_every == 0
+                && (i as usize).is_multiple_of(show_every)
             {
                 let s = &labels[i as usize];
                 if s.chars().count() > 12 {
