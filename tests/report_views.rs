@@ -381,3 +381,54 @@ fn write_report_rejects_duplicate_chart_names() {
     let err = write_report(&small_report(false), &dup, dir.path(), &empty).unwrap_err();
     assert!(matches!(err, ReportError::DuplicateChart { .. }), "{err}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever text surrounds them and wherever they are placed, strings
+    /// marked as original records never appear in any view of a report built
+    /// without examples, and the report still round-trips through JSON.
+    #[test]
+    fn marked_originals_never_leak(
+        originals in proptest::collection::vec("ORIG-[0-9]{4}-[a-z ]{0,6}", 1..4),
+        prefix in "[a-z ]{0,12}",
+        suffix in "[a-z ]{0,12}",
+        spot in 0usize..4,
+    ) {
+        let secret = &originals[0];
+        let text = format!("{prefix}{secret}{suffix}");
+        let mut section = Section::new("s").example(secret.clone());
+        match spot {
+            0 => section = section.paragraph(text.clone()),
+            1 => section = section.table(Table::key_value("t", [("k", text.clone())])),
+            2 => section = section.result("r", &serde_json::json!({"nested": [{"v": text.clone()}], text.clone(): 1})).unwrap(),
+            _ => {}
+        }
+        let claim = ClaimVerdict {
+            claim: "c".into(),
+            verdict: Verdict::Fail,
+            measure: "m".into(),
+            measured: None,
+            confidence_interval: None,
+            confidence_level: None,
+            decided_by: "d".into(),
+            evidence: if spot == 3 { text.clone() } else { "e".into() },
+        };
+        let report = ReportBuilder::new("t", GeneratedBy::this_crate(Some(1)), false)
+            .claim(claim)
+            .section(section)
+            .original_strings(originals.clone())
+            .build()
+            .unwrap();
+        let json = to_json(&report).unwrap();
+        let md = to_markdown(&report).unwrap();
+        let html = to_html(&report, &[]).unwrap();
+        for o in &originals {
+            proptest::prop_assert!(!json.contains(o.as_str()), "json leaks {o}");
+            proptest::prop_assert!(!md.contains(o.as_str()), "markdown leaks {o}");
+            proptest::prop_assert!(!html.contains(o.as_str()), "html leaks {o}");
+        }
+        let back: Report = serde_json::from_str(&json).unwrap();
+        proptest::prop_assert_eq!(back, report);
+    }
+}

@@ -1280,6 +1280,10 @@ impl Plot for Heatmap {
 
 /// Confusion heatmap of an attribution attack: `counts[true][predicted]`,
 /// row-normalised (each row shows where one true author's documents went).
+///
+/// The labels are drawn on the chart as given and charts are outside the
+/// report's redaction guard: pass pseudonyms, not real author names, unless
+/// the report includes examples from the original records.
 pub fn confusion_heatmap(labels: &[String], counts: &[Vec<u64>]) -> Result<Chart, ReportError> {
     const NAME: &str = "confusion";
     if labels.is_empty() {
