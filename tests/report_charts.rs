@@ -114,3 +114,82 @@ fn bad_chart_data_is_refused_with_the_chart_named() {
     .unwrap_err();
     assert!(e.to_string().contains("unicity_vs_points"), "{e}");
 }
+
+#[test]
+fn degenerate_and_large_inputs_render() {
+    use charts::NamedCurve;
+    let dir = std::env::var_os("REIDENT_CHART_DIR").map(std::path::PathBuf::from);
+    let large_sizes: Vec<u64> = (1..=2000u64).map(|i| 1 + (i * i) % 997).collect();
+    let many_l: Vec<f64> = (0..500).map(|i| f64::from(1 + i % 7)).collect();
+    let many_t: Vec<f64> = (0..500).map(|i| f64::from(i % 11) / 10.0).collect();
+    let labels: Vec<String> = (0..40).map(|i| format!("pseudonym-{i:03}")).collect();
+    let counts: Vec<Vec<u64>> = (0..40)
+        .map(|r| {
+            (0..40)
+                .map(|c| if r == c { 9 } else { ((r + c) % 3) as u64 })
+                .collect()
+        })
+        .collect();
+    let rendered = vec![
+        charts::class_size_histogram(&[3], None)
+            .unwrap()
+            .renamed("edge_one_class")
+            .unwrap(),
+        charts::class_size_histogram(&large_sizes, Some(11))
+            .unwrap()
+            .renamed("edge_large_classes")
+            .unwrap(),
+        charts::prosecutor_risk_cdf(&[1.0, 1.0], None)
+            .unwrap()
+            .renamed("edge_all_unique")
+            .unwrap(),
+        charts::l_and_t_per_class(&many_l, &many_t, Some(3.0), None)
+            .unwrap()
+            .renamed("edge_many_classes")
+            .unwrap(),
+        charts::match_weight_histogram(&[2.0], &[], None)
+            .unwrap()
+            .renamed("edge_one_weight")
+            .unwrap(),
+        charts::roc_curve(&[NamedCurve::new("single", vec![(0.3, 0.7)])])
+            .unwrap()
+            .renamed("edge_roc_point")
+            .unwrap(),
+        charts::top_k_accuracy(&[NamedCurve::new("one k", vec![(1.0, 0.5)])], Some(2))
+            .unwrap()
+            .renamed("edge_top1")
+            .unwrap(),
+        charts::accuracy_vs_authors(&[NamedCurve::new("one", vec![(4.0, 0.5)])])
+            .unwrap()
+            .renamed("edge_authors")
+            .unwrap(),
+        charts::confusion_heatmap(&labels, &counts)
+            .unwrap()
+            .renamed("edge_confusion_40")
+            .unwrap(),
+        charts::epsilon_lower_bound_vs_trials(&[(500, 0.0)], None)
+            .unwrap()
+            .renamed("edge_eps_zero")
+            .unwrap(),
+        charts::unicity_vs_points(&[charts::UnicityPoint {
+            points: 4,
+            unicity: 1.0,
+            interval: None,
+        }])
+        .unwrap()
+        .renamed("edge_unicity")
+        .unwrap(),
+    ];
+    for c in &rendered {
+        assert_eq!(&c.png[..4], b"\x89PNG", "{}", c.name);
+        assert!(svg_texts(&c.svg).contains(&c.title), "{}", c.name);
+        if let Some(dir) = &dir {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(dir.join(format!("{}.png", c.name)), &c.png).unwrap();
+        }
+    }
+    assert!(charts::class_size_histogram(&[1], None)
+        .unwrap()
+        .renamed("bad/name")
+        .is_err());
+}

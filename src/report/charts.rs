@@ -383,6 +383,8 @@ struct BarPlot {
     groups: Vec<BarGroup>,
     /// Vertical reference lines: label, x, colour.
     vlines: Vec<(String, f64, RGBColor)>,
+    /// The x axis counts things: label integral ticks only.
+    x_integer: bool,
     legend: SeriesLabelPosition,
 }
 
@@ -413,7 +415,7 @@ impl Plot for BarPlot {
             .y_desc(self.y_desc.as_str())
             .axis_desc_style((FONT, 18))
             .label_style((FONT, 15))
-            .x_label_formatter(&tick)
+            .x_label_formatter(if self.x_integer { &int_tick } else { &tick })
             .y_label_formatter(&tick)
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
@@ -516,6 +518,7 @@ pub fn class_size_histogram(
                 heights,
             }],
             vlines,
+            x_integer: true,
             legend: SeriesLabelPosition::UpperRight,
         },
     )
@@ -832,6 +835,7 @@ pub fn match_weight_histogram(
                 },
             ],
             vlines,
+            x_integer: false,
             legend: SeriesLabelPosition::UpperRight,
         },
     )
@@ -948,8 +952,11 @@ pub fn roc_curve(curves: &[NamedCurve]) -> Result<Chart, ReportError> {
     }];
     for (i, c) in curves.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
+        // Every ROC curve runs from (0, 0) (reject all) to (1, 1) (accept all).
         let mut pts = c.points.clone();
+        pts.extend([(0.0, 0.0), (1.0, 1.0)]);
         pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        pts.dedup();
         series.push(Series {
             label: c.label.clone(),
             points: percent(&pts, true),
@@ -1354,7 +1361,8 @@ pub fn epsilon_lower_bound_vs_trials(
     let (x0, x1) = if t_hi > t_lo {
         (t_lo / 1.3, t_hi * 1.3)
     } else {
-        (t_lo / 2.0, t_hi * 2.0)
+        // One decade either side, so the log axis shows labelled ticks.
+        (t_lo / 10.0, t_hi * 10.0)
     };
     let mut y_hi = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
     let mut series = vec![Series {
