@@ -372,6 +372,19 @@ fn write_report_refuses_a_directory_holding_an_input() {
     assert!(matches!(err, ReportError::OutputHoldsInput { .. }), "{err}");
 }
 
+#[cfg(unix)]
+#[test]
+fn write_report_refuses_a_symlinked_input_inside_the_output() {
+    let data = tempfile::tempdir().unwrap();
+    let real = data.path().join("original.csv");
+    std::fs::write(&real, "name\nAlice\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let link = out.path().join("original.csv");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let err = write_report(&small_report(false), &[], out.path(), &[&link]).unwrap_err();
+    assert!(matches!(err, ReportError::OutputHoldsInput { .. }), "{err}");
+}
+
 #[test]
 fn write_report_rejects_duplicate_chart_names() {
     let charts = sample_charts();

@@ -66,6 +66,17 @@ fn absolute(path: &Path) -> Result<PathBuf, ReportError> {
     }
 }
 
+/// `path` made absolute against the current directory and normalised
+/// lexically, without resolving symlinks.
+fn lexical(path: &Path) -> Result<PathBuf, ReportError> {
+    if path.is_absolute() {
+        Ok(normalise(path))
+    } else {
+        let cwd = std::env::current_dir().map_err(io("reading the current directory for", path))?;
+        Ok(normalise(&cwd.join(path)))
+    }
+}
+
 /// Removes `.` and resolves `..` lexically.
 fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -116,10 +127,15 @@ pub fn write_report<P: AsRef<Path>>(
     input_paths: &[P],
 ) -> Result<Written, ReportError> {
     validate(report)?;
-    let out_abs = absolute(out_dir)?;
+    let out_forms = [absolute(out_dir)?, lexical(out_dir)?];
     for input in input_paths {
-        let input_abs = absolute(input.as_ref())?;
-        if input_abs.starts_with(&out_abs) {
+        // Both the resolved path and the path as named (a symlink placed in
+        // the output directory counts as being in it).
+        let input_forms = [absolute(input.as_ref())?, lexical(input.as_ref())?];
+        let inside = input_forms
+            .iter()
+            .any(|i| out_forms.iter().any(|o| i.starts_with(o)));
+        if inside {
             return Err(ReportError::OutputHoldsInput {
                 out_dir: out_dir.to_path_buf(),
                 input: input.as_ref().to_path_buf(),
