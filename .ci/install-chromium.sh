@@ -1,7 +1,10 @@
 #!/bin/sh
-# Installs headless Chromium for the ignored browser test of the HTML report:
+# Installs Debian's headless Chromium for the ignored browser test of the HTML report:
 #   cargo test --test report_browser -- --ignored
+# Skips the install when chromium is already on the machine.
 set -eu
-apt-get update
-apt-get install -y chromium
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+fi
 chromium --version
