@@ -17,7 +17,7 @@ fn pair(union: u64, common: u64, offset: u64) -> (Vec<u64>, Vec<u64>) {
     let mut a: Vec<u64> = (0..common).map(spread).collect();
     let mut b = a.clone();
     for x in common..union {
-        if (x - common) % 2 == 0 {
+        if (x - common).is_multiple_of(2) {
             a.push(spread(x));
         } else {
             b.push(spread(x));

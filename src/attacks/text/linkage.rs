@@ -228,6 +228,10 @@ fn sparse_dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
     s.clamp(0.0, 1.0)
 }
 
+/// Per release document: candidate count, whether the true original was among the
+/// candidates, and the best (original index, similarity).
+type DocCandidates = (usize, bool, Option<(usize, f64)>);
+
 fn ratio(num: usize, den: usize) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
@@ -290,8 +294,7 @@ pub fn link_documents(
     };
     let n_orig = original.len();
     let truth_of = |r: usize| truth.and_then(|t| t.original_of[r]);
-    // Per release document: (candidate count, true original among candidates, best).
-    let per_doc: Vec<Result<(usize, bool, Option<(usize, f64)>), TextAttackError>> = sig_release
+    let per_doc: Vec<Result<DocCandidates, TextAttackError>> = sig_release
         .par_iter()
         .enumerate()
         .map(|(r, sig)| {

@@ -90,7 +90,7 @@ fn tok(text: &str, start: usize, end: usize) -> Token {
     Token {
         start,
         end,
-        hash: fnv1a(text[start..end].as_bytes()),
+        hash: fnv1a(&text.as_bytes()[start..end]),
     }
 }
 
@@ -172,6 +172,9 @@ fn align(release: &[Token], original: &[Token]) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// An aligned token pair: (release token index, original token index).
+type Anchor = (usize, usize);
+
 /// One recovered placeholder occurrence.
 #[derive(Debug, Clone)]
 struct Recovered {
@@ -194,7 +197,7 @@ fn recover_pair(release: &str, original: &str, placeholders: &Regex) -> PairReco
     let mut out = PairRecovery::default();
     // Stretches between consecutive anchors (with virtual anchors at both ends).
     let mut prev: Option<(usize, usize)> = None;
-    let mut bounds: Vec<(Option<(usize, usize)>, Option<(usize, usize)>)> = Vec::new();
+    let mut bounds: Vec<(Option<Anchor>, Option<Anchor>)> = Vec::new();
     for &p in &anchors {
         bounds.push((prev, Some(p)));
         prev = Some(p);
@@ -221,33 +224,81 @@ fn recover_pair(release: &str, original: &str, placeholders: &Regex) -> PairReco
             continue;
         }
         out.placeholders += found.len();
-        let mut pattern = String::from("(?s)^");
+        let mut literals: Vec<&str> = Vec::with_capacity(found.len() + 1);
         let mut at = 0;
         for m in &found {
-            pattern.push_str(&regex::escape(&r_text[at..m.start()]));
-            pattern.push_str("(.+?)");
+            literals.push(&r_text[at..m.start()]);
             at = m.end();
         }
-        pattern.push_str(&regex::escape(&r_text[at..]));
-        pattern.push('$');
-        let caps = Regex::new(&pattern)
-            .ok()
-            .and_then(|re| re.captures(o_text).map(|c| (re.captures_len(), c)));
-        match caps {
-            Some((_, caps)) => {
-                for (k, m) in found.iter().enumerate() {
-                    if let Some(h) = caps.get(k + 1) {
-                        out.recovered.push(Recovered {
-                            placeholder: m.as_str().to_string(),
-                            hidden: h.as_str().trim().to_string(),
-                        });
-                    }
+        literals.push(&r_text[at..]);
+        match match_literals(o_text, &literals) {
+            Some(captures) => {
+                for (m, (from, to)) in found.iter().zip(captures) {
+                    out.recovered.push(Recovered {
+                        placeholder: m.as_str().to_string(),
+                        hidden: o_text[from..to].trim().to_string(),
+                    });
                 }
             }
             None => out.unaligned_stretches += 1,
         }
     }
     out
+}
+
+/// Matches `text` against `literals[0] (hole) literals[1] (hole) ... literals[k]`,
+/// anchored at both ends, each hole taking the shortest non-empty text that lets
+/// the rest match (the semantics of the anchored pattern `^L0(.+?)L1...(.+?)Lk$`,
+/// found by backtracking without compiling a pattern per stretch). Returns the byte
+/// ranges of the holes.
+fn match_literals(text: &str, literals: &[&str]) -> Option<Vec<(usize, usize)>> {
+    let (first, rest) = literals.split_first()?;
+    let start = text.strip_prefix(first).map(|_| first.len())?;
+    let mut holes = Vec::with_capacity(rest.len());
+    if fill_holes(text, start, rest, &mut holes) {
+        Some(holes)
+    } else {
+        None
+    }
+}
+
+fn fill_holes(text: &str, from: usize, literals: &[&str], holes: &mut Vec<(usize, usize)>) -> bool {
+    let Some((lit, rest)) = literals.split_first() else {
+        return from == text.len();
+    };
+    // The hole is at least one character.
+    let Some(c) = text[from..].chars().next() else {
+        return false;
+    };
+    let min_end = from + c.len_utf8();
+    if rest.is_empty() {
+        // The last literal is anchored at the end of the text.
+        if text.len() >= min_end + lit.len() && text.ends_with(lit) {
+            let end = text.len() - lit.len();
+            if text.is_char_boundary(end) {
+                holes.push((from, end));
+                return true;
+            }
+        }
+        return false;
+    }
+    let mut search = min_end;
+    while search <= text.len() {
+        let Some(pos) = text[search..].find(lit).map(|p| p + search) else {
+            return false;
+        };
+        holes.push((from, pos));
+        if fill_holes(text, pos + lit.len(), rest, holes) {
+            return true;
+        }
+        holes.pop();
+        // Next candidate position: one character further.
+        match text[pos..].chars().next() {
+            Some(c) => search = pos + c.len_utf8(),
+            None => return false,
+        }
+    }
+    false
 }
 
 /// The label of a placeholder: `PERSON_7` -> `PERSON`, `<EMAIL>` -> `EMAIL`,
@@ -651,6 +702,31 @@ pub fn hash_dictionary_attack(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_matching_is_lazy_and_anchored() {
+        // ^a(.+?)b(.+?)c$ on "axxbyybzc": hole 1 = "xx", hole 2 = "yybz".
+        assert_eq!(
+            match_literals("axxbyybzc", &["a", "b", "c"]),
+            Some(vec![(1, 3), (4, 8)])
+        );
+        // Adjacent holes: the first takes one character.
+        assert_eq!(
+            match_literals("Jane Doe", &["", " ", ""]),
+            Some(vec![(0, 4), (5, 8)])
+        );
+        assert_eq!(match_literals("héllo", &["", ""]), Some(vec![(0, 6)]));
+        assert_eq!(
+            match_literals("ab", &["a", "b"]),
+            None,
+            "holes are non-empty"
+        );
+        assert_eq!(
+            match_literals("xab", &["a", ""]),
+            None,
+            "anchored at the start"
+        );
+    }
 
     #[test]
     fn labels() {
