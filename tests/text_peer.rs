@@ -120,8 +120,10 @@ fn minhash_and_lsh_agree_with_datasketch() {
     }
     let n = pairs.len() as f64;
     let (ours_err, ds_err, expected_err) = (ours_err / n, ds_err / n, expected_err / n);
-    // (2) Mean absolute error within 15 % of its exact expectation (about 3 standard
-    // errors of a mean over these pairs) for both libraries.
+    // (2) Mean absolute error within 15 % of its exact expectation (0.01688) for both
+    // libraries. One set of hash functions serves all pairs, so pair errors are
+    // correlated: over seeds 1..=12 reident's mean |error| ranged 0.0150-0.0178 (mean
+    // 0.0162); seed 1 gives 0.0150, datasketch 0.0164.
     assert!(
         (ours_err / expected_err - 1.0).abs() < 0.15,
         "reident mean |error| {ours_err}, expected {expected_err}"
