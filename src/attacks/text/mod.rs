@@ -232,7 +232,7 @@ pub struct TextAuditConfig {
     pub linkage: LinkageConfig,
     /// Print identifiers in full in examples (default: masked).
     pub show_identifiers: bool,
-    /// Masked examples kept per identifier kind.
+    /// Examples kept per identifier kind / placeholder label (0 means 5).
     pub max_examples: usize,
 }
 
