@@ -6,3 +6,4 @@
 //! the `report` module renders; nothing here prints.
 
 pub mod stylometry;
+pub mod text;

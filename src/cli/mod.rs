@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod pseudonymize;
 pub mod redact;
 pub mod synth;
+pub mod text;
 
 /// What a command concluded, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,9 @@ pub enum CliError {
     /// Anonymizer problem.
     #[error(transparent)]
     Anonymize(#[from] crate::anonymize::AnonymizeError),
+    /// Text attack problem.
+    #[error(transparent)]
+    Text(#[from] crate::attacks::text::TextAttackError),
     /// Corpus generator problem.
     #[error(transparent)]
     Synth(#[from] crate::synth::SynthError),
@@ -77,6 +81,8 @@ pub enum Command {
     Pseudonymize(pseudonymize::PseudonymizeArgs),
     /// Estimate, bound, audit or check epsilon.
     Epsilon(epsilon::EpsilonArgs),
+    /// Text leakage: document linkage, surviving identifiers, redaction recovery, hash reversal.
+    Text(text::TextArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -88,5 +94,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Redact(args) => redact::run(&args, out),
         Command::Pseudonymize(args) => pseudonymize::run(&args, out),
         Command::Epsilon(args) => epsilon::run(&args, out),
+        Command::Text(args) => text::run(&args, out),
     }
 }

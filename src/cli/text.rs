@@ -1,0 +1,264 @@
+//! `reident text`: text leakage attacks of a release against its originals —
+//! document linkage (MinHash-LSH + Jaccard/TF-IDF cosine), the identifier leak
+//! scan, redaction recovery and the unsalted-hash dictionary attack — written
+//! as one JSON report. Exit code 1 when an identifier survives, a hash is
+//! reversed or the placeholders are consistent across documents.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressDrawTarget};
+use polars::prelude::DataFrame;
+
+use super::{CliError, Outcome};
+use crate::attacks::text::{
+    audit_text, Corpus, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit, Stage,
+    TextAttackError, TextAuditConfig, TruthKey, Verification,
+};
+use crate::data::{read_frame, ReadOptions};
+
+/// Arguments of `reident text`.
+#[derive(Debug, clap::Args)]
+pub struct TextArgs {
+    /// Original documents (.csv, .ndjson/.jsonl, .parquet; .gz accepted).
+    #[arg(long)]
+    pub original: PathBuf,
+    /// Release documents (same formats).
+    #[arg(long)]
+    pub release: PathBuf,
+    /// Truth key: a table mapping release document ids to original document ids.
+    #[arg(long, conflicts_with = "same_ids")]
+    pub truth: Option<PathBuf>,
+    /// Columns of --truth: release id, original id.
+    #[arg(long, value_delimiter = ',', default_value = "release_id,original_id")]
+    pub truth_columns: Vec<String>,
+    /// The release keeps each document's original id (the truth key is the identity).
+    #[arg(long)]
+    pub same_ids: bool,
+    /// Column holding the text (in both files).
+    #[arg(long)]
+    pub text_column: String,
+    /// Column holding the document id (in both files).
+    #[arg(long)]
+    pub id_column: String,
+    /// Identifier and author columns of the originals (logins, names, e-mails); where
+    /// the release has them too they are scanned for hashes.
+    #[arg(long, value_delimiter = ',')]
+    pub identifier_columns: Vec<String>,
+    /// A users table of the originals adding logins, display names and e-mails.
+    #[arg(long)]
+    pub users: Option<PathBuf>,
+    /// Columns of --users; the first is the login (the entity key).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "login,display_name,email"
+    )]
+    pub user_columns: Vec<String>,
+    /// Do not add single parts (>= 3 characters) of multi-word names.
+    #[arg(long)]
+    pub no_name_parts: bool,
+    /// Further release columns to scan for hex hashes.
+    #[arg(long, value_delimiter = ',')]
+    pub hash_columns: Vec<String>,
+    /// Shingle unit.
+    #[arg(long, value_enum, default_value_t = ShingleUnit::Word)]
+    pub shingle: ShingleUnit,
+    /// Units per shingle.
+    #[arg(long, default_value_t = 3)]
+    pub k: usize,
+    /// LSH bands.
+    #[arg(long, default_value_t = 32)]
+    pub bands: usize,
+    /// LSH rows per band.
+    #[arg(long, default_value_t = 4)]
+    pub rows: usize,
+    /// Seed of the MinHash family.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Verification similarity of LSH candidates.
+    #[arg(long, value_enum, default_value_t = Verification::Jaccard)]
+    pub verify: Verification,
+    /// Minimum verified similarity for a link.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Print identifiers in full in examples (default: masked, e.g. `j***@e******.com`).
+    #[arg(long)]
+    pub show_identifiers: bool,
+    /// Examples kept per kind.
+    #[arg(long, default_value_t = 5)]
+    pub max_examples: usize,
+    /// Write the JSON report here instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+fn column(df: &DataFrame, name: &str, source: &str) -> Result<Vec<Option<String>>, CliError> {
+    let col = df.column(name).map_err(|_| {
+        CliError::Data(crate::data::DataError::MissingColumn {
+            source_name: source.to_string(),
+            column: name.to_string(),
+            available: df
+                .get_column_names()
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        })
+    })?;
+    let strs = col.str().map_err(|e| {
+        CliError::Usage(format!(
+            "{source}: column `{name}` cannot be read as text: {e}"
+        ))
+    })?;
+    Ok(strs.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+fn corpus(df: &DataFrame, args: &TextArgs, source: &str) -> Result<Corpus, CliError> {
+    let ids = column(df, &args.id_column, source)?;
+    let texts = column(df, &args.text_column, source)?;
+    Ok(Corpus::new(source, ids, texts)?)
+}
+
+/// Runs `reident text`.
+pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let opts = ReadOptions::default();
+    let o_source = args.original.display().to_string();
+    let r_source = args.release.display().to_string();
+    let original_df = read_frame(&args.original, &opts)?;
+    let release_df = read_frame(&args.release, &opts)?;
+    let original = corpus(&original_df, args, &o_source)?;
+    let release = corpus(&release_df, args, &r_source)?;
+
+    let truth = if args.same_ids {
+        Some(TruthKey::same_ids(&release, &original)?)
+    } else if let Some(path) = &args.truth {
+        let [r_col, o_col] = args.truth_columns.as_slice() else {
+            return Err(CliError::Usage(format!(
+                "--truth-columns needs two columns (release id, original id), got {}",
+                args.truth_columns.len()
+            )));
+        };
+        let t_source = path.display().to_string();
+        let df = read_frame(path, &opts)?;
+        let r = column(&df, r_col, &t_source)?;
+        let o = column(&df, o_col, &t_source)?;
+        let pairs: Vec<(String, String)> = r
+            .into_iter()
+            .zip(o)
+            .filter_map(|(r, o)| Some((r?, o?)))
+            .collect();
+        Some(TruthKey::from_pairs(&release, &original, &pairs)?)
+    } else {
+        None
+    };
+
+    let name_parts = !args.no_name_parts;
+    let mut identifiers = IdentifierSet::new();
+    if let Some(path) = &args.users {
+        let u_source = path.display().to_string();
+        let users = read_frame(path, &opts)?;
+        let cols = args
+            .user_columns
+            .iter()
+            .map(|c| column(&users, c, &u_source))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((logins, others)) = cols.split_first() else {
+            return Err(CliError::Usage(
+                "--user-columns needs at least the login column".into(),
+            ));
+        };
+        for (row, login) in logins.iter().enumerate() {
+            if let Some(login) = login {
+                let values: Vec<&str> = others.iter().filter_map(|c| c[row].as_deref()).collect();
+                identifiers.add_person(login, &values, name_parts);
+            }
+        }
+    }
+    for c in &args.identifier_columns {
+        for v in column(&original_df, c, &o_source)?.into_iter().flatten() {
+            identifiers.add_column_value(&v, name_parts);
+        }
+    }
+    identifiers.add_from_texts(&original.texts)?;
+
+    let mut hash_columns: Vec<(String, Vec<Option<String>>)> = Vec::new();
+    let release_names: Vec<String> = release_df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for c in &args.identifier_columns {
+        if release_names.contains(c) && c != &args.text_column {
+            hash_columns.push((c.clone(), column(&release_df, c, &r_source)?));
+        }
+    }
+    for c in &args.hash_columns {
+        if !hash_columns.iter().any(|(n, _)| n == c) {
+            hash_columns.push((c.clone(), column(&release_df, c, &r_source)?));
+        }
+    }
+
+    let config = TextAuditConfig {
+        linkage: LinkageConfig {
+            shingle: ShingleConfig {
+                unit: args.shingle,
+                k: args.k,
+                lowercase: true,
+            },
+            bands: args.bands,
+            rows: args.rows,
+            seed: args.seed,
+            verification: args.verify,
+            threshold: args.threshold,
+        },
+        show_identifiers: args.show_identifiers,
+        max_examples: args.max_examples,
+    };
+    let bar = ProgressBar::new(4);
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let mut on_stage = |stage: Stage| {
+        bar.set_message(match stage {
+            Stage::Linkage => "document linkage",
+            Stage::LeakScan => "identifier leak scan",
+            Stage::Recovery => "redaction recovery",
+            Stage::HashAttack => "hash dictionary attack",
+        });
+        bar.inc(1);
+    };
+    let report = audit_text(
+        &original,
+        &release,
+        truth.as_ref(),
+        &identifiers,
+        &hash_columns,
+        &config,
+        &mut on_stage,
+    )?;
+    bar.finish_and_clear();
+
+    let json = serde_json::to_string_pretty(&report).map_err(|e| {
+        CliError::Text(TextAttackError::Invalid(format!(
+            "cannot serialise the report: {e}"
+        )))
+    })?;
+    match &args.output {
+        Some(path) => std::fs::write(path, json.as_bytes()).map_err(|source| CliError::Write {
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => writeln!(out, "{json}").map_err(|source| CliError::Write {
+            path: "stdout".into(),
+            source,
+        })?,
+    }
+    let leaked = report.leak_scan.n_surviving > 0
+        || report.hash_attack.recovered > 0
+        || report.recovery.consistency.consistent;
+    Ok(if leaked {
+        Outcome::Refuted
+    } else {
+        Outcome::Success
+    })
+}
