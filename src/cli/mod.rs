@@ -8,6 +8,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub mod epsilon;
+pub mod link;
 pub mod metrics;
 pub mod pseudonymize;
 pub mod redact;
@@ -40,6 +41,9 @@ pub enum CliError {
     /// Corpus generator problem.
     #[error(transparent)]
     Synth(#[from] crate::synth::SynthError),
+    /// Record-linkage problem.
+    #[error(transparent)]
+    Linkage(#[from] crate::attacks::linkage::LinkageError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -77,6 +81,8 @@ pub enum Command {
     Pseudonymize(pseudonymize::PseudonymizeArgs),
     /// Estimate, bound, audit or check epsilon.
     Epsilon(epsilon::EpsilonArgs),
+    /// Link release rows back to originals: Fellegi-Sunter with blocking, or the QI join (--qi).
+    Link(link::LinkArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -88,5 +94,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Redact(args) => redact::run(&args, out),
         Command::Pseudonymize(args) => pseudonymize::run(&args, out),
         Command::Epsilon(args) => epsilon::run(&args, out),
+        Command::Link(args) => link::run(&args, out),
     }
 }

@@ -53,7 +53,10 @@ pub fn greedy(pairs: &[ScoredPair]) -> Vec<usize> {
 /// Minimum-cost assignment of an `n x m` cost matrix (row-major) with
 /// `n <= m`: returns for each row its column. Kuhn-Munkres with potentials.
 pub fn min_cost_assignment(cost: &[f64], n: usize, m: usize) -> Vec<usize> {
-    assert!(n <= m && cost.len() == n * m, "need n <= m and an n x m matrix");
+    assert!(
+        n <= m && cost.len() == n * m,
+        "need n <= m and an n x m matrix"
+    );
     // 1-based arrays as in the classical formulation; column 0 is virtual.
     let inf = f64::INFINITY;
     let mut u = vec![0.0; n + 1];
@@ -171,7 +174,11 @@ pub fn hungarian(pairs: &[ScoredPair], max_component: usize) -> Vec<usize> {
         let mut which = vec![usize::MAX; n * m];
         for &i in &comp {
             let p = &pairs[i];
-            let (a, b) = if transpose { (p.right, p.left) } else { (p.left, p.right) };
+            let (a, b) = if transpose {
+                (p.right, p.left)
+            } else {
+                (p.left, p.right)
+            };
             let ri = rows.binary_search(&a).unwrap_or(0);
             let ci = cols.binary_search(&b).unwrap_or(0);
             // Duplicate pairs: keep the best.

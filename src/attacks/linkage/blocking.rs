@@ -100,7 +100,9 @@ pub fn parse_blocking_rules(spec: &str) -> Result<Vec<BlockingRule>, LinkageErro
                         KeyTransform::Soundex
                     } else if t == "year" {
                         KeyTransform::Year
-                    } else if let Some(n) = t.strip_prefix("prefix(").and_then(|r| r.strip_suffix(')')) {
+                    } else if let Some(n) =
+                        t.strip_prefix("prefix(").and_then(|r| r.strip_suffix(')'))
+                    {
                         let n: usize = n
                             .trim()
                             .parse()
@@ -109,7 +111,9 @@ pub fn parse_blocking_rules(spec: &str) -> Result<Vec<BlockingRule>, LinkageErro
                             .ok_or_else(|| bad("prefix(n) needs a positive integer n"))?;
                         KeyTransform::Prefix { n }
                     } else {
-                        return Err(bad("unknown key transform; use prefix(n):col, soundex:col or year:col"));
+                        return Err(bad(
+                            "unknown key transform; use prefix(n):col, soundex:col or year:col",
+                        ));
                     };
                     (transform, c.trim())
                 }
@@ -347,7 +351,10 @@ pub fn block(
         return Err(LinkageError::TooManyPairs {
             estimated: total,
             cap: max_pairs,
-            per_rule: estimates.iter().map(|e| (e.rule.clone(), e.pairs)).collect(),
+            per_rule: estimates
+                .iter()
+                .map(|e| (e.rule.clone(), e.pairs))
+                .collect(),
         });
     }
     let mut pairs = Vec::with_capacity(total as usize);
@@ -362,9 +369,9 @@ pub fn block(
         for (r, key) in k.right.iter().enumerate() {
             let Some(key) = key else { continue };
             for &l in &by_key[*key as usize] {
-                let earlier = keys[..i].iter().any(|e| {
-                    matches!((e.left[l as usize], e.right[r]), (Some(a), Some(b)) if a == b)
-                });
+                let earlier = keys[..i].iter().any(
+                    |e| matches!((e.left[l as usize], e.right[r]), (Some(a), Some(b)) if a == b),
+                );
                 if !earlier {
                     pairs.push((l, r as u32));
                 }
@@ -414,12 +421,22 @@ mod tests {
         // zip pairs: (0,0),(1,0),(2,1),(2,2). Soundex pairs: (0,0)dup,(0,1),(2,0),(2,1)dup,(1,2).
         let mut p = b.pairs.clone();
         p.sort();
-        assert_eq!(p, vec![(0, 0), (0, 1), (1, 0), (1, 2), (2, 0), (2, 1), (2, 2)]);
+        assert_eq!(
+            p,
+            vec![(0, 0), (0, 1), (1, 0), (1, 2), (2, 0), (2, 1), (2, 2)]
+        );
         assert!(b.warnings.is_empty());
         let warn = block(&rules, &l, &r, 4, 1_000).unwrap();
         assert_eq!(warn.warnings.len(), 1);
         let err = block(&rules, &l, &r, 4, 8).unwrap_err();
-        assert!(matches!(err, LinkageError::TooManyPairs { estimated: 9, cap: 8, .. }));
+        assert!(matches!(
+            err,
+            LinkageError::TooManyPairs {
+                estimated: 9,
+                cap: 8,
+                ..
+            }
+        ));
     }
 
     #[test]

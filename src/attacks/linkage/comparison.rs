@@ -132,7 +132,9 @@ impl Comparison {
         };
         let n = self.levels.len();
         if n < 3 {
-            return Err(bad("needs a null level, at least one agreement level and an else level"));
+            return Err(bad(
+                "needs a null level, at least one agreement level and an else level",
+            ));
         }
         if n > 255 {
             return Err(bad("at most 255 levels"));
@@ -218,7 +220,9 @@ fn parse_one(item: &str) -> Result<Comparison, LinkageError> {
     };
     let need_args = |args: &[f64]| {
         if args.is_empty() {
-            Err(bad(format!("`{kind}` needs thresholds, e.g. `{kind}(1,2)`")))
+            Err(bad(format!(
+                "`{kind}` needs thresholds, e.g. `{kind}(1,2)`"
+            )))
         } else {
             Ok(())
         }
@@ -302,10 +306,7 @@ pub(crate) struct PreparedComparison<'a> {
     hierarchy: Option<&'a Hierarchy>,
 }
 
-fn column<'a>(
-    table: &'a EncodedTable,
-    name: &str,
-) -> Result<&'a CategoricalColumn, LinkageError> {
+fn column<'a>(table: &'a EncodedTable, name: &str) -> Result<&'a CategoricalColumn, LinkageError> {
     table
         .column(name)
         .ok_or_else(|| LinkageError::MissingColumn {
@@ -329,7 +330,8 @@ impl<'a> PreparedComparison<'a> {
         let wants_num = kinds.iter().any(|k| {
             matches!(
                 k,
-                LevelKind::AbsoluteDifferenceAtMost { .. } | LevelKind::RelativeDifferenceAtMost { .. }
+                LevelKind::AbsoluteDifferenceAtMost { .. }
+                    | LevelKind::RelativeDifferenceAtMost { .. }
             )
         });
         let wants_days = kinds

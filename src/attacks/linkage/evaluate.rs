@@ -91,7 +91,9 @@ pub fn score(
     let mut best: std::collections::HashMap<u32, (f64, u32, bool)> = Default::default();
     for (i, &(l, r)) in pairs.iter().enumerate() {
         let w = weights[i];
-        let e = best.entry(r).or_insert((f64::NEG_INFINITY, u32::MAX, false));
+        let e = best
+            .entry(r)
+            .or_insert((f64::NEG_INFINITY, u32::MAX, false));
         if w > e.0 || (w == e.0 && l < e.1) {
             *e = (w, l, is_true[i]);
         }
@@ -141,7 +143,9 @@ pub fn score(
     let bins = histogram_bins.max(1);
     let (lo, hi) = weights
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &w| (a.min(w), b.max(w)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &w| {
+            (a.min(w), b.max(w))
+        });
     let (lo, hi) = if weights.is_empty() {
         (0.0, 1.0)
     } else if hi > lo {

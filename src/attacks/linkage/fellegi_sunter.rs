@@ -70,7 +70,12 @@ pub(crate) fn estimate_u_random(
             .collect()
     } else {
         (0..sample_pairs)
-            .map(|_| (rng.gen_range(0..n_left as u32), rng.gen_range(0..n_right as u32)))
+            .map(|_| {
+                (
+                    rng.gen_range(0..n_left as u32),
+                    rng.gen_range(0..n_right as u32),
+                )
+            })
             .collect()
     };
     let gammas = comparison_vectors(prepared, &pairs);
@@ -98,19 +103,15 @@ pub(crate) fn estimate_u_random(
         .collect()
 }
 
-/// Splink-like starting m values: for the agreement levels, from the most to
-/// the least agreeing, shares proportional to `2^-i`, scaled to 0.95, and
-/// 0.05 for `else`.
+/// Splink's default starting m values (`_default_m_values`): 0.95 for the
+/// most agreeing level, the remaining 0.05 split equally over the other
+/// non-null levels. Index 0 (null) is 1 by convention (unused).
 pub fn default_m_start(comparison: &Comparison) -> Vec<f64> {
     let n = comparison.levels.len();
-    let agree = n - 2;
-    let weights: Vec<f64> = (0..agree).map(|i| 0.5f64.powi(i as i32)).collect();
-    let sum: f64 = weights.iter().sum();
-    let mut m = vec![1.0; n];
-    for (i, w) in weights.iter().enumerate() {
-        m[1 + i] = 0.95 * w / sum;
-    }
-    m[n - 1] = 0.05;
+    let others = (n - 2).max(1);
+    let mut m = vec![0.05 / others as f64; n];
+    m[0] = 1.0;
+    m[1] = 0.95;
     m
 }
 
@@ -253,9 +254,9 @@ pub fn expectation_maximisation(
     let collapse = if !(1e-4..=1.0 - 1e-4).contains(&p) {
         Some(EmCollapse::MatchProportion { value: p })
     } else if trained.iter().any(|&t| t)
-        && (0..k).filter(|&c| trained[c]).all(|c| {
-            (1..m[c].len()).all(|l| (m[c][l] - u[c][l]).abs() < 0.01)
-        })
+        && (0..k)
+            .filter(|&c| trained[c])
+            .all(|c| (1..m[c].len()).all(|l| (m[c][l] - u[c][l]).abs() < 0.01))
     {
         Some(EmCollapse::MEqualsU)
     } else {
@@ -313,7 +314,13 @@ pub struct FellegiSunterModel {
 
 impl FellegiSunterModel {
     /// Builds a model from m/u tables.
-    pub fn new(comparisons: &[Comparison], m: &[Vec<f64>], u: &[Vec<f64>], trained: &[bool], lambda: f64) -> Self {
+    pub fn new(
+        comparisons: &[Comparison],
+        m: &[Vec<f64>],
+        u: &[Vec<f64>],
+        trained: &[bool],
+        lambda: f64,
+    ) -> Self {
         let lambda = lambda.clamp(FLOOR, 1.0 - FLOOR);
         let comparisons = comparisons
             .iter()
@@ -372,7 +379,11 @@ pub(crate) fn term_frequencies(p: &PreparedComparison) -> TermFrequencies {
     let tf = |col: &crate::data::CategoricalColumn| -> Vec<f64> {
         col.values
             .iter()
-            .map(|v| counts.get(v.trim()).map_or(0.0, |&n| n as f64 / total.max(1) as f64))
+            .map(|v| {
+                counts
+                    .get(v.trim())
+                    .map_or(0.0, |&n| n as f64 / total.max(1) as f64)
+            })
             .collect()
     };
     TermFrequencies {

@@ -251,7 +251,10 @@ fn truth_pairs(
     let mut by_key: HashMap<&str, Vec<u32>> = HashMap::new();
     for row in 0..lc.len() {
         if !lc.is_missing_code(lc.codes[row]) {
-            by_key.entry(lc.value(row).trim()).or_default().push(row as u32);
+            by_key
+                .entry(lc.value(row).trim())
+                .or_default()
+                .push(row as u32);
         }
     }
     let mut truth = HashSet::new();
@@ -309,7 +312,8 @@ pub fn link(
     let mut warnings = blocked.warnings.clone();
 
     progress(LinkageStage::EstimatingU);
-    let u = fellegi_sunter::estimate_u_random(&prepared, nl, nr, config.u_sample_pairs, config.seed);
+    let u =
+        fellegi_sunter::estimate_u_random(&prepared, nl, nr, config.u_sample_pairs, config.seed);
 
     let lambda = match &config.prior {
         PriorSpec::Given { lambda } => {
@@ -331,7 +335,9 @@ pub fn link(
                 .len();
             let l = n as f64 / recall / total_pairs;
             if n == 0 {
-                warnings.push("no pair satisfies the deterministic rules; lambda set to 1/(pairs)".into());
+                warnings.push(
+                    "no pair satisfies the deterministic rules; lambda set to 1/(pairs)".into(),
+                );
                 1.0 / total_pairs.max(2.0)
             } else {
                 l.min(1.0 - 1e-9)
@@ -347,14 +353,21 @@ pub fn link(
     } else {
         vec![None]
     };
-    let m_start: Vec<Vec<f64>> = config
+    let m_default: Vec<Vec<f64>> = config
         .comparisons
         .iter()
         .map(fellegi_sunter::default_m_start)
         .collect();
+    // As in Splink, sessions run in order; each starts from the current m
+    // (the mean of the values trained so far, else the defaults) and from
+    // lambda adjusted for its blocking rule: prior odds times the Bayes
+    // factors of the exact levels the rule forces.
+    let mut m = m_default.clone();
+    let mut trained_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); k];
     let mut sessions = Vec::new();
     for (i, rule) in training.iter().enumerate() {
         progress(LinkageStage::Em(i + 1, training.len()));
+        let mut odds = lambda / (1.0 - lambda);
         let (pairs, rule_text, trained): (Vec<(u32, u32)>, String, Vec<bool>) = match rule {
             Some(r) => {
                 let b = blocking::block(
@@ -365,18 +378,31 @@ pub fn link(
                     config.max_pairs,
                 )?;
                 let cols: HashSet<&str> = r.left_columns().collect();
-                let trained = config
+                let trained: Vec<bool> = config
                     .comparisons
                     .iter()
                     .map(|c| !cols.contains(c.left_column.as_str()))
                     .collect();
+                for (c, cmp) in config.comparisons.iter().enumerate() {
+                    let exact_key = r.keys.iter().any(|key| {
+                        key.left_column == cmp.left_column && key.transform == KeyTransform::Exact
+                    });
+                    if trained[c] || !exact_key {
+                        continue;
+                    }
+                    if let Some(l) = cmp.levels.iter().position(|l| l.kind == LevelKind::Exact) {
+                        odds *= m[c][l].max(1e-12) / u[c][l].max(1e-12);
+                    }
+                }
                 (b.pairs, r.describe(), trained)
             }
             None => (blocked.pairs.clone(), "all pairs".into(), vec![true; k]),
         };
         let gammas = fellegi_sunter::comparison_vectors(&prepared, &pairs);
         let pats = fellegi_sunter::patterns(&gammas, k);
-        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m_start, &u, &trained, &config.em);
+        let mut em = config.em.clone();
+        em.start_match_proportion = odds / (1.0 + odds);
+        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, &u, &trained, &em);
         s.rule = rule_text;
         if let Some(c) = &s.collapse {
             warnings.push(format!(
@@ -388,27 +414,28 @@ pub fn link(
                     EmCollapse::MEqualsU => "m equals u for every trained comparison".into(),
                 }
             ));
+        } else {
+            for c in 0..k {
+                if s.trained[c] {
+                    trained_values[c].push(s.m[c].clone());
+                    let n = trained_values[c].len() as f64;
+                    for l in 0..m[c].len() {
+                        m[c][l] = trained_values[c].iter().map(|v| v[l]).sum::<f64>() / n;
+                    }
+                }
+            }
         }
         sessions.push(s);
     }
-    // Average m over sessions that trained each comparison and did not collapse.
-    let mut m = m_start.clone();
     let mut trained_any = vec![false; k];
     for c in 0..k {
-        let used: Vec<&EmSession> = sessions
-            .iter()
-            .filter(|s| s.trained[c] && s.collapse.is_none())
-            .collect();
-        if used.is_empty() {
+        if trained_values[c].is_empty() {
             warnings.push(format!(
                 "m of the comparison on `{}` was not trained (every EM session blocked on it or collapsed); start values used",
                 config.comparisons[c].left_column
             ));
-            continue;
-        }
-        trained_any[c] = true;
-        for l in 0..m[c].len() {
-            m[c][l] = used.iter().map(|s| s.m[c][l]).sum::<f64>() / used.len() as f64;
+        } else {
+            trained_any[c] = true;
         }
     }
     let model = FellegiSunterModel::new(&config.comparisons, &m, &u, &trained_any, lambda);
@@ -416,7 +443,11 @@ pub fn link(
     progress(LinkageStage::Scoring);
     let tfs: Vec<Option<(usize, fellegi_sunter::TermFrequencies)>> = prepared
         .iter()
-        .map(|p| p.comparison.tf_level().map(|l| (l, fellegi_sunter::term_frequencies(p))))
+        .map(|p| {
+            p.comparison
+                .tf_level()
+                .map(|l| (l, fellegi_sunter::term_frequencies(p)))
+        })
         .collect();
     let pairs = &blocked.pairs;
     let gammas = fellegi_sunter::comparison_vectors(&prepared, pairs);
@@ -476,7 +507,11 @@ pub fn link(
         .map(|t| evaluate::score(pairs, &weights, &links, t, config.histogram_bins));
 
     let mut by_weight = links.clone();
-    by_weight.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]).then(pairs[a].cmp(&pairs[b])));
+    by_weight.sort_by(|&a, &b| {
+        weights[b]
+            .total_cmp(&weights[a])
+            .then(pairs[a].cmp(&pairs[b]))
+    });
     let explained_links = by_weight
         .iter()
         .take(config.explain_links)

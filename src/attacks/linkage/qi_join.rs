@@ -199,7 +199,11 @@ pub fn qi_join(
             };
             rows[r] = QiJoinRow {
                 candidates: *count,
-                success_probability: if *count == 0 { 0.0 } else { 1.0 / *count as f64 },
+                success_probability: if *count == 0 {
+                    0.0
+                } else {
+                    1.0 / *count as f64
+                },
                 truth_in_candidates: truth_in,
             };
         }
@@ -216,7 +220,12 @@ pub fn qi_join(
     let (actual, expected_correct, truth_in) = if truth.is_some() {
         let hit = |r: &&QiJoinRow| r.truth_in_candidates == Some(true);
         (
-            Some(rows.iter().filter(hit).filter(|r| r.candidates == 1).count() as u64),
+            Some(
+                rows.iter()
+                    .filter(hit)
+                    .filter(|r| r.candidates == 1)
+                    .count() as u64,
+            ),
             Some(rows.iter().filter(hit).map(|r| r.success_probability).sum()),
             Some(rows.iter().filter(hit).count() as u64),
         )
@@ -230,9 +239,17 @@ pub fn qi_join(
         n_release,
         release_groups: groups.len(),
         expected_reidentifications: expected,
-        expected_reidentification_rate: if n_release == 0 { 0.0 } else { expected / n_release as f64 },
+        expected_reidentification_rate: if n_release == 0 {
+            0.0
+        } else {
+            expected / n_release as f64
+        },
         unique_matches: unique,
-        certain_share: if n_release == 0 { 0.0 } else { unique as f64 / n_release as f64 },
+        certain_share: if n_release == 0 {
+            0.0
+        } else {
+            unique as f64 / n_release as f64
+        },
         no_candidates: none,
         actual_reidentifications: actual,
         expected_correct_reidentifications: expected_correct,
