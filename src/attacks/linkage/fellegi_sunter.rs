@@ -145,8 +145,9 @@ pub enum EmCollapse {
         /// Its final value.
         value: f64,
     },
-    /// For every trained comparison m is (within 0.01) equal to u: the model
-    /// cannot tell matches from non-matches.
+    /// For every trained comparison m is close to u: no level has a Bayes
+    /// factor beyond 2 either way (`|log2(m/u)| < 1`), so the model cannot
+    /// tell matches from non-matches (EM fitted sampling noise).
     MEqualsU,
 }
 
@@ -173,8 +174,9 @@ pub struct EmSession {
     pub collapse: Option<EmCollapse>,
 }
 
-/// Distinct comparison vectors with counts.
-pub(crate) fn patterns(gammas: &[u8], k: usize) -> Vec<(Vec<u8>, u64)> {
+/// Distinct comparison vectors (pair-major `gammas`, `k` per pair) with
+/// counts, sorted: the sufficient statistics of EM.
+pub fn patterns(gammas: &[u8], k: usize) -> Vec<(Vec<u8>, u64)> {
     if k == 0 {
         return Vec::new();
     }
@@ -256,7 +258,10 @@ pub fn expectation_maximisation(
     } else if trained.iter().any(|&t| t)
         && (0..k)
             .filter(|&c| trained[c])
-            .all(|c| (1..m[c].len()).all(|l| (m[c][l] - u[c][l]).abs() < 0.01))
+            .all(|c| {
+                (1..m[c].len())
+                    .all(|l| (m[c][l].max(FLOOR) / u[c][l].max(FLOOR)).log2().abs() < 1.0)
+            })
     {
         Some(EmCollapse::MEqualsU)
     } else {
@@ -405,14 +410,17 @@ pub struct Contribution {
     pub tf_adjustment: f64,
 }
 
-/// Match weight of one comparison vector, per-comparison parts included.
-/// `tf` holds, per comparison, the tf adjustment of this pair (0 when none).
-pub(crate) fn weight_parts(model: &FellegiSunterModel, gamma: &[u8], tf: &[f64]) -> f64 {
-    let mut w = model.prior_weight;
-    for (c, &g) in gamma.iter().enumerate() {
-        w += model.comparisons[c].levels[g as usize].match_weight + tf[c];
+impl FellegiSunterModel {
+    /// Match weight of one comparison vector: prior weight plus, per
+    /// comparison, the level's `log2(m/u)` and `tf[c]`, the pair's
+    /// term-frequency adjustment (0 when none).
+    pub fn match_weight(&self, gamma: &[u8], tf: &[f64]) -> f64 {
+        let mut w = self.prior_weight;
+        for (c, &g) in gamma.iter().enumerate() {
+            w += self.comparisons[c].levels[g as usize].match_weight + tf[c];
+        }
+        w
     }
-    w
 }
 
 /// Probability from a match weight: `2^w / (1 + 2^w)`.

@@ -473,7 +473,7 @@ pub fn link(
             for (c, slot) in tf_row.iter_mut().enumerate() {
                 *slot = tf_adjust(i, c);
             }
-            fellegi_sunter::weight_parts(&model, &gammas[i * k..(i + 1) * k], &tf_row)
+            model.match_weight(&gammas[i * k..(i + 1) * k], &tf_row)
         })
         .collect();
 
