@@ -256,12 +256,9 @@ pub fn expectation_maximisation(
     let collapse = if !(1e-4..=1.0 - 1e-4).contains(&p) {
         Some(EmCollapse::MatchProportion { value: p })
     } else if trained.iter().any(|&t| t)
-        && (0..k)
-            .filter(|&c| trained[c])
-            .all(|c| {
-                (1..m[c].len())
-                    .all(|l| (m[c][l].max(FLOOR) / u[c][l].max(FLOOR)).log2().abs() < 1.0)
-            })
+        && (0..k).filter(|&c| trained[c]).all(|c| {
+            (1..m[c].len()).all(|l| (m[c][l].max(FLOOR) / u[c][l].max(FLOOR)).log2().abs() < 1.0)
+        })
     {
         Some(EmCollapse::MEqualsU)
     } else {

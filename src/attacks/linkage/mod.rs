@@ -271,6 +271,32 @@ fn truth_pairs(
     Ok(truth)
 }
 
+/// The comparison vectors (level index per comparison, pair-major) of
+/// `pairs` (original row, release row). Level 0 is null; higher indexes are
+/// evaluated later (less agreement), the last is `else`.
+pub fn comparison_vectors(
+    original: &EncodedTable,
+    release: &EncodedTable,
+    comparisons: &[Comparison],
+    hierarchies: &HashMap<String, Hierarchy>,
+    pairs: &[(u32, u32)],
+) -> Result<Vec<u8>, LinkageError> {
+    let prepared: Vec<PreparedComparison> = comparisons
+        .iter()
+        .map(|c| PreparedComparison::new(c, original, release, hierarchies.get(&c.left_column)))
+        .collect::<Result<_, _>>()?;
+    if let Some(&(l, r)) = pairs
+        .iter()
+        .find(|&&(l, r)| l as usize >= original.n_rows || r as usize >= release.n_rows)
+    {
+        return Err(LinkageError::BadParameter(format!(
+            "pair ({l}, {r}) is out of range: {} original and {} release rows",
+            original.n_rows, release.n_rows
+        )));
+    }
+    Ok(fellegi_sunter::comparison_vectors(&prepared, pairs))
+}
+
 /// Runs Fellegi-Sunter linkage of `release` rows against `original` rows:
 /// blocking, u from random pairs, lambda, m by EM, scoring, assignment and
 /// (with a truth key) evaluation. `hierarchies` serve generalized-compatible
