@@ -490,4 +490,37 @@ mod tests {
         assert_eq!(age.gamma(1, 0), 3); // 50 not in [30-40)
         assert_eq!(age.gamma(2, 2), 2); // * covers anything
     }
+
+    #[test]
+    fn gamma_dates_relative_and_edit_distances() {
+        let left = EncodedTable::new(
+            "o",
+            vec![
+                CategoricalColumn::from_strs("dob", &["2000-01-01", "2000-01-01", "bad"]),
+                CategoricalColumn::from_strs("pay", &["100", "100", "0"]),
+                CategoricalColumn::from_strs("name", &["smith", "smith", "jones"]),
+            ],
+        );
+        let right = EncodedTable::new(
+            "r",
+            vec![
+                CategoricalColumn::from_strs("dob", &["2000-01-08", "2000-03-01", "2000-01-01"]),
+                CategoricalColumn::from_strs("pay", &["95", "80", "0"]),
+                CategoricalColumn::from_strs("name", &["smtih", "smyth", "james"]),
+            ],
+        );
+        let cs = parse_comparisons("dob:date(7,31);pay:rel(0.1);name:dl(1)").unwrap();
+        let d = PreparedComparison::new(&cs[0], &left, &right, None).unwrap();
+        assert_eq!(d.gamma(0, 0), 2); // 7 days
+        assert_eq!(d.gamma(1, 1), 4); // 60 days > 31
+        assert_eq!(d.gamma(2, 2), 4); // unparseable date: else
+        let p = PreparedComparison::new(&cs[1], &left, &right, None).unwrap();
+        assert_eq!(p.gamma(0, 0), 2); // |100 - 95| / 100 = 0.05
+        assert_eq!(p.gamma(1, 1), 3); // 0.2 > 0.1
+        assert_eq!(p.gamma(2, 2), 1); // exact "0"
+        let n = PreparedComparison::new(&cs[2], &left, &right, None).unwrap();
+        assert_eq!(n.gamma(0, 0), 2); // adjacent transposition: OSA 1
+        assert_eq!(n.gamma(1, 1), 2); // one substitution
+        assert_eq!(n.gamma(2, 2), 3); // jones/james: two substitutions
+    }
 }

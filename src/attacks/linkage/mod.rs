@@ -26,6 +26,7 @@ pub mod strings;
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use assignment::ScoredPair;
@@ -493,14 +494,17 @@ pub fn link(
             _ => 0.0,
         }
     };
-    let mut tf_row = vec![0.0; k];
     let weights: Vec<f64> = (0..pairs.len())
-        .map(|i| {
-            for (c, slot) in tf_row.iter_mut().enumerate() {
-                *slot = tf_adjust(i, c);
-            }
-            model.match_weight(&gammas[i * k..(i + 1) * k], &tf_row)
-        })
+        .into_par_iter()
+        .map_init(
+            || vec![0.0; k],
+            |tf_row, i| {
+                for (c, slot) in tf_row.iter_mut().enumerate() {
+                    *slot = tf_adjust(i, c);
+                }
+                model.match_weight(&gammas[i * k..(i + 1) * k], tf_row)
+            },
+        )
         .collect();
 
     progress(LinkageStage::Assigning);

@@ -184,7 +184,7 @@ pub fn iso_date_days(text: &str) -> Option<i64> {
     let t = text.trim();
     let d = t.get(..10)?;
     let bytes = d.as_bytes();
-    if bytes[4] != b'-' || bytes[7] != b'-' {
+    if !bytes.is_ascii() || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
     let y: i64 = d[..4].parse().ok()?;
@@ -267,6 +267,10 @@ mod tests {
         assert_eq!(iso_date_days("1970-01-01"), Some(0));
         assert_eq!(iso_date_days("2000-03-01"), Some(11_017));
         assert_eq!(iso_date_days("2000-02-30"), None);
+        assert_eq!(iso_date_days("2000-02-29"), Some(11_016));
+        // Non-ASCII input must not panic on a char boundary.
+        assert_eq!(iso_date_days("20\u{e9}0-01-01"), None);
+        assert_eq!(iso_date_days("2000-01"), None);
         assert_eq!(year_of("1987-05-02"), Some(1987));
         assert_eq!(year_of("x"), None);
     }
