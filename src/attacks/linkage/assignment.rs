@@ -11,7 +11,7 @@
 //! Scores should be non-negative (the linkage pipeline uses match
 //! probabilities, so the optimum maximises the expected number of correct links).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A scored candidate pair.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,16 +35,16 @@ pub fn greedy(pairs: &[ScoredPair]) -> Vec<usize> {
             .then(x.left.cmp(&y.left))
             .then(x.right.cmp(&y.right))
     });
-    let mut left_used: HashMap<u32, ()> = HashMap::new();
-    let mut right_used: HashMap<u32, ()> = HashMap::new();
+    let mut left_used: HashSet<u32> = HashSet::new();
+    let mut right_used: HashSet<u32> = HashSet::new();
     let mut kept = Vec::new();
     for i in order {
         let p = &pairs[i];
-        if left_used.contains_key(&p.left) || right_used.contains_key(&p.right) {
+        if left_used.contains(&p.left) || right_used.contains(&p.right) {
             continue;
         }
-        left_used.insert(p.left, ());
-        right_used.insert(p.right, ());
+        left_used.insert(p.left);
+        right_used.insert(p.right);
         kept.push(i);
     }
     kept

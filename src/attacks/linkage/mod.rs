@@ -214,6 +214,8 @@ pub enum LinkageStage {
 /// Result of [`link`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkageResult {
+    /// The configuration that produced this result (for reproduction).
+    pub config: LinkageConfig,
     /// Original rows.
     pub n_original: usize,
     /// Release rows.
@@ -569,6 +571,7 @@ pub fn link(
         .collect();
 
     Ok(LinkageResult {
+        config: config.clone(),
         n_original: nl,
         n_release: nr,
         blocking: blocked.estimates,
