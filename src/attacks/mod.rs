@@ -5,5 +5,6 @@
 //! Each submodule has its own error type and returns serde result structs that
 //! the `report` module renders; nothing here prints.
 
+pub mod linkage;
 pub mod stylometry;
 pub mod text;

@@ -8,6 +8,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub mod epsilon;
+pub mod link;
 pub mod metrics;
 pub mod pseudonymize;
 pub mod redact;
@@ -44,6 +45,9 @@ pub enum CliError {
     /// Corpus generator problem.
     #[error(transparent)]
     Synth(#[from] crate::synth::SynthError),
+    /// Record-linkage problem.
+    #[error(transparent)]
+    Linkage(#[from] crate::attacks::linkage::LinkageError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -83,6 +87,8 @@ pub enum Command {
     Epsilon(epsilon::EpsilonArgs),
     /// Text leakage: document linkage, surviving identifiers, redaction recovery, hash reversal.
     Text(text::TextArgs),
+    /// Link release rows back to originals: Fellegi-Sunter with blocking, or the QI join (--qi).
+    Link(link::LinkArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -95,5 +101,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Pseudonymize(args) => pseudonymize::run(&args, out),
         Command::Epsilon(args) => epsilon::run(&args, out),
         Command::Text(args) => text::run(&args, out),
+        Command::Link(args) => link::run(&args, out),
     }
 }

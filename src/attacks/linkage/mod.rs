@@ -1,0 +1,586 @@
+//! Record-linkage attacks: link release rows back to the originals they came
+//! from, and measure how often that works.
+//!
+//! * [`qi_join`]: the quasi-identifier join on a generalized release
+//!   (candidates per release row, `1/|candidates|` success, certain matches).
+//! * [`blocking`]: rules and pair-count estimates; [`comparison`]: Splink-style
+//!   comparisons with levels; [`strings`]: Jaro-Winkler, Levenshtein,
+//!   Damerau-Levenshtein, Soundex.
+//! * [`fellegi_sunter`]: u from random pairs, lambda from deterministic rules,
+//!   m by EM, term-frequency adjustment, match weights; [`link`] runs the
+//!   whole pipeline.
+//! * [`assignment`]: greedy and Kuhn-Munkres one-to-one assignment.
+//! * [`evaluate`]: precision, recall, F1, top-1 re-identification, PR curve,
+//!   weight histograms against a truth key.
+//!
+//! Distance-based linkage for perturbed numeric data lives in
+//! `attacks::distance_linkage`, not here. Nothing here reads files or prints.
+
+pub mod assignment;
+pub mod blocking;
+pub mod comparison;
+pub mod evaluate;
+pub mod fellegi_sunter;
+pub mod qi_join;
+pub mod strings;
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use assignment::ScoredPair;
+pub use blocking::{parse_blocking_rules, BlockingKey, BlockingRule, KeyTransform, RuleEstimate};
+pub use comparison::{parse_comparisons, Comparison, Level, LevelKind};
+pub use evaluate::{LinkageScores, PrPoint, WeightHistogram};
+pub use fellegi_sunter::{
+    Contribution, EmCollapse, EmOptions, EmSession, FellegiSunterModel, LevelParams,
+};
+pub use qi_join::{qi_join, QiJoinResult, QiJoinRow};
+
+use crate::data::{DataError, EncodedTable, Hierarchy};
+use comparison::PreparedComparison;
+
+/// Errors of the linkage attacks.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkageError {
+    /// Reading or parsing input data failed.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// A column named in a comparison, rule or truth key is absent.
+    #[error("{source_name}: no column `{column}`; the columns are: {}", available.join(", "))]
+    MissingColumn {
+        /// Table source.
+        source_name: String,
+        /// Column asked for.
+        column: String,
+        /// Columns present.
+        available: Vec<String>,
+    },
+    /// A comparison or blocking specification could not be parsed.
+    #[error("cannot parse `{spec}`: {message}")]
+    BadSpec {
+        /// The offending text.
+        spec: String,
+        /// What is wrong and how to write it.
+        message: String,
+    },
+    /// A comparison's levels are malformed.
+    #[error("comparison on `{column}`: {message}")]
+    BadComparison {
+        /// Column of the comparison.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Blocking would create more pairs than allowed.
+    #[error("blocking would compare {estimated} pairs, above the cap of {cap} (per rule: {}); add keys to the rules or raise the cap", per_rule.iter().map(|(r, n)| format!("`{r}` {n}")).collect::<Vec<_>>().join(", "))]
+    TooManyPairs {
+        /// Estimated total (sum over rules).
+        estimated: u64,
+        /// The cap.
+        cap: u64,
+        /// Rule text and its pair count.
+        per_rule: Vec<(String, u64)>,
+    },
+    /// A parameter is out of range.
+    #[error("{0}")]
+    BadParameter(String),
+}
+
+/// Where the match prior lambda comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PriorSpec {
+    /// A given probability that two random records match.
+    Given {
+        /// The probability, in (0, 1).
+        lambda: f64,
+    },
+    /// Splink's `estimate_probability_two_random_records_match`: pairs
+    /// satisfying any of `rules`, divided by `recall`, over all pairs.
+    Deterministic {
+        /// Deterministic rules (strict blocking rules).
+        rules: Vec<BlockingRule>,
+        /// Assumed recall of the rules, in (0, 1].
+        recall: f64,
+    },
+}
+
+/// How links are chosen among scored pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AssignmentMethod {
+    /// Every pair at or above the threshold is a link.
+    None,
+    /// Greedy one-to-one by weight.
+    Greedy,
+    /// Kuhn-Munkres per component up to `max_component` rows, greedy above.
+    Hungarian {
+        /// Largest component solved exactly.
+        max_component: usize,
+    },
+}
+
+/// Everything a linkage run needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkageConfig {
+    /// Comparisons (fields and levels).
+    pub comparisons: Vec<Comparison>,
+    /// Prediction blocking rules (union); empty = all pairs.
+    pub blocking: Vec<BlockingRule>,
+    /// EM training rules; empty = one session per prediction rule.
+    pub training_blocking: Vec<BlockingRule>,
+    /// Error above this many blocked pairs.
+    pub max_pairs: u64,
+    /// Warn when one rule gives more pairs than this.
+    pub warn_pairs: u64,
+    /// Random pairs sampled to estimate u.
+    pub u_sample_pairs: usize,
+    /// Seed of the u sample.
+    pub seed: u64,
+    /// Match prior.
+    pub prior: PriorSpec,
+    /// EM options.
+    pub em: EmOptions,
+    /// Links need a match weight at least this.
+    pub threshold: f64,
+    /// One-to-one assignment.
+    pub assignment: AssignmentMethod,
+    /// Truth key: (original column, release column).
+    pub truth: Option<(String, String)>,
+    /// Histogram bins for the weight histogram.
+    pub histogram_bins: usize,
+    /// Links reported with their explanation (highest weights first).
+    pub explain_links: usize,
+}
+
+impl LinkageConfig {
+    /// Defaults: cap 50 million pairs, warning at 5 million, 1 million u
+    /// pairs (Splink's `max_pairs` default is 1e6), seed 42, lambda 1e-4,
+    /// threshold 0 (probability 0.5), Hungarian up to 200, 40 bins, 100 links explained.
+    pub fn new(comparisons: Vec<Comparison>, blocking: Vec<BlockingRule>) -> Self {
+        LinkageConfig {
+            comparisons,
+            blocking,
+            training_blocking: Vec::new(),
+            max_pairs: 50_000_000,
+            warn_pairs: 5_000_000,
+            u_sample_pairs: 1_000_000,
+            seed: 42,
+            prior: PriorSpec::Given { lambda: 1e-4 },
+            em: EmOptions::default(),
+            threshold: 0.0,
+            assignment: AssignmentMethod::Hungarian { max_component: 200 },
+            truth: None,
+            histogram_bins: 40,
+            explain_links: 100,
+        }
+    }
+}
+
+/// A chosen link with its explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// Original row (0-based).
+    pub original_row: u32,
+    /// Release row (0-based).
+    pub release_row: u32,
+    /// Match weight.
+    pub match_weight: f64,
+    /// Match probability.
+    pub match_probability: f64,
+    /// With a truth key: whether the link is correct.
+    pub correct: Option<bool>,
+    /// Per-comparison contributions (prior not included).
+    pub contributions: Vec<Contribution>,
+}
+
+/// Progress of a run, reported to a callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkageStage {
+    /// Blocking.
+    Blocking,
+    /// Estimating u.
+    EstimatingU,
+    /// EM session `i` of `n`.
+    Em(usize, usize),
+    /// Scoring pairs.
+    Scoring,
+    /// Assigning and evaluating.
+    Assigning,
+}
+
+/// Result of [`link`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkageResult {
+    /// The configuration that produced this result (for reproduction).
+    pub config: LinkageConfig,
+    /// Original rows.
+    pub n_original: usize,
+    /// Release rows.
+    pub n_release: usize,
+    /// Per-rule pair estimates (computed before blocking ran).
+    pub blocking: Vec<RuleEstimate>,
+    /// Blocked pairs compared.
+    pub pairs_compared: usize,
+    /// The trained model.
+    pub model: FellegiSunterModel,
+    /// EM sessions.
+    pub em_sessions: Vec<EmSession>,
+    /// Links chosen (after threshold and assignment).
+    pub links: usize,
+    /// The highest-weight links with their explanations.
+    pub explained_links: Vec<Link>,
+    /// Scores against the truth key, when given.
+    pub scores: Option<LinkageScores>,
+    /// Warnings (exploding rules, collapsed EM, untrained m).
+    pub warnings: Vec<String>,
+}
+
+fn truth_pairs(
+    left: &EncodedTable,
+    right: &EncodedTable,
+    lcol: &str,
+    rcol: &str,
+) -> Result<HashSet<(u32, u32)>, LinkageError> {
+    let missing = |t: &EncodedTable, c: &str| LinkageError::MissingColumn {
+        source_name: t.source.clone(),
+        column: c.to_string(),
+        available: t.column_names().iter().map(|s| s.to_string()).collect(),
+    };
+    let lc = left.column(lcol).ok_or_else(|| missing(left, lcol))?;
+    let rc = right.column(rcol).ok_or_else(|| missing(right, rcol))?;
+    let mut by_key: HashMap<&str, Vec<u32>> = HashMap::new();
+    for row in 0..lc.len() {
+        if !lc.is_missing_code(lc.codes[row]) {
+            by_key
+                .entry(lc.value(row).trim())
+                .or_default()
+                .push(row as u32);
+        }
+    }
+    let mut truth = HashSet::new();
+    for row in 0..rc.len() {
+        if rc.is_missing_code(rc.codes[row]) {
+            continue;
+        }
+        if let Some(ls) = by_key.get(rc.value(row).trim()) {
+            for &l in ls {
+                truth.insert((l, row as u32));
+            }
+        }
+    }
+    Ok(truth)
+}
+
+/// The comparison vectors (level index per comparison, pair-major) of
+/// `pairs` (original row, release row). Level 0 is null; higher indexes are
+/// evaluated later (less agreement), the last is `else`.
+pub fn comparison_vectors(
+    original: &EncodedTable,
+    release: &EncodedTable,
+    comparisons: &[Comparison],
+    hierarchies: &HashMap<String, Hierarchy>,
+    pairs: &[(u32, u32)],
+) -> Result<Vec<u8>, LinkageError> {
+    let prepared: Vec<PreparedComparison> = comparisons
+        .iter()
+        .map(|c| PreparedComparison::new(c, original, release, hierarchies.get(&c.left_column)))
+        .collect::<Result<_, _>>()?;
+    if let Some(&(l, r)) = pairs
+        .iter()
+        .find(|&&(l, r)| l as usize >= original.n_rows || r as usize >= release.n_rows)
+    {
+        return Err(LinkageError::BadParameter(format!(
+            "pair ({l}, {r}) is out of range: {} original and {} release rows",
+            original.n_rows, release.n_rows
+        )));
+    }
+    Ok(fellegi_sunter::comparison_vectors(&prepared, pairs))
+}
+
+/// Runs Fellegi-Sunter linkage of `release` rows against `original` rows:
+/// blocking, u from random pairs, lambda, m by EM, scoring, assignment and
+/// (with a truth key) evaluation. `hierarchies` serve generalized-compatible
+/// levels, keyed by original column name. `progress` is called at each stage.
+pub fn link(
+    original: &EncodedTable,
+    release: &EncodedTable,
+    config: &LinkageConfig,
+    hierarchies: &HashMap<String, Hierarchy>,
+    progress: &mut dyn FnMut(LinkageStage),
+) -> Result<LinkageResult, LinkageError> {
+    if config.comparisons.is_empty() {
+        return Err(LinkageError::BadParameter(
+            "give at least one comparison (--fields)".into(),
+        ));
+    }
+    let prepared: Vec<PreparedComparison> = config
+        .comparisons
+        .iter()
+        .map(|c| PreparedComparison::new(c, original, release, hierarchies.get(&c.left_column)))
+        .collect::<Result<_, _>>()?;
+    let k = prepared.len();
+    let (nl, nr) = (original.n_rows, release.n_rows);
+    let total_pairs = nl as f64 * nr as f64;
+    if nl == 0 || nr == 0 {
+        return Err(LinkageError::BadParameter(
+            "both tables need at least one row".into(),
+        ));
+    }
+
+    progress(LinkageStage::Blocking);
+    let blocked = blocking::block(
+        &config.blocking,
+        original,
+        release,
+        config.warn_pairs,
+        config.max_pairs,
+    )?;
+    let mut warnings = blocked.warnings.clone();
+
+    progress(LinkageStage::EstimatingU);
+    let u =
+        fellegi_sunter::estimate_u_random(&prepared, nl, nr, config.u_sample_pairs, config.seed);
+
+    let lambda = match &config.prior {
+        PriorSpec::Given { lambda } => {
+            if !(*lambda > 0.0 && *lambda < 1.0) {
+                return Err(LinkageError::BadParameter(format!(
+                    "the match prior lambda must be in (0, 1), got {lambda}"
+                )));
+            }
+            *lambda
+        }
+        PriorSpec::Deterministic { rules, recall } => {
+            if !(*recall > 0.0 && *recall <= 1.0) {
+                return Err(LinkageError::BadParameter(format!(
+                    "the recall of deterministic rules must be in (0, 1], got {recall}"
+                )));
+            }
+            let n = blocking::block(rules, original, release, u64::MAX, config.max_pairs)?
+                .pairs
+                .len();
+            let l = n as f64 / recall / total_pairs;
+            if n == 0 {
+                warnings.push(
+                    "no pair satisfies the deterministic rules; lambda set to 1/(pairs)".into(),
+                );
+                1.0 / total_pairs.max(2.0)
+            } else {
+                l.min(1.0 - 1e-9)
+            }
+        }
+    };
+
+    // EM sessions.
+    let training: Vec<Option<&BlockingRule>> = if !config.training_blocking.is_empty() {
+        config.training_blocking.iter().map(Some).collect()
+    } else if !config.blocking.is_empty() {
+        config.blocking.iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let m_default: Vec<Vec<f64>> = config
+        .comparisons
+        .iter()
+        .map(fellegi_sunter::default_m_start)
+        .collect();
+    // As in Splink, sessions run in order; each starts from the current m
+    // (the mean of the values trained so far, else the defaults) and from
+    // lambda adjusted for its blocking rule: prior odds times the Bayes
+    // factors of the exact levels the rule forces.
+    let mut m = m_default.clone();
+    let mut trained_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); k];
+    let mut sessions = Vec::new();
+    for (i, rule) in training.iter().enumerate() {
+        progress(LinkageStage::Em(i + 1, training.len()));
+        let mut odds = lambda / (1.0 - lambda);
+        let (pairs, rule_text, trained): (Vec<(u32, u32)>, String, Vec<bool>) = match rule {
+            Some(r) => {
+                let b = blocking::block(
+                    std::slice::from_ref(*r),
+                    original,
+                    release,
+                    u64::MAX,
+                    config.max_pairs,
+                )?;
+                let cols: HashSet<&str> = r.left_columns().collect();
+                let trained: Vec<bool> = config
+                    .comparisons
+                    .iter()
+                    .map(|c| !cols.contains(c.left_column.as_str()))
+                    .collect();
+                for (c, cmp) in config.comparisons.iter().enumerate() {
+                    let exact_key = r.keys.iter().any(|key| {
+                        key.left_column == cmp.left_column && key.transform == KeyTransform::Exact
+                    });
+                    if trained[c] || !exact_key {
+                        continue;
+                    }
+                    if let Some(l) = cmp.levels.iter().position(|l| l.kind == LevelKind::Exact) {
+                        odds *= m[c][l].max(1e-12) / u[c][l].max(1e-12);
+                    }
+                }
+                (b.pairs, r.describe(), trained)
+            }
+            None => (blocked.pairs.clone(), "all pairs".into(), vec![true; k]),
+        };
+        let gammas = fellegi_sunter::comparison_vectors(&prepared, &pairs);
+        let pats = fellegi_sunter::patterns(&gammas, k);
+        let mut em = config.em.clone();
+        em.start_match_proportion = odds / (1.0 + odds);
+        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, &u, &trained, &em);
+        s.rule = rule_text;
+        if let Some(c) = &s.collapse {
+            warnings.push(format!(
+                "EM session on `{}` collapsed ({}); its m values are not used",
+                s.rule,
+                match c {
+                    EmCollapse::MatchProportion { value } =>
+                        format!("match proportion went to {value:.2e}"),
+                    EmCollapse::MEqualsU => "m equals u for every trained comparison".into(),
+                }
+            ));
+        } else {
+            for c in 0..k {
+                if s.trained[c] {
+                    trained_values[c].push(s.m[c].clone());
+                    let n = trained_values[c].len() as f64;
+                    for l in 0..m[c].len() {
+                        m[c][l] = trained_values[c].iter().map(|v| v[l]).sum::<f64>() / n;
+                    }
+                }
+            }
+        }
+        sessions.push(s);
+    }
+    let mut trained_any = vec![false; k];
+    for c in 0..k {
+        if trained_values[c].is_empty() {
+            warnings.push(format!(
+                "m of the comparison on `{}` was not trained (every EM session blocked on it or collapsed); start values used",
+                config.comparisons[c].left_column
+            ));
+        } else {
+            trained_any[c] = true;
+        }
+    }
+    let model = FellegiSunterModel::new(&config.comparisons, &m, &u, &trained_any, lambda);
+
+    progress(LinkageStage::Scoring);
+    let tfs: Vec<Option<(usize, fellegi_sunter::TermFrequencies)>> = prepared
+        .iter()
+        .map(|p| {
+            p.comparison
+                .tf_level()
+                .map(|l| (l, fellegi_sunter::term_frequencies(p)))
+        })
+        .collect();
+    let pairs = &blocked.pairs;
+    let gammas = fellegi_sunter::comparison_vectors(&prepared, pairs);
+    let tf_adjust = |pair: usize, c: usize| -> f64 {
+        match &tfs[c] {
+            Some((level, tf)) if gammas[pair * k + c] as usize == *level => {
+                let (l, r) = pairs[pair];
+                let tl = tf.left[prepared[c].left.codes[l as usize] as usize];
+                let tr = tf.right[prepared[c].right.codes[r as usize] as usize];
+                let t = tl.max(tr);
+                if t > 0.0 {
+                    (model.comparisons[c].levels[*level].u / t).log2()
+                } else {
+                    0.0
+                }
+            }
+            _ => 0.0,
+        }
+    };
+    let weights: Vec<f64> = (0..pairs.len())
+        .into_par_iter()
+        .map_init(
+            || vec![0.0; k],
+            |tf_row, i| {
+                for (c, slot) in tf_row.iter_mut().enumerate() {
+                    *slot = tf_adjust(i, c);
+                }
+                model.match_weight(&gammas[i * k..(i + 1) * k], tf_row)
+            },
+        )
+        .collect();
+
+    progress(LinkageStage::Assigning);
+    let candidates: Vec<usize> = (0..pairs.len())
+        .filter(|&i| weights[i] >= config.threshold)
+        .collect();
+    let scored: Vec<ScoredPair> = candidates
+        .iter()
+        .map(|&i| ScoredPair {
+            left: pairs[i].0,
+            right: pairs[i].1,
+            score: fellegi_sunter::probability_from_weight(weights[i]),
+        })
+        .collect();
+    let chosen: Vec<usize> = match config.assignment {
+        AssignmentMethod::None => (0..scored.len()).collect(),
+        AssignmentMethod::Greedy => assignment::greedy(&scored),
+        AssignmentMethod::Hungarian { max_component } => {
+            assignment::hungarian(&scored, max_component)
+        }
+    };
+    let links: Vec<usize> = chosen.iter().map(|&j| candidates[j]).collect();
+
+    let truth = match &config.truth {
+        Some((lc, rc)) => Some(truth_pairs(original, release, lc, rc)?),
+        None => None,
+    };
+    let scores = truth
+        .as_ref()
+        .map(|t| evaluate::score(pairs, &weights, &links, t, config.histogram_bins));
+
+    let mut by_weight = links.clone();
+    by_weight.sort_by(|&a, &b| {
+        weights[b]
+            .total_cmp(&weights[a])
+            .then(pairs[a].cmp(&pairs[b]))
+    });
+    let explained_links = by_weight
+        .iter()
+        .take(config.explain_links)
+        .map(|&i| {
+            let g = &gammas[i * k..(i + 1) * k];
+            Link {
+                original_row: pairs[i].0,
+                release_row: pairs[i].1,
+                match_weight: weights[i],
+                match_probability: fellegi_sunter::probability_from_weight(weights[i]),
+                correct: truth.as_ref().map(|t| t.contains(&pairs[i])),
+                contributions: (0..k)
+                    .map(|c| {
+                        let level = &model.comparisons[c].levels[g[c] as usize];
+                        Contribution {
+                            column: config.comparisons[c].left_column.clone(),
+                            level: level.label.clone(),
+                            weight: level.match_weight,
+                            tf_adjustment: tf_adjust(i, c),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    Ok(LinkageResult {
+        config: config.clone(),
+        n_original: nl,
+        n_release: nr,
+        blocking: blocked.estimates,
+        pairs_compared: pairs.len(),
+        model,
+        em_sessions: sessions,
+        links: links.len(),
+        explained_links,
+        scores,
+        warnings,
+    })
+}

@@ -1,0 +1,223 @@
+//! `reident link`: link release rows back to the originals. Two attacks:
+//! Fellegi-Sunter linkage with blocking (`--fields`, `--block`) or, with
+//! `--qi`, the quasi-identifier join on a generalized release. Reads both
+//! files, calls [`crate::attacks::linkage`], writes the serde result as JSON.
+//! The progress bar (stderr, hidden when stderr is not a terminal) lives here.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{CliError, Outcome};
+use crate::attacks::linkage::{
+    self, parse_blocking_rules, parse_comparisons, AssignmentMethod, LinkageConfig, LinkageStage,
+    PriorSpec,
+};
+use crate::data::{load_table, Hierarchy, MissingPolicy, ReadOptions};
+
+/// One-to-one assignment choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AssignmentChoice {
+    /// Every pair above the threshold is a link.
+    None,
+    /// Greedy by match weight.
+    Greedy,
+    /// Kuhn-Munkres on small components, greedy on large ones.
+    Hungarian,
+}
+
+/// Arguments of `reident link`.
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The original records (CSV, Parquet, NDJSON).
+    #[arg(long)]
+    pub original: PathBuf,
+    /// The release.
+    #[arg(long)]
+    pub release: PathBuf,
+    /// Comparisons, `;`-separated: `col[=release_col]:kind[(thresholds)][+tf]`
+    /// with kind exact, jw(..), lev(..), dl(..), num(..), rel(..), date(..), gen.
+    /// Example: "name:jw(0.92,0.8)+tf;age:num(1,5);zip:exact".
+    #[arg(long)]
+    pub fields: Option<String>,
+    /// Blocking rules, `;`-separated; keys in a rule joined by `&`; a key is
+    /// `col`, `col=release_col`, `prefix(n):col`, `soundex:col` or `year:col`.
+    /// Example: "zip;soundex:name & year:dob". Without it every pair is compared.
+    #[arg(long)]
+    pub block: Option<String>,
+    /// EM training blocking rules (same syntax); default: the --block rules.
+    #[arg(long)]
+    pub train_block: Option<String>,
+    /// Probability that two random records match.
+    #[arg(long, conflicts_with = "deterministic")]
+    pub lambda: Option<f64>,
+    /// Deterministic rules (blocking syntax) to estimate lambda from.
+    #[arg(long)]
+    pub deterministic: Option<String>,
+    /// Assumed recall of the deterministic rules.
+    #[arg(long, default_value_t = 1.0)]
+    pub recall: f64,
+    /// Minimum match weight of a link.
+    #[arg(long, default_value_t = 0.0)]
+    pub threshold: f64,
+    /// One-to-one assignment.
+    #[arg(long, value_enum, default_value_t = AssignmentChoice::Hungarian)]
+    pub assignment: AssignmentChoice,
+    /// Error when blocking would produce more pairs than this.
+    #[arg(long, default_value_t = 50_000_000)]
+    pub max_pairs: u64,
+    /// Warn when one rule produces more pairs than this.
+    #[arg(long, default_value_t = 5_000_000)]
+    pub warn_pairs: u64,
+    /// Random pairs sampled to estimate u.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub u_pairs: usize,
+    /// Seed of the u sample.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Truth key: `col` (same name in both files) or `original_col=release_col`.
+    #[arg(long)]
+    pub truth: Option<String>,
+    /// Quasi-identifiers, comma-separated: run the QI-join attack instead.
+    #[arg(long, value_delimiter = ',')]
+    pub qi: Vec<String>,
+    /// Generalization hierarchy `COLUMN=FILE` (ARX CSV), repeatable.
+    #[arg(long)]
+    pub hierarchy: Vec<String>,
+    /// CSV delimiter (detected when absent).
+    #[arg(long)]
+    pub delimiter: Option<char>,
+    /// Links reported with their per-field explanation.
+    #[arg(long, default_value_t = 100)]
+    pub explain: usize,
+    /// Include the per-row QI-join results in the JSON.
+    #[arg(long)]
+    pub rows: bool,
+}
+
+fn split_truth(spec: &str) -> (String, String) {
+    match spec.split_once('=') {
+        Some((o, r)) => (o.trim().to_string(), r.trim().to_string()),
+        None => (spec.trim().to_string(), spec.trim().to_string()),
+    }
+}
+
+fn write_json<T: serde::Serialize>(value: &T, out: &mut dyn Write) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
+    writeln!(out, "{text}").map_err(|source| CliError::Write {
+        path: "standard output".into(),
+        source,
+    })
+}
+
+/// Runs `reident link`.
+pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let delimiter = match args.delimiter {
+        None => None,
+        Some(c) if c.is_ascii() => Some(c as u8),
+        Some(c) => {
+            return Err(CliError::Usage(format!(
+                "--delimiter `{c}`: must be a single ASCII character"
+            )))
+        }
+    };
+    let opts = ReadOptions {
+        delimiter,
+        ..ReadOptions::default()
+    };
+    let missing = MissingPolicy::default();
+    let mut hierarchies = HashMap::new();
+    for spec in &args.hierarchy {
+        let (column, file) = spec.split_once('=').ok_or_else(|| {
+            CliError::Usage(format!(
+                "--hierarchy `{spec}`: expected COLUMN=FILE, e.g. age=hier_age.csv"
+            ))
+        })?;
+        hierarchies.insert(
+            column.to_string(),
+            Hierarchy::from_arx_csv(Path::new(file), column)?,
+        );
+    }
+    let original = load_table(&args.original, &[], &opts, &missing)?;
+    let release = load_table(&args.release, &[], &opts, &missing)?;
+    let truth = args.truth.as_deref().map(split_truth);
+
+    if !args.qi.is_empty() {
+        let mut result = linkage::qi_join(
+            &original,
+            &release,
+            &args.qi,
+            &hierarchies,
+            truth.as_ref().map(|(o, r)| (o.as_str(), r.as_str())),
+        )?;
+        if !args.rows {
+            result.rows.clear();
+        }
+        write_json(&result, out)?;
+        return Ok(Outcome::Success);
+    }
+
+    let fields = args.fields.as_deref().ok_or_else(|| {
+        CliError::Usage(
+            "give --fields (e.g. \"name:jw(0.92,0.8);age:num(1,5);zip:exact\") or --qi for the QI join"
+                .into(),
+        )
+    })?;
+    let mut config = LinkageConfig::new(
+        parse_comparisons(fields)?,
+        match &args.block {
+            Some(b) => parse_blocking_rules(b)?,
+            None => Vec::new(),
+        },
+    );
+    if let Some(t) = &args.train_block {
+        config.training_blocking = parse_blocking_rules(t)?;
+    }
+    config.prior = match (&args.deterministic, args.lambda) {
+        (Some(rules), _) => PriorSpec::Deterministic {
+            rules: parse_blocking_rules(rules)?,
+            recall: args.recall,
+        },
+        (None, Some(lambda)) => PriorSpec::Given { lambda },
+        (None, None) => config.prior,
+    };
+    config.threshold = args.threshold;
+    config.assignment = match args.assignment {
+        AssignmentChoice::None => AssignmentMethod::None,
+        AssignmentChoice::Greedy => AssignmentMethod::Greedy,
+        AssignmentChoice::Hungarian => AssignmentMethod::Hungarian { max_component: 200 },
+    };
+    config.max_pairs = args.max_pairs;
+    config.warn_pairs = args.warn_pairs;
+    config.u_sample_pairs = args.u_pairs;
+    config.seed = args.seed;
+    config.truth = truth;
+    config.explain_links = args.explain;
+
+    let bar = ProgressBar::new_spinner();
+    if std::io::stderr().is_terminal() {
+        if let Ok(style) = ProgressStyle::with_template("{spinner} link: {msg}") {
+            bar.set_style(style);
+        }
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let mut progress = |stage: LinkageStage| {
+        bar.set_message(match stage {
+            LinkageStage::Blocking => "blocking".to_string(),
+            LinkageStage::EstimatingU => "estimating u from random pairs".to_string(),
+            LinkageStage::Em(i, n) => format!("EM session {i}/{n}"),
+            LinkageStage::Scoring => "scoring pairs".to_string(),
+            LinkageStage::Assigning => "assigning and evaluating".to_string(),
+        });
+        bar.tick();
+    };
+    let result = linkage::link(&original, &release, &config, &hierarchies, &mut progress)?;
+    bar.finish_and_clear();
+    write_json(&result, out)?;
+    Ok(Outcome::Success)
+}
