@@ -4,3 +4,5 @@
 //!
 //! Each submodule has its own error type and returns serde result structs that
 //! the `report` module renders; nothing here prints.
+
+pub mod stylometry;

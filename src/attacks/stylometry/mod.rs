@@ -1,0 +1,44 @@
+//! Stylometric authorship attribution: tokenization that understands
+//! Jira/Confluence markup, feature extractors (most-frequent words with
+//! culling, function words, character and word n-grams, stems, BPE subwords,
+//! formatting habits), normalizations fitted on training data, the Delta family
+//! of distance classifiers with nearest centroid and kNN, and evaluation
+//! (top-k, macro-F1, confusion, sweeps over authors and text length,
+//! cross-validation).
+//!
+//! It does not load files (see [`crate::data`]) or render charts (see
+//! `report`); everything returned is a serde struct.
+
+/// Errors of the stylometry module.
+#[derive(Debug, thiserror::Error)]
+pub enum StylometryError {
+    /// Invalid input or parameters; the message says what and how to fix it.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A document-by-feature matrix: one row per document, one column per named
+/// feature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureMatrix {
+    /// Feature names, one per column of `values`.
+    pub names: Vec<String>,
+    /// Values, rows = documents, columns = features.
+    pub values: ndarray::Array2<f64>,
+}
+
+/// A closed-set authorship classifier over feature rows. Labels are indices
+/// into an author list of length `n_authors`.
+pub trait AuthorshipClassifier {
+    /// Fits the classifier on training rows `x` with labels `y`.
+    fn fit(
+        &mut self,
+        x: &ndarray::Array2<f64>,
+        y: &[usize],
+        n_authors: usize,
+    ) -> Result<(), StylometryError>;
+    /// Scores every row of `x` against every author: rows = documents,
+    /// columns = authors, higher is more likely (distance classifiers return
+    /// negative distances).
+    fn scores(&self, x: &ndarray::Array2<f64>) -> Result<ndarray::Array2<f64>, StylometryError>;
+}
