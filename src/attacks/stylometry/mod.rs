@@ -42,3 +42,7 @@ pub trait AuthorshipClassifier {
     /// negative distances).
     fn scores(&self, x: &ndarray::Array2<f64>) -> Result<ndarray::Array2<f64>, StylometryError>;
 }
+
+pub mod corpus;
+pub mod features;
+pub mod tokenize;
