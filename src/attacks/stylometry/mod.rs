@@ -44,5 +44,7 @@ pub trait AuthorshipClassifier {
 }
 
 pub mod corpus;
+pub mod delta;
 pub mod features;
+pub mod normalize;
 pub mod tokenize;
