@@ -45,6 +45,8 @@ pub trait AuthorshipClassifier {
 
 pub mod corpus;
 pub mod delta;
+pub mod evaluate;
 pub mod features;
 pub mod normalize;
+pub mod pipeline;
 pub mod tokenize;
