@@ -148,3 +148,19 @@ impl Corpus {
         }
     }
 }
+
+/// The values of string column `name` of `frame` (nulls as `None`). Errors
+/// name the column and list the available ones.
+pub fn string_column(frame: &polars::prelude::DataFrame, name: &str) -> Result<Vec<Option<String>>, StylometryError> {
+    let column = frame.column(name).map_err(|_| {
+        let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+        StylometryError::Invalid(format!("no column `{name}`; available: {}", names.join(", ")))
+    })?;
+    let casted = column
+        .cast(&polars::prelude::DataType::String)
+        .map_err(|e| StylometryError::Invalid(format!("column `{name}` is not text: {e}")))?;
+    let values = casted
+        .str()
+        .map_err(|e| StylometryError::Invalid(format!("column `{name}` is not text: {e}")))?;
+    Ok(values.iter().map(|v| v.map(str::to_string)).collect())
+}

@@ -73,6 +73,9 @@ struct Patterns {
     emphasis: Vec<Regex>,
 }
 
+/// Emphasis markers of Jira wiki markup.
+const EMPHASIS_MARKERS: [&str; 7] = ["*", "_", "+", "^", "~", "??", "-"];
+
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| {
@@ -94,8 +97,9 @@ fn patterns() -> &'static Patterns {
             // *bold* _italic_ +underline+ ^sup^ ~sub~ ??citation?? -strike- when
             // the markers hug a word (one pattern per marker: no backreferences
             // in the `regex` crate).
-            emphasis: ["\\*", "_", "\\+", "\\^", "~", "\\?\\?", "-"]
+            emphasis: EMPHASIS_MARKERS
                 .iter()
+                .map(|m| regex::escape(m))
                 .map(|m| {
                     re(&format!(
                         r"(^|[\s(\[]){m}(\S(?:[^\n]*?\S)?){m}($|[\s.,;:!?)\]])"
@@ -111,29 +115,49 @@ fn patterns() -> &'static Patterns {
 /// formatting features can still count lines.
 pub fn clean_text(text: &str, options: &TokenizerOptions) -> String {
     let p = patterns();
-    let mut out = std::borrow::Cow::Borrowed(text);
-    if options.code == CodeHandling::Strip {
-        out = std::borrow::Cow::Owned(p.code_block.replace_all(&out, "\n").into_owned());
-        out = std::borrow::Cow::Owned(p.noformat_block.replace_all(&out, "\n").into_owned());
-        out = std::borrow::Cow::Owned(p.fence.replace_all(&out, "").into_owned());
-    }
-    if options.markup == MarkupHandling::Strip {
-        let mut s = p.heading.replace_all(&out, "").into_owned();
-        s = p.bullet.replace_all(&s, "").into_owned();
-        s = p.link_with_text.replace_all(&s, "$1").into_owned();
-        s = p.link_bare.replace_all(&s, "").into_owned();
-        s = p.image.replace_all(&s, "").into_owned();
-        s = p.macro_tag.replace_all(&s, "").into_owned();
-        s = p.monospace.replace_all(&s, "$1").into_owned();
-        // Emphasis can nest (*_x_*): two passes.
-        for _ in 0..2 {
-            for emphasis in &p.emphasis {
-                s = emphasis.replace_all(&s, "$1$2$3").into_owned();
+    // Each pattern runs only when its trigger text occurs: most prose has no
+    // markup, and this keeps cleaning linear and cheap.
+    let replace = |out: &mut String, re: &Regex, trigger: &str, with: &str| {
+        if trigger.is_empty() || out.contains(trigger) {
+            if let std::borrow::Cow::Owned(s) = re.replace_all(out, with) {
+                *out = s;
             }
         }
-        out = std::borrow::Cow::Owned(s);
+    };
+    let mut out = text.to_string();
+    if options.code == CodeHandling::Strip {
+        replace(&mut out, &p.code_block, "{code", "\n");
+        replace(&mut out, &p.noformat_block, "{noformat", "\n");
+        replace(&mut out, &p.fence, "```", "");
     }
-    out.into_owned()
+    if options.markup == MarkupHandling::Strip {
+        let lines_start = |pred: fn(u8) -> bool| {
+            out.lines().any(|l| l.trim_start().bytes().next().is_some_and(pred))
+        };
+        let has_heading = out
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'h' && (b'1'..=b'6').contains(&w[1]) && w[2] == b'.');
+        let has_bullet = lines_start(|b| matches!(b, b'*' | b'#' | b'-') || b.is_ascii_digit());
+        if has_heading {
+            replace(&mut out, &p.heading, "", "");
+        }
+        if has_bullet {
+            replace(&mut out, &p.bullet, "", "");
+        }
+        replace(&mut out, &p.link_with_text, "|", "$1");
+        replace(&mut out, &p.link_bare, "[", "");
+        replace(&mut out, &p.image, "!", "");
+        replace(&mut out, &p.macro_tag, "{", "");
+        replace(&mut out, &p.monospace, "{{", "$1");
+        // Emphasis can nest (*_x_*): two passes.
+        for _ in 0..2 {
+            for (emphasis, marker) in p.emphasis.iter().zip(EMPHASIS_MARKERS) {
+                replace(&mut out, emphasis, marker, "$1$2$3");
+            }
+        }
+    }
+    out
 }
 
 /// The words of `text` after [`clean_text`]: Unicode (UAX #29) words, with the
