@@ -11,6 +11,7 @@ pub mod epsilon;
 pub mod metrics;
 pub mod pseudonymize;
 pub mod redact;
+pub mod stylometry;
 pub mod synth;
 
 /// What a command concluded, mapped to the process exit code by `main`.
@@ -40,6 +41,9 @@ pub enum CliError {
     /// Corpus generator problem.
     #[error(transparent)]
     Synth(#[from] crate::synth::SynthError),
+    /// Stylometry problem.
+    #[error(transparent)]
+    Stylometry(#[from] crate::attacks::stylometry::StylometryError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -77,6 +81,8 @@ pub enum Command {
     Pseudonymize(pseudonymize::PseudonymizeArgs),
     /// Estimate, bound, audit or check epsilon.
     Epsilon(epsilon::EpsilonArgs),
+    /// Authorship attribution (Delta family, nearest centroid, kNN): train/test or cross-validation.
+    Stylometry(stylometry::StylometryArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -88,5 +94,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Redact(args) => redact::run(&args, out),
         Command::Pseudonymize(args) => pseudonymize::run(&args, out),
         Command::Epsilon(args) => epsilon::run(&args, out),
+        Command::Stylometry(args) => stylometry::run(&args, out),
     }
 }

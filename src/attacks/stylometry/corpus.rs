@@ -151,10 +151,20 @@ impl Corpus {
 
 /// The values of string column `name` of `frame` (nulls as `None`). Errors
 /// name the column and list the available ones.
-pub fn string_column(frame: &polars::prelude::DataFrame, name: &str) -> Result<Vec<Option<String>>, StylometryError> {
+pub fn string_column(
+    frame: &polars::prelude::DataFrame,
+    name: &str,
+) -> Result<Vec<Option<String>>, StylometryError> {
     let column = frame.column(name).map_err(|_| {
-        let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
-        StylometryError::Invalid(format!("no column `{name}`; available: {}", names.join(", ")))
+        let names: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        StylometryError::Invalid(format!(
+            "no column `{name}`; available: {}",
+            names.join(", ")
+        ))
     })?;
     let casted = column
         .cast(&polars::prelude::DataType::String)

@@ -172,3 +172,92 @@ impl FittedPipeline {
         self.classifier.scores(&x)
     }
 }
+
+/// An author and a score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthorScore {
+    /// Author name.
+    pub author: String,
+    /// Score (higher = more likely; negative distance for distance classifiers).
+    pub score: f64,
+}
+
+/// The attribution of one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributedDocument {
+    /// Row of the document among the attributed texts.
+    pub row: usize,
+    /// Best-scored author.
+    pub predicted: String,
+    /// The best `top_n` authors, best first (ties by author order).
+    pub ranking: Vec<AuthorScore>,
+}
+
+/// Result of training on one corpus and attributing another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributionRun {
+    /// Pipeline used.
+    pub config: PipelineConfig,
+    /// Candidate authors.
+    pub authors: Vec<String>,
+    /// Training documents.
+    pub n_train: usize,
+    /// Number of feature columns.
+    pub n_features: usize,
+    /// Per-document attributions.
+    pub documents: Vec<AttributedDocument>,
+    /// Scores against the truth, when the true authors are known.
+    pub evaluation: Option<super::evaluate::Evaluation>,
+}
+
+/// Fits `config` on `train` and attributes `texts`; when `truth` (author
+/// indices into `train.authors`) is given, also evaluates.
+pub fn attribute(
+    config: &PipelineConfig,
+    train: &Corpus,
+    texts: &[String],
+    truth: Option<&[usize]>,
+    top_n: usize,
+) -> Result<AttributionRun, StylometryError> {
+    if texts.is_empty() {
+        return Err(StylometryError::Invalid("no documents to attribute".into()));
+    }
+    let pipeline = FittedPipeline::fit(config, train)?;
+    let scores = pipeline.scores(texts)?;
+    let documents = scores
+        .rows()
+        .into_iter()
+        .enumerate()
+        .map(|(row, s)| {
+            let order = super::evaluate::ranking(s);
+            AttributedDocument {
+                row,
+                predicted: train.authors[order[0]].clone(),
+                ranking: order
+                    .iter()
+                    .take(top_n.max(1))
+                    .map(|&a| AuthorScore {
+                        author: train.authors[a].clone(),
+                        score: s[a],
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let evaluation = match truth {
+        Some(t) => Some(super::evaluate::evaluate_scores(
+            &scores,
+            t,
+            &train.authors,
+        )?),
+        None => None,
+    };
+    Ok(AttributionRun {
+        config: config.clone(),
+        authors: train.authors.clone(),
+        n_train: train.len(),
+        n_features: pipeline.features().names().len(),
+        documents,
+        evaluation,
+    })
+}

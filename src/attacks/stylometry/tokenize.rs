@@ -132,7 +132,8 @@ pub fn clean_text(text: &str, options: &TokenizerOptions) -> String {
     }
     if options.markup == MarkupHandling::Strip {
         let lines_start = |pred: fn(u8) -> bool| {
-            out.lines().any(|l| l.trim_start().bytes().next().is_some_and(pred))
+            out.lines()
+                .any(|l| l.trim_start().bytes().next().is_some_and(pred))
         };
         let has_heading = out
             .as_bytes()
