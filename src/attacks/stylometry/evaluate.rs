@@ -149,9 +149,9 @@ pub fn macro_f1(confusion: &[Vec<usize>]) -> f64 {
     let n = confusion.len();
     let mut sum = 0.0;
     let mut present = 0;
-    for a in 0..n {
-        let tp = confusion[a][a];
-        let fn_ = confusion[a].iter().sum::<usize>() - tp;
+    for (a, row) in confusion.iter().enumerate() {
+        let tp = row[a];
+        let fn_ = row.iter().sum::<usize>() - tp;
         let fp = (0..n).map(|t| confusion[t][a]).sum::<usize>() - tp;
         if tp + fn_ + fp == 0 {
             continue;
