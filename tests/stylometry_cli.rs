@@ -268,3 +268,32 @@ fn ten_megabyte_document() {
     .unwrap();
     assert_eq!(r["attribution"]["documents"][0]["predicted"], "bob");
 }
+
+#[test]
+fn repeated_cross_validation_over_seeds() {
+    use reident::attacks::stylometry::corpus::Corpus;
+    use reident::attacks::stylometry::evaluate::cross_validate_seeds;
+    use reident::attacks::stylometry::pipeline::PipelineConfig;
+    let rows = train_rows();
+    let texts: Vec<String> = rows.iter().map(|(_, t)| t.to_string()).collect();
+    let names: Vec<String> = rows.iter().map(|(a, _)| a.to_string()).collect();
+    let corpus = Corpus::from_named(texts, &names).unwrap();
+    let (runs, summary) = cross_validate_seeds(
+        &corpus,
+        &PipelineConfig::burrows(20),
+        3,
+        &[1, 2, 3],
+        &|_, _| {},
+    )
+    .unwrap();
+    assert_eq!(runs.len(), 3);
+    assert_eq!(runs[1].seed, 2);
+    // The two authors' vocabularies are disjoint: every run is perfect.
+    assert_eq!(
+        (summary.mean_top1, summary.sd_top1, summary.runs),
+        (1.0, 0.0, 3)
+    );
+    assert!(
+        cross_validate_seeds(&corpus, &PipelineConfig::burrows(20), 3, &[], &|_, _| {}).is_err()
+    );
+}

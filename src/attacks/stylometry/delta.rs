@@ -425,6 +425,28 @@ mod tests {
         );
     }
 
+    /// Eder's Delta weighting pinned to stylo's `dist.eder` (Eder 2015):
+    /// `x * ((1 + n:1) / n)`, i.e. rank r gets `(n - r + 2) / n`; for n = 4
+    /// the weights are 5/4, 4/4, 3/4, 2/4, applied to a unit difference in
+    /// each column in turn, and the weighted differences are summed.
+    #[test]
+    fn eder_weights_pinned_to_stylo() {
+        let zero = array![0.0, 0.0, 0.0, 0.0];
+        let weights: Vec<f64> = (0..4)
+            .map(|i| {
+                let mut e = zero.clone();
+                e[i] = 1.0;
+                eder_delta(e.view(), zero.view())
+            })
+            .collect();
+        assert_eq!(weights, vec![1.25, 1.0, 0.75, 0.5]);
+        // Sum, not mean: all four columns differ by 1 -> 5/4 + 1 + 3/4 + 1/2 = 3.5.
+        assert_eq!(
+            eder_delta(array![1.0, 1.0, 1.0, 1.0].view(), zero.view()),
+            3.5
+        );
+    }
+
     #[test]
     fn burrows_centroid_by_hand() {
         // One feature; author 0 rows 0, 2; author 1 rows 4, 6.

@@ -329,6 +329,37 @@ pub fn cross_validate(
     })
 }
 
+/// Cross-validation repeated over several fold-assignment seeds: one
+/// [`SweepPoint`] per seed would hide nothing, so this returns every run and
+/// a summary point (`x` = number of seeds) whose mean and standard deviation
+/// are over the runs' pooled top-1 accuracies.
+pub fn cross_validate_seeds(
+    corpus: &Corpus,
+    config: &PipelineConfig,
+    folds: usize,
+    seeds: &[u64],
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Vec<CrossValidation>, SweepPoint), StylometryError> {
+    if seeds.is_empty() {
+        return Err(StylometryError::Invalid("give at least one seed".into()));
+    }
+    let mut runs = Vec::with_capacity(seeds.len());
+    for (i, &seed) in seeds.iter().enumerate() {
+        runs.push(cross_validate(corpus, config, folds, seed, &|_, _| {})?);
+        progress(i + 1, seeds.len());
+    }
+    let accs: Vec<f64> = runs.iter().map(|r| r.pooled.top1_accuracy).collect();
+    let (mean_top1, sd_top1) = mean_sd(&accs);
+    let point = SweepPoint {
+        x: seeds.len(),
+        mean_top1,
+        sd_top1,
+        chance: 1.0 / corpus.authors.len() as f64,
+        runs: seeds.len(),
+    };
+    Ok((runs, point))
+}
+
 /// One point of an accuracy sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
