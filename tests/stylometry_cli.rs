@@ -297,3 +297,32 @@ fn repeated_cross_validation_over_seeds() {
         cross_validate_seeds(&corpus, &PipelineConfig::burrows(20), 3, &[], &|_, _| {}).is_err()
     );
 }
+
+/// The bundled synthetic Atlassian corpus (datasets/atlassian_demo, 1637
+/// comments by 200 users, NDJSON.gz): Cosine Delta on 100 MFW, 3 folds, seed
+/// 42 (measured) attributes 99 of the 1636 tested comments correctly
+/// (6.1 %, chance 0.5 %); one comment is the only one of its author and is
+/// never tested.
+#[test]
+fn atlassian_demo_comments_cross_validated() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("datasets/atlassian_demo/original/comments.ndjson.gz");
+    let r = cli(&[
+        "--train",
+        path.to_str().unwrap(),
+        "--text-column",
+        "body",
+        "--folds",
+        "3",
+        "--features",
+        "mfw:100",
+        "--classifier",
+        "cosine",
+    ])
+    .unwrap();
+    let pooled = &r["cross_validation"]["pooled"];
+    assert_eq!(pooled["n_documents"], 1636);
+    assert_eq!(pooled["authors"].as_array().unwrap().len(), 200);
+    assert_eq!(pooled["top1_accuracy"], 99.0 / 1636.0);
+    assert_eq!(pooled["chance_top1"], 0.005);
+}

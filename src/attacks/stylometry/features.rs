@@ -858,8 +858,15 @@ mod tests {
         // Porter2: running, runs, run -> "run" (5 of 8 words); runner -> "runner".
         assert_eq!(f.names()[0], "stem:run");
         assert!(f.names()[1..].iter().all(|n| n.starts_with("bpe:")));
+        // "running" and "runs" occur twice each (min_frequency 2), so BPE
+        // merges them into whole-word tokens; "dog" (once) stays split.
+        assert!(f.names().iter().any(|n| n == "bpe:running"));
+        assert!(f.names().iter().any(|n| n == "bpe:runs"));
+        assert!(!f.names().iter().any(|n| n == "bpe:dog"));
         let m = f.transform(&s(&["runs"])).unwrap();
         assert_eq!(m.values[[0, 0]], 1.0);
+        let runs = f.names().iter().position(|n| n == "bpe:runs").unwrap();
+        assert_eq!(m.values[[0, runs]], 1.0);
         assert!(FeatureKind::from_str("stems:klingon").is_err());
     }
 
