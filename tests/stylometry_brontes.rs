@@ -14,21 +14,39 @@ use reident::data::{read_frame, ReadOptions};
 fn load() -> Corpus {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/brontes/documents.jsonl.gz");
     let df = read_frame(&path, &ReadOptions::default()).expect("brontes dataset");
-    let text: Vec<String> = string_column(&df, "text").unwrap().into_iter().map(Option::unwrap).collect();
-    let author: Vec<String> = string_column(&df, "author").unwrap().into_iter().map(Option::unwrap).collect();
+    let text: Vec<String> = string_column(&df, "text")
+        .unwrap()
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let author: Vec<String> = string_column(&df, "author")
+        .unwrap()
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
     Corpus::from_named(text, &author).unwrap()
 }
 
-fn config(kinds: Vec<FeatureKind>, normalization: Normalization, kind: ClassifierKind) -> PipelineConfig {
+fn config(
+    kinds: Vec<FeatureKind>,
+    normalization: Normalization,
+    kind: ClassifierKind,
+) -> PipelineConfig {
     PipelineConfig {
-        features: FeatureConfig { kinds, tokenizer: TokenizerOptions::default() },
+        features: FeatureConfig {
+            kinds,
+            tokenizer: TokenizerOptions::default(),
+        },
         normalization,
         classifier: ClassifierSpec::new(kind),
     }
 }
 
 fn mfw100() -> Vec<FeatureKind> {
-    vec![FeatureKind::Mfw { n: 100, culling_percent: 0.0 }]
+    vec![FeatureKind::Mfw {
+        n: 100,
+        culling_percent: 0.0,
+    }]
 }
 
 /// Burrows' Delta, 100 MFW, 4 stratified folds, seed 42 (measured): 28 of
@@ -41,7 +59,13 @@ fn burrows_cross_validated() {
     let cv = cross_validate(&c, &cfg, 4, 42, &|_, _| {}).unwrap();
     assert_eq!(cv.pooled.n_documents, 32);
     assert_eq!(cv.pooled.top1_accuracy, 28.0 / 32.0);
-    assert_eq!(cv.per_fold.iter().map(|f| f.top1_accuracy).collect::<Vec<_>>(), vec![0.875, 0.875, 0.75, 1.0]);
+    assert_eq!(
+        cv.per_fold
+            .iter()
+            .map(|f| f.top1_accuracy)
+            .collect::<Vec<_>>(),
+        vec![0.875, 0.875, 0.75, 1.0]
+    );
     assert_eq!(cv.pooled.chance_top1, 1.0 / 3.0);
     assert_eq!(cv.pooled.top_k.last().unwrap().accuracy, 1.0);
     assert!(cv.untested_documents.is_empty());
@@ -59,12 +83,46 @@ fn burrows_cross_validated() {
 fn all_classifiers_cross_validated() {
     let c = load();
     for (cfg, expected) in [
-        (config(mfw100(), Normalization::None, ClassifierKind::Cosine), 0.875),
-        (config(mfw100(), Normalization::None, ClassifierKind::Eder), 0.84375),
-        (config(mfw100(), Normalization::ZScore, ClassifierKind::NearestCentroid), 0.875),
-        (config(mfw100(), Normalization::ZScore, ClassifierKind::Knn), 0.75),
-        (config(vec![FeatureKind::CharNgrams { min: 2, max: 3, top: 300 }], Normalization::None, ClassifierKind::Cosine), 1.0),
-        (config(vec![FeatureKind::FunctionWords], Normalization::None, ClassifierKind::Cosine), 0.90625),
+        (
+            config(mfw100(), Normalization::None, ClassifierKind::Cosine),
+            0.875,
+        ),
+        (
+            config(mfw100(), Normalization::None, ClassifierKind::Eder),
+            0.84375,
+        ),
+        (
+            config(
+                mfw100(),
+                Normalization::ZScore,
+                ClassifierKind::NearestCentroid,
+            ),
+            0.875,
+        ),
+        (
+            config(mfw100(), Normalization::ZScore, ClassifierKind::Knn),
+            0.75,
+        ),
+        (
+            config(
+                vec![FeatureKind::CharNgrams {
+                    min: 2,
+                    max: 3,
+                    top: 300,
+                }],
+                Normalization::None,
+                ClassifierKind::Cosine,
+            ),
+            1.0,
+        ),
+        (
+            config(
+                vec![FeatureKind::FunctionWords],
+                Normalization::None,
+                ClassifierKind::Cosine,
+            ),
+            0.90625,
+        ),
     ] {
         let cv = cross_validate(&c, &cfg, 4, 42, &|_, _| {}).unwrap();
         assert_eq!(cv.pooled.top1_accuracy, expected, "{cfg:?}");
@@ -81,8 +139,14 @@ fn sweeps() {
     let c = load();
     let cfg = config(mfw100(), Normalization::None, ClassifierKind::Cosine);
     let by_length = sweep_length(&c, &cfg, &[50, 200, 1000], 4, 42, &|_, _| {}).unwrap();
-    assert_eq!(by_length.iter().map(|p| p.mean_top1).collect::<Vec<_>>(), vec![0.4375, 0.53125, 0.6875]);
+    assert_eq!(
+        by_length.iter().map(|p| p.mean_top1).collect::<Vec<_>>(),
+        vec![0.4375, 0.53125, 0.6875]
+    );
     let by_authors = sweep_authors(&c, &cfg, &[2, 3], 2, 4, 42, &|_, _| {}).unwrap();
-    assert_eq!(by_authors.iter().map(|p| p.chance).collect::<Vec<_>>(), vec![0.5, 1.0 / 3.0]);
+    assert_eq!(
+        by_authors.iter().map(|p| p.chance).collect::<Vec<_>>(),
+        vec![0.5, 1.0 / 3.0]
+    );
     assert!(by_authors.iter().all(|p| p.mean_top1 > p.chance));
 }

@@ -25,9 +25,14 @@ fn load() -> Federalist {
     let author = string_column(&df, "author").unwrap();
     let status = string_column(&df, "author_status").unwrap();
     let ids = string_column(&df, "doc_id").unwrap();
-    let (mut texts, mut names, mut disputed, mut disputed_ids) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut texts, mut names, mut disputed, mut disputed_ids) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..df.height() {
-        let (t, a, s) = (text[i].clone().unwrap(), author[i].clone().unwrap(), status[i].clone().unwrap());
+        let (t, a, s) = (
+            text[i].clone().unwrap(),
+            author[i].clone().unwrap(),
+            status[i].clone().unwrap(),
+        );
         if s == "known" && (a == "Hamilton" || a == "Madison") {
             texts.push(t);
             names.push(a);
@@ -36,21 +41,33 @@ fn load() -> Federalist {
             disputed_ids.push(ids[i].clone().unwrap());
         }
     }
-    Federalist { train: Corpus::from_named(texts, &names).unwrap(), disputed, disputed_ids }
+    Federalist {
+        train: Corpus::from_named(texts, &names).unwrap(),
+        disputed,
+        disputed_ids,
+    }
 }
 
 /// Papers (doc ids) attributed to Hamilton by each classifier, with the
 /// features fitted once on the training papers (`mfw` most frequent words).
 fn hamilton_papers(f: &Federalist, mfw: usize) -> Vec<(ClassifierKind, Vec<String>)> {
     let config = FeatureConfig {
-        kinds: vec![FeatureKind::Mfw { n: mfw, culling_percent: 0.0 }],
+        kinds: vec![FeatureKind::Mfw {
+            n: mfw,
+            culling_percent: 0.0,
+        }],
         tokenizer: TokenizerOptions::default(),
     };
     let features = FittedFeatures::fit(&config, &f.train.texts).unwrap();
     let train = features.transform(&f.train.texts).unwrap().values;
     let test = features.transform(&f.disputed).unwrap().values;
     let z = FittedNormalizer::fit(Normalization::ZScore, &train).unwrap();
-    let hamilton = f.train.authors.iter().position(|a| a == "Hamilton").unwrap();
+    let hamilton = f
+        .train
+        .authors
+        .iter()
+        .position(|a| a == "Hamilton")
+        .unwrap();
     [
         ClassifierKind::Burrows,
         ClassifierKind::Cosine,
@@ -88,7 +105,8 @@ fn disputed_papers_per_classifier() {
     assert_eq!(f.train.len(), 65); // 51 Hamilton + 14 Madison
     assert_eq!(f.disputed.len(), 12);
     let got = hamilton_papers(&f, 50);
-    let madison: Vec<(ClassifierKind, usize)> = got.iter().map(|(k, h)| (*k, 12 - h.len())).collect();
+    let madison: Vec<(ClassifierKind, usize)> =
+        got.iter().map(|(k, h)| (*k, 12 - h.len())).collect();
     assert_eq!(
         madison,
         vec![
@@ -109,7 +127,10 @@ fn disputed_papers_per_classifier() {
 /// documents), so the papers left to Hamilton differ in one paper.
 #[test]
 fn burrows_agrees_with_faststylometry_count() {
-    let fixture: serde_json::Value = serde_json::from_str(include_str!("fixtures/stylometry/faststylometry_federalist.json")).unwrap();
+    let fixture: serde_json::Value = serde_json::from_str(include_str!(
+        "fixtures/stylometry/faststylometry_federalist.json"
+    ))
+    .unwrap();
     assert_eq!(fixture["madison_count"], 10);
     let theirs: Vec<&str> = fixture["papers"]
         .as_array()

@@ -10,7 +10,9 @@ use proptest::prelude::*;
 use reident::attacks::stylometry::delta::{burrows_delta, cosine_distance, eder_delta};
 use reident::attacks::stylometry::evaluate::evaluate_scores;
 use reident::attacks::stylometry::features::{FeatureConfig, FeatureKind, FittedFeatures};
-use reident::attacks::stylometry::tokenize::{clean_text, words, CodeHandling, MarkupHandling, TokenizerOptions};
+use reident::attacks::stylometry::tokenize::{
+    clean_text, words, CodeHandling, MarkupHandling, TokenizerOptions,
+};
 
 proptest! {
     #[test]

@@ -40,8 +40,9 @@ pub struct StylometryArgs {
     /// Column holding the author (in --train, and in --test when present there).
     #[arg(long, default_value = "author")]
     pub author_column: String,
-    /// Feature families, comma-separated: mfw[:N[:CULL%]], function-words,
-    /// char[:MIN-MAX[:TOP]], word[:N[:TOP]], stems[:LANG[:TOP]], bpe[:VOCAB[:TOP]], format.
+    /// Feature families, comma-separated: mfw:N:CULL%, function-words,
+    /// char:MIN-MAX:TOP, word:N:TOP, stems:LANG:TOP, bpe:VOCAB:TOP, format
+    /// (trailing parts optional).
     #[arg(long, value_delimiter = ',', default_value = "mfw:100")]
     pub features: Vec<String>,
     /// Classifier.

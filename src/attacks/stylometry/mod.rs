@@ -6,8 +6,16 @@
 //! (top-k, macro-F1, confusion, sweeps over authors and text length,
 //! cross-validation).
 //!
-//! It does not load files (see [`crate::data`]) or render charts (see
-//! `report`); everything returned is a serde struct.
+//! Module map: `tokenize` (cleaning, words), `corpus` (labelled documents),
+//! `features` (extractors fitted on training text), `normalize` (z, TF-IDF,
+//! L2), `delta` (Burrows/Cosine/Eder Delta, nearest centroid, kNN),
+//! `pipeline` (features + normalization + classifier, `attribute`),
+//! `evaluate` (metrics, cross-validation, sweeps). Classifiers plug in through
+//! [`AuthorshipClassifier`] on a [`FeatureMatrix`]'s values.
+//!
+//! It does not read files (see [`crate::data`]; `corpus::string_column`
+//! takes an already loaded frame) or render charts (see `report`); results
+//! are serde structs.
 
 /// Errors of the stylometry module.
 #[derive(Debug, thiserror::Error)]
