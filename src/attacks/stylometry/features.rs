@@ -881,6 +881,15 @@ mod tests {
         assert_eq!(get("fmt:blank_line_share"), 0.2);
         assert_eq!(get("fmt:sign_off"), 1.0);
         assert_eq!(f.len(), FORMATTING_FEATURES.len());
+        // "OK 🚀 go": 7 chars, 1 emoji -> 1000/7 per 1k; words OK, go: one
+        // capitalized, one all-caps; letters O, K, g, o: half upper-case.
+        let g = formatting_features("OK 🚀 go");
+        let get = |n: &str| g[FORMATTING_FEATURES.iter().position(|x| *x == n).unwrap()];
+        assert_eq!(get("fmt:emoji_per_1k_chars"), 1000.0 / 7.0);
+        assert_eq!(get("fmt:all_caps_word_share"), 0.5);
+        assert_eq!(get("fmt:capitalized_word_share"), 0.5);
+        assert_eq!(get("fmt:uppercase_letter_share"), 0.5);
+        assert_eq!(get("fmt:sign_off"), 0.0);
     }
 
     #[test]
