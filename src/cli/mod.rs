@@ -12,6 +12,7 @@ pub mod link;
 pub mod metrics;
 pub mod pseudonymize;
 pub mod redact;
+pub mod stylometry;
 pub mod synth;
 pub mod text;
 
@@ -48,6 +49,9 @@ pub enum CliError {
     /// Record-linkage problem.
     #[error(transparent)]
     Linkage(#[from] crate::attacks::linkage::LinkageError),
+    /// Stylometry problem.
+    #[error(transparent)]
+    Stylometry(#[from] crate::attacks::stylometry::StylometryError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -89,6 +93,8 @@ pub enum Command {
     Text(text::TextArgs),
     /// Link release rows back to originals: Fellegi-Sunter with blocking, or the QI join (--qi).
     Link(link::LinkArgs),
+    /// Authorship attribution (Delta family, nearest centroid, kNN): train/test or cross-validation.
+    Stylometry(stylometry::StylometryArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -102,5 +108,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Epsilon(args) => epsilon::run(&args, out),
         Command::Text(args) => text::run(&args, out),
         Command::Link(args) => link::run(&args, out),
+        Command::Stylometry(args) => stylometry::run(&args, out),
     }
 }

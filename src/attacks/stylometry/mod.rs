@@ -1,34 +1,67 @@
-//! Stylometric authorship attribution (placeholder root written by the linear/verification/
-//! pooling helper to compile in its worktree; the features/Delta helper's version replaces it).
-pub mod linear;
-pub mod pooling;
-pub mod verification;
+//! Stylometric authorship attribution: tokenization that understands
+//! Jira/Confluence markup, feature extractors (most-frequent words with
+//! culling, function words, character and word n-grams, stems, BPE subwords,
+//! formatting habits), normalizations fitted on training data, the Delta family
+//! of distance classifiers with nearest centroid and kNN, and evaluation
+//! (top-k, macro-F1, confusion, sweeps over authors and text length,
+//! cross-validation).
+//!
+//! Module map: `tokenize` (cleaning, words), `corpus` (labelled documents),
+//! `features` (extractors fitted on training text), `normalize` (z, TF-IDF,
+//! L2), `delta` (Burrows/Cosine/Eder Delta, nearest centroid, kNN),
+//! `pipeline` (features + normalization + classifier, `attribute`),
+//! `evaluate` (metrics, cross-validation, sweeps), `linear` (multinomial
+//! logistic regression and one-vs-rest linear SVM via linfa), `verification`
+//! (open-set ROC/AUC/EER/c@1, the impostors method, epsilon bounds from
+//! verification scores), `pooling` (pseudonym-level attribution by pooling a
+//! pseudonym's documents). Classifiers plug in through
+//! [`AuthorshipClassifier`] on a [`FeatureMatrix`]'s values.
+//!
+//! It does not read files (see [`crate::data`]; `corpus::string_column`
+//! takes an already loaded frame) or render charts (see `report`); results
+//! are serde structs.
 
 /// Errors of the stylometry module.
 #[derive(Debug, thiserror::Error)]
 pub enum StylometryError {
-    /// Invalid input or parameters; the message says what and where.
+    /// Invalid input or parameters; the message says what and how to fix it.
     #[error("{0}")]
     Invalid(String),
 }
 
-/// Documents as rows, features as columns.
+/// A document-by-feature matrix: one row per document, one column per named
+/// feature.
+#[derive(Debug, Clone, PartialEq)]
 pub struct FeatureMatrix {
-    /// Feature names, one per column.
+    /// Feature names, one per column of `values`.
     pub names: Vec<String>,
-    /// Feature values, documents x features.
+    /// Values, rows = documents, columns = features.
     pub values: ndarray::Array2<f64>,
 }
 
-/// A closed-set authorship classifier: fit on labelled documents, score new ones.
+/// A closed-set authorship classifier over feature rows. Labels are indices
+/// into an author list of length `n_authors`.
 pub trait AuthorshipClassifier {
-    /// Fits on documents `x` (rows) with author indices `y` into an author list of `n_authors`.
+    /// Fits the classifier on training rows `x` with labels `y`.
     fn fit(
         &mut self,
         x: &ndarray::Array2<f64>,
         y: &[usize],
         n_authors: usize,
     ) -> Result<(), StylometryError>;
-    /// Scores documents x authors; higher = more likely.
+    /// Scores every row of `x` against every author: rows = documents,
+    /// columns = authors, higher is more likely (distance classifiers return
+    /// negative distances).
     fn scores(&self, x: &ndarray::Array2<f64>) -> Result<ndarray::Array2<f64>, StylometryError>;
 }
+
+pub mod corpus;
+pub mod delta;
+pub mod evaluate;
+pub mod features;
+pub mod linear;
+pub mod normalize;
+pub mod pipeline;
+pub mod pooling;
+pub mod tokenize;
+pub mod verification;

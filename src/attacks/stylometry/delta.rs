@@ -1,0 +1,502 @@
+//! Distance classifiers for authorship attribution: the Delta family
+//! (Burrows' Delta, Cosine Delta, Eder's Delta) over z-scored features,
+//! nearest centroid and k-nearest neighbours.
+//!
+//! * Burrows' Delta (Burrows 2002, "Delta: a Measure of Stylistic Difference
+//!   and a Guide to Likely Authorship", LLC 17(3)): mean absolute difference
+//!   of z-scores, `sum_i |z_a,i - z_b,i| / n` (stylo's `dist.delta`).
+//! * Cosine Delta (Smith & Aldridge 2011, "Improving Authorship Attribution:
+//!   Optimizing Burrows' Delta Method", J. Quant. Linguistics 18(1); Evert et
+//!   al. 2017): `1 - cos(z_a, z_b)` (stylo's `dist.wurzburg`).
+//! * Eder's Delta (Eder 2015, "Does size matter? Authorship attribution,
+//!   small samples, big problem", DSH 30(2)): Manhattan distance of z-scores
+//!   weighted by reverse frequency rank. We follow stylo's `dist.eder`
+//!   exactly: the column of rank r (1 = most frequent, n columns) is
+//!   multiplied by `(n - r + 2) / n` (R: `(1 + n:1) / n`), and the weighted
+//!   absolute differences are summed, not averaged. Columns must be in
+//!   descending frequency order (as `FeatureKind::Mfw` produces).
+//!
+//! z-scores use the training documents' column means and sample standard
+//! deviations; a column constant in training is ignored (weight 0). An
+//! author is represented by the mean z-score vector of their training
+//! documents (Burrows' author "subcorpus" profile, [`Profile::Centroid`]) or
+//! by their nearest training document ([`Profile::NearestDocument`], stylo's
+//! `classify()` default). Scores are negative distances.
+
+use ndarray::{Array1, Array2, ArrayView1};
+use serde::{Deserialize, Serialize};
+
+use super::normalize::column_mean_sd;
+use super::{AuthorshipClassifier, StylometryError};
+
+/// A Delta distance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeltaMetric {
+    /// Burrows' Delta: mean absolute z-score difference.
+    Burrows,
+    /// Cosine Delta: 1 - cosine similarity of z-score vectors.
+    Cosine,
+    /// Eder's Delta: rank-weighted Manhattan distance (stylo's weights).
+    Eder,
+}
+
+/// How an author is represented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// Mean of the author's training rows.
+    #[default]
+    Centroid,
+    /// The author's closest training row.
+    NearestDocument,
+}
+
+/// Burrows' Delta between two z-score vectors.
+pub fn burrows_delta(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    let n = a.len().max(1) as f64;
+    a.iter()
+        .zip(b.iter())
+        .map(|(x, y)| (x - y).abs())
+        .sum::<f64>()
+        / n
+}
+
+/// Eder's Delta between two z-score vectors whose columns are in descending
+/// frequency order: `sum_r |a_r - b_r| * (n - r + 2) / n`, r = 1..n (stylo).
+pub fn eder_delta(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    let n = a.len() as f64;
+    a.iter()
+        .zip(b.iter())
+        .enumerate()
+        .map(|(i, (x, y))| (x - y).abs() * (n - (i as f64 + 1.0) + 2.0) / n)
+        .sum()
+}
+
+/// Cosine distance `1 - a.b / (|a||b|)`; 1 when either vector is zero.
+pub fn cosine_distance(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    let na = a.dot(&a).sqrt();
+    let nb = b.dot(&b).sqrt();
+    if na == 0.0 || nb == 0.0 {
+        return 1.0;
+    }
+    1.0 - a.dot(&b) / (na * nb)
+}
+
+/// Euclidean distance.
+pub fn euclidean_distance(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    a.iter()
+        .zip(b.iter())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt()
+}
+
+impl DeltaMetric {
+    /// The distance between two z-score vectors.
+    pub fn distance(self, a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+        match self {
+            Self::Burrows => burrows_delta(a, b),
+            Self::Cosine => cosine_distance(a, b),
+            Self::Eder => eder_delta(a, b),
+        }
+    }
+}
+
+fn check_fit(
+    x: &Array2<f64>,
+    y: &[usize],
+    n_authors: usize,
+) -> Result<Vec<usize>, StylometryError> {
+    if x.nrows() != y.len() {
+        return Err(StylometryError::Invalid(format!(
+            "{} feature rows but {} labels",
+            x.nrows(),
+            y.len()
+        )));
+    }
+    if n_authors < 2 {
+        return Err(StylometryError::Invalid(format!(
+            "attribution needs at least two candidate authors, got {n_authors}"
+        )));
+    }
+    let mut counts = vec![0usize; n_authors];
+    for (i, &l) in y.iter().enumerate() {
+        if l >= n_authors {
+            return Err(StylometryError::Invalid(format!(
+                "row {i}: label {l} out of range for {n_authors} authors"
+            )));
+        }
+        counts[l] += 1;
+    }
+    if let Some(a) = counts.iter().position(|&c| c == 0) {
+        return Err(StylometryError::Invalid(format!(
+            "author {a} has no training documents; every candidate author needs at least one"
+        )));
+    }
+    if x.iter().any(|v| !v.is_finite()) {
+        return Err(StylometryError::Invalid(
+            "feature values must be finite".into(),
+        ));
+    }
+    Ok(counts)
+}
+
+fn centroids(x: &Array2<f64>, y: &[usize], counts: &[usize]) -> Array2<f64> {
+    let mut c = Array2::<f64>::zeros((counts.len(), x.ncols()));
+    for (row, &l) in x.rows().into_iter().zip(y) {
+        let mut target = c.row_mut(l);
+        target += &row;
+    }
+    for (mut row, &n) in c.rows_mut().into_iter().zip(counts) {
+        row /= n as f64;
+    }
+    c
+}
+
+fn check_width(x: &Array2<f64>, width: usize) -> Result<(), StylometryError> {
+    if x.ncols() != width {
+        return Err(StylometryError::Invalid(format!(
+            "{} feature columns but the classifier was fitted on {width}",
+            x.ncols()
+        )));
+    }
+    Ok(())
+}
+
+/// Scores each row against each author by a distance to the author's
+/// centroid or nearest training row: `-distance`.
+fn profile_scores(
+    z: &Array2<f64>,
+    train: &Array2<f64>,
+    labels: &[usize],
+    centroid: &Array2<f64>,
+    profile: Profile,
+    dist: impl Fn(ArrayView1<f64>, ArrayView1<f64>) -> f64 + Sync,
+) -> Array2<f64> {
+    let n_authors = centroid.nrows();
+    let mut out = Array2::<f64>::zeros((z.nrows(), n_authors));
+    for (i, row) in z.rows().into_iter().enumerate() {
+        match profile {
+            Profile::Centroid => {
+                for a in 0..n_authors {
+                    out[[i, a]] = -dist(row, centroid.row(a));
+                }
+            }
+            Profile::NearestDocument => {
+                out.row_mut(i).fill(f64::NEG_INFINITY);
+                for (t, &l) in train.rows().into_iter().zip(labels) {
+                    let s = -dist(row, t);
+                    if s > out[[i, l]] {
+                        out[[i, l]] = s;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A Delta classifier (see the module docs).
+#[derive(Debug, Clone)]
+pub struct DeltaClassifier {
+    /// The distance.
+    pub metric: DeltaMetric,
+    /// Author representation.
+    pub profile: Profile,
+    fitted: Option<DeltaFit>,
+}
+
+#[derive(Debug, Clone)]
+struct DeltaFit {
+    mean: Array1<f64>,
+    inv_sd: Array1<f64>,
+    train_z: Array2<f64>,
+    labels: Vec<usize>,
+    centroids: Array2<f64>,
+}
+
+impl DeltaClassifier {
+    /// An unfitted classifier.
+    pub fn new(metric: DeltaMetric, profile: Profile) -> Self {
+        Self {
+            metric,
+            profile,
+            fitted: None,
+        }
+    }
+
+    fn z(&self, fit: &DeltaFit, x: &Array2<f64>) -> Array2<f64> {
+        (x - &fit.mean) * &fit.inv_sd
+    }
+}
+
+impl AuthorshipClassifier for DeltaClassifier {
+    fn fit(
+        &mut self,
+        x: &Array2<f64>,
+        y: &[usize],
+        n_authors: usize,
+    ) -> Result<(), StylometryError> {
+        let counts = check_fit(x, y, n_authors)?;
+        let (mean, sd) = column_mean_sd(x)?;
+        let inv_sd = sd.mapv(|s| if s > 0.0 { 1.0 / s } else { 0.0 });
+        let train_z = (x - &mean) * &inv_sd;
+        let centroids = centroids(&train_z, y, &counts);
+        self.fitted = Some(DeltaFit {
+            mean,
+            inv_sd,
+            train_z,
+            labels: y.to_vec(),
+            centroids,
+        });
+        Ok(())
+    }
+
+    fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
+        let fit = self
+            .fitted
+            .as_ref()
+            .ok_or_else(|| StylometryError::Invalid("classifier used before fit".into()))?;
+        check_width(x, fit.mean.len())?;
+        let z = self.z(fit, x);
+        let metric = self.metric;
+        Ok(profile_scores(
+            &z,
+            &fit.train_z,
+            &fit.labels,
+            &fit.centroids,
+            self.profile,
+            |a, b| metric.distance(a, b),
+        ))
+    }
+}
+
+/// Nearest centroid: Euclidean distance to each author's mean training row
+/// in the given (already normalized) feature space; score = -distance.
+#[derive(Debug, Clone, Default)]
+pub struct NearestCentroid {
+    centroids: Option<Array2<f64>>,
+}
+
+impl NearestCentroid {
+    /// An unfitted classifier.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl AuthorshipClassifier for NearestCentroid {
+    fn fit(
+        &mut self,
+        x: &Array2<f64>,
+        y: &[usize],
+        n_authors: usize,
+    ) -> Result<(), StylometryError> {
+        let counts = check_fit(x, y, n_authors)?;
+        self.centroids = Some(centroids(x, y, &counts));
+        Ok(())
+    }
+
+    fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
+        let c = self
+            .centroids
+            .as_ref()
+            .ok_or_else(|| StylometryError::Invalid("classifier used before fit".into()))?;
+        check_width(x, c.ncols())?;
+        Ok(profile_scores(
+            x,
+            c,
+            &[],
+            c,
+            Profile::Centroid,
+            euclidean_distance,
+        ))
+    }
+}
+
+/// Distance used by [`Knn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum KnnDistance {
+    /// Euclidean distance.
+    #[default]
+    Euclidean,
+    /// Cosine distance.
+    Cosine,
+}
+
+/// k-nearest-neighbour vote over training rows. The score of an author is
+/// the number of the `k` nearest training rows that belong to them plus a
+/// tie-breaker `0.5 / (1 + d)` where `d` is the distance to that author's
+/// closest training row; the tie-breaker is below 1 so it never overturns a
+/// vote count, and it ranks authors without votes by proximity (needed for
+/// top-k accuracy). Neighbours at equal distance are taken in training order.
+#[derive(Debug, Clone)]
+pub struct Knn {
+    /// Number of neighbours (>= 1).
+    pub k: usize,
+    /// Distance.
+    pub distance: KnnDistance,
+    train: Option<(Array2<f64>, Vec<usize>, usize)>,
+}
+
+impl Knn {
+    /// An unfitted classifier.
+    pub fn new(k: usize, distance: KnnDistance) -> Self {
+        Self {
+            k,
+            distance,
+            train: None,
+        }
+    }
+}
+
+impl AuthorshipClassifier for Knn {
+    fn fit(
+        &mut self,
+        x: &Array2<f64>,
+        y: &[usize],
+        n_authors: usize,
+    ) -> Result<(), StylometryError> {
+        check_fit(x, y, n_authors)?;
+        if self.k == 0 {
+            return Err(StylometryError::Invalid("kNN needs k >= 1".into()));
+        }
+        self.train = Some((x.clone(), y.to_vec(), n_authors));
+        Ok(())
+    }
+
+    fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
+        let (train, labels, n_authors) = self
+            .train
+            .as_ref()
+            .ok_or_else(|| StylometryError::Invalid("classifier used before fit".into()))?;
+        check_width(x, train.ncols())?;
+        let mut out = Array2::<f64>::zeros((x.nrows(), *n_authors));
+        let mut dists: Vec<(f64, usize)> = Vec::with_capacity(train.nrows());
+        for (i, row) in x.rows().into_iter().enumerate() {
+            dists.clear();
+            for (t, trow) in train.rows().into_iter().enumerate() {
+                let d = match self.distance {
+                    KnnDistance::Euclidean => euclidean_distance(row, trow),
+                    KnnDistance::Cosine => cosine_distance(row, trow),
+                };
+                dists.push((d, t));
+            }
+            dists.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let mut nearest = vec![f64::INFINITY; *n_authors];
+            for &(d, t) in dists.iter() {
+                let l = labels[t];
+                if d < nearest[l] {
+                    nearest[l] = d;
+                }
+            }
+            for &(_, t) in dists.iter().take(self.k) {
+                out[[i, labels[t]]] += 1.0;
+            }
+            for (a, d) in nearest.iter().enumerate() {
+                out[[i, a]] += 0.5 / (1.0 + d);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn distances_by_hand() {
+        let a = array![1.0, 0.0, 2.0];
+        let b = array![0.0, 0.0, 0.0];
+        // Burrows: (1 + 0 + 2) / 3 = 1.
+        assert_eq!(burrows_delta(a.view(), b.view()), 1.0);
+        // Eder (stylo weights (n - r + 2)/n, n = 3): 1*4/3 + 0*3/3 + 2*2/3 = 8/3.
+        assert!((eder_delta(a.view(), b.view()) - 8.0 / 3.0).abs() < 1e-12);
+        // Cosine: (1,0) vs (1,1): 1 - 1/sqrt(2).
+        let c = cosine_distance(array![1.0, 0.0].view(), array![1.0, 1.0].view());
+        assert!((c - (1.0 - 1.0 / 2f64.sqrt())).abs() < 1e-12);
+        assert_eq!(
+            cosine_distance(array![0.0, 0.0].view(), array![1.0, 1.0].view()),
+            1.0
+        );
+    }
+
+    /// Eder's Delta weighting pinned to stylo's `dist.eder` (Eder 2015):
+    /// `x * ((1 + n:1) / n)`, i.e. rank r gets `(n - r + 2) / n`; for n = 4
+    /// the weights are 5/4, 4/4, 3/4, 2/4, applied to a unit difference in
+    /// each column in turn, and the weighted differences are summed.
+    #[test]
+    fn eder_weights_pinned_to_stylo() {
+        let zero = array![0.0, 0.0, 0.0, 0.0];
+        let weights: Vec<f64> = (0..4)
+            .map(|i| {
+                let mut e = zero.clone();
+                e[i] = 1.0;
+                eder_delta(e.view(), zero.view())
+            })
+            .collect();
+        assert_eq!(weights, vec![1.25, 1.0, 0.75, 0.5]);
+        // Sum, not mean: all four columns differ by 1 -> 5/4 + 1 + 3/4 + 1/2 = 3.5.
+        assert_eq!(
+            eder_delta(array![1.0, 1.0, 1.0, 1.0].view(), zero.view()),
+            3.5
+        );
+    }
+
+    #[test]
+    fn burrows_centroid_by_hand() {
+        // One feature; author 0 rows 0, 2; author 1 rows 4, 6.
+        // mean 3, sd = sqrt((9 + 1 + 1 + 9) / 3) = sqrt(20/3).
+        // centroid z: A = -2/sd, B = 2/sd; test 2 -> z = -1/sd.
+        // Delta to A = 1/sd, to B = 3/sd.
+        let x = array![[0.0], [2.0], [4.0], [6.0]];
+        let mut c = DeltaClassifier::new(DeltaMetric::Burrows, Profile::Centroid);
+        c.fit(&x, &[0, 0, 1, 1], 2).unwrap();
+        let s = c.scores(&array![[2.0]]).unwrap();
+        let sd = (20.0f64 / 3.0).sqrt();
+        assert!((s[[0, 0]] + 1.0 / sd).abs() < 1e-12);
+        assert!((s[[0, 1]] + 3.0 / sd).abs() < 1e-12);
+        // Nearest document: closest A row is 2 (distance 0), closest B row 4 (2/sd).
+        let mut n = DeltaClassifier::new(DeltaMetric::Burrows, Profile::NearestDocument);
+        n.fit(&x, &[0, 0, 1, 1], 2).unwrap();
+        let s = n.scores(&array![[2.0]]).unwrap();
+        assert_eq!(s[[0, 0]], 0.0);
+        assert!((s[[0, 1]] + 2.0 / sd).abs() < 1e-12);
+    }
+
+    #[test]
+    fn centroid_and_knn_by_hand() {
+        let x = array![[0.0, 0.0], [0.0, 2.0], [10.0, 0.0]];
+        let y = [0, 0, 1];
+        let mut nc = NearestCentroid::new();
+        nc.fit(&x, &y, 2).unwrap();
+        // centroid A = (0, 1); B = (10, 0); test (0, 1): distances 0 and sqrt(101).
+        let s = nc.scores(&array![[0.0, 1.0]]).unwrap();
+        assert_eq!(s[[0, 0]], 0.0);
+        assert!((s[[0, 1]] + 101f64.sqrt()).abs() < 1e-12);
+        let mut knn = Knn::new(2, KnnDistance::Euclidean);
+        knn.fit(&x, &y, 2).unwrap();
+        // test (6, 0): distances 6, sqrt(40)=6.32, 4 -> 2 nearest: B (4), A (6).
+        // A: 1 vote + 0.5/7; B: 1 vote + 0.5/5.
+        let s = knn.scores(&array![[6.0, 0.0]]).unwrap();
+        assert!((s[[0, 0]] - (1.0 + 0.5 / 7.0)).abs() < 1e-12);
+        assert!((s[[0, 1]] - (1.0 + 0.5 / 5.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_fits_are_errors() {
+        let x = array![[0.0], [1.0]];
+        let mut c = DeltaClassifier::new(DeltaMetric::Eder, Profile::Centroid);
+        assert!(c.fit(&x, &[0, 0], 1).is_err()); // single author
+        assert!(c.fit(&x, &[0, 0], 2).is_err()); // author 1 without documents
+        assert!(c.fit(&x, &[0], 2).is_err()); // length mismatch
+        assert!(c.scores(&x).is_err()); // not fitted
+        assert!(Knn::new(0, KnnDistance::Cosine)
+            .fit(&x, &[0, 1], 2)
+            .is_err());
+    }
+}

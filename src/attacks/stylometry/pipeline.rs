@@ -1,0 +1,263 @@
+//! An attribution pipeline: features fitted on the training corpus, a
+//! normalization fitted on the training rows, and a classifier. This is the
+//! unit that evaluation cross-validates and the CLI runs.
+//!
+//! It does not score results; see `evaluate`.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::corpus::Corpus;
+use super::delta::{DeltaClassifier, DeltaMetric, Knn, KnnDistance, NearestCentroid, Profile};
+use super::features::{FeatureConfig, FittedFeatures};
+use super::normalize::{FittedNormalizer, Normalization};
+use super::{AuthorshipClassifier, StylometryError};
+
+/// The classifiers this module provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassifierKind {
+    /// Burrows' Delta.
+    Burrows,
+    /// Cosine Delta (Smith & Aldridge 2011).
+    Cosine,
+    /// Eder's Delta (stylo weighting).
+    Eder,
+    /// Nearest centroid, Euclidean.
+    NearestCentroid,
+    /// k-nearest neighbours.
+    Knn,
+}
+
+/// A classifier and its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassifierSpec {
+    /// Which classifier.
+    pub kind: ClassifierKind,
+    /// Author representation for the Delta classifiers.
+    pub profile: Profile,
+    /// k for kNN.
+    pub k: usize,
+    /// Distance for kNN.
+    pub knn_distance: KnnDistance,
+}
+
+impl ClassifierSpec {
+    /// A classifier of `kind` with default parameters (centroid profile,
+    /// k = 3, Euclidean kNN).
+    pub fn new(kind: ClassifierKind) -> Self {
+        Self {
+            kind,
+            profile: Profile::Centroid,
+            k: 3,
+            knn_distance: KnnDistance::Euclidean,
+        }
+    }
+
+    /// A fresh, unfitted classifier.
+    pub fn build(&self) -> Box<dyn AuthorshipClassifier + Send + Sync> {
+        match self.kind {
+            ClassifierKind::Burrows => {
+                Box::new(DeltaClassifier::new(DeltaMetric::Burrows, self.profile))
+            }
+            ClassifierKind::Cosine => {
+                Box::new(DeltaClassifier::new(DeltaMetric::Cosine, self.profile))
+            }
+            ClassifierKind::Eder => Box::new(DeltaClassifier::new(DeltaMetric::Eder, self.profile)),
+            ClassifierKind::NearestCentroid => Box::new(NearestCentroid::new()),
+            ClassifierKind::Knn => Box::new(Knn::new(self.k, self.knn_distance)),
+        }
+    }
+}
+
+/// Features, normalization and classifier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PipelineConfig {
+    /// Feature families and tokenization.
+    pub features: FeatureConfig,
+    /// Normalization fitted on training rows (the Delta classifiers z-score
+    /// internally, so `None` is the usual choice for them).
+    pub normalization: Normalization,
+    /// Classifier.
+    pub classifier: ClassifierSpec,
+}
+
+impl PipelineConfig {
+    /// Classic Burrows' Delta: 100 most frequent words, no extra normalization.
+    pub fn burrows(mfw: usize) -> Self {
+        Self {
+            features: FeatureConfig {
+                kinds: vec![super::features::FeatureKind::Mfw {
+                    n: mfw,
+                    culling_percent: 0.0,
+                }],
+                ..FeatureConfig::default()
+            },
+            normalization: Normalization::None,
+            classifier: ClassifierSpec::new(ClassifierKind::Burrows),
+        }
+    }
+
+    /// The same features and normalization with another classifier.
+    pub fn with_classifier(&self, classifier: ClassifierSpec) -> Self {
+        Self {
+            classifier,
+            ..self.clone()
+        }
+    }
+}
+
+/// A pipeline fitted on a training corpus.
+pub struct FittedPipeline {
+    features: FittedFeatures,
+    normalizer: FittedNormalizer,
+    classifier: Box<dyn AuthorshipClassifier + Send + Sync>,
+    authors: Vec<String>,
+}
+
+impl FittedPipeline {
+    /// Fits features, normalization and the configured classifier on `train`.
+    pub fn fit(config: &PipelineConfig, train: &Corpus) -> Result<Self, StylometryError> {
+        Self::fit_with_classifier(config, config.classifier.build(), train)
+    }
+
+    /// Like [`FittedPipeline::fit`] with any [`AuthorshipClassifier`] (for
+    /// example a linear model), ignoring `config.classifier`.
+    pub fn fit_with_classifier(
+        config: &PipelineConfig,
+        mut classifier: Box<dyn AuthorshipClassifier + Send + Sync>,
+        train: &Corpus,
+    ) -> Result<Self, StylometryError> {
+        train.validate()?;
+        if train.authors.len() < 2 {
+            return Err(StylometryError::Invalid(format!(
+                "training data has {} author(s); attribution needs at least two candidate authors",
+                train.authors.len()
+            )));
+        }
+        let features = FittedFeatures::fit(&config.features, &train.texts)?;
+        let raw = features.transform(&train.texts)?;
+        let normalizer = FittedNormalizer::fit(config.normalization, &raw.values)?;
+        let x = normalizer.transform(&raw.values)?;
+        classifier.fit(&x, &train.labels, train.authors.len())?;
+        Ok(Self {
+            features,
+            normalizer,
+            classifier,
+            authors: train.authors.clone(),
+        })
+    }
+
+    /// Candidate authors (score columns).
+    pub fn authors(&self) -> &[String] {
+        &self.authors
+    }
+
+    /// The fitted features.
+    pub fn features(&self) -> &FittedFeatures {
+        &self.features
+    }
+
+    /// Scores of `texts` against every author (rows = texts).
+    pub fn scores(&self, texts: &[String]) -> Result<Array2<f64>, StylometryError> {
+        for (i, t) in texts.iter().enumerate() {
+            if t.trim().is_empty() {
+                return Err(StylometryError::Invalid(format!(
+                    "document {i} to attribute is empty; drop empty documents first"
+                )));
+            }
+        }
+        let raw = self.features.transform(texts)?;
+        let x = self.normalizer.transform(&raw.values)?;
+        self.classifier.scores(&x)
+    }
+}
+
+/// An author and a score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthorScore {
+    /// Author name.
+    pub author: String,
+    /// Score (higher = more likely; negative distance for distance classifiers).
+    pub score: f64,
+}
+
+/// The attribution of one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributedDocument {
+    /// Row of the document among the attributed texts.
+    pub row: usize,
+    /// Best-scored author.
+    pub predicted: String,
+    /// The best `top_n` authors, best first (ties by author order).
+    pub ranking: Vec<AuthorScore>,
+}
+
+/// Result of training on one corpus and attributing another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributionRun {
+    /// Pipeline used.
+    pub config: PipelineConfig,
+    /// Candidate authors.
+    pub authors: Vec<String>,
+    /// Training documents.
+    pub n_train: usize,
+    /// Number of feature columns.
+    pub n_features: usize,
+    /// Per-document attributions.
+    pub documents: Vec<AttributedDocument>,
+    /// Scores against the truth, when the true authors are known.
+    pub evaluation: Option<super::evaluate::Evaluation>,
+}
+
+/// Fits `config` on `train` and attributes `texts`; when `truth` (author
+/// indices into `train.authors`) is given, also evaluates.
+pub fn attribute(
+    config: &PipelineConfig,
+    train: &Corpus,
+    texts: &[String],
+    truth: Option<&[usize]>,
+    top_n: usize,
+) -> Result<AttributionRun, StylometryError> {
+    if texts.is_empty() {
+        return Err(StylometryError::Invalid("no documents to attribute".into()));
+    }
+    let pipeline = FittedPipeline::fit(config, train)?;
+    let scores = pipeline.scores(texts)?;
+    let documents = scores
+        .rows()
+        .into_iter()
+        .enumerate()
+        .map(|(row, s)| {
+            let order = super::evaluate::ranking(s);
+            AttributedDocument {
+                row,
+                predicted: train.authors[order[0]].clone(),
+                ranking: order
+                    .iter()
+                    .take(top_n.max(1))
+                    .map(|&a| AuthorScore {
+                        author: train.authors[a].clone(),
+                        score: s[a],
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let evaluation = match truth {
+        Some(t) => Some(super::evaluate::evaluate_scores(
+            &scores,
+            t,
+            &train.authors,
+        )?),
+        None => None,
+    };
+    Ok(AttributionRun {
+        config: config.clone(),
+        authors: train.authors.clone(),
+        n_train: train.len(),
+        n_features: pipeline.features().names().len(),
+        documents,
+        evaluation,
+    })
+}
