@@ -4,3 +4,7 @@
 //!
 //! Each submodule has its own error type and returns serde result structs that
 //! the `report` module renders; nothing here prints.
+
+pub mod distance_linkage;
+pub mod inference;
+pub mod unicity;
