@@ -1,9 +1,7 @@
 //! Distance-based record linkage on hand-sized MDAV and noise outputs.
 
 use reident::anonymize::microaggregation::{mdav, MdavConfig};
-use reident::attacks::distance_linkage::{
-    distance_linkage, numeric_columns, DistanceMetric,
-};
+use reident::attacks::distance_linkage::{distance_linkage, numeric_columns, DistanceMetric};
 use reident::data::{CategoricalColumn, EncodedTable};
 
 fn originals() -> Vec<Vec<f64>> {
@@ -114,7 +112,13 @@ fn errors_name_the_problem() {
     let e = distance_linkage(&o, &o, &[Some(9); 6], DistanceMetric::Euclidean, 1).unwrap_err();
     assert!(e.to_string().contains("original row 10"), "{e}");
     let collinear = vec![vec![1.0, 2.0, 3.0], vec![2.0, 4.0, 6.0]];
-    let e = distance_linkage(&collinear, &collinear, &[None, None, None], DistanceMetric::Mahalanobis, 1)
-        .unwrap_err();
+    let e = distance_linkage(
+        &collinear,
+        &collinear,
+        &[None, None, None],
+        DistanceMetric::Mahalanobis,
+        1,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("singular"), "{e}");
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use reident::attacks::inference::{
-    attribute_inference_risk, linkability_risk, singling_out_risk, wilson_rate, residual_risk,
+    attribute_inference_risk, linkability_risk, residual_risk, singling_out_risk, wilson_rate,
     RiskConfig, RiskTables, SinglingOutMode,
 };
 use reident::data::{read_frame, MissingPolicy, ReadOptions};
@@ -23,7 +23,11 @@ fn tables() -> RiskTables {
     };
     let (o, r, c) = (read("original"), read("release"), read("control"));
     RiskTables::from_frames(
-        [(&o, "original.csv"), (&r, "release.csv"), (&c, "control.csv")],
+        [
+            (&o, "original.csv"),
+            (&r, "release.csv"),
+            (&c, "control.csv"),
+        ],
         &[],
         None,
         &MissingPolicy::default(),
@@ -59,7 +63,10 @@ fn schema_detects_age_as_the_only_numeric_column() {
         .map(|(n, _)| n.as_str())
         .collect();
     assert_eq!(numeric, ["age"]);
-    assert_eq!((t.original.n_rows, t.release.n_rows, t.control.n_rows), (2000, 2000, 1000));
+    assert_eq!(
+        (t.original.n_rows, t.release.n_rows, t.control.n_rows),
+        (2000, 2000, 1000)
+    );
 }
 
 #[test]
@@ -70,8 +77,14 @@ fn univariate_singling_out_matches_anonymeter_counts() {
     let ours = singling_out_risk(&t, SinglingOutMode::Univariate, &config(5000)).unwrap();
     // Both tools use every univariate candidate: the same 17 queries, 14 of
     // which single out an original.
-    assert_eq!(ours.n_queries, a["n_queries_found"].as_u64().unwrap() as usize);
-    assert_eq!(ours.estimate.attack.n_success, a["n_success"].as_f64().unwrap());
+    assert_eq!(
+        ours.n_queries,
+        a["n_queries_found"].as_u64().unwrap() as usize
+    );
+    assert_eq!(
+        ours.estimate.attack.n_success,
+        a["n_success"].as_f64().unwrap()
+    );
     // Anonymeter divides by the 5,000 queries requested; with the 17 found,
     // its own counts give this interval, which must hold our risk.
     let attack = wilson_rate(17, a["n_success"].as_f64().unwrap(), 0.95).unwrap();
@@ -93,7 +106,11 @@ fn multivariate_singling_out_within_anonymeter_interval() {
     let (lo, hi) = ci(&peer()["singling_out_multivariate"]);
     let ours = singling_out_risk(&t, SinglingOutMode::Multivariate, &config(300)).unwrap();
     assert_eq!(ours.n_queries, 300);
-    assert!(lo <= ours.estimate.risk && ours.estimate.risk <= hi, "ours {} vs [{lo}, {hi}]", ours.estimate.risk);
+    assert!(
+        lo <= ours.estimate.risk && ours.estimate.risk <= hi,
+        "ours {} vs [{lo}, {hi}]",
+        ours.estimate.risk
+    );
 }
 
 #[test]
@@ -120,7 +137,11 @@ fn linkability_within_anonymeter_interval() {
         ..config(1000)
     };
     let ours = linkability_risk(&t, &cols(0), &cols(1), &cfg).unwrap();
-    assert!(lo <= ours.estimate.risk && ours.estimate.risk <= hi, "ours {} vs [{lo}, {hi}]", ours.estimate.risk);
+    assert!(
+        lo <= ours.estimate.risk && ours.estimate.risk <= hi,
+        "ours {} vs [{lo}, {hi}]",
+        ours.estimate.risk
+    );
 }
 
 #[test]

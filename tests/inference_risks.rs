@@ -61,7 +61,11 @@ fn univariate_singling_out_by_hand() {
     assert_eq!(r.control_correction, 1.0);
     let expected = (wilson(8.0, 8.0) - wilson(8.0, 4.0)) / (1.0 - wilson(8.0, 4.0));
     assert!((r.estimate.risk - expected).abs() < 1e-12);
-    assert!((r.estimate.risk - 0.675_58).abs() < 1e-4, "{}", r.estimate.risk);
+    assert!(
+        (r.estimate.risk - 0.675_58).abs() < 1e-4,
+        "{}",
+        r.estimate.risk
+    );
     // The denominator is the 8 queries made, not the 100 requested.
     assert_eq!(r.estimate.attack.n_attacks, 8);
 }
@@ -133,7 +137,10 @@ fn unknown_column_and_bad_numbers_are_errors() {
         &MissingPolicy::default(),
     )
     .unwrap_err();
-    assert!(e.to_string().contains("r.csv") && e.to_string().contains("x1"), "{e}");
+    assert!(
+        e.to_string().contains("r.csv") && e.to_string().contains("x1"),
+        "{e}"
+    );
 }
 
 proptest! {

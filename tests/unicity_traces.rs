@@ -56,7 +56,10 @@ fn hand_computed_unicity_and_coarsening() {
     let f = frame(&rows);
     let mut vocab = PointVocabulary::default();
     let traces = build_traces(&f, "hand", &spec(3600), &mut vocab).unwrap();
-    assert_eq!(traces.traces.iter().map(Vec::len).collect::<Vec<_>>(), [2, 1, 2]);
+    assert_eq!(
+        traces.traces.iter().map(Vec::len).collect::<Vec<_>>(),
+        [2, 1, 2]
+    );
     assert_eq!(vocab.len(), 3);
     let r = unicity_curve(&traces, &vocab, &spec(3600), &[2, 5], 1, &|| {}).unwrap();
     assert_eq!(r.curve[0].n_unique, 2);
@@ -155,7 +158,10 @@ fn same_seed_same_curve() {
     let traces = build_traces(&f, "gen", &spec(3600), &mut vocab).unwrap();
     let a = unicity_curve(&traces, &vocab, &spec(3600), &[1, 2, 4], 5, &|| {}).unwrap();
     let b = unicity_curve(&traces, &vocab, &spec(3600), &[1, 2, 4], 5, &|| {}).unwrap();
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
 }
 
 #[test]
@@ -183,7 +189,10 @@ fn linkage_hand_computed() {
         .map(|(p, u)| (p.to_string(), u.to_string()))
         .collect();
     let l = link_traces(&o, &r, &vocab, &truth);
-    assert_eq!((l.n_scored, l.n_correct, l.n_ties, l.n_unmatched), (2, 1, 1, 0));
+    assert_eq!(
+        (l.n_scored, l.n_correct, l.n_ties, l.n_unmatched),
+        (2, 1, 1, 0)
+    );
     assert!((l.accuracy - 0.75).abs() < 1e-12);
     assert!((l.chance - 0.5).abs() < 1e-12);
 }

@@ -117,13 +117,13 @@ pub fn numeric_columns(
                     source_name: table.source.clone(),
                     column: name.to_string(),
                 })?;
-            let values =
-                col.numeric_values(&table.source)
-                    .map_err(|_| DistanceLinkageError::NotNumeric {
-                        source_name: table.source.clone(),
-                        column: name.to_string(),
-                        row: 0,
-                    })?;
+            let values = col.numeric_values(&table.source).map_err(|_| {
+                DistanceLinkageError::NotNumeric {
+                    source_name: table.source.clone(),
+                    column: name.to_string(),
+                    row: 0,
+                }
+            })?;
             col.codes
                 .iter()
                 .enumerate()
@@ -328,9 +328,8 @@ pub fn distance_linkage(
         });
     }
     let (o, m) = transform(original, masked, metric)?;
-    let dist2 = |a: &[f64], b: &[f64]| -> f64 {
-        a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-    };
+    let dist2 =
+        |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum() };
     // Per scored masked row: (strictly closer, tied including the truth).
     let counts: Vec<(usize, usize)> = (0..n_m)
         .into_par_iter()

@@ -526,6 +526,103 @@ pub fn link_traces(
     }
 }
 
+/// Unicity curves for several time-bucket widths, and optionally the
+/// linkage of release traces: what `reident unicity` reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnicityReport {
+    /// One curve per bucket width, in the order asked.
+    pub curves: Vec<UnicityResult>,
+    /// Linkage of release traces per bucket width, when a release was given.
+    pub linkage: Vec<BucketLinkage>,
+}
+
+/// Trace linkage at one bucket width.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BucketLinkage {
+    /// Bucket width in seconds.
+    pub bucket_seconds: i64,
+    /// The linkage scores.
+    pub linkage: TraceLinkage,
+}
+
+/// A pseudonymized release of the events and its truth map.
+pub struct ReleaseEvents<'a> {
+    /// The release events (text columns).
+    pub frame: &'a DataFrame,
+    /// File or label.
+    pub source: &'a str,
+    /// The pseudonym column of the release (timestamp and action columns as
+    /// in the originals).
+    pub user_column: &'a str,
+    /// Pseudonym -> original user.
+    pub truth: &'a HashMap<String, String>,
+}
+
+/// The sweep of [`unicity_sweep`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SweepConfig {
+    /// Time-bucket widths in seconds, one curve each (`spec.bucket_seconds`
+    /// is ignored).
+    pub buckets: Vec<i64>,
+    /// Points known per user.
+    pub points: Vec<usize>,
+    /// Seed of the point draws.
+    pub seed: u64,
+}
+
+/// Runs [`unicity_curve`] for each width in `sweep.buckets` and, with a
+/// release, [`link_traces`] at the same widths; `progress` is called once
+/// per finished `p` and once per linkage.
+pub fn unicity_sweep(
+    original: &DataFrame,
+    source: &str,
+    spec: &TraceSpec,
+    sweep: &SweepConfig,
+    release: Option<&ReleaseEvents<'_>>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<UnicityReport, UnicityError> {
+    let (buckets, points, seed) = (&sweep.buckets, &sweep.points, sweep.seed);
+    if buckets.is_empty() {
+        return Err(UnicityError::Parameter {
+            name: "bucket_seconds",
+            message: "give at least one bucket width in seconds (e.g. 3600)".into(),
+        });
+    }
+    let mut report = UnicityReport {
+        curves: Vec::new(),
+        linkage: Vec::new(),
+    };
+    for &bucket in buckets.iter() {
+        let spec = TraceSpec {
+            bucket_seconds: bucket,
+            ..spec.clone()
+        };
+        let mut vocabulary = PointVocabulary::default();
+        let traces = build_traces(original, source, &spec, &mut vocabulary)?;
+        report.curves.push(unicity_curve(
+            &traces,
+            &vocabulary,
+            &spec,
+            points,
+            seed,
+            progress,
+        )?);
+        if let Some(rel) = release {
+            let rel_spec = TraceSpec {
+                user_column: rel.user_column.to_string(),
+                ..spec.clone()
+            };
+            let rel_traces = build_traces(rel.frame, rel.source, &rel_spec, &mut vocabulary)?;
+            report.linkage.push(BucketLinkage {
+                bucket_seconds: bucket,
+                linkage: link_traces(&traces, &rel_traces, &vocabulary, rel.truth),
+            });
+            progress();
+        }
+    }
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

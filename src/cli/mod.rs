@@ -11,7 +11,9 @@ pub mod epsilon;
 pub mod metrics;
 pub mod pseudonymize;
 pub mod redact;
+pub mod risk;
 pub mod synth;
+pub mod unicity;
 
 /// What a command concluded, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,12 @@ pub enum CliError {
     /// Corpus generator problem.
     #[error(transparent)]
     Synth(#[from] crate::synth::SynthError),
+    /// Anonymeter-style risk problem.
+    #[error(transparent)]
+    Inference(#[from] crate::attacks::inference::InferenceError),
+    /// Trace unicity problem.
+    #[error(transparent)]
+    Unicity(#[from] crate::attacks::unicity::UnicityError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -77,6 +85,10 @@ pub enum Command {
     Pseudonymize(pseudonymize::PseudonymizeArgs),
     /// Estimate, bound, audit or check epsilon.
     Epsilon(epsilon::EpsilonArgs),
+    /// Anonymeter-style risks: singling out, linkability, attribute inference.
+    Risk(risk::RiskArgs),
+    /// Trace unicity of event data and linkage of pseudonymized traces.
+    Unicity(unicity::UnicityArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -88,5 +100,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Redact(args) => redact::run(&args, out),
         Command::Pseudonymize(args) => pseudonymize::run(&args, out),
         Command::Epsilon(args) => epsilon::run(&args, out),
+        Command::Risk(args) => risk::run(&args, out),
+        Command::Unicity(args) => unicity::run(&args, out),
     }
 }

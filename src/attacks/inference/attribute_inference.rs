@@ -94,9 +94,7 @@ pub fn attribute_inference_risk(
     if auxiliary.is_empty() || auxiliary.iter().any(|a| a == secret) {
         return Err(InferenceError::Parameter {
             name: "auxiliary columns",
-            message: format!(
-                "need at least one auxiliary column other than the secret `{secret}`"
-            ),
+            message: format!("need at least one auxiliary column other than the secret `{secret}`"),
         });
     }
     let aux: Vec<usize> = auxiliary

@@ -183,3 +183,105 @@ pub struct RiskReport {
     /// Attribute inference, one per secret column.
     pub inference: Vec<InferenceRisk>,
 }
+
+/// Which attacks [`evaluate_risks`] runs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RiskPlan {
+    /// Univariate singling out.
+    pub univariate: bool,
+    /// Multivariate singling out.
+    pub multivariate: bool,
+    /// Linkability with these two disjoint column sets.
+    pub linkability: Option<(Vec<String>, Vec<String>)>,
+    /// Attribute inference of each of these secret columns.
+    pub secrets: Vec<String>,
+    /// Columns the inference attacker knows (every non-secret column when
+    /// empty).
+    pub auxiliary: Vec<String>,
+}
+
+impl RiskPlan {
+    /// Number of attacks the plan runs (for a progress bar).
+    pub fn n_steps(&self) -> usize {
+        self.univariate as usize
+            + self.multivariate as usize
+            + self.linkability.is_some() as usize
+            + self.secrets.len()
+    }
+}
+
+/// Runs every attack of `plan`; `progress` is called after each with the
+/// attack's name.
+pub fn evaluate_risks(
+    tables: &RiskTables,
+    config: &RiskConfig,
+    plan: &RiskPlan,
+    progress: &dyn Fn(&str),
+) -> Result<RiskReport, InferenceError> {
+    config.validate()?;
+    let mut report = RiskReport {
+        config: config.clone(),
+        rows: [
+            tables.original.n_rows,
+            tables.release.n_rows,
+            tables.control.n_rows,
+        ],
+        singling_out_univariate: None,
+        singling_out_multivariate: None,
+        linkability: None,
+        inference: Vec::new(),
+    };
+    if plan.univariate {
+        report.singling_out_univariate = Some(singling_out_risk(
+            tables,
+            SinglingOutMode::Univariate,
+            config,
+        )?);
+        progress("univariate singling out");
+    }
+    if plan.multivariate {
+        report.singling_out_multivariate = Some(singling_out_risk(
+            tables,
+            SinglingOutMode::Multivariate,
+            config,
+        )?);
+        progress("multivariate singling out");
+    }
+    if let Some((a, b)) = &plan.linkability {
+        report.linkability = Some(linkability_risk(tables, a, b, config)?);
+        progress("linkability");
+    }
+    for secret in &plan.secrets {
+        let auxiliary: Vec<String> = plan
+            .auxiliary
+            .iter()
+            .filter(|c| *c != secret)
+            .cloned()
+            .collect();
+        report.inference.push(attribute_inference_risk(
+            tables, secret, &auxiliary, config,
+        )?);
+        progress("attribute inference");
+    }
+    Ok(report)
+}
+
+impl RiskReport {
+    /// Every estimate with a label, for verdicts and tables.
+    pub fn estimates(&self) -> Vec<(String, &RiskEstimate)> {
+        let mut out = Vec::new();
+        if let Some(s) = &self.singling_out_univariate {
+            out.push(("singling out (univariate)".to_string(), &s.estimate));
+        }
+        if let Some(s) = &self.singling_out_multivariate {
+            out.push(("singling out (multivariate)".to_string(), &s.estimate));
+        }
+        if let Some(l) = &self.linkability {
+            out.push(("linkability".to_string(), &l.estimate));
+        }
+        for i in &self.inference {
+            out.push((format!("inference of `{}`", i.secret), &i.estimate));
+        }
+        out
+    }
+}

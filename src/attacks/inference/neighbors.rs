@@ -93,9 +93,8 @@ pub fn nearest_release_rows(
 /// SplitMix64 finaliser (Steele, Lea and Flood 2014) of `salt`, the query
 /// index and the row: a pseudo-random tie-breaking key.
 pub fn tie_key(salt: u64, query: u64, row: u64) -> u64 {
-    let mut z = salt
-        ^ query.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ row.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    let mut z =
+        salt ^ query.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ row.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

@@ -449,7 +449,9 @@ fn fit_w_eff(x: &[f64], y: &[f64]) -> f64 {
             yy - gy * gy / gg
         }
     };
-    let grid: Vec<f64> = (0..=400).map(|i| 10f64.powf(-8.0 + 8.0 * i as f64 / 400.0)).collect();
+    let grid: Vec<f64> = (0..=400)
+        .map(|i| 10f64.powf(-8.0 + 8.0 * i as f64 / 400.0))
+        .collect();
     let mut best = 0;
     for i in 1..grid.len() {
         if sse(grid[i]) < sse(grid[best]) {
@@ -510,7 +512,8 @@ pub fn singling_out_risk(
     let n_success = count_singling_out(&original, &predicates);
     let n_control_raw = count_singling_out(&control, &predicates);
     let correction = control_size_correction(&control, &predicates, original.n_rows, &mut rng);
-    let baseline_predicates = random_predicates(tables, &release, config.n_attacks, n_columns, &mut rng);
+    let baseline_predicates =
+        random_predicates(tables, &release, config.n_attacks, n_columns, &mut rng);
     let n_baseline = count_singling_out(&original, &baseline_predicates);
     let attack = wilson_rate(n_queries, n_success as f64, config.confidence)?;
     let control_rate = wilson_rate(

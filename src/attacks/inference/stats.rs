@@ -113,7 +113,11 @@ pub struct RiskEstimate {
 /// Combines the three rates into the residual risk (Giomi et al. eq. 2):
 /// `R = (r_attack - r_control) / (1 - r_control)` with error
 /// `sqrt((e_a / (1 - r_c))^2 + (e_c (1 - r_a) / (1 - r_c)^2)^2)`.
-pub fn residual_risk(attack: SuccessRate, control: SuccessRate, baseline: SuccessRate) -> RiskEstimate {
+pub fn residual_risk(
+    attack: SuccessRate,
+    control: SuccessRate,
+    baseline: SuccessRate,
+) -> RiskEstimate {
     let margin = 1.0 - control.rate;
     let (residual, residual_error, control_saturated) = if margin <= f64::EPSILON {
         (0.0, 0.0, true)
@@ -121,7 +125,8 @@ pub fn residual_risk(attack: SuccessRate, control: SuccessRate, baseline: Succes
         let residual = (attack.rate - control.rate) / margin;
         let d_attack = 1.0 / margin;
         let d_control = (1.0 - attack.rate) / (margin * margin);
-        let error = ((attack.error * d_attack).powi(2) + (control.error * d_control).powi(2)).sqrt();
+        let error =
+            ((attack.error * d_attack).powi(2) + (control.error * d_control).powi(2)).sqrt();
         (residual, error, false)
     };
     let clip = |v: f64| v.clamp(0.0, 1.0);
@@ -132,7 +137,10 @@ pub fn residual_risk(attack: SuccessRate, control: SuccessRate, baseline: Succes
         residual,
         residual_error,
         risk: clip(residual),
-        ci: (clip(residual - residual_error), clip(residual + residual_error)),
+        ci: (
+            clip(residual - residual_error),
+            clip(residual + residual_error),
+        ),
         control_saturated,
         attack_not_better_than_baseline: baseline.rate >= attack.rate,
     }
