@@ -314,10 +314,11 @@ pub fn postings(traces: &Traces, n_points: usize) -> Vec<Vec<u32>> {
 }
 
 /// Users whose trace contains every point of `points` (the anonymity set
-/// size; at least 1 when the points come from a user's own trace).
-pub fn anonymity_set_size(postings: &[Vec<u32>], points: &[u32]) -> usize {
+/// size; at least 1 when the points come from a user's own trace; all
+/// `n_users` when `points` is empty).
+pub fn anonymity_set_size(postings: &[Vec<u32>], points: &[u32], n_users: usize) -> usize {
     let Some(shortest) = points.iter().min_by_key(|&&p| postings[p as usize].len()) else {
-        return postings.iter().map(Vec::len).max().unwrap_or(0);
+        return n_users;
     };
     postings[*shortest as usize]
         .iter()
@@ -410,7 +411,7 @@ pub fn unicity_curve(
         .map(|&p| {
             let sizes: Vec<usize> = drawn
                 .par_iter()
-                .map(|d| anonymity_set_size(&lists, &d[..p.min(d.len())]))
+                .map(|d| anonymity_set_size(&lists, &d[..p.min(d.len())], n_users))
                 .collect();
             progress();
             let n_unique = sizes.iter().filter(|&&s| s == 1).count();

@@ -32,7 +32,7 @@
 //! per query (Anonymeter takes numpy's sort order); every
 //! random choice, baselines included, comes from the seed.
 //!
-//! This module does not load files (see [`RiskTable::from_frames`] over
+//! This module does not load files (see [`RiskTables::from_frames`] over
 //! [`crate::data::read_frame`]) and does not print.
 
 pub mod attribute_inference;

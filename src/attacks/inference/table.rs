@@ -147,7 +147,6 @@ impl RiskTables {
     /// numbers; `None` detects them (every non-missing value in all three
     /// frames parses as a finite number, and at least one does). Values
     /// matching `missing` are missing.
-    #[allow(clippy::too_many_arguments)]
     pub fn from_frames(
         frames: [(&DataFrame, &str); 3],
         columns: &[String],
