@@ -122,3 +122,46 @@ fn errors_name_the_problem() {
     .unwrap_err();
     assert!(e.to_string().contains("singular"), "{e}");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn rates_are_shares_and_order_free(
+            xs in proptest::collection::vec(-50i32..50, 4..30),
+            noise in proptest::collection::vec(-3i32..3, 30),
+            mahalanobis in any::<bool>(),
+        ) {
+            let n = xs.len();
+            // Two columns: x and a non-collinear function of x and the row.
+            let x: Vec<f64> = xs.iter().map(|&v| v as f64).collect();
+            let y: Vec<f64> = (0..n).map(|i| ((i * 7) % 11) as f64 + x[i] / 3.0).collect();
+            let o = vec![x.clone(), y.clone()];
+            let m = vec![
+                (0..n).map(|i| x[i] + noise[i] as f64).collect::<Vec<_>>(),
+                y.clone(),
+            ];
+            let metric = if mahalanobis { DistanceMetric::Mahalanobis } else { DistanceMetric::Euclidean };
+            let truth: Vec<Option<usize>> = (0..n).map(Some).collect();
+            let Ok(r) = distance_linkage(&o, &m, &truth, metric, n) else {
+                // Only a singular covariance may fail.
+                prop_assert!(mahalanobis);
+                return Ok(());
+            };
+            prop_assert!((0.0..=1.0).contains(&r.linkage_rate));
+            prop_assert!(r.top_k.windows(2).all(|w| w[0].share <= w[1].share + 1e-12));
+            prop_assert!((r.top_k[n - 1].share - 1.0).abs() < 1e-9);
+            prop_assert!(r.n_linked as f64 <= r.linkage_rate * n as f64 + 1e-9);
+            // Reversing the originals (and the truth key) changes nothing.
+            let rev = |c: &Vec<f64>| c.iter().rev().copied().collect::<Vec<_>>();
+            let o2 = vec![rev(&o[0]), rev(&o[1])];
+            let truth2: Vec<Option<usize>> = (0..n).map(|i| Some(n - 1 - i)).collect();
+            let r2 = distance_linkage(&o2, &m, &truth2, metric, n).unwrap();
+            prop_assert!((r.linkage_rate - r2.linkage_rate).abs() < 1e-9);
+            prop_assert_eq!(r.n_linked, r2.n_linked);
+        }
+    }
+}
