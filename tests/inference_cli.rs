@@ -48,6 +48,8 @@ fn risk_cli_matches_the_library_and_refutes_with_max_risk() {
     let link = json["linkability"]["estimate"]["risk"].as_f64().unwrap();
     assert_eq!(outcome == Outcome::Refuted, risk > 0.3 || link > 0.3);
     assert!(json["singling_out_univariate"].is_null());
+    assert_eq!(json["columns"][1], serde_json::json!(["age", "numeric"]));
+    assert_eq!(json["rows"], serde_json::json!([2000, 2000, 1000]));
     // The same numbers as the library call with the same parameters.
     let read = |p: &str| read_frame(p.as_ref(), &ReadOptions::default()).unwrap();
     let (fo, fr, fc) = (read(&o), read(&r), read(&c));

@@ -174,6 +174,8 @@ pub struct RiskReport {
     pub config: RiskConfig,
     /// Rows of the originals, release and control (before de-duplication).
     pub rows: [usize; 3],
+    /// The columns used and how each was compared.
+    pub columns: Vec<(String, ColumnKind)>,
     /// Univariate singling out.
     pub singling_out_univariate: Option<SinglingOutRisk>,
     /// Multivariate singling out.
@@ -226,6 +228,12 @@ pub fn evaluate_risks(
             tables.release.n_rows,
             tables.control.n_rows,
         ],
+        columns: tables
+            .names
+            .iter()
+            .cloned()
+            .zip(tables.kinds.iter().copied())
+            .collect(),
         singling_out_univariate: None,
         singling_out_multivariate: None,
         linkability: None,
