@@ -82,7 +82,7 @@ fn univariate_singling_out_matches_anonymeter_counts() {
         a["n_queries_found"].as_u64().unwrap() as usize
     );
     assert_eq!(
-        ours.estimate.attack.n_success,
+        ours.estimate.unwrap().attack.n_success,
         a["n_success"].as_f64().unwrap()
     );
     // Anonymeter divides by the 5,000 queries requested; with the 17 found,
@@ -91,9 +91,9 @@ fn univariate_singling_out_matches_anonymeter_counts() {
     let control = wilson_rate(17, a["n_control"].as_f64().unwrap(), 0.95).unwrap();
     let fixed = residual_risk(attack, control, control);
     assert!(
-        fixed.ci.0 <= ours.estimate.risk && ours.estimate.risk <= fixed.ci.1,
+        fixed.ci.0 <= ours.estimate.unwrap().risk && ours.estimate.unwrap().risk <= fixed.ci.1,
         "ours {} vs {:?}",
-        ours.estimate.risk,
+        ours.estimate.unwrap().risk,
         fixed.ci
     );
     // The buggy denominator gives a near-zero risk (0.0022).
@@ -107,9 +107,9 @@ fn multivariate_singling_out_within_anonymeter_interval() {
     let ours = singling_out_risk(&t, SinglingOutMode::Multivariate, &config(300)).unwrap();
     assert_eq!(ours.n_queries, 300);
     assert!(
-        lo <= ours.estimate.risk && ours.estimate.risk <= hi,
+        lo <= ours.estimate.unwrap().risk && ours.estimate.unwrap().risk <= hi,
         "ours {} vs [{lo}, {hi}]",
-        ours.estimate.risk
+        ours.estimate.unwrap().risk
     );
 }
 

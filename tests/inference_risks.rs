@@ -56,18 +56,18 @@ fn univariate_singling_out_by_hand() {
     };
     let r = singling_out_risk(&t, SinglingOutMode::Univariate, &cfg).unwrap();
     assert_eq!(r.n_queries, 8);
-    assert_eq!(r.estimate.attack.n_success, 8.0);
+    assert_eq!(r.estimate.unwrap().attack.n_success, 8.0);
     assert_eq!(r.n_control_raw, 4);
     assert_eq!(r.control_correction, 1.0);
     let expected = (wilson(8.0, 8.0) - wilson(8.0, 4.0)) / (1.0 - wilson(8.0, 4.0));
-    assert!((r.estimate.risk - expected).abs() < 1e-12);
+    assert!((r.estimate.unwrap().risk - expected).abs() < 1e-12);
     assert!(
-        (r.estimate.risk - 0.675_58).abs() < 1e-4,
+        (r.estimate.unwrap().risk - 0.675_58).abs() < 1e-4,
         "{}",
-        r.estimate.risk
+        r.estimate.unwrap().risk
     );
     // The denominator is the 8 queries made, not the 100 requested.
-    assert_eq!(r.estimate.attack.n_attacks, 8);
+    assert_eq!(r.estimate.unwrap().attack.n_attacks, 8);
 }
 
 #[test]
@@ -82,10 +82,10 @@ fn release_equal_to_originals_and_control_gives_finite_zero_risk() {
     };
     for mode in [SinglingOutMode::Univariate, SinglingOutMode::Multivariate] {
         let r = singling_out_risk(&t, mode, &cfg).unwrap();
-        assert_eq!(r.estimate.attack.raw_rate, 1.0);
-        assert_eq!(r.estimate.control.raw_rate, 1.0);
-        assert_eq!(r.estimate.residual, 0.0);
-        assert!(r.estimate.residual_error.is_finite());
+        assert_eq!(r.estimate.unwrap().attack.raw_rate, 1.0);
+        assert_eq!(r.estimate.unwrap().control.raw_rate, 1.0);
+        assert_eq!(r.estimate.unwrap().residual, 0.0);
+        assert!(r.estimate.unwrap().residual_error.is_finite());
     }
     let inf = attribute_inference_risk(&t, "age", &["city".to_string()], &cfg).unwrap();
     // Each target's nearest release record is itself: 5/5 on both sides.
@@ -94,6 +94,27 @@ fn release_equal_to_originals_and_control_gives_finite_zero_risk() {
     let link = linkability_risk(&t, &["city".into()], &["age".into()], &cfg).unwrap();
     assert_eq!(link.estimate.attack.n_success, 5.0);
     assert_eq!(link.estimate.risk, 0.0);
+}
+
+#[test]
+fn k_anonymous_release_gives_no_singling_out_estimate_not_an_error() {
+    // Every value of the release appears in two (distinct) rows: no
+    // one-column predicate (== value, <= min, >= max, or the median rule)
+    // singles out one release record, so there is no estimate (and no error).
+    let r = frame(&["A", "A", "B", "B"], &["30", "40", "30", "40"]);
+    let o = frame(&["A", "B", "C", "D"], &["30", "40", "50", "60"]);
+    let t = tables(&o, &r, &o);
+    let cfg = RiskConfig {
+        n_attacks: 20,
+        max_attempts: 2000,
+        singling_out_columns: 1,
+        ..RiskConfig::default()
+    };
+    for mode in [SinglingOutMode::Univariate, SinglingOutMode::Multivariate] {
+        let s = singling_out_risk(&t, mode, &cfg).unwrap();
+        assert_eq!(s.n_queries, 0);
+        assert!(s.estimate.is_none());
+    }
 }
 
 #[test]
@@ -167,7 +188,7 @@ proptest! {
             linkability_risk(&t, &["city".into()], &["age".into()], &cfg).unwrap().estimate,
         ];
         if let Ok(s) = singling_out_risk(&t, SinglingOutMode::Univariate, &cfg) {
-            estimates.push(s.estimate);
+            estimates.extend(s.estimate);
         }
         for e in estimates {
             prop_assert!(e.residual <= 1.0 && e.residual.is_finite());

@@ -278,11 +278,19 @@ impl RiskReport {
     /// Every estimate with a label, for verdicts and tables.
     pub fn estimates(&self) -> Vec<(String, &RiskEstimate)> {
         let mut out = Vec::new();
-        if let Some(s) = &self.singling_out_univariate {
-            out.push(("singling out (univariate)".to_string(), &s.estimate));
+        if let Some(e) = self
+            .singling_out_univariate
+            .as_ref()
+            .and_then(|s| s.estimate.as_ref())
+        {
+            out.push(("singling out (univariate)".to_string(), e));
         }
-        if let Some(s) = &self.singling_out_multivariate {
-            out.push(("singling out (multivariate)".to_string(), &s.estimate));
+        if let Some(e) = self
+            .singling_out_multivariate
+            .as_ref()
+            .and_then(|s| s.estimate.as_ref())
+        {
+            out.push(("singling out (multivariate)".to_string(), e));
         }
         if let Some(l) = &self.linkability {
             out.push(("linkability".to_string(), &l.estimate));

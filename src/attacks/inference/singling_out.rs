@@ -147,8 +147,12 @@ pub struct SinglingOutRisk {
     /// Factor applied to the control count (1 when the control set has as
     /// many distinct rows as the originals).
     pub control_correction: f64,
-    /// Rates and risk.
-    pub estimate: RiskEstimate,
+    /// Rates and risk; `None` when no predicate singles out a release record
+    /// (e.g. a k-anonymous release with k >= 2 on every column combination
+    /// tried): the attacker has nothing to single out with, so there is no
+    /// rate to estimate (Anonymeter reports a rate over the requested
+    /// number instead).
+    pub estimate: Option<RiskEstimate>,
 }
 
 struct Codec<'a> {
@@ -515,20 +519,25 @@ pub fn singling_out_risk(
     let baseline_predicates =
         random_predicates(tables, &release, config.n_attacks, n_columns, &mut rng);
     let n_baseline = count_singling_out(&original, &baseline_predicates);
-    let attack = wilson_rate(n_queries, n_success as f64, config.confidence)?;
-    let control_rate = wilson_rate(
-        n_queries,
-        n_control_raw as f64 * correction,
-        config.confidence,
-    )?;
-    let baseline = wilson_rate(config.n_attacks, n_baseline as f64, config.confidence)?;
+    let estimate = if n_queries == 0 {
+        None
+    } else {
+        let attack = wilson_rate(n_queries, n_success as f64, config.confidence)?;
+        let control_rate = wilson_rate(
+            n_queries,
+            n_control_raw as f64 * correction,
+            config.confidence,
+        )?;
+        let baseline = wilson_rate(config.n_attacks, n_baseline as f64, config.confidence)?;
+        Some(residual_risk(attack, control_rate, baseline))
+    };
     Ok(SinglingOutRisk {
         mode,
         n_requested: config.n_attacks,
         n_queries,
         n_control_raw,
         control_correction: correction,
-        estimate: residual_risk(attack, control_rate, baseline),
+        estimate,
     })
 }
 
