@@ -19,6 +19,11 @@
 //! The rates' denominator is the number of predicates actually found
 //! (Anonymeter divides by the number requested, underestimating the risk
 //! when fewer are found); both counts are reported.
+//!
+//! Cost: every candidate predicate is evaluated by a scan of the release
+//! (rayon over predicates, stopping at the second match), so multivariate
+//! generation costs up to `max_attempts x release rows x columns`; there is
+//! no index. Tables are de-duplicated with one hashed key per row.
 
 use std::collections::HashSet;
 
