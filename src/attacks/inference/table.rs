@@ -76,11 +76,23 @@ impl RiskTable {
     /// The table without duplicate rows, keeping first occurrences in order
     /// (Anonymeter de-duplicates before singling out).
     pub fn distinct_rows(&self) -> RiskTable {
-        let mut seen = std::collections::HashSet::with_capacity(self.n_rows);
+        use std::hash::{BuildHasher, Hasher};
+        let state = std::collections::hash_map::RandomState::new();
+        // Row hash -> kept rows with that hash (compared cell by cell).
+        let mut buckets: std::collections::HashMap<u64, Vec<usize>> =
+            std::collections::HashMap::with_capacity(self.n_rows);
         let mut keep = Vec::with_capacity(self.n_rows);
         for row in 0..self.n_rows {
-            let key: Vec<u64> = self.columns.iter().map(|c| c.key(row)).collect();
-            if seen.insert(key) {
+            let mut hasher = state.build_hasher();
+            for c in &self.columns {
+                hasher.write_u64(c.key(row));
+            }
+            let kept = buckets.entry(hasher.finish()).or_default();
+            let duplicate = kept
+                .iter()
+                .any(|&k| self.columns.iter().all(|c| c.key(k) == c.key(row)));
+            if !duplicate {
+                kept.push(row);
                 keep.push(row);
             }
         }
