@@ -5,6 +5,9 @@
 //! Each submodule has its own error type and returns serde result structs that
 //! the `report` module renders; nothing here prints.
 
+pub mod distance_linkage;
+pub mod inference;
 pub mod linkage;
 pub mod stylometry;
 pub mod text;
+pub mod unicity;

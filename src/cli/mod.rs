@@ -12,9 +12,11 @@ pub mod link;
 pub mod metrics;
 pub mod pseudonymize;
 pub mod redact;
+pub mod risk;
 pub mod stylometry;
 pub mod synth;
 pub mod text;
+pub mod unicity;
 
 /// What a command concluded, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,12 @@ pub enum CliError {
     /// Stylometry problem.
     #[error(transparent)]
     Stylometry(#[from] crate::attacks::stylometry::StylometryError),
+    /// Anonymeter-style risk problem.
+    #[error(transparent)]
+    Inference(#[from] crate::attacks::inference::InferenceError),
+    /// Trace unicity problem.
+    #[error(transparent)]
+    Unicity(#[from] crate::attacks::unicity::UnicityError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -95,6 +103,10 @@ pub enum Command {
     Link(link::LinkArgs),
     /// Authorship attribution (Delta family, nearest centroid, kNN): train/test or cross-validation.
     Stylometry(stylometry::StylometryArgs),
+    /// Anonymeter-style risks: singling out, linkability, attribute inference.
+    Risk(risk::RiskArgs),
+    /// Trace unicity of event data and linkage of pseudonymized traces.
+    Unicity(unicity::UnicityArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -109,5 +121,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Text(args) => text::run(&args, out),
         Command::Link(args) => link::run(&args, out),
         Command::Stylometry(args) => stylometry::run(&args, out),
+        Command::Risk(args) => risk::run(&args, out),
+        Command::Unicity(args) => unicity::run(&args, out),
     }
 }

@@ -1,0 +1,175 @@
+//! `reident risk`: Anonymeter-style singling-out, linkability and
+//! attribute-inference risks of a release, each measured against a control
+//! set of held-out originals. Thin wrapper over
+//! [`crate::attacks::inference::evaluate_risks`]; prints the
+//! [`RiskReport`] as JSON (the contract) and, with `--max-risk`, refutes
+//! when any risk exceeds it.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{CliError, Outcome};
+use crate::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskReport, RiskTables};
+use crate::data::{read_frame, MissingPolicy, ReadOptions};
+
+/// Arguments of `reident risk`.
+#[derive(Debug, Args)]
+#[command(
+    about = "Anonymeter-style risks: singling out, linkability, attribute inference (attack vs control)",
+    after_help = "Example:\n  reident risk --original tests/fixtures/anonymeter/original.csv \\\n      --release tests/fixtures/anonymeter/release.csv --control tests/fixtures/anonymeter/control.csv \\\n      --link-a age,sex,race --link-b education,workclass,occupation --secret salary-class"
+)]
+pub struct RiskArgs {
+    /// The originals the release was made from (CSV, Parquet, NDJSON).
+    #[arg(long, value_name = "FILE")]
+    pub original: PathBuf,
+    /// The release (synthetic or anonymized records).
+    #[arg(long, value_name = "FILE")]
+    pub release: PathBuf,
+    /// Held-out originals that were not used to make the release.
+    #[arg(long, value_name = "FILE")]
+    pub control: PathBuf,
+    /// Columns to use, comma separated (default: every column of the originals).
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub columns: Vec<String>,
+    /// Columns compared as numbers (default: detected, every value parses as a number).
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub numeric: Option<Vec<String>>,
+    /// Attacks per evaluation (targets or queries).
+    #[arg(long, default_value_t = 500)]
+    pub n_attacks: usize,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Columns per multivariate singling-out predicate.
+    #[arg(long, default_value_t = 3)]
+    pub singling_out_columns: usize,
+    /// Candidate predicates tried by multivariate singling out.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_attempts: usize,
+    /// Skip singling out.
+    #[arg(long)]
+    pub no_singling_out: bool,
+    /// First column set of the linkability attack (needs --link-b).
+    #[arg(long, value_delimiter = ',', value_name = "COLS", requires = "link_b")]
+    pub link_a: Vec<String>,
+    /// Second column set of the linkability attack (needs --link-a).
+    #[arg(long, value_delimiter = ',', value_name = "COLS", requires = "link_a")]
+    pub link_b: Vec<String>,
+    /// Nearest neighbours per side in the linkability attack.
+    #[arg(long, default_value_t = 1)]
+    pub n_neighbors: usize,
+    /// Secret columns for attribute inference, comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub secret: Vec<String>,
+    /// Columns the inference attacker knows (default: all but the secret).
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub aux: Vec<String>,
+    /// Relative tolerance for a numeric secret to count as inferred.
+    #[arg(long, default_value_t = 0.05)]
+    pub tolerance: f64,
+    /// Values that mean "missing", comma separated (default `?`, empty, null, NULL, NaN).
+    #[arg(long, value_name = "TOKENS")]
+    pub missing: Option<String>,
+    /// CSV delimiter (default: detected).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+    /// Refute (exit code 1) when any risk exceeds this.
+    #[arg(long, value_name = "R")]
+    pub max_risk: Option<f64>,
+}
+
+/// Runs `reident risk`.
+pub fn run(args: &RiskArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let mut opts = ReadOptions::default();
+    if let Some(d) = args.delimiter {
+        if !d.is_ascii() {
+            return Err(CliError::Usage(format!(
+                "--delimiter `{d}` must be a single ASCII character"
+            )));
+        }
+        opts = opts.with_delimiter(d as u8);
+    }
+    let missing = match &args.missing {
+        Some(tokens) => {
+            let list: Vec<&str> = tokens.split(',').collect();
+            MissingPolicy::new(&list, "?")
+        }
+        None => MissingPolicy::default(),
+    };
+    let original = read_frame(&args.original, &opts)?;
+    let release = read_frame(&args.release, &opts)?;
+    let control = read_frame(&args.control, &opts)?;
+    let names = [
+        args.original.display().to_string(),
+        args.release.display().to_string(),
+        args.control.display().to_string(),
+    ];
+    let tables = RiskTables::from_frames(
+        [
+            (&original, names[0].as_str()),
+            (&release, names[1].as_str()),
+            (&control, names[2].as_str()),
+        ],
+        &args.columns,
+        args.numeric.as_deref(),
+        &missing,
+    )?;
+    let config = RiskConfig {
+        n_attacks: args.n_attacks,
+        confidence: args.confidence,
+        seed: args.seed,
+        singling_out_columns: args.singling_out_columns,
+        max_attempts: args.max_attempts,
+        n_neighbors: args.n_neighbors,
+        regression_tolerance: args.tolerance,
+    };
+    let plan = RiskPlan {
+        univariate: !args.no_singling_out,
+        multivariate: !args.no_singling_out,
+        linkability: (!args.link_a.is_empty()).then(|| (args.link_a.clone(), args.link_b.clone())),
+        secrets: args.secret.clone(),
+        auxiliary: args.aux.clone(),
+    };
+    if plan.n_steps() == 0 {
+        return Err(CliError::Usage(
+            "nothing to do: singling out is off and neither --link-a/--link-b nor --secret was given"
+                .into(),
+        ));
+    }
+    let bar = ProgressBar::new(plan.n_steps() as u64);
+    if std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} attacks {msg}") {
+            bar.set_style(style);
+        }
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let tick = |name: &str| {
+        bar.set_message(name.to_string());
+        bar.inc(1);
+    };
+    let report = evaluate_risks(&tables, &config, &plan, &tick);
+    bar.finish_and_clear();
+    let report: RiskReport = report?;
+    let text = serde_json::to_string_pretty(&report)
+        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
+    writeln!(out, "{text}").map_err(|source| CliError::Write {
+        path: "standard output".into(),
+        source,
+    })?;
+    let refuted = args
+        .max_risk
+        .is_some_and(|max| report.estimates().iter().any(|(_, e)| e.risk > max));
+    Ok(if refuted {
+        Outcome::Refuted
+    } else {
+        Outcome::Success
+    })
+}

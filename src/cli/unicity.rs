@@ -1,0 +1,172 @@
+//! `reident unicity`: trace unicity of event data (de Montjoye et al. 2013)
+//! for a sweep of point counts and time-bucket widths, and, given a
+//! pseudonymized release and its truth map, the share of pseudonyms whose
+//! trace links back to the right user. Thin wrapper over
+//! [`crate::attacks::unicity::unicity_sweep`]; prints the
+//! [`UnicityReport`] as JSON.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{CliError, Outcome};
+use crate::attacks::unicity::{
+    unicity_sweep, ReleaseEvents, SweepConfig, TraceSpec, UnicityReport,
+};
+use crate::data::{read_frame, ReadOptions};
+
+/// Arguments of `reident unicity`.
+#[derive(Debug, Args)]
+#[command(
+    about = "Trace unicity of event data (share of users singled out by p points) and trace linkage",
+    after_help = "Example:\n  reident unicity --events datasets/atlassian_demo/original/events.ndjson.gz \\\n      --points 1,2,4,8 --bucket-seconds 3600,86400 --action-columns product,feature"
+)]
+pub struct UnicityArgs {
+    /// The original events (one row per event).
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// Column naming the user.
+    #[arg(long, default_value = "user")]
+    pub user_column: String,
+    /// Column with the timestamp (ISO 8601 or Unix seconds).
+    #[arg(long, default_value = "timestamp")]
+    pub timestamp_column: String,
+    /// Columns forming the action/location of a point (fewer = coarser).
+    #[arg(long, value_delimiter = ',', default_value = "product,feature,action")]
+    pub action_columns: Vec<String>,
+    /// Use time alone as the point (no action columns).
+    #[arg(long)]
+    pub time_only: bool,
+    /// Time-bucket widths in seconds, comma separated (one curve each).
+    #[arg(long, value_delimiter = ',', default_value = "3600")]
+    pub bucket_seconds: Vec<i64>,
+    /// Points known per user, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8")]
+    pub points: Vec<usize>,
+    /// Seed of the point draws.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Pseudonymized release events to link back (needs --truth).
+    #[arg(long, value_name = "FILE", requires = "truth")]
+    pub release: Option<PathBuf>,
+    /// Pseudonym column of the release (default: --user-column).
+    #[arg(long)]
+    pub release_user_column: Option<String>,
+    /// Truth map (CSV etc.) with the original user and the pseudonym.
+    #[arg(long, value_name = "FILE", requires = "release")]
+    pub truth: Option<PathBuf>,
+    /// Column of the truth map holding the original user.
+    #[arg(long, default_value = "login")]
+    pub truth_user_column: String,
+    /// Column of the truth map holding the pseudonym.
+    #[arg(long, default_value = "pseudonym")]
+    pub truth_pseudonym_column: String,
+    /// Refute (exit code 1) when unicity at the largest p exceeds this.
+    #[arg(long, value_name = "U")]
+    pub max_unicity: Option<f64>,
+}
+
+fn read_truth(args: &UnicityArgs, path: &Path) -> Result<HashMap<String, String>, CliError> {
+    let frame = read_frame(path, &ReadOptions::default())?;
+    let column = |name: &str| {
+        frame
+            .column(name)
+            .ok()
+            .and_then(|c| c.str().ok().cloned())
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: no text column `{name}`; name the truth map's columns with \
+                     --truth-user-column and --truth-pseudonym-column",
+                    path.display()
+                ))
+            })
+    };
+    let users = column(&args.truth_user_column)?;
+    let pseudonyms = column(&args.truth_pseudonym_column)?;
+    Ok(pseudonyms
+        .iter()
+        .zip(users.iter())
+        .filter_map(|(p, u)| Some((p?.to_string(), u?.to_string())))
+        .collect())
+}
+
+/// Runs `reident unicity`.
+pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let events = read_frame(&args.events, &ReadOptions::default())?;
+    let source = args.events.display().to_string();
+    let spec = TraceSpec {
+        user_column: args.user_column.clone(),
+        timestamp_column: args.timestamp_column.clone(),
+        action_columns: if args.time_only {
+            Vec::new()
+        } else {
+            args.action_columns.clone()
+        },
+        bucket_seconds: args.bucket_seconds.first().copied().unwrap_or(3600),
+    };
+    let release = match (&args.release, &args.truth) {
+        (Some(r), Some(t)) => Some((
+            read_frame(r, &ReadOptions::default())?,
+            r.display().to_string(),
+            read_truth(args, t)?,
+        )),
+        _ => None,
+    };
+    let release_user = args
+        .release_user_column
+        .clone()
+        .unwrap_or_else(|| args.user_column.clone());
+    let release_events = release
+        .as_ref()
+        .map(|(frame, source, truth)| ReleaseEvents {
+            frame,
+            source,
+            user_column: &release_user,
+            truth,
+        });
+    let steps = args.bucket_seconds.len() * (args.points.len() + release.is_some() as usize);
+    let bar = ProgressBar::new(steps as u64);
+    if std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} steps") {
+            bar.set_style(style);
+        }
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let tick = || bar.inc(1);
+    let report = unicity_sweep(
+        &events,
+        &source,
+        &spec,
+        &SweepConfig {
+            buckets: args.bucket_seconds.clone(),
+            points: args.points.clone(),
+            seed: args.seed,
+        },
+        release_events.as_ref(),
+        &tick,
+    );
+    bar.finish_and_clear();
+    let report: UnicityReport = report?;
+    let text = serde_json::to_string_pretty(&report)
+        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
+    writeln!(out, "{text}").map_err(|source| CliError::Write {
+        path: "standard output".into(),
+        source,
+    })?;
+    let refuted = args.max_unicity.is_some_and(|max| {
+        report
+            .curves
+            .iter()
+            .any(|c| c.curve.last().is_some_and(|p| p.unicity > max))
+    });
+    Ok(if refuted {
+        Outcome::Refuted
+    } else {
+        Outcome::Success
+    })
+}
