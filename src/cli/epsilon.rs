@@ -177,7 +177,12 @@ pub struct CheckArgs {
 /// Arguments of `reident epsilon audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// `laplace`, `gaussian`, `rr` (built-in) or an external command such as
+    /// `laplace`, `gaussian`, `rr` (built-in), a reference anonymizer
+    /// (`anonymize-laplace`, `anonymize-gaussian`: per-value noise on
+    /// `--column` clamped to `[--lower, --upper]`; `anonymize-rr`: randomized
+    /// response over `--categories`; `anonymize-histogram`: noisy counts by
+    /// `--column`, scored by the count of `--target-value`'s cell) or an
+    /// external command such as
     /// "my-anonymizer --in {input} --out {output} --seed {seed}". The command
     /// is split into words like a shell would but run without a shell (no
     /// globbing, expansion, pipes or redirection); {input}, {output} and {seed}
@@ -456,6 +461,77 @@ fn read_scores(input: &ScoresInput) -> Result<(Vec<f64>, Vec<bool>), CliError> {
     Ok((scores, labels))
 }
 
+/// Name of the count column of `--mechanism anonymize-histogram`.
+const HISTOGRAM_COUNT_COLUMN: &str = "count";
+
+/// The reference anonymizer `name` (`anonymize-laplace`, `anonymize-gaussian`,
+/// `anonymize-rr`, `anonymize-histogram`) configured from the audit flags.
+/// Noise: each value of `--column` clamped to `[--lower, --upper]`,
+/// sensitivity `upper - lower` (one record's own value), Gaussian with the
+/// analytic calibration and `--mechanism-delta`. Randomized response: the
+/// domain `--categories` is declared. Histogram: counts by `--column` over the
+/// observed cells, not rounded, in a column named `count`.
+fn anonymizer(
+    a: &AuditArgs,
+    name: &str,
+    epsilon: f64,
+) -> Result<dp::AnonymizerMechanism, CliError> {
+    use crate::anonymize::noise::{
+        GaussianCalibration, HistogramConfig, NoiseConfig, NoiseMechanism,
+    };
+    use crate::anonymize::randomized_response::{DeclaredDomain, RandomizedResponseConfig};
+    let noise = |mechanism| {
+        dp::AnonymizerMechanism::Noise(NoiseConfig {
+            columns: vec![a.column.clone()],
+            mechanism,
+            epsilon,
+            sensitivity: a.upper - a.lower,
+            lower: a.lower,
+            upper: a.upper,
+            seed: 0,
+            decimals: None,
+        })
+    };
+    Ok(match name {
+        "anonymize-laplace" => noise(NoiseMechanism::Laplace),
+        "anonymize-gaussian" => noise(NoiseMechanism::Gaussian {
+            delta: a.mechanism_delta,
+            calibration: GaussianCalibration::Analytic,
+        }),
+        "anonymize-rr" => {
+            if a.categories.len() < 2 {
+                return Err(CliError::Usage(
+                    "--mechanism anonymize-rr needs --categories A,B[,...] (at least two): the declared domain".into(),
+                ));
+            }
+            dp::AnonymizerMechanism::RandomizedResponse(RandomizedResponseConfig {
+                columns: vec![a.column.clone()],
+                epsilon,
+                seed: 0,
+                domains: vec![DeclaredDomain {
+                    column: a.column.clone(),
+                    values: a.categories.clone(),
+                }],
+            })
+        }
+        "anonymize-histogram" => dp::AnonymizerMechanism::Histogram(HistogramConfig {
+            by: vec![a.column.clone()],
+            epsilon,
+            seed: 0,
+            round: false,
+            clamp_at_zero: false,
+            include_empty_cells: false,
+            count_column: HISTOGRAM_COUNT_COLUMN.into(),
+            true_count_column: None,
+        }),
+        other => {
+            return Err(CliError::Usage(format!(
+                "unknown mechanism `{other}`; the reference anonymizers are anonymize-laplace, anonymize-gaussian, anonymize-rr and anonymize-histogram"
+            )))
+        }
+    })
+}
+
 fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let without = dp::Table::read_csv(&a.without)?;
     let with = dp::Table::read_csv(&a.with)?;
@@ -493,9 +569,15 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
                 epsilon: need_eps()?,
             })
         }
+        name if name.starts_with("anonymize-") => Box::new(anonymizer(a, name, need_eps()?)?),
         template => Box::new(dp::CommandMechanism::parse(template)?),
     };
     let distinguisher: Box<dyn dp::Distinguisher> = match &a.target_value {
+        Some(v) if a.mechanism == "anonymize-histogram" => Box::new(dp::CellCount {
+            key_column: a.column.clone(),
+            key_value: v.clone(),
+            count_column: HISTOGRAM_COUNT_COLUMN.into(),
+        }),
         Some(v) => Box::new(dp::ValueCount {
             column: a.column.clone(),
             value: v.clone(),

@@ -20,6 +20,9 @@
 //!   response), an external command as a mechanism, and a black-box audit that
 //!   runs a mechanism many times on two neighbouring datasets and bounds its
 //!   epsilon.
+//! * [`anonymizers`]: the reference anonymizers of `crate::anonymize`
+//!   (per-value noise, randomized response, DP histogram) as mechanisms, so
+//!   the audit can test the guarantees they advertise.
 //! * [`gaussian`]: the analytic Gaussian mechanism of Balle & Wang (2018).
 //! * [`stats`]: Clopper-Pearson intervals and the quantiles they need.
 //!
@@ -32,6 +35,7 @@
 //! an error rate is zero) are kept as `f64::INFINITY` in the result structs and
 //! serialize to JSON `null`.
 
+pub mod anonymizers;
 pub mod audit;
 pub mod bound;
 pub mod estimate;
@@ -39,6 +43,7 @@ pub mod gaussian;
 pub mod mechanism;
 pub mod stats;
 
+pub use anonymizers::{release_to_table, table_to_encoded, AnonymizerMechanism, CellCount};
 pub use audit::{
     audit_mechanism, AuditConfig, AuditResult, Distinguisher, NumericCell, ValueCount,
 };
