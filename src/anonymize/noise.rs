@@ -31,7 +31,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::Serialize;
-use statrs::function::erf::erfc;
 
 use super::{
     check_epsilon, column_index, format_number, numeric_rows, AnonymizeError, Release,
@@ -161,22 +160,16 @@ pub fn classic_gaussian_sigma(
     Ok(sensitivity * (2.0 * (1.25 / delta).ln()).sqrt() / epsilon)
 }
 
-/// Standard normal CDF.
-fn phi(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-
 /// The delta achieved by Gaussian noise of standard deviation `sigma` at
-/// `epsilon` (Balle & Wang 2018, Theorem 8).
+/// `epsilon` (Balle & Wang 2018, Theorem 8); the one implementation lives in
+/// [`crate::dp::gaussian::gaussian_delta`], shared with the epsilon estimates.
 pub fn gaussian_delta(epsilon: f64, sigma: f64, sensitivity: f64) -> f64 {
-    let a = sensitivity / (2.0 * sigma);
-    let b = epsilon * sigma / sensitivity;
-    // exp(eps) * Phi(-a - b) in log space: no overflow for large eps.
-    (phi(a - b) - (epsilon + phi(-a - b).ln()).exp()).max(0.0)
+    crate::dp::gaussian::gaussian_delta(epsilon, sigma, sensitivity)
 }
 
 /// Analytic Gaussian sigma (Balle & Wang 2018): the smallest sigma whose
-/// [`gaussian_delta`] is at most `delta`, by bisection to a relative width of 1e-12.
+/// [`gaussian_delta`] is at most `delta`, by bisection to a relative width of
+/// 1e-12 ([`crate::dp::gaussian::gaussian_sigma`], shared with the audits).
 pub fn analytic_gaussian_sigma(
     epsilon: f64,
     delta: f64,
@@ -185,27 +178,8 @@ pub fn analytic_gaussian_sigma(
     check_epsilon(epsilon)?;
     check_delta(delta)?;
     check_sensitivity(sensitivity)?;
-    // gaussian_delta decreases in sigma: bracket, then bisect.
-    let mut hi = sensitivity;
-    while gaussian_delta(epsilon, hi, sensitivity) > delta {
-        hi *= 2.0;
-    }
-    let mut lo = hi / 2.0;
-    while lo > 1e-300 && gaussian_delta(epsilon, lo, sensitivity) <= delta {
-        lo /= 2.0;
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if gaussian_delta(epsilon, mid, sensitivity) > delta {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-        if hi - lo <= 1e-12 * hi {
-            break;
-        }
-    }
-    Ok(hi)
+    crate::dp::gaussian::gaussian_sigma(epsilon, delta, sensitivity)
+        .map_err(|e| AnonymizeError::Invalid(format!("analytic Gaussian sigma: {e}")))
 }
 
 /// Clamps and perturbs `config.columns`; other columns are copied unchanged.
