@@ -108,38 +108,7 @@ fn check_fit(
     y: &[usize],
     n_authors: usize,
 ) -> Result<Vec<usize>, StylometryError> {
-    if x.nrows() != y.len() {
-        return Err(StylometryError::Invalid(format!(
-            "{} feature rows but {} labels",
-            x.nrows(),
-            y.len()
-        )));
-    }
-    if n_authors < 2 {
-        return Err(StylometryError::Invalid(format!(
-            "attribution needs at least two candidate authors, got {n_authors}"
-        )));
-    }
-    let mut counts = vec![0usize; n_authors];
-    for (i, &l) in y.iter().enumerate() {
-        if l >= n_authors {
-            return Err(StylometryError::Invalid(format!(
-                "row {i}: label {l} out of range for {n_authors} authors"
-            )));
-        }
-        counts[l] += 1;
-    }
-    if let Some(a) = counts.iter().position(|&c| c == 0) {
-        return Err(StylometryError::Invalid(format!(
-            "author {a} has no training documents; every candidate author needs at least one"
-        )));
-    }
-    if x.iter().any(|v| !v.is_finite()) {
-        return Err(StylometryError::Invalid(
-            "feature values must be finite".into(),
-        ));
-    }
-    Ok(counts)
+    super::check_training_set(x, y, n_authors)
 }
 
 fn centroids(x: &Array2<f64>, y: &[usize], counts: &[usize]) -> Array2<f64> {

@@ -72,49 +72,16 @@ impl Standardizer {
 }
 
 fn check_training(x: &Array2<f64>, y: &[usize], n_authors: usize) -> Result<(), StylometryError> {
-    if x.nrows() != y.len() {
-        return Err(StylometryError::Invalid(format!(
-            "the feature matrix has {} documents but {} author labels were given; they must pair up row by row",
-            x.nrows(),
-            y.len()
-        )));
-    }
-    if n_authors < 2 {
-        return Err(StylometryError::Invalid(format!(
-            "{n_authors} candidate author(s): attribution needs at least 2"
-        )));
-    }
     if x.ncols() == 0 {
         return Err(StylometryError::Invalid(
             "the feature matrix has no columns; extract at least one feature".into(),
         ));
     }
-    check_finite(x, "training")?;
-    let mut count = vec![0usize; n_authors];
-    for (row, &a) in y.iter().enumerate() {
-        if a >= n_authors {
-            return Err(StylometryError::Invalid(format!(
-                "training document {row}: author index {a} is outside the author list of {n_authors}"
-            )));
-        }
-        count[a] += 1;
-    }
-    if let Some(a) = count.iter().position(|&c| c == 0) {
-        return Err(StylometryError::Invalid(format!(
-            "author {a} has no training document; drop it from the author list or add documents"
-        )));
-    }
-    Ok(())
+    super::check_training_set(x, y, n_authors).map(|_| ())
 }
 
 fn check_finite(x: &Array2<f64>, what: &str) -> Result<(), StylometryError> {
-    if let Some((i, _)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        return Err(StylometryError::Invalid(format!(
-            "{what} feature matrix: document {}, feature column {} is not a finite number",
-            i.0, i.1
-        )));
-    }
-    Ok(())
+    super::check_finite_features(x, what)
 }
 
 fn check_scoring(x: &Array2<f64>, n_features: usize) -> Result<(), StylometryError> {

@@ -65,3 +65,55 @@ pub mod pipeline;
 pub mod pooling;
 pub mod tokenize;
 pub mod verification;
+
+/// Checks a training set shared by every classifier: rows pair with labels,
+/// at least two authors, every label in range, every author with at least one
+/// document, every value finite. Returns the number of documents per author.
+pub(crate) fn check_training_set(
+    x: &ndarray::Array2<f64>,
+    y: &[usize],
+    n_authors: usize,
+) -> Result<Vec<usize>, StylometryError> {
+    if x.nrows() != y.len() {
+        return Err(StylometryError::Invalid(format!(
+            "the feature matrix has {} documents but {} author labels were given; they must pair up row by row",
+            x.nrows(),
+            y.len()
+        )));
+    }
+    if n_authors < 2 {
+        return Err(StylometryError::Invalid(format!(
+            "{n_authors} candidate author(s): attribution needs at least 2"
+        )));
+    }
+    check_finite_features(x, "training")?;
+    let mut count = vec![0usize; n_authors];
+    for (row, &a) in y.iter().enumerate() {
+        if a >= n_authors {
+            return Err(StylometryError::Invalid(format!(
+                "training document {row}: author index {a} is outside the author list of {n_authors}"
+            )));
+        }
+        count[a] += 1;
+    }
+    if let Some(a) = count.iter().position(|&c| c == 0) {
+        return Err(StylometryError::Invalid(format!(
+            "author {a} has no training document; drop it from the author list or add documents"
+        )));
+    }
+    Ok(count)
+}
+
+/// Errors on the first non-finite value, naming its document and column.
+pub(crate) fn check_finite_features(
+    x: &ndarray::Array2<f64>,
+    what: &str,
+) -> Result<(), StylometryError> {
+    if let Some((i, _)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(StylometryError::Invalid(format!(
+            "{what} feature matrix: document {}, feature column {} is not a finite number",
+            i.0, i.1
+        )));
+    }
+    Ok(())
+}
