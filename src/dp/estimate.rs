@@ -213,20 +213,26 @@ pub fn fit_paired_noise(
     fit_noise(original, release, options, None)
 }
 
-fn validate_pairs(original: &[f64], release: &[f64]) -> Result<(), DpError> {
-    if original.len() != release.len() {
+/// Errors unless there are as many release values as original values, and some.
+fn check_paired_lengths(n_original: usize, n_release: usize) -> Result<(), DpError> {
+    if n_original != n_release {
         return Err(DpError::LengthMismatch {
             left_name: "original".into(),
-            left: original.len(),
+            left: n_original,
             right_name: "release".into(),
-            right: release.len(),
+            right: n_release,
         });
     }
-    if original.is_empty() {
+    if n_original == 0 {
         return Err(DpError::Invalid(
             "no (original, release) pairs: the inputs are empty".into(),
         ));
     }
+    Ok(())
+}
+
+fn validate_pairs(original: &[f64], release: &[f64]) -> Result<(), DpError> {
+    check_paired_lengths(original.len(), release.len())?;
     if let Some(i) = original
         .iter()
         .chain(release.iter())
@@ -765,19 +771,7 @@ pub fn estimate_channel<S: AsRef<str>, T: AsRef<str>>(
     confidence: f64,
 ) -> Result<ChannelEstimate, DpError> {
     check_confidence(confidence)?;
-    if original.len() != release.len() {
-        return Err(DpError::LengthMismatch {
-            left_name: "original".into(),
-            left: original.len(),
-            right_name: "release".into(),
-            right: release.len(),
-        });
-    }
-    if original.is_empty() {
-        return Err(DpError::Invalid(
-            "no (original, release) pairs: the inputs are empty".into(),
-        ));
-    }
+    check_paired_lengths(original.len(), release.len())?;
     let (orig_names, orig_codes) = index_of(original);
     let (rel_names, rel_codes) = index_of(release);
     let (ko, kr) = (orig_names.len(), rel_names.len());
