@@ -20,10 +20,10 @@
 //! for the buggy one it passes the claim within a few hundred trials. (For
 //! the correct mechanism every threshold at or below the mean of D's sum
 //! (495) is an exactly epsilon-1 test, so the epsilon at the observed error
-//! rates hovers around 1; only the lower bound, which accounts for sampling error,
-//! can refute a claim.) Charts
-//! of both are written to `reident-examples/` in the system temp directory.
-//! Seeded: every run prints the same numbers.
+//! rates hovers around 1; only the lower bound, which accounts for sampling
+//! error, can refute a claim.) Charts of both are written to
+//! `reident-examples/` in the system temp directory. Seeded: every run prints
+//! the same numbers.
 //!
 //! Run with `cargo run --example epsilon_audit`.
 
