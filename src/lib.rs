@@ -35,6 +35,7 @@
 
 pub mod anonymize;
 pub mod attacks;
+pub mod audit;
 pub mod cli;
 pub mod data;
 pub mod dp;

@@ -2,6 +2,7 @@
 //! library function and renders the result. Nothing here computes a metric.
 
 pub mod anonymize;
+pub mod audit;
 
 use std::io::Write;
 
@@ -60,6 +61,12 @@ pub enum CliError {
     /// Trace unicity problem.
     #[error(transparent)]
     Unicity(#[from] crate::attacks::unicity::UnicityError),
+    /// Audit problem (config, datasets).
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
+    /// Report writing problem.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -85,6 +92,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Audit a release against its originals: a verdict per claim, a report with charts.
+    Audit(audit::AuditArgs),
     /// Privacy metrics of a release: k, l, t, beta, delta, re-identification risk.
     Metrics(metrics::MetricsArgs),
     /// Produce an anonymized release with a reference method.
@@ -112,6 +121,7 @@ pub enum Command {
 /// Runs a parsed command, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
     match cli.command {
+        Command::Audit(args) => audit::run(&args, out),
         Command::Metrics(args) => metrics::run(&args, out),
         Command::Anonymize(args) => anonymize::run(&args, out),
         Command::Synth(args) => synth::run(&args, out),

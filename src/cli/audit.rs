@@ -1,0 +1,136 @@
+//! `reident audit`: read an audit config, run every measurement and attack
+//! that applies ([`crate::audit::run_audit`]), write report.json, report.md,
+//! report.html and the charts (SVG and PNG) into `--out`, print the verdicts.
+//! Exit code 0 when no claim is refuted, 1 when one is (or, with `--strict`,
+//! when one is inconclusive), 2 on error.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{CliError, Outcome};
+use crate::audit::run::progress_steps;
+use crate::audit::{run_audit, AuditConfig, AuditOptions};
+use crate::report::{write_report, Verdict};
+
+/// Arguments of `reident audit`.
+#[derive(Debug, clap::Args)]
+#[command(
+    about = "Audit a release against its originals: a verdict per claim and a report with charts",
+    after_help = "Examples:\n  reident audit --demo\n  reident audit --config audit.toml --out audit-report\n\nThe config format is documented in datasets/audit-demo.toml."
+)]
+pub struct AuditArgs {
+    /// The audit config (TOML).
+    #[arg(long, value_name = "FILE", required_unless_present = "demo")]
+    pub config: Option<PathBuf>,
+    /// Run the bundled demo: datasets/audit-demo.toml (Atlassian-style vendor
+    /// export and UCI Adult).
+    #[arg(long, conflicts_with = "config")]
+    pub demo: bool,
+    /// Folder the report is written into (created if missing; must not hold an input).
+    #[arg(long, value_name = "DIR", default_value = "reident-report")]
+    pub out: PathBuf,
+    /// Override the config's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Allow strings from the original records (unmasked identifiers) into the report.
+    #[arg(long)]
+    pub include_examples: bool,
+    /// Exit with 1 when a claim is inconclusive, not only when one is refuted.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// The bundled demo config.
+pub fn demo_config_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/audit-demo.toml")
+}
+
+/// Runs `reident audit`.
+pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let path = match (&args.config, args.demo) {
+        (Some(p), _) => p.clone(),
+        (None, true) => demo_config_path(),
+        (None, false) => {
+            return Err(CliError::Usage(
+                "give --config FILE (or --demo for the bundled demo)".into(),
+            ))
+        }
+    };
+    let mut config = AuditConfig::from_file(&path)?;
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+
+    let bar = ProgressBar::new(progress_steps(&config));
+    if std::io::stderr().is_terminal() {
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} audit [{bar:30}] {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let progress = |step: &str| {
+        bar.set_message(step.to_string());
+        bar.inc(1);
+    };
+    let outcome = run_audit(
+        &config,
+        &AuditOptions {
+            include_examples: args.include_examples,
+        },
+        &progress,
+    );
+    bar.finish_and_clear();
+    let outcome = outcome?;
+
+    let mut inputs = config.input_files();
+    inputs.push(path.clone());
+    let written = write_report(&outcome.report, &outcome.charts, &args.out, &inputs)?;
+
+    let w = |out: &mut dyn Write, line: String| -> Result<(), CliError> {
+        writeln!(out, "{line}").map_err(|source| CliError::Write {
+            path: "standard output".into(),
+            source,
+        })
+    };
+    w(out, outcome.report.title.clone())?;
+    for c in &outcome.report.claims {
+        let figure = match (c.measured, c.confidence_interval) {
+            (Some(m), Some((lo, hi))) => format!("{m:.4} [{lo:.4}, {hi:.4}]"),
+            (Some(m), None) => format!("{m}"),
+            _ => "n/a".into(),
+        };
+        w(
+            out,
+            format!(
+                "  {:<12} {}  ({}: {figure}; {})",
+                c.verdict.label(),
+                c.claim,
+                c.measure,
+                c.decided_by
+            ),
+        )?;
+    }
+    w(
+        out,
+        format!(
+            "report: {} ({} charts, also report.md and report.json)",
+            written.html.display(),
+            written.charts.len()
+        ),
+    )?;
+    let refuted =
+        outcome.report.claims.iter().any(|c| {
+            c.verdict == Verdict::Fail || (args.strict && c.verdict == Verdict::Inconclusive)
+        });
+    Ok(if refuted {
+        Outcome::Refuted
+    } else {
+        Outcome::Success
+    })
+}
