@@ -83,6 +83,45 @@ fn candidates_by_hand() {
 }
 
 #[test]
+fn hierarchy_node_that_parses_as_a_range_is_judged_by_the_hierarchy() {
+    // Tenure bands `0-3` (leaves 0, 1, 2) and `3-10` (leaves 3..9): as a bare
+    // range `0-3` would admit 3, but the hierarchy says 3 is under `3-10`.
+    let original = table("o", &[("tenure", &["2", "3", "9"])]);
+    let release = table("r", &[("tenure", &["0-3", "3-10", "3-10"])]);
+    let rows: Vec<Vec<String>> = (0..10)
+        .map(|y| {
+            let band = if y <= 2 { "0-3" } else { "3-10" };
+            vec![y.to_string(), band.to_string(), "*".to_string()]
+        })
+        .collect();
+    let h = Hierarchy::from_rows("test", "tenure", rows).unwrap();
+    let hierarchies: HashMap<String, Hierarchy> = [("tenure".to_string(), h)].into();
+    let r = qi_join(
+        &original,
+        &release,
+        &["tenure".to_string()],
+        &hierarchies,
+        None,
+    )
+    .unwrap();
+    let c: Vec<u64> = r.rows.iter().map(|x| x.candidates).collect();
+    // `0-3` -> {2}; `3-10` -> {3, 9} (twice).
+    assert_eq!(c, vec![1, 2, 2]);
+    // Without the hierarchy the same labels are inclusive ranges: 0-3 -> {2, 3},
+    // 3-10 -> {3, 9}.
+    let r = qi_join(
+        &original,
+        &release,
+        &["tenure".to_string()],
+        &HashMap::new(),
+        None,
+    )
+    .unwrap();
+    let c: Vec<u64> = r.rows.iter().map(|x| x.candidates).collect();
+    assert_eq!(c, vec![2, 2, 2]);
+}
+
+#[test]
 fn unknown_column_is_an_error_naming_it() {
     let original = table("orig.csv", &[("age", &["1"])]);
     let release = table("rel.csv", &[("age", &["1"])]);

@@ -103,13 +103,22 @@ pub fn qi_join(
         let h = hierarchies.get(q);
         let per_release: Vec<Vec<u32>> = gen
             .par_iter()
-            .map(|g| {
+            .zip(rc.values.par_iter())
+            .map(|(g, raw)| {
+                // A release value that is a node of the hierarchy is judged by
+                // the hierarchy alone, even when it also parses as a range or a
+                // mask (a tenure band `0-3` whose leaves are 0, 1 and 2 must not
+                // admit 3 as the inclusive range 0..=3 would).
+                let node = h.filter(|h| h.level_of(raw.trim()).is_some());
                 (0..oc.values.len() as u32)
                     .filter(|&c| {
                         let missing = oc.is_missing_code(c) || oc.suppressed[c as usize];
-                        match g {
-                            GeneralizedValue::Suppressed | GeneralizedValue::Missing => true,
+                        match (g, node) {
+                            (GeneralizedValue::Suppressed | GeneralizedValue::Missing, _) => true,
                             _ if missing => false,
+                            (_, Some(h)) => {
+                                h.is_ancestor_or_self(raw.trim(), oc.values[c as usize].trim())
+                            }
                             _ => g.contains_with(&oc.values[c as usize], h),
                         }
                     })
