@@ -8,7 +8,7 @@ use reident::report::{
     to_html, to_json, to_markdown, write_report, ClaimVerdict, GeneratedBy, Report, ReportBuilder,
     ReportError, Section, Table, Verdict, REDACTION_MARKER, REPORT_JSON_SCHEMA, SCHEMA_VERSION,
 };
-use report_support::{sample_charts, sample_report, ORIGINAL_RECORD};
+use report_support::{check_schema, sample_charts, sample_report, ORIGINAL_RECORD};
 use serde_json::Value;
 
 fn small_report(include_examples: bool) -> Report {
@@ -55,83 +55,6 @@ fn json_round_trips_and_is_byte_identical() {
         serde_json::json!([0.25, 0.5])
     );
     assert_eq!(v["claims"][0]["verdict"], "Pass");
-}
-
-/// Checks `value` against the subset of JSON Schema used by
-/// report.schema.json: type, required, properties, additionalProperties,
-/// items, enum, minItems/maxItems, minimum, pattern-free. Returns errors.
-fn check_schema(schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
-    if let Some(t) = schema.get("type") {
-        let types: Vec<&str> = match t {
-            Value::String(s) => vec![s.as_str()],
-            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        let ok = types.iter().any(|t| match *t {
-            "object" => value.is_object(),
-            "array" => value.is_array(),
-            "string" => value.is_string(),
-            "number" => value.is_number(),
-            "integer" => value.is_u64() || value.is_i64(),
-            "boolean" => value.is_boolean(),
-            "null" => value.is_null(),
-            _ => false,
-        });
-        if !ok {
-            errors.push(format!("{at}: expected {types:?}, got {value}"));
-            return;
-        }
-    }
-    if let Some(Value::Array(allowed)) = schema.get("enum") {
-        if !allowed.contains(value) {
-            errors.push(format!("{at}: {value} not in {allowed:?}"));
-        }
-    }
-    if let (Some(min), Some(n)) = (
-        schema.get("minimum").and_then(Value::as_f64),
-        value.as_f64(),
-    ) {
-        if n < min {
-            errors.push(format!("{at}: {n} < minimum {min}"));
-        }
-    }
-    if let Value::Object(map) = value {
-        if let Some(Value::Array(req)) = schema.get("required") {
-            for key in req.iter().filter_map(Value::as_str) {
-                if !map.contains_key(key) {
-                    errors.push(format!("{at}: missing required key '{key}'"));
-                }
-            }
-        }
-        let props = schema.get("properties").and_then(Value::as_object);
-        for (key, v) in map {
-            match props.and_then(|p| p.get(key)) {
-                Some(sub) => check_schema(sub, v, &format!("{at}.{key}"), errors),
-                None => {
-                    if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
-                        errors.push(format!("{at}: unexpected key '{key}'"));
-                    }
-                }
-            }
-        }
-    }
-    if let Value::Array(items) = value {
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-            if (items.len() as u64) < min {
-                errors.push(format!("{at}: fewer than {min} items"));
-            }
-        }
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-            if (items.len() as u64) > max {
-                errors.push(format!("{at}: more than {max} items"));
-            }
-        }
-        if let Some(sub) = schema.get("items") {
-            for (i, item) in items.iter().enumerate() {
-                check_schema(sub, item, &format!("{at}[{i}]"), errors);
-            }
-        }
-    }
 }
 
 #[test]

@@ -1142,12 +1142,11 @@ fn run_stylometry(
                 .map(|p| (p.x, p.mean_top1, p.chance))
                 .collect();
             let acc: Vec<(f64, f64)> = points.iter().map(|p| (p.x as f64, p.mean_top1)).collect();
-            let chance: Vec<(f64, f64)> = points.iter().map(|p| (p.x as f64, p.chance)).collect();
             charts_out.push(
-                charts::accuracy_vs_authors(&[
-                    NamedCurve::new(classifier_label(s.classifier), acc),
-                    NamedCurve::new("chance", chance),
-                ])?
+                charts::accuracy_vs_authors(&[NamedCurve::new(
+                    classifier_label(s.classifier),
+                    acc,
+                )])?
                 .renamed(format!("{}_accuracy_vs_authors", c.name))?,
             );
         }
@@ -1175,11 +1174,19 @@ fn run_stylometry(
 }
 
 fn classifier_label(kind: ClassifierKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| format!("{kind:?}"))
-        .replace('_', " ")
+    match kind {
+        ClassifierKind::Burrows => "Burrows' Delta".to_string(),
+        ClassifierKind::Cosine => "Cosine Delta".to_string(),
+        ClassifierKind::Eder => "Eder's Delta".to_string(),
+        ClassifierKind::NearestCentroid => "nearest centroid".to_string(),
+        ClassifierKind::Knn => "kNN".to_string(),
+        #[allow(unreachable_patterns)]
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("{other:?}"))
+            .replace('_', " "),
+    }
 }
 
 fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), AuditError> {

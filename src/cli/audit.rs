@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{CliError, Outcome};
 use crate::audit::run::progress_steps;
 use crate::audit::{run_audit, AuditConfig, AuditOptions};
-use crate::report::{write_report, Verdict};
+use crate::report::{check_output_dir, write_report, Verdict};
 
 /// Arguments of `reident audit`.
 #[derive(Debug, clap::Args)]
@@ -63,6 +63,10 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         config.seed = seed;
     }
 
+    let mut inputs = config.input_files();
+    inputs.push(path.clone());
+    check_output_dir(&args.out, &inputs)?;
+
     let bar = ProgressBar::new(progress_steps(&config));
     if std::io::stderr().is_terminal() {
         if let Ok(style) =
@@ -88,8 +92,6 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     bar.finish_and_clear();
     let outcome = outcome?;
 
-    let mut inputs = config.input_files();
-    inputs.push(path.clone());
     let written = write_report(&outcome.report, &outcome.charts, &args.out, &inputs)?;
 
     let w = |out: &mut dyn Write, line: String| -> Result<(), CliError> {

@@ -25,7 +25,7 @@ pub use model::{
     Table, Verdict, REDACTION_MARKER, REPORT_JSON_SCHEMA, SCHEMA_VERSION,
 };
 pub use views::{to_html, to_json, to_markdown};
-pub use write::{write_report, Written};
+pub use write::{check_output_dir, write_report, Written};
 
 use std::path::PathBuf;
 

@@ -115,18 +115,14 @@ fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     result
 }
 
-/// Writes the report views and every chart into `out_dir` (created if
-/// missing). `input_paths` are the audit's input files: if any of them lies
-/// inside `out_dir` (at any depth), nothing is written and
-/// [`ReportError::OutputHoldsInput`] is returned. Every chart referenced by a
-/// section must be among `charts`; chart names must be unique.
-pub fn write_report<P: AsRef<Path>>(
-    report: &Report,
-    charts: &[Chart],
+/// Fails with [`ReportError::OutputHoldsInput`] when any of `input_paths`
+/// lies inside `out_dir` (at any depth, as resolved and as named). Call it
+/// before long work so a bad `--out` is reported at once; [`write_report`]
+/// checks again.
+pub fn check_output_dir<P: AsRef<Path>>(
     out_dir: &Path,
     input_paths: &[P],
-) -> Result<Written, ReportError> {
-    validate(report)?;
+) -> Result<(), ReportError> {
     let out_forms = [absolute(out_dir)?, lexical(out_dir)?];
     for input in input_paths {
         // Both the resolved path and the path as named (a symlink placed in
@@ -142,6 +138,22 @@ pub fn write_report<P: AsRef<Path>>(
             });
         }
     }
+    Ok(())
+}
+
+/// Writes the report views and every chart into `out_dir` (created if
+/// missing). `input_paths` are the audit's input files: if any of them lies
+/// inside `out_dir` (at any depth), nothing is written and
+/// [`ReportError::OutputHoldsInput`] is returned. Every chart referenced by a
+/// section must be among `charts`; chart names must be unique.
+pub fn write_report<P: AsRef<Path>>(
+    report: &Report,
+    charts: &[Chart],
+    out_dir: &Path,
+    input_paths: &[P],
+) -> Result<Written, ReportError> {
+    validate(report)?;
+    check_output_dir(out_dir, input_paths)?;
     let mut names = BTreeSet::new();
     for c in charts {
         check_chart_name(&c.name)?;

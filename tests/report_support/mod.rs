@@ -203,3 +203,87 @@ pub fn sample_report(charts: &[Chart], include_examples: bool) -> Report {
     }
     builder.build().unwrap()
 }
+
+/// Checks `value` against the subset of JSON Schema used by
+/// report.schema.json: type, required, properties, additionalProperties,
+/// items, enum, minItems/maxItems, minimum, pattern-free. Returns errors.
+pub fn check_schema(
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+    at: &str,
+    errors: &mut Vec<String>,
+) {
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(a) => a.iter().filter_map(serde_json::Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = types.iter().any(|t| match *t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            "integer" => value.is_u64() || value.is_i64(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => false,
+        });
+        if !ok {
+            errors.push(format!("{at}: expected {types:?}, got {value}"));
+            return;
+        }
+    }
+    if let Some(serde_json::Value::Array(allowed)) = schema.get("enum") {
+        if !allowed.contains(value) {
+            errors.push(format!("{at}: {value} not in {allowed:?}"));
+        }
+    }
+    if let (Some(min), Some(n)) = (
+        schema.get("minimum").and_then(serde_json::Value::as_f64),
+        value.as_f64(),
+    ) {
+        if n < min {
+            errors.push(format!("{at}: {n} < minimum {min}"));
+        }
+    }
+    if let serde_json::Value::Object(map) = value {
+        if let Some(serde_json::Value::Array(req)) = schema.get("required") {
+            for key in req.iter().filter_map(serde_json::Value::as_str) {
+                if !map.contains_key(key) {
+                    errors.push(format!("{at}: missing required key '{key}'"));
+                }
+            }
+        }
+        let props = schema
+            .get("properties")
+            .and_then(serde_json::Value::as_object);
+        for (key, v) in map {
+            match props.and_then(|p| p.get(key)) {
+                Some(sub) => check_schema(sub, v, &format!("{at}.{key}"), errors),
+                None => {
+                    if schema.get("additionalProperties") == Some(&serde_json::Value::Bool(false)) {
+                        errors.push(format!("{at}: unexpected key '{key}'"));
+                    }
+                }
+            }
+        }
+    }
+    if let serde_json::Value::Array(items) = value {
+        if let Some(min) = schema.get("minItems").and_then(serde_json::Value::as_u64) {
+            if (items.len() as u64) < min {
+                errors.push(format!("{at}: fewer than {min} items"));
+            }
+        }
+        if let Some(max) = schema.get("maxItems").and_then(serde_json::Value::as_u64) {
+            if (items.len() as u64) > max {
+                errors.push(format!("{at}: more than {max} items"));
+            }
+        }
+        if let Some(sub) = schema.get("items") {
+            for (i, item) in items.iter().enumerate() {
+                check_schema(sub, item, &format!("{at}[{i}]"), errors);
+            }
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! End-to-end tests of `reident audit`: the bundled demo's verdicts and
+//! figures, the report files, the schema, determinism, exit codes on refuted
+//! claims and on bad configs, and that no original record reaches the report.
+
+mod report_support;
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use reident::audit::{run_audit, AuditConfig, AuditOptions};
+use reident::report::{to_json, REPORT_JSON_SCHEMA};
+use report_support::check_schema;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn reident(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reident"))
+        .args(args)
+        .output()
+        .expect("run reident")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn gz_lines(path: &Path) -> Vec<Value> {
+    let file = std::fs::File::open(path).unwrap();
+    BufReader::new(flate2::read::GzDecoder::new(file))
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect()
+}
+
+/// The demo, run once per test binary through the real binary.
+fn demo() -> &'static (Output, PathBuf) {
+    static DEMO: std::sync::OnceLock<(Output, PathBuf)> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("audit_demo");
+        let _ = std::fs::remove_dir_all(&out);
+        let output = reident(&["audit", "--demo", "--out", out.to_str().unwrap()]);
+        (output, out)
+    })
+}
+
+fn demo_report() -> Value {
+    let (output, out) = demo();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the demo refutes claims: {}",
+        text(&output.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn demo_verdicts_and_figures() {
+    let report = demo_report();
+    let claims = report["claims"].as_array().unwrap();
+    let verdicts: Vec<(&str, &str)> = claims
+        .iter()
+        .map(|c| (c["claim"].as_str().unwrap(), c["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        vec![
+            ("table `users` is 5-anonymous", "Fail"),
+            (
+                "at most 5% of table `users`'s rows can be re-identified",
+                "Fail"
+            ),
+            ("table `adult` is 5-anonymous", "Pass"),
+            ("table `adult` is distinct-2-diverse", "Fail"),
+            (
+                "at most 10% of table `adult`'s rows can be re-identified",
+                "Pass"
+            ),
+            ("no direct identifiers remain in the release", "Fail"),
+            (
+                "authors of corpus `comments` are not identifiable above 10%",
+                "Inconclusive"
+            ),
+            (
+                "documents of corpus `issues` cannot be linked to their sources (at most 5%)",
+                "Fail"
+            ),
+            (
+                "aggregate `usage` is 1-differentially private per record",
+                "Pass"
+            ),
+            (
+                "aggregate `usage` is 1-differentially private per user",
+                "Fail"
+            ),
+            (
+                "at most 5% of users in `events` are singled out by 4 points",
+                "Fail"
+            ),
+        ]
+    );
+    let measured = |i: usize| claims[i]["measured"].as_f64().unwrap();
+    let interval = |i: usize| {
+        let ci = claims[i]["confidence_interval"].as_array().unwrap();
+        (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap())
+    };
+
+    // users: k = 1 (some generalized user is alone in its class).
+    assert_eq!(measured(0), 1.0);
+    // users: 134 of 200 expected correct re-identifications. An independent
+    // Python re-implementation of the join (generalize every original user with
+    // src/synth/demo.rs::generalize_user, group, sum 1/|group| over release rows
+    // whose pseudonym is in its group via truth/user_map.csv) gives 134.0.
+    assert!(
+        (measured(1) - 134.0 / 200.0).abs() < 1e-12,
+        "{}",
+        measured(1)
+    );
+
+    // adult: Mondrian partitions are disjoint boxes, so each release row's
+    // candidates are exactly its partition and the expected number of correct
+    // re-identifications is the number of partitions: count the distinct
+    // generalized QI tuples of the release file here.
+    let release = root().join("datasets/adult/release/adult_mondrian_k5.csv.gz");
+    let reader = BufReader::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(&release).unwrap(),
+    ));
+    let mut tuples = HashSet::new();
+    let mut rows = 0usize;
+    for line in reader.lines().skip(1) {
+        let line = line.unwrap();
+        let f: Vec<&str> = line.split(';').collect();
+        // sex;age;race;marital-status;education;occupation;salary-class;row_id
+        tuples.insert(f[..5].join(";"));
+        rows += 1;
+    }
+    assert_eq!(rows, 30_162);
+    assert_eq!(measured(2), 5.0);
+    let expected = tuples.len() as f64 / rows as f64;
+    assert!(
+        (measured(4) - expected).abs() < 1e-12,
+        "{} vs {expected}",
+        measured(4)
+    );
+
+    // The usage counts were noised with Laplace at epsilon 1 per count: the
+    // interval of the implied epsilon must cover 1.
+    let (lo, hi) = interval(8);
+    assert!(lo <= 1.0 && 1.0 <= hi, "[{lo}, {hi}]");
+    // Per user, the sensitivity is the most events one user has: count them.
+    let events = gz_lines(&root().join("datasets/atlassian_demo/original/events.ndjson.gz"));
+    let mut per_user: HashMap<String, u64> = HashMap::new();
+    for e in &events {
+        *per_user
+            .entry(e["user"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
+    }
+    let max_events = *per_user.values().max().unwrap() as f64;
+    assert!(
+        (measured(9) - measured(8) * max_events).abs() < 1e-9 * measured(9),
+        "{} vs {} x {max_events}",
+        measured(9),
+        measured(8)
+    );
+    // Intervals are ordered and hold the point for every estimated figure.
+    for (i, c) in claims.iter().enumerate() {
+        if c["confidence_interval"].is_array() {
+            let (lo, hi) = interval(i);
+            assert!(lo <= hi, "claim {i}");
+            assert!(c["confidence_level"].as_f64().unwrap() > 0.9);
+        }
+    }
+}
+
+#[test]
+fn demo_writes_every_view_and_chart_and_satisfies_the_schema() {
+    let report = demo_report();
+    let (output, out) = demo();
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("report.html"), "{stdout}");
+    let schema: Value = serde_json::from_str(REPORT_JSON_SCHEMA).unwrap();
+    let mut errors = Vec::new();
+    check_schema(&schema, &report, "$", &mut errors);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(report["schema_version"], reident::report::SCHEMA_VERSION);
+
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let mut names = Vec::new();
+    for s in report["sections"].as_array().unwrap() {
+        for c in s["charts"].as_array().unwrap() {
+            names.push(c["name"].as_str().unwrap().to_string());
+        }
+    }
+    // Class sizes, risk CDF (x2 tables), l/t per class, 4 PR curves, top-k,
+    // ROC, accuracy vs authors, unicity.
+    assert_eq!(names.len(), 13, "{names:?}");
+    for n in &names {
+        let svg = std::fs::read_to_string(out.join("charts").join(format!("{n}.svg"))).unwrap();
+        assert!(svg.contains("<svg"), "{n}");
+        let png = std::fs::read(out.join("charts").join(format!("{n}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{n}");
+        assert!(
+            html.contains(&format!("id=\"chart-{n}\"")),
+            "{n} not inline in the HTML"
+        );
+        assert!(
+            md.contains(&format!("charts/{n}.svg")),
+            "{n} not in the Markdown"
+        );
+    }
+    // Self-contained: no external resources.
+    assert!(
+        !html.contains("<script src") && !html.contains("<link "),
+        "external resource"
+    );
+}
+
+#[test]
+fn demo_report_holds_no_original_record() {
+    let (_, out) = demo();
+    let _ = demo_report();
+    let mut outputs = String::new();
+    for f in ["report.json", "report.md", "report.html"] {
+        outputs.push_str(&std::fs::read_to_string(out.join(f)).unwrap());
+    }
+    let users = gz_lines(&root().join("datasets/atlassian_demo/original/users.ndjson.gz"));
+    assert_eq!(users.len(), 200);
+    for u in &users {
+        for key in ["display_name", "email"] {
+            let v = u[key].as_str().unwrap();
+            assert!(!outputs.contains(v), "{key} {v} copied into the report");
+        }
+    }
+    let comments = gz_lines(&root().join("datasets/atlassian_demo/original/comments.ndjson.gz"));
+    let mut checked = 0;
+    for c in comments.iter().filter_map(|c| c["body"].as_str()) {
+        if c.len() > 80 {
+            assert!(!outputs.contains(c), "an original comment was copied");
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked}");
+}
+
+#[test]
+fn same_seed_same_report_and_the_seed_matters() {
+    let path = root().join("datasets/audit-demo.toml");
+    let mut config = AuditConfig::from_file(&path).unwrap();
+    // Keep it quick: the text and stylometry corpus only.
+    config.tables.clear();
+    config.aggregates.clear();
+    config.traces.clear();
+    config.corpora.retain(|c| c.name == "comments");
+    if let Some(s) = config.corpora[0].stylometry.as_mut() {
+        s.sweep_authors.clear();
+    }
+    config.claims.retain(|c| {
+        matches!(
+            c,
+            reident::audit::ClaimConfig::Authorship { .. }
+                | reident::audit::ClaimConfig::NoDirectIdentifiers { .. }
+        )
+    });
+    let run = |config: &AuditConfig| {
+        let outcome = run_audit(config, &AuditOptions::default(), &|_| {}).unwrap();
+        to_json(&outcome.report).unwrap()
+    };
+    let a = run(&config);
+    let b = run(&config);
+    assert_eq!(a, b);
+    config.seed += 1;
+    let c = run(&config);
+    assert_ne!(a, c, "the seed chooses the adversary's known documents");
+}
+
+fn write_config(dir: &Path, body: &str) -> PathBuf {
+    let path = dir.join("audit.toml");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+fn datasets() -> String {
+    root().join("datasets").display().to_string()
+}
+
+#[test]
+fn k5_claim_on_a_k1_release_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            r#"title = "k claim"
+[[table]]
+name = "users"
+release = "{d}/atlassian_demo/release/users.csv"
+quasi_identifiers = ["team", "role_family", "region", "utc_offset_band", "tenure", "seniority"]
+
+[[claim]]
+kind = "k_anonymity"
+table = "users"
+k = 5
+"#,
+            d = datasets()
+        ),
+    );
+    let out = dir.path().join("report");
+    let o = reident(&[
+        "audit",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("FAIL         table `users` is 5-anonymous"));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["claims"][0]["measured"], 1.0);
+
+    // The same release claimed 1-anonymous holds: exit 0.
+    let config = write_config(
+        dir.path(),
+        &std::fs::read_to_string(&config)
+            .unwrap()
+            .replace("k = 5", "k = 1"),
+    );
+    let o = reident(&[
+        "audit",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+fn expect_error(config_body: &str, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), config_body);
+    let out = dir.path().join("report");
+    let o = reident(&[
+        "audit",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "`{n}` not in: {stderr}");
+    }
+    assert!(!out.join("report.json").exists(), "a report was written");
+}
+
+#[test]
+fn bad_configs_exit_2_naming_the_problem() {
+    let d = datasets();
+    // Not TOML at all: the parser's line is reported.
+    expect_error("title = \"x\"\n[[table]\n", &["audit.toml", "line 2"]);
+    // An unknown key.
+    expect_error(
+        &format!(
+            "title = \"x\"\n[[table]]\nname = \"t\"\nrelease = \"{d}/atlassian_demo/release/users.csv\"\nquasi_identifiers = [\"team\"]\nquasi_identifier = [\"x\"]\n"
+        ),
+        &["unknown field `quasi_identifier`"],
+    );
+    // A missing file: the key and the resolved path.
+    expect_error(
+        "title = \"x\"\n[[table]]\nname = \"t\"\nrelease = \"no/such/release.csv\"\nquasi_identifiers = [\"team\"]\n",
+        &["table `t`: key `release`", "no/such/release.csv"],
+    );
+    // A column that is not in the data.
+    expect_error(
+        &format!(
+            "title = \"x\"\n[[table]]\nname = \"t\"\nrelease = \"{d}/atlassian_demo/release/users.csv\"\nquasi_identifiers = [\"team\", \"shoe_size\"]\n"
+        ),
+        &["shoe_size", "users.csv"],
+    );
+    // A claim about an undeclared table, and an impossible threshold.
+    expect_error(
+        "title = \"x\"\n[[claim]]\nkind = \"k_anonymity\"\ntable = \"nope\"\nk = 5\n",
+        &["no [[table]] named `nope`"],
+    );
+    expect_error(
+        "title = \"x\"\n[[claim]]\nkind = \"warp_drive\"\n",
+        &["unknown variant `warp_drive`"],
+    );
+}
+
+#[test]
+fn never_writes_into_an_input_folder() {
+    let target = root().join("datasets/atlassian_demo/release");
+    let o = reident(&["audit", "--demo", "--out", target.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(!target.join("report.json").exists());
+    assert!(!target.join("report.html").exists());
+}
