@@ -1,5 +1,5 @@
 //! Browser check of the HTML report: renders a sample report with every
-//! chart, opens report.html in headless Chromium, and asserts that every
+//! chart kind, and the demo audit's report, opens each report.html in headless Chromium, and asserts that every
 //! chart's `<svg>` is in the DOM with a non-zero size and that the console
 //! logged no errors. The screenshot is saved next to the report under
 //! `$CARGO_TARGET_TMPDIR/report_browser/`.
@@ -13,7 +13,8 @@ mod report_support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use reident::report::write_report;
+use reident::audit::{run_audit, AuditConfig, AuditOptions};
+use reident::report::{write_report, Chart};
 use report_support::{sample_charts, sample_report};
 
 fn chromium() -> String {
@@ -81,28 +82,18 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
     Some(tag[start..end].to_string())
 }
 
-#[test]
-#[ignore = "needs Chromium; run with --ignored (CI installs it with .ci/install-chromium.sh)"]
-fn html_report_renders_in_headless_chromium() {
-    let charts = sample_charts();
-    let report = sample_report(&charts, false);
-    let out: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_browser");
-    let _ = std::fs::remove_dir_all(&out);
-    let written = write_report(
-        &report,
-        &charts,
-        &out.join("report"),
-        &["/nonexistent/input.csv"],
-    )
-    .unwrap();
-    let html_path = written.html.canonicalize().unwrap();
+/// Opens `html` in headless Chromium and checks that every chart in `charts`
+/// is in the DOM with a non-zero size and its title, that no console error
+/// was logged, and saves a 1280-wide screenshot as `screenshot`.
+fn check_in_chromium(html: &Path, charts: &[Chart], screenshot: &Path) {
+    let html_path = html.canonicalize().unwrap();
     let url = format!("file://{}", html_path.display());
     let profile = tempfile::tempdir().unwrap();
 
     let (dom, stderr) = run_chromium(profile.path(), &url, &["--dump-dom".to_string()]);
     let errors = console_errors(&stderr);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
-    for c in &charts {
+    for c in charts {
         let figure = format!("<figure id=\"chart-{}\" class=\"chart\">", c.name);
         let at = dom
             .find(&figure)
@@ -131,7 +122,6 @@ fn html_report_renders_in_headless_chromium() {
     }
     assert_eq!(dom.matches("<svg").count(), charts.len());
 
-    let screenshot = out.join("screenshot.png");
     let (_, stderr) = run_chromium(
         profile.path(),
         &url,
@@ -142,10 +132,47 @@ fn html_report_renders_in_headless_chromium() {
     );
     let errors = console_errors(&stderr);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
-    let png = std::fs::read(&screenshot).unwrap();
+    let png = std::fs::read(screenshot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     // IHDR: 1280 x 4000 pixels.
     assert_eq!(&png[16..24], &[0, 0, 5, 0, 0, 0, 15, 160]);
+}
+
+#[test]
+#[ignore = "needs Chromium; run with --ignored (CI installs it with .ci/install-chromium.sh)"]
+fn html_report_renders_in_headless_chromium() {
+    let charts = sample_charts();
+    let report = sample_report(&charts, false);
+    let out: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_browser");
+    let _ = std::fs::remove_dir_all(&out);
+    let written = write_report(
+        &report,
+        &charts,
+        &out.join("report"),
+        &["/nonexistent/input.csv"],
+    )
+    .unwrap();
+    check_in_chromium(&written.html, &charts, &out.join("screenshot.png"));
+}
+
+#[test]
+#[ignore = "needs Chromium; run with --ignored (CI installs it with .ci/install-chromium.sh)"]
+fn demo_audit_report_renders_in_headless_chromium() {
+    // The report `reident audit --demo` writes, charts and all.
+    let config_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/audit-demo.toml");
+    let config = AuditConfig::from_file(&config_path).unwrap();
+    let outcome = run_audit(&config, &AuditOptions::default(), &|_| {}).unwrap();
+    assert!(outcome.charts.len() >= 10, "{}", outcome.charts.len());
+    let out: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_browser_audit");
+    let _ = std::fs::remove_dir_all(&out);
+    let written = write_report(
+        &outcome.report,
+        &outcome.charts,
+        &out.join("report"),
+        &config.input_files(),
+    )
+    .unwrap();
+    check_in_chromium(&written.html, &outcome.charts, &out.join("screenshot.png"));
 }
 
 #[test]
