@@ -45,6 +45,9 @@ pub struct AuditConfig {
     /// The vendor's claims, each tested against the data above.
     #[serde(default, rename = "claim")]
     pub claims: Vec<ClaimConfig>,
+    /// The folder relative paths were resolved against (set by the parser).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
 }
 
 fn default_seed() -> u64 {
@@ -550,6 +553,7 @@ impl AuditConfig {
             message: e.to_string().trim_end().to_string(),
         })?;
         config.resolve_paths(base);
+        config.base_dir = base.to_path_buf();
         config.check(source)?;
         Ok(config)
     }

@@ -176,7 +176,14 @@ pub fn run_audit(
 }
 
 fn input_labels(config: &AuditConfig) -> Vec<(String, String)> {
-    let show = |p: &Path| p.display().to_string();
+    // Paths relative to the config's folder, as written in the config, so the
+    // report does not depend on where the checkout lives.
+    let show = |p: &Path| {
+        p.strip_prefix(&config.base_dir)
+            .unwrap_or(p)
+            .display()
+            .to_string()
+    };
     let mut out = Vec::new();
     for t in &config.tables {
         out.push((format!("table {} (release)", t.name), show(&t.release)));
@@ -207,7 +214,7 @@ fn input_labels(config: &AuditConfig) -> Vec<(String, String)> {
 fn method_section(config: &AuditConfig) -> Section {
     Section::new("How the claims were tested")
         .paragraph(format!(
-            "Every interval is a {}% interval. Properties of the release itself (k, l, t, \
+            "Every interval is a {} interval. Properties of the release itself (k, l, t, \
              surviving identifiers) are computed exactly and pass or fail. Attack success rates \
              are estimated from finite trials: a claim \"at most X\" fails when the whole \
              interval lies above X, passes when it lies at or below X, and is inconclusive \
@@ -1789,12 +1796,12 @@ fn decide(
                 Some((p, level)),
                 &format!("stylometric attribution ({}, {which})", classifier_label(s.classifier)),
                 format!(
-                    "Documents: {:.4} of {} attributed to their author; pseudonyms: {} of {}; chance {:.4} among {} candidate authors.",
-                    s.document_top1,
+                    "{} of {} release documents attributed to their author; {} of {} pseudonyms after pooling; chance is {} with {} candidate authors.",
+                    percent(s.document_top1),
                     s.attributed_documents,
-                    s.pseudonym_top1.map_or("n/a".into(), |a| format!("{a:.4}")),
+                    s.pseudonym_top1.map_or("n/a".into(), percent),
                     s.pseudonyms,
-                    s.chance,
+                    percent(s.chance),
                     s.candidate_authors
                 ),
             )
