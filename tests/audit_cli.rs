@@ -402,3 +402,110 @@ fn never_writes_into_an_input_folder() {
     assert!(!target.join("report.json").exists());
     assert!(!target.join("report.html").exists());
 }
+
+#[test]
+fn inference_risk_claim_uses_the_anonymeter_style_attacks() {
+    // The Anonymeter fixture: 2,000 originals, a perturbed release and 1,000
+    // held-out controls (tests/fixtures/anonymeter/README.md).
+    let fixtures = root().join("tests/fixtures/anonymeter");
+    let toml = r#"
+title = "inference"
+seed = 3
+[[table]]
+name = "adult2k"
+release = "release.csv"
+original = "original.csv"
+quasi_identifiers = ["age", "sex", "race", "marital-status"]
+sensitive = ["salary-class"]
+[table.risk]
+control = "control.csv"
+columns = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"]
+link_a = ["age", "sex", "race", "marital-status"]
+link_b = ["education", "native-country", "workclass", "occupation"]
+n_attacks = 300
+
+[[claim]]
+kind = "inference_risk"
+table = "adult2k"
+max_risk = 0.9
+"#;
+    let config = AuditConfig::from_toml(toml, "inline", &fixtures).unwrap();
+    let outcome = run_audit(&config, &AuditOptions::default(), &|_| {}).unwrap();
+    let claim = &outcome.report.claims[0];
+
+    // The same attacks run directly through the library.
+    use reident::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskTables};
+    use reident::data::{read_frame, MissingPolicy, ReadOptions};
+    let frame = |f: &str| read_frame(&fixtures.join(f), &ReadOptions::default()).unwrap();
+    let (o, r, c) = (
+        frame("original.csv"),
+        frame("release.csv"),
+        frame("control.csv"),
+    );
+    let columns: Vec<String> = [
+        "sex",
+        "age",
+        "race",
+        "marital-status",
+        "education",
+        "native-country",
+        "workclass",
+        "occupation",
+        "salary-class",
+    ]
+    .map(String::from)
+    .to_vec();
+    let tables = RiskTables::from_frames(
+        [(&o, "original"), (&r, "release"), (&c, "control")],
+        &columns,
+        None,
+        &MissingPolicy::default(),
+    )
+    .unwrap();
+    let direct = evaluate_risks(
+        &tables,
+        &RiskConfig {
+            n_attacks: 300,
+            confidence: 0.95,
+            seed: 3,
+            ..RiskConfig::default()
+        },
+        &RiskPlan {
+            univariate: true,
+            multivariate: true,
+            linkability: Some((columns[..4].to_vec(), columns[4..8].to_vec())),
+            secrets: vec!["salary-class".into()],
+            auxiliary: vec![],
+        },
+        &|_| {},
+    )
+    .unwrap();
+    let estimates = direct.estimates();
+    let (name, worst) = estimates
+        .iter()
+        .max_by(|a, b| a.1.risk.total_cmp(&b.1.risk))
+        .unwrap();
+    assert_eq!(claim.measured, Some(worst.risk));
+    assert_eq!(claim.confidence_interval, Some(worst.ci));
+    assert!(
+        claim.decided_by.contains(name.as_str()),
+        "{}",
+        claim.decided_by
+    );
+    let expected = if worst.ci.0 > 0.9 {
+        "Fail"
+    } else if worst.ci.1 <= 0.9 {
+        "Pass"
+    } else {
+        "Inconclusive"
+    };
+    assert_eq!(
+        claim.verdict.label().to_lowercase(),
+        expected.to_lowercase()
+    );
+    assert_eq!(
+        estimates.len(),
+        4,
+        "univariate, multivariate, linkability, inference"
+    );
+}
