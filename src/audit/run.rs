@@ -322,28 +322,7 @@ fn text_values(
     column: &str,
     source: &str,
 ) -> Result<Vec<Option<String>>, AuditError> {
-    let col = frame.column(column).map_err(|_| {
-        AuditError::Data(crate::data::DataError::MissingColumn {
-            source_name: source.to_string(),
-            column: column.to_string(),
-            available: frame
-                .get_column_names()
-                .iter()
-                .map(|c| c.to_string())
-                .collect(),
-        })
-    })?;
-    let cast = col
-        .cast(&polars::prelude::DataType::String)
-        .map_err(|e| AuditError::Dataset {
-            dataset: source.to_string(),
-            message: format!("column `{column}` cannot be read as text: {e}"),
-        })?;
-    let strs = cast.str().map_err(|e| AuditError::Dataset {
-        dataset: source.to_string(),
-        message: format!("column `{column}` cannot be read as text: {e}"),
-    })?;
-    Ok(strs.iter().map(|v| v.map(str::to_string)).collect())
+    Ok(crate::data::text_column(frame, column, source)?)
 }
 
 /// Reads a two-column key map (original key -> release key).

@@ -13,7 +13,7 @@ use polars::prelude::DataFrame;
 use serde::Serialize;
 
 use super::{CliError, Outcome};
-use crate::data::{read_frame, DataError, ReadOptions};
+use crate::data::{read_frame, ReadOptions};
 use crate::dp::{self, Claim, DpError, ThresholdSelection, Verdict};
 
 /// `reident epsilon`: estimate, bound, audit or check epsilon.
@@ -295,26 +295,7 @@ fn text_column(
     name: &str,
     source: &str,
 ) -> Result<Vec<Option<String>>, CliError> {
-    let column = frame.column(name).map_err(|_| DataError::MissingColumn {
-        source_name: source.to_string(),
-        column: name.to_string(),
-        available: frame
-            .get_column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
-    })?;
-    let text = column
-        .cast(&polars::prelude::DataType::String)
-        .map_err(|e| DataError::Parse {
-            source_name: source.to_string(),
-            message: format!("column `{name}`: {e}"),
-        })?;
-    let strings = text.str().map_err(|e| DataError::Parse {
-        source_name: source.to_string(),
-        message: format!("column `{name}`: {e}"),
-    })?;
-    Ok(strings.iter().map(|v| v.map(str::to_string)).collect())
+    Ok(crate::data::text_column(frame, name, source)?)
 }
 
 fn numeric_column(frame: &DataFrame, name: &str, source: &str) -> Result<Vec<f64>, CliError> {

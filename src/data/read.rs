@@ -841,25 +841,7 @@ pub fn encode_frame(
     let encoded = names
         .par_iter()
         .map(|name| {
-            let column = frame.column(name).map_err(|_| DataError::MissingColumn {
-                source_name: source.to_string(),
-                column: name.to_string(),
-                available: frame
-                    .get_column_names()
-                    .iter()
-                    .map(|c| c.to_string())
-                    .collect(),
-            })?;
-            let column = column
-                .cast(&DataType::String)
-                .map_err(|e| DataError::Parse {
-                    source_name: source.to_string(),
-                    message: format!("column `{name}` cannot be read as text: {e}"),
-                })?;
-            let strings = column.str().map_err(|e| DataError::Parse {
-                source_name: source.to_string(),
-                message: format!("column `{name}` cannot be read as text: {e}"),
-            })?;
+            let strings = text_chunked(frame, name, source)?;
             Ok(CategoricalColumn::encode(
                 name,
                 strings.iter(),
@@ -954,4 +936,46 @@ pub fn load_table(
             ))
         }
     }
+}
+
+/// Column `name` of `frame` cast to text. Errors name `source` and the
+/// column, and list the available columns when it is missing.
+pub fn text_chunked(
+    frame: &DataFrame,
+    name: &str,
+    source: &str,
+) -> Result<StringChunked, DataError> {
+    let column = frame.column(name).map_err(|_| DataError::MissingColumn {
+        source_name: source.to_string(),
+        column: name.to_string(),
+        available: frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+    })?;
+    let column = column
+        .cast(&DataType::String)
+        .map_err(|e| DataError::Parse {
+            source_name: source.to_string(),
+            message: format!("column `{name}` cannot be read as text: {e}"),
+        })?;
+    let strings = column.str().map_err(|e| DataError::Parse {
+        source_name: source.to_string(),
+        message: format!("column `{name}` cannot be read as text: {e}"),
+    })?;
+    Ok(strings.clone())
+}
+
+/// Column `name` of `frame` as optional strings (nulls as `None`); errors as
+/// [`text_chunked`].
+pub fn text_column(
+    frame: &DataFrame,
+    name: &str,
+    source: &str,
+) -> Result<Vec<Option<String>>, DataError> {
+    Ok(text_chunked(frame, name, source)?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
 }
