@@ -247,7 +247,6 @@ struct TableFacts {
     name: String,
     metrics: MetricsReport,
     qi_join: Option<QiJoinResult>,
-    qi_join_truth: bool,
     risk: Option<RiskReport>,
     charts: Vec<Chart>,
 }
@@ -388,7 +387,6 @@ fn run_table(
 
     // QI-join linkage against the originals.
     let mut qi = None;
-    let mut qi_truth = false;
     if let Some(original_path) = &t.original {
         let original_name = |release_name: &str| -> String {
             t.original_columns
@@ -459,7 +457,6 @@ fn run_table(
                 }
             }
         };
-        qi_truth = truth_columns.is_some();
         let mut result = qi_join(
             &original,
             &release,
@@ -548,7 +545,6 @@ fn run_table(
         name: t.name.clone(),
         metrics,
         qi_join: qi,
-        qi_join_truth: qi_truth,
         risk,
         charts,
     }))
@@ -701,7 +697,6 @@ fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), AuditError> {
                 rows,
             ))
             .result("qi_join", q)?;
-        let _ = t.qi_join_truth;
     }
     if let Some(r) = &t.risk {
         let rows: Vec<Vec<String>> = r
