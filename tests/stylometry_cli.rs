@@ -529,3 +529,51 @@ fn pseudonym_pooling_beats_documents() {
     );
     assert!(e.contains("give --test"), "{e}");
 }
+
+/// `--profile subcorpus` (Burrows 2002's author subcorpus, faststylometry's
+/// method), hand-computed with two words (mfw:2, Burrows' Delta).
+///
+/// alice's documents "yes yes yes no" + "yes yes" pool to 5 yes, 1 no:
+/// (5/6, 1/6); bob's "no no no yes" + "no no" to (1/6, 5/6). z-scores over the
+/// two subcorpora: mean 1/2, sample sd sqrt(2 (1/3)^2 / 1) = sqrt(2)/3, so
+/// alice's z = (1/sqrt2, -1/sqrt2), bob's the opposite. The test document
+/// "yes yes no" = (2/3, 1/3) has z = (1/(2 sqrt2), -1/(2 sqrt2)); Delta (mean
+/// absolute difference) to alice 1/(2 sqrt2), to bob 3/(2 sqrt2).
+#[test]
+fn subcorpus_profile_pools_author_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = csv(
+        dir.path(),
+        "train.csv",
+        &[
+            ("alice", "yes yes yes no"),
+            ("alice", "yes yes"),
+            ("bob", "no no no yes"),
+            ("bob", "no no"),
+        ],
+    );
+    let test = csv(dir.path(), "test.csv", &[("alice", "yes yes no")]);
+    let r = cli(&[
+        "--train",
+        train.to_str().unwrap(),
+        "--test",
+        test.to_str().unwrap(),
+        "--features",
+        "mfw:2",
+        "--profile",
+        "subcorpus",
+        "--top-n",
+        "2",
+    ])
+    .unwrap();
+    let run = &r["attribution"];
+    assert_eq!(run["n_train"], 4);
+    assert_eq!(run["config"]["classifier"]["profile"], "subcorpus");
+    let ranking = &run["documents"][0]["ranking"];
+    assert_eq!(ranking[0]["author"], "alice");
+    let s2 = 2f64.sqrt();
+    let alice = ranking[0]["score"].as_f64().unwrap();
+    let bob = ranking[1]["score"].as_f64().unwrap();
+    assert!((alice + 1.0 / (2.0 * s2)).abs() < 1e-12, "{alice}");
+    assert!((bob + 3.0 / (2.0 * s2)).abs() < 1e-12, "{bob}");
+}

@@ -56,7 +56,8 @@ pub struct StylometryArgs {
     /// Normalization fitted on the training rows.
     #[arg(long, value_enum, default_value_t = Normalization::None)]
     pub normalization: Normalization,
-    /// Delta author profile: the author's mean (centroid) or their nearest training document.
+    /// Delta author profile: the mean of the author's documents (centroid), their nearest
+    /// training document, or their concatenated documents with z-scores over authors (subcorpus).
     #[arg(long, value_enum, default_value_t = ProfileArg::Centroid)]
     pub profile: ProfileArg,
     /// k for kNN.
@@ -112,6 +113,9 @@ pub enum ProfileArg {
     Centroid,
     /// The author's nearest training document.
     NearestDocument,
+    /// Burrows' author subcorpus: each author's training documents concatenated,
+    /// z-scores over the authors (as faststylometry).
+    Subcorpus,
 }
 
 /// The JSON report of `reident stylometry`.
@@ -280,6 +284,7 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
             profile: match args.profile {
                 ProfileArg::Centroid => Profile::Centroid,
                 ProfileArg::NearestDocument => Profile::NearestDocument,
+                ProfileArg::Subcorpus => Profile::Subcorpus,
             },
             k: args.k,
             knn_distance: KnnDistance::Euclidean,

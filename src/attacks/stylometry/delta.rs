@@ -21,9 +21,12 @@
 //! author is represented by the mean z-score vector of their training
 //! documents (Burrows' author "subcorpus" profile, [`Profile::Centroid`]) or
 //! by their nearest training document ([`Profile::NearestDocument`], stylo's
-//! `classify()` default). Scores are negative distances.
+//! `classify()` default), or, through `pipeline`, by the features of their
+//! concatenated training documents with z-scores over the authors
+//! ([`Profile::Subcorpus`], Burrows 2002). Scores are negative distances.
 
 use ndarray::{Array1, Array2, ArrayView1};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::normalize::column_mean_sd;
@@ -50,6 +53,14 @@ pub enum Profile {
     Centroid,
     /// The author's closest training row.
     NearestDocument,
+    /// Burrows' (2002) author subcorpus: `pipeline` concatenates each
+    /// author's training documents into one text before extracting features,
+    /// so the classifier is fitted on one row per author (pooled relative
+    /// frequencies) and the z-score means and standard deviations are taken
+    /// over the authors' subcorpora, as in Burrows' "main set" and
+    /// faststylometry's `calculate_burrows_delta`. Given document rows
+    /// directly, the classifier treats it as [`Profile::Centroid`].
+    Subcorpus,
 }
 
 /// Burrows' Delta between two z-score vectors.
@@ -144,23 +155,32 @@ fn profile_scores(
     dist: impl Fn(ArrayView1<f64>, ArrayView1<f64>) -> f64 + Sync,
 ) -> Array2<f64> {
     let n_authors = centroid.nrows();
-    let mut out = Array2::<f64>::zeros((z.nrows(), n_authors));
-    for (i, row) in z.rows().into_iter().enumerate() {
-        match profile {
-            Profile::Centroid => {
-                for a in 0..n_authors {
-                    out[[i, a]] = -dist(row, centroid.row(a));
-                }
-            }
-            Profile::NearestDocument => {
-                out.row_mut(i).fill(f64::NEG_INFINITY);
-                for (t, &l) in train.rows().into_iter().zip(labels) {
-                    let s = -dist(row, t);
-                    if s > out[[i, l]] {
-                        out[[i, l]] = s;
+    // Rows are independent: score them in parallel, one output row each.
+    let rows: Vec<Vec<f64>> = (0..z.nrows())
+        .into_par_iter()
+        .map(|i| {
+            let row = z.row(i);
+            match profile {
+                Profile::Centroid | Profile::Subcorpus => (0..n_authors)
+                    .map(|a| -dist(row, centroid.row(a)))
+                    .collect(),
+                Profile::NearestDocument => {
+                    let mut best = vec![f64::NEG_INFINITY; n_authors];
+                    for (t, &l) in train.rows().into_iter().zip(labels) {
+                        let s = -dist(row, t);
+                        if s > best[l] {
+                            best[l] = s;
+                        }
                     }
+                    best
                 }
             }
+        })
+        .collect();
+    let mut out = Array2::<f64>::zeros((z.nrows(), n_authors));
+    for (mut target, row) in out.rows_mut().into_iter().zip(rows) {
+        for (t, v) in target.iter_mut().zip(row) {
+            *t = v;
         }
     }
     out

@@ -67,6 +67,17 @@ impl ClassifierSpec {
         }
     }
 
+    /// True when the classifier is fitted on one concatenated subcorpus per
+    /// author instead of the documents: a Delta classifier with
+    /// [`Profile::Subcorpus`].
+    pub fn uses_subcorpora(&self) -> bool {
+        self.profile == Profile::Subcorpus
+            && matches!(
+                self.kind,
+                ClassifierKind::Burrows | ClassifierKind::Cosine | ClassifierKind::Eder
+            )
+    }
+
     /// A fresh, unfitted classifier.
     pub fn build(&self) -> Box<dyn AuthorshipClassifier + Send + Sync> {
         match self.kind {
@@ -122,6 +133,23 @@ impl PipelineConfig {
     }
 }
 
+/// Each author's training documents joined by a blank line, in author
+/// order: vocabulary features of the joined text are the author's pooled
+/// counts over pooled unit totals (Burrows 2002's subcorpus). Character and
+/// word n-grams spanning the blank line between two documents are counted
+/// too (a few per document).
+pub fn author_subcorpora(train: &Corpus) -> Vec<String> {
+    let mut out = vec![String::new(); train.authors.len()];
+    for (text, &label) in train.texts.iter().zip(&train.labels) {
+        let s = &mut out[label];
+        if !s.is_empty() {
+            s.push_str("\n\n");
+        }
+        s.push_str(text);
+    }
+    out
+}
+
 /// A pipeline fitted on a training corpus.
 pub struct FittedPipeline {
     features: FittedFeatures,
@@ -151,10 +179,16 @@ impl FittedPipeline {
             )));
         }
         let features = FittedFeatures::fit(&config.features, &train.texts)?;
-        let raw = features.transform(&train.texts)?;
+        let (raw, labels) = if config.classifier.uses_subcorpora() {
+            let subcorpora = author_subcorpora(train);
+            let labels: Vec<usize> = (0..train.authors.len()).collect();
+            (features.transform(&subcorpora)?, labels)
+        } else {
+            (features.transform(&train.texts)?, train.labels.clone())
+        };
         let normalizer = FittedNormalizer::fit(config.normalization, &raw.values)?;
         let x = normalizer.transform(&raw.values)?;
-        classifier.fit(&x, &train.labels, train.authors.len())?;
+        classifier.fit(&x, &labels, train.authors.len())?;
         Ok(Self {
             features,
             normalizer,
