@@ -19,7 +19,8 @@ monotone map of Delta, so the same top-1 as Delta). Its leave-one-out is
 quadratic in the number of training documents; --calibrate-folds K times only
 the first K folds and extrapolates.
 
-Usage: python3 benches/faststylometry_bench.py DATA [--mfw 100] [--calibrate-folds K]
+Usage: python3 benches/faststylometry_bench.py DATA [--mfw 100] [--suffix .tok] [--compare REIDENT.json]
+                                                   [--calibrate-folds K]
 """
 import argparse
 import csv
@@ -48,10 +49,13 @@ def main():
     ap.add_argument("data")
     ap.add_argument("--mfw", type=int, default=100)
     ap.add_argument("--calibrate-folds", type=int, default=0)
+    ap.add_argument("--compare", help="a `reident stylometry` JSON report on the same test file: "
+                    "count documents both tools attribute to the same author")
+    ap.add_argument("--suffix", default="", help="read train{suffix}.csv / test{suffix}.csv, e.g. .tok")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    train = load(f"{args.data}/train.csv")
-    test = load(f"{args.data}/test.csv")
+    train = load(f"{args.data}/train{args.suffix}.csv")
+    test = load(f"{args.data}/test{args.suffix}.csv")
     t1 = time.perf_counter()
     train.tokenise(tokenise_remove_pronouns_en)
     test.tokenise(tokenise_remove_pronouns_en)
@@ -76,6 +80,13 @@ def main():
         "seconds_delta": round(t3 - t2, 3),
         "seconds_total": round(t3 - t0, 3),
     }
+    if args.compare:
+        with open(args.compare) as f:
+            report = json.load(f)
+        ours = [d["predicted"] for d in report["attribution"]["documents"]]
+        theirs = dict(zip(delta.columns, predicted))
+        keys = [f"{a} - {b}" for a, b in zip(test.authors, test.books)]
+        result["same_prediction_as_reident"] = sum(o == theirs[k] for o, k in zip(ours, keys))
     if args.calibrate_folds:
         # The first K folds of faststylometry.probability.get_calibration_curve,
         # verbatim in effect: leave training document i out, Burrows' Delta

@@ -9,7 +9,7 @@ per-user writing style). Run first:
 
 then:
 
-    python3 benches/make_stylometry_corpus.py DATA
+    python3 benches/make_stylometry_corpus.py DATA [--pretokenised]
 
 Documents: comments (author, body), issues (reporter, summary + blank line +
 description), pages (author, title + blank line + body). Authors with >= 20
@@ -18,11 +18,19 @@ documents of each (by id order, then a seeded sample) are split 10 / 10 into
 DATA/train.csv and DATA/test.csv (columns author,id,text): 5,000 training
 and 5,000 test documents, 10,000 in all. Deterministic: same synth seed, same
 bytes.
+
+With --pretokenised it also writes DATA/train.tok.csv and DATA/test.tok.csv:
+the same documents with `text` replaced by faststylometry's tokens
+(`tokenise_remove_pronouns_en`) that match its vocabulary filter
+^[a-z][a-z]+$, joined by spaces. Both tools then see the same token stream
+(same words, same per-document token totals), so the comparison isolates
+the Delta computation.
 """
 import csv
 import json
 import os
 import random
+import re
 import sys
 
 SEED = 11
@@ -68,6 +76,16 @@ def main():
             w = csv.writer(f)
             w.writerow(["author", "id", "text"])
             w.writerows(rows)
+    if "--pretokenised" in sys.argv[2:]:
+        from faststylometry import tokenise_remove_pronouns_en
+        keep = re.compile(r"^[a-z][a-z]+$")
+        for name, rows in (("train.tok.csv", train), ("test.tok.csv", test)):
+            with open(os.path.join(data, name), "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["author", "id", "text"])
+                for a, i, t in rows:
+                    tokens = [x for x in tokenise_remove_pronouns_en(t) if keep.match(x)]
+                    w.writerow([a, i, " ".join(tokens)])
     words = sum(len(t.split()) for _, _, t in train + test)
     print(f"{len(authors)} authors, {len(train)} train + {len(test)} test documents, "
           f"{words} whitespace words ({words / (len(train) + len(test)):.0f} per document)")
