@@ -512,6 +512,17 @@ fn pseudonym_pooling_beats_documents() {
         e.contains("pseudonym `p1` is used by authors `alice` and `bob`"),
         "{e}"
     );
+    let blank = dir.path().join("blank.csv");
+    std::fs::write(
+        &blank,
+        "author,user,text\nalice,p1,yes yes yes yes\nbob,,no no no no\n",
+    )
+    .unwrap();
+    let e = message(args(&blank, "user").unwrap_err());
+    assert!(
+        e.contains("blank.csv: data row 2 has no `user`; every document needs a pseudonym"),
+        "{e}"
+    );
     let e = message(args(&test, "pseudonym").unwrap_err());
     assert!(e.contains("no column `pseudonym`"), "{e}");
     let unlabelled = dir.path().join("unlabelled.csv");
