@@ -358,13 +358,12 @@ fn attribution_run(
         .into_iter()
         .enumerate()
         .map(|(row, s)| {
-            let order = super::evaluate::ranking(s);
+            let order = super::evaluate::top_ranked(s, top_n.max(1));
             AttributedDocument {
                 row,
                 predicted: train.authors[order[0]].clone(),
                 ranking: order
                     .iter()
-                    .take(top_n.max(1))
                     .map(|&a| AuthorScore {
                         author: train.authors[a].clone(),
                         score: s[a],
