@@ -326,3 +326,265 @@ fn atlassian_demo_comments_cross_validated() {
     assert_eq!(pooled["top1_accuracy"], 99.0 / 1636.0);
     assert_eq!(pooled["chance_top1"], 0.005);
 }
+
+/// The linear classifiers through the CLI: both attribute the two disjoint
+/// vocabularies correctly; logistic scores are log-probabilities (their
+/// exponentials over the two authors sum to 1), SVM scores are margins whose
+/// sign says which side of author `a`'s one-vs-rest hyperplane the document is.
+#[test]
+fn logistic_and_linear_svm_classifiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = csv(dir.path(), "train.csv", &train_rows());
+    let test = csv(
+        dir.path(),
+        "test.csv",
+        &[
+            (
+                "alice",
+                "the cow sat on the grass and the cat sat on the mat",
+            ),
+            ("bob", "a very long road with a very dark tunnel"),
+        ],
+    );
+    for classifier in ["logistic", "linear-svm"] {
+        let r = cli(&[
+            "--train",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--features",
+            "mfw:20",
+            "--classifier",
+            classifier,
+            "--top-n",
+            "2",
+        ])
+        .unwrap();
+        let run = &r["attribution"];
+        assert_eq!(
+            run["config"]["classifier"]["kind"],
+            classifier.replace('-', "_")
+        );
+        assert_eq!(run["documents"][0]["predicted"], "alice", "{classifier}");
+        assert_eq!(run["documents"][1]["predicted"], "bob", "{classifier}");
+        assert_eq!(run["evaluation"]["top1_accuracy"], 1.0, "{classifier}");
+        for doc in run["documents"].as_array().unwrap() {
+            let s: Vec<f64> = doc["ranking"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["score"].as_f64().unwrap())
+                .collect();
+            if classifier == "logistic" {
+                let total: f64 = s.iter().map(|v| v.exp()).sum();
+                assert!((total - 1.0).abs() < 1e-9, "{s:?}");
+            } else {
+                // The best author's margin is positive, the other's negative.
+                assert!(s[0] > 0.0 && s[1] < 0.0, "{s:?}");
+            }
+        }
+    }
+    // Hyperparameters reach the classifier and are checked.
+    let e = message(
+        cli(&[
+            "--train",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--classifier",
+            "linear-svm",
+            "--svm-c",
+            "0",
+        ])
+        .unwrap_err(),
+    );
+    assert!(e.contains("SVM C = 0: must be a finite number > 0"), "{e}");
+    let e = message(
+        cli(&[
+            "--train",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--classifier",
+            "logistic",
+            "--alpha=-1",
+        ])
+        .unwrap_err(),
+    );
+    assert!(e.contains("alpha = -1"), "{e}");
+}
+
+/// Pseudonym pooling, hand-computed. Two words, `yes` and `no`; features
+/// are their relative frequencies (mfw:2), classifier nearest centroid
+/// (score = minus the Euclidean distance), no normalization.
+///
+/// Training centroids: alice ("yes yes yes no" twice) = (yes .75, no .25),
+/// bob ("yes no no no" twice) = (.25, .75).
+///
+/// Release, pseudonym `p1` = alice:
+/// - "yes yes yes yes" = (1, 0): distance to alice sqrt(.0625 + .0625) = .354,
+///   to bob sqrt(.5625 + .5625) = 1.061 -> alice (right);
+/// - "yes no no" = (1/3, 2/3): to alice sqrt(2 * (5/12)^2) = .589, to bob
+///   sqrt(2 * (1/12)^2) = .118 -> bob (wrong).
+///
+/// `p2` = bob: "no no no no" = (0, 1) and "yes no no no" = (.25, .75), both
+/// nearer bob. Document-level accuracy 3/4.
+///
+/// Average features: p1's profile (2/3, 1/3) is at sqrt(2 * (1/12)^2) = .118
+/// from alice and sqrt(2 * (5/12)^2) = .589 from bob -> alice; p2's profile
+/// (1/8, 7/8) -> bob. Sum of scores: p1 alice -(.354 + .589) = -.943 > bob
+/// -(1.061 + .118) = -1.179 -> alice. Pseudonym-level accuracy 2/2 either way.
+#[test]
+fn pseudonym_pooling_beats_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = csv(
+        dir.path(),
+        "train.csv",
+        &[
+            ("alice", "yes yes yes no"),
+            ("alice", "yes yes yes no"),
+            ("bob", "yes no no no"),
+            ("bob", "yes no no no"),
+        ],
+    );
+    let test = dir.path().join("release.csv");
+    std::fs::write(
+        &test,
+        "author,user,text\nalice,p1,yes yes yes yes\nbob,p2,no no no no\nalice,p1,yes no no\nbob,p2,yes no no no\n",
+    )
+    .unwrap();
+    for pooling in ["average-features", "sum-scores"] {
+        let r = cli(&[
+            "--train",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--features",
+            "mfw:2",
+            "--classifier",
+            "nearest-centroid",
+            "--pseudonym-column",
+            "user",
+            "--pooling",
+            pooling,
+        ])
+        .unwrap();
+        assert_eq!(r["attribution"]["evaluation"]["top1_accuracy"], 0.75);
+        assert_eq!(r["attribution"]["documents"][2]["predicted"], "bob");
+        let p = &r["pseudonym_attribution"];
+        assert_eq!(p["pseudonyms"], serde_json::json!(["p1", "p2"]));
+        let rep = &p["report"];
+        assert_eq!(rep["method"], pooling.replace('-', "_"));
+        assert_eq!(rep["document_accuracy"], 0.75);
+        assert_eq!(rep["pseudonym_accuracy"], 1.0);
+        assert_eq!(rep["chance"], 0.5);
+        assert_eq!(rep["pseudonyms"][0]["documents"], 2);
+        assert_eq!(rep["pseudonyms"][0]["true_author_rank"], 1);
+        let best = rep["pseudonyms"][0]["top"][0]["score"].as_f64().unwrap();
+        let expected = if pooling == "sum-scores" {
+            -(0.125f64.sqrt() + (2.0 * (5.0f64 / 12.0).powi(2)).sqrt())
+        } else {
+            -(2.0 * (1.0f64 / 12.0).powi(2)).sqrt()
+        };
+        assert!((best - expected).abs() < 1e-12, "{best} vs {expected}");
+    }
+    // A pseudonym shared by two authors, a missing column, no truth: errors.
+    let shared = dir.path().join("shared.csv");
+    std::fs::write(
+        &shared,
+        "author,user,text\nalice,p1,yes yes yes yes\nbob,p1,no no no no\n",
+    )
+    .unwrap();
+    let args = |test: &Path, col: &str| {
+        cli(&[
+            "--train",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--features",
+            "mfw:2",
+            "--pseudonym-column",
+            col,
+        ])
+    };
+    let e = message(args(&shared, "user").unwrap_err());
+    assert!(
+        e.contains("pseudonym `p1` is used by authors `alice` and `bob`"),
+        "{e}"
+    );
+    let blank = dir.path().join("blank.csv");
+    std::fs::write(
+        &blank,
+        "author,user,text\nalice,p1,yes yes yes yes\nbob,,no no no no\n",
+    )
+    .unwrap();
+    let e = message(args(&blank, "user").unwrap_err());
+    assert!(
+        e.contains("blank.csv: data row 2 has no `user`; every document needs a pseudonym"),
+        "{e}"
+    );
+    let e = message(args(&test, "pseudonym").unwrap_err());
+    assert!(e.contains("no column `pseudonym`"), "{e}");
+    let unlabelled = dir.path().join("unlabelled.csv");
+    std::fs::write(&unlabelled, "user,text\np1,yes yes\n").unwrap();
+    let e = message(args(&unlabelled, "user").unwrap_err());
+    assert!(e.contains("there is no author column `author`"), "{e}");
+    let e = message(
+        cli(&[
+            "--train",
+            train.to_str().unwrap(),
+            "--pseudonym-column",
+            "user",
+        ])
+        .unwrap_err(),
+    );
+    assert!(e.contains("give --test"), "{e}");
+}
+
+/// `--profile subcorpus` (Burrows 2002's author subcorpus, faststylometry's
+/// method), hand-computed with two words (mfw:2, Burrows' Delta).
+///
+/// alice's documents "yes yes yes no" + "yes yes" pool to 5 yes, 1 no:
+/// (5/6, 1/6); bob's "no no no yes" + "no no" to (1/6, 5/6). z-scores over the
+/// two subcorpora: mean 1/2, sample sd sqrt(2 (1/3)^2 / 1) = sqrt(2)/3, so
+/// alice's z = (1/sqrt2, -1/sqrt2), bob's the opposite. The test document
+/// "yes yes no" = (2/3, 1/3) has z = (1/(2 sqrt2), -1/(2 sqrt2)); Delta (mean
+/// absolute difference) to alice 1/(2 sqrt2), to bob 3/(2 sqrt2).
+#[test]
+fn subcorpus_profile_pools_author_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = csv(
+        dir.path(),
+        "train.csv",
+        &[
+            ("alice", "yes yes yes no"),
+            ("alice", "yes yes"),
+            ("bob", "no no no yes"),
+            ("bob", "no no"),
+        ],
+    );
+    let test = csv(dir.path(), "test.csv", &[("alice", "yes yes no")]);
+    let r = cli(&[
+        "--train",
+        train.to_str().unwrap(),
+        "--test",
+        test.to_str().unwrap(),
+        "--features",
+        "mfw:2",
+        "--profile",
+        "subcorpus",
+        "--top-n",
+        "2",
+    ])
+    .unwrap();
+    let run = &r["attribution"];
+    assert_eq!(run["n_train"], 4);
+    assert_eq!(run["config"]["classifier"]["profile"], "subcorpus");
+    let ranking = &run["documents"][0]["ranking"];
+    assert_eq!(ranking[0]["author"], "alice");
+    let s2 = 2f64.sqrt();
+    let alice = ranking[0]["score"].as_f64().unwrap();
+    let bob = ranking[1]["score"].as_f64().unwrap();
+    assert!((alice + 1.0 / (2.0 * s2)).abs() < 1e-12, "{alice}");
+    assert!((bob + 3.0 / (2.0 * s2)).abs() < 1e-12, "{bob}");
+}

@@ -3,18 +3,46 @@
 //! and sum to at most 1 per family; Delta distances are symmetric,
 //! non-negative and zero on identical vectors; top-k accuracy is
 //! non-decreasing in k and reaches 1; confusion counts every document once;
-//! macro-F1 lies in [0, 1].
+//! macro-F1 lies in [0, 1]; the one-pass rank and partial top-n equal the
+//! full sorted ranking (ties included); Burrows' Delta with partial sums
+//! equals the left-to-right mean absolute difference.
 
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use reident::attacks::stylometry::delta::{burrows_delta, cosine_distance, eder_delta};
-use reident::attacks::stylometry::evaluate::evaluate_scores;
+use reident::attacks::stylometry::evaluate::{evaluate_scores, rank_of, ranking, top_ranked};
 use reident::attacks::stylometry::features::{FeatureConfig, FeatureKind, FittedFeatures};
 use reident::attacks::stylometry::tokenize::{
     clean_text, words, CodeHandling, MarkupHandling, TokenizerOptions,
 };
 
 proptest! {
+    #[test]
+    fn one_pass_rank_and_top_n_equal_full_ranking(
+        // Few distinct values so that ties are common.
+        row in prop::collection::vec(prop::sample::select(vec![-1.0f64, 0.0, 0.5, 2.0, f64::NEG_INFINITY]), 1..30),
+        n in 1usize..35,
+    ) {
+        let row = Array1::from(row);
+        let full = ranking(row.view());
+        for t in 0..row.len() {
+            prop_assert_eq!(rank_of(row.view(), t), full.iter().position(|&a| a == t).unwrap() + 1);
+        }
+        let head: Vec<usize> = full.iter().copied().take(n).collect();
+        prop_assert_eq!(top_ranked(row.view(), n), head);
+    }
+
+    #[test]
+    fn burrows_delta_equals_naive_mean(pairs in prop::collection::vec((-10.0f64..10.0, -10.0f64..10.0), 1..40)) {
+        let a = Array1::from_iter(pairs.iter().map(|p| p.0));
+        let b = Array1::from_iter(pairs.iter().map(|p| p.1));
+        let naive = pairs.iter().map(|(x, y)| (x - y).abs()).sum::<f64>() / pairs.len() as f64;
+        prop_assert!((burrows_delta(a.view(), b.view()) - naive).abs() <= 1e-12 * (1.0 + naive));
+        // A strided view (not contiguous) takes the plain path.
+        let m = Array2::from_shape_fn((pairs.len(), 2), |(i, j)| if j == 0 { pairs[i].0 } else { pairs[i].1 });
+        prop_assert!((burrows_delta(m.column(0), m.column(1)) - naive).abs() <= 1e-12 * (1.0 + naive));
+    }
+
     #[test]
     fn tokenizer_total_and_keep_is_identity(text in "\\PC{0,200}") {
         let keep = TokenizerOptions { markup: MarkupHandling::Keep, code: CodeHandling::Keep, lowercase: false };

@@ -2,7 +2,9 @@
 //! pipeline and classifier on `--train` and attributes `--test` (scored when
 //! the test file has the author column), or cross-validates on `--train`
 //! alone; optional sweeps over the number of candidate authors and the test
-//! text length. Prints one JSON report.
+//! text length. With `--pseudonym-column` the test documents are also pooled
+//! per pseudonym and attributed as a whole (document-level and
+//! pseudonym-level accuracy side by side). Prints one JSON report.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,10 +19,13 @@ use crate::attacks::stylometry::evaluate::{
     cross_validate, sweep_authors, sweep_length, CrossValidation, SweepPoint,
 };
 use crate::attacks::stylometry::features::{FeatureConfig, FeatureKind};
+use crate::attacks::stylometry::linear::{LinearSvmParams, LogisticParams};
 use crate::attacks::stylometry::normalize::Normalization;
 use crate::attacks::stylometry::pipeline::{
-    attribute, AttributionRun, ClassifierKind, ClassifierSpec, PipelineConfig,
+    attribute, attribute_pseudonyms, AttributionRun, ClassifierKind, ClassifierSpec,
+    PipelineConfig, PseudonymRun, Pseudonyms,
 };
+use crate::attacks::stylometry::pooling::PoolingMethod;
 use crate::attacks::stylometry::tokenize::{CodeHandling, MarkupHandling, TokenizerOptions};
 use crate::attacks::stylometry::StylometryError;
 use crate::data::{read_frame, ReadOptions};
@@ -51,12 +56,27 @@ pub struct StylometryArgs {
     /// Normalization fitted on the training rows.
     #[arg(long, value_enum, default_value_t = Normalization::None)]
     pub normalization: Normalization,
-    /// Delta author profile: the author's mean (centroid) or their nearest training document.
+    /// Delta author profile: the mean of the author's documents (centroid), their nearest
+    /// training document, or their concatenated documents with z-scores over authors (subcorpus).
     #[arg(long, value_enum, default_value_t = ProfileArg::Centroid)]
     pub profile: ProfileArg,
     /// k for kNN.
     #[arg(long, default_value_t = 3)]
     pub k: usize,
+    /// L2 penalty of --classifier logistic (linfa-logistic `alpha`).
+    #[arg(long, default_value_t = 1.0)]
+    pub alpha: f64,
+    /// Soft-margin penalty C of --classifier linear-svm (class-balanced per one-vs-rest problem).
+    #[arg(long, default_value_t = 1.0)]
+    pub svm_c: f64,
+    /// Column of --test holding a stable pseudonym per author: also attribute each
+    /// pseudonym from all its documents (needs the author column in --test as truth).
+    #[arg(long)]
+    pub pseudonym_column: Option<String>,
+    /// How --pseudonym-column pools a pseudonym's documents: average their feature
+    /// vectors and score once, or sum their per-document scores.
+    #[arg(long, value_enum, default_value_t = PoolingMethod::AverageFeatures)]
+    pub pooling: PoolingMethod,
     /// Keep Jira/Confluence/Markdown markup in the words instead of stripping it.
     #[arg(long)]
     pub keep_markup: bool,
@@ -93,6 +113,9 @@ pub enum ProfileArg {
     Centroid,
     /// The author's nearest training document.
     NearestDocument,
+    /// Burrows' author subcorpus: each author's training documents concatenated,
+    /// z-scores over the authors (as faststylometry).
+    Subcorpus,
 }
 
 /// The JSON report of `reident stylometry`.
@@ -108,6 +131,8 @@ pub struct StylometryReport {
     pub skipped_test_rows: Vec<usize>,
     /// Train/test attribution.
     pub attribution: Option<AttributionRun>,
+    /// Pseudonym-level attribution of --test (with --pseudonym-column).
+    pub pseudonym_attribution: Option<PseudonymRun>,
     /// Cross-validation on --train (when there is no --test).
     pub cross_validation: Option<CrossValidation>,
     /// Accuracy versus number of candidate authors.
@@ -120,11 +145,21 @@ fn usage(message: String) -> CliError {
     CliError::Stylometry(StylometryError::Invalid(message))
 }
 
-/// Texts and (if the column exists) authors of a file, dropping or rejecting
-/// empty texts. Returns (texts, authors, skipped rows).
-type Loaded = (Vec<String>, Option<Vec<String>>, Vec<usize>);
+/// Texts, (if the column exists) authors, (if asked for) pseudonyms of a
+/// file, and the skipped rows, after dropping or rejecting empty texts.
+struct Loaded {
+    texts: Vec<String>,
+    authors: Option<Vec<String>>,
+    pseudonyms: Option<Vec<String>>,
+    skipped: Vec<usize>,
+}
 
-fn load(path: &Path, args: &StylometryArgs, author_required: bool) -> Result<Loaded, CliError> {
+fn load(
+    path: &Path,
+    args: &StylometryArgs,
+    author_required: bool,
+    pseudonym_column: Option<&str>,
+) -> Result<Loaded, CliError> {
     let name = path.display().to_string();
     let frame = read_frame(path, &ReadOptions::default())?;
     let text =
@@ -144,8 +179,16 @@ fn load(path: &Path, args: &StylometryArgs, author_required: bool) -> Result<Loa
     } else {
         None
     };
+    let pseudonym = match pseudonym_column {
+        Some(col) => Some(
+            string_column(&frame, col)
+                .map_err(|e| usage(format!("{name}: {e} (set --pseudonym-column)")))?,
+        ),
+        None => None,
+    };
     let mut texts = Vec::new();
     let mut authors = Vec::new();
+    let mut pseudonyms = Vec::new();
     let mut skipped = Vec::new();
     for (row, t) in text.into_iter().enumerate() {
         let t = t.unwrap_or_default();
@@ -172,12 +215,28 @@ fn load(path: &Path, args: &StylometryArgs, author_required: bool) -> Result<Loa
                 }
             }
         }
+        if let (Some(p), Some(col)) = (&pseudonym, pseudonym_column) {
+            match &p[row] {
+                Some(p) if !p.trim().is_empty() => pseudonyms.push(p.clone()),
+                _ => {
+                    return Err(usage(format!(
+                        "{name}: data row {} has no `{col}`; every document needs a pseudonym",
+                        row + 1
+                    )))
+                }
+            }
+        }
         texts.push(t);
     }
     if texts.is_empty() {
         return Err(usage(format!("{name}: no documents")));
     }
-    Ok((texts, author.map(|_| authors), skipped))
+    Ok(Loaded {
+        texts,
+        authors: author.map(|_| authors),
+        pseudonyms: pseudonym.map(|_| pseudonyms),
+        skipped,
+    })
 }
 
 fn progress_bar(len: u64, what: &str) -> ProgressBar {
@@ -225,26 +284,42 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
             profile: match args.profile {
                 ProfileArg::Centroid => Profile::Centroid,
                 ProfileArg::NearestDocument => Profile::NearestDocument,
+                ProfileArg::Subcorpus => Profile::Subcorpus,
             },
             k: args.k,
             knn_distance: KnnDistance::Euclidean,
+            logistic: LogisticParams::default().alpha(args.alpha),
+            svm: LinearSvmParams::default().c(args.svm_c),
         },
     };
-    let (train_texts, train_authors, skipped_train_rows) = load(&args.train, args, true)?;
-    let train_authors = train_authors.unwrap_or_default();
-    let train = Corpus::from_named(train_texts, &train_authors)?;
+    if args.pseudonym_column.is_some() && args.test.is_none() {
+        return Err(usage(
+            "--pseudonym-column names a column of --test; give --test".into(),
+        ));
+    }
+    let loaded = load(&args.train, args, true, None)?;
+    let train_authors = loaded.authors.unwrap_or_default();
+    let skipped_train_rows = loaded.skipped;
+    let train = Corpus::from_named(loaded.texts, &train_authors)?;
     let mut report = StylometryReport {
         train: args.train.display().to_string(),
         test: args.test.as_ref().map(|p| p.display().to_string()),
         skipped_train_rows,
         skipped_test_rows: Vec::new(),
         attribution: None,
+        pseudonym_attribution: None,
         cross_validation: None,
         accuracy_by_authors: Vec::new(),
         accuracy_by_length: Vec::new(),
     };
     if let Some(test_path) = &args.test {
-        let (texts, authors, skipped) = load(test_path, args, false)?;
+        let test_name = test_path.display().to_string();
+        let Loaded {
+            texts,
+            authors,
+            pseudonyms,
+            skipped,
+        } = load(test_path, args, false, args.pseudonym_column.as_deref())?;
         report.skipped_test_rows = skipped;
         let truth = match authors {
             Some(names) => {
@@ -252,13 +327,60 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
             }
             None => None,
         };
-        report.attribution = Some(attribute(
-            &config,
-            &train,
-            &texts,
-            truth.as_deref(),
-            args.top_n,
-        )?);
+        match (pseudonyms, &truth) {
+            (Some(pseudonyms), Some(truth)) => {
+                let mut names = pseudonyms.clone();
+                names.sort();
+                names.dedup();
+                // Every document's pseudonym is in the sorted list.
+                let index: Vec<usize> = pseudonyms
+                    .iter()
+                    .map(|p| names.binary_search(p).unwrap_or_default())
+                    .collect();
+                let mut owner: Vec<Option<usize>> = vec![None; names.len()];
+                for (doc, (&p, &a)) in index.iter().zip(truth).enumerate() {
+                    match owner[p] {
+                        Some(b) if b != a => {
+                            return Err(usage(format!(
+                                "{test_name}: pseudonym `{}` is used by authors `{}` and `{}` (document {doc}); pooling assumes one author per pseudonym",
+                                names[p], train.authors[b], train.authors[a]
+                            )))
+                        }
+                        _ => owner[p] = Some(a),
+                    }
+                }
+                let (run, pooled) = attribute_pseudonyms(
+                    &config,
+                    &train,
+                    &texts,
+                    truth,
+                    Pseudonyms {
+                        pseudonym: &index,
+                        names: &names,
+                    },
+                    args.pooling,
+                    args.top_n,
+                )
+                .map_err(|e| usage(format!("{test_name}: {e}")))?;
+                report.attribution = Some(run);
+                report.pseudonym_attribution = Some(pooled);
+            }
+            (Some(_), None) => {
+                return Err(usage(format!(
+                    "{test_name}: --pseudonym-column scores pseudonym-level attribution against the true authors, but there is no author column `{}` (set --author-column)",
+                    args.author_column
+                )))
+            }
+            (None, _) => {
+                report.attribution = Some(attribute(
+                    &config,
+                    &train,
+                    &texts,
+                    truth.as_deref(),
+                    args.top_n,
+                )?);
+            }
+        }
     } else {
         let bar = progress_bar(args.folds as u64, "folds");
         let tick = |done: usize, _total: usize| bar.set_position(done as u64);

@@ -71,6 +71,41 @@ pub fn ranking(row: ndarray::ArrayView1<f64>) -> Vec<usize> {
     order
 }
 
+/// The `n` best authors of one score row, in the order of [`ranking`]
+/// (best first, ties by index), without sorting the whole row.
+pub fn top_ranked(row: ndarray::ArrayView1<f64>, n: usize) -> Vec<usize> {
+    let cmp = |a: &usize, b: &usize| row[*b].total_cmp(&row[*a]).then(a.cmp(b));
+    let mut order: Vec<usize> = (0..row.len()).collect();
+    let n = n.min(order.len());
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < order.len() {
+        // The comparison is a total order, so selection then sorting the
+        // head gives exactly the head of the full sort.
+        order.select_nth_unstable_by(n - 1, cmp);
+        order.truncate(n);
+    }
+    order.sort_unstable_by(cmp);
+    order
+}
+
+/// 1-based position of author `t` in [`ranking`] of `row`, counted in one
+/// pass: authors scored higher (by `total_cmp`), or equal with a lower index,
+/// come first.
+pub fn rank_of(row: ndarray::ArrayView1<f64>, t: usize) -> usize {
+    let st = row[t];
+    1 + row
+        .iter()
+        .enumerate()
+        .filter(|&(a, s)| match s.total_cmp(&st) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal => a < t,
+            std::cmp::Ordering::Less => false,
+        })
+        .count()
+}
+
 /// Scores `scores` (rows = documents, columns = authors) against `truth`.
 pub fn evaluate_scores(
     scores: &Array2<f64>,
@@ -104,17 +139,15 @@ pub fn evaluate_scores(
                 "document {i}: true author {t} out of range"
             )));
         }
-        let order = ranking(scores.row(i));
-        let rank = order
-            .iter()
-            .position(|&a| a == t)
-            .map_or(n_authors, |p| p + 1);
+        let row = scores.row(i);
+        let rank = rank_of(row, t);
+        let predicted = top_ranked(row, 1)[0];
         hits_at[rank] += 1;
-        confusion[t][order[0]] += 1;
+        confusion[t][predicted] += 1;
         predictions.push(Prediction {
             document: i,
             truth: t,
-            predicted: order[0],
+            predicted,
             rank_of_truth: rank,
         });
     }

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::corpus::Corpus;
 use super::delta::{DeltaClassifier, DeltaMetric, Knn, KnnDistance, NearestCentroid, Profile};
 use super::features::{FeatureConfig, FittedFeatures};
+use super::linear::{LinearSvmAuthorship, LinearSvmParams, LogisticAuthorship, LogisticParams};
 use super::normalize::{FittedNormalizer, Normalization};
+use super::pooling::{evaluate_pooling, PoolingMethod, PoolingReport};
 use super::{AuthorshipClassifier, StylometryError};
 
 /// The classifiers this module provides.
@@ -27,10 +29,14 @@ pub enum ClassifierKind {
     NearestCentroid,
     /// k-nearest neighbours.
     Knn,
+    /// Multinomial logistic regression (softmax, L2, L-BFGS; linfa-logistic).
+    Logistic,
+    /// One-vs-rest linear C-SVM (SMO, linear kernel; linfa-svm).
+    LinearSvm,
 }
 
 /// A classifier and its parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ClassifierSpec {
     /// Which classifier.
     pub kind: ClassifierKind,
@@ -40,18 +46,36 @@ pub struct ClassifierSpec {
     pub k: usize,
     /// Distance for kNN.
     pub knn_distance: KnnDistance,
+    /// Hyperparameters of [`ClassifierKind::Logistic`].
+    pub logistic: LogisticParams,
+    /// Hyperparameters of [`ClassifierKind::LinearSvm`].
+    pub svm: LinearSvmParams,
 }
 
 impl ClassifierSpec {
     /// A classifier of `kind` with default parameters (centroid profile,
-    /// k = 3, Euclidean kNN).
+    /// k = 3, Euclidean kNN, logistic alpha = 1, SVM C = 1 class-balanced;
+    /// both linear models z-score features with training statistics).
     pub fn new(kind: ClassifierKind) -> Self {
         Self {
             kind,
             profile: Profile::Centroid,
             k: 3,
             knn_distance: KnnDistance::Euclidean,
+            logistic: LogisticParams::default(),
+            svm: LinearSvmParams::default(),
         }
+    }
+
+    /// True when the classifier is fitted on one concatenated subcorpus per
+    /// author instead of the documents: a Delta classifier with
+    /// [`Profile::Subcorpus`].
+    pub fn uses_subcorpora(&self) -> bool {
+        self.profile == Profile::Subcorpus
+            && matches!(
+                self.kind,
+                ClassifierKind::Burrows | ClassifierKind::Cosine | ClassifierKind::Eder
+            )
     }
 
     /// A fresh, unfitted classifier.
@@ -66,6 +90,8 @@ impl ClassifierSpec {
             ClassifierKind::Eder => Box::new(DeltaClassifier::new(DeltaMetric::Eder, self.profile)),
             ClassifierKind::NearestCentroid => Box::new(NearestCentroid::new()),
             ClassifierKind::Knn => Box::new(Knn::new(self.k, self.knn_distance)),
+            ClassifierKind::Logistic => Box::new(LogisticAuthorship::new(self.logistic)),
+            ClassifierKind::LinearSvm => Box::new(LinearSvmAuthorship::new(self.svm)),
         }
     }
 }
@@ -107,6 +133,23 @@ impl PipelineConfig {
     }
 }
 
+/// Each author's training documents joined by a blank line, in author
+/// order: vocabulary features of the joined text are the author's pooled
+/// counts over pooled unit totals (Burrows 2002's subcorpus). Character and
+/// word n-grams spanning the blank line between two documents are counted
+/// too (a few per document).
+pub fn author_subcorpora(train: &Corpus) -> Vec<String> {
+    let mut out = vec![String::new(); train.authors.len()];
+    for (text, &label) in train.texts.iter().zip(&train.labels) {
+        let s = &mut out[label];
+        if !s.is_empty() {
+            s.push_str("\n\n");
+        }
+        s.push_str(text);
+    }
+    out
+}
+
 /// A pipeline fitted on a training corpus.
 pub struct FittedPipeline {
     features: FittedFeatures,
@@ -136,10 +179,16 @@ impl FittedPipeline {
             )));
         }
         let features = FittedFeatures::fit(&config.features, &train.texts)?;
-        let raw = features.transform(&train.texts)?;
+        let (raw, labels) = if config.classifier.uses_subcorpora() {
+            let subcorpora = author_subcorpora(train);
+            let labels: Vec<usize> = (0..train.authors.len()).collect();
+            (features.transform(&subcorpora)?, labels)
+        } else {
+            (features.transform(&train.texts)?, train.labels.clone())
+        };
         let normalizer = FittedNormalizer::fit(config.normalization, &raw.values)?;
         let x = normalizer.transform(&raw.values)?;
-        classifier.fit(&x, &train.labels, train.authors.len())?;
+        classifier.fit(&x, &labels, train.authors.len())?;
         Ok(Self {
             features,
             normalizer,
@@ -158,8 +207,14 @@ impl FittedPipeline {
         &self.features
     }
 
-    /// Scores of `texts` against every author (rows = texts).
-    pub fn scores(&self, texts: &[String]) -> Result<Array2<f64>, StylometryError> {
+    /// The fitted classifier.
+    pub fn classifier(&self) -> &dyn AuthorshipClassifier {
+        self.classifier.as_ref()
+    }
+
+    /// Feature rows of `texts` as the classifier sees them (features, then
+    /// the fitted normalization). Errors on an empty document.
+    pub fn transform(&self, texts: &[String]) -> Result<Array2<f64>, StylometryError> {
         for (i, t) in texts.iter().enumerate() {
             if t.trim().is_empty() {
                 return Err(StylometryError::Invalid(format!(
@@ -168,8 +223,12 @@ impl FittedPipeline {
             }
         }
         let raw = self.features.transform(texts)?;
-        let x = self.normalizer.transform(&raw.values)?;
-        self.classifier.scores(&x)
+        self.normalizer.transform(&raw.values)
+    }
+
+    /// Scores of `texts` against every author (rows = texts).
+    pub fn scores(&self, texts: &[String]) -> Result<Array2<f64>, StylometryError> {
+        self.classifier.scores(&self.transform(texts)?)
     }
 }
 
@@ -223,19 +282,88 @@ pub fn attribute(
         return Err(StylometryError::Invalid("no documents to attribute".into()));
     }
     let pipeline = FittedPipeline::fit(config, train)?;
-    let scores = pipeline.scores(texts)?;
+    let x = pipeline.transform(texts)?;
+    attribution_run(config, train, &pipeline, &x, truth, top_n)
+}
+
+/// Documents of a release grouped by pseudonym: `pseudonym[doc]` indexes
+/// `names`, and every name carries at least one document.
+#[derive(Debug, Clone, Copy)]
+pub struct Pseudonyms<'a> {
+    /// Pseudonym index of each attributed document.
+    pub pseudonym: &'a [usize],
+    /// Pseudonym strings.
+    pub names: &'a [String],
+}
+
+/// Pseudonym-level attribution next to the document-level one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PseudonymRun {
+    /// Pseudonym strings; `report.pseudonyms[i].pseudonym` indexes this list.
+    pub pseudonyms: Vec<String>,
+    /// Document-level and pseudonym-level accuracy, top-k, per-pseudonym
+    /// rankings (author indices index the run's `authors`).
+    pub report: PoolingReport,
+}
+
+/// Like [`attribute`], and also attributes each pseudonym by pooling its
+/// documents with `method` (see `pooling`), scored against `truth` (a
+/// pseudonym's true author is the author of its documents; one author per
+/// pseudonym). The document-level evaluation and the pooled one come from
+/// the same fitted pipeline.
+pub fn attribute_pseudonyms(
+    config: &PipelineConfig,
+    train: &Corpus,
+    texts: &[String],
+    truth: &[usize],
+    pseudonyms: Pseudonyms<'_>,
+    method: PoolingMethod,
+    top_n: usize,
+) -> Result<(AttributionRun, PseudonymRun), StylometryError> {
+    if texts.is_empty() {
+        return Err(StylometryError::Invalid("no documents to attribute".into()));
+    }
+    let pipeline = FittedPipeline::fit(config, train)?;
+    let x = pipeline.transform(texts)?;
+    let run = attribution_run(config, train, &pipeline, &x, Some(truth), top_n)?;
+    let report = evaluate_pooling(
+        pipeline.classifier(),
+        &x,
+        pseudonyms.pseudonym,
+        pseudonyms.names.len(),
+        truth,
+        method,
+        top_n.max(1),
+    )?;
+    Ok((
+        run,
+        PseudonymRun {
+            pseudonyms: pseudonyms.names.to_vec(),
+            report,
+        },
+    ))
+}
+
+fn attribution_run(
+    config: &PipelineConfig,
+    train: &Corpus,
+    pipeline: &FittedPipeline,
+    x: &Array2<f64>,
+    truth: Option<&[usize]>,
+    top_n: usize,
+) -> Result<AttributionRun, StylometryError> {
+    let scores = pipeline.classifier().scores(x)?;
     let documents = scores
         .rows()
         .into_iter()
         .enumerate()
         .map(|(row, s)| {
-            let order = super::evaluate::ranking(s);
+            let order = super::evaluate::top_ranked(s, top_n.max(1));
             AttributedDocument {
                 row,
                 predicted: train.authors[order[0]].clone(),
                 ranking: order
                     .iter()
-                    .take(top_n.max(1))
                     .map(|&a| AuthorScore {
                         author: train.authors[a].clone(),
                         score: s[a],

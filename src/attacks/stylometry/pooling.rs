@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use super::{AuthorshipClassifier, StylometryError};
 
 /// How a pseudonym's documents are combined before attribution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolingMethod {
     /// Sum the per-document scores (log-probabilities: joint log-likelihood).

@@ -174,6 +174,15 @@ pub fn words_of_clean(cleaned: &str, lowercase: bool) -> Vec<String> {
     cleaned
         .unicode_words()
         .map(|w| {
+            // ASCII words (most of them) are lower-cased in one allocation;
+            // for ASCII, `to_ascii_lowercase` equals `to_lowercase`.
+            if w.is_ascii() {
+                return if lowercase {
+                    w.to_ascii_lowercase()
+                } else {
+                    w.to_string()
+                };
+            }
             let w = if w.contains('\u{2019}') {
                 w.replace('\u{2019}', "'")
             } else {
