@@ -11,11 +11,64 @@
 /// `max(|a|,|b|)/2 - 1`, transpositions counted as half the out-of-order matches.
 pub fn jaro(a: &str, b: &str) -> f64 {
     if a.is_ascii() && b.is_ascii() {
-        return jaro_slices(a.as_bytes(), b.as_bytes());
+        return jaro_ascii(a.as_bytes(), b.as_bytes());
     }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     jaro_slices(&a, &b)
+}
+
+/// Jaro on two ASCII byte strings. Up to 64 bytes each it is bit-parallel:
+/// per byte value the set of its positions in `b`, so the first unused match
+/// of `a[i]` inside the window is the lowest bit of
+/// `positions & !used & window` (the same choice as the scan in
+/// [`jaro_slices`]). Longer strings go to [`jaro_slices`].
+fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
+    if a.len() > 64 || b.len() > 64 || a.is_empty() || b.is_empty() {
+        return jaro_slices(a, b);
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut positions = [0u64; 128];
+    for (j, &c) in b.iter().enumerate() {
+        positions[(c & 127) as usize] |= 1u64 << j;
+    }
+    let (mut a_used, mut b_used, mut m) = (0u64, 0u64, 0usize);
+    for (i, &c) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        if lo >= hi {
+            continue;
+        }
+        let width = hi - lo;
+        let in_window = if width >= 64 {
+            u64::MAX
+        } else {
+            ((1u64 << width) - 1) << lo
+        };
+        let candidates = positions[(c & 127) as usize] & !b_used & in_window;
+        if candidates != 0 {
+            b_used |= 1u64 << candidates.trailing_zeros();
+            a_used |= 1u64 << i;
+            m += 1;
+        }
+    }
+    if m == 0 {
+        return 0.0;
+    }
+    let mut t = 0usize;
+    let (mut rest_a, mut rest_b) = (a_used, b_used);
+    while rest_a != 0 {
+        let i = rest_a.trailing_zeros() as usize;
+        let j = rest_b.trailing_zeros() as usize;
+        if a[i] != b[j] {
+            t += 1;
+        }
+        rest_a &= rest_a - 1;
+        rest_b &= rest_b - 1;
+    }
+    let t = t as f64 / 2.0;
+    let m = m as f64;
+    (m / a.len() as f64 + m / b.len() as f64 + (m - t) / m) / 3.0
 }
 
 /// Jaro on two symbol slices. Strings of at most 64 symbols (all names,
@@ -96,7 +149,8 @@ fn jaro_slices<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
 /// backend). ASCII inputs are compared byte-wise without allocating.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     if a.is_ascii() && b.is_ascii() {
-        return jaro_winkler_slices(a.as_bytes(), b.as_bytes());
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        return jaro_winkler_boost(a, b, jaro_ascii(a, b));
     }
     let ac: Vec<char> = a.chars().collect();
     let bc: Vec<char> = b.chars().collect();
@@ -104,7 +158,10 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
 }
 
 fn jaro_winkler_slices<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
-    let j = jaro_slices(a, b);
+    jaro_winkler_boost(a, b, jaro_slices(a, b))
+}
+
+fn jaro_winkler_boost<T: PartialEq + Copy>(a: &[T], b: &[T], j: f64) -> f64 {
     if j <= 0.7 {
         return j;
     }
@@ -321,6 +378,8 @@ mod tests {
         fn jaro_paths_agree(a in "[abcé]{0,80}", b in "[abcé]{0,80}", c in "[a-c]{0,70}", d in "[a-c]{0,70}") {
             proptest::prop_assert_eq!(jaro(&a, &b), jaro_reference(&a, &b));
             proptest::prop_assert_eq!(jaro(&c, &d), jaro_reference(&c, &d));
+            let (cc, dc): (Vec<char>, Vec<char>) = (c.chars().collect(), d.chars().collect());
+            proptest::prop_assert_eq!(jaro_winkler(&c, &d), jaro_winkler_slices(&cc, &dc));
         }
     }
 
