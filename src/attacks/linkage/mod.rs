@@ -41,6 +41,9 @@ pub use qi_join::{qi_join, QiJoinResult, QiJoinRow};
 use crate::data::{DataError, EncodedTable, Hierarchy};
 use comparison::PreparedComparison;
 
+/// A distinct comparison vector and how many pairs have it.
+type Pattern = (Vec<u8>, u64);
+
 /// Errors of the linkage attacks.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkageError {
@@ -405,7 +408,7 @@ pub fn link(
     for (i, rule) in training.iter().enumerate() {
         progress(LinkageStage::Em(i + 1, training.len()));
         let mut odds = lambda / (1.0 - lambda);
-        let (pats, rule_text, trained): (Vec<(Vec<u8>, u64)>, String, Vec<bool>) = match rule {
+        let (pats, rule_text, trained): (Vec<Pattern>, String, Vec<bool>) = match rule {
             Some(r) => {
                 let pats = if config.blocking.iter().any(|p| r.implies(p)) {
                     let idx = blocking::pairs_satisfying(r, original, release, pairs)?;
