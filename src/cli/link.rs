@@ -96,6 +96,10 @@ pub struct LinkArgs {
     /// Include the per-row QI-join results in the JSON.
     #[arg(long)]
     pub rows: bool,
+    /// Print the wall time of each stage (loading, blocking, u, EM sessions,
+    /// scoring, assigning) to standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 fn split_truth(spec: &str) -> (String, String) {
@@ -142,6 +146,7 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             Hierarchy::from_arx_csv(Path::new(file), column)?,
         );
     }
+    let started = std::time::Instant::now();
     let original = load_table(&args.original, &[], &opts, &missing)?;
     let release = load_table(&args.release, &[], &opts, &missing)?;
     let truth = args.truth.as_deref().map(split_truth);
@@ -206,10 +211,20 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     } else {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
+    // Stage timings: each stage runs until the next one is reported.
+    let mut stage_started = started;
+    let mut stage_name = "Loading".to_string();
+    let mut timings: Vec<(String, f64)> = Vec::new();
     let mut progress = |stage: LinkageStage| {
+        let now = std::time::Instant::now();
+        let seconds = (now - stage_started).as_secs_f64();
+        timings.push((std::mem::take(&mut stage_name), seconds));
+        stage_started = now;
+        stage_name = format!("{stage:?}");
         bar.set_message(match stage {
             LinkageStage::Blocking => "blocking".to_string(),
             LinkageStage::EstimatingU => "estimating u from random pairs".to_string(),
+            LinkageStage::Comparing => "comparing the blocked pairs".to_string(),
             LinkageStage::Em(i, n) => format!("EM session {i}/{n}"),
             LinkageStage::Scoring => "scoring pairs".to_string(),
             LinkageStage::Assigning => "assigning and evaluating".to_string(),
@@ -217,7 +232,17 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         bar.tick();
     };
     let result = linkage::link(&original, &release, &config, &hierarchies, &mut progress)?;
+    timings.push((stage_name, stage_started.elapsed().as_secs_f64()));
     bar.finish_and_clear();
+    if args.timings {
+        for (stage, seconds) in &timings {
+            eprintln!("link timing: {stage:<12} {seconds:8.2} s");
+        }
+        eprintln!(
+            "link timing: total        {:8.2} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     write_json(&result, out)?;
     Ok(Outcome::Success)
 }

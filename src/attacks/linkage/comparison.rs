@@ -398,14 +398,22 @@ impl<'a> PreparedComparison<'a> {
         let a = self.left.values[lc as usize].trim();
         let b = self.right.values[rc as usize].trim();
         let levels = &self.comparison.levels;
+        // A comparison with several thresholds on one measure computes it once.
+        let (mut jw, mut lev, mut dl) = (None, None, None);
         for (i, level) in levels.iter().enumerate().skip(1) {
             let hit = match &level.kind {
                 LevelKind::Null => false,
                 LevelKind::Else => true,
                 LevelKind::Exact => a == b,
-                LevelKind::JaroWinklerAtLeast { threshold } => jaro_winkler(a, b) >= *threshold,
-                LevelKind::LevenshteinAtMost { max } => levenshtein(a, b) <= *max,
-                LevelKind::DamerauLevenshteinAtMost { max } => damerau_levenshtein(a, b) <= *max,
+                LevelKind::JaroWinklerAtLeast { threshold } => {
+                    *jw.get_or_insert_with(|| jaro_winkler(a, b)) >= *threshold
+                }
+                LevelKind::LevenshteinAtMost { max } => {
+                    *lev.get_or_insert_with(|| levenshtein(a, b)) <= *max
+                }
+                LevelKind::DamerauLevenshteinAtMost { max } => {
+                    *dl.get_or_insert_with(|| damerau_levenshtein(a, b)) <= *max
+                }
                 LevelKind::AbsoluteDifferenceAtMost { max } => {
                     match (self.left_num[lc as usize], self.right_num[rc as usize]) {
                         (Some(x), Some(y)) => (x - y).abs() <= *max,

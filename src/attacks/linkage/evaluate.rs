@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// One point of a precision-recall curve.
@@ -75,7 +76,7 @@ pub fn score(
     histogram_bins: usize,
 ) -> LinkageScores {
     let true_pairs = truth.len() as u64;
-    let is_true: Vec<bool> = pairs.iter().map(|p| truth.contains(p)).collect();
+    let is_true: Vec<bool> = pairs.par_iter().map(|p| truth.contains(p)).collect();
     let true_pairs_blocked = is_true.iter().filter(|&&t| t).count() as u64;
     let correct_links = links.iter().filter(|&&i| is_true[i]).count() as u64;
     let precision = ratio(correct_links, links.len() as u64);
@@ -86,27 +87,28 @@ pub fn score(
         0.0
     };
 
-    // Top-1 per release row.
+    // Top-1 per release row: best (weight, original row, is true), indexed by
+    // release row; ties go to the lower original row.
     let truth_rows: HashSet<u32> = truth.iter().map(|p| p.1).collect();
-    let mut best: std::collections::HashMap<u32, (f64, u32, bool)> = Default::default();
+    let n_right = pairs.iter().map(|p| p.1 as usize + 1).max().unwrap_or(0);
+    let mut best: Vec<(f64, u32, bool)> = vec![(f64::NEG_INFINITY, u32::MAX, false); n_right];
     for (i, &(l, r)) in pairs.iter().enumerate() {
         let w = weights[i];
-        let e = best
-            .entry(r)
-            .or_insert((f64::NEG_INFINITY, u32::MAX, false));
+        let e = &mut best[r as usize];
         if w > e.0 || (w == e.0 && l < e.1) {
             *e = (w, l, is_true[i]);
         }
     }
     let top1_correct = best
         .iter()
-        .filter(|(r, v)| v.2 && truth_rows.contains(r))
+        .enumerate()
+        .filter(|(r, v)| v.2 && truth_rows.contains(&(*r as u32)))
         .count() as u64;
     let top1 = ratio(top1_correct, truth_rows.len() as u64);
 
-    // PR curve.
+    // PR curve (ties are one point, so their order does not matter).
     let mut order: Vec<usize> = (0..pairs.len()).collect();
-    order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]));
+    order.par_sort_unstable_by(|&a, &b| weights[b].total_cmp(&weights[a]));
     let mut points = Vec::new();
     let (mut tp, mut fp) = (0u64, 0u64);
     for (k, &i) in order.iter().enumerate() {

@@ -180,10 +180,30 @@ pub fn patterns(gammas: &[u8], k: usize) -> Vec<(Vec<u8>, u64)> {
     if k == 0 {
         return Vec::new();
     }
-    let mut map: HashMap<&[u8], u64> = HashMap::new();
-    for g in gammas.chunks(k) {
-        *map.entry(g).or_insert(0) += 1;
+    let n = gammas.len() / k;
+    patterns_of(gammas, k, (0..n).into_par_iter())
+}
+
+/// [`patterns`] of the pairs at `indices` only (counted in parallel).
+pub(crate) fn patterns_of(
+    gammas: &[u8],
+    k: usize,
+    indices: impl IndexedParallelIterator<Item = usize>,
+) -> Vec<(Vec<u8>, u64)> {
+    if k == 0 {
+        return Vec::new();
     }
+    let map = indices
+        .fold(HashMap::<&[u8], u64>::new, |mut map, i| {
+            *map.entry(&gammas[i * k..(i + 1) * k]).or_insert(0) += 1;
+            map
+        })
+        .reduce(HashMap::new, |mut a, b| {
+            for (g, c) in b {
+                *a.entry(g).or_insert(0) += c;
+            }
+            a
+        });
     let mut v: Vec<(Vec<u8>, u64)> = map.into_iter().map(|(g, c)| (g.to_vec(), c)).collect();
     v.sort();
     v

@@ -41,6 +41,9 @@ pub use qi_join::{qi_join, QiJoinResult, QiJoinRow};
 use crate::data::{DataError, EncodedTable, Hierarchy};
 use comparison::PreparedComparison;
 
+/// A distinct comparison vector and how many pairs have it.
+type Pattern = (Vec<u8>, u64);
+
 /// Errors of the linkage attacks.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkageError {
@@ -201,8 +204,10 @@ pub struct Link {
 pub enum LinkageStage {
     /// Blocking.
     Blocking,
-    /// Estimating u.
+    /// Estimating u (and lambda).
     EstimatingU,
+    /// Computing the comparison vectors of the blocked pairs.
+    Comparing,
     /// EM session `i` of `n`.
     Em(usize, usize),
     /// Scoring pairs.
@@ -391,21 +396,34 @@ pub fn link(
     // (the mean of the values trained so far, else the defaults) and from
     // lambda adjusted for its blocking rule: prior odds times the Bayes
     // factors of the exact levels the rule forces.
+    // The comparison vectors of the prediction pairs, computed once: a
+    // training rule that implies a prediction rule has all its pairs among
+    // them, so its session reads them instead of blocking and comparing again.
+    progress(LinkageStage::Comparing);
+    let pairs = &blocked.pairs;
+    let gammas = fellegi_sunter::comparison_vectors(&prepared, pairs);
     let mut m = m_default.clone();
     let mut trained_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); k];
     let mut sessions = Vec::new();
     for (i, rule) in training.iter().enumerate() {
         progress(LinkageStage::Em(i + 1, training.len()));
         let mut odds = lambda / (1.0 - lambda);
-        let (pairs, rule_text, trained): (Vec<(u32, u32)>, String, Vec<bool>) = match rule {
+        let (pats, rule_text, trained): (Vec<Pattern>, String, Vec<bool>) = match rule {
             Some(r) => {
-                let b = blocking::block(
-                    std::slice::from_ref(*r),
-                    original,
-                    release,
-                    u64::MAX,
-                    config.max_pairs,
-                )?;
+                let pats = if config.blocking.iter().any(|p| r.implies(p)) {
+                    let idx = blocking::pairs_satisfying(r, original, release, pairs)?;
+                    fellegi_sunter::patterns_of(&gammas, k, idx.into_par_iter())
+                } else {
+                    let b = blocking::block(
+                        std::slice::from_ref(*r),
+                        original,
+                        release,
+                        u64::MAX,
+                        config.max_pairs,
+                    )?;
+                    let g = fellegi_sunter::comparison_vectors(&prepared, &b.pairs);
+                    fellegi_sunter::patterns(&g, k)
+                };
                 let cols: HashSet<&str> = r.left_columns().collect();
                 let trained: Vec<bool> = config
                     .comparisons
@@ -423,12 +441,14 @@ pub fn link(
                         odds *= m[c][l].max(1e-12) / u[c][l].max(1e-12);
                     }
                 }
-                (b.pairs, r.describe(), trained)
+                (pats, r.describe(), trained)
             }
-            None => (blocked.pairs.clone(), "all pairs".into(), vec![true; k]),
+            None => (
+                fellegi_sunter::patterns(&gammas, k),
+                "all pairs".into(),
+                vec![true; k],
+            ),
         };
-        let gammas = fellegi_sunter::comparison_vectors(&prepared, &pairs);
-        let pats = fellegi_sunter::patterns(&gammas, k);
         let mut em = config.em.clone();
         em.start_match_proportion = odds / (1.0 + odds);
         let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, &u, &trained, &em);
@@ -478,8 +498,6 @@ pub fn link(
                 .map(|l| (l, fellegi_sunter::term_frequencies(p)))
         })
         .collect();
-    let pairs = &blocked.pairs;
-    let gammas = fellegi_sunter::comparison_vectors(&prepared, pairs);
     let tf_adjust = |pair: usize, c: usize| -> f64 {
         match &tfs[c] {
             Some((level, tf)) if gammas[pair * k + c] as usize == *level => {
