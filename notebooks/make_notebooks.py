@@ -11,7 +11,8 @@ from pathlib import Path
 
 ROOT = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
 # The reident binary: $REIDENT_BIN, else the debug build (built here if missing).
-BIN = Path(os.environ.get("REIDENT_BIN", ROOT / "target" / "debug" / "reident"))
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+BIN = Path(os.environ.get("REIDENT_BIN", TARGET / "debug" / "reident"))
 if not BIN.exists():
     subprocess.run(["cargo", "build", "--quiet"], cwd=ROOT, check=True)
 OUT = Path(os.environ.get("REIDENT_NOTEBOOK_OUT", ROOT / "target" / "notebooks"))

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet -r notebooks/requirements.txt
-export REIDENT_BIN="${REIDENT_BIN:-$PWD/target/debug/reident}"
+export REIDENT_BIN="${REIDENT_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/debug/reident}"
 [ -x "$REIDENT_BIN" ] || cargo build --quiet
 export REIDENT_NOTEBOOK_OUT="$PWD/target/notebooks"
 mkdir -p "$REIDENT_NOTEBOOK_OUT"
