@@ -1290,18 +1290,7 @@ fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), AuditError> {
 // ------------------------------------------------------------------ aggregates
 
 fn group_keys(frame: &DataFrame, keys: &[String], source: &str) -> Result<Vec<String>, AuditError> {
-    let cols = keys
-        .iter()
-        .map(|k| text_values(frame, k, source))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((0..frame.height())
-        .map(|row| {
-            cols.iter()
-                .map(|c| c[row].as_deref().unwrap_or(""))
-                .collect::<Vec<_>>()
-                .join("\u{1f}")
-        })
-        .collect())
+    Ok(crate::data::group_keys(frame, keys, source)?)
 }
 
 fn numeric(frame: &DataFrame, column: &str, source: &str) -> Result<Vec<f64>, AuditError> {

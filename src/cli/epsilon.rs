@@ -313,18 +313,7 @@ fn group_keys(
     columns: &[String],
     source: &str,
 ) -> Result<Vec<String>, CliError> {
-    let cols: Vec<Vec<Option<String>>> = columns
-        .iter()
-        .map(|c| text_column(frame, c, source))
-        .collect::<Result<_, _>>()?;
-    Ok((0..frame.height())
-        .map(|row| {
-            cols.iter()
-                .map(|c| c[row].as_deref().unwrap_or(""))
-                .collect::<Vec<_>>()
-                .join("\u{1f}")
-        })
-        .collect())
+    Ok(crate::data::group_keys(frame, columns, source)?)
 }
 
 fn need_column(column: &Option<String>, kind: &str) -> Result<String, CliError> {

@@ -32,8 +32,8 @@ pub use encoded::{is_suppressed_token, CategoricalColumn, CategoricalColumnBuild
 pub use generalized::{Bound, GeneralizedValue};
 pub use hierarchy::Hierarchy;
 pub use read::{
-    detect_format, encode_frame, load_table, read_frame, read_frame_columns, text_chunked,
-    text_column, Format, MissingPolicy, ReadOptions, DEFAULT_MISSING_TOKENS,
+    detect_format, encode_frame, group_keys, load_table, read_frame, read_frame_columns,
+    text_chunked, text_column, Format, MissingPolicy, ReadOptions, DEFAULT_MISSING_TOKENS,
 };
 pub use roles::{ColumnRole, ColumnRoles};
 

@@ -979,3 +979,25 @@ pub fn text_column(
         .map(|v| v.map(str::to_string))
         .collect())
 }
+
+/// One key per row of `frame`: the text of `columns` joined by the unit
+/// separator U+001F (nulls as empty), for grouping aggregates by several
+/// columns. Errors as [`text_chunked`].
+pub fn group_keys(
+    frame: &DataFrame,
+    columns: &[String],
+    source: &str,
+) -> Result<Vec<String>, DataError> {
+    let cols = columns
+        .iter()
+        .map(|c| text_chunked(frame, c, source))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((0..frame.height())
+        .map(|row| {
+            cols.iter()
+                .map(|c| c.get(row).unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\u{1f}")
+        })
+        .collect())
+}
