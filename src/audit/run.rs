@@ -425,14 +425,7 @@ fn run_table(
         let truth_columns = match &t.truth {
             None => None,
             Some(truth) => {
-                let original_key = if t.quasi_identifiers.contains(&truth.original) {
-                    truth.original.clone()
-                } else {
-                    original
-                        .column(&truth.original)
-                        .map(|c| c.name.clone())
-                        .unwrap_or_else(|| truth.original.clone())
-                };
+                let original_key = truth.original.clone();
                 match &truth.map {
                     None => Some((original_key, truth.release.clone())),
                     Some(map_path) => {
@@ -874,8 +867,8 @@ fn run_corpus(
             c,
             s,
             author,
-            &original_df,
-            &release_df,
+            (&original, &original_df),
+            (&release, &release_df),
             config,
             &mut charts,
             progress,
@@ -895,32 +888,29 @@ fn run_stylometry(
     c: &CorpusConfig,
     s: &super::config::StylometryConfig,
     author_column: &str,
-    original_df: &DataFrame,
-    release_df: &DataFrame,
+    (original, original_df): (&TextCorpus, &DataFrame),
+    (release, release_df): (&TextCorpus, &DataFrame),
     config: &AuditConfig,
     charts_out: &mut Vec<Chart>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<StylometryFacts, AuditError> {
+    // Ids and texts come from the corpora the text attacks used (row for row
+    // the files' rows); only the author columns are read here.
     let dataset = format!("corpus `{}`", c.name);
     let o_source = c.original.display().to_string();
     let r_source = c.release.display().to_string();
-    let text_columns = c.text.names();
-    let o_ids = text_values(original_df, &c.id, &o_source)?;
-    let o_texts = joined_texts(original_df, &text_columns, &o_source)?;
-    let o_authors = text_values(original_df, author_column, &o_source)?;
-    let r_ids = text_values(release_df, &c.id, &r_source)?;
-    let r_texts = joined_texts(release_df, &text_columns, &r_source)?;
+    let (o_ids, o_texts) = (&original.ids, &original.texts);
+    let (r_texts, o_authors) = (
+        &release.texts,
+        text_values(original_df, author_column, &o_source)?,
+    );
     let r_authors = text_values(release_df, author_column, &r_source)?;
-    let release_row: HashMap<&str, usize> = r_ids
-        .iter()
-        .enumerate()
-        .filter_map(|(i, id)| Some((id.as_deref()?, i)))
-        .collect();
+    let release_row = release.index();
 
     // Documents per original author (non-empty text only), in file order.
     let mut by_author: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (row, (a, t)) in o_authors.iter().zip(&o_texts).enumerate() {
-        if let (Some(a), Some(t)) = (a, t) {
+    for (row, (a, t)) in o_authors.iter().zip(o_texts).enumerate() {
+        if let Some(a) = a {
             if !t.trim().is_empty() {
                 by_author.entry(a.as_str()).or_default().push(row);
             }
@@ -948,23 +938,18 @@ fn run_stylometry(
         rows.shuffle(&mut rng);
         let known = ((rows.len() as f64 * s.known_share).round() as usize).clamp(1, rows.len() - 1);
         for &row in &rows[..known] {
-            train_texts.push(o_texts[row].clone().unwrap_or_default());
+            train_texts.push(o_texts[row].clone());
             train_names.push(author.to_string());
         }
         for &row in &rows[known..] {
-            let Some(id) = o_ids[row].as_deref() else {
+            let Some(&r) = release_row.get(o_ids[row].as_str()) else {
                 continue;
             };
-            let Some(&r) = release_row.get(id) else {
-                continue;
-            };
-            let Some(text) = r_texts[r].as_deref() else {
-                continue;
-            };
+            let text = &r_texts[r];
             if text.trim().is_empty() {
                 continue;
             }
-            test_texts.push(text.to_string());
+            test_texts.push(text.clone());
             test_names.push(author.to_string());
             test_pseudonyms.push(r_authors[r].clone().unwrap_or_default());
         }
@@ -981,8 +966,8 @@ fn run_stylometry(
         | ClassifierKind::Eder
         | ClassifierKind::Knn
         | ClassifierKind::NearestCentroid => Normalization::None,
-        #[allow(unreachable_patterns)]
-        _ => Normalization::ZScore,
+        // The linear models are fitted on z-scored features.
+        ClassifierKind::Logistic | ClassifierKind::LinearSvm => Normalization::ZScore,
     };
     let pipeline_config = PipelineConfig {
         features: FeatureConfig {
@@ -1097,7 +1082,7 @@ fn run_stylometry(
         let mut names = Vec::new();
         for (author, rows) in &by_author {
             for &row in rows {
-                texts.push(o_texts[row].clone().unwrap_or_default());
+                texts.push(o_texts[row].clone());
                 names.push(author.to_string());
             }
         }
@@ -1161,12 +1146,8 @@ fn classifier_label(kind: ClassifierKind) -> String {
         ClassifierKind::Eder => "Eder's Delta".to_string(),
         ClassifierKind::NearestCentroid => "nearest centroid".to_string(),
         ClassifierKind::Knn => "kNN".to_string(),
-        #[allow(unreachable_patterns)]
-        other => serde_json::to_value(other)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| format!("{other:?}"))
-            .replace('_', " "),
+        ClassifierKind::Logistic => "logistic regression".to_string(),
+        ClassifierKind::LinearSvm => "linear SVM".to_string(),
     }
 }
 
