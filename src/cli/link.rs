@@ -147,8 +147,12 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         );
     }
     let started = std::time::Instant::now();
-    let original = load_table(&args.original, &[], &opts, &missing)?;
-    let release = load_table(&args.release, &[], &opts, &missing)?;
+    // The two files are parsed side by side: each load is one thread.
+    let (original, release) = rayon::join(
+        || load_table(&args.original, &[], &opts, &missing),
+        || load_table(&args.release, &[], &opts, &missing),
+    );
+    let (original, release) = (original?, release?);
     let truth = args.truth.as_deref().map(split_truth);
 
     if !args.qi.is_empty() {

@@ -10,8 +10,7 @@
 //!
 //! Rows with a missing (or suppressed) key value are in no block of that rule.
 
-use std::collections::HashMap;
-
+use polars::prelude::PlHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::strings::{soundex, year_of};
@@ -196,7 +195,7 @@ fn rule_keys(
     right: &EncodedTable,
 ) -> Result<RuleKeys, LinkageError> {
     // Composite key ids: fold one key at a time into a (previous id, key id) map.
-    let mut dict: HashMap<String, u32> = HashMap::new();
+    let mut dict: PlHashMap<String, u32> = PlHashMap::default();
     let mut lrow: Vec<Option<u32>> = vec![Some(0); left.n_rows];
     let mut rrow: Vec<Option<u32>> = vec![Some(0); right.n_rows];
     let mut n_keys = 1usize;
@@ -218,7 +217,7 @@ fn rule_keys(
         };
         let lk = per_code(lc);
         let rk = per_code(rc);
-        let mut combined: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut combined: PlHashMap<(u32, u32), u32> = PlHashMap::default();
         let mut combine = |prev: &mut [Option<u32>], col: &CategoricalColumn, k: &[Option<u32>]| {
             for (row, p) in prev.iter_mut().enumerate() {
                 *p = match (*p, k[col.codes[row] as usize]) {

@@ -8,6 +8,9 @@
 //! dictionary-encoded columns. It does not estimate m/u (see
 //! [`super::fellegi_sunter`]).
 
+use std::collections::HashMap;
+
+use polars::prelude::PlHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::strings::{damerau_levenshtein, iso_date_days, jaro_winkler, levenshtein};
@@ -292,17 +295,119 @@ fn parse_one(item: &str) -> Result<Comparison, LinkageError> {
     Ok(c)
 }
 
-/// One comparison made ready to evaluate on two encoded tables: per-code
-/// parsed values, computed once per distinct value.
+/// Shared id of a null value (missing, or suppressed where that means null).
+pub(crate) const NULL_ID: u32 = u32::MAX;
+
+/// A character-count summary of one distinct value, from which an upper
+/// bound on its Jaro-Winkler similarity with another value follows without
+/// running Jaro: the matching characters `m` of Jaro are a sub-multiset of
+/// both strings, so `m <= sum_c min(count_a(c), count_b(c))`, and folding
+/// characters into 32 buckets (`char as u32 & 31`) can only raise that sum.
+/// With `m` bounded, `jaro <= (m/|a| + m/|b| + 1) / 3` (the transposition
+/// term is at most 1), and the Winkler boost `jw = j + p/10 (1 - j)` grows
+/// with `j` and with the common prefix `p <= 4`.
+#[derive(Debug, Clone, Copy)]
+struct CharShape {
+    /// Characters per bucket; meaningless when `len == u32::MAX`.
+    counts: [u8; 32],
+    /// Length in characters; `u32::MAX` when a bucket overflowed (no bound).
+    len: u32,
+    /// The first (up to) four bytes, when the value is ASCII.
+    head: [u8; 4],
+    /// How many bytes of `head` are set; 0 for non-ASCII values (prefix unknown).
+    head_len: u8,
+}
+
+impl CharShape {
+    fn of(value: &str) -> Self {
+        let mut counts = [0u8; 32];
+        let mut len = 0u32;
+        let mut overflow = false;
+        for ch in value.chars() {
+            let slot = &mut counts[(ch as u32 & 31) as usize];
+            match slot.checked_add(1) {
+                Some(n) => *slot = n,
+                None => overflow = true,
+            }
+            len += 1;
+        }
+        let mut head = [0u8; 4];
+        let mut head_len = 0u8;
+        if value.is_ascii() {
+            for (slot, &b) in head.iter_mut().zip(value.as_bytes()) {
+                *slot = b;
+                head_len += 1;
+            }
+        }
+        CharShape {
+            counts,
+            len: if overflow { u32::MAX } else { len },
+            head,
+            head_len,
+        }
+    }
+
+    /// An upper bound on `jaro_winkler(a, b)`; 1 when no bound is known.
+    fn jaro_winkler_upper_bound(&self, other: &CharShape) -> f64 {
+        if self.len == u32::MAX || other.len == u32::MAX || self.len == 0 || other.len == 0 {
+            return 1.0;
+        }
+        let m: u32 = self
+            .counts
+            .iter()
+            .zip(&other.counts)
+            .map(|(x, y)| u32::from(*x.min(y)))
+            .sum();
+        let m = f64::from(m);
+        let jaro = (m / f64::from(self.len) + m / f64::from(other.len) + 1.0) / 3.0;
+        if jaro <= 0.7 {
+            return jaro;
+        }
+        // The common prefix counts only up to 4 and only where both heads are
+        // known (ASCII); otherwise assume the largest boost.
+        let prefix = if self.head_len > 0 && other.head_len > 0 {
+            let n = self.head_len.min(other.head_len) as usize;
+            let same = self.head[..n]
+                .iter()
+                .zip(&other.head[..n])
+                .take_while(|(x, y)| x == y)
+                .count();
+            // A head shorter than 4 that matched fully is the whole string:
+            // the prefix cannot be longer.
+            same as f64
+        } else {
+            4.0
+        };
+        jaro + prefix * 0.1 * (1.0 - jaro)
+    }
+}
+
+/// Slack when comparing a bound with a threshold, so rounding in the bound
+/// never rejects a pair whose exact similarity reaches the threshold.
+const BOUND_SLACK: f64 = 1e-9;
+
+/// One comparison made ready to evaluate on two encoded tables.
+///
+/// Both tables' distinct values (trimmed) are put in one shared dictionary,
+/// so a value is an id valid on either side: `exact` is id equality, and
+/// everything a level needs from a value (number, day count, generalized
+/// form, character shape) is computed once per distinct value, not per pair.
 pub(crate) struct PreparedComparison<'a> {
     pub comparison: &'a Comparison,
     pub left: &'a CategoricalColumn,
     pub right: &'a CategoricalColumn,
-    left_num: Vec<Option<f64>>,
-    right_num: Vec<Option<f64>>,
-    left_days: Vec<Option<i64>>,
-    right_days: Vec<Option<i64>>,
-    right_gen: Vec<Option<GeneralizedValue>>,
+    /// Shared id per left code ([`NULL_ID`] for missing or suppressed).
+    pub left_ids: Vec<u32>,
+    /// Shared id per right code ([`NULL_ID`] for missing; suppressed too
+    /// unless a generalized-compatible level can read `*`).
+    pub right_ids: Vec<u32>,
+    /// The shared dictionary: trimmed distinct values of both sides.
+    values: Vec<&'a str>,
+    num: Vec<Option<f64>>,
+    days: Vec<Option<i64>>,
+    /// Generalized form of the ids that occur on the right.
+    gen: Vec<Option<GeneralizedValue>>,
+    shapes: Vec<CharShape>,
     hierarchy: Option<&'a Hierarchy>,
 }
 
@@ -338,27 +443,63 @@ impl<'a> PreparedComparison<'a> {
             .iter()
             .any(|k| matches!(k, LevelKind::DateDifferenceAtMostDays { .. }));
         let wants_gen = kinds.contains(&&LevelKind::GeneralizedCompatible);
-        let num = |c: &CategoricalColumn| -> Vec<Option<f64>> {
-            if !wants_num {
-                return Vec::new();
-            }
-            c.values
-                .iter()
-                .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
-                .collect()
+        let wants_jw = kinds
+            .iter()
+            .any(|k| matches!(k, LevelKind::JaroWinklerAtLeast { .. }));
+
+        let mut index: PlHashMap<&'a str, u32> = PlHashMap::default();
+        let mut values: Vec<&'a str> = Vec::new();
+        let mut intern = |v: &'a str| -> u32 {
+            let v = v.trim();
+            *index.entry(v).or_insert_with(|| {
+                values.push(v);
+                (values.len() - 1) as u32
+            })
         };
-        let days = |c: &CategoricalColumn| -> Vec<Option<i64>> {
-            if !wants_days {
-                return Vec::new();
+        let left_ids: Vec<u32> = (0..left.values.len())
+            .map(|c| {
+                if left.is_missing_code(c as u32) || left.suppressed[c] {
+                    NULL_ID
+                } else {
+                    intern(&left.values[c])
+                }
+            })
+            .collect();
+        let right_ids: Vec<u32> = (0..right.values.len())
+            .map(|c| {
+                if right.is_missing_code(c as u32) || (right.suppressed[c] && !wants_gen) {
+                    NULL_ID
+                } else {
+                    intern(&right.values[c])
+                }
+            })
+            .collect();
+        let per_value = |wanted: bool, f: &dyn Fn(&str) -> Option<f64>| -> Vec<Option<f64>> {
+            if wanted {
+                values.iter().map(|v| f(v)).collect()
+            } else {
+                Vec::new()
             }
-            c.values.iter().map(|v| iso_date_days(v)).collect()
         };
-        let right_gen = if wants_gen {
-            right
-                .values
-                .iter()
-                .map(|v| GeneralizedValue::parse(v).ok())
-                .collect()
+        let num = per_value(wants_num, &|v| v.parse::<f64>().ok().filter(|x| x.is_finite()));
+        let days = if wants_days {
+            values.iter().map(|v| iso_date_days(v)).collect()
+        } else {
+            Vec::new()
+        };
+        let gen = if wants_gen {
+            let mut gen = vec![None; values.len()];
+            for &id in right_ids.iter().filter(|&&id| id != NULL_ID) {
+                if gen[id as usize].is_none() {
+                    gen[id as usize] = GeneralizedValue::parse(values[id as usize]).ok();
+                }
+            }
+            gen
+        } else {
+            Vec::new()
+        };
+        let shapes = if wants_jw {
+            values.iter().map(|v| CharShape::of(v)).collect()
         } else {
             Vec::new()
         };
@@ -366,84 +507,169 @@ impl<'a> PreparedComparison<'a> {
             comparison,
             left,
             right,
-            left_num: num(left),
-            right_num: num(right),
-            left_days: days(left),
-            right_days: days(right),
-            right_gen,
+            left_ids,
+            right_ids,
+            values,
+            num,
+            days,
+            gen,
+            shapes,
             hierarchy,
         })
     }
 
-    /// True when the code of either side is missing or suppressed.
-    fn is_null(&self, lc: u32, rc: u32) -> bool {
-        self.left.is_missing_code(lc)
-            || self.right.is_missing_code(rc)
-            || self.left.suppressed[lc as usize]
-            || (self.right.suppressed[rc as usize]
-                && !self
-                    .comparison
-                    .levels
-                    .iter()
-                    .any(|l| l.kind == LevelKind::GeneralizedCompatible))
+    /// Number of ids in the shared dictionary.
+    pub fn n_values(&self) -> usize {
+        self.values.len()
     }
 
     /// The level index (gamma) of the pair (left row `l`, right row `r`).
+    #[cfg(test)]
     pub fn gamma(&self, l: usize, r: usize) -> u8 {
-        let lc = self.left.codes[l];
-        let rc = self.right.codes[r];
-        if self.is_null(lc, rc) {
+        self.gamma_of_ids(
+            self.left_ids[self.left.codes[l] as usize],
+            self.right_ids[self.right.codes[r] as usize],
+        )
+    }
+
+    /// The level index of a left value with shared id `a` against a right
+    /// value with shared id `b`: the first level whose condition holds.
+    pub fn gamma_of_ids(&self, a: u32, b: u32) -> u8 {
+        if a == NULL_ID || b == NULL_ID {
             return 0;
         }
-        let a = self.left.values[lc as usize].trim();
-        let b = self.right.values[rc as usize].trim();
+        let (ai, bi) = (a as usize, b as usize);
         let levels = &self.comparison.levels;
-        // A comparison with several thresholds on one measure computes it once.
-        let (mut jw, mut lev, mut dl) = (None, None, None);
+        // A comparison with several thresholds on one measure computes it
+        // (and the Jaro-Winkler bound) once.
+        let (mut jw, mut jw_bound, mut lev, mut dl) = (None, None, None, None);
         for (i, level) in levels.iter().enumerate().skip(1) {
             let hit = match &level.kind {
                 LevelKind::Null => false,
                 LevelKind::Else => true,
                 LevelKind::Exact => a == b,
                 LevelKind::JaroWinklerAtLeast { threshold } => {
-                    *jw.get_or_insert_with(|| jaro_winkler(a, b)) >= *threshold
+                    let bound = *jw_bound.get_or_insert_with(|| {
+                        self.shapes[ai].jaro_winkler_upper_bound(&self.shapes[bi])
+                    });
+                    bound + BOUND_SLACK >= *threshold
+                        && *jw.get_or_insert_with(|| {
+                            jaro_winkler(self.values[ai], self.values[bi])
+                        }) >= *threshold
                 }
                 LevelKind::LevenshteinAtMost { max } => {
-                    *lev.get_or_insert_with(|| levenshtein(a, b)) <= *max
+                    *lev.get_or_insert_with(|| levenshtein(self.values[ai], self.values[bi]))
+                        <= *max
                 }
                 LevelKind::DamerauLevenshteinAtMost { max } => {
-                    *dl.get_or_insert_with(|| damerau_levenshtein(a, b)) <= *max
+                    *dl.get_or_insert_with(|| {
+                        damerau_levenshtein(self.values[ai], self.values[bi])
+                    }) <= *max
                 }
-                LevelKind::AbsoluteDifferenceAtMost { max } => {
-                    match (self.left_num[lc as usize], self.right_num[rc as usize]) {
-                        (Some(x), Some(y)) => (x - y).abs() <= *max,
-                        _ => false,
+                LevelKind::AbsoluteDifferenceAtMost { max } => match (self.num[ai], self.num[bi]) {
+                    (Some(x), Some(y)) => (x - y).abs() <= *max,
+                    _ => false,
+                },
+                LevelKind::RelativeDifferenceAtMost { max } => match (self.num[ai], self.num[bi]) {
+                    (Some(x), Some(y)) => {
+                        let d = x.abs().max(y.abs());
+                        d == 0.0 || (x - y).abs() / d <= *max
                     }
-                }
-                LevelKind::RelativeDifferenceAtMost { max } => {
-                    match (self.left_num[lc as usize], self.right_num[rc as usize]) {
-                        (Some(x), Some(y)) => {
-                            let d = x.abs().max(y.abs());
-                            d == 0.0 || (x - y).abs() / d <= *max
-                        }
-                        _ => false,
-                    }
-                }
+                    _ => false,
+                },
                 LevelKind::DateDifferenceAtMostDays { max_days } => {
-                    match (self.left_days[lc as usize], self.right_days[rc as usize]) {
+                    match (self.days[ai], self.days[bi]) {
                         (Some(x), Some(y)) => ((x - y).abs() as f64) <= *max_days,
                         _ => false,
                     }
                 }
-                LevelKind::GeneralizedCompatible => self.right_gen[rc as usize]
+                LevelKind::GeneralizedCompatible => self.gen[bi]
                     .as_ref()
-                    .is_some_and(|g| g.contains_with(a, self.hierarchy)),
+                    .is_some_and(|g| g.contains_with(self.values[ai], self.hierarchy)),
             };
             if hit {
                 return i as u8;
             }
         }
         (levels.len() - 1) as u8
+    }
+}
+
+/// All comparisons of a linkage made ready, with each table's shared ids laid
+/// out row-major (`k` ids per row): a pair's comparison vector reads one
+/// short run of memory per side instead of `k` scattered columns, which is
+/// what bounds the speed of comparing tens of millions of blocked pairs.
+pub(crate) struct PreparedComparisons<'a> {
+    /// The comparisons, in order.
+    pub comparisons: Vec<PreparedComparison<'a>>,
+    left_rows: Vec<u32>,
+    right_rows: Vec<u32>,
+    n_left: usize,
+    n_right: usize,
+}
+
+impl<'a> PreparedComparisons<'a> {
+    pub fn new(
+        comparisons: &'a [Comparison],
+        left: &'a EncodedTable,
+        right: &'a EncodedTable,
+        hierarchies: &'a HashMap<String, Hierarchy>,
+    ) -> Result<Self, LinkageError> {
+        let comparisons: Vec<PreparedComparison> = comparisons
+            .iter()
+            .map(|c| PreparedComparison::new(c, left, right, hierarchies.get(&c.left_column)))
+            .collect::<Result<_, _>>()?;
+        let rows = |n: usize, side: fn(&PreparedComparison, usize) -> u32| -> Vec<u32> {
+            let mut out = Vec::with_capacity(n * comparisons.len());
+            for row in 0..n {
+                out.extend(comparisons.iter().map(|p| side(p, row)));
+            }
+            out
+        };
+        let left_rows = rows(left.n_rows, |p, row| {
+            p.left_ids[p.left.codes[row] as usize]
+        });
+        let right_rows = rows(right.n_rows, |p, row| {
+            p.right_ids[p.right.codes[row] as usize]
+        });
+        Ok(PreparedComparisons {
+            comparisons,
+            left_rows,
+            right_rows,
+            n_left: left.n_rows,
+            n_right: right.n_rows,
+        })
+    }
+
+    /// Number of comparisons (the length of a comparison vector).
+    pub fn len(&self) -> usize {
+        self.comparisons.len()
+    }
+
+    /// Rows of the left (original) table.
+    pub fn n_left(&self) -> usize {
+        self.n_left
+    }
+
+    /// Rows of the right (release) table.
+    pub fn n_right(&self) -> usize {
+        self.n_right
+    }
+
+    /// Writes the comparison vector of (left row `l`, right row `r`) into `out`.
+    #[inline]
+    pub fn vector_into(&self, l: usize, r: usize, out: &mut [u8]) {
+        let k = self.comparisons.len();
+        let a = &self.left_rows[l * k..(l + 1) * k];
+        let b = &self.right_rows[r * k..(r + 1) * k];
+        for (((slot, p), &x), &y) in out.iter_mut().zip(&self.comparisons).zip(a).zip(b) {
+            *slot = p.gamma_of_ids(x, y);
+        }
+    }
+
+    /// The shared id of left row `l` in comparison `c`.
+    pub fn left_id(&self, l: usize, c: usize) -> u32 {
+        self.left_rows[l * self.comparisons.len() + c]
     }
 }
 
@@ -497,6 +723,61 @@ mod tests {
         assert_eq!(age.gamma(0, 0), 2); // 34 in [30-40)
         assert_eq!(age.gamma(1, 0), 3); // 50 not in [30-40)
         assert_eq!(age.gamma(2, 2), 2); // * covers anything
+    }
+
+    proptest::proptest! {
+        /// The character-count bound never lies below the exact similarity,
+        /// for ASCII, non-ASCII, mixed, empty and long (> 64 byte) strings.
+        #[test]
+        fn jaro_winkler_bound_is_an_upper_bound(
+            a in "[a-dé ]{0,12}|[a-z]{60,80}",
+            b in "[a-dé ]{0,12}|[a-z]{60,80}",
+        ) {
+            let bound = CharShape::of(&a).jaro_winkler_upper_bound(&CharShape::of(&b));
+            proptest::prop_assert!(jaro_winkler(&a, &b) <= bound + BOUND_SLACK, "{a:?} {b:?}");
+        }
+
+        /// Levels from shared ids (with the bound skipping Jaro-Winkler)
+        /// equal the levels from the strings compared directly.
+        #[test]
+        fn levels_from_ids_equal_levels_from_strings(
+            left in proptest::collection::vec("[abcé]{0,6}|\\*", 1..8),
+            right in proptest::collection::vec("[abcé]{0,6}|\\*", 1..8),
+        ) {
+            let lt = EncodedTable::new("o", vec![CategoricalColumn::from_strs("n", &left)]);
+            let rt = EncodedTable::new("r", vec![CategoricalColumn::from_strs("n", &right)]);
+            let cs = parse_comparisons("n:jw(0.95,0.9,0.8,0.6)").unwrap();
+            let p = PreparedComparison::new(&cs[0], &lt, &rt, None).unwrap();
+            let thresholds = [0.95, 0.9, 0.8, 0.6];
+            for (l, a) in left.iter().enumerate() {
+                for (r, b) in right.iter().enumerate() {
+                    let expected = if a.trim() == "*" || b.trim() == "*" {
+                        0
+                    } else if a.trim() == b.trim() {
+                        1
+                    } else {
+                        let jw = jaro_winkler(a.trim(), b.trim());
+                        thresholds.iter().position(|&t| jw >= t).map_or(6, |i| i as u8 + 2)
+                    };
+                    proptest::prop_assert_eq!(p.gamma(l, r), expected, "{:?} {:?}", a, b);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn jaro_winkler_bound_by_hand() {
+        // martha/marhta: 6 shared characters, so the Jaro bound is 1 and the
+        // boosted bound is 1; dixon/smith share only `i`: m <= 1,
+        // jaro <= (1/5 + 1/5 + 1)/3 = 0.4667 (no boost below 0.7).
+        let bound = |a: &str, b: &str| CharShape::of(a).jaro_winkler_upper_bound(&CharShape::of(b));
+        assert_eq!(bound("martha", "marhta"), 1.0);
+        assert!((bound("dixon", "smith") - 1.4 / 3.0).abs() < 1e-12);
+        // abcd/abce: m <= 3, jaro <= (3/4 + 3/4 + 1)/3 = 5/6, prefix 3:
+        // 5/6 + 0.3 * (1/6) = 0.8833...; the exact value is 0.8833 too
+        // (3 matches, no transposition).
+        assert!((bound("abcd", "abce") - (5.0 / 6.0 + 0.3 / 6.0)).abs() < 1e-12);
+        assert!((jaro_winkler("abcd", "abce") - bound("abcd", "abce")).abs() < 1e-12);
     }
 
     #[test]

@@ -20,32 +20,35 @@
 //! recordlinkage's ECM shows on weak data); [`EmSession::collapse`] reports it.
 //! Probabilities are clamped to `[1e-12, 1]` so weights stay finite.
 
-use std::collections::HashMap;
 
+use polars::prelude::PlHashMap;
 use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::comparison::{Comparison, PreparedComparison};
+use super::comparison::{Comparison, PreparedComparison, PreparedComparisons, NULL_ID};
 
 const FLOOR: f64 = 1e-12;
 
 /// Computes the comparison vectors (one gamma per comparison) of `pairs`,
 /// flattened pair-major.
-pub(crate) fn comparison_vectors(prepared: &[PreparedComparison], pairs: &[(u32, u32)]) -> Vec<u8> {
+pub(crate) fn comparison_vectors(prepared: &PreparedComparisons, pairs: &[(u32, u32)]) -> Vec<u8> {
     let k = prepared.len();
     let mut gammas = vec![0u8; pairs.len() * k];
     if k == 0 {
         return gammas;
     }
+    // Chunks of pairs rather than single pairs per rayon task: the per-task
+    // overhead would otherwise be comparable to a comparison.
+    const CHUNK: usize = 4096;
     gammas
-        .par_chunks_mut(k)
-        .zip(pairs.par_iter())
-        .for_each(|(g, &(l, r))| {
-            for (slot, p) in g.iter_mut().zip(prepared) {
-                *slot = p.gamma(l as usize, r as usize);
+        .par_chunks_mut(k * CHUNK)
+        .zip(pairs.par_chunks(CHUNK))
+        .for_each(|(g, chunk)| {
+            for (out, &(l, r)) in g.chunks_exact_mut(k).zip(chunk) {
+                prepared.vector_into(l as usize, r as usize, out);
             }
         });
     gammas
@@ -56,12 +59,11 @@ pub(crate) fn comparison_vectors(prepared: &[PreparedComparison], pairs: &[(u32,
 /// `1 / (count(non-null) + 1)` so no Bayes factor is infinite. The null
 /// level's u is 1 by convention (unused).
 pub(crate) fn estimate_u_random(
-    prepared: &[PreparedComparison],
-    n_left: usize,
-    n_right: usize,
+    prepared: &PreparedComparisons,
     sample_pairs: usize,
     seed: u64,
 ) -> Vec<Vec<f64>> {
+    let (n_left, n_right) = (prepared.n_left(), prepared.n_right());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let total = n_left as u64 * n_right as u64;
     let pairs: Vec<(u32, u32)> = if total <= sample_pairs as u64 {
@@ -81,6 +83,7 @@ pub(crate) fn estimate_u_random(
     let gammas = comparison_vectors(prepared, &pairs);
     let k = prepared.len();
     prepared
+        .comparisons
         .iter()
         .enumerate()
         .map(|(c, p)| {
@@ -193,18 +196,43 @@ pub(crate) fn patterns_of(
     if k == 0 {
         return Vec::new();
     }
-    let map = indices
-        .fold(HashMap::<&[u8], u64>::new, |mut map, i| {
-            *map.entry(&gammas[i * k..(i + 1) * k]).or_insert(0) += 1;
-            map
-        })
-        .reduce(HashMap::new, |mut a, b| {
-            for (g, c) in b {
-                *a.entry(g).or_insert(0) += c;
-            }
-            a
-        });
-    let mut v: Vec<(Vec<u8>, u64)> = map.into_iter().map(|(g, c)| (g.to_vec(), c)).collect();
+    let mut v: Vec<(Vec<u8>, u64)> = if k <= 8 {
+        // Up to eight comparisons a vector packs into one u64 (one byte per
+        // gamma), which hashes far faster than a slice: this count runs over
+        // tens of millions of pairs.
+        let pack = |g: &[u8]| -> u64 {
+            let mut bytes = [0u8; 8];
+            bytes[..g.len()].copy_from_slice(g);
+            u64::from_le_bytes(bytes)
+        };
+        let map = indices
+            .fold(PlHashMap::<u64, u64>::default, |mut map, i| {
+                *map.entry(pack(&gammas[i * k..(i + 1) * k])).or_insert(0) += 1;
+                map
+            })
+            .reduce(PlHashMap::default, |mut a, b| {
+                for (g, c) in b {
+                    *a.entry(g).or_insert(0) += c;
+                }
+                a
+            });
+        map.into_iter()
+            .map(|(g, c)| (g.to_le_bytes()[..k].to_vec(), c))
+            .collect()
+    } else {
+        let map = indices
+            .fold(PlHashMap::<&[u8], u64>::default, |mut map, i| {
+                *map.entry(&gammas[i * k..(i + 1) * k]).or_insert(0) += 1;
+                map
+            })
+            .reduce(PlHashMap::default, |mut a, b| {
+                for (g, c) in b {
+                    *a.entry(g).or_insert(0) += c;
+                }
+                a
+            });
+        map.into_iter().map(|(g, c)| (g.to_vec(), c)).collect()
+    };
     v.sort();
     v
 }
@@ -375,42 +403,28 @@ impl FellegiSunterModel {
     }
 }
 
-/// Term frequencies of one comparison's values: per code on each side, the
-/// share of non-null values (both tables together) equal to it.
+/// Term frequencies of one comparison's values: per shared value id (see
+/// [`PreparedComparison`]), the share of non-null values of both tables
+/// together equal to it.
 pub(crate) struct TermFrequencies {
-    pub left: Vec<f64>,
-    pub right: Vec<f64>,
+    pub by_id: Vec<f64>,
 }
 
 pub(crate) fn term_frequencies(p: &PreparedComparison) -> TermFrequencies {
-    let mut counts: HashMap<&str, u64> = HashMap::new();
-    let mut total = 0u64;
-    for col in [p.left, p.right] {
-        let mut per_code = vec![0u64; col.values.len()];
+    let mut counts = vec![0u64; p.n_values()];
+    for (col, ids) in [(p.left, &p.left_ids), (p.right, &p.right_ids)] {
         for &c in &col.codes {
-            per_code[c as usize] += 1;
-        }
-        for (c, n) in per_code.iter().enumerate() {
-            if col.is_missing_code(c as u32) || col.suppressed[c] || *n == 0 {
-                continue;
+            let id = ids[c as usize];
+            // A suppression token (`*`) is not a term, even where a
+            // generalized level gives it an id.
+            if id != NULL_ID && !col.suppressed[c as usize] {
+                counts[id as usize] += 1;
             }
-            *counts.entry(col.values[c].trim()).or_insert(0) += n;
-            total += n;
         }
     }
-    let tf = |col: &crate::data::CategoricalColumn| -> Vec<f64> {
-        col.values
-            .iter()
-            .map(|v| {
-                counts
-                    .get(v.trim())
-                    .map_or(0.0, |&n| n as f64 / total.max(1) as f64)
-            })
-            .collect()
-    };
+    let total = counts.iter().sum::<u64>().max(1) as f64;
     TermFrequencies {
-        left: tf(p.left),
-        right: tf(p.right),
+        by_id: counts.iter().map(|&n| n as f64 / total).collect(),
     }
 }
 

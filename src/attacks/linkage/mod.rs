@@ -39,7 +39,7 @@ pub use fellegi_sunter::{
 pub use qi_join::{qi_join, QiJoinResult, QiJoinRow};
 
 use crate::data::{DataError, EncodedTable, Hierarchy};
-use comparison::PreparedComparison;
+use comparison::PreparedComparisons;
 
 /// A distinct comparison vector and how many pairs have it.
 type Pattern = (Vec<u8>, u64);
@@ -289,10 +289,7 @@ pub fn comparison_vectors(
     hierarchies: &HashMap<String, Hierarchy>,
     pairs: &[(u32, u32)],
 ) -> Result<Vec<u8>, LinkageError> {
-    let prepared: Vec<PreparedComparison> = comparisons
-        .iter()
-        .map(|c| PreparedComparison::new(c, original, release, hierarchies.get(&c.left_column)))
-        .collect::<Result<_, _>>()?;
+    let prepared = PreparedComparisons::new(comparisons, original, release, hierarchies)?;
     if let Some(&(l, r)) = pairs
         .iter()
         .find(|&&(l, r)| l as usize >= original.n_rows || r as usize >= release.n_rows)
@@ -321,11 +318,7 @@ pub fn link(
             "give at least one comparison (--fields)".into(),
         ));
     }
-    let prepared: Vec<PreparedComparison> = config
-        .comparisons
-        .iter()
-        .map(|c| PreparedComparison::new(c, original, release, hierarchies.get(&c.left_column)))
-        .collect::<Result<_, _>>()?;
+    let prepared = PreparedComparisons::new(&config.comparisons, original, release, hierarchies)?;
     let k = prepared.len();
     let (nl, nr) = (original.n_rows, release.n_rows);
     let total_pairs = nl as f64 * nr as f64;
@@ -346,8 +339,7 @@ pub fn link(
     let mut warnings = blocked.warnings.clone();
 
     progress(LinkageStage::EstimatingU);
-    let u =
-        fellegi_sunter::estimate_u_random(&prepared, nl, nr, config.u_sample_pairs, config.seed);
+    let u = fellegi_sunter::estimate_u_random(&prepared, config.u_sample_pairs, config.seed);
 
     let lambda = match &config.prior {
         PriorSpec::Given { lambda } => {
@@ -491,6 +483,7 @@ pub fn link(
 
     progress(LinkageStage::Scoring);
     let tfs: Vec<Option<(usize, fellegi_sunter::TermFrequencies)>> = prepared
+        .comparisons
         .iter()
         .map(|p| {
             p.comparison
@@ -501,10 +494,9 @@ pub fn link(
     let tf_adjust = |pair: usize, c: usize| -> f64 {
         match &tfs[c] {
             Some((level, tf)) if gammas[pair * k + c] as usize == *level => {
-                let (l, r) = pairs[pair];
-                let tl = tf.left[prepared[c].left.codes[l as usize] as usize];
-                let tr = tf.right[prepared[c].right.codes[r as usize] as usize];
-                let t = tl.max(tr);
+                // An exact level means both sides hold the same shared id.
+                let l = pairs[pair].0 as usize;
+                let t = tf.by_id[prepared.left_id(l, c) as usize];
                 if t > 0.0 {
                     (model.comparisons[c].levels[*level].u / t).log2()
                 } else {
