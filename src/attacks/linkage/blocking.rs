@@ -297,6 +297,7 @@ pub fn estimate_pairs(
 /// Builds the union of the rules' pairs (each pair once), after checking the
 /// estimated total against `max_pairs` (error) and each rule against
 /// `warn_pairs` (warning). An empty rule list means the full cross product.
+/// Pairs come rule by rule and, within a rule, block by block.
 pub fn block(
     rules: &[BlockingRule],
     left: &EncodedTable,
@@ -358,21 +359,22 @@ pub fn block(
     }
     let mut pairs = Vec::with_capacity(total as usize);
     for (i, k) in keys.iter().enumerate() {
-        // Left rows grouped by key.
-        let mut by_key: Vec<Vec<u32>> = vec![Vec::new(); k.n_keys];
-        for (row, key) in k.left.iter().enumerate() {
-            if let Some(key) = key {
-                by_key[*key as usize].push(row as u32);
-            }
-        }
-        for (r, key) in k.right.iter().enumerate() {
-            let Some(key) = key else { continue };
-            for &l in &by_key[*key as usize] {
-                let earlier = keys[..i].iter().any(
-                    |e| matches!((e.left[l as usize], e.right[r]), (Some(a), Some(b)) if a == b),
-                );
-                if !earlier {
-                    pairs.push((l, r as u32));
+        // Pairs are emitted block by block (key by key), not release row by
+        // release row: the few rows of one block are then compared with each
+        // other while they are in cache, which is what makes comparing tens
+        // of millions of pairs fast. Within a block: release rows in order,
+        // then original rows in order.
+        let left_by_key = rows_by_key(&k.left, k.n_keys);
+        let right_by_key = rows_by_key(&k.right, k.n_keys);
+        for (lefts, rights) in left_by_key.iter().zip(&right_by_key) {
+            for &r in rights {
+                for &l in lefts {
+                    let earlier = keys[..i].iter().any(|e| {
+                        matches!((e.left[l as usize], e.right[r as usize]), (Some(a), Some(b)) if a == b)
+                    });
+                    if !earlier {
+                        pairs.push((l, r));
+                    }
                 }
             }
         }
@@ -382,6 +384,18 @@ pub fn block(
         estimates,
         warnings,
     })
+}
+
+/// Rows grouped by key id (rows in order within a key); rows without a key
+/// are left out.
+fn rows_by_key(keys: &[Option<u32>], n_keys: usize) -> Vec<Vec<u32>> {
+    let mut by_key: Vec<Vec<u32>> = vec![Vec::new(); n_keys];
+    for (row, key) in keys.iter().enumerate() {
+        if let Some(key) = key {
+            by_key[*key as usize].push(row as u32);
+        }
+    }
+    by_key
 }
 
 impl BlockingRule {

@@ -481,7 +481,9 @@ impl<'a> PreparedComparison<'a> {
                 Vec::new()
             }
         };
-        let num = per_value(wants_num, &|v| v.parse::<f64>().ok().filter(|x| x.is_finite()));
+        let num = per_value(wants_num, &|v| {
+            v.parse::<f64>().ok().filter(|x| x.is_finite())
+        });
         let days = if wants_days {
             values.iter().map(|v| iso_date_days(v)).collect()
         } else {
@@ -553,18 +555,16 @@ impl<'a> PreparedComparison<'a> {
                         self.shapes[ai].jaro_winkler_upper_bound(&self.shapes[bi])
                     });
                     bound + BOUND_SLACK >= *threshold
-                        && *jw.get_or_insert_with(|| {
-                            jaro_winkler(self.values[ai], self.values[bi])
-                        }) >= *threshold
+                        && *jw.get_or_insert_with(|| jaro_winkler(self.values[ai], self.values[bi]))
+                            >= *threshold
                 }
                 LevelKind::LevenshteinAtMost { max } => {
                     *lev.get_or_insert_with(|| levenshtein(self.values[ai], self.values[bi]))
                         <= *max
                 }
                 LevelKind::DamerauLevenshteinAtMost { max } => {
-                    *dl.get_or_insert_with(|| {
-                        damerau_levenshtein(self.values[ai], self.values[bi])
-                    }) <= *max
+                    *dl.get_or_insert_with(|| damerau_levenshtein(self.values[ai], self.values[bi]))
+                        <= *max
                 }
                 LevelKind::AbsoluteDifferenceAtMost { max } => match (self.num[ai], self.num[bi]) {
                     (Some(x), Some(y)) => (x - y).abs() <= *max,
@@ -626,9 +626,7 @@ impl<'a> PreparedComparisons<'a> {
             }
             out
         };
-        let left_rows = rows(left.n_rows, |p, row| {
-            p.left_ids[p.left.codes[row] as usize]
-        });
+        let left_rows = rows(left.n_rows, |p, row| p.left_ids[p.left.codes[row] as usize]);
         let right_rows = rows(right.n_rows, |p, row| {
             p.right_ids[p.right.codes[row] as usize]
         });

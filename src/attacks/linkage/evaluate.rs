@@ -5,8 +5,7 @@
 //! Recall is over **all** true pairs (release rows whose original is in the
 //! original table), so pairs lost by blocking count as misses.
 
-use std::collections::HashSet;
-
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +57,72 @@ pub struct LinkageScores {
     pub weight_histogram: WeightHistogram,
 }
 
+/// The true (original row, release row) pairs, indexed by release row: a
+/// membership test is two array reads and a scan of that release row's
+/// (usually one) original rows, with no hashing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthPairs {
+    /// `originals[offsets[r]..offsets[r + 1]]` are release row `r`'s originals.
+    offsets: Vec<usize>,
+    /// Original rows, ascending within each release row.
+    originals: Vec<u32>,
+}
+
+impl TruthPairs {
+    /// Builds the set from (original row, release row) pairs over
+    /// `n_release` release rows; pairs naming a release row beyond that are
+    /// ignored, duplicates are kept once.
+    pub fn new(n_release: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Self {
+        let mut by_release: Vec<(u32, u32)> = pairs
+            .into_iter()
+            .filter(|&(_, r)| (r as usize) < n_release)
+            .map(|(l, r)| (r, l))
+            .collect();
+        by_release.sort_unstable();
+        by_release.dedup();
+        let mut offsets = vec![0usize; n_release + 1];
+        for &(r, _) in &by_release {
+            offsets[r as usize + 1] += 1;
+        }
+        for r in 0..n_release {
+            offsets[r + 1] += offsets[r];
+        }
+        TruthPairs {
+            offsets,
+            originals: by_release.into_iter().map(|(_, l)| l).collect(),
+        }
+    }
+
+    /// Number of true pairs.
+    pub fn len(&self) -> usize {
+        self.originals.len()
+    }
+
+    /// True when there is no true pair.
+    pub fn is_empty(&self) -> bool {
+        self.originals.is_empty()
+    }
+
+    /// The original rows of release row `r` (empty when it has none).
+    pub fn originals_of(&self, r: u32) -> &[u32] {
+        let r = r as usize;
+        if r + 1 >= self.offsets.len() {
+            return &[];
+        }
+        &self.originals[self.offsets[r]..self.offsets[r + 1]]
+    }
+
+    /// True when (original `l`, release `r`) is a true pair.
+    pub fn contains(&self, (l, r): (u32, u32)) -> bool {
+        self.originals_of(r).contains(&l)
+    }
+
+    /// Release rows with at least one true original.
+    pub fn release_rows_with_truth(&self) -> usize {
+        self.offsets.windows(2).filter(|w| w[1] > w[0]).count()
+    }
+}
+
 fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
         0.0
@@ -72,11 +137,11 @@ pub fn score(
     pairs: &[(u32, u32)],
     weights: &[f64],
     links: &[usize],
-    truth: &HashSet<(u32, u32)>,
+    truth: &TruthPairs,
     histogram_bins: usize,
 ) -> LinkageScores {
     let true_pairs = truth.len() as u64;
-    let is_true: Vec<bool> = pairs.par_iter().map(|p| truth.contains(p)).collect();
+    let is_true: Vec<bool> = pairs.par_iter().map(|&p| truth.contains(p)).collect();
     let true_pairs_blocked = is_true.iter().filter(|&&t| t).count() as u64;
     let correct_links = links.iter().filter(|&&i| is_true[i]).count() as u64;
     let precision = ratio(correct_links, links.len() as u64);
@@ -89,7 +154,6 @@ pub fn score(
 
     // Top-1 per release row: best (weight, original row, is true), indexed by
     // release row; ties go to the lower original row.
-    let truth_rows: HashSet<u32> = truth.iter().map(|p| p.1).collect();
     let n_right = pairs.iter().map(|p| p.1 as usize + 1).max().unwrap_or(0);
     let mut best: Vec<(f64, u32, bool)> = vec![(f64::NEG_INFINITY, u32::MAX, false); n_right];
     for (i, &(l, r)) in pairs.iter().enumerate() {
@@ -99,32 +163,49 @@ pub fn score(
             *e = (w, l, is_true[i]);
         }
     }
-    let top1_correct = best
-        .iter()
-        .enumerate()
-        .filter(|(r, v)| v.2 && truth_rows.contains(&(*r as u32)))
-        .count() as u64;
-    let top1 = ratio(top1_correct, truth_rows.len() as u64);
+    // A correct best candidate implies the release row has a true original.
+    let top1_correct = best.iter().filter(|v| v.2).count() as u64;
+    let top1 = ratio(top1_correct, truth.release_rows_with_truth() as u64);
 
-    // PR curve (ties are one point, so their order does not matter).
-    let mut order: Vec<usize> = (0..pairs.len()).collect();
-    order.par_sort_unstable_by(|&a, &b| weights[b].total_cmp(&weights[a]));
-    let mut points = Vec::new();
+    // PR curve: one point per distinct weight (ties are one point), from
+    // true and false counts per weight, highest weight first. Counting per
+    // distinct weight instead of sorting every pair keeps this linear in
+    // the pairs. -0.0 and 0.0 are one weight.
+    let key = |w: f64| (w + 0.0).to_bits();
+    let per_weight = (0..pairs.len())
+        .into_par_iter()
+        .fold(PlHashMap::<u64, (u64, u64)>::default, |mut map, i| {
+            let e = map.entry(key(weights[i])).or_insert((0, 0));
+            if is_true[i] {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+            map
+        })
+        .reduce(PlHashMap::default, |mut a, b| {
+            for (w, (t, f)) in b {
+                let e = a.entry(w).or_insert((0, 0));
+                e.0 += t;
+                e.1 += f;
+            }
+            a
+        });
+    let mut per_weight: Vec<(f64, u64, u64)> = per_weight
+        .into_iter()
+        .map(|(w, (t, f))| (f64::from_bits(w), t, f))
+        .collect();
+    per_weight.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    let mut points = Vec::with_capacity(per_weight.len());
     let (mut tp, mut fp) = (0u64, 0u64);
-    for (k, &i) in order.iter().enumerate() {
-        if is_true[i] {
-            tp += 1;
-        } else {
-            fp += 1;
-        }
-        let last_of_tie = k + 1 == order.len() || weights[order[k + 1]] != weights[i];
-        if last_of_tie {
-            points.push(PrPoint {
-                threshold: weights[i],
-                precision: ratio(tp, tp + fp),
-                recall: ratio(tp, true_pairs),
-            });
-        }
+    for (w, t, f) in per_weight {
+        tp += t;
+        fp += f;
+        points.push(PrPoint {
+            threshold: w,
+            precision: ratio(tp, tp + fp),
+            recall: ratio(tp, true_pairs),
+        });
     }
     let pr_curve = if points.len() > 200 {
         let step = points.len() as f64 / 200.0;
@@ -195,7 +276,7 @@ mod tests {
         // (0,0) 5, (0,1) 1, (1,1) 3, (2,1) 4, (3,3) -1.
         let pairs = [(0, 0), (0, 1), (1, 1), (2, 1), (3, 3)];
         let weights = [5.0, 1.0, 3.0, 4.0, -1.0];
-        let truth: HashSet<(u32, u32)> = [(0, 0), (1, 1), (2, 2)].into_iter().collect();
+        let truth = TruthPairs::new(4, [(0, 0), (1, 1), (2, 2)]);
         // Links (0,0) and (2,1): 1 correct of 2; recall 1/3; F1 = 2*(1/2)(1/3)/(5/6) = 0.4.
         let s = score(&pairs, &weights, &[0, 3], &truth, 4);
         assert_eq!(s.true_pairs_blocked, 2);
@@ -214,5 +295,32 @@ mod tests {
         // non-matches -1 -> bin 0, 1 -> bin 1, 4 -> bin 3; matches 3 -> bin 2, 5 -> bin 3.
         assert_eq!(s.weight_histogram.non_matches, vec![1, 1, 0, 1]);
         assert_eq!(s.weight_histogram.matches, vec![0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn truth_pairs_by_release_row() {
+        // Release 1 has two originals (a truth key shared by two rows),
+        // release 2 none; the duplicate (0, 0) counts once, (5, 9) is beyond
+        // the 4 release rows and ignored.
+        let t = TruthPairs::new(4, [(3, 1), (0, 0), (1, 1), (0, 0), (5, 9)]);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.originals_of(1), &[1, 3]);
+        assert!(t.contains((3, 1)) && t.contains((0, 0)));
+        assert!(!t.contains((0, 1)) && !t.contains((0, 2)) && !t.contains((0, 9)));
+        assert_eq!(t.release_rows_with_truth(), 2);
+    }
+
+    #[test]
+    fn pr_curve_merges_ties_and_signed_zero() {
+        // Weights 0.0 and -0.0 are one threshold; 2.0 comes first.
+        let pairs = [(0, 0), (1, 1), (2, 2)];
+        let weights = [0.0, -0.0, 2.0];
+        let truth = TruthPairs::new(3, [(0, 0), (2, 2)]);
+        let s = score(&pairs, &weights, &[], &truth, 2);
+        assert_eq!(s.pr_curve.len(), 2);
+        assert_eq!(s.pr_curve[0].threshold, 2.0);
+        assert_eq!((s.pr_curve[0].precision, s.pr_curve[0].recall), (1.0, 0.5));
+        assert!((s.pr_curve[1].precision - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(s.pr_curve[1].recall, 1.0);
     }
 }

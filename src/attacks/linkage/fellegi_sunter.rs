@@ -20,7 +20,6 @@
 //! recordlinkage's ECM shows on weak data); [`EmSession::collapse`] reports it.
 //! Probabilities are clamped to `[1e-12, 1]` so weights stay finite.
 
-
 use polars::prelude::PlHashMap;
 use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;

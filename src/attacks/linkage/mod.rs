@@ -26,13 +26,15 @@ pub mod strings;
 
 use std::collections::{HashMap, HashSet};
 
+use polars::prelude::PlHashMap;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use assignment::ScoredPair;
 pub use blocking::{parse_blocking_rules, BlockingKey, BlockingRule, KeyTransform, RuleEstimate};
 pub use comparison::{parse_comparisons, Comparison, Level, LevelKind};
-pub use evaluate::{LinkageScores, PrPoint, WeightHistogram};
+pub use evaluate::{LinkageScores, PrPoint, TruthPairs, WeightHistogram};
 pub use fellegi_sunter::{
     Contribution, EmCollapse, EmOptions, EmSession, FellegiSunterModel, LevelParams,
 };
@@ -248,7 +250,7 @@ fn truth_pairs(
     right: &EncodedTable,
     lcol: &str,
     rcol: &str,
-) -> Result<HashSet<(u32, u32)>, LinkageError> {
+) -> Result<TruthPairs, LinkageError> {
     let missing = |t: &EncodedTable, c: &str| LinkageError::MissingColumn {
         source_name: t.source.clone(),
         column: c.to_string(),
@@ -256,27 +258,40 @@ fn truth_pairs(
     };
     let lc = left.column(lcol).ok_or_else(|| missing(left, lcol))?;
     let rc = right.column(rcol).ok_or_else(|| missing(right, rcol))?;
-    let mut by_key: HashMap<&str, Vec<u32>> = HashMap::new();
-    for row in 0..lc.len() {
-        if !lc.is_missing_code(lc.codes[row]) {
-            by_key
-                .entry(lc.value(row).trim())
-                .or_default()
-                .push(row as u32);
+    // Original rows per distinct (trimmed) key, found through the codes so
+    // each distinct value is hashed once, not once per row.
+    let mut group_of_value: PlHashMap<&str, u32> = PlHashMap::default();
+    let left_group: Vec<Option<u32>> = (0..lc.values.len())
+        .map(|c| {
+            (!lc.is_missing_code(c as u32)).then(|| {
+                let next = group_of_value.len() as u32;
+                *group_of_value.entry(lc.values[c].trim()).or_insert(next)
+            })
+        })
+        .collect();
+    let mut rows_of_group: Vec<Vec<u32>> = vec![Vec::new(); group_of_value.len()];
+    for (row, &code) in lc.codes.iter().enumerate() {
+        if let Some(g) = left_group[code as usize] {
+            rows_of_group[g as usize].push(row as u32);
         }
     }
-    let mut truth = HashSet::new();
-    for row in 0..rc.len() {
-        if rc.is_missing_code(rc.codes[row]) {
-            continue;
-        }
-        if let Some(ls) = by_key.get(rc.value(row).trim()) {
-            for &l in ls {
-                truth.insert((l, row as u32));
+    let right_group: Vec<Option<u32>> = (0..rc.values.len())
+        .map(|c| {
+            if rc.is_missing_code(c as u32) {
+                None
+            } else {
+                group_of_value.get(rc.values[c].trim()).copied()
             }
-        }
-    }
-    Ok(truth)
+        })
+        .collect();
+    let pairs = rc.codes.iter().enumerate().flat_map(|(r, &code)| {
+        let rows: &[u32] = match right_group[code as usize] {
+            Some(g) => &rows_of_group[g as usize],
+            None => &[],
+        };
+        rows.iter().map(move |&l| (l, r as u32))
+    });
+    Ok(TruthPairs::new(rc.len(), pairs))
 }
 
 /// The comparison vectors (level index per comparison, pair-major) of
@@ -564,7 +579,7 @@ pub fn link(
                 release_row: pairs[i].1,
                 match_weight: weights[i],
                 match_probability: fellegi_sunter::probability_from_weight(weights[i]),
-                correct: truth.as_ref().map(|t| t.contains(&pairs[i])),
+                correct: truth.as_ref().map(|t| t.contains(pairs[i])),
                 contributions: (0..k)
                     .map(|c| {
                         let level = &model.comparisons[c].levels[g[c] as usize];
