@@ -66,6 +66,7 @@ def main():
     ap.add_argument("--release", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="10GB", help="DuckDB memory_limit")
+    ap.add_argument("--seed", type=int, default=42, help="seed of the u sample")
     args = ap.parse_args()
 
     stages = {}
@@ -120,7 +121,7 @@ def main():
         [block_on("first_name", "surname", "dob")], recall=0.6)
     mark("lambda")
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=1e6, seed=42, min_count_per_level=None, num_chunks=1)
+        max_pairs=1e6, seed=args.seed, min_count_per_level=None, num_chunks=1)
     mark("u")
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("first_name", "surname"))

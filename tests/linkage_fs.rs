@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use reident::attacks::linkage::fellegi_sunter::{expectation_maximisation, patterns};
+use reident::attacks::linkage::fellegi_sunter::{expectation_maximisation, patterns, NOT_OBSERVED};
 use reident::attacks::linkage::{
     link, parse_comparisons, AssignmentMethod, EmCollapse, EmOptions, LinkageConfig, PriorSpec,
 };
@@ -205,4 +205,49 @@ fn em_collapse_is_detected_when_nothing_separates_matches() {
         s.match_proportion,
         s.m
     );
+}
+
+#[test]
+fn a_level_no_pair_falls_in_gets_splinks_not_observed_m() {
+    // Two comparisons of 4 levels (null, exact, partial, else); no pattern has
+    // level 2 of the first comparison, so EM cannot train it: m = 1e-6, as
+    // Splink's "level not observed in training dataset". The observed levels
+    // of that comparison share the rest of the posterior mass as usual.
+    let pats = vec![
+        (vec![1u8, 1u8], 40u64),
+        (vec![3u8, 3u8], 60u64),
+        (vec![1u8, 3u8], 5u64),
+    ];
+    let u = vec![vec![1.0, 0.01, 0.09, 0.9], vec![1.0, 0.02, 0.08, 0.9]];
+    let start = vec![vec![1.0, 0.9, 0.05, 0.05], vec![1.0, 0.9, 0.05, 0.05]];
+    let opts = EmOptions {
+        max_iterations: 50,
+        tolerance: 1e-9,
+        start_match_proportion: 0.5,
+    };
+    let s = expectation_maximisation(&pats, &start, &u, &[true, true], &opts);
+    assert_eq!(s.m[0][2], NOT_OBSERVED);
+    assert_eq!(s.m[1][2], NOT_OBSERVED);
+    assert!((s.m[0][1] + s.m[0][3] - 1.0).abs() < 1e-12);
+    assert!(s.m[0][1] > 0.5);
+}
+
+#[test]
+fn a_level_no_random_pair_falls_in_gets_splinks_not_observed_u() {
+    // All 6 pairs are the u sample (fewer pairs than --u-pairs). No pair of
+    // names is within Jaro-Winkler 0.9 without being equal: annabel/bob,
+    // carl/bob, ... -> u(jw >= 0.9) is not observed and is 1e-6 as in
+    // Splink; exact 1 of 6 (annabel/annabel), else 5 of 6.
+    let original = table("o", &[("name", &["annabel", "carl", "dora"])]);
+    let release = table("r", &[("name", &["annabel", "bob"])]);
+    let mut config = LinkageConfig::new(parse_comparisons("name:jw(0.9)").unwrap(), vec![]);
+    config.em = EmOptions {
+        max_iterations: 0,
+        ..EmOptions::default()
+    };
+    let r = link(&original, &release, &config, &HashMap::new(), &mut |_| {}).unwrap();
+    let lv = &r.model.comparisons[0].levels;
+    assert!((lv[1].u - 1.0 / 6.0).abs() < 1e-12);
+    assert_eq!(lv[2].u, NOT_OBSERVED);
+    assert!((lv[3].u - 5.0 / 6.0).abs() < 1e-12);
 }

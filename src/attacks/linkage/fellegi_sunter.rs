@@ -31,6 +31,10 @@ use super::comparison::{Comparison, PreparedComparison, PreparedComparisons, NUL
 
 const FLOOR: f64 = 1e-12;
 
+/// m or u of a level that no pair of the estimating sample falls in:
+/// Splink's value for a level "not observed in training dataset".
+pub const NOT_OBSERVED: f64 = 1e-6;
+
 /// Computes the comparison vectors (one gamma per comparison) of `pairs`,
 /// flattened pair-major.
 pub(crate) fn comparison_vectors(prepared: &PreparedComparisons, pairs: &[(u32, u32)]) -> Vec<u8> {
@@ -54,8 +58,10 @@ pub(crate) fn comparison_vectors(prepared: &PreparedComparisons, pairs: &[(u32, 
 }
 
 /// u per comparison and level from `sample_pairs` random pairs (seeded):
-/// `u_l = count(level l) / count(non-null)`. Levels never seen get
-/// `1 / (count(non-null) + 1)` so no Bayes factor is infinite. The null
+/// `u_l = count(level l) / count(non-null)`. A level never seen in the
+/// sample gets [`NOT_OBSERVED`] (1e-6), as Splink 4/5 does
+/// (`LEVEL_NOT_OBSERVED_TEXT` reads as 1e-6 in `ComparisonLevel`), so no
+/// Bayes factor is infinite and the weights equal Splink's. The null
 /// level's u is 1 by convention (unused).
 pub(crate) fn estimate_u_random(
     prepared: &PreparedComparisons,
@@ -95,7 +101,7 @@ pub(crate) fn estimate_u_random(
             let mut u = vec![1.0; n_levels];
             for l in 1..n_levels {
                 u[l] = if counts[l] == 0 {
-                    1.0 / (non_null as f64 + 1.0)
+                    NOT_OBSERVED
                 } else {
                     counts[l] as f64 / non_null as f64
                 };
@@ -250,6 +256,14 @@ pub fn expectation_maximisation(
     let mut m: Vec<Vec<f64>> = m_start.to_vec();
     let mut p = opts.start_match_proportion.clamp(1e-6, 1.0 - 1e-6);
     let total: f64 = patterns.iter().map(|(_, c)| *c as f64).sum();
+    let mut observed: Vec<Vec<bool>> = m.iter().map(|l| vec![false; l.len()]).collect();
+    for (g, _) in patterns {
+        for (c, &l) in g.iter().enumerate().take(k) {
+            if let Some(slot) = observed[c].get_mut(l as usize) {
+                *slot = true;
+            }
+        }
+    }
     let mut iterations = 0;
     let mut converged = false;
     while iterations < opts.max_iterations && total > 0.0 {
@@ -289,7 +303,13 @@ pub fn expectation_maximisation(
                 continue;
             }
             for l in 1..m[c].len() {
-                let v = (m_acc[c][l] / s).max(FLOOR);
+                // A level no pair of the session falls in cannot be
+                // trained; Splink gives it m = 1e-6 (not observed).
+                let v = if observed[c][l] {
+                    (m_acc[c][l] / s).max(FLOOR)
+                } else {
+                    NOT_OBSERVED
+                };
                 delta = delta.max((v - m[c][l]).abs());
                 m[c][l] = v;
             }
