@@ -29,6 +29,7 @@ digit typo such as 1985-13-02) falls in `else`, as in reident, instead of
 Splink's default of treating it as null.
 
     python3 benches/splink_link.py --original O.csv --release R.csv [--threads 2]
+        [--seed 42] [--u-from reident.json] [--save-model splink_model.json]
 """
 
 import argparse
@@ -67,6 +68,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="10GB", help="DuckDB memory_limit")
     ap.add_argument("--seed", type=int, default=42, help="seed of the u sample")
+    ap.add_argument("--u-from", metavar="REIDENT_JSON",
+                    help="take u from a `reident link` result (its model) instead of "
+                         "sampling it: isolates the u sample from everything else")
+    ap.add_argument("--save-model", metavar="PATH",
+                    help="write Splink's trained model (save_model_to_json) here")
     args = ap.parse_args()
 
     stages = {}
@@ -120,13 +126,27 @@ def main():
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_name", "surname", "dob")], recall=0.6)
     mark("lambda")
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=1e6, seed=args.seed, min_count_per_level=None, num_chunks=1)
+    if args.u_from:
+        with open(args.u_from) as f:
+            theirs = json.load(f)["model"]["comparisons"]
+        ours = linker._settings_obj.comparisons
+        assert len(ours) == len(theirs), "the reident model has other comparisons"
+        for comparison, given in zip(ours, theirs):
+            levels = comparison.comparison_levels
+            assert len(levels) == len(given["levels"]), comparison.output_column_name
+            # Level 0 is null in both (no u); the others are in the same order.
+            for level, value in zip(levels[1:], given["levels"][1:]):
+                level.u_probability = value["u"]
+    else:
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=1e6, seed=args.seed, min_count_per_level=None, num_chunks=1)
     mark("u")
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("first_name", "surname"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
     mark("em")
+    if args.save_model:
+        linker.misc.save_model_to_json(args.save_model, overwrite=True)
     pred = linker.inference.predict(threshold_match_probability=0.5)
     mark("predict")
     n_links, n_correct = con.execute(
