@@ -14,6 +14,8 @@
 
 use std::collections::HashMap;
 
+mod support;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -158,14 +160,6 @@ fn people(n: usize, seed: u64) -> (EncodedTable, EncodedTable) {
     (table("original", &original), table("release", &release))
 }
 
-fn sizes() -> Vec<usize> {
-    std::env::var("REIDENT_BENCH_ROWS")
-        .unwrap_or_else(|_| "100000".to_string())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect()
-}
-
 fn config() -> LinkageConfig {
     let mut config = LinkageConfig::new(
         parse_comparisons(FIELDS).expect("fields"),
@@ -187,7 +181,7 @@ fn bench_linkage(c: &mut Criterion) {
     group.sample_size(10);
     let config = config();
     let hierarchies = HashMap::new();
-    for n in sizes() {
+    for n in support::sizes("100000") {
         let (original, release) = people(n, 7);
         let pairs = blocking::block(&config.blocking, &original, &release, u64::MAX, u64::MAX)
             .expect("blocking")

@@ -10,6 +10,8 @@
 
 use std::path::Path;
 
+mod support;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use reident::data::{self, CategoricalColumn, EncodedTable, MissingPolicy, ReadOptions};
 use reident::privacy::{evaluate, EquivalenceClasses, MetricsParams, SuppressedRows};
@@ -53,20 +55,12 @@ fn replicate(table: &EncodedTable, n_rows: usize) -> EncodedTable {
     EncodedTable::new(&format!("adult x{n_rows}"), columns)
 }
 
-fn sizes() -> Vec<usize> {
-    std::env::var("REIDENT_BENCH_ROWS")
-        .unwrap_or_else(|_| "1000000,10000000".to_string())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect()
-}
-
 fn bench_metrics(c: &mut Criterion) {
     let adult = adult();
     let params = MetricsParams::new(QIS).sensitive([SENSITIVE]);
     let mut group = c.benchmark_group("metrics");
     group.sample_size(10);
-    for n in sizes() {
+    for n in support::sizes("1000000,10000000") {
         let table = replicate(&adult, n);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(
