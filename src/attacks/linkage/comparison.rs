@@ -482,16 +482,14 @@ impl<'a> PreparedComparison<'a> {
                 }
             })
             .collect();
-        let per_value = |wanted: bool, f: &dyn Fn(&str) -> Option<f64>| -> Vec<Option<f64>> {
-            if wanted {
-                values.iter().map(|v| f(v)).collect()
-            } else {
-                Vec::new()
-            }
+        let num = if wants_num {
+            values
+                .iter()
+                .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+                .collect()
+        } else {
+            Vec::new()
         };
-        let num = per_value(wants_num, &|v| {
-            v.parse::<f64>().ok().filter(|x| x.is_finite())
-        });
         let days = if wants_days {
             values.iter().map(|v| iso_date_days(v)).collect()
         } else {

@@ -205,41 +205,42 @@ pub(crate) fn patterns_of(
         // Up to eight comparisons a vector packs into one u64 (one byte per
         // gamma), which hashes far faster than a slice: this count runs over
         // tens of millions of pairs.
-        let pack = |g: &[u8]| -> u64 {
+        let pack = |i: usize| -> u64 {
             let mut bytes = [0u8; 8];
-            bytes[..g.len()].copy_from_slice(g);
+            bytes[..k].copy_from_slice(&gammas[i * k..(i + 1) * k]);
             u64::from_le_bytes(bytes)
         };
-        let map = indices
-            .fold(PlHashMap::<u64, u64>::default, |mut map, i| {
-                *map.entry(pack(&gammas[i * k..(i + 1) * k])).or_insert(0) += 1;
-                map
-            })
-            .reduce(PlHashMap::default, |mut a, b| {
-                for (g, c) in b {
-                    *a.entry(g).or_insert(0) += c;
-                }
-                a
-            });
-        map.into_iter()
+        count_by(indices, pack)
+            .into_iter()
             .map(|(g, c)| (g.to_le_bytes()[..k].to_vec(), c))
             .collect()
     } else {
-        let map = indices
-            .fold(PlHashMap::<&[u8], u64>::default, |mut map, i| {
-                *map.entry(&gammas[i * k..(i + 1) * k]).or_insert(0) += 1;
-                map
-            })
-            .reduce(PlHashMap::default, |mut a, b| {
-                for (g, c) in b {
-                    *a.entry(g).or_insert(0) += c;
-                }
-                a
-            });
-        map.into_iter().map(|(g, c)| (g.to_vec(), c)).collect()
+        count_by(indices, |i| &gammas[i * k..(i + 1) * k])
+            .into_iter()
+            .map(|(g, c)| (g.to_vec(), c))
+            .collect()
     };
     v.sort();
     v
+}
+
+/// How many of `indices` have each `key`, counted in parallel.
+fn count_by<K, F>(indices: impl ParallelIterator<Item = usize>, key: F) -> PlHashMap<K, u64>
+where
+    K: std::hash::Hash + Eq + Send,
+    F: Fn(usize) -> K + Sync + Send,
+{
+    indices
+        .fold(PlHashMap::<K, u64>::default, |mut map, i| {
+            *map.entry(key(i)).or_insert(0) += 1;
+            map
+        })
+        .reduce(PlHashMap::default, |mut a, b| {
+            for (g, c) in b {
+                *a.entry(g).or_insert(0) += c;
+            }
+            a
+        })
 }
 
 /// Runs EM with u fixed over comparison-vector `patterns` (vector, count).
