@@ -100,8 +100,14 @@ pub struct UnicityPoint {
 
 // ---------------------------------------------------------------- rendering
 
+/// A chart body; the title and axis descriptions come from its [`Labels`],
+/// which also name the chart in the report.
 trait Plot {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        labels: &Labels,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), String>;
 }
 
 fn de<E: std::fmt::Display>(e: E) -> String {
@@ -125,14 +131,14 @@ fn render<P: Plot>(labels: Labels<'_>, plot: &P) -> Result<Chart, ReportError> {
     {
         let root =
             SVGBackend::with_string(&mut svg, (CHART_WIDTH, CHART_HEIGHT)).into_drawing_area();
-        plot.draw(&root).map_err(drawing)?;
+        plot.draw(&labels, &root).map_err(drawing)?;
         root.present().map_err(|e| drawing(de(e)))?;
     }
     let mut rgb = vec![0u8; CHART_WIDTH as usize * CHART_HEIGHT as usize * 3];
     {
         let root =
             BitMapBackend::with_buffer(&mut rgb, (CHART_WIDTH, CHART_HEIGHT)).into_drawing_area();
-        plot.draw(&root).map_err(drawing)?;
+        plot.draw(&labels, &root).map_err(drawing)?;
         root.present().map_err(|e| drawing(de(e)))?;
     }
     let png = png::encode_rgb(CHART_WIDTH, CHART_HEIGHT, &rgb).map_err(drawing)?;
@@ -227,9 +233,6 @@ struct Series {
 }
 
 struct XyPlot {
-    title: String,
-    x_desc: String,
-    y_desc: String,
     x_range: (f64, f64),
     y_range: (f64, f64),
     x_log: bool,
@@ -240,11 +243,15 @@ struct XyPlot {
 }
 
 impl Plot for XyPlot {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        labels: &Labels,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), String> {
         root.fill(&WHITE).map_err(de)?;
         let mut builder = ChartBuilder::on(root);
         builder
-            .caption(&self.title, caption_style())
+            .caption(labels.title, caption_style())
             .margin(24)
             .x_label_area_size(64)
             .y_label_area_size(84);
@@ -254,16 +261,17 @@ impl Plot for XyPlot {
             let chart = builder
                 .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
                 .map_err(de)?;
-            draw_xy(self, chart)
+            draw_xy(self, labels, chart)
         } else {
             let chart = builder.build_cartesian_2d(x0..x1, y0..y1).map_err(de)?;
-            draw_xy(self, chart)
+            draw_xy(self, labels, chart)
         }
     }
 }
 
 fn draw_xy<'a, DB, X>(
     plot: &XyPlot,
+    labels: &Labels,
     mut chart: ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
 ) -> Result<(), String>
 where
@@ -272,8 +280,8 @@ where
 {
     chart
         .configure_mesh()
-        .x_desc(plot.x_desc.as_str())
-        .y_desc(plot.y_desc.as_str())
+        .x_desc(labels.x)
+        .y_desc(labels.y)
         .axis_desc_style((FONT, 18))
         .label_style((FONT, 15))
         .x_label_formatter(if plot.x_integer { &int_tick } else { &tick })
@@ -375,9 +383,6 @@ struct BarGroup {
 }
 
 struct BarPlot {
-    title: String,
-    x_desc: String,
-    y_desc: String,
     /// Bin edges, `heights.len() + 1` values, increasing.
     edges: Vec<f64>,
     groups: Vec<BarGroup>,
@@ -389,7 +394,11 @@ struct BarPlot {
 }
 
 impl Plot for BarPlot {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        labels: &Labels,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), String> {
         root.fill(&WHITE).map_err(de)?;
         let x0 = self.edges.first().copied().unwrap_or(0.0);
         let x1 = self.edges.last().copied().unwrap_or(1.0);
@@ -403,7 +412,7 @@ impl Plot for BarPlot {
             .fold(0.0f64, f64::max);
         let y_top = if y_max > 0.0 { y_max * 1.4 } else { 1.0 };
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, caption_style())
+            .caption(labels.title, caption_style())
             .margin(24)
             .x_label_area_size(64)
             .y_label_area_size(84)
@@ -411,8 +420,8 @@ impl Plot for BarPlot {
             .map_err(de)?;
         chart
             .configure_mesh()
-            .x_desc(self.x_desc.as_str())
-            .y_desc(self.y_desc.as_str())
+            .x_desc(labels.x)
+            .y_desc(labels.y)
             .axis_desc_style((FONT, 18))
             .label_style((FONT, 15))
             .x_label_formatter(if self.x_integer { &int_tick } else { &tick })
@@ -508,9 +517,6 @@ pub fn class_size_histogram(
             y,
         },
         &BarPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             edges,
             groups: vec![BarGroup {
                 label: format!("equivalence classes (n = {})", class_sizes.len()),
@@ -586,9 +592,6 @@ pub fn prosecutor_risk_cdf(
             y,
         },
         &XyPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             x_range: (0.0, 1.0),
             y_range: (0.0, 102.0),
             x_log: false,
@@ -600,9 +603,6 @@ pub fn prosecutor_risk_cdf(
 }
 
 struct DualPlot {
-    title: String,
-    x_desc: String,
-    y_desc: String,
     y2_desc: String,
     l: Vec<(f64, f64)>,
     t: Vec<(f64, f64)>,
@@ -613,11 +613,15 @@ struct DualPlot {
 }
 
 impl Plot for DualPlot {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        labels: &Labels,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), String> {
         root.fill(&WHITE).map_err(de)?;
         let n = self.l.len() as f64;
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, caption_style())
+            .caption(labels.title, caption_style())
             .margin(24)
             .x_label_area_size(64)
             .y_label_area_size(84)
@@ -627,8 +631,8 @@ impl Plot for DualPlot {
             .set_secondary_coord(-0.5..n - 0.5, 0.0..1.05);
         chart
             .configure_mesh()
-            .x_desc(self.x_desc.as_str())
-            .y_desc(self.y_desc.as_str())
+            .x_desc(labels.x)
+            .y_desc(labels.y)
             .axis_desc_style((FONT, 18))
             .label_style((FONT, 15))
             .x_label_formatter(&tick)
@@ -745,9 +749,6 @@ pub fn l_and_t_per_class(
             y,
         },
         &DualPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             y2_desc: "t (earth mover's distance, 0-1)".into(),
             l: l_per_class
                 .iter()
@@ -818,9 +819,6 @@ pub fn match_weight_histogram(
             y,
         },
         &BarPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             edges,
             groups: vec![
                 BarGroup {
@@ -874,21 +872,26 @@ fn percent(points: &[(f64, f64)], x_too: bool) -> Vec<(f64, f64)> {
     points.iter().map(|&(x, y)| (x * xs, y * 100.0)).collect()
 }
 
+/// One series per curve in palette order, y (and with `x_too` x) in percent.
+fn percent_series(curves: &[NamedCurve], x_too: bool, kind: Kind) -> Vec<Series> {
+    curves
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Series {
+            label: c.label.clone(),
+            points: percent(&c.points, x_too),
+            kind,
+            color: PALETTE[i % PALETTE.len()],
+        })
+        .collect()
+}
+
 /// Precision-recall curves, `(recall, precision)` points in [0, 1], one per attack.
 pub fn precision_recall_curve(curves: &[NamedCurve]) -> Result<Chart, ReportError> {
     const NAME: &str = "precision_recall";
     check_curves(NAME, curves)?;
     check_unit(NAME, curves, true)?;
-    let series = curves
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Series {
-            label: c.label.clone(),
-            points: percent(&c.points, true),
-            kind: Kind::Line,
-            color: PALETTE[i % PALETTE.len()],
-        })
-        .collect();
+    let series = percent_series(curves, true, Kind::Line);
     let title = "Precision-recall curve";
     let x = "recall (% of true matches found)";
     let y = "precision (% of links correct)";
@@ -900,9 +903,6 @@ pub fn precision_recall_curve(curves: &[NamedCurve]) -> Result<Chart, ReportErro
             y,
         },
         &XyPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             x_range: (0.0, 100.0),
             y_range: (0.0, 102.0),
             x_log: false,
@@ -983,9 +983,6 @@ pub fn roc_curve(curves: &[NamedCurve]) -> Result<Chart, ReportError> {
             y,
         },
         &XyPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             x_range: (0.0, 100.0),
             y_range: (0.0, 102.0),
             x_log: false,
@@ -1007,16 +1004,7 @@ pub fn top_k_accuracy(
     check_unit(NAME, curves, false)?;
     let (k_lo, k_hi) =
         range_of(curves.iter().flat_map(|c| c.points.iter().map(|p| p.0))).unwrap_or((1.0, 1.0));
-    let mut series: Vec<Series> = curves
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Series {
-            label: c.label.clone(),
-            points: percent(&c.points, false),
-            kind: Kind::LineMarkers,
-            color: PALETTE[i % PALETTE.len()],
-        })
-        .collect();
+    let mut series: Vec<Series> = percent_series(curves, false, Kind::LineMarkers);
     if let Some(n) = n_candidates.filter(|&n| n > 0) {
         let chance = |k: f64| (k / n as f64).min(1.0) * 100.0;
         series.push(Series {
@@ -1038,9 +1026,6 @@ pub fn top_k_accuracy(
             y,
         },
         &XyPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             x_range: (x0, x1),
             y_range: (0.0, 102.0),
             x_log: false,
@@ -1067,16 +1052,7 @@ pub fn accuracy_vs_authors(curves: &[NamedCurve]) -> Result<Chart, ReportError> 
     }
     xs.sort_by(f64::total_cmp);
     xs.dedup();
-    let mut series: Vec<Series> = curves
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Series {
-            label: c.label.clone(),
-            points: percent(&c.points, false),
-            kind: Kind::LineMarkers,
-            color: PALETTE[i % PALETTE.len()],
-        })
-        .collect();
+    let mut series: Vec<Series> = percent_series(curves, false, Kind::LineMarkers);
     // Chance 1/n is convex: sample it densely between the measured sizes.
     let (lo, hi) = (xs[0], xs[xs.len() - 1]);
     let chance: Vec<(f64, f64)> = (0..=100)
@@ -1101,9 +1077,6 @@ pub fn accuracy_vs_authors(curves: &[NamedCurve]) -> Result<Chart, ReportError> 
             y,
         },
         &XyPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             x_range: (x0.max(0.0), x1),
             y_range: (0.0, 102.0),
             x_log: false,
@@ -1129,16 +1102,7 @@ pub fn accuracy_vs_text_length(
     }
     let (lo, hi) =
         range_of(curves.iter().flat_map(|c| c.points.iter().map(|p| p.0))).unwrap_or((0.0, 1.0));
-    let mut series: Vec<Series> = curves
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Series {
-            label: c.label.clone(),
-            points: percent(&c.points, false),
-            kind: Kind::LineMarkers,
-            color: PALETTE[i % PALETTE.len()],
-        })
-        .collect();
+    let mut series: Vec<Series> = percent_series(curves, false, Kind::LineMarkers);
     let chance = 100.0 / n_authors as f64;
     let (x0, x1) = padded(lo, hi);
     series.push(Series {
@@ -1158,9 +1122,6 @@ pub fn accuracy_vs_text_length(
             y,
         },
         &XyPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             x_range: (x0.max(0.0), x1),
             y_range: (0.0, 102.0),
             x_log: false,
@@ -1172,9 +1133,6 @@ pub fn accuracy_vs_text_length(
 }
 
 struct Heatmap {
-    title: String,
-    x_desc: String,
-    y_desc: String,
     labels: Vec<String>,
     /// Row-normalised shares in [0, 1].
     shares: Vec<Vec<f64>>,
@@ -1188,11 +1146,15 @@ fn heat(v: f64) -> RGBColor {
 }
 
 impl Plot for Heatmap {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        labels: &Labels,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), String> {
         root.fill(&WHITE).map_err(de)?;
         let (main, bar) = root.split_horizontally(CHART_WIDTH as i32 - 150);
         let n = self.labels.len();
-        let labels = &self.labels;
+        let class_labels = &self.labels;
         let show_every = n.div_ceil(30).max(1);
         let fmt = move |v: &f64| {
             let i = v.round();
@@ -1201,7 +1163,7 @@ impl Plot for Heatmap {
                 && (i as usize) < n
                 && (i as usize).is_multiple_of(show_every)
             {
-                let s = &labels[i as usize];
+                let s = &class_labels[i as usize];
                 if s.chars().count() > 12 {
                     format!("{}…", s.chars().take(11).collect::<String>())
                 } else {
@@ -1213,7 +1175,7 @@ impl Plot for Heatmap {
         };
         let fmt_y = move |v: &f64| fmt(&((n as f64 - 1.0) - v));
         let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, caption_style())
+            .caption(labels.title, caption_style())
             .margin(24)
             .x_label_area_size(90)
             .y_label_area_size(130)
@@ -1222,8 +1184,8 @@ impl Plot for Heatmap {
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc(self.x_desc.as_str())
-            .y_desc(self.y_desc.as_str())
+            .x_desc(labels.x)
+            .y_desc(labels.y)
             .x_labels(n.min(30))
             .y_labels(n.min(30))
             .x_label_formatter(&fmt)
@@ -1331,9 +1293,6 @@ pub fn confusion_heatmap(labels: &[String], counts: &[Vec<u64>]) -> Result<Chart
             y,
         },
         &Heatmap {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             labels: labels.to_vec(),
             shares,
         },
@@ -1393,9 +1352,6 @@ pub fn epsilon_lower_bound_vs_trials(
             y,
         },
         &XyPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             x_range: (x0, x1),
             y_range: (0.0, y_top),
             x_log: true,
@@ -1476,9 +1432,6 @@ pub fn unicity_vs_points(points: &[UnicityPoint]) -> Result<Chart, ReportError> 
             y,
         },
         &XyPlot {
-            title: title.into(),
-            x_desc: x.into(),
-            y_desc: y.into(),
             x_range: (x0.max(0.0), x1),
             y_range: (0.0, 102.0),
             x_log: false,
