@@ -312,3 +312,25 @@ fn parameter_and_column_errors() {
     let e = evaluate(&empty, &MetricsParams::new(["g"])).unwrap_err();
     assert!(e.to_string().contains("empty"), "{e}");
 }
+
+#[test]
+fn metrics_from_prebuilt_classes_equal_evaluate_and_refuse_other_columns() {
+    // Classes A (4 rows), B (4), C (2): k = 2, distinct l = 2 (C has y, z).
+    let t = abc();
+    let params = MetricsParams::new(["g".to_string()]).sensitive(["s".to_string()]);
+    let direct = evaluate(&t, &params).unwrap();
+    let from_classes = evaluate_classes(&t, &abc_classes(), &params).unwrap();
+    assert_eq!(from_classes.k, 2);
+    assert_eq!(from_classes.sensitive[0].l_distinct, 2);
+    assert_eq!(
+        serde_json::to_value(&direct).unwrap(),
+        serde_json::to_value(&from_classes).unwrap()
+    );
+    // Classes without the sensitive column, or under another suppression
+    // policy, are not the classes these metrics need.
+    let bare = EquivalenceClasses::build(&t, &["g"], &[], SuppressedRows::Exclude).unwrap();
+    let err = evaluate_classes(&t, &bare, &params).unwrap_err().to_string();
+    assert!(err.contains("sensitive [] ") && err.contains("[s]"), "{err}");
+    let one = EquivalenceClasses::build(&t, &["g"], &["s"], SuppressedRows::OneClass).unwrap();
+    assert!(evaluate_classes(&t, &one, &params).is_err());
+}

@@ -59,11 +59,11 @@ use crate::attacks::text::{
 };
 use crate::attacks::unicity::{unicity_sweep, SweepConfig, TraceSpec, UnicityReport};
 use crate::data::{
-    load_table, read_frame, CategoricalColumn, EncodedTable, Hierarchy, MissingPolicy, ReadOptions,
+    load_table, read_frame, CategoricalColumn, Hierarchy, MissingPolicy, ReadOptions,
 };
 use crate::dp::{self, AggregateFit, NoiseFitOptions};
 use crate::privacy::t_closeness::emd_equal_distance;
-use crate::privacy::{evaluate, EquivalenceClasses, MetricsParams, MetricsReport, SuppressedRows};
+use crate::privacy::{evaluate_classes, EquivalenceClasses, MetricsParams, MetricsReport};
 use crate::report::charts::{self, NamedCurve};
 use crate::report::{
     Chart, ClaimVerdict, GeneratedBy, Report, ReportBuilder, Section, Table, Verdict,
@@ -381,8 +381,12 @@ fn run_table(
         .hierarchies(sensitive_hierarchies)
         .target_k(target_k)
         .max_listed_rows(0);
-    let metrics = evaluate(&release, &params)?;
-    let charts = table_charts(t, &release, target_k, config)?;
+    // One grouping serves the metrics and the per-class charts.
+    let qis: Vec<&str> = t.quasi_identifiers.iter().map(String::as_str).collect();
+    let sensitive: Vec<&str> = t.sensitive.iter().map(String::as_str).collect();
+    let classes = EquivalenceClasses::build(&release, &qis, &sensitive, params.suppressed_rows)?;
+    let metrics = evaluate_classes(&release, &classes, &params)?;
+    let charts = table_charts(t, &classes, target_k, config)?;
     progress(&format!("{dataset}: privacy metrics"));
 
     // QI-join linkage against the originals.
@@ -546,13 +550,10 @@ fn run_table(
 /// Class-size histogram, prosecutor-risk CDF and l and t per class.
 fn table_charts(
     t: &TableConfig,
-    release: &EncodedTable,
+    classes: &EquivalenceClasses,
     target_k: u64,
     config: &AuditConfig,
 ) -> Result<Vec<Chart>, AuditError> {
-    let qis: Vec<&str> = t.quasi_identifiers.iter().map(String::as_str).collect();
-    let sensitive: Vec<&str> = t.sensitive.iter().take(1).map(String::as_str).collect();
-    let classes = EquivalenceClasses::build(release, &qis, &sensitive, SuppressedRows::Exclude)?;
     let sizes = classes.class_sizes();
     let mut out = Vec::new();
     out.push(

@@ -40,7 +40,7 @@ pub use l_diversity::{
     distinct_l_diversity, entropy_l_diversity, recursive_cl_diversity, EntropyL, RecursiveCl,
 };
 pub use likeness::{basic_beta_likeness, enhanced_beta_likeness, BetaLikeness};
-pub use report::{evaluate, MetricsParams, MetricsReport, SCHEMA_VERSION};
+pub use report::{evaluate, evaluate_classes, MetricsParams, MetricsReport, SCHEMA_VERSION};
 pub use t_closeness::{
     emd_equal_distance, emd_ordered, t_closeness_equal_distance, t_closeness_hierarchical,
     t_closeness_ordered, GroundDistance, HierarchicalGround, TCloseness,

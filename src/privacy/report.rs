@@ -325,9 +325,51 @@ pub fn evaluate(
         .collect();
     let sas: Vec<&str> = params.sensitive.iter().map(|s| s.as_str()).collect();
     let classes = EquivalenceClasses::build(table, &qis, &sas, params.suppressed_rows)?;
+    evaluate_classes(table, &classes, params)
+}
 
-    let kanon = k_anonymity(&classes);
-    let below = records_below_k(&classes, params.target_k)?;
+/// [`evaluate`] on equivalence classes the caller already built from `table`
+/// with `params`' quasi-identifiers, sensitive attributes (in that order) and
+/// suppressed-row policy, for a caller that also reads the classes (per-class
+/// charts) and should not group the table twice.
+///
+/// Errors: those of [`evaluate`], and classes built with other columns or
+/// another policy than `params` says.
+pub fn evaluate_classes(
+    table: &EncodedTable,
+    classes: &EquivalenceClasses,
+    params: &MetricsParams,
+) -> Result<MetricsReport, PrivacyError> {
+    params.validate()?;
+    let built_sensitive: Vec<&str> = classes
+        .sensitive_attributes()
+        .iter()
+        .map(|s| s.attribute.as_str())
+        .collect();
+    let sas: Vec<&str> = params.sensitive.iter().map(|s| s.as_str()).collect();
+    if classes.quasi_identifiers != params.quasi_identifiers
+        || built_sensitive != sas
+        || classes.suppressed_rows != params.suppressed_rows
+    {
+        return Err(PrivacyError::Invalid(format!(
+            "{}: the equivalence classes were built over quasi-identifiers [{}] with sensitive [{}] and {:?}, but the metrics ask for [{}] with [{}] and {:?}; build the classes with the same columns and policy",
+            classes.source,
+            classes.quasi_identifiers.join(", "),
+            built_sensitive.join(", "),
+            classes.suppressed_rows,
+            params.quasi_identifiers.join(", "),
+            sas.join(", "),
+            params.suppressed_rows,
+        )));
+    }
+    let qis: Vec<&str> = params
+        .quasi_identifiers
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+
+    let kanon = k_anonymity(classes);
+    let below = records_below_k(classes, params.target_k)?;
     let truncated = below.row_ids.len() > params.max_listed_rows;
     let mut row_ids = below.row_ids;
     row_ids.truncate(params.max_listed_rows);
@@ -335,36 +377,36 @@ pub fn evaluate(
     // pyCANON computes recursive c with the distinct l over all attributes.
     let mut l_overall = u64::MAX;
     for sa in &sas {
-        l_overall = l_overall.min(distinct_l_diversity(&classes, sa)?);
+        l_overall = l_overall.min(distinct_l_diversity(classes, sa)?);
     }
 
     let mut sensitive = Vec::with_capacity(sas.len());
     for &sa in &sas {
         let numeric = params.numeric.contains(sa);
-        let t_equal_distance = t_closeness_equal_distance(&classes, sa)?;
+        let t_equal_distance = t_closeness_equal_distance(classes, sa)?;
         let t_ordered = if numeric {
-            Some(t_closeness_ordered(&classes, sa)?)
+            Some(t_closeness_ordered(classes, sa)?)
         } else {
             None
         };
         let t_hierarchical = match params.hierarchies.get(sa) {
-            Some(h) => Some(t_closeness_hierarchical(&classes, sa, h)?),
+            Some(h) => Some(t_closeness_hierarchical(classes, sa, h)?),
             None => None,
         };
         sensitive.push(SensitiveMetrics {
             attribute: sa.to_string(),
             n_distinct_values: classes.sensitive(sa)?.n_domain_values() as u64,
-            l_distinct: distinct_l_diversity(&classes, sa)?,
-            entropy_l: entropy_l_diversity(&classes, sa)?,
-            recursive_cl: recursive_cl_diversity(&classes, sa, l_overall)?,
-            alpha: alpha_k_anonymity(&classes, sa)?.alpha,
+            l_distinct: distinct_l_diversity(classes, sa)?,
+            entropy_l: entropy_l_diversity(classes, sa)?,
+            recursive_cl: recursive_cl_diversity(classes, sa, l_overall)?,
+            alpha: alpha_k_anonymity(classes, sa)?.alpha,
             t_pycanon: t_ordered.map_or(t_equal_distance.t, |t| t.t),
             t_equal_distance,
             t_ordered,
             t_hierarchical,
-            basic_beta: basic_beta_likeness(&classes, sa)?,
-            enhanced_beta: enhanced_beta_likeness(&classes, sa)?,
-            delta_disclosure: delta_disclosure(&classes, sa)?,
+            basic_beta: basic_beta_likeness(classes, sa)?,
+            enhanced_beta: enhanced_beta_likeness(classes, sa)?,
+            delta_disclosure: delta_disclosure(classes, sa)?,
         });
     }
     let combined = combine(&sensitive);
@@ -373,7 +415,7 @@ pub fn evaluate(
     let (population_sizes, journalist_population) =
         match (&params.population, params.sampling_fraction) {
             (Some(population), _) => (
-                Some(population_class_sizes(table, &classes, &qis, population)?),
+                Some(population_class_sizes(table, classes, &qis, population)?),
                 Some(format!("population table {}", population.source)),
             ),
             (None, Some(pi)) => (
