@@ -329,8 +329,13 @@ fn metrics_from_prebuilt_classes_equal_evaluate_and_refuse_other_columns() {
     // Classes without the sensitive column, or under another suppression
     // policy, are not the classes these metrics need.
     let bare = EquivalenceClasses::build(&t, &["g"], &[], SuppressedRows::Exclude).unwrap();
-    let err = evaluate_classes(&t, &bare, &params).unwrap_err().to_string();
-    assert!(err.contains("sensitive [] ") && err.contains("[s]"), "{err}");
+    let err = evaluate_classes(&t, &bare, &params)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("sensitive [] ") && err.contains("[s]"),
+        "{err}"
+    );
     let one = EquivalenceClasses::build(&t, &["g"], &["s"], SuppressedRows::OneClass).unwrap();
     assert!(evaluate_classes(&t, &one, &params).is_err());
 }
