@@ -2,7 +2,6 @@
 //! full-domain generalization, Mondrian and MDAV.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use reident::anonymize::generalization::{
@@ -11,35 +10,10 @@ use reident::anonymize::generalization::{
 use reident::anonymize::microaggregation::{mdav, MdavConfig};
 use reident::anonymize::mondrian::{mondrian, MondrianConfig, MondrianQi, QiKind};
 use reident::anonymize::{AnonymizeError, Release};
-use reident::data::{
-    load_table, CategoricalColumn, EncodedTable, Hierarchy, MissingPolicy, ReadOptions,
-};
+use reident::data::{CategoricalColumn, EncodedTable, Hierarchy};
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/adult")
-}
-
-const ADULT_COLUMNS: [&str; 9] = [
-    "sex",
-    "age",
-    "race",
-    "marital-status",
-    "education",
-    "native-country",
-    "workclass",
-    "occupation",
-    "salary-class",
-];
-
-fn adult() -> EncodedTable {
-    load_table(
-        &data_dir().join("adult.csv"),
-        &ADULT_COLUMNS,
-        &ReadOptions::default(),
-        &MissingPolicy::default(),
-    )
-    .unwrap()
-}
+mod adult_support;
+use adult_support::{adult, adult_dir as data_dir};
 
 fn adult_qi(column: &str) -> QuasiIdentifier {
     let path = data_dir().join(format!("hierarchies/adult_hierarchy_{column}.csv"));

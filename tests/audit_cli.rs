@@ -2,6 +2,7 @@
 //! figures, the report files, the schema, determinism, exit codes on refuted
 //! claims and on bad configs, and that no original record reaches the report.
 
+mod adult_support;
 mod report_support;
 
 use std::collections::{HashMap, HashSet};
@@ -442,19 +443,7 @@ max_risk = 0.9
         frame("release.csv"),
         frame("control.csv"),
     );
-    let columns: Vec<String> = [
-        "sex",
-        "age",
-        "race",
-        "marital-status",
-        "education",
-        "native-country",
-        "workclass",
-        "occupation",
-        "salary-class",
-    ]
-    .map(String::from)
-    .to_vec();
+    let columns: Vec<String> = adult_support::ADULT_COLUMNS.map(String::from).to_vec();
     let tables = RiskTables::from_frames(
         [(&o, "original"), (&r, "release"), (&c, "control")],
         &columns,

@@ -27,17 +27,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
-const ADULT_COLUMNS: [&str; 9] = [
-    "sex",
-    "age",
-    "race",
-    "marital-status",
-    "education",
-    "native-country",
-    "workclass",
-    "occupation",
-    "salary-class",
-];
+mod adult_support;
+use adult_support::ADULT_COLUMNS;
 
 #[test]
 fn adult_arx_csv_semicolon_crlf_has_30162_rows() {

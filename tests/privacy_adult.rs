@@ -8,34 +8,10 @@
 //!
 //! `age` is declared numeric here, as pandas types it, so t is ordered EMD.
 
-use std::path::Path;
-
-use reident::data::{load_table, EncodedTable, MissingPolicy, ReadOptions};
 use reident::privacy::*;
 
-fn adult() -> EncodedTable {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/adult/adult.csv");
-    load_table(
-        &path,
-        &[
-            "sex",
-            "age",
-            "race",
-            "marital-status",
-            "education",
-            "native-country",
-            "workclass",
-            "occupation",
-            "salary-class",
-        ],
-        &ReadOptions {
-            delimiter: Some(b';'),
-            format: None,
-        },
-        &MissingPolicy::default(),
-    )
-    .unwrap()
-}
+mod adult_support;
+use adult_support::adult;
 
 fn rel_close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * b.abs().max(1.0)
