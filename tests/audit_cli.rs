@@ -286,6 +286,17 @@ fn write_config(dir: &Path, body: &str) -> PathBuf {
     path
 }
 
+/// `reident audit --config CONFIG --out OUT`.
+fn audit(config: &Path, out: &Path) -> Output {
+    reident(&[
+        "audit",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 fn datasets() -> String {
     root().join("datasets").display().to_string()
 }
@@ -311,13 +322,7 @@ k = 5
         ),
     );
     let out = dir.path().join("report");
-    let o = reident(&[
-        "audit",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = audit(&config, &out);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("FAIL         table `users` is 5-anonymous"));
     let report: Value =
@@ -331,13 +336,7 @@ k = 5
             .unwrap()
             .replace("k = 5", "k = 1"),
     );
-    let o = reident(&[
-        "audit",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = audit(&config, &out);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
 
@@ -345,13 +344,7 @@ fn expect_error(config_body: &str, needles: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), config_body);
     let out = dir.path().join("report");
-    let o = reident(&[
-        "audit",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = audit(&config, &out);
     let stderr = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     for n in needles {
