@@ -39,6 +39,7 @@ pub mod audit;
 pub mod cli;
 pub mod data;
 pub mod dp;
+pub mod eval;
 pub mod privacy;
 pub mod report;
 pub mod synth;

@@ -1,5 +1,6 @@
 //! The `reident` binary: parse arguments, run, map the outcome to an exit code
-//! (0 all checks hold, 1 a claim refuted, 2 error).
+//! (0 all checks hold, 1 a claim refuted, 2 error, 3 a check inconclusive and
+//! none refuted).
 
 use std::process::ExitCode;
 
@@ -13,6 +14,7 @@ fn main() -> ExitCode {
     match cli::run(cli, &mut out) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Refuted) => ExitCode::from(1),
+        Ok(Outcome::Inconclusive) => ExitCode::from(3),
         // `reident ... | head` closing the pipe early is not an error.
         Err(cli::CliError::Write { source, .. })
             if source.kind() == std::io::ErrorKind::BrokenPipe =>

@@ -108,6 +108,11 @@ pub struct TableConfig {
     /// (`release_name = "original_name"`).
     #[serde(default)]
     pub original_columns: BTreeMap<String, String>,
+    /// How a quasi-identifier's release values are compared with its
+    /// originals (`kinds = { PUMA = "code", age = "number" }`); detected from
+    /// the originals when absent (see [`crate::data::kinds`]).
+    #[serde(default)]
+    pub kinds: BTreeMap<String, crate::data::ValueKind>,
     /// Truth key for scoring the linkage attack.
     pub truth: Option<TruthConfig>,
     /// Anonymeter-style risks; needs `original` and `risk.control`.
@@ -647,6 +652,31 @@ impl AuditConfig {
         files
     }
 
+    /// Pairs of inputs that must be different files: a release is never its
+    /// own original (or control set), with the labels that name them in errors.
+    fn distinct_input_pairs(&self) -> Vec<(String, &PathBuf, String, &PathBuf)> {
+        let mut pairs = Vec::new();
+        for t in &self.tables {
+            let at = |key: &str| format!("table `{}`: {key}", t.name);
+            if let Some(o) = &t.original {
+                pairs.push((at("release"), &t.release, at("original"), o));
+                if let Some(r) = &t.risk {
+                    pairs.push((at("risk.control"), &r.control, at("original"), o));
+                    pairs.push((at("risk.control"), &r.control, at("release"), &t.release));
+                }
+            }
+        }
+        for c in &self.corpora {
+            let at = |key: &str| format!("corpus `{}`: {key}", c.name);
+            pairs.push((at("release"), &c.release, at("original"), &c.original));
+        }
+        for a in &self.aggregates {
+            let at = |key: &str| format!("aggregate `{}`: {key}", a.name);
+            pairs.push((at("release"), &a.release, at("original"), &a.original));
+        }
+        pairs
+    }
+
     /// Checks what serde cannot: files exist, names are unique and claims
     /// refer to declared data with sensible thresholds.
     fn check(&self, source: &str) -> Result<(), AuditError> {
@@ -668,6 +698,9 @@ impl AuditConfig {
                     path: path.display().to_string(),
                 });
             }
+        }
+        for (first, a, second, b) in self.distinct_input_pairs() {
+            crate::data::ensure_distinct_inputs(&first, a, &second, b)?;
         }
         let mut names: Vec<(&str, &str)> = Vec::new();
         names.extend(self.tables.iter().map(|t| ("table", t.name.as_str())));
@@ -700,6 +733,22 @@ impl AuditConfig {
                     "table `{}`: key `quasi_identifiers` is empty; name at least one column",
                     t.name
                 )));
+            }
+            for column in t.hierarchies.keys() {
+                if !t.quasi_identifiers.contains(column) && !t.sensitive.contains(column) {
+                    return Err(bad(format!(
+                        "table `{}`: key `hierarchies.{column}`: `{column}` is neither a quasi-identifier nor a sensitive attribute of the table; fix the column name or remove the hierarchy",
+                        t.name
+                    )));
+                }
+            }
+            for column in t.kinds.keys() {
+                if !t.quasi_identifiers.contains(column) {
+                    return Err(bad(format!(
+                        "table `{}`: key `kinds.{column}`: `{column}` is not a quasi-identifier of the table",
+                        t.name
+                    )));
+                }
             }
             if t.risk.is_some() && t.original.is_none() {
                 return Err(bad(format!(

@@ -11,7 +11,8 @@
 //!   and pseudonym level) on corpora, the epsilon implied by the noise of
 //!   aggregates, and trace unicity of events — datasets in parallel — and
 //!   assembles the report.
-//! - [`verdict`] holds the decision rules.
+//! - The decision rules and the fail-safe coverage guard live in
+//!   [`crate::eval`], shared with the CLI flags that check thresholds.
 //!
 //! This module does not print, parse arguments or write files: the `reident
 //! audit` command does (it writes the report with
@@ -19,7 +20,6 @@
 
 pub mod config;
 pub mod run;
-pub mod verdict;
 
 pub use config::{AuditConfig, ClaimConfig};
 pub use run::{run_audit, AuditOptions, AuditOutcome};
@@ -88,4 +88,7 @@ pub enum AuditError {
     /// Report assembly problem.
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    /// The scoring layer refused a figure (no trials, bad confidence level).
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
 }

@@ -40,7 +40,6 @@ use super::config::{
     percent, AggregateConfig, AuditConfig, ClaimConfig, CorpusConfig, PrivacyUnit, TableConfig,
     TracesConfig,
 };
-use super::verdict::{self, proportion, Proportion};
 use super::AuditError;
 use crate::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskReport, RiskTables};
 use crate::attacks::linkage::{qi_join, QiJoinResult};
@@ -62,6 +61,7 @@ use crate::data::{
     load_table, read_frame, CategoricalColumn, Hierarchy, MissingPolicy, ReadOptions,
 };
 use crate::dp::{self, AggregateFit, NoiseFitOptions};
+use crate::eval::{self, qi_join_checks, Interval, Rate};
 use crate::privacy::t_closeness::emd_equal_distance;
 use crate::privacy::{evaluate_classes, EquivalenceClasses, MetricsParams, MetricsReport};
 use crate::report::charts::{self, NamedCurve};
@@ -276,6 +276,10 @@ struct StylometryFacts {
     verification_auc: Option<f64>,
     verification_eer: Option<f64>,
     authors_left_out: usize,
+    /// Held-out original documents of the known authors (the attack's targets).
+    held_out_documents: usize,
+    /// Of those, the ones whose id names a release document.
+    held_out_in_release: usize,
     accuracy_vs_authors: Vec<(usize, f64, f64)>,
 }
 
@@ -454,11 +458,14 @@ fn run_table(
                 }
             }
         };
+        let kinds: HashMap<String, crate::data::ValueKind> =
+            t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
         let mut result = qi_join(
             &original,
             &release,
             &t.quasi_identifiers,
             &hierarchies,
+            &kinds,
             truth_columns
                 .as_ref()
                 .map(|(o, r)| (o.as_str(), r.as_str())),
@@ -505,7 +512,10 @@ fn run_table(
             t.release.display().to_string(),
             r.control.display().to_string(),
         ];
-        let tables = RiskTables::from_frames(
+        // Generalized release values are read as the QI join reads them.
+        let kinds: HashMap<String, crate::data::ValueKind> =
+            t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
+        let tables = RiskTables::from_frames_generalized(
             [
                 (&original, sources[0].as_str()),
                 (&release_frame, sources[1].as_str()),
@@ -514,6 +524,8 @@ fn run_table(
             &columns,
             None,
             &missing,
+            &hierarchies,
+            &kinds,
         )?;
         let secrets = if r.secrets.is_empty() {
             t.sensitive.clone()
@@ -690,6 +702,28 @@ fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), AuditError> {
                 "QI-join linkage against the originals",
                 rows,
             ))
+            .table(Table {
+                caption: "How each quasi-identifier's release values were compared with the originals (exact text first; see README, fail-safe guards)".into(),
+                columns: vec![
+                    "column".into(),
+                    "read as".into(),
+                    "why".into(),
+                    "release rows matching no original value".into(),
+                ],
+                rows: q
+                    .column_kinds
+                    .iter()
+                    .zip(&q.unmatched_by_column)
+                    .map(|(k, u)| {
+                        vec![
+                            k.column.clone(),
+                            k.kind.to_string(),
+                            k.reason.clone(),
+                            u.rows.to_string(),
+                        ]
+                    })
+                    .collect(),
+            })
             .result("qi_join", q)?;
     }
     if let Some(r) = &t.risk {
@@ -934,6 +968,7 @@ fn run_stylometry(
     let (mut train_texts, mut train_names) = (Vec::new(), Vec::new());
     let (mut test_texts, mut test_names, mut test_pseudonyms) =
         (Vec::new(), Vec::new(), Vec::new());
+    let (mut held_out_documents, mut held_out_in_release) = (0usize, 0usize);
     for (author, rows) in &by_author {
         let mut rows = rows.clone();
         rows.shuffle(&mut rng);
@@ -943,9 +978,11 @@ fn run_stylometry(
             train_names.push(author.to_string());
         }
         for &row in &rows[known..] {
+            held_out_documents += 1;
             let Some(&r) = release_row.get(o_ids[row].as_str()) else {
                 continue;
             };
+            held_out_in_release += 1;
             let text = &r_texts[r];
             if text.trim().is_empty() {
                 continue;
@@ -1136,6 +1173,8 @@ fn run_stylometry(
         verification_auc: roc.as_ref().map(|r| r.auc),
         verification_eer: eer.map(|e| e.eer),
         authors_left_out: total_authors - authors.len(),
+        held_out_documents,
+        held_out_in_release,
         accuracy_vs_authors: sweep,
     })
 }
@@ -1445,7 +1484,9 @@ fn run_traces(
             .map(|p| charts::UnicityPoint {
                 points: p.points as u32,
                 unicity: p.unicity,
-                interval: proportion(p.n_unique as f64, p.n_users, config.confidence)
+                interval: Rate::new(p.n_unique as f64, p.n_users as u64)
+                    .wilson(config.confidence, "trace unicity")
+                    .ok()
                     .map(|q| (q.low, q.high)),
             })
             .collect();
@@ -1521,25 +1562,33 @@ fn missing_facts(what: &str) -> AuditError {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn claim(
     config_claim: &ClaimConfig,
     verdict: Verdict,
     measure: &str,
     measured: Option<f64>,
-    interval: Option<(Proportion, f64)>,
+    interval: Option<Interval>,
     decided_by: &str,
     evidence: String,
+    warnings: Vec<String>,
 ) -> ClaimVerdict {
     ClaimVerdict {
         claim: config_claim.statement(),
         verdict,
         measure: measure.to_string(),
         measured,
-        confidence_interval: interval.map(|(p, _)| (p.low, p.high)),
-        confidence_level: interval.map(|(_, level)| level),
+        confidence_interval: interval.map(|p| (p.low, p.high)),
+        confidence_level: interval.map(|p| p.level),
         decided_by: decided_by.to_string(),
         evidence,
+        warnings,
     }
+}
+
+/// The Wilson interval of `successes` out of `trials` at `level`.
+fn wilson(successes: f64, trials: usize, level: f64, what: &str) -> Result<Interval, AuditError> {
+    Ok(Rate::new(successes, trials as u64).wilson(level, what)?)
 }
 
 fn decide(
@@ -1552,7 +1601,7 @@ fn decide(
         ClaimConfig::KAnonymity { table, k } => {
             let t = find_table(facts, table).ok_or_else(|| missing_facts(table))?;
             let m = &t.metrics;
-            let v = verdict::at_least(m.k as f64, *k as f64);
+            let v = eval::at_least(m.k as f64, *k as f64);
             claim(
                 c,
                 v,
@@ -1564,6 +1613,7 @@ fn decide(
                     "The smallest of {} equivalence classes has {} record(s); {} records sit in classes smaller than {k}.",
                     m.n_classes, m.k, m.below_target_k.n_records
                 ),
+                Vec::new(),
             )
         }
         ClaimConfig::LDiversity { table, l } => {
@@ -1576,7 +1626,7 @@ fn decide(
                 .ok_or_else(|| missing_facts(table))?;
             claim(
                 c,
-                verdict::at_least(worst.l_distinct as f64, *l as f64),
+                eval::at_least(worst.l_distinct as f64, *l as f64),
                 "distinct l",
                 Some(worst.l_distinct as f64),
                 None,
@@ -1585,6 +1635,7 @@ fn decide(
                     "Some equivalence class holds only {} distinct value(s) of `{}`.",
                     worst.l_distinct, worst.attribute
                 ),
+                Vec::new(),
             )
         }
         ClaimConfig::TCloseness { table, t: claimed } => {
@@ -1598,7 +1649,7 @@ fn decide(
             let measured = worst.t_equal_distance.t;
             claim(
                 c,
-                verdict::at_most(measured, *claimed),
+                eval::at_most(measured, *claimed),
                 "t (equal-distance EMD)",
                 Some(measured),
                 None,
@@ -1607,6 +1658,7 @@ fn decide(
                     "The class furthest from the overall distribution of `{}` is at EMD {measured:.4}.",
                     worst.attribute
                 ),
+                Vec::new(),
             )
         }
         ClaimConfig::Reidentification { table, max_rate } => {
@@ -1619,25 +1671,32 @@ fn decide(
                     "expected re-identifications (no truth key: every candidate set is assumed to hold the true original)",
                 ),
             };
-            let p =
-                proportion(successes, q.n_release, level).ok_or_else(|| AuditError::Dataset {
-                    dataset: format!("table `{table}`"),
-                    message: "the release has no rows".into(),
-                })?;
+            let p = wilson(
+                successes,
+                q.n_release,
+                level,
+                &format!("table `{table}`: re-identification rate (the release has no rows)"),
+            )?;
+            let (v, warnings) = eval::guard(
+                eval::interval_at_most(p.low, p.high, *max_rate),
+                &qi_join_checks(q),
+            );
             claim(
                 c,
-                verdict::rate_at_most(p.low, p.high, *max_rate),
+                v,
                 "re-identification rate",
-                Some(p.rate),
-                Some((p, level)),
+                Some(p.point),
+                Some(p),
                 "QI-join linkage attack against the originals",
                 format!(
-                    "{:.1} of {} release rows re-identified ({how}); {} rows ({}) match exactly one original.",
+                    "{:.1} of {} release rows re-identified ({how}); {} rows ({}) match exactly one original; {} match none.",
                     successes,
                     q.n_release,
                     q.unique_matches,
-                    percent(q.certain_share)
+                    percent(q.certain_share),
+                    q.no_candidates
                 ),
+                warnings,
             )
         }
         ClaimConfig::InferenceRisk { table, max_risk } => {
@@ -1646,28 +1705,33 @@ fn decide(
             let estimates = r.estimates();
             let (name, worst) = estimates
                 .iter()
-                .max_by(|a, b| a.1.risk.total_cmp(&b.1.risk))
+                .max_by(|a, b| a.1.ci.1.total_cmp(&b.1.ci.1))
                 .ok_or_else(|| missing_facts(table))?;
-            let p = Proportion {
-                rate: worst.risk,
-                low: worst.ci.0,
-                high: worst.ci.1,
-                trials: worst.attack.n_attacks,
-            };
+            // One claim over several risks: every component must be below the
+            // threshold (eval::composite_at_most), not only the highest point.
+            let parts: Vec<(f64, f64)> = estimates.iter().map(|(_, e)| e.ci).collect();
+            let v = eval::composite_at_most(&parts, *max_risk);
+            let listed: Vec<String> = estimates
+                .iter()
+                .map(|(n, e)| format!("{n} {:.4} [{:.4}, {:.4}]", e.risk, e.ci.0, e.ci.1))
+                .collect();
             claim(
                 c,
-                verdict::rate_at_most(p.low, p.high, *max_risk),
-                "residual risk (attack vs control)",
+                v,
+                "residual risk (attack vs control), the component reaching highest",
                 Some(worst.risk),
-                Some((p, level)),
-                &format!("Anonymeter-style {name}"),
+                Some(Interval {
+                    point: worst.risk,
+                    low: worst.ci.0,
+                    high: worst.ci.1,
+                    level,
+                }),
+                &format!("Anonymeter-style risks ({} components; {name} reaches highest)", estimates.len()),
                 format!(
-                    "Attack success {:.4} against control {:.4} over {} attacks; the highest of {} risks.",
-                    worst.attack.rate,
-                    worst.control.rate,
-                    worst.attack.n_attacks,
-                    estimates.len()
+                    "PASS needs every component's upper end at or below {max_risk}, FAIL any lower end above it: {}.",
+                    listed.join("; ")
                 ),
+                Vec::new(),
             )
         }
         ClaimConfig::NoDirectIdentifiers { corpora } => {
@@ -1696,9 +1760,20 @@ fn decide(
                 })
                 .collect();
             let found = (surviving + reversed) as f64;
+            // A claim over no corpus scanned nothing: never a PASS.
+            let (v, warnings) = eval::guard(
+                eval::at_most(found, 0.0),
+                &[eval::CoverageCheck {
+                    what: "corpora scanned for identifiers".into(),
+                    covered: selected.len() as u64,
+                    total: selected.len() as u64,
+                    required_share: 1.0,
+                    cause: "No [[corpus]] is named by the claim or declared in the config.".into(),
+                }],
+            );
             claim(
                 c,
-                verdict::at_most(found, 0.0),
+                v,
                 "direct identifiers found (surviving + hashes reversed)",
                 Some(found),
                 None,
@@ -1707,6 +1782,7 @@ fn decide(
                     "{surviving} distinct identifiers of the originals survive in {docs} release documents and {reversed} pseudonyms/hashes are reversed by hashing known identifiers ({}).",
                     per_corpus.join("; ")
                 ),
+                warnings,
             )
         }
         ClaimConfig::Authorship {
@@ -1718,14 +1794,22 @@ fn decide(
                 .stylometry
                 .as_ref()
                 .ok_or_else(|| missing_facts(corpus))?;
-            let doc = proportion(
+            let doc = wilson(
                 (s.document_top1 * s.attributed_documents as f64).round(),
                 s.attributed_documents,
                 level,
-            );
-            let pseud = s
-                .pseudonym_top1
-                .and_then(|a| proportion((a * s.pseudonyms as f64).round(), s.pseudonyms, level));
+                "document-level attribution",
+            )
+            .ok();
+            let pseud = s.pseudonym_top1.and_then(|a| {
+                wilson(
+                    (a * s.pseudonyms as f64).round(),
+                    s.pseudonyms,
+                    level,
+                    "pseudonym-level attribution",
+                )
+                .ok()
+            });
             // The stronger attack decides: the one whose interval reaches higher.
             let (p, which) = match (doc, pseud) {
                 (Some(d), Some(p)) if p.low > d.low => (p, "pseudonym level (pooled)"),
@@ -1733,12 +1817,22 @@ fn decide(
                 (None, Some(p)) => (p, "pseudonym level (pooled)"),
                 (None, None) => return Err(missing_facts(corpus)),
             };
+            let (v, warnings) = eval::guard(
+                eval::interval_at_most(p.low, p.high, *max_accuracy),
+                &[eval::CoverageCheck {
+                    what: "held-out documents of known authors found in the release by id".into(),
+                    covered: s.held_out_in_release as u64,
+                    total: s.held_out_documents as u64,
+                    required_share: eval::MIN_ALIGNED_SHARE,
+                    cause: "Release documents are matched to their originals by the `id` column; release ids that name no original leave documents unattributed. Check that the release keeps the originals' document ids.".into(),
+                }],
+            );
             claim(
                 c,
-                verdict::rate_at_most(p.low, p.high, *max_accuracy),
+                v,
                 "top-1 attribution accuracy",
-                Some(p.rate),
-                Some((p, level)),
+                Some(p.point),
+                Some(p),
                 &format!("stylometric attribution ({}, {which})", classifier_label(s.classifier)),
                 format!(
                     "{} of {} release documents attributed to their author; {} of {} pseudonyms after pooling; chance is {} with {} candidate authors.",
@@ -1749,28 +1843,41 @@ fn decide(
                     percent(s.chance),
                     s.candidate_authors
                 ),
+                warnings,
             )
         }
         ClaimConfig::DocumentLinkage { corpus, max_rate } => {
             let cf = find_corpus(facts, corpus).ok_or_else(|| missing_facts(corpus))?;
             let l = &cf.text.linkage;
-            let p = proportion(l.correct as f64, l.with_truth, level).ok_or_else(|| {
-                AuditError::Dataset {
+            if l.with_truth == 0 {
+                return Err(AuditError::Dataset {
                     dataset: format!("corpus `{corpus}`"),
-                    message: "no release document shares an id with an original".into(),
-                }
-            })?;
+                    message: "no release document shares an id with an original, so document linkage cannot be scored; keep the originals' ids in the release or give a truth key".into(),
+                });
+            }
+            let p = wilson(l.correct as f64, l.with_truth, level, "document linkage")?;
+            let (v, warnings) = eval::guard(
+                eval::interval_at_most(p.low, p.high, *max_rate),
+                &[eval::CoverageCheck {
+                    what: "release documents whose id names an original".into(),
+                    covered: l.with_truth as u64,
+                    total: cf.text.n_release_documents as u64,
+                    required_share: eval::MIN_ALIGNED_SHARE,
+                    cause: "Documents whose original is unknown cannot be scored; counting them as unlinked would understate the rate. Check the `id` column of both files.".into(),
+                }],
+            );
             claim(
                 c,
-                verdict::rate_at_most(p.low, p.high, *max_rate),
+                v,
                 "share of release documents linked to their original",
-                Some(p.rate),
-                Some((p, level)),
+                Some(p.point),
+                Some(p),
                 "document linkage (MinHash-LSH + Jaccard)",
                 format!(
                     "{} of {} release documents are linked to their own original at Jaccard >= {}.",
                     l.correct, l.with_truth, l.config.threshold
                 ),
+                warnings,
             )
         }
         ClaimConfig::DifferentialPrivacy {
@@ -1789,20 +1896,20 @@ fn decide(
             let fit = &a.fit.fit;
             let use_gaussian =
                 *delta > 0.0 && fit.better_fit == dp::estimate::NoiseFamily::Gaussian;
-            let e = if use_gaussian {
-                fit.gaussian.epsilon
+            let family_kind = if use_gaussian {
+                dp::estimate::NoiseFamily::Gaussian
             } else {
-                fit.laplace.epsilon
+                dp::estimate::NoiseFamily::Laplace
             };
-            let (scale, sensitivity) = match unit {
-                PrivacyUnit::Record => (1.0, a.record_sensitivity),
-                PrivacyUnit::User => {
-                    let us = a.user_sensitivity.ok_or_else(|| missing_facts(aggregate))?;
-                    (us / a.record_sensitivity, us)
-                }
+            let sensitivity = match unit {
+                PrivacyUnit::Record => a.record_sensitivity,
+                PrivacyUnit::User => a.user_sensitivity.ok_or_else(|| missing_facts(aggregate))?,
             };
-            let (point, low, high) = (e.point * scale, e.lower * scale, e.upper * scale);
-            let v = verdict::epsilon_verdict(low, *epsilon, fit.n_used, 30);
+            // Worked out from the fitted noise at this sensitivity: linear
+            // scaling of the per-record epsilon is right for Laplace noise only.
+            let e = fit.epsilon_at(family_kind, sensitivity)?;
+            let (point, low, high) = (e.point, e.lower, e.upper);
+            let v = eval::epsilon_at_most(low, *epsilon, fit.n_used, 30);
             let family = if use_gaussian { "Gaussian" } else { "Laplace" };
             let finite_high = if high.is_finite() { high } else { f64::MAX };
             ClaimVerdict {
@@ -1813,6 +1920,7 @@ fn decide(
                 confidence_interval: Some((low, finite_high)),
                 confidence_level: Some(e.confidence),
                 decided_by: format!("{family} noise fit on {} paired aggregates", fit.n_used),
+                warnings: Vec::new(),
                 evidence: match v {
                     Verdict::Fail => format!(
                         "At sensitivity {sensitivity} the noise added implies epsilon {point:.3} (interval [{low:.3}, {high:.3}]), above the claimed {epsilon}: the noise is too small for the claim."
@@ -1849,14 +1957,13 @@ fn decide(
                 .iter()
                 .find(|p| p.points == *points)
                 .ok_or_else(|| missing_facts(traces))?;
-            let p = proportion(point.n_unique as f64, point.n_users, level)
-                .ok_or_else(|| missing_facts(traces))?;
+            let p = wilson(point.n_unique as f64, point.n_users, level, "trace unicity")?;
             claim(
                 c,
-                verdict::rate_at_most(p.low, p.high, *max_unicity),
+                eval::interval_at_most(p.low, p.high, *max_unicity),
                 "trace unicity",
-                Some(p.rate),
-                Some((p, level)),
+                Some(p.point),
+                Some(p),
                 &format!(
                     "trace unicity with {points} random points ({} s buckets)",
                     curve.spec.bucket_seconds
@@ -1865,6 +1972,7 @@ fn decide(
                     "{} of {} users are the only ones whose trace contains {points} of their own points.",
                     point.n_unique, point.n_users
                 ),
+                Vec::new(),
             )
         }
     })

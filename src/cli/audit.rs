@@ -1,8 +1,9 @@
 //! `reident audit`: read an audit config, run every measurement and attack
 //! that applies ([`crate::audit::run_audit`]), write report.json, report.md,
 //! report.html and the charts (SVG and PNG) into `--out`, print the verdicts.
-//! Exit code 0 when no claim is refuted, 1 when one is (or, with `--strict`,
-//! when one is inconclusive), 2 on error.
+//! Exit code 0 when every claim passes, 1 when one is refuted (or, with
+//! `--strict`, when one is inconclusive), 3 when none is refuted but one is
+//! inconclusive, 2 on error.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -126,13 +127,9 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             written.charts.len()
         ),
     )?;
-    let refuted =
-        outcome.report.claims.iter().any(|c| {
-            c.verdict == Verdict::Fail || (args.strict && c.verdict == Verdict::Inconclusive)
-        });
-    Ok(if refuted {
-        Outcome::Refuted
-    } else {
-        Outcome::Success
-    })
+    let verdicts = outcome.report.claims.iter().map(|c| match c.verdict {
+        Verdict::Inconclusive if args.strict => Verdict::Fail,
+        v => v,
+    });
+    Ok(Outcome::of_verdicts(verdicts))
 }

@@ -323,6 +323,7 @@ fn need_column(column: &Option<String>, kind: &str) -> Result<String, CliError> 
 }
 
 fn estimate(a: &EstimateArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    crate::data::ensure_distinct_inputs("release", &a.release, "original", &a.original)?;
     let o_src = a.original.display().to_string();
     let r_src = a.release.display().to_string();
     let original = read(&a.original)?;

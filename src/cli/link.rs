@@ -16,7 +16,7 @@ use crate::attacks::linkage::{
     self, parse_blocking_rules, parse_comparisons, AssignmentMethod, LinkageConfig, LinkageStage,
     PriorSpec,
 };
-use crate::data::{load_table, Hierarchy, MissingPolicy, ReadOptions};
+use crate::data::{ensure_distinct_inputs, load_table, Hierarchy, MissingPolicy, ReadOptions};
 
 /// One-to-one assignment choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,6 +87,11 @@ pub struct LinkArgs {
     /// Generalization hierarchy `COLUMN=FILE` (ARX CSV), repeatable.
     #[arg(long)]
     pub hierarchy: Vec<String>,
+    /// How a QI's release values are compared with its originals:
+    /// `COLUMN=code|number|generalized`, repeatable (detected from the
+    /// originals when absent: codes such as `01-01301` are never read as ranges).
+    #[arg(long = "kind")]
+    pub kinds: Vec<String>,
     /// CSV delimiter (detected when absent).
     #[arg(long)]
     pub delimiter: Option<char>,
@@ -146,6 +151,8 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             Hierarchy::from_arx_csv(Path::new(file), column)?,
         );
     }
+    ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
+    let kinds = super::parse_kinds(&args.kinds)?;
     let started = std::time::Instant::now();
     // The two files are parsed side by side: each load is one thread.
     let (original, release) = rayon::join(
@@ -161,10 +168,18 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             &release,
             &args.qi,
             &hierarchies,
+            &kinds,
             truth.as_ref().map(|(o, r)| (o.as_str(), r.as_str())),
         )?;
         if !args.rows {
             result.rows.clear();
+        }
+        // Fail safe: say when the attack could not run over its input, with the
+        // same checks the audit applies before it allows a PASS.
+        for check in crate::eval::qi_join_checks(&result) {
+            if !check.holds() {
+                eprintln!("warning: {}", check.warning());
+            }
         }
         write_json(&result, out)?;
         return Ok(Outcome::Success);

@@ -26,6 +26,27 @@ pub enum Outcome {
     Success,
     /// A checked claim or threshold was refuted (exit code 1).
     Refuted,
+    /// No check was refuted but one could not be decided (exit code 3): the
+    /// interval straddles the threshold or the attack could not run over its
+    /// input. Not a pass: a CI step must not go green on it.
+    Inconclusive,
+}
+
+impl Outcome {
+    /// The outcome of several verdicts: refuted when any fails, else
+    /// inconclusive when any is, else success.
+    pub fn of_verdicts<I: IntoIterator<Item = crate::eval::Verdict>>(verdicts: I) -> Self {
+        use crate::eval::Verdict;
+        let mut outcome = Outcome::Success;
+        for v in verdicts {
+            match v {
+                Verdict::Fail => return Outcome::Refuted,
+                Verdict::Inconclusive => outcome = Outcome::Inconclusive,
+                Verdict::Pass => {}
+            }
+        }
+        outcome
+    }
 }
 
 /// Errors surfaced to the user (exit code 2).
@@ -134,4 +155,42 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Risk(args) => risk::run(&args, out),
         Command::Unicity(args) => unicity::run(&args, out),
     }
+}
+
+/// Parses `--kind COLUMN=code|number|generalized` flags into a map.
+pub fn parse_kinds(
+    specs: &[String],
+) -> Result<std::collections::HashMap<String, crate::data::ValueKind>, CliError> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (column, kind) = spec.split_once('=').ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--kind `{spec}`: expected COLUMN=KIND with KIND code, number or generalized, e.g. PUMA=code"
+                ))
+            })?;
+            let kind = kind
+                .parse()
+                .map_err(|e: crate::data::DataError| CliError::Usage(format!("--kind `{spec}`: {e}")))?;
+            Ok((column.trim().to_string(), kind))
+        })
+        .collect()
+}
+
+/// Parses `--hierarchy COLUMN=FILE` flags (ARX CSV) into a map.
+pub fn parse_hierarchies(
+    specs: &[String],
+) -> Result<std::collections::HashMap<String, crate::data::Hierarchy>, CliError> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (column, file) = spec.split_once('=').ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--hierarchy `{spec}`: expected COLUMN=FILE, e.g. age=hier_age.csv"
+                ))
+            })?;
+            let h = crate::data::Hierarchy::from_arx_csv(std::path::Path::new(file), column)?;
+            Ok((column.to_string(), h))
+        })
+        .collect()
 }

@@ -256,6 +256,10 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
 
 /// Runs `reident stylometry`.
 pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    if let Some(test) = &args.test {
+        // Attributing the training documents themselves measures nothing.
+        crate::data::ensure_distinct_inputs("test corpus", test, "training corpus", &args.train)?;
+    }
     let kinds = args
         .features
         .iter()

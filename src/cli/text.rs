@@ -121,6 +121,7 @@ fn corpus(df: &DataFrame, args: &TextArgs, source: &str) -> Result<Corpus, CliEr
 
 /// Runs `reident text`.
 pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    crate::data::ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
     let opts = ReadOptions::default();
     let o_source = args.original.display().to_string();
     let r_source = args.release.display().to_string();

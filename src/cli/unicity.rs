@@ -64,7 +64,8 @@ pub struct UnicityArgs {
     /// Column of the truth map holding the pseudonym.
     #[arg(long, default_value = "pseudonym")]
     pub truth_pseudonym_column: String,
-    /// Refute (exit code 1) when unicity at the largest p exceeds this.
+    /// Check "unicity at the largest p is at most U" with the audit's rule (Wilson
+    /// interval at 95%): exit 1 when the interval lies above U, 3 when it straddles U.
     #[arg(long, value_name = "U")]
     pub max_unicity: Option<f64>,
 }
@@ -95,6 +96,9 @@ fn read_truth(args: &UnicityArgs, path: &Path) -> Result<HashMap<String, String>
 
 /// Runs `reident unicity`.
 pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    if let Some(release) = &args.release {
+        crate::data::ensure_distinct_inputs("release", release, "events", &args.events)?;
+    }
     let events = read_frame(&args.events, &ReadOptions::default())?;
     let source = args.events.display().to_string();
     let spec = TraceSpec {
@@ -158,15 +162,19 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         path: "standard output".into(),
         source,
     })?;
-    let refuted = args.max_unicity.is_some_and(|max| {
-        report
-            .curves
-            .iter()
-            .any(|c| c.curve.last().is_some_and(|p| p.unicity > max))
-    });
-    Ok(if refuted {
-        Outcome::Refuted
-    } else {
-        Outcome::Success
-    })
+    // The audit's rule: the Wilson interval of the unicity at the largest
+    // number of points against the threshold (crate::eval).
+    let Some(max) = args.max_unicity else {
+        return Ok(Outcome::Success);
+    };
+    let mut verdicts = Vec::new();
+    for c in &report.curves {
+        if let Some(p) = c.curve.last() {
+            let i = crate::eval::Rate::new(p.n_unique as f64, p.n_users as u64)
+                .wilson(0.95, "trace unicity")
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            verdicts.push(crate::eval::interval_at_most(i.low, i.high, max));
+        }
+    }
+    Ok(Outcome::of_verdicts(verdicts))
 }

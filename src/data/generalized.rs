@@ -288,6 +288,38 @@ impl GeneralizedValue {
         Ok(GeneralizedValue::Exact(t.to_string()))
     }
 
+    /// Parses a release value of a code column (see [`crate::data::kinds`]):
+    /// like [`parse`](Self::parse) but never a numeric range or comparison, so
+    /// `01-01301` stays the code it is. Suppressed, missing, masked (`01-013**`)
+    /// and set values (`{01-01301,01-01302}`, elements read the same way) keep
+    /// their meaning; everything else is [`Exact`](GeneralizedValue::Exact).
+    pub fn parse_code(text: &str) -> Self {
+        let t = text.trim();
+        if DEFAULT_MISSING_TOKENS.contains(&t) {
+            return GeneralizedValue::Missing;
+        }
+        if is_suppressed_token(t) {
+            return GeneralizedValue::Suppressed;
+        }
+        if let Some(inner) = t.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+            if !inner.trim().is_empty() {
+                return GeneralizedValue::Set(
+                    inner.split(',').map(GeneralizedValue::parse_code).collect(),
+                );
+            }
+        }
+        if t.ends_with('*') {
+            let prefix = t.trim_end_matches('*');
+            if !prefix.contains('*') {
+                return GeneralizedValue::Masked {
+                    prefix: prefix.to_string(),
+                    len: t.chars().count(),
+                };
+            }
+        }
+        GeneralizedValue::Exact(t.to_string())
+    }
+
     /// True when this release value could have been produced from `original`:
     /// an interval contains it (as a number), a mask matches its prefix and
     /// length, a set has a matching element, a suppressed value matches

@@ -11,6 +11,9 @@
 //! * [`generalized`]: release values such as `[30-40)`, `123**`, `{a,b}`, `*`
 //!   ([`GeneralizedValue`]) and whether they cover an original value.
 //! * [`hierarchy`]: ARX generalization hierarchies ([`Hierarchy`]).
+//! * [`kinds`]: how a column's release values are compared with its originals
+//!   ([`ValueKind`]: code, number, generalized; exact comparison first).
+//! * [`inputs`]: the guard against an input given twice (same path or same bytes).
 //!
 //! ## Where errors point
 //!
@@ -25,12 +28,19 @@
 pub mod encoded;
 pub mod generalized;
 pub mod hierarchy;
+pub mod inputs;
+pub mod kinds;
 pub mod read;
 pub mod roles;
 
 pub use encoded::{is_suppressed_token, CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
 pub use generalized::{Bound, GeneralizedValue};
 pub use hierarchy::Hierarchy;
+pub use inputs::ensure_distinct_inputs;
+pub use kinds::{
+    column_kind, compatible_codes, detect_kind, ColumnComparator, ColumnKind, PreparedValue,
+    ValueKind,
+};
 pub use read::{
     detect_format, encode_frame, group_keys, load_table, read_frame, read_frame_columns,
     text_chunked, text_column, Format, MissingPolicy, ReadOptions, DEFAULT_MISSING_TOKENS,
@@ -174,5 +184,20 @@ pub enum DataError {
         first: roles::ColumnRole,
         /// The other role.
         second: roles::ColumnRole,
+    },
+    /// The same file (or two files with identical bytes) given for two inputs
+    /// that must differ, e.g. a release and its originals.
+    #[error("{first_label} `{first}` and {second_label} `{second}` {}; give each its own file (a release attacked with itself as its source proves nothing)", if *same_path { "are the same file" } else { "have identical contents" })]
+    SameInput {
+        /// What the first input is, e.g. "release".
+        first_label: String,
+        /// Its path.
+        first: String,
+        /// What the second input is, e.g. "original".
+        second_label: String,
+        /// Its path.
+        second: String,
+        /// True when both name one file; false when the bytes are equal.
+        same_path: bool,
     },
 }

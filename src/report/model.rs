@@ -14,7 +14,7 @@ use super::ReportError;
 /// Version of the JSON layout of [`Report`]. Bump the major number when a field
 /// is removed or changes meaning; the matching JSON Schema is
 /// `src/report/report.schema.json` ([`REPORT_JSON_SCHEMA`]).
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// The JSON Schema (draft 2020-12) that every serialized [`Report`] satisfies.
 pub const REPORT_JSON_SCHEMA: &str = include_str!("report.schema.json");
@@ -77,27 +77,7 @@ pub struct InputRef {
     pub path: String,
 }
 
-/// The outcome of testing one claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Verdict {
-    /// The evidence supports the claim.
-    Pass,
-    /// The evidence refutes the claim.
-    Fail,
-    /// The evidence neither supports nor refutes the claim (e.g. too few trials).
-    Inconclusive,
-}
-
-impl Verdict {
-    /// Upper-case label used in badges: PASS, FAIL, INCONCLUSIVE.
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Pass => "PASS",
-            Verdict::Fail => "FAIL",
-            Verdict::Inconclusive => "INCONCLUSIVE",
-        }
-    }
-}
+pub use crate::eval::Verdict;
 
 /// The verdict on one claim, with the figure and the evidence that decided it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,6 +99,11 @@ pub struct ClaimVerdict {
     pub decided_by: String,
     /// Why the verdict is what it is, in one or two sentences.
     pub evidence: String,
+    /// What limits the evidence: the attack could not align part of its input,
+    /// a column was read in a way the auditor should check, and so on. A PASS
+    /// is never given with a coverage warning (see [`crate::eval::coverage`]).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// A section of the report body.

@@ -148,6 +148,19 @@ fn md_section(out: &mut String, s: &Section) -> Result<(), ReportError> {
     Ok(())
 }
 
+/// Every claim's warnings, with the claim they belong to, in claim order.
+fn all_warnings(report: &Report) -> Vec<(&str, &str)> {
+    report
+        .claims
+        .iter()
+        .flat_map(|c| {
+            c.warnings
+                .iter()
+                .map(move |w| (c.claim.as_str(), w.as_str()))
+        })
+        .collect()
+}
+
 /// The report as Markdown (GitHub-flavoured tables; charts as PNG links).
 pub fn to_markdown(report: &Report) -> Result<String, ReportError> {
     validate(report)?;
@@ -164,6 +177,14 @@ pub fn to_markdown(report: &Report) -> Result<String, ReportError> {
         md_table(&mut out, &["input".into(), "path".into()], &rows);
     }
     let _ = writeln!(out, "## Verdicts\n\n{}\n", verdict_summary(report));
+    let warnings = all_warnings(report);
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "> **Warnings: read before signing.**\n>");
+        for (claim, w) in &warnings {
+            let _ = writeln!(out, "> - {}: {}", md_cell(claim), md_cell(w));
+        }
+        out.push('\n');
+    }
     if !report.claims.is_empty() {
         let rows: Vec<Vec<String>> = report
             .claims
@@ -236,6 +257,7 @@ fn badge(v: Verdict) -> String {
 const CSS: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1040px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.8em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
 .meta{color:#555}
+.warnings{border:2px solid #b3261e;background:#fdecea;padding:.6em 1em;margin:1em 0;border-radius:.4em}
 table{border-collapse:collapse;margin:.6em 0 1.2em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f2f2f2}caption{caption-side:top;text-align:left;font-weight:bold;padding:.3em 0}
 .badge{display:inline-block;padding:.1em .6em;border-radius:.8em;font-weight:bold;font-size:.85em;letter-spacing:.04em;color:#fff}
@@ -315,6 +337,14 @@ pub fn to_html(report: &Report, charts: &[Chart]) -> Result<String, ReportError>
         "<h2>Verdicts</h2>\n<p>{}</p>",
         esc(&verdict_summary(report))
     );
+    let warnings = all_warnings(report);
+    if !warnings.is_empty() {
+        out.push_str("<div class=\"warnings\" role=\"alert\"><strong>Warnings: read before signing.</strong><ul>\n");
+        for (claim, w) in &warnings {
+            let _ = writeln!(out, "<li><em>{}</em>: {}</li>", esc(claim), esc(w));
+        }
+        out.push_str("</ul></div>\n");
+    }
     if !report.claims.is_empty() {
         out.push_str("<table class=\"claims\"><thead><tr><th>verdict</th><th>claim</th><th>measured</th><th>confidence interval</th><th>decided by</th><th>evidence</th></tr></thead><tbody>\n");
         for c in &report.claims {

@@ -47,6 +47,11 @@ fn guessed(
             }
         }
         (ColumnData::Categorical(g), ColumnData::Categorical(s)) => g[guess] == s[target],
+        // A generalized secret is guessed when the release value covers the
+        // true one (the attacker learns the interval, set or node).
+        (ColumnData::Generalized(g, c), ColumnData::Generalized(s, _)) => {
+            c.covers(g[guess], s[target])
+        }
         _ => false,
     }
 }

@@ -5,6 +5,10 @@
 //! (Anonymeter counts 1, which makes two records with the same missing field
 //! farther apart than two with the same value).
 //!
+//! On a generalized column the distance is 0 when the release value covers
+//! the target's value and otherwise the scaled gap to a numeric interval, or 1
+//! ([`super::table::GeneralizedColumn::distance`]).
+//!
 //! Ties are broken by a seeded pseudo-random key drawn independently for
 //! every query and release row. Breaking them by row order would be biased:
 //! both column sets of a linkability target would favour the same low rows
@@ -42,6 +46,10 @@ pub fn mixed_distance(
                 if x[a] != y[b] {
                     d += 1.0;
                 }
+            }
+            // `right` is the release: does its value cover the target's?
+            (ColumnData::Generalized(x, g), ColumnData::Generalized(y, _)) => {
+                d += g.distance(y[b], x[a]);
             }
             _ => d += 1.0,
         }

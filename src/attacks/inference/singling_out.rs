@@ -105,6 +105,13 @@ impl Condition {
                 Op::Ne => v[row] != self.code,
                 _ => false,
             },
+            // The predicate's value comes from a release record: a row
+            // matches `col == [41-70]` when that value covers the row's.
+            ColumnData::Generalized(v, g) => match self.op {
+                Op::Eq => g.covers(self.code, v[row]),
+                Op::Ne => !g.covers(self.code, v[row]),
+                _ => false,
+            },
         }
     }
 
@@ -173,7 +180,7 @@ impl Codec<'_> {
                 value: v[row],
                 code: 0,
             },
-            ColumnData::Categorical(v) => Condition {
+            ColumnData::Categorical(v) | ColumnData::Generalized(v, _) => Condition {
                 column,
                 op: Op::Eq,
                 value: 0.0,
@@ -190,7 +197,7 @@ impl Codec<'_> {
 fn numeric_values(table: &RiskTable, column: usize) -> Vec<f64> {
     match &table.columns[column] {
         ColumnData::Numeric(v) => v.iter().copied().filter(|x| !x.is_nan()).collect(),
-        ColumnData::Categorical(_) => Vec::new(),
+        ColumnData::Categorical(_) | ColumnData::Generalized(..) => Vec::new(),
     }
 }
 
@@ -254,7 +261,7 @@ pub fn univariate_predicates(
         }
         let missing_key = match codec.kind(c) {
             ColumnKind::Numeric => u64::MAX,
-            ColumnKind::Categorical => MISSING_CODE as u64,
+            ColumnKind::Categorical | ColumnKind::Generalized => MISSING_CODE as u64,
         };
         if let Some(&(1, row)) = counts.get(&missing_key) {
             candidates.push(vec![codec.equals(release, c, row)]);
@@ -378,7 +385,7 @@ pub fn random_predicates(
                     let mut cond = codec.equals(release, c, row);
                     let ops: &[Op] = match codec.kind(c) {
                         ColumnKind::Numeric => &[Op::Eq, Op::Ne, Op::Gt, Op::Lt, Op::Ge, Op::Le],
-                        ColumnKind::Categorical => &[Op::Eq, Op::Ne],
+                        ColumnKind::Categorical | ColumnKind::Generalized => &[Op::Eq, Op::Ne],
                     };
                     cond.op = *ops.choose(rng)?;
                     Some(cond)

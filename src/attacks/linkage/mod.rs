@@ -38,7 +38,7 @@ pub use evaluate::{LinkageScores, PrPoint, TruthPairs, WeightHistogram};
 pub use fellegi_sunter::{
     Contribution, EmCollapse, EmOptions, EmSession, FellegiSunterModel, LevelParams,
 };
-pub use qi_join::{qi_join, QiJoinResult, QiJoinRow};
+pub use qi_join::{qi_join, QiJoinResult, QiJoinRow, UnmatchedColumn};
 
 use crate::data::{DataError, EncodedTable, Hierarchy};
 use comparison::PreparedComparisons;

@@ -1,10 +1,17 @@
 //! The quasi-identifier join attack on a generalized release: for each
 //! release row, the original rows whose every quasi-identifier value is
 //! covered by the release value (interval, mask, set, `*`, hierarchy
-//! ancestor, see [`GeneralizedValue::contains_with`]). An attacker who picks
+//! ancestor, see [`crate::data::kinds`]). An attacker who picks
 //! one candidate uniformly succeeds with probability `1/|candidates|`
 //! (the prosecutor model of Sweeney 2002 / El Emam 2008, evaluated on the
 //! actual originals rather than on equivalence-class sizes).
+//!
+//! How a release value is compared with an original value is decided per
+//! column by [`crate::data::kinds`] (exact text first; a code is never read
+//! as a range; generalized attacker data matches by overlap). The result says
+//! which kind each column was read as and, per column, how many release rows
+//! match no original value at all, so a caller can tell an attack that found
+//! nothing from an attack that could not run (see [`QiJoinResult::coverage`]).
 //!
 //! Speed: per quasi-identifier and per distinct release value, the set of
 //! compatible original *codes* is computed once (one `contains_with` per
@@ -18,7 +25,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::LinkageError;
-use crate::data::{CategoricalColumn, EncodedTable, GeneralizedValue, Hierarchy};
+use crate::data::kinds::shape_of;
+use crate::data::{
+    column_kind, compatible_codes, CategoricalColumn, ColumnComparator, ColumnKind, EncodedTable,
+    Hierarchy, ValueKind,
+};
 
 /// Per-release-row outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,10 +69,48 @@ pub struct QiJoinResult {
     pub expected_correct_reidentifications: Option<f64>,
     /// With a truth key: release rows whose true original is among the candidates.
     pub truth_in_candidates: Option<u64>,
+    /// With a truth key: release rows whose key is missing or names no original
+    /// row (such rows cannot be scored; a caller must not count them as safe).
+    pub truth_unresolved: Option<u64>,
     /// Histogram of candidate-set sizes: (size, number of release rows), ascending.
     pub candidate_size_histogram: Vec<(u64, u64)>,
+    /// How each quasi-identifier's values were compared (code, number, generalized) and why.
+    pub column_kinds: Vec<ColumnKind>,
+    /// Per quasi-identifier: release rows whose value on that column alone is
+    /// compatible with no original value.
+    pub unmatched_by_column: Vec<UnmatchedColumn>,
     /// Per release row, in release order.
     pub rows: Vec<QiJoinRow>,
+}
+
+/// Release rows of one quasi-identifier whose value matches no original value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnmatchedColumn {
+    /// The quasi-identifier.
+    pub column: String,
+    /// How its values were compared.
+    pub kind: ValueKind,
+    /// True when a hierarchy was given for the column.
+    pub has_hierarchy: bool,
+    /// Release rows whose value on this column matches no original value.
+    pub rows: u64,
+    /// Distinct release values among them.
+    pub distinct_values: u64,
+    /// Shapes of up to three of those values (digits as `9`, letters as `a`),
+    /// which tell the cause without disclosing a value.
+    pub example_shapes: Vec<String>,
+}
+
+impl QiJoinResult {
+    /// Share of release rows with at least one compatible original: how much
+    /// of the release the attack could really run on (1 when the release is empty).
+    pub fn coverage(&self) -> f64 {
+        if self.n_release == 0 {
+            1.0
+        } else {
+            1.0 - self.no_candidates as f64 / self.n_release as f64
+        }
+    }
 }
 
 fn col<'a>(t: &'a EncodedTable, name: &str) -> Result<&'a CategoricalColumn, LinkageError> {
@@ -72,16 +121,60 @@ fn col<'a>(t: &'a EncodedTable, name: &str) -> Result<&'a CategoricalColumn, Lin
     })
 }
 
-/// Runs the attack. `hierarchies` maps a QI name to its hierarchy; `truth`
-/// names (original column, release column) holding a key shared by a release
-/// row and its original. Missing release values are treated as suppressed
-/// (compatible with anything); a missing original value is compatible only
-/// with a suppressed or missing release value.
+/// Every non-missing value an original column holds must be in the column's
+/// hierarchy (a leaf, or a node where the attacker's data is generalized
+/// itself), as `reident metrics` demands of sensitive values: an original the
+/// hierarchy does not list is compatible with none of its nodes, which
+/// silently shrinks candidate sets and the rate.
+fn check_hierarchy_covers(
+    column: &CategoricalColumn,
+    h: &Hierarchy,
+    source: &str,
+) -> Result<(), LinkageError> {
+    let mut rows_per_code = vec![0usize; column.values.len()];
+    for &c in &column.codes {
+        rows_per_code[c as usize] += 1;
+    }
+    let missing: Vec<usize> = (0..column.values.len())
+        .filter(|&c| {
+            let v = column.values[c].trim();
+            rows_per_code[c] > 0
+                && !column.is_missing_code(c as u32)
+                && !column.suppressed[c]
+                && !h.contains_leaf(v)
+                && h.level_of(v).is_none()
+        })
+        .collect();
+    if let Some(&first) = missing.first() {
+        let rows: usize = missing.iter().map(|&c| rows_per_code[c]).sum();
+        let row = column.first_row_with(first as u32).map_or(0, |r| r + 1);
+        return Err(LinkageError::Data(crate::data::DataError::Hierarchy {
+            source_name: h.attribute.clone(),
+            line: None,
+            message: format!(
+                "{source}: column `{}`: {} distinct value(s) in {rows} row(s) are not in the hierarchy for `{}` (the first, `{}`, at data row {row}); add them to the hierarchy file so release values can be matched to them",
+                column.name,
+                missing.len(),
+                h.attribute,
+                column.values[first].trim()
+            ),
+        }));
+    }
+    Ok(())
+}
+
+/// Runs the attack. `hierarchies` maps a QI name to its hierarchy; `kinds`
+/// sets a QI's [`ValueKind`] (detected from the originals when absent);
+/// `truth` names (original column, release column) holding a key shared by a
+/// release row and its original. Missing release values are treated as
+/// suppressed (compatible with anything); a missing original value is
+/// compatible only with a suppressed or missing release value.
 pub fn qi_join(
     original: &EncodedTable,
     release: &EncodedTable,
     quasi_identifiers: &[String],
     hierarchies: &HashMap<String, Hierarchy>,
+    kinds: &HashMap<String, ValueKind>,
     truth: Option<(&str, &str)>,
 ) -> Result<QiJoinResult, LinkageError> {
     if quasi_identifiers.is_empty() {
@@ -96,39 +189,48 @@ pub fn qi_join(
     let mut rcols = Vec::new();
     // Per QI: for each release code, compatible original codes.
     let mut compat: Vec<Vec<Vec<u32>>> = Vec::new();
+    let mut column_kinds: Vec<ColumnKind> = Vec::new();
     for q in quasi_identifiers {
         let oc = col(original, q)?;
         let rc = col(release, q)?;
-        let gen = rc.generalized_values(&release.source)?;
         let h = hierarchies.get(q);
-        let per_release: Vec<Vec<u32>> = gen
-            .par_iter()
-            .zip(rc.values.par_iter())
-            .map(|(g, raw)| {
-                // A release value that is a node of the hierarchy is judged by
-                // the hierarchy alone, even when it also parses as a range or a
-                // mask (a tenure band `0-3` whose leaves are 0, 1 and 2 must not
-                // admit 3 as the inclusive range 0..=3 would).
-                let node = h.filter(|h| h.level_of(raw.trim()).is_some());
-                (0..oc.values.len() as u32)
-                    .filter(|&c| {
-                        let missing = oc.is_missing_code(c) || oc.suppressed[c as usize];
-                        match (g, node) {
-                            (GeneralizedValue::Suppressed | GeneralizedValue::Missing, _) => true,
-                            _ if missing => false,
-                            (_, Some(h)) => {
-                                h.is_ancestor_or_self(raw.trim(), oc.values[c as usize].trim())
-                            }
-                            _ => g.contains_with(&oc.values[c as usize], h),
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        if let Some(h) = h {
+            check_hierarchy_covers(oc, h, &original.source)?;
+        }
+        let kind = column_kind(q, oc, kinds.get(q).copied());
+        let comparator = ColumnComparator::new(kind.kind, h);
+        let per_release = compatible_codes(oc, rc, comparator, &release.source)?;
+        column_kinds.push(kind);
         compat.push(per_release);
         ocols.push(oc);
         rcols.push(rc);
     }
+    let unmatched_by_column = quasi_identifiers
+        .iter()
+        .enumerate()
+        .map(|(q, name)| {
+            let rc = rcols[q];
+            let mut rows_per_code = vec![0u64; rc.values.len()];
+            for &c in &rc.codes {
+                rows_per_code[c as usize] += 1;
+            }
+            let empty: Vec<usize> = (0..rc.values.len())
+                .filter(|&c| compat[q][c].is_empty() && rows_per_code[c] > 0)
+                .collect();
+            UnmatchedColumn {
+                column: name.clone(),
+                kind: column_kinds[q].kind,
+                has_hierarchy: hierarchies.contains_key(name),
+                rows: empty.iter().map(|&c| rows_per_code[c]).sum(),
+                distinct_values: empty.len() as u64,
+                example_shapes: empty
+                    .iter()
+                    .take(3)
+                    .map(|&c| shape_of(rc.values[c].trim()))
+                    .collect(),
+            }
+        })
+        .collect();
     // Group release rows by code tuple.
     let mut groups: HashMap<Vec<u32>, Vec<usize>> = HashMap::new();
     for r in 0..release.n_rows {
@@ -226,6 +328,16 @@ pub fn qi_join(
     }
     let mut hist: Vec<(u64, u64)> = hist.into_iter().collect();
     hist.sort_unstable();
+    let truth_unresolved = match (&truth_cols, &truth_index) {
+        (Some((_, rc)), Some(index)) => Some(
+            (0..release.n_rows)
+                .filter(|&r| {
+                    rc.is_missing_code(rc.codes[r]) || !index.contains_key(rc.value(r).trim())
+                })
+                .count() as u64,
+        ),
+        _ => None,
+    };
     let (actual, expected_correct, truth_in) = if truth.is_some() {
         let hit = |r: &&QiJoinRow| r.truth_in_candidates == Some(true);
         (
@@ -263,7 +375,10 @@ pub fn qi_join(
         actual_reidentifications: actual,
         expected_correct_reidentifications: expected_correct,
         truth_in_candidates: truth_in,
+        truth_unresolved,
         candidate_size_histogram: hist,
+        column_kinds,
+        unmatched_by_column,
         rows,
     })
 }
