@@ -463,9 +463,12 @@ max_risk = 0.9
     )
     .unwrap();
     let estimates = direct.estimates();
+    // The figure shown is the component whose interval reaches highest; the
+    // verdict needs every component (the composite rule): PASS when every
+    // upper end is at or below 0.9, FAIL when any lower end is above it.
     let (name, worst) = estimates
         .iter()
-        .max_by(|a, b| a.1.risk.total_cmp(&b.1.risk))
+        .max_by(|a, b| a.1.ci.1.total_cmp(&b.1.ci.1))
         .unwrap();
     assert_eq!(claim.measured, Some(worst.risk));
     assert_eq!(claim.confidence_interval, Some(worst.ci));
@@ -474,9 +477,9 @@ max_risk = 0.9
         "{}",
         claim.decided_by
     );
-    let expected = if worst.ci.0 > 0.9 {
+    let expected = if estimates.iter().any(|(_, e)| e.ci.0 > 0.9) {
         "Fail"
-    } else if worst.ci.1 <= 0.9 {
+    } else if estimates.iter().all(|(_, e)| e.ci.1 <= 0.9) {
         "Pass"
     } else {
         "Inconclusive"

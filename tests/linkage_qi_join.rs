@@ -55,7 +55,15 @@ fn candidates_by_hand() {
     .unwrap();
     let hierarchies: HashMap<String, Hierarchy> = [("disease".to_string(), h)].into();
     let qis: Vec<String> = ["age", "zip", "disease"].map(String::from).to_vec();
-    let r = qi_join(&original, &release, &qis, &hierarchies, Some(("id", "id"))).unwrap();
+    let r = qi_join(
+        &original,
+        &release,
+        &qis,
+        &hierarchies,
+        &HashMap::new(),
+        Some(("id", "id")),
+    )
+    .unwrap();
     // Release 0: age [30-40) -> {o0, o1, o4}; zip 123** -> {o0, o1, o2, o4};
     //   respiratory infection -> flu -> {o0, o1, o3}: candidates {o0, o1} = 2.
     // Release 1: same age/zip, `flu` exactly -> {o0, o1} = 2.
@@ -75,7 +83,15 @@ fn candidates_by_hand() {
     assert_eq!(r.release_groups, 5);
 
     // Without the hierarchy, `respiratory infection` and `lung` cover nothing.
-    let r = qi_join(&original, &release, &qis, &HashMap::new(), None).unwrap();
+    let r = qi_join(
+        &original,
+        &release,
+        &qis,
+        &HashMap::new(),
+        &HashMap::new(),
+        None,
+    )
+    .unwrap();
     let c: Vec<u64> = r.rows.iter().map(|x| x.candidates).collect();
     assert_eq!(c, vec![0, 2, 0, 1, 0]);
     assert_eq!(r.no_candidates, 3);
@@ -101,6 +117,7 @@ fn hierarchy_node_that_parses_as_a_range_is_judged_by_the_hierarchy() {
         &release,
         &["tenure".to_string()],
         &hierarchies,
+        &HashMap::new(),
         None,
     )
     .unwrap();
@@ -114,6 +131,7 @@ fn hierarchy_node_that_parses_as_a_range_is_judged_by_the_hierarchy() {
         &release,
         &["tenure".to_string()],
         &HashMap::new(),
+        &HashMap::new(),
         None,
     )
     .unwrap();
@@ -125,7 +143,15 @@ fn hierarchy_node_that_parses_as_a_range_is_judged_by_the_hierarchy() {
 fn unknown_column_is_an_error_naming_it() {
     let original = table("orig.csv", &[("age", &["1"])]);
     let release = table("rel.csv", &[("age", &["1"])]);
-    let err = qi_join(&original, &release, &["zip".into()], &HashMap::new(), None).unwrap_err();
+    let err = qi_join(
+        &original,
+        &release,
+        &["zip".into()],
+        &HashMap::new(),
+        &HashMap::new(),
+        None,
+    )
+    .unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("orig.csv") && msg.contains("zip"), "{msg}");
 }

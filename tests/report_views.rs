@@ -24,6 +24,7 @@ fn small_report(include_examples: bool) -> Report {
             confidence_level: Some(0.95),
             decided_by: "k-anonymity".into(),
             evidence: "smallest class has 3 records".into(),
+            warnings: vec![],
         })
         .section(
             Section::new("Details")
@@ -198,6 +199,7 @@ fn builder_rejects_non_finite_figures_and_ragged_tables() {
         confidence_level: None,
         decided_by: "d".into(),
         evidence: "e".into(),
+        warnings: vec![],
     };
     let b = || ReportBuilder::new("t", GeneratedBy::this_crate(None), false);
     assert!(b().claim(claim(f64::NAN, None)).build().is_err());
@@ -349,6 +351,7 @@ proptest::proptest! {
             confidence_level: None,
             decided_by: "d".into(),
             evidence: if spot == 3 { text.clone() } else { "e".into() },
+            warnings: vec![],
         };
         let report = ReportBuilder::new("t", GeneratedBy::this_crate(Some(1)), false)
             .claim(claim)

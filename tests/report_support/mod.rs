@@ -155,6 +155,7 @@ pub fn sample_report(charts: &[Chart], include_examples: bool) -> Report {
         confidence_level: None,
         decided_by: "k-anonymity".into(),
         evidence: "17 equivalence classes have fewer than 5 records.".into(),
+        warnings: vec![],
     })
     .claim(ClaimVerdict {
         claim: "The release satisfies epsilon = 8 differential privacy".into(),
@@ -165,6 +166,7 @@ pub fn sample_report(charts: &[Chart], include_examples: bool) -> Report {
         confidence_level: Some(0.95),
         decided_by: "membership attack, Clopper-Pearson bound".into(),
         evidence: "The 95% lower bound 2.05 does not exceed the claimed 8.".into(),
+        warnings: vec![],
     })
     .claim(ClaimVerdict {
         claim: "Authors cannot be re-identified from ticket text".into(),
@@ -175,6 +177,7 @@ pub fn sample_report(charts: &[Chart], include_examples: bool) -> Report {
         confidence_level: None,
         decided_by: "stylometry (linear SVM)".into(),
         evidence: "Too few documents per author to train a classifier.".into(),
+        warnings: vec![],
     })
     .original_strings([ORIGINAL_RECORD]);
     let mut overview = Section::new("Overview")
