@@ -58,8 +58,8 @@ pub struct MetricsArgs {
     /// hierarchical-EMD t-closeness). Repeatable.
     #[arg(long, value_name = "COL=FILE")]
     pub hierarchy: Vec<String>,
-    /// List the records in classes smaller than this k.
-    #[arg(long, default_value_t = 2)]
+    /// List the records in classes smaller than this k (at least 1).
+    #[arg(long, default_value_t = 2, value_parser = super::parse::at_least_one_u64)]
     pub target_k: u64,
     /// Rows whose quasi-identifiers are all `*`.
     #[arg(long, value_enum, default_value_t = SuppressedFlag::Exclude)]
@@ -70,13 +70,14 @@ pub struct MetricsArgs {
     /// CSV delimiter (default: detected from the header).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
-    /// A record is at risk when its re-identification probability exceeds this.
-    #[arg(long, default_value_t = 0.2, value_name = "P")]
+    /// A record is at risk when its re-identification probability exceeds
+    /// this, a probability in [0, 1].
+    #[arg(long, default_value_t = 0.2, value_name = "P", value_parser = super::parse::probability)]
     pub risk_threshold: f64,
     /// Share of the population the release is a sample of, in (0, 1]: adds
     /// population uniqueness (Zayatz, Pitman, SNB, Dankar rule) and an
     /// estimated journalist risk.
-    #[arg(long, value_name = "PI")]
+    #[arg(long, value_name = "PI", value_parser = super::parse::unit_left_open)]
     pub sampling_fraction: Option<f64>,
     /// A population table with the same quasi-identifiers, generalized the same
     /// way: journalist and marketer risk use its class sizes.

@@ -40,11 +40,11 @@ pub struct UnicityArgs {
     /// Use time alone as the point (no action columns).
     #[arg(long)]
     pub time_only: bool,
-    /// Time-bucket widths in seconds, comma separated (one curve each).
-    #[arg(long, value_delimiter = ',', default_value = "3600")]
+    /// Time-bucket widths in seconds, comma separated (one curve each), each at least 1.
+    #[arg(long, value_delimiter = ',', default_value = "3600", value_parser = super::parse::at_least_one_i64)]
     pub bucket_seconds: Vec<i64>,
-    /// Points known per user, comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8")]
+    /// Points known per user, comma separated, each at least 1.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8", value_parser = super::parse::at_least_one)]
     pub points: Vec<usize>,
     /// Seed of the point draws.
     #[arg(long, default_value_t = 0)]
@@ -64,8 +64,9 @@ pub struct UnicityArgs {
     /// Column of the truth map holding the pseudonym.
     #[arg(long, default_value = "pseudonym")]
     pub truth_pseudonym_column: String,
-    /// Refute (exit code 1) when unicity at the largest p exceeds this.
-    #[arg(long, value_name = "U")]
+    /// Refute (exit code 1) when unicity at the largest p exceeds this, in
+    /// [0, 1) (1 could never be exceeded).
+    #[arg(long, value_name = "U", value_parser = super::parse::max_rate)]
     pub max_unicity: Option<f64>,
 }
 
