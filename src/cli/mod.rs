@@ -19,31 +19,32 @@ pub mod synth;
 pub mod text;
 pub mod unicity;
 
-/// Value parsers shared by every subcommand's numeric flags.
-///
-/// Each is a clap `value_parser`: clap calls it on the flag's text and, when it
-/// returns an error, prints `invalid value '<text>' for '--<flag> <VALUE>':
-/// <reason>` and exits with code 2, so the message always names the flag.
-/// Rust parses `NaN`, `inf` and `infinity` as floats; every float parser here
-/// rejects them, because a comparison with NaN is always false and makes a
-/// threshold check pass vacuously.
-///
-/// Rules (each flag's doc comment says which one it uses):
-///
-/// | parser | accepts | used for |
-/// |---|---|---|
-/// | [`finite`] | any finite number | match weights, clamp bounds |
-/// | [`non_negative`] | finite, `>= 0` | tolerances, penalties, multipliers |
-/// | [`positive`] | finite, `> 0` | epsilon, sensitivity, SVM C, multipliers that scale |
-/// | [`probability`] | `[0, 1]` | rates, risk thresholds, similarities, shares |
-/// | [`max_rate`] | `[0, 1)` | a refutation threshold on a rate: 1 can never be exceeded, so the check would be vacuous |
-/// | [`open_unit`] | `(0, 1)` | confidence levels, the Gaussian delta, lambda, held-out fractions |
-/// | [`unit_left_open`] | `(0, 1]` | sampling fraction, recall |
-/// | [`delta`] | `[0, 1)` | delta of a DP claim or bound (delta >= 1 promises nothing) |
-/// | [`at_least_one`] / [`at_least_one_u64`] / [`at_least_one_i64`] | `>= 1` | counts and sizes where 0 would be replaced or mean nothing |
-/// | [`at_least_two`] | `>= 2` | folds, candidate authors, trials: 1 makes the measurement vacuous |
-/// | [`hex_len`] | `1..=64` | hex characters of an HMAC-SHA256 tag |
 pub mod parse {
+    //! Value parsers shared by every subcommand's numeric flags.
+    //!
+    //! Each is a clap `value_parser`: clap calls it on the flag's text and, when it
+    //! returns an error, prints `invalid value '<text>' for '--<flag> <VALUE>':
+    //! <reason>` and exits with code 2, so the message always names the flag.
+    //! Rust parses `NaN`, `inf` and `infinity` as floats; every float parser here
+    //! rejects them, because a comparison with NaN is always false and makes a
+    //! threshold check pass vacuously.
+    //!
+    //! Rules (each flag's doc comment says which one it uses):
+    //!
+    //! | parser | accepts | used for |
+    //! |---|---|---|
+    //! | [`finite`] | any finite number | match weights, clamp bounds |
+    //! | [`non_negative`] | finite, `>= 0` | tolerances, penalties, multipliers |
+    //! | [`positive`] | finite, `> 0` | epsilon, sensitivity, SVM C, multipliers that scale |
+    //! | [`probability`] | `[0, 1]` | rates, risk thresholds, similarities, shares |
+    //! | [`max_rate`] | `[0, 1)` | a refutation threshold on a rate: 1 can never be exceeded, so the check would be vacuous |
+    //! | [`open_unit`] | `(0, 1)` | confidence levels, the Gaussian delta, lambda, held-out fractions |
+    //! | [`unit_left_open`] | `(0, 1]` | sampling fraction, recall |
+    //! | [`delta`] | `[0, 1)` | delta of a DP claim or bound (delta >= 1 promises nothing) |
+    //! | [`at_least_one`] / [`at_least_one_u64`] / [`at_least_one_i64`] | `>= 1` | counts and sizes where 0 would be replaced or mean nothing |
+    //! | [`at_least_two`] | `>= 2` | folds, candidate authors, trials: 1 makes the measurement vacuous |
+    //! | [`hex_len`] | `1..=64` | hex characters of an HMAC-SHA256 tag |
+
     fn number(text: &str) -> Result<f64, String> {
         let x: f64 = text
             .trim()
