@@ -329,12 +329,40 @@ k = 5
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["claims"][0]["measured"], 1.0);
 
-    // The same release claimed 1-anonymous holds: exit 0.
+    // Claiming the same release 1-anonymous would pass whatever the data:
+    // the config is refused (exit 2), naming the claim and the key.
     let config = write_config(
         dir.path(),
         &std::fs::read_to_string(&config)
             .unwrap()
             .replace("k = 5", "k = 1"),
+    );
+    let o = audit(&config, &out);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("claim #1 (`table `users` is 1-anonymous`): key `k` = 1"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // A claim that holds: the Mondrian k = 5 release of Adult is 5-anonymous (exit 0).
+    let config = write_config(
+        dir.path(),
+        &format!(
+            r#"title = "k claim"
+[[table]]
+name = "adult"
+release = "{d}/adult/release/adult_mondrian_k5.csv.gz"
+delimiter = ";"
+quasi_identifiers = ["sex", "age", "race", "marital-status", "education"]
+
+[[claim]]
+kind = "k_anonymity"
+table = "adult"
+k = 5
+"#,
+            d = datasets()
+        ),
     );
     let o = audit(&config, &out);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));

@@ -117,6 +117,13 @@ pub struct TableConfig {
     pub truth: Option<TruthConfig>,
     /// Anonymeter-style risks; needs `original` and `risk.control`.
     pub risk: Option<TableRiskConfig>,
+    /// The release column naming the person (subject) a record belongs to,
+    /// for releases with several records per person (e.g. visits of one
+    /// patient). With it, k, distinct l and the re-identification risks count
+    /// distinct persons per equivalence class instead of records; pass it on
+    /// with [`MetricsParams::subject`](crate::privacy::MetricsParams::subject).
+    /// It must not be a quasi-identifier or a sensitive attribute.
+    pub subject: Option<String>,
 }
 
 /// Anonymeter-style risk attacks on a table (Giomi et al. 2023).
@@ -756,6 +763,28 @@ impl AuditConfig {
                     t.name
                 )));
             }
+            if let Some(subject) = &t.subject {
+                if subject.trim().is_empty() {
+                    return Err(bad(format!(
+                        "table `{}`: key `subject` is empty; name the column holding the person id, or leave the key out",
+                        t.name
+                    )));
+                }
+                if t.quasi_identifiers.contains(subject) || t.sensitive.contains(subject) {
+                    return Err(bad(format!(
+                        "table `{}`: key `subject` = \"{subject}\" is also a quasi-identifier or sensitive attribute; the subject column only says which records belong to one person",
+                        t.name
+                    )));
+                }
+            }
+            if let Some(r) = &t.risk {
+                if r.n_attacks == 0 {
+                    return Err(bad(format!(
+                        "table `{}`: key `risk.n_attacks` = 0: give at least 1 attack",
+                        t.name
+                    )));
+                }
+            }
         }
         for a in &self.aggregates {
             match a.kind.as_str() {
@@ -782,6 +811,19 @@ impl AuditConfig {
             }
         }
         for c in &self.corpora {
+            if c.linkage.shingle_words == 0 {
+                return Err(bad(format!(
+                    "corpus `{}`: key `linkage.shingle_words` = 0: give at least 1 word per shingle",
+                    c.name
+                )));
+            }
+            let threshold = c.linkage.threshold;
+            if !(threshold.is_finite() && (0.0..=1.0).contains(&threshold)) {
+                return Err(bad(format!(
+                    "corpus `{}`: key `linkage.threshold` = {threshold}: give a Jaccard similarity in [0, 1]",
+                    c.name
+                )));
+            }
             if let Some(s) = &c.stylometry {
                 if c.author.is_none() {
                     return Err(bad(format!(
@@ -791,72 +833,142 @@ impl AuditConfig {
                 }
                 if !(s.known_share > 0.0 && s.known_share < 1.0) {
                     return Err(bad(format!(
-                        "corpus `{}`: key `stylometry.known_share` must lie strictly between 0 and 1",
+                        "corpus `{}`: key `stylometry.known_share` = {} must lie strictly between 0 and 1",
+                        c.name, s.known_share
+                    )));
+                }
+                if s.min_documents < 2 {
+                    return Err(bad(format!(
+                        "corpus `{}`: key `stylometry.min_documents` = {}: an author needs at least 2 documents (one known, one to attribute)",
+                        c.name, s.min_documents
+                    )));
+                }
+                if let Some(n) = s.sweep_authors.iter().find(|&&n| n < 2) {
+                    return Err(bad(format!(
+                        "corpus `{}`: key `stylometry.sweep_authors` holds {n}: attributing among fewer than 2 authors is always right; give numbers >= 2",
                         c.name
                     )));
                 }
             }
         }
-        for claim in &self.claims {
-            self.check_claim(claim).map_err(bad)?;
+        for t in &self.traces {
+            if let Some(b) = t.bucket_seconds.iter().find(|&&b| b < 1) {
+                return Err(bad(format!(
+                    "traces `{}`: key `bucket_seconds` holds {b}: give widths of at least 1 second",
+                    t.name
+                )));
+            }
+            if t.points.contains(&0) {
+                return Err(bad(format!(
+                    "traces `{}`: key `points` holds 0: give at least 1 point",
+                    t.name
+                )));
+            }
+        }
+        for (index, claim) in self.claims.iter().enumerate() {
+            self.check_claim(index, claim).map_err(bad)?;
         }
         Ok(())
     }
 
-    fn check_claim(&self, claim: &ClaimConfig) -> Result<(), String> {
+    /// Checks one claim: the data it names exists and every threshold is a
+    /// finite number in the range where the claim can fail. Errors name the
+    /// claim by its 1-based position among the `[[claim]]` tables and its
+    /// statement, and the key.
+    ///
+    /// Ranges, and why (a claim that holds for every release is an error,
+    /// since a PASS on it would be signed without anything being tested):
+    ///
+    /// * `k` (k_anonymity) >= 2: every class has at least one record, so
+    ///   "1-anonymous" holds for any release.
+    /// * `l` (l_diversity, distinct) >= 2: every class holds at least one
+    ///   value, so "distinct-1-diverse" holds for any release and
+    ///   "distinct-0-diverse" even for an empty one.
+    /// * `t` (t_closeness) in [0, 1): the equal-distance EMD never exceeds 1.
+    /// * `max_rate`, `max_risk`, `max_accuracy`, `max_unicity` in [0, 1):
+    ///   rates never exceed 1.
+    /// * `epsilon` finite and > 0; `delta` in [0, 1) (delta >= 1 promises
+    ///   nothing).
+    /// * `points` >= 1 and listed in the traces' `points`.
+    ///
+    /// NaN fails every range test (it compares false with everything), so it
+    /// is rejected with the rest.
+    fn check_claim(&self, index: usize, claim: &ClaimConfig) -> Result<(), String> {
+        let at = format!("claim #{} (`{}`)", index + 1, claim.statement());
         let table = |name: &str| {
-            self.tables.iter().find(|t| t.name == name).ok_or_else(|| {
-                format!("claim `{}`: no [[table]] named `{name}`", claim.statement())
-            })
+            self.tables
+                .iter()
+                .find(|t| t.name == name)
+                .ok_or_else(|| format!("{at}: no [[table]] named `{name}`"))
         };
         let corpus = |name: &str| {
-            self.corpora.iter().find(|c| c.name == name).ok_or_else(|| {
-                format!(
-                    "claim `{}`: no [[corpus]] named `{name}`",
-                    claim.statement()
-                )
-            })
+            self.corpora
+                .iter()
+                .find(|c| c.name == name)
+                .ok_or_else(|| format!("{at}: no [[corpus]] named `{name}`"))
         };
-        let rate = |what: &str, x: f64| {
-            if (0.0..=1.0).contains(&x) {
+        let max_rate = |key: &str, x: f64| {
+            if x.is_finite() && (0.0..1.0).contains(&x) {
+                Ok(())
+            } else if x == 1.0 {
+                Err(format!(
+                    "{at}: key `{key}` = 1: no rate exceeds 1, so the claim would pass whatever the data; give a rate in [0, 1) such as 0.05"
+                ))
+            } else {
+                Err(format!(
+                    "{at}: key `{key}` = {x}: give a finite rate in [0, 1) such as 0.05"
+                ))
+            }
+        };
+        let at_least_two = |key: &str, x: u64, unit: &str| {
+            if x >= 2 {
                 Ok(())
             } else {
                 Err(format!(
-                    "claim `{}`: `{what}` = {x} must lie in [0, 1]",
-                    claim.statement()
+                    "{at}: key `{key}` = {x}: every class has at least one {unit}, so the claim would pass whatever the data; claim {key} >= 2"
                 ))
             }
         };
         match claim {
             ClaimConfig::KAnonymity { table: t, k } => {
                 table(t)?;
-                if *k == 0 {
-                    return Err("claim k_anonymity: k must be at least 1".into());
+                at_least_two("k", *k, "record")?;
+            }
+            ClaimConfig::LDiversity { table: t, l } => {
+                at_least_two("l", *l, "sensitive value")?;
+                if table(t)?.sensitive.is_empty() {
+                    return Err(format!("{at}: table `{t}` has no `sensitive` attributes"));
                 }
             }
-            ClaimConfig::LDiversity { table: t, .. } | ClaimConfig::TCloseness { table: t, .. } => {
-                if table(t)?.sensitive.is_empty() {
+            ClaimConfig::TCloseness {
+                table: t,
+                t: closeness,
+            } => {
+                if !(closeness.is_finite() && (0.0..1.0).contains(closeness)) {
                     return Err(format!(
-                        "claim `{}`: table `{t}` has no `sensitive` attributes",
-                        claim.statement()
+                        "{at}: key `t` = {closeness}: give a finite t in [0, 1) (the equal-distance EMD never exceeds 1, so t >= 1 would pass whatever the data)"
                     ));
                 }
+                if table(t)?.sensitive.is_empty() {
+                    return Err(format!("{at}: table `{t}` has no `sensitive` attributes"));
+                }
             }
-            ClaimConfig::Reidentification { table: t, max_rate } => {
-                rate("max_rate", *max_rate)?;
+            ClaimConfig::Reidentification {
+                table: t,
+                max_rate: r,
+            } => {
+                max_rate("max_rate", *r)?;
                 if table(t)?.original.is_none() {
                     return Err(format!(
-                        "claim `{}`: table `{t}` needs `original` for the linkage attack",
-                        claim.statement()
+                        "{at}: table `{t}` needs `original` for the linkage attack"
                     ));
                 }
             }
             ClaimConfig::InferenceRisk { table: t, max_risk } => {
-                rate("max_risk", *max_risk)?;
+                max_rate("max_risk", *max_risk)?;
                 if table(t)?.risk.is_none() {
                     return Err(format!(
-                        "claim `{}`: table `{t}` needs a `[table.risk]` section (control set, secrets)",
-                        claim.statement()
+                        "{at}: table `{t}` needs a `[table.risk]` section (control set, secrets)"
                     ));
                 }
             }
@@ -865,29 +977,25 @@ impl AuditConfig {
                     corpus(c)?;
                 }
                 if self.corpora.is_empty() {
-                    return Err(
-                        "claim no_direct_identifiers: declare at least one [[corpus]] to scan"
-                            .into(),
-                    );
+                    return Err(format!("{at}: declare at least one [[corpus]] to scan"));
                 }
             }
             ClaimConfig::Authorship {
                 corpus: c,
                 max_accuracy,
             } => {
-                rate("max_accuracy", *max_accuracy)?;
+                max_rate("max_accuracy", *max_accuracy)?;
                 if corpus(c)?.stylometry.is_none() {
                     return Err(format!(
-                        "claim `{}`: corpus `{c}` needs a `[corpus.stylometry]` section",
-                        claim.statement()
+                        "{at}: corpus `{c}` needs a `[corpus.stylometry]` section"
                     ));
                 }
             }
             ClaimConfig::DocumentLinkage {
                 corpus: c,
-                max_rate,
+                max_rate: r,
             } => {
-                rate("max_rate", *max_rate)?;
+                max_rate("max_rate", *r)?;
                 corpus(c)?;
             }
             ClaimConfig::DifferentialPrivacy {
@@ -900,28 +1008,20 @@ impl AuditConfig {
                     .aggregates
                     .iter()
                     .find(|a| &a.name == aggregate)
-                    .ok_or_else(|| {
-                        format!(
-                            "claim `{}`: no [[aggregate]] named `{aggregate}`",
-                            claim.statement()
-                        )
-                    })?;
-                if !(*epsilon > 0.0 && epsilon.is_finite()) {
+                    .ok_or_else(|| format!("{at}: no [[aggregate]] named `{aggregate}`"))?;
+                if !(epsilon.is_finite() && *epsilon > 0.0) {
                     return Err(format!(
-                        "claim `{}`: epsilon must be a positive number",
-                        claim.statement()
+                        "{at}: key `epsilon` = {epsilon}: give a finite number > 0"
                     ));
                 }
-                if !(0.0..1.0).contains(delta) {
+                if !(delta.is_finite() && (0.0..1.0).contains(delta)) {
                     return Err(format!(
-                        "claim `{}`: delta must lie in [0, 1)",
-                        claim.statement()
+                        "{at}: key `delta` = {delta}: give a number in [0, 1) (0 for pure differential privacy; delta >= 1 promises nothing)"
                     ));
                 }
                 if *unit == PrivacyUnit::User && a.contributions.is_none() {
                     return Err(format!(
-                        "claim `{}`: a per-user claim needs `[aggregate.contributions]` (the events behind the counts)",
-                        claim.statement()
+                        "{at}: a per-user claim needs `[aggregate.contributions]` (the events behind the counts)"
                     ));
                 }
             }
@@ -930,21 +1030,20 @@ impl AuditConfig {
                 points,
                 max_unicity,
             } => {
-                rate("max_unicity", *max_unicity)?;
+                max_rate("max_unicity", *max_unicity)?;
+                if *points == 0 {
+                    return Err(format!(
+                        "{at}: key `points` = 0: the adversary must know at least 1 point"
+                    ));
+                }
                 let t = self
                     .traces
                     .iter()
                     .find(|t| &t.name == traces)
-                    .ok_or_else(|| {
-                        format!(
-                            "claim `{}`: no [[traces]] named `{traces}`",
-                            claim.statement()
-                        )
-                    })?;
+                    .ok_or_else(|| format!("{at}: no [[traces]] named `{traces}`"))?;
                 if !t.points.contains(points) {
                     return Err(format!(
-                        "claim `{}`: add {points} to `points` of traces `{traces}`",
-                        claim.statement()
+                        "{at}: add {points} to `points` of traces `{traces}`"
                     ));
                 }
             }

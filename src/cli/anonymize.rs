@@ -100,20 +100,20 @@ pub struct GeneralizeArgs {
     /// A quasi-identifier and its ARX hierarchy file, as COLUMN=PATH (repeat).
     #[arg(long = "qi", value_name = "COLUMN=HIERARCHY", required = true)]
     qi: Vec<String>,
-    /// Minimum equivalence class size.
-    #[arg(long)]
+    /// Minimum equivalence class size (at least 1).
+    #[arg(long, value_parser = super::parse::at_least_one)]
     k: usize,
-    /// Distinct l-diversity of the sensitive column.
-    #[arg(long)]
+    /// Distinct l-diversity of the sensitive column (at least 1).
+    #[arg(long, value_parser = super::parse::at_least_one)]
     l: Option<usize>,
-    /// Equal-distance t-closeness of the sensitive column.
-    #[arg(long)]
+    /// Equal-distance t-closeness of the sensitive column, in [0, 1].
+    #[arg(long, value_parser = super::parse::probability)]
     t: Option<f64>,
     /// Sensitive column for --l / --t.
     #[arg(long)]
     sensitive: Option<String>,
     /// Largest share of rows that may be suppressed, in [0, 1].
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = super::parse::probability)]
     max_suppression: f64,
     /// Information loss to minimise.
     #[arg(long, value_enum, default_value = "precision")]
@@ -134,8 +134,8 @@ pub struct MondrianArgs {
     /// Categorical quasi-identifiers (summarised as {a,b}).
     #[arg(long, value_delimiter = ',')]
     categorical: Vec<String>,
-    /// Minimum partition size.
-    #[arg(long)]
+    /// Minimum partition size (at least 1).
+    #[arg(long, value_parser = super::parse::at_least_one)]
     k: usize,
 }
 
@@ -147,8 +147,8 @@ pub struct MdavArgs {
     /// Numeric columns aggregated together.
     #[arg(long = "column", value_delimiter = ',', required = true)]
     columns: Vec<String>,
-    /// Minimum group size.
-    #[arg(long)]
+    /// Minimum group size (at least 1).
+    #[arg(long, value_parser = super::parse::at_least_one)]
     k: usize,
     /// Digits after the decimal point (default: shortest exact value).
     #[arg(long)]
@@ -161,17 +161,17 @@ pub struct NoiseArgs {
     /// Numeric columns to perturb.
     #[arg(long = "column", value_delimiter = ',', required = true)]
     columns: Vec<String>,
-    /// Epsilon per column.
-    #[arg(long)]
+    /// Epsilon per column, finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
     epsilon: f64,
-    /// Declared sensitivity of one value.
-    #[arg(long)]
+    /// Declared sensitivity of one value, finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
     sensitivity: f64,
-    /// Clamping lower bound.
-    #[arg(long, allow_hyphen_values = true)]
+    /// Clamping lower bound (finite).
+    #[arg(long, allow_hyphen_values = true, value_parser = super::parse::finite)]
     lower: f64,
-    /// Clamping upper bound.
-    #[arg(long, allow_hyphen_values = true)]
+    /// Clamping upper bound (finite).
+    #[arg(long, allow_hyphen_values = true, value_parser = super::parse::finite)]
     upper: f64,
     /// RNG seed.
     #[arg(long, default_value_t = 0)]
@@ -206,8 +206,8 @@ pub struct GaussianArgs {
     io: IoArgs,
     #[command(flatten)]
     noise: NoiseArgs,
-    /// delta in (0, 1).
-    #[arg(long)]
+    /// delta, strictly between 0 and 1.
+    #[arg(long, value_parser = super::parse::open_unit)]
     delta: f64,
     /// How sigma is calibrated.
     #[arg(long, value_enum, default_value = "analytic")]
@@ -222,8 +222,8 @@ pub struct HistogramArgs {
     /// Grouping columns.
     #[arg(long, value_delimiter = ',', required = true)]
     by: Vec<String>,
-    /// Epsilon of the whole histogram.
-    #[arg(long)]
+    /// Epsilon of the whole histogram, finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
     epsilon: f64,
     /// RNG seed.
     #[arg(long, default_value_t = 0)]
@@ -250,8 +250,8 @@ pub struct RandomizedResponseArgs {
     /// Categorical columns to perturb.
     #[arg(long = "column", value_delimiter = ',', required = true)]
     columns: Vec<String>,
-    /// Epsilon per column.
-    #[arg(long)]
+    /// Epsilon per column, finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
     epsilon: f64,
     /// RNG seed.
     #[arg(long, default_value_t = 0)]

@@ -74,14 +74,15 @@ pub struct EstimateArgs {
     /// Group-by columns for count/sum, comma-separated (present in both files).
     #[arg(long, value_delimiter = ',')]
     pub group_by: Vec<String>,
-    /// Declared sensitivity; inferred when absent.
-    #[arg(long)]
+    /// Declared sensitivity, finite and > 0; inferred when absent.
+    #[arg(long, value_parser = super::parse::positive)]
     pub sensitivity: Option<f64>,
-    /// Delta for the Gaussian epsilon.
-    #[arg(long, default_value_t = 1e-5)]
+    /// Delta for the Gaussian epsilon, strictly between 0 and 1 (the Gaussian
+    /// mechanism has no finite epsilon at delta 0).
+    #[arg(long, default_value_t = 1e-5, value_parser = super::parse::open_unit)]
     pub delta: f64,
-    /// Confidence level of the intervals.
-    #[arg(long, default_value_t = 0.95)]
+    /// Confidence level of the intervals, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_parser = super::parse::open_unit)]
     pub confidence: f64,
     /// Do not detect clamping (fit every row).
     #[arg(long)]
@@ -103,14 +104,15 @@ pub enum SelectionKind {
 /// Options shared by everything that computes a lower bound.
 #[derive(Debug, Args)]
 pub struct BoundOptions {
-    /// Confidence of the lower bound.
-    #[arg(long, default_value_t = 0.95)]
+    /// Confidence of the lower bound, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_parser = super::parse::open_unit)]
     pub confidence: f64,
     /// Threshold selection.
     #[arg(long, value_enum, default_value_t = SelectionKind::HeldOut)]
     pub selection: SelectionKind,
-    /// Share of trials used to choose the threshold (held-out selection).
-    #[arg(long, default_value_t = 0.5)]
+    /// Share of trials used to choose the threshold (held-out selection),
+    /// strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.5, value_parser = super::parse::open_unit)]
     pub held_out_fraction: f64,
     /// Seed of the held-out split (and of the audit's trials).
     #[arg(long, default_value_t = 0)]
@@ -149,8 +151,8 @@ pub struct BoundArgs {
     /// The scores.
     #[command(flatten)]
     pub input: ScoresInput,
-    /// Delta in the bound.
-    #[arg(long, default_value_t = 0.0)]
+    /// Delta in the bound, in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = super::parse::delta)]
     pub delta: f64,
     /// Bound options.
     #[command(flatten)]
@@ -163,11 +165,11 @@ pub struct CheckArgs {
     /// The scores.
     #[command(flatten)]
     pub input: ScoresInput,
-    /// The claimed epsilon.
-    #[arg(long)]
+    /// The claimed epsilon, finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
     pub claim_epsilon: f64,
-    /// The claimed delta.
-    #[arg(long, default_value_t = 0.0)]
+    /// The claimed delta, in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = super::parse::delta)]
     pub claim_delta: f64,
     /// Bound options.
     #[command(flatten)]
@@ -198,17 +200,17 @@ pub struct AuditArgs {
     /// Column the built-in mechanism works on and the distinguisher reads.
     #[arg(long)]
     pub column: String,
-    /// Clamp bounds of the built-in sums.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    /// Lower clamp bound of the built-in sums (finite; below --upper).
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::parse::finite)]
     pub lower: f64,
-    /// Upper clamp bound of the built-in sums.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    /// Upper clamp bound of the built-in sums (finite; above --lower).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = super::parse::finite)]
     pub upper: f64,
-    /// Epsilon the built-in mechanism uses.
-    #[arg(long)]
+    /// Epsilon the built-in mechanism uses, finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
     pub mechanism_epsilon: Option<f64>,
-    /// Delta the built-in Gaussian mechanism uses.
-    #[arg(long, default_value_t = 1e-5)]
+    /// Delta the built-in Gaussian mechanism uses, strictly between 0 and 1.
+    #[arg(long, default_value_t = 1e-5, value_parser = super::parse::open_unit)]
     pub mechanism_delta: f64,
     /// Categories of the built-in randomized response, comma-separated.
     #[arg(long, value_delimiter = ',')]
@@ -217,17 +219,17 @@ pub struct AuditArgs {
     /// without it, by the number in `--column` of the first release row.
     #[arg(long)]
     pub target_value: Option<String>,
-    /// Number of trials (half on each dataset).
-    #[arg(long, default_value_t = 2000)]
+    /// Number of trials (half on each dataset), at least 2.
+    #[arg(long, default_value_t = 2000, value_parser = super::parse::at_least_two)]
     pub trials: usize,
-    /// Delta in the bound when no claim is given.
-    #[arg(long, default_value_t = 0.0)]
+    /// Delta in the bound when no claim is given, in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = super::parse::delta)]
     pub delta: f64,
-    /// A claimed epsilon to check (exit 1 if refuted).
-    #[arg(long)]
+    /// A claimed epsilon to check (exit 1 if refuted), finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
     pub claim_epsilon: Option<f64>,
-    /// The claimed delta.
-    #[arg(long, default_value_t = 0.0)]
+    /// The claimed delta, in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = super::parse::delta)]
     pub claim_delta: f64,
     /// Bound options.
     #[command(flatten)]
@@ -504,6 +506,12 @@ fn anonymizer(
 }
 
 fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    if a.lower >= a.upper {
+        return Err(CliError::Usage(format!(
+            "--lower {} must be below --upper {}: they clamp the values the mechanism sums",
+            a.lower, a.upper
+        )));
+    }
     let without = dp::Table::read_csv(&a.without)?;
     let with = dp::Table::read_csv(&a.with)?;
     let need_eps = || {

@@ -51,29 +51,29 @@ pub struct LinkArgs {
     /// EM training blocking rules (same syntax); default: the --block rules.
     #[arg(long)]
     pub train_block: Option<String>,
-    /// Probability that two random records match.
-    #[arg(long, conflicts_with = "deterministic")]
+    /// Probability that two random records match, strictly between 0 and 1.
+    #[arg(long, conflicts_with = "deterministic", value_parser = super::parse::open_unit)]
     pub lambda: Option<f64>,
     /// Deterministic rules (blocking syntax) to estimate lambda from.
     #[arg(long)]
     pub deterministic: Option<String>,
-    /// Assumed recall of the deterministic rules.
-    #[arg(long, default_value_t = 1.0)]
+    /// Assumed recall of the deterministic rules, in (0, 1].
+    #[arg(long, default_value_t = 1.0, value_parser = super::parse::unit_left_open)]
     pub recall: f64,
-    /// Minimum match weight of a link.
-    #[arg(long, default_value_t = 0.0)]
+    /// Minimum match weight of a link (log2 odds; any finite number, may be negative).
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = super::parse::finite)]
     pub threshold: f64,
     /// One-to-one assignment.
     #[arg(long, value_enum, default_value_t = AssignmentChoice::Hungarian)]
     pub assignment: AssignmentChoice,
-    /// Error when blocking would produce more pairs than this.
-    #[arg(long, default_value_t = 50_000_000)]
+    /// Error when blocking would produce more pairs than this (at least 1).
+    #[arg(long, default_value_t = 50_000_000, value_parser = super::parse::at_least_one_u64)]
     pub max_pairs: u64,
     /// Warn when one rule produces more pairs than this.
     #[arg(long, default_value_t = 5_000_000)]
     pub warn_pairs: u64,
-    /// Random pairs sampled to estimate u.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Random pairs sampled to estimate u (at least 1; 0 would leave u unestimated).
+    #[arg(long, default_value_t = 1_000_000, value_parser = super::parse::at_least_one)]
     pub u_pairs: usize,
     /// Seed of the u sample.
     #[arg(long, default_value_t = 42)]

@@ -3,6 +3,15 @@
 //! Thin wrapper over [`crate::privacy::evaluate`] and the risk models: parses
 //! the arguments, loads the columns it needs, and renders the
 //! [`MetricsReport`] as a text table, Markdown or JSON (the stable contract).
+//!
+//! Unless `--no-hidden-qi` is given it also reads every other column of the
+//! file and runs [`crate::privacy::detect_hidden_quasi_identifiers`]: columns
+//! left out of `--qi` that re-create a quasi-identifier or are near-unique are
+//! printed on standard error with the k the release would have with them,
+//! and the whole check is in the report (`hidden_qi` in JSON). On by default
+//! because a k over an incomplete quasi-identifier overstates anonymity and
+//! nothing else would say so. `--subject COL` counts persons instead of
+//! records (several records per person).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -13,7 +22,10 @@ use clap::{Args, ValueEnum};
 
 use super::{CliError, Outcome};
 use crate::data::{self, Hierarchy, MissingPolicy, ReadOptions};
-use crate::privacy::{self, MetricsParams, MetricsReport, SuppressedRows};
+use crate::privacy::{
+    self, CandidateRole, HiddenQiOptions, HiddenQiReport, MetricsParams, MetricsReport,
+    SuppressedRows,
+};
 
 /// Output formats of `reident metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,8 +70,8 @@ pub struct MetricsArgs {
     /// hierarchical-EMD t-closeness). Repeatable.
     #[arg(long, value_name = "COL=FILE")]
     pub hierarchy: Vec<String>,
-    /// List the records in classes smaller than this k.
-    #[arg(long, default_value_t = 2)]
+    /// List the records in classes smaller than this k (at least 1).
+    #[arg(long, default_value_t = 2, value_parser = super::parse::at_least_one_u64)]
     pub target_k: u64,
     /// Rows whose quasi-identifiers are all `*`.
     #[arg(long, value_enum, default_value_t = SuppressedFlag::Exclude)]
@@ -70,18 +82,39 @@ pub struct MetricsArgs {
     /// CSV delimiter (default: detected from the header).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
-    /// A record is at risk when its re-identification probability exceeds this.
-    #[arg(long, default_value_t = 0.2, value_name = "P")]
+    /// A record is at risk when its re-identification probability exceeds
+    /// this, a probability in [0, 1].
+    #[arg(long, default_value_t = 0.2, value_name = "P", value_parser = super::parse::probability)]
     pub risk_threshold: f64,
     /// Share of the population the release is a sample of, in (0, 1]: adds
     /// population uniqueness (Zayatz, Pitman, SNB, Dankar rule) and an
     /// estimated journalist risk.
-    #[arg(long, value_name = "PI")]
+    #[arg(long, value_name = "PI", value_parser = super::parse::unit_left_open)]
     pub sampling_fraction: Option<f64>,
     /// A population table with the same quasi-identifiers, generalized the same
     /// way: journalist and marketer risk use its class sizes.
     #[arg(long, value_name = "FILE")]
     pub population: Option<PathBuf>,
+    /// The column naming the person each record belongs to (e.g. a patient
+    /// id), for releases with several records per person: k, distinct l and
+    /// the risks then count distinct persons per class, not records.
+    #[arg(long, value_name = "COL")]
+    pub subject: Option<String>,
+    /// Do not check the other columns of the file for hidden
+    /// quasi-identifiers (columns outside --qi that determine a
+    /// quasi-identifier or are near-unique); only the named columns are read.
+    #[arg(long)]
+    pub no_hidden_qi: bool,
+    /// A column is near-unique (a hidden identifier) when its distinct values
+    /// make up at least this share of the records (of the persons with
+    /// --subject), in (0, 1].
+    #[arg(long, default_value_t = 0.9, value_name = "SHARE", value_parser = super::parse::unit_left_open)]
+    pub near_unique: f64,
+    /// A column re-creates a quasi-identifier when Goodman-Kruskal lambda of
+    /// the quasi-identifier given the column is at least this, in (0, 1] (1:
+    /// exact functional dependency only).
+    #[arg(long, default_value_t = 0.95, value_name = "LAMBDA", value_parser = super::parse::unit_left_open)]
+    pub min_lambda: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
     pub format: MetricsFormat,
@@ -121,6 +154,10 @@ fn demo_args(args: &MetricsArgs) -> MetricsArgs {
         population: None,
         missing: None,
         delimiter: Some(';'),
+        subject: None,
+        no_hidden_qi: args.no_hidden_qi,
+        near_unique: args.near_unique,
+        min_lambda: args.min_lambda,
         format: args.format,
         demo: true,
     }
@@ -136,6 +173,19 @@ pub fn run(args: &MetricsArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         args
     };
     let report = compute(args)?;
+    if let Some(hidden) = &report.hidden_qi {
+        for line in hidden.warnings() {
+            eprintln!("warning: {line}");
+        }
+    }
+    if let Some(s) = &report.subjects {
+        if s.profile_k < s.subject_k {
+            eprintln!(
+                "warning: {} of {} persons have records in several classes; k = {} counting persons per class, but k = {} for an adversary who knows all of a person's records",
+                s.n_subjects_in_several_classes, s.n_subjects, s.subject_k, s.profile_k
+            );
+        }
+    }
     let text = match args.format {
         MetricsFormat::Json => serde_json::to_string_pretty(&report)
             .map_err(|e| CliError::Usage(format!("cannot serialize the report: {e}")))?,
@@ -188,11 +238,22 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
     };
     let mut columns: Vec<&str> = args.qi.iter().map(String::as_str).collect();
     columns.extend(args.sensitive.iter().map(String::as_str));
+    if let Some(subject) = &args.subject {
+        if !columns.contains(&subject.as_str()) {
+            columns.push(subject);
+        }
+    }
     let opts = ReadOptions {
         delimiter,
         ..ReadOptions::default()
     };
-    let table = data::load_table(path, &columns, &opts, &missing)?;
+    let table = if args.no_hidden_qi {
+        data::load_table(path, &columns, &opts, &missing)?
+    } else {
+        // Every column, so the others can be checked (a named column that is
+        // absent is reported by the metrics with its role).
+        data::load_table(path, &[], &opts, &missing)?
+    };
     let mut params = MetricsParams::new(args.qi.iter().cloned())
         .sensitive(args.sensitive.iter().cloned())
         .hierarchies(hierarchies)
@@ -205,6 +266,9 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
         params = params.numeric(n.clone());
     }
     params = params.risk_threshold(args.risk_threshold);
+    if let Some(subject) = &args.subject {
+        params = params.subject(subject.clone());
+    }
     if let Some(pi) = args.sampling_fraction {
         params = params.sampling_fraction(pi);
     }
@@ -212,7 +276,18 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
         let qis: Vec<&str> = args.qi.iter().map(String::as_str).collect();
         params = params.population(data::load_table(population, &qis, &opts, &missing)?);
     }
-    Ok(privacy::evaluate(&table, &params)?)
+    let mut report = privacy::evaluate(&table, &params)?;
+    if !args.no_hidden_qi {
+        let options = HiddenQiOptions {
+            near_unique_share: args.near_unique,
+            min_lambda: args.min_lambda,
+            columns: None,
+        };
+        report.hidden_qi = Some(privacy::detect_hidden_quasi_identifiers(
+            &table, &params, &options,
+        )?);
+    }
+    Ok(report)
 }
 
 fn fmt_f(x: f64) -> String {
@@ -249,6 +324,23 @@ fn summary_rows(r: &MetricsReport) -> Vec<(String, String)> {
             ),
         ),
     ];
+    if let Some(s) = &r.subjects {
+        rows.push((
+            format!("persons (subject column `{}`)", s.column),
+            format!(
+                "{} with {} records (at most {} per person)",
+                s.n_subjects, s.n_records, s.max_records_per_subject
+            ),
+        ));
+        rows.push((
+            "k counting records / persons / persons' record sets".to_string(),
+            format!("{} / {} / {}", s.record_k, s.subject_k, s.profile_k),
+        ));
+        rows.push((
+            "persons in several classes".to_string(),
+            s.n_subjects_in_several_classes.to_string(),
+        ));
+    }
     let risk = &r.risk;
     let pct = |x: f64| format!("{:.2}%", 100.0 * x);
     rows.push((
@@ -323,6 +415,58 @@ fn summary_rows(r: &MetricsReport) -> Vec<(String, String)> {
                 "{} / {}",
                 fmt_f(s.delta_disclosure.delta_ln),
                 fmt_f(s.delta_disclosure.delta_log2)
+            ),
+        ));
+    }
+    if let Some(h) = &r.hidden_qi {
+        rows.extend(hidden_qi_rows(h));
+    }
+    rows
+}
+
+/// One row per flagged column of the hidden quasi-identifier check.
+fn hidden_qi_rows(h: &HiddenQiReport) -> Vec<(String, String)> {
+    let mut rows = vec![(
+        "hidden quasi-identifiers".to_string(),
+        format!(
+            "{} of {} other columns flagged",
+            h.columns.iter().filter(|c| c.flagged).count(),
+            h.columns.len()
+        ),
+    )];
+    for c in h.columns.iter().filter(|c| c.flagged) {
+        let mut why: Vec<String> = c
+            .determines
+            .iter()
+            .map(|d| {
+                let how = if d.one_to_one {
+                    "1:1 with"
+                } else if d.exact {
+                    "determines"
+                } else {
+                    "nearly determines"
+                };
+                format!("{how} {} (lambda {:.3})", d.quasi_identifier, d.lambda)
+            })
+            .collect();
+        if c.near_unique {
+            why.push(format!(
+                "near-unique ({:.1}% distinct)",
+                100.0 * c.distinct_share
+            ));
+        }
+        let role = match c.role {
+            CandidateRole::Other => "",
+            CandidateRole::Sensitive => " (sensitive)",
+        };
+        rows.push((
+            format!("  `{}`{role}", c.column),
+            format!(
+                "{}; k with it {} ({} records in classes < {})",
+                why.join(", "),
+                c.k_with,
+                c.records_below_target_k,
+                h.target_k
             ),
         ));
     }

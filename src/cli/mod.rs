@@ -19,6 +19,189 @@ pub mod synth;
 pub mod text;
 pub mod unicity;
 
+pub mod parse {
+    //! Value parsers shared by every subcommand's numeric flags.
+    //!
+    //! Each is a clap `value_parser`: clap calls it on the flag's text and, when it
+    //! returns an error, prints `invalid value '<text>' for '--<flag> <VALUE>':
+    //! <reason>` and exits with code 2, so the message always names the flag.
+    //! Rust parses `NaN`, `inf` and `infinity` as floats; every float parser here
+    //! rejects them, because a comparison with NaN is always false and makes a
+    //! threshold check pass vacuously.
+    //!
+    //! Rules (each flag's doc comment says which one it uses):
+    //!
+    //! | parser | accepts | used for |
+    //! |---|---|---|
+    //! | [`finite`] | any finite number | match weights, clamp bounds |
+    //! | [`non_negative`] | finite, `>= 0` | tolerances, penalties, multipliers |
+    //! | [`positive`] | finite, `> 0` | epsilon, sensitivity, SVM C, multipliers that scale |
+    //! | [`probability`] | `[0, 1]` | rates, risk thresholds, similarities, shares |
+    //! | [`max_rate`] | `[0, 1)` | a refutation threshold on a rate: 1 can never be exceeded, so the check would be vacuous |
+    //! | [`open_unit`] | `(0, 1)` | confidence levels, the Gaussian delta, lambda, held-out fractions |
+    //! | [`unit_left_open`] | `(0, 1]` | sampling fraction, recall |
+    //! | [`delta`] | `[0, 1)` | delta of a DP claim or bound (delta >= 1 promises nothing) |
+    //! | [`at_least_one`] / [`at_least_one_u64`] / [`at_least_one_i64`] | `>= 1` | counts and sizes where 0 would be replaced or mean nothing |
+    //! | [`at_least_two`] | `>= 2` | folds, candidate authors, trials: 1 makes the measurement vacuous |
+    //! | [`hex_len`] | `1..=64` | hex characters of an HMAC-SHA256 tag |
+
+    fn number(text: &str) -> Result<f64, String> {
+        let x: f64 = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a number"))?;
+        if x.is_finite() {
+            Ok(x)
+        } else {
+            Err(format!(
+                "{text} is not a finite number; give a finite value"
+            ))
+        }
+    }
+
+    fn count<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+        text.trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a whole number"))
+    }
+
+    /// Any finite number.
+    pub fn finite(text: &str) -> Result<f64, String> {
+        number(text)
+    }
+
+    /// A finite number `>= 0`.
+    pub fn non_negative(text: &str) -> Result<f64, String> {
+        let x = number(text)?;
+        if x >= 0.0 {
+            Ok(x)
+        } else {
+            Err(format!("{x} is negative; give a number >= 0"))
+        }
+    }
+
+    /// A finite number `> 0`.
+    pub fn positive(text: &str) -> Result<f64, String> {
+        let x = number(text)?;
+        if x > 0.0 {
+            Ok(x)
+        } else {
+            Err(format!("{x} is not positive; give a number > 0"))
+        }
+    }
+
+    /// A probability, rate or share in `[0, 1]`.
+    pub fn probability(text: &str) -> Result<f64, String> {
+        let x = number(text)?;
+        if (0.0..=1.0).contains(&x) {
+            Ok(x)
+        } else {
+            Err(format!(
+                "{x} is not in [0, 1]; give a probability such as 0.05"
+            ))
+        }
+    }
+
+    /// The largest acceptable rate of a refutable check, in `[0, 1)`: rates
+    /// never exceed 1, so a threshold of 1 could never refute anything.
+    pub fn max_rate(text: &str) -> Result<f64, String> {
+        let x = number(text)?;
+        if (0.0..1.0).contains(&x) {
+            Ok(x)
+        } else if x == 1.0 {
+            Err("1 can never be exceeded, so the check would pass whatever the data; give a rate in [0, 1) such as 0.05".into())
+        } else {
+            Err(format!("{x} is not in [0, 1); give a rate such as 0.05"))
+        }
+    }
+
+    /// A number strictly between 0 and 1 (confidence levels, the Gaussian
+    /// delta, a prior probability, a held-out fraction).
+    pub fn open_unit(text: &str) -> Result<f64, String> {
+        let x = number(text)?;
+        if x > 0.0 && x < 1.0 {
+            Ok(x)
+        } else {
+            Err(format!(
+                "{x} is not strictly between 0 and 1; give e.g. 0.95"
+            ))
+        }
+    }
+
+    /// A share in `(0, 1]` (a sampling fraction, an assumed recall).
+    pub fn unit_left_open(text: &str) -> Result<f64, String> {
+        let x = number(text)?;
+        if x > 0.0 && x <= 1.0 {
+            Ok(x)
+        } else {
+            Err(format!("{x} is not in (0, 1]; give a share such as 0.5"))
+        }
+    }
+
+    /// The delta of a differential-privacy claim or bound, in `[0, 1)`
+    /// (delta >= 1 promises nothing).
+    pub fn delta(text: &str) -> Result<f64, String> {
+        let x = number(text)?;
+        if (0.0..1.0).contains(&x) {
+            Ok(x)
+        } else {
+            Err(format!(
+                "{x} is not in [0, 1); delta >= 1 promises nothing, give e.g. 1e-5"
+            ))
+        }
+    }
+
+    /// A count `>= 1`.
+    pub fn at_least_one(text: &str) -> Result<usize, String> {
+        match count::<usize>(text)? {
+            0 => Err("0 is not allowed; give at least 1".into()),
+            n => Ok(n),
+        }
+    }
+
+    /// A count `>= 1` (64-bit).
+    pub fn at_least_one_u64(text: &str) -> Result<u64, String> {
+        match count::<u64>(text)? {
+            0 => Err("0 is not allowed; give at least 1".into()),
+            n => Ok(n),
+        }
+    }
+
+    /// A signed whole number `>= 1` (e.g. seconds).
+    pub fn at_least_one_i64(text: &str) -> Result<i64, String> {
+        let n = count::<i64>(text)?;
+        if n >= 1 {
+            Ok(n)
+        } else {
+            Err(format!("{n} is not allowed; give at least 1"))
+        }
+    }
+
+    /// Hex characters kept from an HMAC-SHA256 tag: 1 to 64.
+    pub fn hex_len(text: &str) -> Result<usize, String> {
+        let n = count::<usize>(text)?;
+        if (1..=64).contains(&n) {
+            Ok(n)
+        } else {
+            Err(format!(
+                "{n} is not in 1..=64 (an HMAC-SHA256 tag has 64 hex characters)"
+            ))
+        }
+    }
+
+    /// A count `>= 2` (1 would make the measurement vacuous).
+    pub fn at_least_two(text: &str) -> Result<usize, String> {
+        let n = count::<usize>(text)?;
+        if n >= 2 {
+            Ok(n)
+        } else {
+            Err(format!(
+                "{n} is too small: with fewer than 2 the result says nothing; give at least 2"
+            ))
+        }
+    }
+}
+
 /// What a command concluded, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -46,7 +46,7 @@ pub struct PseudonymizeArgs {
     #[arg(long)]
     pub secret: Option<String>,
     /// Hex characters kept from the HMAC tag (1..=64).
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = super::parse::hex_len)]
     pub hex_len: usize,
 }
 

@@ -37,20 +37,20 @@ pub struct RiskArgs {
     /// Columns compared as numbers (default: detected, every value parses as a number).
     #[arg(long, value_delimiter = ',', value_name = "COLS")]
     pub numeric: Option<Vec<String>>,
-    /// Attacks per evaluation (targets or queries).
-    #[arg(long, default_value_t = 500)]
+    /// Attacks per evaluation (targets or queries), at least 1.
+    #[arg(long, default_value_t = 500, value_parser = super::parse::at_least_one)]
     pub n_attacks: usize,
-    /// Confidence level of the intervals.
-    #[arg(long, default_value_t = 0.95)]
+    /// Confidence level of the intervals, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_parser = super::parse::open_unit)]
     pub confidence: f64,
     /// Seed of every random choice.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Columns per multivariate singling-out predicate.
-    #[arg(long, default_value_t = 3)]
+    /// Columns per multivariate singling-out predicate (at least 1).
+    #[arg(long, default_value_t = 3, value_parser = super::parse::at_least_one)]
     pub singling_out_columns: usize,
-    /// Candidate predicates tried by multivariate singling out.
-    #[arg(long, default_value_t = 100_000)]
+    /// Candidate predicates tried by multivariate singling out (at least 1).
+    #[arg(long, default_value_t = 100_000, value_parser = super::parse::at_least_one)]
     pub max_attempts: usize,
     /// Skip singling out.
     #[arg(long)]
@@ -61,8 +61,8 @@ pub struct RiskArgs {
     /// Second column set of the linkability attack (needs --link-a).
     #[arg(long, value_delimiter = ',', value_name = "COLS", requires = "link_a")]
     pub link_b: Vec<String>,
-    /// Nearest neighbours per side in the linkability attack.
-    #[arg(long, default_value_t = 1)]
+    /// Nearest neighbours per side in the linkability attack (at least 1).
+    #[arg(long, default_value_t = 1, value_parser = super::parse::at_least_one)]
     pub n_neighbors: usize,
     /// Secret columns for attribute inference, comma separated.
     #[arg(long, value_delimiter = ',', value_name = "COLS")]
@@ -70,8 +70,8 @@ pub struct RiskArgs {
     /// Columns the inference attacker knows (default: all but the secret).
     #[arg(long, value_delimiter = ',', value_name = "COLS")]
     pub aux: Vec<String>,
-    /// Relative tolerance for a numeric secret to count as inferred.
-    #[arg(long, default_value_t = 0.05)]
+    /// Relative tolerance for a numeric secret to count as inferred (finite, >= 0).
+    #[arg(long, default_value_t = 0.05, value_parser = super::parse::non_negative)]
     pub tolerance: f64,
     /// Values that mean "missing", comma separated (default `?`, empty, null, NULL, NaN).
     #[arg(long, value_name = "TOKENS")]
@@ -79,10 +79,10 @@ pub struct RiskArgs {
     /// CSV delimiter (default: detected).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
-    /// Check "every risk is at most R" with the audit's composite rule: exit 1
-    /// when any risk's interval lies wholly above R, 0 when every interval
-    /// lies at or below it, 3 (inconclusive) otherwise.
-    #[arg(long, value_name = "R")]
+    /// Check "every risk is at most R", R in [0, 1), with the audit's
+    /// composite rule: exit 1 when any risk's interval lies wholly above R, 0
+    /// when every interval lies at or below it, 3 (inconclusive) otherwise.
+    #[arg(long, value_name = "R", value_parser = super::parse::max_rate)]
     pub max_risk: Option<f64>,
     /// Generalization hierarchy `COLUMN=FILE` (ARX CSV), repeatable: release
     /// values that are its nodes cover the leaves under them.

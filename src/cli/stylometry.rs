@@ -60,14 +60,15 @@ pub struct StylometryArgs {
     /// training document, or their concatenated documents with z-scores over authors (subcorpus).
     #[arg(long, value_enum, default_value_t = ProfileArg::Centroid)]
     pub profile: ProfileArg,
-    /// k for kNN.
-    #[arg(long, default_value_t = 3)]
+    /// k for kNN (at least 1).
+    #[arg(long, default_value_t = 3, value_parser = super::parse::at_least_one)]
     pub k: usize,
-    /// L2 penalty of --classifier logistic (linfa-logistic `alpha`).
-    #[arg(long, default_value_t = 1.0)]
+    /// L2 penalty of --classifier logistic (linfa-logistic `alpha`), finite and >= 0.
+    #[arg(long, default_value_t = 1.0, value_parser = super::parse::non_negative)]
     pub alpha: f64,
-    /// Soft-margin penalty C of --classifier linear-svm (class-balanced per one-vs-rest problem).
-    #[arg(long, default_value_t = 1.0)]
+    /// Soft-margin penalty C of --classifier linear-svm (class-balanced per
+    /// one-vs-rest problem), finite and > 0.
+    #[arg(long, default_value_t = 1.0, value_parser = super::parse::positive)]
     pub svm_c: f64,
     /// Column of --test holding a stable pseudonym per author: also attribute each
     /// pseudonym from all its documents (needs the author column in --test as truth).
@@ -86,23 +87,25 @@ pub struct StylometryArgs {
     /// Drop rows whose text is empty or null (their row numbers are reported) instead of failing.
     #[arg(long)]
     pub skip_empty: bool,
-    /// Cross-validation folds (without --test, and for sweeps).
-    #[arg(long, default_value_t = 5)]
+    /// Cross-validation folds (without --test, and for sweeps), at least 2.
+    #[arg(long, default_value_t = 5, value_parser = super::parse::at_least_two)]
     pub folds: usize,
     /// Seed of fold assignment and author sampling.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Authors listed per attributed document.
-    #[arg(long, default_value_t = 3)]
+    /// Authors listed per attributed document (at least 1).
+    #[arg(long, default_value_t = 3, value_parser = super::parse::at_least_one)]
     pub top_n: usize,
-    /// Sweep accuracy over these numbers of candidate authors (cross-validated on --train).
-    #[arg(long, value_delimiter = ',')]
+    /// Sweep accuracy over these numbers of candidate authors (cross-validated
+    /// on --train), each at least 2 (one candidate is always right).
+    #[arg(long, value_delimiter = ',', value_parser = super::parse::at_least_two)]
     pub sweep_authors: Vec<usize>,
-    /// Random author subsets per point of --sweep-authors.
-    #[arg(long, default_value_t = 5)]
+    /// Random author subsets per point of --sweep-authors (at least 1).
+    #[arg(long, default_value_t = 5, value_parser = super::parse::at_least_one)]
     pub repeats: usize,
-    /// Sweep accuracy over these test lengths in words (cross-validated on --train).
-    #[arg(long, value_delimiter = ',')]
+    /// Sweep accuracy over these test lengths in words (cross-validated on
+    /// --train), each at least 1.
+    #[arg(long, value_delimiter = ',', value_parser = super::parse::at_least_one)]
     pub sweep_lengths: Vec<usize>,
 }
 

@@ -13,29 +13,30 @@ pub struct SynthArgs {
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// Number of users.
-    #[arg(long, default_value_t = 200)]
+    /// Number of users (at least 1).
+    #[arg(long, default_value_t = 200, value_parser = super::parse::at_least_one)]
     pub users: usize,
     /// Master seed: the same seed gives the same bytes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Writing-style individuality in [0, 1]: 0 = everyone writes alike.
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = 0.8, value_parser = super::parse::probability)]
     pub style_strength: f64,
     /// Activity-rhythm individuality in [0, 1]: 0 = everyone works and uses products alike.
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = 0.8, value_parser = super::parse::probability)]
     pub habit_strength: f64,
-    /// Multiplier on documents and events per user (about 29 documents per user at 1).
-    #[arg(long, default_value_t = 1.0)]
+    /// Multiplier on documents and events per user (about 29 documents per
+    /// user at 1), finite and > 0.
+    #[arg(long, default_value_t = 1.0, value_parser = super::parse::positive)]
     pub activity: f64,
-    /// Multiplier on identifier planting rates.
-    #[arg(long, default_value_t = 1.0)]
+    /// Multiplier on identifier planting rates, finite and >= 0 (0 plants none).
+    #[arg(long, default_value_t = 1.0, value_parser = super::parse::non_negative)]
     pub plant_rate: f64,
     /// Output files.
     #[arg(long, value_enum, default_value_t = OutputFormat::Both)]
     pub format: OutputFormat,
-    /// Users generated per parallel chunk (bounds memory).
-    #[arg(long, default_value_t = 256)]
+    /// Users generated per parallel chunk (bounds memory), at least 1.
+    #[arg(long, default_value_t = 256, value_parser = super::parse::at_least_one)]
     pub chunk_users: usize,
     /// Write the bundled demo (originals + vendor release, fixed parameters; other
     /// generation options are ignored).

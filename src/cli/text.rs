@@ -64,14 +64,14 @@ pub struct TextArgs {
     /// Shingle unit.
     #[arg(long, value_enum, default_value_t = ShingleUnit::Word)]
     pub shingle: ShingleUnit,
-    /// Units per shingle.
-    #[arg(long, default_value_t = 3)]
+    /// Units per shingle (at least 1).
+    #[arg(long, default_value_t = 3, value_parser = super::parse::at_least_one)]
     pub k: usize,
-    /// LSH bands.
-    #[arg(long, default_value_t = 32)]
+    /// LSH bands (at least 1).
+    #[arg(long, default_value_t = 32, value_parser = super::parse::at_least_one)]
     pub bands: usize,
-    /// LSH rows per band.
-    #[arg(long, default_value_t = 4)]
+    /// LSH rows per band (at least 1).
+    #[arg(long, default_value_t = 4, value_parser = super::parse::at_least_one)]
     pub rows: usize,
     /// Seed of the MinHash family.
     #[arg(long, default_value_t = 1)]
@@ -79,8 +79,8 @@ pub struct TextArgs {
     /// Verification similarity of LSH candidates.
     #[arg(long, value_enum, default_value_t = Verification::Jaccard)]
     pub verify: Verification,
-    /// Minimum verified similarity for a link.
-    #[arg(long, default_value_t = 0.5)]
+    /// Minimum verified similarity for a link, in [0, 1].
+    #[arg(long, default_value_t = 0.5, value_parser = super::parse::probability)]
     pub threshold: f64,
     /// Print identifiers in full in examples (default: masked, e.g. `j***@e******.com`).
     #[arg(long)]

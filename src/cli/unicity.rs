@@ -40,11 +40,11 @@ pub struct UnicityArgs {
     /// Use time alone as the point (no action columns).
     #[arg(long)]
     pub time_only: bool,
-    /// Time-bucket widths in seconds, comma separated (one curve each).
-    #[arg(long, value_delimiter = ',', default_value = "3600")]
+    /// Time-bucket widths in seconds, comma separated (one curve each), each at least 1.
+    #[arg(long, value_delimiter = ',', default_value = "3600", value_parser = super::parse::at_least_one_i64)]
     pub bucket_seconds: Vec<i64>,
-    /// Points known per user, comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8")]
+    /// Points known per user, comma separated, each at least 1.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8", value_parser = super::parse::at_least_one)]
     pub points: Vec<usize>,
     /// Seed of the point draws.
     #[arg(long, default_value_t = 0)]
@@ -64,9 +64,10 @@ pub struct UnicityArgs {
     /// Column of the truth map holding the pseudonym.
     #[arg(long, default_value = "pseudonym")]
     pub truth_pseudonym_column: String,
-    /// Check "unicity at the largest p is at most U" with the audit's rule (Wilson
-    /// interval at 95%): exit 1 when the interval lies above U, 3 when it straddles U.
-    #[arg(long, value_name = "U")]
+    /// Check "unicity at the largest p is at most U", U in [0, 1), with the
+    /// audit's rule (Wilson interval at 95%): exit 1 when the interval lies
+    /// above U, 3 when it straddles U.
+    #[arg(long, value_name = "U", value_parser = super::parse::max_rate)]
     pub max_unicity: Option<f64>,
 }
 

@@ -34,10 +34,29 @@
 //! numbering is deterministic; reordering rows can renumber classes but never
 //! changes their sizes or contents (tested).
 //!
+//! **Several records per person.** With a subject column
+//! ([`ClassOptions::subject`]) the builder also counts, per class, the
+//! distinct subjects (persons) among its records, and
+//! [`EquivalenceClasses::unit_sizes`] returns those counts: k,
+//! records below a target k and the risk models then count persons, not
+//! records. This is the "longitudinal" k of El Emam (*Guide to the
+//! De-Identification of Personal Health Information*, CRC Press 2013, and
+//! El Emam & Arbuckle, *Anonymizing Health Data*, O'Reilly 2013, ch. 7-8:
+//! with several records per patient an equivalence class must hold at least
+//! k distinct patients). A person whose records fall into several classes
+//! counts once in each of them (the adversary is assumed to know one of the
+//! person's records); [`SubjectProfiles`] adds the stricter figure for an
+//! adversary who knows all of them: persons are grouped by the multiset of
+//! their quasi-identifier tuples, as Google Cloud DLP's k-anonymity does with
+//! an `entity_id` ("we consider the entire collection of tuples as the
+//! composite quasi-identifier ... a multiset"). Records whose subject is
+//! missing are one subject together (the most cautious reading: they may all
+//! be one person).
+//!
 //! Limits: at most `u32::MAX - 1` rows.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -70,6 +89,57 @@ pub enum SuppressedRows {
 /// Marks a row that belongs to no class (fully suppressed and excluded).
 pub const NO_CLASS: u32 = u32::MAX;
 
+/// Options of [`EquivalenceClasses::build_with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClassOptions<'a> {
+    /// Policy for fully suppressed rows.
+    pub suppressed_rows: SuppressedRows,
+    /// Column naming the subject (person) of each record; with it,
+    /// [`EquivalenceClasses::unit_sizes`] counts distinct subjects per class.
+    pub subject: Option<&'a str>,
+    /// Columns whose suppression (`*` in all of them) makes a row "fully
+    /// suppressed"; `None` means the quasi-identifiers. Used to group by extra
+    /// columns while keeping the rows the declared quasi-identifiers exclude
+    /// out (hidden quasi-identifier detection).
+    pub suppression_columns: Option<&'a [&'a str]>,
+}
+
+/// Distinct subjects (persons) per class, when a subject column is given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubjectCounts {
+    /// The subject column.
+    pub column: String,
+    /// Records per (class, subject), in the layout of [`SensitiveCounts`]:
+    /// class `c`'s subjects are `per_class.codes[offsets[c]..offsets[c + 1]]`
+    /// and `per_class.counts` their records in the class.
+    pub per_class: SensitiveCounts,
+    /// Distinct subjects in each class.
+    pub class_subjects: Vec<u64>,
+    /// Distinct subjects over all classes.
+    pub n_subjects: u64,
+}
+
+/// How the subjects' records spread over the classes, and k for an adversary
+/// who knows every record of the target (Google Cloud DLP's `entity_id`
+/// semantics: a person's quasi-identifier is the multiset of the
+/// quasi-identifier tuples of their records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectProfiles {
+    /// Distinct subjects in the classes.
+    pub n_subjects: u64,
+    /// Subjects with records in more than one class.
+    pub n_subjects_in_several_classes: u64,
+    /// Most records of one subject (in classes).
+    pub max_records_per_subject: u64,
+    /// Distinct profiles (multisets of classes) among the subjects.
+    pub n_profiles: u64,
+    /// Subjects whose profile no other subject shares.
+    pub n_unique_profiles: u64,
+    /// Smallest number of subjects sharing one profile: the k of an
+    /// adversary who knows all of a person's records, with their counts.
+    pub profile_k: u64,
+}
+
 /// Per-class value counts of one sensitive attribute (CSR layout).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SensitiveCounts {
@@ -89,6 +159,12 @@ pub struct SensitiveCounts {
     /// For each code, the first row (0-based, in classes) holding it, or
     /// `u64::MAX` if none; used to name a row in error messages.
     pub first_row: Vec<u64>,
+    /// With a subject column: per class, distinct l counted over persons
+    /// (see [`distinct_l_diversity`](super::distinct_l_diversity)): the
+    /// number of distinct sets of values the class's subjects hold in it,
+    /// at most the number of distinct values, or 1 when one value is held by
+    /// every subject of the class. `None` without a subject column.
+    pub subject_distinct_l: Option<Vec<u64>>,
 }
 
 impl SensitiveCounts {
@@ -125,6 +201,7 @@ pub struct EquivalenceClasses {
     class_sizes: Vec<u64>,
     row_class: Vec<u32>,
     sensitive: Vec<SensitiveCounts>,
+    subject: Option<SubjectCounts>,
 }
 
 impl EquivalenceClasses {
@@ -140,6 +217,30 @@ impl EquivalenceClasses {
         sensitive: &[&str],
         suppressed_rows: SuppressedRows,
     ) -> Result<Self, PrivacyError> {
+        Self::build_with(
+            table,
+            quasi_identifiers,
+            sensitive,
+            &ClassOptions {
+                suppressed_rows,
+                ..ClassOptions::default()
+            },
+        )
+    }
+
+    /// [`build`](Self::build) with a subject column and the columns that
+    /// decide full suppression (see [`ClassOptions`]).
+    ///
+    /// Errors: those of [`build`](Self::build), a subject or suppression
+    /// column not in the table, and a subject column that is also a
+    /// quasi-identifier or sensitive attribute.
+    pub fn build_with(
+        table: &EncodedTable,
+        quasi_identifiers: &[&str],
+        sensitive: &[&str],
+        options: &ClassOptions<'_>,
+    ) -> Result<Self, PrivacyError> {
+        let suppressed_rows = options.suppressed_rows;
         let source = table.source.clone();
         if quasi_identifiers.is_empty() {
             return Err(PrivacyError::NoQuasiIdentifiers {
@@ -161,13 +262,35 @@ impl EquivalenceClasses {
         check_distinct(&source, quasi_identifiers, sensitive)?;
         let qi_cols = resolve(table, quasi_identifiers, "quasi-identifier")?;
         let sa_cols = resolve(table, sensitive, "sensitive")?;
+        let subject_col = match options.subject {
+            Some(subject) => {
+                if quasi_identifiers.contains(&subject) || sensitive.contains(&subject) {
+                    return Err(PrivacyError::DuplicateColumn {
+                        source_name: source,
+                        column: subject.to_string(),
+                        message:
+                            "as the subject column and as a quasi-identifier or sensitive attribute"
+                                .to_string(),
+                    });
+                }
+                Some(resolve(table, &[subject], "subject")?[0])
+            }
+            None => None,
+        };
+        let suppression_cols = match options.suppression_columns {
+            Some(columns) if !columns.is_empty() => resolve(table, columns, "quasi-identifier")?,
+            _ => qi_cols.clone(),
+        };
         let n = table.n_rows;
 
         // Canonical code per QI value: every suppression token of a column
         // maps to the first one, so `*` and `*****` are one value.
         let canonical: Vec<Vec<u32>> = qi_cols.iter().map(|c| canonical_codes(c)).collect();
-        let fully_suppressed =
-            |row: usize| qi_cols.iter().all(|c| c.suppressed[c.codes[row] as usize]);
+        let fully_suppressed = |row: usize| {
+            suppression_cols
+                .iter()
+                .all(|c| c.suppressed[c.codes[row] as usize])
+        };
         let n_suppressed_rows = (0..n)
             .into_par_iter()
             .filter(|&r| fully_suppressed(r))
@@ -199,8 +322,29 @@ impl EquivalenceClasses {
 
         let sensitive = sa_cols
             .iter()
-            .map(|col| count_sensitive(col, &rows, &row_class, n_classes))
+            .map(|col| {
+                let mut counts = count_sensitive(col, &rows, &row_class, n_classes);
+                if let Some(subject) = subject_col {
+                    counts.subject_distinct_l =
+                        Some(subject_distinct_l(&rows, &class_offsets, subject, col));
+                }
+                counts
+            })
             .collect();
+        let subject = subject_col.map(|col| {
+            let per_class = count_sensitive(col, &rows, &row_class, n_classes);
+            let class_subjects = per_class
+                .offsets
+                .windows(2)
+                .map(|w| (w[1] - w[0]) as u64)
+                .collect();
+            SubjectCounts {
+                column: col.name.clone(),
+                n_subjects: per_class.n_domain_values() as u64,
+                class_subjects,
+                per_class,
+            }
+        });
 
         Ok(EquivalenceClasses {
             source,
@@ -212,6 +356,59 @@ impl EquivalenceClasses {
             class_sizes,
             row_class,
             sensitive,
+            subject,
+        })
+    }
+
+    /// Class sizes in the unit of protection: distinct subjects per class
+    /// when the classes were built with a subject column, records otherwise.
+    /// k, the records below a target k and the risk models read these.
+    pub fn unit_sizes(&self) -> &[u64] {
+        match &self.subject {
+            Some(s) => &s.class_subjects,
+            None => &self.class_sizes,
+        }
+    }
+
+    /// The subject counts, when the classes were built with a subject column.
+    pub fn subject(&self) -> Option<&SubjectCounts> {
+        self.subject.as_ref()
+    }
+
+    /// How the subjects' records spread over the classes and the k of an
+    /// adversary who knows all of a person's records (see [`SubjectProfiles`]);
+    /// `None` without a subject column. One sort of the (class, subject)
+    /// pairs, so linear-logarithmic in the number of such pairs.
+    pub fn subject_profiles(&self) -> Option<SubjectProfiles> {
+        let subject = self.subject.as_ref()?;
+        let pc = &subject.per_class;
+        // (subject, class, records) for every (class, subject) pair.
+        let mut entries: Vec<(u32, u32, u64)> = Vec::with_capacity(pc.codes.len());
+        for class in 0..self.n_classes() {
+            let (codes, counts) = pc.class(class);
+            for (&s, &n) in codes.iter().zip(counts) {
+                entries.push((s, class as u32, n));
+            }
+        }
+        entries.par_sort_unstable();
+        let mut profiles: HashMap<Vec<(u32, u64)>, u64> = HashMap::new();
+        let mut several = 0u64;
+        let mut max_records = 0u64;
+        for run in entries.chunk_by(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                several += 1;
+            }
+            max_records = max_records.max(run.iter().map(|e| e.2).sum());
+            let profile: Vec<(u32, u64)> = run.iter().map(|e| (e.1, e.2)).collect();
+            *profiles.entry(profile).or_insert(0) += 1;
+        }
+        Some(SubjectProfiles {
+            n_subjects: subject.n_subjects,
+            n_subjects_in_several_classes: several,
+            max_records_per_subject: max_records,
+            n_profiles: profiles.len() as u64,
+            n_unique_profiles: profiles.values().filter(|&&c| c == 1).count() as u64,
+            profile_k: profiles.values().copied().min().unwrap_or(0),
         })
     }
 
@@ -301,7 +498,7 @@ fn resolve<'a>(
 
 /// Maps every code to itself, except suppression tokens, which all map to the
 /// first suppression code of the column.
-fn canonical_codes(col: &CategoricalColumn) -> Vec<u32> {
+pub(crate) fn canonical_codes(col: &CategoricalColumn) -> Vec<u32> {
     let first_suppressed = col.suppressed.iter().position(|&s| s).map(|c| c as u32);
     (0..col.n_values())
         .map(|c| match first_suppressed {
@@ -461,7 +658,51 @@ fn count_sensitive(
         counts,
         overall,
         first_row,
+        subject_distinct_l: None,
     }
+}
+
+/// Distinct l over persons, per class: the number of distinct sets of
+/// `sensitive` values the class's subjects hold in the class, capped at the
+/// number of distinct values (the record-level l), or 1 when one value is
+/// held by every subject of the class (the adversary learns it whichever
+/// subject the target is). With one record per subject the sets are single
+/// values and this is the ordinary distinct l of the class.
+fn subject_distinct_l(
+    rows: &[u32],
+    class_offsets: &[usize],
+    subject: &CategoricalColumn,
+    sensitive: &CategoricalColumn,
+) -> Vec<u64> {
+    class_offsets
+        .par_windows(2)
+        .map(|w| {
+            let mut pairs: Vec<(u32, u32)> = rows[w[0]..w[1]]
+                .iter()
+                .map(|&r| (subject.codes[r as usize], sensitive.codes[r as usize]))
+                .collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            let n_subjects = pairs.chunk_by(|a, b| a.0 == b.0).count();
+            let mut codes: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+            codes.sort_unstable();
+            if codes
+                .chunk_by(|a, b| a == b)
+                .any(|run| run.len() == n_subjects)
+            {
+                return 1;
+            }
+            let mut sets: Vec<Vec<u32>> = pairs
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|run| run.iter().map(|p| p.1).collect())
+                .collect();
+            sets.sort_unstable();
+            sets.dedup();
+            // Never above the record-level count of distinct values.
+            let n_values = codes.chunk_by(|a, b| a == b).count();
+            sets.len().min(n_values) as u64
+        })
+        .collect()
 }
 
 #[cfg(test)]

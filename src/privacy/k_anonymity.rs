@@ -7,6 +7,12 @@
 //! Wang, KDD 2006) adds that no sensitive value may make up more than a share
 //! alpha of any class. Both as in pyCANON (`k_anonymity`, `alpha_k_anonymity`).
 //!
+//! With several records per person (classes built with a subject column,
+//! see [`super::classes`]) the class sizes here are distinct persons
+//! ([`EquivalenceClasses::unit_sizes`]): k is the smallest number of persons
+//! sharing a quasi-identifier tuple, as El Emam (2013) requires for
+//! longitudinal data.
+//!
 //! This file computes the numbers; it does not decide what k is acceptable.
 
 use std::collections::BTreeMap;
@@ -62,10 +68,12 @@ pub struct AlphaK {
     pub k: u64,
 }
 
-/// Exact class-size histogram, ascending by size.
+/// Exact class-size histogram, ascending by size. Sizes are
+/// [`EquivalenceClasses::unit_sizes`] (persons with a subject column), and
+/// `n_records` is then `size * n_classes` persons.
 pub fn class_size_histogram(classes: &EquivalenceClasses) -> Vec<ClassSizeBin> {
     let mut bins: BTreeMap<u64, u64> = BTreeMap::new();
-    for &s in classes.class_sizes() {
+    for &s in classes.unit_sizes() {
         *bins.entry(s).or_insert(0) += 1;
     }
     bins.into_iter()
@@ -78,7 +86,8 @@ pub fn class_size_histogram(classes: &EquivalenceClasses) -> Vec<ClassSizeBin> {
 }
 
 /// k-anonymity: `k = min_E |E|` over the equivalence classes E (Sweeney 2002;
-/// pyCANON `k_anonymity`), plus the class-size histogram.
+/// pyCANON `k_anonymity`), plus the class-size histogram. With a subject
+/// column `|E|` is the number of distinct persons in E.
 pub fn k_anonymity(classes: &EquivalenceClasses) -> KAnonymity {
     let histogram = class_size_histogram(classes);
     KAnonymity {
@@ -94,7 +103,9 @@ pub fn k_anonymity(classes: &EquivalenceClasses) -> KAnonymity {
 
 /// The rows in classes with fewer than `target_k` rows (they would have to be
 /// generalized further or suppressed for the release to be `target_k`-anonymous).
-/// Excluded (fully suppressed) rows are never listed. Errors when `target_k` is 0.
+/// Excluded (fully suppressed) rows are never listed. With a subject column a
+/// class is small when it holds fewer than `target_k` distinct persons; the
+/// rows (records) of those classes are listed. Errors when `target_k` is 0.
 pub fn records_below_k(
     classes: &EquivalenceClasses,
     target_k: u64,
@@ -105,7 +116,7 @@ pub fn records_below_k(
             message: "must be at least 1 (every class has at least one row)".to_string(),
         });
     }
-    let sizes = classes.class_sizes();
+    let sizes = classes.unit_sizes();
     let small = |c: usize| sizes[c] < target_k;
     let row_ids: Vec<u64> = classes
         .row_classes()
@@ -141,6 +152,6 @@ pub fn alpha_k_anonymity(
         .fold(0.0, f64::max);
     Ok(AlphaK {
         alpha,
-        k: sizes.iter().copied().min().unwrap_or(0),
+        k: classes.unit_sizes().iter().copied().min().unwrap_or(0),
     })
 }

@@ -46,11 +46,24 @@ pub struct RecursiveCl {
 
 /// Distinct l-diversity: `l = min_E |{distinct values of the attribute in E}|`
 /// (Machanavajjhala et al. 2007; pyCANON `l_diversity`).
+///
+/// With several records per person (classes built with a subject column)
+/// the values are counted over persons: a class's l is the number of
+/// distinct *sets* of values its persons hold in it, capped at the number of
+/// distinct values (so never above the record-level l), and 1 when some
+/// value is held by every person of the class. One person with three records
+/// holding three diagnoses is one set (l = 1: the adversary learns all
+/// three), where counting records would give 3. With one record per person
+/// both definitions agree. The literature defines l-diversity for one record
+/// per person; this extension is the crate's own and errs on the low side.
 pub fn distinct_l_diversity(
     classes: &EquivalenceClasses,
     sensitive: &str,
 ) -> Result<u64, PrivacyError> {
     let sa = classes.sensitive(sensitive)?;
+    if let Some(per_class) = &sa.subject_distinct_l {
+        return Ok(per_class.iter().copied().min().unwrap_or(0));
+    }
     Ok(sa
         .offsets
         .windows(2)

@@ -18,10 +18,13 @@
 //!
 //! Re-identification risk models (prosecutor / journalist / marketer) and
 //! population uniqueness live in sibling modules that work on
-//! [`EquivalenceClasses::class_sizes`].
+//! [`EquivalenceClasses::unit_sizes`] (records, or distinct persons when a
+//! subject column says which records belong to one person).
+//! [`hidden_qi`] checks the columns left out of the quasi-identifiers.
 
 pub mod classes;
 pub mod delta;
+pub mod hidden_qi;
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod likeness;
@@ -30,8 +33,15 @@ pub mod report;
 pub mod risk;
 pub mod t_closeness;
 
-pub use classes::{EquivalenceClasses, SensitiveCounts, SuppressedRows};
+pub use classes::{
+    ClassOptions, EquivalenceClasses, SensitiveCounts, SubjectCounts, SubjectProfiles,
+    SuppressedRows,
+};
 pub use delta::{delta_disclosure, DeltaDisclosure};
+pub use hidden_qi::{
+    detect_hidden_quasi_identifiers, CandidateRole, Determination, HiddenQiColumn, HiddenQiOptions,
+    HiddenQiReport,
+};
 pub use k_anonymity::{
     alpha_k_anonymity, class_size_histogram, k_anonymity, records_below_k, AlphaK, ClassSizeBin,
     KAnonymity, RecordsBelowK,
@@ -40,7 +50,10 @@ pub use l_diversity::{
     distinct_l_diversity, entropy_l_diversity, recursive_cl_diversity, EntropyL, RecursiveCl,
 };
 pub use likeness::{basic_beta_likeness, enhanced_beta_likeness, BetaLikeness};
-pub use report::{evaluate, evaluate_classes, MetricsParams, MetricsReport, SCHEMA_VERSION};
+pub use report::{
+    build_classes, evaluate, evaluate_classes, MetricsParams, MetricsReport, SubjectSummary,
+    SCHEMA_VERSION,
+};
 pub use t_closeness::{
     emd_equal_distance, emd_ordered, t_closeness_equal_distance, t_closeness_hierarchical,
     t_closeness_ordered, GroundDistance, HierarchicalGround, TCloseness,

@@ -17,8 +17,8 @@ use super::{
     alpha_k_anonymity, basic_beta_likeness, delta_disclosure, distinct_l_diversity,
     enhanced_beta_likeness, entropy_l_diversity, k_anonymity, records_below_k,
     recursive_cl_diversity, t_closeness_equal_distance, t_closeness_hierarchical,
-    t_closeness_ordered, BetaLikeness, ClassSizeBin, DeltaDisclosure, EntropyL, EquivalenceClasses,
-    PrivacyError, RecursiveCl, SuppressedRows, TCloseness,
+    t_closeness_ordered, BetaLikeness, ClassOptions, ClassSizeBin, DeltaDisclosure, EntropyL,
+    EquivalenceClasses, HiddenQiReport, PrivacyError, RecursiveCl, SuppressedRows, TCloseness,
 };
 use crate::data::{EncodedTable, Hierarchy};
 
@@ -68,6 +68,18 @@ pub struct MetricsParams {
     /// the same way; its class sizes `F_j` give the journalist and marketer
     /// risk (El Emam 2013).
     pub population: Option<EncodedTable>,
+    /// Column naming the person (subject) of each record, for releases with
+    /// several records per person. With it, class sizes count distinct
+    /// persons: k, the records below the target k, distinct l (over the
+    /// persons' value sets, see [`distinct_l_diversity`]), the prosecutor,
+    /// journalist and marketer risks, sample and population uniqueness use
+    /// persons (a person with records in two classes counts in both, so the
+    /// risks' `records` is the number of (person, class) pairs); entropy and
+    /// recursive l, alpha, t-closeness, beta-likeness and
+    /// delta-disclosure stay weighted by records. The report adds
+    /// [`SubjectSummary`]. Cannot be combined with a population table (its
+    /// class sizes count records).
+    pub subject: Option<String>,
 }
 
 impl MetricsParams {
@@ -88,7 +100,15 @@ impl MetricsParams {
             risk_threshold: 0.2,
             sampling_fraction: None,
             population: None,
+            subject: None,
         }
+    }
+
+    /// Sets the subject (person) column: k, distinct l and the risks count
+    /// persons, not records (see the field's documentation).
+    pub fn subject(mut self, column: impl Into<String>) -> Self {
+        self.subject = Some(column.into());
+        self
     }
 
     /// Sets the sensitive attributes.
@@ -163,6 +183,35 @@ impl MetricsParams {
                 message: "must be at least 1 (every class has at least one row)".to_string(),
             });
         }
+        if !(0.0..=1.0).contains(&self.risk_threshold) {
+            return Err(PrivacyError::InvalidParameter {
+                name: "risk_threshold",
+                message: format!(
+                    "{} is not a probability; give a value in [0, 1]",
+                    self.risk_threshold
+                ),
+            });
+        }
+        if let Some(pi) = self.sampling_fraction {
+            if !(pi > 0.0 && pi <= 1.0) {
+                return Err(PrivacyError::InvalidParameter {
+                    name: "sampling_fraction",
+                    message: format!(
+                        "{pi} is not in (0, 1]; give the share of the population sampled"
+                    ),
+                });
+            }
+        }
+        if let Some(subject) = &self.subject {
+            if self.population.is_some() {
+                return Err(PrivacyError::InvalidParameter {
+                    name: "population",
+                    message: format!(
+                        "a population table cannot be combined with the subject column `{subject}`: its class sizes count records, not persons, which would understate the journalist risk; give a sampling fraction instead"
+                    ),
+                });
+            }
+        }
         if let Some(n) = self.numeric.iter().find(|n| !self.sensitive.contains(n)) {
             return Err(PrivacyError::InvalidParameter {
                 name: "numeric",
@@ -195,6 +244,9 @@ pub struct MetricsInputs {
     pub missing_values: String,
     /// Target k for `below_target_k`.
     pub target_k: u64,
+    /// The subject (person) column, when class sizes count persons.
+    #[serde(default)]
+    pub subject: Option<String>,
 }
 
 /// Records in classes smaller than the target k.
@@ -270,6 +322,35 @@ pub struct CombinedMetrics {
     pub delta_ln: f64,
 }
 
+/// Records and persons when a subject column is given: how the persons'
+/// records spread over the classes and k counted three ways.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubjectSummary {
+    /// The subject column.
+    pub column: String,
+    /// Distinct persons in the classes.
+    pub n_subjects: u64,
+    /// Records in the classes.
+    pub n_records: u64,
+    /// Most records of one person.
+    pub max_records_per_subject: u64,
+    /// Persons with records in more than one class. Each counts once in each
+    /// of their classes; `profile_k` is what an adversary who knows all of
+    /// their records faces.
+    pub n_subjects_in_several_classes: u64,
+    /// k counting records (what a record-level tool reports; overstates
+    /// anonymity when persons have several records).
+    pub record_k: u64,
+    /// k counting distinct persons per class (the report's `k`).
+    pub subject_k: u64,
+    /// k when persons are grouped by the multiset of their quasi-identifier
+    /// tuples (Google Cloud DLP `entity_id`): an adversary who knows every
+    /// record of the target. Never above `subject_k`.
+    pub profile_k: u64,
+    /// Persons whose multiset of tuples no other person shares.
+    pub n_unique_profiles: u64,
+}
+
 /// Release-only privacy metrics of one table (JSON contract, see module docs).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricsReport {
@@ -285,11 +366,13 @@ pub struct MetricsReport {
     pub n_rows_in_classes: u64,
     /// Number of equivalence classes.
     pub n_classes: u64,
-    /// k of k-anonymity: the smallest class size.
+    /// k of k-anonymity: the smallest class size (in distinct persons when
+    /// `inputs.subject` is set).
     pub k: u64,
-    /// Classes of size 1.
+    /// Classes of size 1 (one person when `inputs.subject` is set).
     pub n_unique_classes: u64,
-    /// Class-size histogram, ascending by size.
+    /// Class-size histogram, ascending by size (sizes in persons when
+    /// `inputs.subject` is set).
     pub class_size_histogram: Vec<ClassSizeBin>,
     /// Records in classes smaller than the target k.
     pub below_target_k: BelowTargetK,
@@ -306,6 +389,14 @@ pub struct MetricsReport {
     pub journalist_population: Option<String>,
     /// Population uniqueness estimates, when a sampling fraction was given.
     pub population_uniqueness: Option<PopulationUniqueness>,
+    /// Persons versus records, when a subject column was given.
+    #[serde(default)]
+    pub subjects: Option<SubjectSummary>,
+    /// Release columns outside the quasi-identifiers that re-create one or
+    /// single out records, with the k the release would have if they were
+    /// added ([`super::hidden_qi`]); set by callers that ran the check.
+    #[serde(default)]
+    pub hidden_qi: Option<HiddenQiReport>,
 }
 
 /// Builds the equivalence classes of `table` once and computes every metric.
@@ -317,6 +408,17 @@ pub fn evaluate(
     table: &EncodedTable,
     params: &MetricsParams,
 ) -> Result<MetricsReport, PrivacyError> {
+    let classes = build_classes(table, params)?;
+    evaluate_classes(table, &classes, params)
+}
+
+/// The equivalence classes `params` asks for: its quasi-identifiers,
+/// sensitive attributes (in that order), suppressed-row policy and subject
+/// column. Pass them to [`evaluate_classes`] when the caller also reads them.
+pub fn build_classes(
+    table: &EncodedTable,
+    params: &MetricsParams,
+) -> Result<EquivalenceClasses, PrivacyError> {
     params.validate()?;
     let qis: Vec<&str> = params
         .quasi_identifiers
@@ -324,8 +426,16 @@ pub fn evaluate(
         .map(|s| s.as_str())
         .collect();
     let sas: Vec<&str> = params.sensitive.iter().map(|s| s.as_str()).collect();
-    let classes = EquivalenceClasses::build(table, &qis, &sas, params.suppressed_rows)?;
-    evaluate_classes(table, &classes, params)
+    EquivalenceClasses::build_with(
+        table,
+        &qis,
+        &sas,
+        &ClassOptions {
+            suppressed_rows: params.suppressed_rows,
+            subject: params.subject.as_deref(),
+            suppression_columns: None,
+        },
+    )
 }
 
 /// [`evaluate`] on equivalence classes the caller already built from `table`
@@ -347,6 +457,13 @@ pub fn evaluate_classes(
         .map(|s| s.attribute.as_str())
         .collect();
     let sas: Vec<&str> = params.sensitive.iter().map(|s| s.as_str()).collect();
+    let built_subject = classes.subject().map(|s| s.column.as_str());
+    if built_subject != params.subject.as_deref() {
+        return Err(PrivacyError::Invalid(format!(
+            "{}: the equivalence classes were built with subject column {:?}, but the metrics ask for {:?}; build them with [`build_classes`] from the same parameters",
+            classes.source, built_subject, params.subject
+        )));
+    }
     if classes.quasi_identifiers != params.quasi_identifiers
         || built_sensitive != sas
         || classes.suppressed_rows != params.suppressed_rows
@@ -411,7 +528,8 @@ pub fn evaluate_classes(
     }
     let combined = combine(&sensitive);
 
-    let sizes = classes.class_sizes();
+    // Persons per class with a subject column, records otherwise.
+    let sizes = classes.unit_sizes();
     let (population_sizes, journalist_population) =
         match (&params.population, params.sampling_fraction) {
             (Some(population), _) => (
@@ -452,6 +570,7 @@ pub fn evaluate_classes(
                 "a missing value is one value of its column (its own code), grouped like any other"
                     .to_string(),
             target_k: params.target_k,
+            subject: params.subject.clone(),
         },
         n_rows: classes.n_rows as u64,
         n_suppressed_rows: classes.n_suppressed_rows as u64,
@@ -472,6 +591,25 @@ pub fn evaluate_classes(
         risk,
         journalist_population,
         population_uniqueness,
+        subjects: subject_summary(classes, kanon.k),
+        hidden_qi: None,
+    })
+}
+
+/// The persons-versus-records figures of classes built with a subject column.
+fn subject_summary(classes: &EquivalenceClasses, subject_k: u64) -> Option<SubjectSummary> {
+    let subject = classes.subject()?;
+    let profiles = classes.subject_profiles()?;
+    Some(SubjectSummary {
+        column: subject.column.clone(),
+        n_subjects: profiles.n_subjects,
+        n_records: classes.n_rows_in_classes as u64,
+        max_records_per_subject: profiles.max_records_per_subject,
+        n_subjects_in_several_classes: profiles.n_subjects_in_several_classes,
+        record_k: classes.class_sizes().iter().copied().min().unwrap_or(0),
+        subject_k,
+        profile_k: profiles.profile_k,
+        n_unique_profiles: profiles.n_unique_profiles,
     })
 }
 
