@@ -345,22 +345,27 @@ k = 5
         text(&o.stderr)
     );
 
-    // A claim that holds: the Mondrian k = 5 release of Adult is 5-anonymous (exit 0).
+    // A claim that holds: the Mondrian k = 5 release of Adult is 5-anonymous
+    // (exit 0). Its `row_id` column is the truth key the anonymizer wrote; as
+    // an undeclared column it would be flagged as a near-unique hidden
+    // quasi-identifier (exit 3), declared as the truth key it is not.
     let config = write_config(
         dir.path(),
         &format!(
-            r#"title = "k claim"
+            r##"title = "k claim"
 [[table]]
 name = "adult"
 release = "{d}/adult/release/adult_mondrian_k5.csv.gz"
+original = "{d}/adult/adult.csv"
 delimiter = ";"
 quasi_identifiers = ["sex", "age", "race", "marital-status", "education"]
+truth = {{ original = "#row", release = "row_id" }}
 
 [[claim]]
 kind = "k_anonymity"
 table = "adult"
 k = 5
-"#,
+"##,
             d = datasets()
         ),
     );

@@ -576,3 +576,157 @@ fn a_code_column_read_as_a_number_is_flagged_not_passed() {
     assert_eq!(c["verdict"], "Fail");
     assert!((c["measured"].as_f64().unwrap() - expected).abs() < 1e-9);
 }
+
+#[test]
+fn inference_risk_on_a_generalized_release_is_not_a_pass() {
+    // Half of the excerpt is the originals, the other half the control set;
+    // the release generalizes the originals by hand into classes of at least
+    // 5 within (PUMA, SEX): age as `[min-max]`, race and education as the
+    // set of the class's values when they differ. Read as labels, `[18-22]`
+    // and `{5,7}` never equal an original value and the risks look like 0;
+    // read as generalizations, attribute inference of the income decile beats
+    // the control. Every component must be below the threshold for a PASS.
+    let (header, rows) = acs();
+    let cols = ["PUMA", "AGEP", "SEX", "RAC1P", "EDU", "PINCP_DECILE"];
+    let idx: Vec<usize> = cols.iter().map(|c| col(&header, c)).collect();
+    let pick = |r: &Vec<String>| -> Vec<String> { idx.iter().map(|&i| r[i].clone()).collect() };
+    let original: Vec<Vec<String>> = rows.iter().step_by(2).map(pick).collect();
+    let control: Vec<Vec<String>> = rows.iter().skip(1).step_by(2).map(pick).collect();
+    let mut release = hand_generalized(&original, 5);
+    // Classes of hand_generalized: same (PUMA, SEX, age range).
+    let mut members: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
+    for (r, v) in release.iter().enumerate() {
+        members
+            .entry((v[0].clone(), v[2].clone(), v[1].clone()))
+            .or_default()
+            .push(r);
+    }
+    for rows_of_class in members.values() {
+        for c in [3, 4] {
+            let mut values: Vec<&str> = rows_of_class
+                .iter()
+                .map(|&r| original[r][c].as_str())
+                .collect();
+            values.sort_unstable();
+            values.dedup();
+            if values.len() > 1 {
+                let set = format!("{{{}}}", values.join(","));
+                for &r in rows_of_class {
+                    release[r][c] = set.clone();
+                }
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, values: &[Vec<String>]| {
+        let columns: Vec<(&str, Vec<String>)> = cols
+            .iter()
+            .enumerate()
+            .map(|(c, n)| (*n, values.iter().map(|r| r[c].clone()).collect()))
+            .collect();
+        write_csv(&dir.path().join(name), &columns);
+    };
+    write("original.csv", &original);
+    write("release.csv", &release);
+    write("control.csv", &control);
+    let body = r#"title = "inference"
+seed = 1
+[[table]]
+name = "acs"
+release = "release.csv"
+original = "original.csv"
+quasi_identifiers = ["PUMA", "AGEP", "SEX"]
+sensitive = ["PINCP_DECILE"]
+[table.risk]
+control = "control.csv"
+columns = ["PUMA", "AGEP", "SEX", "RAC1P", "EDU", "PINCP_DECILE"]
+n_attacks = 300
+
+[[claim]]
+kind = "inference_risk"
+table = "acs"
+max_risk = 0.05
+"#;
+    let (o, report) = audit(dir.path(), body);
+    let report = report.unwrap_or_else(|| panic!("{}", text(&o.stderr)));
+    let c = claim(&report);
+    assert_ne!(c["verdict"], "Pass", "{c}");
+    assert_ne!(o.status.code(), Some(0));
+    // The attribute-inference component is above 5 % with its whole interval.
+    let risks = report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| {
+            s["results"]
+                .as_array()?
+                .iter()
+                .find(|r| r["label"] == "anonymeter_risks")
+        })
+        .unwrap()["value"]
+        .clone();
+    let inference = &risks["inference"][0]["estimate"];
+    assert!(inference["ci"][0].as_f64().unwrap() > 0.05, "{inference}");
+    assert_eq!(c["verdict"], "Fail");
+}
+
+#[test]
+fn a_column_that_recreates_a_quasi_identifier_blocks_a_k_pass() {
+    // PUMA masked to `25-00***` (three prefixes for five areas), age in
+    // 5-year bands and sex give k = 7 over the declared QIs, but DENSITY (one
+    // value per PUMA, left in the release) determines the masked PUMA and
+    // re-creates the area: with it k drops to 1. The k claim is not a
+    // PASS, and the warning names the column and the k it gives.
+    let (header, rows) = acs();
+    let (p, a, s, d) = (
+        col(&header, "PUMA"),
+        col(&header, "AGEP"),
+        col(&header, "SEX"),
+        col(&header, "DENSITY"),
+    );
+    let release: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let band = r[a].parse::<u32>().unwrap() / 5 * 5;
+            vec![
+                format!("{}***", &r[p][..5]),
+                format!("{band}-{}", band + 4),
+                r[s].clone(),
+                r[d].clone(),
+            ]
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let columns: Vec<(&str, Vec<String>)> = ["PUMA", "AGEP", "SEX", "DENSITY"]
+        .iter()
+        .enumerate()
+        .map(|(c, n)| (*n, release.iter().map(|r| r[c].clone()).collect()))
+        .collect();
+    write_csv(&dir.path().join("release.csv"), &columns);
+    let body = r#"title = "hidden"
+[[table]]
+name = "acs"
+release = "release.csv"
+quasi_identifiers = ["PUMA", "AGEP", "SEX"]
+
+[[claim]]
+kind = "k_anonymity"
+table = "acs"
+k = 5
+"#;
+    // Without DENSITY the same release is 5-anonymous: k over the declared QIs.
+    let mut by_class: HashMap<&[String], usize> = HashMap::new();
+    for r in &release {
+        *by_class.entry(&r[..3]).or_default() += 1;
+    }
+    let k = *by_class.values().min().unwrap();
+    assert_eq!(k, 7);
+    let (o, report) = audit(dir.path(), body);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stdout));
+    let report = report.unwrap();
+    let c = claim(&report);
+    assert_eq!(c["measured"].as_f64().unwrap(), k as f64);
+    assert_eq!(c["verdict"], "Inconclusive");
+    let w = c["warnings"][0].as_str().unwrap();
+    assert!(w.contains("`DENSITY` would give k = 1"), "{w}");
+}

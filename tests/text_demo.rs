@@ -266,7 +266,10 @@ fn cli_bad_input() {
     // Not UTF-8.
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, b"id,text\n1,caf\xe9 au lait\n").expect("write");
-    let a = args(bad.clone(), bad.clone(), "text", "id", &[]);
+    // The two sides must be different files (the same file is refused first).
+    let bad_release = dir.path().join("bad_release.csv");
+    std::fs::write(&bad_release, b"id,text\n1,caf\xe9 noir\n").expect("write");
+    let a = args(bad, bad_release, "text", "id", &[]);
     match run(&a, &mut Vec::new()) {
         Err(CliError::Data(e)) => assert!(e.to_string().contains("UTF-8"), "{e}"),
         other => panic!("expected a UTF-8 error, got {other:?}"),
@@ -274,19 +277,38 @@ fn cli_bad_input() {
     // A column that does not exist is named with the available ones.
     let good = dir.path().join("good.csv");
     std::fs::write(&good, "id,text\n1,hello there world\n2,\n").expect("write");
-    let a = args(good.clone(), good.clone(), "body", "id", &[]);
+    // The release: the same documents in the other order.
+    let release = dir.path().join("release.csv");
+    std::fs::write(&release, "id,text\n2,\n1,hello there world\n").expect("write");
+    let a = args(good.clone(), release.clone(), "body", "id", &[]);
     let msg = run(&a, &mut Vec::new()).expect_err("no column").to_string();
     assert!(msg.contains("body") && msg.contains("id, text"), "{msg}");
     // Mismatched ids: a truth key none of whose ids exist.
     let truth = dir.path().join("truth.csv");
     std::fs::write(&truth, "release_id,original_id\nx,y\n").expect("write");
-    let mut a = args(good.clone(), good.clone(), "text", "id", &[]);
+    let mut a = args(good.clone(), release.clone(), "text", "id", &[]);
     a.same_ids = false;
     a.truth = Some(truth);
     let msg = run(&a, &mut Vec::new()).expect_err("bad truth").to_string();
     assert!(msg.contains("truth key") && msg.contains("`x`"), "{msg}");
     // An empty document is fine.
-    let a = args(good.clone(), good, "text", "id", &[]);
+    let a = args(good.clone(), release, "text", "id", &[]);
+    let mut out = Vec::new();
+    assert_eq!(run(&a, &mut out).expect("runs"), Outcome::Success);
+    // The same file on both sides is an error naming it.
+    let a = args(good.clone(), good.clone(), "text", "id", &[]);
+    let msg = run(&a, &mut Vec::new()).expect_err("same file").to_string();
+    assert!(
+        msg.contains("same file") && msg.contains("good.csv"),
+        "{msg}"
+    );
+    let a = args(
+        good.clone(),
+        dir.path().join("release.csv"),
+        "text",
+        "id",
+        &[],
+    );
     let mut out = Vec::new();
     assert_eq!(run(&a, &mut out).expect("runs"), Outcome::Success);
     let v: serde_json::Value = serde_json::from_slice(&out).expect("json");

@@ -63,7 +63,10 @@ use crate::data::{
 use crate::dp::{self, AggregateFit, NoiseFitOptions};
 use crate::eval::{self, qi_join_checks, Interval, Rate};
 use crate::privacy::t_closeness::emd_equal_distance;
-use crate::privacy::{evaluate_classes, EquivalenceClasses, MetricsParams, MetricsReport};
+use crate::privacy::{
+    build_classes, detect_hidden_quasi_identifiers, evaluate_classes, EquivalenceClasses,
+    HiddenQiOptions, MetricsParams, MetricsReport,
+};
 use crate::report::charts::{self, NamedCurve};
 use crate::report::{
     Chart, ClaimVerdict, GeneratedBy, Report, ReportBuilder, Section, Table, Verdict,
@@ -357,15 +360,9 @@ fn run_table(
         hierarchies.insert(column.clone(), Hierarchy::from_arx_csv(path, column)?);
     }
 
-    // Release-only metrics.
-    let mut release_columns: Vec<&str> = t.quasi_identifiers.iter().map(String::as_str).collect();
-    release_columns.extend(t.sensitive.iter().map(String::as_str));
-    if let Some(truth) = &t.truth {
-        if !release_columns.contains(&truth.release.as_str()) {
-            release_columns.push(&truth.release);
-        }
-    }
-    let release = load_table(&t.release, &release_columns, &opts, &missing)?;
+    // Release-only metrics. Every column of the release is read: columns left
+    // out of the declared QIs are checked for hidden quasi-identifiers.
+    let release = load_table(&t.release, &[], &opts, &missing)?;
     let target_k = config
         .claims
         .iter()
@@ -380,16 +377,37 @@ fn run_table(
         .filter(|(c, _)| t.sensitive.contains(c))
         .map(|(c, h)| (c.clone(), h.clone()))
         .collect();
-    let params = MetricsParams::new(t.quasi_identifiers.iter().cloned())
+    let mut params = MetricsParams::new(t.quasi_identifiers.iter().cloned())
         .sensitive(t.sensitive.iter().cloned())
         .hierarchies(sensitive_hierarchies)
         .target_k(target_k)
         .max_listed_rows(0);
+    if let Some(subject) = &t.subject {
+        params = params.subject(subject.clone());
+    }
     // One grouping serves the metrics and the per-class charts.
-    let qis: Vec<&str> = t.quasi_identifiers.iter().map(String::as_str).collect();
-    let sensitive: Vec<&str> = t.sensitive.iter().map(String::as_str).collect();
-    let classes = EquivalenceClasses::build(&release, &qis, &sensitive, params.suppressed_rows)?;
-    let metrics = evaluate_classes(&release, &classes, &params)?;
+    let classes = build_classes(&release, &params)?;
+    let mut metrics = evaluate_classes(&release, &classes, &params)?;
+    // Candidates for hidden QIs: every release column but the declared roles
+    // and the truth key (the auditor's scoring key, not part of the claim).
+    let candidates: Vec<String> = release
+        .column_names()
+        .into_iter()
+        .filter(|c| {
+            !t.quasi_identifiers.iter().any(|q| q == c)
+                && t.subject.as_deref() != Some(*c)
+                && t.truth.as_ref().is_none_or(|tr| tr.release != *c)
+        })
+        .map(str::to_string)
+        .collect();
+    metrics.hidden_qi = Some(detect_hidden_quasi_identifiers(
+        &release,
+        &params,
+        &HiddenQiOptions {
+            columns: Some(candidates),
+            ..HiddenQiOptions::default()
+        },
+    )?);
     let charts = table_charts(t, &classes, target_k, config)?;
     progress(&format!("{dataset}: privacy metrics"));
 
@@ -566,7 +584,8 @@ fn table_charts(
     target_k: u64,
     config: &AuditConfig,
 ) -> Result<Vec<Chart>, AuditError> {
-    let sizes = classes.class_sizes();
+    // Persons per class with a subject column, records otherwise.
+    let sizes = classes.unit_sizes();
     let mut out = Vec::new();
     out.push(
         charts::class_size_histogram(sizes, Some(target_k))?
@@ -654,6 +673,11 @@ fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), AuditError> {
             m.inputs.quasi_identifiers.join(", ")
         ))
         .table(Table::key_value("Privacy metrics of the release", rows));
+    if let Some(h) = &m.hidden_qi {
+        for w in h.warnings() {
+            section = section.paragraph(format!("Hidden quasi-identifier: {w}"));
+        }
+    }
     for c in &t.charts {
         let caption = match c.name.rsplit('_').next() {
             Some("sizes") => "Equivalence-class sizes; the dashed line is the claimed k.",
@@ -1601,7 +1625,47 @@ fn decide(
         ClaimConfig::KAnonymity { table, k } => {
             let t = find_table(facts, table).ok_or_else(|| missing_facts(table))?;
             let m = &t.metrics;
-            let v = eval::at_least(m.k as f64, *k as f64);
+            let unit = if m.subjects.is_some() {
+                "person(s)"
+            } else {
+                "record(s)"
+            };
+            // A column left out of the QIs that re-creates one (or is
+            // near-unique) and would break the claimed k: not a PASS.
+            let hidden: Vec<String> = m
+                .hidden_qi
+                .as_ref()
+                .map(|h| {
+                    h.hidden()
+                        .filter(|c| c.k_with < *k)
+                        .map(|c| {
+                            format!(
+                                "`{}` would give k = {} if added to the quasi-identifiers",
+                                c.column, c.k_with
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut warnings = Vec::new();
+            if !hidden.is_empty() {
+                warnings.push(format!(
+                    "Release columns not declared as quasi-identifiers determine one or are near-unique: {}. An adversary who knows them sees smaller classes; declare them as quasi-identifiers or remove them from the release.",
+                    hidden.join("; ")
+                ));
+            }
+            if let Some(s) = &m.subjects {
+                if s.profile_k < *k {
+                    warnings.push(format!(
+                        "k counts persons ({} per smallest class; {} counting records), but an adversary who knows all of a person's records narrows some persons to a group of {}.",
+                        s.subject_k, s.record_k, s.profile_k
+                    ));
+                }
+            }
+            let mut v = eval::at_least(m.k as f64, *k as f64);
+            if v == Verdict::Pass && !hidden.is_empty() {
+                v = Verdict::Inconclusive;
+            }
             claim(
                 c,
                 v,
@@ -1610,10 +1674,10 @@ fn decide(
                 None,
                 "k-anonymity over the release's quasi-identifiers",
                 format!(
-                    "The smallest of {} equivalence classes has {} record(s); {} records sit in classes smaller than {k}.",
+                    "The smallest of {} equivalence classes has {} {unit}; {} records sit in classes smaller than {k}.",
                     m.n_classes, m.k, m.below_target_k.n_records
                 ),
-                Vec::new(),
+                warnings,
             )
         }
         ClaimConfig::LDiversity { table, l } => {
