@@ -496,12 +496,20 @@ max_risk = 0.9
     )
     .unwrap();
     let estimates = direct.estimates();
-    // The figure shown is the component whose interval reaches highest; the
-    // verdict needs every component (the composite rule): PASS when every
-    // upper end is at or below 0.9, FAIL when any lower end is above it.
+    // The verdict needs every component (the composite rule): PASS when every
+    // upper end is at or below 0.9, FAIL when any lower end is above it. The
+    // figure shown is the deciding component: on a FAIL the one whose lower
+    // end is highest, otherwise the one whose upper end is.
+    let fails = estimates.iter().any(|(_, e)| e.ci.0 > 0.9);
     let (name, worst) = estimates
         .iter()
-        .max_by(|a, b| a.1.ci.1.total_cmp(&b.1.ci.1))
+        .max_by(|a, b| {
+            if fails {
+                a.1.ci.0.total_cmp(&b.1.ci.0)
+            } else {
+                a.1.ci.1.total_cmp(&b.1.ci.1)
+            }
+        })
         .unwrap();
     assert_eq!(claim.measured, Some(worst.risk));
     assert_eq!(claim.confidence_interval, Some(worst.ci));

@@ -1767,14 +1767,19 @@ fn decide(
             let t = find_table(facts, table).ok_or_else(|| missing_facts(table))?;
             let r = t.risk.as_ref().ok_or_else(|| missing_facts(table))?;
             let estimates = r.estimates();
-            let (name, worst) = estimates
-                .iter()
-                .max_by(|a, b| a.1.ci.1.total_cmp(&b.1.ci.1))
-                .ok_or_else(|| missing_facts(table))?;
             // One claim over several risks: every component must be below the
             // threshold (eval::composite_at_most), not only the highest point.
             let parts: Vec<(f64, f64)> = estimates.iter().map(|(_, e)| e.ci).collect();
             let v = eval::composite_at_most(&parts, *max_risk);
+            // The figure shown is the component that decides: on a FAIL the
+            // one whose lower end is highest, otherwise the one reaching highest.
+            let (name, worst) = estimates
+                .iter()
+                .max_by(|a, b| match v {
+                    Verdict::Fail => a.1.ci.0.total_cmp(&b.1.ci.0),
+                    _ => a.1.ci.1.total_cmp(&b.1.ci.1),
+                })
+                .ok_or_else(|| missing_facts(table))?;
             let listed: Vec<String> = estimates
                 .iter()
                 .map(|(n, e)| format!("{n} {:.4} [{:.4}, {:.4}]", e.risk, e.ci.0, e.ci.1))
@@ -1782,7 +1787,7 @@ fn decide(
             claim(
                 c,
                 v,
-                "residual risk (attack vs control), the component reaching highest",
+                "residual risk (attack vs control) of the deciding component",
                 Some(worst.risk),
                 Some(Interval {
                     point: worst.risk,
@@ -1790,7 +1795,7 @@ fn decide(
                     high: worst.ci.1,
                     level,
                 }),
-                &format!("Anonymeter-style risks ({} components; {name} reaches highest)", estimates.len()),
+                &format!("Anonymeter-style risks ({} components; {name} decides)", estimates.len()),
                 format!(
                     "PASS needs every component's upper end at or below {max_risk}, FAIL any lower end above it: {}.",
                     listed.join("; ")
