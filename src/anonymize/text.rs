@@ -17,7 +17,9 @@
 //! words. Issue-key detection excludes common non-key prefixes (UTF-8, SHA-256,
 //! ISO-8601, ...); everything else shaped `ABC-123` is treated as a key.
 
-use std::collections::HashMap;
+pub mod vocabulary;
+
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
@@ -115,12 +117,32 @@ pub struct Span {
     pub kind: EntityKind,
     /// The entity it denotes (dictionary entity for names and mentions, else the text).
     pub entity: String,
+    /// True when the span is a dictionary name or login matched as a bare word
+    /// (not a mention, e-mail or other pattern): the hits the redaction report counts.
+    pub dictionary: bool,
 }
 
 /// Known names and logins, each mapped to an entity key (for example the login).
+///
+/// Aliases are matched as bare words. Aliases set aside by
+/// [`NameDictionary::guard_common_words`] are kept as *mention-only*: they are no
+/// longer matched as words but still name their entity when written as a mention
+/// (`[~link]`, `@link`), so consistent placeholders stay consistent.
 #[derive(Debug, Clone, Default)]
 pub struct NameDictionary {
     aliases: HashMap<String, String>,
+    mention_only: HashMap<String, String>,
+}
+
+/// A dictionary entry the guard would not use as a name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SkippedEntry {
+    /// The alias as given (a login or a name part).
+    pub alias: String,
+    /// The entity it belonged to.
+    pub entity: String,
+    /// Why it is an ordinary word.
+    pub reason: vocabulary::WordClass,
 }
 
 impl NameDictionary {
@@ -154,19 +176,51 @@ impl NameDictionary {
         }
     }
 
-    /// Number of aliases.
+    /// The redaction guard: every single-word alias that is a stop word, a
+    /// common English word or a code token ([`vocabulary::word_class`]) stops
+    /// being matched as a name, because redacting it would replace ordinary
+    /// words (a display name "Tom and Jerry" split into parts would otherwise
+    /// turn every `and` into a placeholder). Multi-word aliases are kept. The
+    /// entries set aside stay known for mentions (`[~link]` still names its
+    /// entity). Returns them sorted by alias; calling it again returns nothing new.
+    pub fn guard_common_words(&mut self) -> Vec<SkippedEntry> {
+        let mut skipped: Vec<SkippedEntry> = self
+            .aliases
+            .iter()
+            .filter_map(|(alias, entity)| {
+                vocabulary::word_class(alias).map(|reason| SkippedEntry {
+                    alias: alias.clone(),
+                    entity: entity.clone(),
+                    reason,
+                })
+            })
+            .collect();
+        skipped.sort_by(|a, b| a.alias.cmp(&b.alias));
+        for s in &skipped {
+            self.aliases.remove(&s.alias);
+            self.mention_only
+                .entry(s.alias.clone())
+                .or_insert_with(|| s.entity.clone());
+        }
+        skipped
+    }
+
+    /// Number of aliases matched as words.
     pub fn len(&self) -> usize {
         self.aliases.len()
     }
 
-    /// True when there are no aliases.
+    /// True when there are no aliases matched as words.
     pub fn is_empty(&self) -> bool {
         self.aliases.is_empty()
     }
 
-    /// The entity of an alias.
+    /// The entity of an alias (also of a mention-only alias).
     pub fn entity_of(&self, alias: &str) -> Option<&str> {
-        self.aliases.get(alias).map(String::as_str)
+        self.aliases
+            .get(alias)
+            .or_else(|| self.mention_only.get(alias))
+            .map(String::as_str)
     }
 }
 
@@ -325,15 +379,18 @@ impl Redactor {
         } else {
             None
         };
-        let dictionary = if config.case_insensitive_names {
-            dictionary
-                .aliases
-                .iter()
-                .map(|(a, e)| (a.to_ascii_lowercase(), e.clone()))
-                .collect()
-        } else {
-            dictionary.aliases.clone()
-        };
+        // Lookup of entities: word aliases first, mention-only aliases after
+        // (so a word alias keeps its entity when both exist).
+        let mut lookup: HashMap<String, String> = HashMap::new();
+        for (a, e) in dictionary.aliases.iter().chain(&dictionary.mention_only) {
+            let key = if config.case_insensitive_names {
+                a.to_ascii_lowercase()
+            } else {
+                a.clone()
+            };
+            lookup.entry(key).or_insert_with(|| e.clone());
+        }
+        let dictionary = lookup;
         Ok(Redactor {
             patterns,
             names,
@@ -434,6 +491,7 @@ impl Redactor {
                     end,
                     kind: *kind,
                     entity,
+                    dictionary: false,
                 });
             }
         }
@@ -448,6 +506,7 @@ impl Redactor {
                     end: m.end(),
                     kind: EntityKind::Person,
                     entity,
+                    dictionary: true,
                 });
             }
         }
@@ -507,16 +566,89 @@ impl Redactor {
         texts: &[Option<&str>],
         numbering: &mut Numbering,
     ) -> Vec<Option<String>> {
+        self.redact_column_counted(texts, numbering, &mut RedactionStats::default())
+    }
+
+    /// As [`Redactor::redact_column`], adding what was replaced to `stats`.
+    pub fn redact_column_counted(
+        &self,
+        texts: &[Option<&str>],
+        numbering: &mut Numbering,
+        stats: &mut RedactionStats,
+    ) -> Vec<Option<String>> {
         let spans: Vec<Option<Vec<Span>>> =
             texts.par_iter().map(|t| t.map(|t| self.find(t))).collect();
         texts
             .iter()
             .zip(spans)
             .map(|(t, s)| match (t, s) {
-                (Some(t), Some(s)) => Some(self.apply(t, &s, numbering)),
+                (Some(t), Some(s)) => {
+                    stats.record(self, t, &s);
+                    Some(self.apply(t, &s, numbering))
+                }
                 _ => None,
             })
             .collect()
+    }
+
+    /// The dictionary key a matched alias counts under: the text itself, or its
+    /// ASCII lower case when names are matched ignoring case.
+    fn fired_key(&self, matched: &str) -> String {
+        if self.case_insensitive {
+            matched.to_ascii_lowercase()
+        } else {
+            matched.to_string()
+        }
+    }
+}
+
+/// What a redaction replaced: spans per kind and how often each dictionary
+/// entry fired as a bare word (the counts `reident redact` reports).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RedactionStats {
+    /// Texts scanned (missing values are not counted).
+    pub texts: usize,
+    /// Texts with at least one replacement.
+    pub texts_changed: usize,
+    /// Replacements per kind (dictionary hits and mentions are both `person`).
+    pub spans: BTreeMap<EntityKind, usize>,
+    /// Replacements made by dictionary entries matched as words.
+    pub dictionary_hits: usize,
+    /// Per dictionary entry (as matched; lower case when matching ignores case):
+    /// its entity and how often it fired.
+    pub fired: BTreeMap<String, FiredEntry>,
+}
+
+/// How often one dictionary entry fired.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FiredEntry {
+    /// The entity the entry names.
+    pub entity: String,
+    /// Replacements it made.
+    pub count: usize,
+}
+
+impl RedactionStats {
+    /// Counts the spans `redactor` found in `text`.
+    pub fn record(&mut self, redactor: &Redactor, text: &str, spans: &[Span]) {
+        self.texts += 1;
+        if !spans.is_empty() {
+            self.texts_changed += 1;
+        }
+        for s in spans {
+            *self.spans.entry(s.kind).or_insert(0) += 1;
+            if s.dictionary {
+                self.dictionary_hits += 1;
+                let e = self
+                    .fired
+                    .entry(redactor.fired_key(&text[s.start..s.end]))
+                    .or_insert_with(|| FiredEntry {
+                        entity: s.entity.clone(),
+                        count: 0,
+                    });
+                e.count += 1;
+            }
+        }
     }
 }
 
@@ -578,17 +710,102 @@ pub fn redact_frame(
     numbering: &mut Numbering,
     source: &str,
 ) -> Result<(), AnonymizeError> {
+    redact_frame_counted(df, columns, redactor, numbering, source).map(|_| ())
+}
+
+/// As [`redact_frame`], returning what was replaced (spans per kind, dictionary
+/// entries fired) over all `columns`.
+pub fn redact_frame_counted(
+    df: &mut polars::prelude::DataFrame,
+    columns: &[String],
+    redactor: &Redactor,
+    numbering: &mut Numbering,
+    source: &str,
+) -> Result<RedactionStats, AnonymizeError> {
     use polars::prelude::*;
+    let mut stats = RedactionStats::default();
     for name in columns {
         let values = text_column(df, name, source)?;
         let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
-        let redacted = redactor.redact_column(&refs, numbering);
+        let redacted = redactor.redact_column_counted(&refs, numbering, &mut stats);
         let col = Column::new(name.as_str().into(), redacted);
         df.replace(name, col).map_err(|e| {
             AnonymizeError::Invalid(format!("{source}: cannot replace column `{name}`: {e}"))
         })?;
     }
-    Ok(())
+    Ok(stats)
+}
+
+/// True when `value` has the shape of a machine account id: a UUID
+/// (`8-4-4-4-12` hex digits), an Atlassian account id (24 hex digits, or
+/// `digits:UUID`), or another hex string of 16 to 64 digits that mixes digits
+/// and letters (hashes and keys have this shape too).
+pub fn looks_like_account_id(value: &str) -> bool {
+    let v = value.trim();
+    let v = v.strip_prefix("accountid:").unwrap_or(v);
+    let is_uuid = |s: &str| {
+        let parts: Vec<&str> = s.split('-').collect();
+        parts.len() == 5
+            && parts
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+    };
+    if is_uuid(v) {
+        return true;
+    }
+    if let Some((prefix, rest)) = v.split_once(':') {
+        return !prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_digit()) && is_uuid(rest);
+    }
+    (16..=64).contains(&v.len())
+        && v.chars().all(|c| c.is_ascii_hexdigit())
+        && v.chars().any(|c| c.is_ascii_digit())
+        && v.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Masks an identifier for display: every maximal run of letters and digits
+/// keeps its first character and the rest becomes `*`, and digit-only runs after
+/// the first are hidden whole (IP octets, phone groups); an e-mail's or host's
+/// top-level domain is kept.
+/// `jane@example.com` -> `j***@e******.com`.
+pub fn mask_identifier(value: &str) -> String {
+    let keep_tail = value
+        .rfind('.')
+        .filter(|&i| {
+            let tld = &value[i + 1..];
+            !tld.is_empty()
+                && tld.chars().all(|c| c.is_ascii_alphabetic())
+                && (value.contains('@') || value[..i].contains(|c: char| c.is_alphabetic()))
+                && !value.contains('/')
+        })
+        .unwrap_or(value.len());
+    let mut out = String::with_capacity(value.len());
+    let mut in_run = false;
+    let mut seen_run = false;
+    for (i, c) in value.char_indices() {
+        if i >= keep_tail {
+            out.push(c);
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if in_run {
+                out.push('*');
+            } else {
+                // Number runs after the first (IP octets, phone groups) are hidden whole.
+                let digits_run = value[i..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric())
+                    .all(|c| c.is_ascii_digit());
+                out.push(if seen_run && digits_run { '*' } else { c });
+                in_run = true;
+                seen_run = true;
+            }
+        } else {
+            out.push(c);
+            in_run = false;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
