@@ -18,10 +18,13 @@
 //!
 //! Re-identification risk models (prosecutor / journalist / marketer) and
 //! population uniqueness live in sibling modules that work on
-//! [`EquivalenceClasses::class_sizes`].
+//! [`EquivalenceClasses::class_sizes`]. [`direct_identifiers`] scans a table
+//! for columns of e-mails, phones, names, logins, account ids and near-unique
+//! free text.
 
 pub mod classes;
 pub mod delta;
+pub mod direct_identifiers;
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod likeness;
