@@ -6,9 +6,9 @@
 //! optionally a users table (login, display name and its parts, e-mail), and
 //! every e-mail, URL, IP, host, issue key, phone number and mention that
 //! `crate::anonymize::text::Redactor` finds in the original text. The scan
-//! matches all of them at once in the release text (one `regex` automaton,
-//! longest alternative first, word boundaries where the value starts or ends
-//! with a word character) and reports, per kind, how many distinct identifiers
+//! matches all of them at once in the release text (one Aho-Corasick
+//! automaton, leftmost and longest first, ASCII word boundaries where the
+//! value starts or ends with an ASCII word character) and reports, per kind, how many distinct identifiers
 //! survive, how often, in how many documents, with masked examples.
 //!
 //! **Ambiguous values.** A login or name part can also be an ordinary word:
@@ -53,14 +53,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
-use regex::{Regex, RegexBuilder};
 
 use super::context::{CodeSpans, ContextDetector, ContextRule};
 use super::{Corpus, TextAttackError};
 pub use crate::anonymize::text::mask_identifier;
 use crate::anonymize::text::vocabulary::{self, WordClass};
 use crate::anonymize::text::{
-    looks_like_account_id, EntityKind, NameDictionary, RedactionConfig, Redactor,
+    looks_like_account_id, EntityKind, LiteralMatcher, NameDictionary, RedactionConfig, Redactor,
 };
 
 /// Kinds of direct identifier.
@@ -222,39 +221,6 @@ fn lower_variant(v: &str) -> Option<String> {
     let rest: Vec<char> = chars.collect();
     (first.is_uppercase() && !rest.is_empty() && rest.iter().all(|c| c.is_lowercase()))
         .then(|| v.to_lowercase())
-}
-
-/// A regex matching any of `values` (longest first), with word boundaries where
-/// a value starts or ends with a word character.
-fn alternation(values: &[&str], what: &str) -> Result<Regex, TextAttackError> {
-    let mut order: Vec<&str> = values.to_vec();
-    order.sort_by(|x, y| y.len().cmp(&x.len()).then(x.cmp(y)));
-    order.dedup();
-    let mut pattern = String::from("(?:");
-    for (n, v) in order.iter().enumerate() {
-        if n > 0 {
-            pattern.push('|');
-        }
-        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if word(v.chars().next()) {
-            pattern.push_str(r"\b");
-        }
-        pattern.push_str(&regex::escape(v));
-        if word(v.chars().last()) {
-            pattern.push_str(r"\b");
-        }
-    }
-    pattern.push(')');
-    RegexBuilder::new(&pattern)
-        .size_limit(1 << 30)
-        .dfa_size_limit(1 << 28)
-        .build()
-        .map_err(|e| {
-            TextAttackError::Invalid(format!(
-                "the {} {what} do not fit one scanner ({e}); scan fewer identifier columns",
-                order.len()
-            ))
-        })
 }
 
 impl IdentifierSet {
@@ -498,7 +464,8 @@ impl IdentifierSet {
         }
         let mut forms: Vec<&str> = self.items.iter().map(|i| i.value.as_str()).collect();
         forms.extend(lower_forms.keys().map(String::as_str));
-        let re = alternation(&forms, "identifier forms")?;
+        let matcher = LiteralMatcher::new(&forms, false)
+            .map_err(|e| TextAttackError::Invalid(format!("identifier forms: {e}")))?;
         let context = ContextDetector::new();
         let per_doc: Vec<(Vec<usize>, Vec<usize>)> = original
             .texts
@@ -507,12 +474,12 @@ impl IdentifierSet {
                 let mut outside: BTreeSet<usize> = BTreeSet::new();
                 let mut inside: BTreeSet<usize> = BTreeSet::new();
                 let mut code: Option<CodeSpans> = None;
-                for m in re.find_iter(t) {
-                    if let Some(&i) = lower_forms.get(m.as_str()) {
+                for (start, end, value) in matcher.find(t) {
+                    if let Some(&i) = lower_forms.get(value) {
                         outside.insert(i);
                         continue;
                     }
-                    let Some(&i) = self.by_value.get(m.as_str()) else {
+                    let Some(&i) = self.by_value.get(value) else {
                         continue;
                     };
                     if !is_candidate[i] {
@@ -520,9 +487,8 @@ impl IdentifierSet {
                     }
                     let code = code.get_or_insert_with(|| context.code_spans(t));
                     let entity = &self.items[i].entity;
-                    let rule = context.rule_at(t, m.start(), m.end(), code, &|w| {
-                        self.same_person(entity, w)
-                    });
+                    let rule =
+                        context.rule_at(t, start, end, code, &|w| self.same_person(entity, w));
                     if rule.is_some() {
                         inside.insert(i);
                     } else if lower_variant(&self.items[i].value).is_none() {
@@ -612,7 +578,8 @@ impl IdentifierSet {
             return Ok(scan);
         }
         let values: Vec<&str> = self.items.iter().map(|i| i.value.as_str()).collect();
-        let re = alternation(&values, "identifiers")?;
+        let matcher = LiteralMatcher::new(&values, false)
+            .map_err(|e| TextAttackError::Invalid(format!("identifiers: {e}")))?;
         let context = ContextDetector::new();
         // Per document: (item, Ok(None) unambiguous | Ok(Some(rule)) in context | Err(reason) not counted).
         type Hit = (usize, Result<Option<ContextRule>, AmbiguityReason>);
@@ -621,17 +588,18 @@ impl IdentifierSet {
             .par_iter()
             .map(|t| {
                 let mut code: Option<CodeSpans> = None;
-                re.find_iter(t)
-                    .filter_map(|m| {
-                        let i = *self.by_value.get(m.as_str())?;
+                matcher
+                    .find(t)
+                    .into_iter()
+                    .filter_map(|(start, end, value)| {
+                        let i = *self.by_value.get(value)?;
                         let Some(reason) = assessment[i].ambiguous else {
                             return Some((i, Ok(None)));
                         };
                         let code = code.get_or_insert_with(|| context.code_spans(t));
                         let entity = &self.items[i].entity;
-                        let rule = context.rule_at(t, m.start(), m.end(), code, &|w| {
-                            self.same_person(entity, w)
-                        });
+                        let rule =
+                            context.rule_at(t, start, end, code, &|w| self.same_person(entity, w));
                         Some((i, rule.map(Some).ok_or(reason)))
                     })
                     .collect()
