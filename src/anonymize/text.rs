@@ -1011,6 +1011,61 @@ mod tests {
     }
 
     #[test]
+    fn guard_sets_aside_ordinary_words_but_keeps_their_mentions() {
+        let mut d = NameDictionary::new();
+        d.add_person("tj", "Tom and Jerry", true);
+        let skipped = d.guard_common_words();
+        assert_eq!(
+            skipped,
+            vec![SkippedEntry {
+                alias: "and".into(),
+                entity: "tj".into(),
+                reason: vocabulary::WordClass::StopWord,
+            }]
+        );
+        assert!(d.guard_common_words().is_empty());
+        // Still known for mentions: `[~and]` is the same person as `Tom`.
+        assert_eq!(d.entity_of("and"), Some("tj"));
+        let r = Redactor::new(
+            &d,
+            &RedactionConfig {
+                style: PlaceholderStyle::Consistent,
+                ..RedactionConfig::default()
+            },
+        )
+        .expect("patterns compile");
+        let mut n = Numbering::new();
+        assert_eq!(
+            r.redact("Tom and [~and] and Jerry", &mut n),
+            "PERSON_1 and PERSON_1 and PERSON_1"
+        );
+        let mut stats = RedactionStats::default();
+        let text = "Tom, Tom and Jerry";
+        stats.record(&r, text, &r.find(text));
+        assert_eq!(stats.dictionary_hits, 2);
+        assert_eq!(stats.fired["Tom"].count, 1);
+        assert_eq!(stats.fired["Tom and Jerry"].count, 1);
+    }
+
+    #[test]
+    fn literal_matcher_is_leftmost_longest_with_ascii_boundaries() {
+        let m = LiteralMatcher::new(&["Jane", "Jane Doe", "Ab", "Ab-c", "é-x"], false).unwrap();
+        let found = |t: &str| -> Vec<String> {
+            m.find(t)
+                .into_iter()
+                .map(|(_, _, v)| v.to_string())
+                .collect()
+        };
+        assert_eq!(found("Jane Doe and Janet and Jane"), ["Jane Doe", "Jane"]);
+        // The longest alternative fails its end boundary; the shorter one matches.
+        assert_eq!(found("Ab-cd"), ["Ab"]);
+        // No boundary is asked next to a non-ASCII first character.
+        assert_eq!(found("café-x"), ["é-x"]);
+        let ci = LiteralMatcher::new(&["Jane"], true).unwrap();
+        assert_eq!(ci.find("JANE").len(), 1);
+    }
+
+    #[test]
     fn redacted_style_and_non_matches() {
         let r = redactor(PlaceholderStyle::Redacted);
         let mut n = Numbering::new();

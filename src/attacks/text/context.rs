@@ -16,7 +16,7 @@
 //! | `label` | `Assignee: link`, `user=link` | a field label naming a person (`user`, `username`, `login`, `author`, `reporter`, `assignee`, `owner`, `committer`, `reviewer`, `cc`, `contact`, `by`, `signed-off-by`, `co-authored-by`) before `:` or `=` |
 //! | `by_phrase` | `reported by link` | a verb phrase that names the actor (`reported by`, `created by`, `fixed by`, `patch by`, `assigned to`, `thanks to`, ...); a bare `by` is not enough (`caused by`, `sorted by`, `replaced by` precede ordinary words) |
 //! | `greeting` | `Thanks link!`, `Hi link,` | a greeting or ping word (`thanks`, `thank you`, `hi`, `hello`, `hey`, `dear`, `cc`, `ping`) right before, and nothing but punctuation or the line end after (`thanks, link is broken` does not count) |
-//! | `vocative` | `link, can you check?` | the value opens a line (after optional `>` quoting) followed by a comma |
+//! | `vocative` | `link, can you check?` | the value, written in lower case, opens a line (after optional `>` quoting) followed by a comma; capitalised (`True, ...`) it is a sentence opener |
 //! | `bot_line` | `link commented on PR #12` | the value opens a line of an activity notice (`commented on`, `opened a`, `merged`, `closed`, `wrote:`, `said:`, `pushed`, `approved`, `requested`, `has created a pull request`) |
 //! | `with_name_parts` | `Link Smith` | the word before or after is another name part or the login of the same person |
 //!
@@ -361,8 +361,15 @@ impl ContextDetector {
             }
         }
         let opens_line = line_before.chars().all(|c| c == '>' || c.is_whitespace());
+        // A capitalised word opening a line with a comma is usually a sentence
+        // opener (`True, ...`, `Sure, ...`), so only a value written in lower
+        // case there (`link, can you ...`) is read as addressing a person.
+        let lower_initial = text[start..]
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_uppercase());
         if opens_line {
-            if let Some(rest) = after.strip_prefix(',') {
+            if let Some(rest) = after.strip_prefix(',').filter(|_| lower_initial) {
                 if rest.is_empty() || rest.starts_with(char::is_whitespace) {
                     return Some(ContextRule::Vocative);
                 }
@@ -420,6 +427,7 @@ mod tests {
         assert_eq!(rule("Thanks, link!", "link"), Some(Greeting));
         assert_eq!(rule("hi link\nmore", "link"), Some(Greeting));
         assert_eq!(rule("> link, can you check", "link"), Some(Vocative));
+        assert_eq!(rule("True, user errors do no harm", "True"), None);
         assert_eq!(rule("link commented on PR #5", "link"), Some(BotLine));
         assert_eq!(rule("ask Link Smith", "Link"), Some(WithNameParts));
         // A value joined by `-` is judged with its whole token.
