@@ -9,6 +9,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub mod epsilon;
+pub mod identifiers;
 pub mod link;
 pub mod metrics;
 pub mod pseudonymize;
@@ -312,6 +313,8 @@ pub enum Command {
     Epsilon(epsilon::EpsilonArgs),
     /// Text leakage: document linkage, surviving identifiers, redaction recovery, hash reversal.
     Text(text::TextArgs),
+    /// Direct-identifier columns of a table (e-mails, phones, names, logins, account ids, free text); exit 1 when one is flagged.
+    Identifiers(identifiers::IdentifiersArgs),
     /// Link release rows back to originals: Fellegi-Sunter with blocking, or the QI join (--qi).
     Link(link::LinkArgs),
     /// Authorship attribution (Delta family, nearest centroid, kNN): train/test or cross-validation.
@@ -333,6 +336,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Pseudonymize(args) => pseudonymize::run(&args, out),
         Command::Epsilon(args) => epsilon::run(&args, out),
         Command::Text(args) => text::run(&args, out),
+        Command::Identifiers(args) => identifiers::run(&args, out),
         Command::Link(args) => link::run(&args, out),
         Command::Stylometry(args) => stylometry::run(&args, out),
         Command::Risk(args) => risk::run(&args, out),

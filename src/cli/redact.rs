@@ -1,6 +1,15 @@
 //! `reident redact`: redact identifiers in text columns of a CSV, NDJSON or
 //! Parquet file and write the result in the same format. Also holds the table
 //! reading/writing shared with `reident pseudonymize`.
+//!
+//! The name dictionary is guarded: entries that are stop words, common English
+//! words or code tokens (a display name "Tom and Jerry" split into parts gives
+//! `and`) are not redacted as names
+//! ([`NameDictionary::guard_common_words`]); they still name their person in
+//! mentions (`[~and]`). The run reports on standard error how often each
+//! dictionary entry fired and which entries were set aside, and with
+//! `--report FILE.json` writes the full [`RedactionReport`] (entries masked
+//! unless `--include-examples`).
 
 use std::fs::File;
 use std::io::Write;
@@ -10,7 +19,8 @@ use polars::prelude::*;
 
 use super::{CliError, Outcome};
 use crate::anonymize::text::{
-    self, EntityKind, NameDictionary, Numbering, PlaceholderStyle, RedactionConfig, Redactor,
+    self, EntityKind, NameDictionary, Numbering, PlaceholderStyle, RedactionConfig,
+    RedactionReport, Redactor,
 };
 use crate::anonymize::AnonymizeError;
 
@@ -44,6 +54,13 @@ pub struct RedactArgs {
     /// Kinds to redact (person,email,url,ip,host,issue_key,phone); default all.
     #[arg(long, value_delimiter = ',')]
     pub kinds: Vec<String>,
+    /// Write a JSON report: replacements per kind, how often each dictionary entry
+    /// fired, the entries skipped as ordinary words (masked unless --include-examples).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Show dictionary entries and entities unmasked in the summary and the report.
+    #[arg(long)]
+    pub include_examples: bool,
 }
 
 fn anonymize_err(message: String) -> CliError {
@@ -150,6 +167,7 @@ pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
             }
         }
     }
+    let skipped = dictionary.guard_common_words();
     let kinds = if args.kinds.is_empty() {
         EntityKind::ALL.to_vec()
     } else {
@@ -167,14 +185,26 @@ pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
         },
     )?;
     let mut numbering = Numbering::new();
-    text::redact_frame(&mut df, &args.columns, &redactor, &mut numbering, &source)?;
+    let stats =
+        text::redact_frame_counted(&mut df, &args.columns, &redactor, &mut numbering, &source)?;
     write_table(&args.output, &mut df)?;
+    let report = RedactionReport::new(&stats, &skipped, dictionary.len(), args.include_examples);
+    eprint!("{}", summary(&report));
+    if let Some(path) = &args.report {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| anonymize_err(format!("cannot serialise the redaction report: {e}")))?;
+        std::fs::write(path, json.as_bytes()).map_err(|source| CliError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
     writeln!(
         out,
-        "redacted {} column(s) of {} rows with a dictionary of {} names; wrote {}",
+        "redacted {} column(s) of {} rows with a dictionary of {} names ({} skipped as ordinary words); wrote {}",
         args.columns.len(),
         df.height(),
         dictionary.len(),
+        skipped.len(),
         args.output.display()
     )
     .map_err(|source| CliError::Write {
@@ -182,4 +212,73 @@ pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
         source,
     })?;
     Ok(Outcome::Success)
+}
+
+/// Entries listed on standard error (the report has all of them).
+const SUMMARY_ENTRIES: usize = 20;
+
+/// The standard-error summary: replacements per kind, the most frequent
+/// dictionary entries and the entries skipped by the guard.
+pub fn summary(report: &RedactionReport) -> String {
+    let mut s = String::new();
+    let kinds: Vec<String> = report
+        .spans
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.label().to_ascii_lowercase()))
+        .collect();
+    s.push_str(&format!(
+        "redact: {} of {} texts changed; replacements: {}\n",
+        report.texts_changed,
+        report.texts,
+        if kinds.is_empty() {
+            "none".to_string()
+        } else {
+            kinds.join(", ")
+        }
+    ));
+    s.push_str(&format!(
+        "redact: {} dictionary entries fired {} times",
+        report.fired.len(),
+        report.dictionary_hits
+    ));
+    if !report.fired.is_empty() {
+        let top: Vec<String> = report
+            .fired
+            .iter()
+            .take(SUMMARY_ENTRIES)
+            .map(|f| format!("{} ({})", f.entry, f.count))
+            .collect();
+        s.push_str(&format!(
+            "; most frequent: {}{}",
+            top.join(", "),
+            if report.fired.len() > SUMMARY_ENTRIES {
+                ", ..."
+            } else {
+                ""
+            }
+        ));
+    }
+    s.push('\n');
+    if !report.skipped.is_empty() {
+        let listed: Vec<String> = report
+            .skipped
+            .iter()
+            .take(SUMMARY_ENTRIES)
+            .map(|e| format!("{} ({})", e.entry, e.reason.label()))
+            .collect();
+        s.push_str(&format!(
+            "redact: {} dictionary entries skipped as ordinary words (not redacted as names; mentions still are): {}{}\n",
+            report.skipped.len(),
+            listed.join(", "),
+            if report.skipped.len() > SUMMARY_ENTRIES {
+                ", ..."
+            } else {
+                ""
+            }
+        ));
+    }
+    if !report.examples_included {
+        s.push_str("redact: entries masked; --include-examples shows them\n");
+    }
+    s
 }

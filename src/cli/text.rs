@@ -2,7 +2,10 @@
 //! document linkage (MinHash-LSH + Jaccard/TF-IDF cosine), the identifier leak
 //! scan, redaction recovery and the unsalted-hash dictionary attack — written
 //! as one JSON report. Exit code 1 when an identifier survives, a hash is
-//! reversed or the placeholders are consistent across documents.
+//! reversed or the placeholders are consistent across documents. Logins and
+//! name parts that are ordinary words (or common in the originals' text)
+//! survive only in identifier context (`[~link]`, `@link`, `Thanks link!`);
+//! their other occurrences are reported under `ambiguous_not_counted`.
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -21,9 +21,12 @@
 //! [`EquivalenceClasses::unit_sizes`] (records, or distinct persons when a
 //! subject column says which records belong to one person).
 //! [`hidden_qi`] checks the columns left out of the quasi-identifiers.
+//! [`direct_identifiers`] scans a table for columns of e-mails, phones, names,
+//! logins, account ids and near-unique free text.
 
 pub mod classes;
 pub mod delta;
+pub mod direct_identifiers;
 pub mod hidden_qi;
 pub mod k_anonymity;
 pub mod l_diversity;

@@ -8,7 +8,8 @@
 //! * [`leak`]: a scan for the originals' direct identifiers (logins, names,
 //!   e-mails from identifier columns; e-mails, URLs, IPs, hosts, issue keys,
 //!   phones found in the original text) that survive in the release text, with
-//!   masked examples.
+//!   masked examples. Logins and name parts that are also ordinary words count
+//!   only in identifier context ([`context`]: `[~link]`, `@link`, `Thanks link!`).
 //! * [`recovery`]: redaction recovery on linked pairs (token diff of release
 //!   and original: what each placeholder hid, and whether placeholders are
 //!   consistent and hence link documents), and the dictionary attack on
@@ -18,6 +19,7 @@
 //! What it does not do: read files (see `crate::data::read_frame`), print, or
 //! attribute authorship by style (that is `attacks::stylometry`).
 
+pub mod context;
 pub mod leak;
 pub mod linkage;
 pub mod minhash;
@@ -25,7 +27,11 @@ pub mod recovery;
 
 use std::collections::HashMap;
 
-pub use leak::{mask_identifier, IdentifierKind, IdentifierSet, LeakScan};
+pub use context::{CodeSpans, ContextDetector, ContextRule};
+pub use leak::{
+    mask_identifier, AmbiguityReason, IdentifierKind, IdentifierSet, KindLeaks, LeakExample,
+    LeakScan, UncountedExample, ValueAssessment,
+};
 pub use linkage::{link_documents, LinkageConfig, LinkageResult, Verification};
 pub use minhash::{
     estimate_jaccard, jaccard_sorted, lsh_candidate_probability, shingles, LshIndex, MinHasher,
@@ -276,7 +282,12 @@ pub fn audit_text(
     } else {
         config.max_examples
     };
-    let leak_scan = identifiers.scan(release, max_examples, config.show_identifiers)?;
+    let leak_scan = identifiers.scan_with_originals(
+        Some(original),
+        release,
+        max_examples,
+        config.show_identifiers,
+    )?;
     progress(Stage::Recovery);
     let pairs: Vec<(usize, usize)> = match truth {
         Some(t) => t

@@ -334,7 +334,9 @@ fn classify(hidden: &str, redactor: &Redactor, identifiers: &IdentifierSet) -> (
             } else {
                 IdentifierKind::from_entity(s.kind)
             };
-            let kind = if s.kind == EntityKind::Person && kind != IdentifierKind::Login {
+            let kind = if s.kind == EntityKind::Person
+                && !matches!(kind, IdentifierKind::Login | IdentifierKind::AccountId)
+            {
                 IdentifierKind::Name
             } else {
                 kind
