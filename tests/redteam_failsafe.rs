@@ -730,3 +730,48 @@ k = 5
     let w = c["warnings"][0].as_str().unwrap();
     assert!(w.contains("`DENSITY` would give k = 1"), "{w}");
 }
+
+#[test]
+fn a_table_with_an_identifier_column_fails_no_direct_identifiers() {
+    // The excerpt released with a contact column of e-mail addresses made up
+    // here: the claim fails without the originals, naming the column; the
+    // same release without it passes.
+    let qis = ["PUMA", "AGEP", "SEX"];
+    let (ids, values) = originals(&qis);
+    let dir = tempfile::tempdir().unwrap();
+    let emails: Vec<String> = (0..values.len())
+        .map(|i| format!("resident{i}@example.org"))
+        .collect();
+    let mut columns: Vec<(&str, Vec<String>)> = vec![("contact", emails)];
+    for (q, name) in qis.iter().enumerate() {
+        columns.push((name, values.iter().map(|r| r[q].clone()).collect()));
+    }
+    write_csv(&dir.path().join("release.csv"), &columns);
+    let body = r#"title = "identifiers"
+[[table]]
+name = "acs"
+release = "release.csv"
+quasi_identifiers = ["PUMA", "AGEP", "SEX"]
+
+[[claim]]
+kind = "no_direct_identifiers"
+tables = ["acs"]
+"#;
+    let (o, report) = audit(dir.path(), body);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let report = report.unwrap();
+    let c = claim(&report);
+    assert_eq!(c["verdict"], "Fail");
+    assert_eq!(c["measured"], 1.0);
+    assert!(c["evidence"].as_str().unwrap().contains("`contact`"));
+    // No e-mail address is copied into the report.
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains("resident17@example.org"));
+
+    let _ = ids;
+    columns.remove(0);
+    write_csv(&dir.path().join("release.csv"), &columns);
+    let (o, report) = audit(dir.path(), body);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert_eq!(claim(&report.unwrap())["verdict"], "Pass");
+}

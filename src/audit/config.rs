@@ -414,9 +414,14 @@ pub enum ClaimConfig {
     },
     /// "No direct identifiers remain" (text, identifier columns, hashes).
     NoDirectIdentifiers {
-        /// Corpora checked (default: every corpus).
+        /// Corpora checked. With `tables` also empty: every corpus and every table.
         #[serde(default)]
         corpora: Vec<String>,
+        /// Tables whose release is scanned for identifier columns (e-mails,
+        /// phones, names, logins, account ids, near-unique free text). With
+        /// `corpora` also empty: every table and every corpus.
+        #[serde(default)]
+        tables: Vec<String>,
     },
     /// "Authors are not identifiable above `max_accuracy`."
     Authorship {
@@ -480,17 +485,30 @@ impl ClaimConfig {
                 "singling-out, linkability and inference risks of table `{table}` are at most {}",
                 percent(*max_risk)
             ),
-            ClaimConfig::NoDirectIdentifiers { corpora } if corpora.is_empty() => {
+            ClaimConfig::NoDirectIdentifiers { corpora, tables }
+                if corpora.is_empty() && tables.is_empty() =>
+            {
                 "no direct identifiers remain in the release".to_string()
             }
-            ClaimConfig::NoDirectIdentifiers { corpora } => format!(
-                "no direct identifiers remain in corpora {}",
-                corpora
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            ClaimConfig::NoDirectIdentifiers { corpora, tables } => {
+                let list = |kind: &str, names: &[String]| {
+                    (!names.is_empty()).then(|| {
+                        format!(
+                            "{kind} {}",
+                            names
+                                .iter()
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })
+                };
+                let parts: Vec<String> = [list("corpora", corpora), list("tables", tables)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                format!("no direct identifiers remain in {}", parts.join(" and "))
+            }
             ClaimConfig::Authorship {
                 corpus,
                 max_accuracy,
@@ -972,12 +990,17 @@ impl AuditConfig {
                     ));
                 }
             }
-            ClaimConfig::NoDirectIdentifiers { corpora } => {
+            ClaimConfig::NoDirectIdentifiers { corpora, tables } => {
                 for c in corpora {
                     corpus(c)?;
                 }
-                if self.corpora.is_empty() {
-                    return Err(format!("{at}: declare at least one [[corpus]] to scan"));
+                for t in tables {
+                    table(t)?;
+                }
+                if self.corpora.is_empty() && self.tables.is_empty() {
+                    return Err(format!(
+                        "{at}: declare at least one [[corpus]] or [[table]] to scan"
+                    ));
                 }
             }
             ClaimConfig::Authorship {

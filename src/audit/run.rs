@@ -62,6 +62,7 @@ use crate::data::{
 };
 use crate::dp::{self, AggregateFit, NoiseFitOptions};
 use crate::eval::{self, qi_join_checks, Interval, Rate};
+use crate::privacy::direct_identifiers::{scan_file, DirectIdentifierConfig, DirectIdentifierScan};
 use crate::privacy::t_closeness::emd_equal_distance;
 use crate::privacy::{
     build_classes, detect_hidden_quasi_identifiers, evaluate_classes, EquivalenceClasses,
@@ -140,7 +141,7 @@ pub fn run_audit(
     let results: Vec<Result<Facts, AuditError>> = jobs
         .par_iter()
         .map(|job| match job {
-            Job::Table(t) => run_table(t, config, progress).map(Facts::Table),
+            Job::Table(t) => run_table(t, config, options, progress).map(Facts::Table),
             Job::Corpus(c) => run_corpus(c, config, options, progress).map(Facts::Corpus),
             Job::Aggregate(a) => run_aggregate(a, config, progress).map(Facts::Aggregate),
             Job::Traces(t) => run_traces(t, config, progress).map(Facts::Traces),
@@ -248,6 +249,7 @@ enum Facts {
 
 struct TableFacts {
     name: String,
+    direct_identifiers: DirectIdentifierScan,
     metrics: MetricsReport,
     qi_join: Option<QiJoinResult>,
     risk: Option<RiskReport>,
@@ -350,6 +352,7 @@ fn read_key_map(
 fn run_table(
     t: &TableConfig,
     config: &AuditConfig,
+    options: &AuditOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Box<TableFacts>, AuditError> {
     let dataset = format!("table `{}`", t.name);
@@ -409,6 +412,19 @@ fn run_table(
         },
     )?);
     let charts = table_charts(t, &classes, target_k, config)?;
+    // Direct-identifier columns of the release (no originals needed).
+    let direct_identifiers = scan_file(
+        &t.release,
+        &opts,
+        &DirectIdentifierConfig {
+            include_examples: options.include_examples,
+            ..DirectIdentifierConfig::default()
+        },
+    )
+    .map_err(|e| AuditError::Dataset {
+        dataset: dataset.clone(),
+        message: e.to_string(),
+    })?;
     progress(&format!("{dataset}: privacy metrics"));
 
     // QI-join linkage against the originals.
@@ -570,6 +586,7 @@ fn run_table(
 
     Ok(Box::new(TableFacts {
         name: t.name.clone(),
+        direct_identifiers,
         metrics,
         qi_join: qi,
         risk,
@@ -678,6 +695,32 @@ fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), AuditError> {
             section = section.paragraph(format!("Hidden quasi-identifier: {w}"));
         }
     }
+    let d = &t.direct_identifiers;
+    let flagged: Vec<Vec<String>> = d
+        .columns
+        .iter()
+        .filter(|c| c.flagged)
+        .map(|c| {
+            vec![
+                c.column.clone(),
+                c.category.map_or("-".into(), |k| k.label().to_string()),
+                c.rule.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    section = section.paragraph(format!(
+        "Direct-identifier scan of the release ({} columns, no originals needed): {} flagged.",
+        d.columns.len(),
+        flagged.len()
+    ));
+    if !flagged.is_empty() {
+        section = section.table(Table {
+            caption: "Release columns that hold direct identifiers".into(),
+            columns: vec!["column".into(), "category".into(), "rule".into()],
+            rows: flagged,
+        });
+    }
+    section = section.result("direct_identifiers", d)?;
     for c in &t.charts {
         let caption = match c.name.rsplit('_').next() {
             Some("sizes") => "Equivalence-class sizes; the dashed line is the claimed k.",
@@ -1803,53 +1846,93 @@ fn decide(
                 Vec::new(),
             )
         }
-        ClaimConfig::NoDirectIdentifiers { corpora } => {
+        ClaimConfig::NoDirectIdentifiers { corpora, tables } => {
+            let everything = corpora.is_empty() && tables.is_empty();
             let selected: Vec<&CorpusFacts> = facts
                 .iter()
                 .filter_map(|f| match f {
-                    Facts::Corpus(c) if corpora.is_empty() || corpora.contains(&c.name) => {
-                        Some(c.as_ref())
-                    }
+                    Facts::Corpus(c) if everything || corpora.contains(&c.name) => Some(c.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let selected_tables: Vec<&TableFacts> = facts
+                .iter()
+                .filter_map(|f| match f {
+                    Facts::Table(t) if everything || tables.contains(&t.name) => Some(t.as_ref()),
                     _ => None,
                 })
                 .collect();
             let surviving: usize = selected.iter().map(|c| c.text.leak_scan.n_surviving).sum();
             let reversed: usize = selected.iter().map(|c| c.text.hash_attack.recovered).sum();
+            let columns: usize = selected_tables
+                .iter()
+                .map(|t| t.direct_identifiers.flagged.len())
+                .sum();
             let docs: usize = selected
                 .iter()
                 .map(|c| c.text.leak_scan.documents_with_leaks)
                 .sum();
-            let per_corpus: Vec<String> = selected
+            let ambiguous: usize = selected
+                .iter()
+                .map(|c| c.text.leak_scan.ambiguous_not_counted)
+                .sum();
+            let mut per_dataset: Vec<String> = selected
                 .iter()
                 .map(|c| {
                     format!(
-                        "`{}`: {} identifiers, {} hashes",
+                        "corpus `{}`: {} identifiers, {} hashes",
                         c.name, c.text.leak_scan.n_surviving, c.text.hash_attack.recovered
                     )
                 })
                 .collect();
-            let found = (surviving + reversed) as f64;
-            // A claim over no corpus scanned nothing: never a PASS.
-            let (v, warnings) = eval::guard(
+            per_dataset.extend(selected_tables.iter().map(|t| {
+                let d = &t.direct_identifiers;
+                if d.flagged.is_empty() {
+                    format!("table `{}`: no identifier column", t.name)
+                } else {
+                    format!(
+                        "table `{}`: identifier columns {}",
+                        t.name,
+                        d.columns
+                            .iter()
+                            .filter(|c| c.flagged)
+                            .map(|c| format!(
+                                "`{}` ({})",
+                                c.column,
+                                c.category.map_or("-", |k| k.label())
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            }));
+            let found = (surviving + reversed + columns) as f64;
+            // A claim over no dataset scanned nothing: never a PASS.
+            let (v, mut warnings) = eval::guard(
                 eval::at_most(found, 0.0),
                 &[eval::CoverageCheck {
-                    what: "corpora scanned for identifiers".into(),
-                    covered: selected.len() as u64,
-                    total: selected.len() as u64,
+                    what: "corpora and tables scanned for identifiers".into(),
+                    covered: (selected.len() + selected_tables.len()) as u64,
+                    total: (selected.len() + selected_tables.len()) as u64,
                     required_share: 1.0,
-                    cause: "No [[corpus]] is named by the claim or declared in the config.".into(),
+                    cause: "No [[corpus]] or [[table]] is named by the claim or declared in the config.".into(),
                 }],
             );
+            if ambiguous > 0 {
+                warnings.push(format!(
+                    "{ambiguous} occurrence(s) of known identifiers that are also ordinary words or code tokens (e.g. a login `link`) were found outside identifier context and not counted; the corpus sections list them by reason."
+                ));
+            }
             claim(
                 c,
                 v,
-                "direct identifiers found (surviving + hashes reversed)",
+                "direct identifiers found (surviving + hashes reversed + identifier columns)",
                 Some(found),
                 None,
-                "identifier leak scan and hash dictionary attack",
+                "identifier leak scan, hash dictionary attack and table column scan",
                 format!(
-                    "{surviving} distinct identifiers of the originals survive in {docs} release documents and {reversed} pseudonyms/hashes are reversed by hashing known identifiers ({}).",
-                    per_corpus.join("; ")
+                    "{surviving} distinct identifiers of the originals survive in {docs} release documents, {reversed} pseudonyms/hashes are reversed by hashing known identifiers, and {columns} release table column(s) hold direct identifiers ({}).",
+                    per_dataset.join("; ")
                 ),
                 warnings,
             )
