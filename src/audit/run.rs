@@ -1771,10 +1771,11 @@ fn decide(
         ClaimConfig::Reidentification { table, max_rate } => {
             let t = find_table(facts, table).ok_or_else(|| missing_facts(table))?;
             let q = t.qi_join.as_ref().ok_or_else(|| missing_facts(table))?;
+            // `+ 0.0`: an empty f64 sum is -0.0, which would print as "-0.0".
             let (successes, how) = match q.expected_correct_reidentifications {
-                Some(e) => (e, "expected correct re-identifications, scored with the truth key"),
+                Some(e) => (e + 0.0, "expected correct re-identifications, scored with the truth key"),
                 None => (
-                    q.expected_reidentifications,
+                    q.expected_reidentifications + 0.0,
                     "expected re-identifications (no truth key: every candidate set is assumed to hold the true original)",
                 ),
             };
