@@ -97,7 +97,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let result = mondrian(&original, &config(k))?;
         let release = release_table(&result.release, &format!("Mondrian k = {k}"));
         let metrics = evaluate(&release, &MetricsParams::new(&qi_names))?;
-        let attack = qi_join(&original, &release, &qi_names, &HashMap::new(), None)?;
+        let attack = qi_join(
+            &original,
+            &release,
+            &qi_names,
+            &HashMap::new(),
+            &HashMap::new(),
+            None,
+        )?;
         println!(
             "{:>4} {:>10} {:>8} {:>12.1} {:>7.2}% {:>12} {:>10.4}",
             k,

@@ -29,7 +29,9 @@ pub struct AuditArgs {
     /// export and UCI Adult).
     #[arg(long, conflicts_with = "config")]
     pub demo: bool,
-    /// Folder the report is written into (created if missing; must not hold an input).
+    /// Folder the report is written into (created if missing; must not hold an
+    /// input). Replaces report.json, report.md, report.html and the charts
+    /// in it, each atomically; other files there are left alone.
     #[arg(long, value_name = "DIR", default_value = "reident-report")]
     pub out: PathBuf,
     /// Override the config's seed.
