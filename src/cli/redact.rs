@@ -68,27 +68,21 @@ fn table_format(path: &Path) -> Result<&'static str, CliError> {
     }
 }
 
-/// Reads a CSV (every column as text), NDJSON or Parquet file by extension.
+/// Reads a CSV (every column as text; gzip allowed), NDJSON or Parquet file
+/// by extension.
 ///
 /// CSV goes through [`crate::data::read_frame`]; NDJSON and Parquet are
 /// first checked by [`crate::data::check_file`] (resource limits,
 /// line-numbered errors) and then read by polars, which keeps their types.
 pub fn read_table(path: &Path) -> Result<DataFrame, CliError> {
     let name = path.display().to_string();
-    let format = table_format(path)?;
-    let opts = ReadOptions::default();
-    if format == "csv" {
-        return Ok(crate::data::read_frame(
-            path,
-            &opts.with_format(crate::data::Format::Csv),
-        )?);
+    let data_format = crate::data::detect_format(path)?;
+    let opts = ReadOptions::default().with_format(data_format);
+    if data_format == crate::data::Format::Csv {
+        return Ok(crate::data::read_frame(path, &opts)?);
     }
-    let data_format = if format == "parquet" {
-        crate::data::Format::Parquet
-    } else {
-        crate::data::Format::Ndjson
-    };
-    crate::data::check_file(path, &opts.clone().with_format(data_format))?;
+    let format = table_format(path)?;
+    crate::data::check_file(path, &opts)?;
     let file = File::open(path).map_err(|source| {
         CliError::Data(crate::data::DataError::Io {
             path: name.clone(),
