@@ -433,6 +433,11 @@ case!(audit_broken_toml_names_line_and_column,
     args: ["audit", "--config", "a.toml", "--out", "report"],
     expect: ["a.toml", "line 2, column 8"]);
 
+case!(audit_config_linked_to_dev_zero,
+    files: [zero("a.toml")],
+    args: ["audit", "--config", "a.toml", "--out", "report"],
+    expect: ["a.toml", "larger than 16 MiB", "not a config"]);
+
 case!(audit_out_folder_holds_the_config,
     files: [("a.toml", text("title = \"t\"\n[[table]]\nname = \"t\"\nrelease = \"people.csv\"\nquasi_identifiers = [\"age\"]\n[[claim]]\nkind = \"k_anonymity\"\ntable = \"t\"\nk = 2\n")), people()],
     args: ["audit", "--config", "a.toml", "--out", "."],

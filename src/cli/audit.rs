@@ -45,6 +45,9 @@ pub struct AuditArgs {
     pub strict: bool,
 }
 
+/// Largest audit config read (16 MiB).
+pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
 /// The bundled demo config.
 pub fn demo_config_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/audit-demo.toml")
@@ -61,6 +64,22 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             ))
         }
     };
+    // A config is small: refuse an endless or huge one (a link to /dev/zero)
+    // before the config reader loads it whole.
+    let config_limits = crate::data::Limits {
+        max_file_bytes: MAX_CONFIG_BYTES,
+        ..crate::data::Limits::default()
+    };
+    match crate::data::limits::read_file_bounded(&path, &config_limits) {
+        Err(crate::data::DataError::LimitExceeded { .. }) => {
+            return Err(CliError::Usage(format!(
+                "{}: the audit config is larger than 16 MiB; it is not a config (a link to /dev/zero?); give the TOML file (datasets/audit-demo.toml documents the format)",
+                path.display()
+            )))
+        }
+        Err(e) => return Err(e.into()),
+        Ok(_) => {}
+    }
     let mut config = AuditConfig::from_file(&path)?;
     if let Some(seed) = args.seed {
         config.seed = seed;

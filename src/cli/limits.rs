@@ -38,7 +38,7 @@ pub struct LimitArgs {
     #[arg(long, global = true, value_name = "N", default_value = "1000", value_parser = positive)]
     pub max_gzip_ratio: u64,
     /// Largest input read whole into memory: hierarchies, gzipped Parquet (bytes; K, M, G suffixes).
-    #[arg(long, global = true, value_name = "SIZE", default_value = "512M", value_parser = size)]
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256M", value_parser = size)]
     pub max_file_bytes: u64,
 }
 

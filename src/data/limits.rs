@@ -57,13 +57,13 @@ pub struct Limits {
 
 impl Limits {
     /// The built-in limits: fields of 16 MiB, records of 64 MiB, 10,000
-    /// columns, a gzip ratio of 1000 and whole files of 512 MiB.
+    /// columns, a gzip ratio of 1000 and whole files of 256 MiB.
     pub const BUILT_IN: Limits = Limits {
         max_field_bytes: 16 << 20,
         max_record_bytes: 64 << 20,
         max_columns: 10_000,
         max_gzip_ratio: 1000,
-        max_file_bytes: 512 << 20,
+        max_file_bytes: 256 << 20,
     };
 }
 
@@ -362,25 +362,51 @@ pub(crate) fn read_line_bounded(
     }
 }
 
-/// Reads a whole file of at most `limits.max_file_bytes` bytes; a larger (or
-/// endless) file is refused after reading one byte past the limit.
+/// Reads a whole file of at most `limits.max_file_bytes` bytes. A regular
+/// file is refused by its size before it is read; anything else (a device, a
+/// pipe, a link to `/dev/zero`) is read until one byte past the limit, into a
+/// buffer that never grows beyond the limit plus one byte.
 pub fn read_file_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, DataError> {
     let io = |source| DataError::Io {
         path: path.display().to_string(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
-    file.take(limits.max_file_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(exceeded(
+    let too_large = || {
+        exceeded(
             &path.display().to_string(),
             "the whole file".to_string(),
             LimitKind::File,
             limits,
-        ));
+        )
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_file() && meta.len() > limits.max_file_bytes {
+        return Err(too_large());
+    }
+    let cap = limits.max_file_bytes.saturating_add(1);
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io(e)),
+        };
+        let needed = bytes.len() + n;
+        if needed > bytes.capacity() {
+            // Double, but not past the limit (plus the chunk that crosses it).
+            let doubled = (bytes.capacity() * 2).max(needed);
+            let want = doubled
+                .min(usize::try_from(cap).unwrap_or(usize::MAX))
+                .max(needed);
+            bytes.reserve_exact(want - bytes.len());
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(too_large());
+        }
     }
     Ok(bytes)
 }
@@ -450,5 +476,24 @@ mod tests {
         // Moving the mark (a new record started) lets reading go on.
         mark.store(128, Ordering::Relaxed);
         assert_eq!(guard.read(&mut buf).unwrap(), 64);
+    }
+
+    #[test]
+    fn whole_files_are_read_up_to_the_limit_only() {
+        let limits = Limits {
+            max_file_bytes: 100_000,
+            ..Limits::BUILT_IN
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small");
+        std::fs::write(&small, vec![b'a'; 100_000]).unwrap();
+        assert_eq!(read_file_bounded(&small, &limits).unwrap().len(), 100_000);
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'a'; 100_001]).unwrap();
+        let err = read_file_bounded(&big, &limits).unwrap_err();
+        assert!(err.to_string().contains("--max-file-bytes"), "{err}");
+        // An endless device is read to one byte past the limit, then refused.
+        let err = read_file_bounded(Path::new("/dev/zero"), &limits).unwrap_err();
+        assert!(matches!(err, DataError::LimitExceeded { .. }), "{err}");
     }
 }
