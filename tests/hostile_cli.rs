@@ -229,6 +229,14 @@ case!(anonymize_output_is_a_directory,
            "--by", "sex", "--epsilon", "1"],
     expect: ["outdir", "is a directory"]);
 
+case!(anonymize_file_of_blank_lines_only,
+    // More blank lines than the 64 KiB the delimiter sniffer reads: the header
+    // record came back empty and reading every column underflowed (a panic).
+    files: [("blank.csv", text(&"\n".repeat(70_000)))],
+    args: ["anonymize", "mdav", "--input", "blank.csv", "--output", "o.csv",
+           "--column", "a", "--k", "2"],
+    expect: ["blank.csv", "the file is empty"]);
+
 case!(anonymize_input_linked_to_dev_zero,
     files: [zero("zero.csv")],
     args: ["anonymize", "mdav", "--input", "zero.csv", "--output", "out.csv",

@@ -399,6 +399,12 @@ fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataError> {
             &limits,
         ));
     }
+    if raw_header.is_empty() {
+        // Only blank lines (more of them than the sniffed start holds).
+        return Err(DataError::EmptyFile {
+            source_name: source,
+        });
+    }
     if raw_header.len() > limits.max_columns {
         return Err(limits::exceeded(
             &source,
