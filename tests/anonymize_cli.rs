@@ -129,7 +129,7 @@ fn noise_release_is_reproducible_and_never_overwrites_its_input() {
         .starts_with("sex,age,race"));
     let before = bytes(&input);
     let err = run_laplace(&input, "7").unwrap_err();
-    assert!(err.contains("input file"), "{err}");
+    assert!(err.contains("it is the input"), "{err}");
     assert_eq!(bytes(&input), before);
 }
 

@@ -221,7 +221,7 @@ fn bundled_demo_regenerates_byte_for_byte() {
             let committed = std::fs::read(bundled.join(sub).join(&n)).expect("bundled file exists");
             assert!(
                 fresh == committed,
-                "{sub}/{n:?} differs: run `reident synth --demo --out datasets/atlassian_demo`"
+                "{sub}/{n:?} differs: run `reident synth --demo --force --out datasets/atlassian_demo`"
             );
         }
     }

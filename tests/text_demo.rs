@@ -180,6 +180,7 @@ fn args(original: PathBuf, release: PathBuf, text: &str, id: &str, idcols: &[&st
         show_identifiers: false,
         max_examples: 5,
         output: None,
+        force: false,
     }
 }
 

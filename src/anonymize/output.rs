@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::AnonymizeError;
 use crate::data::{CategoricalColumn, EncodedTable};
@@ -185,72 +185,29 @@ impl Release {
     }
 }
 
-/// Resolves `path` to an absolute path, resolving symlinks of the existing
-/// part, so that two spellings of the same file compare equal.
-fn resolved(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    match (parent.canonicalize(), path.file_name()) {
-        (Ok(dir), Some(name)) => dir.join(name),
-        _ => path.to_path_buf(),
-    }
-}
-
-/// Writes `release` to `output` as CSV, atomically: the bytes go to a
-/// temporary file in the output directory, which is then renamed over
-/// `output`. Refuses when `output` is one of `inputs`.
+/// Writes `release` to `output` as CSV under the output rule of
+/// [`crate::report::write`]: refused when `output` is one of `inputs` (after
+/// following links, or a hard link to one), written to a temporary file in the
+/// output directory that is then renamed over `output`. Whether an existing
+/// non-input file may be replaced is the caller's decision
+/// ([`crate::report::check_output_file`] before the work).
 pub fn write_csv_atomic(
     release: &Release,
     output: &Path,
     delimiter: u8,
     inputs: &[&Path],
 ) -> Result<(), AnonymizeError> {
-    let err = |message: String| AnonymizeError::Output {
+    let err = |e: crate::report::ReportError| AnonymizeError::Output {
         path: output.display().to_string(),
-        message,
+        message: e.to_string(),
     };
-    let target = resolved(output);
-    for input in inputs {
-        if resolved(input) == target {
-            return Err(err(format!(
-                "it is the input file {}; write the release to a different path",
-                input.display()
-            )));
-        }
-    }
-    let dir = target
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let file_name = target
-        .file_name()
-        .ok_or_else(|| err("the output path has no file name".to_string()))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let write = || -> Result<(), String> {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| format!("cannot create temporary file {}: {e}", tmp.display()))?;
-        let mut buffered = std::io::BufWriter::new(file);
+    crate::report::check_output_file(output, inputs, true).map_err(err)?;
+    crate::report::write_file_atomic(output, |w| {
         release
-            .write_csv(&mut buffered, delimiter)
-            .map_err(|e| e.to_string())?;
-        let file = buffered.into_inner().map_err(|e| e.to_string())?;
-        file.sync_all().map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, &target).map_err(|e| e.to_string())
-    };
-    write().map_err(|message| {
-        let _ = std::fs::remove_file(&tmp);
-        err(message)
+            .write_csv(w, delimiter)
+            .map_err(|e| std::io::Error::other(e.to_string()))
     })
+    .map_err(err)
 }
 
 #[cfg(test)]
@@ -313,7 +270,7 @@ mod tests {
         // Same file through a different spelling.
         let spelled = dir.path().join(".").join("in.csv");
         let err = write_csv_atomic(&release, &spelled, b',', &[&input]).unwrap_err();
-        assert!(err.to_string().contains("input file"), "{err}");
+        assert!(err.to_string().contains("it is the input"), "{err}");
         assert_eq!(std::fs::read_to_string(&input).unwrap(), "x\n1\n");
         let out = dir.path().join("out.csv");
         write_csv_atomic(&release, &out, b',', &[&input]).unwrap();

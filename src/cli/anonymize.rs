@@ -62,9 +62,13 @@ pub struct IoArgs {
     /// Input CSV file.
     #[arg(long)]
     pub input: PathBuf,
-    /// Output CSV file (must differ from the input).
+    /// Output CSV file: never an input; an existing file is replaced only
+    /// with --force.
     #[arg(long)]
     pub output: PathBuf,
+    /// Replace `--output` if it already exists.
+    #[arg(long)]
+    pub force: bool,
     /// Input delimiter (detected from the header line if absent).
     #[arg(long)]
     pub delimiter: Option<char>,
@@ -276,7 +280,8 @@ fn detect_delimiter(path: &Path) -> Result<u8, CliError> {
         source,
     })?;
     let mut line = Vec::new();
-    std::io::BufReader::new(file)
+    // At most the first 64 KiB: an endless first line is the reader's to refuse.
+    std::io::BufReader::new(std::io::Read::take(file, 64 * 1024))
         .read_until(b'\n', &mut line)
         .map_err(|source| crate::data::DataError::Io {
             path: path.display().to_string(),
@@ -295,6 +300,7 @@ struct Input {
 }
 
 fn read_input(io: &IoArgs) -> Result<Input, CliError> {
+    super::output::check_file(&io.output, &[&io.input], io.force)?;
     let delimiter = match io.delimiter {
         Some(c) => delimiter_byte(c, "--delimiter")?,
         None => detect_delimiter(&io.input)?,
@@ -303,7 +309,7 @@ fn read_input(io: &IoArgs) -> Result<Input, CliError> {
         &io.input,
         &ReadOptions {
             delimiter: Some(delimiter),
-            format: None,
+            ..ReadOptions::default()
         },
     )?;
     let names: Vec<String> = frame

@@ -29,7 +29,9 @@ pub struct AuditArgs {
     /// export and UCI Adult).
     #[arg(long, conflicts_with = "config")]
     pub demo: bool,
-    /// Folder the report is written into (created if missing; must not hold an input).
+    /// Folder the report is written into (created if missing; must not hold an
+    /// input). Replaces report.json, report.md, report.html and the charts
+    /// in it, each atomically; other files there are left alone.
     #[arg(long, value_name = "DIR", default_value = "reident-report")]
     pub out: PathBuf,
     /// Override the config's seed.
@@ -42,6 +44,9 @@ pub struct AuditArgs {
     #[arg(long)]
     pub strict: bool,
 }
+
+/// Largest audit config read (16 MiB).
+pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
 
 /// The bundled demo config.
 pub fn demo_config_path() -> PathBuf {
@@ -59,6 +64,22 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             ))
         }
     };
+    // A config is small: refuse an endless or huge one (a link to /dev/zero)
+    // before the config reader loads it whole.
+    let config_limits = crate::data::Limits {
+        max_file_bytes: MAX_CONFIG_BYTES,
+        ..crate::data::Limits::default()
+    };
+    match crate::data::limits::read_file_bounded(&path, &config_limits) {
+        Err(crate::data::DataError::LimitExceeded { .. }) => {
+            return Err(CliError::Usage(format!(
+                "{}: the audit config is larger than 16 MiB; it is not a config (a link to /dev/zero?); give the TOML file (datasets/audit-demo.toml documents the format)",
+                path.display()
+            )))
+        }
+        Err(e) => return Err(e.into()),
+        Ok(_) => {}
+    }
     let mut config = AuditConfig::from_file(&path)?;
     if let Some(seed) = args.seed {
         config.seed = seed;

@@ -505,6 +505,79 @@ fn anonymizer(
     })
 }
 
+/// Checks that `--without` and `--with` are neighbouring datasets and, for
+/// the built-in mechanisms, that both have `--column`, naming the file and
+/// column at fault.
+fn check_neighbours(a: &AuditArgs, without: &dp::Table, with: &dp::Table) -> Result<(), CliError> {
+    let list = |t: &dp::Table| {
+        if t.header.is_empty() {
+            "(none)".to_string()
+        } else {
+            t.header.join(", ")
+        }
+    };
+    // Built-in mechanisms read `--column` from the input; an external command
+    // may produce it, so only its release needs it.
+    let reads_column = matches!(a.mechanism.as_str(), "laplace" | "gaussian" | "rr")
+        || a.mechanism.starts_with("anonymize-");
+    for (flag, path, table) in [
+        ("--without", &a.without, without),
+        ("--with", &a.with, with),
+    ] {
+        if reads_column && !table.header.contains(&a.column) {
+            return Err(CliError::Usage(format!(
+                "{}: no column `{}` (given by --column) in the {flag} dataset; its columns are: {}; fix --column or the file",
+                path.display(),
+                a.column,
+                list(table)
+            )));
+        }
+    }
+    if without.header != with.header {
+        let missing_in_with: Vec<&str> = without
+            .header
+            .iter()
+            .filter(|h| !with.header.contains(h))
+            .map(String::as_str)
+            .collect();
+        let missing_in_without: Vec<&str> = with
+            .header
+            .iter()
+            .filter(|h| !without.header.contains(h))
+            .map(String::as_str)
+            .collect();
+        let detail = match (missing_in_without.first(), missing_in_with.first()) {
+            (Some(c), _) => format!(
+                "column `{c}` of {} is not in {}",
+                a.with.display(),
+                a.without.display()
+            ),
+            (None, Some(c)) => format!(
+                "column `{c}` of {} is not in {}",
+                a.without.display(),
+                a.with.display()
+            ),
+            (None, None) => "the columns are in a different order".to_string(),
+        };
+        return Err(CliError::Usage(format!(
+            "{} and {} are not neighbours: {detail}; neighbouring datasets need the same columns in the same order (header line 1 of each)",
+            a.without.display(),
+            a.with.display()
+        )));
+    }
+    let (only_without, only_with) = without.differing_rows(with);
+    if !matches!((only_without, only_with), (1, 0) | (0, 1) | (1, 1)) {
+        return Err(CliError::Usage(format!(
+            "{} ({} rows) and {} ({} rows) are not neighbours: {only_without} row(s) are only in the first and {only_with} only in the second; neighbours differ in exactly one row (added, removed or replaced)",
+            a.without.display(),
+            without.rows.len(),
+            a.with.display(),
+            with.rows.len()
+        )));
+    }
+    Ok(())
+}
+
 fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     if a.lower >= a.upper {
         return Err(CliError::Usage(format!(
@@ -514,6 +587,7 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     }
     let without = dp::Table::read_csv(&a.without)?;
     let with = dp::Table::read_csv(&a.with)?;
+    check_neighbours(a, &without, &with)?;
     let need_eps = || {
         a.mechanism_epsilon.ok_or_else(|| {
             CliError::Usage(format!(

@@ -10,8 +10,10 @@ use clap::{Parser, Subcommand};
 
 pub mod epsilon;
 pub mod identifiers;
+pub mod limits;
 pub mod link;
 pub mod metrics;
+pub mod output;
 pub mod pseudonymize;
 pub mod redact;
 pub mod risk;
@@ -292,6 +294,9 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+    /// Resource limits on reading inputs (global flags).
+    #[command(flatten)]
+    pub limits: limits::LimitArgs,
 }
 
 /// The subcommands.
@@ -327,6 +332,7 @@ pub enum Command {
 
 /// Runs a parsed command, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    cli.limits.install();
     match cli.command {
         Command::Audit(args) => audit::run(&args, out),
         Command::Metrics(args) => metrics::run(&args, out),

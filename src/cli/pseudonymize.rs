@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::redact::{read_table, write_table};
-use super::{CliError, Outcome};
+use super::{output, CliError, Outcome};
 use crate::anonymize::pseudonym::{pseudonymize_frame, PseudonymScheme, Pseudonymizer};
 
 /// Pseudonym schemes on the command line.
@@ -27,9 +27,13 @@ pub struct PseudonymizeArgs {
     /// Input table (.csv, .ndjson/.jsonl or .parquet).
     #[arg(long)]
     pub input: PathBuf,
-    /// Output table (format by extension).
+    /// Output table (format by extension). Never the input; an existing file
+    /// is replaced only with --force.
     #[arg(long)]
     pub output: PathBuf,
+    /// Replace `--output` if it already exists.
+    #[arg(long)]
+    pub force: bool,
     /// Identifier columns (comma-separated); one pseudonym per value across all of them.
     #[arg(long, value_delimiter = ',', required = true)]
     pub columns: Vec<String>,
@@ -69,6 +73,7 @@ pub fn run(args: &PseudonymizeArgs, out: &mut dyn Write) -> Result<Outcome, CliE
         SchemeArg::Sha256 => PseudonymScheme::Sha256Unsalted,
         SchemeArg::Remove => PseudonymScheme::Remove,
     };
+    output::check_file(&args.output, &[&args.input], args.force)?;
     let mut pseudonymizer = Pseudonymizer::new(scheme)?;
     let mut df = read_table(&args.input)?;
     pseudonymize_frame(

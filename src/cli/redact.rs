@@ -17,12 +17,12 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::{CliError, Outcome};
+use super::{output, CliError, Outcome};
 use crate::anonymize::text::{
     self, EntityKind, NameDictionary, Numbering, PlaceholderStyle, RedactionConfig,
     RedactionReport, Redactor,
 };
-use crate::anonymize::AnonymizeError;
+use crate::data::ReadOptions;
 
 /// Arguments of `reident redact`.
 #[derive(Debug, clap::Args)]
@@ -30,9 +30,13 @@ pub struct RedactArgs {
     /// Input table (.csv, .ndjson/.jsonl or .parquet).
     #[arg(long)]
     pub input: PathBuf,
-    /// Output table (same formats; chosen by extension).
+    /// Output table (same formats; chosen by extension). Never an input; an
+    /// existing file is replaced only with --force.
     #[arg(long)]
     pub output: PathBuf,
+    /// Replace `--output` if it already exists.
+    #[arg(long)]
+    pub force: bool,
     /// Text columns to redact (comma-separated).
     #[arg(long, value_delimiter = ',', required = true)]
     pub columns: Vec<String>,
@@ -63,78 +67,83 @@ pub struct RedactArgs {
     pub include_examples: bool,
 }
 
-fn anonymize_err(message: String) -> CliError {
-    CliError::Anonymize(AnonymizeError::Invalid(message))
-}
-
-/// Reads a CSV (every column as text), NDJSON or Parquet file by extension.
-pub fn read_table(path: &Path) -> Result<DataFrame, CliError> {
-    let name = path.display().to_string();
+/// The table format of `path`'s extension, or a usage error naming it.
+fn table_format(path: &Path) -> Result<&'static str, CliError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" => Ok("csv"),
+        "ndjson" | "jsonl" | "json" => Ok("ndjson"),
+        "parquet" => Ok("parquet"),
+        _ => Err(CliError::Usage(format!(
+            "{}: unknown table format `.{ext}`; use .csv, .ndjson, .jsonl or .parquet",
+            path.display()
+        ))),
+    }
+}
+
+/// Reads a CSV (every column as text; gzip allowed), NDJSON or Parquet file
+/// by extension.
+///
+/// CSV goes through [`crate::data::read_frame`]; NDJSON and Parquet are
+/// first checked by [`crate::data::check_file`] (resource limits,
+/// line-numbered errors) and then read by polars, which keeps their types.
+pub fn read_table(path: &Path) -> Result<DataFrame, CliError> {
+    let name = path.display().to_string();
+    let data_format = crate::data::detect_format(path)?;
+    let opts = ReadOptions::default().with_format(data_format);
+    if data_format == crate::data::Format::Csv {
+        return Ok(crate::data::read_frame(path, &opts)?);
+    }
+    let format = table_format(path)?;
+    crate::data::check_file(path, &opts)?;
     let file = File::open(path).map_err(|source| {
         CliError::Data(crate::data::DataError::Io {
             path: name.clone(),
             source,
         })
     })?;
-    let result = match ext.as_str() {
-        "csv" => CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .into_reader_with_file_handle(file)
-            .finish(),
-        "ndjson" | "jsonl" | "json" => JsonReader::new(file)
-            .with_json_format(JsonFormat::JsonLines)
-            .finish(),
-        "parquet" => ParquetReader::new(file).finish(),
-        _ => {
-            return Err(CliError::Usage(format!(
-                "{name}: unknown table format `.{ext}`; use .csv, .ndjson, .jsonl or .parquet"
-            )))
-        }
-    };
-    result.map_err(|e| anonymize_err(format!("{name}: cannot parse as {ext}: {e}")))
+    let frame = crate::data::read::without_panics(&name, || {
+        let result = if format == "parquet" {
+            ParquetReader::new(file).finish()
+        } else {
+            JsonReader::new(file)
+                .with_json_format(JsonFormat::JsonLines)
+                .finish()
+        };
+        result.map_err(|e| crate::data::DataError::Parse {
+            source_name: name.clone(),
+            message: format!("cannot parse as {format}: {e}"),
+        })
+    })?;
+    Ok(frame)
 }
 
-/// Writes `df` to `path` in the format of its extension.
+/// Writes `df` to `path` in the format of its extension, atomically (the
+/// output rule of [`crate::report::write`]; the caller has checked that
+/// `path` is no input and may be replaced).
 pub fn write_table(path: &Path, df: &mut DataFrame) -> Result<(), CliError> {
-    let name = path.display().to_string();
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if !matches!(
-        ext.as_str(),
-        "csv" | "ndjson" | "jsonl" | "json" | "parquet"
-    ) {
-        return Err(CliError::Usage(format!(
-            "{name}: unknown table format `.{ext}`; use .csv, .ndjson, .jsonl or .parquet"
-        )));
-    }
-    let mut file = File::create(path).map_err(|source| CliError::Write {
-        path: name.clone(),
-        source,
-    })?;
-    let result = match ext.as_str() {
-        "csv" => CsvWriter::new(&mut file).finish(df),
-        "parquet" => ParquetWriter::new(&mut file).finish(df).map(|_| ()),
-        _ => JsonWriter::new(&mut file)
-            .with_json_format(JsonFormat::JsonLines)
-            .finish(df),
-    };
-    result.map_err(|e| CliError::Write {
-        path: name,
-        source: std::io::Error::other(e.to_string()),
+    let format = table_format(path)?;
+    output::write_file(path, |w| {
+        let result = match format {
+            "csv" => CsvWriter::new(w).finish(df),
+            "parquet" => ParquetWriter::new(w).finish(df).map(|_| ()),
+            _ => JsonWriter::new(w)
+                .with_json_format(JsonFormat::JsonLines)
+                .finish(df),
+        };
+        result.map_err(|e| std::io::Error::other(e.to_string()))
     })
 }
 
 /// Runs `reident redact`.
 pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let mut inputs = vec![args.input.clone()];
+    inputs.extend(args.users.clone());
+    output::check_file(&args.output, &inputs, args.force)?;
     let source = args.input.display().to_string();
     let mut df = read_table(&args.input)?;
     let mut dictionary = NameDictionary::new();

@@ -1,18 +1,24 @@
 //! `reident synth`: generate a seeded Atlassian-style corpus (or the bundled
-//! demo corpus with its anonymized "vendor release").
+//! demo corpus with its anonymized "vendor release"). The corpus is generated
+//! in a staging folder beside `--out` and moved in only when complete.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{CliError, Outcome};
+use super::{output, CliError, Outcome};
 use crate::synth::{self, OutputFormat, SynthConfig};
 
 /// Arguments of `reident synth`.
 #[derive(Debug, clap::Args)]
 pub struct SynthArgs {
-    /// Output directory (created if missing).
+    /// Output directory (created if missing). An existing directory that is
+    /// not empty is written into only with --force, which replaces the
+    /// corpus files in it.
     #[arg(long)]
     pub out: PathBuf,
+    /// Write into a non-empty `--out`, replacing the corpus files there.
+    #[arg(long)]
+    pub force: bool,
     /// Number of users (at least 1).
     #[arg(long, default_value_t = 200, value_parser = super::parse::at_least_one)]
     pub users: usize,
@@ -51,7 +57,9 @@ pub fn run(args: &SynthArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         source,
     };
     if args.demo {
-        let summary = synth::demo::write_demo(&args.out)?;
+        let summary = output::fill_dir(&args.out, args.force, |dir| {
+            Ok(synth::demo::write_demo(dir)?)
+        })?;
         writeln!(
             out,
             "demo corpus in {}: {} users, {} documents, {} events, {} planted identifiers (originals in original/, release in release/)",
@@ -74,7 +82,9 @@ pub fn run(args: &SynthArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         chunk_users: args.chunk_users,
         ..SynthConfig::default()
     };
-    let summary = synth::generate(&config, &args.out, args.format)?;
+    let summary = output::fill_dir(&args.out, args.force, |dir| {
+        Ok(synth::generate(&config, dir, args.format)?)
+    })?;
     writeln!(
         out,
         "wrote {}: {} users, {} issues, {} comments, {} pages, {} commits ({} documents), {} events, {} planted identifiers",

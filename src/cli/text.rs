@@ -91,9 +91,13 @@ pub struct TextArgs {
     /// Examples kept per kind.
     #[arg(long, default_value_t = 5)]
     pub max_examples: usize,
-    /// Write the JSON report here instead of standard output.
+    /// Write the JSON report here instead of standard output. Never an input;
+    /// an existing file is replaced only with --force.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Replace `--output` if it already exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn column(df: &DataFrame, name: &str, source: &str) -> Result<Vec<Option<String>>, CliError> {
@@ -125,6 +129,14 @@ fn corpus(df: &DataFrame, args: &TextArgs, source: &str) -> Result<Corpus, CliEr
 /// Runs `reident text`.
 pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     crate::data::ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
+    if let Some(path) = &args.output {
+        let inputs: Vec<&PathBuf> = [&args.original, &args.release]
+            .into_iter()
+            .chain(args.truth.as_ref())
+            .chain(args.users.as_ref())
+            .collect();
+        super::output::check_file(path, &inputs, args.force)?;
+    }
     let opts = ReadOptions::default();
     let o_source = args.original.display().to_string();
     let r_source = args.release.display().to_string();
@@ -248,10 +260,7 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         )))
     })?;
     match &args.output {
-        Some(path) => std::fs::write(path, json.as_bytes()).map_err(|source| CliError::Write {
-            path: path.display().to_string(),
-            source,
-        })?,
+        Some(path) => super::output::write_file(path, |w| w.write_all(json.as_bytes()))?,
         None => writeln!(out, "{json}").map_err(|source| CliError::Write {
             path: "stdout".into(),
             source,

@@ -34,20 +34,25 @@ impl Hierarchy {
     /// Reads an ARX hierarchy CSV (`;`-separated, no header, CRLF or LF).
     ///
     /// Errors name the file and the 1-based line: an empty file, rows of
-    /// different length, an empty cell, or a leaf listed twice.
+    /// different length, an empty cell, or a leaf listed twice; a file larger
+    /// than the file size limit ([`super::Limits::max_file_bytes`]) is refused
+    /// before it is read whole.
     pub fn from_arx_csv(path: &Path, attribute: &str) -> Result<Self, DataError> {
-        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let bytes = super::limits::read_file_bounded(path, &super::Limits::default())?;
+        Self::from_arx_bytes(&path.display().to_string(), attribute, &bytes)
+    }
+
+    /// Parses the bytes of an ARX hierarchy CSV; `source` names them in
+    /// errors, which are those of [`Hierarchy::from_arx_csv`].
+    pub fn from_arx_bytes(source: &str, attribute: &str, bytes: &[u8]) -> Result<Self, DataError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
             let line = bytes[..e.valid_up_to()]
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count()
                 + 1;
             DataError::InvalidUtf8 {
-                source_name: path.display().to_string(),
+                source_name: source.to_string(),
                 line,
             }
         })?;
@@ -57,7 +62,7 @@ impl Hierarchy {
             .filter(|l| !l.trim().is_empty())
             .map(|l| l.split(';').map(|s| s.to_string()).collect::<Vec<_>>())
             .collect::<Vec<_>>();
-        Self::from_rows(&path.display().to_string(), attribute, rows)
+        Self::from_rows(source, attribute, rows)
     }
 
     /// Builds a hierarchy from rows `[leaf, level1, ..., root]`; `source` names

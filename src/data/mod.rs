@@ -14,6 +14,8 @@
 //! * [`kinds`]: how a column's release values are compared with its originals
 //!   ([`ValueKind`]: code, number, generalized; exact comparison first).
 //! * [`inputs`]: the guard against an input given twice (same path or same bytes).
+//! * [`limits`]: bounds on field, record and file size, column count and gzip
+//!   expansion, so that hostile input fails fast with a clear error ([`Limits`]).
 //!
 //! ## Where errors point
 //!
@@ -30,6 +32,7 @@ pub mod generalized;
 pub mod hierarchy;
 pub mod inputs;
 pub mod kinds;
+pub mod limits;
 pub mod read;
 pub mod roles;
 
@@ -41,9 +44,11 @@ pub use kinds::{
     column_kind, compatible_codes, detect_kind, ColumnComparator, ColumnKind, PreparedValue,
     ValueKind,
 };
+pub use limits::{LimitKind, Limits};
 pub use read::{
-    detect_format, encode_frame, group_keys, load_table, read_frame, read_frame_columns,
-    text_chunked, text_column, Format, MissingPolicy, ReadOptions, DEFAULT_MISSING_TOKENS,
+    check_file, detect_format, encode_frame, group_keys, load_table, read_frame,
+    read_frame_columns, text_chunked, text_column, Format, MissingPolicy, ReadOptions,
+    DEFAULT_MISSING_TOKENS,
 };
 pub use roles::{ColumnRole, ColumnRoles};
 
@@ -86,7 +91,11 @@ pub enum DataError {
         message: String,
     },
     /// A requested column is not in the data.
-    #[error("{source_name}: no column `{column}`; the columns are: {}", available.join(", "))]
+    #[error(
+        "{source_name}: no column `{}`; the columns are: {}",
+        show_name(column),
+        list_names(available)
+    )]
     MissingColumn {
         /// File or label.
         source_name: String,
@@ -166,7 +175,7 @@ pub enum DataError {
         message: String,
     },
     /// A column named in the column roles is not in the data.
-    #[error("column roles: {role} column `{column}` is not in the data; the columns are: {}; fix the name in the roles", available.join(", "))]
+    #[error("column roles: {role} column `{column}` is not in the data; the columns are: {}; fix the name in the roles", list_names(available))]
     RoleColumnMissing {
         /// The role it was given.
         role: roles::ColumnRole,
@@ -174,6 +183,20 @@ pub enum DataError {
         column: String,
         /// The columns the data has.
         available: Vec<String>,
+    },
+    /// Reading a file would cost more than the [`Limits`] allow: an overlong
+    /// value, record or line, too many columns, a gzip bomb, a file too large
+    /// to read whole.
+    #[error("{source_name}: {location}: the file has {what}; it may be corrupt or not what it claims to be (e.g. a link to /dev/zero); if it is genuine, raise the limit with {flag}")]
+    LimitExceeded {
+        /// File or label.
+        source_name: String,
+        /// Where: `line 3`, `line 3, column 2 (`name`)`, `the header`.
+        location: String,
+        /// Which limit, with its value.
+        what: String,
+        /// The command-line flag that raises it.
+        flag: &'static str,
     },
     /// A column was given two roles.
     #[error("column roles: column `{column}` is given two roles ({first} and {second}); give each column one role")]
@@ -200,4 +223,39 @@ pub enum DataError {
         /// True when both name one file; false when the bytes are equal.
         same_path: bool,
     },
+}
+
+/// Names shown in a list of columns before the rest are counted.
+const LISTED_NAMES: usize = 40;
+
+/// A column name for a message: control characters escaped, at most 200
+/// characters.
+fn show_name(name: &str) -> String {
+    let escaped: String = if name.chars().any(char::is_control) {
+        name.escape_debug().to_string()
+    } else {
+        name.to_string()
+    };
+    match escaped.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &escaped[..cut], name.len()),
+        None => escaped,
+    }
+}
+
+/// The first [`LISTED_NAMES`] names joined by `, `, then how many more there
+/// are (a header of a million columns makes a short message).
+fn list_names(names: &[String]) -> String {
+    if names.is_empty() {
+        return "(none)".to_string();
+    }
+    let mut text = names
+        .iter()
+        .take(LISTED_NAMES)
+        .map(|n| show_name(n))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > LISTED_NAMES {
+        text.push_str(&format!(" … and {} more", names.len() - LISTED_NAMES));
+    }
+    text
 }

@@ -31,16 +31,25 @@
 //! columnar and typed, is read with polars (projection pushed down) and cast
 //! to text.
 //!
+//! Every reader enforces [`Limits`] (field, record and column counts, gzip
+//! expansion) while it streams, so a hostile file fails within the limit with
+//! an error naming the file and line instead of exhausting memory; header
+//! handling is linear in the number of columns.
+//!
 //! This module reads; it does not decide roles, parse generalized values or write.
 
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::limits::{self, crossed, Counted, LimitKind, Limits, RatioGuard, RecordGuard};
 use super::{CategoricalColumn, CategoricalColumnBuilder, DataError, EncodedTable};
 
 /// The strings [`MissingPolicy::default`] treats as missing: `?` (UCI
@@ -69,6 +78,9 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// File format; `None` detects it from the extension.
     pub format: Option<Format>,
+    /// Resource limits; the default is [`Limits::default`] (the process-wide
+    /// limits, [`Limits::BUILT_IN`] unless the binary's flags changed them).
+    pub limits: Limits,
 }
 
 impl ReadOptions {
@@ -81,6 +93,12 @@ impl ReadOptions {
     /// Sets the format instead of detecting it from the extension.
     pub fn with_format(mut self, format: Format) -> Self {
         self.format = Some(format);
+        self
+    }
+
+    /// Sets the resource limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 }
@@ -166,19 +184,35 @@ fn io_error(path: &Path, source: std::io::Error) -> DataError {
     }
 }
 
-/// Opens `path` as a byte stream, decompressing gzip (magic bytes `1f 8b`).
-fn open_stream(path: &Path) -> Result<Box<dyn Read + Send>, DataError> {
+/// Opens `path` as a byte stream, decompressing gzip (magic bytes `1f 8b`)
+/// under the gzip ratio limit.
+fn open_stream(path: &Path, limits: &Limits) -> Result<Box<dyn Read + Send>, DataError> {
     let file = File::open(path).map_err(|e| io_error(path, e))?;
-    let mut buffered = BufReader::with_capacity(256 * 1024, file);
+    let (counted, compressed) = Counted::new(file);
+    let mut buffered = BufReader::with_capacity(256 * 1024, counted);
     let head = buffered.fill_buf().map_err(|e| io_error(path, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
         Ok(Box::new(BufReader::with_capacity(
             256 * 1024,
-            MultiGzDecoder::new(buffered),
+            RatioGuard::new(
+                MultiGzDecoder::new(buffered),
+                compressed,
+                limits.max_gzip_ratio,
+            ),
         )))
     } else {
         Ok(Box::new(buffered))
     }
+}
+
+/// The limit error for an I/O error raised by a guard, at `location`.
+fn limit_error(
+    source: &str,
+    error: &std::io::Error,
+    location: impl FnOnce() -> String,
+    limits: &Limits,
+) -> Option<DataError> {
+    crossed(error).map(|kind| limits::exceeded(source, location(), kind, limits))
 }
 
 /// Picks the delimiter among `,` `;` tab `|` that splits the header into the
@@ -227,14 +261,33 @@ fn detect_delimiter(head: &[u8]) -> u8 {
 /// An open CSV file positioned after its header.
 struct CsvScan {
     source: String,
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<RecordGuard<Box<dyn Read + Send>>>,
+    /// Byte offset where the record being read starts (see [`RecordGuard`]).
+    mark: Arc<AtomicU64>,
     header: Vec<String>,
     delimiter: u8,
+    limits: Limits,
 }
 
-fn csv_error(source: &str, delimiter: u8, header_len: usize, e: csv::Error) -> DataError {
-    let line = e.position().map_or(0, |p| p.line());
+/// Turns a csv error met while reading the record that starts on
+/// `start_line` into a [`DataError`].
+fn csv_error(
+    source: &str,
+    delimiter: u8,
+    header_len: usize,
+    start_line: u64,
+    limits: &Limits,
+    e: csv::Error,
+) -> DataError {
+    let line = e.position().map_or(start_line, |p| p.line());
     match e.into_kind() {
+        csv::ErrorKind::Io(err) if crossed(&err).is_some() => {
+            limit_error(source, &err, || format!("line {start_line}"), limits)
+                .unwrap_or_else(|| DataError::Parse {
+                    source_name: source.to_string(),
+                    message: format!("reading failed near line {start_line}: {err}"),
+                })
+        }
         csv::ErrorKind::Io(err) => DataError::Parse {
             source_name: source.to_string(),
             message: format!(
@@ -263,17 +316,55 @@ fn csv_error(source: &str, delimiter: u8, header_len: usize, e: csv::Error) -> D
     }
 }
 
+/// Checks the fields of a record that starts on `line` against the field
+/// limit (cheap: only a record longer than the limit can hold such a field).
+fn check_fields(
+    source: &str,
+    record: &csv::ByteRecord,
+    line: u64,
+    header: &[String],
+    limits: &Limits,
+) -> Result<(), DataError> {
+    if record.as_slice().len() as u64 <= limits.max_field_bytes {
+        return Ok(());
+    }
+    match record
+        .iter()
+        .position(|f| f.len() as u64 > limits.max_field_bytes)
+    {
+        Some(i) => Err(limits::exceeded(
+            source,
+            format!(
+                "line {line}, column {}{}",
+                i + 1,
+                header
+                    .get(i)
+                    .map(|h| format!(" (`{}`)", h.chars().take(100).collect::<String>()))
+                    .unwrap_or_default()
+            ),
+            LimitKind::Field,
+            limits,
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Opens a CSV file, detects the delimiter and reads and checks the header.
 fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataError> {
     let source = path.display().to_string();
-    let mut stream = open_stream(path)?;
+    let limits = opts.limits;
+    let mut stream = open_stream(path, &limits)?;
     let mut head = Vec::new();
     (&mut stream)
         .take(SNIFF_BYTES)
         .read_to_end(&mut head)
-        .map_err(|e| DataError::Parse {
-            source_name: source.clone(),
-            message: format!("reading the start of the file failed: {e}; if it is gzip-compressed, it may be corrupt"),
+        .map_err(|e| {
+            limit_error(&source, &e, || "line 1".to_string(), &limits).unwrap_or_else(|| {
+                DataError::Parse {
+                    source_name: source.clone(),
+                    message: format!("reading the start of the file failed: {e}; if it is gzip-compressed, it may be corrupt"),
+                }
+            })
         })?;
     if head.starts_with(b"\xEF\xBB\xBF") {
         head.drain(..3);
@@ -285,6 +376,7 @@ fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataError> {
     }
     let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&head));
     let chained: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(stream));
+    let (guarded, mark) = RecordGuard::new(chained, limits.max_record_bytes);
     // Records end at `\n` only; a `\r` before it is cut from the last field
     // below. (With the csv crate's default CRLF terminator, the reported
     // line of a record after a CRLF line is one too small.)
@@ -294,35 +386,68 @@ fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataError> {
         .flexible(true)
         .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(256 * 1024)
-        .from_reader(chained);
+        .from_reader(guarded);
     let raw_header = reader
         .byte_headers()
-        .map_err(|e| csv_error(&source, delimiter, 0, e))?
+        .map_err(|e| csv_error(&source, delimiter, 0, 1, &limits, e))?
         .clone();
+    if reader.position().byte() > limits.max_record_bytes {
+        return Err(limits::exceeded(
+            &source,
+            "line 1 (the header)".to_string(),
+            LimitKind::Record,
+            &limits,
+        ));
+    }
+    if raw_header.is_empty() {
+        // Only blank lines (more of them than the sniffed start holds).
+        return Err(DataError::EmptyFile {
+            source_name: source,
+        });
+    }
+    if raw_header.len() > limits.max_columns {
+        return Err(limits::exceeded(
+            &source,
+            format!("the header (line 1) has {} columns", raw_header.len()),
+            LimitKind::Columns,
+            &limits,
+        ));
+    }
     let mut header = Vec::with_capacity(raw_header.len());
-    for field in raw_header.iter() {
+    let mut positions: HashMap<&[u8], usize> = HashMap::with_capacity(raw_header.len());
+    for (i, field) in raw_header.iter().enumerate() {
+        if field.len() as u64 > limits.max_field_bytes {
+            return Err(limits::exceeded(
+                &source,
+                format!("line 1 (the header), column {}", i + 1),
+                LimitKind::Field,
+                &limits,
+            ));
+        }
         let field = field.strip_suffix(b"\r").unwrap_or(field);
         let name = std::str::from_utf8(field).map_err(|_| DataError::InvalidUtf8 {
             source_name: source.clone(),
             line: 1,
         })?;
-        header.push(name.trim().to_string());
-    }
-    for (second, name) in header.iter().enumerate() {
-        if let Some(first) = header[..second].iter().position(|h| h == name) {
+        let name = name.trim();
+        if let Some(first) = positions.insert(name.as_bytes(), i) {
             return Err(DataError::DuplicateColumn {
                 source_name: source,
-                column: name.clone(),
+                column: name.to_string(),
                 first: first + 1,
-                second: second + 1,
+                second: i + 1,
             });
         }
+        header.push(name.to_string());
     }
+    drop(positions);
     Ok(CsvScan {
         source,
         reader,
+        mark,
         header,
         delimiter,
+        limits,
     })
 }
 
@@ -331,12 +456,17 @@ fn project(source: &str, header: &[String], columns: &[&str]) -> Result<Vec<usiz
     if columns.is_empty() {
         return Ok((0..header.len()).collect());
     }
+    // One index, so that projecting is linear in the header's width.
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(header.len());
+    for (i, h) in header.iter().enumerate() {
+        index.entry(h.as_str()).or_insert(i);
+    }
     columns
         .iter()
         .map(|&name| {
-            header
-                .iter()
-                .position(|h| h == name)
+            index
+                .get(name)
+                .copied()
                 .ok_or_else(|| DataError::MissingColumn {
                     source_name: source.to_string(),
                     column: name.to_string(),
@@ -379,6 +509,9 @@ impl CsvScan {
         let expected = self.header.len();
         let source = self.source.as_str();
         let delimiter = self.delimiter;
+        let limits = self.limits;
+        let header = self.header.as_slice();
+        let mark = Arc::clone(&self.mark);
         let reader = &mut self.reader;
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Vec<csv::ByteRecord>, usize)>(2);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel::<(Vec<csv::ByteRecord>, usize)>();
@@ -392,13 +525,36 @@ impl CsvScan {
                     let mut failure = None;
                     while filled < BATCH_RECORDS {
                         let record = &mut batch[filled];
+                        let start = reader.position().clone();
+                        mark.store(start.byte(), Ordering::Relaxed);
                         match reader.read_byte_record(record) {
                             Err(e) => {
-                                failure = Some(csv_error(source, delimiter, expected, e));
+                                failure = Some(csv_error(
+                                    source,
+                                    delimiter,
+                                    expected,
+                                    start.line(),
+                                    &limits,
+                                    e,
+                                ));
                                 break;
                             }
                             Ok(false) => break,
                             Ok(true) => {}
+                        }
+                        let line = record.position().map_or(start.line(), |p| p.line());
+                        if reader.position().byte() - start.byte() > limits.max_record_bytes {
+                            failure = Some(limits::exceeded(
+                                source,
+                                format!("line {line}"),
+                                LimitKind::Record,
+                                &limits,
+                            ));
+                            break;
+                        }
+                        if let Err(e) = check_fields(source, record, line, header, &limits) {
+                            failure = Some(e);
+                            break;
                         }
                         if expected > 1 && record.len() == 1 && &record[0] == b"\r" {
                             // A blank CRLF line (the csv crate skips blank LF
@@ -518,27 +674,41 @@ fn json_text<'a>(value: &'a serde_json::Value, buf: &'a mut String) -> Option<&'
     }
 }
 
-/// Streams an NDJSON file: calls `on_object(line, object)` for every
-/// non-blank line. Returns the number of objects.
+/// The keys of an NDJSON file in order of first appearance, with a set for
+/// lookups that stay constant-time however many keys there are.
+#[derive(Default)]
+struct SeenKeys {
+    order: Vec<String>,
+    set: HashSet<String>,
+}
+
+/// Streams an NDJSON file under `limits`: calls `on_object(object, new)` for
+/// every non-blank line, where `new` are the keys first seen on that line.
+/// Returns the keys of the whole file in order of first appearance.
 fn scan_ndjson(
     path: &Path,
-    mut on_object: impl FnMut(&serde_json::Map<String, serde_json::Value>),
-) -> Result<usize, DataError> {
+    limits: &Limits,
+    mut on_object: impl FnMut(&serde_json::Map<String, serde_json::Value>, &[String]),
+) -> Result<Vec<String>, DataError> {
     let source = path.display().to_string();
-    let mut reader = BufReader::with_capacity(256 * 1024, open_stream(path)?);
+    let mut reader = BufReader::with_capacity(256 * 1024, open_stream(path, limits)?);
     let mut line_bytes = Vec::new();
     let mut line_no = 0usize;
-    let mut objects = 0usize;
     let mut saw_content = false;
+    let mut seen = SeenKeys::default();
+    let mut new_keys: Vec<String> = Vec::new();
     loop {
         line_bytes.clear();
-        let n = reader
-            .read_until(b'\n', &mut line_bytes)
-            .map_err(|e| DataError::Parse {
-                source_name: source.clone(),
-                message: format!(
-                    "reading failed after line {line_no}: {e}; if the file is gzip-compressed, it may be truncated or corrupt"
-                ),
+        let n = limits::read_line_bounded(&mut reader, &mut line_bytes, limits.max_record_bytes)
+            .map_err(|e| {
+                limit_error(&source, &e, || format!("line {}", line_no + 1), limits).unwrap_or_else(
+                    || DataError::Parse {
+                        source_name: source.clone(),
+                        message: format!(
+                            "reading failed after line {line_no}: {e}; if the file is gzip-compressed, it may be truncated or corrupt"
+                        ),
+                    },
+                )
             })?;
         if n == 0 {
             break;
@@ -570,7 +740,47 @@ fn scan_ndjson(
                 ),
             })?;
         match value {
-            serde_json::Value::Object(map) => on_object(&map),
+            serde_json::Value::Object(map) => {
+                if text.len() as u64 > limits.max_field_bytes {
+                    if let Some(key) = map.iter().find_map(|(k, v)| {
+                        let long = match v {
+                            serde_json::Value::String(s) => s.len() as u64 > limits.max_field_bytes,
+                            serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                                v.to_string().len() as u64 > limits.max_field_bytes
+                            }
+                            _ => false,
+                        };
+                        long.then_some(k)
+                    }) {
+                        return Err(limits::exceeded(
+                            &source,
+                            format!("line {line_no}, key `{}`", key.chars().take(100).collect::<String>()),
+                            LimitKind::Field,
+                            limits,
+                        ));
+                    }
+                }
+                new_keys.clear();
+                for key in map.keys() {
+                    if !seen.set.contains(key) {
+                        if seen.order.len() >= limits.max_columns {
+                            return Err(limits::exceeded(
+                                &source,
+                                format!(
+                                    "line {line_no} brings the number of distinct keys (columns) past {}",
+                                    limits.max_columns
+                                ),
+                                LimitKind::Columns,
+                                limits,
+                            ));
+                        }
+                        seen.set.insert(key.clone());
+                        seen.order.push(key.clone());
+                        new_keys.push(key.clone());
+                    }
+                }
+                on_object(&map, &new_keys)
+            }
             other => {
                 return Err(DataError::Parse {
                     source_name: source,
@@ -592,19 +802,22 @@ fn scan_ndjson(
                 })
             }
         }
-        objects += 1;
     }
     if !saw_content {
         return Err(DataError::EmptyFile {
             source_name: source,
         });
     }
-    Ok(objects)
+    Ok(seen.order)
 }
 
 /// Reads a whole Parquet file (gzip allowed) with the given columns (all when
 /// `None`), every column cast to text.
-fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, DataError> {
+fn read_parquet(
+    path: &Path,
+    columns: Option<&[&str]>,
+    limits: &Limits,
+) -> Result<DataFrame, DataError> {
     let source = path.display().to_string();
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let mut magic = [0u8; 4];
@@ -621,16 +834,29 @@ fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, Data
     }
     };
     if magic.starts_with(&[0x1f, 0x8b]) {
-        // Parquet needs random access: decompress into memory.
+        // Parquet needs random access: decompress into memory, at most
+        // `max_file_bytes` of it.
         let mut bytes = Vec::new();
-        open_stream(path)?
+        open_stream(path, limits)?
+            .take(limits.max_file_bytes.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map_err(|e| DataError::Parse {
-                source_name: source.clone(),
-                message: format!(
-                    "reading failed: {e}; the gzip stream may be truncated or corrupt"
-                ),
+            .map_err(|e| {
+                limit_error(&source, &e, || "the decompressed file".to_string(), limits)
+                    .unwrap_or_else(|| DataError::Parse {
+                        source_name: source.clone(),
+                        message: format!(
+                            "reading failed: {e}; the gzip stream may be truncated or corrupt"
+                        ),
+                    })
             })?;
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(limits::exceeded(
+                &source,
+                "the decompressed file".to_string(),
+                LimitKind::File,
+                limits,
+            ));
+        }
         if bytes.is_empty() {
             return Err(DataError::EmptyFile {
                 source_name: source,
@@ -639,7 +865,12 @@ fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, Data
         if !bytes.starts_with(b"PAR1") {
             return Err(not_parquet_magic());
         }
-        parquet_frame(ParquetReader::new(Cursor::new(bytes)), &source, columns)
+        parquet_frame(
+            ParquetReader::new(Cursor::new(bytes)),
+            &source,
+            columns,
+            limits,
+        )
     } else {
         if &magic[..n_magic] != b"PAR1" {
             return Err(not_parquet_magic());
@@ -649,7 +880,7 @@ fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, Data
         use std::io::{Seek, SeekFrom};
         file.seek(SeekFrom::Start(0))
             .map_err(|e| io_error(path, e))?;
-        parquet_frame(ParquetReader::new(file), &source, columns)
+        parquet_frame(ParquetReader::new(file), &source, columns, limits)
     }
 }
 
@@ -665,10 +896,43 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> 
     Ok(filled)
 }
 
+/// Runs a step of the Parquet reader, turning a panic inside it (a malformed
+/// file can trip assertions in the decoder) into an error naming the file.
+fn unpanicked<T>(
+    source: &str,
+    step: impl FnOnce() -> Result<T, DataError>,
+) -> Result<T, DataError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".to_string());
+        Err(DataError::Parse {
+            source_name: source.to_string(),
+            message: format!(
+                "not a readable Parquet file (the decoder failed: {what}); check that it was fully written and is not corrupt"
+            ),
+        })
+    })
+}
+
 fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
+    reader: ParquetReader<R>,
+    source: &str,
+    columns: Option<&[&str]>,
+    limits: &Limits,
+) -> Result<DataFrame, DataError> {
+    unpanicked(source, move || {
+        parquet_frame_inner(reader, source, columns, limits)
+    })
+}
+
+fn parquet_frame_inner<R: polars::io::mmap::MmapBytesReader>(
     mut reader: ParquetReader<R>,
     source: &str,
     columns: Option<&[&str]>,
+    limits: &Limits,
 ) -> Result<DataFrame, DataError> {
     let source = source.to_string();
     let not_parquet = |e: PolarsError| {
@@ -680,6 +944,14 @@ fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
     }
     };
     let schema = reader.schema().map_err(not_parquet)?;
+    if schema.len() > limits.max_columns {
+        return Err(limits::exceeded(
+            &source,
+            format!("the schema has {} fields", schema.len()),
+            LimitKind::Columns,
+            limits,
+        ));
+    }
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let frame = match columns {
         Some(cols) if !cols.is_empty() => {
@@ -747,7 +1019,7 @@ pub fn read_frame_columns(
 ) -> Result<DataFrame, DataError> {
     let source = path.display().to_string();
     match format_of(path, opts)? {
-        Format::Parquet => read_parquet(path, columns),
+        Format::Parquet => read_parquet(path, columns, &opts.limits),
         Format::Csv => {
             let mut scan = open_csv(path, opts)?;
             let projection = project(&source, &scan.header, columns.unwrap_or(&[]))?;
@@ -782,21 +1054,17 @@ pub fn read_frame_columns(
                 .iter()
                 .map(|n| StringChunkedBuilder::new(n.as_str().into(), 1024))
                 .collect();
-            let mut seen: Vec<String> = Vec::new();
             let mut buf = String::new();
             let mut rows = 0usize;
-            scan_ndjson(path, |object| {
-                for key in object.keys() {
-                    if !seen.contains(key) {
-                        seen.push(key.clone());
-                        if requested.is_empty() {
-                            let mut b = StringChunkedBuilder::new(key.as_str().into(), rows + 1);
-                            for _ in 0..rows {
-                                b.append_null();
-                            }
-                            names.push(key.clone());
-                            builders.push(b);
+            let seen = scan_ndjson(path, &opts.limits, |object, new_keys| {
+                if requested.is_empty() {
+                    for key in new_keys {
+                        let mut b = StringChunkedBuilder::new(key.as_str().into(), rows + 1);
+                        for _ in 0..rows {
+                            b.append_null();
                         }
+                        names.push(key.clone());
+                        builders.push(b);
                     }
                 }
                 for (name, builder) in names.iter().zip(builders.iter_mut()) {
@@ -805,7 +1073,8 @@ pub fn read_frame_columns(
                 }
                 rows += 1;
             })?;
-            if let Some(absent) = requested.iter().find(|r| !seen.contains(r)) {
+            let present: HashSet<&str> = seen.iter().map(String::as_str).collect();
+            if let Some(absent) = requested.iter().find(|r| !present.contains(r.as_str())) {
                 return Err(DataError::MissingColumn {
                     source_name: source,
                     column: absent.clone(),
@@ -819,6 +1088,62 @@ pub fn read_frame_columns(
             DataFrame::new(rows, cols).map_err(|e| frame_error(&source, e))
         }
     }
+}
+
+/// Reads the whole of `path` under `opts` (format, delimiter, limits) and
+/// keeps nothing: the errors [`load_table`] would give, for a caller that then
+/// reads the file with another reader (e.g. polars, to keep NDJSON or
+/// Parquet types) and wants line-numbered errors and bounded resources first.
+/// A Parquet file's schema is read and checked, not its data.
+pub fn check_file(path: &Path, opts: &ReadOptions) -> Result<(), DataError> {
+    let source = path.display().to_string();
+    match format_of(path, opts)? {
+        Format::Csv => {
+            let mut scan = open_csv(path, opts)?;
+            let last = scan.header.len() - 1;
+            let width = scan.header.len();
+            scan.scan(|batch| {
+                (0..width).find_map(|index| {
+                    batch
+                        .iter()
+                        .find_map(|record| field_text(record, index, last).err())
+                })
+            })?;
+            Ok(())
+        }
+        Format::Ndjson => scan_ndjson(path, &opts.limits, |_, _| {}).map(|_| ()),
+        Format::Parquet => {
+            let file = File::open(path).map_err(|e| io_error(path, e))?;
+            let limits = opts.limits;
+            unpanicked(&source, || {
+                let mut reader = ParquetReader::new(file);
+                let schema = reader.schema().map_err(|e| DataError::Parse {
+                    source_name: source.clone(),
+                    message: format!(
+                        "not a readable Parquet file ({e}); check that it was fully written"
+                    ),
+                })?;
+                if schema.len() > limits.max_columns {
+                    return Err(limits::exceeded(
+                        &source,
+                        format!("the schema has {} fields", schema.len()),
+                        LimitKind::Columns,
+                        &limits,
+                    ));
+                }
+                Ok(())
+            })
+        }
+    }
+}
+
+/// Runs `step`, turning a panic inside a third-party decoder into an error
+/// naming `source` (see [`unpanicked`]).
+pub fn without_panics<T>(
+    source: &str,
+    step: impl FnOnce() -> Result<T, DataError>,
+) -> Result<T, DataError> {
+    unpanicked(source, step)
 }
 
 /// Dictionary-encodes `columns` of `frame` under `missing` (all columns when
@@ -875,7 +1200,7 @@ pub fn load_table(
     let is_missing = |v: &str| missing.is_missing(v);
     match format_of(path, opts)? {
         Format::Parquet => {
-            let frame = read_parquet(path, Some(columns))?;
+            let frame = read_parquet(path, Some(columns), &opts.limits)?;
             encode_frame(&frame, columns, &source, missing)
         }
         Format::Csv => {
@@ -902,19 +1227,15 @@ pub fn load_table(
                 .iter()
                 .map(|n| CategoricalColumnBuilder::new(n, &missing.label))
                 .collect();
-            let mut seen: Vec<String> = Vec::new();
             let mut buf = String::new();
             let mut rows = 0usize;
-            scan_ndjson(path, |object| {
-                for key in object.keys() {
-                    if !seen.contains(key) {
-                        seen.push(key.clone());
-                        if columns.is_empty() {
-                            let mut b = CategoricalColumnBuilder::new(key, &missing.label);
-                            b.push_missing(rows);
-                            names.push(key.clone());
-                            builders.push(b);
-                        }
+            let seen = scan_ndjson(path, &opts.limits, |object, new_keys| {
+                if columns.is_empty() {
+                    for key in new_keys {
+                        let mut b = CategoricalColumnBuilder::new(key, &missing.label);
+                        b.push_missing(rows);
+                        names.push(key.clone());
+                        builders.push(b);
                     }
                 }
                 for (name, builder) in names.iter().zip(builders.iter_mut()) {
@@ -923,7 +1244,8 @@ pub fn load_table(
                 }
                 rows += 1;
             })?;
-            if let Some(absent) = columns.iter().find(|&&c| !seen.iter().any(|s| s == c)) {
+            let present: HashSet<&str> = seen.iter().map(String::as_str).collect();
+            if let Some(absent) = columns.iter().find(|&&c| !present.contains(c)) {
                 return Err(DataError::MissingColumn {
                     source_name: source,
                     column: absent.to_string(),

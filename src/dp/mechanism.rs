@@ -133,6 +133,12 @@ impl Table {
         if self.header != other.header {
             return false;
         }
+        matches!(self.differing_rows(other), (1, 0) | (0, 1) | (1, 1))
+    }
+
+    /// How many rows only `self` has and how many only `other` has (rows
+    /// compared as multisets, whatever the headers).
+    pub fn differing_rows(&self, other: &Table) -> (usize, usize) {
         let mut a: Vec<&Vec<String>> = self.rows.iter().collect();
         let mut b: Vec<&Vec<String>> = other.rows.iter().collect();
         a.sort();
@@ -157,7 +163,7 @@ impl Table {
         }
         only_a += a.len() - i;
         only_b += b.len() - j;
-        matches!((only_a, only_b), (1, 0) | (0, 1) | (1, 1))
+        (only_a, only_b)
     }
 }
 

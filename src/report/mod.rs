@@ -8,7 +8,9 @@
 //! * [`charts`]: chart functions over plain data (histograms, CDFs, ROC/PR,
 //!   heatmaps, curves), each rendered headlessly to SVG and PNG with an
 //!   embedded DejaVu Sans font.
-//! * [`write`]: writes report.json/.md/.html and `charts/` atomically.
+//! * [`write`]: writes report.json/.md/.html and `charts/` atomically, and
+//!   holds the output rule every command that writes follows (never onto an
+//!   input, atomic, replace only when asked).
 //!
 //! This module computes no metric and runs no attack: it renders results that
 //! other modules produced.
@@ -25,7 +27,10 @@ pub use model::{
     Table, Verdict, REDACTION_MARKER, REPORT_JSON_SCHEMA, SCHEMA_VERSION,
 };
 pub use views::{to_html, to_json, to_markdown};
-pub use write::{check_output_dir, write_report, Written};
+pub use write::{
+    check_fresh_output_dir, check_output_dir, check_output_file, write_file_atomic, write_report,
+    Written,
+};
 
 use std::path::PathBuf;
 
@@ -81,6 +86,30 @@ pub enum ReportError {
         out_dir: PathBuf,
         /// The input file found inside it.
         input: PathBuf,
+    },
+    /// An output path is (after following links) one of the inputs.
+    #[error(
+        "refusing to write {output}: it is the input {input} (the same file once links are followed); write the output to another path"
+    )]
+    OutputIsInput {
+        /// The output path as given.
+        output: PathBuf,
+        /// The input it resolves to.
+        input: PathBuf,
+    },
+    /// An output file path names an existing directory.
+    #[error("refusing to write {output}: it is a directory; give a file path")]
+    OutputIsDirectory {
+        /// The output path as given.
+        output: PathBuf,
+    },
+    /// The output already exists and replacing it was not asked for.
+    #[error(
+        "refusing to replace {output}: it already exists (and is not empty, if a directory); pass --force to replace it, or choose another path"
+    )]
+    OutputExists {
+        /// The output path as given.
+        output: PathBuf,
     },
     /// Serialization to JSON failed.
     #[error("could not serialize {what} to JSON: {source}")]

@@ -5,6 +5,21 @@
 //! It refuses to write into a directory that contains any of the audit's
 //! input files, so a report can never overwrite or sit beside the data it
 //! describes. It does not delete files it did not write.
+//!
+//! It also holds **the output rule** every `reident` command that writes
+//! follows ([`check_output_file`], [`check_output_dir`],
+//! [`check_fresh_output_dir`], [`write_file_atomic`]):
+//!
+//! 1. an output never resolves, after following links, to an input (same path
+//!    or same file through a hard link), and an output directory never holds
+//!    an input, at any depth;
+//! 2. every file is written atomically: to a temporary file in the target's
+//!    directory, flushed, then renamed over the target, so a reader sees the
+//!    old file or the whole new one and a failure leaves the old one intact;
+//!    a link at the output path is replaced, never written through;
+//! 3. an existing output is replaced only when the caller says so (`--force`
+//!    on the command line), except where a command's help says it replaces
+//!    (the audit's report files).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -95,15 +110,54 @@ fn normalise(path: &Path) -> PathBuf {
 /// Writes `bytes` to `target` through a temporary file in the same directory
 /// and a rename, so readers see either the old file or the complete new one.
 fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let dir = target.parent().unwrap_or(Path::new("."));
+    write_file_atomic(target, |w| w.write_all(bytes))
+}
+
+/// The directory `target` is written in (`.` for a bare file name).
+fn directory_of(target: &Path) -> &Path {
+    target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Writes `target` atomically: `write` fills a new temporary file in the
+/// target's directory (created exclusively, never an existing file), which is
+/// flushed to disk and renamed over `target`. On any failure the temporary
+/// file is removed and `target` is left as it was. A link at `target` is
+/// replaced by the new file, not written through.
+pub fn write_file_atomic(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ReportError> {
+    let dir = directory_of(target);
     let file_name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+        .ok_or_else(|| ReportError::Io {
+            action: "writing",
+            path: target.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the output path has no file name",
+            ),
+        })?;
+    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{file_name}.{}-{serial}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = fs::File::create(&tmp).map_err(io("creating", &tmp))?;
-        f.write_all(bytes).map_err(io("writing", &tmp))?;
+        let f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(io("creating", &tmp))?;
+        let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, f);
+        write(&mut buffered).map_err(io("writing", &tmp))?;
+        let f = buffered.into_inner().map_err(|e| ReportError::Io {
+            action: "writing",
+            path: tmp.clone(),
+            source: e.into_error(),
+        })?;
         f.sync_all().map_err(io("flushing", &tmp))?;
         drop(f);
         fs::rename(&tmp, target).map_err(io("renaming a temporary file onto", target))
@@ -113,6 +167,83 @@ fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// True when `a` and `b` are one file: the same path once links are
+/// followed, or (on Unix) the same device and inode, as hard links are.
+fn same_file(a: &Path, b: &Path) -> Result<bool, ReportError> {
+    if absolute(a)? == absolute(b)? {
+        return Ok(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) {
+            return Ok(ma.dev() == mb.dev() && ma.ino() == mb.ino());
+        }
+    }
+    Ok(false)
+}
+
+/// Checks the output rule for a file `output` before anything is written:
+/// fails with [`ReportError::OutputIsInput`] when `output` is one of
+/// `inputs` (after following links, or through a hard link), with
+/// [`ReportError::OutputIsDirectory`] when it is a directory, and with
+/// [`ReportError::OutputExists`] when something already exists there (a file
+/// or a link, even a dangling one) and `replace` is false. Commands call it
+/// before their work, so a bad output is reported at once, and
+/// [`write_file_atomic`] then writes.
+pub fn check_output_file<P: AsRef<Path>>(
+    output: &Path,
+    inputs: &[P],
+    replace: bool,
+) -> Result<(), ReportError> {
+    for input in inputs {
+        if same_file(output, input.as_ref())? {
+            return Err(ReportError::OutputIsInput {
+                output: output.to_path_buf(),
+                input: input.as_ref().to_path_buf(),
+            });
+        }
+    }
+    if output.is_dir() {
+        return Err(ReportError::OutputIsDirectory {
+            output: output.to_path_buf(),
+        });
+    }
+    if !replace && fs::symlink_metadata(output).is_ok() {
+        return Err(ReportError::OutputExists {
+            output: output.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks the output rule for a directory a command fills from scratch (a
+/// generated corpus): besides [`check_output_dir`]'s rule, an existing
+/// directory that is not empty is only written into when `replace` is true,
+/// and an existing non-directory at that path is refused.
+pub fn check_fresh_output_dir<P: AsRef<Path>>(
+    out_dir: &Path,
+    input_paths: &[P],
+    replace: bool,
+) -> Result<(), ReportError> {
+    check_output_dir(out_dir, input_paths)?;
+    match fs::symlink_metadata(out_dir) {
+        Err(_) => Ok(()),
+        Ok(_) if !out_dir.is_dir() => Err(ReportError::OutputExists {
+            output: out_dir.to_path_buf(),
+        }),
+        Ok(_) => {
+            let mut entries = fs::read_dir(out_dir).map_err(io("reading directory", out_dir))?;
+            if !replace && entries.next().is_some() {
+                return Err(ReportError::OutputExists {
+                    output: out_dir.to_path_buf(),
+                });
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Fails with [`ReportError::OutputHoldsInput`] when any of `input_paths`
