@@ -144,6 +144,16 @@ pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
     let mut inputs = vec![args.input.clone()];
     inputs.extend(args.users.clone());
     output::check_file(&args.output, &inputs, args.force)?;
+    if let Some(report) = &args.report {
+        // The redaction report follows the same rule as the output table.
+        output::check_file(report, &inputs, args.force)?;
+        if report == &args.output {
+            return Err(CliError::Usage(format!(
+                "--report {} is the same path as --output; give the report its own file",
+                report.display()
+            )));
+        }
+    }
     let source = args.input.display().to_string();
     let mut df = read_table(&args.input)?;
     let mut dictionary = NameDictionary::new();
@@ -201,11 +211,8 @@ pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
     eprint!("{}", summary(&report));
     if let Some(path) = &args.report {
         let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| anonymize_err(format!("cannot serialise the redaction report: {e}")))?;
-        std::fs::write(path, json.as_bytes()).map_err(|source| CliError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
+            .map_err(|e| CliError::Usage(format!("cannot serialise the redaction report: {e}")))?;
+        output::write_file(path, |w| w.write_all(json.as_bytes()))?;
     }
     writeln!(
         out,
