@@ -403,14 +403,18 @@ fn run_table(
         })
         .map(str::to_string)
         .collect();
-    metrics.hidden_qi = Some(detect_hidden_quasi_identifiers(
-        &release,
-        &params,
-        &HiddenQiOptions {
-            columns: Some(candidates),
-            ..HiddenQiOptions::default()
-        },
-    )?);
+    // Past MAX_CANDIDATE_COLUMNS the check is not run (one group-by per
+    // column); `hidden_qi` stays empty and a k claim cannot PASS unchecked.
+    if candidates.len() <= crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS {
+        metrics.hidden_qi = Some(detect_hidden_quasi_identifiers(
+            &release,
+            &params,
+            &HiddenQiOptions {
+                columns: Some(candidates),
+                ..HiddenQiOptions::default()
+            },
+        )?);
+    }
     let charts = table_charts(t, &classes, target_k, config)?;
     // Direct-identifier columns of the release (no originals needed).
     let direct_identifiers = scan_file(
@@ -1705,8 +1709,14 @@ fn decide(
                     ));
                 }
             }
+            if m.hidden_qi.is_none() {
+                warnings.push(format!(
+                    "The release has more than {} columns besides the quasi-identifiers, so they were not checked for hidden quasi-identifiers.",
+                    crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS
+                ));
+            }
             let mut v = eval::at_least(m.k as f64, *k as f64);
-            if v == Verdict::Pass && !hidden.is_empty() {
+            if v == Verdict::Pass && (!hidden.is_empty() || m.hidden_qi.is_none()) {
                 v = Verdict::Inconclusive;
             }
             claim(

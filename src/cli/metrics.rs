@@ -254,6 +254,18 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
         // absent is reported by the metrics with its role).
         data::load_table(path, &[], &opts, &missing)?
     };
+    // A named column that is absent: the reader's short message (a file of a
+    // million columns lists a few and counts the rest).
+    for c in &columns {
+        if table.column(c).is_none() {
+            return Err(data::DataError::MissingColumn {
+                source_name: path.display().to_string(),
+                column: c.to_string(),
+                available: table.column_names().iter().map(|s| s.to_string()).collect(),
+            }
+            .into());
+        }
+    }
     let mut params = MetricsParams::new(args.qi.iter().cloned())
         .sensitive(args.sensitive.iter().cloned())
         .hierarchies(hierarchies)
@@ -277,7 +289,14 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
         params = params.population(data::load_table(population, &qis, &opts, &missing)?);
     }
     let mut report = privacy::evaluate(&table, &params)?;
-    if !args.no_hidden_qi {
+    let others = table.columns.len().saturating_sub(columns.len());
+    if !args.no_hidden_qi && others > privacy::hidden_qi::MAX_CANDIDATE_COLUMNS {
+        eprintln!(
+            "warning: {} has {others} columns besides the named ones; the hidden quasi-identifier check runs on at most {} (one group-by each): skipped. Select the columns to check into a smaller file, or pass --no-hidden-qi to silence this.",
+            path.display(),
+            privacy::hidden_qi::MAX_CANDIDATE_COLUMNS
+        );
+    } else if !args.no_hidden_qi {
         let options = HiddenQiOptions {
             near_unique_share: args.near_unique,
             min_lambda: args.min_lambda,

@@ -66,6 +66,11 @@ use super::report::MetricsParams;
 use super::{EquivalenceClasses, PrivacyError};
 use crate::data::EncodedTable;
 
+/// The most candidate columns a caller should check (one group-by over all rows
+/// each): `reident metrics` skips the check with a warning above it, and the
+/// audit does not let a k claim PASS unchecked.
+pub const MAX_CANDIDATE_COLUMNS: usize = 1_000;
+
 /// Thresholds of the hidden quasi-identifier check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HiddenQiOptions {
