@@ -180,6 +180,13 @@ case!(redact_parquet_footer_claiming_32_gb,
     args: ["redact", "--input", "crash.parquet", "--output", "out.csv", "--columns", "body"],
     expect: ["crash.parquet", "footer is corrupt"]);
 
+case!(metrics_parquet_page_claiming_2_pow_61_values,
+    // Found by the read_parquet fuzz target once the footer was checked: a
+    // page header's value count made polars reserve a 2^61-byte bitmap.
+    files: [("crash.parquet", bytes(include_bytes!("fixtures/fuzz/read_parquet-crash-381adc6e.parquet")))],
+    args: ["metrics", "--data", "crash.parquet", "--qi", "user"],
+    expect: ["crash.parquet", "footer is corrupt", "a page claims"]);
+
 case!(metrics_gzipped_parquet_over_the_file_limit,
     files: [("big.parquet.gz", Content::Bytes(gzip_bomb(b"PAR1", b"\0", 3)))],
     args: ["metrics", "--data", "big.parquet.gz", "--qi", "age", "--max-file-bytes", "1M"],

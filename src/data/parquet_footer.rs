@@ -10,6 +10,13 @@
 //! the footer has left, when nesting is deeper than 64, or when the footer
 //! does not fit in the file; a footer that passes cannot make the decoder
 //! reserve more than a small multiple of its own size for its lists.
+//!
+//! It then reads what the footer says about rows and column chunks and walks
+//! every page header: a row count, a chunk's value count or a page's value
+//! count above `--max-gzip-ratio` values per bit of the file (at least a
+//! million) is refused, as is a chunk outside the file, since the decoder
+//! reserves a validity bitmap of the page's stated size (the second fuzz
+//! crash: 2^61 bytes).
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -129,6 +136,72 @@ impl Walker<'_> {
         }
     }
 
+    /// A zigzag-encoded integer of Thrift type `kind` (i16, i32 or i64).
+    fn int(&mut self, kind: u8) -> Result<i64, String> {
+        if !(4..=6).contains(&kind) {
+            return Err(format!("expected an integer, found Thrift type {kind}"));
+        }
+        let v = self.varint()?;
+        Ok((v >> 1) as i64 ^ -((v & 1) as i64))
+    }
+
+    /// Walks a struct, handing each field to `on_field(walker, id, kind)`,
+    /// which either consumes the value and returns true, or returns false to
+    /// have it skipped.
+    fn visit(
+        &mut self,
+        depth: usize,
+        on_field: &mut dyn FnMut(&mut Self, i64, u8) -> Result<bool, String>,
+    ) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(format!("values are nested more than {MAX_DEPTH} deep"));
+        }
+        let mut last = 0i64;
+        loop {
+            let header = self.byte()?;
+            if header == 0 {
+                return Ok(());
+            }
+            let kind = header & 0x0f;
+            let id = match header >> 4 {
+                0 => self.int(4)?,
+                delta => last + i64::from(delta),
+            };
+            last = id;
+            if !on_field(self, id, kind)? {
+                self.value(kind, depth)?;
+            }
+        }
+    }
+
+    /// Walks a list of structs, calling `on_item` on each.
+    fn struct_list(
+        &mut self,
+        kind: u8,
+        depth: usize,
+        on_item: &mut dyn FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<bool, String> {
+        if kind != 9 {
+            return Ok(false);
+        }
+        let header = self.byte()?;
+        let count = match header >> 4 {
+            15 => self.varint()?,
+            n => u64::from(n),
+        };
+        self.fits(count, 1, "list")?;
+        if header & 0x0f != 12 {
+            for _ in 0..count {
+                self.value(header & 0x0f, depth + 1)?;
+            }
+            return Ok(true);
+        }
+        for _ in 0..count {
+            on_item(self)?;
+        }
+        Ok(true)
+    }
+
     fn structure(&mut self, depth: usize) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(format!("values are nested more than {MAX_DEPTH} deep"));
@@ -146,19 +219,187 @@ impl Walker<'_> {
     }
 }
 
-/// Checks the footer bytes (the Thrift `FileMetaData`).
+/// A column chunk as the footer describes it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Chunk {
+    num_values: i64,
+    compressed: i64,
+    data_page: i64,
+    dictionary_page: Option<i64>,
+}
+
+/// What the footer says about rows and column chunks.
+#[derive(Debug, Default)]
+struct Layout {
+    counts: Vec<i64>,
+    chunks: Vec<Chunk>,
+}
+
+fn column_meta(w: &mut Walker<'_>, depth: usize, chunk: &mut Chunk) -> Result<(), String> {
+    w.visit(depth, &mut |w, id, kind| {
+        match (id, kind) {
+            (5, 4..=6) => chunk.num_values = w.int(kind)?,
+            (7, 4..=6) => chunk.compressed = w.int(kind)?,
+            (9, 4..=6) => chunk.data_page = w.int(kind)?,
+            (11, 4..=6) => chunk.dictionary_page = Some(w.int(kind)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })
+}
+
+/// Walks the footer (the Thrift `FileMetaData`), collecting its row counts
+/// and column chunks.
+fn layout(footer: &[u8]) -> Result<Layout, String> {
+    let mut w = Walker {
+        bytes: footer,
+        pos: 0,
+    };
+    let mut out = Layout::default();
+    w.visit(0, &mut |w, id, kind| match (id, kind) {
+        (3, 4..=6) => {
+            out.counts.push(w.int(kind)?);
+            Ok(true)
+        }
+        (4, _) => w.struct_list(kind, 1, &mut |w| {
+            w.visit(2, &mut |w, id, kind| match (id, kind) {
+                (3, 4..=6) => {
+                    out.counts.push(w.int(kind)?);
+                    Ok(true)
+                }
+                (1, _) => w.struct_list(kind, 3, &mut |w| {
+                    let mut chunk = Chunk::default();
+                    w.visit(4, &mut |w, id, kind| {
+                        if id == 3 && kind == 12 {
+                            column_meta(w, 5, &mut chunk)?;
+                            Ok(true)
+                        } else {
+                            Ok(false)
+                        }
+                    })?;
+                    out.chunks.push(chunk);
+                    Ok(())
+                }),
+                _ => Ok(false),
+            })
+        }),
+        _ => Ok(false),
+    })?;
+    Ok(out)
+}
+
+/// Most values a count in the file may claim: `ratio` values per bit of the
+/// file (as the gzip ratio bounds expansion), and at least a million.
+fn most_values(file_size: u64, limits: &Limits) -> i64 {
+    let bound = file_size
+        .saturating_mul(8)
+        .saturating_mul(limits.max_gzip_ratio)
+        .max(1 << 20);
+    i64::try_from(bound).unwrap_or(i64::MAX)
+}
+
+fn corrupt(source: &str, why: String) -> DataError {
+    DataError::Parse {
+        source_name: source.to_string(),
+        message: format!(
+            "not a readable Parquet file: its footer is corrupt ({why}); check that it was fully written"
+        ),
+    }
+}
+
+/// Checks one page header (Thrift `PageHeader`) at the start of `bytes`;
+/// returns its length plus the page's compressed size.
+fn check_page(bytes: &[u8], most: i64) -> Result<u64, String> {
+    let mut w = Walker { bytes, pos: 0 };
+    let mut compressed = -1i64;
+    let mut counts: Vec<i64> = Vec::new();
+    w.visit(0, &mut |w, id, kind| match (id, kind) {
+        (3, 4..=6) => {
+            compressed = w.int(kind)?;
+            Ok(true)
+        }
+        (5 | 7 | 8, 12) => {
+            w.visit(1, &mut |w, id, kind| match (id, kind) {
+                (1 | 3, 4..=6) => {
+                    counts.push(w.int(kind)?);
+                    Ok(true)
+                }
+                _ => Ok(false),
+            })?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    })?;
+    if let Some(bad) = counts.iter().find(|&&c| c < 0 || c > most) {
+        return Err(format!(
+            "a page claims {bad} values, more than the file can hold"
+        ));
+    }
+    if compressed < 0 {
+        return Err("a page has no valid size".to_string());
+    }
+    Ok(w.pos as u64 + compressed as u64)
+}
+
+/// Checks the footer and every page header of the chunks it lists; `read_at`
+/// reads up to `len` bytes at an offset of the file.
+fn check_layout(
+    source: &str,
+    footer: &[u8],
+    file_size: u64,
+    limits: &Limits,
+    read_at: &mut dyn FnMut(u64, usize) -> Result<Vec<u8>, DataError>,
+) -> Result<(), DataError> {
+    let most = most_values(file_size, limits);
+    let layout = layout(footer).map_err(|why| corrupt(source, why))?;
+    if let Some(bad) = layout.counts.iter().find(|&&c| c < 0 || c > most) {
+        return Err(corrupt(
+            source,
+            format!("it claims {bad} rows, more than a file of {file_size} bytes can hold"),
+        ));
+    }
+    let mut pages = 0usize;
+    for chunk in &layout.chunks {
+        if chunk.num_values < 0 || chunk.num_values > most {
+            return Err(corrupt(
+                source,
+                format!("a column chunk claims {} values", chunk.num_values),
+            ));
+        }
+        let start = chunk
+            .dictionary_page
+            .filter(|&d| d > 0)
+            .unwrap_or(chunk.data_page);
+        let end = start.saturating_add(chunk.compressed);
+        if start < 4 || chunk.compressed < 0 || end as u64 > file_size {
+            return Err(corrupt(
+                source,
+                format!("a column chunk lies outside the file (bytes {start} to {end})"),
+            ));
+        }
+        let mut pos = start as u64;
+        while pos < end as u64 {
+            pages += 1;
+            if pages > 1_000_000 {
+                return Err(corrupt(source, "more than a million pages".to_string()));
+            }
+            let window = (end as u64 - pos).min(64 << 10) as usize;
+            let header = read_at(pos, window)?;
+            let step = check_page(&header, most).map_err(|why| corrupt(source, why))?;
+            pos = pos.saturating_add(step.max(1));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the footer bytes (the Thrift `FileMetaData`) structurally.
 fn check_metadata(source: &str, footer: &[u8]) -> Result<(), DataError> {
     Walker {
         bytes: footer,
         pos: 0,
     }
     .structure(0)
-    .map_err(|why| DataError::Parse {
-        source_name: source.to_string(),
-        message: format!(
-            "not a readable Parquet file: its footer is corrupt ({why}); check that it was fully written"
-        ),
-    })
+    .map_err(|why| corrupt(source, why))
 }
 
 fn truncated(source: &str) -> DataError {
@@ -178,7 +419,18 @@ pub(crate) fn check_bytes(source: &str, bytes: &[u8]) -> Result<(), DataError> {
     if len + 12 > n {
         return Err(truncated(source));
     }
-    check_metadata(source, &bytes[n - 8 - len..n - 8])
+    let footer = &bytes[n - 8 - len..n - 8];
+    check_metadata(source, footer)?;
+    check_layout(
+        source,
+        footer,
+        n as u64,
+        &Limits::default(),
+        &mut |at, len| {
+            let at = at as usize;
+            Ok(bytes[at.min(n)..(at + len).min(n)].to_vec())
+        },
+    )
 }
 
 /// Checks the footer of a Parquet file on disk, reading only the footer (at
@@ -217,8 +469,22 @@ pub(crate) fn check_file<F: Read + Seek>(
     let mut footer = vec![0u8; len as usize];
     file.seek(SeekFrom::Start(size - 8 - len)).map_err(io)?;
     file.read_exact(&mut footer).map_err(io)?;
+    check_metadata(source, &footer)?;
+    check_layout(source, &footer, size, limits, &mut |at, len| {
+        let mut buf = vec![0u8; len];
+        file.seek(SeekFrom::Start(at)).map_err(io)?;
+        let mut filled = 0;
+        while filled < len {
+            match file.read(&mut buf[filled..]).map_err(io)? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        buf.truncate(filled);
+        Ok(buf)
+    })?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
-    check_metadata(source, &footer)
+    Ok(())
 }
 
 #[cfg(test)]
