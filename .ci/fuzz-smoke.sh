@@ -19,9 +19,8 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 
-# Build the crate's binary once for seeding (Parquet seeds come from `reident synth`).
-cargo build --quiet
-REIDENT="$PWD/${CARGO_TARGET_DIR:-target}/debug/reident" ./fuzz/seed-corpus.sh
+# Seed the corpus (Parquet seeds come from `reident synth`, run with cargo run).
+./fuzz/seed-corpus.sh
 
 cd fuzz
 # No sanitizer: the crate has no unsafe code of its own, and uninstrumented builds

@@ -168,6 +168,25 @@ case!(metrics_parquet_with_garbage_between_magics,
     args: ["metrics", "--data", "junk.parquet", "--qi", "age"],
     expect: ["junk.parquet", "Parquet"]);
 
+case!(metrics_parquet_footer_claiming_32_gb,
+    // Found by the read_parquet fuzz target: polars' footer decoder reserved
+    // 32 GB for a list the footer claimed and aborted the process.
+    files: [("crash.parquet", bytes(include_bytes!("fixtures/fuzz/read_parquet-crash-1039acb2.parquet")))],
+    args: ["metrics", "--data", "crash.parquet", "--qi", "age"],
+    expect: ["crash.parquet", "footer is corrupt"]);
+
+case!(redact_parquet_footer_claiming_32_gb,
+    files: [("crash.parquet", bytes(include_bytes!("fixtures/fuzz/read_parquet-crash-1039acb2.parquet")))],
+    args: ["redact", "--input", "crash.parquet", "--output", "out.csv", "--columns", "body"],
+    expect: ["crash.parquet", "footer is corrupt"]);
+
+case!(metrics_parquet_page_claiming_2_pow_61_values,
+    // Found by the read_parquet fuzz target once the footer was checked: a
+    // page header's value count made polars reserve a 2^61-byte bitmap.
+    files: [("crash.parquet", bytes(include_bytes!("fixtures/fuzz/read_parquet-crash-381adc6e.parquet")))],
+    args: ["metrics", "--data", "crash.parquet", "--qi", "user"],
+    expect: ["crash.parquet", "footer is corrupt", "a page claims"]);
+
 case!(metrics_gzipped_parquet_over_the_file_limit,
     files: [("big.parquet.gz", Content::Bytes(gzip_bomb(b"PAR1", b"\0", 3)))],
     args: ["metrics", "--data", "big.parquet.gz", "--qi", "age", "--max-file-bytes", "1M"],

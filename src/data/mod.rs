@@ -33,6 +33,7 @@ pub mod hierarchy;
 pub mod inputs;
 pub mod kinds;
 pub mod limits;
+mod parquet_footer;
 pub mod read;
 pub mod roles;
 

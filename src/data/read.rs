@@ -865,6 +865,7 @@ fn read_parquet(
         if !bytes.starts_with(b"PAR1") {
             return Err(not_parquet_magic());
         }
+        super::parquet_footer::check_bytes(&source, &bytes)?;
         parquet_frame(
             ParquetReader::new(Cursor::new(bytes)),
             &source,
@@ -877,9 +878,9 @@ fn read_parquet(
         }
         // A plain file is memory-mapped by polars; only the projected
         // column chunks are decoded.
-        use std::io::{Seek, SeekFrom};
-        file.seek(SeekFrom::Start(0))
-            .map_err(|e| io_error(path, e))?;
+        // The footer is checked first (and the file rewound): a corrupt one
+        // can make the decoder reserve gigabytes and abort.
+        super::parquet_footer::check_file(&source, &mut file, limits)?;
         parquet_frame(ParquetReader::new(file), &source, columns, limits)
     }
 }
@@ -1113,8 +1114,9 @@ pub fn check_file(path: &Path, opts: &ReadOptions) -> Result<(), DataError> {
         }
         Format::Ndjson => scan_ndjson(path, &opts.limits, |_, _| {}).map(|_| ()),
         Format::Parquet => {
-            let file = File::open(path).map_err(|e| io_error(path, e))?;
+            let mut file = File::open(path).map_err(|e| io_error(path, e))?;
             let limits = opts.limits;
+            super::parquet_footer::check_file(&source, &mut file, &limits)?;
             unpanicked(&source, || {
                 let mut reader = ParquetReader::new(file);
                 let schema = reader.schema().map_err(|e| DataError::Parse {
