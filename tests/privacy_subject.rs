@@ -290,7 +290,7 @@ fn metrics_cli_subject_flag_and_warning() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("subject column `patient`"), "{stderr}");
+    assert!(stderr.contains("no column `patient`"), "{stderr}");
 }
 
 mod properties {
