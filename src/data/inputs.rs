@@ -9,7 +9,7 @@
 //! files with the same bytes, is an error naming both.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 
 use super::DataError;
@@ -35,8 +35,8 @@ fn same_bytes(a: &Path, b: &Path) -> Result<bool, DataError> {
     let mut rb = BufReader::with_capacity(1 << 16, File::open(b).map_err(|e| io(b, e))?);
     let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     loop {
-        let na = read_full(&mut ra, &mut ba).map_err(|e| io(a, e))?;
-        let nb = read_full(&mut rb, &mut bb).map_err(|e| io(b, e))?;
+        let na = super::read::read_up_to(&mut ra, &mut ba).map_err(|e| io(a, e))?;
+        let nb = super::read::read_up_to(&mut rb, &mut bb).map_err(|e| io(b, e))?;
         if na != nb || ba[..na] != bb[..nb] {
             return Ok(false);
         }
@@ -44,17 +44,6 @@ fn same_bytes(a: &Path, b: &Path) -> Result<bool, DataError> {
             return Ok(true);
         }
     }
-}
-
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
 }
 
 /// Errors when `first` and `second` are the same file (after following
