@@ -366,10 +366,8 @@ fn check_layout(
                 format!("a column chunk claims {} values", chunk.num_values),
             ));
         }
-        let start = chunk
-            .dictionary_page
-            .filter(|&d| d > 0)
-            .unwrap_or(chunk.data_page);
+        // As polars does: the dictionary page's offset whenever there is one.
+        let start = chunk.dictionary_page.unwrap_or(chunk.data_page);
         let end = start.saturating_add(chunk.compressed);
         if start < 4 || chunk.compressed < 0 || end as u64 > file_size {
             return Err(corrupt(
