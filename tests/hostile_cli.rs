@@ -187,6 +187,15 @@ case!(metrics_parquet_page_claiming_2_pow_61_values,
     args: ["metrics", "--data", "crash.parquet", "--qi", "user"],
     expect: ["crash.parquet", "footer is corrupt", "a page claims"]);
 
+case!(metrics_parquet_with_mistyped_footer_fields,
+    // Third read_parquet fuzz crash: footer fields whose header types differ
+    // from the spec's. polars reads known fields by id as the spec's type, so
+    // a walker following the header types saw no row groups while polars
+    // reached a page with a negative value count (a 2^61-byte bitmap).
+    files: [("crash.parquet", bytes(include_bytes!("fixtures/fuzz/read_parquet-crash-6cba0fde.parquet")))],
+    args: ["metrics", "--data", "crash.parquet", "--qi", "feature"],
+    expect: ["crash.parquet", "footer is corrupt", "a page claims"]);
+
 case!(metrics_gzipped_parquet_over_the_file_limit,
     files: [("big.parquet.gz", Content::Bytes(gzip_bomb(b"PAR1", b"\0", 3)))],
     args: ["metrics", "--data", "big.parquet.gz", "--qi", "age", "--max-file-bytes", "1M"],

@@ -11,7 +11,10 @@
 //! does not fit in the file; a footer that passes cannot make the decoder
 //! reserve more than a small multiple of its own size for its lists.
 //!
-//! It then reads what the footer says about rows and column chunks and walks
+//! It then decodes the footer the way polars' hand-written decoder does (by
+//! field id, each known field read as the spec's type whatever type its
+//! header carries: a walker following the header types was led astray by the
+//! third fuzz crash), reads what it says about rows and column chunks, and walks
 //! every page header: a row count, a chunk's value count or a page's value
 //! count above `--max-gzip-ratio` values per bit of the file (at least a
 //! million) is refused, as is a chunk outside the file, since the decoder
@@ -174,34 +177,6 @@ impl Walker<'_> {
         }
     }
 
-    /// Walks a list of structs, calling `on_item` on each.
-    fn struct_list(
-        &mut self,
-        kind: u8,
-        depth: usize,
-        on_item: &mut dyn FnMut(&mut Self) -> Result<(), String>,
-    ) -> Result<bool, String> {
-        if kind != 9 {
-            return Ok(false);
-        }
-        let header = self.byte()?;
-        let count = match header >> 4 {
-            15 => self.varint()?,
-            n => u64::from(n),
-        };
-        self.fits(count, 1, "list")?;
-        if header & 0x0f != 12 {
-            for _ in 0..count {
-                self.value(header & 0x0f, depth + 1)?;
-            }
-            return Ok(true);
-        }
-        for _ in 0..count {
-            on_item(self)?;
-        }
-        Ok(true)
-    }
-
     fn structure(&mut self, depth: usize) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(format!("values are nested more than {MAX_DEPTH} deep"));
@@ -235,56 +210,188 @@ struct Layout {
     chunks: Vec<Chunk>,
 }
 
-fn column_meta(w: &mut Walker<'_>, depth: usize, chunk: &mut Chunk) -> Result<(), String> {
-    w.visit(depth, &mut |w, id, kind| {
-        match (id, kind) {
-            (5, 4..=6) => chunk.num_values = w.int(kind)?,
-            (7, 4..=6) => chunk.compressed = w.int(kind)?,
-            (9, 4..=6) => chunk.data_page = w.int(kind)?,
-            (11, 4..=6) => chunk.dictionary_page = Some(w.int(kind)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
+/// How polars' hand-written footer decoder reads a known field: by its id,
+/// as this type, whatever type the field header carries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    /// A varint (i16, i32 or i64, or a skipped varint).
+    Int,
+    /// One byte (i8).
+    Byte,
+    /// A boolean carried in the field header.
+    Bool,
+    /// Length-prefixed bytes.
+    Bin,
+    /// A list of varints.
+    IntList,
+    /// A list of byte strings.
+    BinList,
+    /// A list of structs.
+    List(Sid),
+    /// A struct.
+    Struct(Sid),
+}
+
+/// The structs of the footer that polars decodes field by field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sid {
+    File,
+    Schema,
+    RowGroup,
+    Chunk,
+    ColumnMeta,
+    Stats,
+    KeyValue,
+    Sorting,
+    ColumnOrder,
+    Logical,
+    Decimal,
+    TimeUnit,
+    Time,
+    IntType,
+    Empty,
+}
+
+/// The type polars reads field `id` of struct `sid` as (`None`: skipped by
+/// the type in its header). From polars-parquet 0.55's
+/// `handwritten_thrift/file_metadata_thrift.rs`.
+fn field_type(sid: Sid, id: i64) -> Option<Ty> {
+    use Ty::*;
+    Some(match (sid, id) {
+        (Sid::File, 1 | 3) => Int,
+        (Sid::File, 2) => List(Sid::Schema),
+        (Sid::File, 4) => List(Sid::RowGroup),
+        (Sid::File, 5) => List(Sid::KeyValue),
+        (Sid::File, 6) => Bin,
+        (Sid::File, 7) => List(Sid::ColumnOrder),
+        (Sid::Schema, 1..=3 | 5..=9) => Int,
+        (Sid::Schema, 4) => Bin,
+        (Sid::Schema, 10) => Struct(Sid::Logical),
+        (Sid::RowGroup, 1) => List(Sid::Chunk),
+        (Sid::RowGroup, 2 | 3 | 5..=7) => Int,
+        (Sid::RowGroup, 4) => List(Sid::Sorting),
+        (Sid::Chunk, 1) => Bin,
+        (Sid::Chunk, 2 | 4..=7) => Int,
+        (Sid::Chunk, 3) => Struct(Sid::ColumnMeta),
+        (Sid::ColumnMeta, 1 | 4..=7 | 9..=11 | 14 | 15) => Int,
+        (Sid::ColumnMeta, 2) => IntList,
+        (Sid::ColumnMeta, 3) => BinList,
+        (Sid::ColumnMeta, 12) => Struct(Sid::Stats),
+        (Sid::Stats, 1 | 2 | 5 | 6) => Bin,
+        (Sid::Stats, 3 | 4) => Int,
+        (Sid::Stats, 7 | 8) => Bool,
+        (Sid::KeyValue, 1 | 2) => Bin,
+        (Sid::Sorting, 1) => Int,
+        (Sid::Sorting, 2 | 3) => Bool,
+        (Sid::ColumnOrder, 1 | 2) => Struct(Sid::Empty),
+        (Sid::Logical, 1..=4 | 6 | 11..=15) => Struct(Sid::Empty),
+        (Sid::Logical, 5) => Struct(Sid::Decimal),
+        (Sid::Logical, 7 | 8) => Struct(Sid::Time),
+        (Sid::Logical, 10) => Struct(Sid::IntType),
+        (Sid::Decimal, 1 | 2) => Int,
+        (Sid::TimeUnit, 1..=3) => Struct(Sid::Empty),
+        (Sid::Time, 1) => Bool,
+        (Sid::Time, 2) => Struct(Sid::TimeUnit),
+        (Sid::IntType, 1) => Byte,
+        (Sid::IntType, 2) => Bool,
+        _ => return None,
     })
 }
 
-/// Walks the footer (the Thrift `FileMetaData`), collecting its row counts
-/// and column chunks.
+/// Walks a struct the way polars decodes it, collecting counts and chunks.
+fn typed_struct(
+    w: &mut Walker<'_>,
+    sid: Sid,
+    depth: usize,
+    out: &mut Layout,
+    chunk: &mut Chunk,
+) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("values are nested more than {MAX_DEPTH} deep"));
+    }
+    let mut last = 0i64;
+    loop {
+        let header = w.byte()?;
+        if header == 0 {
+            return Ok(());
+        }
+        let kind = header & 0x0f;
+        let id = match header >> 4 {
+            0 => w.int(4)?,
+            delta => last + i64::from(delta),
+        };
+        last = id;
+        match field_type(sid, id) {
+            None => w.value(kind, depth)?,
+            Some(Ty::Int) => {
+                let v = w.varint()?;
+                let v = (v >> 1) as i64 ^ -((v & 1) as i64);
+                match (sid, id) {
+                    (Sid::File, 3) | (Sid::RowGroup, 3) => out.counts.push(v),
+                    (Sid::ColumnMeta, 5) => chunk.num_values = v,
+                    (Sid::ColumnMeta, 7) => chunk.compressed = v,
+                    (Sid::ColumnMeta, 9) => chunk.data_page = v,
+                    (Sid::ColumnMeta, 11) => chunk.dictionary_page = Some(v),
+                    _ => {}
+                }
+            }
+            Some(Ty::Byte) => w.skip(1)?,
+            Some(Ty::Bool) => {
+                if kind != 1 && kind != 2 {
+                    return Err(format!(
+                        "field {id} should be a boolean but has Thrift type {kind}"
+                    ));
+                }
+            }
+            Some(Ty::Bin) => {
+                let n = w.varint()?;
+                w.skip(usize::try_from(n).map_err(|_| "a string is too long".to_string())?)?;
+            }
+            Some(Ty::IntList | Ty::BinList | Ty::List(_)) => {
+                let list_header = w.byte()?;
+                let count = match list_header >> 4 {
+                    15 => w.varint()?,
+                    n => u64::from(n),
+                };
+                w.fits(count, 1, "list")?;
+                let item = field_type(sid, id);
+                for _ in 0..count {
+                    match item {
+                        Some(Ty::IntList) => {
+                            w.varint()?;
+                        }
+                        Some(Ty::BinList) => {
+                            let n = w.varint()?;
+                            w.skip(
+                                usize::try_from(n)
+                                    .map_err(|_| "a string is too long".to_string())?,
+                            )?;
+                        }
+                        Some(Ty::List(Sid::Chunk)) => {
+                            let mut c = Chunk::default();
+                            typed_struct(w, Sid::Chunk, depth + 1, out, &mut c)?;
+                            out.chunks.push(c);
+                        }
+                        Some(Ty::List(inner)) => typed_struct(w, inner, depth + 1, out, chunk)?,
+                        _ => unreachable!("a list type"),
+                    }
+                }
+            }
+            Some(Ty::Struct(inner)) => typed_struct(w, inner, depth + 1, out, chunk)?,
+        }
+    }
+}
+
+/// Walks the footer (the Thrift `FileMetaData`) as polars decodes it,
+/// collecting its row counts and column chunks.
 fn layout(footer: &[u8]) -> Result<Layout, String> {
     let mut w = Walker {
         bytes: footer,
         pos: 0,
     };
     let mut out = Layout::default();
-    w.visit(0, &mut |w, id, kind| match (id, kind) {
-        (3, 4..=6) => {
-            out.counts.push(w.int(kind)?);
-            Ok(true)
-        }
-        (4, _) => w.struct_list(kind, 1, &mut |w| {
-            w.visit(2, &mut |w, id, kind| match (id, kind) {
-                (3, 4..=6) => {
-                    out.counts.push(w.int(kind)?);
-                    Ok(true)
-                }
-                (1, _) => w.struct_list(kind, 3, &mut |w| {
-                    let mut chunk = Chunk::default();
-                    w.visit(4, &mut |w, id, kind| {
-                        if id == 3 && kind == 12 {
-                            column_meta(w, 5, &mut chunk)?;
-                            Ok(true)
-                        } else {
-                            Ok(false)
-                        }
-                    })?;
-                    out.chunks.push(chunk);
-                    Ok(())
-                }),
-                _ => Ok(false),
-            })
-        }),
-        _ => Ok(false),
-    })?;
+    let mut unused = Chunk::default();
+    typed_struct(&mut w, Sid::File, 0, &mut out, &mut unused)?;
     Ok(out)
 }
 
@@ -366,10 +473,8 @@ fn check_layout(
                 format!("a column chunk claims {} values", chunk.num_values),
             ));
         }
-        let start = chunk
-            .dictionary_page
-            .filter(|&d| d > 0)
-            .unwrap_or(chunk.data_page);
+        // As polars does: the dictionary page's offset whenever there is one.
+        let start = chunk.dictionary_page.unwrap_or(chunk.data_page);
         let end = start.saturating_add(chunk.compressed);
         if start < 4 || chunk.compressed < 0 || end as u64 > file_size {
             return Err(corrupt(
