@@ -45,16 +45,21 @@ fn case() -> (DataFrame, DataFrame, DataFrame) {
     )
 }
 
-#[test]
-fn generalized_column_is_detected() {
+/// The case's three tables over `columns` (every column when empty).
+fn tables(columns: &[String]) -> RiskTables {
     let (o, r, c) = case();
-    let t = RiskTables::from_frames(
+    RiskTables::from_frames(
         [(&o, "original"), (&r, "release"), (&c, "control")],
-        &[],
+        columns,
         None,
         &MissingPolicy::default(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn generalized_column_is_detected() {
+    let t = tables(&[]);
     assert_eq!(t.kinds, vec![ColumnKind::Generalized, ColumnKind::Numeric]);
 }
 
@@ -65,14 +70,7 @@ fn attribute_inference_reads_intervals() {
     // A control age a+5 lies 4 from two intervals: a tie, broken at random,
     // so the control guesses right about half the time. The residual risk
     // (attack - control) / (1 - control) is therefore close to 1.
-    let (o, r, c) = case();
-    let t = RiskTables::from_frames(
-        [(&o, "original"), (&r, "release"), (&c, "control")],
-        &[],
-        None,
-        &MissingPolicy::default(),
-    )
-    .unwrap();
+    let t = tables(&[]);
     let cfg = RiskConfig {
         n_attacks: 200,
         ..RiskConfig::default()
@@ -93,14 +91,7 @@ fn singling_out_reads_intervals() {
     // Univariate predicates from the release, e.g. `age == [9-11]`, cover
     // exactly one original each (intervals are disjoint, one original each):
     // every query singles out. On the control (ages a+5) they match nobody.
-    let (o, r, c) = case();
-    let t = RiskTables::from_frames(
-        [(&o, "original"), (&r, "release"), (&c, "control")],
-        &["age".to_string()],
-        None,
-        &MissingPolicy::default(),
-    )
-    .unwrap();
+    let t = tables(&["age".to_string()]);
     let cfg = RiskConfig {
         n_attacks: 100,
         ..RiskConfig::default()
