@@ -1,0 +1,304 @@
+//! Corpora: document linkage, the identifier leak scan, redaction recovery and
+//! the hash dictionary attack; stylometry in [`super::stylometry`].
+
+use polars::prelude::DataFrame;
+
+use super::{run_stylometry, text_values, CorpusFacts};
+use crate::attacks::stylometry::pipeline::ClassifierKind;
+use crate::attacks::text::{
+    audit_text, Corpus as TextCorpus, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit,
+    TextAuditConfig, TruthKey, Verification,
+};
+use crate::audit::config::{AuditConfig, CorpusConfig};
+use crate::audit::run::AuditOptions;
+use crate::audit::AuditError;
+use crate::data::{read_frame, ReadOptions};
+use crate::report::charts::{self, NamedCurve};
+use crate::report::{Chart, Section, Table};
+
+pub(crate) fn joined_texts(
+    frame: &DataFrame,
+    columns: &[String],
+    source: &str,
+) -> Result<Vec<Option<String>>, AuditError> {
+    let cols = columns
+        .iter()
+        .map(|c| text_values(frame, c, source))
+        .collect::<Result<Vec<_>, _>>()?;
+    let n = frame.height();
+    Ok((0..n)
+        .map(|row| {
+            let parts: Vec<&str> = cols
+                .iter()
+                .filter_map(|c| c[row].as_deref())
+                .filter(|s| !s.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("\n\n"))
+        })
+        .collect())
+}
+
+pub(crate) fn run_corpus(
+    c: &CorpusConfig,
+    config: &AuditConfig,
+    options: &AuditOptions,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Box<CorpusFacts>, AuditError> {
+    let dataset = format!("corpus `{}`", c.name);
+    let opts = ReadOptions::default();
+    let o_source = c.original.display().to_string();
+    let r_source = c.release.display().to_string();
+    let original_df = read_frame(&c.original, &opts)?;
+    let release_df = read_frame(&c.release, &opts)?;
+    let text_columns = c.text.names();
+    let o_ids = text_values(&original_df, &c.id, &o_source)?;
+    let r_ids = text_values(&release_df, &c.id, &r_source)?;
+    let o_texts = joined_texts(&original_df, &text_columns, &o_source)?;
+    let r_texts = joined_texts(&release_df, &text_columns, &r_source)?;
+    let original = TextCorpus::new(&o_source, o_ids, o_texts)?;
+    let release = TextCorpus::new(&r_source, r_ids, r_texts)?;
+    let truth = TruthKey::same_ids(&release, &original)?;
+
+    let mut identifiers = IdentifierSet::new();
+    if let Some(path) = &c.users {
+        let u_source = path.display().to_string();
+        let users = read_frame(path, &opts)?;
+        let cols = c
+            .user_columns
+            .iter()
+            .map(|col| text_values(&users, col, &u_source))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((logins, others)) = cols.split_first() else {
+            return Err(AuditError::Dataset {
+                dataset,
+                message: "`user_columns` needs at least the login column".into(),
+            });
+        };
+        for (row, login) in logins.iter().enumerate() {
+            if let Some(login) = login {
+                let values: Vec<&str> = others.iter().filter_map(|c| c[row].as_deref()).collect();
+                identifiers.add_person(login, &values, true);
+            }
+        }
+    }
+    let mut id_columns = c.identifier_columns.clone();
+    if let Some(a) = &c.author {
+        if !id_columns.contains(a) {
+            id_columns.push(a.clone());
+        }
+    }
+    for col in &id_columns {
+        for v in text_values(&original_df, col, &o_source)?
+            .into_iter()
+            .flatten()
+        {
+            identifiers.add_column_value(&v, true);
+        }
+    }
+    identifiers.add_from_texts(&original.texts)?;
+    let release_names: Vec<String> = release_df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let mut hash_columns = Vec::new();
+    for col in &id_columns {
+        if release_names.contains(col) && !text_columns.contains(col) {
+            hash_columns.push((col.clone(), text_values(&release_df, col, &r_source)?));
+        }
+    }
+    let text_config = TextAuditConfig {
+        linkage: LinkageConfig {
+            shingle: ShingleConfig {
+                unit: ShingleUnit::Word,
+                k: c.linkage.shingle_words,
+                lowercase: true,
+            },
+            seed: config.seed,
+            verification: Verification::Jaccard,
+            threshold: c.linkage.threshold,
+            ..LinkageConfig::default()
+        },
+        show_identifiers: options.include_examples,
+        max_examples: 5,
+    };
+    let mut text = audit_text(
+        &original,
+        &release,
+        Some(&truth),
+        &identifiers,
+        &hash_columns,
+        &text_config,
+        &mut |_| {},
+    )?;
+    // Per-document links are ids only but add nothing a reader needs.
+    text.linkage.links.clear();
+    progress(&format!(
+        "{dataset}: document linkage, leak scan, recovery, hashes"
+    ));
+
+    let mut charts = Vec::new();
+    let pr: Vec<(f64, f64)> = text
+        .linkage
+        .pr_curve
+        .iter()
+        .map(|p| (p.recall, p.precision))
+        .collect();
+    if !pr.is_empty() {
+        charts.push(
+            charts::precision_recall_curve(&[NamedCurve::new("MinHash-LSH + Jaccard", pr)])?
+                .renamed(format!("{}_precision_recall", c.name))?,
+        );
+    }
+
+    let stylometry = match (&c.stylometry, &c.author) {
+        (Some(s), Some(author)) => Some(run_stylometry(
+            c,
+            s,
+            author,
+            (&original, &original_df),
+            (&release, &release_df),
+            config,
+            &mut charts,
+            progress,
+        )?),
+        _ => None,
+    };
+    Ok(Box::new(CorpusFacts {
+        name: c.name.clone(),
+        text,
+        stylometry,
+        charts,
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+
+pub(crate) fn classifier_label(kind: ClassifierKind) -> String {
+    match kind {
+        ClassifierKind::Burrows => "Burrows' Delta".to_string(),
+        ClassifierKind::Cosine => "Cosine Delta".to_string(),
+        ClassifierKind::Eder => "Eder's Delta".to_string(),
+        ClassifierKind::NearestCentroid => "nearest centroid".to_string(),
+        ClassifierKind::Knn => "kNN".to_string(),
+        ClassifierKind::Logistic => "logistic regression".to_string(),
+        ClassifierKind::LinearSvm => "linear SVM".to_string(),
+    }
+}
+
+pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), AuditError> {
+    let t = &c.text;
+    let l = &t.linkage;
+    let opt = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{v:.4}"));
+    let mut rows = vec![
+        (
+            "release documents".to_string(),
+            t.n_release_documents.to_string(),
+        ),
+        (
+            "linked to their original (re-identification rate)".to_string(),
+            format!("{} ({})", l.correct, opt(l.reidentification_rate)),
+        ),
+        (
+            "linkage precision / recall".to_string(),
+            format!("{} / {}", opt(l.precision), opt(l.recall)),
+        ),
+        (
+            "identifiers known / surviving in the release".to_string(),
+            format!("{} / {}", t.leak_scan.n_known, t.leak_scan.n_surviving),
+        ),
+        (
+            "release documents with a surviving identifier".to_string(),
+            t.leak_scan.documents_with_leaks.to_string(),
+        ),
+        (
+            "placeholders recovered from linked originals".to_string(),
+            format!("{} of {}", t.recovery.recovered, t.recovery.placeholders),
+        ),
+        (
+            "placeholders consistent across documents".to_string(),
+            t.recovery.consistency.consistent.to_string(),
+        ),
+        (
+            "hashes reversed by dictionary attack".to_string(),
+            format!(
+                "{} of {}",
+                t.hash_attack.recovered, t.hash_attack.hex_tokens
+            ),
+        ),
+    ];
+    for k in &t.leak_scan.kinds {
+        if k.surviving > 0 {
+            rows.push((
+                format!("surviving {:?} identifiers", k.kind).to_lowercase(),
+                format!("{} of {} ({} documents)", k.surviving, k.known, k.documents),
+            ));
+        }
+    }
+    let mut section = Section::new(format!("Corpus `{}`", c.name))
+        .paragraph(
+            "Document linkage (MinHash-LSH candidates verified by Jaccard similarity), the \
+             identifier leak scan (identifiers of the originals found in the release text; \
+             examples masked), redaction recovery on linked pairs and the dictionary attack on \
+             unsalted hashes.",
+        )
+        .table(Table::key_value("Text leakage", rows));
+    if let Some(s) = &c.stylometry {
+        let mut rows = vec![
+            ("classifier".to_string(), classifier_label(s.classifier)),
+            ("features".to_string(), s.features.join(", ")),
+            (
+                "candidate authors".to_string(),
+                s.candidate_authors.to_string(),
+            ),
+            (
+                "known documents (adversary's training set)".to_string(),
+                s.known_documents.to_string(),
+            ),
+            (
+                "release documents attributed".to_string(),
+                s.attributed_documents.to_string(),
+            ),
+            (
+                "document-level top-1 accuracy".to_string(),
+                format!("{:.4}", s.document_top1),
+            ),
+            ("chance".to_string(), format!("{:.4}", s.chance)),
+        ];
+        if let Some(p) = s.pseudonym_top1 {
+            rows.push((
+                format!(
+                    "pseudonym-level top-1 accuracy ({} pseudonyms)",
+                    s.pseudonyms
+                ),
+                format!("{p:.4}"),
+            ));
+        }
+        if let (Some(auc), Some(eer)) = (s.verification_auc, s.verification_eer) {
+            rows.push((
+                "verification AUC / EER".to_string(),
+                format!("{auc:.4} / {eer:.4}"),
+            ));
+        }
+        section = section
+            .paragraph(
+                "Stylometric attribution: the adversary knows some writing of each author (a \
+                 seeded share of their original documents) and attributes the release's other \
+                 documents, one by one and pooled per release pseudonym (summed scores).",
+            )
+            .table(Table::key_value("Authorship attribution", rows))
+            .result("stylometry", s)?;
+    }
+    for chart in &c.charts {
+        let caption = match chart.name.rsplit('_').next() {
+            Some("recall") => "Precision and recall of document linkage over the similarity threshold.",
+            Some("k") => "Share of release documents (and pseudonyms) whose author is among the k best-scored candidates.",
+            Some("roc") => "ROC of one-vs-rest verification from the attribution scores; the marked point is the equal error rate.",
+            Some("confusion") => "Confusion of true (rows) and attributed (columns) authors, numbered.",
+            _ => "Attribution accuracy as the number of candidate authors grows, cross-validated on the originals.",
+        };
+        section = section.chart(chart.name.clone(), caption);
+    }
+    let section = section.result("text_attacks", &c.text)?;
+    Ok((section, c.charts))
+}

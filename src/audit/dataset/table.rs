@@ -1,0 +1,507 @@
+//! Tables: release-only privacy metrics, the hidden-QI and direct-identifier
+//! scans, the QI-join linkage attack and the Anonymeter-style risks.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use polars::prelude::DataFrame;
+
+use super::{read_key_map, read_options, TableFacts};
+use crate::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskTables};
+use crate::attacks::linkage::qi_join;
+use crate::audit::config::{percent, AuditConfig, ClaimConfig, TableConfig};
+use crate::audit::run::{AuditOptions, ROW_KEY};
+use crate::audit::AuditError;
+use crate::data::{load_table, read_frame, CategoricalColumn, Hierarchy, MissingPolicy};
+use crate::privacy::direct_identifiers::{scan_file, DirectIdentifierConfig};
+use crate::privacy::t_closeness::emd_equal_distance;
+use crate::privacy::{
+    build_classes, detect_hidden_quasi_identifiers, evaluate_classes, EquivalenceClasses,
+    HiddenQiOptions, MetricsParams,
+};
+use crate::report::charts::{self};
+use crate::report::{Chart, Section, Table};
+
+pub(crate) fn run_table(
+    t: &TableConfig,
+    config: &AuditConfig,
+    options: &AuditOptions,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Box<TableFacts>, AuditError> {
+    let dataset = format!("table `{}`", t.name);
+    let opts = read_options(t.delimiter, &dataset)?;
+    let missing = MissingPolicy::default();
+    let mut hierarchies = HashMap::new();
+    for (column, path) in &t.hierarchies {
+        hierarchies.insert(column.clone(), Hierarchy::from_arx_csv(path, column)?);
+    }
+
+    // Release-only metrics. Every column of the release is read: columns left
+    // out of the declared QIs are checked for hidden quasi-identifiers.
+    let release = load_table(&t.release, &[], &opts, &missing)?;
+    let target_k = config
+        .claims
+        .iter()
+        .filter_map(|c| match c {
+            ClaimConfig::KAnonymity { table, k } if table == &t.name => Some(*k),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(2);
+    let sensitive_hierarchies: HashMap<String, Hierarchy> = hierarchies
+        .iter()
+        .filter(|(c, _)| t.sensitive.contains(c))
+        .map(|(c, h)| (c.clone(), h.clone()))
+        .collect();
+    let mut params = MetricsParams::new(t.quasi_identifiers.iter().cloned())
+        .sensitive(t.sensitive.iter().cloned())
+        .hierarchies(sensitive_hierarchies)
+        .target_k(target_k)
+        .max_listed_rows(0);
+    if let Some(subject) = &t.subject {
+        params = params.subject(subject.clone());
+    }
+    // One grouping serves the metrics and the per-class charts.
+    let classes = build_classes(&release, &params)?;
+    let mut metrics = evaluate_classes(&release, &classes, &params)?;
+    // Candidates for hidden QIs: every release column but the declared roles
+    // and the truth key (the auditor's scoring key, not part of the claim).
+    let candidates: Vec<String> = release
+        .column_names()
+        .into_iter()
+        .filter(|c| {
+            !t.quasi_identifiers.iter().any(|q| q == c)
+                && t.subject.as_deref() != Some(*c)
+                && t.truth.as_ref().is_none_or(|tr| tr.release != *c)
+        })
+        .map(str::to_string)
+        .collect();
+    // Past MAX_CANDIDATE_COLUMNS the check is not run (one group-by per
+    // column); `hidden_qi` stays empty and a k claim cannot PASS unchecked.
+    if candidates.len() <= crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS {
+        metrics.hidden_qi = Some(detect_hidden_quasi_identifiers(
+            &release,
+            &params,
+            &HiddenQiOptions {
+                columns: Some(candidates),
+                ..HiddenQiOptions::default()
+            },
+        )?);
+    }
+    let charts = table_charts(t, &classes, target_k, config)?;
+    // Direct-identifier columns of the release (no originals needed).
+    let direct_identifiers = scan_file(
+        &t.release,
+        &opts,
+        &DirectIdentifierConfig {
+            include_examples: options.include_examples,
+            ..DirectIdentifierConfig::default()
+        },
+    )
+    .map_err(|e| AuditError::Dataset {
+        dataset: dataset.clone(),
+        message: e.to_string(),
+    })?;
+    progress(&format!("{dataset}: privacy metrics"));
+
+    // QI-join linkage against the originals.
+    let mut qi = None;
+    if let Some(original_path) = &t.original {
+        let original_name = |release_name: &str| -> String {
+            t.original_columns
+                .get(release_name)
+                .cloned()
+                .unwrap_or_else(|| release_name.to_string())
+        };
+        let mut columns: Vec<String> = t
+            .quasi_identifiers
+            .iter()
+            .map(|q| original_name(q))
+            .collect();
+        let row_key = t.truth.as_ref().is_some_and(|tr| tr.original == ROW_KEY);
+        if let Some(truth) = &t.truth {
+            if !row_key && !columns.contains(&truth.original) {
+                columns.push(truth.original.clone());
+            }
+        }
+        let column_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let mut original = load_table(original_path, &column_refs, &opts, &missing)?;
+        if row_key {
+            let rows: Vec<String> = (0..original.n_rows).map(|r| r.to_string()).collect();
+            original
+                .columns
+                .push(CategoricalColumn::from_strs(ROW_KEY, &rows));
+        }
+        for col in &mut original.columns {
+            if let Some(q) = t
+                .quasi_identifiers
+                .iter()
+                .find(|q| original_name(q) == col.name && q.as_str() != col.name)
+            {
+                col.name = q.clone();
+            }
+        }
+        let truth_columns = match &t.truth {
+            None => None,
+            Some(truth) => {
+                let original_key = truth.original.clone();
+                match &truth.map {
+                    None => Some((original_key, truth.release.clone())),
+                    Some(map_path) => {
+                        let map = read_key_map(map_path, &truth.map_original, &truth.map_release)?;
+                        let keys =
+                            original
+                                .column(&original_key)
+                                .ok_or_else(|| AuditError::Dataset {
+                                    dataset: dataset.clone(),
+                                    message: format!(
+                                        "truth column `{original_key}` is not in the originals"
+                                    ),
+                                })?;
+                        let mapped: Vec<&str> = (0..original.n_rows)
+                            .map(|row| map.get(keys.value(row)).map_or("", String::as_str))
+                            .collect();
+                        original
+                            .columns
+                            .push(CategoricalColumn::from_strs("__reident_truth__", &mapped));
+                        Some(("__reident_truth__".to_string(), truth.release.clone()))
+                    }
+                }
+            }
+        };
+        let kinds: HashMap<String, crate::data::ValueKind> =
+            t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
+        let mut result = qi_join(
+            &original,
+            &release,
+            &t.quasi_identifiers,
+            &hierarchies,
+            &kinds,
+            truth_columns
+                .as_ref()
+                .map(|(o, r)| (o.as_str(), r.as_str())),
+        )?;
+        result.rows.clear();
+        qi = Some(result);
+        progress(&format!("{dataset}: QI-join linkage"));
+    }
+
+    // Anonymeter-style risks.
+    let mut risk = None;
+    if let (Some(r), Some(original_path)) = (&t.risk, &t.original) {
+        let mut columns = r.columns.clone();
+        if columns.is_empty() {
+            columns.extend(t.quasi_identifiers.iter().cloned());
+            columns.extend(t.sensitive.iter().cloned());
+        }
+        let renames: Vec<(String, String)> = t
+            .original_columns
+            .iter()
+            .map(|(release, original)| (original.clone(), release.clone()))
+            .collect();
+        let load = |path: &Path, rename: bool| -> Result<DataFrame, AuditError> {
+            let mut frame = read_frame(path, &opts)?;
+            if rename {
+                for (from, to) in &renames {
+                    if frame.column(from).is_ok() {
+                        frame.rename(from, to.as_str().into()).map_err(|e| {
+                            AuditError::Dataset {
+                                dataset: dataset.clone(),
+                                message: format!("cannot rename column `{from}` to `{to}`: {e}"),
+                            }
+                        })?;
+                    }
+                }
+            }
+            Ok(frame)
+        };
+        let original = load(original_path, true)?;
+        let release_frame = load(&t.release, false)?;
+        let control = load(&r.control, true)?;
+        let sources = [
+            original_path.display().to_string(),
+            t.release.display().to_string(),
+            r.control.display().to_string(),
+        ];
+        // Generalized release values are read as the QI join reads them.
+        let kinds: HashMap<String, crate::data::ValueKind> =
+            t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
+        let tables = RiskTables::from_frames_generalized(
+            [
+                (&original, sources[0].as_str()),
+                (&release_frame, sources[1].as_str()),
+                (&control, sources[2].as_str()),
+            ],
+            &columns,
+            None,
+            &missing,
+            &hierarchies,
+            &kinds,
+        )?;
+        let secrets = if r.secrets.is_empty() {
+            t.sensitive.clone()
+        } else {
+            r.secrets.clone()
+        };
+        let plan = RiskPlan {
+            univariate: true,
+            multivariate: true,
+            linkability: (!r.link_a.is_empty() && !r.link_b.is_empty())
+                .then(|| (r.link_a.clone(), r.link_b.clone())),
+            secrets,
+            auxiliary: Vec::new(),
+        };
+        let risk_config = RiskConfig {
+            n_attacks: r.n_attacks,
+            confidence: config.confidence,
+            seed: config.seed,
+            ..RiskConfig::default()
+        };
+        risk = Some(evaluate_risks(&tables, &risk_config, &plan, &|_| {})?);
+        progress(&format!("{dataset}: Anonymeter-style risks"));
+    }
+
+    Ok(Box::new(TableFacts {
+        name: t.name.clone(),
+        direct_identifiers,
+        metrics,
+        qi_join: qi,
+        risk,
+        charts,
+    }))
+}
+
+/// Class-size histogram, prosecutor-risk CDF and l and t per class.
+pub(crate) fn table_charts(
+    t: &TableConfig,
+    classes: &EquivalenceClasses,
+    target_k: u64,
+    config: &AuditConfig,
+) -> Result<Vec<Chart>, AuditError> {
+    // Persons per class with a subject column, records otherwise.
+    let sizes = classes.unit_sizes();
+    let mut out = Vec::new();
+    out.push(
+        charts::class_size_histogram(sizes, Some(target_k))?
+            .renamed(format!("{}_class_sizes", t.name))?,
+    );
+    let risks: Vec<f64> = sizes
+        .iter()
+        .flat_map(|&s| std::iter::repeat_n(1.0 / s as f64, s as usize))
+        .collect();
+    let threshold = 0.2;
+    out.push(
+        charts::prosecutor_risk_cdf(&risks, Some(threshold))?
+            .renamed(format!("{}_risk_cdf", t.name))?,
+    );
+    if let Some(counts) = classes.sensitive_attributes().first() {
+        let total: u64 = counts.overall.iter().sum();
+        if total > 0 {
+            let overall: Vec<f64> = counts
+                .overall
+                .iter()
+                .map(|&c| c as f64 / total as f64)
+                .collect();
+            let mut l = Vec::with_capacity(classes.n_classes());
+            let mut tt = Vec::with_capacity(classes.n_classes());
+            let mut p = vec![0.0; overall.len()];
+            for c in 0..classes.n_classes() {
+                let (codes, n) = counts.class(c);
+                l.push(codes.len() as f64);
+                let size: u64 = n.iter().sum();
+                p.iter_mut().for_each(|x| *x = 0.0);
+                for (&code, &k) in codes.iter().zip(n) {
+                    p[code as usize] = k as f64 / size as f64;
+                }
+                tt.push(emd_equal_distance(&p, &overall));
+            }
+            let l_claim = config.claims.iter().find_map(|c| match c {
+                ClaimConfig::LDiversity { table, l } if table == &t.name => Some(*l as f64),
+                _ => None,
+            });
+            let t_claim = config.claims.iter().find_map(|c| match c {
+                ClaimConfig::TCloseness { table, t: tc } if table == &t.name => Some(*tc),
+                _ => None,
+            });
+            out.push(
+                charts::l_and_t_per_class(&l, &tt, l_claim, t_claim)?
+                    .renamed(format!("{}_l_t_per_class", t.name))?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), AuditError> {
+    let m = &t.metrics;
+    let mut rows: Vec<(String, String)> = vec![
+        ("rows".into(), m.n_rows.to_string()),
+        ("equivalence classes".into(), m.n_classes.to_string()),
+        ("k".into(), m.k.to_string()),
+        ("classes of size 1".into(), m.n_unique_classes.to_string()),
+        (
+            "prosecutor risk: highest / average".into(),
+            format!(
+                "{:.4} / {:.4}",
+                m.risk.prosecutor.highest_risk, m.risk.prosecutor.success_rate
+            ),
+        ),
+        (
+            "sample uniqueness".into(),
+            format!("{:.4}", m.risk.sample_uniqueness),
+        ),
+    ];
+    for s in &m.sensitive {
+        rows.push((
+            format!("{}: distinct l / entropy l", s.attribute),
+            format!("{} / {:.3}", s.l_distinct, s.entropy_l.exp_entropy),
+        ));
+        rows.push((
+            format!("{}: t (equal distance)", s.attribute),
+            format!("{:.4}", s.t_equal_distance.t),
+        ));
+    }
+    let mut section = Section::new(format!("Table `{}`", t.name))
+        .paragraph(format!(
+            "Release-only metrics over the quasi-identifiers {}.",
+            m.inputs.quasi_identifiers.join(", ")
+        ))
+        .table(Table::key_value("Privacy metrics of the release", rows));
+    if let Some(h) = &m.hidden_qi {
+        for w in h.warnings() {
+            section = section.paragraph(format!("Hidden quasi-identifier: {w}"));
+        }
+    }
+    let d = &t.direct_identifiers;
+    let flagged: Vec<Vec<String>> = d
+        .columns
+        .iter()
+        .filter(|c| c.flagged)
+        .map(|c| {
+            vec![
+                c.column.clone(),
+                c.category.map_or("-".into(), |k| k.label().to_string()),
+                c.rule.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    section = section.paragraph(format!(
+        "Direct-identifier scan of the release ({} columns, no originals needed): {} flagged.",
+        d.columns.len(),
+        flagged.len()
+    ));
+    if !flagged.is_empty() {
+        section = section.table(Table {
+            caption: "Release columns that hold direct identifiers".into(),
+            columns: vec!["column".into(), "category".into(), "rule".into()],
+            rows: flagged,
+        });
+    }
+    section = section.result("direct_identifiers", d)?;
+    for c in &t.charts {
+        let caption = match c.name.rsplit('_').next() {
+            Some("sizes") => "Equivalence-class sizes; the dashed line is the claimed k.",
+            Some("cdf") => "Share of records at or below each prosecutor re-identification risk (1 / class size).",
+            _ => "Distinct l and t (equal-distance EMD) of each equivalence class, with the claimed thresholds.",
+        };
+        section = section.chart(c.name.clone(), caption);
+    }
+    if let Some(q) = &t.qi_join {
+        let mut rows = vec![
+            ("release rows".to_string(), q.n_release.to_string()),
+            ("original rows".to_string(), q.n_original.to_string()),
+            (
+                "expected re-identifications (sum of 1/|candidates|)".to_string(),
+                format!("{:.1}", q.expected_reidentifications),
+            ),
+            (
+                "rows with exactly one candidate".to_string(),
+                format!("{} ({})", q.unique_matches, percent(q.certain_share)),
+            ),
+            (
+                "rows with no compatible original".to_string(),
+                q.no_candidates.to_string(),
+            ),
+        ];
+        if let (Some(a), Some(e)) = (
+            q.actual_reidentifications,
+            q.expected_correct_reidentifications,
+        ) {
+            rows.push((
+                "correct unique matches (truth key)".to_string(),
+                a.to_string(),
+            ));
+            rows.push((
+                "expected correct re-identifications (truth key)".to_string(),
+                format!("{e:.1}"),
+            ));
+        }
+        section = section
+            .paragraph(
+                "QI-join attack: an adversary who knows the quasi-identifiers of everyone in the \
+                 originals lists, for each release row, the originals compatible with its \
+                 (generalized) values and picks one at random.",
+            )
+            .table(Table::key_value(
+                "QI-join linkage against the originals",
+                rows,
+            ))
+            .table(Table {
+                caption: "How each quasi-identifier's release values were compared with the originals (exact text first; see README, fail-safe guards)".into(),
+                columns: vec![
+                    "column".into(),
+                    "read as".into(),
+                    "why".into(),
+                    "release rows matching no original value".into(),
+                ],
+                rows: q
+                    .column_kinds
+                    .iter()
+                    .zip(&q.unmatched_by_column)
+                    .map(|(k, u)| {
+                        vec![
+                            k.column.clone(),
+                            k.kind.to_string(),
+                            k.reason.clone(),
+                            u.rows.to_string(),
+                        ]
+                    })
+                    .collect(),
+            })
+            .result("qi_join", q)?;
+    }
+    if let Some(r) = &t.risk {
+        let rows: Vec<Vec<String>> = r
+            .estimates()
+            .into_iter()
+            .map(|(name, e)| {
+                vec![
+                    name,
+                    format!("{:.4}", e.attack.rate),
+                    format!("{:.4}", e.control.rate),
+                    format!("{:.4} [{:.4}, {:.4}]", e.risk, e.ci.0, e.ci.1),
+                ]
+            })
+            .collect();
+        section = section
+            .paragraph(
+                "Anonymeter-style risks (Giomi et al. 2023): each attack on the originals the \
+                 release was made from, against the same attack on held-out control records.",
+            )
+            .table(Table {
+                caption: "Anonymeter-style risks".into(),
+                columns: vec![
+                    "attack".into(),
+                    "attack rate".into(),
+                    "control rate".into(),
+                    "risk [interval]".into(),
+                ],
+                rows,
+            })
+            .result("anonymeter_risks", r)?;
+    }
+    let section = section.result("privacy_metrics", m)?;
+    Ok((section, t.charts))
+}
+
+// ------------------------------------------------------------------ corpora
