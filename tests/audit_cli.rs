@@ -264,8 +264,8 @@ fn same_seed_same_report_and_the_seed_matters() {
     config.claims.retain(|c| {
         matches!(
             c,
-            reident::audit::ClaimConfig::Authorship { .. }
-                | reident::audit::ClaimConfig::NoDirectIdentifiers { .. }
+            reident::audit::ClaimConfig::Authorship(_)
+                | reident::audit::ClaimConfig::NoDirectIdentifiers(_)
         )
     });
     let run = |config: &AuditConfig| {

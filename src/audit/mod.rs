@@ -18,7 +18,7 @@
 //! audit` command does (it writes the report with
 //! [`crate::report::write_report`]).
 
-mod claims;
+pub mod claims;
 pub mod config;
 mod dataset;
 pub mod run;

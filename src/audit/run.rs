@@ -28,7 +28,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::claims::decide;
+use super::claims::decide_all;
 use super::config::{
     percent, AggregateConfig, AuditConfig, CorpusConfig, TableConfig, TracesConfig,
 };
@@ -112,11 +112,7 @@ pub fn run_audit(
         .collect();
     let facts = results.into_iter().collect::<Result<Vec<_>, _>>()?;
 
-    let claims = config
-        .claims
-        .iter()
-        .map(|c| decide(c, &facts, config))
-        .collect::<Result<Vec<_>, _>>()?;
+    let claims = decide_all(config, &facts)?;
 
     let mut builder = ReportBuilder::new(
         config.title.clone(),

@@ -57,9 +57,9 @@ pub(crate) fn run_aggregate(
         .claims
         .iter()
         .find_map(|c| match c {
-            ClaimConfig::DifferentialPrivacy {
-                aggregate, delta, ..
-            } if aggregate == &a.name && *delta > 0.0 => Some(*delta),
+            ClaimConfig::DifferentialPrivacy(c) if c.aggregate == a.name && c.delta > 0.0 => {
+                Some(c.delta)
+            }
             _ => None,
         })
         .unwrap_or(1e-5);

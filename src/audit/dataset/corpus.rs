@@ -172,8 +172,6 @@ pub(crate) fn run_corpus(
     }))
 }
 
-#[allow(clippy::too_many_arguments)]
-
 pub(crate) fn classifier_label(kind: ClassifierKind) -> String {
     match kind {
         ClassifierKind::Burrows => "Burrows' Delta".to_string(),

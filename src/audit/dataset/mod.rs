@@ -65,9 +65,13 @@ pub(crate) struct StylometryFacts {
     pub(crate) known_documents: usize,
     pub(crate) attributed_documents: usize,
     pub(crate) document_top1: f64,
+    /// Release documents attributed to their true author (top 1).
+    pub(crate) document_correct: usize,
     pub(crate) document_macro_f1: f64,
     pub(crate) pseudonyms: usize,
     pub(crate) pseudonym_top1: Option<f64>,
+    /// Pseudonyms attributed to their (majority) true author (top 1).
+    pub(crate) pseudonym_correct: Option<usize>,
     pub(crate) chance: f64,
     pub(crate) document_top_k: Vec<(usize, f64)>,
     pub(crate) pseudonym_top_k: Vec<(usize, f64)>,
@@ -146,24 +150,3 @@ pub(crate) fn read_key_map(
 }
 
 // ------------------------------------------------------------------ verdicts
-
-pub(crate) fn find_table<'a>(facts: &'a [Facts], name: &str) -> Option<&'a TableFacts> {
-    facts.iter().find_map(|f| match f {
-        Facts::Table(t) if t.name == name => Some(t.as_ref()),
-        _ => None,
-    })
-}
-
-pub(crate) fn find_corpus<'a>(facts: &'a [Facts], name: &str) -> Option<&'a CorpusFacts> {
-    facts.iter().find_map(|f| match f {
-        Facts::Corpus(c) if c.name == name => Some(c.as_ref()),
-        _ => None,
-    })
-}
-
-pub(crate) fn missing_facts(what: &str) -> AuditError {
-    AuditError::Dataset {
-        dataset: what.to_string(),
-        message: "was not analysed (internal inconsistency between config and runner)".into(),
-    }
-}

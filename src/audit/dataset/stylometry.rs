@@ -26,6 +26,7 @@ use crate::audit::AuditError;
 use crate::report::charts::{self, NamedCurve};
 use crate::report::Chart;
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_stylometry(
     c: &CorpusConfig,
     s: &crate::audit::config::StylometryConfig,
@@ -271,9 +272,11 @@ pub(crate) fn run_stylometry(
         known_documents: train.len(),
         attributed_documents: test_texts.len(),
         document_top1: doc_eval.top1_accuracy,
+        document_correct: correct(&doc_eval),
         document_macro_f1: doc_eval.macro_f1,
         pseudonyms: pseudonym_eval.as_ref().map_or(0, |e| e.n_documents),
         pseudonym_top1: pseudonym_eval.as_ref().map(|e| e.top1_accuracy),
+        pseudonym_correct: pseudonym_eval.as_ref().map(correct),
         chance: doc_eval.chance_top1,
         document_top_k: top(&doc_eval),
         pseudonym_top_k: pseudonym_eval.as_ref().map(top).unwrap_or_default(),
@@ -284,4 +287,9 @@ pub(crate) fn run_stylometry(
         held_out_in_release,
         accuracy_vs_authors: sweep,
     })
+}
+
+/// Top-1 correct attributions: the diagonal of the confusion counts.
+fn correct(e: &Evaluation) -> usize {
+    e.confusion.iter().enumerate().map(|(i, row)| row[i]).sum()
 }

@@ -43,7 +43,7 @@ pub(crate) fn run_table(
         .claims
         .iter()
         .filter_map(|c| match c {
-            ClaimConfig::KAnonymity { table, k } if table == &t.name => Some(*k),
+            ClaimConfig::KAnonymity(c) if c.table == t.name => Some(c.k),
             _ => None,
         })
         .max()
@@ -316,11 +316,11 @@ pub(crate) fn table_charts(
                 tt.push(emd_equal_distance(&p, &overall));
             }
             let l_claim = config.claims.iter().find_map(|c| match c {
-                ClaimConfig::LDiversity { table, l } if table == &t.name => Some(*l as f64),
+                ClaimConfig::LDiversity(c) if c.table == t.name => Some(c.l as f64),
                 _ => None,
             });
             let t_claim = config.claims.iter().find_map(|c| match c {
-                ClaimConfig::TCloseness { table, t: tc } if table == &t.name => Some(*tc),
+                ClaimConfig::TCloseness(c) if c.table == t.name => Some(c.t),
                 _ => None,
             });
             out.push(

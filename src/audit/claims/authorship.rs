@@ -1,0 +1,107 @@
+//! "Authors of corpus C are not identifiable above X": stylometric attribution
+//! of the release's documents from the auditor's known writing of each author,
+//! one by one and pooled per release pseudonym ([`crate::attacks::stylometry`]);
+//! the stronger of the two decides, behind the coverage guard (held-out
+//! documents must be found in the release by id).
+
+use serde::{Deserialize, Serialize};
+
+use super::{check_rate, require_corpus, verdict, wilson, Claim, DatasetFacts};
+use crate::audit::config::{percent, AuditConfig};
+use crate::audit::dataset::classifier_label;
+use crate::audit::AuditError;
+use crate::eval;
+use crate::report::ClaimVerdict;
+
+/// `kind = "authorship"`: `corpus`, `max_accuracy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Authorship {
+    /// Corpus name.
+    pub corpus: String,
+    /// Largest acceptable attribution accuracy.
+    pub max_accuracy: f64,
+}
+
+impl Claim for Authorship {
+    fn statement(&self) -> String {
+        format!(
+            "authors of corpus `{}` are not identifiable above {}",
+            self.corpus,
+            percent(self.max_accuracy)
+        )
+    }
+
+    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+        check_rate(at, "max_accuracy", self.max_accuracy)?;
+        if require_corpus(config, at, &self.corpus)?.stylometry.is_none() {
+            return Err(format!(
+                "{at}: corpus `{}` needs a `[corpus.stylometry]` section",
+                self.corpus
+            ));
+        }
+        Ok(())
+    }
+
+    fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError> {
+        let s = facts
+            .corpus(&self.corpus)?
+            .stylometry
+            .as_ref()
+            .ok_or_else(|| super::missing_facts(&self.corpus))?;
+        let doc = wilson(
+            s.document_correct as f64,
+            s.attributed_documents,
+            level,
+            "document-level attribution",
+        )
+        .ok();
+        let pseud = s.pseudonym_correct.and_then(|correct| {
+            wilson(
+                correct as f64,
+                s.pseudonyms,
+                level,
+                "pseudonym-level attribution",
+            )
+            .ok()
+        });
+        // The stronger attack decides: the one whose interval reaches higher.
+        let (p, which) = match (doc, pseud) {
+            (Some(d), Some(p)) if p.low > d.low => (p, "pseudonym level (pooled)"),
+            (Some(d), _) => (d, "document level"),
+            (None, Some(p)) => (p, "pseudonym level (pooled)"),
+            (None, None) => return Err(super::missing_facts(&self.corpus)),
+        };
+        let (v, warnings) = eval::guard(
+            eval::interval_at_most(p.low, p.high, self.max_accuracy),
+            &[eval::CoverageCheck {
+                what: "held-out documents of known authors found in the release by id".into(),
+                covered: s.held_out_in_release as u64,
+                total: s.held_out_documents as u64,
+                required_share: eval::MIN_ALIGNED_SHARE,
+                cause: "Release documents are matched to their originals by the `id` column; release ids that name no original leave documents unattributed. Check that the release keeps the originals' document ids.".into(),
+            }],
+        );
+        Ok(verdict(
+            self,
+            v,
+            "top-1 attribution accuracy",
+            Some(p.point),
+            Some(p),
+            &format!(
+                "stylometric attribution ({}, {which})",
+                classifier_label(s.classifier)
+            ),
+            format!(
+                "{} of {} release documents attributed to their author; {} of {} pseudonyms after pooling; chance is {} with {} candidate authors.",
+                percent(s.document_top1),
+                s.attributed_documents,
+                s.pseudonym_top1.map_or("n/a".into(), percent),
+                s.pseudonyms,
+                percent(s.chance),
+                s.candidate_authors
+            ),
+            warnings,
+        ))
+    }
+}
