@@ -352,3 +352,40 @@ mod properties {
         }
     }
 }
+
+/// Per-class l and t (what the audit's chart draws) are the values whose
+/// minimum and maximum are the metrics, by hand on the wards:
+/// l per ward counting records is 3, 2, 3 and counting persons 1, 2, 2; t per
+/// ward (equal-distance EMD against flu 4/9, cancer 1/9, hiv 1/9, cold 2/9,
+/// asthma 1/9) is 4/9, 1/3, 1/3.
+#[test]
+fn per_class_l_and_t_are_the_metrics_per_ward() {
+    use reident::privacy::{
+        distinct_l_per_class, equal_distance_per_class, t_closeness_equal_distance,
+    };
+    let t = wards();
+    let records =
+        build_classes(&t, &MetricsParams::new(["ward"]).sensitive(["diagnosis"])).unwrap();
+    assert_eq!(
+        distinct_l_per_class(&records, "diagnosis").unwrap(),
+        [3, 2, 3]
+    );
+    let per_class_t = equal_distance_per_class(&records, "diagnosis").unwrap();
+    for (got, want) in per_class_t.iter().zip([4.0 / 9.0, 1.0 / 3.0, 1.0 / 3.0]) {
+        assert!((got - want).abs() < 1e-12, "{per_class_t:?}");
+    }
+    let worst = t_closeness_equal_distance(&records, "diagnosis").unwrap();
+    assert_eq!(worst.t, per_class_t.iter().cloned().fold(0.0, f64::max));
+    let persons = build_classes(
+        &t,
+        &MetricsParams::new(["ward"])
+            .sensitive(["diagnosis"])
+            .subject("patient"),
+    )
+    .unwrap();
+    assert_eq!(
+        distinct_l_per_class(&persons, "diagnosis").unwrap(),
+        [1, 2, 2]
+    );
+    assert_eq!(distinct_l_diversity(&persons, "diagnosis").unwrap(), 1);
+}

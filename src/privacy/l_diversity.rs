@@ -60,16 +60,28 @@ pub fn distinct_l_diversity(
     classes: &EquivalenceClasses,
     sensitive: &str,
 ) -> Result<u64, PrivacyError> {
+    Ok(distinct_l_per_class(classes, sensitive)?
+        .into_iter()
+        .min()
+        .unwrap_or(0))
+}
+
+/// Every class's distinct l, in class order: the per-class values whose
+/// minimum is [`distinct_l_diversity`] (counted over persons with a subject
+/// column, as there), for charts and per-class reports.
+pub fn distinct_l_per_class(
+    classes: &EquivalenceClasses,
+    sensitive: &str,
+) -> Result<Vec<u64>, PrivacyError> {
     let sa = classes.sensitive(sensitive)?;
     if let Some(per_class) = &sa.subject_distinct_l {
-        return Ok(per_class.iter().copied().min().unwrap_or(0));
+        return Ok(per_class.clone());
     }
     Ok(sa
         .offsets
         .windows(2)
         .map(|w| (w[1] - w[0]) as u64)
-        .min()
-        .unwrap_or(0))
+        .collect())
 }
 
 /// Entropy l-diversity: each class E must have entropy

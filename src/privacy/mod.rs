@@ -50,7 +50,8 @@ pub use k_anonymity::{
     KAnonymity, RecordsBelowK,
 };
 pub use l_diversity::{
-    distinct_l_diversity, entropy_l_diversity, recursive_cl_diversity, EntropyL, RecursiveCl,
+    distinct_l_diversity, distinct_l_per_class, entropy_l_diversity, recursive_cl_diversity,
+    EntropyL, RecursiveCl,
 };
 pub use likeness::{basic_beta_likeness, enhanced_beta_likeness, BetaLikeness};
 pub use report::{
@@ -58,8 +59,8 @@ pub use report::{
     SCHEMA_VERSION,
 };
 pub use t_closeness::{
-    emd_equal_distance, emd_ordered, t_closeness_equal_distance, t_closeness_hierarchical,
-    t_closeness_ordered, GroundDistance, HierarchicalGround, TCloseness,
+    emd_equal_distance, emd_ordered, equal_distance_per_class, t_closeness_equal_distance,
+    t_closeness_hierarchical, t_closeness_ordered, GroundDistance, HierarchicalGround, TCloseness,
 };
 
 /// Errors from computing privacy metrics. Every variant names the data source

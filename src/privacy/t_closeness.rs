@@ -277,6 +277,25 @@ fn total(sa: &SensitiveCounts) -> u64 {
     sa.overall.iter().sum()
 }
 
+/// Equal-distance EMD between class `c`'s distribution of `sa` and the
+/// overall one, in exact integer arithmetic: with class size n, N rows in
+/// classes, class count c_s and overall count P_s of value s,
+/// `1/2 sum_s |c_s / n - P_s / N| = sum_s |c_s N - n P_s| / (2 n N)`.
+fn class_equal_distance(sa: &SensitiveCounts, sizes: &[u64], big_n: i128, c: usize) -> f64 {
+    let (codes, counts) = sa.class(c);
+    let n = sizes[c] as i128;
+    // sum_s |c_s N - n P_s| over values in E, plus n P_s for values not in E.
+    let mut present_p: i128 = 0;
+    let mut sum: i128 = 0;
+    for (&code, &k) in codes.iter().zip(counts) {
+        let big_p = sa.overall[code as usize] as i128;
+        present_p += big_p;
+        sum += (k as i128 * big_n - n * big_p).abs();
+    }
+    sum += n * (big_n - present_p);
+    sum as f64 / (2 * n * big_n) as f64
+}
+
 /// t-closeness with equal-distance EMD (Li et al. 2007; pyCANON's
 /// `aux_t_closeness_str`): `t = max_E 1/2 sum_s |q_E(s) - p(s)|`.
 pub fn t_closeness_equal_distance(
@@ -287,24 +306,29 @@ pub fn t_closeness_equal_distance(
     let sizes = classes.class_sizes();
     let big_n = total(sa) as i128;
     let (t, worst_class) = max_over_classes(classes.n_classes(), |c| {
-        let (codes, counts) = sa.class(c);
-        let n = sizes[c] as i128;
-        // sum_s |c_s N - n P_s| over values in E, plus n P_s for values not in E.
-        let mut present_p: i128 = 0;
-        let mut sum: i128 = 0;
-        for (&code, &k) in codes.iter().zip(counts) {
-            let big_p = sa.overall[code as usize] as i128;
-            present_p += big_p;
-            sum += (k as i128 * big_n - n * big_p).abs();
-        }
-        sum += n * (big_n - present_p);
-        sum as f64 / (2 * n * big_n) as f64
+        class_equal_distance(sa, sizes, big_n, c)
     });
     Ok(TCloseness {
         ground: GroundDistance::EqualDistance,
         t,
         worst_class,
     })
+}
+
+/// Every class's equal-distance EMD to the overall distribution of
+/// `sensitive`, in class order: the per-class values whose maximum is
+/// [`t_closeness_equal_distance`] (for charts and per-class reports).
+pub fn equal_distance_per_class(
+    classes: &EquivalenceClasses,
+    sensitive: &str,
+) -> Result<Vec<f64>, PrivacyError> {
+    let sa = classes.sensitive(sensitive)?;
+    let sizes = classes.class_sizes();
+    let big_n = total(sa) as i128;
+    Ok((0..classes.n_classes())
+        .into_par_iter()
+        .map(|c| class_equal_distance(sa, sizes, big_n, c))
+        .collect())
 }
 
 /// t-closeness with ordered-distance EMD (Li et al. 2007, section 4.1;

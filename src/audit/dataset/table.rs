@@ -14,10 +14,9 @@ use crate::audit::run::{AuditOptions, ROW_KEY};
 use crate::audit::AuditError;
 use crate::data::{load_table, read_frame, CategoricalColumn, Hierarchy, MissingPolicy};
 use crate::privacy::direct_identifiers::{scan_file, DirectIdentifierConfig};
-use crate::privacy::t_closeness::emd_equal_distance;
 use crate::privacy::{
-    build_classes, detect_hidden_quasi_identifiers, evaluate_classes, EquivalenceClasses,
-    HiddenQiOptions, MetricsParams,
+    build_classes, detect_hidden_quasi_identifiers, distinct_l_per_class, equal_distance_per_class,
+    evaluate_classes, EquivalenceClasses, HiddenQiOptions, MetricsParams,
 };
 use crate::report::charts::{self};
 use crate::report::{Chart, Section, Table};
@@ -294,27 +293,15 @@ pub(crate) fn table_charts(
         charts::prosecutor_risk_cdf(&risks, Some(threshold))?
             .renamed(format!("{}_risk_cdf", t.name))?,
     );
+    // Per-class l and t of the first sensitive attribute, as the privacy
+    // metrics count them (persons with a subject column).
     if let Some(counts) = classes.sensitive_attributes().first() {
-        let total: u64 = counts.overall.iter().sum();
-        if total > 0 {
-            let overall: Vec<f64> = counts
-                .overall
-                .iter()
-                .map(|&c| c as f64 / total as f64)
+        if counts.overall.iter().sum::<u64>() > 0 {
+            let l: Vec<f64> = distinct_l_per_class(classes, &counts.attribute)?
+                .into_iter()
+                .map(|l| l as f64)
                 .collect();
-            let mut l = Vec::with_capacity(classes.n_classes());
-            let mut tt = Vec::with_capacity(classes.n_classes());
-            let mut p = vec![0.0; overall.len()];
-            for c in 0..classes.n_classes() {
-                let (codes, n) = counts.class(c);
-                l.push(codes.len() as f64);
-                let size: u64 = n.iter().sum();
-                p.iter_mut().for_each(|x| *x = 0.0);
-                for (&code, &k) in codes.iter().zip(n) {
-                    p[code as usize] = k as f64 / size as f64;
-                }
-                tt.push(emd_equal_distance(&p, &overall));
-            }
+            let tt = equal_distance_per_class(classes, &counts.attribute)?;
             let l_claim = config.claims.iter().find_map(|c| match c {
                 ClaimConfig::LDiversity(c) if c.table == t.name => Some(c.l as f64),
                 _ => None,
