@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use reident::audit::run::progress_steps;
 use reident::audit::{run_audit, AuditConfig, AuditOptions};
 use reident::report::{to_json, REPORT_JSON_SCHEMA};
 use report_support::check_schema;
@@ -269,7 +270,13 @@ fn same_seed_same_report_and_the_seed_matters() {
         )
     });
     let run = |config: &AuditConfig| {
-        let outcome = run_audit(config, &AuditOptions::default(), &|_| {}).unwrap();
+        let calls = std::sync::atomic::AtomicU64::new(0);
+        let outcome = run_audit(config, &AuditOptions::default(), &|_| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+        .unwrap();
+        // The progress bar's length is the number of steps reported.
+        assert_eq!(calls.into_inner(), progress_steps(config));
         to_json(&outcome.report).unwrap()
     };
     let a = run(&config);

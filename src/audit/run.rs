@@ -32,7 +32,7 @@ use super::claims::decide_all;
 use super::config::{
     percent, AggregateConfig, AuditConfig, CorpusConfig, TableConfig, TracesConfig,
 };
-use super::dataset::{run_aggregate, run_corpus, run_table, run_traces, Facts};
+use super::dataset::{self, run_aggregate, run_corpus, run_table, run_traces, Facts};
 use super::AuditError;
 use crate::report::{Chart, GeneratedBy, Report, ReportBuilder, Section, Verdict};
 
@@ -67,19 +67,17 @@ impl AuditOutcome {
     }
 }
 
-/// Number of progress steps [`run_audit`] reports for `config`.
+/// Number of progress steps [`run_audit`] reports for `config`: each dataset
+/// kind counts its own, next to the code that reports them.
 pub fn progress_steps(config: &AuditConfig) -> u64 {
-    let mut n = 0u64;
-    for t in &config.tables {
-        n += 1 + t.original.is_some() as u64 + t.risk.is_some() as u64;
-    }
-    for c in &config.corpora {
-        n += 1;
-        if let Some(s) = &c.stylometry {
-            n += 1 + !s.sweep_authors.is_empty() as u64;
-        }
-    }
-    n + config.aggregates.len() as u64 + config.traces.len() as u64
+    config.tables.iter().map(dataset::table::steps).sum::<u64>()
+        + config
+            .corpora
+            .iter()
+            .map(dataset::corpus::steps)
+            .sum::<u64>()
+        + config.aggregates.len() as u64
+        + config.traces.len() as u64
 }
 
 /// Runs the audit. `progress` is called with a short description after each

@@ -38,6 +38,15 @@ pub(crate) fn joined_texts(
         .collect())
 }
 
+/// Progress steps [`run_corpus`] reports: the text attacks, then with
+/// `[corpus.stylometry]` the attribution and the sweep over authors.
+pub(crate) fn steps(c: &CorpusConfig) -> u64 {
+    1 + c
+        .stylometry
+        .as_ref()
+        .map_or(0, |s| 1 + !s.sweep_authors.is_empty() as u64)
+}
+
 pub(crate) fn run_corpus(
     c: &CorpusConfig,
     config: &AuditConfig,

@@ -21,6 +21,12 @@ use crate::privacy::{
 use crate::report::charts::{self};
 use crate::report::{Chart, Section, Table};
 
+/// Progress steps [`run_table`] reports: the metrics, then the QI join with
+/// the originals and the risks with a control set.
+pub(crate) fn steps(t: &TableConfig) -> u64 {
+    1 + t.original.is_some() as u64 + t.risk.is_some() as u64
+}
+
 pub(crate) fn run_table(
     t: &TableConfig,
     config: &AuditConfig,
