@@ -403,6 +403,18 @@ case!(text_missing_text_column,
            "--text-column", "body"],
     expect: ["orig.csv", "no column `body`"]);
 
+// ---- identifiers -----------------------------------------------------------------
+
+case!(identifiers_output_is_the_scanned_table,
+    files: [people()],
+    args: ["identifiers", "--data", "people.csv", "--output", "people.csv", "--force"],
+    expect: ["people.csv", "it is the input"]);
+
+case!(identifiers_existing_output_needs_force,
+    files: [people(), ("scan.txt", text("keep me\n"))],
+    args: ["identifiers", "--data", "people.csv", "--output", "scan.txt"],
+    expect: ["scan.txt", "already exists", "--force"]);
+
 // ---- synth -------------------------------------------------------------------
 
 case!(synth_into_an_existing_corpus_needs_force,

@@ -359,12 +359,7 @@ fn finish(
         "rows": release.n_rows,
         "summary": summary,
     });
-    let write_err = |e: std::io::Error| CliError::Write {
-        path: "standard output".to_string(),
-        source: e,
-    };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(|e| write_err(e.into()))?;
-    writeln!(out).map_err(write_err)?;
+    super::output::print_json(out, &report)?;
     Ok(Outcome::Success)
 }
 

@@ -5,10 +5,8 @@
 //! `--strict`, when one is inconclusive), 3 when none is refuted but one is
 //! inconclusive, 2 on error.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{CliError, Outcome};
 use crate::audit::run::progress_steps;
@@ -89,17 +87,7 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     inputs.push(path.clone());
     check_output_dir(&args.out, &inputs)?;
 
-    let bar = ProgressBar::new(progress_steps(&config));
-    if std::io::stderr().is_terminal() {
-        if let Ok(style) =
-            ProgressStyle::with_template("{spinner} audit [{bar:30}] {pos}/{len} {wide_msg}")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
+    let bar = super::progress::bar(progress_steps(&config), "audit steps");
     let progress = |step: &str| {
         bar.set_message(step.to_string());
         bar.inc(1);

@@ -44,9 +44,13 @@ pub struct IdentifiersArgs {
     /// Examples per column.
     #[arg(long, default_value_t = 3)]
     pub max_examples: usize,
-    /// Write the output here instead of standard output.
+    /// Write the output here instead of standard output; never one of the
+    /// inputs, and an existing file is replaced only with --force.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Replace an existing --output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn text_view(scan: &DirectIdentifierScan) -> String {
@@ -87,33 +91,18 @@ pub fn run(args: &IdentifiersArgs, out: &mut dyn Write) -> Result<Outcome, CliEr
         max_examples: args.max_examples,
         columns: args.columns.clone(),
     };
+    if let Some(path) = &args.output {
+        super::output::check_file(path, &[&args.data], args.force)?;
+    }
     let scan = scan_file(&args.data, &ReadOptions::default(), &config).map_err(|e| match e {
         DirectIdentifierError::Data(d) => CliError::Data(d),
         other => CliError::Usage(other.to_string()),
     })?;
     let rendered = match args.format {
         IdentifiersFormat::Text => text_view(&scan),
-        IdentifiersFormat::Json => {
-            let mut j = serde_json::to_string_pretty(&scan)
-                .map_err(|e| CliError::Usage(format!("cannot serialise the result: {e}")))?;
-            j.push('\n');
-            j
-        }
+        IdentifiersFormat::Json => super::output::to_json(&scan)?,
     };
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, rendered.as_bytes()).map_err(|source| CliError::Write {
-                path: path.display().to_string(),
-                source,
-            })?
-        }
-        None => out
-            .write_all(rendered.as_bytes())
-            .map_err(|source| CliError::Write {
-                path: "stdout".into(),
-                source,
-            })?,
-    }
+    super::output::emit(&rendered, args.output.as_deref(), out)?;
     Ok(if scan.any_flagged() {
         Outcome::Refuted
     } else {

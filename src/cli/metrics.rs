@@ -187,8 +187,7 @@ pub fn run(args: &MetricsArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         }
     }
     let text = match args.format {
-        MetricsFormat::Json => serde_json::to_string_pretty(&report)
-            .map_err(|e| CliError::Usage(format!("cannot serialize the report: {e}")))?,
+        MetricsFormat::Json => super::output::to_json(&report)?.trim_end().to_string(),
         MetricsFormat::Table => render_table(&report),
         MetricsFormat::Md => render_markdown(&report),
     };

@@ -22,6 +22,8 @@ pub mod synth;
 pub mod text;
 pub mod unicity;
 
+pub mod progress;
+
 pub mod parse {
     //! Value parsers shared by every subcommand's numeric flags.
     //!

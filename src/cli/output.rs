@@ -108,3 +108,38 @@ fn move_tree(from: &Path, to: &Path) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// A result as pretty JSON ending in a newline: the one serializer of every
+/// command's JSON output, so all of them print the same way.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Writes `text` to `out` (standard output), naming it in the error.
+pub fn print(out: &mut dyn std::io::Write, text: &str) -> Result<(), CliError> {
+    out.write_all(text.as_bytes())
+        .map_err(|source| CliError::Write {
+            path: "standard output".into(),
+            source,
+        })
+}
+
+/// Writes a result as JSON ([`to_json`]) to standard output (`out`).
+pub fn print_json<T: serde::Serialize>(
+    out: &mut dyn std::io::Write,
+    value: &T,
+) -> Result<(), CliError> {
+    print(out, &to_json(value)?)
+}
+
+/// Writes `text` to `path` under the output rule ([`write_file`]: atomically,
+/// checked first with [`check_file`]) or, without a path, to `out`.
+pub fn emit(text: &str, path: Option<&Path>, out: &mut dyn std::io::Write) -> Result<(), CliError> {
+    match path {
+        Some(path) => write_file(path, |w| w.write_all(text.as_bytes())),
+        None => print(out, text),
+    }
+}

@@ -210,9 +210,7 @@ pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
     let report = RedactionReport::new(&stats, &skipped, dictionary.len(), args.include_examples);
     eprint!("{}", summary(&report));
     if let Some(path) = &args.report {
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| CliError::Usage(format!("cannot serialise the redaction report: {e}")))?;
-        output::write_file(path, |w| w.write_all(json.as_bytes()))?;
+        output::emit(&output::to_json(&report)?, Some(path), out)?;
     }
     writeln!(
         out,

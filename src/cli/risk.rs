@@ -5,11 +5,10 @@
 //! [`RiskReport`] as JSON (the contract) and, with `--max-risk`, refutes
 //! when any risk exceeds it.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{CliError, Outcome};
 use crate::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskReport, RiskTables};
@@ -159,15 +158,7 @@ pub fn run(args: &RiskArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
                 .into(),
         ));
     }
-    let bar = ProgressBar::new(plan.n_steps() as u64);
-    if std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} attacks {msg}") {
-            bar.set_style(style);
-        }
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
+    let bar = super::progress::bar(plan.n_steps() as u64, "attacks");
     let tick = |name: &str| {
         bar.set_message(name.to_string());
         bar.inc(1);
@@ -175,12 +166,7 @@ pub fn run(args: &RiskArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let report = evaluate_risks(&tables, &config, &plan, &tick);
     bar.finish_and_clear();
     let report: RiskReport = report?;
-    let text = serde_json::to_string_pretty(&report)
-        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
-    writeln!(out, "{text}").map_err(|source| CliError::Write {
-        path: "standard output".into(),
-        source,
-    })?;
+    super::output::print_json(out, &report)?;
     Ok(match args.max_risk {
         None => Outcome::Success,
         Some(max) => {

@@ -10,13 +10,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use indicatif::{ProgressBar, ProgressDrawTarget};
 use polars::prelude::DataFrame;
 
 use super::{CliError, Outcome};
 use crate::attacks::text::{
     audit_text, Corpus, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit, Stage,
-    TextAttackError, TextAuditConfig, TruthKey, Verification,
+    TextAuditConfig, TruthKey, Verification,
 };
 use crate::data::{read_frame, ReadOptions};
 
@@ -230,10 +229,7 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         show_identifiers: args.show_identifiers,
         max_examples: args.max_examples,
     };
-    let bar = ProgressBar::new(4);
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
+    let bar = super::progress::bar(4, "text attacks");
     let mut on_stage = |stage: Stage| {
         bar.set_message(match stage {
             Stage::Linkage => "document linkage",
@@ -254,18 +250,11 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     )?;
     bar.finish_and_clear();
 
-    let json = serde_json::to_string_pretty(&report).map_err(|e| {
-        CliError::Text(TextAttackError::Invalid(format!(
-            "cannot serialise the report: {e}"
-        )))
-    })?;
-    match &args.output {
-        Some(path) => super::output::write_file(path, |w| w.write_all(json.as_bytes()))?,
-        None => writeln!(out, "{json}").map_err(|source| CliError::Write {
-            path: "stdout".into(),
-            source,
-        })?,
-    }
+    super::output::emit(
+        &super::output::to_json(&report)?,
+        args.output.as_deref(),
+        out,
+    )?;
     let leaked = report.leak_scan.n_surviving > 0
         || report.hash_attack.recovered > 0
         || report.recovery.consistency.consistent;

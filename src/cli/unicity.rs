@@ -6,11 +6,10 @@
 //! [`UnicityReport`] as JSON.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{CliError, Outcome};
 use crate::attacks::unicity::{
@@ -133,15 +132,7 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
             truth,
         });
     let steps = args.bucket_seconds.len() * (args.points.len() + release.is_some() as usize);
-    let bar = ProgressBar::new(steps as u64);
-    if std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} steps") {
-            bar.set_style(style);
-        }
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
+    let bar = super::progress::bar(steps as u64, "steps");
     let tick = || bar.inc(1);
     let report = unicity_sweep(
         &events,
@@ -157,12 +148,7 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
     );
     bar.finish_and_clear();
     let report: UnicityReport = report?;
-    let text = serde_json::to_string_pretty(&report)
-        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
-    writeln!(out, "{text}").map_err(|source| CliError::Write {
-        path: "standard output".into(),
-        source,
-    })?;
+    super::output::print_json(out, &report)?;
     // The audit's rule: the Wilson interval of the unicity at the largest
     // number of points against the threshold (crate::eval).
     let Some(max) = args.max_unicity else {
