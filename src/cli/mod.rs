@@ -223,6 +223,30 @@ pub enum Outcome {
 impl Outcome {
     /// The outcome of several verdicts: refuted when any fails, else
     /// inconclusive when any is, else success.
+    /// The exit code of claims checked by a command's threshold flag, each
+    /// decided by the audit's claim kind ([`crate::audit::claims`]) so the
+    /// command and the audit agree; the verdicts and their warnings are
+    /// written to standard error.
+    pub fn of_claims(claims: &[crate::report::ClaimVerdict]) -> Self {
+        for c in claims {
+            let interval = c
+                .confidence_interval
+                .map_or(String::new(), |(lo, hi)| format!(" [{lo:.4}, {hi:.4}]"));
+            eprintln!(
+                "{:?}: {}: {} = {}{interval}. {}",
+                c.verdict,
+                c.claim,
+                c.measure,
+                c.measured.map_or("n/a".into(), |m| format!("{m:.4}")),
+                c.evidence
+            );
+            for w in &c.warnings {
+                eprintln!("warning: {w}");
+            }
+        }
+        Self::of_verdicts(claims.iter().map(|c| c.verdict))
+    }
+
     pub fn of_verdicts<I: IntoIterator<Item = crate::eval::Verdict>>(verdicts: I) -> Self {
         use crate::eval::Verdict;
         let mut outcome = Outcome::Success;

@@ -169,9 +169,10 @@ pub fn run(args: &RiskArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     super::output::print_json(out, &report)?;
     Ok(match args.max_risk {
         None => Outcome::Success,
-        Some(max) => {
-            let parts: Vec<(f64, f64)> = report.estimates().iter().map(|(_, e)| e.ci).collect();
-            Outcome::of_verdicts([crate::eval::composite_at_most(&parts, max)])
+        Some(max) => Outcome::of_claims(&[crate::audit::claims::inference_risk::InferenceRisk {
+            table: args.release.display().to_string(),
+            max_risk: max,
         }
+        .verdict(&report, args.confidence)?]),
     })
 }

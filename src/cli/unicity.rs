@@ -154,14 +154,16 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
     let Some(max) = args.max_unicity else {
         return Ok(Outcome::Success);
     };
-    let mut verdicts = Vec::new();
+    let mut claims = Vec::new();
     for c in &report.curves {
         if let Some(p) = c.curve.last() {
-            let i = crate::eval::Rate::new(p.n_unique as f64, p.n_users as u64)
-                .wilson(0.95, "trace unicity")
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            verdicts.push(crate::eval::interval_at_most(i.low, i.high, max));
+            let claim = crate::audit::claims::trace_unicity::TraceUnicity {
+                traces: source.clone(),
+                points: p.points,
+                max_unicity: max,
+            };
+            claims.push(claim.verdict_on_curve(c, 0.95)?);
         }
     }
-    Ok(Outcome::of_verdicts(verdicts))
+    Ok(Outcome::of_claims(&claims))
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_corpus, verdict, wilson, Claim, DatasetFacts};
 use crate::audit::config::{percent, AuditConfig};
+use crate::attacks::text::TextLeakReport;
 use crate::audit::AuditError;
 use crate::eval;
 use crate::report::ClaimVerdict;
@@ -38,9 +39,17 @@ impl Claim for DocumentLinkage {
     }
 
     fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError> {
+        self.verdict(&facts.corpus(&self.corpus)?.text, level)
+    }
+}
+
+impl DocumentLinkage {
+    /// The verdict on the text attacks' report
+    /// ([`crate::attacks::text::audit_text`]) with intervals at `level`, for
+    /// the audit and `reident text --max-linkage-rate` alike.
+    pub fn verdict(&self, text: &TextLeakReport, level: f64) -> Result<ClaimVerdict, AuditError> {
         let corpus = &self.corpus;
-        let cf = facts.corpus(corpus)?;
-        let l = &cf.text.linkage;
+        let l = &text.linkage;
         if l.with_truth == 0 {
             return Err(AuditError::Dataset {
                 dataset: format!("corpus `{corpus}`"),
@@ -53,7 +62,7 @@ impl Claim for DocumentLinkage {
             &[eval::CoverageCheck {
                 what: "release documents whose id names an original".into(),
                 covered: l.with_truth as u64,
-                total: cf.text.n_release_documents as u64,
+                total: text.n_release_documents as u64,
                 required_share: eval::MIN_ALIGNED_SHARE,
                 cause: "Documents whose original is unknown cannot be scored; counting them as unlinked would understate the rate. Check the `id` column of both files.".into(),
             }],

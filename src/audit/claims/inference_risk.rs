@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_table, verdict, Claim, DatasetFacts};
 use crate::audit::config::{percent, AuditConfig};
+use crate::attacks::inference::RiskReport;
 use crate::audit::AuditError;
 use crate::eval::{self, Interval};
 use crate::report::{ClaimVerdict, Verdict};
@@ -43,12 +44,21 @@ impl Claim for InferenceRisk {
     }
 
     fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError> {
-        let max_risk = self.max_risk;
         let r = facts
             .table(&self.table)?
             .risk
             .as_ref()
             .ok_or_else(|| super::missing_facts(&self.table))?;
+        self.verdict(r, level)
+    }
+}
+
+impl InferenceRisk {
+    /// The verdict on the Anonymeter-style risks
+    /// ([`crate::attacks::inference::evaluate_risks`]; their intervals are at
+    /// `level`), for the audit and `reident risk --max-risk` alike.
+    pub fn verdict(&self, r: &RiskReport, level: f64) -> Result<ClaimVerdict, AuditError> {
+        let max_risk = self.max_risk;
         let estimates = r.estimates();
         let parts: Vec<(f64, f64)> = estimates.iter().map(|(_, e)| e.ci).collect();
         let v = eval::composite_at_most(&parts, max_risk);

@@ -10,6 +10,7 @@ use super::{check_at_least_two, require_table, verdict, Claim, DatasetFacts};
 use crate::audit::config::AuditConfig;
 use crate::audit::AuditError;
 use crate::eval;
+use crate::privacy::MetricsReport;
 use crate::report::{ClaimVerdict, Verdict};
 
 /// `kind = "k_anonymity"`: `table`, `k`.
@@ -33,8 +34,15 @@ impl Claim for KAnonymity {
     }
 
     fn decide(&self, facts: &DatasetFacts, _level: f64) -> Result<ClaimVerdict, AuditError> {
+        Ok(self.verdict(&facts.table(&self.table)?.metrics))
+    }
+}
+
+impl KAnonymity {
+    /// The verdict on the release's metrics ([`crate::privacy::evaluate`]),
+    /// for the audit and the CLI alike.
+    pub fn verdict(&self, m: &MetricsReport) -> ClaimVerdict {
         let k = self.k;
-        let m = &facts.table(&self.table)?.metrics;
         let unit = if m.subjects.is_some() {
             "person(s)"
         } else {
@@ -82,7 +90,7 @@ impl Claim for KAnonymity {
         if v == Verdict::Pass && (!hidden.is_empty() || m.hidden_qi.is_none()) {
             v = Verdict::Inconclusive;
         }
-        Ok(verdict(
+        verdict(
             self,
             v,
             "k (smallest equivalence class)",
@@ -94,6 +102,6 @@ impl Claim for KAnonymity {
                 m.n_classes, m.k, m.below_target_k.n_records
             ),
             warnings,
-        ))
+        )
     }
 }

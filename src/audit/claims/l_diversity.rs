@@ -8,6 +8,7 @@ use super::{check_at_least_two, require_table, verdict, Claim, DatasetFacts};
 use crate::audit::config::AuditConfig;
 use crate::audit::AuditError;
 use crate::eval;
+use crate::privacy::MetricsReport;
 use crate::report::ClaimVerdict;
 
 /// `kind = "l_diversity"`: `table`, `l`.
@@ -37,9 +38,15 @@ impl Claim for LDiversity {
     }
 
     fn decide(&self, facts: &DatasetFacts, _level: f64) -> Result<ClaimVerdict, AuditError> {
-        let t = facts.table(&self.table)?;
-        let worst = t
-            .metrics
+        self.verdict(&facts.table(&self.table)?.metrics)
+    }
+}
+
+impl LDiversity {
+    /// The verdict on the release's metrics ([`crate::privacy::evaluate`]),
+    /// for the audit and the CLI alike: the least diverse sensitive attribute.
+    pub fn verdict(&self, metrics: &MetricsReport) -> Result<ClaimVerdict, AuditError> {
+        let worst = metrics
             .sensitive
             .iter()
             .min_by_key(|s| s.l_distinct)

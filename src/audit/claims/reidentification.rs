@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_table, verdict, wilson, Claim, DatasetFacts};
 use crate::audit::config::{percent, AuditConfig};
+use crate::attacks::linkage::QiJoinResult;
 use crate::audit::AuditError;
 use crate::eval::{self, qi_join_checks};
 use crate::report::ClaimVerdict;
@@ -43,12 +44,21 @@ impl Claim for Reidentification {
     }
 
     fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError> {
-        let table = &self.table;
         let q = facts
-            .table(table)?
+            .table(&self.table)?
             .qi_join
             .as_ref()
-            .ok_or_else(|| super::missing_facts(table))?;
+            .ok_or_else(|| super::missing_facts(&self.table))?;
+        self.verdict(q, level)
+    }
+}
+
+impl Reidentification {
+    /// The verdict on a QI-join attack's result
+    /// ([`crate::attacks::linkage::qi_join`]) with intervals at `level`, for
+    /// the audit and `reident link --qi ... --max-rate` alike.
+    pub fn verdict(&self, q: &QiJoinResult, level: f64) -> Result<ClaimVerdict, AuditError> {
+        let table = &self.table;
         // `+ 0.0`: an empty f64 sum is -0.0, which would print as "-0.0".
         let (successes, how) = match q.expected_correct_reidentifications {
             Some(e) => (

@@ -9,6 +9,7 @@ use super::{require_table, verdict, Claim, DatasetFacts};
 use crate::audit::config::AuditConfig;
 use crate::audit::AuditError;
 use crate::eval;
+use crate::privacy::MetricsReport;
 use crate::report::ClaimVerdict;
 
 /// `kind = "t_closeness"`: `table`, `t`.
@@ -43,9 +44,16 @@ impl Claim for TCloseness {
     }
 
     fn decide(&self, facts: &DatasetFacts, _level: f64) -> Result<ClaimVerdict, AuditError> {
-        let t = facts.table(&self.table)?;
-        let worst = t
-            .metrics
+        self.verdict(&facts.table(&self.table)?.metrics)
+    }
+}
+
+impl TCloseness {
+    /// The verdict on the release's metrics ([`crate::privacy::evaluate`]),
+    /// for the audit and the CLI alike: the sensitive attribute furthest from
+    /// its overall distribution.
+    pub fn verdict(&self, metrics: &MetricsReport) -> Result<ClaimVerdict, AuditError> {
+        let worst = metrics
             .sensitive
             .iter()
             .max_by(|a, b| a.t_equal_distance.t.total_cmp(&b.t_equal_distance.t))

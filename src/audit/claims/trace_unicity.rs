@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{check_rate, verdict, wilson, Claim, DatasetFacts};
 use crate::audit::config::{percent, AuditConfig};
+use crate::attacks::unicity::{UnicityReport, UnicityResult};
 use crate::audit::AuditError;
 use crate::eval;
 use crate::report::ClaimVerdict;
@@ -55,10 +56,31 @@ impl Claim for TraceUnicity {
     }
 
     fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError> {
+        self.verdict(&facts.traces(&self.traces)?.report, level)
+    }
+}
+
+impl TraceUnicity {
+    /// The verdict on a unicity sweep
+    /// ([`crate::attacks::unicity::unicity_sweep`]; its first bucket width)
+    /// with intervals at `level`, for the audit and `reident unicity
+    /// --max-unicity` alike.
+    pub fn verdict(&self, report: &UnicityReport, level: f64) -> Result<ClaimVerdict, AuditError> {
+        let curve = report
+            .curves
+            .first()
+            .ok_or_else(|| super::missing_facts(&self.traces))?;
+        self.verdict_on_curve(curve, level)
+    }
+
+    /// The verdict on one bucket width's unicity curve.
+    pub fn verdict_on_curve(
+        &self,
+        curve: &UnicityResult,
+        level: f64,
+    ) -> Result<ClaimVerdict, AuditError> {
         let points = self.points;
-        let t = facts.traces(&self.traces)?;
         let missing = || super::missing_facts(&self.traces);
-        let curve = t.report.curves.first().ok_or_else(missing)?;
         let point = curve
             .curve
             .iter()
