@@ -1,0 +1,322 @@
+//! Two front doors, one answer: for each claim kind with a command-line
+//! equivalent, the command and the audit on the same files give the same
+//! figure and the same verdict (exit code 0 PASS, 1 FAIL, 3 INCONCLUSIVE).
+//! Both decide through the claim kind in `reident::audit::claims`, but they
+//! read the files, build the tables and run the attacks through their own
+//! front-door code, which is what these tests compare.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use reident::audit::{run_audit, AuditConfig, AuditOptions};
+use reident::report::{ClaimVerdict, Verdict};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn reident(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reident"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// The audit of `toml` (paths relative to the repository root): its claims.
+fn audit(toml: &str) -> Vec<ClaimVerdict> {
+    let toml = format!("title = \"one answer\"\n{toml}");
+    let config = AuditConfig::from_toml(&toml, "test config", &root()).unwrap();
+    run_audit(&config, &AuditOptions::default(), &|_| {})
+        .unwrap()
+        .report
+        .claims
+}
+
+fn exit_code(v: Verdict) -> i32 {
+    match v {
+        Verdict::Pass => 0,
+        Verdict::Fail => 1,
+        Verdict::Inconclusive => 3,
+    }
+}
+
+/// The figure the command prints on standard error for its claim
+/// (`... = 0.7953 [0.6340, 0.9566]. ...`).
+fn printed_figure(stderr: &str) -> f64 {
+    let line = stderr
+        .lines()
+        .find(|l| {
+            l.starts_with("Pass:") || l.starts_with("Fail:") || l.starts_with("Inconclusive:")
+        })
+        .unwrap_or_else(|| panic!("no verdict line in: {stderr}"));
+    let after = line.rsplit_once(" = ").unwrap().1;
+    after
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches('.')
+        .parse()
+        .unwrap()
+}
+
+const ADULT_QIS: &str = "sex,age,race,marital-status,education";
+
+#[test]
+fn k_l_and_t_claims_equal_the_metrics_command() {
+    let o = reident(&[
+        "metrics",
+        "--data",
+        "datasets/adult/release/adult_mondrian_k5.csv.gz",
+        "--qi",
+        ADULT_QIS,
+        "--sensitive",
+        "occupation",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let m: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let claims = audit(
+        r#"
+        [[table]]
+        name = "adult"
+        release = "datasets/adult/release/adult_mondrian_k5.csv.gz"
+        quasi_identifiers = ["sex", "age", "race", "marital-status", "education"]
+        sensitive = ["occupation"]
+        [[claim]]
+        kind = "k_anonymity"
+        table = "adult"
+        k = 5
+        [[claim]]
+        kind = "l_diversity"
+        table = "adult"
+        l = 3
+        [[claim]]
+        kind = "t_closeness"
+        table = "adult"
+        t = 0.2
+        "#,
+    );
+    assert_eq!(claims[0].measured, m["k"].as_f64());
+    assert_eq!(claims[0].measured, Some(5.0), "the release is Mondrian k=5");
+    let sensitive = &m["sensitive"][0];
+    assert_eq!(claims[1].measured, sensitive["l_distinct"].as_f64());
+    assert_eq!(
+        claims[2].measured,
+        sensitive["t_equal_distance"]["t"].as_f64()
+    );
+    // l = 3 and t = 0.2 are decided by the same comparison the figures show.
+    let l = sensitive["l_distinct"].as_f64().unwrap();
+    assert_eq!(
+        claims[1].verdict,
+        if l >= 3.0 {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        }
+    );
+    let t = sensitive["t_equal_distance"]["t"].as_f64().unwrap();
+    assert_eq!(
+        claims[2].verdict,
+        if t <= 0.2 {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        }
+    );
+}
+
+#[test]
+fn inference_risk_claim_equals_risk_max_risk() {
+    let dir = "tests/fixtures/anonymeter";
+    let (o, r, c) = (
+        format!("{dir}/original.csv"),
+        format!("{dir}/release.csv"),
+        format!("{dir}/control.csv"),
+    );
+    // The audit runs singling out over the QIs and the sensitive attributes,
+    // inference of the secrets and linkability when both halves are given.
+    let columns = "age,sex,race,education,workclass,occupation,salary-class";
+    let cli = reident(&[
+        "risk",
+        "--original",
+        &o,
+        "--release",
+        &r,
+        "--control",
+        &c,
+        "--columns",
+        columns,
+        "--n-attacks",
+        "100",
+        "--secret",
+        "salary-class",
+        "--link-a",
+        "age,sex,race",
+        "--link-b",
+        "education,workclass,occupation",
+        "--seed",
+        "3",
+        "--max-risk",
+        "0.3",
+    ]);
+    let claims = audit(&format!(
+        r#"
+        seed = 3
+        [[table]]
+        name = "adult"
+        release = "{r}"
+        original = "{o}"
+        quasi_identifiers = ["age", "sex", "race", "education", "workclass", "occupation"]
+        sensitive = ["salary-class"]
+        [table.risk]
+        control = "{c}"
+        secrets = ["salary-class"]
+        link_a = ["age", "sex", "race"]
+        link_b = ["education", "workclass", "occupation"]
+        n_attacks = 100
+        [[claim]]
+        kind = "inference_risk"
+        table = "adult"
+        max_risk = 0.3
+        "#
+    ));
+    let stderr = String::from_utf8_lossy(&cli.stderr);
+    assert_eq!(
+        cli.status.code(),
+        Some(exit_code(claims[0].verdict)),
+        "{stderr}"
+    );
+    assert_eq!(claims[0].verdict, Verdict::Fail);
+    let audit_figure = format!("{:.4}", claims[0].measured.unwrap());
+    assert_eq!(
+        format!("{:.4}", printed_figure(&stderr)),
+        audit_figure,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn trace_unicity_claim_equals_unicity_max_unicity() {
+    let events = "datasets/atlassian_demo/original/events.ndjson.gz";
+    let cli = reident(&[
+        "unicity",
+        "--events",
+        events,
+        "--points",
+        "1,2",
+        "--action-columns",
+        "product,feature",
+        "--bucket-seconds",
+        "3600",
+        "--seed",
+        "5",
+        "--max-unicity",
+        "0.5",
+    ]);
+    let claims = audit(&format!(
+        r#"
+        seed = 5
+        [[traces]]
+        name = "events"
+        events = "{events}"
+        actions = ["product", "feature"]
+        bucket_seconds = [3600]
+        points = [1, 2]
+        [[claim]]
+        kind = "trace_unicity"
+        traces = "events"
+        points = 2
+        max_unicity = 0.5
+        "#
+    ));
+    let stderr = String::from_utf8_lossy(&cli.stderr);
+    assert_eq!(
+        cli.status.code(),
+        Some(exit_code(claims[0].verdict)),
+        "{stderr}"
+    );
+    assert_eq!(
+        format!("{:.4}", printed_figure(&stderr)),
+        format!("{:.4}", claims[0].measured.unwrap()),
+        "{stderr}"
+    );
+}
+
+/// The first `n` rows of UCI Adult with a record id, and the same rows in
+/// reverse order as the "release": the true expected re-identification rate
+/// is the number of distinct QI tuples over the rows.
+fn adult_with_ids(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let text = std::fs::read_to_string(root().join("datasets/adult/adult.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().replace(';', ",");
+    let rows: Vec<String> = lines
+        .take(n)
+        .enumerate()
+        .map(|(i, l)| format!("r{i},{}", l.replace(';', ",")))
+        .collect();
+    let write = |name: &str, rows: &[String]| {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("rid,{header}\n{}\n", rows.join("\n"))).unwrap();
+        path
+    };
+    let original = write("original.csv", &rows);
+    let mut reversed = rows.clone();
+    reversed.reverse();
+    (original, write("release.csv", &reversed))
+}
+
+#[test]
+fn reidentification_claim_equals_link_max_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (original, release) = adult_with_ids(dir.path(), 2_000);
+    let (o, r) = (original.to_str().unwrap(), release.to_str().unwrap());
+    let cli = reident(&[
+        "link",
+        "--original",
+        o,
+        "--release",
+        r,
+        "--qi",
+        ADULT_QIS,
+        "--truth",
+        "rid",
+        "--max-rate",
+        "0.05",
+    ]);
+    let claims = audit(&format!(
+        r#"
+        [[table]]
+        name = "adult"
+        release = "{r}"
+        original = "{o}"
+        quasi_identifiers = ["sex", "age", "race", "marital-status", "education"]
+        truth = {{ original = "rid", release = "rid" }}
+        [[claim]]
+        kind = "reidentification"
+        table = "adult"
+        max_rate = 0.05
+        "#
+    ));
+    let stderr = String::from_utf8_lossy(&cli.stderr);
+    assert_eq!(
+        cli.status.code(),
+        Some(exit_code(claims[0].verdict)),
+        "{stderr}"
+    );
+    assert_eq!(claims[0].verdict, Verdict::Fail);
+    let json: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let cli_rate = json["expected_correct_reidentifications"].as_f64().unwrap() / 2_000.0;
+    assert!((claims[0].measured.unwrap() - cli_rate).abs() < 1e-12);
+    assert_eq!(
+        format!("{:.4}", printed_figure(&stderr)),
+        format!("{cli_rate:.4}")
+    );
+}
