@@ -221,8 +221,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The outcome of several verdicts: refuted when any fails, else
-    /// inconclusive when any is, else success.
     /// The exit code of claims checked by a command's threshold flag, each
     /// decided by the audit's claim kind ([`crate::audit::claims`]) so the
     /// command and the audit agree; the verdicts and their warnings are
@@ -247,6 +245,8 @@ impl Outcome {
         Self::of_verdicts(claims.iter().map(|c| c.verdict))
     }
 
+    /// The outcome of several verdicts: refuted when any fails, else
+    /// inconclusive when any is, else success.
     pub fn of_verdicts<I: IntoIterator<Item = crate::eval::Verdict>>(verdicts: I) -> Self {
         use crate::eval::Verdict;
         let mut outcome = Outcome::Success;

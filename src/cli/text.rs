@@ -97,6 +97,12 @@ pub struct TextArgs {
     /// Replace `--output` if it already exists.
     #[arg(long)]
     pub force: bool,
+    /// Check "at most R of the release documents can be linked to their
+    /// original", R in [0, 1), with the audit's rule (Wilson interval at 95%,
+    /// coverage guard): exit 1 when the interval lies above R, 3 when it
+    /// straddles R or too few release documents name an original.
+    #[arg(long, value_name = "R", value_parser = super::parse::max_rate)]
+    pub max_linkage_rate: Option<f64>,
 }
 
 fn column(df: &DataFrame, name: &str, source: &str) -> Result<Vec<Option<String>>, CliError> {
@@ -258,9 +264,15 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let leaked = report.leak_scan.n_surviving > 0
         || report.hash_attack.recovered > 0
         || report.recovery.consistency.consistent;
-    Ok(if leaked {
-        Outcome::Refuted
-    } else {
-        Outcome::Success
-    })
+    let linkage = match args.max_linkage_rate {
+        None => Outcome::Success,
+        Some(max_rate) => {
+            let claim = crate::audit::claims::document_linkage::DocumentLinkage {
+                corpus: args.release.display().to_string(),
+                max_rate,
+            };
+            Outcome::of_claims(&[claim.verdict(&report, 0.95)?])
+        }
+    };
+    Ok(if leaked { Outcome::Refuted } else { linkage })
 }
