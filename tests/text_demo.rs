@@ -181,6 +181,7 @@ fn args(original: PathBuf, release: PathBuf, text: &str, id: &str, idcols: &[&st
         max_examples: 5,
         output: None,
         force: false,
+        max_linkage_rate: None,
     }
 }
 
