@@ -22,16 +22,57 @@
 //!
 //! ## Module map
 //!
-//! Data flows one way: [`data`] → ([`privacy`] | [`attacks`] | [`dp`]) → [`report`]; `cli` only composes.
+//! Data flows one way: [`data`] → ([`privacy`] | [`attacks`] | [`dp`]) →
+//! [`eval`] → [`report`]; [`audit`] and `cli` only compose. `tests/layering.rs`
+//! keeps it so.
 //!
-//! * [`data`]: loading, column roles, missing values, generalized values, hierarchies.
+//! * [`data`]: loading, column roles, missing values, generalized values,
+//!   value kinds, hierarchies, resource limits.
 //! * [`privacy`]: equivalence classes and every metric of a release alone.
 //! * [`attacks`]: record linkage, inference, unicity, stylometry, text leakage.
-//! * [`dp`]: epsilon estimation and lower bounds.
+//! * [`dp`]: epsilon estimation from paired data, reference mechanisms.
+//! * [`eval`]: the scoring layer: rates with intervals, ROC/EER, top-k, the
+//!   claim decision rules and the fail-safe coverage guard.
 //! * [`report`]: the report model, Markdown/HTML views and charts.
+//! * [`audit`]: one config, every measurement and attack that applies, a
+//!   verdict per claim.
 //! * [`anonymize`]: reference anonymizers that produce releases for experiments.
 //! * [`synth`]: a seeded Atlassian-style corpus generator.
 //! * [`cli`]: the `reident` command-line interface (thin wrappers).
+//! * [`prelude`]: the names most programs need.
+//!
+//! ## Extending reident
+//!
+//! * **A metric** of a release alone goes in [`privacy`], one file per metric
+//!   family, computed from the shared [`privacy::EquivalenceClasses`] and added
+//!   to [`privacy::MetricsReport`] by [`privacy::evaluate_classes`]; the CLI's
+//!   `metrics` and the audit both read that report.
+//! * **An attack** goes in [`attacks`] (its own file or folder), takes loaded
+//!   data and returns counts and scores, never verdicts; turning counts into
+//!   rates, intervals and curves is [`eval`]'s job.
+//! * **A claim kind** is one file in `src/audit/claims/` implementing the
+//!   `Claim` trait (its statement, its config check and its decision through
+//!   [`eval`]'s rules) plus one line in the registry of
+//!   [`audit::claims`]; a CLI threshold flag calls the same claim's
+//!   `verdict` method, so both front doors give the same answer.
+//!
+//! ## Example
+//!
+//! ```
+//! use reident::prelude::*;
+//!
+//! // Four release rows over two quasi-identifiers: two classes of two.
+//! let release = EncodedTable::new(
+//!     "release",
+//!     vec![
+//!         CategoricalColumn::from_strs("age", &["30-39", "30-39", "40-49", "40-49"]),
+//!         CategoricalColumn::from_strs("zip", &["021**", "021**", "021**", "021**"]),
+//!     ],
+//! );
+//! let report = evaluate(&release, &MetricsParams::new(["age", "zip"]))?;
+//! assert_eq!((report.k, report.n_classes), (2, 2));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod anonymize;
 pub mod attacks;
@@ -40,6 +81,7 @@ pub mod cli;
 pub mod data;
 pub mod dp;
 pub mod eval;
+pub mod prelude;
 pub mod privacy;
 pub mod report;
 pub mod synth;

@@ -404,6 +404,29 @@ pub struct MetricsReport {
 /// Errors: no quasi-identifier, a column not in the table, an empty table,
 /// `target_k` 0, a numeric attribute that is not sensitive, a non-number in a
 /// numeric attribute, a value missing from its hierarchy.
+///
+/// # Example
+///
+/// Six patients over age band and ZIP prefix, diagnosis sensitive: two classes
+/// of three; the first holds one diagnosis only (distinct l = 1).
+///
+/// ```
+/// use reident::data::{CategoricalColumn, EncodedTable};
+/// use reident::privacy::{evaluate, MetricsParams};
+///
+/// let table = EncodedTable::new(
+///     "patients",
+///     vec![
+///         CategoricalColumn::from_strs("age", &["20-29", "20-29", "20-29", "30-39", "30-39", "30-39"]),
+///         CategoricalColumn::from_strs("zip", &["476**", "476**", "476**", "479**", "479**", "479**"]),
+///         CategoricalColumn::from_strs("disease", &["flu", "flu", "flu", "flu", "cancer", "ulcer"]),
+///     ],
+/// );
+/// let report = evaluate(&table, &MetricsParams::new(["age", "zip"]).sensitive(["disease"]))?;
+/// assert_eq!(report.k, 3);
+/// assert_eq!(report.sensitive[0].l_distinct, 1);
+/// # Ok::<(), reident::privacy::PrivacyError>(())
+/// ```
 pub fn evaluate(
     table: &EncodedTable,
     params: &MetricsParams,

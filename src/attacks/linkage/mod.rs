@@ -321,6 +321,36 @@ pub fn comparison_vectors(
 /// blocking, u from random pairs, lambda, m by EM, scoring, assignment and
 /// (with a truth key) evaluation. `hierarchies` serve generalized-compatible
 /// levels, keyed by original column name. `progress` is called at each stage.
+///
+/// # Example
+///
+/// Six people; the release misspells two names. Name by Jaro-Winkler, ZIP
+/// code exactly, a prior of one match in six pairs: every release row is
+/// linked to its original, one to one.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use reident::attacks::linkage::{link, parse_comparisons, LinkageConfig, PriorSpec};
+/// use reident::data::{CategoricalColumn, EncodedTable};
+///
+/// let zips = ["02139", "02140", "02141", "02142", "02143", "02144"];
+/// let table = |source: &str, names: &[&str]| {
+///     EncodedTable::new(
+///         source,
+///         vec![
+///             CategoricalColumn::from_strs("name", names),
+///             CategoricalColumn::from_strs("zip", &zips),
+///         ],
+///     )
+/// };
+/// let original = table("original", &["ann smith", "bob jones", "cyd brown", "dan white", "eve black", "fay green"]);
+/// let release = table("release", &["ann smyth", "bob jones", "cyd browne", "dan white", "eve black", "fay green"]);
+/// let mut config = LinkageConfig::new(parse_comparisons("name:jw(0.92,0.8);zip:exact")?, Vec::new());
+/// config.prior = PriorSpec::Given { lambda: 1.0 / 6.0 };
+/// let result = link(&original, &release, &config, &HashMap::new(), &mut |_| {})?;
+/// assert_eq!(result.links, 6);
+/// # Ok::<(), reident::attacks::linkage::LinkageError>(())
+/// ```
 pub fn link(
     original: &EncodedTable,
     release: &EncodedTable,
