@@ -27,15 +27,18 @@
 //! the first object. **Rows** (used once a table is encoded and the file layout
 //! is gone) are 1-based data rows: row 1 is the first record after the header.
 
+pub mod digest;
 pub mod encoded;
 pub mod generalized;
 pub mod hierarchy;
 pub mod inputs;
 pub mod kinds;
 pub mod limits;
+pub mod output;
 mod parquet_footer;
 pub mod read;
 pub mod roles;
+pub mod text;
 
 pub use encoded::{is_suppressed_token, CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
 pub use generalized::{Bound, GeneralizedValue};
@@ -223,6 +226,57 @@ pub enum DataError {
         second: String,
         /// True when both name one file; false when the bytes are equal.
         same_path: bool,
+    },
+    /// A value or parameter is not one the function accepts (an unknown
+    /// identifier kind, a detector that cannot be built); the message says
+    /// which and what is accepted.
+    #[error("{0}")]
+    Invalid(String),
+    /// The output directory contains an input file (the output rule of
+    /// [`output`]).
+    #[error(
+        "refusing to write the report into {out_dir}: it contains the input {input}; choose an output directory that holds no input data"
+    )]
+    OutputHoldsInput {
+        /// The output directory.
+        out_dir: std::path::PathBuf,
+        /// The input file found inside it.
+        input: std::path::PathBuf,
+    },
+    /// An output path is (after following links) one of the inputs.
+    #[error(
+        "refusing to write {output}: it is the input {input} (the same file once links are followed); write the output to another path"
+    )]
+    OutputIsInput {
+        /// The output path as given.
+        output: std::path::PathBuf,
+        /// The input it resolves to.
+        input: std::path::PathBuf,
+    },
+    /// An output file path names an existing directory.
+    #[error("refusing to write {output}: it is a directory; give a file path")]
+    OutputIsDirectory {
+        /// The output path as given.
+        output: std::path::PathBuf,
+    },
+    /// The output already exists and replacing it was not asked for.
+    #[error(
+        "refusing to replace {output}: it already exists (and is not empty, if a directory); pass --force to replace it, or choose another path"
+    )]
+    OutputExists {
+        /// The output path as given.
+        output: std::path::PathBuf,
+    },
+    /// A file-system operation on an output failed.
+    #[error("{action} {path}: {source}")]
+    OutputIo {
+        /// What was being done, e.g. "writing".
+        action: &'static str,
+        /// The path involved.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
     },
 }
 
