@@ -30,9 +30,7 @@ pub use crate::data::text::identifiers::{
 pub use crate::data::text::vocabulary;
 
 /// How a found identifier is replaced.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlaceholderStyle {
     /// `<PERSON>`, `<EMAIL>`, ...
