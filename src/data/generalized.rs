@@ -30,9 +30,8 @@
 
 use std::fmt;
 
-use super::encoded::is_suppressed_token;
 use super::hierarchy::Hierarchy;
-use super::read::DEFAULT_MISSING_TOKENS;
+use super::tokens::{is_suppressed_token, DEFAULT_MISSING_TOKENS};
 use super::DataError;
 
 /// One finite end of a numeric interval.

@@ -39,6 +39,7 @@ mod parquet_footer;
 pub mod read;
 pub mod roles;
 pub mod text;
+pub mod tokens;
 
 pub use encoded::{is_suppressed_token, CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
 pub use generalized::{Bound, GeneralizedValue};

@@ -50,11 +50,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::limits::{self, crossed, Counted, LimitKind, Limits, RatioGuard, RecordGuard};
+pub use super::tokens::DEFAULT_MISSING_TOKENS;
 use super::{CategoricalColumn, CategoricalColumnBuilder, DataError, EncodedTable};
-
-/// The strings [`MissingPolicy::default`] treats as missing: `?` (UCI
-/// convention), the empty string, `null`, `NULL` and `NaN`.
-pub const DEFAULT_MISSING_TOKENS: [&str; 5] = ["?", "", "null", "NULL", "NaN"];
 
 /// How many bytes are looked at to detect the delimiter.
 const SNIFF_BYTES: u64 = 64 * 1024;
