@@ -41,7 +41,7 @@ pub mod roles;
 pub mod text;
 pub mod tokens;
 
-pub use encoded::{is_suppressed_token, CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
+pub use encoded::{CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
 pub use generalized::{Bound, GeneralizedValue};
 pub use hierarchy::Hierarchy;
 pub use inputs::ensure_distinct_inputs;
@@ -53,9 +53,9 @@ pub use limits::{LimitKind, Limits};
 pub use read::{
     check_file, detect_format, encode_frame, group_keys, load_table, read_frame,
     read_frame_columns, text_chunked, text_column, Format, MissingPolicy, ReadOptions,
-    DEFAULT_MISSING_TOKENS,
 };
 pub use roles::{ColumnRole, ColumnRoles};
+pub use tokens::{is_suppressed_token, DEFAULT_MISSING_TOKENS};
 
 /// Errors from reading and interpreting input data. Every variant names the
 /// file (or source label) and, where it applies, the row or column.

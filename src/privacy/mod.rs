@@ -31,6 +31,7 @@ pub mod hidden_qi;
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod likeness;
+pub mod params;
 pub mod population;
 pub mod report;
 pub mod risk;
@@ -53,9 +54,9 @@ pub use l_diversity::{
     distinct_l_diversity, entropy_l_diversity, recursive_cl_diversity, EntropyL, RecursiveCl,
 };
 pub use likeness::{basic_beta_likeness, enhanced_beta_likeness, BetaLikeness};
+pub use params::MetricsParams;
 pub use report::{
-    build_classes, evaluate, evaluate_classes, MetricsParams, MetricsReport, SubjectSummary,
-    SCHEMA_VERSION,
+    build_classes, evaluate, evaluate_classes, MetricsReport, SubjectSummary, SCHEMA_VERSION,
 };
 pub use t_closeness::{
     emd_equal_distance, emd_ordered, t_closeness_equal_distance, t_closeness_hierarchical,
