@@ -10,8 +10,8 @@
 //! original stretch with an anchored pattern in which the literal text must
 //! agree and each placeholder captures the shortest non-empty text: the
 //! captures are what the placeholders hid. Hidden strings are classified with
-//! the identifier detectors (`data::text::IdentifierDetector`, as the redactor uses them) and the
-//! originals' identifier set.
+//! the identifier detectors (`data::text::IdentifierDetector`, as the
+//! redactor uses them) and the originals' identifier set.
 //!
 //! **Consistency.** A numbered placeholder (`PERSON_7`) that always hides the
 //! same entity, across documents, links those documents to each other (and
@@ -22,12 +22,16 @@
 //!
 //! **Unsalted hashes.** Pseudonyms made by hashing an identifier without a
 //! secret are reversed by hashing every known identifier (as is and
-//! lower-cased) with SHA-256 (`data::digest::sha256_hex`, as the pseudonymizer computes it) and
-//! matching the hex tokens (16 to 64 hex digits, truncated digests included)
-//! of the release.
+//! lower-cased) with SHA-256 (`data::digest::sha256_hex`, as the
+//! pseudonymizer computes it) and matching the hex tokens (16 to 64 hex
+//! digits, truncated digests included) of the release.
 //!
 //! What it does not do: recover text whose surroundings were also rewritten
 //! beyond alignment, or attack keyed hashes (HMAC) without the key.
+//!
+//! Why this file is long: it holds two attacks on pseudonymized text that share
+//! tokenization and the identifier classification: redaction recovery (about
+//! 500 lines, alignment included) and the hash dictionary attack (about 150).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
