@@ -1,22 +1,19 @@
-//! Redaction of identifiers in free text (detection is
-//! `data::text::identifiers`; this file replaces what it finds): e-mail addresses, URLs, IPv4
+//! Redaction of identifiers in free text: e-mail addresses, URLs, IPv4
 //! addresses, host names, issue keys, @mentions and Jira `[~login]` mentions,
 //! telephone numbers, and a dictionary of known names and logins (taken from
 //! the identifier and author columns of the data).
 //!
-//! Scanning uses the `regex` crate (finite automata, linear time, no
-//! backtracking). All candidate spans are collected and resolved leftmost,
-//! longest first, so a URL swallows the host and issue key inside it and an
-//! e-mail swallows its domain. Placeholders come in three styles: typed
+//! Finding them is `data::text::identifiers` ([`IdentifierDetector`], shared
+//! with the text attacks and the direct-identifier scan, re-exported here);
+//! this file replaces what the detector finds, counts what it replaced and
+//! reads text columns of a table. Placeholders come in three styles: typed
 //! (`<PERSON>`, `<EMAIL>`), uniform (`[REDACTED]`) and consistent
 //! (`PERSON_7`: the 7th distinct person in the order first met, with one
 //! [`Numbering`] shared across a whole corpus; dictionary aliases of one
 //! entity, such as a login and a display name, share a number).
 //!
-//! What it does not do: named-entity recognition of names that are not in the
-//! dictionary, IPv6 in compressed form, or addresses and numbers written out in
-//! words. Issue-key detection excludes common non-key prefixes (UTF-8, SHA-256,
-//! ISO-8601, ...); everything else shaped `ABC-123` is treated as a key.
+//! What it does not do: detect anything the detector does not (its limits are
+//! in `data::text::identifiers`), or undo a redaction.
 
 use std::collections::{BTreeMap, HashMap};
 
