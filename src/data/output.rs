@@ -223,8 +223,8 @@ pub fn check_fresh_output_dir<P: AsRef<Path>>(
 
 /// Fails with [`DataError::OutputHoldsInput`] when any of `input_paths`
 /// lies inside `out_dir` (at any depth, as resolved and as named). Call it
-/// before long work so a bad `--out` is reported at once; [`write_report`]
-/// checks again.
+/// before long work so a bad `--out` is reported at once; the report writer
+/// (`report::write_report`) checks again.
 pub fn check_output_dir<P: AsRef<Path>>(
     out_dir: &Path,
     input_paths: &[P],

@@ -59,13 +59,13 @@ pub struct MetricsParams {
     /// Column naming the person (subject) of each record, for releases with
     /// several records per person. With it, class sizes count distinct
     /// persons: k, the records below the target k, distinct l (over the
-    /// persons' value sets, see [`distinct_l_diversity`]), the prosecutor,
+    /// persons' value sets, see [`super::distinct_l_diversity`]), the prosecutor,
     /// journalist and marketer risks, sample and population uniqueness use
     /// persons (a person with records in two classes counts in both, so the
     /// risks' `records` is the number of (person, class) pairs); entropy and
     /// recursive l, alpha, t-closeness, beta-likeness and
     /// delta-disclosure stay weighted by records. The report adds
-    /// [`SubjectSummary`]. Cannot be combined with a population table (its
+    /// [`super::SubjectSummary`]. Cannot be combined with a population table (its
     /// class sizes count records).
     pub subject: Option<String>,
 }

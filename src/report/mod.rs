@@ -8,9 +8,10 @@
 //! * [`charts`]: chart functions over plain data (histograms, CDFs, ROC/PR,
 //!   heatmaps, curves), each rendered headlessly to SVG and PNG with an
 //!   embedded DejaVu Sans font.
-//! * [`write`]: writes report.json/.md/.html and `charts/` atomically, and
-//!   holds the output rule every command that writes follows (never onto an
-//!   input, atomic, replace only when asked).
+//! * [`write`]: writes report.json/.md/.html and `charts/` atomically under
+//!   the output rule every command that writes follows (never onto an input,
+//!   atomic, replace only when asked), which lives in `data::output` and is
+//!   re-exported here.
 //!
 //! This module computes no metric and runs no attack: it renders results that
 //! other modules produced.
