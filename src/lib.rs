@@ -23,23 +23,41 @@
 //! ## Module map
 //!
 //! Data flows one way: [`data`] → ([`privacy`] | [`attacks`] | [`dp`]) →
-//! [`eval`] → [`report`]; [`audit`] and `cli` only compose. `tests/layering.rs`
-//! keeps it so.
+//! [`eval`] → [`report`]; [`audit`] and [`cli`] only compose.
 //!
 //! * [`data`]: loading, column roles, missing values, generalized values,
-//!   value kinds, hierarchies, resource limits.
+//!   hierarchies; also what several layers must do the same way: identifier
+//!   detection in text and the word lists (`data::text`), SHA-256/HMAC digests
+//!   (`data::digest`) and the output rule for files (`data::output`).
 //! * [`privacy`]: equivalence classes and every metric of a release alone.
 //! * [`attacks`]: record linkage, inference, unicity, stylometry, text leakage.
-//! * [`dp`]: epsilon estimation from paired data, reference mechanisms.
-//! * [`eval`]: the scoring layer: rates with intervals, ROC/EER, top-k, the
-//!   claim decision rules and the fail-safe coverage guard.
+//! * [`dp`]: epsilon estimation and lower bounds.
+//! * [`eval`]: shared scoring: rates with intervals and the claim decision rules.
 //! * [`report`]: the report model, Markdown/HTML views and charts.
-//! * [`audit`]: one config, every measurement and attack that applies, a
-//!   verdict per claim.
-//! * [`anonymize`]: reference anonymizers that produce releases for experiments.
+//! * [`anonymize`]: reference anonymizers that produce releases for experiments
+//!   (redaction included), and their wrappers as dp mechanisms.
 //! * [`synth`]: a seeded Atlassian-style corpus generator.
-//! * [`cli`]: the `reident` command-line interface (thin wrappers).
+//! * [`audit`]: the config-driven audit: datasets, claims, verdicts.
+//! * [`cli`]: the `reident` command-line interface (thin wrappers; the only
+//!   module that uses clap).
 //! * [`prelude`]: the names most programs need.
+//!
+//! Which module may use which (`tests/layering.rs` enforces it, together with
+//! "no clap outside `cli`" and "no cycle between the files of one module"):
+//!
+//! | module | may use |
+//! |---|---|
+//! | `data` | nothing |
+//! | `privacy`, `attacks`, `dp` | `data` (not one another) |
+//! | `anonymize` | `data`, `privacy`, `dp` |
+//! | `eval` | `data`, `privacy`, `attacks`, `dp` |
+//! | `report` | `data`, `privacy`, `attacks`, `dp`, `eval` |
+//! | `synth` | `data`, `anonymize`, `privacy`, `dp` |
+//! | `audit` | everything but `cli` |
+//! | `cli` | everything |
+//!
+//! Code two layers need goes down into the lower one (usually `data`), never
+//! sideways.
 //!
 //! ## Extending reident
 //!

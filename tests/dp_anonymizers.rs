@@ -12,11 +12,11 @@ use reident::anonymize::noise::{
 use reident::anonymize::randomized_response::{
     randomized_response, DeclaredDomain, RandomizedResponseConfig,
 };
-use reident::anonymize::Release;
+use reident::anonymize::{release_to_table, AnonymizerMechanism, CellCount, Release};
 use reident::data::{CategoricalColumn, EncodedTable};
 use reident::dp::{
-    audit_mechanism, release_to_table, AnonymizerMechanism, AuditConfig, AuditResult, CellCount,
-    Claim, Mechanism, Table, ThresholdSelection, ValueCount, Verdict,
+    audit_mechanism, AuditConfig, AuditResult, Claim, Mechanism, Table, ThresholdSelection,
+    ValueCount, Verdict,
 };
 
 /// Eight rows: a numeric column `x` and a categorical column `c`.

@@ -4,6 +4,7 @@
 
 mod report_support;
 
+use reident::data::DataError;
 use reident::report::{
     to_html, to_json, to_markdown, write_report, ClaimVerdict, GeneratedBy, Report, ReportBuilder,
     ReportError, Section, Table, Verdict, REDACTION_MARKER, REPORT_JSON_SCHEMA, SCHEMA_VERSION,
@@ -277,7 +278,10 @@ fn write_report_refuses_a_directory_holding_an_input() {
         dir.path().join("data/./"),
     ] {
         let err = write_report(&report, &[], &out, &[&input]).unwrap_err();
-        assert!(matches!(err, ReportError::OutputHoldsInput { .. }), "{err}");
+        assert!(
+            matches!(err, ReportError::Data(DataError::OutputHoldsInput { .. })),
+            "{err}"
+        );
         assert!(err.to_string().contains("original.csv"), "{err}");
     }
     // Nothing was written.
@@ -294,7 +298,10 @@ fn write_report_refuses_a_directory_holding_an_input() {
         .join("data")
         .join("original.csv");
     let err = write_report(&report, &[], &dir.path().join("data"), &[&rel]).unwrap_err();
-    assert!(matches!(err, ReportError::OutputHoldsInput { .. }), "{err}");
+    assert!(
+        matches!(err, ReportError::Data(DataError::OutputHoldsInput { .. })),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
@@ -307,7 +314,10 @@ fn write_report_refuses_a_symlinked_input_inside_the_output() {
     let link = out.path().join("original.csv");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let err = write_report(&small_report(false), &[], out.path(), &[&link]).unwrap_err();
-    assert!(matches!(err, ReportError::OutputHoldsInput { .. }), "{err}");
+    assert!(
+        matches!(err, ReportError::Data(DataError::OutputHoldsInput { .. })),
+        "{err}"
+    );
 }
 
 #[test]

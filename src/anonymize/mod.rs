@@ -13,6 +13,10 @@
 //! * [`noise`]: Laplace and Gaussian noise on numeric columns, DP histograms;
 //! * [`randomized_response`]: k-ary randomized response on categorical columns.
 //!
+//! [`mechanisms`] wraps the randomized anonymizers as dp mechanisms for the
+//! black-box epsilon audit. Text is handled by [`text`] (redaction; detection
+//! is `data::text`) and identifier columns by [`pseudonym`].
+//!
 //! [`output`] holds the release model and the atomic CSV writer. Every release
 //! can carry a hidden truth key (the original row id, off by default) so that
 //! attacks can be scored. All randomness is seeded (`ChaCha8Rng::seed_from_u64`):
@@ -22,6 +26,7 @@
 //! [`crate::privacy`]'s job) and does not read files or print.
 
 pub mod generalization;
+pub mod mechanisms;
 pub mod microaggregation;
 pub mod mondrian;
 pub mod noise;
@@ -30,6 +35,7 @@ pub mod pseudonym;
 pub mod randomized_response;
 pub mod text;
 
+pub use mechanisms::{release_to_table, table_to_encoded, AnonymizerMechanism, CellCount};
 pub use output::{write_csv_atomic, Release, ReleaseColumn};
 
 use crate::data::{CategoricalColumn, EncodedTable};

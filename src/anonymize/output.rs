@@ -186,23 +186,23 @@ impl Release {
 }
 
 /// Writes `release` to `output` as CSV under the output rule of
-/// [`crate::report::write`]: refused when `output` is one of `inputs` (after
+/// [`crate::data::output`]: refused when `output` is one of `inputs` (after
 /// following links, or a hard link to one), written to a temporary file in the
 /// output directory that is then renamed over `output`. Whether an existing
 /// non-input file may be replaced is the caller's decision
-/// ([`crate::report::check_output_file`] before the work).
+/// ([`crate::data::output::check_output_file`] before the work).
 pub fn write_csv_atomic(
     release: &Release,
     output: &Path,
     delimiter: u8,
     inputs: &[&Path],
 ) -> Result<(), AnonymizeError> {
-    let err = |e: crate::report::ReportError| AnonymizeError::Output {
+    let err = |e: crate::data::DataError| AnonymizeError::Output {
         path: output.display().to_string(),
         message: e.to_string(),
     };
-    crate::report::check_output_file(output, inputs, true).map_err(err)?;
-    crate::report::write_file_atomic(output, |w| {
+    crate::data::output::check_output_file(output, inputs, true).map_err(err)?;
+    crate::data::output::write_file_atomic(output, |w| {
         release
             .write_csv(w, delimiter)
             .map_err(|e| std::io::Error::other(e.to_string()))

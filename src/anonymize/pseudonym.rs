@@ -18,10 +18,9 @@
 
 use std::collections::HashMap;
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
-
 use super::AnonymizeError;
+// The digests live in `data`: the hash dictionary attack computes the same ones.
+pub use crate::data::digest::{hmac_sha256_hex, sha256_hex};
 
 /// How identifier values are replaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,30 +43,6 @@ pub enum PseudonymScheme {
     Sha256Unsalted,
     /// Remove the value (null).
     Remove,
-}
-
-/// Lower-case hex of SHA-256(`data`).
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
-}
-
-/// Lower-case hex of HMAC-SHA256(`key`, `data`).
-pub fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
-    // HMAC accepts keys of any length (RFC 2104: long keys are hashed, short ones padded).
-    let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    mac.update(data);
-    hex(&mac.finalize().into_bytes())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
 }
 
 /// Replaces identifier values consistently: the same input always gets the same
@@ -179,30 +154,4 @@ pub fn pseudonymize_frame(
         })?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_fips_180_2_vectors() {
-        // FIPS 180-2, appendix B.1 ("abc") and the empty message.
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-    }
-
-    #[test]
-    fn hmac_rfc_4231_case_2() {
-        assert_eq!(
-            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
 }

@@ -21,6 +21,8 @@
 pub mod claims;
 pub mod config;
 mod dataset;
+pub mod declarations;
+mod facts;
 pub mod run;
 
 pub use config::{AuditConfig, ClaimConfig};

@@ -36,17 +36,8 @@ use super::dataset::{self, run_aggregate, run_corpus, run_table, run_traces, Fac
 use super::AuditError;
 use crate::report::{Chart, GeneratedBy, Report, ReportBuilder, Section, Verdict};
 
-/// The pseudo-column of the originals holding each row's 0-based index (the
-/// truth key `reident anonymize --truth-key` writes into a release).
-pub const ROW_KEY: &str = "#row";
-
-/// How the audit runs.
-#[derive(Debug, Clone, Default)]
-pub struct AuditOptions {
-    /// Allow strings from original records (unmasked identifiers, author
-    /// names) into the report.
-    pub include_examples: bool,
-}
+pub use super::config::AuditOptions;
+pub use super::declarations::ROW_KEY;
 
 /// The report and its charts.
 #[derive(Debug, Clone)]
@@ -146,7 +137,7 @@ pub fn run_audit(
         .collect();
     let facts = results.into_iter().collect::<Result<Vec<_>, _>>()?;
 
-    let claims = decide_all(config, &facts)?;
+    let claims = decide_all(&config.claims, config.confidence, &facts)?;
 
     let mut builder = ReportBuilder::new(
         config.title.clone(),

@@ -448,13 +448,13 @@ fn anonymizer(
     a: &AuditArgs,
     name: &str,
     epsilon: f64,
-) -> Result<dp::AnonymizerMechanism, CliError> {
+) -> Result<crate::anonymize::AnonymizerMechanism, CliError> {
     use crate::anonymize::noise::{
         GaussianCalibration, HistogramConfig, NoiseConfig, NoiseMechanism,
     };
     use crate::anonymize::randomized_response::{DeclaredDomain, RandomizedResponseConfig};
     let noise = |mechanism| {
-        dp::AnonymizerMechanism::Noise(NoiseConfig {
+        crate::anonymize::AnonymizerMechanism::Noise(NoiseConfig {
             columns: vec![a.column.clone()],
             mechanism,
             epsilon,
@@ -477,7 +477,7 @@ fn anonymizer(
                     "--mechanism anonymize-rr needs --categories A,B[,...] (at least two): the declared domain".into(),
                 ));
             }
-            dp::AnonymizerMechanism::RandomizedResponse(RandomizedResponseConfig {
+            crate::anonymize::AnonymizerMechanism::RandomizedResponse(RandomizedResponseConfig {
                 columns: vec![a.column.clone()],
                 epsilon,
                 seed: 0,
@@ -487,7 +487,7 @@ fn anonymizer(
                 }],
             })
         }
-        "anonymize-histogram" => dp::AnonymizerMechanism::Histogram(HistogramConfig {
+        "anonymize-histogram" => crate::anonymize::AnonymizerMechanism::Histogram(HistogramConfig {
             by: vec![a.column.clone()],
             epsilon,
             seed: 0,
@@ -626,7 +626,7 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         template => Box::new(dp::CommandMechanism::parse(template)?),
     };
     let distinguisher: Box<dyn dp::Distinguisher> = match &a.target_value {
-        Some(v) if a.mechanism == "anonymize-histogram" => Box::new(dp::CellCount {
+        Some(v) if a.mechanism == "anonymize-histogram" => Box::new(crate::anonymize::CellCount {
             key_column: a.column.clone(),
             key_value: v.clone(),
             count_column: HISTOGRAM_COUNT_COLUMN.into(),

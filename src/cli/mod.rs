@@ -3,6 +3,7 @@
 
 pub mod anonymize;
 pub mod audit;
+pub mod choices;
 
 use std::io::Write;
 

@@ -19,8 +19,7 @@ use polars::prelude::*;
 
 use super::{output, CliError, Outcome};
 use crate::anonymize::text::{
-    self, EntityKind, NameDictionary, Numbering, PlaceholderStyle, RedactionConfig,
-    RedactionReport, Redactor,
+    self, EntityKind, NameDictionary, Numbering, RedactionConfig, RedactionReport, Redactor,
 };
 use crate::data::ReadOptions;
 
@@ -53,8 +52,8 @@ pub struct RedactArgs {
     #[arg(long)]
     pub name_parts: bool,
     /// Placeholder style.
-    #[arg(long, value_enum, default_value_t = PlaceholderStyle::Typed)]
-    pub style: PlaceholderStyle,
+    #[arg(long, value_enum, default_value_t = super::choices::PlaceholderStyleArg::Typed)]
+    pub style: super::choices::PlaceholderStyleArg,
     /// Kinds to redact (person,email,url,ip,host,issue_key,phone); default all.
     #[arg(long, value_delimiter = ',')]
     pub kinds: Vec<String>,
@@ -199,7 +198,7 @@ pub fn run(args: &RedactArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
         &dictionary,
         &RedactionConfig {
             kinds,
-            style: args.style,
+            style: args.style.into(),
             case_insensitive_names: false,
         },
     )?;

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{output, CliError, Outcome};
-use crate::synth::{self, OutputFormat, SynthConfig};
+use crate::synth::{self, SynthConfig};
 
 /// Arguments of `reident synth`.
 #[derive(Debug, clap::Args)]
@@ -39,8 +39,8 @@ pub struct SynthArgs {
     #[arg(long, default_value_t = 1.0, value_parser = super::parse::non_negative)]
     pub plant_rate: f64,
     /// Output files.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Both)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = super::choices::OutputFormatArg::Both)]
+    pub format: super::choices::OutputFormatArg,
     /// Users generated per parallel chunk (bounds memory), at least 1.
     #[arg(long, default_value_t = 256, value_parser = super::parse::at_least_one)]
     pub chunk_users: usize,
@@ -83,7 +83,7 @@ pub fn run(args: &SynthArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         ..SynthConfig::default()
     };
     let summary = output::fill_dir(&args.out, args.force, |dir| {
-        Ok(synth::generate(&config, dir, args.format)?)
+        Ok(synth::generate(&config, dir, args.format.into())?)
     })?;
     writeln!(
         out,

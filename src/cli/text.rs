@@ -14,8 +14,8 @@ use polars::prelude::DataFrame;
 
 use super::{CliError, Outcome};
 use crate::attacks::text::{
-    audit_text, Corpus, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit, Stage,
-    TextAuditConfig, TruthKey, Verification,
+    audit_text, Corpus, IdentifierSet, LinkageConfig, ShingleConfig, Stage, TextAuditConfig,
+    TruthKey,
 };
 use crate::data::{read_frame, ReadOptions};
 
@@ -64,8 +64,8 @@ pub struct TextArgs {
     #[arg(long, value_delimiter = ',')]
     pub hash_columns: Vec<String>,
     /// Shingle unit.
-    #[arg(long, value_enum, default_value_t = ShingleUnit::Word)]
-    pub shingle: ShingleUnit,
+    #[arg(long, value_enum, default_value_t = super::choices::ShingleUnitArg::Word)]
+    pub shingle: super::choices::ShingleUnitArg,
     /// Units per shingle (at least 1).
     #[arg(long, default_value_t = 3, value_parser = super::parse::at_least_one)]
     pub k: usize,
@@ -79,8 +79,8 @@ pub struct TextArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Verification similarity of LSH candidates.
-    #[arg(long, value_enum, default_value_t = Verification::Jaccard)]
-    pub verify: Verification,
+    #[arg(long, value_enum, default_value_t = super::choices::VerificationArg::Jaccard)]
+    pub verify: super::choices::VerificationArg,
     /// Minimum verified similarity for a link, in [0, 1].
     #[arg(long, default_value_t = 0.5, value_parser = super::parse::probability)]
     pub threshold: f64,
@@ -222,14 +222,14 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let config = TextAuditConfig {
         linkage: LinkageConfig {
             shingle: ShingleConfig {
-                unit: args.shingle,
+                unit: args.shingle.into(),
                 k: args.k,
                 lowercase: true,
             },
             bands: args.bands,
             rows: args.rows,
             seed: args.seed,
-            verification: args.verify,
+            verification: args.verify.into(),
             threshold: args.threshold,
         },
         show_identifiers: args.show_identifiers,

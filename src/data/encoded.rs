@@ -14,15 +14,8 @@
 use polars::prelude::PlHashMap;
 
 use super::generalized::GeneralizedValue;
+pub use super::tokens::is_suppressed_token;
 use super::DataError;
-
-/// Returns true when a release value means "suppressed": one or more `*` and
-/// nothing else (after trimming white space). `*****` for a 5-digit ZIP code is
-/// suppressed; `123**` is a masked value, not a suppressed one.
-pub fn is_suppressed_token(value: &str) -> bool {
-    let v = value.trim();
-    !v.is_empty() && v.bytes().all(|b| b == b'*')
-}
 
 /// Incremental dictionary encoder: push one value per row, then
 /// [`finish`](CategoricalColumnBuilder::finish). Used by the streaming readers,
@@ -311,14 +304,6 @@ mod tests {
         assert_eq!(col.missing, Some(1));
         assert_eq!(col.suppressed, vec![false, false, false, true]);
         assert_eq!(col.first_row_with(2), Some(2));
-    }
-
-    #[test]
-    fn suppression_tokens() {
-        assert!(is_suppressed_token("*"));
-        assert!(is_suppressed_token(" ***** "));
-        assert!(!is_suppressed_token("123**"));
-        assert!(!is_suppressed_token(""));
     }
 
     #[test]

@@ -27,12 +27,15 @@
 //! This module parses and matches single values. It does not decide which
 //! column is generalized (see [`roles`](super::roles)) and does not build
 //! generalizations (see `anonymize`).
+//!
+//! Why this file is long: a third of it (about 250 lines) is the parser's
+//! tests, one per syntax and per error message; the code itself is about 450
+//! lines.
 
 use std::fmt;
 
-use super::encoded::is_suppressed_token;
 use super::hierarchy::Hierarchy;
-use super::read::DEFAULT_MISSING_TOKENS;
+use super::tokens::{is_suppressed_token, DEFAULT_MISSING_TOKENS};
 use super::DataError;
 
 /// One finite end of a numeric interval.

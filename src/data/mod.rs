@@ -27,17 +27,21 @@
 //! the first object. **Rows** (used once a table is encoded and the file layout
 //! is gone) are 1-based data rows: row 1 is the first record after the header.
 
+pub mod digest;
 pub mod encoded;
 pub mod generalized;
 pub mod hierarchy;
 pub mod inputs;
 pub mod kinds;
 pub mod limits;
+pub mod output;
 mod parquet_footer;
 pub mod read;
 pub mod roles;
+pub mod text;
+pub mod tokens;
 
-pub use encoded::{is_suppressed_token, CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
+pub use encoded::{CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
 pub use generalized::{Bound, GeneralizedValue};
 pub use hierarchy::Hierarchy;
 pub use inputs::ensure_distinct_inputs;
@@ -49,9 +53,9 @@ pub use limits::{LimitKind, Limits};
 pub use read::{
     check_file, detect_format, encode_frame, group_keys, load_table, read_frame,
     read_frame_columns, text_chunked, text_column, Format, MissingPolicy, ReadOptions,
-    DEFAULT_MISSING_TOKENS,
 };
 pub use roles::{ColumnRole, ColumnRoles};
+pub use tokens::{is_suppressed_token, DEFAULT_MISSING_TOKENS};
 
 /// Errors from reading and interpreting input data. Every variant names the
 /// file (or source label) and, where it applies, the row or column.
@@ -223,6 +227,57 @@ pub enum DataError {
         second: String,
         /// True when both name one file; false when the bytes are equal.
         same_path: bool,
+    },
+    /// A value or parameter is not one the function accepts (an unknown
+    /// identifier kind, a detector that cannot be built); the message says
+    /// which and what is accepted.
+    #[error("{0}")]
+    Invalid(String),
+    /// The output directory contains an input file (the output rule of
+    /// [`output`]).
+    #[error(
+        "refusing to write the report into {out_dir}: it contains the input {input}; choose an output directory that holds no input data"
+    )]
+    OutputHoldsInput {
+        /// The output directory.
+        out_dir: std::path::PathBuf,
+        /// The input file found inside it.
+        input: std::path::PathBuf,
+    },
+    /// An output path is (after following links) one of the inputs.
+    #[error(
+        "refusing to write {output}: it is the input {input} (the same file once links are followed); write the output to another path"
+    )]
+    OutputIsInput {
+        /// The output path as given.
+        output: std::path::PathBuf,
+        /// The input it resolves to.
+        input: std::path::PathBuf,
+    },
+    /// An output file path names an existing directory.
+    #[error("refusing to write {output}: it is a directory; give a file path")]
+    OutputIsDirectory {
+        /// The output path as given.
+        output: std::path::PathBuf,
+    },
+    /// The output already exists and replacing it was not asked for.
+    #[error(
+        "refusing to replace {output}: it already exists (and is not empty, if a directory); pass --force to replace it, or choose another path"
+    )]
+    OutputExists {
+        /// The output path as given.
+        output: std::path::PathBuf,
+    },
+    /// A file-system operation on an output failed.
+    #[error("{action} {path}: {source}")]
+    OutputIo {
+        /// What was being done, e.g. "writing".
+        action: &'static str,
+        /// The path involved.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
     },
 }
 

@@ -20,9 +20,10 @@
 //!   response), an external command as a mechanism, and a black-box audit that
 //!   runs a mechanism many times on two neighbouring datasets and bounds its
 //!   epsilon.
-//! * [`anonymizers`]: the reference anonymizers of `crate::anonymize`
-//!   (per-value noise, randomized response, DP histogram) as mechanisms, so
-//!   the audit can test the guarantees they advertise.
+//!
+//! The reference anonymizers (per-value noise, randomized response, DP
+//! histogram) are wrapped as mechanisms in `anonymize::mechanisms`, above this
+//! module, so the audit can test the guarantees they advertise.
 //! * [`gaussian`]: the analytic Gaussian mechanism of Balle & Wang (2018).
 //! * [`stats`]: Clopper-Pearson intervals and the quantiles they need.
 //!
@@ -35,7 +36,6 @@
 //! an error rate is zero) are kept as `f64::INFINITY` in the result structs and
 //! serialize to JSON `null`.
 
-pub mod anonymizers;
 pub mod audit;
 pub mod bound;
 pub mod estimate;
@@ -43,7 +43,6 @@ pub mod gaussian;
 pub mod mechanism;
 pub mod stats;
 
-pub use anonymizers::{release_to_table, table_to_encoded, AnonymizerMechanism, CellCount};
 pub use audit::{
     audit_mechanism, AuditConfig, AuditResult, Distinguisher, NumericCell, ValueCount,
 };

@@ -12,7 +12,7 @@
 //! login (one token of letters, digits, `.`, `_`, `-`, or a name) or free text
 //! (at least 5 words, 3 of them of letters), plus the share of distinct values and, for names, the share
 //! whose first word is a US Census first name or whose last word is a census
-//! last name ([`crate::anonymize::text::vocabulary`]). A column is flagged by
+//! last name ([`crate::data::text::vocabulary`]). A column is flagged by
 //! the first rule that fires, in this order:
 //!
 //! | category | rule |
@@ -36,7 +36,7 @@
 //! empty, `null`, `NULL`, `NaN`: [`crate::data::MissingPolicy::default`]) are
 //! left out of every share.
 //!
-//! Examples are masked ([`crate::anonymize::text::mask_identifier`]) unless
+//! Examples are masked ([`crate::data::text::mask_identifier`]) unless
 //! `include_examples` is set. The thresholds follow the usual practice of
 //! PII column scanners (header keywords plus value patterns, as in Microsoft
 //! Presidio's structured analyzer and Google Cloud DLP's column inspection);
@@ -46,6 +46,10 @@
 //! scan in `crate::attacks::text`), recognise names written in lower case or
 //! in scripts without case, or decide whether a flagged column is allowed to be
 //! there.
+//!
+//! Why this file is long: one column classifier (`scan_column_with`, about 230
+//! lines) weighs header words, value shapes and name lists together, and the
+//! word lists and shape tests it uses (about 200 lines) serve only it.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -53,7 +57,7 @@ use std::path::Path;
 use polars::prelude::DataFrame;
 use regex::Regex;
 
-use crate::anonymize::text::{looks_like_account_id, mask_identifier, vocabulary};
+use crate::data::text::{looks_like_account_id, mask_identifier, vocabulary};
 
 /// Account-id shape: a UUID, `digits:UUID` (Atlassian), 24 hex digits
 /// (Atlassian account ids) or an `accountid:` prefix.
@@ -330,7 +334,7 @@ impl Shapes {
         let re = |p: &str| Regex::new(p).expect("built-in shape pattern compiles");
         Shapes {
             email: re(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"),
-            // The redactor's phone pattern (crate::anonymize::text), anchored.
+            // The detector's phone pattern (data::text::identifiers), anchored.
             phone: re(
                 r"^(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{2,4}\)[ .-]?)?[0-9]{1,4}[ .-][0-9]{3,4}(?:[ .-][0-9]{3,4})?$",
             ),

@@ -62,7 +62,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::classes::{canonical_codes, ClassOptions, NO_CLASS};
-use super::report::MetricsParams;
+use super::params::MetricsParams;
 use super::{EquivalenceClasses, PrivacyError};
 use crate::data::EncodedTable;
 

@@ -31,6 +31,7 @@ pub mod hidden_qi;
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod likeness;
+pub mod params;
 pub mod population;
 pub mod report;
 pub mod risk;
@@ -54,9 +55,9 @@ pub use l_diversity::{
     EntropyL, RecursiveCl,
 };
 pub use likeness::{basic_beta_likeness, enhanced_beta_likeness, BetaLikeness};
+pub use params::MetricsParams;
 pub use report::{
-    build_classes, evaluate, evaluate_classes, MetricsParams, MetricsReport, SubjectSummary,
-    SCHEMA_VERSION,
+    build_classes, evaluate, evaluate_classes, MetricsReport, SubjectSummary, SCHEMA_VERSION,
 };
 pub use t_closeness::{
     emd_equal_distance, emd_ordered, equal_distance_per_class, t_closeness_equal_distance,

@@ -8,9 +8,10 @@
 //! * [`charts`]: chart functions over plain data (histograms, CDFs, ROC/PR,
 //!   heatmaps, curves), each rendered headlessly to SVG and PNG with an
 //!   embedded DejaVu Sans font.
-//! * [`write`]: writes report.json/.md/.html and `charts/` atomically, and
-//!   holds the output rule every command that writes follows (never onto an
-//!   input, atomic, replace only when asked).
+//! * [`write`]: writes report.json/.md/.html and `charts/` atomically under
+//!   the output rule every command that writes follows (never onto an input,
+//!   atomic, replace only when asked), which lives in `data::output` and is
+//!   re-exported here.
 //!
 //! This module computes no metric and runs no attack: it renders results that
 //! other modules produced.
@@ -77,40 +78,10 @@ pub enum ReportError {
         /// The duplicated name.
         name: String,
     },
-    /// The output directory contains an input file of the audit.
-    #[error(
-        "refusing to write the report into {out_dir}: it contains the input {input}; choose an output directory that holds no input data"
-    )]
-    OutputHoldsInput {
-        /// The output directory.
-        out_dir: PathBuf,
-        /// The input file found inside it.
-        input: PathBuf,
-    },
-    /// An output path is (after following links) one of the inputs.
-    #[error(
-        "refusing to write {output}: it is the input {input} (the same file once links are followed); write the output to another path"
-    )]
-    OutputIsInput {
-        /// The output path as given.
-        output: PathBuf,
-        /// The input it resolves to.
-        input: PathBuf,
-    },
-    /// An output file path names an existing directory.
-    #[error("refusing to write {output}: it is a directory; give a file path")]
-    OutputIsDirectory {
-        /// The output path as given.
-        output: PathBuf,
-    },
-    /// The output already exists and replacing it was not asked for.
-    #[error(
-        "refusing to replace {output}: it already exists (and is not empty, if a directory); pass --force to replace it, or choose another path"
-    )]
-    OutputExists {
-        /// The output path as given.
-        output: PathBuf,
-    },
+    /// The output rule refused an output, or writing it failed
+    /// (`data::output`).
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
     /// Serialization to JSON failed.
     #[error("could not serialize {what} to JSON: {source}")]
     Serialize {

@@ -8,6 +8,10 @@
 //! sentence length, punctuation, markup, casing, typos, greetings and
 //! sign-offs) that stylometric attacks use, at the lengths and markup rates
 //! measured on the Apache Jira sample (see `datasets/atlassian_demo/SOURCE.md`).
+//!
+//! Why this file is long: the `Composer` writes every document kind (summaries,
+//! descriptions, comments, pages, commits) from one author style and one
+//! identifier planter whose byte-span bookkeeping they share.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

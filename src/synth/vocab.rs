@@ -6,6 +6,9 @@
 //! names under `example.com` / `example.net` / `example.org` (RFC 2606), IPv4
 //! addresses in private (RFC 1918) and documentation (RFC 5737) ranges, and
 //! telephone numbers in the fictional `555-01xx` block.
+//!
+//! Why this file is long: it is word lists and tables (static data, one `const`
+//! per list); there is no logic to split.
 
 /// Given names (mixed origins, so display names look like a global company).
 pub const FIRST_NAMES: &[&str] = &[

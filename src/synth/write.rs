@@ -14,9 +14,7 @@ use super::people::UserRecord;
 use super::SynthError;
 
 /// Which files to write.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     /// Newline-delimited JSON only.

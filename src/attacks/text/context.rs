@@ -30,7 +30,7 @@
 
 use regex::Regex;
 
-use crate::anonymize::text::vocabulary;
+use crate::data::text::vocabulary;
 
 /// Which identifier-context rule matched (see the module docs).
 #[derive(

@@ -5,7 +5,8 @@
 //! and author columns (classified as e-mail, name, account id or login),
 //! optionally a users table (login, display name and its parts, e-mail), and
 //! every e-mail, URL, IP, host, issue key, phone number and mention that
-//! `crate::anonymize::text::Redactor` finds in the original text. The scan
+//! `data::text::IdentifierDetector` (the redactor's detector) finds in the
+//! original text. The scan
 //! matches all of them at once in the release text (one Aho-Corasick
 //! automaton, leftmost and longest first, ASCII word boundaries where the
 //! value starts or ends with an ASCII word character) and reports, per kind, how many distinct identifiers
@@ -17,7 +18,7 @@
 //! named like words) made a clean release FAIL. A known value is *ambiguous*
 //! when it is a single word that is
 //! * a stop word, a common English word or a code token
-//!   ([`crate::anonymize::text::vocabulary`]), or
+//!   ([`crate::data::text::vocabulary`]), or
 //! * common in the originals' own text outside identifier context: it occurs
 //!   outside identifier context in at least `max(3, ⌈0.2 % of the original
 //!   documents⌉)` documents (2 documents for code-shaped tokens such as
@@ -49,6 +50,11 @@
 //! What it does not do: fuzzy matching (a misspelt or re-cased surviving name is
 //! not found unless it was in the original too), or decide whether a surviving
 //! unambiguous value is harmless.
+//!
+//! Why this file is long: the methods of `IdentifierSet` (about 460 lines:
+//! building the set from originals, assessing ambiguous values, the
+//! context-aware scan) share its private per-value state and helpers, which a
+//! split would have to expose.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -56,10 +62,10 @@ use rayon::prelude::*;
 
 use super::context::{CodeSpans, ContextDetector, ContextRule};
 use super::{Corpus, TextAttackError};
-pub use crate::anonymize::text::mask_identifier;
-use crate::anonymize::text::vocabulary::{self, WordClass};
-use crate::anonymize::text::{
-    looks_like_account_id, EntityKind, LiteralMatcher, NameDictionary, RedactionConfig, Redactor,
+pub use crate::data::text::mask_identifier;
+use crate::data::text::vocabulary::{self, WordClass};
+use crate::data::text::{
+    looks_like_account_id, EntityKind, IdentifierDetector, LiteralMatcher, NameDictionary,
 };
 
 /// Kinds of direct identifier.
@@ -89,7 +95,7 @@ pub enum IdentifierKind {
 }
 
 impl IdentifierKind {
-    /// The identifier kind of a redactor entity kind (`Person` -> `Login`).
+    /// The identifier kind of a detector entity kind (`Person` -> `Login`).
     pub fn from_entity(kind: EntityKind) -> Self {
         match kind {
             EntityKind::Person => IdentifierKind::Login,
@@ -285,15 +291,16 @@ impl IdentifierSet {
         }
     }
 
-    /// A redactor over the persons added so far (all detectors on), used to find
-    /// identifiers in text and to classify recovered strings.
-    pub fn redactor(&self) -> Result<Redactor, TextAttackError> {
-        Redactor::new(&self.dictionary, &RedactionConfig::default()).map_err(|e| {
+    /// A detector over the persons added so far (all kinds on, names matched
+    /// with their case, as the redactor's defaults), used to find identifiers
+    /// in text and to classify recovered strings.
+    pub fn detector(&self) -> Result<IdentifierDetector, TextAttackError> {
+        IdentifierDetector::new(&self.dictionary, &EntityKind::ALL, false).map_err(|e| {
             TextAttackError::Invalid(format!("building the identifier detectors failed: {e}"))
         })
     }
 
-    /// Adds every identifier the redactor's detectors find in the original
+    /// Adds every identifier the detectors find in the original
     /// texts. Mentions of unknown logins become logins, except `@` followed by
     /// program text (`{@link X}`, `* @param`, `@Override`, `@Name(`, inside
     /// code: see [`ContextDetector::at_sign_is_code`]) and `@` mentions whose
@@ -302,14 +309,14 @@ impl IdentifierSet {
     /// word is a person. `[~login]` mentions are always taken; `[~accountid:X]`
     /// adds the account id `X`.
     pub fn add_from_texts(&mut self, texts: &[String]) -> Result<(), TextAttackError> {
-        let redactor = self.redactor()?;
+        let detector = self.detector()?;
         let context = ContextDetector::new();
         let found: Vec<Vec<(IdentifierKind, String, String)>> = texts
             .par_iter()
             .map(|t| {
                 let mut code: Option<CodeSpans> = None;
                 let mut out = Vec::new();
-                for s in redactor.find(t) {
+                for s in detector.find(t) {
                     let raw = &t[s.start..s.end];
                     if s.kind != EntityKind::Person || s.dictionary {
                         if s.kind != EntityKind::Person {

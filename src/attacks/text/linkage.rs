@@ -26,9 +26,7 @@ use super::minhash::{jaccard_sorted, shingles, LshIndex, MinHasher, ShingleConfi
 use super::{Corpus, TextAttackError, TruthKey};
 
 /// How candidate pairs are verified.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {
     /// Exact Jaccard similarity of the shingle sets.

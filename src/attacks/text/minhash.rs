@@ -31,9 +31,7 @@ use super::TextAttackError;
 pub const MERSENNE_61: u64 = (1u64 << 61) - 1;
 
 /// What a shingle is made of.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShingleUnit {
     /// k consecutive Unicode words (UAX #29 word boundaries).

@@ -10,8 +10,8 @@
 //! original stretch with an anchored pattern in which the literal text must
 //! agree and each placeholder captures the shortest non-empty text: the
 //! captures are what the placeholders hid. Hidden strings are classified with
-//! the identifier detectors (`crate::anonymize::text::Redactor`) and the
-//! originals' identifier set.
+//! the identifier detectors (`data::text::IdentifierDetector`, as the
+//! redactor uses them) and the originals' identifier set.
 //!
 //! **Consistency.** A numbered placeholder (`PERSON_7`) that always hides the
 //! same entity, across documents, links those documents to each other (and
@@ -22,12 +22,16 @@
 //!
 //! **Unsalted hashes.** Pseudonyms made by hashing an identifier without a
 //! secret are reversed by hashing every known identifier (as is and
-//! lower-cased) with SHA-256 (`crate::anonymize::pseudonym::sha256_hex`) and
-//! matching the hex tokens (16 to 64 hex digits, truncated digests included)
-//! of the release.
+//! lower-cased) with SHA-256 (`data::digest::sha256_hex`, as the
+//! pseudonymizer computes it) and matching the hex tokens (16 to 64 hex
+//! digits, truncated digests included) of the release.
 //!
 //! What it does not do: recover text whose surroundings were also rewritten
 //! beyond alignment, or attack keyed hashes (HMAC) without the key.
+//!
+//! Why this file is long: it holds two attacks on pseudonymized text that share
+//! tokenization and the identifier classification: redaction recovery (about
+//! 500 lines, alignment included) and the hash dictionary attack (about 150).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -37,8 +41,8 @@ use regex::Regex;
 use super::leak::{display, IdentifierKind, IdentifierSet};
 use super::minhash::fnv1a;
 use super::{Corpus, TextAttackError};
-use crate::anonymize::pseudonym::sha256_hex;
-use crate::anonymize::text::{EntityKind, Redactor};
+use crate::data::digest::sha256_hex;
+use crate::data::text::{EntityKind, IdentifierDetector};
 
 /// The placeholder shapes recognised in release text.
 pub const PLACEHOLDER_PATTERN: &str =
@@ -319,11 +323,15 @@ pub fn is_numbered(placeholder: &str) -> bool {
 }
 
 /// What a hidden string is: its kind name and entity.
-fn classify(hidden: &str, redactor: &Redactor, identifiers: &IdentifierSet) -> (String, String) {
+fn classify(
+    hidden: &str,
+    detector: &IdentifierDetector,
+    identifiers: &IdentifierSet,
+) -> (String, String) {
     if let Some(k) = identifiers.get(hidden) {
         return (kind_name(k.kind), k.entity.clone());
     }
-    let spans = redactor.find(hidden);
+    let spans = detector.find(hidden);
     if let [s] = spans.as_slice() {
         if s.start == 0 && s.end == hidden.len() {
             let kind = if s.kind == EntityKind::Person {
@@ -432,7 +440,7 @@ pub fn recover_redactions(
     }
     let placeholders = Regex::new(PLACEHOLDER_PATTERN)
         .map_err(|e| TextAttackError::Invalid(format!("placeholder pattern: {e}")))?;
-    let redactor = identifiers.redactor()?;
+    let detector = identifiers.detector()?;
     let per_pair: Vec<(usize, PairRecovery)> = pairs
         .par_iter()
         .map(|&(r, o)| {
@@ -458,7 +466,7 @@ pub fn recover_redactions(
         for rec in &pr.recovered {
             n_recovered += 1;
             let label = placeholder_label(&rec.placeholder).to_string();
-            let (kind, entity) = classify(&rec.hidden, &redactor, identifiers);
+            let (kind, entity) = classify(&rec.hidden, &detector, identifiers);
             let entry = labels
                 .entry(label.clone())
                 .or_insert_with(|| LabelRecovery {

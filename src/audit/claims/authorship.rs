@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_corpus, verdict, wilson, Claim, DatasetFacts};
-use crate::audit::config::{percent, AuditConfig};
-use crate::audit::dataset::classifier_label;
+use crate::audit::declarations::{percent, Declared};
+use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::eval;
 use crate::report::ClaimVerdict;
@@ -32,7 +32,7 @@ impl Claim for Authorship {
         )
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         check_rate(at, "max_accuracy", self.max_accuracy)?;
         if require_corpus(config, at, &self.corpus)?.stylometry.is_none() {
             return Err(format!(

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Claim, DatasetFacts};
-use crate::audit::config::AuditConfig;
+use crate::audit::declarations::Declared;
 use crate::audit::AuditError;
 use crate::dp;
 use crate::eval;
@@ -66,7 +66,7 @@ impl Claim for DifferentialPrivacy {
         }
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         let (aggregate, epsilon, delta) = (&self.aggregate, self.epsilon, self.delta);
         let a = config
             .aggregates

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_corpus, verdict, wilson, Claim, DatasetFacts};
-use crate::audit::config::{percent, AuditConfig};
+use crate::audit::declarations::{percent, Declared};
 use crate::attacks::text::TextLeakReport;
 use crate::audit::AuditError;
 use crate::eval;
@@ -32,7 +32,7 @@ impl Claim for DocumentLinkage {
         )
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         check_rate(at, "max_rate", self.max_rate)?;
         require_corpus(config, at, &self.corpus)?;
         Ok(())

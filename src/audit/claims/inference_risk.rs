@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_table, verdict, Claim, DatasetFacts};
-use crate::audit::config::{percent, AuditConfig};
+use crate::audit::declarations::{percent, Declared};
 use crate::attacks::inference::RiskReport;
 use crate::audit::AuditError;
 use crate::eval::{self, Interval};
@@ -32,7 +32,7 @@ impl Claim for InferenceRisk {
         )
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         check_rate(at, "max_risk", self.max_risk)?;
         if require_table(config, at, &self.table)?.risk.is_none() {
             return Err(format!(

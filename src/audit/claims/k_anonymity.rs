@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_at_least_two, require_table, verdict, Claim, DatasetFacts};
-use crate::audit::config::AuditConfig;
+use crate::audit::declarations::Declared;
 use crate::audit::AuditError;
 use crate::eval;
 use crate::privacy::MetricsReport;
@@ -28,7 +28,7 @@ impl Claim for KAnonymity {
         format!("table `{}` is {}-anonymous", self.table, self.k)
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         require_table(config, at, &self.table)?;
         check_at_least_two(at, "k", self.k, "record")
     }

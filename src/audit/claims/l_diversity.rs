@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_at_least_two, require_table, verdict, Claim, DatasetFacts};
-use crate::audit::config::AuditConfig;
+use crate::audit::declarations::Declared;
 use crate::audit::AuditError;
 use crate::eval;
 use crate::privacy::MetricsReport;
@@ -26,7 +26,7 @@ impl Claim for LDiversity {
         format!("table `{}` is distinct-{}-diverse", self.table, self.l)
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         check_at_least_two(at, "l", self.l, "sensitive value")?;
         if require_table(config, at, &self.table)?.sensitive.is_empty() {
             return Err(format!(

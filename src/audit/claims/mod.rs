@@ -17,8 +17,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::config::{AuditConfig, CorpusConfig, TableConfig};
-use super::dataset::{AggregateFacts, CorpusFacts, Facts, TableFacts, TracesFacts};
+use super::declarations::{CorpusConfig, Declared, TableConfig};
+use super::facts::{AggregateFacts, CorpusFacts, Facts, TableFacts, TracesFacts};
 use super::AuditError;
 use crate::eval::{Interval, Rate};
 use crate::report::{ClaimVerdict, Verdict};
@@ -37,7 +37,7 @@ pub(crate) trait Claim {
     /// fail (a claim that holds for every release is an error: a PASS on it
     /// would be signed without anything being tested). `at` names the claim
     /// in messages; errors name the key.
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String>;
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String>;
 
     /// The verdict, from the datasets' facts, with intervals at `level`.
     fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError>;
@@ -98,16 +98,16 @@ impl ClaimConfig {
     }
 }
 
-/// Every claim's verdict, in config order.
+/// Every claim's verdict, in config order, with intervals at `level`.
 pub(crate) fn decide_all(
-    config: &AuditConfig,
+    claims: &[ClaimConfig],
+    level: f64,
     facts: &[Facts],
 ) -> Result<Vec<ClaimVerdict>, AuditError> {
     let facts = DatasetFacts(facts);
-    config
-        .claims
+    claims
         .iter()
-        .map(|c| c.kind().decide(&facts, config.confidence))
+        .map(|c| c.kind().decide(&facts, level))
         .collect()
 }
 
@@ -222,7 +222,7 @@ pub(crate) fn wilson(
 
 /// The `[[table]]` named `name`.
 pub(crate) fn require_table<'a>(
-    config: &'a AuditConfig,
+    config: &'a Declared,
     at: &str,
     name: &str,
 ) -> Result<&'a TableConfig, String> {
@@ -235,7 +235,7 @@ pub(crate) fn require_table<'a>(
 
 /// The `[[corpus]]` named `name`.
 pub(crate) fn require_corpus<'a>(
-    config: &'a AuditConfig,
+    config: &'a Declared,
     at: &str,
     name: &str,
 ) -> Result<&'a CorpusConfig, String> {

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{require_corpus, require_table, verdict, Claim, DatasetFacts};
-use crate::audit::config::AuditConfig;
+use crate::audit::declarations::Declared;
 use crate::audit::AuditError;
 use crate::eval;
 use crate::report::ClaimVerdict;
@@ -51,7 +51,7 @@ impl Claim for NoDirectIdentifiers {
         format!("no direct identifiers remain in {}", parts.join(" and "))
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         for c in &self.corpora {
             require_corpus(config, at, c)?;
         }

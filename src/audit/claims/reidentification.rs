@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_table, verdict, wilson, Claim, DatasetFacts};
-use crate::audit::config::{percent, AuditConfig};
+use crate::audit::declarations::{percent, Declared};
 use crate::attacks::linkage::QiJoinResult;
 use crate::audit::AuditError;
 use crate::eval::{self, qi_join_checks};
@@ -32,7 +32,7 @@ impl Claim for Reidentification {
         )
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         check_rate(at, "max_rate", self.max_rate)?;
         if require_table(config, at, &self.table)?.original.is_none() {
             return Err(format!(

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{require_table, verdict, Claim, DatasetFacts};
-use crate::audit::config::AuditConfig;
+use crate::audit::declarations::Declared;
 use crate::audit::AuditError;
 use crate::eval;
 use crate::privacy::MetricsReport;
@@ -27,7 +27,7 @@ impl Claim for TCloseness {
         format!("table `{}` satisfies {}-closeness", self.table, self.t)
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         let t = self.t;
         if !(t.is_finite() && (0.0..1.0).contains(&t)) {
             return Err(format!(

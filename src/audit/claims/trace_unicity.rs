@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_rate, verdict, wilson, Claim, DatasetFacts};
-use crate::audit::config::{percent, AuditConfig};
+use crate::audit::declarations::{percent, Declared};
 use crate::attacks::unicity::{UnicityReport, UnicityResult};
 use crate::audit::AuditError;
 use crate::eval;
@@ -34,7 +34,7 @@ impl Claim for TraceUnicity {
         )
     }
 
-    fn check(&self, config: &AuditConfig, at: &str) -> Result<(), String> {
+    fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         let (traces, points) = (&self.traces, self.points);
         check_rate(at, "max_unicity", self.max_unicity)?;
         if points == 0 {

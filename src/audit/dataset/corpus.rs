@@ -4,13 +4,13 @@
 use polars::prelude::DataFrame;
 
 use super::{run_stylometry, text_values, CorpusFacts};
-use crate::attacks::stylometry::pipeline::ClassifierKind;
 use crate::attacks::text::{
     audit_text, Corpus as TextCorpus, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit,
     TextAuditConfig, TruthKey, Verification,
 };
+use crate::audit::config::AuditOptions;
 use crate::audit::config::{AuditConfig, CorpusConfig};
-use crate::audit::run::AuditOptions;
+use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::data::{read_frame, ReadOptions};
 use crate::report::charts::{self, NamedCurve};
@@ -179,18 +179,6 @@ pub(crate) fn run_corpus(
         stylometry,
         charts,
     }))
-}
-
-pub(crate) fn classifier_label(kind: ClassifierKind) -> String {
-    match kind {
-        ClassifierKind::Burrows => "Burrows' Delta".to_string(),
-        ClassifierKind::Cosine => "Cosine Delta".to_string(),
-        ClassifierKind::Eder => "Eder's Delta".to_string(),
-        ClassifierKind::NearestCentroid => "nearest centroid".to_string(),
-        ClassifierKind::Knn => "kNN".to_string(),
-        ClassifierKind::Logistic => "logistic regression".to_string(),
-        ClassifierKind::LinearSvm => "linear SVM".to_string(),
-    }
 }
 
 pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), AuditError> {

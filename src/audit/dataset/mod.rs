@@ -7,21 +7,14 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use polars::prelude::DataFrame;
-use serde::Serialize;
 
-use crate::attacks::inference::RiskReport;
-use crate::attacks::linkage::QiJoinResult;
-use crate::attacks::stylometry::pipeline::ClassifierKind;
-use crate::attacks::text::TextLeakReport;
-use crate::attacks::unicity::UnicityReport;
+pub(crate) use crate::audit::facts::{
+    AggregateFacts, CorpusFacts, Facts, StylometryFacts, TableFacts, TracesFacts,
+};
 use crate::audit::AuditError;
 use crate::data::{read_frame, ReadOptions};
-use crate::dp::AggregateFit;
-use crate::privacy::direct_identifiers::DirectIdentifierScan;
-use crate::privacy::MetricsReport;
 use crate::report::{Chart, Section};
 pub(crate) use aggregate::{aggregate_section, run_aggregate};
-pub(crate) use corpus::classifier_label;
 pub(crate) use corpus::{corpus_section, run_corpus};
 pub(crate) use stylometry::run_stylometry;
 pub(crate) use table::{run_table, table_section};
@@ -32,71 +25,6 @@ pub(crate) mod corpus;
 pub(crate) mod stylometry;
 pub(crate) mod table;
 pub(crate) mod traces;
-
-pub(crate) enum Facts {
-    Table(Box<TableFacts>),
-    Corpus(Box<CorpusFacts>),
-    Aggregate(Box<AggregateFacts>),
-    Traces(Box<TracesFacts>),
-}
-
-pub(crate) struct TableFacts {
-    pub(crate) name: String,
-    pub(crate) direct_identifiers: DirectIdentifierScan,
-    pub(crate) metrics: MetricsReport,
-    pub(crate) qi_join: Option<QiJoinResult>,
-    pub(crate) risk: Option<RiskReport>,
-    pub(crate) charts: Vec<Chart>,
-}
-
-pub(crate) struct CorpusFacts {
-    pub(crate) name: String,
-    pub(crate) text: TextLeakReport,
-    pub(crate) stylometry: Option<StylometryFacts>,
-    pub(crate) charts: Vec<Chart>,
-}
-
-/// Attribution figures of one corpus; no author names.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct StylometryFacts {
-    pub(crate) classifier: ClassifierKind,
-    pub(crate) features: Vec<String>,
-    pub(crate) candidate_authors: usize,
-    pub(crate) known_documents: usize,
-    pub(crate) attributed_documents: usize,
-    pub(crate) document_top1: f64,
-    /// Release documents attributed to their true author (top 1).
-    pub(crate) document_correct: usize,
-    pub(crate) document_macro_f1: f64,
-    pub(crate) pseudonyms: usize,
-    pub(crate) pseudonym_top1: Option<f64>,
-    /// Pseudonyms attributed to their (majority) true author (top 1).
-    pub(crate) pseudonym_correct: Option<usize>,
-    pub(crate) chance: f64,
-    pub(crate) document_top_k: Vec<(usize, f64)>,
-    pub(crate) pseudonym_top_k: Vec<(usize, f64)>,
-    pub(crate) verification_auc: Option<f64>,
-    pub(crate) verification_eer: Option<f64>,
-    pub(crate) authors_left_out: usize,
-    /// Held-out original documents of the known authors (the attack's targets).
-    pub(crate) held_out_documents: usize,
-    /// Of those, the ones whose id names a release document.
-    pub(crate) held_out_in_release: usize,
-    pub(crate) accuracy_vs_authors: Vec<(usize, f64, f64)>,
-}
-
-pub(crate) struct AggregateFacts {
-    pub(crate) name: String,
-    pub(crate) fit: AggregateFit,
-    pub(crate) record_sensitivity: f64,
-    pub(crate) user_sensitivity: Option<f64>,
-}
-
-pub(crate) struct TracesFacts {
-    pub(crate) name: String,
-    pub(crate) report: UnicityReport,
-    pub(crate) charts: Vec<Chart>,
-}
 
 impl Facts {
     pub(crate) fn into_section(self) -> Result<(Section, Vec<Chart>), AuditError> {

@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::{classifier_label, text_values, StylometryFacts};
+use super::{text_values, StylometryFacts};
 use crate::attacks::stylometry::corpus::Corpus as StyloCorpus;
 use crate::attacks::stylometry::evaluate::{evaluate_scores, sweep_authors, Evaluation};
 use crate::attacks::stylometry::features::{FeatureConfig, FeatureKind};
@@ -22,6 +22,7 @@ use crate::attacks::stylometry::pooling::pool_scores;
 use crate::attacks::stylometry::verification::{equal_error_rate, roc_curve};
 use crate::attacks::text::Corpus as TextCorpus;
 use crate::audit::config::{AuditConfig, CorpusConfig};
+use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::report::charts::{self, NamedCurve};
 use crate::report::Chart;

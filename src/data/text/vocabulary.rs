@@ -4,11 +4,13 @@
 //! first and last names.
 //!
 //! They serve three checks that must not take common words for people: the
-//! redaction guard ([`super::NameDictionary::guard_common_words`]), the
-//! identifier leak scan (`crate::attacks::text::leak`: a known login or name
-//! part that is such a word counts only in identifier context) and the table
-//! scan for direct-identifier columns (`crate::privacy::direct_identifiers`:
-//! the name lists are one piece of evidence that a column holds names).
+//! redaction guard ([`super::identifiers::NameDictionary::guard_common_words`],
+//! used by the redactor in `anonymize::text`), the identifier leak scan
+//! (`attacks::text::leak`: a known login or name part that is such a word
+//! counts only in identifier context) and the table scan for
+//! direct-identifier columns (`privacy::direct_identifiers`: the name lists
+//! are one piece of evidence that a column holds names). They live in `data`
+//! so that all three can use them without importing one another.
 //!
 //! Sources (each file's SOURCE.md has the details and licences):
 //! * `datasets/snowball/english.txt`: the Snowball English stop list (BSD-3).

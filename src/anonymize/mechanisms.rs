@@ -1,6 +1,8 @@
-//! The reference anonymizers of [`crate::anonymize`] as [`Mechanism`]s, so the
-//! black-box epsilon audit ([`super::audit_mechanism`]) can test the
-//! guarantees they advertise.
+//! The reference anonymizers of this module as dp [`Mechanism`]s, so the
+//! black-box epsilon audit ([`crate::dp::audit_mechanism`]) can test the
+//! guarantees they advertise. It lives in `anonymize` (which may use `dp`)
+//! rather than in `dp`, so that `dp` stays below the anonymizers in the
+//! one-way flow of `shared/DESIGN.md`.
 //!
 //! [`AnonymizerMechanism`] wraps the configuration of one anonymizer:
 //! per-value Laplace or Gaussian noise ([`crate::anonymize::noise::add_noise`],
@@ -21,15 +23,13 @@
 //!
 //! This module does not calibrate anything itself and does not read files.
 
-use super::audit::Distinguisher;
-use super::mechanism::{Mechanism, Table};
-use super::DpError;
-use crate::anonymize::noise::{
-    add_noise, dp_histogram, HistogramConfig, NoiseConfig, NoiseMechanism,
-};
-use crate::anonymize::randomized_response::{randomized_response, RandomizedResponseConfig};
-use crate::anonymize::Release;
+use super::noise::{add_noise, dp_histogram, HistogramConfig, NoiseConfig, NoiseMechanism};
+use super::randomized_response::{randomized_response, RandomizedResponseConfig};
+use super::{AnonymizeError, Release};
 use crate::data::{CategoricalColumn, EncodedTable};
+use crate::dp::audit::Distinguisher;
+use crate::dp::mechanism::{Mechanism, Table};
+use crate::dp::DpError;
 
 /// Label used as the source of the encoded input in anonymizer errors.
 const INPUT_SOURCE: &str = "mechanism input";
@@ -81,7 +81,7 @@ impl AnonymizerMechanism {
     /// seed and returns its release as the anonymizer built it.
     pub fn release_encoded(&self, input: &EncodedTable, seed: u64) -> Result<Release, DpError> {
         let anonymizer_error =
-            |e: crate::anonymize::AnonymizeError| DpError::Invalid(format!("{}: {e}", self.name()));
+            |e: AnonymizeError| DpError::Invalid(format!("{}: {e}", self.name()));
         match self {
             AnonymizerMechanism::Noise(config) => {
                 let config = NoiseConfig {

@@ -1,0 +1,344 @@
+//! The datasets an audit config declares (`[[table]]`, `[[corpus]]`,
+//! `[[aggregate]]`, `[[traces]]`), each with its keys and defaults, and the
+//! [`Declared`] view of them that the claims check against. The whole
+//! document (title, seed, claims) is [`super::config::AuditConfig`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::attacks::stylometry::pipeline::ClassifierKind;
+
+/// The pseudo-column of the originals holding each row's 0-based index (the
+/// truth key `reident anonymize --truth-key` writes into a release).
+pub const ROW_KEY: &str = "#row";
+
+/// The datasets a config declares, as a claim's config check sees them.
+#[derive(Debug, Clone, Copy)]
+pub struct Declared<'a> {
+    /// `[[table]]` entries.
+    pub tables: &'a [TableConfig],
+    /// `[[corpus]]` entries.
+    pub corpora: &'a [CorpusConfig],
+    /// `[[aggregate]]` entries.
+    pub aggregates: &'a [AggregateConfig],
+    /// `[[traces]]` entries.
+    pub traces: &'a [TracesConfig],
+}
+
+/// A key that maps a release row to its original row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TruthConfig {
+    /// Column of the originals.
+    pub original: String,
+    /// Column of the release.
+    pub release: String,
+    /// Optional file mapping original keys to release keys (e.g. login to
+    /// pseudonym); without it the two columns hold the same key.
+    pub map: Option<PathBuf>,
+    /// Column of `map` holding the original key.
+    #[serde(default = "default_map_original")]
+    pub map_original: String,
+    /// Column of `map` holding the release key.
+    #[serde(default = "default_map_release")]
+    pub map_release: String,
+}
+
+fn default_map_original() -> String {
+    "login".into()
+}
+fn default_map_release() -> String {
+    "pseudonym".into()
+}
+
+/// A tabular release and its originals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableConfig {
+    /// Name used by claims and in the report.
+    pub name: String,
+    /// The released table.
+    pub release: PathBuf,
+    /// The originals (needed by the linkage and inference attacks).
+    pub original: Option<PathBuf>,
+    /// CSV delimiter of both files (detected when absent).
+    pub delimiter: Option<char>,
+    /// Quasi-identifiers, by their release column names.
+    pub quasi_identifiers: Vec<String>,
+    /// Sensitive attributes (release column names) for l, t and inference.
+    #[serde(default)]
+    pub sensitive: Vec<String>,
+    /// ARX hierarchies by release column name (used for t-closeness and for
+    /// matching generalized release values to original values).
+    #[serde(default)]
+    pub hierarchies: BTreeMap<String, PathBuf>,
+    /// Original column name for a release column whose name differs
+    /// (`release_name = "original_name"`).
+    #[serde(default)]
+    pub original_columns: BTreeMap<String, String>,
+    /// How a quasi-identifier's release values are compared with its
+    /// originals (`kinds = { PUMA = "code", age = "number" }`); detected from
+    /// the originals when absent (see [`crate::data::kinds`]).
+    #[serde(default)]
+    pub kinds: BTreeMap<String, crate::data::ValueKind>,
+    /// Truth key for scoring the linkage attack.
+    pub truth: Option<TruthConfig>,
+    /// Anonymeter-style risks; needs `original` and `risk.control`.
+    pub risk: Option<TableRiskConfig>,
+    /// The release column naming the person (subject) a record belongs to,
+    /// for releases with several records per person (e.g. visits of one
+    /// patient). With it, k, distinct l and the re-identification risks count
+    /// distinct persons per equivalence class instead of records; pass it on
+    /// with [`MetricsParams::subject`](crate::privacy::MetricsParams::subject).
+    /// It must not be a quasi-identifier or a sensitive attribute.
+    pub subject: Option<String>,
+}
+
+/// Anonymeter-style risk attacks on a table (Giomi et al. 2023).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableRiskConfig {
+    /// Held-out originals that never entered the release.
+    pub control: PathBuf,
+    /// Columns compared (release names; default: quasi-identifiers and sensitive).
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// Secret columns for attribute inference (default: the sensitive attributes).
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Two disjoint column sets for the linkability attack.
+    #[serde(default)]
+    pub link_a: Vec<String>,
+    /// The second column set for linkability.
+    #[serde(default)]
+    pub link_b: Vec<String>,
+    /// Attacks per risk (Anonymeter's default 500).
+    #[serde(default = "default_attacks")]
+    pub n_attacks: usize,
+}
+
+fn default_attacks() -> usize {
+    500
+}
+
+/// Text of a document: one column, or several joined by a blank line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TextColumns {
+    /// One column.
+    One(String),
+    /// Several columns, joined in this order.
+    Many(Vec<String>),
+}
+
+impl TextColumns {
+    /// The column names in order.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            TextColumns::One(c) => vec![c.clone()],
+            TextColumns::Many(cs) => cs.clone(),
+        }
+    }
+}
+
+/// A text corpus and its originals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorpusConfig {
+    /// Name used by claims and in the report.
+    pub name: String,
+    /// Original documents.
+    pub original: PathBuf,
+    /// Released documents.
+    pub release: PathBuf,
+    /// Text column(s), same names in both files.
+    pub text: TextColumns,
+    /// Document id column, same name in both files; the release keeps each
+    /// document's original id (the truth key for document linkage).
+    pub id: String,
+    /// Author column: the author's identity in the originals and the
+    /// (pseudonymous) author in the release.
+    pub author: Option<String>,
+    /// Identifier columns of the originals (logins, e-mails); where the
+    /// release has them too they are scanned for reversible hashes.
+    #[serde(default)]
+    pub identifier_columns: Vec<String>,
+    /// A users table of the originals adding logins, names and e-mails to
+    /// the identifiers searched for in the release.
+    pub users: Option<PathBuf>,
+    /// Columns of `users`; the first is the login.
+    #[serde(default = "default_user_columns")]
+    pub user_columns: Vec<String>,
+    /// Document linkage parameters.
+    #[serde(default)]
+    pub linkage: DocumentLinkageConfig,
+    /// Stylometric authorship attribution (needs `author`).
+    pub stylometry: Option<StylometryConfig>,
+}
+
+fn default_user_columns() -> Vec<String> {
+    vec!["login".into(), "display_name".into(), "email".into()]
+}
+
+/// MinHash-LSH document linkage parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentLinkageConfig {
+    /// Words per shingle.
+    #[serde(default = "default_shingle")]
+    pub shingle_words: usize,
+    /// Minimum Jaccard similarity of a link.
+    #[serde(default = "default_link_threshold")]
+    pub threshold: f64,
+}
+
+impl Default for DocumentLinkageConfig {
+    fn default() -> Self {
+        Self {
+            shingle_words: default_shingle(),
+            threshold: default_link_threshold(),
+        }
+    }
+}
+
+fn default_shingle() -> usize {
+    3
+}
+fn default_link_threshold() -> f64 {
+    0.5
+}
+
+/// Stylometric attribution of the release's documents.
+///
+/// The adversary knows some writing of every author: a seeded share of each
+/// author's original documents (`known_share`) is the training set; the
+/// release versions of the other documents are attributed, one by one
+/// (document level) and pooled by release author pseudonym (pseudonym level).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StylometryConfig {
+    /// Feature families (`reident stylometry --features` syntax).
+    #[serde(default = "default_features")]
+    pub features: Vec<String>,
+    /// Classifier.
+    #[serde(default = "default_classifier")]
+    pub classifier: ClassifierKind,
+    /// Share of each author's original documents the adversary knows.
+    #[serde(default = "default_known_share")]
+    pub known_share: f64,
+    /// Authors with fewer original documents than this are left out.
+    #[serde(default = "default_min_documents")]
+    pub min_documents: usize,
+    /// Sweep accuracy over these numbers of candidate authors (cross-validated on the originals).
+    #[serde(default)]
+    pub sweep_authors: Vec<usize>,
+}
+
+fn default_features() -> Vec<String> {
+    vec!["mfw:200".into()]
+}
+fn default_classifier() -> ClassifierKind {
+    ClassifierKind::Cosine
+}
+fn default_known_share() -> f64 {
+    0.5
+}
+fn default_min_documents() -> usize {
+    4
+}
+
+/// Noisy aggregates released per group, paired with the true aggregates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateConfig {
+    /// Name used by claims and in the report.
+    pub name: String,
+    /// The originals: raw rows (`kind = "count"`) or one value per group
+    /// (`kind = "sum"` with `value`).
+    pub original: PathBuf,
+    /// The release: one row per group with the noisy value.
+    pub release: PathBuf,
+    /// Group-by columns, same names in both files.
+    pub keys: Vec<String>,
+    /// `count` (original rows are counted per group) or `sum` (the original
+    /// `value` column is summed per group).
+    #[serde(default = "default_aggregate_kind")]
+    pub kind: String,
+    /// Column of the originals summed per group (`kind = "sum"`).
+    pub value: Option<String>,
+    /// Column of the release holding the noisy value.
+    pub release_value: String,
+    /// Sensitivity of one aggregate to one record (default 1, a count).
+    #[serde(default = "default_sensitivity")]
+    pub sensitivity: f64,
+    /// Raw events behind the aggregates, to derive the user-level
+    /// sensitivity (the most events one user contributes).
+    pub contributions: Option<ContributionsConfig>,
+}
+
+fn default_aggregate_kind() -> String {
+    "count".into()
+}
+fn default_sensitivity() -> f64 {
+    1.0
+}
+
+/// Where to count each user's contribution to an aggregate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionsConfig {
+    /// The event file (one row per counted event).
+    pub events: PathBuf,
+    /// Its user column.
+    pub user: String,
+}
+
+/// Per-user event traces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TracesConfig {
+    /// Name used by claims and in the report.
+    pub name: String,
+    /// Original events.
+    pub events: PathBuf,
+    /// User column.
+    #[serde(default = "default_user")]
+    pub user: String,
+    /// Timestamp column.
+    #[serde(default = "default_timestamp")]
+    pub timestamp: String,
+    /// Action columns making up a point with the time bucket.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// Time-bucket widths in seconds (one curve each).
+    #[serde(default = "default_buckets")]
+    pub bucket_seconds: Vec<i64>,
+    /// Points known per user.
+    #[serde(default = "default_points")]
+    pub points: Vec<usize>,
+}
+
+fn default_user() -> String {
+    "user".into()
+}
+fn default_timestamp() -> String {
+    "timestamp".into()
+}
+fn default_buckets() -> Vec<i64> {
+    vec![3600]
+}
+fn default_points() -> Vec<usize> {
+    vec![1, 2, 4, 8]
+}
+
+/// `0.05` as `5%`.
+pub(crate) fn percent(x: f64) -> String {
+    let p = x * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}%", p.round())
+    } else {
+        format!("{p:.2}%")
+    }
+}

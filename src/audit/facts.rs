@@ -1,0 +1,94 @@
+//! What each dataset's analyses found, kept for the claims' verdicts
+//! ([`super::claims`]) and the report sections ([`super::dataset`]). Plain
+//! data: the library's results, no author names, nothing that runs.
+
+use serde::Serialize;
+
+use crate::attacks::inference::RiskReport;
+use crate::attacks::linkage::QiJoinResult;
+use crate::attacks::stylometry::pipeline::ClassifierKind;
+use crate::attacks::text::TextLeakReport;
+use crate::attacks::unicity::UnicityReport;
+use crate::dp::AggregateFit;
+use crate::privacy::direct_identifiers::DirectIdentifierScan;
+use crate::privacy::MetricsReport;
+use crate::report::Chart;
+
+/// What one dataset's analyses found.
+pub(crate) enum Facts {
+    Table(Box<TableFacts>),
+    Corpus(Box<CorpusFacts>),
+    Aggregate(Box<AggregateFacts>),
+    Traces(Box<TracesFacts>),
+}
+
+pub(crate) struct TableFacts {
+    pub(crate) name: String,
+    pub(crate) direct_identifiers: DirectIdentifierScan,
+    pub(crate) metrics: MetricsReport,
+    pub(crate) qi_join: Option<QiJoinResult>,
+    pub(crate) risk: Option<RiskReport>,
+    pub(crate) charts: Vec<Chart>,
+}
+
+pub(crate) struct CorpusFacts {
+    pub(crate) name: String,
+    pub(crate) text: TextLeakReport,
+    pub(crate) stylometry: Option<StylometryFacts>,
+    pub(crate) charts: Vec<Chart>,
+}
+
+/// Attribution figures of one corpus; no author names.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct StylometryFacts {
+    pub(crate) classifier: ClassifierKind,
+    pub(crate) features: Vec<String>,
+    pub(crate) candidate_authors: usize,
+    pub(crate) known_documents: usize,
+    pub(crate) attributed_documents: usize,
+    pub(crate) document_top1: f64,
+    /// Release documents attributed to their true author (top 1).
+    pub(crate) document_correct: usize,
+    pub(crate) document_macro_f1: f64,
+    pub(crate) pseudonyms: usize,
+    pub(crate) pseudonym_top1: Option<f64>,
+    /// Pseudonyms attributed to their (majority) true author (top 1).
+    pub(crate) pseudonym_correct: Option<usize>,
+    pub(crate) chance: f64,
+    pub(crate) document_top_k: Vec<(usize, f64)>,
+    pub(crate) pseudonym_top_k: Vec<(usize, f64)>,
+    pub(crate) verification_auc: Option<f64>,
+    pub(crate) verification_eer: Option<f64>,
+    pub(crate) authors_left_out: usize,
+    /// Held-out original documents of the known authors (the attack's targets).
+    pub(crate) held_out_documents: usize,
+    /// Of those, the ones whose id names a release document.
+    pub(crate) held_out_in_release: usize,
+    pub(crate) accuracy_vs_authors: Vec<(usize, f64, f64)>,
+}
+
+pub(crate) struct AggregateFacts {
+    pub(crate) name: String,
+    pub(crate) fit: AggregateFit,
+    pub(crate) record_sensitivity: f64,
+    pub(crate) user_sensitivity: Option<f64>,
+}
+
+pub(crate) struct TracesFacts {
+    pub(crate) name: String,
+    pub(crate) report: UnicityReport,
+    pub(crate) charts: Vec<Chart>,
+}
+
+/// The classifier as the report names it.
+pub(crate) fn classifier_label(kind: ClassifierKind) -> String {
+    match kind {
+        ClassifierKind::Burrows => "Burrows' Delta".to_string(),
+        ClassifierKind::Cosine => "Cosine Delta".to_string(),
+        ClassifierKind::Eder => "Eder's Delta".to_string(),
+        ClassifierKind::NearestCentroid => "nearest centroid".to_string(),
+        ClassifierKind::Knn => "kNN".to_string(),
+        ClassifierKind::Logistic => "logistic regression".to_string(),
+        ClassifierKind::LinearSvm => "linear SVM".to_string(),
+    }
+}
