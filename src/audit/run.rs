@@ -51,7 +51,6 @@ use crate::attacks::stylometry::pipeline::{
     ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
 };
 use crate::attacks::stylometry::pooling::pool_scores;
-use crate::attacks::stylometry::verification::{equal_error_rate, roc_curve};
 use crate::attacks::text::{
     audit_text, Corpus as TextCorpus, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit,
     TextAuditConfig, TextLeakReport, TruthKey, Verification,
@@ -61,6 +60,7 @@ use crate::data::{
     load_table, read_frame, CategoricalColumn, Hierarchy, MissingPolicy, ReadOptions,
 };
 use crate::dp::{self, AggregateFit, NoiseFitOptions};
+use crate::eval::roc::{equal_error_rate, roc_curve};
 use crate::eval::{self, qi_join_checks, Interval, Rate};
 use crate::privacy::direct_identifiers::{scan_file, DirectIdentifierConfig, DirectIdentifierScan};
 use crate::privacy::t_closeness::emd_equal_distance;
