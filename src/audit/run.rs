@@ -726,12 +726,7 @@ fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), AuditError> {
     }
     section = section.result("direct_identifiers", d)?;
     for c in &t.charts {
-        let caption = match c.name.rsplit('_').next() {
-            Some("sizes") => "Equivalence-class sizes; the dashed line is the claimed k.",
-            Some("cdf") => "Share of records at or below each prosecutor re-identification risk (1 / class size).",
-            _ => "Distinct l and t (equal-distance EMD) of each equivalence class, with the claimed thresholds.",
-        };
-        section = section.chart(c.name.clone(), caption);
+        section = section.chart(c.name.clone(), c.caption.clone());
     }
     if let Some(q) = &t.qi_join {
         let mut rows = vec![
@@ -964,6 +959,9 @@ fn run_corpus(
     if !pr.is_empty() {
         charts.push(
             charts::precision_recall_curve(&[NamedCurve::new("MinHash-LSH + Jaccard", pr)])?
+                .with_caption(
+                    "Precision and recall of document linkage over the similarity threshold.",
+                )
                 .renamed(format!("{}_precision_recall", c.name))?,
         );
     }
@@ -1163,12 +1161,15 @@ fn run_stylometry(
     }
     charts_out.push(
         charts::top_k_accuracy(&curves, Some(authors.len()))?
+            .with_caption("Share of release documents (and pseudonyms) whose author is among the k best-scored candidates.")
             .renamed(format!("{}_top_k", c.name))?,
     );
     if let Some(r) = &roc {
         let points: Vec<(f64, f64)> = r.points.iter().map(|p| (p.fpr, p.tpr)).collect();
         charts_out.push(
-            charts::roc_curve(&[NamedCurve::new("one-vs-rest verification", points)])?
+            charts::roc_curve(&[NamedCurve::new("one-vs-rest verification", points)
+                .with_marker(eer.as_ref().map(|e| e.point()))])?
+            .with_caption("ROC of one-vs-rest verification from the attribution scores; the marked point is the equal error rate.")
                 .renamed(format!("{}_roc", c.name))?,
         );
     }
@@ -1366,14 +1367,7 @@ fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), AuditError> {
             .result("stylometry", s)?;
     }
     for chart in &c.charts {
-        let caption = match chart.name.rsplit('_').next() {
-            Some("recall") => "Precision and recall of document linkage over the similarity threshold.",
-            Some("k") => "Share of release documents (and pseudonyms) whose author is among the k best-scored candidates.",
-            Some("roc") => "ROC of one-vs-rest verification from the attribution scores; the marked point is the equal error rate.",
-            Some("confusion") => "Confusion of true (rows) and attributed (columns) authors, numbered.",
-            _ => "Attribution accuracy as the number of candidate authors grows, cross-validated on the originals.",
-        };
-        section = section.chart(chart.name.clone(), caption);
+        section = section.chart(chart.name.clone(), chart.caption.clone());
     }
     let section = section.result("text_attacks", &c.text)?;
     Ok((section, c.charts))
@@ -1601,10 +1595,7 @@ fn traces_section(t: TracesFacts) -> Result<(Section, Vec<Chart>), AuditError> {
             rows,
         });
     for c in &t.charts {
-        section = section.chart(
-            c.name.clone(),
-            "Share of users singled out by p random points of their activity, with Wilson intervals.",
-        );
+        section = section.chart(c.name.clone(), c.caption.clone());
     }
     let section = section.result("unicity", &t.report)?;
     Ok((section, t.charts))

@@ -148,6 +148,21 @@ pub struct EqualErrorRate {
     pub fnr_at_threshold: f64,
 }
 
+impl EqualErrorRate {
+    /// The `(fpr, tpr)` point of the EER on the ROC curve, `(eer, 1 - eer)`:
+    /// the marker the ROC chart draws.
+    pub fn point(&self) -> (f64, f64) {
+        (self.eer, 1.0 - self.eer)
+    }
+}
+
+impl RocCurve {
+    /// The operating points as `(fpr, tpr)` pairs, the curve a chart draws.
+    pub fn fpr_tpr(&self) -> Vec<(f64, f64)> {
+        self.points.iter().map(|p| (p.fpr, p.tpr)).collect()
+    }
+}
+
 /// The equal error rate of a ROC curve: where it crosses `FNR = FPR`.
 ///
 /// Walking the operating points from the strictest threshold, FPR rises and
