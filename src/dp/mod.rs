@@ -18,6 +18,7 @@
 //! * [`anonymizers`]: the reference anonymizers of `crate::anonymize`
 //!   (per-value noise, randomized response, DP histogram) as mechanisms, so
 //!   the audit can test the guarantees they advertise.
+//! * [`aggregate`]: the same noise fit for counts and sums by group.
 //! * [`gaussian`]: the analytic Gaussian mechanism of Balle & Wang (2018).
 //! * [`stats`]: the normal CDF and Gamma quantile the fits need.
 //!
@@ -35,6 +36,7 @@
 //! an error rate is zero) are kept as `f64::INFINITY` in the result structs and
 //! serialize to JSON `null`.
 
+pub mod aggregate;
 pub mod anonymizers;
 pub mod audit;
 pub mod estimate;
@@ -42,11 +44,13 @@ pub mod gaussian;
 pub mod mechanism;
 pub mod stats;
 
+pub use aggregate::{
+    aggregate_pairs, fit_aggregate_noise, Aggregate, AggregateFit, AggregatePairs,
+};
 pub use anonymizers::{release_to_table, table_to_encoded, AnonymizerMechanism, CellCount};
 pub use audit::{run_trials, Distinguisher, MechanismTrials, NumericCell, ValueCount};
 pub use estimate::{
-    aggregate_pairs, fit_aggregate_noise, fit_paired_noise, Aggregate, AggregateFit,
-    AggregatePairs, Clamping, Estimate, NoiseFit, NoiseFitOptions, Rounding, Sensitivity,
+    fit_paired_noise, Clamping, Estimate, NoiseFit, NoiseFitOptions, Rounding, Sensitivity,
     SensitivitySource,
 };
 pub use mechanism::{
