@@ -10,7 +10,9 @@
 //! The adversary sees the release and some auxiliary knowledge about the people
 //! or documents in it (at most the originals themselves). Metrics in
 //! [`privacy`] use the release alone; attacks use the release plus auxiliary
-//! data; [`dp`] estimates and bounds epsilon from paired data or attack outcomes.
+//! data; [`dp`] estimates epsilon from paired data and runs mechanisms for
+//! black-box audits; [`eval`] scores what they return (intervals, ROC/EER,
+//! epsilon lower bounds, verdicts).
 //!
 //! ## Glossary
 //!
@@ -22,12 +24,15 @@
 //!
 //! ## Module map
 //!
-//! Data flows one way: [`data`] → ([`privacy`] | [`attacks`] | [`dp`]) → [`report`]; `cli` only composes.
+//! Data flows one way: [`data`] → ([`privacy`] | [`attacks`] | [`dp`]) → [`eval`] → [`report`]; `cli` only composes.
 //!
 //! * [`data`]: loading, column roles, missing values, generalized values, hierarchies.
 //! * [`privacy`]: equivalence classes and every metric of a release alone.
 //! * [`attacks`]: record linkage, inference, unicity, stylometry, text leakage.
-//! * [`dp`]: epsilon estimation and lower bounds.
+//! * [`dp`]: epsilon estimation from paired data; mechanisms and their audit trials.
+//! * [`eval`]: scoring: rates with Wilson/Clopper-Pearson intervals, ROC/PR/EER/AUC,
+//!   epsilon lower bounds from trials, the claim decision rules. A new
+//!   statistic of an attack outcome goes here, not in the attack.
 //! * [`report`]: the report model, Markdown/HTML views and charts.
 //! * [`anonymize`]: reference anonymizers that produce releases for experiments.
 //! * [`synth`]: a seeded Atlassian-style corpus generator.

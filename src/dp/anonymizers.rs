@@ -1,6 +1,6 @@
 //! The reference anonymizers of [`crate::anonymize`] as [`Mechanism`]s, so the
-//! black-box epsilon audit ([`super::audit_mechanism`]) can test the
-//! guarantees they advertise.
+//! black-box epsilon audit ([`super::run_trials`], bounded by
+//! `crate::eval::bound_audit`) can test the guarantees they advertise.
 //!
 //! [`AnonymizerMechanism`] wraps the configuration of one anonymizer:
 //! per-value Laplace or Gaussian noise ([`crate::anonymize::noise::add_noise`],
