@@ -471,7 +471,10 @@ pub struct Claim {
     pub delta: f64,
 }
 
-/// The verdict on a claim.
+/// The verdict on a DP claim from an epsilon lower bound: refuted or not
+/// (a bound can never confirm a claim). Distinct from [`super::Verdict`]
+/// (PASS / FAIL / INCONCLUSIVE of an audit claim), hence not re-exported at
+/// the root of `eval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {

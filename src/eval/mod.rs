@@ -6,8 +6,10 @@
 //! cannot give two answers on the same figures.
 //!
 //! * [`rate`]: a success count over trials ([`Rate`]) and its Wilson and
-//!   Clopper-Pearson intervals ([`Interval`]); the only place in the crate
-//!   where a binomial interval is computed.
+//!   Clopper-Pearson intervals ([`Interval`]); the crate's only
+//!   Clopper-Pearson. One Wilson copy remains in
+//!   `attacks::inference::stats` (the Anonymeter-style attacks compute their
+//!   risk inside the attack); `tests/eval_rate.rs` pins it to this one.
 //! * [`epsilon`]: the epsilon (and Gaussian-DP `mu`) lower bound from scored
 //!   membership trials and the claim check; [`mechanism_audit`] applies it
 //!   to the trials of a black-box mechanism run (`crate::dp::run_trials`).
