@@ -12,7 +12,7 @@
 //! target row at the clamp bound 10), scores every release by its value (a
 //! larger sum says "the target is in"), and turns the error rates of the best
 //! threshold into a lower bound on epsilon with one-sided Clopper-Pearson
-//! intervals at 95% confidence (`dp::epsilon_lower_bound`, threshold chosen
+//! intervals at 95% confidence (`eval::epsilon_lower_bound`, threshold chosen
 //! on a held-out half of the trials). A claim is refuted only when that lower
 //! bound exceeds it. The table shows the bound against the number of trials:
 //! for the correct mechanism it creeps up towards its true epsilon 1 and stays
@@ -27,10 +27,9 @@
 //!
 //! Run with `cargo run --example epsilon_audit`.
 
-use reident::dp::{
-    audit_mechanism, AuditConfig, AuditResult, Claim, DpError, LaplaceSum, Mechanism, NumericCell,
-    Table, ThresholdSelection, Verdict,
-};
+use reident::dp::{run_trials, DpError, LaplaceSum, Mechanism, NumericCell, Table};
+use reident::eval::epsilon::Verdict;
+use reident::eval::{bound_audit, AuditConfig, AuditResult, Claim, ThresholdSelection};
 use reident::report::charts::epsilon_lower_bound_vs_trials;
 
 const CLAIMED_EPSILON: f64 = 1.0;
@@ -67,8 +66,16 @@ fn audit(
     without: &Table,
     with_target: &Table,
     trials: usize,
-) -> Result<AuditResult, DpError> {
-    audit_mechanism(
+) -> Result<AuditResult, Box<dyn std::error::Error>> {
+    let config = AuditConfig {
+        trials,
+        seed: SEED,
+        delta: 0.0,
+        confidence: 0.95,
+        selection: ThresholdSelection::default(),
+    };
+    // `dp` runs the mechanism; `eval` turns the scored runs into the bound.
+    let runs = run_trials(
         mechanism,
         without,
         with_target,
@@ -76,19 +83,15 @@ fn audit(
             column: "value".into(),
             row: 0,
         },
-        &AuditConfig {
-            trials,
-            seed: SEED,
-            delta: 0.0,
-            confidence: 0.95,
-            selection: ThresholdSelection::default(),
-        },
-        Some(Claim {
-            epsilon: CLAIMED_EPSILON,
-            delta: 0.0,
-        }),
+        config.trials,
+        config.seed,
         &|| {},
-    )
+    )?;
+    let claim = Claim {
+        epsilon: CLAIMED_EPSILON,
+        delta: 0.0,
+    };
+    Ok(bound_audit(&runs, &config, Some(claim))?)
 }
 
 fn verdict(result: &AuditResult) -> &'static str {

@@ -10,7 +10,9 @@
 //! The adversary sees the release and some auxiliary knowledge about the people
 //! or documents in it (at most the originals themselves). Metrics in
 //! [`privacy`] use the release alone; attacks use the release plus auxiliary
-//! data; [`dp`] estimates and bounds epsilon from paired data or attack outcomes.
+//! data; [`dp`] estimates epsilon from paired data and runs mechanisms for
+//! black-box audits; [`eval`] scores what they return (intervals, ROC/EER,
+//! epsilon lower bounds, verdicts).
 //!
 //! ## Glossary
 //!
@@ -31,8 +33,10 @@
 //!   (`data::digest`) and the output rule for files (`data::output`).
 //! * [`privacy`]: equivalence classes and every metric of a release alone.
 //! * [`attacks`]: record linkage, inference, unicity, stylometry, text leakage.
-//! * [`dp`]: epsilon estimation and lower bounds.
-//! * [`eval`]: shared scoring: rates with intervals and the claim decision rules.
+//! * [`dp`]: epsilon estimation from paired data; mechanisms and their audit trials.
+//! * [`eval`]: scoring: rates with Wilson/Clopper-Pearson intervals, ROC/PR/EER/AUC,
+//!   epsilon lower bounds from trials, the claim decision rules. A new
+//!   statistic of an attack outcome goes here, not in the attack.
 //! * [`report`]: the report model, Markdown/HTML views and charts.
 //! * [`anonymize`]: reference anonymizers that produce releases for experiments
 //!   (redaction included), and their wrappers as dp mechanisms.

@@ -14,10 +14,25 @@ use reident::anonymize::randomized_response::{
 };
 use reident::anonymize::{release_to_table, AnonymizerMechanism, CellCount, Release};
 use reident::data::{CategoricalColumn, EncodedTable};
-use reident::dp::{
-    audit_mechanism, AuditConfig, AuditResult, Claim, Mechanism, Table, ThresholdSelection,
-    ValueCount, Verdict,
-};
+use reident::dp::{run_trials, Distinguisher, Mechanism, Table, ValueCount};
+use reident::eval::epsilon::Verdict;
+use reident::eval::{bound_audit, AuditConfig, AuditResult, Claim, ThresholdSelection};
+
+/// Runs the mechanism (`dp`) and bounds epsilon from its trials (`eval`), as
+/// the CLI does.
+fn audit_mechanism(
+    mech: &dyn Mechanism,
+    d: &Table,
+    d1: &Table,
+    dist: &dyn Distinguisher,
+    cfg: &AuditConfig,
+    claim: Option<Claim>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<AuditResult, String> {
+    let trials =
+        run_trials(mech, d, d1, dist, cfg.trials, cfg.seed, progress).map_err(|e| e.to_string())?;
+    bound_audit(&trials, cfg, claim).map_err(|e| e.to_string())
+}
 
 /// Eight rows: a numeric column `x` and a categorical column `c`.
 fn sample_table() -> Table {

@@ -7,9 +7,11 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reident::dp::{
-    audit_mechanism, AuditConfig, Claim, CommandMechanism, DpError, GaussianSum, LaplaceSum,
-    Mechanism, NumericCell, RandomizedResponse, Table, ThresholdSelection, ValueCount, Verdict,
+    run_trials, CommandMechanism, DpError, GaussianSum, LaplaceSum, Mechanism, NumericCell,
+    RandomizedResponse, Table, ValueCount,
 };
+use reident::eval::epsilon::Verdict;
+use reident::eval::{bound_audit, AuditConfig, AuditResult, Claim, ThresholdSelection};
 
 /// D: ten records of 0.5; D': the same plus a target record of 1. A sum
 /// clamped to [0, 1] changes by exactly the sensitivity 1.
@@ -36,6 +38,22 @@ fn config(trials: usize, seed: u64) -> AuditConfig {
     }
 }
 
+/// Runs the mechanism (`dp`) and bounds epsilon from its trials (`eval`),
+/// as the CLI does; errors of either step as text.
+fn audit_mechanism(
+    mech: &dyn Mechanism,
+    d: &Table,
+    d1: &Table,
+    dist: &dyn reident::dp::Distinguisher,
+    cfg: &AuditConfig,
+    claim: Option<Claim>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<AuditResult, String> {
+    let trials =
+        run_trials(mech, d, d1, dist, cfg.trials, cfg.seed, progress).map_err(|e| e.to_string())?;
+    bound_audit(&trials, cfg, claim).map_err(|e| e.to_string())
+}
+
 fn run(
     mech: &dyn Mechanism,
     d: &Table,
@@ -43,7 +61,7 @@ fn run(
     dist: &dyn reident::dp::Distinguisher,
     cfg: &AuditConfig,
     claim: Option<Claim>,
-) -> reident::dp::AuditResult {
+) -> AuditResult {
     audit_mechanism(mech, d, d1, dist, cfg, claim, &|| {}).unwrap()
 }
 
@@ -252,7 +270,7 @@ fn external_command_plugs_in_without_a_shell() {
 
     // A failing command is an error naming the command and its status.
     let failing = CommandMechanism::parse("false {input} {output}").unwrap();
-    let e = audit_mechanism(&failing, &d, &d1, &dist, &config(4, 0), None, &|| {}).unwrap_err();
+    let e = run_trials(&failing, &d, &d1, &dist, 4, 0, &|| {}).unwrap_err();
     assert!(matches!(e, DpError::Command { .. }), "{e}");
     assert!(e.to_string().contains("false {input} {output}"), "{e}");
     let missing = CommandMechanism::parse("/nonexistent/tool {input} {output}").unwrap();

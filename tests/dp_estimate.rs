@@ -14,9 +14,10 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use reident::dp::gaussian::gaussian_sigma;
 use reident::dp::{
-    aggregate_pairs, estimate_channel, fit_aggregate_noise, fit_paired_noise, parse_numeric,
-    Aggregate, DpError, NoiseFitOptions, SensitivitySource,
+    aggregate_pairs, fit_aggregate_noise, fit_paired_noise, parse_numeric, Aggregate, DpError,
+    NoiseFitOptions, SensitivitySource,
 };
+use reident::eval::channel::estimate_channel;
 
 const REPS: u64 = 200;
 

@@ -64,12 +64,25 @@ fn charts_are_deterministic() {
 }
 
 #[test]
-fn roc_legend_reports_the_interpolated_eer() {
-    // EER of (0,0),(0.2,0.6),(0.4,0.9),(1,1) is 28% (see charts::equal_error_point).
-    let c = charts::roc_curve(&[charts::NamedCurve::new(
-        "verifier",
-        vec![(0.0, 0.0), (0.2, 0.6), (0.4, 0.9), (1.0, 1.0)],
-    )])
+fn roc_legend_reports_the_eer_eval_computed() {
+    // 10 positives scored 3 (6), 2 (3), 1 (1); 10 negatives scored 3 (2),
+    // 2 (2), 1 (6): operating points (0,0), (0.2,0.6), (0.4,0.9), (1,1).
+    // FNR - FPR is 0.2 at (0.2,0.6) and -0.3 at (0.4,0.9): the EER on the
+    // segment between them is 0.2 + 0.4 * 0.2 = 0.28. The chart draws and
+    // names the EER that eval::roc computed.
+    let mut scores = Vec::new();
+    let mut labels = Vec::new();
+    for (score, pos, neg) in [(3.0, 6, 2), (2.0, 3, 2), (1.0, 1, 6)] {
+        scores.extend(std::iter::repeat_n(score, pos + neg));
+        labels.extend(std::iter::repeat_n(true, pos));
+        labels.extend(std::iter::repeat_n(false, neg));
+    }
+    let roc = reident::eval::roc::roc_curve(&scores, &labels).unwrap();
+    let eer = reident::eval::roc::equal_error_rate(&roc).unwrap();
+    assert!((eer.eer - 0.28).abs() < 1e-12, "{}", eer.eer);
+    let c = charts::roc_curve(&[
+        charts::NamedCurve::new("verifier", roc.fpr_tpr()).with_marker(Some(eer.point()))
+    ])
     .unwrap();
     assert!(
         svg_texts(&c.svg)
@@ -77,6 +90,15 @@ fn roc_legend_reports_the_interpolated_eer() {
             .any(|t| t == "verifier: EER = 28.0%"),
         "legend lacks the EER"
     );
+    // Without a marker nothing is computed or drawn for the EER.
+    let bare = charts::roc_curve(&[charts::NamedCurve::new("verifier", roc.fpr_tpr())]).unwrap();
+    assert!(!svg_texts(&bare.svg).iter().any(|t| t.contains("EER")));
+    // A marker outside the unit square is a data error naming the chart.
+    let bad = charts::NamedCurve::new("v", roc.fpr_tpr()).with_marker(Some((1.5, 0.0)));
+    assert!(charts::roc_curve(&[bad])
+        .unwrap_err()
+        .to_string()
+        .contains("roc"));
 }
 
 #[test]

@@ -5,11 +5,13 @@
 use ndarray::{array, Array2};
 use proptest::prelude::*;
 use reident::attacks::stylometry::verification::{
-    auc, c_at_1, decide, equal_error_rate, evaluate_verification, impostors_score,
-    impostors_scores, roc_curve, trials_from_scores, verification_epsilon_lower_bound,
-    ImpostorsParams, Similarity,
+    impostors_score, impostors_scores, trials_from_scores, ImpostorsParams, Similarity,
 };
-use reident::dp::ThresholdSelection;
+use reident::eval::roc::{auc, equal_error_rate, roc_curve};
+use reident::eval::verification::{
+    c_at_1, decide, evaluate_verification, verification_epsilon_lower_bound,
+};
+use reident::eval::ThresholdSelection;
 
 /// Positives 0.9, 0.8, 0.6; negatives 0.7, 0.55, 0.4.
 /// Pairs (pos > neg): 0.9 beats 3, 0.8 beats 3, 0.6 beats 2 -> AUC = 8/9.
@@ -121,7 +123,7 @@ fn trials_from_a_score_matrix() {
     assert!(trials_from_scores(&s, &[0]).is_err());
 }
 
-/// The helper passes trials straight to dp::epsilon_lower_bound; a verifier
+/// The helper passes trials straight to eval::epsilon_lower_bound; a verifier
 /// that separates 100 same-author from 100 other-author trials perfectly
 /// yields a positive bound.
 #[test]
@@ -139,7 +141,7 @@ fn epsilon_bound_from_verification_trials() {
     let sel = ThresholdSelection::Bonferroni;
     let ours = verification_epsilon_lower_bound(&t, 0.0, 0.95, sel).unwrap();
     let direct =
-        reident::dp::epsilon_lower_bound(&t.scores, &t.same_author, 0.0, 0.95, sel).unwrap();
+        reident::eval::epsilon_lower_bound(&t.scores, &t.same_author, 0.0, 0.95, sel).unwrap();
     assert_eq!(ours, direct);
     assert!(ours.epsilon_lower > 0.0);
     assert_eq!(ours.counts.false_positives + ours.counts.false_negatives, 0);
@@ -157,7 +159,7 @@ fn epsilon_bound_from_verification_trials() {
         assert_eq!(one.scores[i], s[[i, one.candidate[i]]]);
     }
     assert_eq!(t.epsilon_inputs(), (&t.scores[..], &t.same_author[..]));
-    // Errors from dp come back as stylometry errors.
+    // Too few trials for a bound is an error.
     let mut one = t.clone();
     one.scores.truncate(1);
     one.same_author.truncate(1);

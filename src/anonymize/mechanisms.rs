@@ -1,8 +1,8 @@
 //! The reference anonymizers of this module as dp [`Mechanism`]s, so the
-//! black-box epsilon audit ([`crate::dp::audit_mechanism`]) can test the
-//! guarantees they advertise. It lives in `anonymize` (which may use `dp`)
-//! rather than in `dp`, so that `dp` stays below the anonymizers in the
-//! one-way flow of `shared/DESIGN.md`.
+//! black-box epsilon audit ([`crate::dp::run_trials`], bounded by
+//! `crate::eval::bound_audit`) can test the guarantees they advertise. It
+//! lives in `anonymize` (which may use `dp`) rather than in `dp`, so that
+//! `dp` stays below the anonymizers in the one-way flow of `shared/DESIGN.md`.
 //!
 //! [`AnonymizerMechanism`] wraps the configuration of one anonymizer:
 //! per-value Laplace or Gaussian noise ([`crate::anonymize::noise::add_noise`],

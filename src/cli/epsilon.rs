@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use super::{CliError, Outcome};
 use crate::data::{read_frame, ReadOptions};
-use crate::dp::{self, Claim, DpError, ThresholdSelection, Verdict};
+use crate::dp::{self, DpError};
+use crate::eval::{self, epsilon::Verdict, Claim, ThresholdSelection};
 
 /// `reident epsilon`: estimate, bound, audit or check epsilon.
 #[derive(Debug, Args)]
@@ -242,7 +243,7 @@ pub fn run(args: &EpsilonArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         EpsilonCommand::Estimate(a) => estimate(a, out),
         EpsilonCommand::Bound(a) => {
             let (scores, labels) = read_scores(&a.input)?;
-            let bound = dp::epsilon_lower_bound(
+            let bound = eval::epsilon_lower_bound(
                 &scores,
                 &labels,
                 a.delta,
@@ -254,7 +255,7 @@ pub fn run(args: &EpsilonArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         }
         EpsilonCommand::Check(a) => {
             let (scores, labels) = read_scores(&a.input)?;
-            let check = dp::check_claim(
+            let check = eval::check_claim(
                 Claim {
                     epsilon: a.claim_epsilon,
                     delta: a.claim_delta,
@@ -368,7 +369,7 @@ fn estimate(a: &EstimateArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
                     .into_iter()
                     .map(Option::unwrap_or_default)
                     .collect();
-                write_json(out, &dp::estimate_channel(&o, &r, a.confidence)?)?;
+                write_json(out, &eval::channel::estimate_channel(&o, &r, a.confidence)?)?;
             }
         }
         EstimateKind::Count | EstimateKind::Sum => {
@@ -640,7 +641,7 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             row: 0,
         }),
     };
-    let config = dp::AuditConfig {
+    let config = eval::AuditConfig {
         trials: a.trials,
         seed: a.options.seed,
         delta: a.delta,
@@ -661,17 +662,17 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
     let tick = || bar.inc(1);
-    let result = dp::audit_mechanism(
+    let trials = dp::run_trials(
         mechanism.as_ref(),
         &without,
         &with,
         distinguisher.as_ref(),
-        &config,
-        claim,
+        config.trials,
+        config.seed,
         &tick,
     );
     bar.finish_and_clear();
-    let result = result?;
+    let result = eval::bound_audit(&trials?, &config, claim)?;
     write_json(out, &result)?;
     Ok(result
         .claim

@@ -274,6 +274,9 @@ pub enum CliError {
     /// Epsilon estimation problem.
     #[error(transparent)]
     Dp(#[from] crate::dp::DpError),
+    /// Scoring problem (epsilon bound, intervals).
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
     /// Anonymizer problem.
     #[error(transparent)]
     Anonymize(#[from] crate::anonymize::AnonymizeError),

@@ -2,9 +2,12 @@
 //!
 //! The procedure of Jagielski, Ullman & Oprea (2020) and Nasr et al. (2021):
 //! run the mechanism many times on `D` (without the target record) and on
-//! `D'` (with it), score each release with a membership [`Distinguisher`]
-//! (higher = "the target is in"), and turn the scores into a lower bound on
-//! epsilon with [`super::bound::epsilon_lower_bound`]. Trials run in parallel
+//! `D'` (with it) and score each release with a membership [`Distinguisher`]
+//! (higher = "the target is in"). This module returns those raw trials
+//! ([`MechanismTrials`]: a score and a label per run); turning them into a
+//! lower bound on epsilon is scoring and happens in
+//! `crate::eval::epsilon` (`bound_audit`), which the callers invoke: `dp`
+//! does not import `eval` (data flows `dp -> eval`). Trials run in parallel
 //! (rayon); trial `i` uses the seed `splitmix64(splitmix64(seed) + i)`, so the
 //! result does not depend on thread scheduling and different base seeds give
 //! unrelated trial streams. The first half of the trials run on `D`,
@@ -16,11 +19,8 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::bound::{
-    epsilon_lower_bound, verdict_for, Claim, ClaimVerdict, EpsilonLowerBound, ThresholdSelection,
-};
 use super::mechanism::{Mechanism, Table};
-use super::{check_confidence, check_delta, DpError};
+use super::DpError;
 
 /// Scores a release: higher means "the target record was in the input".
 pub trait Distinguisher: Send + Sync {
@@ -88,34 +88,19 @@ impl Distinguisher for ValueCount {
     }
 }
 
-/// Parameters of an audit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct AuditConfig {
-    /// Total trials (half on each dataset); at least 4.
-    pub trials: usize,
-    /// Base seed.
-    pub seed: u64,
-    /// Delta in the bound (the claimed delta).
-    pub delta: f64,
-    /// Confidence of the bound.
-    pub confidence: f64,
-    /// Threshold selection.
-    pub selection: ThresholdSelection,
-}
-
-/// The outcome of an audit.
+/// The raw outcome of running a mechanism on two neighbouring datasets:
+/// one membership score and one label per trial. The input of
+/// `crate::eval::epsilon::bound_audit`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditResult {
-    /// The mechanism audited.
+pub struct MechanismTrials {
+    /// The mechanism run.
     pub mechanism: String,
-    /// The distinguisher used.
+    /// The distinguisher that scored each release.
     pub distinguisher: String,
-    /// The configuration.
-    pub config: AuditConfig,
-    /// The lower bound.
-    pub bound: EpsilonLowerBound,
-    /// The verdict on a claim, when one was given (its bound is `bound`).
-    pub claim: Option<ClaimVerdict>,
+    /// Score of each trial, in trial order.
+    pub scores: Vec<f64>,
+    /// `true` when the trial ran on `D'` (the dataset with the target).
+    pub is_member: Vec<bool>,
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): decorrelates per-trial seeds.
@@ -126,37 +111,34 @@ fn splitmix64(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Runs the audit: `without` is `D`, `with_target` is `D'` (they must be
-/// neighbours: one row added, removed or replaced). `progress` is called once
-/// per finished trial (from worker threads). When `claim` is given its delta is
-/// used in the bound and a verdict is attached.
-pub fn audit_mechanism(
+/// Runs `trials` releases: the first half on `without` (`D`), the rest on
+/// `with_target` (`D'`; they must be neighbours: one row added, removed or
+/// replaced), each scored by `distinguisher`. `progress` is called once per
+/// finished trial (from worker threads).
+pub fn run_trials(
     mechanism: &dyn Mechanism,
     without: &Table,
     with_target: &Table,
     distinguisher: &dyn Distinguisher,
-    config: &AuditConfig,
-    claim: Option<Claim>,
+    trials: usize,
+    seed: u64,
     progress: &(dyn Fn() + Sync),
-) -> Result<AuditResult, DpError> {
-    if config.trials < 4 {
+) -> Result<MechanismTrials, DpError> {
+    if trials < 4 {
         return Err(DpError::Parameter {
             name: "trials".into(),
-            value: config.trials.to_string(),
+            value: trials.to_string(),
             requirement: "an audit needs at least 4 trials (2 per dataset); a few thousand give a useful bound".into(),
         });
     }
-    check_confidence(config.confidence)?;
-    let delta = claim.map_or(config.delta, |c| c.delta);
-    check_delta(delta)?;
     if !without.is_neighbour_of(with_target) {
         return Err(DpError::Invalid(
             "the two datasets are not neighbours: they must have the same columns and differ in exactly one row (added, removed or replaced)".into(),
         ));
     }
-    let half = config.trials / 2;
-    let base = splitmix64(config.seed);
-    let scores: Vec<f64> = (0..config.trials)
+    let half = trials / 2;
+    let base = splitmix64(seed);
+    let scores: Vec<f64> = (0..trials)
         .into_par_iter()
         .map(|i| {
             let data = if i < half { without } else { with_target };
@@ -167,20 +149,11 @@ pub fn audit_mechanism(
             Ok(s)
         })
         .collect::<Result<_, DpError>>()?;
-    let is_member: Vec<bool> = (0..config.trials).map(|i| i >= half).collect();
-    let bound = epsilon_lower_bound(
-        &scores,
-        &is_member,
-        delta,
-        config.confidence,
-        config.selection,
-    )?;
-    let claim = claim.map(|c| verdict_for(c, bound.clone()).without_bound());
-    Ok(AuditResult {
+    let is_member: Vec<bool> = (0..trials).map(|i| i >= half).collect();
+    Ok(MechanismTrials {
         mechanism: mechanism.describe(),
         distinguisher: distinguisher.describe(),
-        config: AuditConfig { delta, ..*config },
-        bound,
-        claim,
+        scores,
+        is_member,
     })
 }

@@ -10,24 +10,25 @@
 //!   group; and for categorical columns, estimates the randomized-response
 //!   channel `P(release | original)` and its implied epsilon. Every estimate has
 //!   a confidence interval.
-//! * [`bound`]: a statistically valid *lower* bound on epsilon from the
-//!   outcomes of any membership attack that yields scores (Jagielski et al.
-//!   2020; Nasr et al. 2021), with one-sided Clopper-Pearson (1934) bounds, the
-//!   Gaussian-DP `mu` of Dong, Roth & Su (2019), and the claim check: a claimed
-//!   `(epsilon, delta)` is refuted only when the lower bound exceeds it.
 //! * [`mechanism`] and [`audit`]: the [`Mechanism`] trait, reference
 //!   mechanisms with known epsilon (Laplace, Gaussian, k-ary randomized
 //!   response), an external command as a mechanism, and a black-box audit that
-//!   runs a mechanism many times on two neighbouring datasets and bounds its
-//!   epsilon.
+//!   runs a mechanism many times on two neighbouring datasets and returns the
+//!   scored trials ([`MechanismTrials`]).
+//! * [`aggregate`]: the same noise fit for counts and sums by group.
 //!
 //! The reference anonymizers (per-value noise, randomized response, DP
 //! histogram) are wrapped as mechanisms in `anonymize::mechanisms`, above this
 //! module, so the audit can test the guarantees they advertise.
 //! * [`gaussian`]: the analytic Gaussian mechanism of Balle & Wang (2018).
-//! * [`stats`]: Clopper-Pearson intervals and the quantiles they need.
+//! * [`stats`]: the normal CDF and Gamma quantile the fits need.
 //!
-//! What it does not do: it never proves that a release *is* differentially
+//! What it does not do: it does not score. Turning trials into an epsilon
+//! lower bound with Clopper-Pearson intervals (Jagielski et al. 2020; Nasr et
+//! al. 2021), checking a claim against it, and the randomized-response
+//! channel of a categorical column are in `crate::eval` (`epsilon`,
+//! `mechanism_audit`, `channel`), which reads this module's results; `dp`
+//! imports only `data`. It never proves that a release *is* differentially
 //! private (no finite experiment can), it does not print, and it does not read
 //! files except where an external mechanism exchanges CSV files with its
 //! command.
@@ -36,25 +37,20 @@
 //! an error rate is zero) are kept as `f64::INFINITY` in the result structs and
 //! serialize to JSON `null`.
 
+pub mod aggregate;
 pub mod audit;
-pub mod bound;
 pub mod estimate;
 pub mod gaussian;
 pub mod mechanism;
 pub mod stats;
 
-pub use audit::{
-    audit_mechanism, AuditConfig, AuditResult, Distinguisher, NumericCell, ValueCount,
+pub use aggregate::{
+    aggregate_pairs, fit_aggregate_noise, Aggregate, AggregateFit, AggregatePairs,
 };
-pub use bound::{
-    check_claim, epsilon_lower_bound, epsilon_lower_bound_from_counts, trials_to_refute, Claim,
-    ClaimCheck, ClaimVerdict, CountsBound, EpsilonLowerBound, ErrorCounts, ThresholdSelection,
-    Verdict,
-};
+pub use audit::{run_trials, Distinguisher, MechanismTrials, NumericCell, ValueCount};
 pub use estimate::{
-    aggregate_pairs, estimate_channel, fit_aggregate_noise, fit_paired_noise, Aggregate,
-    AggregateFit, AggregatePairs, ChannelEstimate, Clamping, Estimate, NoiseFit, NoiseFitOptions,
-    Rounding, Sensitivity, SensitivitySource,
+    fit_paired_noise, Clamping, Estimate, NoiseFit, NoiseFitOptions, Rounding, Sensitivity,
+    SensitivitySource,
 };
 pub use mechanism::{
     CommandMechanism, GaussianSum, LaplaceSum, Mechanism, RandomizedResponse, Table,

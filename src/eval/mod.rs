@@ -5,8 +5,19 @@
 //! `unicity --max-unicity`, ...) decide through this module, so two front doors
 //! cannot give two answers on the same figures.
 //!
-//! * [`rate`]: a success count over trials ([`Rate`]) and its Wilson score
-//!   interval ([`Interval`]).
+//! * [`rate`]: a success count over trials ([`Rate`]) and its Wilson and
+//!   Clopper-Pearson intervals ([`Interval`]); the crate's only
+//!   Clopper-Pearson. One Wilson copy remains in
+//!   `attacks::inference::stats` (the Anonymeter-style attacks compute their
+//!   risk inside the attack); `tests/eval_rate.rs` pins it to this one.
+//! * [`epsilon`]: the epsilon (and Gaussian-DP `mu`) lower bound from scored
+//!   membership trials and the claim check; [`mechanism_audit`] applies it
+//!   to the trials of a black-box mechanism run (`crate::dp::run_trials`).
+//! * [`roc`]: ROC curve, AUC, equal error rate and precision-recall curve of
+//!   scored trials; [`verification`]: c@1 and the summary of authorship
+//!   verification trials.
+//! * [`channel`]: the randomized-response channel of a categorical column
+//!   and its implied epsilon, with simultaneous Clopper-Pearson intervals.
 //! * [`decision`]: the rules ([`Verdict`], [`at_least`], [`at_most`],
 //!   [`interval_at_most`], [`composite_at_most`], [`epsilon_at_most`]).
 //! * [`coverage`]: the fail-safe guard. An attack that could not run over its
@@ -17,14 +28,24 @@
 //! Data flows `data -> privacy | attacks | dp -> eval -> report`: this module
 //! reads attack results and never runs an attack, reads a file or prints.
 
+pub mod channel;
 pub mod coverage;
 pub mod decision;
+pub mod epsilon;
+pub mod mechanism_audit;
 pub mod rate;
+pub mod roc;
+pub mod verification;
 
 pub use coverage::{guard, qi_join_checks, CoverageCheck, MIN_ALIGNED_SHARE};
 pub use decision::{
     at_least, at_most, composite_at_most, epsilon_at_most, interval_at_most, Verdict,
 };
+pub use epsilon::{
+    check_claim, epsilon_lower_bound, epsilon_lower_bound_from_counts, trials_to_refute, Claim,
+    ClaimCheck, ClaimVerdict, CountsBound, EpsilonLowerBound, ErrorCounts, ThresholdSelection,
+};
+pub use mechanism_audit::{bound_audit, AuditConfig, AuditResult};
 pub use rate::{Interval, Rate};
 
 /// Errors of the scoring layer.
@@ -39,6 +60,32 @@ pub enum EvalError {
         /// What is wrong and what to give instead.
         message: String,
     },
+    /// A parameter is outside its allowed range (the message names the value
+    /// and what it must satisfy).
+    #[error("{name} = {value} is invalid: {requirement}")]
+    Range {
+        /// The parameter's name as the user knows it (e.g. `delta`).
+        name: String,
+        /// The value given.
+        value: String,
+        /// What the value must satisfy.
+        requirement: String,
+    },
+    /// Two inputs that must pair up one to one have different lengths.
+    #[error("{left_name} has {left} rows but {right_name} has {right}; they must pair up row by row (same length, same order)")]
+    LengthMismatch {
+        /// Name of the first input.
+        left_name: String,
+        /// Its length.
+        left: usize,
+        /// Name of the second input.
+        right_name: String,
+        /// Its length.
+        right: usize,
+    },
+    /// Invalid input that fits no more specific variant (a NaN score).
+    #[error("{0}")]
+    Invalid(String),
     /// A rate over no trials has no interval.
     #[error("{what}: no trials, so no rate can be estimated")]
     NoTrials {

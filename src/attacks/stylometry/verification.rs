@@ -2,12 +2,10 @@
 //!
 //! Any closed-set classifier's document x author score matrix becomes a set of
 //! verification trials, one per (document, candidate author) pair, labelled
-//! same-author or not ([`trials_from_scores`]). On such trials (or on scores
-//! from any other verifier) this module computes the ROC curve and its area
-//! ([`roc_curve`], [`auc`]; Fawcett 2006, "An introduction to ROC analysis"),
-//! the equal error rate with its threshold ([`equal_error_rate`]), and c@1
-//! (Peñas & Rodrigo 2011, "A simple measure to assess non-response"), the
-//! PAN verification measure that rewards leaving hard cases unanswered.
+//! same-author or not ([`trials_from_scores`]). Scoring those trials (ROC,
+//! AUC, equal error rate, c@1, the epsilon lower bound they imply) is not done
+//! here: `crate::eval::roc` and `crate::eval::verification` do it, called by
+//! the CLI and the audit, so attacks never import the scoring layer.
 //!
 //! It also implements the impostors method (Koppel & Winter 2014, "Determining
 //! if two documents are written by the same author", JASIST 65(1)): a
@@ -16,11 +14,8 @@
 //! the score is the share of iterations in which the known document is more
 //! similar to the questioned one than every impostor is ([`impostors_score`]).
 //!
-//! Finally [`verification_epsilon_lower_bound`] feeds verification trials to
-//! [`crate::dp::epsilon_lower_bound`]: "same author" plays the role of
-//! "member", so a verifier that separates them well refutes a claimed
-//! author-level epsilon. This module does not fit classifiers or extract
-//! features; it only turns scores into verification evidence.
+//! This module does not fit classifiers or extract features; it only turns
+//! classifier scores and documents into verification trials.
 
 use ndarray::{Array2, ArrayView1};
 use rand::seq::SliceRandom;
@@ -30,7 +25,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::StylometryError;
-use crate::dp::{EpsilonLowerBound, ThresholdSelection};
 
 /// Verification trials: one score per (questioned document, candidate) pair
 /// and whether the candidate really wrote the document.
@@ -47,7 +41,7 @@ pub struct VerificationTrials {
 }
 
 impl VerificationTrials {
-    /// The inputs of [`crate::dp::epsilon_lower_bound`]: trial scores and
+    /// The inputs of `crate::eval::epsilon_lower_bound`: trial scores and
     /// "member" labels, where "member" means "same author".
     pub fn epsilon_inputs(&self) -> (&[f64], &[bool]) {
         (&self.scores, &self.same_author)
@@ -135,259 +129,6 @@ pub fn trials_from_scores(
         }
     }
     Ok(out)
-}
-
-/// One operating point: accept "same author" iff `score >= threshold`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct RocPoint {
-    /// Decision threshold (`+inf` for the point that accepts nothing).
-    pub threshold: f64,
-    /// False-positive rate: accepted negatives / negatives.
-    pub fpr: f64,
-    /// True-positive rate: accepted positives / positives.
-    pub tpr: f64,
-    /// Accepted positives.
-    pub true_positives: usize,
-    /// Accepted negatives.
-    pub false_positives: usize,
-}
-
-/// A ROC curve (points from (0,0) to (1,1), thresholds decreasing) and its
-/// area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RocCurve {
-    /// Operating points, one per distinct score plus the all-reject start.
-    pub points: Vec<RocPoint>,
-    /// Area under the curve (trapezoidal; ties count half, so it equals the
-    /// Mann-Whitney probability that a random positive outscores a random
-    /// negative).
-    pub auc: f64,
-    /// Number of positive trials.
-    pub positives: usize,
-    /// Number of negative trials.
-    pub negatives: usize,
-}
-
-fn check_trials(scores: &[f64], labels: &[bool]) -> Result<(usize, usize), StylometryError> {
-    if scores.len() != labels.len() {
-        return Err(StylometryError::Invalid(format!(
-            "{} scores but {} labels; they must pair up one to one",
-            scores.len(),
-            labels.len()
-        )));
-    }
-    if let Some(i) = scores.iter().position(|s| s.is_nan()) {
-        return Err(StylometryError::Invalid(format!(
-            "score of trial {i} is NaN"
-        )));
-    }
-    let pos = labels.iter().filter(|&&l| l).count();
-    let neg = labels.len() - pos;
-    if pos == 0 || neg == 0 {
-        return Err(StylometryError::Invalid(format!(
-            "{pos} positive and {neg} negative trials: ROC analysis needs at least one of each"
-        )));
-    }
-    Ok((pos, neg))
-}
-
-/// The ROC curve of `scores` (higher = positive) against `labels`.
-pub fn roc_curve(scores: &[f64], labels: &[bool]) -> Result<RocCurve, StylometryError> {
-    let (pos, neg) = check_trials(scores, labels)?;
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let mut points = Vec::with_capacity(scores.len() + 1);
-    points.push(RocPoint {
-        threshold: f64::INFINITY,
-        fpr: 0.0,
-        tpr: 0.0,
-        true_positives: 0,
-        false_positives: 0,
-    });
-    let (mut tp, mut fp) = (0usize, 0usize);
-    let mut area2 = 0.0; // twice the area in units of (1/neg) x (1/pos)
-    let mut k = 0;
-    while k < order.len() {
-        let s = scores[order[k]];
-        let (tp0, fp0) = (tp, fp);
-        while k < order.len() && scores[order[k]] == s {
-            if labels[order[k]] {
-                tp += 1;
-            } else {
-                fp += 1;
-            }
-            k += 1;
-        }
-        area2 += ((fp - fp0) * (tp + tp0)) as f64;
-        points.push(RocPoint {
-            threshold: s,
-            fpr: fp as f64 / neg as f64,
-            tpr: tp as f64 / pos as f64,
-            true_positives: tp,
-            false_positives: fp,
-        });
-    }
-    Ok(RocCurve {
-        points,
-        auc: area2 / (2.0 * pos as f64 * neg as f64),
-        positives: pos,
-        negatives: neg,
-    })
-}
-
-/// Area under the ROC curve of `scores` against `labels`.
-pub fn auc(scores: &[f64], labels: &[bool]) -> Result<f64, StylometryError> {
-    Ok(roc_curve(scores, labels)?.auc)
-}
-
-/// The equal error rate and where it is reached.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct EqualErrorRate {
-    /// The rate at which false positives and false negatives are equal.
-    pub eer: f64,
-    /// The threshold of the first operating point (from the strict end) whose
-    /// false-negative rate is at most its false-positive rate.
-    pub threshold: f64,
-    /// False-positive rate at `threshold`.
-    pub fpr_at_threshold: f64,
-    /// False-negative rate at `threshold`.
-    pub fnr_at_threshold: f64,
-}
-
-/// The equal error rate of a ROC curve: where it crosses `FNR = FPR`.
-///
-/// Walking the operating points from the strictest threshold, FPR rises and
-/// FNR = 1 - TPR falls; the curve crosses the line between the last point with
-/// FNR > FPR and the first with FNR <= FPR. The EER is read off the straight
-/// segment joining them (the operating points of randomising between the two
-/// thresholds, Fawcett 2006), so it is exact for the curve as drawn and does
-/// not depend on which side of the crossing the nearest point lies. The
-/// reported threshold is that of the first point with FNR <= FPR.
-pub fn equal_error_rate(roc: &RocCurve) -> Result<EqualErrorRate, StylometryError> {
-    // FNR - FPR scaled by positives x negatives, exact in integers:
-    // (pos - tp) * neg - fp * pos.
-    let (pos, neg) = (roc.positives as f64, roc.negatives as f64);
-    let diff = |p: &RocPoint| {
-        (roc.positives.saturating_sub(p.true_positives)) as f64 * neg
-            - p.false_positives as f64 * pos
-    };
-    let k = roc
-        .points
-        .iter()
-        .position(|p| diff(p) <= 0.0)
-        .ok_or_else(|| StylometryError::Invalid("ROC curve does not reach (1,1)".into()))?;
-    let b = roc.points[k];
-    let eer = if k == 0 || diff(&b) == 0.0 {
-        b.fpr
-    } else {
-        let a = roc.points[k - 1];
-        let (da, db) = (diff(&a), diff(&b));
-        let lambda = da / (da - db);
-        a.fpr + lambda * (b.fpr - a.fpr)
-    };
-    Ok(EqualErrorRate {
-        eer,
-        threshold: b.threshold,
-        fpr_at_threshold: b.fpr,
-        fnr_at_threshold: 1.0 - b.tpr,
-    })
-}
-
-/// c@1 (Peñas & Rodrigo 2011): `(n_correct + n_unanswered * n_correct / n) / n`.
-///
-/// `decisions[i]` is `Some(answer)` or `None` (left unanswered); `truth[i]` is
-/// the correct answer. Unanswered cases earn the accuracy shown on the whole
-/// set, so abstaining beats guessing wrong.
-pub fn c_at_1(decisions: &[Option<bool>], truth: &[bool]) -> Result<f64, StylometryError> {
-    if decisions.len() != truth.len() {
-        return Err(StylometryError::Invalid(format!(
-            "{} decisions but {} true answers; they must pair up one to one",
-            decisions.len(),
-            truth.len()
-        )));
-    }
-    if truth.is_empty() {
-        return Err(StylometryError::Invalid("c@1 of zero problems".into()));
-    }
-    let n = truth.len() as f64;
-    let correct = decisions
-        .iter()
-        .zip(truth)
-        .filter(|(d, t)| **d == Some(**t))
-        .count() as f64;
-    let unanswered = decisions.iter().filter(|d| d.is_none()).count() as f64;
-    Ok((correct + unanswered * correct / n) / n)
-}
-
-/// Decisions from scores: "yes" when `score > threshold + margin`, "no" when
-/// `score < threshold - margin`, unanswered otherwise (PAN convention:
-/// threshold 0.5, margin 0, so exactly 0.5 is a non-answer).
-pub fn decide(scores: &[f64], threshold: f64, margin: f64) -> Vec<Option<bool>> {
-    scores
-        .iter()
-        .map(|&s| {
-            if s > threshold + margin {
-                Some(true)
-            } else if s < threshold - margin {
-                Some(false)
-            } else {
-                None
-            }
-        })
-        .collect()
-}
-
-/// ROC, AUC, EER and c@1 of a set of verification trials.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VerificationReport {
-    /// The ROC curve (with AUC).
-    pub roc: RocCurve,
-    /// Equal error rate.
-    pub eer: EqualErrorRate,
-    /// c@1 of deciding at the EER threshold (`score >= threshold` = yes, no
-    /// abstentions), i.e. plain accuracy at that operating point.
-    pub c_at_1_at_eer_threshold: f64,
-}
-
-/// ROC, AUC, EER and c@1 (at the EER threshold) of `trials`.
-pub fn evaluate_verification(
-    trials: &VerificationTrials,
-) -> Result<VerificationReport, StylometryError> {
-    let roc = roc_curve(&trials.scores, &trials.same_author)?;
-    let eer = equal_error_rate(&roc)?;
-    let decisions: Vec<Option<bool>> = trials
-        .scores
-        .iter()
-        .map(|&s| Some(s >= eer.threshold))
-        .collect();
-    let c = c_at_1(&decisions, &trials.same_author)?;
-    Ok(VerificationReport {
-        roc,
-        eer,
-        c_at_1_at_eer_threshold: c,
-    })
-}
-
-/// The epsilon lower bound ([`crate::dp::epsilon_lower_bound`]) that a
-/// verifier's trials imply, with "same author" as the "member" hypothesis.
-///
-/// Meaning: if a release were `(eps, delta)`-DP with respect to which author
-/// wrote a document, no test could tell "written by A" from "not written by
-/// A" better than the DP trade-off allows; a verifier that does so bounds
-/// `eps` from below. The bound's Clopper-Pearson intervals assume
-/// independent trials; trials built from one score matrix share documents, so
-/// for a strict audit use one trial per document
-/// ([`VerificationTrials::one_per_document`]).
-pub fn verification_epsilon_lower_bound(
-    trials: &VerificationTrials,
-    delta: f64,
-    confidence: f64,
-    selection: ThresholdSelection,
-) -> Result<EpsilonLowerBound, StylometryError> {
-    let (scores, is_member) = trials.epsilon_inputs();
-    crate::dp::epsilon_lower_bound(scores, is_member, delta, confidence, selection).map_err(|e| {
-        StylometryError::Invalid(format!("epsilon lower bound from verification trials: {e}"))
-    })
 }
 
 /// Similarity of two feature vectors used by the impostors method.

@@ -156,6 +156,9 @@ pub(crate) fn run_corpus(
     if !pr.is_empty() {
         charts.push(
             charts::precision_recall_curve(&[NamedCurve::new("MinHash-LSH + Jaccard", pr)])?
+                .with_caption(
+                    "Precision and recall of document linkage over the similarity threshold.",
+                )
                 .renamed(format!("{}_precision_recall", c.name))?,
         );
     }
@@ -285,14 +288,7 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
             .result("stylometry", s)?;
     }
     for chart in &c.charts {
-        let caption = match chart.name.rsplit('_').next() {
-            Some("recall") => "Precision and recall of document linkage over the similarity threshold.",
-            Some("k") => "Share of release documents (and pseudonyms) whose author is among the k best-scored candidates.",
-            Some("roc") => "ROC of one-vs-rest verification from the attribution scores; the marked point is the equal error rate.",
-            Some("confusion") => "Confusion of true (rows) and attributed (columns) authors, numbered.",
-            _ => "Attribution accuracy as the number of candidate authors grows, cross-validated on the originals.",
-        };
-        section = section.chart(chart.name.clone(), caption);
+        section = section.chart(chart.name.clone(), chart.caption.clone());
     }
     let section = section.result("text_attacks", &c.text)?;
     Ok((section, c.charts))

@@ -19,11 +19,11 @@ use crate::attacks::stylometry::pipeline::{
     ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
 };
 use crate::attacks::stylometry::pooling::pool_scores;
-use crate::attacks::stylometry::verification::{equal_error_rate, roc_curve};
 use crate::attacks::text::Corpus as TextCorpus;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
+use crate::eval::roc::{equal_error_rate, roc_curve};
 use crate::report::charts::{self, NamedCurve};
 use crate::report::Chart;
 
@@ -201,12 +201,15 @@ pub(crate) fn run_stylometry(
     }
     charts_out.push(
         charts::top_k_accuracy(&curves, Some(authors.len()))?
+            .with_caption("Share of release documents (and pseudonyms) whose author is among the k best-scored candidates.")
             .renamed(format!("{}_top_k", c.name))?,
     );
     if let Some(r) = &roc {
         let points: Vec<(f64, f64)> = r.points.iter().map(|p| (p.fpr, p.tpr)).collect();
         charts_out.push(
-            charts::roc_curve(&[NamedCurve::new("one-vs-rest verification", points)])?
+            charts::roc_curve(&[NamedCurve::new("one-vs-rest verification", points)
+                .with_marker(eer.as_ref().map(|e| e.point()))])?
+            .with_caption("ROC of one-vs-rest verification from the attribution scores; the marked point is the equal error rate.")
                 .renamed(format!("{}_roc", c.name))?,
         );
     }

@@ -393,12 +393,7 @@ pub(crate) fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), Audi
     }
     section = section.result("direct_identifiers", d)?;
     for c in &t.charts {
-        let caption = match c.name.rsplit('_').next() {
-            Some("sizes") => "Equivalence-class sizes; the dashed line is the claimed k.",
-            Some("cdf") => "Share of records at or below each prosecutor re-identification risk (1 / class size).",
-            _ => "Distinct l and t (equal-distance EMD) of each equivalence class, with the claimed thresholds.",
-        };
-        section = section.chart(c.name.clone(), caption);
+        section = section.chart(c.name.clone(), c.caption.clone());
     }
     if let Some(q) = &t.qi_join {
         let mut rows = vec![

@@ -90,10 +90,7 @@ pub(crate) fn traces_section(t: TracesFacts) -> Result<(Section, Vec<Chart>), Au
             rows,
         });
     for c in &t.charts {
-        section = section.chart(
-            c.name.clone(),
-            "Share of users singled out by p random points of their activity, with Wilson intervals.",
-        );
+        section = section.chart(c.name.clone(), c.caption.clone());
     }
     let section = section.result("unicity", &t.report)?;
     Ok((section, t.charts))

@@ -1,49 +1,12 @@
-//! Clopper-Pearson bounds against scipy, and the monotonicity of the epsilon
-//! lower bound in the number of trials.
+//! The epsilon lower bound from scored trials: trials to refute a claim, and
+//! monotonicity in the number of trials. (Its Clopper-Pearson intervals are
+//! checked against scipy in `tests/eval_rate.rs`.)
 
 use proptest::prelude::*;
-use reident::dp::bound::{epsilon_lower_bound, epsilon_lower_bound_from_counts, trials_to_refute};
-use reident::dp::stats::{clopper_pearson_interval, clopper_pearson_lower, clopper_pearson_upper};
-use reident::dp::{Claim, ErrorCounts, ThresholdSelection};
-
-/// Every row of tests/fixtures/dp/clopper_pearson.csv (scipy 1.15.3
-/// `beta.ppf`, cross-checked in the script against `binomtest(...).proportion_ci`;
-/// regenerate with the command in its first lines) must match to 1e-9.
-#[test]
-fn clopper_pearson_matches_scipy() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/dp/clopper_pearson.csv"
-    );
-    let mut reader = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_path(path)
-        .expect("fixture exists");
-    let mut rows = 0;
-    for record in reader.records() {
-        let r = record.expect("valid CSV");
-        let x: u64 = r[0].parse().unwrap();
-        let n: u64 = r[1].parse().unwrap();
-        let c: f64 = r[2].parse().unwrap();
-        let want: Vec<f64> = (3..7).map(|i| r[i].parse().unwrap()).collect();
-        let up = clopper_pearson_upper(x, n, c).unwrap();
-        let lo = clopper_pearson_lower(x, n, c).unwrap();
-        let (tlo, tup) = clopper_pearson_interval(x, n, c).unwrap();
-        for (name, got, expected) in [
-            ("upper", up, want[0]),
-            ("lower", lo, want[1]),
-            ("two-sided lower", tlo, want[2]),
-            ("two-sided upper", tup, want[3]),
-        ] {
-            assert!(
-                (got - expected).abs() < 1e-9,
-                "x={x} n={n} c={c} {name}: got {got}, scipy {expected}"
-            );
-        }
-        rows += 1;
-    }
-    assert_eq!(rows, 90, "18 cases x 5 levels");
-}
+use reident::eval::epsilon::{
+    epsilon_lower_bound, epsilon_lower_bound_from_counts, trials_to_refute,
+};
+use reident::eval::{Claim, ErrorCounts, ThresholdSelection};
 
 #[test]
 fn trials_to_refute_is_the_smallest_refuting_scale() {

@@ -1,5 +1,11 @@
 //! Lower bounds on epsilon from membership-attack outcomes, and the claim check.
 //!
+//! This is scoring, so it lives in `eval`: an attack (stylometric verification,
+//! a membership test) or a black-box mechanism run (`crate::dp::audit`)
+//! produces raw trials, a score and a label per trial, and this module turns
+//! them into a bound. Neither `attacks` nor `dp` calls it; their callers (CLI,
+//! audit, examples) do.
+//!
 //! An `(eps, delta)`-DP mechanism limits every test that tells two
 //! neighbouring datasets apart: its false-positive rate `FPR` and
 //! false-negative rate `FNR` satisfy `FPR + e^eps FNR >= 1 - delta` and
@@ -39,8 +45,47 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::stats::{clopper_pearson_upper, normal_quantile};
-use super::{check_confidence, check_delta, DpError};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::rate::Rate;
+use super::EvalError;
+
+/// Checks `0 <= delta < 1`.
+fn check_delta(delta: f64) -> Result<(), EvalError> {
+    if delta.is_finite() && (0.0..1.0).contains(&delta) {
+        Ok(())
+    } else {
+        Err(EvalError::Range {
+            name: "delta".into(),
+            value: delta.to_string(),
+            requirement: "must satisfy 0 <= delta < 1 (delta >= 1 promises nothing)".into(),
+        })
+    }
+}
+
+/// Checks that a confidence level lies strictly between 0 and 1.
+fn check_confidence(confidence: f64) -> Result<(), EvalError> {
+    if confidence.is_finite() && confidence > 0.0 && confidence < 1.0 {
+        Ok(())
+    } else {
+        Err(EvalError::Range {
+            name: "confidence".into(),
+            value: confidence.to_string(),
+            requirement: "must lie strictly between 0 and 1, e.g. 0.95".into(),
+        })
+    }
+}
+
+/// Standard normal quantile; `-inf` at 0 and `+inf` at 1.
+fn normal_quantile(p: f64) -> f64 {
+    if p <= 0.0 {
+        f64::NEG_INFINITY
+    } else if p >= 1.0 {
+        f64::INFINITY
+    } else {
+        Normal::standard().inverse_cdf(p)
+    }
+}
 
 /// Errors of one test: false positives among non-member trials and false
 /// negatives among member trials.
@@ -109,11 +154,11 @@ pub fn epsilon_lower_bound_from_counts(
     counts: &ErrorCounts,
     delta: f64,
     confidence: f64,
-) -> Result<CountsBound, DpError> {
+) -> Result<CountsBound, EvalError> {
     check_delta(delta)?;
     check_confidence(confidence)?;
     if counts.negatives == 0 || counts.positives == 0 {
-        return Err(DpError::Parameter {
+        return Err(EvalError::Range {
             name: "trials".into(),
             value: format!(
                 "{} non-member, {} member",
@@ -123,8 +168,10 @@ pub fn epsilon_lower_bound_from_counts(
         });
     }
     let each = 1.0 - (1.0 - confidence) / 2.0;
-    let fpr_upper = clopper_pearson_upper(counts.false_positives, counts.negatives, each)?;
-    let fnr_upper = clopper_pearson_upper(counts.false_negatives, counts.positives, each)?;
+    let fpr_upper = Rate::count(counts.false_positives, counts.negatives)
+        .clopper_pearson_upper(each, "false-positive rate")?;
+    let fnr_upper = Rate::count(counts.false_negatives, counts.positives)
+        .clopper_pearson_upper(each, "false-negative rate")?;
     let fpr = counts.false_positives as f64 / counts.negatives as f64;
     let fnr = counts.false_negatives as f64 / counts.positives as f64;
     Ok(CountsBound {
@@ -261,7 +308,7 @@ fn best_by<F: Fn(&CountsBound) -> f64>(
     delta: f64,
     confidence: f64,
     key: F,
-) -> Result<(f64, ErrorCounts, CountsBound), DpError> {
+) -> Result<(f64, ErrorCounts, CountsBound), EvalError> {
     let mut best: Option<(f64, ErrorCounts, CountsBound)> = None;
     for &(t, c) in table {
         let b = epsilon_lower_bound_from_counts(&c, delta, confidence)?;
@@ -269,12 +316,12 @@ fn best_by<F: Fn(&CountsBound) -> f64>(
             best = Some((t, c, b));
         }
     }
-    best.ok_or_else(|| DpError::Invalid("no thresholds to evaluate".into()))
+    best.ok_or_else(|| EvalError::Invalid("no thresholds to evaluate".into()))
 }
 
-fn validate_scores(scores: &[f64], is_member: &[bool]) -> Result<(), DpError> {
+fn validate_scores(scores: &[f64], is_member: &[bool]) -> Result<(), EvalError> {
     if scores.len() != is_member.len() {
-        return Err(DpError::LengthMismatch {
+        return Err(EvalError::LengthMismatch {
             left_name: "scores".into(),
             left: scores.len(),
             right_name: "membership labels".into(),
@@ -282,14 +329,17 @@ fn validate_scores(scores: &[f64], is_member: &[bool]) -> Result<(), DpError> {
         });
     }
     if scores.is_empty() {
-        return Err(DpError::Parameter {
+        return Err(EvalError::Range {
             name: "trials".into(),
             value: "0".into(),
             requirement: "at least one member and one non-member trial are needed".into(),
         });
     }
     if let Some(i) = scores.iter().position(|s| s.is_nan()) {
-        return Err(DpError::Invalid(format!("score of trial {} is NaN", i + 1)));
+        return Err(EvalError::Invalid(format!(
+            "score of trial {} is NaN",
+            i + 1
+        )));
     }
     Ok(())
 }
@@ -303,7 +353,7 @@ pub fn epsilon_lower_bound(
     delta: f64,
     confidence: f64,
     selection: ThresholdSelection,
-) -> Result<EpsilonLowerBound, DpError> {
+) -> Result<EpsilonLowerBound, EvalError> {
     validate_scores(scores, is_member)?;
     check_delta(delta)?;
     check_confidence(confidence)?;
@@ -336,7 +386,7 @@ pub fn epsilon_lower_bound(
         }
         ThresholdSelection::HeldOut { fraction, seed } => {
             if !(fraction > 0.0 && fraction < 1.0) {
-                return Err(DpError::Parameter {
+                return Err(EvalError::Range {
                     name: "held-out fraction".into(),
                     value: fraction.to_string(),
                     requirement: "must lie strictly between 0 and 1".into(),
@@ -385,7 +435,7 @@ fn stratified_split(
     is_member: &[bool],
     fraction: f64,
     seed: u64,
-) -> Result<(Vec<usize>, Vec<usize>), DpError> {
+) -> Result<(Vec<usize>, Vec<usize>), EvalError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut select = Vec::new();
     let mut evaluate = Vec::new();
@@ -394,7 +444,7 @@ fn stratified_split(
             .filter(|&i| is_member[i] == label)
             .collect();
         if idx.len() < 2 {
-            return Err(DpError::Parameter {
+            return Err(EvalError::Range {
                 name: "trials".into(),
                 value: format!(
                     "{} {} trials",
@@ -421,7 +471,10 @@ pub struct Claim {
     pub delta: f64,
 }
 
-/// The verdict on a claim.
+/// The verdict on a DP claim from an epsilon lower bound: refuted or not
+/// (a bound can never confirm a claim). Distinct from [`super::Verdict`]
+/// (PASS / FAIL / INCONCLUSIVE of an audit claim), hence not re-exported at
+/// the root of `eval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -485,9 +538,9 @@ pub fn check_claim(
     is_member: &[bool],
     confidence: f64,
     selection: ThresholdSelection,
-) -> Result<ClaimCheck, DpError> {
+) -> Result<ClaimCheck, EvalError> {
     if !(claim.epsilon.is_finite() && claim.epsilon >= 0.0) {
-        return Err(DpError::Parameter {
+        return Err(EvalError::Range {
             name: "claimed epsilon".into(),
             value: claim.epsilon.to_string(),
             requirement: "must be a finite number >= 0".into(),
