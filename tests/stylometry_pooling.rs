@@ -12,16 +12,13 @@ use reident::attacks::stylometry::linear::{
 use reident::attacks::stylometry::pooling::{
     attribute_pseudonyms, evaluate_pooling, pool_features, pool_scores, PoolingMethod,
 };
-use reident::attacks::stylometry::{AuthorshipClassifier, StylometryError};
+use reident::attacks::stylometry::{AuthorshipClassifier, AuthorshipModel, StylometryError};
 
 /// Scores a document by its raw feature values: author `a`'s score is
 /// feature `a` (so pooling can be checked by hand).
 struct FeatureIsScore;
 
-impl AuthorshipClassifier for FeatureIsScore {
-    fn fit(&mut self, _: &Array2<f64>, _: &[usize], _: usize) -> Result<(), StylometryError> {
-        Ok(())
-    }
+impl AuthorshipModel for FeatureIsScore {
     fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
         Ok(x.clone())
     }
@@ -181,13 +178,15 @@ fn noisy_release() -> Release {
 #[test]
 fn pooling_beats_document_level_on_a_noisy_release() {
     let (tx, ty, rx, ra, ps) = noisy_release();
-    let mut lr = LogisticAuthorship::new(LogisticParams::default().alpha(10.0));
-    lr.fit(&tx, &ty, 6).unwrap();
+    let lr = LogisticAuthorship::new(LogisticParams::default().alpha(10.0))
+        .fit(&tx, &ty, 6)
+        .unwrap();
     let sum = evaluate_pooling(&lr, &rx, &ps, 6, &ra, PoolingMethod::SumScores, 3).unwrap();
     let avg = evaluate_pooling(&lr, &rx, &ps, 6, &ra, PoolingMethod::AverageFeatures, 3).unwrap();
 
-    let mut svm = LinearSvmAuthorship::new(LinearSvmParams::default().c(0.01));
-    svm.fit(&tx, &ty, 6).unwrap();
+    let svm = LinearSvmAuthorship::new(LinearSvmParams::default().c(0.01))
+        .fit(&tx, &ty, 6)
+        .unwrap();
     let svm_avg =
         evaluate_pooling(&svm, &rx, &ps, 6, &ra, PoolingMethod::AverageFeatures, 3).unwrap();
 

@@ -28,10 +28,10 @@
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
-use super::{AuthorshipClassifier, StylometryError};
+use super::{AuthorshipModel, StylometryError};
 
 /// How a pseudonym's documents are combined before attribution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolingMethod {
     /// Sum the per-document scores (log-probabilities: joint log-likelihood).
@@ -109,7 +109,7 @@ pub fn pool_features(
 /// Scores each pseudonym against each author with a fitted classifier:
 /// pseudonyms x authors, higher = more likely.
 pub fn attribute_pseudonyms(
-    classifier: &dyn AuthorshipClassifier,
+    classifier: &dyn AuthorshipModel,
     x: &Array2<f64>,
     pseudonym: &[usize],
     n_pseudonyms: usize,
@@ -210,7 +210,7 @@ fn top_k_accuracy(scores: &Array2<f64>, truth: &[usize], k: usize) -> Vec<f64> {
 /// pseudonym by different authors are an error, since the attack assumes one
 /// pseudonym per author.
 pub fn evaluate_pooling(
-    classifier: &dyn AuthorshipClassifier,
+    classifier: &dyn AuthorshipModel,
     x: &Array2<f64>,
     pseudonym: &[usize],
     n_pseudonyms: usize,
