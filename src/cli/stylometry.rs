@@ -74,9 +74,9 @@ pub struct StylometryArgs {
     /// pseudonym from all its documents (needs the author column in --test as truth).
     #[arg(long)]
     pub pseudonym_column: Option<String>,
-    /// How --pseudonym-column pools a pseudonym's documents: average their feature
-    /// vectors and score once, or sum their per-document scores.
-    #[arg(long, value_enum, default_value_t = PoolingArg::AverageFeatures)]
+    /// How --pseudonym-column pools a pseudonym's documents: sum their per-document
+    /// scores, or average their feature vectors and score once.
+    #[arg(long, value_enum, default_value_t = PoolingArg::SumScores)]
     pub pooling: PoolingArg,
     /// Keep Jira/Confluence/Markdown markup in the words instead of stripping it.
     #[arg(long)]
@@ -424,18 +424,9 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
                     .iter()
                     .map(|p| names.binary_search(p).unwrap_or_default())
                     .collect();
-                let mut owner: Vec<Option<usize>> = vec![None; names.len()];
-                for (doc, (&p, &a)) in index.iter().zip(truth).enumerate() {
-                    match owner[p] {
-                        Some(b) if b != a => {
-                            return Err(usage(format!(
-                                "{test_name}: pseudonym `{}` is used by authors `{}` and `{}` (document {doc}); pooling assumes one author per pseudonym",
-                                names[p], train.authors[b], train.authors[a]
-                            )))
-                        }
-                        _ => owner[p] = Some(a),
-                    }
-                }
+                // A pseudonym used by several authors is scored against its
+                // majority author and counted (`shared_pseudonyms`), the
+                // library's one policy (attacks::stylometry::pooling).
                 let (run, pooled) = attribute_pseudonyms(
                     &config,
                     &train,

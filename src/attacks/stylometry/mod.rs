@@ -14,7 +14,8 @@
 //! logistic regression and one-vs-rest linear SVM via linfa), `verification`
 //! (open-set ROC/AUC/EER/c@1, the impostors method, epsilon bounds from
 //! verification scores), `pooling` (pseudonym-level attribution by pooling a
-//! pseudonym's documents). Classifiers plug in through
+//! pseudonym's documents), `pseudonym` (the pseudonym-level attack the
+//! audit and the CLI share). Classifiers plug in through
 //! [`AuthorshipClassifier`] (parameters, `fit`) and [`AuthorshipModel`] (the
 //! fitted model, `scores`) on a [`FeatureMatrix`]'s values.
 //!
@@ -93,6 +94,7 @@ pub mod linear;
 pub mod normalize;
 pub mod pipeline;
 pub mod pooling;
+pub mod pseudonym;
 pub mod tokenize;
 pub mod verification;
 
