@@ -168,6 +168,18 @@ impl TruthPairs {
     }
 }
 
+/// The probability `t / c` that a uniform pick among `c` tied best
+/// candidates, `t` of them true, is a true original (0 when `c` is 0): the
+/// per-record term of the expected re-identification rate (module docs),
+/// shared with the QI-join attack.
+pub fn expected_share(t: u64, c: u64) -> f64 {
+    if c == 0 {
+        0.0
+    } else {
+        t as f64 / c as f64
+    }
+}
+
 fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
         0.0
@@ -217,12 +229,7 @@ pub fn score(
     let records_without_candidate = best.iter().filter(|b| b.1 == 0).count() as u64;
     let records_without_source = (n_release - truth.release_rows_with_truth()) as u64;
     // `+ 0.0`: an empty f64 sum is -0.0.
-    let expected_correct = best
-        .iter()
-        .filter(|b| b.1 > 0)
-        .map(|b| b.2 as f64 / b.1 as f64)
-        .sum::<f64>()
-        + 0.0;
+    let expected_correct = best.iter().map(|b| expected_share(b.2, b.1)).sum::<f64>() + 0.0;
     let unique_correct = best.iter().filter(|b| b.1 == 1 && b.2 == 1).count() as u64;
     let expected_reidentification_rate = if attacked_records == 0 {
         0.0
