@@ -7,7 +7,8 @@
 //! cross-validation).
 //!
 //! Module map: `tokenize` (cleaning, words), `corpus` (labelled documents),
-//! `features` (extractors fitted on training text), `normalize` (z, TF-IDF,
+//! `features` (extractors fitted on training text; `formatting` holds the
+//! formatting-habit features), `normalize` (z, TF-IDF,
 //! L2), `delta` (Burrows/Cosine/Eder Delta, nearest centroid, kNN),
 //! `pipeline` (features + normalization + classifier, `attribute`),
 //! `evaluate` (metrics, cross-validation, sweeps), `linear` (multinomial
@@ -90,6 +91,7 @@ pub mod corpus;
 pub mod delta;
 pub mod evaluate;
 pub mod features;
+pub mod formatting;
 pub mod linear;
 pub mod normalize;
 pub mod pipeline;
