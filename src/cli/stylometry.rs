@@ -22,10 +22,10 @@ use crate::attacks::stylometry::features::{FeatureConfig, FeatureKind};
 use crate::attacks::stylometry::linear::{LinearSvmParams, LogisticParams};
 use crate::attacks::stylometry::normalize::Normalization;
 use crate::attacks::stylometry::pipeline::{
-    attribute, attribute_pseudonyms, AttributionRun, ClassifierKind, ClassifierSpec,
-    PipelineConfig, PseudonymRun, Pseudonyms,
+    attribute, AttributionRun, ClassifierKind, ClassifierSpec, PipelineConfig,
 };
 use crate::attacks::stylometry::pooling::PoolingMethod;
+use crate::attacks::stylometry::pseudonym::{attribute_pseudonyms, PseudonymRun};
 use crate::attacks::stylometry::tokenize::{CodeHandling, MarkupHandling, TokenizerOptions};
 use crate::attacks::stylometry::StylometryError;
 use crate::data::{read_frame, ReadOptions};
@@ -416,32 +416,22 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         };
         match (pseudonyms, &truth) {
             (Some(pseudonyms), Some(truth)) => {
-                let mut names = pseudonyms.clone();
-                names.sort();
-                names.dedup();
-                // Every document's pseudonym is in the sorted list.
-                let index: Vec<usize> = pseudonyms
-                    .iter()
-                    .map(|p| names.binary_search(p).unwrap_or_default())
-                    .collect();
                 // A pseudonym used by several authors is scored against its
                 // majority author and counted (`shared_pseudonyms`), the
                 // library's one policy (attacks::stylometry::pooling).
+                let pseudonyms: Vec<Option<String>> = pseudonyms.into_iter().map(Some).collect();
                 let (run, pooled) = attribute_pseudonyms(
                     &config,
                     &train,
                     &texts,
                     truth,
-                    Pseudonyms {
-                        pseudonym: &index,
-                        names: &names,
-                    },
+                    &pseudonyms,
                     args.pooling.into(),
                     args.top_n,
                 )
                 .map_err(|e| usage(format!("{test_name}: {e}")))?;
                 report.attribution = Some(run);
-                report.pseudonym_attribution = Some(pooled);
+                report.pseudonym_attribution = pooled;
             }
             (Some(_), None) => {
                 return Err(usage(format!(

@@ -12,7 +12,6 @@ use super::delta::{DeltaClassifier, DeltaMetric, Knn, KnnDistance, NearestCentro
 use super::features::{FeatureConfig, FittedFeatures};
 use super::linear::{LinearSvmAuthorship, LinearSvmParams, LogisticAuthorship, LogisticParams};
 use super::normalize::{FittedNormalizer, Normalization};
-use super::pooling::{evaluate_pooling, PoolingMethod, PoolingReport};
 use super::{AuthorshipClassifier, AuthorshipModel, StylometryError};
 
 /// The classifiers this module provides. The command line offers them
@@ -326,77 +325,20 @@ pub fn attribute(
         return Err(StylometryError::Invalid("no documents to attribute".into()));
     }
     let pipeline = FittedPipeline::fit(config, train)?;
-    let x = pipeline.transform(texts)?;
-    attribution_run(config, train, &pipeline, &x, truth, top_n)
+    let scores = pipeline.scores(texts)?;
+    attribution_run(config, train, &pipeline, &scores, truth, top_n)
 }
 
-/// Documents of a release grouped by pseudonym: `pseudonym[doc]` indexes
-/// `names`, and every name carries at least one document.
-#[derive(Debug, Clone, Copy)]
-pub struct Pseudonyms<'a> {
-    /// Pseudonym index of each attributed document.
-    pub pseudonym: &'a [usize],
-    /// Pseudonym strings.
-    pub names: &'a [String],
-}
-
-/// Pseudonym-level attribution next to the document-level one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PseudonymRun {
-    /// Pseudonym strings; `report.pseudonyms[i].pseudonym` indexes this list.
-    pub pseudonyms: Vec<String>,
-    /// Document-level and pseudonym-level accuracy, top-k, per-pseudonym
-    /// rankings (author indices index the run's `authors`).
-    pub report: PoolingReport,
-}
-
-/// Like [`attribute`], and also attributes each pseudonym by pooling its
-/// documents with `method` (see `pooling`), scored against `truth` (a
-/// pseudonym's true author is the author of its documents; one author per
-/// pseudonym). The document-level evaluation and the pooled one come from
-/// the same fitted pipeline.
-pub fn attribute_pseudonyms(
-    config: &PipelineConfig,
-    train: &Corpus,
-    texts: &[String],
-    truth: &[usize],
-    pseudonyms: Pseudonyms<'_>,
-    method: PoolingMethod,
-    top_n: usize,
-) -> Result<(AttributionRun, PseudonymRun), StylometryError> {
-    if texts.is_empty() {
-        return Err(StylometryError::Invalid("no documents to attribute".into()));
-    }
-    let pipeline = FittedPipeline::fit(config, train)?;
-    let x = pipeline.transform(texts)?;
-    let run = attribution_run(config, train, &pipeline, &x, Some(truth), top_n)?;
-    let report = evaluate_pooling(
-        pipeline.classifier(),
-        &x,
-        pseudonyms.pseudonym,
-        pseudonyms.names.len(),
-        truth,
-        method,
-        top_n.max(1),
-    )?;
-    Ok((
-        run,
-        PseudonymRun {
-            pseudonyms: pseudonyms.names.to_vec(),
-            report,
-        },
-    ))
-}
-
-fn attribution_run(
+/// The [`AttributionRun`] of `pipeline` (fitted with `config` on `train`)
+/// from the document scores `scores` (rows = attributed documents).
+pub(crate) fn attribution_run(
     config: &PipelineConfig,
     train: &Corpus,
     pipeline: &FittedPipeline,
-    x: &Array2<f64>,
+    scores: &Array2<f64>,
     truth: Option<&[usize]>,
     top_n: usize,
 ) -> Result<AttributionRun, StylometryError> {
-    let scores = pipeline.classifier().scores(x)?;
     let documents = scores
         .rows()
         .into_iter()
@@ -417,11 +359,7 @@ fn attribution_run(
         })
         .collect();
     let evaluation = match truth {
-        Some(t) => Some(super::evaluate::evaluate_scores(
-            &scores,
-            t,
-            &train.authors,
-        )?),
+        Some(t) => Some(super::evaluate::evaluate_scores(scores, t, &train.authors)?),
         None => None,
     };
     Ok(AttributionRun {

@@ -15,7 +15,9 @@
 //!   is the adversary's training set and the release versions of the others
 //!   (matched by document id) are attacked.
 //! * [`attribute_release`] attacks given release documents with an already
-//!   fitted pipeline (the CLI fits it on `--train` and attacks `--test`).
+//!   fitted pipeline; [`attribute_pseudonyms`] fits the pipeline on a
+//!   training corpus first and renders the CLI's report (`reident
+//!   stylometry --train --test --pseudonym-column`).
 //!
 //! A release document without a pseudonym (missing or blank) is attributed at
 //! document level but pooled with no other document; the number of such
@@ -30,11 +32,18 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::corpus::Corpus;
-use super::evaluate::{evaluate_scores, Evaluation};
+use serde::{Deserialize, Serialize};
+
+use super::evaluate::{evaluate_scores, top_ranked, Evaluation};
 use super::features::{FeatureConfig, FeatureKind};
 use super::normalize::Normalization;
-use super::pipeline::{ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig};
-use super::pooling::{pooled_scores, pseudonym_truth, PoolingMethod};
+use super::pipeline::{
+    attribution_run, AttributionRun, ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
+};
+use super::pooling::{
+    pooled_scores, pseudonym_truth, PoolingMethod, PoolingReport, PseudonymAttribution,
+    RankedAuthor,
+};
 use super::StylometryError;
 
 /// Parameters of [`pseudonym_attack`].
@@ -239,6 +248,101 @@ pub fn attribute_release(
         documents_without_pseudonym,
         pseudonyms,
     })
+}
+
+impl ReleaseAttribution {
+    /// The CLI's report of this attribution: document- and pseudonym-level
+    /// top-1 to top-`k` accuracy and each pseudonym's `k` best authors
+    /// (ties: lower author index, as everywhere in `stylometry`). `None`
+    /// when no document has a pseudonym.
+    pub fn pooling_report(&self, k: usize) -> Option<PoolingReport> {
+        let p = self.pseudonyms.as_ref()?;
+        let n_authors = self.document_scores.ncols();
+        let k = k.clamp(1, n_authors.max(1));
+        let top_k =
+            |e: &Evaluation| -> Vec<f64> { e.top_k.iter().take(k).map(|t| t.accuracy).collect() };
+        let pseudonyms = p
+            .scores
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| PseudonymAttribution {
+                pseudonym: i,
+                documents: p.documents[i],
+                true_author: p.truth[i],
+                top: top_ranked(row, k)
+                    .into_iter()
+                    .map(|a| RankedAuthor {
+                        author: a,
+                        score: row[a],
+                    })
+                    .collect(),
+                true_author_rank: p.evaluation.predictions[i].rank_of_truth,
+            })
+            .collect();
+        Some(PoolingReport {
+            method: p.method,
+            n_documents: self.document_truth.len(),
+            n_pseudonyms: p.names.len(),
+            n_authors,
+            document_accuracy: self.documents.top1_accuracy,
+            pseudonym_accuracy: p.evaluation.top1_accuracy,
+            document_top_k_accuracy: top_k(&self.documents),
+            pseudonym_top_k_accuracy: top_k(&p.evaluation),
+            chance: 1.0 / n_authors as f64,
+            shared_pseudonyms: p.shared,
+            pseudonyms,
+        })
+    }
+}
+
+/// Pseudonym-level attribution next to the document-level one (the CLI's
+/// report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PseudonymRun {
+    /// Pseudonym strings, sorted; `report.pseudonyms[i].pseudonym` indexes
+    /// this list.
+    pub pseudonyms: Vec<String>,
+    /// Document-level and pseudonym-level accuracy, top-k, per-pseudonym
+    /// rankings (author indices index the run's `authors`).
+    pub report: PoolingReport,
+}
+
+/// Fits `config` on `train`, attributes `texts` (true authors `truth`,
+/// indices into `train.authors`) and pools them per pseudonym
+/// (`pseudonyms[doc]`) with `method`: the document-level run and the
+/// pseudonym-level report, from one fitted pipeline and
+/// [`attribute_release`].
+pub fn attribute_pseudonyms(
+    config: &PipelineConfig,
+    train: &Corpus,
+    texts: &[String],
+    truth: &[usize],
+    pseudonyms: &[Option<String>],
+    method: PoolingMethod,
+    top_n: usize,
+) -> Result<(AttributionRun, Option<PseudonymRun>), StylometryError> {
+    if texts.is_empty() {
+        return Err(StylometryError::Invalid("no documents to attribute".into()));
+    }
+    let pipeline = FittedPipeline::fit(config, train)?;
+    let release = attribute_release(&pipeline, texts, truth, pseudonyms, method)?;
+    let run = attribution_run(
+        config,
+        train,
+        &pipeline,
+        &release.document_scores,
+        Some(truth),
+        top_n,
+    )?;
+    let pooled = release
+        .pooling_report(top_n.max(1))
+        .zip(release.pseudonyms.as_ref())
+        .map(|(report, p)| PseudonymRun {
+            pseudonyms: p.names.clone(),
+            report,
+        });
+    Ok((run, pooled))
 }
 
 /// Runs the audit's pseudonym-level attack (see the module docs) on an
