@@ -27,14 +27,11 @@ use std::path::Path;
 
 use reident::attacks::stylometry::corpus::{string_column, Corpus};
 use reident::attacks::stylometry::evaluate::ranking;
-use reident::attacks::stylometry::linear::{
-    LinearSvmAuthorship, LinearSvmParams, LogisticAuthorship, LogisticParams,
-};
+use reident::attacks::stylometry::linear::{LinearSvmParams, LogisticParams};
 use reident::attacks::stylometry::normalize::Normalization;
 use reident::attacks::stylometry::pipeline::{
     ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
 };
-use reident::attacks::stylometry::AuthorshipClassifier;
 use reident::data::{read_frame, ReadOptions};
 
 /// Most frequent words used as features.
@@ -112,32 +109,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..delta.clone()
     };
     let spec = ClassifierSpec::new;
-    type Classifier = Box<dyn AuthorshipClassifier + Send + Sync>;
-    let classifiers: Vec<(&str, &PipelineConfig, Classifier)> = vec![
-        ("Burrows", &delta, spec(ClassifierKind::Burrows).build()),
-        ("Cosine", &delta, spec(ClassifierKind::Cosine).build()),
-        ("Eder", &delta, spec(ClassifierKind::Eder).build()),
-        (
-            "centroid",
-            &z_scored,
-            spec(ClassifierKind::NearestCentroid).build(),
-        ),
-        ("kNN", &z_scored, spec(ClassifierKind::Knn).build()),
+    // Every classifier is given by its parameters (a `ClassifierSpec`); the
+    // pipeline fits it and keeps the fitted model.
+    let classifiers: Vec<(&str, &PipelineConfig, ClassifierSpec)> = vec![
+        ("Burrows", &delta, spec(ClassifierKind::Burrows)),
+        ("Cosine", &delta, spec(ClassifierKind::Cosine)),
+        ("Eder", &delta, spec(ClassifierKind::Eder)),
+        ("centroid", &z_scored, spec(ClassifierKind::NearestCentroid)),
+        ("kNN", &z_scored, spec(ClassifierKind::Knn)),
         (
             "logistic",
             &delta,
-            Box::new(LogisticAuthorship::new(LogisticParams::default())),
+            ClassifierSpec {
+                logistic: LogisticParams::default(),
+                ..spec(ClassifierKind::Logistic)
+            },
         ),
         (
             "SVM",
             &delta,
-            Box::new(LinearSvmAuthorship::new(LinearSvmParams::default())),
+            ClassifierSpec {
+                svm: LinearSvmParams::default(),
+                ..spec(ClassifierKind::LinearSvm)
+            },
         ),
     ];
     let mut names = Vec::new();
     let mut scores = Vec::new();
     for (name, config, classifier) in classifiers {
-        let pipeline = FittedPipeline::fit_with_classifier(config, classifier, &train)?;
+        let pipeline = FittedPipeline::fit_with_classifier(config, &classifier, &train)?;
         names.push(name);
         scores.push(pipeline.scores(&disputed)?);
     }

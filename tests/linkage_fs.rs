@@ -77,7 +77,18 @@ fn hand_computed_weights_with_term_frequencies() {
     assert_eq!(s.correct_links, 2);
     assert_eq!(s.precision, 1.0);
     assert_eq!(s.recall, 1.0);
-    assert_eq!(s.top1_reidentification_rate, 1.0);
+    // Rates over the 3 release rows: anna's best candidates (0,0) and (1,0)
+    // tie at -2.021534, one true -> 1/2; bob's (2,1) is unique and true -> 1;
+    // dave has no source (his 4 candidates tie at the else weight) -> 0.
+    // Expected 1.5/3 = 0.5, unique 1/3 (taking the first tied candidate and
+    // leaving dave out would read 2/2 = 1.0).
+    assert_eq!(s.attacked_records, 3);
+    assert_eq!(s.records_without_source, 1);
+    assert_eq!(s.records_without_candidate, 0);
+    assert_eq!(s.expected_correct, 1.5);
+    assert_eq!(s.expected_reidentification_rate, 0.5);
+    assert_eq!(s.unique_correct, 1);
+    assert!((s.unique_reidentification_rate - 1.0 / 3.0).abs() < 1e-12);
 }
 
 #[test]

@@ -16,6 +16,41 @@ fn table(name: &str, cols: &[(&str, &[&str])]) -> EncodedTable {
     )
 }
 
+/// Expected correct re-identifications count `t / c` per release row (the
+/// definition of attacks::linkage::evaluate): originals o0 and o1 share the
+/// truth key `k`; release row 0 (`k`, age 3*) has candidates {o0, o1, o2},
+/// two of them true -> 2/3; row 1 (`z`, no such original) has candidates
+/// {o2} -> 0; row 2 (`m`, age 4*) -> {o3}, true -> 1. Total 5/3 over 3 rows.
+#[test]
+fn shared_truth_key_counts_every_true_candidate() {
+    let original = table(
+        "o",
+        &[
+            ("key", &["k", "k", "x", "m"]),
+            ("age", &["31", "35", "38", "44"]),
+        ],
+    );
+    let release = table(
+        "r",
+        &[("key", &["k", "z", "m"]), ("age", &["3*", "38", "4*"])],
+    );
+    let r = qi_join(
+        &original,
+        &release,
+        &["age".to_string()],
+        &HashMap::new(),
+        &HashMap::new(),
+        Some(("key", "key")),
+    )
+    .unwrap();
+    let c: Vec<u64> = r.rows.iter().map(|x| x.candidates).collect();
+    assert_eq!(c, vec![3, 1, 1]);
+    let e = r.expected_correct_reidentifications.unwrap();
+    assert!((e - 5.0 / 3.0).abs() < 1e-12, "{e}");
+    assert_eq!(r.truth_unresolved, Some(1));
+    assert_eq!(r.actual_reidentifications, Some(1));
+}
+
 #[test]
 fn candidates_by_hand() {
     let original = table(

@@ -478,11 +478,16 @@ fn pseudonym_pooling_beats_documents() {
         };
         assert!((best - expected).abs() < 1e-12, "{best} vs {expected}");
     }
-    // A pseudonym shared by two authors, a missing column, no truth: errors.
+    // A pseudonym shared by two authors is scored against its majority
+    // author and counted, not an error (one policy, attacks::stylometry::
+    // pooling). p1 holds (1, 0) and (.75, .25) by alice and (0, 1) by bob:
+    // truth alice. Default pooling (sum of scores): alice
+    // -(sqrt(.125) + sqrt(1.125) + 0) = -sqrt(2), bob -(sqrt(1.125) +
+    // sqrt(.125) + sqrt(.5)) = -1.5 sqrt(2) -> alice, rank 1.
     let shared = dir.path().join("shared.csv");
     std::fs::write(
         &shared,
-        "author,user,text\nalice,p1,yes yes yes yes\nbob,p1,no no no no\n",
+        "author,user,text\nalice,p1,yes yes yes yes\nbob,p1,no no no no\nalice,p1,yes yes yes no\n",
     )
     .unwrap();
     let args = |test: &Path, col: &str| {
@@ -497,11 +502,30 @@ fn pseudonym_pooling_beats_documents() {
             col,
         ])
     };
-    let e = message(args(&shared, "user").unwrap_err());
-    assert!(
-        e.contains("pseudonym `p1` is used by authors `alice` and `bob`"),
-        "{e}"
-    );
+    let r = cli(&[
+        "--train",
+        train.to_str().unwrap(),
+        "--test",
+        shared.to_str().unwrap(),
+        "--features",
+        "mfw:2",
+        "--classifier",
+        "nearest-centroid",
+        "--pseudonym-column",
+        "user",
+    ])
+    .unwrap();
+    let rep = &r["pseudonym_attribution"]["report"];
+    assert_eq!(rep["method"], "sum_scores");
+    assert_eq!(rep["shared_pseudonyms"], 1);
+    assert_eq!(rep["pseudonym_accuracy"], 1.0);
+    assert_eq!(rep["pseudonyms"][0]["documents"], 3);
+    assert_eq!(rep["pseudonyms"][0]["true_author"], 0);
+    let best = rep["pseudonyms"][0]["top"][0]["score"].as_f64().unwrap();
+    assert!((best + 2f64.sqrt()).abs() < 1e-12, "{best}");
+    let second = rep["pseudonyms"][0]["top"][1]["score"].as_f64().unwrap();
+    assert!((second + 1.5 * 2f64.sqrt()).abs() < 1e-12, "{second}");
+    // A missing column, a blank pseudonym, no truth: errors.
     let blank = dir.path().join("blank.csv");
     std::fs::write(
         &blank,

@@ -10,6 +10,7 @@ use reident::attacks::stylometry::features::{FeatureConfig, FeatureKind, FittedF
 use reident::attacks::stylometry::normalize::{FittedNormalizer, Normalization};
 use reident::attacks::stylometry::pipeline::{ClassifierKind, ClassifierSpec};
 use reident::attacks::stylometry::tokenize::TokenizerOptions;
+use reident::attacks::stylometry::{AuthorshipClassifier, AuthorshipModel};
 use reident::data::{read_frame, ReadOptions};
 
 struct Federalist {
@@ -83,8 +84,9 @@ fn hamilton_papers(f: &Federalist, mfw: usize) -> Vec<(ClassifierKind, Vec<Strin
         } else {
             (train.clone(), test.clone())
         };
-        let mut c = ClassifierSpec::new(kind).build();
-        c.fit(&xtr, &f.train.labels, 2).unwrap();
+        let c = ClassifierSpec::new(kind)
+            .fit(&xtr, &f.train.labels, 2)
+            .unwrap();
         let s = c.scores(&xte).unwrap();
         let papers = (0..f.disputed.len())
             .filter(|&i| s[[i, hamilton]] > s[[i, 1 - hamilton]])

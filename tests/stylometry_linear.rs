@@ -9,7 +9,7 @@ use rand_distr::{Distribution, Normal, Uniform};
 use reident::attacks::stylometry::linear::{
     top1_accuracy, LinearSvmAuthorship, LinearSvmParams, LogisticAuthorship, LogisticParams,
 };
-use reident::attacks::stylometry::AuthorshipClassifier;
+use reident::attacks::stylometry::{AuthorshipClassifier, AuthorshipModel};
 
 /// `per_author` documents per author: author `a`'s documents are
 /// `centers[a] + Normal(0, sigma)` noise per feature, seeded.
@@ -68,8 +68,9 @@ fn centers(n_authors: usize, d: usize, seed: u64) -> Vec<Vec<f64>> {
 fn logistic_is_perfect_on_separable_data() {
     let (x, y) = separable(1);
     let (xt, yt) = separable(2);
-    let mut clf = LogisticAuthorship::new(LogisticParams::default().alpha(0.1));
-    clf.fit(&x, &y, 3).unwrap();
+    let clf = LogisticAuthorship::new(LogisticParams::default().alpha(0.1))
+        .fit(&x, &y, 3)
+        .unwrap();
     assert_eq!(top1_accuracy(&clf.scores(&x).unwrap(), &y).unwrap(), 1.0);
     assert_eq!(top1_accuracy(&clf.scores(&xt).unwrap(), &yt).unwrap(), 1.0);
 }
@@ -78,8 +79,9 @@ fn logistic_is_perfect_on_separable_data() {
 fn svm_is_perfect_on_separable_data() {
     let (x, y) = separable(1);
     let (xt, yt) = separable(2);
-    let mut clf = LinearSvmAuthorship::new(LinearSvmParams::default());
-    clf.fit(&x, &y, 3).unwrap();
+    let clf = LinearSvmAuthorship::new(LinearSvmParams::default())
+        .fit(&x, &y, 3)
+        .unwrap();
     let s = clf.scores(&x).unwrap();
     assert_eq!(top1_accuracy(&s, &y).unwrap(), 1.0);
     assert_eq!(top1_accuracy(&clf.scores(&xt).unwrap(), &yt).unwrap(), 1.0);
@@ -95,8 +97,7 @@ fn svm_is_perfect_on_separable_data() {
 #[test]
 fn logistic_scores_are_log_probabilities() {
     let (x, y) = separable(3);
-    let mut clf = LogisticAuthorship::default();
-    clf.fit(&x, &y, 3).unwrap();
+    let clf = LogisticAuthorship::default().fit(&x, &y, 3).unwrap();
     let s = clf.scores(&x).unwrap();
     for row in s.rows() {
         let total: f64 = row.iter().map(|v| v.exp()).sum();
@@ -118,12 +119,14 @@ fn seeded_three_author_accuracy() {
     let (x, y) = gaussian_authors(&c, 30, 2.5, 43);
     let (xt, yt) = gaussian_authors(&c, 30, 2.5, 44);
 
-    let mut lr = LogisticAuthorship::new(LogisticParams::default().alpha(10.0));
-    lr.fit(&x, &y, 3).unwrap();
+    let lr = LogisticAuthorship::new(LogisticParams::default().alpha(10.0))
+        .fit(&x, &y, 3)
+        .unwrap();
     let acc_lr = top1_accuracy(&lr.scores(&xt).unwrap(), &yt).unwrap();
 
-    let mut svm = LinearSvmAuthorship::new(LinearSvmParams::default().c(0.01));
-    svm.fit(&x, &y, 3).unwrap();
+    let svm = LinearSvmAuthorship::new(LinearSvmParams::default().c(0.01))
+        .fit(&x, &y, 3)
+        .unwrap();
     let acc_svm = top1_accuracy(&svm.scores(&xt).unwrap(), &yt).unwrap();
 
     // Bayes-optimal reference: equal isotropic Gaussian noise, so the best
@@ -151,24 +154,20 @@ const BAYES_HITS: usize = 84;
 fn fitting_is_deterministic() {
     let c = centers(3, 10, 7);
     let (x, y) = gaussian_authors(&c, 10, 1.0, 8);
-    let mut a = LinearSvmAuthorship::default();
-    let mut b = LinearSvmAuthorship::default();
-    a.fit(&x, &y, 3).unwrap();
-    b.fit(&x, &y, 3).unwrap();
+    let a = LinearSvmAuthorship::default().fit(&x, &y, 3).unwrap();
+    let b = LinearSvmAuthorship::default().fit(&x, &y, 3).unwrap();
     assert_eq!(a.scores(&x).unwrap(), b.scores(&x).unwrap());
-    let mut a = LogisticAuthorship::default();
-    let mut b = LogisticAuthorship::default();
-    a.fit(&x, &y, 3).unwrap();
-    b.fit(&x, &y, 3).unwrap();
+    let a = LogisticAuthorship::default().fit(&x, &y, 3).unwrap();
+    let b = LogisticAuthorship::default().fit(&x, &y, 3).unwrap();
     assert_eq!(a.scores(&x).unwrap(), b.scores(&x).unwrap());
 }
 
 #[test]
 fn bad_input_is_an_error_not_a_panic() {
     let (x, y) = separable(1);
-    let mut clf = LogisticAuthorship::default();
-    // scores before fit
-    assert!(clf.scores(&x).is_err());
+    // (Scoring before fitting cannot be written: only the fitted model
+    // has `scores`, see the compile_fail example on `AuthorshipClassifier`.)
+    let clf = LogisticAuthorship::default();
     // label outside the author list
     let mut bad = y.clone();
     bad[0] = 7;
@@ -185,9 +184,9 @@ fn bad_input_is_an_error_not_a_panic() {
     let e = clf.fit(&xn, &y, 3).unwrap_err().to_string();
     assert!(e.contains("document 5, feature column 1"), "{e}");
     // wrong number of features when scoring
-    clf.fit(&x, &y, 3).unwrap();
-    assert!(clf.scores(&Array2::zeros((2, 3))).is_err());
-    let mut svm = LinearSvmAuthorship::new(LinearSvmParams::default().c(-1.0));
+    let fitted = clf.fit(&x, &y, 3).unwrap();
+    assert!(fitted.scores(&Array2::zeros((2, 3))).is_err());
+    let svm = LinearSvmAuthorship::new(LinearSvmParams::default().c(-1.0));
     assert!(svm.fit(&x, &y, 3).is_err());
 }
 
@@ -215,14 +214,15 @@ fn logistic_matches_scikit_learn() {
     let (x, xt) = (matrix(&f["train_x"]), matrix(&f["test_x"]));
     let y: Vec<usize> = serde_json::from_value(f["train_y"].clone()).unwrap();
     let want = matrix(&f["logistic_log_proba"]);
-    let mut lr = LogisticAuthorship::new(
+    let lr = LogisticAuthorship::new(
         LogisticParams::default()
             .alpha(f["logistic_alpha"].as_f64().unwrap())
             .max_iterations(10_000)
             .gradient_tolerance(1e-8)
             .standardize(false),
-    );
-    lr.fit(&x, &y, 3).unwrap();
+    )
+    .fit(&x, &y, 3)
+    .unwrap();
     let got = lr.scores(&xt).unwrap();
     let worst = (&got - &want).iter().fold(0.0f64, |m, d| m.max(d.abs()));
     assert!(worst < 1e-5, "max |log p - sklearn| = {worst}");
@@ -237,13 +237,14 @@ fn svm_matches_scikit_learn() {
     let (x, xt) = (matrix(&f["train_x"]), matrix(&f["test_x"]));
     let y: Vec<usize> = serde_json::from_value(f["train_y"].clone()).unwrap();
     let want = matrix(&f["svm_decision"]);
-    let mut svm = LinearSvmAuthorship::new(
+    let svm = LinearSvmAuthorship::new(
         LinearSvmParams::default()
             .c(f["svm_c"].as_f64().unwrap())
             .eps(1e-8)
             .standardize(false),
-    );
-    svm.fit(&x, &y, 3).unwrap();
+    )
+    .fit(&x, &y, 3)
+    .unwrap();
     let got = svm.scores(&xt).unwrap();
     let worst = (&got - &want).iter().fold(0.0f64, |m, d| m.max(d.abs()));
     assert!(worst < 1e-4, "max |decision - sklearn| = {worst}");

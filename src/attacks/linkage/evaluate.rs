@@ -1,9 +1,35 @@
 //! Scoring linkage against a truth key: precision, recall, F1 of the chosen
-//! links, re-identification rate at top-1, a precision-recall curve over
+//! links, re-identification rates, a precision-recall curve over
 //! match-weight thresholds and match-weight histograms of true and false pairs.
 //!
 //! Recall is over **all** true pairs (release rows whose original is in the
 //! original table), so pairs lost by blocking count as misses.
+//!
+//! # Re-identification rates
+//!
+//! The attacker re-identifies each release row ("attacked record") by its
+//! highest-weight candidate among the blocked pairs (whatever the link
+//! threshold). For release row `r` let `C_r` be its candidates at the highest
+//! match weight (ties: equal weights, `-0.0 == 0.0`), `c_r = |C_r|` (0 when
+//! blocking left `r` no candidate) and `t_r` the number of true originals in
+//! `C_r` (0 or 1 unless a truth key is shared by several originals). With
+//! `N` = every release row, including rows with no candidate and rows whose
+//! source is absent from the originals (neither can be re-identified, both
+//! count as failures, and both are reported as counts):
+//!
+//! * expected re-identification rate `= (1/N) sum_r t_r / c_r`: an attacker
+//!   who picks one of the tied best candidates uniformly at random is right
+//!   with probability `t_r / c_r`;
+//! * unique re-identification rate `= (1/N) #{r : c_r = 1, t_r = 1}`: the
+//!   best candidate is unique and is the true original.
+//!
+//! These are the definitions behind the expectation over ties that Splink's
+//! and recordlinkage's pairwise scores give when each release record is
+//! attributed to its best-scored candidate; `tests/linkage_rates.rs` checks
+//! them against Splink's match weights on the same records. Taking the first
+//! of the tied candidates instead (by row order) credits the attacker with
+//! every tie it happens to break right, and dropping records without a
+//! source from `N` shrinks the denominator: both overstate the rate.
 
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
@@ -48,9 +74,23 @@ pub struct LinkageScores {
     pub recall: f64,
     /// Harmonic mean of precision and recall.
     pub f1: f64,
-    /// Share of release rows with a true original whose highest-weight
-    /// candidate is that original.
-    pub top1_reidentification_rate: f64,
+    /// Release rows attacked: the denominator `N` of the rates (every release
+    /// row; see the module docs).
+    pub attacked_records: u64,
+    /// Attacked rows left with no candidate by blocking.
+    pub records_without_candidate: u64,
+    /// Attacked rows whose source is absent (the truth key is missing or
+    /// names no original row).
+    pub records_without_source: u64,
+    /// `sum_r t_r / c_r`: expected correct re-identifications when ties
+    /// among the best candidates are broken uniformly at random.
+    pub expected_correct: f64,
+    /// `expected_correct / attacked_records`.
+    pub expected_reidentification_rate: f64,
+    /// Rows whose best candidate is unique and the true original.
+    pub unique_correct: u64,
+    /// `unique_correct / attacked_records`.
+    pub unique_reidentification_rate: f64,
     /// Precision-recall curve over all blocked pairs (at most ~200 points).
     pub pr_curve: Vec<PrPoint>,
     /// Match-weight histogram of blocked pairs.
@@ -117,9 +157,26 @@ impl TruthPairs {
         self.originals_of(r).contains(&l)
     }
 
+    /// Number of release rows the set is indexed by.
+    pub fn n_release(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
     /// Release rows with at least one true original.
     pub fn release_rows_with_truth(&self) -> usize {
         self.offsets.windows(2).filter(|w| w[1] > w[0]).count()
+    }
+}
+
+/// The probability `t / c` that a uniform pick among `c` tied best
+/// candidates, `t` of them true, is a true original (0 when `c` is 0): the
+/// per-record term of the expected re-identification rate (module docs),
+/// shared with the QI-join attack.
+pub fn expected_share(t: u64, c: u64) -> f64 {
+    if c == 0 {
+        0.0
+    } else {
+        t as f64 / c as f64
     }
 }
 
@@ -152,20 +209,34 @@ pub fn score(
         0.0
     };
 
-    // Top-1 per release row: best (weight, original row, is true), indexed by
-    // release row; ties go to the lower original row.
-    let n_right = pairs.iter().map(|p| p.1 as usize + 1).max().unwrap_or(0);
-    let mut best: Vec<(f64, u32, bool)> = vec![(f64::NEG_INFINITY, u32::MAX, false); n_right];
-    for (i, &(l, r)) in pairs.iter().enumerate() {
-        let w = weights[i];
-        let e = &mut best[r as usize];
-        if w > e.0 || (w == e.0 && l < e.1) {
-            *e = (w, l, is_true[i]);
+    // Best candidates per release row: (highest weight, candidates at that
+    // weight, true originals among them); see the module docs.
+    let n_release = truth.n_release();
+    let mut best: Vec<(f64, u64, u64)> = vec![(f64::NEG_INFINITY, 0, 0); n_release];
+    for (i, &(_, r)) in pairs.iter().enumerate() {
+        let Some(e) = best.get_mut(r as usize) else {
+            continue;
+        };
+        let (w, t) = (weights[i], u64::from(is_true[i]));
+        if e.1 == 0 || w > e.0 {
+            *e = (w, 1, t);
+        } else if w == e.0 {
+            e.1 += 1;
+            e.2 += t;
         }
     }
-    // A correct best candidate implies the release row has a true original.
-    let top1_correct = best.iter().filter(|v| v.2).count() as u64;
-    let top1 = ratio(top1_correct, truth.release_rows_with_truth() as u64);
+    let attacked_records = n_release as u64;
+    let records_without_candidate = best.iter().filter(|b| b.1 == 0).count() as u64;
+    let records_without_source = (n_release - truth.release_rows_with_truth()) as u64;
+    // `+ 0.0`: an empty f64 sum is -0.0.
+    let expected_correct = best.iter().map(|b| expected_share(b.2, b.1)).sum::<f64>() + 0.0;
+    let unique_correct = best.iter().filter(|b| b.1 == 1 && b.2 == 1).count() as u64;
+    let expected_reidentification_rate = if attacked_records == 0 {
+        0.0
+    } else {
+        expected_correct / attacked_records as f64
+    };
+    let unique_reidentification_rate = ratio(unique_correct, attacked_records);
 
     // PR curve: one point per distinct weight (ties are one point), from
     // true and false counts per weight, highest weight first. Counting per
@@ -256,7 +327,13 @@ pub fn score(
         precision,
         recall,
         f1,
-        top1_reidentification_rate: top1,
+        attacked_records,
+        records_without_candidate,
+        records_without_source,
+        expected_correct,
+        expected_reidentification_rate,
+        unique_correct,
+        unique_reidentification_rate,
         pr_curve,
         weight_histogram: WeightHistogram {
             edges,
@@ -283,9 +360,15 @@ mod tests {
         assert_eq!(s.precision, 0.5);
         assert!((s.recall - 1.0 / 3.0).abs() < 1e-12);
         assert!((s.f1 - 0.4).abs() < 1e-12);
-        // Top-1: release 0 -> (0,0) correct; release 1 -> (2,1) weight 4 wrong;
-        // release 2 has no candidate. 1 of 3.
-        assert!((s.top1_reidentification_rate - 1.0 / 3.0).abs() < 1e-12);
+        // Rates over all 4 release rows: release 0 -> (0,0) unique and
+        // correct; release 1 -> (2,1) weight 4 wrong; release 2 has no
+        // candidate; release 3 has no source. 1 of 4 either way.
+        assert_eq!(s.attacked_records, 4);
+        assert_eq!(s.records_without_candidate, 1);
+        assert_eq!(s.records_without_source, 1);
+        assert_eq!((s.expected_correct, s.unique_correct), (1.0, 1));
+        assert_eq!(s.expected_reidentification_rate, 0.25);
+        assert_eq!(s.unique_reidentification_rate, 0.25);
         // PR: thresholds 5 (1/1, 1/3), 4 (1/2, 1/3), 3 (2/3, 2/3), 1 (2/4), -1 (2/5).
         assert_eq!(s.pr_curve.len(), 5);
         assert_eq!(s.pr_curve[2].threshold, 3.0);
@@ -295,6 +378,39 @@ mod tests {
         // non-matches -1 -> bin 0, 1 -> bin 1, 4 -> bin 3; matches 3 -> bin 2, 5 -> bin 3.
         assert_eq!(s.weight_histogram.non_matches, vec![1, 1, 0, 1]);
         assert_eq!(s.weight_histogram.matches, vec![0, 0, 1, 1]);
+    }
+
+    /// Ties among the best candidates, by hand. Release 0: three candidates
+    /// at weight 2 (one true) and one at 1 -> 1/3, not unique. Release 1:
+    /// one true candidate at 3 above a false one at 0.0 -> 1, unique.
+    /// Release 2: two candidates tied at -0.0 and 0.0, both true (a truth
+    /// key shared by two originals) -> 2/2 = 1, not unique. Release 3: best
+    /// candidate false -> 0. Release 4: no candidate and no source.
+    /// Expected = (1/3 + 1 + 1 + 0 + 0) / 5 = 7/15; unique = 1/5.
+    #[test]
+    fn rates_count_ties_and_every_release_row() {
+        let pairs = [
+            (0, 0),
+            (1, 0),
+            (2, 0),
+            (3, 0),
+            (1, 1),
+            (2, 1),
+            (4, 2),
+            (5, 2),
+            (0, 3),
+            (6, 3),
+        ];
+        let weights = [2.0, 2.0, 2.0, 1.0, 3.0, 0.0, -0.0, 0.0, 5.0, 4.0];
+        let truth = TruthPairs::new(5, [(1, 0), (1, 1), (4, 2), (5, 2), (6, 3)]);
+        let s = score(&pairs, &weights, &[], &truth, 2);
+        assert_eq!(s.attacked_records, 5);
+        assert_eq!(s.records_without_candidate, 1);
+        assert_eq!(s.records_without_source, 1);
+        assert!((s.expected_correct - 7.0 / 3.0).abs() < 1e-12);
+        assert!((s.expected_reidentification_rate - 7.0 / 15.0).abs() < 1e-12);
+        assert_eq!(s.unique_correct, 1);
+        assert_eq!(s.unique_reidentification_rate, 0.2);
     }
 
     #[test]
@@ -308,6 +424,7 @@ mod tests {
         assert!(t.contains((3, 1)) && t.contains((0, 0)));
         assert!(!t.contains((0, 1)) && !t.contains((0, 2)) && !t.contains((0, 9)));
         assert_eq!(t.release_rows_with_truth(), 2);
+        assert_eq!(t.n_release(), 4);
     }
 
     #[test]

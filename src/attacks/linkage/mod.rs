@@ -10,7 +10,8 @@
 //!   m by EM, term-frequency adjustment, match weights; [`link`] runs the
 //!   whole pipeline.
 //! * [`assignment`]: greedy and Kuhn-Munkres one-to-one assignment.
-//! * [`evaluate`]: precision, recall, F1, top-1 re-identification, PR curve,
+//! * [`evaluate`]: precision, recall, F1, re-identification rates (expected
+//!   over ties, unique-and-correct, over every release row), PR curve,
 //!   weight histograms against a truth key.
 //!
 //! Distance-based linkage for perturbed numeric data lives in

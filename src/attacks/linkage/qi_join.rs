@@ -65,7 +65,13 @@ pub struct QiJoinResult {
     pub no_candidates: u64,
     /// With a truth key: unique matches that are the true original.
     pub actual_reidentifications: Option<u64>,
-    /// With a truth key: sum of `1/|candidates|` over rows whose true original is a candidate.
+    /// With a truth key: sum over release rows of `t / |candidates|`, `t` the
+    /// true originals among the candidates (1 unless a truth key is shared):
+    /// the expected correct re-identifications of an attacker picking a
+    /// candidate uniformly, as defined in [`super::evaluate`] (every
+    /// candidate set is one tie). Divided by `n_release` (every release row,
+    /// including rows with no candidate or no source) it is the rate the
+    /// audit's re-identification claim reads.
     pub expected_correct_reidentifications: Option<f64>,
     /// With a truth key: release rows whose true original is among the candidates.
     pub truth_in_candidates: Option<u64>,
@@ -293,18 +299,22 @@ pub fn qi_join(
         };
         release.n_rows
     ];
+    // True originals among each release row's candidates (more than one
+    // only when several originals share the row's truth key).
+    let mut true_candidates = vec![0u64; release.n_rows];
     for ((_, members), (bits, count)) in groups.iter().zip(&group_results) {
         for &r in members {
             let truth_in = match (&truth_cols, &truth_index) {
                 (Some((_, rc)), Some(index)) => {
-                    let hit = if rc.is_missing_code(rc.codes[r]) {
-                        false
-                    } else {
-                        index.get(rc.value(r).trim()).is_some_and(|origs| {
-                            origs.iter().any(|&o| bits[o / 64] >> (o % 64) & 1 == 1)
-                        })
-                    };
-                    Some(hit)
+                    if !rc.is_missing_code(rc.codes[r]) {
+                        if let Some(origs) = index.get(rc.value(r).trim()) {
+                            true_candidates[r] = origs
+                                .iter()
+                                .filter(|&&o| bits[o / 64] >> (o % 64) & 1 == 1)
+                                .count() as u64;
+                        }
+                    }
+                    Some(true_candidates[r] > 0)
                 }
                 _ => None,
             };
@@ -347,7 +357,16 @@ pub fn qi_join(
                     .filter(|r| r.candidates == 1)
                     .count() as u64,
             ),
-            Some(rows.iter().filter(hit).map(|r| r.success_probability).sum()),
+            // Every candidate set holds all of the row's candidates at one
+            // level (no weights), so the tied best candidates are the whole
+            // set: t/c as in `evaluate`'s expected rate.
+            Some(
+                rows.iter()
+                    .zip(&true_candidates)
+                    .filter(|(r, _)| hit(r))
+                    .map(|(r, &t)| super::evaluate::expected_share(t, r.candidates))
+                    .sum(),
+            ),
             Some(rows.iter().filter(hit).count() as u64),
         )
     } else {

@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::normalize::column_mean_sd;
-use super::{AuthorshipClassifier, StylometryError};
+use super::{AuthorshipClassifier, AuthorshipModel, StylometryError};
 
 /// A Delta distance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,18 +208,24 @@ fn profile_scores(
     out
 }
 
-/// A Delta classifier (see the module docs).
-#[derive(Debug, Clone)]
+/// The parameters of a Delta classifier (see the module docs); [`fit`]
+/// returns a [`FittedDelta`].
+///
+/// [`fit`]: AuthorshipClassifier::fit
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeltaClassifier {
     /// The distance.
     pub metric: DeltaMetric,
     /// Author representation.
     pub profile: Profile,
-    fitted: Option<DeltaFit>,
 }
 
+/// A Delta classifier fitted on training rows: z-score statistics, the
+/// training rows as z-scores and the author centroids.
 #[derive(Debug, Clone)]
-struct DeltaFit {
+pub struct FittedDelta {
+    metric: DeltaMetric,
+    profile: Profile,
     mean: Array1<f64>,
     inv_sd: Array1<f64>,
     train_z: Array2<f64>,
@@ -228,55 +234,48 @@ struct DeltaFit {
 }
 
 impl DeltaClassifier {
-    /// An unfitted classifier.
+    /// The parameters of a Delta classifier.
     pub fn new(metric: DeltaMetric, profile: Profile) -> Self {
-        Self {
-            metric,
-            profile,
-            fitted: None,
-        }
-    }
-
-    fn z(&self, fit: &DeltaFit, x: &Array2<f64>) -> Array2<f64> {
-        (x - &fit.mean) * &fit.inv_sd
+        Self { metric, profile }
     }
 }
 
 impl AuthorshipClassifier for DeltaClassifier {
+    type Model = FittedDelta;
+
     fn fit(
-        &mut self,
+        &self,
         x: &Array2<f64>,
         y: &[usize],
         n_authors: usize,
-    ) -> Result<(), StylometryError> {
+    ) -> Result<FittedDelta, StylometryError> {
         let counts = check_fit(x, y, n_authors)?;
         let (mean, sd) = column_mean_sd(x)?;
         let inv_sd = sd.mapv(|s| if s > 0.0 { 1.0 / s } else { 0.0 });
         let train_z = (x - &mean) * &inv_sd;
         let centroids = centroids(&train_z, y, &counts);
-        self.fitted = Some(DeltaFit {
+        Ok(FittedDelta {
+            metric: self.metric,
+            profile: self.profile,
             mean,
             inv_sd,
             train_z,
             labels: y.to_vec(),
             centroids,
-        });
-        Ok(())
+        })
     }
+}
 
+impl AuthorshipModel for FittedDelta {
     fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
-        let fit = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| StylometryError::Invalid("classifier used before fit".into()))?;
-        check_width(x, fit.mean.len())?;
-        let z = self.z(fit, x);
+        check_width(x, self.mean.len())?;
+        let z = (x - &self.mean) * &self.inv_sd;
         let metric = self.metric;
         Ok(profile_scores(
             &z,
-            &fit.train_z,
-            &fit.labels,
-            &fit.centroids,
+            &self.train_z,
+            &self.labels,
+            &self.centroids,
             self.profile,
             |a, b| metric.distance(a, b),
         ))
@@ -285,35 +284,44 @@ impl AuthorshipClassifier for DeltaClassifier {
 
 /// Nearest centroid: Euclidean distance to each author's mean training row
 /// in the given (already normalized) feature space; score = -distance.
-#[derive(Debug, Clone, Default)]
-pub struct NearestCentroid {
-    centroids: Option<Array2<f64>>,
+/// It has no parameters; [`fit`] returns a [`FittedNearestCentroid`].
+///
+/// [`fit`]: AuthorshipClassifier::fit
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NearestCentroid;
+
+/// Nearest centroid fitted on training rows: the author centroids.
+#[derive(Debug, Clone)]
+pub struct FittedNearestCentroid {
+    centroids: Array2<f64>,
 }
 
 impl NearestCentroid {
-    /// An unfitted classifier.
+    /// The (parameterless) classifier.
     pub fn new() -> Self {
-        Self::default()
+        Self
     }
 }
 
 impl AuthorshipClassifier for NearestCentroid {
+    type Model = FittedNearestCentroid;
+
     fn fit(
-        &mut self,
+        &self,
         x: &Array2<f64>,
         y: &[usize],
         n_authors: usize,
-    ) -> Result<(), StylometryError> {
+    ) -> Result<FittedNearestCentroid, StylometryError> {
         let counts = check_fit(x, y, n_authors)?;
-        self.centroids = Some(centroids(x, y, &counts));
-        Ok(())
+        Ok(FittedNearestCentroid {
+            centroids: centroids(x, y, &counts),
+        })
     }
+}
 
+impl AuthorshipModel for FittedNearestCentroid {
     fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
-        let c = self
-            .centroids
-            .as_ref()
-            .ok_or_else(|| StylometryError::Invalid("classifier used before fit".into()))?;
+        let c = &self.centroids;
         check_width(x, c.ncols())?;
         Ok(profile_scores(
             x,
@@ -337,54 +345,68 @@ pub enum KnnDistance {
     Cosine,
 }
 
-/// k-nearest-neighbour vote over training rows. The score of an author is
+/// The parameters of a k-nearest-neighbour vote over training rows; [`fit`]
+/// returns a [`FittedKnn`]. The score of an author is
 /// the number of the `k` nearest training rows that belong to them plus a
 /// tie-breaker `0.5 / (1 + d)` where `d` is the distance to that author's
 /// closest training row; the tie-breaker is below 1 so it never overturns a
 /// vote count, and it ranks authors without votes by proximity (needed for
 /// top-k accuracy). Neighbours at equal distance are taken in training order.
-#[derive(Debug, Clone)]
+///
+/// [`fit`]: AuthorshipClassifier::fit
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Knn {
     /// Number of neighbours (>= 1).
     pub k: usize,
     /// Distance.
     pub distance: KnnDistance,
-    train: Option<(Array2<f64>, Vec<usize>, usize)>,
+}
+
+/// kNN fitted on training rows: the rows themselves and their labels.
+#[derive(Debug, Clone)]
+pub struct FittedKnn {
+    k: usize,
+    distance: KnnDistance,
+    train: Array2<f64>,
+    labels: Vec<usize>,
+    n_authors: usize,
 }
 
 impl Knn {
-    /// An unfitted classifier.
+    /// The parameters of a kNN classifier.
     pub fn new(k: usize, distance: KnnDistance) -> Self {
-        Self {
-            k,
-            distance,
-            train: None,
-        }
+        Self { k, distance }
     }
 }
 
 impl AuthorshipClassifier for Knn {
+    type Model = FittedKnn;
+
     fn fit(
-        &mut self,
+        &self,
         x: &Array2<f64>,
         y: &[usize],
         n_authors: usize,
-    ) -> Result<(), StylometryError> {
+    ) -> Result<FittedKnn, StylometryError> {
         check_fit(x, y, n_authors)?;
         if self.k == 0 {
             return Err(StylometryError::Invalid("kNN needs k >= 1".into()));
         }
-        self.train = Some((x.clone(), y.to_vec(), n_authors));
-        Ok(())
+        Ok(FittedKnn {
+            k: self.k,
+            distance: self.distance,
+            train: x.clone(),
+            labels: y.to_vec(),
+            n_authors,
+        })
     }
+}
 
+impl AuthorshipModel for FittedKnn {
     fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
-        let (train, labels, n_authors) = self
-            .train
-            .as_ref()
-            .ok_or_else(|| StylometryError::Invalid("classifier used before fit".into()))?;
+        let (train, labels, n_authors) = (&self.train, &self.labels, self.n_authors);
         check_width(x, train.ncols())?;
-        let mut out = Array2::<f64>::zeros((x.nrows(), *n_authors));
+        let mut out = Array2::<f64>::zeros((x.nrows(), n_authors));
         let mut dists: Vec<(f64, usize)> = Vec::with_capacity(train.nrows());
         for (i, row) in x.rows().into_iter().enumerate() {
             dists.clear();
@@ -396,7 +418,7 @@ impl AuthorshipClassifier for Knn {
                 dists.push((d, t));
             }
             dists.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let mut nearest = vec![f64::INFINITY; *n_authors];
+            let mut nearest = vec![f64::INFINITY; n_authors];
             for &(d, t) in dists.iter() {
                 let l = labels[t];
                 if d < nearest[l] {
@@ -465,15 +487,17 @@ mod tests {
         // centroid z: A = -2/sd, B = 2/sd; test 2 -> z = -1/sd.
         // Delta to A = 1/sd, to B = 3/sd.
         let x = array![[0.0], [2.0], [4.0], [6.0]];
-        let mut c = DeltaClassifier::new(DeltaMetric::Burrows, Profile::Centroid);
-        c.fit(&x, &[0, 0, 1, 1], 2).unwrap();
+        let c = DeltaClassifier::new(DeltaMetric::Burrows, Profile::Centroid)
+            .fit(&x, &[0, 0, 1, 1], 2)
+            .unwrap();
         let s = c.scores(&array![[2.0]]).unwrap();
         let sd = (20.0f64 / 3.0).sqrt();
         assert!((s[[0, 0]] + 1.0 / sd).abs() < 1e-12);
         assert!((s[[0, 1]] + 3.0 / sd).abs() < 1e-12);
         // Nearest document: closest A row is 2 (distance 0), closest B row 4 (2/sd).
-        let mut n = DeltaClassifier::new(DeltaMetric::Burrows, Profile::NearestDocument);
-        n.fit(&x, &[0, 0, 1, 1], 2).unwrap();
+        let n = DeltaClassifier::new(DeltaMetric::Burrows, Profile::NearestDocument)
+            .fit(&x, &[0, 0, 1, 1], 2)
+            .unwrap();
         let s = n.scores(&array![[2.0]]).unwrap();
         assert_eq!(s[[0, 0]], 0.0);
         assert!((s[[0, 1]] + 2.0 / sd).abs() < 1e-12);
@@ -483,14 +507,12 @@ mod tests {
     fn centroid_and_knn_by_hand() {
         let x = array![[0.0, 0.0], [0.0, 2.0], [10.0, 0.0]];
         let y = [0, 0, 1];
-        let mut nc = NearestCentroid::new();
-        nc.fit(&x, &y, 2).unwrap();
+        let nc = NearestCentroid::new().fit(&x, &y, 2).unwrap();
         // centroid A = (0, 1); B = (10, 0); test (0, 1): distances 0 and sqrt(101).
         let s = nc.scores(&array![[0.0, 1.0]]).unwrap();
         assert_eq!(s[[0, 0]], 0.0);
         assert!((s[[0, 1]] + 101f64.sqrt()).abs() < 1e-12);
-        let mut knn = Knn::new(2, KnnDistance::Euclidean);
-        knn.fit(&x, &y, 2).unwrap();
+        let knn = Knn::new(2, KnnDistance::Euclidean).fit(&x, &y, 2).unwrap();
         // test (6, 0): distances 6, sqrt(40)=6.32, 4 -> 2 nearest: B (4), A (6).
         // A: 1 vote + 0.5/7; B: 1 vote + 0.5/5.
         let s = knn.scores(&array![[6.0, 0.0]]).unwrap();
@@ -501,11 +523,13 @@ mod tests {
     #[test]
     fn bad_fits_are_errors() {
         let x = array![[0.0], [1.0]];
-        let mut c = DeltaClassifier::new(DeltaMetric::Eder, Profile::Centroid);
+        let c = DeltaClassifier::new(DeltaMetric::Eder, Profile::Centroid);
         assert!(c.fit(&x, &[0, 0], 1).is_err()); // single author
         assert!(c.fit(&x, &[0, 0], 2).is_err()); // author 1 without documents
         assert!(c.fit(&x, &[0], 2).is_err()); // length mismatch
-        assert!(c.scores(&x).is_err()); // not fitted
+                                              // Scoring with other features than the fit's is an error.
+        let fitted = c.fit(&x, &[0, 1], 2).unwrap();
+        assert!(fitted.scores(&ndarray::array![[0.0, 1.0]]).is_err());
         assert!(Knn::new(0, KnnDistance::Cosine)
             .fit(&x, &[0, 1], 2)
             .is_err());

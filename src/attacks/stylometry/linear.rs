@@ -1,9 +1,11 @@
 //! Linear authorship classifiers: multinomial logistic regression and a
 //! one-vs-rest linear support vector machine, both fitted with linfa.
 //!
-//! Both implement [`AuthorshipClassifier`]: they fit on a documents x features
-//! matrix with author indices and return a documents x authors score matrix
-//! (higher = more likely). [`LogisticAuthorship`] returns log-probabilities
+//! Both implement [`AuthorshipClassifier`] in linfa's shape: the parameters
+//! ([`LogisticAuthorship`], [`LinearSvmAuthorship`]) fit on a documents x
+//! features matrix with author indices and return a fitted model
+//! ([`FittedLogistic`], [`FittedLinearSvm`]) whose `scores` is a documents x
+//! authors matrix (higher = more likely). [`LogisticAuthorship`] returns log-probabilities
 //! (log-softmax of the linear predictor of linfa-logistic's
 //! `MultiLogisticRegression`, an L2-regularised softmax regression fitted by
 //! L-BFGS), so per-document scores of one pseudonym can be summed as a
@@ -30,7 +32,7 @@ use linfa_svm::Svm;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use rayon::prelude::*;
 
-use super::{AuthorshipClassifier, StylometryError};
+use super::{AuthorshipClassifier, AuthorshipModel, StylometryError};
 
 /// Per-feature z-scoring with training statistics; constant features get a
 /// standard deviation of 1 (so they map to 0).
@@ -141,8 +143,24 @@ impl LogisticParams {
     }
 }
 
+/// Multinomial (softmax) logistic regression over authors: the
+/// hyperparameters; [`fit`] returns a [`FittedLogistic`] whose scores are
+/// log-probabilities `ln p(author | document)`.
+///
+/// Fitted with linfa-logistic 0.8 `MultiLogisticRegression` (L-BFGS on the
+/// L2-penalised multinomial log-likelihood, as scikit-learn's
+/// `LogisticRegression(multi_class="multinomial")`).
+///
+/// [`fit`]: AuthorshipClassifier::fit
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LogisticAuthorship {
+    /// Hyperparameters.
+    pub params: LogisticParams,
+}
+
+/// A fitted [`LogisticAuthorship`].
 #[derive(Debug, Clone)]
-struct LogisticModel {
+pub struct FittedLogistic {
     scaler: Option<Standardizer>,
     /// features x authors
     weights: Array2<f64>,
@@ -150,42 +168,30 @@ struct LogisticModel {
     intercept: Array1<f64>,
 }
 
-/// Multinomial (softmax) logistic regression over authors; scores are
-/// log-probabilities `ln p(author | document)`.
-///
-/// Fitted with linfa-logistic 0.8 `MultiLogisticRegression` (L-BFGS on the
-/// L2-penalised multinomial log-likelihood, as scikit-learn's
-/// `LogisticRegression(multi_class="multinomial")`).
-#[derive(Debug, Clone, Default)]
-pub struct LogisticAuthorship {
-    /// Hyperparameters.
-    pub params: LogisticParams,
-    model: Option<LogisticModel>,
+impl LogisticAuthorship {
+    /// The classifier with these hyperparameters.
+    pub fn new(params: LogisticParams) -> Self {
+        LogisticAuthorship { params }
+    }
 }
 
-impl LogisticAuthorship {
-    /// An unfitted classifier with these hyperparameters.
-    pub fn new(params: LogisticParams) -> Self {
-        LogisticAuthorship {
-            params,
-            model: None,
-        }
-    }
-
+impl FittedLogistic {
     /// Fitted weights (features x authors, on the standardized scale when
-    /// standardization is on), or `None` before `fit`.
-    pub fn weights(&self) -> Option<&Array2<f64>> {
-        self.model.as_ref().map(|m| &m.weights)
+    /// standardization is on).
+    pub fn weights(&self) -> &Array2<f64> {
+        &self.weights
     }
 }
 
 impl AuthorshipClassifier for LogisticAuthorship {
+    type Model = FittedLogistic;
+
     fn fit(
-        &mut self,
+        &self,
         x: &Array2<f64>,
         y: &[usize],
         n_authors: usize,
-    ) -> Result<(), StylometryError> {
+    ) -> Result<FittedLogistic, StylometryError> {
         check_training(x, y, n_authors)?;
         let p = self.params;
         if !(p.alpha >= 0.0 && p.alpha.is_finite()) {
@@ -225,18 +231,17 @@ impl AuthorshipClassifier for LogisticAuthorship {
                 .assign(&fitted.params().column(col));
             intercept[author] = fitted.intercept()[col];
         }
-        self.model = Some(LogisticModel {
+        Ok(FittedLogistic {
             scaler,
             weights,
             intercept,
-        });
-        Ok(())
+        })
     }
+}
 
+impl AuthorshipModel for FittedLogistic {
     fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
-        let m = self.model.as_ref().ok_or_else(|| {
-            StylometryError::Invalid("logistic regression: call fit before scores".into())
-        })?;
+        let m = self;
         check_scoring(x, m.weights.nrows())?;
         let xs = match &m.scaler {
             Some(s) => s.transform(x),
@@ -305,8 +310,20 @@ impl LinearSvmParams {
     }
 }
 
+/// One-vs-rest linear C-SVM over authors: the hyperparameters; [`fit`]
+/// returns a [`FittedLinearSvm`] whose scores are decision values
+/// `w_a . x + b_a` (positive = on author `a`'s side of the margin).
+///
+/// [`fit`]: AuthorshipClassifier::fit
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LinearSvmAuthorship {
+    /// Hyperparameters.
+    pub params: LinearSvmParams,
+}
+
+/// A fitted [`LinearSvmAuthorship`].
 #[derive(Debug, Clone)]
-struct SvmModel {
+pub struct FittedLinearSvm {
     scaler: Option<Standardizer>,
     /// features x authors: the primal weight vector of each one-vs-rest SVM
     weights: Array2<f64>,
@@ -314,37 +331,29 @@ struct SvmModel {
     bias: Array1<f64>,
 }
 
-/// One-vs-rest linear C-SVM over authors; scores are decision values
-/// `w_a . x + b_a` (positive = on author `a`'s side of the margin).
-#[derive(Debug, Clone, Default)]
-pub struct LinearSvmAuthorship {
-    /// Hyperparameters.
-    pub params: LinearSvmParams,
-    model: Option<SvmModel>,
+impl LinearSvmAuthorship {
+    /// The classifier with these hyperparameters.
+    pub fn new(params: LinearSvmParams) -> Self {
+        LinearSvmAuthorship { params }
+    }
 }
 
-impl LinearSvmAuthorship {
-    /// An unfitted classifier with these hyperparameters.
-    pub fn new(params: LinearSvmParams) -> Self {
-        LinearSvmAuthorship {
-            params,
-            model: None,
-        }
-    }
-
-    /// Fitted primal weights (features x authors), or `None` before `fit`.
-    pub fn weights(&self) -> Option<&Array2<f64>> {
-        self.model.as_ref().map(|m| &m.weights)
+impl FittedLinearSvm {
+    /// Fitted primal weights (features x authors).
+    pub fn weights(&self) -> &Array2<f64> {
+        &self.weights
     }
 }
 
 impl AuthorshipClassifier for LinearSvmAuthorship {
+    type Model = FittedLinearSvm;
+
     fn fit(
-        &mut self,
+        &self,
         x: &Array2<f64>,
         y: &[usize],
         n_authors: usize,
-    ) -> Result<(), StylometryError> {
+    ) -> Result<FittedLinearSvm, StylometryError> {
         check_training(x, y, n_authors)?;
         let p = self.params;
         if !(p.c > 0.0 && p.c.is_finite()) {
@@ -408,19 +417,17 @@ impl AuthorshipClassifier for LinearSvmAuthorship {
             weights.column_mut(author).assign(&w);
             bias[author] = b;
         }
-        self.model = Some(SvmModel {
+        Ok(FittedLinearSvm {
             scaler,
             weights,
             bias,
-        });
-        Ok(())
+        })
     }
+}
 
+impl AuthorshipModel for FittedLinearSvm {
     fn scores(&self, x: &Array2<f64>) -> Result<Array2<f64>, StylometryError> {
-        let m = self
-            .model
-            .as_ref()
-            .ok_or_else(|| StylometryError::Invalid("SVM: call fit before scores".into()))?;
+        let m = self;
         check_scoring(x, m.weights.nrows())?;
         let xs = match &m.scaler {
             Some(s) => s.transform(x),

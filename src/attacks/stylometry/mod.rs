@@ -7,15 +7,18 @@
 //! cross-validation).
 //!
 //! Module map: `tokenize` (cleaning, words), `corpus` (labelled documents),
-//! `features` (extractors fitted on training text), `normalize` (z, TF-IDF,
+//! `features` (extractors fitted on training text; `formatting` holds the
+//! formatting-habit features), `normalize` (z, TF-IDF,
 //! L2), `delta` (Burrows/Cosine/Eder Delta, nearest centroid, kNN),
 //! `pipeline` (features + normalization + classifier, `attribute`),
 //! `evaluate` (metrics, cross-validation, sweeps), `linear` (multinomial
 //! logistic regression and one-vs-rest linear SVM via linfa), `verification`
 //! (open-set ROC/AUC/EER/c@1, the impostors method, epsilon bounds from
 //! verification scores), `pooling` (pseudonym-level attribution by pooling a
-//! pseudonym's documents). Classifiers plug in through
-//! [`AuthorshipClassifier`] on a [`FeatureMatrix`]'s values.
+//! pseudonym's documents), `pseudonym` (the pseudonym-level attack the
+//! audit and the CLI share). Classifiers plug in through
+//! [`AuthorshipClassifier`] (parameters, `fit`) and [`AuthorshipModel`] (the
+//! fitted model, `scores`) on a [`FeatureMatrix`]'s values.
 //!
 //! It does not read files (see [`crate::data`]; `corpus::string_column`
 //! takes an already loaded frame) or render charts (see `report`); results
@@ -39,30 +42,61 @@ pub struct FeatureMatrix {
     pub values: ndarray::Array2<f64>,
 }
 
-/// A closed-set authorship classifier over feature rows. Labels are indices
-/// into an author list of length `n_authors`.
+/// The parameters of a closed-set authorship classifier over feature rows,
+/// in linfa's shape (`linfa::traits::Fit`: a params value, `fit` on training
+/// data, a separate fitted type): [`AuthorshipClassifier::fit`] returns an
+/// [`AuthorshipModel`], and only a model can score, so a classifier used
+/// before it is fitted cannot be written. Labels are indices into an author
+/// list of length `n_authors`.
+///
+/// linfa's own `Fit` is not implemented because it takes a `DatasetBase`
+/// whose targets do not carry the size of the candidate-author list (an
+/// author may be scored without being the label of any row in a fold).
+///
+/// ```compile_fail
+/// use reident::attacks::stylometry::delta::{DeltaClassifier, DeltaMetric, Profile};
+/// use reident::attacks::stylometry::AuthorshipModel;
+/// let x = ndarray::array![[0.0], [1.0]];
+/// // Parameters have no `scores`: only the fitted model does.
+/// DeltaClassifier::new(DeltaMetric::Burrows, Profile::Centroid).scores(&x);
+/// ```
 pub trait AuthorshipClassifier {
-    /// Fits the classifier on training rows `x` with labels `y`.
+    /// The fitted model.
+    type Model: AuthorshipModel;
+    /// Fits on training rows `x` with labels `y` (author indices below
+    /// `n_authors`).
     fn fit(
-        &mut self,
+        &self,
         x: &ndarray::Array2<f64>,
         y: &[usize],
         n_authors: usize,
-    ) -> Result<(), StylometryError>;
+    ) -> Result<Self::Model, StylometryError>;
+}
+
+/// A fitted closed-set authorship classifier (see [`AuthorshipClassifier`]).
+pub trait AuthorshipModel: Send + Sync {
     /// Scores every row of `x` against every author: rows = documents,
     /// columns = authors, higher is more likely (distance classifiers return
     /// negative distances).
     fn scores(&self, x: &ndarray::Array2<f64>) -> Result<ndarray::Array2<f64>, StylometryError>;
 }
 
+impl AuthorshipModel for Box<dyn AuthorshipModel> {
+    fn scores(&self, x: &ndarray::Array2<f64>) -> Result<ndarray::Array2<f64>, StylometryError> {
+        self.as_ref().scores(x)
+    }
+}
+
 pub mod corpus;
 pub mod delta;
 pub mod evaluate;
 pub mod features;
+pub mod formatting;
 pub mod linear;
 pub mod normalize;
 pub mod pipeline;
 pub mod pooling;
+pub mod pseudonym;
 pub mod tokenize;
 pub mod verification;
 

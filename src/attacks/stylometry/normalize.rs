@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::StylometryError;
 
-/// A normalization method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+/// A normalization method (offered on the command line through a wrapper in
+/// `cli`; no clap in library types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Normalization {
     /// Use values as they are.

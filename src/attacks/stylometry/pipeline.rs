@@ -12,11 +12,11 @@ use super::delta::{DeltaClassifier, DeltaMetric, Knn, KnnDistance, NearestCentro
 use super::features::{FeatureConfig, FittedFeatures};
 use super::linear::{LinearSvmAuthorship, LinearSvmParams, LogisticAuthorship, LogisticParams};
 use super::normalize::{FittedNormalizer, Normalization};
-use super::pooling::{evaluate_pooling, PoolingMethod, PoolingReport};
-use super::{AuthorshipClassifier, StylometryError};
+use super::{AuthorshipClassifier, AuthorshipModel, StylometryError};
 
-/// The classifiers this module provides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+/// The classifiers this module provides. The command line offers them
+/// through a wrapper in `cli` (no clap in library types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassifierKind {
     /// Burrows' Delta.
@@ -77,21 +77,46 @@ impl ClassifierSpec {
                 ClassifierKind::Burrows | ClassifierKind::Cosine | ClassifierKind::Eder
             )
     }
+}
 
-    /// A fresh, unfitted classifier.
-    pub fn build(&self) -> Box<dyn AuthorshipClassifier + Send + Sync> {
+/// Fits `params` and boxes the model, so one pipeline type holds any of them.
+fn fit_boxed<C>(
+    params: &C,
+    x: &Array2<f64>,
+    y: &[usize],
+    n_authors: usize,
+) -> Result<Box<dyn AuthorshipModel>, StylometryError>
+where
+    C: AuthorshipClassifier + ?Sized,
+    C::Model: 'static,
+{
+    Ok(Box::new(params.fit(x, y, n_authors)?))
+}
+
+/// A spec is itself a classifier's parameters: `fit` dispatches on
+/// [`ClassifierSpec::kind`] and returns the boxed fitted model.
+impl AuthorshipClassifier for ClassifierSpec {
+    type Model = Box<dyn AuthorshipModel>;
+
+    fn fit(
+        &self,
+        x: &Array2<f64>,
+        y: &[usize],
+        n_authors: usize,
+    ) -> Result<Box<dyn AuthorshipModel>, StylometryError> {
+        let delta = |metric| DeltaClassifier::new(metric, self.profile);
         match self.kind {
-            ClassifierKind::Burrows => {
-                Box::new(DeltaClassifier::new(DeltaMetric::Burrows, self.profile))
+            ClassifierKind::Burrows => fit_boxed(&delta(DeltaMetric::Burrows), x, y, n_authors),
+            ClassifierKind::Cosine => fit_boxed(&delta(DeltaMetric::Cosine), x, y, n_authors),
+            ClassifierKind::Eder => fit_boxed(&delta(DeltaMetric::Eder), x, y, n_authors),
+            ClassifierKind::NearestCentroid => fit_boxed(&NearestCentroid::new(), x, y, n_authors),
+            ClassifierKind::Knn => fit_boxed(&Knn::new(self.k, self.knn_distance), x, y, n_authors),
+            ClassifierKind::Logistic => {
+                fit_boxed(&LogisticAuthorship::new(self.logistic), x, y, n_authors)
             }
-            ClassifierKind::Cosine => {
-                Box::new(DeltaClassifier::new(DeltaMetric::Cosine, self.profile))
+            ClassifierKind::LinearSvm => {
+                fit_boxed(&LinearSvmAuthorship::new(self.svm), x, y, n_authors)
             }
-            ClassifierKind::Eder => Box::new(DeltaClassifier::new(DeltaMetric::Eder, self.profile)),
-            ClassifierKind::NearestCentroid => Box::new(NearestCentroid::new()),
-            ClassifierKind::Knn => Box::new(Knn::new(self.k, self.knn_distance)),
-            ClassifierKind::Logistic => Box::new(LogisticAuthorship::new(self.logistic)),
-            ClassifierKind::LinearSvm => Box::new(LinearSvmAuthorship::new(self.svm)),
         }
     }
 }
@@ -154,22 +179,40 @@ pub fn author_subcorpora(train: &Corpus) -> Vec<String> {
 pub struct FittedPipeline {
     features: FittedFeatures,
     normalizer: FittedNormalizer,
-    classifier: Box<dyn AuthorshipClassifier + Send + Sync>,
+    classifier: Box<dyn AuthorshipModel>,
     authors: Vec<String>,
 }
 
 impl FittedPipeline {
     /// Fits features, normalization and the configured classifier on `train`.
     pub fn fit(config: &PipelineConfig, train: &Corpus) -> Result<Self, StylometryError> {
-        Self::fit_with_classifier(config, config.classifier.build(), train)
+        Self::fit_model(config, train, |x, y, n| config.classifier.fit(x, y, n))
     }
 
     /// Like [`FittedPipeline::fit`] with any [`AuthorshipClassifier`] (for
-    /// example a linear model), ignoring `config.classifier`.
-    pub fn fit_with_classifier(
+    /// example a linear model with its own parameters), ignoring
+    /// `config.classifier` except for [`ClassifierSpec::uses_subcorpora`].
+    pub fn fit_with_classifier<C>(
         config: &PipelineConfig,
-        mut classifier: Box<dyn AuthorshipClassifier + Send + Sync>,
+        classifier: &C,
         train: &Corpus,
+    ) -> Result<Self, StylometryError>
+    where
+        C: AuthorshipClassifier + ?Sized,
+        C::Model: 'static,
+    {
+        Self::fit_model(config, train, |x, y, n| fit_boxed(classifier, x, y, n))
+    }
+
+    /// Features and normalization fitted on `train`, then `fit` on the rows.
+    fn fit_model(
+        config: &PipelineConfig,
+        train: &Corpus,
+        fit: impl FnOnce(
+            &Array2<f64>,
+            &[usize],
+            usize,
+        ) -> Result<Box<dyn AuthorshipModel>, StylometryError>,
     ) -> Result<Self, StylometryError> {
         train.validate()?;
         if train.authors.len() < 2 {
@@ -188,7 +231,7 @@ impl FittedPipeline {
         };
         let normalizer = FittedNormalizer::fit(config.normalization, &raw.values)?;
         let x = normalizer.transform(&raw.values)?;
-        classifier.fit(&x, &labels, train.authors.len())?;
+        let classifier = fit(&x, &labels, train.authors.len())?;
         Ok(Self {
             features,
             normalizer,
@@ -208,7 +251,7 @@ impl FittedPipeline {
     }
 
     /// The fitted classifier.
-    pub fn classifier(&self) -> &dyn AuthorshipClassifier {
+    pub fn classifier(&self) -> &dyn AuthorshipModel {
         self.classifier.as_ref()
     }
 
@@ -282,77 +325,20 @@ pub fn attribute(
         return Err(StylometryError::Invalid("no documents to attribute".into()));
     }
     let pipeline = FittedPipeline::fit(config, train)?;
-    let x = pipeline.transform(texts)?;
-    attribution_run(config, train, &pipeline, &x, truth, top_n)
+    let scores = pipeline.scores(texts)?;
+    attribution_run(config, train, &pipeline, &scores, truth, top_n)
 }
 
-/// Documents of a release grouped by pseudonym: `pseudonym[doc]` indexes
-/// `names`, and every name carries at least one document.
-#[derive(Debug, Clone, Copy)]
-pub struct Pseudonyms<'a> {
-    /// Pseudonym index of each attributed document.
-    pub pseudonym: &'a [usize],
-    /// Pseudonym strings.
-    pub names: &'a [String],
-}
-
-/// Pseudonym-level attribution next to the document-level one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PseudonymRun {
-    /// Pseudonym strings; `report.pseudonyms[i].pseudonym` indexes this list.
-    pub pseudonyms: Vec<String>,
-    /// Document-level and pseudonym-level accuracy, top-k, per-pseudonym
-    /// rankings (author indices index the run's `authors`).
-    pub report: PoolingReport,
-}
-
-/// Like [`attribute`], and also attributes each pseudonym by pooling its
-/// documents with `method` (see `pooling`), scored against `truth` (a
-/// pseudonym's true author is the author of its documents; one author per
-/// pseudonym). The document-level evaluation and the pooled one come from
-/// the same fitted pipeline.
-pub fn attribute_pseudonyms(
-    config: &PipelineConfig,
-    train: &Corpus,
-    texts: &[String],
-    truth: &[usize],
-    pseudonyms: Pseudonyms<'_>,
-    method: PoolingMethod,
-    top_n: usize,
-) -> Result<(AttributionRun, PseudonymRun), StylometryError> {
-    if texts.is_empty() {
-        return Err(StylometryError::Invalid("no documents to attribute".into()));
-    }
-    let pipeline = FittedPipeline::fit(config, train)?;
-    let x = pipeline.transform(texts)?;
-    let run = attribution_run(config, train, &pipeline, &x, Some(truth), top_n)?;
-    let report = evaluate_pooling(
-        pipeline.classifier(),
-        &x,
-        pseudonyms.pseudonym,
-        pseudonyms.names.len(),
-        truth,
-        method,
-        top_n.max(1),
-    )?;
-    Ok((
-        run,
-        PseudonymRun {
-            pseudonyms: pseudonyms.names.to_vec(),
-            report,
-        },
-    ))
-}
-
-fn attribution_run(
+/// The [`AttributionRun`] of `pipeline` (fitted with `config` on `train`)
+/// from the document scores `scores` (rows = attributed documents).
+pub(crate) fn attribution_run(
     config: &PipelineConfig,
     train: &Corpus,
     pipeline: &FittedPipeline,
-    x: &Array2<f64>,
+    scores: &Array2<f64>,
     truth: Option<&[usize]>,
     top_n: usize,
 ) -> Result<AttributionRun, StylometryError> {
-    let scores = pipeline.classifier().scores(x)?;
     let documents = scores
         .rows()
         .into_iter()
@@ -373,11 +359,7 @@ fn attribution_run(
         })
         .collect();
     let evaluation = match truth {
-        Some(t) => Some(super::evaluate::evaluate_scores(
-            &scores,
-            t,
-            &train.authors,
-        )?),
+        Some(t) => Some(super::evaluate::evaluate_scores(scores, t, &train.authors)?),
         None => None,
     };
     Ok(AttributionRun {

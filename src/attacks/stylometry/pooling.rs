@@ -20,21 +20,41 @@
 //!   author's collected works (Burrows 2002); it suits classifiers whose
 //!   scores are not log-probabilities.
 //!
+//! A pseudonym whose documents have several true authors (a pseudonymizer
+//! that maps two people to one name, or a shared account) is attributed like
+//! any other; its truth is the **majority** author of its documents (ties: the
+//! lower author index), and such pseudonyms are counted
+//! ([`PoolingReport::shared_pseudonyms`]), never an error: an audit must not
+//! stop because a release merges authors, and scoring the pseudonym against
+//! the author of most of its text is what an attacker naming it would be
+//! credited with. [`pseudonym_truth`] is that policy.
+//!
 //! [`evaluate_pooling`] reports document-level and pseudonym-level accuracy
 //! side by side plus each pseudonym's top-k candidates, so a report can show
 //! how much a stable pseudonym costs its author. This module does not fit
 //! classifiers, extract features, or map pseudonym strings to indices.
 
+use std::collections::BTreeMap;
+
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
-use super::{AuthorshipClassifier, StylometryError};
+use super::{AuthorshipModel, StylometryError};
 
 /// How a pseudonym's documents are combined before attribution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+///
+/// The default is [`PoolingMethod::SumScores`]: it needs nothing from the
+/// classifier but its document scores (so it applies to every classifier the
+/// same way), it is the joint log-likelihood of the pseudonym's documents when
+/// the scores are log-probabilities (see the module docs), and it is what the
+/// audit has reported since pseudonym-level attribution was added, so the
+/// audit's figures do not move. [`PoolingMethod::AverageFeatures`] (Burrows'
+/// profile of an author's collected works) is the option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolingMethod {
     /// Sum the per-document scores (log-probabilities: joint log-likelihood).
+    #[default]
     SumScores,
     /// Average the documents' feature vectors and score the mean profile once.
     AverageFeatures,
@@ -109,23 +129,19 @@ pub fn pool_features(
 /// Scores each pseudonym against each author with a fitted classifier:
 /// pseudonyms x authors, higher = more likely.
 pub fn attribute_pseudonyms(
-    classifier: &dyn AuthorshipClassifier,
+    classifier: &dyn AuthorshipModel,
     x: &Array2<f64>,
     pseudonym: &[usize],
     n_pseudonyms: usize,
     method: PoolingMethod,
 ) -> Result<Array2<f64>, StylometryError> {
-    match method {
-        PoolingMethod::SumScores => {
-            check_pseudonyms(x.nrows(), pseudonym, n_pseudonyms)?;
-            let s = classifier.scores(x)?;
-            pool_scores(&s, pseudonym, n_pseudonyms)
-        }
-        PoolingMethod::AverageFeatures => {
-            let profiles = pool_features(x, pseudonym, n_pseudonyms)?;
-            classifier.scores(&profiles)
-        }
-    }
+    check_pseudonyms(x.nrows(), pseudonym, n_pseudonyms)?;
+    let doc_scores = match method {
+        PoolingMethod::SumScores => classifier.scores(x)?,
+        // Document scores are not needed to average features.
+        PoolingMethod::AverageFeatures => Array2::zeros((x.nrows(), 0)),
+    };
+    pooled_scores(classifier, x, &doc_scores, pseudonym, n_pseudonyms, method)
 }
 
 /// One candidate author and its pooled score.
@@ -144,7 +160,7 @@ pub struct PseudonymAttribution {
     pub pseudonym: usize,
     /// Number of release documents carrying it.
     pub documents: usize,
-    /// The author who really wrote its documents.
+    /// The author who wrote most of its documents (ties: lower index).
     pub true_author: usize,
     /// The `k` best-scoring authors, best first (ties: lower index first).
     pub top: Vec<RankedAuthor>,
@@ -173,6 +189,9 @@ pub struct PoolingReport {
     pub pseudonym_top_k_accuracy: Vec<f64>,
     /// Chance level of top-1 accuracy (1 / candidate authors).
     pub chance: f64,
+    /// Pseudonyms whose documents have more than one true author (their
+    /// truth is the majority author, see the module docs).
+    pub shared_pseudonyms: usize,
     /// Per-pseudonym top-k.
     pub pseudonyms: Vec<PseudonymAttribution>,
 }
@@ -202,15 +221,61 @@ fn top_k_accuracy(scores: &Array2<f64>, truth: &[usize], k: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The truth of each pseudonym under this module's policy: the majority true
+/// author of its documents, ties to the lower author index. Returns the truth
+/// per pseudonym and the number of pseudonyms with more than one true author.
+/// `pseudonym[doc]` and `true_author[doc]` pair up; a pseudonym without
+/// documents gets author 0 (callers check that every pseudonym has one).
+pub fn pseudonym_truth(
+    pseudonym: &[usize],
+    true_author: &[usize],
+    n_pseudonyms: usize,
+) -> (Vec<usize>, usize) {
+    let mut votes: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); n_pseudonyms];
+    for (&p, &a) in pseudonym.iter().zip(true_author) {
+        *votes[p].entry(a).or_insert(0) += 1;
+    }
+    let shared = votes.iter().filter(|v| v.len() > 1).count();
+    let truth = votes
+        .iter()
+        .map(|v| {
+            // Highest count; among equal counts the lower author index.
+            v.iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map_or(0, |(&a, _)| a)
+        })
+        .collect();
+    (truth, shared)
+}
+
+/// Pseudonyms x authors scores of the pseudonyms by `method`, from the fitted
+/// `classifier`, the document feature rows `x` and their scores
+/// `doc_scores` (= `classifier.scores(x)`, passed in so it is computed once).
+pub fn pooled_scores(
+    classifier: &dyn AuthorshipModel,
+    x: &Array2<f64>,
+    doc_scores: &Array2<f64>,
+    pseudonym: &[usize],
+    n_pseudonyms: usize,
+    method: PoolingMethod,
+) -> Result<Array2<f64>, StylometryError> {
+    match method {
+        PoolingMethod::SumScores => pool_scores(doc_scores, pseudonym, n_pseudonyms),
+        PoolingMethod::AverageFeatures => {
+            classifier.scores(&pool_features(x, pseudonym, n_pseudonyms)?)
+        }
+    }
+}
+
 /// Attributes every release document and every pseudonym with a fitted
 /// classifier and reports both accuracies and each pseudonym's top `k`.
 ///
 /// `true_author[doc]` is the ground truth (from the experiment's truth key).
-/// A pseudonym's true author is the author of its documents; documents of one
-/// pseudonym by different authors are an error, since the attack assumes one
-/// pseudonym per author.
+/// A pseudonym's true author is the majority author of its documents
+/// ([`pseudonym_truth`]; pseudonyms with several authors are counted in
+/// [`PoolingReport::shared_pseudonyms`]).
 pub fn evaluate_pooling(
-    classifier: &dyn AuthorshipClassifier,
+    classifier: &dyn AuthorshipModel,
     x: &Array2<f64>,
     pseudonym: &[usize],
     n_pseudonyms: usize,
@@ -229,20 +294,8 @@ pub fn evaluate_pooling(
     if k == 0 {
         return Err(StylometryError::Invalid("top-k needs k >= 1".into()));
     }
-    let mut pseudonym_author: Vec<Option<usize>> = vec![None; n_pseudonyms];
-    for (doc, (&p, &a)) in pseudonym.iter().zip(true_author).enumerate() {
-        match pseudonym_author[p] {
-            None => pseudonym_author[p] = Some(a),
-            Some(b) if b != a => {
-                return Err(StylometryError::Invalid(format!(
-                    "pseudonym {p} has documents by authors {b} and {a} (document {doc}); pooling assumes one author per pseudonym"
-                )))
-            }
-            Some(_) => {}
-        }
-    }
-    // Every pseudonym has a document (checked), so every entry is Some.
-    let pseudonym_truth: Vec<usize> = pseudonym_author.into_iter().flatten().collect();
+    let (pseudonym_truth, shared_pseudonyms) =
+        pseudonym_truth(pseudonym, true_author, n_pseudonyms);
 
     let doc_scores = classifier.scores(x)?;
     let n_authors = doc_scores.ncols();
@@ -255,12 +308,7 @@ pub fn evaluate_pooling(
             "document {doc}: true author {a} is outside the {n_authors} candidate authors the classifier scores"
         )));
     }
-    let pooled = match method {
-        PoolingMethod::SumScores => pool_scores(&doc_scores, pseudonym, n_pseudonyms)?,
-        PoolingMethod::AverageFeatures => {
-            classifier.scores(&pool_features(x, pseudonym, n_pseudonyms)?)?
-        }
-    };
+    let pooled = pooled_scores(classifier, x, &doc_scores, pseudonym, n_pseudonyms, method)?;
     let k = k.min(n_authors);
     let document_top_k_accuracy = top_k_accuracy(&doc_scores, true_author, k);
     let pseudonym_top_k_accuracy = top_k_accuracy(&pooled, &pseudonym_truth, k);
@@ -297,6 +345,7 @@ pub fn evaluate_pooling(
         document_top_k_accuracy,
         pseudonym_top_k_accuracy,
         chance: 1.0 / n_authors as f64,
+        shared_pseudonyms,
         pseudonyms,
     })
 }

@@ -1,0 +1,574 @@
+//! The pseudonym-level stylometry attack, once, for the audit and the CLI.
+//!
+//! Setting: a release keeps each document's text (perhaps rewritten) and
+//! replaces its author by a stable pseudonym. The adversary knows some writing
+//! of every candidate author and attributes each release document (document
+//! level) and each pseudonym from all its documents (pseudonym level, see
+//! `pooling` for the two pooling methods, the default and the policy for a
+//! pseudonym shared by several authors).
+//!
+//! Two entry points share the attribution and pooling code:
+//!
+//! * [`pseudonym_attack`] is the audit's experiment on an original corpus and
+//!   its release: per candidate author (at least `min_documents` non-empty
+//!   originals, at least 2), a seeded share `known_share` of their originals
+//!   is the adversary's training set and the release versions of the others
+//!   (matched by document id) are attacked.
+//! * [`attribute_release`] attacks given release documents with an already
+//!   fitted pipeline; [`attribute_pseudonyms`] fits the pipeline on a
+//!   training corpus first and renders the CLI's report (`reident
+//!   stylometry --train --test --pseudonym-column`).
+//!
+//! A release document without a pseudonym (missing or blank) is attributed at
+//! document level but pooled with no other document; the number of such
+//! documents is reported. This module does not read files, render, or decide
+//! claims.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ndarray::Array2;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::corpus::Corpus;
+use serde::{Deserialize, Serialize};
+
+use super::evaluate::{evaluate_scores, top_ranked, Evaluation};
+use super::features::{FeatureConfig, FeatureKind};
+use super::normalize::Normalization;
+use super::pipeline::{
+    attribution_run, AttributionRun, ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
+};
+use super::pooling::{
+    pooled_scores, pseudonym_truth, PoolingMethod, PoolingReport, PseudonymAttribution,
+    RankedAuthor,
+};
+use super::StylometryError;
+
+/// Parameters of [`pseudonym_attack`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PseudonymAttackParams {
+    /// Features, normalization and classifier.
+    pub pipeline: PipelineConfig,
+    /// Share of each author's original documents the adversary knows, in
+    /// (0, 1); at least one document is known and one held out per author.
+    pub known_share: f64,
+    /// Authors with fewer non-empty original documents than this (and than
+    /// 2) are left out.
+    pub min_documents: usize,
+    /// Seed of the known/held-out split.
+    pub seed: u64,
+    /// How a pseudonym's documents are pooled.
+    pub pooling: PoolingMethod,
+}
+
+impl PseudonymAttackParams {
+    /// The audit's settings for `features` and `classifier`: no extra
+    /// normalization for the distance classifiers (the Delta family z-scores
+    /// itself), z-scores for the linear models; half of each author's
+    /// documents known, authors with fewer than 4 documents left out, seed
+    /// 42, the default pooling ([`PoolingMethod::SumScores`]).
+    pub fn new(features: Vec<FeatureKind>, classifier: ClassifierKind) -> Self {
+        let normalization = match classifier {
+            ClassifierKind::Burrows
+            | ClassifierKind::Cosine
+            | ClassifierKind::Eder
+            | ClassifierKind::Knn
+            | ClassifierKind::NearestCentroid => Normalization::None,
+            ClassifierKind::Logistic | ClassifierKind::LinearSvm => Normalization::ZScore,
+        };
+        Self {
+            pipeline: PipelineConfig {
+                features: FeatureConfig {
+                    kinds: features,
+                    ..FeatureConfig::default()
+                },
+                normalization,
+                classifier: ClassifierSpec::new(classifier),
+            },
+            known_share: 0.5,
+            min_documents: 4,
+            seed: 42,
+            pooling: PoolingMethod::default(),
+        }
+    }
+}
+
+/// The corpora [`pseudonym_attack`] reads, row for row as in their files.
+#[derive(Debug, Clone, Copy)]
+pub struct PseudonymAttackInput<'a> {
+    /// Original document ids.
+    pub original_ids: &'a [String],
+    /// Original texts.
+    pub original_texts: &'a [String],
+    /// Original authors (`None` = unknown; such documents are not used).
+    pub original_authors: &'a [Option<String>],
+    /// Release document ids (an id names the original of the same id; with
+    /// repeated release ids the last row wins).
+    pub release_ids: &'a [String],
+    /// Release texts.
+    pub release_texts: &'a [String],
+    /// Release pseudonyms (`None` or blank = no pseudonym).
+    pub release_pseudonyms: &'a [Option<String>],
+}
+
+/// Pseudonym-level attribution of attacked release documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PooledAttribution {
+    /// Pooling method used.
+    pub method: PoolingMethod,
+    /// Pseudonyms, sorted; rows of `scores`.
+    pub names: Vec<String>,
+    /// Attacked documents per pseudonym.
+    pub documents: Vec<usize>,
+    /// Truth per pseudonym: its majority author (see `pooling`).
+    pub truth: Vec<usize>,
+    /// Pseudonyms whose documents have more than one true author.
+    pub shared: usize,
+    /// Pseudonyms x authors pooled scores.
+    pub scores: Array2<f64>,
+    /// The pooled scores against `truth` (one "document" per pseudonym).
+    pub evaluation: Evaluation,
+}
+
+/// Document- and pseudonym-level attribution of attacked release documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseAttribution {
+    /// Documents x authors scores.
+    pub document_scores: Array2<f64>,
+    /// True author of each attacked document.
+    pub document_truth: Vec<usize>,
+    /// The document scores against the truth.
+    pub documents: Evaluation,
+    /// Attacked documents with no pseudonym (not pooled).
+    pub documents_without_pseudonym: usize,
+    /// Pseudonym level; `None` when no attacked document has a pseudonym.
+    pub pseudonyms: Option<PooledAttribution>,
+}
+
+/// Result of [`pseudonym_attack`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PseudonymAttack {
+    /// The pipeline that was fitted.
+    pub pipeline: PipelineConfig,
+    /// Candidate authors (sorted); author indices index this list.
+    pub authors: Vec<String>,
+    /// Authors with a non-empty original left out for too few documents.
+    pub authors_left_out: usize,
+    /// Every non-empty original document of the candidate authors (for
+    /// sweeps over the number of authors).
+    pub eligible: Corpus,
+    /// Original documents the adversary knows (the training set).
+    pub known_documents: usize,
+    /// Held-out original documents of the candidate authors (the targets).
+    pub held_out_documents: usize,
+    /// Of those, the ones whose id names a release document.
+    pub held_out_in_release: usize,
+    /// Attribution of the attacked (non-empty) release documents.
+    pub attribution: ReleaseAttribution,
+}
+
+/// Attributes release documents `texts` (true authors `truth`, indices into
+/// `pipeline.authors()`) with a fitted pipeline, document by document and
+/// pooled per pseudonym with `method`.
+pub fn attribute_release(
+    pipeline: &FittedPipeline,
+    texts: &[String],
+    truth: &[usize],
+    pseudonyms: &[Option<String>],
+    method: PoolingMethod,
+) -> Result<ReleaseAttribution, StylometryError> {
+    if texts.is_empty() {
+        return Err(StylometryError::Invalid(
+            "no release document of a known author to attribute".into(),
+        ));
+    }
+    if truth.len() != texts.len() || pseudonyms.len() != texts.len() {
+        return Err(StylometryError::Invalid(format!(
+            "{} documents, {} true authors and {} pseudonyms; they must pair up row by row",
+            texts.len(),
+            truth.len(),
+            pseudonyms.len()
+        )));
+    }
+    let authors = pipeline.authors();
+    let x = pipeline.transform(texts)?;
+    let document_scores = pipeline.classifier().scores(&x)?;
+    let documents = evaluate_scores(&document_scores, truth, authors)?;
+
+    fn named(p: &Option<String>) -> Option<&str> {
+        p.as_deref().filter(|p| !p.trim().is_empty())
+    }
+    let mut names: Vec<&str> = pseudonyms.iter().filter_map(named).collect();
+    names.sort_unstable();
+    names.dedup();
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    // Rows (documents) that carry a pseudonym, and its index.
+    let (rows, doc_pseudonym): (Vec<usize>, Vec<usize>) = pseudonyms
+        .iter()
+        .enumerate()
+        .filter_map(|(row, p)| named(p).map(|p| (row, index[p])))
+        .unzip();
+    let documents_without_pseudonym = texts.len() - rows.len();
+    let pseudonyms = if names.is_empty() {
+        None
+    } else {
+        let x_named = x.select(ndarray::Axis(0), &rows);
+        let scores_named = document_scores.select(ndarray::Axis(0), &rows);
+        let truth_named: Vec<usize> = rows.iter().map(|&r| truth[r]).collect();
+        let scores = pooled_scores(
+            pipeline.classifier(),
+            &x_named,
+            &scores_named,
+            &doc_pseudonym,
+            names.len(),
+            method,
+        )?;
+        let (p_truth, shared) = pseudonym_truth(&doc_pseudonym, &truth_named, names.len());
+        let mut count = vec![0usize; names.len()];
+        for &p in &doc_pseudonym {
+            count[p] += 1;
+        }
+        let evaluation = evaluate_scores(&scores, &p_truth, authors)?;
+        Some(PooledAttribution {
+            method,
+            names: names.iter().map(|s| s.to_string()).collect(),
+            documents: count,
+            truth: p_truth,
+            shared,
+            scores,
+            evaluation,
+        })
+    };
+    Ok(ReleaseAttribution {
+        document_scores,
+        document_truth: truth.to_vec(),
+        documents,
+        documents_without_pseudonym,
+        pseudonyms,
+    })
+}
+
+impl ReleaseAttribution {
+    /// The CLI's report of this attribution: document- and pseudonym-level
+    /// top-1 to top-`k` accuracy and each pseudonym's `k` best authors
+    /// (ties: lower author index, as everywhere in `stylometry`). `None`
+    /// when no document has a pseudonym.
+    pub fn pooling_report(&self, k: usize) -> Option<PoolingReport> {
+        let p = self.pseudonyms.as_ref()?;
+        let n_authors = self.document_scores.ncols();
+        let k = k.clamp(1, n_authors.max(1));
+        let top_k =
+            |e: &Evaluation| -> Vec<f64> { e.top_k.iter().take(k).map(|t| t.accuracy).collect() };
+        let pseudonyms = p
+            .scores
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| PseudonymAttribution {
+                pseudonym: i,
+                documents: p.documents[i],
+                true_author: p.truth[i],
+                top: top_ranked(row, k)
+                    .into_iter()
+                    .map(|a| RankedAuthor {
+                        author: a,
+                        score: row[a],
+                    })
+                    .collect(),
+                true_author_rank: p.evaluation.predictions[i].rank_of_truth,
+            })
+            .collect();
+        Some(PoolingReport {
+            method: p.method,
+            n_documents: self.document_truth.len(),
+            n_pseudonyms: p.names.len(),
+            n_authors,
+            document_accuracy: self.documents.top1_accuracy,
+            pseudonym_accuracy: p.evaluation.top1_accuracy,
+            document_top_k_accuracy: top_k(&self.documents),
+            pseudonym_top_k_accuracy: top_k(&p.evaluation),
+            chance: 1.0 / n_authors as f64,
+            shared_pseudonyms: p.shared,
+            pseudonyms,
+        })
+    }
+}
+
+/// Pseudonym-level attribution next to the document-level one (the CLI's
+/// report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PseudonymRun {
+    /// Pseudonym strings, sorted; `report.pseudonyms[i].pseudonym` indexes
+    /// this list.
+    pub pseudonyms: Vec<String>,
+    /// Document-level and pseudonym-level accuracy, top-k, per-pseudonym
+    /// rankings (author indices index the run's `authors`).
+    pub report: PoolingReport,
+}
+
+/// Fits `config` on `train`, attributes `texts` (true authors `truth`,
+/// indices into `train.authors`) and pools them per pseudonym
+/// (`pseudonyms[doc]`) with `method`: the document-level run and the
+/// pseudonym-level report, from one fitted pipeline and
+/// [`attribute_release`].
+pub fn attribute_pseudonyms(
+    config: &PipelineConfig,
+    train: &Corpus,
+    texts: &[String],
+    truth: &[usize],
+    pseudonyms: &[Option<String>],
+    method: PoolingMethod,
+    top_n: usize,
+) -> Result<(AttributionRun, Option<PseudonymRun>), StylometryError> {
+    if texts.is_empty() {
+        return Err(StylometryError::Invalid("no documents to attribute".into()));
+    }
+    let pipeline = FittedPipeline::fit(config, train)?;
+    let release = attribute_release(&pipeline, texts, truth, pseudonyms, method)?;
+    let run = attribution_run(
+        config,
+        train,
+        &pipeline,
+        &release.document_scores,
+        Some(truth),
+        top_n,
+    )?;
+    let pooled = release
+        .pooling_report(top_n.max(1))
+        .zip(release.pseudonyms.as_ref())
+        .map(|(report, p)| PseudonymRun {
+            pseudonyms: p.names.clone(),
+            report,
+        });
+    Ok((run, pooled))
+}
+
+/// Runs the audit's pseudonym-level attack (see the module docs) on an
+/// original corpus and its release.
+pub fn pseudonym_attack(
+    input: PseudonymAttackInput<'_>,
+    params: &PseudonymAttackParams,
+) -> Result<PseudonymAttack, StylometryError> {
+    let n = input.original_texts.len();
+    if input.original_ids.len() != n || input.original_authors.len() != n {
+        return Err(StylometryError::Invalid(format!(
+            "{} original ids, {n} texts and {} authors; they must pair up row by row",
+            input.original_ids.len(),
+            input.original_authors.len()
+        )));
+    }
+    let m = input.release_texts.len();
+    if input.release_ids.len() != m || input.release_pseudonyms.len() != m {
+        return Err(StylometryError::Invalid(format!(
+            "{} release ids, {m} texts and {} pseudonyms; they must pair up row by row",
+            input.release_ids.len(),
+            input.release_pseudonyms.len()
+        )));
+    }
+    if !(params.known_share > 0.0 && params.known_share < 1.0) {
+        return Err(StylometryError::Invalid(format!(
+            "the known share of each author's documents must be in (0, 1), got {}",
+            params.known_share
+        )));
+    }
+    let release_row: HashMap<&str, usize> = input
+        .release_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+
+    // Documents per original author (non-empty text only), in file order.
+    let mut by_author: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (row, (a, t)) in input
+        .original_authors
+        .iter()
+        .zip(input.original_texts)
+        .enumerate()
+    {
+        if let Some(a) = a {
+            if !t.trim().is_empty() {
+                by_author.entry(a.as_str()).or_default().push(row);
+            }
+        }
+    }
+    let total_authors = by_author.len();
+    let min_documents = params.min_documents.max(2);
+    by_author.retain(|_, rows| rows.len() >= min_documents);
+    if by_author.len() < 2 {
+        return Err(StylometryError::Invalid(format!(
+            "stylometry needs at least 2 authors with {min_documents} or more documents; found {} \
+             (lower `stylometry.min_documents`)",
+            by_author.len()
+        )));
+    }
+    // One seeded shuffle per author, in author order: the split is a
+    // function of the seed and the corpus only.
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+    let (mut train_texts, mut train_names) = (Vec::new(), Vec::new());
+    let (mut test_texts, mut test_names, mut test_pseudonyms) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let (mut held_out_documents, mut held_out_in_release) = (0usize, 0usize);
+    for (author, rows) in &by_author {
+        let mut rows = rows.clone();
+        rows.shuffle(&mut rng);
+        let known =
+            ((rows.len() as f64 * params.known_share).round() as usize).clamp(1, rows.len() - 1);
+        for &row in &rows[..known] {
+            train_texts.push(input.original_texts[row].clone());
+            train_names.push(author.to_string());
+        }
+        for &row in &rows[known..] {
+            held_out_documents += 1;
+            let Some(&r) = release_row.get(input.original_ids[row].as_str()) else {
+                continue;
+            };
+            held_out_in_release += 1;
+            let text = &input.release_texts[r];
+            if text.trim().is_empty() {
+                continue;
+            }
+            test_texts.push(text.clone());
+            test_names.push(*author);
+            test_pseudonyms.push(input.release_pseudonyms[r].clone());
+        }
+    }
+    let train = Corpus::from_named(train_texts, &train_names)?;
+    let pipeline = FittedPipeline::fit(&params.pipeline, &train)?;
+    let authors = pipeline.authors().to_vec();
+    let index: HashMap<&str, usize> = authors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
+    let truth: Vec<usize> = test_names.iter().map(|n| index[n]).collect();
+    let attribution = attribute_release(
+        &pipeline,
+        &test_texts,
+        &truth,
+        &test_pseudonyms,
+        params.pooling,
+    )?;
+
+    let (mut texts, mut names) = (Vec::new(), Vec::new());
+    for (author, rows) in &by_author {
+        for &row in rows {
+            texts.push(input.original_texts[row].clone());
+            names.push(author.to_string());
+        }
+    }
+    Ok(PseudonymAttack {
+        pipeline: params.pipeline.clone(),
+        authors_left_out: total_authors - authors.len(),
+        authors,
+        eligible: Corpus::from_named(texts, &names)?,
+        known_documents: train.len(),
+        held_out_documents,
+        held_out_in_release,
+        attribution,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// Three authors with disjoint vocabularies, 4 documents each, 2 known
+    /// and 2 attacked per author. Every release document of `a` and `b`
+    /// carries pseudonym `p` (2 + 2 documents: a tie, so its truth is the
+    /// lower author index, `a`, and it counts as shared); `c`'s carry none
+    /// (attributed, not pooled).
+    #[test]
+    fn shared_and_missing_pseudonyms_follow_the_policy() {
+        let texts = [
+            "alpha alpha beta beta alpha gamma",
+            "delta delta epsilon epsilon delta zeta",
+            "eta eta theta theta eta iota",
+        ];
+        let mut original_texts = Vec::new();
+        let mut original_authors = Vec::new();
+        let mut release_pseudonyms = Vec::new();
+        for (author, text) in ["a", "b", "c"].iter().zip(texts) {
+            for _ in 0..4 {
+                original_texts.push(text.to_string());
+                original_authors.push(Some(author.to_string()));
+                release_pseudonyms.push((*author != "c").then(|| "p".to_string()));
+            }
+        }
+        let original_ids: Vec<String> = (0..12).map(|i| i.to_string()).collect();
+        let params = PseudonymAttackParams {
+            min_documents: 2,
+            ..PseudonymAttackParams::new(
+                vec![FeatureKind::Mfw {
+                    n: 9,
+                    culling_percent: 0.0,
+                }],
+                ClassifierKind::Burrows,
+            )
+        };
+        let r = pseudonym_attack(
+            PseudonymAttackInput {
+                original_ids: &original_ids,
+                original_texts: &original_texts,
+                original_authors: &original_authors,
+                release_ids: &original_ids,
+                release_texts: &original_texts,
+                release_pseudonyms: &release_pseudonyms,
+            },
+            &params,
+        )
+        .unwrap();
+        assert_eq!(r.authors, s(&["a", "b", "c"]));
+        assert_eq!((r.known_documents, r.held_out_documents), (6, 6));
+        assert_eq!(r.held_out_in_release, 6);
+        assert_eq!(r.eligible.len(), 12);
+        let at = &r.attribution;
+        assert_eq!(at.documents.n_documents, 6);
+        // Identical texts per author: every document is attributed right.
+        assert_eq!(at.documents.top1_accuracy, 1.0);
+        assert_eq!(at.documents_without_pseudonym, 2);
+        let p = at.pseudonyms.as_ref().unwrap();
+        assert_eq!(p.names, s(&["p"]));
+        assert_eq!(p.documents, vec![4]);
+        assert_eq!(p.truth, vec![0]);
+        assert_eq!(p.shared, 1);
+        // Pooled: sum of the 4 documents' scores; a's and b's documents are
+        // equally far from each other's centroid, so a and b tie and the
+        // ranking puts a (lower index) first: top-1 correct.
+        assert_eq!(p.evaluation.top1_accuracy, 1.0);
+        let row = p.scores.row(0);
+        assert_eq!(row[0], row[1]);
+        assert!(row[2] < row[0]);
+    }
+
+    #[test]
+    fn too_few_authors_is_an_error() {
+        let texts = s(&["a b", "a b", "c d"]);
+        let authors = vec![Some("x".into()), Some("x".into()), Some("y".into())];
+        let ids = s(&["1", "2", "3"]);
+        let none = vec![None, None, None];
+        let input = PseudonymAttackInput {
+            original_ids: &ids,
+            original_texts: &texts,
+            original_authors: &authors,
+            release_ids: &ids,
+            release_texts: &texts,
+            release_pseudonyms: &none,
+        };
+        let params = PseudonymAttackParams {
+            min_documents: 2,
+            ..PseudonymAttackParams::new(Vec::new(), ClassifierKind::Burrows)
+        };
+        let e = pseudonym_attack(input, &params).unwrap_err().to_string();
+        assert!(
+            e.contains("at least 2 authors with 2 or more documents; found 1"),
+            "{e}"
+        );
+    }
+}
