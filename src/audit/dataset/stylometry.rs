@@ -1,24 +1,19 @@
 //! Stylometric attribution of a corpus's release documents, one by one and
-//! pooled per release pseudonym.
+//! pooled per release pseudonym, by the library's one pseudonym-level attack
+//! ([`crate::attacks::stylometry::pseudonym::pseudonym_attack`]); this file
+//! turns its result into facts and charts.
 
-use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-use ndarray::Array2;
 use polars::prelude::DataFrame;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
 use super::{text_values, StylometryFacts};
-use crate::attacks::stylometry::corpus::Corpus as StyloCorpus;
-use crate::attacks::stylometry::evaluate::{evaluate_scores, sweep_authors, Evaluation};
-use crate::attacks::stylometry::features::{FeatureConfig, FeatureKind};
-use crate::attacks::stylometry::normalize::Normalization;
-use crate::attacks::stylometry::pipeline::{
-    ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
+use crate::attacks::stylometry::evaluate::{sweep_authors, Evaluation};
+use crate::attacks::stylometry::features::FeatureKind;
+use crate::attacks::stylometry::pseudonym::{
+    pseudonym_attack, PseudonymAttackInput, PseudonymAttackParams,
 };
-use crate::attacks::stylometry::pooling::pool_scores;
+use crate::attacks::stylometry::StylometryError;
 use crate::attacks::text::Corpus as TextCorpus;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
@@ -39,112 +34,52 @@ pub(crate) fn run_stylometry(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<StylometryFacts, AuditError> {
     // Ids and texts come from the corpora the text attacks used (row for row
-    // the files' rows); only the author columns are read here.
+    // the files' rows); only the author columns are read here. The attack is
+    // the library's one pseudonym-level attack, which the CLI runs too.
     let dataset = format!("corpus `{}`", c.name);
-    let o_source = c.original.display().to_string();
-    let r_source = c.release.display().to_string();
-    let (o_ids, o_texts) = (&original.ids, &original.texts);
-    let (r_texts, o_authors) = (
-        &release.texts,
-        text_values(original_df, author_column, &o_source)?,
-    );
-    let r_authors = text_values(release_df, author_column, &r_source)?;
-    let release_row = release.index();
-
-    // Documents per original author (non-empty text only), in file order.
-    let mut by_author: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (row, (a, t)) in o_authors.iter().zip(o_texts).enumerate() {
-        if let Some(a) = a {
-            if !t.trim().is_empty() {
-                by_author.entry(a.as_str()).or_default().push(row);
-            }
-        }
-    }
-    let total_authors = by_author.len();
-    by_author.retain(|_, rows| rows.len() >= s.min_documents.max(2));
-    if by_author.len() < 2 {
-        return Err(AuditError::Dataset {
-            dataset,
-            message: format!(
-                "stylometry needs at least 2 authors with {} or more documents; found {} \
-                 (lower `stylometry.min_documents`)",
-                s.min_documents.max(2),
-                by_author.len()
-            ),
-        });
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let (mut train_texts, mut train_names) = (Vec::new(), Vec::new());
-    let (mut test_texts, mut test_names, mut test_pseudonyms) =
-        (Vec::new(), Vec::new(), Vec::new());
-    let (mut held_out_documents, mut held_out_in_release) = (0usize, 0usize);
-    for (author, rows) in &by_author {
-        let mut rows = rows.clone();
-        rows.shuffle(&mut rng);
-        let known = ((rows.len() as f64 * s.known_share).round() as usize).clamp(1, rows.len() - 1);
-        for &row in &rows[..known] {
-            train_texts.push(o_texts[row].clone());
-            train_names.push(author.to_string());
-        }
-        for &row in &rows[known..] {
-            held_out_documents += 1;
-            let Some(&r) = release_row.get(o_ids[row].as_str()) else {
-                continue;
-            };
-            held_out_in_release += 1;
-            let text = &r_texts[r];
-            if text.trim().is_empty() {
-                continue;
-            }
-            test_texts.push(text.clone());
-            test_names.push(author.to_string());
-            test_pseudonyms.push(r_authors[r].clone().unwrap_or_default());
-        }
-    }
-    let train = StyloCorpus::from_named(train_texts, &train_names)?;
-    let kinds = s
+    let o_authors = text_values(
+        original_df,
+        author_column,
+        &c.original.display().to_string(),
+    )?;
+    let r_authors = text_values(release_df, author_column, &c.release.display().to_string())?;
+    let features = s
         .features
         .iter()
         .map(|f| FeatureKind::from_str(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let normalization = match s.classifier {
-        ClassifierKind::Burrows
-        | ClassifierKind::Cosine
-        | ClassifierKind::Eder
-        | ClassifierKind::Knn
-        | ClassifierKind::NearestCentroid => Normalization::None,
-        // The linear models are fitted on z-scored features.
-        ClassifierKind::Logistic | ClassifierKind::LinearSvm => Normalization::ZScore,
+    let params = PseudonymAttackParams {
+        known_share: s.known_share,
+        min_documents: s.min_documents,
+        seed: config.seed,
+        ..PseudonymAttackParams::new(features, s.classifier)
     };
-    let pipeline_config = PipelineConfig {
-        features: FeatureConfig {
-            kinds,
-            ..FeatureConfig::default()
+    let attack = pseudonym_attack(
+        PseudonymAttackInput {
+            original_ids: &original.ids,
+            original_texts: &original.texts,
+            original_authors: &o_authors,
+            release_ids: &release.ids,
+            release_texts: &release.texts,
+            release_pseudonyms: &r_authors,
         },
-        normalization,
-        classifier: ClassifierSpec::new(s.classifier),
-    };
-    let pipeline = FittedPipeline::fit(&pipeline_config, &train)?;
-    let authors = pipeline.authors().to_vec();
-    let index: HashMap<&str, usize> = authors
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.as_str(), i))
-        .collect();
-    let truth: Vec<usize> = test_names.iter().map(|n| index[n.as_str()]).collect();
-    if test_texts.is_empty() {
-        return Err(AuditError::Dataset {
-            dataset,
-            message: "no release document of a known author to attribute".into(),
-        });
-    }
-    let scores = pipeline.scores(&test_texts)?;
-    let doc_eval = evaluate_scores(&scores, &truth, &authors)?;
+        &params,
+    )
+    .map_err(|StylometryError::Invalid(message)| AuditError::Dataset {
+        dataset: dataset.clone(),
+        message,
+    })?;
+    let authors = &attack.authors;
+    let attribution = &attack.attribution;
+    let (scores, truth) = (&attribution.document_scores, &attribution.document_truth);
+    let doc_eval = &attribution.documents;
+    let pseudonym_eval: Option<&Evaluation> =
+        attribution.pseudonyms.as_ref().map(|p| &p.evaluation);
 
     // One-vs-rest verification ROC over every (document, candidate) pair.
     let mut flat_scores = Vec::with_capacity(scores.len());
     let mut flat_labels = Vec::with_capacity(scores.len());
-    for (row, &t) in scores.rows().into_iter().zip(&truth) {
+    for (row, &t) in scores.rows().into_iter().zip(truth) {
         for (a, &v) in row.iter().enumerate() {
             flat_scores.push(v);
             flat_labels.push(a == t);
@@ -152,38 +87,6 @@ pub(crate) fn run_stylometry(
     }
     let roc = roc_curve(&flat_scores, &flat_labels).ok();
     let eer = roc.as_ref().and_then(|r| equal_error_rate(r).ok());
-
-    // Pseudonym level: pool the document scores of each release author.
-    let mut pseudonym_names: Vec<&str> = test_pseudonyms.iter().map(String::as_str).collect();
-    pseudonym_names.sort_unstable();
-    pseudonym_names.dedup();
-    let pseudonym_index: HashMap<&str, usize> = pseudonym_names
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (*p, i))
-        .collect();
-    let doc_pseudonym: Vec<usize> = test_pseudonyms
-        .iter()
-        .map(|p| pseudonym_index[p.as_str()])
-        .collect();
-    let pooled: Array2<f64> = pool_scores(&scores, &doc_pseudonym, pseudonym_names.len())?;
-    // A pseudonym's author is the majority true author of its documents.
-    let mut votes: Vec<HashMap<usize, usize>> = vec![HashMap::new(); pseudonym_names.len()];
-    for (&p, &t) in doc_pseudonym.iter().zip(&truth) {
-        *votes[p].entry(t).or_insert(0) += 1;
-    }
-    let pseudonym_truth: Vec<usize> = votes
-        .iter()
-        .map(|v| {
-            v.iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(a, _)| *a)
-                .unwrap_or(0)
-        })
-        .collect();
-    let pseudonym_eval: Option<Evaluation> = (!pseudonym_names.iter().all(|p| p.is_empty()))
-        .then(|| evaluate_scores(&pooled, &pseudonym_truth, &authors))
-        .transpose()?;
     progress(&format!("{dataset}: stylometric attribution"));
 
     let top = |e: &Evaluation| -> Vec<(usize, f64)> {
@@ -191,9 +94,9 @@ pub(crate) fn run_stylometry(
     };
     let mut curves = vec![NamedCurve::new(
         "documents",
-        top(&doc_eval).iter().map(|&(k, a)| (k as f64, a)).collect(),
+        top(doc_eval).iter().map(|&(k, a)| (k as f64, a)).collect(),
     )];
-    if let Some(p) = &pseudonym_eval {
+    if let Some(p) = pseudonym_eval {
         curves.push(NamedCurve::new(
             "pseudonyms (pooled)",
             top(p).iter().map(|&(k, a)| (k as f64, a)).collect(),
@@ -228,15 +131,7 @@ pub(crate) fn run_stylometry(
 
     let mut sweep = Vec::new();
     if !s.sweep_authors.is_empty() {
-        let mut texts = Vec::new();
-        let mut names = Vec::new();
-        for (author, rows) in &by_author {
-            for &row in rows {
-                texts.push(o_texts[row].clone());
-                names.push(author.to_string());
-            }
-        }
-        let corpus = StyloCorpus::from_named(texts, &names)?;
+        let corpus = &attack.eligible;
         let counts: Vec<usize> = s
             .sweep_authors
             .iter()
@@ -245,8 +140,8 @@ pub(crate) fn run_stylometry(
             .collect();
         if !counts.is_empty() {
             let points = sweep_authors(
-                &corpus,
-                &pipeline_config,
+                corpus,
+                &attack.pipeline,
                 &counts,
                 3,
                 2,
@@ -273,22 +168,22 @@ pub(crate) fn run_stylometry(
         classifier: s.classifier,
         features: s.features.clone(),
         candidate_authors: authors.len(),
-        known_documents: train.len(),
-        attributed_documents: test_texts.len(),
+        known_documents: attack.known_documents,
+        attributed_documents: doc_eval.n_documents,
         document_top1: doc_eval.top1_accuracy,
-        document_correct: correct(&doc_eval),
+        document_correct: correct(doc_eval),
         document_macro_f1: doc_eval.macro_f1,
-        pseudonyms: pseudonym_eval.as_ref().map_or(0, |e| e.n_documents),
-        pseudonym_top1: pseudonym_eval.as_ref().map(|e| e.top1_accuracy),
-        pseudonym_correct: pseudonym_eval.as_ref().map(correct),
+        pseudonyms: pseudonym_eval.map_or(0, |e| e.n_documents),
+        pseudonym_top1: pseudonym_eval.map(|e| e.top1_accuracy),
+        pseudonym_correct: pseudonym_eval.map(correct),
         chance: doc_eval.chance_top1,
-        document_top_k: top(&doc_eval),
-        pseudonym_top_k: pseudonym_eval.as_ref().map(top).unwrap_or_default(),
+        document_top_k: top(doc_eval),
+        pseudonym_top_k: pseudonym_eval.map(top).unwrap_or_default(),
         verification_auc: roc.as_ref().map(|r| r.auc),
         verification_eer: eer.map(|e| e.eer),
-        authors_left_out: total_authors - authors.len(),
-        held_out_documents,
-        held_out_in_release,
+        authors_left_out: attack.authors_left_out,
+        held_out_documents: attack.held_out_documents,
+        held_out_in_release: attack.held_out_in_release,
         accuracy_vs_authors: sweep,
     })
 }
