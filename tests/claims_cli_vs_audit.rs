@@ -373,3 +373,57 @@ fn document_linkage_claim_equals_text_max_linkage_rate() {
         "{stderr}"
     );
 }
+
+/// The truth key `#row` (the originals' data row, as `reident anonymize
+/// --truth-key` writes it) resolves the same way in `reident link` and in the
+/// audit (one `data::TruthSpec`): the bundled Mondrian k=5 release of Adult.
+#[test]
+fn row_key_truth_resolves_alike_in_link_and_the_audit() {
+    let (o, r) = (
+        "datasets/adult/adult.csv",
+        "datasets/adult/release/adult_mondrian_k5.csv.gz",
+    );
+    let cli = reident(&[
+        "link",
+        "--original",
+        o,
+        "--release",
+        r,
+        "--delimiter",
+        ";",
+        "--qi",
+        ADULT_QIS,
+        "--truth",
+        "#row=row_id",
+        "--max-rate",
+        "0.05",
+    ]);
+    let claims = audit(&format!(
+        r##"
+        [[table]]
+        name = "adult"
+        release = "{r}"
+        original = "{o}"
+        delimiter = ";"
+        quasi_identifiers = ["sex", "age", "race", "marital-status", "education"]
+        truth = {{ original = "#row", release = "row_id" }}
+        [[claim]]
+        kind = "reidentification"
+        table = "adult"
+        max_rate = 0.05
+        "##
+    ));
+    let stderr = String::from_utf8_lossy(&cli.stderr);
+    assert_eq!(
+        cli.status.code(),
+        Some(exit_code(claims[0].verdict)),
+        "{stderr}"
+    );
+    let json: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(json["truth_unresolved"], 0, "every row_id names a data row");
+    let n = json["n_release"].as_f64().unwrap();
+    let cli_rate = json["expected_correct_reidentifications"].as_f64().unwrap() / n;
+    assert!((claims[0].measured.unwrap() - cli_rate).abs() < 1e-12);
+    // The demo report's figure for this table (README, report.json).
+    assert_eq!(format!("{cli_rate:.4}"), "0.0728");
+}

@@ -1,5 +1,6 @@
 //! The QI-join attack on a hand-built generalized release, and the `link` CLI.
 
+use reident::data::TruthSpec;
 use std::collections::HashMap;
 
 use clap::Parser;
@@ -40,7 +41,11 @@ fn shared_truth_key_counts_every_true_candidate() {
         &["age".to_string()],
         &HashMap::new(),
         &HashMap::new(),
-        Some(("key", "key")),
+        Some(
+            &TruthSpec::parse("key")
+                .resolve(&original, &release)
+                .unwrap(),
+        ),
     )
     .unwrap();
     let c: Vec<u64> = r.rows.iter().map(|x| x.candidates).collect();
@@ -96,7 +101,7 @@ fn candidates_by_hand() {
         &qis,
         &hierarchies,
         &HashMap::new(),
-        Some(("id", "id")),
+        Some(&TruthSpec::parse("id").resolve(&original, &release).unwrap()),
     )
     .unwrap();
     // Release 0: age [30-40) -> {o0, o1, o4}; zip 123** -> {o0, o1, o2, o4};

@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attacks::stylometry::pipeline::ClassifierKind;
 
-/// The pseudo-column of the originals holding each row's 0-based index (the
-/// truth key `reident anonymize --truth-key` writes into a release).
-pub const ROW_KEY: &str = "#row";
+pub use crate::data::ROW_KEY;
 
 /// The datasets a config declares, as a claim's config check sees them.
 #[derive(Debug, Clone, Copy)]

@@ -78,9 +78,18 @@ pub struct LinkArgs {
     /// Seed of the u sample.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Truth key: `col` (same name in both files) or `original_col=release_col`.
+    /// Truth key: `col` (same name in both files) or `original_col=release_col`;
+    /// `#row` as the original column is the originals' 0-based data row (what
+    /// `reident anonymize --truth-key` writes).
     #[arg(long)]
     pub truth: Option<String>,
+    /// With --qi: a file mapping original keys to release keys (e.g. login to
+    /// pseudonym), as the audit's `truth.map`.
+    #[arg(long, requires = "truth", requires = "qi")]
+    pub truth_map: Option<PathBuf>,
+    /// Columns of --truth-map: original key, release key.
+    #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = ["login".to_string(), "pseudonym".to_string()])]
+    pub truth_map_columns: Vec<String>,
     /// Quasi-identifiers, comma-separated: run the QI-join attack instead.
     #[arg(long, value_delimiter = ',')]
     pub qi: Vec<String>,
@@ -169,13 +178,28 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let truth = args.truth.as_deref().map(split_truth);
 
     if !args.qi.is_empty() {
+        // The truth key, resolved as the audit resolves it.
+        let truth_key = match &args.truth {
+            None => None,
+            Some(spec) => {
+                let mut spec = crate::data::TruthSpec::parse(spec);
+                if let Some(path) = &args.truth_map {
+                    spec.map = Some(crate::data::read_key_map(
+                        path,
+                        &args.truth_map_columns[0],
+                        &args.truth_map_columns[1],
+                    )?);
+                }
+                Some(spec.resolve(&original, &release)?)
+            }
+        };
         let mut result = linkage::qi_join(
             &original,
             &release,
             &args.qi,
             &hierarchies,
             &kinds,
-            truth.as_ref().map(|(o, r)| (o.as_str(), r.as_str())),
+            truth_key.as_ref(),
         )?;
         if !args.rows {
             result.rows.clear();

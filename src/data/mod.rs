@@ -40,6 +40,7 @@ pub mod read;
 pub mod roles;
 pub mod text;
 pub mod tokens;
+pub mod truth;
 
 pub use encoded::{CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
 pub use generalized::{Bound, GeneralizedValue};
@@ -56,6 +57,7 @@ pub use read::{
 };
 pub use roles::{ColumnRole, ColumnRoles};
 pub use tokens::{is_suppressed_token, DEFAULT_MISSING_TOKENS};
+pub use truth::{read_key_map, TruthKey, TruthSpec, ROW_KEY};
 
 /// Errors from reading and interpreting input data. Every variant names the
 /// file (or source label) and, where it applies, the row or column.

@@ -31,6 +31,7 @@
 //! every tie it happens to break right, and dropping records without a
 //! source from `N` shrinks the denominator: both overstate the rate.
 
+use crate::data::TruthKey;
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -97,77 +98,6 @@ pub struct LinkageScores {
     pub weight_histogram: WeightHistogram,
 }
 
-/// The true (original row, release row) pairs, indexed by release row: a
-/// membership test is two array reads and a scan of that release row's
-/// (usually one) original rows, with no hashing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TruthPairs {
-    /// `originals[offsets[r]..offsets[r + 1]]` are release row `r`'s originals.
-    offsets: Vec<usize>,
-    /// Original rows, ascending within each release row.
-    originals: Vec<u32>,
-}
-
-impl TruthPairs {
-    /// Builds the set from (original row, release row) pairs over
-    /// `n_release` release rows; pairs naming a release row beyond that are
-    /// ignored, duplicates are kept once.
-    pub fn new(n_release: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Self {
-        let mut by_release: Vec<(u32, u32)> = pairs
-            .into_iter()
-            .filter(|&(_, r)| (r as usize) < n_release)
-            .map(|(l, r)| (r, l))
-            .collect();
-        by_release.sort_unstable();
-        by_release.dedup();
-        let mut offsets = vec![0usize; n_release + 1];
-        for &(r, _) in &by_release {
-            offsets[r as usize + 1] += 1;
-        }
-        for r in 0..n_release {
-            offsets[r + 1] += offsets[r];
-        }
-        TruthPairs {
-            offsets,
-            originals: by_release.into_iter().map(|(_, l)| l).collect(),
-        }
-    }
-
-    /// Number of true pairs.
-    pub fn len(&self) -> usize {
-        self.originals.len()
-    }
-
-    /// True when there is no true pair.
-    pub fn is_empty(&self) -> bool {
-        self.originals.is_empty()
-    }
-
-    /// The original rows of release row `r` (empty when it has none).
-    pub fn originals_of(&self, r: u32) -> &[u32] {
-        let r = r as usize;
-        if r + 1 >= self.offsets.len() {
-            return &[];
-        }
-        &self.originals[self.offsets[r]..self.offsets[r + 1]]
-    }
-
-    /// True when (original `l`, release `r`) is a true pair.
-    pub fn contains(&self, (l, r): (u32, u32)) -> bool {
-        self.originals_of(r).contains(&l)
-    }
-
-    /// Number of release rows the set is indexed by.
-    pub fn n_release(&self) -> usize {
-        self.offsets.len() - 1
-    }
-
-    /// Release rows with at least one true original.
-    pub fn release_rows_with_truth(&self) -> usize {
-        self.offsets.windows(2).filter(|w| w[1] > w[0]).count()
-    }
-}
-
 /// The probability `t / c` that a uniform pick among `c` tied best
 /// candidates, `t` of them true, is a true original (0 when `c` is 0): the
 /// per-record term of the expected re-identification rate (module docs),
@@ -194,7 +124,7 @@ pub fn score(
     pairs: &[(u32, u32)],
     weights: &[f64],
     links: &[usize],
-    truth: &TruthPairs,
+    truth: &TruthKey,
     histogram_bins: usize,
 ) -> LinkageScores {
     let true_pairs = truth.len() as u64;
@@ -353,7 +283,7 @@ mod tests {
         // (0,0) 5, (0,1) 1, (1,1) 3, (2,1) 4, (3,3) -1.
         let pairs = [(0, 0), (0, 1), (1, 1), (2, 1), (3, 3)];
         let weights = [5.0, 1.0, 3.0, 4.0, -1.0];
-        let truth = TruthPairs::new(4, [(0, 0), (1, 1), (2, 2)]);
+        let truth = TruthKey::new(4, [(0, 0), (1, 1), (2, 2)]);
         // Links (0,0) and (2,1): 1 correct of 2; recall 1/3; F1 = 2*(1/2)(1/3)/(5/6) = 0.4.
         let s = score(&pairs, &weights, &[0, 3], &truth, 4);
         assert_eq!(s.true_pairs_blocked, 2);
@@ -402,7 +332,7 @@ mod tests {
             (6, 3),
         ];
         let weights = [2.0, 2.0, 2.0, 1.0, 3.0, 0.0, -0.0, 0.0, 5.0, 4.0];
-        let truth = TruthPairs::new(5, [(1, 0), (1, 1), (4, 2), (5, 2), (6, 3)]);
+        let truth = TruthKey::new(5, [(1, 0), (1, 1), (4, 2), (5, 2), (6, 3)]);
         let s = score(&pairs, &weights, &[], &truth, 2);
         assert_eq!(s.attacked_records, 5);
         assert_eq!(s.records_without_candidate, 1);
@@ -418,7 +348,7 @@ mod tests {
         // Release 1 has two originals (a truth key shared by two rows),
         // release 2 none; the duplicate (0, 0) counts once, (5, 9) is beyond
         // the 4 release rows and ignored.
-        let t = TruthPairs::new(4, [(3, 1), (0, 0), (1, 1), (0, 0), (5, 9)]);
+        let t = TruthKey::new(4, [(3, 1), (0, 0), (1, 1), (0, 0), (5, 9)]);
         assert_eq!(t.len(), 3);
         assert_eq!(t.originals_of(1), &[1, 3]);
         assert!(t.contains((3, 1)) && t.contains((0, 0)));
@@ -432,7 +362,7 @@ mod tests {
         // Weights 0.0 and -0.0 are one threshold; 2.0 comes first.
         let pairs = [(0, 0), (1, 1), (2, 2)];
         let weights = [0.0, -0.0, 2.0];
-        let truth = TruthPairs::new(3, [(0, 0), (2, 2)]);
+        let truth = TruthKey::new(3, [(0, 0), (2, 2)]);
         let s = score(&pairs, &weights, &[], &truth, 2);
         assert_eq!(s.pr_curve.len(), 2);
         assert_eq!(s.pr_curve[0].threshold, 2.0);

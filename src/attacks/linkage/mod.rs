@@ -27,15 +27,14 @@ pub mod strings;
 
 use std::collections::{HashMap, HashSet};
 
-use polars::prelude::PlHashMap;
-
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use crate::data::TruthKey;
 pub use assignment::ScoredPair;
 pub use blocking::{parse_blocking_rules, BlockingKey, BlockingRule, KeyTransform, RuleEstimate};
 pub use comparison::{parse_comparisons, Comparison, Level, LevelKind};
-pub use evaluate::{LinkageScores, PrPoint, TruthPairs, WeightHistogram};
+pub use evaluate::{LinkageScores, PrPoint, WeightHistogram};
 pub use fellegi_sunter::{
     Contribution, EmCollapse, EmOptions, EmSession, FellegiSunterModel, LevelParams,
 };
@@ -251,48 +250,24 @@ fn truth_pairs(
     right: &EncodedTable,
     lcol: &str,
     rcol: &str,
-) -> Result<TruthPairs, LinkageError> {
-    let missing = |t: &EncodedTable, c: &str| LinkageError::MissingColumn {
-        source_name: t.source.clone(),
-        column: c.to_string(),
-        available: t.column_names().iter().map(|s| s.to_string()).collect(),
+) -> Result<TruthKey, LinkageError> {
+    let spec = crate::data::TruthSpec {
+        original: lcol.to_string(),
+        release: rcol.to_string(),
+        map: None,
     };
-    let lc = left.column(lcol).ok_or_else(|| missing(left, lcol))?;
-    let rc = right.column(rcol).ok_or_else(|| missing(right, rcol))?;
-    // Original rows per distinct (trimmed) key, found through the codes so
-    // each distinct value is hashed once, not once per row.
-    let mut group_of_value: PlHashMap<&str, u32> = PlHashMap::default();
-    let left_group: Vec<Option<u32>> = (0..lc.values.len())
-        .map(|c| {
-            (!lc.is_missing_code(c as u32)).then(|| {
-                let next = group_of_value.len() as u32;
-                *group_of_value.entry(lc.values[c].trim()).or_insert(next)
-            })
-        })
-        .collect();
-    let mut rows_of_group: Vec<Vec<u32>> = vec![Vec::new(); group_of_value.len()];
-    for (row, &code) in lc.codes.iter().enumerate() {
-        if let Some(g) = left_group[code as usize] {
-            rows_of_group[g as usize].push(row as u32);
-        }
-    }
-    let right_group: Vec<Option<u32>> = (0..rc.values.len())
-        .map(|c| {
-            if rc.is_missing_code(c as u32) {
-                None
-            } else {
-                group_of_value.get(rc.values[c].trim()).copied()
-            }
-        })
-        .collect();
-    let pairs = rc.codes.iter().enumerate().flat_map(|(r, &code)| {
-        let rows: &[u32] = match right_group[code as usize] {
-            Some(g) => &rows_of_group[g as usize],
-            None => &[],
-        };
-        rows.iter().map(move |&l| (l, r as u32))
-    });
-    Ok(TruthPairs::new(rc.len(), pairs))
+    spec.resolve(left, right).map_err(|e| match e {
+        crate::data::DataError::MissingColumn {
+            source_name,
+            column,
+            available,
+        } => LinkageError::MissingColumn {
+            source_name,
+            column,
+            available,
+        },
+        other => LinkageError::Data(other),
+    })
 }
 
 /// The comparison vectors (level index per comparison, pair-major) of

@@ -19,6 +19,7 @@
 //! grouped by their tuple of codes and each group's candidate set is the AND
 //! of its bitsets. Work is `O(distinct values^2 + groups * n/64)`.
 
+use crate::data::TruthKey;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -171,8 +172,8 @@ fn check_hierarchy_covers(
 
 /// Runs the attack. `hierarchies` maps a QI name to its hierarchy; `kinds`
 /// sets a QI's [`ValueKind`] (detected from the originals when absent);
-/// `truth` names (original column, release column) holding a key shared by a
-/// release row and its original. Missing release values are treated as
+/// `truth` says which original(s) each release row came from
+/// ([`crate::data::TruthSpec::resolve`]); it only scores the attack. Missing release values are treated as
 /// suppressed (compatible with anything); a missing original value is
 /// compatible only with a suppressed or missing release value.
 pub fn qi_join(
@@ -181,7 +182,7 @@ pub fn qi_join(
     quasi_identifiers: &[String],
     hierarchies: &HashMap<String, Hierarchy>,
     kinds: &HashMap<String, ValueKind>,
-    truth: Option<(&str, &str)>,
+    truth: Option<&TruthKey>,
 ) -> Result<QiJoinResult, LinkageError> {
     if quasi_identifiers.is_empty() {
         return Err(LinkageError::BadSpec {
@@ -264,20 +265,15 @@ pub fn qi_join(
             });
         }
     }
-    let truth_cols = match truth {
-        Some((o, r)) => Some((col(original, o)?, col(release, r)?)),
-        None => None,
-    };
-    // Original rows by truth key value.
-    let truth_index: Option<HashMap<&str, Vec<usize>>> = truth_cols.map(|(oc, _)| {
-        let mut m: HashMap<&str, Vec<usize>> = HashMap::new();
-        for row in 0..oc.len() {
-            if !oc.is_missing_code(oc.codes[row]) {
-                m.entry(oc.value(row).trim()).or_default().push(row);
-            }
+    if let Some(t) = truth {
+        if t.n_release() != release.n_rows {
+            return Err(LinkageError::BadParameter(format!(
+                "the truth key covers {} release rows but the release has {}",
+                t.n_release(),
+                release.n_rows
+            )));
         }
-        m
-    });
+    }
     let group_results: Vec<(Vec<u64>, u64)> = groups
         .par_iter()
         .map(|(key, _)| {
@@ -304,20 +300,14 @@ pub fn qi_join(
     let mut true_candidates = vec![0u64; release.n_rows];
     for ((_, members), (bits, count)) in groups.iter().zip(&group_results) {
         for &r in members {
-            let truth_in = match (&truth_cols, &truth_index) {
-                (Some((_, rc)), Some(index)) => {
-                    if !rc.is_missing_code(rc.codes[r]) {
-                        if let Some(origs) = index.get(rc.value(r).trim()) {
-                            true_candidates[r] = origs
-                                .iter()
-                                .filter(|&&o| bits[o / 64] >> (o % 64) & 1 == 1)
-                                .count() as u64;
-                        }
-                    }
-                    Some(true_candidates[r] > 0)
-                }
-                _ => None,
-            };
+            let truth_in = truth.map(|t| {
+                true_candidates[r] = t
+                    .originals_of(r as u32)
+                    .iter()
+                    .filter(|&&o| bits[o as usize / 64] >> (o as usize % 64) & 1 == 1)
+                    .count() as u64;
+                true_candidates[r] > 0
+            });
             rows[r] = QiJoinRow {
                 candidates: *count,
                 success_probability: if *count == 0 {
@@ -338,16 +328,7 @@ pub fn qi_join(
     }
     let mut hist: Vec<(u64, u64)> = hist.into_iter().collect();
     hist.sort_unstable();
-    let truth_unresolved = match (&truth_cols, &truth_index) {
-        (Some((_, rc)), Some(index)) => Some(
-            (0..release.n_rows)
-                .filter(|&r| {
-                    rc.is_missing_code(rc.codes[r]) || !index.contains_key(rc.value(r).trim())
-                })
-                .count() as u64,
-        ),
-        _ => None,
-    };
+    let truth_unresolved = truth.map(|t| (release.n_rows - t.release_rows_with_truth()) as u64);
     let (actual, expected_correct, truth_in) = if truth.is_some() {
         let hit = |r: &&QiJoinRow| r.truth_in_candidates == Some(true);
         (

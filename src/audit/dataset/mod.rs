@@ -3,16 +3,13 @@
 //! running the library's metrics and attacks and rendering its report section.
 //! The facts they return feed the claims ([`super::claims`]).
 
-use std::collections::HashMap;
-use std::path::Path;
-
 use polars::prelude::DataFrame;
 
 pub(crate) use crate::audit::facts::{
     AggregateFacts, CorpusFacts, Facts, StylometryFacts, TableFacts, TracesFacts,
 };
 use crate::audit::AuditError;
-use crate::data::{read_frame, ReadOptions};
+use crate::data::ReadOptions;
 use crate::report::{Chart, Section};
 pub(crate) use aggregate::{aggregate_section, run_aggregate};
 pub(crate) use corpus::{corpus_section, run_corpus};
@@ -59,22 +56,6 @@ pub(crate) fn text_values(
     source: &str,
 ) -> Result<Vec<Option<String>>, AuditError> {
     Ok(crate::data::text_column(frame, column, source)?)
-}
-
-/// Reads a two-column key map (original key -> release key).
-pub(crate) fn read_key_map(
-    path: &Path,
-    original: &str,
-    release: &str,
-) -> Result<HashMap<String, String>, AuditError> {
-    let source = path.display().to_string();
-    let frame = read_frame(path, &ReadOptions::default())?;
-    let o = text_values(&frame, original, &source)?;
-    let r = text_values(&frame, release, &source)?;
-    Ok(o.into_iter()
-        .zip(r)
-        .filter_map(|(o, r)| Some((o?, r?)))
-        .collect())
 }
 
 // ------------------------------------------------------------------ verdicts

@@ -6,14 +6,15 @@ use std::path::Path;
 
 use polars::prelude::DataFrame;
 
-use super::{read_key_map, read_options, TableFacts};
+use super::{read_options, TableFacts};
 use crate::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskTables};
 use crate::attacks::linkage::qi_join;
 use crate::audit::config::AuditOptions;
 use crate::audit::config::{percent, AuditConfig, ClaimConfig, TableConfig};
-use crate::audit::declarations::ROW_KEY;
 use crate::audit::AuditError;
-use crate::data::{load_table, read_frame, CategoricalColumn, Hierarchy, MissingPolicy};
+use crate::data::{
+    load_table, read_frame, read_key_map, Hierarchy, MissingPolicy, TruthSpec, ROW_KEY,
+};
 use crate::privacy::direct_identifiers::{scan_file, DirectIdentifierConfig};
 use crate::privacy::{
     build_classes, detect_hidden_quasi_identifiers, distinct_l_per_class, equal_distance_per_class,
@@ -132,12 +133,6 @@ pub(crate) fn run_table(
         }
         let column_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
         let mut original = load_table(original_path, &column_refs, &opts, &missing)?;
-        if row_key {
-            let rows: Vec<String> = (0..original.n_rows).map(|r| r.to_string()).collect();
-            original
-                .columns
-                .push(CategoricalColumn::from_strs(ROW_KEY, &rows));
-        }
         for col in &mut original.columns {
             if let Some(q) = t
                 .quasi_identifiers
@@ -147,32 +142,22 @@ pub(crate) fn run_table(
                 col.name = q.clone();
             }
         }
-        let truth_columns = match &t.truth {
+        // The truth key, resolved as `reident link` resolves it.
+        let truth = match &t.truth {
             None => None,
             Some(truth) => {
-                let original_key = truth.original.clone();
-                match &truth.map {
-                    None => Some((original_key, truth.release.clone())),
-                    Some(map_path) => {
-                        let map = read_key_map(map_path, &truth.map_original, &truth.map_release)?;
-                        let keys =
-                            original
-                                .column(&original_key)
-                                .ok_or_else(|| AuditError::Dataset {
-                                    dataset: dataset.clone(),
-                                    message: format!(
-                                        "truth column `{original_key}` is not in the originals"
-                                    ),
-                                })?;
-                        let mapped: Vec<&str> = (0..original.n_rows)
-                            .map(|row| map.get(keys.value(row)).map_or("", String::as_str))
-                            .collect();
-                        original
-                            .columns
-                            .push(CategoricalColumn::from_strs("__reident_truth__", &mapped));
-                        Some(("__reident_truth__".to_string(), truth.release.clone()))
+                let map = match &truth.map {
+                    None => None,
+                    Some(path) => {
+                        Some(read_key_map(path, &truth.map_original, &truth.map_release)?)
                     }
-                }
+                };
+                let spec = TruthSpec {
+                    original: truth.original.clone(),
+                    release: truth.release.clone(),
+                    map,
+                };
+                Some(spec.resolve(&original, &release)?)
             }
         };
         let kinds: HashMap<String, crate::data::ValueKind> =
@@ -183,9 +168,7 @@ pub(crate) fn run_table(
             &t.quasi_identifiers,
             &hierarchies,
             &kinds,
-            truth_columns
-                .as_ref()
-                .map(|(o, r)| (o.as_str(), r.as_str())),
+            truth.as_ref(),
         )?;
         result.rows.clear();
         qi = Some(result);
