@@ -39,6 +39,9 @@
 //! A claim `(eps, delta)` is refuted only when the lower bound at the stated
 //! confidence exceeds `eps`; otherwise it is "not refuted", with the number of
 //! trials that, at the observed error rates, would make the bound exceed it.
+//!
+//! Why this file is long: about 55 of its lines are tests, and the bound, its
+//! threshold selection and the claim check share the Clopper-Pearson step.
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;

@@ -54,6 +54,9 @@
 //! be one person).
 //!
 //! Limits: at most `u32::MAX - 1` rows.
+//!
+//! Why this file is long: about 120 of its lines are tests; the grouping
+//! kernel and the per-class sensitive counts it fills in one pass belong together.
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};

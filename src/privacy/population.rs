@@ -33,6 +33,10 @@
 //! risks (see [`super::risk`]). Solvers never panic: a fit that does not
 //! converge or gives an estimate outside `[0, N]` is reported as unavailable,
 //! with the reason.
+//!
+//! Why this file is long: the three ARX estimators share one frequency table,
+//! solver configuration and validity checks, and Dankar's rule chooses among
+//! them; read next to ARX's `org.deidentifier.arx.risk` they stay together.
 
 use std::collections::BTreeMap;
 
