@@ -4,11 +4,10 @@
 //! audit's progress bar (stderr, hidden when stderr is not a terminal) lives
 //! here; the library only calls a callback.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use polars::prelude::DataFrame;
 use serde::Serialize;
 
@@ -280,12 +279,7 @@ fn outcome(v: Verdict) -> Outcome {
 }
 
 fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
-    writeln!(out, "{text}").map_err(|source| CliError::Write {
-        path: "standard output".into(),
-        source,
-    })
+    super::output::print_json(out, value)
 }
 
 fn read(path: &Path) -> Result<DataFrame, CliError> {
@@ -652,15 +646,7 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         epsilon,
         delta: a.claim_delta,
     });
-    let bar = ProgressBar::new(a.trials as u64);
-    if std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials ({eta})") {
-            bar.set_style(style);
-        }
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
+    let bar = super::progress::bar(a.trials as u64, "trials");
     let tick = || bar.inc(1);
     let trials = dp::run_trials(
         mechanism.as_ref(),

@@ -5,11 +5,10 @@
 //! The progress bar (stderr, hidden when stderr is not a terminal) lives here.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{CliError, Outcome};
 use crate::attacks::linkage::{
@@ -130,12 +129,7 @@ fn split_truth(spec: &str) -> (String, String) {
 }
 
 fn write_json<T: serde::Serialize>(value: &T, out: &mut dyn Write) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::Usage(format!("cannot serialize the result: {e}")))?;
-    writeln!(out, "{text}").map_err(|source| CliError::Write {
-        path: "standard output".into(),
-        source,
-    })
+    super::output::print_json(out, value)
 }
 
 /// Runs `reident link`.
@@ -259,14 +253,7 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     config.truth = truth;
     config.explain_links = args.explain;
 
-    let bar = ProgressBar::new_spinner();
-    if std::io::stderr().is_terminal() {
-        if let Ok(style) = ProgressStyle::with_template("{spinner} link: {msg}") {
-            bar.set_style(style);
-        }
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
+    let bar = super::progress::spinner("link");
     // Stage timings: each stage runs until the next one is reported.
     let mut stage_started = started;
     let mut stage_name = "Loading".to_string();
