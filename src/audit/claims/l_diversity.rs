@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_at_least_two, require_table, verdict, Claim, DatasetFacts};
+use super::{check_at_least_two, require_sensitive, verdict, Claim, DatasetFacts};
 use crate::audit::declarations::Declared;
 use crate::audit::AuditError;
 use crate::eval;
@@ -28,13 +28,7 @@ impl Claim for LDiversity {
 
     fn check(&self, config: &Declared, at: &str) -> Result<(), String> {
         check_at_least_two(at, "l", self.l, "sensitive value")?;
-        if require_table(config, at, &self.table)?.sensitive.is_empty() {
-            return Err(format!(
-                "{at}: table `{}` has no `sensitive` attributes",
-                self.table
-            ));
-        }
-        Ok(())
+        require_sensitive(config, at, &self.table)
     }
 
     fn decide(&self, facts: &DatasetFacts, _level: f64) -> Result<ClaimVerdict, AuditError> {

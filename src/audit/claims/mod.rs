@@ -233,6 +233,17 @@ pub(crate) fn require_table<'a>(
         .ok_or_else(|| format!("{at}: no [[table]] named `{name}`"))
 }
 
+/// The `[[table]]` named `name`, which must declare sensitive attributes
+/// (the l and t claims are about them).
+pub(crate) fn require_sensitive(config: &Declared, at: &str, name: &str) -> Result<(), String> {
+    if require_table(config, at, name)?.sensitive.is_empty() {
+        return Err(format!(
+            "{at}: table `{name}` has no `sensitive` attributes"
+        ));
+    }
+    Ok(())
+}
+
 /// The `[[corpus]]` named `name`.
 pub(crate) fn require_corpus<'a>(
     config: &'a Declared,

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{require_table, verdict, Claim, DatasetFacts};
+use super::{require_sensitive, verdict, Claim, DatasetFacts};
 use crate::audit::declarations::Declared;
 use crate::audit::AuditError;
 use crate::eval;
@@ -34,13 +34,7 @@ impl Claim for TCloseness {
                 "{at}: key `t` = {t}: give a finite t in [0, 1) (the equal-distance EMD never exceeds 1, so t >= 1 would pass whatever the data)"
             ));
         }
-        if require_table(config, at, &self.table)?.sensitive.is_empty() {
-            return Err(format!(
-                "{at}: table `{}` has no `sensitive` attributes",
-                self.table
-            ));
-        }
-        Ok(())
+        require_sensitive(config, at, &self.table)
     }
 
     fn decide(&self, facts: &DatasetFacts, _level: f64) -> Result<ClaimVerdict, AuditError> {
