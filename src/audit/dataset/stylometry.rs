@@ -12,7 +12,6 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{text_values, StylometryFacts};
 use crate::attacks::stylometry::corpus::Corpus as StyloCorpus;
-use crate::attacks::stylometry::evaluate::{evaluate_scores, sweep_authors, Evaluation};
 use crate::attacks::stylometry::features::{FeatureConfig, FeatureKind};
 use crate::attacks::stylometry::normalize::Normalization;
 use crate::attacks::stylometry::pipeline::{
@@ -23,6 +22,7 @@ use crate::attacks::text::Corpus as TextCorpus;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
+use crate::eval::attribution::{evaluate_scores, sweep_authors, Evaluation};
 use crate::eval::roc::{equal_error_rate, roc_curve};
 use crate::report::charts::{self, NamedCurve};
 use crate::report::Chart;

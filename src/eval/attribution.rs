@@ -1,23 +1,36 @@
-//! Evaluation of authorship attribution: top-1 and top-k accuracy against the
-//! chance baseline (k / number of candidate authors), macro-F1, confusion
-//! matrix, stratified cross-validation with a seed, and sweeps of accuracy
-//! versus the number of candidate authors and versus test text length —
-//! everything the report charts (top-k curve, accuracy vs authors, accuracy
-//! vs length) as vectors of points.
+//! Scoring of closed-set authorship attribution: what turns an attack's
+//! documents x authors scores and the true authors into top-1 and top-k
+//! accuracy against the chance baseline (k / number of candidate authors),
+//! macro-F1 and the confusion matrix ([`evaluate_scores`], [`Evaluation`]);
+//! the same for the pseudonym level of a release ([`score_release`],
+//! [`pooling_report`], [`evaluate_pooling`]); and the procedures that only fit
+//! `attacks::stylometry` pipelines and score them: stratified
+//! cross-validation with a seed ([`cross_validate`],
+//! [`cross_validate_seeds`]) and sweeps of accuracy versus the number of
+//! candidate authors ([`sweep_authors`]) and versus test text length
+//! ([`sweep_length`]), as vectors of points for the report's charts.
 //!
-//! Rankings break score ties by author index (lower first) so results are
-//! deterministic. It does not render charts; see `report`.
+//! Rankings are the attack's (`attacks::stylometry::ranking`): score ties go
+//! to the lower author index, so results are deterministic. This module does
+//! not extract features, fit classifiers or pool documents (the attack does),
+//! and it does not render charts (see `report`).
 
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use unicode_segmentation::UnicodeSegmentation;
 
-use super::corpus::Corpus;
-use super::pipeline::{FittedPipeline, PipelineConfig};
-use super::StylometryError;
+use super::EvalError;
+use crate::attacks::stylometry::corpus::Corpus;
+use crate::attacks::stylometry::pipeline::{AttributionRun, FittedPipeline, PipelineConfig};
+use crate::attacks::stylometry::pooling::{
+    check_pseudonyms, pooled_scores, pseudonym_truth, PoolingMethod,
+};
+use crate::attacks::stylometry::pseudonym::ReleaseAttribution;
+use crate::attacks::stylometry::ranking::{rank_of, top_ranked};
+use crate::attacks::stylometry::tokenize::truncate_words;
+use crate::attacks::stylometry::AuthorshipModel;
 
 /// One point of the top-k curve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,57 +77,27 @@ pub struct Evaluation {
     pub predictions: Vec<Prediction>,
 }
 
-/// Order of authors for one score row: best first, ties by index.
-pub fn ranking(row: ndarray::ArrayView1<f64>) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..row.len()).collect();
-    order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
-    order
-}
-
-/// The `n` best authors of one score row, in the order of [`ranking`]
-/// (best first, ties by index), without sorting the whole row.
-pub fn top_ranked(row: ndarray::ArrayView1<f64>, n: usize) -> Vec<usize> {
-    let cmp = |a: &usize, b: &usize| row[*b].total_cmp(&row[*a]).then(a.cmp(b));
-    let mut order: Vec<usize> = (0..row.len()).collect();
-    let n = n.min(order.len());
-    if n == 0 {
-        return Vec::new();
+impl Evaluation {
+    /// Top-1 correct attributions: the diagonal of the confusion counts.
+    pub fn correct(&self) -> usize {
+        self.confusion
+            .iter()
+            .enumerate()
+            .map(|(i, row)| row[i])
+            .sum()
     }
-    if n < order.len() {
-        // The comparison is a total order, so selection then sorting the
-        // head gives exactly the head of the full sort.
-        order.select_nth_unstable_by(n - 1, cmp);
-        order.truncate(n);
-    }
-    order.sort_unstable_by(cmp);
-    order
 }
 
-/// 1-based position of author `t` in [`ranking`] of `row`, counted in one
-/// pass: authors scored higher (by `total_cmp`), or equal with a lower index,
-/// come first.
-pub fn rank_of(row: ndarray::ArrayView1<f64>, t: usize) -> usize {
-    let st = row[t];
-    1 + row
-        .iter()
-        .enumerate()
-        .filter(|&(a, s)| match s.total_cmp(&st) {
-            std::cmp::Ordering::Greater => true,
-            std::cmp::Ordering::Equal => a < t,
-            std::cmp::Ordering::Less => false,
-        })
-        .count()
-}
-
-/// Scores `scores` (rows = documents, columns = authors) against `truth`.
+/// Scores `scores` (rows = documents, columns = authors) against `truth`
+/// (author indices into `authors`).
 pub fn evaluate_scores(
     scores: &Array2<f64>,
     truth: &[usize],
     authors: &[String],
-) -> Result<Evaluation, StylometryError> {
+) -> Result<Evaluation, EvalError> {
     let n_authors = authors.len();
     if scores.nrows() != truth.len() || scores.ncols() != n_authors {
-        return Err(StylometryError::Invalid(format!(
+        return Err(EvalError::Invalid(format!(
             "scores are {}x{} but there are {} documents and {} authors",
             scores.nrows(),
             scores.ncols(),
@@ -123,19 +106,19 @@ pub fn evaluate_scores(
         )));
     }
     if truth.is_empty() || n_authors == 0 {
-        return Err(StylometryError::Invalid(
+        return Err(EvalError::Invalid(
             "nothing to evaluate: no documents or no authors".into(),
         ));
     }
     if scores.iter().any(|s| s.is_nan()) {
-        return Err(StylometryError::Invalid("scores contain NaN".into()));
+        return Err(EvalError::Invalid("scores contain NaN".into()));
     }
     let mut confusion = vec![vec![0usize; n_authors]; n_authors];
     let mut hits_at = vec![0usize; n_authors + 1];
     let mut predictions = Vec::with_capacity(truth.len());
     for (i, &t) in truth.iter().enumerate() {
         if t >= n_authors {
-            return Err(StylometryError::Invalid(format!(
+            return Err(EvalError::Invalid(format!(
                 "document {i}: true author {t} out of range"
             )));
         }
@@ -177,7 +160,9 @@ pub fn evaluate_scores(
 
 /// Macro-F1 from a confusion matrix over the authors that occur as truth or
 /// prediction (as scikit-learn's `f1_score(average="macro")` with default
-/// labels): per author `2 TP / (2 TP + FP + FN)`.
+/// labels): per author `2 TP / (2 TP + FP + FN)`. An author that is neither
+/// anyone's truth nor anyone's prediction is left out of the mean; one that
+/// is predicted but never the truth counts with F1 0.
 pub fn macro_f1(confusion: &[Vec<usize>]) -> f64 {
     let n = confusion.len();
     let mut sum = 0.0;
@@ -197,6 +182,273 @@ pub fn macro_f1(confusion: &[Vec<usize>]) -> f64 {
     } else {
         sum / present as f64
     }
+}
+
+/// An [`AttributionRun`] with its scores against the truth: the CLI's
+/// `attribution` JSON (the run's fields, then `evaluation`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredRun {
+    /// The attack's output.
+    #[serde(flatten)]
+    pub run: AttributionRun,
+    /// Scores against the truth, when the true authors are known.
+    pub evaluation: Option<Evaluation>,
+}
+
+/// Scores `run` from its documents x authors `scores` against `truth`
+/// (author indices into `run.authors`; `None` = unknown, no evaluation).
+pub fn score_run(
+    run: AttributionRun,
+    scores: &Array2<f64>,
+    truth: Option<&[usize]>,
+) -> Result<ScoredRun, EvalError> {
+    let evaluation = match truth {
+        Some(t) => Some(evaluate_scores(scores, t, &run.authors)?),
+        None => None,
+    };
+    Ok(ScoredRun { run, evaluation })
+}
+
+/// Document- and pseudonym-level scores of a [`ReleaseAttribution`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseScores {
+    /// The document scores against each document's true author.
+    pub documents: Evaluation,
+    /// The pooled scores against each pseudonym's truth (its majority
+    /// author, one "document" per pseudonym); `None` when no attacked
+    /// document has a pseudonym.
+    pub pseudonyms: Option<Evaluation>,
+}
+
+/// Scores a release attribution (`authors` = the fitted pipeline's authors,
+/// which the score columns follow).
+pub fn score_release(
+    release: &ReleaseAttribution,
+    authors: &[String],
+) -> Result<ReleaseScores, EvalError> {
+    let documents = evaluate_scores(&release.document_scores, &release.document_truth, authors)?;
+    let pseudonyms = release
+        .pseudonyms
+        .as_ref()
+        .map(|p| evaluate_scores(&p.scores, &p.truth, authors))
+        .transpose()?;
+    Ok(ReleaseScores {
+        documents,
+        pseudonyms,
+    })
+}
+
+/// One candidate author and its pooled score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RankedAuthor {
+    /// Author index.
+    pub author: usize,
+    /// Pooled score (higher = more likely).
+    pub score: f64,
+}
+
+/// The attack's result for one pseudonym, scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PseudonymAttribution {
+    /// Pseudonym index.
+    pub pseudonym: usize,
+    /// Number of release documents carrying it.
+    pub documents: usize,
+    /// The author who wrote most of its documents (ties: lower index).
+    pub true_author: usize,
+    /// The `k` best-scoring authors, best first (ties: lower index first).
+    pub top: Vec<RankedAuthor>,
+    /// 1-based rank of the true author among all candidates (1 = attributed).
+    pub true_author_rank: usize,
+}
+
+/// Document-level versus pseudonym-level attribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolingReport {
+    /// Pooling method used.
+    pub method: PoolingMethod,
+    /// Release documents attributed.
+    pub n_documents: usize,
+    /// Pseudonyms attributed.
+    pub n_pseudonyms: usize,
+    /// Candidate authors.
+    pub n_authors: usize,
+    /// Share of documents whose best-scoring author is their author.
+    pub document_accuracy: f64,
+    /// Share of pseudonyms whose best-scoring author is their author.
+    pub pseudonym_accuracy: f64,
+    /// Share of documents whose author is among the top `i + 1` (i = 0..k).
+    pub document_top_k_accuracy: Vec<f64>,
+    /// Share of pseudonyms whose author is among the top `i + 1` (i = 0..k).
+    pub pseudonym_top_k_accuracy: Vec<f64>,
+    /// Chance level of top-1 accuracy (1 / candidate authors).
+    pub chance: f64,
+    /// Pseudonyms whose documents have more than one true author (their
+    /// truth is the majority author, `attacks::stylometry::pooling`).
+    pub shared_pseudonyms: usize,
+    /// Per-pseudonym top-k.
+    pub pseudonyms: Vec<PseudonymAttribution>,
+}
+
+/// The report of pooled scores `pooled` (pseudonyms x authors) next to the
+/// document scores, from their evaluations.
+#[allow(clippy::too_many_arguments)]
+fn report_from(
+    method: PoolingMethod,
+    documents: &Evaluation,
+    pseudonyms: &Evaluation,
+    pooled: &Array2<f64>,
+    count: &[usize],
+    truth: &[usize],
+    shared: usize,
+    k: usize,
+) -> PoolingReport {
+    let n_authors = documents.authors.len();
+    let k = k.clamp(1, n_authors.max(1));
+    let top_k =
+        |e: &Evaluation| -> Vec<f64> { e.top_k.iter().take(k).map(|t| t.accuracy).collect() };
+    let per_pseudonym = pooled
+        .rows()
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| PseudonymAttribution {
+            pseudonym: i,
+            documents: count[i],
+            true_author: truth[i],
+            top: top_ranked(row, k)
+                .into_iter()
+                .map(|a| RankedAuthor {
+                    author: a,
+                    score: row[a],
+                })
+                .collect(),
+            true_author_rank: pseudonyms.predictions[i].rank_of_truth,
+        })
+        .collect();
+    PoolingReport {
+        method,
+        n_documents: documents.n_documents,
+        n_pseudonyms: pooled.nrows(),
+        n_authors,
+        document_accuracy: documents.top1_accuracy,
+        pseudonym_accuracy: pseudonyms.top1_accuracy,
+        document_top_k_accuracy: top_k(documents),
+        pseudonym_top_k_accuracy: top_k(pseudonyms),
+        chance: 1.0 / n_authors as f64,
+        shared_pseudonyms: shared,
+        pseudonyms: per_pseudonym,
+    }
+}
+
+/// The CLI's report of a release attribution: document- and pseudonym-level
+/// top-1 to top-`k` accuracy and each pseudonym's `k` best authors.
+/// `Ok(None)` when no document has a pseudonym.
+pub fn pooling_report(
+    release: &ReleaseAttribution,
+    authors: &[String],
+    k: usize,
+) -> Result<Option<PoolingReport>, EvalError> {
+    let Some(p) = release.pseudonyms.as_ref() else {
+        return Ok(None);
+    };
+    let scores = score_release(release, authors)?;
+    let Some(pseudonyms) = scores.pseudonyms.as_ref() else {
+        return Ok(None);
+    };
+    Ok(Some(report_from(
+        p.method,
+        &scores.documents,
+        pseudonyms,
+        &p.scores,
+        &p.documents,
+        &p.truth,
+        p.shared,
+        k,
+    )))
+}
+
+/// Pseudonym-level attribution next to the document-level one (the CLI's
+/// `pseudonym_attribution` JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PseudonymRun {
+    /// Pseudonym strings, sorted; `report.pseudonyms[i].pseudonym` indexes
+    /// this list.
+    pub pseudonyms: Vec<String>,
+    /// Document-level and pseudonym-level accuracy, top-k, per-pseudonym
+    /// rankings (author indices index the run's `authors`).
+    pub report: PoolingReport,
+}
+
+/// [`pooling_report`] with the pseudonym strings; `Ok(None)` when no
+/// document has a pseudonym.
+pub fn pseudonym_run(
+    release: &ReleaseAttribution,
+    authors: &[String],
+    k: usize,
+) -> Result<Option<PseudonymRun>, EvalError> {
+    Ok(pooling_report(release, authors, k)?
+        .zip(release.pseudonyms.as_ref())
+        .map(|(report, p)| PseudonymRun {
+            pseudonyms: p.names.clone(),
+            report,
+        }))
+}
+
+/// Attributes every release document and every pseudonym with a fitted
+/// classifier and reports both accuracies and each pseudonym's top `k`.
+///
+/// `pseudonym[doc]` indexes `n_pseudonyms` pseudonyms; `true_author[doc]` is
+/// the ground truth (from the experiment's truth key). A pseudonym's true
+/// author is the majority author of its documents
+/// (`attacks::stylometry::pooling::pseudonym_truth`; pseudonyms with several
+/// authors are counted in [`PoolingReport::shared_pseudonyms`]).
+pub fn evaluate_pooling(
+    classifier: &dyn AuthorshipModel,
+    x: &Array2<f64>,
+    pseudonym: &[usize],
+    n_pseudonyms: usize,
+    true_author: &[usize],
+    method: PoolingMethod,
+    k: usize,
+) -> Result<PoolingReport, EvalError> {
+    let count = check_pseudonyms(x.nrows(), pseudonym, n_pseudonyms)?;
+    if true_author.len() != x.nrows() {
+        return Err(EvalError::Invalid(format!(
+            "{} documents but {} true authors; they must pair up row by row",
+            x.nrows(),
+            true_author.len()
+        )));
+    }
+    if k == 0 {
+        return Err(EvalError::Invalid("top-k needs k >= 1".into()));
+    }
+    let (truth, shared) = pseudonym_truth(pseudonym, true_author, n_pseudonyms);
+    let doc_scores = classifier.scores(x)?;
+    let n_authors = doc_scores.ncols();
+    if let Some((doc, &a)) = true_author
+        .iter()
+        .enumerate()
+        .find(|(_, &a)| a >= n_authors)
+    {
+        return Err(EvalError::Invalid(format!(
+            "document {doc}: true author {a} is outside the {n_authors} candidate authors the classifier scores"
+        )));
+    }
+    let pooled = pooled_scores(classifier, x, &doc_scores, pseudonym, n_pseudonyms, method)?;
+    // Only the number of authors matters here: the report names authors by index.
+    let authors: Vec<String> = (0..n_authors).map(|a| a.to_string()).collect();
+    let documents = evaluate_scores(&doc_scores, true_author, &authors)?;
+    let pseudonyms = evaluate_scores(&pooled, &truth, &authors)?;
+    Ok(report_from(
+        method,
+        &documents,
+        &pseudonyms,
+        &pooled,
+        &count,
+        &truth,
+        shared,
+        k,
+    ))
 }
 
 /// Accuracy of one cross-validation fold.
@@ -270,16 +522,16 @@ fn for_each_fold(
     corpus: &Corpus,
     folds: usize,
     seed: u64,
-    mut on_fold: impl FnMut(usize, &Corpus, &[usize]) -> Result<(), StylometryError>,
-) -> Result<Vec<usize>, StylometryError> {
+    mut on_fold: impl FnMut(usize, &Corpus, &[usize]) -> Result<(), EvalError>,
+) -> Result<Vec<usize>, EvalError> {
     corpus.validate()?;
     if folds < 2 {
-        return Err(StylometryError::Invalid(format!(
+        return Err(EvalError::Invalid(format!(
             "cross-validation needs at least 2 folds, got {folds}"
         )));
     }
     if corpus.authors.len() < 2 {
-        return Err(StylometryError::Invalid(format!(
+        return Err(EvalError::Invalid(format!(
             "corpus has {} author(s); attribution needs at least two",
             corpus.authors.len()
         )));
@@ -292,7 +544,7 @@ fn for_each_fold(
         .map(|(i, _)| i)
         .collect();
     if untested.len() == corpus.len() {
-        return Err(StylometryError::Invalid(
+        return Err(EvalError::Invalid(
             "no author has two or more documents, so nothing can be cross-validated".into(),
         ));
     }
@@ -319,7 +571,7 @@ pub fn cross_validate(
     folds: usize,
     seed: u64,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<CrossValidation, StylometryError> {
+) -> Result<CrossValidation, EvalError> {
     let n_authors = corpus.authors.len();
     let mut pooled_scores = Array2::<f64>::zeros((corpus.len(), n_authors));
     let mut tested = vec![false; corpus.len()];
@@ -343,7 +595,7 @@ pub fn cross_validate(
         Ok(())
     })?;
     let rows: Vec<usize> = (0..corpus.len()).filter(|&i| tested[i]).collect();
-    let scores = pooled_scores.select(ndarray::Axis(0), &rows);
+    let scores = pooled_scores.select(Axis(0), &rows);
     let truth: Vec<usize> = rows.iter().map(|&i| corpus.labels[i]).collect();
     let mut pooled = evaluate_scores(&scores, &truth, &corpus.authors)?;
     for p in &mut pooled.predictions {
@@ -372,9 +624,9 @@ pub fn cross_validate_seeds(
     folds: usize,
     seeds: &[u64],
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<(Vec<CrossValidation>, SweepPoint), StylometryError> {
+) -> Result<(Vec<CrossValidation>, SweepPoint), EvalError> {
     if seeds.is_empty() {
-        return Err(StylometryError::Invalid("give at least one seed".into()));
+        return Err(EvalError::Invalid("give at least one seed".into()));
     }
     let mut runs = Vec::with_capacity(seeds.len());
     for (i, &seed) in seeds.iter().enumerate() {
@@ -420,15 +672,13 @@ pub fn sweep_authors(
     folds: usize,
     seed: u64,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Vec<SweepPoint>, StylometryError> {
+) -> Result<Vec<SweepPoint>, EvalError> {
     let n = corpus.authors.len();
     if repeats == 0 {
-        return Err(StylometryError::Invalid(
-            "repeats must be at least 1".into(),
-        ));
+        return Err(EvalError::Invalid("repeats must be at least 1".into()));
     }
     if let Some(&bad) = author_counts.iter().find(|&&m| m < 2 || m > n) {
-        return Err(StylometryError::Invalid(format!(
+        return Err(EvalError::Invalid(format!(
             "cannot sweep to {bad} candidate authors: the corpus has {n}; use 2..={n}"
         )));
     }
@@ -461,21 +711,10 @@ pub fn sweep_authors(
     Ok(points)
 }
 
-/// The prefix of `text` holding its first `words` Unicode words (with the
-/// punctuation and formatting between them); the whole text if shorter.
-pub fn truncate_words(text: &str, words: usize) -> &str {
-    if words == 0 {
-        return "";
-    }
-    match text.unicode_word_indices().nth(words - 1) {
-        Some((start, w)) => &text[..start + w.len()],
-        None => text,
-    }
-}
-
 /// Accuracy versus test text length (Eder 2015's setting): in each
 /// cross-validation fold the pipeline is trained on full training documents
-/// and the test documents are cut to their first `L` words for each `L` in
+/// and the test documents are cut to their first `L` words
+/// (`attacks::stylometry::tokenize::truncate_words`) for each `L` in
 /// `lengths`; each point pools all folds.
 pub fn sweep_length(
     corpus: &Corpus,
@@ -484,9 +723,9 @@ pub fn sweep_length(
     folds: usize,
     seed: u64,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Vec<SweepPoint>, StylometryError> {
+) -> Result<Vec<SweepPoint>, EvalError> {
     if lengths.is_empty() || lengths.contains(&0) {
-        return Err(StylometryError::Invalid(
+        return Err(EvalError::Invalid(
             "lengths must be a non-empty list of word counts >= 1".into(),
         ));
     }
@@ -503,12 +742,7 @@ pub fn sweep_length(
                 .collect();
             let scores = pipeline.scores(&texts)?;
             let eval = evaluate_scores(&scores, &truth, &corpus.authors)?;
-            hits[j] += eval
-                .confusion
-                .iter()
-                .enumerate()
-                .map(|(a, row)| row[a])
-                .sum::<usize>();
+            hits[j] += eval.correct();
             per_fold_acc[j].push(eval.top1_accuracy);
         }
         n_tested += test.len();
@@ -533,9 +767,13 @@ mod tests {
     use super::*;
     use ndarray::array;
 
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
     #[test]
     fn topk_f1_confusion_by_hand() {
-        let authors: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let authors = names(&["a", "b", "c"]);
         // doc0 truth a: ranking a,b,c (rank 1); doc1 truth b: ranking a,b,c (rank 2);
         // doc2 truth c: ranking c,... (rank 1); doc3 truth c: tie b=c -> b first (rank 2).
         let s = array![
@@ -555,27 +793,84 @@ mod tests {
             e.confusion,
             vec![vec![1, 0, 0], vec![1, 0, 0], vec![0, 1, 1]]
         );
+        assert_eq!(e.correct(), 2);
+        assert_eq!(
+            e.predictions
+                .iter()
+                .map(|p| p.rank_of_truth)
+                .collect::<Vec<_>>(),
+            vec![1, 2, 1, 2]
+        );
         // F1: a: TP1 FP1 FN0 -> 2/3; b: TP0 FP1 FN1 -> 0; c: TP1 FP0 FN1 -> 2/3.
         assert!((e.macro_f1 - (4.0 / 9.0)).abs() < 1e-12);
     }
 
+    /// Four candidates; `d` is never the truth. Truth a, a, b, c; predicted
+    /// a, d, b, b (the second document's truth a is ranked 3rd, behind d and
+    /// c). Confusion rows (truth) x columns (predicted):
+    /// a: [1,0,0,1], b: [0,1,0,0], c: [0,1,0,0], d: [0,0,0,0].
+    /// F1: a: TP1 FP0 FN1 -> 2/3; b: TP1 FP1 FN0 -> 2/3; c: TP0 FP0 FN1 -> 0;
+    /// d: TP0 FP1 FN0 -> 0 (predicted, so it counts). Macro-F1 = (4/3)/4 = 1/3.
+    /// Top-k: ranks 1, 3, 1, 2 -> top-1 2/4, top-2 3/4, top-3 4/4, top-4 1.
     #[test]
-    fn truncation_keeps_punctuation() {
+    fn macro_f1_counts_an_author_that_is_never_the_truth() {
+        let authors = names(&["a", "b", "c", "d"]);
+        let s = array![
+            [4.0, 3.0, 2.0, 1.0],
+            [1.0, 0.0, 2.0, 3.0],
+            [0.0, 5.0, 1.0, 0.0],
+            [1.0, 3.0, 2.0, 0.0]
+        ];
+        let e = evaluate_scores(&s, &[0, 0, 1, 2], &authors).unwrap();
         assert_eq!(
-            truncate_words("Hello, world! How are you?", 2),
-            "Hello, world"
+            e.confusion,
+            vec![
+                vec![1, 0, 0, 1],
+                vec![0, 1, 0, 0],
+                vec![0, 1, 0, 0],
+                vec![0, 0, 0, 0]
+            ]
         );
-        assert_eq!(truncate_words("one two", 5), "one two");
+        assert!((e.macro_f1 - 1.0 / 3.0).abs() < 1e-12, "{}", e.macro_f1);
+        assert_eq!(
+            e.top_k.iter().map(|p| p.accuracy).collect::<Vec<_>>(),
+            vec![0.5, 0.75, 1.0, 1.0]
+        );
+        assert_eq!(e.chance_top1, 0.25);
+        assert_eq!(e.correct(), 2);
+        // An author that is neither truth nor prediction is left out: with
+        // the d column removed from the scores, d is gone and the mean is
+        // over a, b, c only.
+        let three = names(&["a", "b", "c"]);
+        let e3 = evaluate_scores(
+            &s.slice(ndarray::s![.., 0..3]).to_owned(),
+            &[0, 0, 1, 2],
+            &three,
+        )
+        .unwrap();
+        // Predictions a, c, b, b: a 2/3, b 2/3, c: TP0 FP1 FN1 -> 0.
+        assert!((e3.macro_f1 - 4.0 / 9.0).abs() < 1e-12);
+        // All-zero confusion: no author present.
+        assert_eq!(macro_f1(&[vec![0, 0], vec![0, 0]]), 0.0);
+        // A confusion where the unseen author has an empty row and column.
+        let with_absent = vec![vec![2, 0, 0], vec![1, 1, 0], vec![0, 0, 0]];
+        // a: TP2 FP1 FN0 -> 4/5; b: TP1 FP0 FN1 -> 2/3; c absent -> (4/5 + 2/3)/2.
+        assert!((macro_f1(&with_absent) - (0.8 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        let authors = names(&["a", "b"]);
+        let s = array![[1.0, 0.0]];
+        assert!(evaluate_scores(&s, &[0, 1], &authors).is_err());
+        assert!(evaluate_scores(&s, &[2], &authors).is_err());
+        assert!(evaluate_scores(&array![[f64::NAN, 0.0]], &[0], &authors).is_err());
     }
 
     #[test]
     fn folds_are_stratified_and_seeded() {
         let texts: Vec<String> = (0..7).map(|i| format!("doc {i}")).collect();
-        let names: Vec<String> = ["a", "a", "a", "a", "b", "b", "c"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let c = Corpus::from_named(texts, &names).unwrap();
+        let c = Corpus::from_named(texts, &names(&["a", "a", "a", "a", "b", "b", "c"])).unwrap();
         let f = stratified_folds(&c, 2, 7);
         assert_eq!(f, stratified_folds(&c, 2, 7));
         assert_eq!(f[6], None); // author c has one document: never tested
