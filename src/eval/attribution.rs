@@ -878,4 +878,102 @@ mod tests {
         assert_eq!(f[..4].iter().filter(|x| **x == Some(0)).count(), 2);
         assert_eq!(f[4..6].iter().filter(|x| **x == Some(0)).count(), 1);
     }
+
+    /// `score_run` keeps the CLI's `attribution` JSON: the run's fields,
+    /// then `evaluation` (null without truth).
+    #[test]
+    fn scored_run_serializes_the_run_then_its_evaluation() {
+        use crate::attacks::stylometry::pipeline::attribute;
+        let train = Corpus::from_named(
+            vec![
+                "alpha alpha beta".into(),
+                "alpha beta beta".into(),
+                "gamma gamma delta".into(),
+                "gamma delta delta".into(),
+            ],
+            &names(&["x", "x", "y", "y"]),
+        )
+        .unwrap();
+        let texts = vec!["alpha beta alpha".to_string(), "delta gamma".to_string()];
+        let (run, scores) = attribute(&PipelineConfig::burrows(4), &train, &texts, 2).unwrap();
+        let scored = score_run(run.clone(), &scores, Some(&[0, 1])).unwrap();
+        let e = scored.evaluation.as_ref().unwrap();
+        assert_eq!((e.n_documents, e.correct(), e.top1_accuracy), (2, 2, 1.0));
+        assert_eq!(e.confusion, vec![vec![1, 0], vec![0, 1]]);
+        let json = serde_json::to_string(&scored).unwrap();
+        let at = |k: &str| json.find(&format!("\"{k}\":")).unwrap();
+        assert!(at("config") < at("documents") && at("documents") < at("evaluation"));
+        let bare = score_run(run, &scores, None).unwrap();
+        assert!(serde_json::to_string(&bare)
+            .unwrap()
+            .ends_with("\"evaluation\":null}"));
+    }
+
+    /// A release by hand: 4 documents x 2 authors, pseudonyms p0 (docs 0,
+    /// 1, both by author 0) and p1 (docs 2 by 1 and 3 by 0: shared, tie ->
+    /// truth 0). Documents: doc0 [2,1] right, doc1 [0,1] wrong (rank 2),
+    /// doc2 [0,3] right, doc3 [1,1] tie -> author 0, right. Pooled (sums):
+    /// p0 [2,2] tie -> 0, right; p1 [1,4] -> 1, wrong (truth 0, rank 2).
+    #[test]
+    fn release_scores_and_pooling_report_by_hand() {
+        use crate::attacks::stylometry::pseudonym::PooledAttribution;
+        let release = ReleaseAttribution {
+            document_scores: array![[2.0, 1.0], [0.0, 1.0], [0.0, 3.0], [1.0, 1.0]],
+            document_truth: vec![0, 0, 1, 0],
+            documents_without_pseudonym: 0,
+            pseudonyms: Some(PooledAttribution {
+                method: PoolingMethod::SumScores,
+                names: names(&["p0", "p1"]),
+                documents: vec![2, 2],
+                truth: vec![0, 0],
+                shared: 1,
+                scores: array![[2.0, 2.0], [1.0, 4.0]],
+            }),
+        };
+        let authors = names(&["a", "b"]);
+        let s = score_release(&release, &authors).unwrap();
+        assert_eq!(s.documents.top1_accuracy, 0.75);
+        assert_eq!(s.documents.confusion, vec![vec![2, 1], vec![0, 1]]);
+        let p = s.pseudonyms.as_ref().unwrap();
+        assert_eq!(p.top1_accuracy, 0.5);
+        assert_eq!(p.confusion, vec![vec![1, 1], vec![0, 0]]);
+        // b is predicted but never the truth: F1 a = 2/3, b = 0.
+        assert!((p.macro_f1 - 1.0 / 3.0).abs() < 1e-12);
+
+        let run = pseudonym_run(&release, &authors, 5).unwrap().unwrap();
+        assert_eq!(run.pseudonyms, names(&["p0", "p1"]));
+        let r = &run.report;
+        assert_eq!((r.n_documents, r.n_pseudonyms, r.n_authors), (4, 2, 2));
+        assert_eq!(r.document_top_k_accuracy, vec![0.75, 1.0]);
+        assert_eq!(r.pseudonym_top_k_accuracy, vec![0.5, 1.0]);
+        assert_eq!((r.document_accuracy, r.pseudonym_accuracy), (0.75, 0.5));
+        assert_eq!((r.chance, r.shared_pseudonyms), (0.5, 1));
+        assert_eq!(r.pseudonyms[1].true_author_rank, 2);
+        assert_eq!(
+            r.pseudonyms[1].top,
+            vec![
+                RankedAuthor {
+                    author: 1,
+                    score: 4.0
+                },
+                RankedAuthor {
+                    author: 0,
+                    score: 1.0
+                }
+            ]
+        );
+        assert_eq!(
+            r.pseudonyms[0].top[0],
+            RankedAuthor {
+                author: 0,
+                score: 2.0
+            }
+        );
+
+        let none = ReleaseAttribution {
+            pseudonyms: None,
+            ..release
+        };
+        assert!(pooling_report(&none, &authors, 2).unwrap().is_none());
+    }
 }
