@@ -9,7 +9,7 @@ use reident::attacks::stylometry::normalize::Normalization;
 use reident::attacks::stylometry::pipeline::{ClassifierKind, ClassifierSpec, PipelineConfig};
 use reident::attacks::stylometry::tokenize::TokenizerOptions;
 use reident::data::{read_frame, ReadOptions};
-use reident::eval::attribution::{cross_validate, sweep_authors, sweep_length};
+use reident::eval::cross_validation::{cross_validate, sweep_authors, sweep_length};
 
 fn load() -> Corpus {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/brontes/documents.jsonl.gz");

@@ -26,9 +26,9 @@ use crate::attacks::stylometry::pseudonym::attribute_pseudonyms;
 use crate::attacks::stylometry::tokenize::{CodeHandling, MarkupHandling, TokenizerOptions};
 use crate::attacks::stylometry::StylometryError;
 use crate::data::{read_frame, ReadOptions};
-use crate::eval::attribution::{
-    cross_validate, pseudonym_run, score_run, sweep_authors, sweep_length, CrossValidation,
-    PseudonymRun, ScoredRun, SweepPoint,
+use crate::eval::attribution::{pseudonym_run, score_run, PseudonymRun, ScoredRun};
+use crate::eval::cross_validation::{
+    cross_validate, sweep_authors, sweep_length, CrossValidation, SweepPoint,
 };
 
 /// Arguments of `reident stylometry`.

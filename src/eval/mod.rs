@@ -15,9 +15,9 @@
 //!   to the trials of a black-box mechanism run (`crate::dp::run_trials`).
 //! * [`attribution`]: authorship attribution scored against the truth:
 //!   top-1/top-k accuracy against chance, macro-F1, the confusion matrix, the
-//!   pseudonym-level report, and the cross-validation and sweeps (number of
-//!   authors, text length) that fit `attacks::stylometry` pipelines and score
-//!   them.
+//!   pseudonym-level report; [`cross_validation`]: the cross-validation and
+//!   sweeps (number of authors, text length) that fit `attacks::stylometry`
+//!   pipelines and score them with [`attribution`].
 //! * [`roc`]: ROC curve, AUC, equal error rate and precision-recall curve of
 //!   scored trials; [`verification`]: c@1 and the summary of authorship
 //!   verification trials.
@@ -32,12 +32,13 @@
 //!
 //! Data flows `data -> privacy | attacks | dp -> eval -> report`: this module
 //! reads attack results and never reads a file or prints; the only attacks it
-//! runs are the fits of a cross-validation or a sweep ([`attribution`]),
+//! runs are the fits of a cross-validation or a sweep ([`cross_validation`]),
 //! which are scoring procedures.
 
 pub mod attribution;
 pub mod channel;
 pub mod coverage;
+pub mod cross_validation;
 pub mod decision;
 pub mod epsilon;
 pub mod mechanism_audit;

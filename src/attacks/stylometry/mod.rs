@@ -21,9 +21,9 @@
 //! [`FeatureMatrix`]'s values.
 //!
 //! It does not score attributions against the truth: top-k accuracy,
-//! macro-F1, the confusion matrix, cross-validation and the sweeps over the
-//! number of authors and text length are in `eval::attribution`. It does not
-//! read files (see [`crate::data`]; `corpus::string_column` takes an already
+//! macro-F1 and the confusion matrix are in `eval::attribution`,
+//! cross-validation and the sweeps over the number of authors and text
+//! length in `eval::cross_validation`. It does not read files (see [`crate::data`]; `corpus::string_column` takes an already
 //! loaded frame) or render charts (see `report`); results are serde structs.
 
 /// Errors of the stylometry module.

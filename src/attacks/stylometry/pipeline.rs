@@ -1,6 +1,6 @@
 //! An attribution pipeline: features fitted on the training corpus, a
 //! normalization fitted on the training rows, and a classifier. This is the
-//! unit that `eval::attribution` cross-validates and the CLI runs.
+//! unit that `eval::cross_validation` cross-validates and the CLI runs.
 //!
 //! It returns scores and rankings; it does not score them against the truth
 //! (see `eval::attribution`).
