@@ -26,12 +26,12 @@
 use std::path::Path;
 
 use reident::attacks::stylometry::corpus::{string_column, Corpus};
-use reident::attacks::stylometry::evaluate::ranking;
 use reident::attacks::stylometry::linear::{LinearSvmParams, LogisticParams};
 use reident::attacks::stylometry::normalize::Normalization;
 use reident::attacks::stylometry::pipeline::{
     ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
 };
+use reident::attacks::stylometry::ranking::ranking;
 use reident::data::{read_frame, ReadOptions};
 
 /// Most frequent words used as features.

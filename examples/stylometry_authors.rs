@@ -23,9 +23,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use reident::attacks::stylometry::corpus::{string_column, Corpus};
-use reident::attacks::stylometry::evaluate::{sweep_authors, SweepPoint};
 use reident::attacks::stylometry::pipeline::{ClassifierKind, ClassifierSpec, PipelineConfig};
 use reident::data::{read_frame, ReadOptions};
+use reident::eval::cross_validation::{sweep_authors, SweepPoint};
 use reident::report::charts::{accuracy_vs_authors, NamedCurve};
 
 /// Numbers of candidate authors drawn `DRAWS` times each.

@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use reident::attacks::stylometry::corpus::{string_column, Corpus};
-use reident::attacks::stylometry::evaluate::{cross_validate, sweep_authors, sweep_length};
 use reident::attacks::stylometry::features::{FeatureConfig, FeatureKind};
 use reident::attacks::stylometry::normalize::Normalization;
 use reident::attacks::stylometry::pipeline::{ClassifierKind, ClassifierSpec, PipelineConfig};
 use reident::attacks::stylometry::tokenize::TokenizerOptions;
 use reident::data::{read_frame, ReadOptions};
+use reident::eval::cross_validation::{cross_validate, sweep_authors, sweep_length};
 
 fn load() -> Corpus {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/brontes/documents.jsonl.gz");

@@ -272,8 +272,8 @@ fn ten_megabyte_document() {
 #[test]
 fn repeated_cross_validation_over_seeds() {
     use reident::attacks::stylometry::corpus::Corpus;
-    use reident::attacks::stylometry::evaluate::cross_validate_seeds;
     use reident::attacks::stylometry::pipeline::PipelineConfig;
+    use reident::eval::cross_validation::cross_validate_seeds;
     let rows = train_rows();
     let texts: Vec<String> = rows.iter().map(|(_, t)| t.to_string()).collect();
     let names: Vec<String> = rows.iter().map(|(a, _)| a.to_string()).collect();

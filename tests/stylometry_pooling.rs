@@ -10,9 +10,10 @@ use reident::attacks::stylometry::linear::{
     LinearSvmAuthorship, LinearSvmParams, LogisticAuthorship, LogisticParams,
 };
 use reident::attacks::stylometry::pooling::{
-    attribute_pseudonyms, evaluate_pooling, pool_features, pool_scores, PoolingMethod,
+    attribute_pseudonyms, pool_features, pool_scores, PoolingMethod,
 };
 use reident::attacks::stylometry::{AuthorshipClassifier, AuthorshipModel, StylometryError};
+use reident::eval::attribution::evaluate_pooling;
 
 /// Scores a document by its raw feature values: author `a`'s score is
 /// feature `a` (so pooling can be checked by hand).

@@ -10,11 +10,12 @@
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use reident::attacks::stylometry::delta::{burrows_delta, cosine_distance, eder_delta};
-use reident::attacks::stylometry::evaluate::{evaluate_scores, rank_of, ranking, top_ranked};
 use reident::attacks::stylometry::features::{FeatureConfig, FeatureKind, FittedFeatures};
+use reident::attacks::stylometry::ranking::{rank_of, ranking, top_ranked};
 use reident::attacks::stylometry::tokenize::{
     clean_text, words, CodeHandling, MarkupHandling, TokenizerOptions,
 };
+use reident::eval::attribution::evaluate_scores;
 
 proptest! {
     #[test]

@@ -15,6 +15,7 @@ use reident::attacks::stylometry::pseudonym::{
     pseudonym_attack, PseudonymAttackInput, PseudonymAttackParams,
 };
 use reident::data::{read_frame, text_column, ReadOptions};
+use reident::eval::attribution::score_release;
 
 /// ids, texts (missing = ""), authors of one demo corpus file, read as the
 /// audit reads a corpus with one text column.
@@ -67,7 +68,8 @@ fn reproduces_the_demo_audit_figures() {
     assert_eq!(r.authors_left_out, 18);
     assert_eq!(r.known_documents, 834);
     assert_eq!((r.held_out_documents, r.held_out_in_release), (759, 759));
-    let docs = &r.attribution.documents;
+    let scores = score_release(&r.attribution, &r.authors).unwrap();
+    let docs = &scores.documents;
     assert_eq!(docs.n_documents, 759);
     assert_eq!(docs.top1_accuracy, 0.05928853754940711); // 45 / 759
     assert_eq!(docs.macro_f1, 0.04673045657208552);
@@ -99,8 +101,9 @@ fn reproduces_the_demo_audit_figures() {
     assert_eq!(r.attribution.documents_without_pseudonym, 0);
     let p = r.attribution.pseudonyms.as_ref().unwrap();
     assert_eq!(p.names.len(), 182);
-    assert_eq!(p.evaluation.n_documents, 182);
-    assert_eq!(p.evaluation.top1_accuracy, 0.13736263736263737); // 25 / 182
+    let pe = scores.pseudonyms.as_ref().unwrap();
+    assert_eq!(pe.n_documents, 182);
+    assert_eq!(pe.top1_accuracy, 0.13736263736263737); // 25 / 182
     let pseudonym_top_k = [
         0.13736263736263737,
         0.1978021978021978,
@@ -123,13 +126,7 @@ fn reproduces_the_demo_audit_figures() {
         0.5659340659340659,
         0.5714285714285714,
     ];
-    let got: Vec<f64> = p
-        .evaluation
-        .top_k
-        .iter()
-        .take(20)
-        .map(|p| p.accuracy)
-        .collect();
+    let got: Vec<f64> = pe.top_k.iter().take(20).map(|p| p.accuracy).collect();
     assert_eq!(got, pseudonym_top_k);
     // The demo's pseudonymizer maps each author to one pseudonym.
     assert_eq!(p.shared, 0);

@@ -15,20 +15,21 @@ use serde::Serialize;
 use super::{CliError, Outcome};
 use crate::attacks::stylometry::corpus::{string_column, Corpus};
 use crate::attacks::stylometry::delta::{KnnDistance, Profile};
-use crate::attacks::stylometry::evaluate::{
-    cross_validate, sweep_authors, sweep_length, CrossValidation, SweepPoint,
-};
 use crate::attacks::stylometry::features::{FeatureConfig, FeatureKind};
 use crate::attacks::stylometry::linear::{LinearSvmParams, LogisticParams};
 use crate::attacks::stylometry::normalize::Normalization;
 use crate::attacks::stylometry::pipeline::{
-    attribute, AttributionRun, ClassifierKind, ClassifierSpec, PipelineConfig,
+    attribute, ClassifierKind, ClassifierSpec, PipelineConfig,
 };
 use crate::attacks::stylometry::pooling::PoolingMethod;
-use crate::attacks::stylometry::pseudonym::{attribute_pseudonyms, PseudonymRun};
+use crate::attacks::stylometry::pseudonym::attribute_pseudonyms;
 use crate::attacks::stylometry::tokenize::{CodeHandling, MarkupHandling, TokenizerOptions};
 use crate::attacks::stylometry::StylometryError;
 use crate::data::{read_frame, ReadOptions};
+use crate::eval::attribution::{pseudonym_run, score_run, PseudonymRun, ScoredRun};
+use crate::eval::cross_validation::{
+    cross_validate, sweep_authors, sweep_length, CrossValidation, SweepPoint,
+};
 
 /// Arguments of `reident stylometry`.
 #[derive(Debug, clap::Args)]
@@ -212,8 +213,9 @@ pub struct StylometryReport {
     pub skipped_train_rows: Vec<usize>,
     /// Test rows dropped by --skip-empty.
     pub skipped_test_rows: Vec<usize>,
-    /// Train/test attribution.
-    pub attribution: Option<AttributionRun>,
+    /// Train/test attribution (the run and, with true authors, its
+    /// `evaluation`).
+    pub attribution: Option<ScoredRun>,
     /// Pseudonym-level attribution of --test (with --pseudonym-column).
     pub pseudonym_attribution: Option<PseudonymRun>,
     /// Cross-validation on --train (when there is no --test).
@@ -420,7 +422,7 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
                 // majority author and counted (`shared_pseudonyms`), the
                 // library's one policy (attacks::stylometry::pooling).
                 let pseudonyms: Vec<Option<String>> = pseudonyms.into_iter().map(Some).collect();
-                let (run, pooled) = attribute_pseudonyms(
+                let (run, release) = attribute_pseudonyms(
                     &config,
                     &train,
                     &texts,
@@ -430,8 +432,13 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
                     args.top_n,
                 )
                 .map_err(|e| usage(format!("{test_name}: {e}")))?;
-                report.attribution = Some(run);
-                report.pseudonym_attribution = pooled;
+                report.pseudonym_attribution =
+                    pseudonym_run(&release, &run.authors, args.top_n.max(1))?;
+                report.attribution = Some(score_run(
+                    run,
+                    &release.document_scores,
+                    Some(truth),
+                )?);
             }
             (Some(_), None) => {
                 return Err(usage(format!(
@@ -440,13 +447,8 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
                 )))
             }
             (None, _) => {
-                report.attribution = Some(attribute(
-                    &config,
-                    &train,
-                    &texts,
-                    truth.as_deref(),
-                    args.top_n,
-                )?);
+                let (run, scores) = attribute(&config, &train, &texts, args.top_n)?;
+                report.attribution = Some(score_run(run, &scores, truth.as_deref())?);
             }
         }
     } else {

@@ -13,6 +13,11 @@
 //! * [`epsilon`]: the epsilon (and Gaussian-DP `mu`) lower bound from scored
 //!   membership trials and the claim check; [`mechanism_audit`] applies it
 //!   to the trials of a black-box mechanism run (`crate::dp::run_trials`).
+//! * [`attribution`]: authorship attribution scored against the truth:
+//!   top-1/top-k accuracy against chance, macro-F1, the confusion matrix, the
+//!   pseudonym-level report; [`cross_validation`]: the cross-validation and
+//!   sweeps (number of authors, text length) that fit `attacks::stylometry`
+//!   pipelines and score them with [`attribution`].
 //! * [`roc`]: ROC curve, AUC, equal error rate and precision-recall curve of
 //!   scored trials; [`verification`]: c@1 and the summary of authorship
 //!   verification trials.
@@ -26,10 +31,14 @@
 //!   INCONCLUSIVE with a warning naming the cause ([`guard`]).
 //!
 //! Data flows `data -> privacy | attacks | dp -> eval -> report`: this module
-//! reads attack results and never runs an attack, reads a file or prints.
+//! reads attack results and never reads a file or prints; the only attacks it
+//! runs are the fits of a cross-validation or a sweep ([`cross_validation`]),
+//! which are scoring procedures.
 
+pub mod attribution;
 pub mod channel;
 pub mod coverage;
+pub mod cross_validation;
 pub mod decision;
 pub mod epsilon;
 pub mod mechanism_audit;
@@ -86,6 +95,10 @@ pub enum EvalError {
     /// Invalid input that fits no more specific variant (a NaN score).
     #[error("{0}")]
     Invalid(String),
+    /// A stylometry pipeline failed inside a scoring procedure
+    /// (cross-validation, a sweep, pooling).
+    #[error(transparent)]
+    Stylometry(#[from] crate::attacks::stylometry::StylometryError),
     /// A rate over no trials has no interval.
     #[error("{what}: no trials, so no rate can be estimated")]
     NoTrials {

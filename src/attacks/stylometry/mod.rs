@@ -2,27 +2,29 @@
 //! Jira/Confluence markup, feature extractors (most-frequent words with
 //! culling, function words, character and word n-grams, stems, BPE subwords,
 //! formatting habits), normalizations fitted on training data, the Delta family
-//! of distance classifiers with nearest centroid and kNN, and evaluation
-//! (top-k, macro-F1, confusion, sweeps over authors and text length,
-//! cross-validation).
+//! of distance classifiers with nearest centroid and kNN, linear classifiers,
+//! and the attacks that return documents x authors scores.
 //!
-//! Module map: `tokenize` (cleaning, words), `corpus` (labelled documents),
-//! `features` (extractors fitted on training text; `formatting` holds the
-//! formatting-habit features), `normalize` (z, TF-IDF,
+//! Module map: `tokenize` (cleaning, words, truncation), `corpus` (labelled
+//! documents), `features` (extractors fitted on training text; `formatting`
+//! holds the formatting-habit features), `normalize` (z, TF-IDF,
 //! L2), `delta` (Burrows/Cosine/Eder Delta, nearest centroid, kNN),
 //! `pipeline` (features + normalization + classifier, `attribute`),
-//! `evaluate` (metrics, cross-validation, sweeps), `linear` (multinomial
-//! logistic regression and one-vs-rest linear SVM via linfa), `verification`
-//! (open-set ROC/AUC/EER/c@1, the impostors method, epsilon bounds from
-//! verification scores), `pooling` (pseudonym-level attribution by pooling a
-//! pseudonym's documents), `pseudonym` (the pseudonym-level attack the
-//! audit and the CLI share). Classifiers plug in through
-//! [`AuthorshipClassifier`] (parameters, `fit`) and [`AuthorshipModel`] (the
-//! fitted model, `scores`) on a [`FeatureMatrix`]'s values.
+//! `ranking` (candidate order of a score row, ties to the lower index),
+//! `linear` (multinomial logistic regression and one-vs-rest linear SVM via
+//! linfa), `verification` (open-set verification trials, the impostors
+//! method, epsilon bounds from verification scores), `pooling`
+//! (pseudonym-level attribution by pooling a pseudonym's documents),
+//! `pseudonym` (the pseudonym-level attack the audit and the CLI share).
+//! Classifiers plug in through [`AuthorshipClassifier`] (parameters, `fit`)
+//! and [`AuthorshipModel`] (the fitted model, `scores`) on a
+//! [`FeatureMatrix`]'s values.
 //!
-//! It does not read files (see [`crate::data`]; `corpus::string_column`
-//! takes an already loaded frame) or render charts (see `report`); results
-//! are serde structs.
+//! It does not score attributions against the truth: top-k accuracy,
+//! macro-F1 and the confusion matrix are in `eval::attribution`,
+//! cross-validation and the sweeps over the number of authors and text
+//! length in `eval::cross_validation`. It does not read files (see [`crate::data`]; `corpus::string_column` takes an already
+//! loaded frame) or render charts (see `report`); results are serde structs.
 
 /// Errors of the stylometry module.
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +91,6 @@ impl AuthorshipModel for Box<dyn AuthorshipModel> {
 
 pub mod corpus;
 pub mod delta;
-pub mod evaluate;
 pub mod features;
 pub mod formatting;
 pub mod linear;
@@ -97,6 +98,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod pooling;
 pub mod pseudonym;
+pub mod ranking;
 pub mod tokenize;
 pub mod verification;
 

@@ -1,8 +1,9 @@
 //! An attribution pipeline: features fitted on the training corpus, a
 //! normalization fitted on the training rows, and a classifier. This is the
-//! unit that evaluation cross-validates and the CLI runs.
+//! unit that `eval::cross_validation` cross-validates and the CLI runs.
 //!
-//! It does not score results; see `evaluate`.
+//! It returns scores and rankings; it does not score them against the truth
+//! (see `eval::attribution`).
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -308,25 +309,25 @@ pub struct AttributionRun {
     pub n_features: usize,
     /// Per-document attributions.
     pub documents: Vec<AttributedDocument>,
-    /// Scores against the truth, when the true authors are known.
-    pub evaluation: Option<super::evaluate::Evaluation>,
 }
 
-/// Fits `config` on `train` and attributes `texts`; when `truth` (author
-/// indices into `train.authors`) is given, also evaluates.
+/// Fits `config` on `train` and attributes `texts`: the run (each
+/// document's `top_n` best authors) and the documents x authors scores
+/// (columns follow `train.authors`), which `eval::attribution::score_run`
+/// scores against the true authors when they are known.
 pub fn attribute(
     config: &PipelineConfig,
     train: &Corpus,
     texts: &[String],
-    truth: Option<&[usize]>,
     top_n: usize,
-) -> Result<AttributionRun, StylometryError> {
+) -> Result<(AttributionRun, Array2<f64>), StylometryError> {
     if texts.is_empty() {
         return Err(StylometryError::Invalid("no documents to attribute".into()));
     }
     let pipeline = FittedPipeline::fit(config, train)?;
     let scores = pipeline.scores(texts)?;
-    attribution_run(config, train, &pipeline, &scores, truth, top_n)
+    let run = attribution_run(config, train, &pipeline, &scores, top_n);
+    Ok((run, scores))
 }
 
 /// The [`AttributionRun`] of `pipeline` (fitted with `config` on `train`)
@@ -336,15 +337,14 @@ pub(crate) fn attribution_run(
     train: &Corpus,
     pipeline: &FittedPipeline,
     scores: &Array2<f64>,
-    truth: Option<&[usize]>,
     top_n: usize,
-) -> Result<AttributionRun, StylometryError> {
+) -> AttributionRun {
     let documents = scores
         .rows()
         .into_iter()
         .enumerate()
         .map(|(row, s)| {
-            let order = super::evaluate::top_ranked(s, top_n.max(1));
+            let order = super::ranking::top_ranked(s, top_n.max(1));
             AttributedDocument {
                 row,
                 predicted: train.authors[order[0]].clone(),
@@ -358,16 +358,11 @@ pub(crate) fn attribution_run(
             }
         })
         .collect();
-    let evaluation = match truth {
-        Some(t) => Some(super::evaluate::evaluate_scores(scores, t, &train.authors)?),
-        None => None,
-    };
-    Ok(AttributionRun {
+    AttributionRun {
         config: config.clone(),
         authors: train.authors.clone(),
         n_train: train.len(),
         n_features: pipeline.features().names().len(),
         documents,
-        evaluation,
-    })
+    }
 }

@@ -23,20 +23,21 @@
 //! A pseudonym whose documents have several true authors (a pseudonymizer
 //! that maps two people to one name, or a shared account) is attributed like
 //! any other; its truth is the **majority** author of its documents (ties: the
-//! lower author index), and such pseudonyms are counted
-//! ([`PoolingReport::shared_pseudonyms`]), never an error: an audit must not
+//! lower author index), and such pseudonyms are counted (the `shared` count
+//! of `pseudonym::PooledAttribution`), never an error: an audit must not
 //! stop because a release merges authors, and scoring the pseudonym against
 //! the author of most of its text is what an attacker naming it would be
 //! credited with. [`pseudonym_truth`] is that policy.
 //!
-//! [`evaluate_pooling`] reports document-level and pseudonym-level accuracy
-//! side by side plus each pseudonym's top-k candidates, so a report can show
-//! how much a stable pseudonym costs its author. This module does not fit
-//! classifiers, extract features, or map pseudonym strings to indices.
+//! This module returns pooled scores; scoring them against the truth
+//! (document-level and pseudonym-level accuracy side by side, each
+//! pseudonym's top-k candidates) is `eval::attribution`'s (`evaluate_pooling`,
+//! `pooling_report`). It does not fit classifiers, extract features, or map
+//! pseudonym strings to indices.
 
 use std::collections::BTreeMap;
 
-use ndarray::{Array2, ArrayView1};
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use super::{AuthorshipModel, StylometryError};
@@ -60,7 +61,10 @@ pub enum PoolingMethod {
     AverageFeatures,
 }
 
-fn check_pseudonyms(
+/// Checks pseudonym labels for `n_docs` documents: one label per document,
+/// each below `n_pseudonyms`, every pseudonym with a document. Returns the
+/// number of documents per pseudonym.
+pub fn check_pseudonyms(
     n_docs: usize,
     pseudonym: &[usize],
     n_pseudonyms: usize,
@@ -144,83 +148,6 @@ pub fn attribute_pseudonyms(
     pooled_scores(classifier, x, &doc_scores, pseudonym, n_pseudonyms, method)
 }
 
-/// One candidate author and its pooled score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct RankedAuthor {
-    /// Author index.
-    pub author: usize,
-    /// Pooled score (higher = more likely).
-    pub score: f64,
-}
-
-/// The attack's result for one pseudonym.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PseudonymAttribution {
-    /// Pseudonym index.
-    pub pseudonym: usize,
-    /// Number of release documents carrying it.
-    pub documents: usize,
-    /// The author who wrote most of its documents (ties: lower index).
-    pub true_author: usize,
-    /// The `k` best-scoring authors, best first (ties: lower index first).
-    pub top: Vec<RankedAuthor>,
-    /// 1-based rank of the true author among all candidates (1 = attributed).
-    pub true_author_rank: usize,
-}
-
-/// Document-level versus pseudonym-level attribution.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PoolingReport {
-    /// Pooling method used.
-    pub method: PoolingMethod,
-    /// Release documents attributed.
-    pub n_documents: usize,
-    /// Pseudonyms attributed.
-    pub n_pseudonyms: usize,
-    /// Candidate authors.
-    pub n_authors: usize,
-    /// Share of documents whose best-scoring author is their author.
-    pub document_accuracy: f64,
-    /// Share of pseudonyms whose best-scoring author is their author.
-    pub pseudonym_accuracy: f64,
-    /// Share of documents whose author is among the top `i + 1` (i = 0..k).
-    pub document_top_k_accuracy: Vec<f64>,
-    /// Share of pseudonyms whose author is among the top `i + 1` (i = 0..k).
-    pub pseudonym_top_k_accuracy: Vec<f64>,
-    /// Chance level of top-1 accuracy (1 / candidate authors).
-    pub chance: f64,
-    /// Pseudonyms whose documents have more than one true author (their
-    /// truth is the majority author, see the module docs).
-    pub shared_pseudonyms: usize,
-    /// Per-pseudonym top-k.
-    pub pseudonyms: Vec<PseudonymAttribution>,
-}
-
-/// Authors ordered by descending score (ties: lower index first).
-fn ranking(row: ArrayView1<f64>) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..row.len()).collect();
-    order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
-    order
-}
-
-fn top_k_accuracy(scores: &Array2<f64>, truth: &[usize], k: usize) -> Vec<f64> {
-    let mut hits = vec![0usize; k];
-    for (row, &t) in scores.rows().into_iter().zip(truth) {
-        let rank = ranking(row)
-            .iter()
-            .position(|&a| a == t)
-            .unwrap_or(usize::MAX);
-        for (i, h) in hits.iter_mut().enumerate() {
-            if rank <= i {
-                *h += 1;
-            }
-        }
-    }
-    hits.iter()
-        .map(|&h| h as f64 / truth.len() as f64)
-        .collect()
-}
-
 /// The truth of each pseudonym under this module's policy: the majority true
 /// author of its documents, ties to the lower author index. Returns the truth
 /// per pseudonym and the number of pseudonyms with more than one true author.
@@ -265,87 +192,4 @@ pub fn pooled_scores(
             classifier.scores(&pool_features(x, pseudonym, n_pseudonyms)?)
         }
     }
-}
-
-/// Attributes every release document and every pseudonym with a fitted
-/// classifier and reports both accuracies and each pseudonym's top `k`.
-///
-/// `true_author[doc]` is the ground truth (from the experiment's truth key).
-/// A pseudonym's true author is the majority author of its documents
-/// ([`pseudonym_truth`]; pseudonyms with several authors are counted in
-/// [`PoolingReport::shared_pseudonyms`]).
-pub fn evaluate_pooling(
-    classifier: &dyn AuthorshipModel,
-    x: &Array2<f64>,
-    pseudonym: &[usize],
-    n_pseudonyms: usize,
-    true_author: &[usize],
-    method: PoolingMethod,
-    k: usize,
-) -> Result<PoolingReport, StylometryError> {
-    let count = check_pseudonyms(x.nrows(), pseudonym, n_pseudonyms)?;
-    if true_author.len() != x.nrows() {
-        return Err(StylometryError::Invalid(format!(
-            "{} documents but {} true authors; they must pair up row by row",
-            x.nrows(),
-            true_author.len()
-        )));
-    }
-    if k == 0 {
-        return Err(StylometryError::Invalid("top-k needs k >= 1".into()));
-    }
-    let (pseudonym_truth, shared_pseudonyms) =
-        pseudonym_truth(pseudonym, true_author, n_pseudonyms);
-
-    let doc_scores = classifier.scores(x)?;
-    let n_authors = doc_scores.ncols();
-    if let Some((doc, &a)) = true_author
-        .iter()
-        .enumerate()
-        .find(|(_, &a)| a >= n_authors)
-    {
-        return Err(StylometryError::Invalid(format!(
-            "document {doc}: true author {a} is outside the {n_authors} candidate authors the classifier scores"
-        )));
-    }
-    let pooled = pooled_scores(classifier, x, &doc_scores, pseudonym, n_pseudonyms, method)?;
-    let k = k.min(n_authors);
-    let document_top_k_accuracy = top_k_accuracy(&doc_scores, true_author, k);
-    let pseudonym_top_k_accuracy = top_k_accuracy(&pooled, &pseudonym_truth, k);
-    let pseudonyms = pooled
-        .rows()
-        .into_iter()
-        .enumerate()
-        .map(|(p, row)| {
-            let order = ranking(row);
-            let truth = pseudonym_truth[p];
-            PseudonymAttribution {
-                pseudonym: p,
-                documents: count[p],
-                true_author: truth,
-                top: order
-                    .iter()
-                    .take(k)
-                    .map(|&a| RankedAuthor {
-                        author: a,
-                        score: row[a],
-                    })
-                    .collect(),
-                true_author_rank: order.iter().position(|&a| a == truth).map_or(0, |r| r + 1),
-            }
-        })
-        .collect();
-    Ok(PoolingReport {
-        method,
-        n_documents: x.nrows(),
-        n_pseudonyms,
-        n_authors,
-        document_accuracy: document_top_k_accuracy[0],
-        pseudonym_accuracy: pseudonym_top_k_accuracy[0],
-        document_top_k_accuracy,
-        pseudonym_top_k_accuracy,
-        chance: 1.0 / n_authors as f64,
-        shared_pseudonyms,
-        pseudonyms,
-    })
 }

@@ -16,13 +16,17 @@
 //!   (matched by document id) are attacked.
 //! * [`attribute_release`] attacks given release documents with an already
 //!   fitted pipeline; [`attribute_pseudonyms`] fits the pipeline on a
-//!   training corpus first and renders the CLI's report (`reident
-//!   stylometry --train --test --pseudonym-column`).
+//!   training corpus first (`reident stylometry --train --test
+//!   --pseudonym-column`).
+//!
+//! Both return scores and truths (documents x authors, pseudonyms x
+//! authors); `eval::attribution` scores them (`score_release`,
+//! `pseudonym_run`).
 //!
 //! A release document without a pseudonym (missing or blank) is attributed at
 //! document level but pooled with no other document; the number of such
-//! documents is reported. This module does not read files, render, or decide
-//! claims.
+//! documents is reported. This module does not score against the truth, read
+//! files, render, or decide claims.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,18 +36,12 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::corpus::Corpus;
-use serde::{Deserialize, Serialize};
-
-use super::evaluate::{evaluate_scores, top_ranked, Evaluation};
 use super::features::{FeatureConfig, FeatureKind};
 use super::normalize::Normalization;
 use super::pipeline::{
     attribution_run, AttributionRun, ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
 };
-use super::pooling::{
-    pooled_scores, pseudonym_truth, PoolingMethod, PoolingReport, PseudonymAttribution,
-    RankedAuthor,
-};
+use super::pooling::{pooled_scores, pseudonym_truth, PoolingMethod};
 use super::StylometryError;
 
 /// Parameters of [`pseudonym_attack`].
@@ -128,8 +126,6 @@ pub struct PooledAttribution {
     pub shared: usize,
     /// Pseudonyms x authors pooled scores.
     pub scores: Array2<f64>,
-    /// The pooled scores against `truth` (one "document" per pseudonym).
-    pub evaluation: Evaluation,
 }
 
 /// Document- and pseudonym-level attribution of attacked release documents.
@@ -139,8 +135,6 @@ pub struct ReleaseAttribution {
     pub document_scores: Array2<f64>,
     /// True author of each attacked document.
     pub document_truth: Vec<usize>,
-    /// The document scores against the truth.
-    pub documents: Evaluation,
     /// Attacked documents with no pseudonym (not pooled).
     pub documents_without_pseudonym: usize,
     /// Pseudonym level; `None` when no attacked document has a pseudonym.
@@ -195,7 +189,12 @@ pub fn attribute_release(
     let authors = pipeline.authors();
     let x = pipeline.transform(texts)?;
     let document_scores = pipeline.classifier().scores(&x)?;
-    let documents = evaluate_scores(&document_scores, truth, authors)?;
+    if let Some((row, &t)) = truth.iter().enumerate().find(|(_, &t)| t >= authors.len()) {
+        return Err(StylometryError::Invalid(format!(
+            "document {row}: true author {t} is outside the {} candidate authors",
+            authors.len()
+        )));
+    }
 
     fn named(p: &Option<String>) -> Option<&str> {
         p.as_deref().filter(|p| !p.trim().is_empty())
@@ -230,7 +229,6 @@ pub fn attribute_release(
         for &p in &doc_pseudonym {
             count[p] += 1;
         }
-        let evaluation = evaluate_scores(&scores, &p_truth, authors)?;
         Some(PooledAttribution {
             method,
             names: names.iter().map(|s| s.to_string()).collect(),
@@ -238,80 +236,21 @@ pub fn attribute_release(
             truth: p_truth,
             shared,
             scores,
-            evaluation,
         })
     };
     Ok(ReleaseAttribution {
         document_scores,
         document_truth: truth.to_vec(),
-        documents,
         documents_without_pseudonym,
         pseudonyms,
     })
 }
 
-impl ReleaseAttribution {
-    /// The CLI's report of this attribution: document- and pseudonym-level
-    /// top-1 to top-`k` accuracy and each pseudonym's `k` best authors
-    /// (ties: lower author index, as everywhere in `stylometry`). `None`
-    /// when no document has a pseudonym.
-    pub fn pooling_report(&self, k: usize) -> Option<PoolingReport> {
-        let p = self.pseudonyms.as_ref()?;
-        let n_authors = self.document_scores.ncols();
-        let k = k.clamp(1, n_authors.max(1));
-        let top_k =
-            |e: &Evaluation| -> Vec<f64> { e.top_k.iter().take(k).map(|t| t.accuracy).collect() };
-        let pseudonyms = p
-            .scores
-            .rows()
-            .into_iter()
-            .enumerate()
-            .map(|(i, row)| PseudonymAttribution {
-                pseudonym: i,
-                documents: p.documents[i],
-                true_author: p.truth[i],
-                top: top_ranked(row, k)
-                    .into_iter()
-                    .map(|a| RankedAuthor {
-                        author: a,
-                        score: row[a],
-                    })
-                    .collect(),
-                true_author_rank: p.evaluation.predictions[i].rank_of_truth,
-            })
-            .collect();
-        Some(PoolingReport {
-            method: p.method,
-            n_documents: self.document_truth.len(),
-            n_pseudonyms: p.names.len(),
-            n_authors,
-            document_accuracy: self.documents.top1_accuracy,
-            pseudonym_accuracy: p.evaluation.top1_accuracy,
-            document_top_k_accuracy: top_k(&self.documents),
-            pseudonym_top_k_accuracy: top_k(&p.evaluation),
-            chance: 1.0 / n_authors as f64,
-            shared_pseudonyms: p.shared,
-            pseudonyms,
-        })
-    }
-}
-
-/// Pseudonym-level attribution next to the document-level one (the CLI's
-/// report).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PseudonymRun {
-    /// Pseudonym strings, sorted; `report.pseudonyms[i].pseudonym` indexes
-    /// this list.
-    pub pseudonyms: Vec<String>,
-    /// Document-level and pseudonym-level accuracy, top-k, per-pseudonym
-    /// rankings (author indices index the run's `authors`).
-    pub report: PoolingReport,
-}
-
 /// Fits `config` on `train`, attributes `texts` (true authors `truth`,
 /// indices into `train.authors`) and pools them per pseudonym
-/// (`pseudonyms[doc]`) with `method`: the document-level run and the
-/// pseudonym-level report, from one fitted pipeline and
+/// (`pseudonyms[doc]`) with `method`: the document-level run (each
+/// document's `top_n` best authors) and the [`ReleaseAttribution`] (scores
+/// and truths at both levels), from one fitted pipeline and
 /// [`attribute_release`].
 pub fn attribute_pseudonyms(
     config: &PipelineConfig,
@@ -321,28 +260,14 @@ pub fn attribute_pseudonyms(
     pseudonyms: &[Option<String>],
     method: PoolingMethod,
     top_n: usize,
-) -> Result<(AttributionRun, Option<PseudonymRun>), StylometryError> {
+) -> Result<(AttributionRun, ReleaseAttribution), StylometryError> {
     if texts.is_empty() {
         return Err(StylometryError::Invalid("no documents to attribute".into()));
     }
     let pipeline = FittedPipeline::fit(config, train)?;
     let release = attribute_release(&pipeline, texts, truth, pseudonyms, method)?;
-    let run = attribution_run(
-        config,
-        train,
-        &pipeline,
-        &release.document_scores,
-        Some(truth),
-        top_n,
-    )?;
-    let pooled = release
-        .pooling_report(top_n.max(1))
-        .zip(release.pseudonyms.as_ref())
-        .map(|(report, p)| PseudonymRun {
-            pseudonyms: p.names.clone(),
-            report,
-        });
-    Ok((run, pooled))
+    let run = attribution_run(config, train, &pipeline, &release.document_scores, top_n);
+    Ok((run, release))
 }
 
 /// Runs the audit's pseudonym-level attack (see the module docs) on an
@@ -473,6 +398,7 @@ pub fn pseudonym_attack(
 
 #[cfg(test)]
 mod tests {
+    use super::super::ranking::top_ranked;
     use super::*;
 
     fn s(v: &[&str]) -> Vec<String> {
@@ -529,9 +455,17 @@ mod tests {
         assert_eq!(r.held_out_in_release, 6);
         assert_eq!(r.eligible.len(), 12);
         let at = &r.attribution;
-        assert_eq!(at.documents.n_documents, 6);
-        // Identical texts per author: every document is attributed right.
-        assert_eq!(at.documents.top1_accuracy, 1.0);
+        assert_eq!(at.document_truth, vec![0, 0, 1, 1, 2, 2]);
+        // Identical texts per author: every document's best-scored author
+        // is its author.
+        for (row, &t) in at
+            .document_scores
+            .rows()
+            .into_iter()
+            .zip(&at.document_truth)
+        {
+            assert_eq!(top_ranked(row, 1), vec![t]);
+        }
         assert_eq!(at.documents_without_pseudonym, 2);
         let p = at.pseudonyms.as_ref().unwrap();
         assert_eq!(p.names, s(&["p"]));
@@ -541,8 +475,8 @@ mod tests {
         // Pooled: sum of the 4 documents' scores; a's and b's documents are
         // equally far from each other's centroid, so a and b tie and the
         // ranking puts a (lower index) first: top-1 correct.
-        assert_eq!(p.evaluation.top1_accuracy, 1.0);
         let row = p.scores.row(0);
+        assert_eq!(top_ranked(row, 1), vec![0]);
         assert_eq!(row[0], row[1]);
         assert!(row[2] < row[0]);
     }

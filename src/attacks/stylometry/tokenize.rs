@@ -197,6 +197,19 @@ pub fn words_of_clean(cleaned: &str, lowercase: bool) -> Vec<String> {
         .collect()
 }
 
+/// The prefix of `text` holding its first `words` Unicode words (with the
+/// punctuation and formatting between them); the whole text if shorter
+/// (used to attack shortened texts, e.g. accuracy versus text length).
+pub fn truncate_words(text: &str, words: usize) -> &str {
+    if words == 0 {
+        return "";
+    }
+    match text.unicode_word_indices().nth(words - 1) {
+        Some((start, w)) => &text[..start + w.len()],
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,5 +243,15 @@ mod tests {
         let t = "h1. Title\n{code}x = y{code}";
         assert_eq!(clean_text(t, &o), t);
         assert_eq!(words(t, &o), vec!["h1", "Title", "code", "x", "y", "code"]);
+    }
+
+    #[test]
+    fn truncation_keeps_punctuation() {
+        assert_eq!(
+            truncate_words("Hello, world! How are you?", 2),
+            "Hello, world"
+        );
+        assert_eq!(truncate_words("one two", 5), "one two");
+        assert_eq!(truncate_words("one two", 0), "");
     }
 }

@@ -8,7 +8,6 @@ use std::str::FromStr;
 use polars::prelude::DataFrame;
 
 use super::{text_values, StylometryFacts};
-use crate::attacks::stylometry::evaluate::{sweep_authors, Evaluation};
 use crate::attacks::stylometry::features::FeatureKind;
 use crate::attacks::stylometry::pseudonym::{
     pseudonym_attack, PseudonymAttackInput, PseudonymAttackParams,
@@ -18,6 +17,8 @@ use crate::attacks::text::Corpus as TextCorpus;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
+use crate::eval::attribution::{score_release, Evaluation};
+use crate::eval::cross_validation::sweep_authors;
 use crate::eval::roc::{equal_error_rate, roc_curve};
 use crate::report::charts::{self, NamedCurve};
 use crate::report::Chart;
@@ -72,9 +73,10 @@ pub(crate) fn run_stylometry(
     let authors = &attack.authors;
     let attribution = &attack.attribution;
     let (scores, truth) = (&attribution.document_scores, &attribution.document_truth);
-    let doc_eval = &attribution.documents;
-    let pseudonym_eval: Option<&Evaluation> =
-        attribution.pseudonyms.as_ref().map(|p| &p.evaluation);
+    // Scoring is eval's job: the attack returns scores and truths.
+    let scored = score_release(attribution, authors)?;
+    let doc_eval = &scored.documents;
+    let pseudonym_eval: Option<&Evaluation> = scored.pseudonyms.as_ref();
 
     // One-vs-rest verification ROC over every (document, candidate) pair.
     let mut flat_scores = Vec::with_capacity(scores.len());
@@ -171,11 +173,11 @@ pub(crate) fn run_stylometry(
         known_documents: attack.known_documents,
         attributed_documents: doc_eval.n_documents,
         document_top1: doc_eval.top1_accuracy,
-        document_correct: correct(doc_eval),
+        document_correct: doc_eval.correct(),
         document_macro_f1: doc_eval.macro_f1,
         pseudonyms: pseudonym_eval.map_or(0, |e| e.n_documents),
         pseudonym_top1: pseudonym_eval.map(|e| e.top1_accuracy),
-        pseudonym_correct: pseudonym_eval.map(correct),
+        pseudonym_correct: pseudonym_eval.map(Evaluation::correct),
         chance: doc_eval.chance_top1,
         document_top_k: top(doc_eval),
         pseudonym_top_k: pseudonym_eval.map(top).unwrap_or_default(),
@@ -186,9 +188,4 @@ pub(crate) fn run_stylometry(
         held_out_in_release: attack.held_out_in_release,
         accuracy_vs_authors: sweep,
     })
-}
-
-/// Top-1 correct attributions: the diagonal of the confusion counts.
-fn correct(e: &Evaluation) -> usize {
-    e.confusion.iter().enumerate().map(|(i, row)| row[i]).sum()
 }

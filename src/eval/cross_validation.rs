@@ -1,203 +1,24 @@
-//! Evaluation of authorship attribution: top-1 and top-k accuracy against the
-//! chance baseline (k / number of candidate authors), macro-F1, confusion
-//! matrix, stratified cross-validation with a seed, and sweeps of accuracy
-//! versus the number of candidate authors and versus test text length —
-//! everything the report charts (top-k curve, accuracy vs authors, accuracy
-//! vs length) as vectors of points.
+//! Cross-validation and accuracy sweeps of authorship attribution: stratified
+//! k-fold cross-validation with a seed ([`cross_validate`],
+//! [`cross_validate_seeds`]) and sweeps of accuracy versus the number of
+//! candidate authors ([`sweep_authors`]) and versus test text length
+//! ([`sweep_length`]), as vectors of points for the report's charts.
 //!
-//! Rankings break score ties by author index (lower first) so results are
-//! deterministic. It does not render charts; see `report`.
+//! These procedures fit `attacks::stylometry` pipelines on training folds and
+//! score the held-out documents with [`super::attribution`]; they add no
+//! attack of their own and do not render charts (see `report`).
 
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use unicode_segmentation::UnicodeSegmentation;
 
-use super::corpus::Corpus;
-use super::pipeline::{FittedPipeline, PipelineConfig};
-use super::StylometryError;
-
-/// One point of the top-k curve.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopKPoint {
-    /// k.
-    pub k: usize,
-    /// Share of documents whose true author is among the k best-scored.
-    pub accuracy: f64,
-    /// Accuracy of uniform random guessing: k / number of authors.
-    pub chance: f64,
-}
-
-/// One attributed document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Prediction {
-    /// Row of the document in the evaluated set.
-    pub document: usize,
-    /// True author index.
-    pub truth: usize,
-    /// Best-scored author index.
-    pub predicted: usize,
-    /// Rank of the true author (1 = best).
-    pub rank_of_truth: usize,
-}
-
-/// Scores of an attribution run against the truth.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Evaluation {
-    /// Candidate authors.
-    pub authors: Vec<String>,
-    /// Number of evaluated documents.
-    pub n_documents: usize,
-    /// Top-1 accuracy.
-    pub top1_accuracy: f64,
-    /// Chance top-1 accuracy (1 / number of authors).
-    pub chance_top1: f64,
-    /// Top-k curve for k = 1..number of authors.
-    pub top_k: Vec<TopKPoint>,
-    /// Mean F1 over authors that occur as truth or prediction.
-    pub macro_f1: f64,
-    /// Confusion counts: `confusion[truth][predicted]`.
-    pub confusion: Vec<Vec<usize>>,
-    /// Per-document outcome.
-    pub predictions: Vec<Prediction>,
-}
-
-/// Order of authors for one score row: best first, ties by index.
-pub fn ranking(row: ndarray::ArrayView1<f64>) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..row.len()).collect();
-    order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
-    order
-}
-
-/// The `n` best authors of one score row, in the order of [`ranking`]
-/// (best first, ties by index), without sorting the whole row.
-pub fn top_ranked(row: ndarray::ArrayView1<f64>, n: usize) -> Vec<usize> {
-    let cmp = |a: &usize, b: &usize| row[*b].total_cmp(&row[*a]).then(a.cmp(b));
-    let mut order: Vec<usize> = (0..row.len()).collect();
-    let n = n.min(order.len());
-    if n == 0 {
-        return Vec::new();
-    }
-    if n < order.len() {
-        // The comparison is a total order, so selection then sorting the
-        // head gives exactly the head of the full sort.
-        order.select_nth_unstable_by(n - 1, cmp);
-        order.truncate(n);
-    }
-    order.sort_unstable_by(cmp);
-    order
-}
-
-/// 1-based position of author `t` in [`ranking`] of `row`, counted in one
-/// pass: authors scored higher (by `total_cmp`), or equal with a lower index,
-/// come first.
-pub fn rank_of(row: ndarray::ArrayView1<f64>, t: usize) -> usize {
-    let st = row[t];
-    1 + row
-        .iter()
-        .enumerate()
-        .filter(|&(a, s)| match s.total_cmp(&st) {
-            std::cmp::Ordering::Greater => true,
-            std::cmp::Ordering::Equal => a < t,
-            std::cmp::Ordering::Less => false,
-        })
-        .count()
-}
-
-/// Scores `scores` (rows = documents, columns = authors) against `truth`.
-pub fn evaluate_scores(
-    scores: &Array2<f64>,
-    truth: &[usize],
-    authors: &[String],
-) -> Result<Evaluation, StylometryError> {
-    let n_authors = authors.len();
-    if scores.nrows() != truth.len() || scores.ncols() != n_authors {
-        return Err(StylometryError::Invalid(format!(
-            "scores are {}x{} but there are {} documents and {} authors",
-            scores.nrows(),
-            scores.ncols(),
-            truth.len(),
-            n_authors
-        )));
-    }
-    if truth.is_empty() || n_authors == 0 {
-        return Err(StylometryError::Invalid(
-            "nothing to evaluate: no documents or no authors".into(),
-        ));
-    }
-    if scores.iter().any(|s| s.is_nan()) {
-        return Err(StylometryError::Invalid("scores contain NaN".into()));
-    }
-    let mut confusion = vec![vec![0usize; n_authors]; n_authors];
-    let mut hits_at = vec![0usize; n_authors + 1];
-    let mut predictions = Vec::with_capacity(truth.len());
-    for (i, &t) in truth.iter().enumerate() {
-        if t >= n_authors {
-            return Err(StylometryError::Invalid(format!(
-                "document {i}: true author {t} out of range"
-            )));
-        }
-        let row = scores.row(i);
-        let rank = rank_of(row, t);
-        let predicted = top_ranked(row, 1)[0];
-        hits_at[rank] += 1;
-        confusion[t][predicted] += 1;
-        predictions.push(Prediction {
-            document: i,
-            truth: t,
-            predicted,
-            rank_of_truth: rank,
-        });
-    }
-    let n = truth.len() as f64;
-    let mut cumulative = 0;
-    let top_k: Vec<TopKPoint> = (1..=n_authors)
-        .map(|k| {
-            cumulative += hits_at[k];
-            TopKPoint {
-                k,
-                accuracy: cumulative as f64 / n,
-                chance: k as f64 / n_authors as f64,
-            }
-        })
-        .collect();
-    Ok(Evaluation {
-        authors: authors.to_vec(),
-        n_documents: truth.len(),
-        top1_accuracy: top_k[0].accuracy,
-        chance_top1: 1.0 / n_authors as f64,
-        macro_f1: macro_f1(&confusion),
-        top_k,
-        confusion,
-        predictions,
-    })
-}
-
-/// Macro-F1 from a confusion matrix over the authors that occur as truth or
-/// prediction (as scikit-learn's `f1_score(average="macro")` with default
-/// labels): per author `2 TP / (2 TP + FP + FN)`.
-pub fn macro_f1(confusion: &[Vec<usize>]) -> f64 {
-    let n = confusion.len();
-    let mut sum = 0.0;
-    let mut present = 0;
-    for (a, row) in confusion.iter().enumerate() {
-        let tp = row[a];
-        let fn_ = row.iter().sum::<usize>() - tp;
-        let fp = (0..n).map(|t| confusion[t][a]).sum::<usize>() - tp;
-        if tp + fn_ + fp == 0 {
-            continue;
-        }
-        present += 1;
-        sum += 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64;
-    }
-    if present == 0 {
-        0.0
-    } else {
-        sum / present as f64
-    }
-}
+use super::attribution::{evaluate_scores, Evaluation};
+use super::EvalError;
+use crate::attacks::stylometry::corpus::Corpus;
+use crate::attacks::stylometry::pipeline::{FittedPipeline, PipelineConfig};
+use crate::attacks::stylometry::tokenize::truncate_words;
 
 /// Accuracy of one cross-validation fold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -270,16 +91,16 @@ fn for_each_fold(
     corpus: &Corpus,
     folds: usize,
     seed: u64,
-    mut on_fold: impl FnMut(usize, &Corpus, &[usize]) -> Result<(), StylometryError>,
-) -> Result<Vec<usize>, StylometryError> {
+    mut on_fold: impl FnMut(usize, &Corpus, &[usize]) -> Result<(), EvalError>,
+) -> Result<Vec<usize>, EvalError> {
     corpus.validate()?;
     if folds < 2 {
-        return Err(StylometryError::Invalid(format!(
+        return Err(EvalError::Invalid(format!(
             "cross-validation needs at least 2 folds, got {folds}"
         )));
     }
     if corpus.authors.len() < 2 {
-        return Err(StylometryError::Invalid(format!(
+        return Err(EvalError::Invalid(format!(
             "corpus has {} author(s); attribution needs at least two",
             corpus.authors.len()
         )));
@@ -292,7 +113,7 @@ fn for_each_fold(
         .map(|(i, _)| i)
         .collect();
     if untested.len() == corpus.len() {
-        return Err(StylometryError::Invalid(
+        return Err(EvalError::Invalid(
             "no author has two or more documents, so nothing can be cross-validated".into(),
         ));
     }
@@ -319,7 +140,7 @@ pub fn cross_validate(
     folds: usize,
     seed: u64,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<CrossValidation, StylometryError> {
+) -> Result<CrossValidation, EvalError> {
     let n_authors = corpus.authors.len();
     let mut pooled_scores = Array2::<f64>::zeros((corpus.len(), n_authors));
     let mut tested = vec![false; corpus.len()];
@@ -343,7 +164,7 @@ pub fn cross_validate(
         Ok(())
     })?;
     let rows: Vec<usize> = (0..corpus.len()).filter(|&i| tested[i]).collect();
-    let scores = pooled_scores.select(ndarray::Axis(0), &rows);
+    let scores = pooled_scores.select(Axis(0), &rows);
     let truth: Vec<usize> = rows.iter().map(|&i| corpus.labels[i]).collect();
     let mut pooled = evaluate_scores(&scores, &truth, &corpus.authors)?;
     for p in &mut pooled.predictions {
@@ -372,9 +193,9 @@ pub fn cross_validate_seeds(
     folds: usize,
     seeds: &[u64],
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<(Vec<CrossValidation>, SweepPoint), StylometryError> {
+) -> Result<(Vec<CrossValidation>, SweepPoint), EvalError> {
     if seeds.is_empty() {
-        return Err(StylometryError::Invalid("give at least one seed".into()));
+        return Err(EvalError::Invalid("give at least one seed".into()));
     }
     let mut runs = Vec::with_capacity(seeds.len());
     for (i, &seed) in seeds.iter().enumerate() {
@@ -420,15 +241,13 @@ pub fn sweep_authors(
     folds: usize,
     seed: u64,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Vec<SweepPoint>, StylometryError> {
+) -> Result<Vec<SweepPoint>, EvalError> {
     let n = corpus.authors.len();
     if repeats == 0 {
-        return Err(StylometryError::Invalid(
-            "repeats must be at least 1".into(),
-        ));
+        return Err(EvalError::Invalid("repeats must be at least 1".into()));
     }
     if let Some(&bad) = author_counts.iter().find(|&&m| m < 2 || m > n) {
-        return Err(StylometryError::Invalid(format!(
+        return Err(EvalError::Invalid(format!(
             "cannot sweep to {bad} candidate authors: the corpus has {n}; use 2..={n}"
         )));
     }
@@ -461,21 +280,10 @@ pub fn sweep_authors(
     Ok(points)
 }
 
-/// The prefix of `text` holding its first `words` Unicode words (with the
-/// punctuation and formatting between them); the whole text if shorter.
-pub fn truncate_words(text: &str, words: usize) -> &str {
-    if words == 0 {
-        return "";
-    }
-    match text.unicode_word_indices().nth(words - 1) {
-        Some((start, w)) => &text[..start + w.len()],
-        None => text,
-    }
-}
-
 /// Accuracy versus test text length (Eder 2015's setting): in each
 /// cross-validation fold the pipeline is trained on full training documents
-/// and the test documents are cut to their first `L` words for each `L` in
+/// and the test documents are cut to their first `L` words
+/// (`attacks::stylometry::tokenize::truncate_words`) for each `L` in
 /// `lengths`; each point pools all folds.
 pub fn sweep_length(
     corpus: &Corpus,
@@ -484,9 +292,9 @@ pub fn sweep_length(
     folds: usize,
     seed: u64,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Vec<SweepPoint>, StylometryError> {
+) -> Result<Vec<SweepPoint>, EvalError> {
     if lengths.is_empty() || lengths.contains(&0) {
-        return Err(StylometryError::Invalid(
+        return Err(EvalError::Invalid(
             "lengths must be a non-empty list of word counts >= 1".into(),
         ));
     }
@@ -503,12 +311,7 @@ pub fn sweep_length(
                 .collect();
             let scores = pipeline.scores(&texts)?;
             let eval = evaluate_scores(&scores, &truth, &corpus.authors)?;
-            hits[j] += eval
-                .confusion
-                .iter()
-                .enumerate()
-                .map(|(a, row)| row[a])
-                .sum::<usize>();
+            hits[j] += eval.correct();
             per_fold_acc[j].push(eval.top1_accuracy);
         }
         n_tested += test.len();
@@ -531,51 +334,15 @@ pub fn sweep_length(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
 
-    #[test]
-    fn topk_f1_confusion_by_hand() {
-        let authors: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
-        // doc0 truth a: ranking a,b,c (rank 1); doc1 truth b: ranking a,b,c (rank 2);
-        // doc2 truth c: ranking c,... (rank 1); doc3 truth c: tie b=c -> b first (rank 2).
-        let s = array![
-            [3.0, 2.0, 1.0],
-            [3.0, 2.0, 1.0],
-            [0.0, 1.0, 2.0],
-            [0.0, 1.0, 1.0]
-        ];
-        let e = evaluate_scores(&s, &[0, 1, 2, 2], &authors).unwrap();
-        assert_eq!(e.top1_accuracy, 0.5);
-        assert_eq!(
-            e.top_k.iter().map(|p| p.accuracy).collect::<Vec<_>>(),
-            vec![0.5, 1.0, 1.0]
-        );
-        assert_eq!(e.top_k[1].chance, 2.0 / 3.0);
-        assert_eq!(
-            e.confusion,
-            vec![vec![1, 0, 0], vec![1, 0, 0], vec![0, 1, 1]]
-        );
-        // F1: a: TP1 FP1 FN0 -> 2/3; b: TP0 FP1 FN1 -> 0; c: TP1 FP0 FN1 -> 2/3.
-        assert!((e.macro_f1 - (4.0 / 9.0)).abs() < 1e-12);
-    }
-
-    #[test]
-    fn truncation_keeps_punctuation() {
-        assert_eq!(
-            truncate_words("Hello, world! How are you?", 2),
-            "Hello, world"
-        );
-        assert_eq!(truncate_words("one two", 5), "one two");
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
     }
 
     #[test]
     fn folds_are_stratified_and_seeded() {
         let texts: Vec<String> = (0..7).map(|i| format!("doc {i}")).collect();
-        let names: Vec<String> = ["a", "a", "a", "a", "b", "b", "c"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let c = Corpus::from_named(texts, &names).unwrap();
+        let c = Corpus::from_named(texts, &names(&["a", "a", "a", "a", "b", "b", "c"])).unwrap();
         let f = stratified_folds(&c, 2, 7);
         assert_eq!(f, stratified_folds(&c, 2, 7));
         assert_eq!(f[6], None); // author c has one document: never tested
