@@ -6,10 +6,9 @@
 //! per pseudonym and attributed as a whole (document-level and
 //! pseudonym-level accuracy side by side). Prints one JSON report.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::{CliError, Outcome};
@@ -324,21 +323,6 @@ fn load(
     })
 }
 
-fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    if std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {what} ({{eta}})"))
-        {
-            bar.set_style(style);
-        }
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar
-}
-
 /// Runs `reident stylometry`.
 pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     if let Some(test) = &args.test {
@@ -452,7 +436,7 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
             }
         }
     } else {
-        let bar = progress_bar(args.folds as u64, "folds");
+        let bar = super::progress::bar(args.folds as u64, "folds");
         let tick = |done: usize, _total: usize| bar.set_position(done as u64);
         report.cross_validation = Some(cross_validate(
             &train, &config, args.folds, args.seed, &tick,
@@ -460,7 +444,7 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         bar.finish_and_clear();
     }
     if !args.sweep_authors.is_empty() {
-        let bar = progress_bar(
+        let bar = super::progress::bar(
             (args.sweep_authors.len() * args.repeats) as u64,
             "author subsets",
         );
@@ -477,7 +461,7 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         bar.finish_and_clear();
     }
     if !args.sweep_lengths.is_empty() {
-        let bar = progress_bar(args.folds as u64, "folds");
+        let bar = super::progress::bar(args.folds as u64, "folds");
         let tick = |done: usize, _total: usize| bar.set_position(done as u64);
         report.accuracy_by_length = sweep_length(
             &train,
@@ -489,11 +473,6 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         )?;
         bar.finish_and_clear();
     }
-    let json = serde_json::to_string_pretty(&report)
-        .map_err(|e| usage(format!("cannot encode the report: {e}")))?;
-    writeln!(out, "{json}").map_err(|source| CliError::Write {
-        path: "stdout".into(),
-        source,
-    })?;
+    super::output::print_json(out, &report)?;
     Ok(Outcome::Success)
 }
