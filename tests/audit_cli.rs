@@ -81,7 +81,10 @@ fn demo_verdicts_and_figures() {
             ("table `adult` is distinct-2-diverse", "Fail"),
             (
                 "at most 10% of table `adult`'s rows can be re-identified",
-                "Pass"
+                // The release keeps workclass, occupation, native-country and
+                // salary-class, which the originals hold too: an adversary
+                // with the originals joins on them as well.
+                "Inconclusive"
             ),
             ("no direct identifiers remain in the release", "Fail"),
             (

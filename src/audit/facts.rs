@@ -27,6 +27,9 @@ pub(crate) struct TableFacts {
     pub(crate) direct_identifiers: DirectIdentifierScan,
     pub(crate) metrics: MetricsReport,
     pub(crate) qi_join: Option<QiJoinResult>,
+    /// Release columns the originals also hold that the QI join did not use
+    /// (`claims::reidentification::undeclared_shared_columns`).
+    pub(crate) undeclared_shared_columns: Vec<String>,
     pub(crate) risk: Option<RiskReport>,
     pub(crate) charts: Vec<Chart>,
 }

@@ -206,7 +206,24 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
                 table: args.release.display().to_string(),
                 max_rate,
             };
-            return Ok(Outcome::of_claims(&[claim.verdict(&result, 0.95)?]));
+            let truth_columns: Vec<String> = args
+                .truth
+                .as_deref()
+                .map(|spec| {
+                    let spec = crate::data::TruthSpec::parse(spec);
+                    vec![spec.original, spec.release]
+                })
+                .unwrap_or_default();
+            let shared = crate::audit::claims::reidentification::undeclared_shared_columns(
+                &release.column_names(),
+                &original.column_names(),
+                &args.qi,
+                &args.qi,
+                &truth_columns.iter().map(String::as_str).collect::<Vec<_>>(),
+            );
+            return Ok(Outcome::of_claims(
+                &[claim.verdict(&result, &shared, 0.95)?],
+            ));
         }
         for check in crate::eval::qi_join_checks(&result) {
             if !check.holds() {

@@ -2,7 +2,11 @@
 //! attack against the originals ([`crate::attacks::linkage::qi_join`]), the
 //! rate with its Wilson interval, behind the coverage guard
 //! ([`crate::eval::qi_join_checks`]): rows that match nothing or truth keys
-//! that do not resolve make a PASS INCONCLUSIVE.
+//! that do not resolve make a PASS INCONCLUSIVE. So do release columns the
+//! originals also hold that are not quasi-identifiers
+//! ([`undeclared_shared_columns`]): an adversary holding the originals joins
+//! on them too, so a rate measured on the declared quasi-identifiers alone
+//! understates the risk.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +15,7 @@ use crate::audit::declarations::{percent, Declared};
 use crate::attacks::linkage::QiJoinResult;
 use crate::audit::AuditError;
 use crate::eval::{self, qi_join_checks};
-use crate::report::ClaimVerdict;
+use crate::report::{ClaimVerdict, Verdict};
 
 /// `kind = "reidentification"`: `table`, `max_rate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,12 +48,12 @@ impl Claim for Reidentification {
     }
 
     fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError> {
-        let q = facts
-            .table(&self.table)?
+        let t = facts.table(&self.table)?;
+        let q = t
             .qi_join
             .as_ref()
             .ok_or_else(|| super::missing_facts(&self.table))?;
-        self.verdict(q, level)
+        self.verdict(q, &t.undeclared_shared_columns, level)
     }
 }
 
@@ -57,7 +61,14 @@ impl Reidentification {
     /// The verdict on a QI-join attack's result
     /// ([`crate::attacks::linkage::qi_join`]) with intervals at `level`, for
     /// the audit and `reident link --qi ... --max-rate` alike.
-    pub fn verdict(&self, q: &QiJoinResult, level: f64) -> Result<ClaimVerdict, AuditError> {
+    /// `undeclared_shared` are the release columns the originals also hold
+    /// that the join did not use ([`undeclared_shared_columns`]).
+    pub fn verdict(
+        &self,
+        q: &QiJoinResult,
+        undeclared_shared: &[String],
+        level: f64,
+    ) -> Result<ClaimVerdict, AuditError> {
         let table = &self.table;
         // `+ 0.0`: an empty f64 sum is -0.0, which would print as "-0.0".
         let (successes, how) = match q.expected_correct_reidentifications {
@@ -76,10 +87,26 @@ impl Reidentification {
             level,
             &format!("table `{table}`: re-identification rate (the release has no rows)"),
         )?;
-        let (v, warnings) = eval::guard(
+        let (mut v, mut warnings) = eval::guard(
             eval::interval_at_most(p.low, p.high, self.max_rate),
             &qi_join_checks(q),
         );
+        if !undeclared_shared.is_empty() {
+            // Fail safe: the attack joined on fewer columns than an adversary
+            // holding the originals would; a FAIL stays a FAIL.
+            if v == Verdict::Pass {
+                v = Verdict::Inconclusive;
+            }
+            warnings.push(format!(
+                "The release keeps {} column(s) that the originals also hold but that are not quasi-identifiers: {}. An adversary holding the originals joins on them too, so the rate above (on the quasi-identifiers alone) understates the risk. Declare them as quasi-identifiers to test that adversary, or drop them from the release.",
+                undeclared_shared.len(),
+                undeclared_shared
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         Ok(verdict(
             self,
             v,
@@ -97,5 +124,43 @@ impl Reidentification {
             ),
             warnings,
         ))
+    }
+}
+
+/// The release columns the originals also hold (by name) that are neither
+/// quasi-identifiers (release names, or the originals' names they map to)
+/// nor the truth key's columns: what an adversary holding the originals
+/// could join on beyond the declared quasi-identifiers. In release order.
+pub fn undeclared_shared_columns(
+    release_columns: &[&str],
+    original_columns: &[&str],
+    quasi_identifiers: &[String],
+    original_quasi_identifiers: &[String],
+    truth_columns: &[&str],
+) -> Vec<String> {
+    release_columns
+        .iter()
+        .filter(|c| original_columns.contains(c))
+        .filter(|c| !quasi_identifiers.iter().any(|q| q == *c))
+        .filter(|c| !original_quasi_identifiers.iter().any(|q| q == *c))
+        .filter(|c| !truth_columns.contains(c))
+        .map(|c| c.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_columns_leave_out_quasi_identifiers_and_the_truth_key() {
+        let got = undeclared_shared_columns(
+            &["rid", "age", "role_family", "purpose", "pseudonym_only", "job"],
+            &["rid", "age", "role", "purpose", "job", "salary"],
+            &["age".to_string(), "role_family".to_string()],
+            &["age".to_string(), "role".to_string()],
+            &["rid"],
+        );
+        assert_eq!(got, ["purpose", "job"]);
     }
 }

@@ -1,6 +1,7 @@
 //! Tables: release-only privacy metrics, the hidden-QI and direct-identifier
 //! scans, the QI-join linkage attack and the Anonymeter-style risks.
 
+use crate::audit::claims::reidentification::undeclared_shared_columns as undeclared_shared_columns_of;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -113,6 +114,7 @@ pub(crate) fn run_table(
 
     // QI-join linkage against the originals.
     let mut qi = None;
+    let mut undeclared_shared_columns = Vec::new();
     if let Some(original_path) = &t.original {
         let original_name = |release_name: &str| -> String {
             t.original_columns
@@ -131,6 +133,28 @@ pub(crate) fn run_table(
                 columns.push(truth.original.clone());
             }
         }
+        // The originals' columns beyond the ones the join reads: what else an
+        // adversary holding them could join on.
+        let original_header: Vec<String> = read_frame(original_path, &opts)?
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let truth_columns: Vec<&str> = t
+            .truth
+            .iter()
+            .flat_map(|tr| [tr.original.as_str(), tr.release.as_str()])
+            .collect();
+        undeclared_shared_columns = undeclared_shared_columns_of(
+            &release.column_names(),
+            &original_header
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            &t.quasi_identifiers,
+            &columns,
+            &truth_columns,
+        );
         let column_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
         let mut original = load_table(original_path, &column_refs, &opts, &missing)?;
         for col in &mut original.columns {
@@ -255,6 +279,7 @@ pub(crate) fn run_table(
         direct_identifiers,
         metrics,
         qi_join: qi,
+        undeclared_shared_columns,
         risk,
         charts,
     }))
