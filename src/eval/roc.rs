@@ -64,7 +64,8 @@ pub struct RocCurve {
     pub negatives: usize,
 }
 
-fn check_trials(scores: &[f64], labels: &[bool]) -> Result<(usize, usize), EvalError> {
+/// Scores and labels pair up one to one and no score is NaN.
+fn check_paired(scores: &[f64], labels: &[bool]) -> Result<(), EvalError> {
     if scores.len() != labels.len() {
         return Err(EvalError::Invalid(format!(
             "{} scores but {} labels; they must pair up one to one",
@@ -75,6 +76,11 @@ fn check_trials(scores: &[f64], labels: &[bool]) -> Result<(usize, usize), EvalE
     if let Some(i) = scores.iter().position(|s| s.is_nan()) {
         return Err(EvalError::Invalid(format!("score of trial {i} is NaN")));
     }
+    Ok(())
+}
+
+fn check_trials(scores: &[f64], labels: &[bool]) -> Result<(usize, usize), EvalError> {
+    check_paired(scores, labels)?;
     let pos = labels.iter().filter(|&&l| l).count();
     let neg = labels.len() - pos;
     if pos == 0 || neg == 0 {
@@ -223,16 +229,7 @@ pub fn pr_curve(
     labels: &[bool],
     positives: usize,
 ) -> Result<Vec<PrPoint>, EvalError> {
-    if scores.len() != labels.len() {
-        return Err(EvalError::Invalid(format!(
-            "{} scores but {} labels; they must pair up one to one",
-            scores.len(),
-            labels.len()
-        )));
-    }
-    if let Some(i) = scores.iter().position(|s| s.is_nan()) {
-        return Err(EvalError::Invalid(format!("score of trial {i} is NaN")));
-    }
+    check_paired(scores, labels)?;
     let labelled = labels.iter().filter(|&&l| l).count();
     if positives == 0 || positives < labelled {
         return Err(EvalError::Invalid(format!(
