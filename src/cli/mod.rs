@@ -10,6 +10,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub mod epsilon;
+pub mod hierarchy;
 pub mod identifiers;
 pub mod limits;
 pub mod link;
@@ -358,6 +359,8 @@ pub enum Command {
     Risk(risk::RiskArgs),
     /// Trace unicity of event data and linkage of pseudonymized traces.
     Unicity(unicity::UnicityArgs),
+    /// Build ARX generalization hierarchies from the data: intervals, masks, dates, or the release's labels.
+    Hierarchy(hierarchy::HierarchyArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -377,6 +380,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Stylometry(args) => stylometry::run(&args, out),
         Command::Risk(args) => risk::run(&args, out),
         Command::Unicity(args) => unicity::run(&args, out),
+        Command::Hierarchy(args) => hierarchy::run(&args, out),
     }
 }
 

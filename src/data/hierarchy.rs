@@ -148,6 +148,17 @@ impl Hierarchy {
         self.path(leaf).is_some_and(|p| p.iter().any(|n| n == node))
     }
 
+    /// The hierarchy in ARX's file format: one line per leaf, `;` between
+    /// levels, no header (what [`Hierarchy::from_arx_bytes`] reads back).
+    pub fn to_arx_csv(&self) -> String {
+        let mut out = String::new();
+        for path in &self.paths {
+            out.push_str(&path.join(";"));
+            out.push('\n');
+        }
+        out
+    }
+
     /// The leaves under `node` (all levels searched), in file order.
     pub fn leaves_under(&self, node: &str) -> Vec<&str> {
         self.paths

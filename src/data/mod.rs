@@ -31,6 +31,7 @@ pub mod digest;
 pub mod encoded;
 pub mod generalized;
 pub mod hierarchy;
+pub mod hierarchy_build;
 pub mod inputs;
 pub mod kinds;
 pub mod limits;
