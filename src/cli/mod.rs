@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 pub mod epsilon;
 pub mod hierarchy;
 pub mod identifiers;
+pub mod import;
 pub mod limits;
 pub mod link;
 pub mod metrics;
@@ -361,6 +362,8 @@ pub enum Command {
     Unicity(unicity::UnicityArgs),
     /// Build ARX generalization hierarchies from the data: intervals, masks, dates, or the release's labels.
     Hierarchy(hierarchy::HierarchyArgs),
+    /// Read a Jira export (issue navigator CSV, REST search JSON) into reident's tables.
+    Import(import::ImportArgs),
 }
 
 /// Runs a parsed command, writing its output to `out`.
@@ -381,6 +384,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Risk(args) => risk::run(&args, out),
         Command::Unicity(args) => unicity::run(&args, out),
         Command::Hierarchy(args) => hierarchy::run(&args, out),
+        Command::Import(args) => import::run(&args, out),
     }
 }
 

@@ -39,6 +39,7 @@ pub mod output;
 mod parquet_footer;
 pub mod read;
 pub mod roles;
+pub mod sources;
 pub mod text;
 pub mod tokens;
 pub mod truth;

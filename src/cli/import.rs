@@ -1,0 +1,76 @@
+//! `reident import`: read an export as a team has it (Jira issue navigator
+//! CSV, Jira REST search JSON; see [`crate::data::sources`]) and write the
+//! normalized tables reident reads (`issues.ndjson`, `comments.ndjson`,
+//! `users.ndjson`) into a folder, for inspection or for an audit config.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{CliError, Outcome};
+use crate::data::sources::{import, SourceFormat};
+
+/// Arguments of `reident import`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Formats: jira-csv (issue navigator \"Export Excel CSV (all fields)\"), jira-json (pages of /rest/api/2|3/search).\n\
+The format is detected from the content when --format is not given."
+)]
+pub struct ImportArgs {
+    /// The export file (optionally gzipped).
+    pub input: PathBuf,
+    /// The export's format; detected from the content when left out.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Folder to write the tables into (created if needed).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace existing files in --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `reident import`.
+pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let format = args
+        .format
+        .as_deref()
+        .map(SourceFormat::parse)
+        .transpose()?;
+    let imported = import(&args.input, format)?;
+    let targets: Vec<(PathBuf, &crate::data::sources::SourceTable)> = imported
+        .tables
+        .iter()
+        .map(|(name, table)| (args.out.join(format!("{name}.ndjson")), table))
+        .collect();
+    for (path, _) in &targets {
+        super::output::check_file(path, &[&args.input], args.force)?;
+    }
+    std::fs::create_dir_all(&args.out).map_err(|source| CliError::Write {
+        path: args.out.display().to_string(),
+        source,
+    })?;
+    let mut summary = format!("{} read as {}:\n", imported.source, imported.format.name());
+    for (path, table) in targets {
+        super::output::write_file(&path, |w| w.write_all(table.to_ndjson().as_bytes()))?;
+        let roles = imported
+            .corpora
+            .get(path.file_stem().and_then(|s| s.to_str()).unwrap_or(""))
+            .map_or(String::new(), |r| {
+                format!(
+                    " (id {}, text {}, author {}, time {})",
+                    r.id,
+                    r.text.join("+"),
+                    r.author,
+                    r.time
+                )
+            });
+        summary.push_str(&format!(
+            "  {}: {} rows, {} columns{roles}\n",
+            path.display(),
+            table.n_rows(),
+            table.columns.len()
+        ));
+    }
+    super::output::print(out, &summary)?;
+    Ok(Outcome::Success)
+}

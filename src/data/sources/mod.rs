@@ -1,0 +1,374 @@
+//! Readers for the exports teams actually have: Jira's issue-navigator CSV
+//! and REST search JSON, turned into reident's own tables with their column
+//! roles set (author, text, timestamp, identifiers).
+//!
+//! Each reader returns an [`ImportedSource`]: named [`SourceTable`]s (issues,
+//! comments, users) whose columns are text, missing values `None`, dates as
+//! ISO 8601 (`2026-04-12T15:30`), plus which column of each is the document
+//! id, the text, the author and the time, so a `[[corpus]]` of the audit can
+//! take the export as it is. The identifiers an export carries (account ids,
+//! usernames, display names, `[~user]` and `[~accountid:...]` mentions) are
+//! collected into the `users` table for the identifier scan.
+//!
+//! What it does not do: judge privacy, or guess. A cell that does not have
+//! the shape the export format documents (a comment cell that is not
+//! `date;author;body`, a date that is not one of Jira's formats) is an
+//! error naming the file, the line, the issue and the column.
+//!
+//! Formats, with the public documentation they follow:
+//! * [`jira_csv`]: "Export Excel CSV (all fields)" of the Jira issue
+//!   navigator (Atlassian, "Export your issues"; the comment cell layout is
+//!   the one the Jira CSV importer documents, "Importing data from CSV").
+//! * [`jira_json`]: pages of `/rest/api/2/search` and `/rest/api/3/search`
+//!   (Atlassian, "Jira Cloud platform REST API: Issue search"), v3 bodies in
+//!   the Atlassian Document Format rendered to text.
+
+pub mod jira_csv;
+pub mod jira_dates;
+pub mod jira_json;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use polars::prelude::{Column, DataFrame};
+
+use super::DataError;
+
+/// An export format reident reads directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// Jira issue navigator "Export Excel CSV (all fields)".
+    JiraCsv,
+    /// Pages of the Jira REST search API (v2 or v3).
+    JiraJson,
+}
+
+impl SourceFormat {
+    /// Every format, for messages.
+    pub const ALL: [SourceFormat; 2] = [SourceFormat::JiraCsv, SourceFormat::JiraJson];
+
+    /// The name used by `--format` and the audit config's `format` key.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::JiraCsv => "jira-csv",
+            SourceFormat::JiraJson => "jira-json",
+        }
+    }
+
+    /// Parses a format name.
+    pub fn parse(name: &str) -> Result<Self, DataError> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == name.trim())
+            .ok_or_else(|| {
+                DataError::Invalid(format!(
+                    "unknown export format `{name}`; the formats are: {}",
+                    Self::ALL.map(|f| f.name()).join(", ")
+                ))
+            })
+    }
+}
+
+/// One table of an import: columns of text, all of the same length.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceTable {
+    /// Column names in order.
+    pub columns: Vec<String>,
+    /// `cells[c][r]`: row `r` of column `c`.
+    pub cells: Vec<Vec<Option<String>>>,
+}
+
+impl SourceTable {
+    /// An empty table with these columns.
+    pub fn with_columns<S: AsRef<str>>(columns: &[S]) -> Self {
+        SourceTable {
+            columns: columns.iter().map(|c| c.as_ref().to_string()).collect(),
+            cells: vec![Vec::new(); columns.len()],
+        }
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.cells.first().map_or(0, Vec::len)
+    }
+
+    /// Appends a row given as (column, value) pairs; columns not named are
+    /// missing, and a name not yet in the table adds a column.
+    pub fn push(&mut self, row: Vec<(&str, Option<String>)>) {
+        let n = self.n_rows();
+        for (name, _) in &row {
+            if !self.columns.iter().any(|c| c == name) {
+                self.columns.push(name.to_string());
+                self.cells.push(vec![None; n]);
+            }
+        }
+        let mut row: BTreeMap<&str, Option<String>> = row.into_iter().collect();
+        for (c, name) in self.columns.iter().enumerate() {
+            self.cells[c].push(row.remove(name.as_str()).flatten());
+        }
+    }
+
+    /// The values of column `name`, if present.
+    pub fn column(&self, name: &str) -> Option<&[Option<String>]> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .map(|c| self.cells[c].as_slice())
+    }
+
+    /// The table as a polars frame of text columns (what [`super::read_frame`]
+    /// gives for a file).
+    pub fn to_frame(&self) -> Result<DataFrame, DataError> {
+        let columns: Vec<Column> = self
+            .columns
+            .iter()
+            .zip(&self.cells)
+            .map(|(name, values)| Column::new(name.as_str().into(), values.clone()))
+            .collect();
+        DataFrame::new(self.n_rows(), columns)
+            .map_err(|e| DataError::Invalid(format!("cannot build a table: {e}")))
+    }
+
+    /// The table as NDJSON, one object per row, missing values left out.
+    pub fn to_ndjson(&self) -> String {
+        let mut out = String::new();
+        for r in 0..self.n_rows() {
+            let mut object = serde_json::Map::new();
+            for (name, values) in self.columns.iter().zip(&self.cells) {
+                if let Some(v) = &values[r] {
+                    object.insert(name.clone(), serde_json::Value::String(v.clone()));
+                }
+            }
+            out.push_str(&serde_json::Value::Object(object).to_string());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The roles of a table's columns, as a corpus needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpusRoles {
+    /// The document id column.
+    pub id: &'static str,
+    /// The text columns (joined by a blank line).
+    pub text: &'static [&'static str],
+    /// The author column.
+    pub author: &'static str,
+    /// The timestamp column.
+    pub time: &'static str,
+}
+
+/// What one export holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedSource {
+    /// The format it was read as.
+    pub format: SourceFormat,
+    /// Where it came from, for messages.
+    pub source: String,
+    /// Named tables (`issues`, `comments`, `users`).
+    pub tables: BTreeMap<String, SourceTable>,
+    /// For each table that holds documents, its column roles.
+    pub corpora: BTreeMap<String, CorpusRoles>,
+}
+
+impl ImportedSource {
+    /// The table called `name`, or an error listing the tables there are.
+    pub fn table(&self, name: &str) -> Result<&SourceTable, DataError> {
+        self.tables.get(name).ok_or_else(|| {
+            DataError::Invalid(format!(
+                "{} ({}) has no table `{name}`; it has: {}",
+                self.source,
+                self.format.name(),
+                self.tables.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+}
+
+/// Reads a whole export file (optionally gzipped) as UTF-8 text, within the
+/// file size limit.
+pub(crate) fn read_text(path: &Path) -> Result<String, DataError> {
+    let limits = super::Limits::default();
+    let bytes = super::limits::read_file_bounded(path, &limits)?;
+    let name = path.display().to_string();
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .take(limits.max_file_bytes.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| DataError::Parse {
+                source_name: name.clone(),
+                message: format!("not a readable gzip file ({e}); is it truncated?"),
+            })?;
+        if out.len() as u64 > limits.max_file_bytes {
+            return Err(DataError::Parse {
+                source_name: name,
+                message:
+                    "the decompressed file is larger than the file size limit (--max-file-size)"
+                        .into(),
+            });
+        }
+        out
+    } else {
+        bytes
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        DataError::InvalidUtf8 {
+            source_name: name,
+            line,
+        }
+    })
+}
+
+/// Guesses the format of an export from its first bytes: a JSON object with
+/// an `issues` array is REST search JSON; a CSV header with `Issue key` and
+/// `Summary` is the issue navigator's CSV. `None` when neither fits.
+pub fn detect(text: &str) -> Option<SourceFormat> {
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with('{') || head.starts_with('[') {
+        return head
+            .contains("\"issues\"")
+            .then_some(SourceFormat::JiraJson);
+    }
+    let first_line = head.lines().next().unwrap_or("");
+    (first_line.contains("Summary") && first_line.contains("Issue key"))
+        .then_some(SourceFormat::JiraCsv)
+}
+
+/// Reads `path` as `format` (detected from the content when `None`).
+pub fn import(path: &Path, format: Option<SourceFormat>) -> Result<ImportedSource, DataError> {
+    let text = read_text(path)?;
+    let source = path.display().to_string();
+    let format = match format {
+        Some(f) => f,
+        None => detect(&text).ok_or_else(|| DataError::Parse {
+            source_name: source.clone(),
+            message: format!(
+                "cannot tell which export this is; give the format ({})",
+                SourceFormat::ALL.map(|f| f.name()).join(", ")
+            ),
+        })?,
+    };
+    match format {
+        SourceFormat::JiraCsv => jira_csv::parse(&source, &text),
+        SourceFormat::JiraJson => jira_json::parse(&source, &text),
+    }
+}
+
+/// Finds Jira user mentions in wiki markup: `[~login]` and
+/// `[~accountid:5b10...]`, returning the login or account id.
+pub fn mentions(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[~") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find(']') else { break };
+        let inner = &after[..end];
+        let inner = inner.strip_prefix("accountid:").unwrap_or(inner);
+        if !inner.is_empty() && !inner.contains(char::is_whitespace) {
+            out.push(inner);
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+/// Collects the users an import names: `(id, display name)` pairs from
+/// user fields, and ids alone from comment authors and mentions. One row per
+/// id, the first display name seen kept.
+#[derive(Debug, Default)]
+pub(crate) struct UserCollector {
+    order: Vec<String>,
+    names: BTreeMap<String, Option<String>>,
+    sources: BTreeMap<String, std::collections::BTreeSet<&'static str>>,
+}
+
+impl UserCollector {
+    /// Records a user by id (or by name when the export has no id).
+    pub(crate) fn add(&mut self, id: Option<&str>, name: Option<&str>, how: &'static str) {
+        let id = id.or(name).map(str::trim).filter(|s| !s.is_empty());
+        let Some(id) = id else { return };
+        if !self.names.contains_key(id) {
+            self.order.push(id.to_string());
+        }
+        let slot = self.names.entry(id.to_string()).or_insert(None);
+        if slot.is_none() {
+            *slot = name
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && *s != id)
+                .map(String::from);
+        }
+        self.sources.entry(id.to_string()).or_default().insert(how);
+    }
+
+    /// The `users` table: `user_id`, `display_name`, `seen_as`.
+    pub(crate) fn table(&self) -> SourceTable {
+        let mut t = SourceTable::with_columns(&["user_id", "display_name", "seen_as"]);
+        for id in &self.order {
+            t.push(vec![
+                ("user_id", Some(id.clone())),
+                ("display_name", self.names[id].clone()),
+                (
+                    "seen_as",
+                    Some(
+                        self.sources[id]
+                            .iter()
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    ),
+                ),
+            ]);
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_both_kinds_of_mentions() {
+        assert_eq!(
+            mentions("thanks [~jsmith], see [~accountid:5b10ac8d82e05b22cc7d4ef5] and [~ broken]"),
+            vec!["jsmith", "5b10ac8d82e05b22cc7d4ef5"]
+        );
+        assert!(mentions("[~").is_empty());
+    }
+
+    #[test]
+    fn tables_grow_columns_and_write_ndjson() {
+        let mut t = SourceTable::with_columns(&["a"]);
+        t.push(vec![("a", Some("1".into()))]);
+        t.push(vec![("b", Some("x\"y".into()))]);
+        assert_eq!(t.n_rows(), 2);
+        assert_eq!(t.to_ndjson(), "{\"a\":\"1\"}\n{\"b\":\"x\\\"y\"}\n");
+        let frame = t.to_frame().unwrap();
+        assert_eq!(frame.shape(), (2, 2));
+    }
+
+    #[test]
+    fn detects_formats_by_content() {
+        assert_eq!(
+            detect("{\"startAt\":0,\"issues\":[]}"),
+            Some(SourceFormat::JiraJson)
+        );
+        assert_eq!(
+            detect("Summary,Issue key,Issue id\nx,A-1,1\n"),
+            Some(SourceFormat::JiraCsv)
+        );
+        assert_eq!(detect("a,b\n1,2\n"), None);
+        assert!(SourceFormat::parse("jira-xml")
+            .unwrap_err()
+            .to_string()
+            .contains("jira-csv"));
+    }
+}
