@@ -1,7 +1,8 @@
 //! `reident import`: read an export as a team has it (Jira issue navigator
-//! CSV, Jira REST search JSON; see [`crate::data::sources`]) and write the
-//! normalized tables reident reads (`issues.ndjson`, `comments.ndjson`,
-//! `users.ndjson`) into a folder, for inspection or for an audit config.
+//! CSV, Jira REST search JSON, Atlassian audit logs; see
+//! [`crate::data::sources`]) and write the normalized tables reident reads
+//! (`issues.ndjson`, `comments.ndjson`, `events.ndjson`, `users.ndjson`)
+//! into a folder, for inspection or for an audit config.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,7 +13,8 @@ use crate::data::sources::{import, SourceFormat};
 /// Arguments of `reident import`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Formats: jira-csv (issue navigator \"Export Excel CSV (all fields)\"), jira-json (pages of /rest/api/2|3/search).\n\
+    after_help = "Formats: jira-csv (issue navigator \"Export Excel CSV (all fields)\"), jira-json (pages of /rest/api/2|3/search),\n\
+         atlassian-audit-log (organization, Jira or Confluence audit log pages from their REST APIs).\n\
 The format is detected from the content when --format is not given."
 )]
 pub struct ImportArgs {

@@ -152,7 +152,7 @@ fn date(
 }
 
 /// The page objects in the text: one object, an array of them, or one per line.
-fn pages(source: &str, text: &str) -> Result<Vec<Value>, DataError> {
+pub(crate) fn pages(source: &str, text: &str) -> Result<Vec<Value>, DataError> {
     let text = text.trim_start_matches('\u{feff}').trim();
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Array(items)) => Ok(items),

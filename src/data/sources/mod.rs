@@ -22,7 +22,10 @@
 //! * [`jira_json`]: pages of `/rest/api/2/search` and `/rest/api/3/search`
 //!   (Atlassian, "Jira Cloud platform REST API: Issue search"), v3 bodies in
 //!   the Atlassian Document Format rendered to text.
+//! * [`audit_log`]: the organization, Jira and Confluence audit logs from
+//!   their REST APIs, as event traces (user, time, action, object).
 
+pub mod audit_log;
 pub mod jira_csv;
 pub mod jira_dates;
 pub mod jira_json;
@@ -42,17 +45,24 @@ pub enum SourceFormat {
     JiraCsv,
     /// Pages of the Jira REST search API (v2 or v3).
     JiraJson,
+    /// Organization, Jira or Confluence audit log pages (REST JSON).
+    AtlassianAuditLog,
 }
 
 impl SourceFormat {
     /// Every format, for messages.
-    pub const ALL: [SourceFormat; 2] = [SourceFormat::JiraCsv, SourceFormat::JiraJson];
+    pub const ALL: [SourceFormat; 3] = [
+        SourceFormat::JiraCsv,
+        SourceFormat::JiraJson,
+        SourceFormat::AtlassianAuditLog,
+    ];
 
     /// The name used by `--format` and the audit config's `format` key.
     pub fn name(self) -> &'static str {
         match self {
             SourceFormat::JiraCsv => "jira-csv",
             SourceFormat::JiraJson => "jira-json",
+            SourceFormat::AtlassianAuditLog => "atlassian-audit-log",
         }
     }
 
@@ -227,15 +237,30 @@ pub(crate) fn read_text(path: &Path) -> Result<String, DataError> {
     })
 }
 
-/// Guesses the format of an export from its first bytes: a JSON object with
-/// an `issues` array is REST search JSON; a CSV header with `Issue key` and
-/// `Summary` is the issue navigator's CSV. `None` when neither fits.
+/// Guesses the format of an export from its first bytes: JSON whose first
+/// page has an `issues` array is REST search JSON, one with `data`,
+/// `records` or `results` an audit log; a CSV header with `Issue key` and
+/// `Summary` is the issue navigator's CSV. `None` when none fits.
 pub fn detect(text: &str) -> Option<SourceFormat> {
     let head = text.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with('{') || head.starts_with('[') {
-        return head
-            .contains("\"issues\"")
-            .then_some(SourceFormat::JiraJson);
+        let first_page = head
+            .lines()
+            .next()
+            .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .or_else(|| serde_json::from_str(head).ok())?;
+        let page = match &first_page {
+            serde_json::Value::Array(pages) => pages.first()?,
+            page => page,
+        };
+        let has = |k: &str| page.get(k).is_some_and(|v| v.is_array());
+        return if has("issues") {
+            Some(SourceFormat::JiraJson)
+        } else if has("data") || has("records") || has("results") {
+            Some(SourceFormat::AtlassianAuditLog)
+        } else {
+            None
+        };
     }
     let first_line = head.lines().next().unwrap_or("");
     (first_line.contains("Summary") && first_line.contains("Issue key"))
@@ -259,6 +284,7 @@ pub fn import(path: &Path, format: Option<SourceFormat>) -> Result<ImportedSourc
     match format {
         SourceFormat::JiraCsv => jira_csv::parse(&source, &text),
         SourceFormat::JiraJson => jira_json::parse(&source, &text),
+        SourceFormat::AtlassianAuditLog => audit_log::parse(&source, &text),
     }
 }
 
@@ -366,6 +392,11 @@ mod tests {
             Some(SourceFormat::JiraCsv)
         );
         assert_eq!(detect("a,b\n1,2\n"), None);
+        assert_eq!(
+            detect("{\"records\":[{\"summary\":\"issues\"}]}"),
+            Some(SourceFormat::AtlassianAuditLog)
+        );
+        assert_eq!(detect("{\"values\":[]}"), None);
         assert!(SourceFormat::parse("jira-xml")
             .unwrap_err()
             .to_string()
