@@ -398,6 +398,20 @@ impl AuditConfig {
                     t.name
                 )));
             }
+            if let Some(format) = &t.format {
+                use crate::data::sources::SourceFormat;
+                match SourceFormat::parse(format) {
+                    Ok(SourceFormat::AtlassianAuditLog) => {}
+                    Ok(other) => {
+                        return Err(bad(format!(
+                            "traces `{}`: key `format` is `{}`, which holds issues and comments, not events; traces take `atlassian-audit-log`",
+                            t.name,
+                            other.name()
+                        )))
+                    }
+                    Err(e) => return Err(bad(format!("traces `{}`: key `format`: {e}", t.name))),
+                }
+            }
         }
         for (index, claim) in self.claims.iter().enumerate() {
             let at = format!("claim #{} (`{}`)", index + 1, claim.statement());

@@ -301,6 +301,12 @@ pub struct TracesConfig {
     pub name: String,
     /// Original events.
     pub events: PathBuf,
+    /// The export format of `events` when it is not a plain table:
+    /// `"atlassian-audit-log"` (organization, Jira or Confluence audit log
+    /// pages; see [`crate::data::sources::audit_log`]), whose columns are
+    /// `user`, `timestamp`, `action` and `object`.
+    #[serde(default)]
+    pub format: Option<String>,
     /// User column.
     #[serde(default = "default_user")]
     pub user: String,

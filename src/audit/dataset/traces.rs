@@ -4,6 +4,7 @@ use super::TracesFacts;
 use crate::attacks::unicity::{unicity_sweep, SweepConfig, TraceSpec};
 use crate::audit::config::{AuditConfig, TracesConfig};
 use crate::audit::AuditError;
+use crate::data::sources::{self, SourceFormat};
 use crate::data::{read_frame, ReadOptions};
 use crate::eval::Rate;
 use crate::report::charts::{self};
@@ -17,11 +18,28 @@ pub(crate) fn run_traces(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Box<TracesFacts>, AuditError> {
     let source = t.events.display().to_string();
-    let events = read_frame(&t.events, &ReadOptions::default())?;
+    let (events, actions) = match &t.format {
+        None => (
+            read_frame(&t.events, &ReadOptions::default())?,
+            t.actions.clone(),
+        ),
+        Some(name) => {
+            // An export: its events table, with the action as the point's
+            // action unless the config names others.
+            let format = SourceFormat::parse(name)?;
+            let imported = sources::import(&t.events, Some(format))?;
+            let actions = if t.actions.is_empty() {
+                vec!["action".to_string()]
+            } else {
+                t.actions.clone()
+            };
+            (imported.table("events")?.to_frame()?, actions)
+        }
+    };
     let spec = TraceSpec {
         user_column: t.user.clone(),
         timestamp_column: t.timestamp.clone(),
-        action_columns: t.actions.clone(),
+        action_columns: actions,
         bucket_seconds: t.bucket_seconds.first().copied().unwrap_or(3600),
     };
     let report = unicity_sweep(
