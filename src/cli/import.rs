@@ -1,7 +1,9 @@
 //! `reident import`: read an export as a team has it (Jira issue navigator
-//! CSV, Jira REST search JSON, Atlassian audit logs; see
+//! CSV, Jira REST search JSON, Atlassian audit logs, Confluence space
+//! exports; see
 //! [`crate::data::sources`]) and write the normalized tables reident reads
-//! (`issues.ndjson`, `comments.ndjson`, `events.ndjson`, `users.ndjson`)
+//! (`issues.ndjson`, `pages.ndjson`, `comments.ndjson`, `events.ndjson`,
+//! `users.ndjson`)
 //! into a folder, for inspection or for an audit config.
 
 use std::io::Write;
@@ -14,7 +16,8 @@ use crate::data::sources::{import, SourceFormat};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Formats: jira-csv (issue navigator \"Export Excel CSV (all fields)\"), jira-json (pages of /rest/api/2|3/search),\n\
-         atlassian-audit-log (organization, Jira or Confluence audit log pages from their REST APIs).\n\
+         atlassian-audit-log (organization, Jira or Confluence audit log pages from their REST APIs),\n\
+         confluence-html (a space's HTML export zip), confluence-xml (a space's XML export zip, or its entities.xml).\n\
 The format is detected from the content when --format is not given."
 )]
 pub struct ImportArgs {

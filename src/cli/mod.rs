@@ -362,7 +362,7 @@ pub enum Command {
     Unicity(unicity::UnicityArgs),
     /// Build ARX generalization hierarchies from the data: intervals, masks, dates, or the release's labels.
     Hierarchy(hierarchy::HierarchyArgs),
-    /// Read a Jira export (issue navigator CSV, REST search JSON) or an Atlassian audit log into reident's tables.
+    /// Read a Jira export (CSV, REST JSON), a Confluence space export (HTML, XML) or an audit log into reident's tables.
     Import(import::ImportArgs),
 }
 

@@ -24,8 +24,12 @@
 //!   the Atlassian Document Format rendered to text.
 //! * [`audit_log`]: the organization, Jira and Confluence audit logs from
 //!   their REST APIs, as event traces (user, time, action, object).
+//! * [`confluence`]: a space's HTML export and XML export (`entities.xml`),
+//!   as pages, comments and users.
 
 pub mod audit_log;
+pub mod confluence;
+pub mod html_text;
 pub mod jira_csv;
 pub mod jira_dates;
 pub mod jira_json;
@@ -47,14 +51,20 @@ pub enum SourceFormat {
     JiraJson,
     /// Organization, Jira or Confluence audit log pages (REST JSON).
     AtlassianAuditLog,
+    /// A Confluence space's HTML export (zip of page files).
+    ConfluenceHtml,
+    /// A Confluence space's XML export (zip with `entities.xml`, or the file).
+    ConfluenceXml,
 }
 
 impl SourceFormat {
     /// Every format, for messages.
-    pub const ALL: [SourceFormat; 3] = [
+    pub const ALL: [SourceFormat; 5] = [
         SourceFormat::JiraCsv,
         SourceFormat::JiraJson,
         SourceFormat::AtlassianAuditLog,
+        SourceFormat::ConfluenceHtml,
+        SourceFormat::ConfluenceXml,
     ];
 
     /// The name used by `--format` and the audit config's `format` key.
@@ -63,6 +73,8 @@ impl SourceFormat {
             SourceFormat::JiraCsv => "jira-csv",
             SourceFormat::JiraJson => "jira-json",
             SourceFormat::AtlassianAuditLog => "atlassian-audit-log",
+            SourceFormat::ConfluenceHtml => "confluence-html",
+            SourceFormat::ConfluenceXml => "confluence-xml",
         }
     }
 
@@ -197,33 +209,35 @@ impl ImportedSource {
     }
 }
 
-/// Reads a whole export file (optionally gzipped) as UTF-8 text, within the
-/// file size limit.
-pub(crate) fn read_text(path: &Path) -> Result<String, DataError> {
+/// Reads a whole export file (gunzipped when it is gzip), within the file
+/// size limit.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
     let limits = super::Limits::default();
     let bytes = super::limits::read_file_bounded(path, &limits)?;
     let name = path.display().to_string();
-    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(bytes.as_slice())
-            .take(limits.max_file_bytes.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| DataError::Parse {
-                source_name: name.clone(),
-                message: format!("not a readable gzip file ({e}); is it truncated?"),
-            })?;
-        if out.len() as u64 > limits.max_file_bytes {
-            return Err(DataError::Parse {
-                source_name: name,
-                message:
-                    "the decompressed file is larger than the file size limit (--max-file-size)"
-                        .into(),
-            });
-        }
-        out
-    } else {
-        bytes
-    };
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes);
+    }
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes.as_slice())
+        .take(limits.max_file_bytes.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| DataError::Parse {
+            source_name: name.clone(),
+            message: format!("not a readable gzip file ({e}); is it truncated?"),
+        })?;
+    if out.len() as u64 > limits.max_file_bytes {
+        return Err(DataError::Parse {
+            source_name: name,
+            message: "the decompressed file is larger than the file size limit (--max-file-size)"
+                .into(),
+        });
+    }
+    Ok(out)
+}
+
+/// The bytes of an export as UTF-8 text (errors name the line).
+fn as_text(source: &str, bytes: Vec<u8>) -> Result<String, DataError> {
     String::from_utf8(bytes).map_err(|e| {
         let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()
@@ -231,9 +245,23 @@ pub(crate) fn read_text(path: &Path) -> Result<String, DataError> {
             .count()
             + 1;
         DataError::InvalidUtf8 {
-            source_name: name,
+            source_name: source.to_string(),
             line,
         }
+    })
+}
+
+/// Guesses the format of a binary export: a zip holding `entities.xml` is a
+/// Confluence XML export, any other zip a Confluence HTML export.
+fn detect_zip(bytes: &[u8]) -> Option<SourceFormat> {
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let has_entities = archive
+        .file_names()
+        .any(|n| n.is_ok_and(|n| n.rsplit('/').next() == Some("entities.xml")));
+    Some(if has_entities {
+        SourceFormat::ConfluenceXml
+    } else {
+        SourceFormat::ConfluenceHtml
     })
 }
 
@@ -269,22 +297,36 @@ pub fn detect(text: &str) -> Option<SourceFormat> {
 
 /// Reads `path` as `format` (detected from the content when `None`).
 pub fn import(path: &Path, format: Option<SourceFormat>) -> Result<ImportedSource, DataError> {
-    let text = read_text(path)?;
+    let bytes = read_bytes(path)?;
     let source = path.display().to_string();
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
     let format = match format {
         Some(f) => f,
-        None => detect(&text).ok_or_else(|| DataError::Parse {
+        None if is_zip => detect_zip(&bytes).ok_or_else(|| DataError::Parse {
             source_name: source.clone(),
-            message: format!(
-                "cannot tell which export this is; give the format ({})",
-                SourceFormat::ALL.map(|f| f.name()).join(", ")
-            ),
+            message: "not a readable zip archive; is the export truncated?".into(),
         })?,
+        None => {
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+            if head.trim_start().starts_with("<?xml") || head.contains("<hibernate-generic") {
+                SourceFormat::ConfluenceXml
+            } else {
+                detect(&String::from_utf8_lossy(&bytes)).ok_or_else(|| DataError::Parse {
+                    source_name: source.clone(),
+                    message: format!(
+                        "cannot tell which export this is; give the format ({})",
+                        SourceFormat::ALL.map(|f| f.name()).join(", ")
+                    ),
+                })?
+            }
+        }
     };
     match format {
-        SourceFormat::JiraCsv => jira_csv::parse(&source, &text),
-        SourceFormat::JiraJson => jira_json::parse(&source, &text),
-        SourceFormat::AtlassianAuditLog => audit_log::parse(&source, &text),
+        SourceFormat::JiraCsv => jira_csv::parse(&source, &as_text(&source, bytes)?),
+        SourceFormat::JiraJson => jira_json::parse(&source, &as_text(&source, bytes)?),
+        SourceFormat::AtlassianAuditLog => audit_log::parse(&source, &as_text(&source, bytes)?),
+        SourceFormat::ConfluenceHtml => confluence::parse_html_export(&source, &bytes),
+        SourceFormat::ConfluenceXml => confluence::parse_xml_export(&source, &bytes),
     }
 }
 
