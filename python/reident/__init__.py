@@ -1,0 +1,702 @@
+"""reident: does this "anonymized" release still leak its sources?
+
+The Python face of the ``reident`` Rust library. Each function runs the
+library entry point of one ``reident`` command in process (the GIL is released
+while it runs), so the numbers, the JSON and the error messages are exactly
+the command line's:
+
+* :func:`privacy_metrics` -- ``reident metrics`` (k, l, t, beta, delta, risks);
+* :func:`link` -- ``reident link`` (QI join or Fellegi-Sunter linkage);
+* :func:`risks` -- ``reident risk`` (Anonymeter-style singling out,
+  linkability, attribute inference);
+* :func:`audit` -- ``reident audit`` (claims from a TOML config, report).
+
+Tables are given as file paths (CSV, Parquet, NDJSON, optionally gzipped,
+read exactly as the CLI reads them) or as pandas, polars or pyarrow tables
+(anything with ``__arrow_c_stream__``, the Arrow PyCapsule interface). A table
+is imported through the Arrow C stream on the Rust side, every column is cast
+to text as the CLI casts Parquet columns, and the command reads it: generalized
+values (``[41-70]``, ``123**``, ``*``) stay text, nulls are missing values, and a
+float column prints as the float does (``39.0``), so read CSV files with
+``dtype=str`` when they hold whole numbers and missing values.
+
+Errors raise :class:`ReidentError`; bad arguments or data raise
+:class:`ReidentValueError` (also a :class:`ValueError`), a missing input
+:class:`ReidentFileNotFoundError` (also a :class:`FileNotFoundError`), each
+with the CLI's message.
+
+Example::
+
+    >>> import reident
+    >>> m = reident.privacy_metrics("datasets/adult/adult.csv",
+    ...                             quasi_identifiers=["age", "sex", "race"],
+    ...                             sensitive=["occupation"], delimiter=";")
+    >>> m.k
+    1
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import os
+import shutil
+import tempfile
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _reident
+
+__all__ = [
+    "ReidentError",
+    "ReidentValueError",
+    "ReidentFileNotFoundError",
+    "privacy_metrics",
+    "PrivacyMetrics",
+    "link",
+    "Linkage",
+    "risks",
+    "Risks",
+    "audit",
+    "AuditReport",
+    "run_cli",
+]
+
+__version__: str = _reident.__version__
+
+
+class ReidentError(Exception):
+    """Base class of every error reident raises; the message is the CLI's."""
+
+
+class ReidentValueError(ReidentError, ValueError):
+    """Bad arguments or bad input data (a missing column, a malformed value)."""
+
+
+class ReidentFileNotFoundError(ReidentError, FileNotFoundError):
+    """An input file does not exist."""
+
+
+_ERRORS = {
+    "not_found": ReidentFileNotFoundError,
+    "value": ReidentValueError,
+    "error": ReidentError,
+}
+
+
+class _Inputs:
+    """Turns each table argument into a path the command can read.
+
+    Paths pass through. A table with ``__arrow_c_stream__`` is written, as text
+    columns, to a Parquet file in a temporary folder removed on exit; its path
+    is replaced by ``<DataFrame NAME>`` in results and messages.
+    """
+
+    def __init__(self) -> None:
+        self._dir: Optional[str] = None
+        self.labels: Dict[str, str] = {}
+
+    def __enter__(self) -> "_Inputs":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def path(self, value: Any, name: str) -> str:
+        if isinstance(value, (str, os.PathLike)):
+            return os.fspath(value)
+        if hasattr(value, "__arrow_c_stream__"):
+            if self._dir is None:
+                self._dir = tempfile.mkdtemp(prefix="reident-")
+            path = os.path.join(self._dir, f"{name}.parquet")
+            label = f"<DataFrame {name}>"
+            _reident.arrow_to_parquet(value, path, label)
+            self.labels[path] = label
+            return path
+        raise TypeError(
+            f"{name}: expected a file path or a table with __arrow_c_stream__ "
+            f"(pandas, polars, pyarrow), got {type(value).__name__}"
+        )
+
+    def relabel(self, text: str) -> str:
+        for path, label in self.labels.items():
+            text = text.replace(path, label)
+        return text
+
+
+def run_cli(args: Sequence[str], inputs: Optional[_Inputs] = None) -> Tuple[int, str]:
+    """Runs ``reident ARGS...`` in process; returns ``(exit_code, stdout)``.
+
+    The lowest level of the package: every function here is built on it.
+    Raises :class:`ReidentError` (or a subclass) with the CLI's message when
+    the command fails (exit code 2).
+
+    Example::
+
+        >>> code, out = reident.run_cli(["metrics", "--demo", "--format", "json"])
+    """
+    code, out, error = _reident.run_cli([str(a) for a in args])
+    if error is not None:
+        kind, message = error
+        if inputs is not None:
+            message = inputs.relabel(message)
+        raise _ERRORS.get(kind, ReidentError)(message)
+    if inputs is not None:
+        out = inputs.relabel(out)
+    return code, out
+
+
+def _csv(values: Iterable[str]) -> str:
+    return ",".join(values)
+
+
+def _common(args: List[str], delimiter: Optional[str], missing: Optional[Sequence[str]]) -> None:
+    if delimiter is not None:
+        args += ["--delimiter", delimiter]
+    if missing is not None:
+        args += ["--missing", _csv(missing)]
+
+
+def _hierarchies(args: List[str], hierarchies: Optional[Mapping[str, Union[str, "os.PathLike[str]"]]]) -> None:
+    for column, path in (hierarchies or {}).items():
+        args += ["--hierarchy", f"{column}={os.fspath(path)}"]
+
+
+def _kinds(args: List[str], kinds: Optional[Mapping[str, str]]) -> None:
+    for column, kind in (kinds or {}).items():
+        args += ["--kind", f"{column}={kind}"]
+
+
+def _frame(rows: List[Dict[str, Any]], columns: Optional[List[str]] = None) -> Any:
+    """A pandas DataFrame of ``rows`` when pandas is importable, else the list."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return rows
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _table_html(title: str, rows: Sequence[Tuple[str, Any]]) -> str:
+    body = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+        f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+        for k, v in rows
+    )
+    return f"<div><strong>{html.escape(title)}</strong><table>{body}</table></div>"
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.4f}"
+    return "n/a" if x is None else str(x)
+
+
+class _Result:
+    """A command's JSON result: ``to_dict()``, ``to_json()`` and item access."""
+
+    def __init__(self, data: Dict[str, Any], text: str, exit_code: int) -> None:
+        self._data = data
+        self._text = text
+        #: The exit code the CLI gives the same call (0, 1 refuted, 3 inconclusive).
+        self.exit_code = exit_code
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The command's JSON output as a dict (a deep copy)."""
+        return copy.deepcopy(self._data)
+
+    def to_json(self) -> str:
+        """The command's JSON output, as the CLI prints it."""
+        return self._text
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+
+class PrivacyMetrics(_Result):
+    """Release-only privacy metrics (the JSON of ``reident metrics``).
+
+    ``to_dict()`` is that JSON object; ``k``, ``n_classes`` and ``n_rows`` are
+    shortcuts; ``classes()`` is the per-class table, ``class_sizes()`` the
+    class-size histogram, ``sensitive()`` one row per sensitive attribute.
+    """
+
+    def __init__(
+        self, data: Dict[str, Any], text: str, exit_code: int, source: Tuple[Any, ...] = (None, (), None, None, False)
+    ) -> None:
+        super().__init__(data, text, exit_code)
+        self._source = source
+        #: k of k-anonymity (the smallest equivalence class).
+        self.k: int = data["k"]
+        #: Number of equivalence classes.
+        self.n_classes: int = data["n_classes"]
+        #: Rows of the release.
+        self.n_rows: int = data["n_rows"]
+
+    def classes(self) -> Any:
+        """One row per equivalence class: its quasi-identifier values (the
+        missing-value label where one is missing) and ``size`` (rows), in the
+        library's class order, as a pandas DataFrame (a list of dicts without
+        pandas). Rows with every quasi-identifier suppressed are left out
+        unless ``suppressed="one-class"``.
+
+        Example::
+
+            >>> m.classes().sort_values("size").head()
+        """
+        release, qis, delimiter, missing, one_class = self._source
+        with _Inputs() as inputs:
+            path = inputs.path(release, "release")
+            result, error = _reident.equivalence_classes(path, list(qis), delimiter, missing, one_class)
+            if error is not None:
+                kind, message = error
+                raise _ERRORS.get(kind, ReidentError)(inputs.relabel(message))
+        rows = [dict(zip(qis, values), size=size) for values, size in result or []]
+        return _frame(rows, columns=[*qis, "size"])
+
+    def class_sizes(self) -> Any:
+        """The class-size histogram of the JSON (``class_size_histogram``) as
+        a DataFrame (a list of dicts without pandas)."""
+        return _frame([dict(b) for b in self._data["class_size_histogram"]])
+
+    def sensitive(self) -> Any:
+        """One row per sensitive attribute: distinct l, alpha, t (equal
+        distance), delta disclosure ... as a DataFrame (list without pandas)."""
+        rows = []
+        for s in self._data["sensitive"]:
+            rows.append(
+                {
+                    "attribute": s["attribute"],
+                    "n_distinct_values": s["n_distinct_values"],
+                    "l_distinct": s["l_distinct"],
+                    "alpha": s["alpha"],
+                    "t_equal_distance": s["t_equal_distance"],
+                    "enhanced_beta": s["enhanced_beta"],
+                }
+            )
+        return _frame(rows)
+
+    def _repr_html_(self) -> str:
+        d = self._data
+        rows: List[Tuple[str, Any]] = [
+            ("source", d["inputs"]["source"]),
+            ("quasi-identifiers", ", ".join(d["inputs"]["quasi_identifiers"])),
+            ("rows", d["n_rows"]),
+            ("equivalence classes", d["n_classes"]),
+            ("k", d["k"]),
+            ("unique classes", d["n_unique_classes"]),
+        ]
+        for s in d["sensitive"]:
+            rows.append((f"distinct l ({s['attribute']})", s["l_distinct"]))
+        return _table_html("reident privacy metrics", rows)
+
+    def __repr__(self) -> str:
+        return f"PrivacyMetrics(k={self.k}, n_classes={self.n_classes}, n_rows={self.n_rows})"
+
+
+def privacy_metrics(
+    release: Any,
+    quasi_identifiers: Sequence[str],
+    sensitive: Sequence[str] = (),
+    *,
+    numeric: Sequence[str] = (),
+    hierarchies: Optional[Mapping[str, Union[str, "os.PathLike[str]"]]] = None,
+    target_k: int = 2,
+    suppressed: str = "exclude",
+    missing: Optional[Sequence[str]] = None,
+    delimiter: Optional[str] = None,
+    risk_threshold: float = 0.2,
+    sampling_fraction: Optional[float] = None,
+    population: Any = None,
+    subject: Optional[str] = None,
+    hidden_qi: bool = True,
+    near_unique: float = 0.9,
+    min_lambda: float = 0.95,
+) -> PrivacyMetrics:
+    """Privacy metrics of a release: ``reident metrics --format json``.
+
+    ``release`` (and ``population``) is a path or a pandas/polars/pyarrow
+    table. The other arguments are the command's flags (``hidden_qi=False``
+    is ``--no-hidden-qi``; ``hierarchies`` maps a sensitive column to an ARX
+    hierarchy file; ``missing`` lists the tokens that mean missing).
+
+    Example::
+
+        >>> m = reident.privacy_metrics("datasets/adult/adult.csv",
+        ...     quasi_identifiers=["age", "sex"], sensitive=["occupation"], delimiter=";")
+        >>> m.to_dict()["sensitive"][0]["l_distinct"]
+    """
+    with _Inputs() as inputs:
+        args = ["metrics", "--data", inputs.path(release, "release")]
+        args += ["--qi", _csv(quasi_identifiers)]
+        if sensitive:
+            args += ["--sensitive", _csv(sensitive)]
+        if numeric:
+            args += ["--numeric", _csv(numeric)]
+        _hierarchies(args, hierarchies)
+        args += ["--target-k", str(target_k), "--suppressed", suppressed]
+        args += ["--risk-threshold", repr(float(risk_threshold))]
+        if sampling_fraction is not None:
+            args += ["--sampling-fraction", repr(float(sampling_fraction))]
+        if population is not None:
+            args += ["--population", inputs.path(population, "population")]
+        if subject is not None:
+            args += ["--subject", subject]
+        if not hidden_qi:
+            args.append("--no-hidden-qi")
+        args += ["--near-unique", repr(float(near_unique)), "--min-lambda", repr(float(min_lambda))]
+        _common(args, delimiter, missing)
+        args += ["--format", "json"]
+        code, out = run_cli(args, inputs)
+    source = (release, tuple(quasi_identifiers), delimiter, list(missing) if missing is not None else None,
+              suppressed == "one-class")
+    return PrivacyMetrics(json.loads(out), out, code, source)
+
+
+class Linkage(_Result):
+    """The result of a linkage attack (the JSON of ``reident link``).
+
+    ``links()``: the links as a DataFrame (Fellegi-Sunter: the explained
+    links with their match weight; QI join: one row per release row when
+    ``rows=True``). ``scores``: precision, recall, rates (Fellegi-Sunter) or
+    the QI join's counts. ``m_u()``: m and u per comparison level.
+    """
+
+    @property
+    def method(self) -> str:
+        """``"qi_join"`` or ``"fellegi_sunter"``."""
+        return "qi_join" if "quasi_identifiers" in self._data else "fellegi_sunter"
+
+    def links(self) -> Any:
+        """The links as a DataFrame (a list of dicts without pandas)."""
+        if self.method == "qi_join":
+            return _frame([dict(r) for r in self._data.get("rows", [])])
+        rows = []
+        for link in self._data["explained_links"]:
+            rows.append({k: v for k, v in link.items() if k != "contributions"})
+        return _frame(rows)
+
+    @property
+    def scores(self) -> Dict[str, Any]:
+        """Scores against the truth key (Fellegi-Sunter) or the QI join's
+        re-identification counts, as a dict."""
+        if self.method == "fellegi_sunter":
+            return copy.deepcopy(self._data.get("scores") or {})
+        skip = {"rows", "candidate_size_histogram", "column_kinds", "unmatched_by_column", "quasi_identifiers"}
+        return {k: copy.deepcopy(v) for k, v in self._data.items() if k not in skip}
+
+    def m_u(self) -> Any:
+        """Fellegi-Sunter m and u per comparison and level as a DataFrame."""
+        if self.method != "fellegi_sunter":
+            raise ReidentValueError("m and u exist for Fellegi-Sunter linkage only (give fields=..., not quasi_identifiers=...)")
+        rows = []
+        for c in self._data["model"]["comparisons"]:
+            for level in c["levels"]:
+                rows.append({"column": c["left_column"], "release_column": c["right_column"], **level})
+        return _frame(rows)
+
+    def _repr_html_(self) -> str:
+        s = self.scores
+        rows = [(k, _fmt(v)) for k, v in s.items() if not isinstance(v, (list, dict))]
+        return _table_html(f"reident linkage ({self.method.replace('_', ' ')})", rows)
+
+    def __repr__(self) -> str:
+        return f"Linkage(method={self.method!r})"
+
+
+def link(
+    original: Any,
+    release: Any,
+    *,
+    quasi_identifiers: Sequence[str] = (),
+    fields: Optional[str] = None,
+    block: Optional[str] = None,
+    train_block: Optional[str] = None,
+    truth: Optional[str] = None,
+    truth_map: Optional[Union[str, "os.PathLike[str]"]] = None,
+    lambda_: Optional[float] = None,
+    deterministic: Optional[str] = None,
+    recall: float = 1.0,
+    threshold: float = 0.0,
+    assignment: str = "hungarian",
+    max_pairs: int = 50_000_000,
+    u_pairs: int = 1_000_000,
+    seed: int = 42,
+    hierarchies: Optional[Mapping[str, Union[str, "os.PathLike[str]"]]] = None,
+    kinds: Optional[Mapping[str, str]] = None,
+    explain: int = 100,
+    rows: bool = False,
+    max_rate: Optional[float] = None,
+    delimiter: Optional[str] = None,
+) -> Linkage:
+    """Record linkage of a release to its originals: ``reident link``.
+
+    With ``quasi_identifiers`` it runs the QI-join attack (generalization
+    aware); with ``fields`` (the CLI's ``--fields`` syntax, e.g.
+    ``"age:num(1,5);sex:exact"``) Fellegi-Sunter with EM-estimated m/u.
+    ``lambda_`` is ``--lambda``; ``max_rate`` checks "at most R re-identified"
+    and sets ``exit_code`` as the CLI does.
+
+    Example::
+
+        >>> r = reident.link("orig.csv", "release.csv", quasi_identifiers=["sex", "age"], truth="id")
+        >>> r.scores["actual_reidentifications"]
+    """
+    with _Inputs() as inputs:
+        args = ["link", "--original", inputs.path(original, "original"), "--release", inputs.path(release, "release")]
+        if quasi_identifiers:
+            args += ["--qi", _csv(quasi_identifiers)]
+        for flag, value in (
+            ("--fields", fields),
+            ("--block", block),
+            ("--train-block", train_block),
+            ("--truth", truth),
+            ("--deterministic", deterministic),
+        ):
+            if value is not None:
+                args += [flag, value]
+        if truth_map is not None:
+            args += ["--truth-map", os.fspath(truth_map)]
+        if lambda_ is not None:
+            args += ["--lambda", repr(float(lambda_))]
+        args += ["--recall", repr(float(recall)), f"--threshold={float(threshold)!r}"]
+        args += ["--assignment", assignment, "--max-pairs", str(max_pairs), "--u-pairs", str(u_pairs)]
+        args += ["--seed", str(seed), "--explain", str(explain)]
+        _hierarchies(args, hierarchies)
+        _kinds(args, kinds)
+        if rows:
+            args.append("--rows")
+        if max_rate is not None:
+            args += ["--max-rate", repr(float(max_rate))]
+        _common(args, delimiter, None)
+        code, out = run_cli(args, inputs)
+    return Linkage(json.loads(out), out, code)
+
+
+class Risks(_Result):
+    """Anonymeter-style risks (the JSON of ``reident risk``).
+
+    ``table()``: one row per evaluation (singling out, linkability, each
+    inferred secret) with its risk and interval, as a DataFrame.
+    """
+
+    def table(self) -> Any:
+        """One row per evaluation: ``evaluation`` (``singling_out_univariate``,
+        ``singling_out_multivariate``, ``linkability``, ``inference:SECRET``),
+        ``risk``, ``ci_low``, ``ci_high``, the attack, control and baseline
+        rates (a DataFrame; a list of dicts without pandas)."""
+        entries: List[Tuple[str, Dict[str, Any]]] = []
+        for key in ("singling_out_univariate", "singling_out_multivariate", "linkability"):
+            if self._data.get(key):
+                entries.append((key, self._data[key]))
+        for item in self._data.get("inference") or []:
+            entries.append((f"inference:{item['secret']}", item))
+        rows = []
+        for name, entry in entries:
+            e = entry["estimate"]
+            rows.append(
+                {
+                    "evaluation": name,
+                    "risk": e["risk"],
+                    "ci_low": e["ci"][0],
+                    "ci_high": e["ci"][1],
+                    "attack_rate": e["attack"]["rate"],
+                    "control_rate": e["control"]["rate"],
+                    "baseline_rate": e["baseline"]["rate"],
+                    "n_attacks": e["attack"]["n_attacks"],
+                }
+            )
+        return _frame(rows)
+
+    def _repr_html_(self) -> str:
+        t = self.table()
+        records = t.to_dict("records") if hasattr(t, "to_dict") else t
+        return _table_html(
+            "reident risks (risk [confidence interval])",
+            [(r["evaluation"], f"{r['risk']:.4f} [{r['ci_low']:.4f}, {r['ci_high']:.4f}]") for r in records],
+        )
+
+
+def risks(
+    original: Any,
+    release: Any,
+    control: Any,
+    *,
+    columns: Sequence[str] = (),
+    numeric: Optional[Sequence[str]] = None,
+    n_attacks: int = 500,
+    confidence: float = 0.95,
+    seed: int = 0,
+    singling_out: bool = True,
+    singling_out_columns: int = 3,
+    max_attempts: int = 100_000,
+    link_a: Sequence[str] = (),
+    link_b: Sequence[str] = (),
+    n_neighbors: int = 1,
+    secret: Sequence[str] = (),
+    aux: Sequence[str] = (),
+    tolerance: float = 0.05,
+    hierarchies: Optional[Mapping[str, Union[str, "os.PathLike[str]"]]] = None,
+    kinds: Optional[Mapping[str, str]] = None,
+    max_risk: Optional[float] = None,
+    missing: Optional[Sequence[str]] = None,
+    delimiter: Optional[str] = None,
+) -> Risks:
+    """Singling out, linkability and attribute inference against a control
+    set of held-out originals: ``reident risk``.
+
+    Example::
+
+        >>> r = reident.risks("original.csv", "release.csv", "control.csv",
+        ...                   link_a=["age", "sex"], link_b=["education"], secret=["salary-class"])
+        >>> r.table()
+    """
+    with _Inputs() as inputs:
+        args = [
+            "risk",
+            "--original", inputs.path(original, "original"),
+            "--release", inputs.path(release, "release"),
+            "--control", inputs.path(control, "control"),
+        ]
+        if columns:
+            args += ["--columns", _csv(columns)]
+        if numeric is not None:
+            args += ["--numeric", _csv(numeric)]
+        args += ["--n-attacks", str(n_attacks), "--confidence", repr(float(confidence)), "--seed", str(seed)]
+        args += ["--singling-out-columns", str(singling_out_columns), "--max-attempts", str(max_attempts)]
+        if not singling_out:
+            args.append("--no-singling-out")
+        if link_a or link_b:
+            args += ["--link-a", _csv(link_a), "--link-b", _csv(link_b)]
+        args += ["--n-neighbors", str(n_neighbors), "--tolerance", repr(float(tolerance))]
+        if secret:
+            args += ["--secret", _csv(secret)]
+        if aux:
+            args += ["--aux", _csv(aux)]
+        _hierarchies(args, hierarchies)
+        _kinds(args, kinds)
+        if max_risk is not None:
+            args += ["--max-risk", repr(float(max_risk))]
+        _common(args, delimiter, missing)
+        code, out = run_cli(args, inputs)
+    return Risks(json.loads(out), out, code)
+
+
+class AuditReport:
+    """The result of :func:`audit`: verdicts, report.json, the HTML report.
+
+    ``exit_code`` is the CLI's (0 every claim passes, 1 one is refuted, 3 none
+    refuted but one inconclusive); ``out`` is the folder holding report.json,
+    report.md, report.html and charts/.
+    """
+
+    def __init__(self, out: str, exit_code: int, printed: str) -> None:
+        #: The folder the report was written into.
+        self.out = out
+        #: The exit code the CLI gives the same audit.
+        self.exit_code = exit_code
+        #: What the CLI prints: the title and one line per claim.
+        self.summary = printed
+        with open(os.path.join(out, "report.json"), "rb") as f:
+            self._json = f.read()
+        self._data = json.loads(self._json)
+
+    def to_json(self) -> str:
+        """report.json, byte for byte as the CLI writes it."""
+        return self._json.decode("utf-8")
+
+    def to_dict(self) -> Dict[str, Any]:
+        """report.json as a dict."""
+        return json.loads(self._json)
+
+    def verdicts(self) -> Any:
+        """One row per claim: claim, verdict, measure, measured value, interval,
+        decided by (a DataFrame; a list of dicts without pandas)."""
+        rows = []
+        for c in self._data["claims"]:
+            ci = c.get("confidence_interval")
+            rows.append(
+                {
+                    "claim": c["claim"],
+                    "verdict": c["verdict"],
+                    "measure": c["measure"],
+                    "measured": c.get("measured"),
+                    "ci_low": ci[0] if ci else None,
+                    "ci_high": ci[1] if ci else None,
+                    "decided_by": c.get("decided_by"),
+                }
+            )
+        return _frame(rows)
+
+    def html(self) -> str:
+        """report.html (self-contained, charts inline)."""
+        with open(os.path.join(self.out, "report.html"), encoding="utf-8") as f:
+            return f.read()
+
+    def charts(self) -> Dict[str, str]:
+        """Every chart as SVG text, by file name."""
+        folder = os.path.join(self.out, "charts")
+        charts = {}
+        if os.path.isdir(folder):
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".svg"):
+                    with open(os.path.join(folder, name), encoding="utf-8") as f:
+                        charts[name] = f.read()
+        return charts
+
+    def _repr_html_(self) -> str:
+        doc = html.escape(self.html(), quote=True)
+        return f'<iframe srcdoc="{doc}" style="width:100%;height:800px;border:0"></iframe>'
+
+    def __repr__(self) -> str:
+        return f"AuditReport(exit_code={self.exit_code}, out={self.out!r})"
+
+
+def audit(
+    config: Union[str, "os.PathLike[str]", Mapping[str, Any]],
+    *,
+    out: Optional[Union[str, "os.PathLike[str]"]] = None,
+    seed: Optional[int] = None,
+    include_examples: bool = False,
+    strict: bool = False,
+    base_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+) -> AuditReport:
+    """Audits a release against the claims of a config: ``reident audit``.
+
+    ``config`` is the path of a TOML config (``datasets/audit-demo.toml``
+    documents the format) or a dict with the same keys; a dict's relative
+    paths are resolved against ``base_dir`` (default: the current folder).
+    The report is written into ``out`` (default: a new temporary folder).
+
+    Example::
+
+        >>> report = reident.audit("datasets/audit-demo.toml")
+        >>> report.verdicts()      # one row per claim
+        >>> report                 # the HTML report inline in Jupyter
+    """
+    if out is None:
+        out = tempfile.mkdtemp(prefix="reident-report-")
+    out = os.fspath(out)
+    written: Optional[str] = None
+    try:
+        if isinstance(config, Mapping):
+            text = _reident.json_to_toml(json.dumps(config))
+            folder = os.fspath(base_dir) if base_dir is not None else os.getcwd()
+            fd, written = tempfile.mkstemp(prefix=".reident-audit-", suffix=".toml", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            path = written
+        else:
+            path = os.fspath(config)
+        args = ["audit", "--config", path, "--out", out]
+        if seed is not None:
+            args += ["--seed", str(seed)]
+        if include_examples:
+            args.append("--include-examples")
+        if strict:
+            args.append("--strict")
+        code, printed = run_cli(args)
+    finally:
+        if written is not None:
+            os.unlink(written)
+    return AuditReport(out, code, printed)
