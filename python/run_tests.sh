@@ -34,6 +34,8 @@ step "extension built and installed ($profile profile)"
 
 cd "$here"
 status=0
-"$venv/bin/python" -m pytest tests -q -p no:cacheprovider || status=$?
+# pytest (not `python -m pytest`, which would put python/ on sys.path and
+# import the source folder reident/ instead of the installed package).
+"$venv/bin/pytest" tests -q -p no:cacheprovider || status=$?
 step "pytest finished (exit $status)"
 exit $status

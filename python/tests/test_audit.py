@@ -57,7 +57,7 @@ def test_verdicts_and_html(config_file, tmp_path):
     assert [r["verdict"] for r in rows] == [c["verdict"] for c in data["claims"]]
     assert [r["claim"] for r in rows] == [c["claim"] for c in data["claims"]]
     # k over (sex, age, race) of 400 rows has singletons: the 2-anonymity claim fails.
-    assert rows[0]["verdict"] == "FAIL"
+    assert rows[0]["verdict"] == "Fail"
     assert report.exit_code == 1
     html = report._repr_html_()
     assert html.startswith("<iframe srcdoc=")
