@@ -28,7 +28,8 @@ step "venv ready: $venv"
 (cd "$root" && cargo build --quiet --bin reident)
 step "reident binary built"
 
-MATURIN_PEP517_ARGS="--profile $profile" \
+# maturin's build backend runs the `maturin` command found on PATH.
+PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile $profile" \
   "$venv/bin/python" -m pip install --quiet --no-build-isolation --force-reinstall --no-deps "$here"
 step "extension built and installed ($profile profile)"
 

@@ -9,6 +9,10 @@ the command line's:
 * :func:`link` -- ``reident link`` (QI join or Fellegi-Sunter linkage);
 * :func:`risks` -- ``reident risk`` (Anonymeter-style singling out,
   linkability, attribute inference);
+* :func:`unicity` -- ``reident unicity`` (trace unicity);
+* :func:`epsilon_estimate` -- ``reident epsilon estimate`` (epsilon from pairs);
+* :func:`stylometry` -- ``reident stylometry`` (authorship attribution);
+* :func:`text_leakage` -- ``reident text`` (document linkage, identifier scan);
 * :func:`audit` -- ``reident audit`` (claims from a TOML config, report).
 
 Tables are given as file paths (CSV, Parquet, NDJSON, optionally gzipped,
@@ -59,6 +63,13 @@ __all__ = [
     "Risks",
     "audit",
     "AuditReport",
+    "unicity",
+    "Unicity",
+    "epsilon_estimate",
+    "EpsilonEstimate",
+    "stylometry",
+    "Stylometry",
+    "text_leakage",
     "run_cli",
 ]
 
@@ -580,6 +591,201 @@ def risks(
         _common(args, delimiter, missing)
         code, out = run_cli(args, inputs)
     return Risks(json.loads(out), out, code)
+
+
+class Unicity(_Result):
+    """Trace unicity (the JSON of ``reident unicity``): ``curve()`` is one row
+    per bucket width and number of known points."""
+
+    def curve(self) -> Any:
+        """One row per (bucket_seconds, points): users, unique users, unicity,
+        mean anonymity set (a DataFrame; a list of dicts without pandas)."""
+        rows = []
+        for c in self._data["curves"]:
+            for point in c["curve"]:
+                rows.append({"bucket_seconds": c["spec"]["bucket_seconds"], **point})
+        return _frame(rows)
+
+    def _repr_html_(self) -> str:
+        t = self.curve()
+        records = t.to_dict("records") if hasattr(t, "to_dict") else t
+        return _table_html(
+            "reident trace unicity",
+            [(f"{r['points']} points, {r['bucket_seconds']} s buckets", _fmt(r["unicity"])) for r in records],
+        )
+
+
+def unicity(
+    events: Any,
+    *,
+    user_column: str = "user",
+    timestamp_column: str = "timestamp",
+    action_columns: Sequence[str] = ("product", "feature", "action"),
+    time_only: bool = False,
+    bucket_seconds: Sequence[int] = (3600,),
+    points: Sequence[int] = (1, 2, 4, 8),
+    seed: int = 0,
+    release: Any = None,
+    release_user_column: Optional[str] = None,
+    truth: Any = None,
+    truth_user_column: str = "login",
+    truth_pseudonym_column: str = "pseudonym",
+    max_unicity: Optional[float] = None,
+) -> Unicity:
+    """Share of users singled out by ``p`` random points of their trace:
+    ``reident unicity``.
+
+    Example::
+
+        >>> u = reident.unicity("datasets/atlassian_demo/original/events.ndjson.gz",
+        ...                     action_columns=["product", "feature"], points=[1, 2])
+        >>> u.curve()
+    """
+    with _Inputs() as inputs:
+        args = ["unicity", "--events", inputs.path(events, "events")]
+        args += ["--user-column", user_column, "--timestamp-column", timestamp_column]
+        if time_only:
+            args.append("--time-only")
+        else:
+            args += ["--action-columns", _csv(action_columns)]
+        args += ["--bucket-seconds", _csv(map(str, bucket_seconds)), "--points", _csv(map(str, points))]
+        args += ["--seed", str(seed)]
+        if release is not None:
+            args += ["--release", inputs.path(release, "release")]
+        if release_user_column is not None:
+            args += ["--release-user-column", release_user_column]
+        if truth is not None:
+            args += ["--truth", inputs.path(truth, "truth")]
+        args += ["--truth-user-column", truth_user_column, "--truth-pseudonym-column", truth_pseudonym_column]
+        if max_unicity is not None:
+            args += ["--max-unicity", repr(float(max_unicity))]
+        code, out = run_cli(args, inputs)
+    return Unicity(json.loads(out), out, code)
+
+
+class EpsilonEstimate(_Result):
+    """Epsilon implied by the noise between originals and release (the JSON
+    of ``reident epsilon estimate``); ``to_dict()`` holds the fits."""
+
+
+def epsilon_estimate(
+    original: Any,
+    release: Any,
+    *,
+    kind: Optional[str] = None,
+    column: Optional[str] = None,
+    release_column: Optional[str] = None,
+    group_by: Sequence[str] = (),
+    sensitivity: Optional[float] = None,
+    delta: Optional[float] = None,
+    confidence: Optional[float] = None,
+    clamp_detection: bool = True,
+    rounding_detection: bool = True,
+) -> EpsilonEstimate:
+    """Estimate epsilon from (original, release) pairs: ``reident epsilon
+    estimate`` (numeric noise fit, noisy aggregates by group, or a
+    randomized-response channel; ``kind`` is the CLI's ``--kind``).
+
+    Example::
+
+        >>> e = reident.epsilon_estimate("o.csv", "r.csv", column="x", sensitivity=3)
+        >>> e["laplace"]["epsilon"]["point"]
+    """
+    with _Inputs() as inputs:
+        args = ["epsilon", "estimate", "--original", inputs.path(original, "original"),
+                "--release", inputs.path(release, "release")]
+        for flag, value in (("--kind", kind), ("--column", column), ("--release-column", release_column)):
+            if value is not None:
+                args += [flag, value]
+        if group_by:
+            args += ["--group-by", _csv(group_by)]
+        for flag, number in (("--sensitivity", sensitivity), ("--delta", delta), ("--confidence", confidence)):
+            if number is not None:
+                args += [flag, repr(float(number))]
+        if not clamp_detection:
+            args.append("--no-clamp-detection")
+        if not rounding_detection:
+            args.append("--no-rounding-detection")
+        code, out = run_cli(args, inputs)
+    return EpsilonEstimate(json.loads(out), out, code)
+
+
+def _flags(args: List[str], options: Mapping[str, Any]) -> None:
+    """Appends ``--flag-name VALUE`` for each option the way the CLI spells it:
+    ``snake_case`` becomes ``--kebab-case``, ``True`` a bare flag, ``False``
+    and ``None`` nothing, a list or tuple a comma-separated value."""
+    for key, value in options.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + key.rstrip("_").replace("_", "-")
+        if value is True:
+            args.append(flag)
+        elif isinstance(value, (list, tuple)):
+            args.append(f"{flag}={_csv(map(str, value))}")
+        else:
+            args.append(f"{flag}={value}")
+
+
+class Stylometry(_Result):
+    """Authorship attribution (the JSON of ``reident stylometry``)."""
+
+    def documents(self) -> Any:
+        """One row per attributed test document (true author, predicted
+        author, ...) as a DataFrame (a list of dicts without pandas); empty
+        when the run has no train/test attribution (cross-validation only)."""
+        run = self._data.get("attribution") or {}
+        rows = [
+            {k: v for k, v in d.items() if not isinstance(v, (list, dict))}
+            for d in run.get("documents", [])
+        ]
+        return _frame(rows)
+
+
+def stylometry(train: Any, test: Any = None, **options: Any) -> Stylometry:
+    """Authorship attribution: ``reident stylometry``.
+
+    ``train`` (and ``test``) are paths or tables with a text and an author
+    column. Every other option is the CLI flag of the same name in
+    ``snake_case`` (``features="mfw:200"``, ``classifier="cosine"``,
+    ``text_column="body"``, ``pseudonym_column="pseudonym"``, ``folds=5``,
+    ``sweep_authors=[2, 5, 10]``); ``reident stylometry --help`` lists them.
+
+    Example::
+
+        >>> s = reident.stylometry("train.csv", "test.csv", features="mfw:20", classifier="cosine")
+        >>> s.documents()
+    """
+    with _Inputs() as inputs:
+        args = ["stylometry", "--train", inputs.path(train, "train")]
+        if test is not None:
+            args += ["--test", inputs.path(test, "test")]
+        _flags(args, options)
+        code, out = run_cli(args, inputs)
+    return Stylometry(json.loads(out), out, code)
+
+
+def text_leakage(original: Any, release: Any, *, text_column: str, id_column: str, **options: Any) -> _Result:
+    """Text leakage: ``reident text`` (document linkage of release documents
+    to originals, surviving identifiers, redaction recovery, hash reversal).
+
+    Options are the CLI's flags in ``snake_case`` (``identifier_columns=[...]``,
+    ``users="users.ndjson"``, ``same_ids=True``, ``threshold=0.5``,
+    ``max_linkage_rate=0.05``); ``to_dict()`` is the command's JSON.
+
+    Example::
+
+        >>> t = reident.text_leakage("orig.ndjson", "rel.ndjson", text_column="body", id_column="id",
+        ...                          same_ids=True)
+    """
+    with _Inputs() as inputs:
+        args = ["text", "--original", inputs.path(original, "original"), "--release", inputs.path(release, "release")]
+        args += ["--text-column", text_column, "--id-column", id_column]
+        for name in ("users", "truth"):
+            if options.get(name) is not None:
+                options = {**options, name: inputs.path(options[name], name)}
+        _flags(args, options)
+        code, out = run_cli(args, inputs)
+    return _Result(json.loads(out), out, code)
 
 
 class AuditReport:

@@ -115,6 +115,51 @@ def risks(
     delimiter: Optional[str] = ...,
 ) -> Risks: ...
 
+class Unicity(_Result):
+    def curve(self) -> Any: ...
+    def _repr_html_(self) -> str: ...
+
+def unicity(
+    events: _Table,
+    *,
+    user_column: str = ...,
+    timestamp_column: str = ...,
+    action_columns: Sequence[str] = ...,
+    time_only: bool = ...,
+    bucket_seconds: Sequence[int] = ...,
+    points: Sequence[int] = ...,
+    seed: int = ...,
+    release: Optional[_Table] = ...,
+    release_user_column: Optional[str] = ...,
+    truth: Optional[_Table] = ...,
+    truth_user_column: str = ...,
+    truth_pseudonym_column: str = ...,
+    max_unicity: Optional[float] = ...,
+) -> Unicity: ...
+
+class EpsilonEstimate(_Result): ...
+
+def epsilon_estimate(
+    original: _Table,
+    release: _Table,
+    *,
+    kind: Optional[str] = ...,
+    column: Optional[str] = ...,
+    release_column: Optional[str] = ...,
+    group_by: Sequence[str] = ...,
+    sensitivity: Optional[float] = ...,
+    delta: Optional[float] = ...,
+    confidence: Optional[float] = ...,
+    clamp_detection: bool = ...,
+    rounding_detection: bool = ...,
+) -> EpsilonEstimate: ...
+
+class Stylometry(_Result):
+    def documents(self) -> Any: ...
+
+def stylometry(train: _Table, test: Optional[_Table] = ..., **options: Any) -> Stylometry: ...
+def text_leakage(original: _Table, release: _Table, *, text_column: str, id_column: str, **options: Any) -> _Result: ...
+
 class AuditReport:
     out: str
     exit_code: int
