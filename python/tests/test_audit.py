@@ -73,3 +73,18 @@ def test_dict_config_gives_same_verdicts(config_file, tmp_path, root):
     assert [c["measured"] for c in a["claims"]] == [c["measured"] for c in b["claims"]]
     # The temporary TOML written for the dict is removed again.
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".reident-audit-")]
+
+
+def test_demo_audit_byte_identical_to_cli(cli, root, tmp_path):
+    """The README's five-line cell: the bundled demo, from Python and from the CLI."""
+    config = root / "datasets/audit-demo.toml"
+    proc = cli.run("audit", "--config", config, "--out", tmp_path / "cli")
+    assert proc.returncode == 1, proc.stderr
+    report = reident.audit(config, out=tmp_path / "py")
+    assert report.exit_code == 1
+    assert report.to_json().encode() == (tmp_path / "cli" / "report.json").read_bytes()
+    verdicts = report.verdicts()
+    rows = verdicts.to_dict("records") if hasattr(verdicts, "to_dict") else verdicts
+    assert len(rows) == len(json.loads(report.to_json())["claims"])
+    assert rows[0]["claim"] == "table `users` is 5-anonymous" and rows[0]["verdict"] == "Fail"
+    assert len(report.charts()) == len([p for p in (tmp_path / "cli" / "charts").iterdir() if p.suffix == ".svg"])
