@@ -24,6 +24,12 @@ values (``[41-70]``, ``123**``, ``*``) stay text, nulls are missing values, and 
 float column prints as the float does (``39.0``), so read CSV files with
 ``dtype=str`` when they hold whole numbers and missing values.
 
+While a command runs the GIL is released, and Ctrl-C (a Jupyter kernel
+interrupt) raises :class:`KeyboardInterrupt` within a tenth of a second; the
+library cannot be cancelled yet, so the interrupted command runs on to its end
+in a background thread and its result is dropped (an interrupted audit may
+still write its report into ``out``).
+
 Errors raise :class:`ReidentError`; bad arguments or data raise
 :class:`ReidentValueError` (also a :class:`ValueError`), a missing input
 :class:`ReidentFileNotFoundError` (also a :class:`FileNotFoundError`), each

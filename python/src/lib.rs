@@ -3,8 +3,9 @@
 //! The binding computes nothing itself. Each Python function builds the
 //! arguments of one `reident` command and [`run_cli`] runs that command's
 //! library entry point in process ([`reident::cli::run`], the function the
-//! binary's `main` calls), with the GIL released, so results, JSON bytes and
-//! error messages are the CLI's. What only Python has goes through the
+//! binary's `main` calls), on its own thread while the caller waits without
+//! the GIL and checks for Ctrl-C ([`interruptible`]), so results, JSON bytes
+//! and error messages are the CLI's. What only Python has goes through the
 //! other two functions:
 //!
 //! * [`arrow_to_parquet`]: a pandas, polars or pyarrow table (anything with
@@ -20,13 +21,15 @@
 
 use std::fs::File;
 use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use clap::Parser;
 use polars::prelude::*;
 use polars_arrow::array::{Array, StructArray};
 use polars_arrow::datatypes::ArrowDataType;
 use polars_arrow::ffi::{ArrowArrayStream, ArrowArrayStreamReader};
-use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use reident::cli::{self, Cli, CliError, Outcome};
@@ -79,7 +82,11 @@ fn exit_code(outcome: Outcome) -> i32 {
     }
 }
 
-/// Runs `reident ARGS...` in process, without the GIL.
+/// `(exit_code, stdout, error)` of a command, see [`run_cli`].
+type CliResult = (i32, String, Option<(&'static str, String)>);
+
+/// Runs `reident ARGS...` in process, without the GIL; Ctrl-C raises
+/// `KeyboardInterrupt` within a tenth of a second (see [`interruptible`]).
 ///
 /// Returns `(exit_code, stdout, error)`: the exit code the binary would give
 /// (0, 1 or 3; 2 with an error), what it would print on standard output, and
@@ -87,7 +94,7 @@ fn exit_code(outcome: Outcome) -> i32 {
 /// `error` and the message the binary prints after `error: `. Arguments clap
 /// rejects are `value` errors with clap's message.
 #[pyfunction]
-fn run_cli(py: Python<'_>, args: Vec<String>) -> (i32, String, Option<(&'static str, String)>) {
+fn run_cli(py: Python<'_>, args: Vec<String>) -> PyResult<CliResult> {
     let argv = std::iter::once("reident".to_string()).chain(args);
     let parsed = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
@@ -101,10 +108,10 @@ fn run_cli(py: Python<'_>, args: Vec<String>) -> (i32, String, Option<(&'static 
                 .unwrap_or_default()
                 .trim_end()
                 .trim_start_matches("error: ");
-            return (2, String::new(), Some(("value", message.to_string())));
+            return Ok((2, String::new(), Some(("value", message.to_string()))));
         }
     };
-    py.detach(move || {
+    interruptible(py, move || {
         let mut out = Vec::new();
         let result = cli::run(parsed, &mut out);
         let stdout = String::from_utf8_lossy(&out).into_owned();
@@ -113,6 +120,47 @@ fn run_cli(py: Python<'_>, args: Vec<String>) -> (i32, String, Option<(&'static 
             Err(err) => (2, stdout, Some((classify(&err).name(), err.to_string()))),
         }
     })
+}
+
+/// How often a waiting call checks for Ctrl-C (a kernel interrupt).
+const SIGNAL_POLL: Duration = Duration::from_millis(100);
+
+/// Runs `job` on its own thread and waits for it without the GIL, checking
+/// for Ctrl-C (`KeyboardInterrupt`, a Jupyter kernel interrupt) every
+/// [`SIGNAL_POLL`].
+///
+/// On an interrupt the call returns the exception at once, but the library
+/// has no cancellation point yet: the job runs on to its end in the
+/// background and its result is dropped. A panic in the job is a
+/// `RuntimeError`.
+fn interruptible<T, F>(py: Python<'_>, job: F) -> PyResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("reident-command".into())
+        .spawn(move || {
+            // The receiver is gone after an interrupt: nobody wants the result.
+            let _ = tx.send(job());
+        })
+        .map_err(|e| PyOSError::new_err(format!("cannot start a thread for the command: {e}")))?;
+    let mut rx = rx;
+    loop {
+        let (back, received) = py.detach(move || {
+            let received = rx.recv_timeout(SIGNAL_POLL);
+            (rx, received)
+        });
+        rx = back;
+        match received {
+            Ok(value) => return Ok(value),
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => return Err(PyRuntimeError::new_err(
+                "the command stopped without a result (a panic inside reident; please report it)",
+            )),
+        }
+    }
 }
 
 /// The equivalence classes of a release over `quasi_identifiers`, read as
@@ -132,13 +180,13 @@ fn equivalence_classes(
     delimiter: Option<char>,
     missing: Option<Vec<String>>,
     one_class: bool,
-) -> ClassesResult {
-    py.detach(
-        move || match classes_of(&path, &quasi_identifiers, delimiter, missing, one_class) {
+) -> PyResult<ClassesResult> {
+    interruptible(py, move || {
+        match classes_of(&path, &quasi_identifiers, delimiter, missing, one_class) {
             Ok(classes) => (Some(classes), None),
             Err(e) => (None, Some((classify(&e).name(), e.to_string()))),
-        },
-    )
+        }
+    })
 }
 
 /// `(classes, None)` with one `(values, size)` per class, or
