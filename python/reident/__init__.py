@@ -11,6 +11,7 @@ the command line's:
   linkability, attribute inference);
 * :func:`unicity` -- ``reident unicity`` (trace unicity);
 * :func:`epsilon_estimate` -- ``reident epsilon estimate`` (epsilon from pairs);
+* :func:`epsilon_bound` -- ``reident epsilon bound`` (epsilon from attack scores);
 * :func:`stylometry` -- ``reident stylometry`` (authorship attribution);
 * :func:`text_leakage` -- ``reident text`` (document linkage, identifier scan);
 * :func:`audit` -- ``reident audit`` (claims from a TOML config, report).
@@ -76,6 +77,7 @@ __all__ = [
     "stylometry",
     "Stylometry",
     "text_leakage",
+    "epsilon_bound",
     "run_cli",
 ]
 
@@ -789,6 +791,25 @@ def text_leakage(original: Any, release: Any, *, text_column: str, id_column: st
         for name in ("users", "truth"):
             if options.get(name) is not None:
                 options = {**options, name: inputs.path(options[name], name)}
+        _flags(args, options)
+        code, out = run_cli(args, inputs)
+    return _Result(json.loads(out), out, code)
+
+
+def epsilon_bound(scores: Any, **options: Any) -> _Result:
+    """Lower-bound epsilon from membership-attack scores: ``reident epsilon
+    bound`` (Clopper-Pearson, threshold chosen on held-out trials or with
+    Bonferroni). ``scores`` is a path or a table with a score and a label
+    column; options are the CLI's flags in snake_case (``score_column``,
+    ``label_column``, ``delta``, ``confidence``, ``selection="bonferroni"``).
+
+    Example::
+
+        >>> b = reident.epsilon_bound("scores.csv", selection="bonferroni")
+        >>> b["epsilon_lower"]
+    """
+    with _Inputs() as inputs:
+        args = ["epsilon", "bound", "--scores", inputs.path(scores, "scores")]
         _flags(args, options)
         code, out = run_cli(args, inputs)
     return _Result(json.loads(out), out, code)

@@ -1,6 +1,7 @@
-"""unicity and epsilon_estimate: equal to the CLI on the same input."""
+"""unicity, epsilon_estimate and epsilon_bound: equal to the CLI on the same input."""
 
 import json
+import math
 
 import pytest
 
@@ -44,3 +45,19 @@ def test_epsilon_estimate_equals_cli_and_hand_value(cli, tmp_path):
     # Noise 1, -1, 2, -2: Laplace scale (mean |noise|) 1.5, epsilon = 3 / 1.5 = 2
     # (the value tests/dp_cli.rs checks for the CLI).
     assert e["laplace"]["epsilon"]["point"] == 2.0
+
+
+def test_epsilon_bound_equals_cli_and_hand_value(cli, tmp_path):
+    pd = pytest.importorskip("pandas")
+    scores = tmp_path / "s.csv"
+    scores.write_text("score,member\n" + "1,member\n0,non-member\n" * 60)
+    _, expected, _ = cli.json("epsilon", "bound", "--scores", scores, "--selection", "bonferroni")
+    b = reident.epsilon_bound(scores, selection="bonferroni")
+    assert b.to_dict() == expected
+    # 60 members scored 1, 60 non-members 0; Bonferroni over the 2 thresholds
+    # bounds each rate at 1 - 0.05/4 on 60 trials: u = 1 - 0.0125^(1/60),
+    # epsilon >= ln((1 - u) / u) (the value tests/dp_cli.rs checks).
+    u = 1.0 - 0.0125 ** (1.0 / 60.0)
+    assert abs(b["epsilon_lower"] - math.log((1.0 - u) / u)) < 1e-9
+    from_frame = reident.epsilon_bound(pd.read_csv(scores), selection="bonferroni")
+    assert from_frame.to_dict() == json.loads(json.dumps(expected).replace(str(scores), "<DataFrame scores>"))
