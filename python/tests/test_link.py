@@ -60,6 +60,7 @@ def test_fellegi_sunter_equals_cli(cli, adult400):
     model_age = expected["model"]["comparisons"][0]
     assert age_exact[0]["m"] == [l for l in model_age["levels"] if l["label"] == "exact"][0]["m"]
     assert len(mu_rows) == sum(len(c["levels"]) for c in expected["model"]["comparisons"])
+    assert f"{expected['scores']['precision']:.4f}" in res._repr_html_()
 
 
 def test_dataframes_equal_paths(cli, adult400):

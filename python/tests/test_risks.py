@@ -34,6 +34,7 @@ def test_equals_cli(cli, anonymeter):
     ]
     assert rows[3]["risk"] == expected["inference"][0]["estimate"]["risk"]
     assert (rows[2]["ci_low"], rows[2]["ci_high"]) == tuple(expected["linkability"]["estimate"]["ci"])
+    assert f"{rows[3]['risk']:.4f} [{rows[3]['ci_low']:.4f}, {rows[3]['ci_high']:.4f}]" in res._repr_html_()
 
 
 def test_max_risk_exit_code(cli, anonymeter):

@@ -23,6 +23,8 @@ def test_unicity_equals_cli(cli, root):
     rows = curve.to_dict("records") if hasattr(curve, "to_dict") else curve
     assert len(rows) == 4
     assert [r["unicity"] for r in rows] == [p["unicity"] for c in expected["curves"] for p in c["curve"]]
+    first = expected["curves"][0]["curve"][0]
+    assert f"<td style='text-align:left'>{first['unicity']:.4f}</td>" in u._repr_html_()
 
 
 def test_unicity_from_polars_equals_path(cli, root):
