@@ -1,0 +1,380 @@
+//! `reident._reident`: the native half of the Python package `reident`.
+//!
+//! The binding computes nothing itself. Each Python function builds the
+//! arguments of one `reident` command and [`run_cli`] runs that command's
+//! library entry point in process ([`reident::cli::run`], the function the
+//! binary's `main` calls), on its own thread while the caller waits without
+//! the GIL and checks for Ctrl-C ([`interruptible`]), so results, JSON bytes
+//! and error messages are the CLI's. What only Python has goes through the
+//! other two functions:
+//!
+//! * [`arrow_to_parquet`]: a pandas, polars or pyarrow table (anything with
+//!   `__arrow_c_stream__`, the Arrow PyCapsule interface) is imported through
+//!   polars-arrow's C stream FFI, every column is cast to text exactly as the
+//!   CLI's Parquet reader casts columns, and the frame is written as a
+//!   Parquet file the command then reads like any other input;
+//! * [`json_to_toml`]: an audit config given as a Python dict (as JSON) is
+//!   written as TOML for `reident audit`.
+//!
+//! Errors of a command come back as `(kind, message)` with the CLI's message;
+//! `reident/__init__.py` raises the matching Python exception.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use clap::Parser;
+use polars::prelude::*;
+use polars_arrow::array::{Array, StructArray};
+use polars_arrow::datatypes::ArrowDataType;
+use polars_arrow::ffi::{ArrowArrayStream, ArrowArrayStreamReader};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
+use reident::cli::{self, Cli, CliError, Outcome};
+
+/// What went wrong in a command, for the Python exception it becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorKind {
+    /// An input file does not exist (`FileNotFoundError`).
+    NotFound,
+    /// Bad arguments or bad input data (`ValueError`).
+    Value,
+    /// Anything else, e.g. a report that cannot be written (`ReidentError`).
+    Other,
+}
+
+impl ErrorKind {
+    fn name(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Value => "value",
+            ErrorKind::Other => "error",
+        }
+    }
+}
+
+/// Classifies a command error: an I/O "not found" anywhere in its chain is a
+/// missing file; output problems are neither; the rest is bad input.
+fn classify(err: &CliError) -> ErrorKind {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::NotFound {
+                return ErrorKind::NotFound;
+            }
+        }
+        cause = e.source();
+    }
+    match err {
+        CliError::Write { .. } | CliError::Report(_) => ErrorKind::Other,
+        _ => ErrorKind::Value,
+    }
+}
+
+/// The exit code the `reident` binary gives an outcome.
+fn exit_code(outcome: Outcome) -> i32 {
+    match outcome {
+        Outcome::Success => 0,
+        Outcome::Refuted => 1,
+        Outcome::Inconclusive => 3,
+    }
+}
+
+/// `(exit_code, stdout, error)` of a command, see [`run_cli`].
+type CliResult = (i32, String, Option<(&'static str, String)>);
+
+/// Runs `reident ARGS...` in process, without the GIL; Ctrl-C raises
+/// `KeyboardInterrupt` within a tenth of a second (see [`interruptible`]).
+///
+/// Returns `(exit_code, stdout, error)`: the exit code the binary would give
+/// (0, 1 or 3; 2 with an error), what it would print on standard output, and
+/// on failure `(kind, message)` with `kind` one of `not_found`, `value`,
+/// `error` and the message the binary prints after `error: `. Arguments clap
+/// rejects are `value` errors with clap's message.
+#[pyfunction]
+fn run_cli(py: Python<'_>, args: Vec<String>) -> PyResult<CliResult> {
+    let argv = std::iter::once("reident".to_string()).chain(args);
+    let parsed = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap's message without its `error: ` prefix and the pointer
+            // to `--help`, which means nothing to a Python caller.
+            let message = e.to_string();
+            let message = message
+                .split("\n\nFor more information")
+                .next()
+                .unwrap_or_default()
+                .trim_end()
+                .trim_start_matches("error: ");
+            return Ok((2, String::new(), Some(("value", message.to_string()))));
+        }
+    };
+    interruptible(py, move || {
+        let mut out = Vec::new();
+        let result = cli::run(parsed, &mut out);
+        let stdout = String::from_utf8_lossy(&out).into_owned();
+        match result {
+            Ok(outcome) => (exit_code(outcome), stdout, None),
+            Err(err) => (2, stdout, Some((classify(&err).name(), err.to_string()))),
+        }
+    })
+}
+
+/// How often a waiting call checks for Ctrl-C (a kernel interrupt).
+const SIGNAL_POLL: Duration = Duration::from_millis(100);
+
+/// Runs `job` on its own thread and waits for it without the GIL, checking
+/// for Ctrl-C (`KeyboardInterrupt`, a Jupyter kernel interrupt) every
+/// [`SIGNAL_POLL`].
+///
+/// On an interrupt the call returns the exception at once, but the library
+/// has no cancellation point yet: the job runs on to its end in the
+/// background and its result is dropped. A panic in the job is a
+/// `RuntimeError`.
+fn interruptible<T, F>(py: Python<'_>, job: F) -> PyResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("reident-command".into())
+        .spawn(move || {
+            // The receiver is gone after an interrupt: nobody wants the result.
+            let _ = tx.send(job());
+        })
+        .map_err(|e| PyOSError::new_err(format!("cannot start a thread for the command: {e}")))?;
+    let mut rx = rx;
+    loop {
+        let (back, received) = py.detach(move || {
+            let received = rx.recv_timeout(SIGNAL_POLL);
+            (rx, received)
+        });
+        rx = back;
+        match received {
+            Ok(value) => return Ok(value),
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => return Err(PyRuntimeError::new_err(
+                "the command stopped without a result (a panic inside reident; please report it)",
+            )),
+        }
+    }
+}
+
+/// The equivalence classes of a release over `quasi_identifiers`, read as
+/// `reident metrics` reads the file (same delimiter detection and missing
+/// tokens; `one_class` is `--suppressed one-class`).
+///
+/// Returns `(classes, error)`: one `(values, size)` per class, in the
+/// library's class order (the quasi-identifier values of the class, the
+/// missing-value label for a missing one, and its number of rows), or the
+/// error as `(kind, message)` as in [`run_cli`].
+#[pyfunction]
+#[pyo3(signature = (path, quasi_identifiers, delimiter=None, missing=None, one_class=false))]
+fn equivalence_classes(
+    py: Python<'_>,
+    path: PathBuf,
+    quasi_identifiers: Vec<String>,
+    delimiter: Option<char>,
+    missing: Option<Vec<String>>,
+    one_class: bool,
+) -> PyResult<ClassesResult> {
+    interruptible(py, move || {
+        match classes_of(&path, &quasi_identifiers, delimiter, missing, one_class) {
+            Ok(classes) => (Some(classes), None),
+            Err(e) => (None, Some((classify(&e).name(), e.to_string()))),
+        }
+    })
+}
+
+/// `(classes, None)` with one `(values, size)` per class, or
+/// `(None, (kind, message))`.
+type ClassesResult = (
+    Option<Vec<(Vec<String>, u64)>>,
+    Option<(&'static str, String)>,
+);
+
+fn classes_of(
+    path: &std::path::Path,
+    qis: &[String],
+    delimiter: Option<char>,
+    missing: Option<Vec<String>>,
+    one_class: bool,
+) -> Result<Vec<(Vec<String>, u64)>, CliError> {
+    use reident::data::{self, MissingPolicy, ReadOptions};
+    use reident::privacy::{self, MetricsParams, SuppressedRows};
+    let mut opts = ReadOptions::default();
+    if let Some(d) = delimiter {
+        if !d.is_ascii() {
+            return Err(CliError::Usage(format!(
+                "--delimiter `{d}`: must be a single ASCII character"
+            )));
+        }
+        opts = opts.with_delimiter(d as u8);
+    }
+    let missing = match missing {
+        None => MissingPolicy::default(),
+        Some(tokens) => MissingPolicy {
+            tokens: tokens.iter().map(|t| t.trim().to_string()).collect(),
+            ..MissingPolicy::default()
+        },
+    };
+    let columns: Vec<&str> = qis.iter().map(String::as_str).collect();
+    let table = data::load_table(path, &columns, &opts, &missing)?;
+    let params = MetricsParams::new(qis.iter().cloned()).suppressed_rows(if one_class {
+        SuppressedRows::OneClass
+    } else {
+        SuppressedRows::Exclude
+    });
+    let classes = privacy::build_classes(&table, &params)?;
+    let mut first_row = vec![usize::MAX; classes.n_classes()];
+    for row in 0..table.n_rows {
+        if let Some(c) = classes.class_of_row(row) {
+            if first_row[c] == usize::MAX {
+                first_row[c] = row;
+            }
+        }
+    }
+    let qi_columns = columns
+        .iter()
+        .filter_map(|c| table.column(c))
+        .collect::<Vec<_>>();
+    Ok(first_row
+        .iter()
+        .zip(classes.class_sizes())
+        .filter(|(row, _)| **row != usize::MAX)
+        .map(|(&row, &size)| {
+            (
+                qi_columns
+                    .iter()
+                    .map(|c| c.value(row).to_string())
+                    .collect(),
+                size,
+            )
+        })
+        .collect())
+}
+
+/// Imports the Arrow C stream of `obj` (its `__arrow_c_stream__()` capsule)
+/// into a polars frame with every column cast to text.
+fn import_text_frame(obj: &Bound<'_, PyAny>, label: &str) -> PyResult<DataFrame> {
+    if !obj.hasattr("__arrow_c_stream__")? {
+        return Err(PyTypeError::new_err(format!(
+            "{label}: expected a file path or a table with `__arrow_c_stream__` (pandas >= 2.2 with pyarrow, polars, pyarrow), got {}",
+            obj.get_type().name()?
+        )));
+    }
+    let capsule = obj.call_method0("__arrow_c_stream__")?;
+    let capsule = capsule.cast_into::<PyCapsule>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{label}: `__arrow_c_stream__()` did not return a PyCapsule"
+        ))
+    })?;
+    let pointer = capsule.pointer_checked(Some(c"arrow_array_stream"))?;
+    // SAFETY: the capsule named "arrow_array_stream" holds an
+    // `ArrowArrayStream` (Arrow C stream interface, which `ArrowArrayStream`
+    // mirrors with `repr(C)`). The stream is moved out and an empty one (no
+    // release callback) left behind, so the capsule's destructor releases
+    // nothing and the reader below releases the stream once.
+    let stream = unsafe {
+        std::ptr::replace(
+            pointer.as_ptr().cast::<ArrowArrayStream>(),
+            ArrowArrayStream::empty(),
+        )
+    };
+    let arrow_error = |e: PolarsError| PyValueError::new_err(format!("{label}: {e}"));
+    // SAFETY: the stream was produced by the exporter and is released by the
+    // reader when dropped.
+    let mut reader =
+        unsafe { ArrowArrayStreamReader::try_new(Box::new(stream)) }.map_err(arrow_error)?;
+    let fields = match reader.field().dtype().to_storage() {
+        ArrowDataType::Struct(fields) => fields.clone(),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "{label}: the Arrow stream holds {other:?}, not a table (a struct of columns)"
+            )))
+        }
+    };
+    let mut chunks: Vec<Vec<Box<dyn Array>>> = vec![Vec::new(); fields.len()];
+    // SAFETY: `next` reads the stream the reader owns.
+    while let Some(batch) = unsafe { reader.next() } {
+        let batch = batch.map_err(arrow_error)?;
+        let batch = batch
+            .as_any()
+            .downcast_ref::<StructArray>()
+            .ok_or_else(|| PyValueError::new_err(format!("{label}: a batch is not a table")))?;
+        for (column, values) in chunks.iter_mut().zip(batch.values()) {
+            column.push(values.clone());
+        }
+    }
+    let mut height = 0;
+    let mut columns = Vec::with_capacity(fields.len());
+    for (field, arrays) in fields.iter().zip(chunks) {
+        let name = field.name.to_string();
+        let series = Series::try_from((field, arrays)).map_err(|e| {
+            PyValueError::new_err(format!("{label}: column `{name}` cannot be imported: {e}"))
+        })?;
+        // The cast the CLI's Parquet reader applies to every column.
+        let text = series.cast(&DataType::String).map_err(|e| {
+            PyValueError::new_err(format!(
+                "{label}: column `{name}` cannot be read as text: {e}"
+            ))
+        })?;
+        height = text.len();
+        columns.push(Column::from(text));
+    }
+    DataFrame::new(height, columns).map_err(|e| PyValueError::new_err(format!("{label}: {e}")))
+}
+
+/// Writes the table `obj` (anything with `__arrow_c_stream__`) to the Parquet
+/// file `path`, every column as text; returns the number of rows.
+///
+/// The GIL is held while the stream is imported (the exporter may be Python
+/// code) and released while the file is written.
+#[pyfunction]
+fn arrow_to_parquet(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    path: PathBuf,
+    label: &str,
+) -> PyResult<usize> {
+    let mut frame = import_text_frame(obj, label)?;
+    let rows = frame.height();
+    py.detach(move || {
+        let file = File::create(&path)
+            .map_err(|e| PyOSError::new_err(format!("cannot write {}: {e}", path.display())))?;
+        ParquetWriter::new(file)
+            .finish(&mut frame)
+            .map_err(|e| PyOSError::new_err(format!("cannot write {}: {e}", path.display())))?;
+        Ok(rows)
+    })
+}
+
+/// Turns a JSON object (an audit config built as a Python dict) into TOML.
+#[pyfunction]
+fn json_to_toml(json: &str) -> PyResult<String> {
+    let value: toml::Value = serde_json::from_str(json).map_err(|e| {
+        PyValueError::new_err(format!(
+            "audit config: {e} (TOML has no null: leave a key out instead of None)"
+        ))
+    })?;
+    if !value.is_table() {
+        return Err(PyValueError::new_err(
+            "audit config: expected a dict of config keys",
+        ));
+    }
+    toml::to_string(&value).map_err(|e| PyValueError::new_err(format!("audit config: {e}")))
+}
+
+/// The native module `reident._reident`.
+#[pymodule]
+fn _reident(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow_to_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(json_to_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(equivalence_classes, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
