@@ -9,6 +9,7 @@ use reident::attacks::text::{
     HashColumn, IdentifierKind, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit,
     TextAttackError, TruthKey, Verification,
 };
+use reident::eval::document_linkage::score_document_linkage;
 
 fn corpus(name: &str, docs: &[(&str, &str)]) -> Corpus {
     Corpus::new(
@@ -335,7 +336,10 @@ fn linkage_of_a_small_corpus() {
             verification,
             ..LinkageConfig::default()
         };
-        let r = link_documents(&original, &release, Some(&truth), &config).expect("linkage");
+        let r = score_document_linkage(
+            link_documents(&original, &release, Some(&truth), &config).expect("linkage"),
+        )
+        .expect("scores");
         assert_eq!(r.empty_release_documents, 1);
         assert_eq!(r.with_truth, 3);
         assert_eq!(r.correct, 3, "{verification:?}");
@@ -416,7 +420,10 @@ fn bad_input_is_reported() {
         vec![None, Some(String::new())],
     )
     .expect("corpus");
-    let r = link_documents(&empty, &empty, None, &LinkageConfig::default()).expect("linkage");
+    let r = score_document_linkage(
+        link_documents(&empty, &empty, None, &LinkageConfig::default()).expect("linkage"),
+    )
+    .expect("scores");
     assert_eq!(r.empty_release_documents, 2);
     assert!(r.links.is_empty());
     assert_eq!(r.precision, None);

@@ -2,9 +2,9 @@
 //! point back at its originals and the people in them?
 //!
 //! * [`linkage`]: document linkage of release documents to originals,
-//!   MinHash-LSH candidates verified by exact Jaccard or TF-IDF cosine, scored
-//!   against a truth key (re-identification rate, precision/recall, the
-//!   similarity distributions of true and false links).
+//!   MinHash-LSH candidates verified by exact Jaccard or TF-IDF cosine: counts
+//!   and each release document's best candidate (right or wrong, with a truth
+//!   key); `eval::document_linkage` scores them.
 //! * [`leak`]: a scan for the originals' direct identifiers (logins, names,
 //!   e-mails from identifier columns; e-mails, URLs, IPs, hosts, issue keys,
 //!   phones found in the original text) that survive in the release text, with
@@ -14,7 +14,9 @@
 //!   and original: what each placeholder hid, and whether placeholders are
 //!   consistent and hence link documents), and the dictionary attack on
 //!   unsalted SHA-256 pseudonyms.
-//! * [`audit_text`] runs all of them and returns one serde [`TextLeakReport`].
+//! * [`audit_text`] runs all of them and returns one serde [`TextLeakReport`]
+//!   (counts; `eval::document_linkage::score_text_report` adds the linkage
+//!   scores).
 //!
 //! What it does not do: read files (see `crate::data::read_frame`), print, or
 //! attribute authorship by style (that is `attacks::stylometry`).
@@ -32,7 +34,7 @@ pub use leak::{
     mask_identifier, AmbiguityReason, IdentifierKind, IdentifierSet, KindLeaks, LeakExample,
     LeakScan, UncountedExample, ValueAssessment,
 };
-pub use linkage::{link_documents, LinkageConfig, LinkageResult, Verification};
+pub use linkage::{link_documents, DocumentLink, LinkageConfig, LinkageResult, Verification};
 pub use minhash::{
     estimate_jaccard, jaccard_sorted, lsh_candidate_probability, shingles, LshIndex, MinHasher,
     ShingleConfig, ShingleUnit,
@@ -242,7 +244,9 @@ pub struct TextAuditConfig {
     pub max_examples: usize,
 }
 
-/// The combined result of the text attacks.
+/// The combined result of the text attacks: document linkage as counts and
+/// links (scored by `eval::document_linkage::score_text_report`), the other
+/// attacks' results as they are.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TextLeakReport {
     /// Release documents.
@@ -251,7 +255,7 @@ pub struct TextLeakReport {
     pub n_original_documents: usize,
     /// Truth key bookkeeping, when one was given.
     pub truth: Option<TruthKey>,
-    /// Document linkage.
+    /// Document linkage (counts and links; scores in `eval`).
     pub linkage: LinkageResult,
     /// Identifiers surviving in the release.
     pub leak_scan: LeakScan,

@@ -13,6 +13,7 @@ use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::data::{read_frame, ReadOptions};
+use crate::eval::document_linkage::score_text_report;
 use crate::report::charts::{self, NamedCurve};
 use crate::report::{Chart, Section, Table};
 
@@ -131,7 +132,7 @@ pub(crate) fn run_corpus(
         show_identifiers: options.include_examples,
         max_examples: 5,
     };
-    let mut text = audit_text(
+    let mut text = score_text_report(audit_text(
         &original,
         &release,
         Some(&truth),
@@ -139,7 +140,7 @@ pub(crate) fn run_corpus(
         &hash_columns,
         &text_config,
         &mut |_| {},
-    )?;
+    )?)?;
     // Per-document links are ids only but add nothing a reader needs.
     text.linkage.links.clear();
     progress(&format!(
