@@ -9,6 +9,7 @@ use reident::attacks::text::{
     HashColumn, IdentifierKind, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit,
     TextAttackError, TruthKey, Verification,
 };
+use reident::data::DataError;
 use reident::eval::document_linkage::score_document_linkage;
 
 fn corpus(name: &str, docs: &[(&str, &str)]) -> Corpus {
@@ -390,7 +391,7 @@ fn bad_input_is_reported() {
         vec![Some("x".into()), None, Some("z".into())],
     );
     match dup {
-        Err(e @ TextAttackError::DuplicateId { .. }) => {
+        Err(e @ DataError::DuplicateId { .. }) => {
             let msg = e.to_string();
             assert!(
                 msg.contains("docs.csv") && msg.contains("rows 1 and 3"),
@@ -400,10 +401,7 @@ fn bad_input_is_reported() {
         other => panic!("expected a duplicate id error, got {other:?}"),
     }
     let missing = Corpus::new("docs.csv", vec![Some("a".into()), None], vec![None, None]);
-    assert!(matches!(
-        missing,
-        Err(TextAttackError::MissingId { row: 2, .. })
-    ));
+    assert!(matches!(missing, Err(DataError::MissingId { row: 2, .. })));
     let (original, release) = small_corpora();
     let none = TruthKey::from_pairs(&release, &original, &[("x".into(), "y".into())]);
     assert!(matches!(none, Err(TextAttackError::Truth(_))));

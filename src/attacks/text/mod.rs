@@ -27,8 +27,6 @@ pub mod linkage;
 pub mod minhash;
 pub mod recovery;
 
-use std::collections::HashMap;
-
 pub use context::{CodeSpans, ContextDetector, ContextRule};
 pub use leak::{
     mask_identifier, AmbiguityReason, IdentifierKind, IdentifierSet, KindLeaks, LeakExample,
@@ -49,97 +47,18 @@ pub enum TextAttackError {
     /// A parameter or input does not make sense.
     #[error("{0}")]
     Invalid(String),
-    /// Two documents of one corpus share an id.
-    #[error("{source_name}: document id `{id}` occurs in rows {first_row} and {second_row}; ids must be unique (pick another --id-column)")]
-    DuplicateId {
-        /// Which corpus.
-        source_name: String,
-        /// The repeated id.
-        id: String,
-        /// 1-based row of the first occurrence.
-        first_row: usize,
-        /// 1-based row of the repeat.
-        second_row: usize,
-    },
     /// The truth key does not fit the corpora.
     #[error("truth key: {0}")]
     Truth(String),
-    /// A document id is missing.
-    #[error(
-        "{source_name}: row {row} has no document id in the id column; every document needs one"
-    )]
-    MissingId {
-        /// Which corpus.
-        source_name: String,
-        /// 1-based row.
-        row: usize,
-    },
+    /// A corpus is malformed (missing or duplicate ids; see
+    /// [`crate::data::Corpus`]).
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
 }
 
-/// A corpus of documents: ids (unique) and texts (a missing text is empty).
-#[derive(Debug, Clone, Default)]
-pub struct Corpus {
-    /// Document ids, unique.
-    pub ids: Vec<String>,
-    /// Document texts, same order as `ids`.
-    pub texts: Vec<String>,
-}
-
-impl Corpus {
-    /// Builds a corpus from id and text columns; rejects missing and duplicate ids
-    /// (naming `source_name` and the rows). A missing text becomes an empty document.
-    pub fn new(
-        source_name: &str,
-        ids: Vec<Option<String>>,
-        texts: Vec<Option<String>>,
-    ) -> Result<Self, TextAttackError> {
-        if ids.len() != texts.len() {
-            return Err(TextAttackError::Invalid(format!(
-                "{source_name}: {} ids but {} texts",
-                ids.len(),
-                texts.len()
-            )));
-        }
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
-        for (row, id) in ids.iter().enumerate() {
-            let id = id.as_deref().ok_or_else(|| TextAttackError::MissingId {
-                source_name: source_name.to_string(),
-                row: row + 1,
-            })?;
-            if let Some(first) = seen.insert(id, row) {
-                return Err(TextAttackError::DuplicateId {
-                    source_name: source_name.to_string(),
-                    id: id.to_string(),
-                    first_row: first + 1,
-                    second_row: row + 1,
-                });
-            }
-        }
-        Ok(Corpus {
-            ids: ids.into_iter().map(Option::unwrap_or_default).collect(),
-            texts: texts.into_iter().map(Option::unwrap_or_default).collect(),
-        })
-    }
-
-    /// Number of documents.
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// True when there are no documents.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
-    /// Index of each id.
-    pub fn index(&self) -> HashMap<&str, usize> {
-        self.ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
-            .collect()
-    }
-}
+/// The corpus the text attacks read (ids and texts): the crate's one corpus
+/// type, [`crate::data::Corpus`].
+pub use crate::data::Corpus;
 
 /// Which original each release document came from (release index -> original index).
 #[derive(Debug, Clone, Default, serde::Serialize)]

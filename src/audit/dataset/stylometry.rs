@@ -12,7 +12,6 @@ use crate::attacks::stylometry::features::FeatureKind;
 use crate::attacks::stylometry::pseudonym::{
     pseudonym_attack, PseudonymAttackInput, PseudonymAttackParams,
 };
-use crate::attacks::stylometry::StylometryError;
 use crate::attacks::text::Corpus as TextCorpus;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
@@ -66,9 +65,9 @@ pub(crate) fn run_stylometry(
         },
         &params,
     )
-    .map_err(|StylometryError::Invalid(message)| AuditError::Dataset {
+    .map_err(|e| AuditError::Dataset {
         dataset: dataset.clone(),
-        message,
+        message: e.to_string(),
     })?;
     let authors = &attack.authors;
     let attribution = &attack.attribution;
