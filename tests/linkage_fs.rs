@@ -72,7 +72,7 @@ fn hand_computed_weights_with_term_frequencies() {
     // Greedy: (2,1) first; then (0,0) and (1,0) tie at -2.021534, lower original row wins.
     assert_eq!((second.original_row, second.release_row), (0, 0));
     assert!((second.match_weight - (-2.021_534)).abs() < 1e-5);
-    let s = r.scores.unwrap();
+    let s = reident::eval::linkage::score_links(&r).unwrap().unwrap();
     assert_eq!(s.true_pairs, 2);
     assert_eq!(s.correct_links, 2);
     assert_eq!(s.precision, 1.0);

@@ -18,7 +18,7 @@ fn table(name: &str, cols: &[(&str, &[&str])]) -> EncodedTable {
 }
 
 /// Expected correct re-identifications count `t / c` per release row (the
-/// definition of attacks::linkage::evaluate): originals o0 and o1 share the
+/// definition of eval::linkage): originals o0 and o1 share the
 /// truth key `k`; release row 0 (`k`, age 3*) has candidates {o0, o1, o2},
 /// two of them true -> 2/3; row 1 (`z`, no such original) has candidates
 /// {o2} -> 0; row 2 (`m`, age 4*) -> {o3}, true -> 1. Total 5/3 over 3 rows.

@@ -1,4 +1,4 @@
-//! Re-identification rates (attacks::linkage::evaluate) against Splink's match
+//! Re-identification rates (eval::linkage) against Splink's match
 //! weights on the same records: tests/fixtures/linkage/adult400_partial_*
 //! (the 400-row Adult release of linkage_splink.rs linked to the originals
 //! without every 10th record, so 40 release records have no source).
@@ -20,6 +20,7 @@ use reident::attacks::linkage::{
     link, parse_blocking_rules, parse_comparisons, LinkageConfig, PriorSpec,
 };
 use reident::data::{load_table, MissingPolicy, ReadOptions};
+use reident::eval::linkage::score_links;
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -61,7 +62,7 @@ fn rates_agree_with_splink_with_ties_and_missing_sources() {
     config.u_sample_pairs = 5_000_000;
     config.truth = Some(("rec_id".into(), "rec_id".into()));
     let result = link(&original, &release, &config, &HashMap::new(), &mut |_| {}).unwrap();
-    let s = result.scores.unwrap();
+    let s = score_links(&result).unwrap().unwrap();
 
     let splink: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(fixture("adult400_partial_splink_rates.json")).unwrap(),

@@ -14,12 +14,12 @@ use reident::attacks::stylometry::pooling::PoolingMethod;
 use reident::attacks::stylometry::pseudonym::{
     pseudonym_attack, PseudonymAttackInput, PseudonymAttackParams,
 };
-use reident::data::{read_frame, text_column, ReadOptions};
+use reident::data::{read_frame, text_column, Corpus, ReadOptions};
 use reident::eval::attribution::score_release;
 
-/// ids, texts (missing = ""), authors of one demo corpus file, read as the
-/// audit reads a corpus with one text column.
-fn load(rel: &str) -> (Vec<String>, Vec<String>, Vec<Option<String>>) {
+/// The corpus (ids, texts; a missing text is empty) and the authors of one
+/// demo corpus file, read as the audit reads a corpus with one text column.
+fn load(rel: &str) -> (Corpus, Vec<Option<String>>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("datasets/atlassian_demo")
         .join(rel);
@@ -28,20 +28,13 @@ fn load(rel: &str) -> (Vec<String>, Vec<String>, Vec<Option<String>>) {
     let ids = text_column(&frame, "comment_id", &source).unwrap();
     let texts = text_column(&frame, "body", &source).unwrap();
     let authors = text_column(&frame, "author", &source).unwrap();
-    (
-        ids.into_iter().map(Option::unwrap_or_default).collect(),
-        texts
-            .into_iter()
-            .map(|t| t.filter(|t| !t.is_empty()).unwrap_or_default())
-            .collect(),
-        authors,
-    )
+    (Corpus::new(&source, ids, texts).unwrap(), authors)
 }
 
 #[test]
 fn reproduces_the_demo_audit_figures() {
-    let (o_ids, o_texts, o_authors) = load("original/comments.ndjson.gz");
-    let (r_ids, r_texts, r_pseudonyms) = load("release/comments.ndjson.gz");
+    let (original, o_authors) = load("original/comments.ndjson.gz");
+    let (release, r_pseudonyms) = load("release/comments.ndjson.gz");
     let params = PseudonymAttackParams {
         seed: 20240601,
         ..PseudonymAttackParams::new(
@@ -54,11 +47,9 @@ fn reproduces_the_demo_audit_figures() {
     assert_eq!(params.pooling, PoolingMethod::SumScores);
     let r = pseudonym_attack(
         PseudonymAttackInput {
-            original_ids: &o_ids,
-            original_texts: &o_texts,
+            original: &original,
             original_authors: &o_authors,
-            release_ids: &r_ids,
-            release_texts: &r_texts,
+            release: &release,
             release_pseudonyms: &r_pseudonyms,
         },
         &params,

@@ -16,6 +16,7 @@ use reident::attacks::text::{
 use reident::cli::text::{run, TextArgs};
 use reident::cli::{CliError, Outcome};
 use reident::data::{read_frame, ReadOptions};
+use reident::eval::document_linkage::score_text_report;
 
 fn demo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -62,16 +63,19 @@ fn demo_commits() {
         ("author_email".to_string(), column(&r, "author_email")),
     ];
     let mut stages = Vec::new();
-    let report = audit_text(
-        &original,
-        &release,
-        Some(&truth),
-        &ids,
-        &hash_columns,
-        &TextAuditConfig::default(),
-        &mut |s| stages.push(s),
+    let report = score_text_report(
+        audit_text(
+            &original,
+            &release,
+            Some(&truth),
+            &ids,
+            &hash_columns,
+            &TextAuditConfig::default(),
+            &mut |s| stages.push(s),
+        )
+        .expect("audit"),
     )
-    .expect("audit");
+    .expect("scores");
     assert_eq!(stages.len(), 4);
     // Linkage: 666 commits; LSH surfaces the true original for 635 (95.3 %), and 623
     // messages (93.5 %) link to their original with Jaccard >= 0.5, all correctly.

@@ -9,6 +9,8 @@ use reident::attacks::text::{
     HashColumn, IdentifierKind, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit,
     TextAttackError, TruthKey, Verification,
 };
+use reident::data::DataError;
+use reident::eval::document_linkage::score_document_linkage;
 
 fn corpus(name: &str, docs: &[(&str, &str)]) -> Corpus {
     Corpus::new(
@@ -335,7 +337,10 @@ fn linkage_of_a_small_corpus() {
             verification,
             ..LinkageConfig::default()
         };
-        let r = link_documents(&original, &release, Some(&truth), &config).expect("linkage");
+        let r = score_document_linkage(
+            link_documents(&original, &release, Some(&truth), &config).expect("linkage"),
+        )
+        .expect("scores");
         assert_eq!(r.empty_release_documents, 1);
         assert_eq!(r.with_truth, 3);
         assert_eq!(r.correct, 3, "{verification:?}");
@@ -386,7 +391,7 @@ fn bad_input_is_reported() {
         vec![Some("x".into()), None, Some("z".into())],
     );
     match dup {
-        Err(e @ TextAttackError::DuplicateId { .. }) => {
+        Err(e @ DataError::DuplicateId { .. }) => {
             let msg = e.to_string();
             assert!(
                 msg.contains("docs.csv") && msg.contains("rows 1 and 3"),
@@ -396,10 +401,7 @@ fn bad_input_is_reported() {
         other => panic!("expected a duplicate id error, got {other:?}"),
     }
     let missing = Corpus::new("docs.csv", vec![Some("a".into()), None], vec![None, None]);
-    assert!(matches!(
-        missing,
-        Err(TextAttackError::MissingId { row: 2, .. })
-    ));
+    assert!(matches!(missing, Err(DataError::MissingId { row: 2, .. })));
     let (original, release) = small_corpora();
     let none = TruthKey::from_pairs(&release, &original, &[("x".into(), "y".into())]);
     assert!(matches!(none, Err(TextAttackError::Truth(_))));
@@ -416,7 +418,10 @@ fn bad_input_is_reported() {
         vec![None, Some(String::new())],
     )
     .expect("corpus");
-    let r = link_documents(&empty, &empty, None, &LinkageConfig::default()).expect("linkage");
+    let r = score_document_linkage(
+        link_documents(&empty, &empty, None, &LinkageConfig::default()).expect("linkage"),
+    )
+    .expect("scores");
     assert_eq!(r.empty_release_documents, 2);
     assert!(r.links.is_empty());
     assert_eq!(r.precision, None);

@@ -7,9 +7,9 @@ use serde::Serialize;
 use crate::attacks::inference::RiskReport;
 use crate::attacks::linkage::QiJoinResult;
 use crate::attacks::stylometry::pipeline::ClassifierKind;
-use crate::attacks::text::TextLeakReport;
 use crate::attacks::unicity::UnicityReport;
 use crate::dp::AggregateFit;
+use crate::eval::document_linkage::ScoredTextReport;
 use crate::privacy::direct_identifiers::DirectIdentifierScan;
 use crate::privacy::MetricsReport;
 use crate::report::Chart;
@@ -36,7 +36,7 @@ pub(crate) struct TableFacts {
 
 pub(crate) struct CorpusFacts {
     pub(crate) name: String,
-    pub(crate) text: TextLeakReport,
+    pub(crate) text: ScoredTextReport,
     pub(crate) stylometry: Option<StylometryFacts>,
     pub(crate) charts: Vec<Chart>,
 }

@@ -1,7 +1,8 @@
 //! `reident link`: link release rows back to the originals. Two attacks:
 //! Fellegi-Sunter linkage with blocking (`--fields`, `--block`) or, with
 //! `--qi`, the quasi-identifier join on a generalized release. Reads both
-//! files, calls [`crate::attacks::linkage`], writes the serde result as JSON.
+//! files, calls [`crate::attacks::linkage`] (and, with a truth key,
+//! [`crate::eval::linkage`] for the scores), writes the serde result as JSON.
 //! The progress bar (stderr, hidden when stderr is not a terminal) lives here.
 
 use std::collections::HashMap;
@@ -303,6 +304,21 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             started.elapsed().as_secs_f64()
         );
     }
-    write_json(&result, out)?;
+    // The attack's result with its scores against the truth key (eval's
+    // job), in one JSON object.
+    #[derive(serde::Serialize)]
+    struct Scored<'a> {
+        #[serde(flatten)]
+        result: &'a linkage::LinkageResult,
+        scores: Option<crate::eval::linkage::LinkageScores>,
+    }
+    let scores = crate::eval::linkage::score_links(&result)?;
+    write_json(
+        &Scored {
+            result: &result,
+            scores,
+        },
+        out,
+    )?;
     Ok(Outcome::Success)
 }

@@ -245,7 +245,7 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         });
         bar.inc(1);
     };
-    let report = audit_text(
+    let report = crate::eval::document_linkage::score_text_report(audit_text(
         &original,
         &release,
         truth.as_ref(),
@@ -253,7 +253,7 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         &hash_columns,
         &config,
         &mut on_stage,
-    )?;
+    )?)?;
     bar.finish_and_clear();
 
     super::output::emit(

@@ -11,6 +11,8 @@
 //! * [`generalized`]: release values such as `[30-40)`, `123**`, `{a,b}`, `*`
 //!   ([`GeneralizedValue`]) and whether they cover an original value.
 //! * [`hierarchy`]: ARX generalization hierarchies ([`Hierarchy`]).
+//! * [`corpus`]: the one text corpus ([`Corpus`]: ids, texts, optional author
+//!   labels) that the text and stylometry attacks share, validated once.
 //! * [`kinds`]: how a column's release values are compared with its originals
 //!   ([`ValueKind`]: code, number, generalized; exact comparison first).
 //! * [`inputs`]: the guard against an input given twice (same path or same bytes).
@@ -27,6 +29,7 @@
 //! the first object. **Rows** (used once a table is encoded and the file layout
 //! is gone) are 1-based data rows: row 1 is the first record after the header.
 
+pub mod corpus;
 pub mod digest;
 pub mod encoded;
 pub mod generalized;
@@ -44,6 +47,7 @@ pub mod text;
 pub mod tokens;
 pub mod truth;
 
+pub use corpus::Corpus;
 pub use encoded::{CategoricalColumn, CategoricalColumnBuilder, EncodedTable};
 pub use generalized::{Bound, GeneralizedValue};
 pub use hierarchy::Hierarchy;
@@ -65,6 +69,33 @@ pub use truth::{read_key_map, TruthKey, TruthSpec, ROW_KEY};
 /// file (or source label) and, where it applies, the row or column.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
+    /// Two documents of one corpus share an id.
+    #[error("{source_name}: document id `{id}` occurs in rows {first_row} and {second_row}; ids must be unique (pick another --id-column)")]
+    DuplicateId {
+        /// Which corpus.
+        source_name: String,
+        /// The repeated id.
+        id: String,
+        /// 1-based row of the first occurrence.
+        first_row: usize,
+        /// 1-based row of the repeat.
+        second_row: usize,
+    },
+    /// A document id is missing.
+    #[error(
+        "{source_name}: row {row} has no document id in the id column; every document needs one"
+    )]
+    MissingId {
+        /// Which corpus.
+        source_name: String,
+        /// 1-based row.
+        row: usize,
+    },
+    /// A corpus does not fit together (lengths, author labels, an empty
+    /// document where attribution needs text); the message says which
+    /// document and what to do.
+    #[error("{0}")]
+    Corpus(String),
     /// The file could not be opened or read.
     #[error("cannot read {path}: {source}")]
     Io {

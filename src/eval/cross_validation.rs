@@ -93,7 +93,9 @@ fn for_each_fold(
     seed: u64,
     mut on_fold: impl FnMut(usize, &Corpus, &[usize]) -> Result<(), EvalError>,
 ) -> Result<Vec<usize>, EvalError> {
-    corpus.validate()?;
+    corpus
+        .validate()
+        .map_err(crate::attacks::stylometry::StylometryError::from)?;
     if folds < 2 {
         return Err(EvalError::Invalid(format!(
             "cross-validation needs at least 2 folds, got {folds}"

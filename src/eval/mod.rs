@@ -18,6 +18,13 @@
 //!   pseudonym-level report; [`cross_validation`]: the cross-validation and
 //!   sweeps (number of authors, text length) that fit `attacks::stylometry`
 //!   pipelines and score them with [`attribution`].
+//! * [`document_linkage`]: document linkage of a text release scored
+//!   against a truth key (re-identification rate, precision, recall, PR
+//!   points on a threshold grid, similarity distributions) and the scored
+//!   text-attack report.
+//! * [`linkage`]: record linkage scored against a truth key (precision,
+//!   recall, F1, re-identification rates expected over ties and
+//!   unique-and-correct over every release row, PR curve, weight histograms).
 //! * [`roc`]: ROC curve, AUC, equal error rate and precision-recall curve of
 //!   scored trials; [`verification`]: c@1 and the summary of authorship
 //!   verification trials.
@@ -40,7 +47,9 @@ pub mod channel;
 pub mod coverage;
 pub mod cross_validation;
 pub mod decision;
+pub mod document_linkage;
 pub mod epsilon;
+pub mod linkage;
 pub mod mechanism_audit;
 pub mod rate;
 pub mod roc;

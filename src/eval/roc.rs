@@ -24,7 +24,11 @@
 //!   some PAN evaluation scripts, which is off by up to half a step.
 //! * [`pr_curve`]: precision and recall at every distinct score, with the
 //!   recall denominator given by the caller (every attacked record, including
-//!   those the attack found no candidate for).
+//!   those the attack found no candidate for); [`pr_curve_from_counts`] the
+//!   same from per-score counts of positives and negatives (record linkage:
+//!   millions of blocked pairs at a few distinct match weights);
+//!   [`pr_at_thresholds`] precision and recall on a fixed threshold grid
+//!   (document linkage's 0.00, 0.01, ..., 1.00).
 //!
 //! What it does not do: choose thresholds for decisions or bound epsilon
 //! (that is [`super::epsilon`]), or draw (that is `crate::report::charts`).
@@ -230,25 +234,44 @@ pub fn pr_curve(
     positives: usize,
 ) -> Result<Vec<PrPoint>, EvalError> {
     check_paired(scores, labels)?;
-    let labelled = labels.iter().filter(|&&l| l).count();
+    let counts: Vec<(f64, u64, u64)> = scores
+        .iter()
+        .zip(labels)
+        .map(|(&s, &l)| (s, u64::from(l), u64::from(!l)))
+        .collect();
+    pr_curve_from_counts(counts, positives as u64)
+}
+
+/// The precision-recall curve of trials given as `(score, positives,
+/// negatives)` counts: the same points as [`pr_curve`] over the trials the
+/// counts stand for, one per distinct score in decreasing order (entries with
+/// equal scores, `-0.0` and `0.0` included, are merged; the point's threshold
+/// is the larger in `f64::total_cmp` order, `0.0`). For attacks that score
+/// many trials at few distinct scores (the blocked pairs of a record linkage
+/// share a handful of match weights), counting per score first keeps memory
+/// linear in the distinct scores. `positives` as in [`pr_curve`].
+pub fn pr_curve_from_counts(
+    mut counts: Vec<(f64, u64, u64)>,
+    positives: u64,
+) -> Result<Vec<PrPoint>, EvalError> {
+    if let Some(i) = counts.iter().position(|c| c.0.is_nan()) {
+        return Err(EvalError::Invalid(format!("score of entry {i} is NaN")));
+    }
+    let labelled: u64 = counts.iter().map(|c| c.1).sum();
     if positives == 0 || positives < labelled {
         return Err(EvalError::Invalid(format!(
             "recall denominator {positives} but {labelled} positive trials: it must be at least the positives and more than 0"
         )));
     }
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let mut out = Vec::new();
-    let (mut tp, mut fp) = (0usize, 0usize);
+    counts.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut out: Vec<PrPoint> = Vec::new();
+    let (mut tp, mut fp) = (0u64, 0u64);
     let mut k = 0;
-    while k < order.len() {
-        let s = scores[order[k]];
-        while k < order.len() && scores[order[k]] == s {
-            if labels[order[k]] {
-                tp += 1;
-            } else {
-                fp += 1;
-            }
+    while k < counts.len() {
+        let s = counts[k].0;
+        while k < counts.len() && counts[k].0 == s {
+            tp += counts[k].1;
+            fp += counts[k].2;
             k += 1;
         }
         out.push(PrPoint {
@@ -258,6 +281,57 @@ pub fn pr_curve(
         });
     }
     Ok(out)
+}
+
+/// Precision and recall at each of the given `thresholds` (in the order
+/// given), calling "match" iff `score >= threshold`: a curve on a fixed grid
+/// rather than at every distinct score (document linkage reports its curve at
+/// similarity 0.00, 0.01, ..., 1.00). Where no trial reaches a threshold,
+/// precision is 1 by convention (no accepted trial is wrong; scikit-learn's
+/// `precision_recall_curve` ends on the same point) and recall 0.
+/// `positives` as in [`pr_curve`]. Thresholds must not be NaN.
+pub fn pr_at_thresholds(
+    scores: &[f64],
+    labels: &[bool],
+    positives: usize,
+    thresholds: &[f64],
+) -> Result<Vec<PrPoint>, EvalError> {
+    check_paired(scores, labels)?;
+    let labelled = labels.iter().filter(|&&l| l).count();
+    if positives == 0 || positives < labelled {
+        return Err(EvalError::Invalid(format!(
+            "recall denominator {positives} but {labelled} positive trials: it must be at least the positives and more than 0"
+        )));
+    }
+    if let Some(i) = thresholds.iter().position(|t| t.is_nan()) {
+        return Err(EvalError::Invalid(format!("threshold {i} is NaN")));
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    // true_before[j]: positives among the j highest scores.
+    let mut true_before = Vec::with_capacity(order.len() + 1);
+    true_before.push(0usize);
+    for &i in &order {
+        let last = true_before[true_before.len() - 1];
+        true_before.push(last + usize::from(labels[i]));
+    }
+    Ok(thresholds
+        .iter()
+        .map(|&t| {
+            // Scores descend, so those at or above `t` are a prefix.
+            let accepted = order.partition_point(|&i| scores[i] >= t);
+            let tp = true_before[accepted];
+            PrPoint {
+                threshold: t,
+                precision: if accepted == 0 {
+                    1.0
+                } else {
+                    tp as f64 / accepted as f64
+                },
+                recall: tp as f64 / positives as f64,
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -347,5 +421,69 @@ mod tests {
         );
         assert!(pr_curve(&s, &l, 2).is_err());
         assert!(pr_curve(&s, &l[1..], 4).is_err());
+    }
+
+    #[test]
+    fn pr_curve_from_counts_merges_equal_scores() {
+        // The trials of `tied()` as counts, 0.8 split over two entries and
+        // listed out of order: the same four points.
+        let counts = vec![
+            (0.3, 1, 0),
+            (0.8, 1, 1),
+            (0.9, 1, 0),
+            (0.5, 0, 1),
+            (0.8, 0, 1),
+        ];
+        let (s, l) = tied();
+        assert_eq!(
+            pr_curve_from_counts(counts, 4).unwrap(),
+            pr_curve(&s, &l, 4).unwrap()
+        );
+        // -0.0 and 0.0 are one threshold, 0.0: 1 true + 1 false, then 1 true
+        // at -1. Precision 1/2 then 2/3; recall over 2.
+        let pr = pr_curve_from_counts(vec![(-0.0, 1, 0), (0.0, 0, 1), (-1.0, 1, 0)], 2).unwrap();
+        let got: Vec<(f64, f64, f64)> = pr
+            .iter()
+            .map(|p| (p.threshold, p.precision, p.recall))
+            .collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], (0.0, 0.5, 0.5));
+        assert!(got[0].0.is_sign_positive());
+        assert_eq!((got[1].0, got[1].2), (-1.0, 1.0));
+        assert!((got[1].1 - 2.0 / 3.0).abs() < 1e-12);
+        assert!(pr_curve_from_counts(vec![(f64::NAN, 1, 0)], 1).is_err());
+        assert!(pr_curve_from_counts(vec![(1.0, 3, 0)], 2).is_err());
+    }
+
+    #[test]
+    fn pr_at_thresholds_by_hand() {
+        // Trials of `tied()`, 4 positives in all (one never scored).
+        // t=1.0: nothing accepted -> precision 1 (convention), recall 0.
+        // t=0.85: {P0.9} -> 1/1, 1/4. t=0.8: {0.9, 0.8 x3} 2 P of 4 -> 1/2, 2/4.
+        // t=0.4: adds N0.5 -> 2/5, 2/4. t=0.0: all six, 3 P -> 3/6, 3/4.
+        // Thresholds are reported in the order given.
+        let (s, l) = tied();
+        let pr = pr_at_thresholds(&s, &l, 4, &[1.0, 0.85, 0.8, 0.4, 0.0]).unwrap();
+        let got: Vec<(f64, f64, f64)> = pr
+            .iter()
+            .map(|p| (p.threshold, p.precision, p.recall))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1.0, 1.0, 0.0),
+                (0.85, 1.0, 0.25),
+                (0.8, 0.5, 0.5),
+                (0.4, 0.4, 0.5),
+                (0.0, 0.5, 0.75)
+            ]
+        );
+        // At the distinct scores it is the curve itself.
+        assert_eq!(
+            pr_at_thresholds(&s, &l, 4, &[0.9, 0.8, 0.5, 0.3]).unwrap(),
+            pr_curve(&s, &l, 4).unwrap()
+        );
+        assert!(pr_at_thresholds(&s, &l, 2, &[0.5]).is_err());
+        assert!(pr_at_thresholds(&s, &l, 4, &[f64::NAN]).is_err());
     }
 }

@@ -10,9 +10,12 @@
 //!   m by EM, term-frequency adjustment, match weights; [`link`] runs the
 //!   whole pipeline.
 //! * [`assignment`]: greedy and Kuhn-Munkres one-to-one assignment.
-//! * [`evaluate`]: precision, recall, F1, re-identification rates (expected
-//!   over ties, unique-and-correct, over every release row), PR curve,
-//!   weight histograms against a truth key.
+//!
+//! [`link`] returns counts, the blocked pairs with their match weights, the
+//! chosen links and the resolved truth key ([`ScoredPairs`]); scoring them
+//! against the truth (precision, recall, F1, re-identification rates expected
+//! over ties and unique-and-correct over every release row, PR curve, weight
+//! histograms) is `eval::linkage`'s job.
 //!
 //! Distance-based linkage for perturbed numeric data lives in
 //! `attacks::distance_linkage`, not here. Nothing here reads files or prints.
@@ -20,7 +23,6 @@
 pub mod assignment;
 pub mod blocking;
 pub mod comparison;
-pub mod evaluate;
 pub mod fellegi_sunter;
 pub mod qi_join;
 pub mod strings;
@@ -34,7 +36,6 @@ pub use crate::data::TruthKey;
 pub use assignment::ScoredPair;
 pub use blocking::{parse_blocking_rules, BlockingKey, BlockingRule, KeyTransform, RuleEstimate};
 pub use comparison::{parse_comparisons, Comparison, Level, LevelKind};
-pub use evaluate::{LinkageScores, PrPoint, WeightHistogram};
 pub use fellegi_sunter::{
     Contribution, EmCollapse, EmOptions, EmSession, FellegiSunterModel, LevelParams,
 };
@@ -218,6 +219,33 @@ pub enum LinkageStage {
     Assigning,
 }
 
+/// The probability `t / c` that a uniform pick among `c` tied best
+/// candidates, `t` of them true, is a true original (0 when `c` is 0): the
+/// per-record term of the expected re-identification rate (defined in
+/// `eval::linkage`), shared by the QI-join attack's expected count.
+pub fn expected_share(t: u64, c: u64) -> f64 {
+    if c == 0 {
+        0.0
+    } else {
+        t as f64 / c as f64
+    }
+}
+
+/// What a linkage run hands to scoring (`eval::linkage`): every blocked pair
+/// with its match weight, the links chosen among them and the truth key. Not
+/// serialized: it grows with the blocked pairs.
+#[derive(Debug, Clone, Default)]
+pub struct ScoredPairs {
+    /// Blocked pairs (original row, release row), the order of `weights`.
+    pub pairs: Vec<(u32, u32)>,
+    /// Match weight of each pair (log2 Bayes factor, prior included).
+    pub weights: Vec<f64>,
+    /// Chosen links (after threshold and assignment): indices into `pairs`.
+    pub links: Vec<usize>,
+    /// The truth key resolved from `LinkageConfig::truth`, when one was given.
+    pub truth: Option<TruthKey>,
+}
+
 /// Result of [`link`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkageResult {
@@ -239,8 +267,10 @@ pub struct LinkageResult {
     pub links: usize,
     /// The highest-weight links with their explanations.
     pub explained_links: Vec<Link>,
-    /// Scores against the truth key, when given.
-    pub scores: Option<LinkageScores>,
+    /// The blocked pairs, their weights, the links and the truth key, for
+    /// scoring (`eval::linkage::score_links`); not serialized.
+    #[serde(skip)]
+    pub scored: ScoredPairs,
     /// Warnings (exploding rules, collapsed EM, untrained m).
     pub warnings: Vec<String>,
 }
@@ -294,8 +324,8 @@ pub fn comparison_vectors(
 }
 
 /// Runs Fellegi-Sunter linkage of `release` rows against `original` rows:
-/// blocking, u from random pairs, lambda, m by EM, scoring, assignment and
-/// (with a truth key) evaluation. `hierarchies` serve generalized-compatible
+/// blocking, u from random pairs, lambda, m by EM, scoring and assignment;
+/// with a truth key, `eval::linkage::score_links` scores the result. `hierarchies` serve generalized-compatible
 /// levels, keyed by original column name. `progress` is called at each stage.
 ///
 /// # Example
@@ -565,10 +595,6 @@ pub fn link(
         Some((lc, rc)) => Some(truth_pairs(original, release, lc, rc)?),
         None => None,
     };
-    let scores = truth
-        .as_ref()
-        .map(|t| evaluate::score(pairs, &weights, &links, t, config.histogram_bins));
-
     let mut by_weight = links.clone();
     by_weight.sort_by(|&a, &b| {
         weights[b]
@@ -611,7 +637,12 @@ pub fn link(
         em_sessions: sessions,
         links: links.len(),
         explained_links,
-        scores,
         warnings,
+        scored: ScoredPairs {
+            pairs: blocked.pairs,
+            weights,
+            links,
+            truth,
+        },
     })
 }

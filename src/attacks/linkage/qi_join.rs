@@ -69,7 +69,7 @@ pub struct QiJoinResult {
     /// With a truth key: sum over release rows of `t / |candidates|`, `t` the
     /// true originals among the candidates (1 unless a truth key is shared):
     /// the expected correct re-identifications of an attacker picking a
-    /// candidate uniformly, as defined in [`super::evaluate`] (every
+    /// candidate uniformly, as defined in `eval::linkage` (every
     /// candidate set is one tie). Divided by `n_release` (every release row,
     /// including rows with no candidate or no source) it is the rate the
     /// audit's re-identification claim reads.
@@ -340,12 +340,12 @@ pub fn qi_join(
             ),
             // Every candidate set holds all of the row's candidates at one
             // level (no weights), so the tied best candidates are the whole
-            // set: t/c as in `evaluate`'s expected rate.
+            // set: t/c as in the expected rate of `eval::linkage`.
             Some(
                 rows.iter()
                     .zip(&true_candidates)
                     .filter(|(r, _)| hit(r))
-                    .map(|(r, &t)| super::evaluate::expected_share(t, r.candidates))
+                    .map(|(r, &t)| super::expected_share(t, r.candidates))
                     .sum(),
             ),
             Some(rows.iter().filter(hit).count() as u64),

@@ -32,6 +32,10 @@ pub enum StylometryError {
     /// Invalid input or parameters; the message says what and how to fix it.
     #[error("{0}")]
     Invalid(String),
+    /// A corpus is malformed (see [`crate::data::Corpus`]); the message
+    /// names the document.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
 }
 
 /// A document-by-feature matrix: one row per document, one column per named

@@ -93,21 +93,19 @@ impl PseudonymAttackParams {
     }
 }
 
-/// The corpora [`pseudonym_attack`] reads, row for row as in their files.
+/// The corpora [`pseudonym_attack`] reads (the crate's one corpus type,
+/// ids unique), with their author and pseudonym columns row for row.
 #[derive(Debug, Clone, Copy)]
 pub struct PseudonymAttackInput<'a> {
-    /// Original document ids.
-    pub original_ids: &'a [String],
-    /// Original texts.
-    pub original_texts: &'a [String],
-    /// Original authors (`None` = unknown; such documents are not used).
+    /// The original documents (ids and texts).
+    pub original: &'a Corpus,
+    /// Original authors, one per original document (`None` = unknown; such
+    /// documents are not used).
     pub original_authors: &'a [Option<String>],
-    /// Release document ids (an id names the original of the same id; with
-    /// repeated release ids the last row wins).
-    pub release_ids: &'a [String],
-    /// Release texts.
-    pub release_texts: &'a [String],
-    /// Release pseudonyms (`None` or blank = no pseudonym).
+    /// The release documents; a release id names the original of the same id.
+    pub release: &'a Corpus,
+    /// Release pseudonyms, one per release document (`None` or blank = no
+    /// pseudonym).
     pub release_pseudonyms: &'a [Option<String>],
 }
 
@@ -276,19 +274,20 @@ pub fn pseudonym_attack(
     input: PseudonymAttackInput<'_>,
     params: &PseudonymAttackParams,
 ) -> Result<PseudonymAttack, StylometryError> {
-    let n = input.original_texts.len();
-    if input.original_ids.len() != n || input.original_authors.len() != n {
+    let (original, release) = (input.original, input.release);
+    let n = original.len();
+    if input.original_authors.len() != n {
         return Err(StylometryError::Invalid(format!(
-            "{} original ids, {n} texts and {} authors; they must pair up row by row",
-            input.original_ids.len(),
+            "{}: {n} original documents and {} authors; they must pair up row by row",
+            original.source,
             input.original_authors.len()
         )));
     }
-    let m = input.release_texts.len();
-    if input.release_ids.len() != m || input.release_pseudonyms.len() != m {
+    let m = release.len();
+    if input.release_pseudonyms.len() != m {
         return Err(StylometryError::Invalid(format!(
-            "{} release ids, {m} texts and {} pseudonyms; they must pair up row by row",
-            input.release_ids.len(),
+            "{}: {m} release documents and {} pseudonyms; they must pair up row by row",
+            release.source,
             input.release_pseudonyms.len()
         )));
     }
@@ -298,19 +297,14 @@ pub fn pseudonym_attack(
             params.known_share
         )));
     }
-    let release_row: HashMap<&str, usize> = input
-        .release_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
+    let release_row: HashMap<&str, usize> = release.index();
 
     // Documents per original author (non-empty text only), in file order.
     let mut by_author: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (row, (a, t)) in input
         .original_authors
         .iter()
-        .zip(input.original_texts)
+        .zip(&original.texts)
         .enumerate()
     {
         if let Some(a) = a {
@@ -342,16 +336,16 @@ pub fn pseudonym_attack(
         let known =
             ((rows.len() as f64 * params.known_share).round() as usize).clamp(1, rows.len() - 1);
         for &row in &rows[..known] {
-            train_texts.push(input.original_texts[row].clone());
+            train_texts.push(original.texts[row].clone());
             train_names.push(author.to_string());
         }
         for &row in &rows[known..] {
             held_out_documents += 1;
-            let Some(&r) = release_row.get(input.original_ids[row].as_str()) else {
+            let Some(&r) = release_row.get(original.ids[row].as_str()) else {
                 continue;
             };
             held_out_in_release += 1;
-            let text = &input.release_texts[r];
+            let text = &release.texts[r];
             if text.trim().is_empty() {
                 continue;
             }
@@ -380,7 +374,7 @@ pub fn pseudonym_attack(
     let (mut texts, mut names) = (Vec::new(), Vec::new());
     for (author, rows) in &by_author {
         for &row in rows {
-            texts.push(input.original_texts[row].clone());
+            texts.push(original.texts[row].clone());
             names.push(author.to_string());
         }
     }
@@ -427,7 +421,13 @@ mod tests {
                 release_pseudonyms.push((*author != "c").then(|| "p".to_string()));
             }
         }
-        let original_ids: Vec<String> = (0..12).map(|i| i.to_string()).collect();
+        let original_ids: Vec<Option<String>> = (0..12).map(|i| Some(i.to_string())).collect();
+        let original = Corpus::new(
+            "original",
+            original_ids,
+            original_texts.into_iter().map(Some).collect(),
+        )
+        .unwrap();
         let params = PseudonymAttackParams {
             min_documents: 2,
             ..PseudonymAttackParams::new(
@@ -440,11 +440,9 @@ mod tests {
         };
         let r = pseudonym_attack(
             PseudonymAttackInput {
-                original_ids: &original_ids,
-                original_texts: &original_texts,
+                original: &original,
                 original_authors: &original_authors,
-                release_ids: &original_ids,
-                release_texts: &original_texts,
+                release: &original,
                 release_pseudonyms: &release_pseudonyms,
             },
             &params,
@@ -483,16 +481,15 @@ mod tests {
 
     #[test]
     fn too_few_authors_is_an_error() {
-        let texts = s(&["a b", "a b", "c d"]);
+        let some = |v: &[&str]| v.iter().map(|x| Some(x.to_string())).collect::<Vec<_>>();
+        let corpus =
+            Corpus::new("docs", some(&["1", "2", "3"]), some(&["a b", "a b", "c d"])).unwrap();
         let authors = vec![Some("x".into()), Some("x".into()), Some("y".into())];
-        let ids = s(&["1", "2", "3"]);
         let none = vec![None, None, None];
         let input = PseudonymAttackInput {
-            original_ids: &ids,
-            original_texts: &texts,
+            original: &corpus,
             original_authors: &authors,
-            release_ids: &ids,
-            release_texts: &texts,
+            release: &corpus,
             release_pseudonyms: &none,
         };
         let params = PseudonymAttackParams {

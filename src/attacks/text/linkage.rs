@@ -9,10 +9,11 @@
 //! L2-normalised). The best-scoring candidate (ties: lowest original index) is
 //! the link when it reaches the threshold.
 //!
-//! Against a truth key it reports the re-identification rate (share of release
-//! documents with a known original whose link is that original), precision,
-//! recall, F1, the LSH candidate recall, a precision/recall curve over the
-//! threshold and histograms of the similarity of true and false links.
+//! It returns counts and, per release document, its best candidate with the
+//! similarity and (with a truth key) whether it is the true original. Scoring
+//! them (re-identification rate, precision, recall, F1, the LSH candidate
+//! recall, the precision/recall curve over the threshold, the similarity
+//! distributions of true and false links) is `eval::document_linkage`'s job.
 //!
 //! What it does not do: one-to-one assignment (several release documents may
 //! link to the same original, as duplicated originals legitimately allow).
@@ -86,31 +87,8 @@ pub struct DocumentLink {
     pub correct: Option<bool>,
 }
 
-/// One bin of the similarity histograms.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SimilarityBin {
-    /// Lower edge (inclusive).
-    pub lower: f64,
-    /// Upper edge (exclusive, inclusive for the last bin).
-    pub upper: f64,
-    /// Best candidates that are the true original.
-    pub true_links: usize,
-    /// Best candidates that are not.
-    pub false_links: usize,
-}
-
-/// One point of the precision/recall curve.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PrPoint {
-    /// Similarity threshold.
-    pub threshold: f64,
-    /// Correct links / links at this threshold (1 when there are none).
-    pub precision: f64,
-    /// Correct links / release documents with a known original.
-    pub recall: f64,
-}
-
-/// The outcome of document linkage.
+/// The outcome of document linkage: counts and the best candidate of every
+/// release document (scored by `eval::document_linkage`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LinkageResult {
     /// Parameters used.
@@ -129,21 +107,11 @@ pub struct LinkageResult {
     pub with_truth: usize,
     /// Linked release documents whose link is the true original.
     pub correct: usize,
-    /// Share of truth pairs whose original was among the LSH candidates.
-    pub candidate_recall: Option<f64>,
-    /// Share of release documents with a known original linked to it (= recall).
-    pub reidentification_rate: Option<f64>,
-    /// Correct / linked among documents with a known original.
-    pub precision: Option<f64>,
-    /// Correct / documents with a known original.
-    pub recall: Option<f64>,
-    /// Harmonic mean of precision and recall.
-    pub f1: Option<f64>,
-    /// Histogram (20 bins over [0, 1]) of the best candidate's similarity, split
-    /// by whether it is the true original.
-    pub similarity_histogram: Vec<SimilarityBin>,
-    /// Precision and recall at thresholds 0.00, 0.01, ..., 1.00.
-    pub pr_curve: Vec<PrPoint>,
+    /// Release documents with a known original that was among their LSH
+    /// candidates.
+    pub true_in_candidates: usize,
+    /// A truth key was given (without one nothing can be scored).
+    pub truth_given: bool,
     /// The best candidate of every release document that has one.
     pub links: Vec<DocumentLink>,
 }
@@ -229,10 +197,6 @@ fn sparse_dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
 /// Per release document: candidate count, whether the true original was among the
 /// candidates, and the best (original index, similarity).
 type DocCandidates = (usize, bool, Option<(usize, f64)>);
-
-fn ratio(num: usize, den: usize) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
-}
 
 /// Links every release document to its most similar original (see the module docs).
 pub fn link_documents(
@@ -346,64 +310,10 @@ pub fn link_documents(
     }
     let with_truth = truth.map(TruthKey::n_known).unwrap_or(0);
     let linked = links.iter().filter(|l| l.linked).count();
-    let scored_linked = links
-        .iter()
-        .filter(|l| l.linked && l.correct.is_some())
-        .count();
     let correct = links
         .iter()
         .filter(|l| l.linked && l.correct == Some(true))
         .count();
-    let (precision, recall) = if truth.is_some() {
-        (
-            Some(ratio(correct, scored_linked).unwrap_or(1.0)),
-            ratio(correct, with_truth),
-        )
-    } else {
-        (None, None)
-    };
-    let f1 = match (precision, recall) {
-        (Some(p), Some(r)) if p + r > 0.0 => Some(2.0 * p * r / (p + r)),
-        (Some(_), Some(_)) => Some(0.0),
-        _ => None,
-    };
-    const BINS: usize = 20;
-    let mut similarity_histogram: Vec<SimilarityBin> = (0..BINS)
-        .map(|i| SimilarityBin {
-            lower: i as f64 / BINS as f64,
-            upper: (i + 1) as f64 / BINS as f64,
-            true_links: 0,
-            false_links: 0,
-        })
-        .collect();
-    let mut scored: Vec<(f64, bool)> = Vec::new();
-    for l in &links {
-        if let Some(c) = l.correct {
-            let bin = ((l.similarity * BINS as f64) as usize).min(BINS - 1);
-            if c {
-                similarity_histogram[bin].true_links += 1;
-            } else {
-                similarity_histogram[bin].false_links += 1;
-            }
-            scored.push((l.similarity, c));
-        }
-    }
-    let pr_curve = if truth.is_some() {
-        (0..=100)
-            .map(|i| {
-                let t = i as f64 / 100.0;
-                let at: Vec<&(f64, bool)> = scored.iter().filter(|(s, _)| *s >= t).collect();
-                let ok = at.iter().filter(|(_, c)| *c).count();
-                PrPoint {
-                    threshold: t,
-                    precision: ratio(ok, at.len()).unwrap_or(1.0),
-                    recall: ratio(ok, with_truth).unwrap_or(0.0),
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     Ok(LinkageResult {
         config: *config,
         empty_release_documents: sig_release.iter().filter(|s| s.is_none()).count(),
@@ -413,13 +323,8 @@ pub fn link_documents(
         linked,
         with_truth,
         correct,
-        candidate_recall: truth.and_then(|_| ratio(true_in_candidates, with_truth)),
-        reidentification_rate: recall,
-        precision,
-        recall,
-        f1,
-        similarity_histogram,
-        pr_curve,
+        true_in_candidates,
+        truth_given: truth.is_some(),
         links,
     })
 }

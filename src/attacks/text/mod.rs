@@ -2,9 +2,9 @@
 //! point back at its originals and the people in them?
 //!
 //! * [`linkage`]: document linkage of release documents to originals,
-//!   MinHash-LSH candidates verified by exact Jaccard or TF-IDF cosine, scored
-//!   against a truth key (re-identification rate, precision/recall, the
-//!   similarity distributions of true and false links).
+//!   MinHash-LSH candidates verified by exact Jaccard or TF-IDF cosine: counts
+//!   and each release document's best candidate (right or wrong, with a truth
+//!   key); `eval::document_linkage` scores them.
 //! * [`leak`]: a scan for the originals' direct identifiers (logins, names,
 //!   e-mails from identifier columns; e-mails, URLs, IPs, hosts, issue keys,
 //!   phones found in the original text) that survive in the release text, with
@@ -14,7 +14,9 @@
 //!   and original: what each placeholder hid, and whether placeholders are
 //!   consistent and hence link documents), and the dictionary attack on
 //!   unsalted SHA-256 pseudonyms.
-//! * [`audit_text`] runs all of them and returns one serde [`TextLeakReport`].
+//! * [`audit_text`] runs all of them and returns one serde [`TextLeakReport`]
+//!   (counts; `eval::document_linkage::score_text_report` adds the linkage
+//!   scores).
 //!
 //! What it does not do: read files (see `crate::data::read_frame`), print, or
 //! attribute authorship by style (that is `attacks::stylometry`).
@@ -25,14 +27,12 @@ pub mod linkage;
 pub mod minhash;
 pub mod recovery;
 
-use std::collections::HashMap;
-
 pub use context::{CodeSpans, ContextDetector, ContextRule};
 pub use leak::{
     mask_identifier, AmbiguityReason, IdentifierKind, IdentifierSet, KindLeaks, LeakExample,
     LeakScan, UncountedExample, ValueAssessment,
 };
-pub use linkage::{link_documents, LinkageConfig, LinkageResult, Verification};
+pub use linkage::{link_documents, DocumentLink, LinkageConfig, LinkageResult, Verification};
 pub use minhash::{
     estimate_jaccard, jaccard_sorted, lsh_candidate_probability, shingles, LshIndex, MinHasher,
     ShingleConfig, ShingleUnit,
@@ -47,97 +47,18 @@ pub enum TextAttackError {
     /// A parameter or input does not make sense.
     #[error("{0}")]
     Invalid(String),
-    /// Two documents of one corpus share an id.
-    #[error("{source_name}: document id `{id}` occurs in rows {first_row} and {second_row}; ids must be unique (pick another --id-column)")]
-    DuplicateId {
-        /// Which corpus.
-        source_name: String,
-        /// The repeated id.
-        id: String,
-        /// 1-based row of the first occurrence.
-        first_row: usize,
-        /// 1-based row of the repeat.
-        second_row: usize,
-    },
     /// The truth key does not fit the corpora.
     #[error("truth key: {0}")]
     Truth(String),
-    /// A document id is missing.
-    #[error(
-        "{source_name}: row {row} has no document id in the id column; every document needs one"
-    )]
-    MissingId {
-        /// Which corpus.
-        source_name: String,
-        /// 1-based row.
-        row: usize,
-    },
+    /// A corpus is malformed (missing or duplicate ids; see
+    /// [`crate::data::Corpus`]).
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
 }
 
-/// A corpus of documents: ids (unique) and texts (a missing text is empty).
-#[derive(Debug, Clone, Default)]
-pub struct Corpus {
-    /// Document ids, unique.
-    pub ids: Vec<String>,
-    /// Document texts, same order as `ids`.
-    pub texts: Vec<String>,
-}
-
-impl Corpus {
-    /// Builds a corpus from id and text columns; rejects missing and duplicate ids
-    /// (naming `source_name` and the rows). A missing text becomes an empty document.
-    pub fn new(
-        source_name: &str,
-        ids: Vec<Option<String>>,
-        texts: Vec<Option<String>>,
-    ) -> Result<Self, TextAttackError> {
-        if ids.len() != texts.len() {
-            return Err(TextAttackError::Invalid(format!(
-                "{source_name}: {} ids but {} texts",
-                ids.len(),
-                texts.len()
-            )));
-        }
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
-        for (row, id) in ids.iter().enumerate() {
-            let id = id.as_deref().ok_or_else(|| TextAttackError::MissingId {
-                source_name: source_name.to_string(),
-                row: row + 1,
-            })?;
-            if let Some(first) = seen.insert(id, row) {
-                return Err(TextAttackError::DuplicateId {
-                    source_name: source_name.to_string(),
-                    id: id.to_string(),
-                    first_row: first + 1,
-                    second_row: row + 1,
-                });
-            }
-        }
-        Ok(Corpus {
-            ids: ids.into_iter().map(Option::unwrap_or_default).collect(),
-            texts: texts.into_iter().map(Option::unwrap_or_default).collect(),
-        })
-    }
-
-    /// Number of documents.
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// True when there are no documents.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
-    /// Index of each id.
-    pub fn index(&self) -> HashMap<&str, usize> {
-        self.ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
-            .collect()
-    }
-}
+/// The corpus the text attacks read (ids and texts): the crate's one corpus
+/// type, [`crate::data::Corpus`].
+pub use crate::data::Corpus;
 
 /// Which original each release document came from (release index -> original index).
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -242,7 +163,9 @@ pub struct TextAuditConfig {
     pub max_examples: usize,
 }
 
-/// The combined result of the text attacks.
+/// The combined result of the text attacks: document linkage as counts and
+/// links (scored by `eval::document_linkage::score_text_report`), the other
+/// attacks' results as they are.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TextLeakReport {
     /// Release documents.
@@ -251,7 +174,7 @@ pub struct TextLeakReport {
     pub n_original_documents: usize,
     /// Truth key bookkeeping, when one was given.
     pub truth: Option<TruthKey>,
-    /// Document linkage.
+    /// Document linkage (counts and links; scores in `eval`).
     pub linkage: LinkageResult,
     /// Identifiers surviving in the release.
     pub leak_scan: LeakScan,

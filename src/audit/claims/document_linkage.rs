@@ -5,11 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_rate, require_corpus, verdict, wilson, Claim, DatasetFacts};
+use super::{check_rate, require_corpus, verdict, Claim, DatasetFacts};
 use crate::audit::declarations::{percent, Declared};
-use crate::attacks::text::TextLeakReport;
 use crate::audit::AuditError;
 use crate::eval;
+use crate::eval::document_linkage::ScoredTextReport;
 use crate::report::ClaimVerdict;
 
 /// `kind = "document_linkage"`: `corpus`, `max_rate`.
@@ -44,19 +44,20 @@ impl Claim for DocumentLinkage {
 }
 
 impl DocumentLinkage {
-    /// The verdict on the text attacks' report
-    /// ([`crate::attacks::text::audit_text`]) with intervals at `level`, for
-    /// the audit and `reident text --max-linkage-rate` alike.
-    pub fn verdict(&self, text: &TextLeakReport, level: f64) -> Result<ClaimVerdict, AuditError> {
+    /// The verdict on the text attacks' scored report
+    /// ([`crate::attacks::text::audit_text`], scored by
+    /// [`crate::eval::document_linkage::score_text_report`]) with intervals at
+    /// `level`, for the audit and `reident text --max-linkage-rate` alike.
+    pub fn verdict(&self, text: &ScoredTextReport, level: f64) -> Result<ClaimVerdict, AuditError> {
         let corpus = &self.corpus;
         let l = &text.linkage;
-        if l.with_truth == 0 {
+        let Some(rate) = l.reidentification() else {
             return Err(AuditError::Dataset {
                 dataset: format!("corpus `{corpus}`"),
                 message: "no release document shares an id with an original, so document linkage cannot be scored; keep the originals' ids in the release or give a truth key".into(),
             });
-        }
-        let p = wilson(l.correct as f64, l.with_truth, level, "document linkage")?;
+        };
+        let p = rate.wilson(level, "document linkage")?;
         let (v, warnings) = eval::guard(
             eval::interval_at_most(p.low, p.high, self.max_rate),
             &[eval::CoverageCheck {

@@ -5,14 +5,15 @@ use polars::prelude::DataFrame;
 
 use super::{run_stylometry, text_values, CorpusFacts};
 use crate::attacks::text::{
-    audit_text, Corpus as TextCorpus, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit,
-    TextAuditConfig, TruthKey, Verification,
+    audit_text, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit, TextAuditConfig,
+    TruthKey, Verification,
 };
 use crate::audit::config::AuditOptions;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
-use crate::data::{read_frame, ReadOptions};
+use crate::data::{read_frame, Corpus, ReadOptions};
+use crate::eval::document_linkage::score_text_report;
 use crate::report::charts::{self, NamedCurve};
 use crate::report::{Chart, Section, Table};
 
@@ -64,8 +65,8 @@ pub(crate) fn run_corpus(
     let r_ids = text_values(&release_df, &c.id, &r_source)?;
     let o_texts = joined_texts(&original_df, &text_columns, &o_source)?;
     let r_texts = joined_texts(&release_df, &text_columns, &r_source)?;
-    let original = TextCorpus::new(&o_source, o_ids, o_texts)?;
-    let release = TextCorpus::new(&r_source, r_ids, r_texts)?;
+    let original = Corpus::new(&o_source, o_ids, o_texts)?;
+    let release = Corpus::new(&r_source, r_ids, r_texts)?;
     let truth = TruthKey::same_ids(&release, &original)?;
 
     let mut identifiers = IdentifierSet::new();
@@ -131,7 +132,7 @@ pub(crate) fn run_corpus(
         show_identifiers: options.include_examples,
         max_examples: 5,
     };
-    let mut text = audit_text(
+    let mut text = score_text_report(audit_text(
         &original,
         &release,
         Some(&truth),
@@ -139,7 +140,7 @@ pub(crate) fn run_corpus(
         &hash_columns,
         &text_config,
         &mut |_| {},
-    )?;
+    )?)?;
     // Per-document links are ids only but add nothing a reader needs.
     text.linkage.links.clear();
     progress(&format!(

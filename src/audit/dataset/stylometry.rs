@@ -12,11 +12,10 @@ use crate::attacks::stylometry::features::FeatureKind;
 use crate::attacks::stylometry::pseudonym::{
     pseudonym_attack, PseudonymAttackInput, PseudonymAttackParams,
 };
-use crate::attacks::stylometry::StylometryError;
-use crate::attacks::text::Corpus as TextCorpus;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
+use crate::data::Corpus;
 use crate::eval::attribution::{score_release, Evaluation};
 use crate::eval::cross_validation::sweep_authors;
 use crate::eval::roc::{equal_error_rate, roc_curve};
@@ -28,8 +27,8 @@ pub(crate) fn run_stylometry(
     c: &CorpusConfig,
     s: &crate::audit::config::StylometryConfig,
     author_column: &str,
-    (original, original_df): (&TextCorpus, &DataFrame),
-    (release, release_df): (&TextCorpus, &DataFrame),
+    (original, original_df): (&Corpus, &DataFrame),
+    (release, release_df): (&Corpus, &DataFrame),
     config: &AuditConfig,
     charts_out: &mut Vec<Chart>,
     progress: &(dyn Fn(&str) + Sync),
@@ -57,18 +56,16 @@ pub(crate) fn run_stylometry(
     };
     let attack = pseudonym_attack(
         PseudonymAttackInput {
-            original_ids: &original.ids,
-            original_texts: &original.texts,
+            original,
             original_authors: &o_authors,
-            release_ids: &release.ids,
-            release_texts: &release.texts,
+            release,
             release_pseudonyms: &r_authors,
         },
         &params,
     )
-    .map_err(|StylometryError::Invalid(message)| AuditError::Dataset {
+    .map_err(|e| AuditError::Dataset {
         dataset: dataset.clone(),
-        message,
+        message: e.to_string(),
     })?;
     let authors = &attack.authors;
     let attribution = &attack.attribution;
