@@ -100,6 +100,7 @@ impl AuditConfig {
         })?;
         config.resolve_paths(base);
         config.base_dir = base.to_path_buf();
+        config.apply_export_roles(source)?;
         config.check(source)?;
         Ok(config)
     }
@@ -220,6 +221,57 @@ impl AuditConfig {
 
     /// Checks what serde cannot: files exist, names are unique and claims
     /// refer to declared data with sensible thresholds.
+    /// Fills a corpus's `table`, `id`, `text` and `author` from its export
+    /// format's roles where the config leaves them out, and requires `text`
+    /// and `id` of a corpus without a format.
+    fn apply_export_roles(&mut self, source: &str) -> Result<(), AuditError> {
+        use crate::data::sources::{corpus_roles, SourceFormat};
+        let bad = |message: String| AuditError::Config {
+            path: source.to_string(),
+            message,
+        };
+        for c in &mut self.corpora {
+            let Some(name) = &c.format else {
+                if c.text.is_empty() || c.id.is_empty() {
+                    return Err(bad(format!(
+                        "corpus `{}`: give the keys `text` and `id` (the text and document id columns), or `format` for an export reident reads directly",
+                        c.name
+                    )));
+                }
+                continue;
+            };
+            let format = SourceFormat::parse(name)
+                .map_err(|e| bad(format!("corpus `{}`: key `format`: {e}", c.name)))?;
+            let table = c
+                .table
+                .clone()
+                .unwrap_or_else(|| format.default_corpus_table().to_string());
+            let roles = corpus_roles(format, &table).ok_or_else(|| {
+                bad(format!(
+                    "corpus `{}`: a `{}` export has no document table `{table}`; it has: {}",
+                    c.name,
+                    format.name(),
+                    format.corpus_tables().join(", ")
+                ))
+            })?;
+            c.table = Some(table);
+            if c.id.is_empty() {
+                c.id = roles.id.to_string();
+            }
+            if c.text.is_empty() {
+                c.text = TextColumns::Many(roles.text.iter().map(|t| t.to_string()).collect());
+            }
+            if c.author.is_none() {
+                c.author = Some(roles.author.to_string());
+            }
+            if c.users.is_none() && c.user_columns == super::declarations::default_user_columns() {
+                // The export's own users table (see `run_corpus`).
+                c.user_columns = vec!["user_id".into(), "display_name".into()];
+            }
+        }
+        Ok(())
+    }
+
     fn check(&self, source: &str) -> Result<(), AuditError> {
         let bad = |message: String| AuditError::Config {
             path: source.to_string(),

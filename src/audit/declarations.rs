@@ -139,6 +139,17 @@ impl TextColumns {
             TextColumns::Many(cs) => cs.clone(),
         }
     }
+
+    /// No column: the key was left out (allowed with `format`, which knows
+    /// the text columns of its tables).
+    pub fn none() -> Self {
+        TextColumns::Many(Vec::new())
+    }
+
+    /// True when no column is named.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, TextColumns::Many(cs) if cs.is_empty())
+    }
 }
 
 /// A text corpus and its originals.
@@ -151,10 +162,25 @@ pub struct CorpusConfig {
     pub original: PathBuf,
     /// Released documents.
     pub release: PathBuf,
-    /// Text column(s), same names in both files.
+    /// The export format of `original` and `release` when they are not
+    /// plain tables: `"jira-csv"`, `"jira-json"`, `"confluence-html"` or
+    /// `"confluence-xml"` ([`crate::data::sources`]). The export's id, text
+    /// and author columns are then the defaults of `id`, `text` and
+    /// `author`, and its users table that of `users`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// With `format`: which table of the export is the corpus (`issues` or
+    /// `comments` of a Jira export, `pages` or `comments` of a Confluence
+    /// export). Default: `comments` for Jira, `pages` for Confluence.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// Text column(s), same names in both files (default with `format`).
+    #[serde(default = "TextColumns::none")]
     pub text: TextColumns,
     /// Document id column, same name in both files; the release keeps each
-    /// document's original id (the truth key for document linkage).
+    /// document's original id (the truth key for document linkage). Default
+    /// with `format`.
+    #[serde(default)]
     pub id: String,
     /// Author column: the author's identity in the originals and the
     /// (pseudonymous) author in the release.
@@ -176,7 +202,7 @@ pub struct CorpusConfig {
     pub stylometry: Option<StylometryConfig>,
 }
 
-fn default_user_columns() -> Vec<String> {
+pub(crate) fn default_user_columns() -> Vec<String> {
     vec!["login".into(), "display_name".into(), "email".into()]
 }
 

@@ -12,6 +12,7 @@ use crate::audit::config::AuditOptions;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
+use crate::data::sources::{self, SourceFormat};
 use crate::data::{read_frame, Corpus, ReadOptions};
 use crate::eval::document_linkage::score_text_report;
 use crate::report::charts::{self, NamedCurve};
@@ -58,8 +59,27 @@ pub(crate) fn run_corpus(
     let opts = ReadOptions::default();
     let o_source = c.original.display().to_string();
     let r_source = c.release.display().to_string();
-    let original_df = read_frame(&c.original, &opts)?;
-    let release_df = read_frame(&c.release, &opts)?;
+    // An export is imported (both sides in the same format) and its document
+    // table taken; its users table stands in for `users` when none is given.
+    let mut export_users = None;
+    let (original_df, release_df) = match (&c.format, &c.table) {
+        (Some(format), Some(table)) => {
+            let format = SourceFormat::parse(format)?;
+            let original = sources::import(&c.original, Some(format))?;
+            let release = sources::import(&c.release, Some(format))?;
+            if c.users.is_none() {
+                export_users = Some(original.table("users")?.to_frame()?);
+            }
+            (
+                original.table(table)?.to_frame()?,
+                release.table(table)?.to_frame()?,
+            )
+        }
+        _ => (
+            read_frame(&c.original, &opts)?,
+            read_frame(&c.release, &opts)?,
+        ),
+    };
     let text_columns = c.text.names();
     let o_ids = text_values(&original_df, &c.id, &o_source)?;
     let r_ids = text_values(&release_df, &c.id, &r_source)?;
@@ -70,9 +90,12 @@ pub(crate) fn run_corpus(
     let truth = TruthKey::same_ids(&release, &original)?;
 
     let mut identifiers = IdentifierSet::new();
-    if let Some(path) = &c.users {
-        let u_source = path.display().to_string();
-        let users = read_frame(path, &opts)?;
+    let users_frame = match (&c.users, export_users) {
+        (Some(path), _) => Some((path.display().to_string(), read_frame(path, &opts)?)),
+        (None, Some(frame)) => Some((format!("{o_source} (users)"), frame)),
+        (None, None) => None,
+    };
+    if let Some((u_source, users)) = users_frame {
         let cols = c
             .user_columns
             .iter()

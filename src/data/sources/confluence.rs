@@ -34,13 +34,13 @@ use super::jira_dates::to_iso;
 use super::{CorpusRoles, ImportedSource, SourceFormat, SourceTable, UserCollector};
 use crate::data::DataError;
 
-const PAGE_ROLES: CorpusRoles = CorpusRoles {
+pub(crate) const PAGE_ROLES: CorpusRoles = CorpusRoles {
     id: "page_id",
     text: &["title", "body"],
     author: "author",
     time: "created",
 };
-const COMMENT_ROLES: CorpusRoles = CorpusRoles {
+pub(crate) const COMMENT_ROLES: CorpusRoles = CorpusRoles {
     id: "comment_id",
     text: &["body"],
     author: "author",

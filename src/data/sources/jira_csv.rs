@@ -63,13 +63,13 @@ const USER_FIELDS: &[(&str, &str)] = &[
 ];
 
 /// The `issues` and `comments` corpora's roles.
-const ISSUE_ROLES: CorpusRoles = CorpusRoles {
+pub(crate) const ISSUE_ROLES: CorpusRoles = CorpusRoles {
     id: "issue_key",
     text: &["summary", "description"],
     author: "reporter",
     time: "created",
 };
-const COMMENT_ROLES: CorpusRoles = CorpusRoles {
+pub(crate) const COMMENT_ROLES: CorpusRoles = CorpusRoles {
     id: "comment_id",
     text: &["body"],
     author: "author",

@@ -20,13 +20,13 @@ use super::jira_dates::to_iso;
 use super::{mentions, CorpusRoles, ImportedSource, SourceFormat, SourceTable, UserCollector};
 use crate::data::DataError;
 
-const ISSUE_ROLES: CorpusRoles = CorpusRoles {
+pub(crate) const ISSUE_ROLES: CorpusRoles = CorpusRoles {
     id: "issue_key",
     text: &["summary", "description"],
     author: "reporter",
     time: "created",
 };
-const COMMENT_ROLES: CorpusRoles = CorpusRoles {
+pub(crate) const COMMENT_ROLES: CorpusRoles = CorpusRoles {
     id: "comment_id",
     text: &["body"],
     author: "author",

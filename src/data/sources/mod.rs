@@ -78,6 +78,25 @@ impl SourceFormat {
         }
     }
 
+    /// The document tables an export of this format holds.
+    pub fn corpus_tables(self) -> &'static [&'static str] {
+        match self {
+            SourceFormat::JiraCsv | SourceFormat::JiraJson => &["issues", "comments"],
+            SourceFormat::ConfluenceHtml => &["pages"],
+            SourceFormat::ConfluenceXml => &["pages", "comments"],
+            SourceFormat::AtlassianAuditLog => &[],
+        }
+    }
+
+    /// The document table a corpus takes when the config names none.
+    pub fn default_corpus_table(self) -> &'static str {
+        match self {
+            SourceFormat::JiraCsv | SourceFormat::JiraJson => "comments",
+            SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml => "pages",
+            SourceFormat::AtlassianAuditLog => "events",
+        }
+    }
+
     /// Parses a format name.
     pub fn parse(name: &str) -> Result<Self, DataError> {
         Self::ALL
@@ -180,6 +199,22 @@ pub struct CorpusRoles {
     pub author: &'static str,
     /// The timestamp column.
     pub time: &'static str,
+}
+
+/// The column roles of document table `table` of an export of `format`
+/// (`None` when that export has no such document table).
+pub fn corpus_roles(format: SourceFormat, table: &str) -> Option<CorpusRoles> {
+    match (format, table) {
+        (SourceFormat::JiraCsv | SourceFormat::JiraJson, "issues") => Some(jira_csv::ISSUE_ROLES),
+        (SourceFormat::JiraCsv | SourceFormat::JiraJson, "comments") => {
+            Some(jira_csv::COMMENT_ROLES)
+        }
+        (SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml, "pages") => {
+            Some(confluence::PAGE_ROLES)
+        }
+        (SourceFormat::ConfluenceXml, "comments") => Some(confluence::COMMENT_ROLES),
+        _ => None,
+    }
 }
 
 /// What one export holds.
