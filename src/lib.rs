@@ -28,7 +28,8 @@
 //! [`eval`] → [`report`]; [`audit`] and [`cli`] only compose.
 //!
 //! * [`data`]: loading, column roles, missing values, generalized values,
-//!   hierarchies; also what several layers must do the same way: identifier
+//!   hierarchies, and the one table value ([`data::EncodedTable`]) that the
+//!   readers and the anonymizers produce and the metrics and attacks take; also what several layers must do the same way: identifier
 //!   detection in text and the word lists (`data::text`), SHA-256/HMAC digests
 //!   (`data::digest`) and the output rule for files (`data::output`).
 //! * [`privacy`]: equivalence classes and every metric of a release alone.

@@ -12,7 +12,7 @@ use reident::anonymize::noise::{
 use reident::anonymize::randomized_response::{
     randomized_response, DeclaredDomain, RandomizedResponseConfig,
 };
-use reident::anonymize::{release_to_table, AnonymizerMechanism, CellCount, Release};
+use reident::anonymize::{release_to_table, AnonymizerMechanism, CellCount};
 use reident::data::{CategoricalColumn, EncodedTable};
 use reident::dp::{run_trials, Distinguisher, Mechanism, Table, ValueCount};
 use reident::eval::epsilon::Verdict;
@@ -62,27 +62,26 @@ fn sample_encoded() -> EncodedTable {
 }
 
 /// CSV bytes of a release as the anonymizer's own writer produces them.
-fn release_bytes(release: &Release) -> Vec<u8> {
+fn release_bytes(release: &EncodedTable) -> Vec<u8> {
     let mut bytes = Vec::new();
     release.write_csv(&mut bytes, b',').unwrap();
     bytes
 }
 
-/// CSV bytes of a table written by the same writer, through a Release.
+/// CSV bytes of a table written by the same writer, through an EncodedTable.
 fn table_bytes(table: &Table) -> Vec<u8> {
-    let n = table.rows.len();
     let columns = table
         .header
         .iter()
         .enumerate()
         .map(|(c, name)| {
-            reident::anonymize::ReleaseColumn::from_row_strings(
+            CategoricalColumn::from_row_strings(
                 name,
                 table.rows.iter().map(|r| r[c].clone()).collect(),
             )
         })
         .collect();
-    release_bytes(&Release::from_columns(n, columns))
+    release_bytes(&EncodedTable::new("table", columns))
 }
 
 fn noise_config(mechanism: NoiseMechanism, seed: u64) -> NoiseConfig {
@@ -125,7 +124,7 @@ fn histogram_config(seed: u64) -> HistogramConfig {
 
 /// Asserts the adapter (configured with seed 999) releasing at `seed` equals
 /// the direct call at `seed`, byte for byte, and differs from seed + 1.
-fn assert_adapter_matches(mech: &AnonymizerMechanism, direct: &Release, seed: u64) {
+fn assert_adapter_matches(mech: &AnonymizerMechanism, direct: &EncodedTable, seed: u64) {
     let via_adapter = mech.release(&sample_table(), seed).unwrap();
     assert_eq!(via_adapter, release_to_table(direct), "{}", mech.describe());
     assert_eq!(table_bytes(&via_adapter), release_bytes(direct));

@@ -13,7 +13,7 @@
 //! [`Table`] to an [`EncodedTable`] (each column dictionary-encoded with
 //! [`CategoricalColumn::from_strs`]: every cell is a value, none is missing),
 //! runs the anonymizer with the configuration's seed replaced by the trial
-//! seed, and converts the anonymizer's [`Release`] back to a [`Table`] cell by
+//! seed, and converts the anonymizer's release back to a [`Table`] cell by
 //! cell. The anonymizer itself is called unchanged, so the audit measures the
 //! code that writes releases, including its data-dependent choices (a domain
 //! taken from the observed values, a histogram of observed cells only).
@@ -25,7 +25,7 @@
 
 use super::noise::{add_noise, dp_histogram, HistogramConfig, NoiseConfig, NoiseMechanism};
 use super::randomized_response::{randomized_response, RandomizedResponseConfig};
-use super::{AnonymizeError, Release};
+use super::AnonymizeError;
 use crate::data::{CategoricalColumn, EncodedTable};
 use crate::dp::audit::Distinguisher;
 use crate::dp::mechanism::{Mechanism, Table};
@@ -61,7 +61,7 @@ pub fn table_to_encoded(table: &Table, source: &str) -> EncodedTable {
 }
 
 /// The cells of a release as a [`Table`] (header = column names, in order).
-pub fn release_to_table(release: &Release) -> Table {
+pub fn release_to_table(release: &EncodedTable) -> Table {
     Table {
         header: release.columns.iter().map(|c| c.name.clone()).collect(),
         rows: (0..release.n_rows)
@@ -79,7 +79,11 @@ pub fn release_to_table(release: &Release) -> Table {
 impl AnonymizerMechanism {
     /// Runs the anonymizer on `input` with `seed` in place of the configured
     /// seed and returns its release as the anonymizer built it.
-    pub fn release_encoded(&self, input: &EncodedTable, seed: u64) -> Result<Release, DpError> {
+    pub fn release_encoded(
+        &self,
+        input: &EncodedTable,
+        seed: u64,
+    ) -> Result<EncodedTable, DpError> {
         let anonymizer_error =
             |e: AnonymizeError| DpError::Invalid(format!("{}: {e}", self.name()));
         match self {
