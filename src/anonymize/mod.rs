@@ -41,7 +41,7 @@ pub mod pseudonym;
 pub mod randomized_response;
 pub mod text;
 
-pub use mechanisms::{release_to_table, table_to_encoded, AnonymizerMechanism, CellCount};
+pub use mechanisms::{AnonymizerMechanism, CellCount};
 
 use crate::data::{CategoricalColumn, EncodedTable};
 

@@ -367,6 +367,50 @@ impl EncodedTable {
         }
     }
 
+    /// A one-column table of plain values (no value missing), labelled by
+    /// the column's name.
+    pub fn single_column<S: AsRef<str>>(name: &str, values: &[S]) -> Self {
+        EncodedTable::new(name, vec![CategoricalColumn::from_strs(name, values)])
+    }
+
+    /// A table from a header and rows of cells (no value missing); every row
+    /// must have one cell per column, or the error names the first row that
+    /// does not.
+    pub fn from_rows(
+        source: &str,
+        header: &[String],
+        rows: &[Vec<String>],
+    ) -> Result<Self, DataError> {
+        if let Some(i) = rows.iter().position(|r| r.len() != header.len()) {
+            return Err(DataError::Invalid(format!(
+                "{source}: row {} has {} cells but the header has {} columns",
+                i + 1,
+                rows[i].len(),
+                header.len()
+            )));
+        }
+        let columns = header
+            .iter()
+            .enumerate()
+            .map(|(c, name)| {
+                CategoricalColumn::encode(
+                    name,
+                    rows.iter().map(|r| Some(r[c].as_str())),
+                    |_| false,
+                    "",
+                )
+            })
+            .collect::<Vec<_>>();
+        let mut table = EncodedTable::new(source, columns);
+        table.n_rows = rows.len();
+        Ok(table)
+    }
+
+    /// The cells of row `row`, one per column, in column order.
+    pub fn row(&self, row: usize) -> Vec<&str> {
+        self.columns.iter().map(|c| c.value(row)).collect()
+    }
+
     /// The column called `name`, if present.
     pub fn column(&self, name: &str) -> Option<&CategoricalColumn> {
         self.columns.iter().find(|c| c.name == name)
