@@ -27,7 +27,8 @@
 //!
 //! Run with `cargo run --example epsilon_audit`.
 
-use reident::dp::{run_trials, DpError, LaplaceSum, Mechanism, NumericCell, Table};
+use reident::data::EncodedTable;
+use reident::dp::{run_trials, DpError, LaplaceSum, Mechanism, NumericCell};
 use reident::eval::epsilon::Verdict;
 use reident::eval::{bound_audit, AuditConfig, AuditResult, Claim, ThresholdSelection};
 use reident::report::charts::epsilon_lower_bound_vs_trials;
@@ -52,7 +53,7 @@ impl Mechanism for CountSensitivityLaplaceSum {
         )
     }
 
-    fn release(&self, input: &Table, seed: u64) -> Result<Table, DpError> {
+    fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
         let buggy = LaplaceSum {
             epsilon: self.correct.epsilon * self.correct.sensitivity(),
             ..self.correct.clone()
@@ -63,8 +64,8 @@ impl Mechanism for CountSensitivityLaplaceSum {
 
 fn audit(
     mechanism: &dyn Mechanism,
-    without: &Table,
-    with_target: &Table,
+    without: &EncodedTable,
+    with_target: &EncodedTable,
     trials: usize,
 ) -> Result<AuditResult, Box<dyn std::error::Error>> {
     let config = AuditConfig {
@@ -107,9 +108,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let values: Vec<String> = (0..100)
         .map(|i| format!("{:.1}", i as f64 / 10.0))
         .collect();
-    let without = Table::single_column("value", &values);
-    let mut with_target = without.clone();
-    with_target.rows.push(vec!["10".to_string()]);
+    let without = EncodedTable::single_column("value", &values);
+    let mut with_values = values.clone();
+    with_values.push("10".to_string());
+    let with_target = EncodedTable::single_column("value", &with_values);
 
     let correct = LaplaceSum {
         column: "value".into(),

@@ -24,11 +24,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use reident::anonymize::mondrian::{mondrian, MondrianConfig, MondrianQi, QiKind};
-use reident::anonymize::Release;
 use reident::attacks::linkage::qi_join;
-use reident::data::{
-    self, is_suppressed_token, CategoricalColumn, EncodedTable, MissingPolicy, ReadOptions,
-};
+use reident::data::{self, MissingPolicy, ReadOptions};
 use reident::privacy::{evaluate, MetricsParams};
 
 /// The quasi-identifiers and how Mondrian orders them.
@@ -40,23 +37,6 @@ const QIS: [(&str, QiKind); 6] = [
     ("education", QiKind::Categorical),
     ("native-country", QiKind::Categorical),
 ];
-
-/// The release as an encoded table, so that metrics and attacks can read it
-/// exactly as they would read the same release from a CSV file.
-fn release_table(release: &Release, source: &str) -> EncodedTable {
-    let columns = release
-        .columns
-        .iter()
-        .map(|c| CategoricalColumn {
-            name: c.name.clone(),
-            codes: c.codes.clone(),
-            values: c.values.clone(),
-            missing: None,
-            suppressed: c.values.iter().map(|v| is_suppressed_token(v)).collect(),
-        })
-        .collect();
-    EncodedTable::new(source, columns)
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/adult/adult.csv");
@@ -95,7 +75,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     for k in [1, 2, 5, 10, 25, 50] {
         let result = mondrian(&original, &config(k))?;
-        let release = release_table(&result.release, &format!("Mondrian k = {k}"));
+        // The release is already an EncodedTable: metrics and attacks take it as is.
+        let mut release = result.release;
+        release.source = format!("Mondrian k = {k}");
         let metrics = evaluate(&release, &MetricsParams::new(&qi_names))?;
         let attack = qi_join(
             &original,

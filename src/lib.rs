@@ -28,11 +28,13 @@
 //! [`eval`] → [`report`]; [`audit`] and [`cli`] only compose.
 //!
 //! * [`data`]: loading, column roles, missing values, generalized values,
-//!   hierarchies, the one text corpus (`data::Corpus`, read by the text and
-//!   stylometry attacks); also what several layers must do the same way:
-//!   identifier detection in text and the word lists (`data::text`),
-//!   SHA-256/HMAC digests (`data::digest`) and the output rule for files
-//!   (`data::output`).
+//!   hierarchies, the one table value ([`data::EncodedTable`]) that the
+//!   readers and the anonymizers produce and the metrics and attacks take,
+//!   the one text corpus (`data::Corpus`, read by the text and stylometry
+//!   attacks), and the exports teams have (`data::sources`: Jira, Confluence,
+//!   audit logs); also what several layers must do the same way: identifier
+//!   detection in text and the word lists (`data::text`), SHA-256/HMAC
+//!   digests (`data::digest`) and the output rule for files (`data::output`).
 //! * [`privacy`]: equivalence classes and every metric of a release alone.
 //! * [`attacks`]: record linkage, inference, unicity, stylometry, text leakage.
 //! * [`dp`]: epsilon estimation from paired data; mechanisms and their audit trials.

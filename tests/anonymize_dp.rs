@@ -9,7 +9,7 @@ use reident::anonymize::noise::{
 use reident::anonymize::randomized_response::{
     keep_probability, randomized_response, DeclaredDomain, RandomizedResponseConfig,
 };
-use reident::anonymize::{AnonymizeError, Release};
+use reident::anonymize::AnonymizeError;
 use reident::data::{CategoricalColumn, EncodedTable};
 
 const DRAWS: usize = 100_000;
@@ -21,14 +21,14 @@ fn constant_table(name: &str, value: &str, n: usize) -> EncodedTable {
     )
 }
 
-fn numbers(release: &Release, column: &str) -> Vec<f64> {
+fn numbers(release: &EncodedTable, column: &str) -> Vec<f64> {
     let c = release.column(column).unwrap();
     (0..release.n_rows)
         .map(|r| c.value(r).parse().unwrap())
         .collect()
 }
 
-fn csv_bytes(release: &Release) -> Vec<u8> {
+fn csv_bytes(release: &EncodedTable) -> Vec<u8> {
     let mut bytes = Vec::new();
     release.write_csv(&mut bytes, b',').unwrap();
     bytes

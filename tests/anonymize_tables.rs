@@ -9,7 +9,7 @@ use reident::anonymize::generalization::{
 };
 use reident::anonymize::microaggregation::{mdav, MdavConfig};
 use reident::anonymize::mondrian::{mondrian, MondrianConfig, MondrianQi, QiKind};
-use reident::anonymize::{AnonymizeError, Release};
+use reident::anonymize::AnonymizeError;
 use reident::data::{CategoricalColumn, EncodedTable, Hierarchy};
 
 mod adult_support;
@@ -25,7 +25,7 @@ fn adult_qi(column: &str) -> QuasiIdentifier {
 
 /// Groups release rows by the values of `columns`; returns (class sizes by
 /// key, suppressed row count), a row being suppressed when all its QIs are `*`.
-fn classes(release: &Release, columns: &[&str]) -> (HashMap<Vec<String>, Vec<usize>>, usize) {
+fn classes(release: &EncodedTable, columns: &[&str]) -> (HashMap<Vec<String>, Vec<usize>>, usize) {
     let cols: Vec<_> = columns.iter().map(|c| release.column(c).unwrap()).collect();
     let mut groups: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
     let mut suppressed = 0;
@@ -346,7 +346,7 @@ fn random_case() -> impl Strategy<Value = (EncodedTable, Vec<QuasiIdentifier>)> 
 
 /// Smallest group of rows sharing all values of `columns` (no suppression:
 /// at the top of the lattice every value is `*` and that is one real class).
-fn min_class(release: &Release, columns: &[String]) -> usize {
+fn min_class(release: &EncodedTable, columns: &[String]) -> usize {
     let cols: Vec<_> = columns.iter().map(|c| release.column(c).unwrap()).collect();
     let mut groups: HashMap<Vec<&str>, usize> = HashMap::new();
     for row in 0..release.n_rows {

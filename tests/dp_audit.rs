@@ -6,22 +6,23 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use reident::data::EncodedTable;
 use reident::dp::{
     run_trials, CommandMechanism, DpError, GaussianSum, LaplaceSum, Mechanism, NumericCell,
-    RandomizedResponse, Table, ValueCount,
+    RandomizedResponse, ValueCount,
 };
 use reident::eval::epsilon::Verdict;
 use reident::eval::{bound_audit, AuditConfig, AuditResult, Claim, ThresholdSelection};
 
 /// D: ten records of 0.5; D': the same plus a target record of 1. A sum
 /// clamped to [0, 1] changes by exactly the sensitivity 1.
-fn sum_datasets() -> (Table, Table) {
+fn sum_datasets() -> (EncodedTable, EncodedTable) {
     let d: Vec<&str> = vec!["0.5"; 10];
     let mut d1 = d.clone();
     d1.push("1");
     (
-        Table::single_column("x", &d),
-        Table::single_column("x", &d1),
+        EncodedTable::single_column("x", &d),
+        EncodedTable::single_column("x", &d1),
     )
 }
 
@@ -42,8 +43,8 @@ fn config(trials: usize, seed: u64) -> AuditConfig {
 /// as the CLI does; errors of either step as text.
 fn audit_mechanism(
     mech: &dyn Mechanism,
-    d: &Table,
-    d1: &Table,
+    d: &EncodedTable,
+    d1: &EncodedTable,
     dist: &dyn reident::dp::Distinguisher,
     cfg: &AuditConfig,
     claim: Option<Claim>,
@@ -56,8 +57,8 @@ fn audit_mechanism(
 
 fn run(
     mech: &dyn Mechanism,
-    d: &Table,
-    d1: &Table,
+    d: &EncodedTable,
+    d1: &EncodedTable,
     dist: &dyn reident::dp::Distinguisher,
     cfg: &AuditConfig,
     claim: Option<Claim>,
@@ -163,8 +164,8 @@ fn randomized_response_audit_approaches_its_epsilon() {
     // D = {a}, D' = {b} (replace-one neighbours); 2-RR with eps = 1 keeps the
     // value with probability e / (e + 1) = 0.731, so the best test has
     // FPR = FNR = 0.269 and ln(0.731 / 0.269) = 1.
-    let d = Table::single_column("c", &["a"]);
-    let d1 = Table::single_column("c", &["b"]);
+    let d = EncodedTable::single_column("c", &["a"]);
+    let d1 = EncodedTable::single_column("c", &["b"]);
     let rr = |epsilon| RandomizedResponse {
         column: "c".into(),
         categories: vec!["a".into(), "b".into()],
@@ -198,8 +199,8 @@ fn randomized_response_audit_approaches_its_epsilon() {
 fn not_refuted_claim_says_how_many_trials_would_decide() {
     // 2-RR with eps = 2 against a claim of 1.5 with only 200 trials: the
     // bound cannot exceed 1.5 yet, but the observed rates imply eps ~ 2.
-    let d = Table::single_column("c", &["a"]);
-    let d1 = Table::single_column("c", &["b"]);
+    let d = EncodedTable::single_column("c", &["a"]);
+    let d1 = EncodedTable::single_column("c", &["b"]);
     let rr = RandomizedResponse {
         column: "c".into(),
         categories: vec!["a".into(), "b".into()],
@@ -252,8 +253,8 @@ fn external_command_plugs_in_without_a_shell() {
     // largest 40 trials can give: held-out evaluation on 10 + 10 trials,
     // each rate bounded by 1 - 0.025^(1/10) = 0.3085, eps >= ln(0.6915 /
     // 0.3085) = 0.807.
-    let d = Table::single_column("c", &["a", "a"]);
-    let d1 = Table::single_column("c", &["a", "a", "target; rm -rf /"]);
+    let d = EncodedTable::single_column("c", &["a", "a"]);
+    let d1 = EncodedTable::single_column("c", &["a", "a", "target; rm -rf /"]);
     let mech = CommandMechanism::parse("cp {input} {output}").unwrap();
     let dist = ValueCount {
         column: "c".into(),
@@ -297,10 +298,10 @@ fn bad_audit_input_gets_clear_errors() {
     cfg.delta = 1.0;
     let e = audit_mechanism(&mech, &d, &d1, &dist, &cfg, None, &|| {}).unwrap_err();
     assert!(e.to_string().contains("delta"), "{e}");
-    let far = Table::single_column("x", &["9", "9", "9"]);
+    let far = EncodedTable::single_column("x", &["9", "9", "9"]);
     let e = audit_mechanism(&mech, &d, &far, &dist, &config(100, 0), None, &|| {}).unwrap_err();
     assert!(e.to_string().contains("neighbours"), "{e}");
-    let text = Table::single_column("x", &["0.5", "lots"]);
+    let text = EncodedTable::single_column("x", &["0.5", "lots"]);
     let e = mech.release(&text, 0).unwrap_err();
     assert!(
         e.to_string().contains("row 2") && e.to_string().contains("lots"),

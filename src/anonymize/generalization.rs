@@ -44,8 +44,8 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{check_k, column_index, AnonymizeError, Release, ReleaseColumn};
-use crate::data::{EncodedTable, Hierarchy};
+use super::{check_k, column_index, AnonymizeError};
+use crate::data::{CategoricalColumn, EncodedTable, Hierarchy};
 
 /// The suppression token written for every QI of a suppressed row.
 pub const SUPPRESSED: &str = "*";
@@ -163,7 +163,7 @@ pub struct GeneralizationResult {
     pub pruned: bool,
     /// The anonymized table.
     #[serde(skip)]
-    pub release: Release,
+    pub release: EncodedTable,
 }
 
 /// The generalization lattice of a table: hierarchies mapped onto the table's
@@ -524,10 +524,10 @@ impl<'a> GeneralizationLattice<'a> {
 
     /// The table generalized to `levels`; when `suppress` is true the rows of
     /// violating classes get `*` in every QI.
-    pub fn apply(&self, levels: &[usize], suppress: bool) -> Result<Release, AnonymizeError> {
+    pub fn apply(&self, levels: &[usize], suppress: bool) -> Result<EncodedTable, AnonymizeError> {
         self.check_levels(levels)?;
         let classes = self.classify(levels);
-        let mut release = Release::from_table(self.table);
+        let mut release = self.table.clone();
         for (j, &c) in self.qi_columns.iter().enumerate() {
             let level = levels[j];
             let map = &self.gen_codes[j][level];
@@ -547,11 +547,11 @@ impl<'a> GeneralizationLattice<'a> {
                     }
                 })
                 .collect();
-            release.replace(ReleaseColumn {
-                name: self.table.columns[c].name.clone(),
+            release.replace_column(CategoricalColumn::from_dictionary(
+                &self.table.columns[c].name,
                 values,
                 codes,
-            });
+            ));
         }
         Ok(release)
     }

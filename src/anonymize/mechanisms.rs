@@ -9,12 +9,12 @@
 //! Dwork, McSherry, Nissim & Smith 2006; Balle & Wang 2018), k-ary randomized
 //! response ([`crate::anonymize::randomized_response::randomized_response`],
 //! Warner 1965; Kairouz, Oh & Viswanath 2016) or the noisy-count histogram
-//! ([`crate::anonymize::noise::dp_histogram`]). A release converts the audit's
-//! [`Table`] to an [`EncodedTable`] (each column dictionary-encoded with
-//! [`CategoricalColumn::from_strs`]: every cell is a value, none is missing),
-//! runs the anonymizer with the configuration's seed replaced by the trial
-//! seed, and converts the anonymizer's [`Release`] back to a [`Table`] cell by
-//! cell. The anonymizer itself is called unchanged, so the audit measures the
+//! ([`crate::anonymize::noise::dp_histogram`]). The audit's input and the
+//! anonymizer's input are the same value, an [`EncodedTable`], and so are the
+//! release the anonymizer returns and the one the audit scores: a release runs
+//! the anonymizer on the input (labelled `mechanism input` in errors) with
+//! the configuration's seed replaced by the trial seed, with no conversion.
+//! The anonymizer itself is called unchanged, so the audit measures the
 //! code that writes releases, including its data-dependent choices (a domain
 //! taken from the observed values, a histogram of observed cells only).
 //!
@@ -25,10 +25,10 @@
 
 use super::noise::{add_noise, dp_histogram, HistogramConfig, NoiseConfig, NoiseMechanism};
 use super::randomized_response::{randomized_response, RandomizedResponseConfig};
-use super::{AnonymizeError, Release};
-use crate::data::{CategoricalColumn, EncodedTable};
+use super::AnonymizeError;
+use crate::data::EncodedTable;
 use crate::dp::audit::Distinguisher;
-use crate::dp::mechanism::{Mechanism, Table};
+use crate::dp::mechanism::{column, Mechanism};
 use crate::dp::DpError;
 
 /// Label used as the source of the encoded input in anonymizer errors.
@@ -46,40 +46,14 @@ pub enum AnonymizerMechanism {
     Histogram(HistogramConfig),
 }
 
-/// Dictionary-encodes every column of `table` (no value is treated as missing).
-pub fn table_to_encoded(table: &Table, source: &str) -> EncodedTable {
-    let columns = table
-        .header
-        .iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let cells: Vec<&str> = table.rows.iter().map(|r| r[c].as_str()).collect();
-            CategoricalColumn::from_strs(name, &cells)
-        })
-        .collect();
-    EncodedTable::new(source, columns)
-}
-
-/// The cells of a release as a [`Table`] (header = column names, in order).
-pub fn release_to_table(release: &Release) -> Table {
-    Table {
-        header: release.columns.iter().map(|c| c.name.clone()).collect(),
-        rows: (0..release.n_rows)
-            .map(|row| {
-                release
-                    .columns
-                    .iter()
-                    .map(|c| c.value(row).to_string())
-                    .collect()
-            })
-            .collect(),
-    }
-}
-
 impl AnonymizerMechanism {
     /// Runs the anonymizer on `input` with `seed` in place of the configured
     /// seed and returns its release as the anonymizer built it.
-    pub fn release_encoded(&self, input: &EncodedTable, seed: u64) -> Result<Release, DpError> {
+    pub fn release_encoded(
+        &self,
+        input: &EncodedTable,
+        seed: u64,
+    ) -> Result<EncodedTable, DpError> {
         let anonymizer_error =
             |e: AnonymizeError| DpError::Invalid(format!("{}: {e}", self.name()));
         match self {
@@ -185,10 +159,11 @@ impl Mechanism for AnonymizerMechanism {
         }
     }
 
-    fn release(&self, input: &Table, seed: u64) -> Result<Table, DpError> {
-        let encoded = table_to_encoded(input, INPUT_SOURCE);
-        let release = self.release_encoded(&encoded, seed)?;
-        Ok(release_to_table(&release))
+    fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
+        // Errors name the input as the audit's, not the file it came from.
+        let mut labelled = input.clone();
+        labelled.source = INPUT_SOURCE.to_string();
+        self.release_encoded(&labelled, seed)
     }
 }
 
@@ -214,18 +189,13 @@ impl Distinguisher for CellCount {
         )
     }
 
-    fn score(&self, release: &Table) -> Result<f64, DpError> {
-        let key = release.column_index(&self.key_column)?;
-        let count = release.column_index(&self.count_column)?;
-        let Some((row, cells)) = release
-            .rows
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r[key] == self.key_value)
-        else {
+    fn score(&self, release: &EncodedTable) -> Result<f64, DpError> {
+        let key = column(release, &self.key_column)?;
+        let count = column(release, &self.count_column)?;
+        let Some(row) = (0..release.n_rows).find(|&r| key.value(r) == self.key_value) else {
             return Ok(f64::NEG_INFINITY);
         };
-        let text = cells[count].trim();
+        let text = count.value(row).trim();
         text.parse::<f64>()
             .ok()
             .filter(|v| !v.is_nan())

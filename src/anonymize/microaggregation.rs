@@ -22,10 +22,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{
-    check_k, column_index, format_number, numeric_rows, AnonymizeError, Release, ReleaseColumn,
-};
-use crate::data::EncodedTable;
+use super::{check_k, column_index, format_number, numeric_rows, AnonymizeError};
+use crate::data::{CategoricalColumn, EncodedTable};
 
 /// MDAV parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +46,7 @@ pub struct MdavResult {
     pub sse_over_sst: f64,
     /// The anonymized table.
     #[serde(skip)]
-    pub release: Release,
+    pub release: EncodedTable,
 }
 
 /// Squared Euclidean distance between rows `a` and `b` of the row-major matrix `z`.
@@ -172,7 +170,7 @@ pub fn mdav(table: &EncodedTable, config: &MdavConfig) -> Result<MdavResult, Ano
         let c = centroid(&z, d, g);
         sse += g.iter().map(|&r| dist2(&z, d, r, &c)).sum::<f64>();
     }
-    let mut release = Release::from_table(table);
+    let mut release = table.clone();
     for (j, name) in config.columns.iter().enumerate() {
         let mut values: Vec<String> = Vec::new();
         let mut index: HashMap<String, u32> = HashMap::new();
@@ -190,11 +188,7 @@ pub fn mdav(table: &EncodedTable, config: &MdavConfig) -> Result<MdavResult, Ano
                 codes[r] = code;
             }
         }
-        release.replace(ReleaseColumn {
-            name: name.clone(),
-            values,
-            codes,
-        });
+        release.replace_column(CategoricalColumn::from_dictionary(name, values, codes));
     }
     Ok(MdavResult {
         groups,

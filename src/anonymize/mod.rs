@@ -2,8 +2,14 @@
 //!
 //! Each anonymizer takes an [`EncodedTable`](crate::data::EncodedTable) (every
 //! column as text, as [`crate::data::read_frame`] reads it), applies one
-//! published method and returns a [`Release`]: the anonymized table plus what
-//! the method chose (levels, partitions, noise scale). Tables are handled by:
+//! published method and returns the anonymized table, itself an
+//! [`EncodedTable`](crate::data::EncodedTable), plus what the method chose
+//! (levels, partitions, noise scale). The release goes straight into
+//! [`crate::privacy::evaluate`] and the attacks, with no conversion; the same
+//! release written with [`crate::data::output::write_csv_atomic`] and read
+//! back gives the same metrics (a rewritten column has no missing code, and
+//! suppression tokens are flagged as the readers flag them). Tables are
+//! handled by:
 //!
 //! * [`generalization`]: full-domain generalization with ARX hierarchies
 //!   (k-anonymity, distinct-l-diversity, equal-distance t-closeness, record
@@ -17,8 +23,9 @@
 //! black-box epsilon audit. Text is handled by [`text`] (redaction; detection
 //! is `data::text`) and identifier columns by [`pseudonym`].
 //!
-//! [`output`] holds the release model and the atomic CSV writer. Every release
-//! can carry a hidden truth key (the original row id, off by default) so that
+//! The release operations (hidden truth key, row shuffle, dropped columns,
+//! CSV writing) are methods of [`EncodedTable`](crate::data::EncodedTable).
+//! Every release can carry a hidden truth key (the original row id, off by default) so that
 //! attacks can be scored. All randomness is seeded (`ChaCha8Rng::seed_from_u64`):
 //! the same seed gives byte-identical output.
 //!
@@ -30,13 +37,11 @@ pub mod mechanisms;
 pub mod microaggregation;
 pub mod mondrian;
 pub mod noise;
-pub mod output;
 pub mod pseudonym;
 pub mod randomized_response;
 pub mod text;
 
-pub use mechanisms::{release_to_table, table_to_encoded, AnonymizerMechanism, CellCount};
-pub use output::{write_csv_atomic, Release, ReleaseColumn};
+pub use mechanisms::{AnonymizerMechanism, CellCount};
 
 use crate::data::{CategoricalColumn, EncodedTable};
 
@@ -113,14 +118,6 @@ pub enum AnonymizeError {
         budget: usize,
         /// Rows the most general node would still have to suppress.
         top_suppressed: usize,
-    },
-    /// Writing the release failed or would overwrite an input.
-    #[error("cannot write {path}: {message}")]
-    Output {
-        /// Output path.
-        path: String,
-        /// What went wrong.
-        message: String,
     },
 }
 

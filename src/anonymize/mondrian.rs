@@ -24,8 +24,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{check_k, column_index, numeric_dictionary, AnonymizeError, Release, ReleaseColumn};
-use crate::data::EncodedTable;
+use super::{check_k, column_index, numeric_dictionary, AnonymizeError};
+use crate::data::{CategoricalColumn, EncodedTable};
 
 /// How a Mondrian QI is ordered and summarised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -67,7 +67,7 @@ pub struct MondrianResult {
     pub normalized_certainty_penalty: f64,
     /// The anonymized table.
     #[serde(skip)]
-    pub release: Release,
+    pub release: EncodedTable,
 }
 
 /// One QI as numbers: per-row value (numeric value or rank).
@@ -157,7 +157,7 @@ pub fn mondrian(
     }
     // Summaries.
     let n = table.n_rows;
-    let mut release = Release::from_table(table);
+    let mut release = table.clone();
     let mut ncp_sum = 0.0;
     for (d, dim) in dims.iter().enumerate() {
         let column = &table.columns[dim.column];
@@ -179,11 +179,11 @@ pub fn mondrian(
                 codes[r] = code;
             }
         }
-        release.replace(ReleaseColumn {
-            name: column.name.clone(),
-            values: labels,
+        release.replace_column(CategoricalColumn::from_dictionary(
+            &column.name,
+            labels,
             codes,
-        });
+        ));
     }
     Ok(MondrianResult {
         min_partition_size: finals.iter().map(Vec::len).min().unwrap_or(0),

@@ -32,11 +32,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::Serialize;
 
-use super::{
-    check_epsilon, column_index, format_number, numeric_rows, AnonymizeError, Release,
-    ReleaseColumn,
-};
-use crate::data::EncodedTable;
+use super::{check_epsilon, column_index, format_number, numeric_rows, AnonymizeError};
+use crate::data::{CategoricalColumn, EncodedTable};
 
 /// How the Gaussian sigma is derived from (epsilon, delta, sensitivity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -99,7 +96,7 @@ pub struct NoiseResult {
     pub clamped_values: usize,
     /// The anonymized table.
     #[serde(skip)]
-    pub release: Release,
+    pub release: EncodedTable,
 }
 
 /// One draw from Laplace(0, scale): the log-ratio of two uniforms on (0, 1] is
@@ -216,7 +213,7 @@ pub fn add_noise(
         columns.push((c, numeric_rows(&table.source, &table.columns[c])?));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let mut release = Release::from_table(table);
+    let mut release = table.clone();
     let mut clamped_values = 0usize;
     for (c, values) in columns {
         let noisy: Vec<String> = values
@@ -233,11 +230,11 @@ pub fn add_noise(
                 format_number(clamped + noise, config.decimals)
             })
             .collect();
-        release.replace(ReleaseColumn {
-            name: table.columns[c].name.clone(),
-            codes: (0..noisy.len() as u32).collect(),
-            values: noisy,
-        });
+        // Equal noisy values share one code, as they would once read back.
+        release.replace_column(CategoricalColumn::from_row_strings(
+            &table.columns[c].name,
+            noisy,
+        ));
     }
     Ok(NoiseResult {
         mechanism: config.mechanism,
@@ -281,7 +278,7 @@ pub struct HistogramResult {
     pub cells: usize,
     /// The histogram: the `by` columns, the noisy count (and the true count if asked).
     #[serde(skip)]
-    pub release: Release,
+    pub release: EncodedTable,
 }
 
 /// Largest number of cells [`dp_histogram`] releases.
@@ -356,12 +353,13 @@ pub fn dp_histogram(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let n_cells = counts.len();
-    let mut columns: Vec<ReleaseColumn> = by
+    // The grouping columns keep their input dictionary, missing code and
+    // suppression flags; only the codes change (one per cell).
+    let mut columns: Vec<CategoricalColumn> = by
         .iter()
-        .map(|&c| ReleaseColumn {
-            name: table.columns[c].name.clone(),
-            values: table.columns[c].values.clone(),
+        .map(|&c| CategoricalColumn {
             codes: Vec::with_capacity(n_cells),
+            ..table.columns[c].clone()
         })
         .collect();
     for &id in &cell_ids {
@@ -385,13 +383,12 @@ pub fn dp_histogram(
             }
         })
         .collect();
-    columns.push(ReleaseColumn {
-        name: config.count_column.clone(),
-        codes: (0..n_cells as u32).collect(),
-        values: noisy,
-    });
+    columns.push(CategoricalColumn::from_row_strings(
+        &config.count_column,
+        noisy,
+    ));
     if let Some(name) = &config.true_count_column {
-        columns.push(ReleaseColumn::from_row_strings(
+        columns.push(CategoricalColumn::from_row_strings(
             name,
             counts.iter().map(|c| c.to_string()).collect(),
         ));
@@ -409,6 +406,6 @@ pub fn dp_histogram(
     Ok(HistogramResult {
         scale,
         cells: n_cells,
-        release: Release::from_columns(n_cells, columns),
+        release: EncodedTable::new(&table.source, columns),
     })
 }

@@ -20,8 +20,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::{check_epsilon, column_index, AnonymizeError, Release, ReleaseColumn};
-use crate::data::EncodedTable;
+use super::{check_epsilon, column_index, AnonymizeError};
+use crate::data::{CategoricalColumn, EncodedTable};
 
 /// A declared domain for one column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub struct RandomizedResponseResult {
     pub columns: Vec<ColumnResponse>,
     /// The anonymized table.
     #[serde(skip)]
-    pub release: Release,
+    pub release: EncodedTable,
 }
 
 /// `e^eps / (e^eps + k - 1)`, computed stably for large eps.
@@ -116,7 +116,7 @@ pub fn randomized_response(
         }
     }
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let mut release = Release::from_table(table);
+    let mut release = table.clone();
     let mut details = Vec::with_capacity(config.columns.len());
     for name in &config.columns {
         let c = column_index(table, name)?;
@@ -183,11 +183,7 @@ pub fn randomized_response(
             keep_probability: keep,
             changed_rows,
         });
-        release.replace(ReleaseColumn {
-            name: name.clone(),
-            values: domain,
-            codes,
-        });
+        release.replace_column(CategoricalColumn::from_dictionary(name, domain, codes));
     }
     Ok(RandomizedResponseResult {
         epsilon: config.epsilon,

@@ -26,7 +26,7 @@ use crate::anonymize::noise::{
 use crate::anonymize::randomized_response::{
     randomized_response, DeclaredDomain, RandomizedResponseConfig,
 };
-use crate::anonymize::{write_csv_atomic, Release};
+use crate::data::output::write_csv_atomic;
 use crate::data::{encode_frame, read_frame, EncodedTable, Hierarchy, MissingPolicy, ReadOptions};
 
 /// `reident anonymize`: produce an anonymized release with a reference method.
@@ -331,7 +331,7 @@ fn read_input(io: &IoArgs) -> Result<Input, CliError> {
 fn finish(
     io: &IoArgs,
     input: &Input,
-    mut release: Release,
+    mut release: EncodedTable,
     add_truth_key: bool,
     extra_inputs: &[PathBuf],
     summary: serde_json::Value,

@@ -12,7 +12,7 @@ use polars::prelude::DataFrame;
 use serde::Serialize;
 
 use super::{CliError, Outcome};
-use crate::data::{read_frame, ReadOptions};
+use crate::data::{read_frame, EncodedTable, ReadOptions};
 use crate::dp::{self, DpError};
 use crate::eval::{self, epsilon::Verdict, Claim, ThresholdSelection};
 
@@ -503,12 +503,16 @@ fn anonymizer(
 /// Checks that `--without` and `--with` are neighbouring datasets and, for
 /// the built-in mechanisms, that both have `--column`, naming the file and
 /// column at fault.
-fn check_neighbours(a: &AuditArgs, without: &dp::Table, with: &dp::Table) -> Result<(), CliError> {
-    let list = |t: &dp::Table| {
-        if t.header.is_empty() {
+fn check_neighbours(
+    a: &AuditArgs,
+    without: &EncodedTable,
+    with: &EncodedTable,
+) -> Result<(), CliError> {
+    let list = |t: &EncodedTable| {
+        if t.columns.is_empty() {
             "(none)".to_string()
         } else {
-            t.header.join(", ")
+            t.column_names().join(", ")
         }
     };
     // Built-in mechanisms read `--column` from the input; an external command
@@ -519,7 +523,7 @@ fn check_neighbours(a: &AuditArgs, without: &dp::Table, with: &dp::Table) -> Res
         ("--without", &a.without, without),
         ("--with", &a.with, with),
     ] {
-        if reads_column && !table.header.contains(&a.column) {
+        if reads_column && table.column(&a.column).is_none() {
             return Err(CliError::Usage(format!(
                 "{}: no column `{}` (given by --column) in the {flag} dataset; its columns are: {}; fix --column or the file",
                 path.display(),
@@ -528,18 +532,17 @@ fn check_neighbours(a: &AuditArgs, without: &dp::Table, with: &dp::Table) -> Res
             )));
         }
     }
-    if without.header != with.header {
-        let missing_in_with: Vec<&str> = without
-            .header
+    let (without_header, with_header) = (without.column_names(), with.column_names());
+    if without_header != with_header {
+        let missing_in_with: Vec<&str> = without_header
             .iter()
-            .filter(|h| !with.header.contains(h))
-            .map(String::as_str)
+            .filter(|h| !with_header.contains(h))
+            .copied()
             .collect();
-        let missing_in_without: Vec<&str> = with
-            .header
+        let missing_in_without: Vec<&str> = with_header
             .iter()
-            .filter(|h| !without.header.contains(h))
-            .map(String::as_str)
+            .filter(|h| !without_header.contains(h))
+            .copied()
             .collect();
         let detail = match (missing_in_without.first(), missing_in_with.first()) {
             (Some(c), _) => format!(
@@ -560,14 +563,14 @@ fn check_neighbours(a: &AuditArgs, without: &dp::Table, with: &dp::Table) -> Res
             a.with.display()
         )));
     }
-    let (only_without, only_with) = without.differing_rows(with);
+    let (only_without, only_with) = dp::differing_rows(without, with);
     if !matches!((only_without, only_with), (1, 0) | (0, 1) | (1, 1)) {
         return Err(CliError::Usage(format!(
             "{} ({} rows) and {} ({} rows) are not neighbours: {only_without} row(s) are only in the first and {only_with} only in the second; neighbours differ in exactly one row (added, removed or replaced)",
             a.without.display(),
-            without.rows.len(),
+            without.n_rows,
             a.with.display(),
-            with.rows.len()
+            with.n_rows
         )));
     }
     Ok(())
@@ -580,8 +583,8 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             a.lower, a.upper
         )));
     }
-    let without = dp::Table::read_csv(&a.without)?;
-    let with = dp::Table::read_csv(&a.with)?;
+    let without = dp::mechanism::read_csv(&a.without)?;
+    let with = dp::mechanism::read_csv(&a.with)?;
     check_neighbours(a, &without, &with)?;
     let need_eps = || {
         a.mechanism_epsilon.ok_or_else(|| {

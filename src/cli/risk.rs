@@ -11,8 +11,12 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliError, Outcome};
-use crate::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskReport, RiskTables};
-use crate::data::{ensure_distinct_inputs, read_frame, MissingPolicy, ReadOptions};
+use crate::attacks::inference::{
+    evaluate_table_risks, RiskConfig, RiskInputs, RiskPlan, RiskReport, RiskSchema,
+};
+use crate::data::{
+    encode_frame, ensure_distinct_inputs, read_frame, EncodedTable, MissingPolicy, ReadOptions,
+};
 
 /// Arguments of `reident risk`.
 #[derive(Debug, Args)]
@@ -116,26 +120,31 @@ pub fn run(args: &RiskArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     ensure_distinct_inputs("control set", &args.control, "release", &args.release)?;
     let kinds = super::parse_kinds(&args.kinds)?;
     let hierarchies = super::parse_hierarchies(&args.hierarchy)?;
-    let original = read_frame(&args.original, &opts)?;
-    let release = read_frame(&args.release, &opts)?;
-    let control = read_frame(&args.control, &opts)?;
-    let names = [
-        args.original.display().to_string(),
-        args.release.display().to_string(),
-        args.control.display().to_string(),
-    ];
-    let tables = RiskTables::from_frames_generalized(
-        [
-            (&original, names[0].as_str()),
-            (&release, names[1].as_str()),
-            (&control, names[2].as_str()),
-        ],
-        &args.columns,
-        args.numeric.as_deref(),
-        &missing,
-        &hierarchies,
-        &kinds,
-    )?;
+    // Every column as text, encoded under the missing policy (an empty CSV
+    // field is null, hence missing, whatever the tokens).
+    let read = |path: &std::path::Path| -> Result<EncodedTable, CliError> {
+        let frame = read_frame(path, &opts)?;
+        Ok(encode_frame(
+            &frame,
+            &[],
+            &path.display().to_string(),
+            &missing,
+        )?)
+    };
+    let original = read(&args.original)?;
+    let release = read(&args.release)?;
+    let control = read(&args.control)?;
+    let inputs = RiskInputs {
+        original: &original,
+        release: &release,
+        control: &control,
+    };
+    let schema = RiskSchema {
+        columns: &args.columns,
+        numeric: args.numeric.as_deref(),
+        hierarchies: Some(&hierarchies),
+        kinds: Some(&kinds),
+    };
     let config = RiskConfig {
         n_attacks: args.n_attacks,
         confidence: args.confidence,
@@ -163,7 +172,7 @@ pub fn run(args: &RiskArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         bar.set_message(name.to_string());
         bar.inc(1);
     };
-    let report = evaluate_risks(&tables, &config, &plan, &tick);
+    let report = evaluate_table_risks(inputs, &schema, &config, &plan, &tick);
     bar.finish_and_clear();
     let report: RiskReport = report?;
     super::output::print_json(out, &report)?;

@@ -10,6 +10,18 @@
 //! specially: *missing* values (mapped by the [`MissingPolicy`](super::MissingPolicy)
 //! to one code per column) and *suppressed* values (a value made only of `*`,
 //! e.g. `*` or `*****`, see [`is_suppressed_token`]).
+//!
+//! [`EncodedTable`] is the one table value of the crate: the readers produce
+//! it, the anonymizers in `crate::anonymize` return it, and the metrics and
+//! attacks take it. The operations a release needs (replace a column, add the
+//! hidden truth key, shuffle rows, drop columns, write CSV) are methods here;
+//! a column an anonymizer builds ([`CategoricalColumn::from_dictionary`],
+//! [`CategoricalColumn::from_row_strings`]) flags suppression tokens the way
+//! the readers do and has no missing code, so a release measured in memory
+//! and the same release written and read back give the same metrics. This
+//! file does not read or write files (see `data::read` and `data::output`).
+
+use std::io::Write;
 
 use polars::prelude::PlHashMap;
 
@@ -159,6 +171,88 @@ impl CategoricalColumn {
         Self::encode(name, rows.iter().map(|s| Some(s.as_ref())), |_| false, "")
     }
 
+    /// A column from its dictionary and one code per row, as an anonymizer
+    /// builds it: no value is missing, and `suppressed` flags the suppression
+    /// tokens (`*`, `***`) exactly as [`CategoricalColumnBuilder::finish`]
+    /// does for a column read from a file. The dictionary is then put in the
+    /// readers' order ([`renumber`](Self::renumber)): entries no row holds
+    /// are dropped and codes follow first appearance, so the column equals
+    /// the one read back from its CSV file. Every code must index `values`
+    /// (a debug assertion checks it); `values` should hold distinct strings
+    /// ([`from_row_strings`](Self::from_row_strings) deduplicates).
+    pub fn from_dictionary(name: &str, values: Vec<String>, codes: Vec<u32>) -> Self {
+        debug_assert!(codes.iter().all(|&c| (c as usize) < values.len()));
+        let suppressed = values.iter().map(|v| is_suppressed_token(v)).collect();
+        let mut column = CategoricalColumn {
+            name: name.to_string(),
+            codes,
+            values,
+            missing: None,
+            suppressed,
+        };
+        column.renumber();
+        column
+    }
+
+    /// Renumbers the dictionary in order of first appearance in `codes` and
+    /// drops entries no row holds (the missing code too, when no row is
+    /// missing): the order the readers produce. Values per row do not change.
+    pub fn renumber(&mut self) {
+        const UNSEEN: u32 = u32::MAX;
+        let mut new_code = vec![UNSEEN; self.values.len()];
+        let mut order: Vec<u32> = Vec::new();
+        for code in &mut self.codes {
+            let slot = &mut new_code[*code as usize];
+            if *slot == UNSEEN {
+                *slot = order.len() as u32;
+                order.push(*code);
+            }
+            *code = *slot;
+        }
+        let in_order = order.iter().enumerate().all(|(i, &c)| i as u32 == c);
+        if in_order && order.len() == self.values.len() {
+            return;
+        }
+        let mut values = std::mem::take(&mut self.values);
+        self.values = order
+            .iter()
+            .map(|&c| std::mem::take(&mut values[c as usize]))
+            .collect();
+        self.suppressed = order.iter().map(|&c| self.suppressed[c as usize]).collect();
+        self.missing = self
+            .missing
+            .map(|m| new_code[m as usize])
+            .filter(|&m| m != UNSEEN);
+    }
+
+    /// A column from one string per row, equal strings sharing one code
+    /// (codes in order of first appearance); no value is missing, suppression
+    /// tokens are flagged as in [`from_dictionary`](Self::from_dictionary).
+    pub fn from_row_strings(name: &str, rows: Vec<String>) -> Self {
+        let mut index: PlHashMap<String, u32> = PlHashMap::default();
+        let mut values = Vec::new();
+        let mut codes = Vec::with_capacity(rows.len());
+        for v in rows {
+            let next = values.len() as u32;
+            let code = *index.entry(v).or_insert_with_key(|v| {
+                values.push(v.clone());
+                next
+            });
+            codes.push(code);
+        }
+        Self::from_dictionary(name, values, codes)
+    }
+
+    /// The truth-key column of a release: row `i` holds `i` (the 0-based
+    /// original row id).
+    pub fn row_ids(name: &str, n_rows: usize) -> Self {
+        Self::from_dictionary(
+            name,
+            (0..n_rows).map(|i| i.to_string()).collect(),
+            (0..n_rows as u32).collect(),
+        )
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.codes.len()
@@ -273,6 +367,50 @@ impl EncodedTable {
         }
     }
 
+    /// A one-column table of plain values (no value missing), labelled by
+    /// the column's name.
+    pub fn single_column<S: AsRef<str>>(name: &str, values: &[S]) -> Self {
+        EncodedTable::new(name, vec![CategoricalColumn::from_strs(name, values)])
+    }
+
+    /// A table from a header and rows of cells (no value missing); every row
+    /// must have one cell per column, or the error names the first row that
+    /// does not.
+    pub fn from_rows(
+        source: &str,
+        header: &[String],
+        rows: &[Vec<String>],
+    ) -> Result<Self, DataError> {
+        if let Some(i) = rows.iter().position(|r| r.len() != header.len()) {
+            return Err(DataError::Invalid(format!(
+                "{source}: row {} has {} cells but the header has {} columns",
+                i + 1,
+                rows[i].len(),
+                header.len()
+            )));
+        }
+        let columns = header
+            .iter()
+            .enumerate()
+            .map(|(c, name)| {
+                CategoricalColumn::encode(
+                    name,
+                    rows.iter().map(|r| Some(r[c].as_str())),
+                    |_| false,
+                    "",
+                )
+            })
+            .collect::<Vec<_>>();
+        let mut table = EncodedTable::new(source, columns);
+        table.n_rows = rows.len();
+        Ok(table)
+    }
+
+    /// The cells of row `row`, one per column, in column order.
+    pub fn row(&self, row: usize) -> Vec<&str> {
+        self.columns.iter().map(|c| c.value(row)).collect()
+    }
+
     /// The column called `name`, if present.
     pub fn column(&self, name: &str) -> Option<&CategoricalColumn> {
         self.columns.iter().find(|c| c.name == name)
@@ -281,6 +419,77 @@ impl EncodedTable {
     /// Column names in order.
     pub fn column_names(&self) -> Vec<&str> {
         self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// Replaces the column with the same name as `column`, keeping its
+    /// position, or appends it when there is none. `column` must have
+    /// [`n_rows`](Self::n_rows) rows (a debug assertion checks it).
+    pub fn replace_column(&mut self, column: CategoricalColumn) {
+        debug_assert_eq!(column.len(), self.n_rows);
+        if let Some(slot) = self.columns.iter_mut().find(|c| c.name == column.name) {
+            *slot = column;
+        } else {
+            self.columns.push(column);
+        }
+    }
+
+    /// Appends the hidden truth key: a column `name` holding each row's
+    /// original 0-based row id ([`CategoricalColumn::row_ids`]), so attacks
+    /// on a release can be scored. Fails if a column of that name exists.
+    pub fn add_truth_key(&mut self, name: &str) -> Result<(), DataError> {
+        if self.column(name).is_some() {
+            return Err(DataError::Invalid(format!(
+                "cannot add the truth key column `{name}`: the table already has a column of that name; choose another name"
+            )));
+        }
+        self.columns
+            .push(CategoricalColumn::row_ids(name, self.n_rows));
+        Ok(())
+    }
+
+    /// Reorders the rows by a seeded uniform random permutation (Fisher-Yates
+    /// with `ChaCha8Rng::seed_from_u64(seed)`), so that row position no longer
+    /// links a release row to its original; the truth key, if added before,
+    /// moves with its row. Dictionaries are renumbered in the new order of
+    /// first appearance, as a reader of the shuffled file would number them.
+    pub fn shuffle_rows(&mut self, seed: u64) {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let mut order: Vec<usize> = (0..self.n_rows).collect();
+        order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+        for column in &mut self.columns {
+            column.codes = order.iter().map(|&r| column.codes[r]).collect();
+            column.renumber();
+        }
+    }
+
+    /// Removes the named columns (e.g. direct identifiers before a release).
+    /// An unknown name is an error listing the columns.
+    pub fn drop_columns(&mut self, names: &[String]) -> Result<(), DataError> {
+        for name in names {
+            let Some(pos) = self.columns.iter().position(|c| &c.name == name) else {
+                return Err(DataError::Invalid(format!(
+                    "cannot drop column `{name}`: the release has no such column; its columns are: {}",
+                    self.column_names().join(", ")
+                )));
+            };
+            self.columns.remove(pos);
+        }
+        Ok(())
+    }
+
+    /// Writes the table as CSV (header row, then one line per row, each
+    /// cell its dictionary value) with `delimiter`; fields are quoted only
+    /// when needed. A missing value is written as its dictionary label.
+    pub fn write_csv<W: Write>(&self, writer: W, delimiter: u8) -> std::io::Result<()> {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(writer);
+        w.write_record(self.columns.iter().map(|c| c.name.as_str()))?;
+        for row in 0..self.n_rows {
+            w.write_record(self.columns.iter().map(|c| c.value(row)))?;
+        }
+        w.flush()
     }
 }
 
@@ -326,6 +535,88 @@ mod tests {
         assert_eq!(built.values, vec!["NA", "x"]);
         assert_eq!(built.codes, vec![0, 0, 1]);
         assert_eq!(built.missing, Some(0));
+    }
+
+    #[test]
+    fn built_columns_flag_suppression_like_the_readers() {
+        let rows = ["a", "*", "a", "***", "b"];
+        let built =
+            CategoricalColumn::from_row_strings("x", rows.iter().map(|s| s.to_string()).collect());
+        let read = CategoricalColumn::encode("x", rows.iter().map(|s| Some(*s)), |_| false, "?");
+        assert_eq!(built, read);
+        assert_eq!(built.suppressed, vec![false, true, true, false]);
+        assert_eq!(built.missing, None);
+    }
+
+    #[test]
+    fn renumbering_follows_first_appearance_and_drops_unused_entries() {
+        // Dictionary order b, a, *, c; rows hold c, *, c, a; `b` is unused.
+        let built = CategoricalColumn::from_dictionary(
+            "x",
+            vec!["b".into(), "a".into(), "*".into(), "c".into()],
+            vec![3, 2, 3, 1],
+        );
+        assert_eq!(built.values, vec!["c", "*", "a"]);
+        assert_eq!(built.codes, vec![0, 1, 0, 2]);
+        assert_eq!(built.suppressed, vec![false, true, false]);
+        let read = CategoricalColumn::encode("x", ["c", "*", "c", "a"].map(Some), |_| false, "?");
+        assert_eq!(built, read);
+        // A missing code no row holds any more is dropped.
+        let mut col = CategoricalColumn::encode("y", [Some("?"), Some("z")], |v| v == "?", "?");
+        col.codes = vec![1, 1];
+        col.renumber();
+        assert_eq!((col.values, col.missing), (vec!["z".to_string()], None));
+    }
+
+    #[test]
+    fn writes_quoted_csv_with_truth_key() {
+        let mut table = EncodedTable::new(
+            "t",
+            vec![CategoricalColumn::from_row_strings(
+                "x",
+                vec!["a;b".to_string(), "c".to_string()],
+            )],
+        );
+        table.add_truth_key("_row").unwrap();
+        let mut bytes = Vec::new();
+        table.write_csv(&mut bytes, b';').unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "x;_row\n\"a;b\";0\nc;1\n"
+        );
+        assert!(table.add_truth_key("x").is_err());
+        let err = table.drop_columns(&["y".to_string()]).unwrap_err();
+        assert!(
+            err.to_string().contains("its columns are: x, _row"),
+            "{err}"
+        );
+        table.drop_columns(&["x".to_string()]).unwrap();
+        assert_eq!(table.column_names(), vec!["_row"]);
+    }
+
+    #[test]
+    fn shuffling_moves_whole_rows_and_is_seeded() {
+        let mut table = EncodedTable::new(
+            "t",
+            vec![CategoricalColumn::from_row_strings(
+                "x",
+                (0..50).map(|i| format!("v{i}")).collect(),
+            )],
+        );
+        table.add_truth_key("_row").unwrap();
+        let mut other = table.clone();
+        table.shuffle_rows(5);
+        other.shuffle_rows(5);
+        assert_eq!(table, other);
+        let x = table.column("x").unwrap();
+        let id = table.column("_row").unwrap();
+        // Each row still pairs value v{i} with truth key i.
+        assert!((0..50).all(|r| x.value(r) == format!("v{}", id.value(r))));
+        // 50 rows: the identity permutation has probability 1/50!.
+        assert!((0..50).any(|r| id.value(r) != r.to_string()));
+        let mut ids: Vec<usize> = (0..50).map(|r| id.value(r).parse().unwrap()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, (0..50).collect::<Vec<_>>());
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! Loading releases and originals, column roles, missing values, generalized values.
 //!
 //! This module turns files into the dictionary-encoded [`EncodedTable`] that the
-//! `privacy`, `attacks` and `dp` modules work on. It reads; it does not judge
-//! privacy and it never writes.
+//! `privacy`, `attacks` and `dp` modules work on. It is the crate's one table
+//! value: the anonymizers return it too, and [`output::write_csv_atomic`]
+//! writes it back as CSV. It does not judge privacy; the only files it
+//! writes are the ones a caller hands to [`output`].
 //!
 //! * [`read`]: CSV (any delimiter), Parquet and NDJSON, each optionally gzipped,
 //!   every column as text, with column projection ([`load_table`], [`read_frame`]).
-//! * [`encoded`]: dictionary-encoded columns ([`CategoricalColumn`], [`EncodedTable`]).
+//! * [`encoded`]: dictionary-encoded columns ([`CategoricalColumn`], [`EncodedTable`])
+//!   and the release operations on them (truth key, row shuffle, CSV writing).
 //! * [`roles`]: what each column is ([`ColumnRole`], [`ColumnRoles`]).
 //! * [`generalized`]: release values such as `[30-40)`, `123**`, `{a,b}`, `*`
 //!   ([`GeneralizedValue`]) and whether they cover an original value.

@@ -16,13 +16,14 @@
 //! It sits in `data`, beside the readers, because both the anonymizers (which
 //! write releases) and the report writer need it and `data` is the one layer
 //! both may import (`shared/DESIGN.md`). It checks paths and writes bytes it is
-//! given; it does not render, serialize or choose file names.
+//! given (and a table as CSV, [`write_csv_atomic`]); it does not render,
+//! serialize reports or choose file names.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use super::DataError;
+use super::{DataError, EncodedTable};
 
 fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> DataError + 'a {
     move |source| DataError::OutputIo {
@@ -144,6 +145,21 @@ pub fn write_file_atomic(
     result
 }
 
+/// Writes `table` to `output` as CSV ([`EncodedTable::write_csv`] with
+/// `delimiter`) under the output rule: refused when `output` is one of
+/// `inputs` (after following links, or a hard link to one), then written with
+/// [`write_file_atomic`]. Whether an existing non-input file may be replaced
+/// is the caller's decision ([`check_output_file`] before the work).
+pub fn write_csv_atomic<P: AsRef<Path>>(
+    table: &EncodedTable,
+    output: &Path,
+    delimiter: u8,
+    inputs: &[P],
+) -> Result<(), DataError> {
+    check_output_file(output, inputs, true)?;
+    write_file_atomic(output, |w| table.write_csv(w, delimiter))
+}
+
 /// True when `a` and `b` are one file: the same path once links are
 /// followed, or (on Unix) the same device and inode, as hard links are.
 fn same_file(a: &Path, b: &Path) -> Result<bool, DataError> {
@@ -245,4 +261,31 @@ pub fn check_output_dir<P: AsRef<Path>>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::CategoricalColumn;
+
+    #[test]
+    fn csv_writer_refuses_an_input_and_writes_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.csv");
+        fs::write(&input, "x\n1\n").unwrap();
+        let table = EncodedTable::new(
+            "release",
+            vec![CategoricalColumn::from_row_strings("x", vec!["2".into()])],
+        );
+        // Same file through a different spelling.
+        let spelled = dir.path().join(".").join("in.csv");
+        let err = write_csv_atomic(&table, &spelled, b',', &[&input]).unwrap_err();
+        assert!(err.to_string().contains("it is the input"), "{err}");
+        assert_eq!(fs::read_to_string(&input).unwrap(), "x\n1\n");
+        let out = dir.path().join("out.csv");
+        write_csv_atomic(&table, &out, b',', &[&input]).unwrap();
+        assert_eq!(fs::read_to_string(&out).unwrap(), "x\n2\n");
+        // Only the input and the output remain: the temporary file was renamed.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
 }

@@ -19,15 +19,16 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::mechanism::{Mechanism, Table};
+use super::mechanism::{column, is_neighbour, Mechanism};
 use super::DpError;
+use crate::data::EncodedTable;
 
 /// Scores a release: higher means "the target record was in the input".
 pub trait Distinguisher: Send + Sync {
     /// A short description for reports.
     fn describe(&self) -> String;
     /// The membership score of one release.
-    fn score(&self, release: &Table) -> Result<f64, DpError>;
+    fn score(&self, release: &EncodedTable) -> Result<f64, DpError>;
 }
 
 /// Scores a release by one numeric cell (e.g. a noisy sum): suits a target
@@ -45,16 +46,16 @@ impl Distinguisher for NumericCell {
         format!("value of `{}` in release row {}", self.column, self.row + 1)
     }
 
-    fn score(&self, release: &Table) -> Result<f64, DpError> {
-        let c = release.column_index(&self.column)?;
-        let cell = release.rows.get(self.row).ok_or_else(|| {
-            DpError::Invalid(format!(
+    fn score(&self, release: &EncodedTable) -> Result<f64, DpError> {
+        let c = column(release, &self.column)?;
+        if self.row >= release.n_rows {
+            return Err(DpError::Invalid(format!(
                 "the release has {} rows; the distinguisher reads row {}",
-                release.rows.len(),
+                release.n_rows,
                 self.row + 1
-            ))
-        })?;
-        let text = cell[c].trim();
+            )));
+        }
+        let text = c.value(self.row).trim();
         text.parse::<f64>()
             .ok()
             .filter(|v| !v.is_nan())
@@ -82,9 +83,11 @@ impl Distinguisher for ValueCount {
         format!("rows with `{}` = `{}`", self.column, self.value)
     }
 
-    fn score(&self, release: &Table) -> Result<f64, DpError> {
-        let c = release.column_index(&self.column)?;
-        Ok(release.rows.iter().filter(|r| r[c] == self.value).count() as f64)
+    fn score(&self, release: &EncodedTable) -> Result<f64, DpError> {
+        let c = column(release, &self.column)?;
+        // Codes whose value is the target's (compared once per value).
+        let hit: Vec<bool> = c.values.iter().map(|v| *v == self.value).collect();
+        Ok(c.codes.iter().filter(|&&code| hit[code as usize]).count() as f64)
     }
 }
 
@@ -117,8 +120,8 @@ fn splitmix64(x: u64) -> u64 {
 /// finished trial (from worker threads).
 pub fn run_trials(
     mechanism: &dyn Mechanism,
-    without: &Table,
-    with_target: &Table,
+    without: &EncodedTable,
+    with_target: &EncodedTable,
     distinguisher: &dyn Distinguisher,
     trials: usize,
     seed: u64,
@@ -131,7 +134,7 @@ pub fn run_trials(
             requirement: "an audit needs at least 4 trials (2 per dataset); a few thousand give a useful bound".into(),
         });
     }
-    if !without.is_neighbour_of(with_target) {
+    if !is_neighbour(without, with_target) {
         return Err(DpError::Invalid(
             "the two datasets are not neighbours: they must have the same columns and differ in exactly one row (added, removed or replaced)".into(),
         ));

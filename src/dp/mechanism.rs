@@ -1,8 +1,9 @@
 //! Mechanisms: anything that turns a table into a (randomized) release.
 //!
 //! The [`Mechanism`] trait is the plug-in point for the black-box audit in
-//! [`super::audit`]: a mechanism receives a [`Table`] and a seed and returns the
-//! released [`Table`]. Reference anonymizers can implement it to be audited.
+//! [`super::audit`]: a mechanism receives an [`EncodedTable`] (the crate's one
+//! table value) and a seed and returns the released [`EncodedTable`].
+//! Reference anonymizers can implement it to be audited.
 //!
 //! Built-in reference mechanisms with known epsilon:
 //!
@@ -19,7 +20,8 @@
 //! [`CommandMechanism`] runs an external program: the input table is written
 //! to a CSV file, the program is started *without a shell* with its arguments
 //! split from a template (`{input}`, `{output}` and `{seed}` are substituted
-//! inside arguments), and the output CSV file it wrote is read back.
+//! inside arguments), and the output CSV file it wrote is read back
+//! ([`read_csv`]: every value as written, an empty field an empty cell).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,140 +33,103 @@ use rand_distr::{Distribution, Normal};
 
 use super::gaussian::gaussian_sigma;
 use super::{check_delta, check_positive, parse_numeric, DpError};
+use crate::data::{encode_frame, CategoricalColumn, EncodedTable, MissingPolicy};
 
-/// A small table of text cells: the unit a mechanism consumes and releases.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Table {
-    /// Column names.
-    pub header: Vec<String>,
-    /// Rows of cells, each as long as `header`.
-    pub rows: Vec<Vec<String>>,
+/// Label of a mechanism's input in error messages.
+const INPUT: &str = "mechanism input";
+/// Label of a mechanism's release.
+const RELEASE: &str = "mechanism release";
+
+/// Column `name` of `table`, or an error listing the columns.
+pub fn column<'t>(table: &'t EncodedTable, name: &str) -> Result<&'t CategoricalColumn, DpError> {
+    table.column(name).ok_or_else(|| {
+        DpError::Invalid(format!(
+            "no column `{name}`; the columns are: {}",
+            table.column_names().join(", ")
+        ))
+    })
 }
 
-impl Table {
-    /// Builds a table, checking every row has one cell per column.
-    pub fn new(header: Vec<String>, rows: Vec<Vec<String>>) -> Result<Table, DpError> {
-        if let Some(i) = rows.iter().position(|r| r.len() != header.len()) {
-            return Err(DpError::Invalid(format!(
-                "table row {} has {} cells but the header has {} columns",
-                i + 1,
-                rows[i].len(),
-                header.len()
-            )));
-        }
-        Ok(Table { header, rows })
-    }
+/// Column `name` of `table` parsed as numbers, one per row (errors name
+/// `source`, the column and the 1-based row).
+pub fn numeric_column(table: &EncodedTable, name: &str, source: &str) -> Result<Vec<f64>, DpError> {
+    let c = column(table, name)?;
+    parse_numeric(source, name, (0..table.n_rows).map(|r| Some(c.value(r))))
+}
 
-    /// A one-column table.
-    pub fn single_column<S: AsRef<str>>(name: &str, values: &[S]) -> Table {
-        Table {
-            header: vec![name.to_string()],
-            rows: values
-                .iter()
-                .map(|v| vec![v.as_ref().to_string()])
-                .collect(),
-        }
-    }
+/// Reads a CSV file through [`crate::data::read_frame`] with every value
+/// kept as written (no missing tokens; an empty field reads as an empty
+/// cell).
+pub fn read_csv(path: &Path) -> Result<EncodedTable, DpError> {
+    let frame = crate::data::read_frame(path, &crate::data::ReadOptions::default())?;
+    let keep_all = MissingPolicy {
+        tokens: Vec::new(),
+        label: String::new(),
+    };
+    Ok(encode_frame(
+        &frame,
+        &[],
+        &path.display().to_string(),
+        &keep_all,
+    )?)
+}
 
-    /// The index of column `name`, or an error listing the columns.
-    pub fn column_index(&self, name: &str) -> Result<usize, DpError> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| {
-            DpError::Invalid(format!(
-                "no column `{name}`; the columns are: {}",
-                self.header.join(", ")
-            ))
-        })
-    }
+/// Writes `table` as a comma-separated file with a header row.
+fn write_csv(table: &EncodedTable, path: &Path) -> Result<(), DpError> {
+    let cannot =
+        |e: std::io::Error| DpError::Invalid(format!("cannot write {}: {e}", path.display()));
+    let file = std::fs::File::create(path).map_err(cannot)?;
+    table
+        .write_csv(std::io::BufWriter::new(file), b',')
+        .map_err(cannot)
+}
 
-    /// Column `name` parsed as numbers (errors name the row).
-    pub fn numeric_column(&self, name: &str, source: &str) -> Result<Vec<f64>, DpError> {
-        let c = self.column_index(name)?;
-        parse_numeric(source, name, self.rows.iter().map(|r| Some(r[c].as_str())))
+/// True when `b` is a neighbour of `a`: the same columns in the same order
+/// and one row added or removed, or one row replaced (rows compared as a
+/// multiset).
+pub fn is_neighbour(a: &EncodedTable, b: &EncodedTable) -> bool {
+    if a.column_names() != b.column_names() {
+        return false;
     }
+    matches!(differing_rows(a, b), (1, 0) | (0, 1) | (1, 1))
+}
 
-    /// Converts a polars frame (as read by `crate::data::read_frame`, every
-    /// column text) into a table; nulls become empty cells.
-    pub fn from_frame(frame: &polars::prelude::DataFrame, source: &str) -> Result<Table, DpError> {
-        use polars::prelude::DataType;
-        let header: Vec<String> = frame
-            .get_column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        let mut rows = vec![Vec::with_capacity(header.len()); frame.height()];
-        for col in frame.columns() {
-            let text = col
-                .cast(&DataType::String)
-                .map_err(|e| DpError::Invalid(format!("{source}: column `{}`: {e}", col.name())))?;
-            let strings = text
-                .str()
-                .map_err(|e| DpError::Invalid(format!("{source}: column `{}`: {e}", col.name())))?;
-            for (row, v) in rows.iter_mut().zip(strings.iter()) {
-                row.push(v.unwrap_or("").to_string());
+/// How many rows only `a` has and how many only `b` has (rows compared as
+/// multisets of cells, whatever the headers).
+pub fn differing_rows(a: &EncodedTable, b: &EncodedTable) -> (usize, usize) {
+    let mut a: Vec<Vec<&str>> = (0..a.n_rows).map(|r| a.row(r)).collect();
+    let mut b: Vec<Vec<&str>> = (0..b.n_rows).map(|r| b.row(r)).collect();
+    a.sort();
+    b.sort();
+    // Count rows only in a and only in b (multiset difference).
+    let (mut i, mut j, mut only_a, mut only_b) = (0, 0, 0usize, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => {
+                only_a += 1;
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                only_b += 1;
+                j += 1;
             }
         }
-        Ok(Table { header, rows })
     }
+    only_a += a.len() - i;
+    only_b += b.len() - j;
+    (only_a, only_b)
+}
 
-    /// Reads a CSV file through `crate::data::read_frame`.
-    pub fn read_csv(path: &Path) -> Result<Table, DpError> {
-        let frame = crate::data::read_frame(path, &crate::data::ReadOptions::default())?;
-        Table::from_frame(&frame, &path.display().to_string())
-    }
-
-    /// Writes the table as a comma-separated file with a header row.
-    pub fn write_csv(&self, path: &Path) -> Result<(), DpError> {
-        let io =
-            |e: std::io::Error| DpError::Invalid(format!("cannot write {}: {e}", path.display()));
-        let mut w = csv::Writer::from_path(path)
-            .map_err(|e| DpError::Invalid(format!("cannot write {}: {e}", path.display())))?;
-        let csv_err =
-            |e: csv::Error| DpError::Invalid(format!("cannot write {}: {e}", path.display()));
-        w.write_record(&self.header).map_err(csv_err)?;
-        for r in &self.rows {
-            w.write_record(r).map_err(csv_err)?;
-        }
-        w.flush().map_err(io)
-    }
-
-    /// True when `other` is a neighbour of `self`: one row added or removed,
-    /// or one row replaced (rows compared as a multiset, same header).
-    pub fn is_neighbour_of(&self, other: &Table) -> bool {
-        if self.header != other.header {
-            return false;
-        }
-        matches!(self.differing_rows(other), (1, 0) | (0, 1) | (1, 1))
-    }
-
-    /// How many rows only `self` has and how many only `other` has (rows
-    /// compared as multisets, whatever the headers).
-    pub fn differing_rows(&self, other: &Table) -> (usize, usize) {
-        let mut a: Vec<&Vec<String>> = self.rows.iter().collect();
-        let mut b: Vec<&Vec<String>> = other.rows.iter().collect();
-        a.sort();
-        b.sort();
-        // Count rows only in a and only in b (multiset difference).
-        let (mut i, mut j, mut only_a, mut only_b) = (0, 0, 0usize, 0usize);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(b[j]) {
-                std::cmp::Ordering::Equal => {
-                    i += 1;
-                    j += 1;
-                }
-                std::cmp::Ordering::Less => {
-                    only_a += 1;
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    only_b += 1;
-                    j += 1;
-                }
-            }
-        }
-        only_a += a.len() - i;
-        only_b += b.len() - j;
-        (only_a, only_b)
-    }
+/// A one-cell release: column `name`, one row holding `value`.
+fn one_cell(name: &str, value: String) -> EncodedTable {
+    EncodedTable::new(
+        RELEASE,
+        vec![CategoricalColumn::from_row_strings(name, vec![value])],
+    )
 }
 
 /// A randomized algorithm from tables to released tables. Implementations
@@ -174,11 +139,11 @@ pub trait Mechanism: Send + Sync {
     /// A short description for reports (name and parameters).
     fn describe(&self) -> String;
     /// Releases `input` using randomness derived from `seed` only.
-    fn release(&self, input: &Table, seed: u64) -> Result<Table, DpError>;
+    fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError>;
 }
 
-fn clamped_sum(input: &Table, column: &str, lower: f64, upper: f64) -> Result<f64, DpError> {
-    let values = input.numeric_column(column, "mechanism input")?;
+fn clamped_sum(input: &EncodedTable, column: &str, lower: f64, upper: f64) -> Result<f64, DpError> {
+    let values = numeric_column(input, column, INPUT)?;
     Ok(values.iter().map(|v| v.clamp(lower, upper)).sum())
 }
 
@@ -220,7 +185,7 @@ impl Mechanism for LaplaceSum {
         )
     }
 
-    fn release(&self, input: &Table, seed: u64) -> Result<Table, DpError> {
+    fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
         check_positive("epsilon", self.epsilon)?;
         check_bounds(self.lower, self.upper)?;
         let sum = clamped_sum(input, &self.column, self.lower, self.upper)?;
@@ -229,10 +194,7 @@ impl Mechanism for LaplaceSum {
         // Inverse CDF of Laplace(0, b) from u uniform in (-1/2, 1/2).
         let u: f64 = rng.gen::<f64>() - 0.5;
         let noise = -b * u.signum() * (1.0 - 2.0 * u.abs()).ln();
-        Ok(Table::single_column(
-            &self.column,
-            &[format!("{}", sum + noise)],
-        ))
+        Ok(one_cell(&self.column, format!("{}", sum + noise)))
     }
 }
 
@@ -270,7 +232,7 @@ impl Mechanism for GaussianSum {
         )
     }
 
-    fn release(&self, input: &Table, seed: u64) -> Result<Table, DpError> {
+    fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
         check_delta(self.delta)?;
         check_bounds(self.lower, self.upper)?;
         let sigma = self.sigma()?;
@@ -279,10 +241,7 @@ impl Mechanism for GaussianSum {
         let normal = Normal::new(0.0, sigma)
             .map_err(|e| DpError::Invalid(format!("Gaussian noise: {e}")))?;
         let noise = normal.sample(&mut rng);
-        Ok(Table::single_column(
-            &self.column,
-            &[format!("{}", sum + noise)],
-        ))
+        Ok(one_cell(&self.column, format!("{}", sum + noise)))
     }
 }
 
@@ -316,7 +275,7 @@ impl Mechanism for RandomizedResponse {
         )
     }
 
-    fn release(&self, input: &Table, seed: u64) -> Result<Table, DpError> {
+    fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
         check_positive("epsilon", self.epsilon)?;
         let k = self.categories.len();
         if k < 2 {
@@ -324,33 +283,50 @@ impl Mechanism for RandomizedResponse {
                 "randomized response needs at least 2 categories".into(),
             ));
         }
-        let c = input.column_index(&self.column)?;
+        let c = column(input, &self.column)?;
         let keep = self.keep_probability();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut out = input.clone();
-        for (row_no, row) in out.rows.iter_mut().enumerate() {
-            let truth = self
-                .categories
-                .iter()
-                .position(|v| *v == row[c])
-                .ok_or_else(|| {
-                    DpError::Invalid(format!(
-                        "mechanism input, column `{}`, row {}: `{}` is not one of the categories {}",
-                        self.column,
-                        row_no + 1,
-                        row[c],
-                        self.categories.join(", ")
-                    ))
-                })?;
+        // Category index of each dictionary entry (None: not a category).
+        let category: Vec<Option<u32>> = c
+            .values
+            .iter()
+            .map(|v| {
+                self.categories
+                    .iter()
+                    .position(|x| x == v)
+                    .map(|p| p as u32)
+            })
+            .collect();
+        let mut codes = Vec::with_capacity(input.n_rows);
+        for (row_no, &code) in c.codes.iter().enumerate() {
+            let truth = category[code as usize].ok_or_else(|| {
+                DpError::Invalid(format!(
+                    "{INPUT}, column `{}`, row {}: `{}` is not one of the categories {}",
+                    self.column,
+                    row_no + 1,
+                    c.values[code as usize],
+                    self.categories.join(", ")
+                ))
+            })?;
+            let truth = truth as usize;
+            let mut reported = truth;
             if rng.gen::<f64>() >= keep {
-                // One of the other k - 1 categories, uniformly.
+                // One of the other k - 1 categories, uniformly (drawn as a
+                // usize, as before, so a seed gives the same releases).
                 let mut other = rng.gen_range(0..k - 1);
                 if other >= truth {
                     other += 1;
                 }
-                row[c] = self.categories[other].clone();
+                reported = other;
             }
+            codes.push(reported as u32);
         }
+        let mut out = input.clone();
+        out.replace_column(CategoricalColumn::from_dictionary(
+            &self.column,
+            self.categories.clone(),
+            codes,
+        ));
         Ok(out)
     }
 }
@@ -421,10 +397,10 @@ impl CommandMechanism {
         ))
     }
 
-    fn run_in(&self, dir: &Path, input: &Table, seed: u64) -> Result<Table, DpError> {
+    fn run_in(&self, dir: &Path, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
         let in_path = dir.join("input.csv");
         let out_path = dir.join("output.csv");
-        input.write_csv(&in_path)?;
+        write_csv(input, &in_path)?;
         let substitute = |w: &str| {
             w.replace("{input}", &in_path.display().to_string())
                 .replace("{output}", &out_path.display().to_string())
@@ -453,7 +429,7 @@ impl CommandMechanism {
                 message: "it exited successfully but wrote no file at {output}".into(),
             });
         }
-        Table::read_csv(&out_path)
+        read_csv(&out_path)
     }
 }
 
@@ -462,7 +438,7 @@ impl Mechanism for CommandMechanism {
         format!("external command `{}`", self.template)
     }
 
-    fn release(&self, input: &Table, seed: u64) -> Result<Table, DpError> {
+    fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
         let dir = Self::temp_dir()?;
         let result = self.run_in(&dir, input, seed);
         let _ = std::fs::remove_dir_all(&dir);
@@ -562,14 +538,15 @@ mod tests {
 
     #[test]
     fn neighbours_differ_by_one_row() {
-        let a = Table::single_column("x", &["1", "2", "3"]);
-        let b = Table::single_column("x", &["3", "1"]);
-        let c = Table::single_column("x", &["1", "2", "4"]);
-        let d = Table::single_column("x", &["1", "5", "4"]);
-        assert!(a.is_neighbour_of(&b));
-        assert!(a.is_neighbour_of(&c));
-        assert!(!a.is_neighbour_of(&d));
-        assert!(!a.is_neighbour_of(&a));
+        let a = EncodedTable::single_column("x", &["1", "2", "3"]);
+        let b = EncodedTable::single_column("x", &["3", "1"]);
+        let c = EncodedTable::single_column("x", &["1", "2", "4"]);
+        let d = EncodedTable::single_column("x", &["1", "5", "4"]);
+        assert!(is_neighbour(&a, &b));
+        assert!(is_neighbour(&a, &c));
+        assert!(!is_neighbour(&a, &d));
+        assert!(!is_neighbour(&a, &a));
+        assert_eq!(differing_rows(&a, &d), (2, 2));
     }
 
     #[test]

@@ -53,7 +53,8 @@ pub use estimate::{
     SensitivitySource,
 };
 pub use mechanism::{
-    CommandMechanism, GaussianSum, LaplaceSum, Mechanism, RandomizedResponse, Table,
+    differing_rows, is_neighbour, CommandMechanism, GaussianSum, LaplaceSum, Mechanism,
+    RandomizedResponse,
 };
 
 /// Errors from epsilon estimation, bounds and audits. Each message says what

@@ -32,8 +32,15 @@
 //! per query (Anonymeter takes numpy's sort order); every
 //! random choice, baselines included, comes from the seed.
 //!
-//! This module does not load files (see [`RiskTables::from_frames`] over
-//! [`crate::data::read_frame`]) and does not print.
+//! The entry point is [`evaluate_table_risks`]: it takes the three inputs as
+//! [`EncodedTable`]s (the crate's one table value, as the readers and the
+//! anonymizers produce it) and a [`RiskSchema`], prepares them once into the
+//! attacks' index ([`RiskTables`], see [`table`]) and runs the [`RiskPlan`].
+//! The CLI's `reident risk` and the audit both call it. [`evaluate_risks`]
+//! runs a plan on tables already prepared (the attack functions take the
+//! prepared form too).
+//!
+//! This module does not load files and does not print.
 
 pub mod attribute_inference;
 pub mod linkability;
@@ -48,7 +55,9 @@ pub use attribute_inference::{attribute_inference_risk, InferenceRisk};
 pub use linkability::{linkability_risk, LinkabilityRisk};
 pub use singling_out::{singling_out_risk, SinglingOutMode, SinglingOutRisk};
 pub use stats::{residual_risk, wilson_rate, RiskEstimate, SuccessRate};
-pub use table::{ColumnKind, RiskTable, RiskTables};
+pub use table::{ColumnKind, RiskSchema, RiskTable, RiskTables};
+
+use crate::data::EncodedTable;
 
 /// Errors of the Anonymeter-style risk evaluation.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +92,9 @@ pub enum InferenceError {
         /// The offending value.
         value: String,
     },
+    /// Encoding a frame into a table failed (from [`RiskTables::from_frames`]).
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
     /// An input has no rows.
     #[error("{source_name} has no rows; the {role} set must hold at least one record")]
     Empty {
@@ -212,8 +224,35 @@ impl RiskPlan {
     }
 }
 
-/// Runs every attack of `plan`; `progress` is called after each with the
-/// attack's name.
+/// The three inputs of an evaluation, each the crate's one table value.
+#[derive(Debug, Clone, Copy)]
+pub struct RiskInputs<'a> {
+    /// The originals the release was made from (the training set).
+    pub original: &'a EncodedTable,
+    /// The release.
+    pub release: &'a EncodedTable,
+    /// Held-out originals that never entered the release.
+    pub control: &'a EncodedTable,
+}
+
+/// Prepares `inputs` over `schema` ([`RiskTables::prepare`]: one shared
+/// dictionary per column, numbers parsed once per distinct value,
+/// generalized release values read as the QI join reads them) and runs
+/// every attack of `plan` ([`evaluate_risks`]); `progress` is called after
+/// each attack with its name. The one entry of `reident risk` and the audit.
+pub fn evaluate_table_risks(
+    inputs: RiskInputs,
+    schema: &RiskSchema,
+    config: &RiskConfig,
+    plan: &RiskPlan,
+    progress: &dyn Fn(&str),
+) -> Result<RiskReport, InferenceError> {
+    let tables = RiskTables::prepare([inputs.original, inputs.release, inputs.control], schema)?;
+    evaluate_risks(&tables, config, plan, progress)
+}
+
+/// Runs every attack of `plan` on tables already prepared; `progress` is
+/// called after each with the attack's name.
 pub fn evaluate_risks(
     tables: &RiskTables,
     config: &RiskConfig,

@@ -1,7 +1,19 @@
-//! The three inputs of an Anonymeter-style evaluation (originals, release,
-//! control) as typed columns over one shared schema: numeric columns as `f64`
-//! (NaN = missing), categorical columns as codes into one dictionary shared
-//! by the three tables, so equal strings have equal codes everywhere.
+//! The prepared form of an Anonymeter-style evaluation: the three inputs
+//! (originals, release, control), each a [`crate::data::EncodedTable`], turned
+//! into typed columns over one shared schema, numeric columns as `f64` (NaN =
+//! missing), categorical columns as codes into one dictionary shared by the
+//! three tables, so equal strings have equal codes everywhere. Like linkage's
+//! prepared comparisons, [`RiskTables`] is the attack's index, built once by
+//! [`RiskTables::prepare`] (which [`super::evaluate_table_risks`] calls), not
+//! a table type callers fill by hand.
+//!
+//! Preparation is columnar: each table's dictionary entries are trimmed,
+//! mapped into the shared dictionary and parsed as numbers once per distinct
+//! value; a row costs one code lookup. The shared dictionary lists values in
+//! order of first appearance over the originals' rows, then the release's,
+//! then the control's. A value is missing when its table's column says so
+//! (the reader's [`MissingPolicy`]); other values are compared after trimming
+//! white space.
 //!
 //! A column whose release values are generalized (`[41-70]`, `123**`,
 //! `{a,b}`, `*`, hierarchy nodes) while the originals hold plain values is a
@@ -11,8 +23,7 @@
 //! this the attacks compare `[41-70]` with `45` as labels, never match, and
 //! understate every risk on a generalized release.
 //!
-//! Does not read files: build from polars frames of text
-//! ([`crate::data::read_frame`]) or directly from columns.
+//! Does not read files.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,7 +34,8 @@ use serde::{Deserialize, Serialize};
 use super::InferenceError;
 use crate::data::kinds::as_interval;
 use crate::data::{
-    column_kind, CategoricalColumn, ColumnComparator, Hierarchy, MissingPolicy, ValueKind,
+    column_kind, encode_frame, CategoricalColumn, ColumnComparator, EncodedTable, Hierarchy,
+    MissingPolicy, ValueKind,
 };
 
 /// Code of a missing categorical value (equal only to itself).
@@ -210,6 +222,23 @@ pub struct RiskTables {
     pub control: RiskTable,
 }
 
+/// The columns of an evaluation and how to read them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RiskSchema<'a> {
+    /// The schema: every column of the originals when empty; each column
+    /// must exist in all three tables.
+    pub columns: &'a [String],
+    /// Columns compared as numbers; `None` detects them (every non-missing
+    /// value in the three tables parses as a finite number, and one does).
+    pub numeric: Option<&'a [String]>,
+    /// Generalization hierarchies by column: release values that are nodes
+    /// cover the leaves under them.
+    pub hierarchies: Option<&'a HashMap<String, Hierarchy>>,
+    /// How a column's values are read ([`crate::data::kinds`]), overriding
+    /// detection.
+    pub kinds: Option<&'a HashMap<String, ValueKind>>,
+}
+
 impl RiskTables {
     /// Index of column `name`.
     pub fn column_index(&self, name: &str) -> Result<usize, InferenceError> {
@@ -223,191 +252,150 @@ impl RiskTables {
             })
     }
 
-    /// Builds the tables from text frames (every column a polars `String`).
+    /// Prepares `[originals, release, control]` over `schema`.
     ///
-    /// `columns`: the schema (every column of the originals when empty); each
-    /// must exist in all three frames. `numeric`: columns compared as
-    /// numbers; `None` detects them (every non-missing value in all three
-    /// frames parses as a finite number, and at least one does). Values
-    /// matching `missing` are missing.
-    pub fn from_frames(
-        frames: [(&DataFrame, &str); 3],
-        columns: &[String],
-        numeric: Option<&[String]>,
-        missing: &MissingPolicy,
-    ) -> Result<RiskTables, InferenceError> {
-        Self::from_frames_generalized(
-            frames,
-            columns,
-            numeric,
-            missing,
-            &HashMap::new(),
-            &HashMap::new(),
-        )
-    }
-
-    /// Like [`from_frames`](Self::from_frames), reading generalized release
-    /// values: a column whose release holds values that are not among the
-    /// originals' and the control's and that read as generalizations (or as
-    /// nodes of the column's hierarchy in `hierarchies`) is
-    /// [`ColumnKind::Generalized`]; `kinds` overrides how a column's values
-    /// are read ([`crate::data::kinds`]).
-    pub fn from_frames_generalized(
-        frames: [(&DataFrame, &str); 3],
-        columns: &[String],
-        numeric: Option<&[String]>,
-        missing: &MissingPolicy,
-        hierarchies: &HashMap<String, Hierarchy>,
-        kinds_override: &HashMap<String, ValueKind>,
+    /// A column is [`ColumnKind::Numeric`] when `schema.numeric` lists it (or,
+    /// when that is `None`, when every value parses as a finite number),
+    /// [`ColumnKind::Generalized`] when the release holds values that are not
+    /// among the originals' and the control's and that read as
+    /// generalizations (or as nodes of the column's hierarchy), and
+    /// [`ColumnKind::Categorical`] otherwise.
+    ///
+    /// Errors: a table without rows, a schema column missing from a table
+    /// (listing its columns), a value of a numeric column that is not a
+    /// finite number (naming the table, the column, the first data row
+    /// holding it and the value), a malformed generalized release value.
+    pub fn prepare(
+        tables: [&EncodedTable; 3],
+        schema: &RiskSchema,
     ) -> Result<RiskTables, InferenceError> {
         let roles = ["original", "release", "control"];
-        let names: Vec<String> = if columns.is_empty() {
-            frames[0]
-                .0
-                .get_column_names()
-                .iter()
-                .map(|c| c.to_string())
+        let names: Vec<String> = if schema.columns.is_empty() {
+            tables[0]
+                .column_names()
+                .into_iter()
+                .map(str::to_string)
                 .collect()
         } else {
-            columns.to_vec()
+            schema.columns.to_vec()
         };
-        for (i, (frame, source)) in frames.iter().enumerate() {
-            if frame.height() == 0 {
+        for (table, role) in tables.iter().zip(roles) {
+            if table.n_rows == 0 {
                 return Err(InferenceError::Empty {
-                    source_name: source.to_string(),
-                    role: roles[i],
+                    source_name: table.source.clone(),
+                    role,
                 });
             }
         }
-        // Text of every column of every frame.
-        let mut text: Vec<[Vec<Option<String>>; 3]> = Vec::with_capacity(names.len());
+        // Every schema column of every table, before any value is read.
+        let mut inputs: Vec<[&CategoricalColumn; 3]> = Vec::with_capacity(names.len());
         for name in &names {
-            let mut per: [Vec<Option<String>>; 3] = Default::default();
-            for (i, (frame, source)) in frames.iter().enumerate() {
-                let missing_column = || InferenceError::MissingColumn {
-                    source_name: source.to_string(),
-                    column: name.clone(),
-                    available: frame
-                        .get_column_names()
-                        .iter()
-                        .map(|c| c.to_string())
-                        .collect(),
-                };
-                let col = frame.column(name).map_err(|_| missing_column())?;
-                let col = col
-                    .cast(&polars::prelude::DataType::String)
-                    .map_err(|_| missing_column())?;
-                let strings = col.str().map_err(|_| missing_column())?;
-                per[i] = strings
-                    .iter()
-                    .map(|v| match v {
-                        Some(s) if !missing.is_missing(s) => Some(s.trim().to_string()),
-                        _ => None,
-                    })
-                    .collect();
+            let mut found = [None; 3];
+            for (slot, table) in found.iter_mut().zip(tables) {
+                *slot = Some(table.column(name).ok_or_else(|| {
+                    InferenceError::MissingColumn {
+                        source_name: table.source.clone(),
+                        column: name.clone(),
+                        available: table
+                            .column_names()
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect(),
+                    }
+                })?);
             }
-            text.push(per);
+            inputs.push(found.map(|c| c.expect("every slot was filled above")));
         }
+        let hierarchy = |name: &str| schema.hierarchies.and_then(|h| h.get(name));
+        let kind_override = |name: &str| schema.kinds.and_then(|k| k.get(name)).copied();
         let mut kinds = Vec::with_capacity(names.len());
+        let mut dictionaries = Vec::with_capacity(names.len());
+        let mut out: [Vec<ColumnData>; 3] = Default::default();
+        let mut ranges = vec![1.0; names.len()];
         for (c, name) in names.iter().enumerate() {
-            let is_numeric = match numeric {
+            let (codes, dict) = shared_codes(inputs[c]);
+            let numbers: Vec<Option<f64>> = dict
+                .iter()
+                .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+                .collect();
+            let is_numeric = match schema.numeric {
                 Some(list) => list.iter().any(|n| n == name),
-                None => {
-                    let mut any = false;
-                    let all = text[c].iter().all(|vals| {
-                        vals.iter().flatten().all(|s| {
-                            any = true;
-                            s.parse::<f64>().is_ok_and(f64::is_finite)
-                        })
-                    });
-                    all && any
-                }
+                None => !dict.is_empty() && numbers.iter().all(Option::is_some),
             };
-            kinds.push(if is_numeric {
+            let originals = original_side(&codes, &dict);
+            let kind = if is_numeric {
                 ColumnKind::Numeric
             } else if releases_generalized(
-                &text[c],
-                hierarchies.get(name),
-                kinds_override.get(name),
+                &codes,
+                &dict,
+                &originals,
+                hierarchy(name),
+                kind_override(name),
             ) {
                 ColumnKind::Generalized
             } else {
                 ColumnKind::Categorical
-            });
-        }
-        let mut dictionaries = vec![Vec::new(); names.len()];
-        let mut tables: [Vec<ColumnData>; 3] = Default::default();
-        let mut ranges = vec![1.0; names.len()];
-        for (c, name) in names.iter().enumerate() {
-            match kinds[c] {
+            };
+            kinds.push(kind);
+            match kind {
                 ColumnKind::Numeric => {
                     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-                    for (i, vals) in text[c].iter().enumerate() {
-                        let mut out = Vec::with_capacity(vals.len());
-                        for (row, v) in vals.iter().enumerate() {
-                            let x = match v {
-                                None => f64::NAN,
-                                Some(s) => match s.parse::<f64>() {
-                                    Ok(x) if x.is_finite() => x,
-                                    _ => {
-                                        return Err(InferenceError::NotNumeric {
-                                            source_name: frames[i].1.to_string(),
-                                            column: name.clone(),
-                                            row: row + 1,
-                                            value: s.clone(),
-                                        })
+                    for (i, codes) in codes.iter().enumerate() {
+                        let mut values = Vec::with_capacity(codes.len());
+                        for (row, &code) in codes.iter().enumerate() {
+                            let x = if code == MISSING_CODE {
+                                f64::NAN
+                            } else {
+                                numbers[code as usize].ok_or_else(|| {
+                                    InferenceError::NotNumeric {
+                                        source_name: tables[i].source.clone(),
+                                        column: name.clone(),
+                                        row: row + 1,
+                                        value: dict[code as usize].clone(),
                                     }
-                                },
+                                })?
                             };
                             if !x.is_nan() {
                                 lo = lo.min(x);
                                 hi = hi.max(x);
                             }
-                            out.push(x);
+                            values.push(x);
                         }
-                        tables[i].push(ColumnData::Numeric(out));
+                        out[i].push(ColumnData::Numeric(values));
                     }
                     if hi > lo {
                         ranges[c] = hi - lo;
                     }
+                    dictionaries.push(Vec::new());
                 }
                 ColumnKind::Generalized => {
-                    let (codes, dict, compat) = generalized_column(
+                    let compat = generalized_column(
                         name,
-                        &text[c],
-                        hierarchies.get(name),
-                        kinds_override.get(name).copied(),
-                        frames[1].1,
+                        &codes,
+                        &dict,
+                        &originals,
+                        hierarchy(name),
+                        kind_override(name),
+                        &tables[1].source,
                     )?;
-                    dictionaries[c] = dict;
                     let compat = Arc::new(compat);
                     for (i, codes) in codes.into_iter().enumerate() {
-                        tables[i].push(ColumnData::Generalized(codes, compat.clone()));
+                        out[i].push(ColumnData::Generalized(codes, compat.clone()));
                     }
+                    dictionaries.push(dict);
                 }
                 ColumnKind::Categorical => {
-                    let mut index: std::collections::HashMap<String, u32> = Default::default();
-                    let dict = &mut dictionaries[c];
-                    for (i, vals) in text[c].iter().enumerate() {
-                        let codes = vals
-                            .iter()
-                            .map(|v| match v {
-                                None => MISSING_CODE,
-                                Some(s) => *index.entry(s.clone()).or_insert_with(|| {
-                                    dict.push(s.clone());
-                                    (dict.len() - 1) as u32
-                                }),
-                            })
-                            .collect();
-                        tables[i].push(ColumnData::Categorical(codes));
+                    for (i, codes) in codes.into_iter().enumerate() {
+                        out[i].push(ColumnData::Categorical(codes));
                     }
+                    dictionaries.push(dict);
                 }
             }
         }
-        let [o, r, k] = tables;
+        let [o, r, k] = out;
         let make = |cols: Vec<ColumnData>, i: usize| RiskTable {
-            source: frames[i].1.to_string(),
-            n_rows: cols.first().map_or(frames[i].0.height(), ColumnData::len),
+            source: tables[i].source.clone(),
+            n_rows: cols.first().map_or(tables[i].n_rows, ColumnData::len),
             columns: cols,
         };
         Ok(RiskTables {
@@ -420,81 +408,130 @@ impl RiskTables {
             control: make(k, 2),
         })
     }
+
+    /// Prepares three frames of text (every column a polars `String`, as
+    /// [`crate::data::read_frame`] reads them): each is encoded with
+    /// [`encode_frame`] under `missing` (a null is missing too) and the
+    /// tables go through [`prepare`](Self::prepare) with `columns` and
+    /// `numeric` and no hierarchies.
+    pub fn from_frames(
+        frames: [(&DataFrame, &str); 3],
+        columns: &[String],
+        numeric: Option<&[String]>,
+        missing: &MissingPolicy,
+    ) -> Result<RiskTables, InferenceError> {
+        let [o, r, c] = frames;
+        let encode =
+            |(frame, source): (&DataFrame, &str)| encode_frame(frame, &[], source, missing);
+        let tables = [encode(o)?, encode(r)?, encode(c)?];
+        Self::prepare(
+            [&tables[0], &tables[1], &tables[2]],
+            &RiskSchema {
+                columns,
+                numeric,
+                ..RiskSchema::default()
+            },
+        )
+    }
+}
+
+/// The three tables' codes of one column mapped into one dictionary of
+/// trimmed values, in order of first appearance over the originals' rows,
+/// then the release's, then the control's; missing values get
+/// [`MISSING_CODE`]. Each table's dictionary entry is trimmed and looked up
+/// once; a row costs one lookup in a vector.
+fn shared_codes(columns: [&CategoricalColumn; 3]) -> (Vec<Vec<u32>>, Vec<String>) {
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut dict: Vec<String> = Vec::new();
+    let mut codes = Vec::with_capacity(3);
+    for column in columns {
+        let mut shared: Vec<Option<u32>> = vec![None; column.values.len()];
+        let mut out = Vec::with_capacity(column.len());
+        for &code in &column.codes {
+            let slot = &mut shared[code as usize];
+            let g = match *slot {
+                Some(g) => g,
+                None => {
+                    let g = if column.is_missing_code(code) {
+                        MISSING_CODE
+                    } else {
+                        let value = column.values[code as usize].trim();
+                        *index.entry(value).or_insert_with(|| {
+                            dict.push(value.to_string());
+                            (dict.len() - 1) as u32
+                        })
+                    };
+                    *slot = Some(g);
+                    g
+                }
+            };
+            out.push(g);
+        }
+        codes.push(out);
+    }
+    (codes, dict)
 }
 
 /// The originals' and the control's values of one column as an encoded
-/// column (for [`column_kind`]), and the distinct release values not among them.
-fn original_side(values: &[Vec<Option<String>>; 3]) -> (CategoricalColumn, Vec<&str>) {
-    let originals: Vec<&str> = values[0]
+/// column (for [`column_kind`]): their rows in order, missing values left
+/// out, as [`CategoricalColumn::from_strs`] would encode them.
+fn original_side(codes: &[Vec<u32>], dict: &[String]) -> CategoricalColumn {
+    let rows: Vec<u32> = codes[0]
         .iter()
-        .chain(values[2].iter())
-        .flatten()
-        .map(String::as_str)
+        .chain(&codes[2])
+        .copied()
+        .filter(|&c| c != MISSING_CODE)
         .collect();
-    let column = CategoricalColumn::from_strs("originals", &originals);
-    let known: std::collections::HashSet<&str> = originals.iter().copied().collect();
-    let mut novel: Vec<&str> = values[1]
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .filter(|v| !known.contains(v))
-        .collect();
-    novel.sort_unstable();
-    novel.dedup();
-    (column, novel)
+    CategoricalColumn::from_dictionary("originals", dict.to_vec(), rows)
 }
 
 /// True when some release value of the column is not an original value and
 /// reads as a generalization of one (interval, mask, set, suppression or a
 /// node of the hierarchy), as [`crate::data::kinds`] reads the column.
 fn releases_generalized(
-    values: &[Vec<Option<String>>; 3],
+    codes: &[Vec<u32>],
+    dict: &[String],
+    originals: &CategoricalColumn,
     hierarchy: Option<&Hierarchy>,
-    kind: Option<&ValueKind>,
+    kind: Option<ValueKind>,
 ) -> bool {
-    let (originals, novel) = original_side(values);
-    if novel.is_empty() {
+    let mut known = vec![false; dict.len()];
+    for &c in codes[0].iter().chain(&codes[2]) {
+        if c != MISSING_CODE {
+            known[c as usize] = true;
+        }
+    }
+    let mut novel = vec![false; dict.len()];
+    for &c in &codes[1] {
+        if c != MISSING_CODE && !known[c as usize] {
+            novel[c as usize] = true;
+        }
+    }
+    if !novel.contains(&true) {
         return false;
     }
-    let kind = column_kind("column", &originals, kind.copied()).kind;
+    let kind = column_kind("column", originals, kind).kind;
     let comparator = ColumnComparator::new(kind, hierarchy);
-    novel.iter().any(|v| {
+    dict.iter().zip(&novel).filter(|(_, &n)| n).any(|(v, _)| {
         comparator
             .prepare_release(v, false)
             .is_ok_and(|p| p.node || p.missing || p.reading.is_generalized())
     })
 }
 
-type GeneralizedParts = (Vec<Vec<u32>>, Vec<String>, GeneralizedColumn);
-
-/// Encodes a generalized column of the three tables over one dictionary and
-/// works out which release values cover which original values.
+/// Works out which release values of a generalized column cover which
+/// original values (once per pair of dictionary entries).
 fn generalized_column(
     name: &str,
-    values: &[Vec<Option<String>>; 3],
+    codes: &[Vec<u32>],
+    dict: &[String],
+    originals: &CategoricalColumn,
     hierarchy: Option<&Hierarchy>,
     kind: Option<ValueKind>,
     release_source: &str,
-) -> Result<GeneralizedParts, InferenceError> {
-    let (originals, _) = original_side(values);
-    let kind = column_kind(name, &originals, kind).kind;
+) -> Result<GeneralizedColumn, InferenceError> {
+    let kind = column_kind(name, originals, kind).kind;
     let comparator = ColumnComparator::new(kind, hierarchy);
-    let mut index: HashMap<&str, u32> = HashMap::new();
-    let mut dict: Vec<String> = Vec::new();
-    let codes: Vec<Vec<u32>> = values
-        .iter()
-        .map(|vals| {
-            vals.iter()
-                .map(|v| match v {
-                    None => MISSING_CODE,
-                    Some(s) => *index.entry(s.as_str()).or_insert_with(|| {
-                        dict.push(s.clone());
-                        (dict.len() - 1) as u32
-                    }),
-                })
-                .collect()
-        })
-        .collect();
     let words = dict.len().div_ceil(64);
     let prepared_originals: Vec<_> = dict
         .iter()
@@ -539,14 +576,71 @@ fn generalized_column(
         (l.min(x), h.max(x))
     });
     let range = if hi > lo { hi - lo } else { 1.0 };
-    Ok((
-        codes,
-        dict,
-        GeneralizedColumn {
-            covers,
-            intervals,
-            numbers,
-            range,
-        },
-    ))
+    Ok(GeneralizedColumn {
+        covers,
+        intervals,
+        numbers,
+        range,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(source: &str, columns: &[(&str, &[&str])]) -> EncodedTable {
+        let columns = columns
+            .iter()
+            .map(|(name, rows)| {
+                CategoricalColumn::encode(name, rows.iter().map(|s| Some(*s)), |v| v == "?", "?")
+            })
+            .collect();
+        EncodedTable::new(source, columns)
+    }
+
+    #[test]
+    fn prepares_one_trimmed_dictionary_over_the_three_tables() {
+        let o = table("o", &[("c", &["b", " a", "?"]), ("n", &["1", " 2", "?"])]);
+        let r = table("r", &[("c", &["a ", "c"]), ("n", &["2", "3.5"])]);
+        let k = table("k", &[("c", &["d", "b"]), ("n", &["1", "1"])]);
+        let t = RiskTables::prepare([&o, &r, &k], &RiskSchema::default()).unwrap();
+        assert_eq!(t.names, vec!["c", "n"]);
+        assert_eq!(t.kinds, vec![ColumnKind::Categorical, ColumnKind::Numeric]);
+        // First appearance over the originals, then the release, then the control.
+        assert_eq!(t.dictionaries[0], vec!["b", "a", "c", "d"]);
+        assert_eq!(
+            t.original.columns[0],
+            ColumnData::Categorical(vec![0, 1, MISSING_CODE])
+        );
+        assert_eq!(t.release.columns[0], ColumnData::Categorical(vec![1, 2]));
+        assert_eq!(t.control.columns[0], ColumnData::Categorical(vec![3, 0]));
+        assert_eq!(t.release.columns[1], ColumnData::Numeric(vec![2.0, 3.5]));
+        // Range of the numbers over the three tables: 3.5 - 1.
+        assert_eq!(t.ranges, vec![1.0, 2.5]);
+    }
+
+    #[test]
+    fn a_declared_numeric_column_names_the_first_bad_row() {
+        let o = table("o.csv", &[("n", &["1", "x", "2", "x"])]);
+        let r = table("r.csv", &[("n", &["1"])]);
+        let numeric = ["n".to_string()];
+        let schema = RiskSchema {
+            numeric: Some(&numeric),
+            ..RiskSchema::default()
+        };
+        let err = RiskTables::prepare([&o, &r, &r], &schema)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("o.csv: column `n`, data row 2: `x`"), "{err}");
+        let missing = RiskTables::prepare(
+            [&o, &table("r.csv", &[("m", &["1"])]), &r],
+            &RiskSchema::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            missing.contains("r.csv: no column `n`; the columns are: m"),
+            "{missing}"
+        );
+    }
 }

@@ -5,16 +5,17 @@ use crate::audit::claims::reidentification::undeclared_shared_columns as undecla
 use std::collections::HashMap;
 use std::path::Path;
 
-use polars::prelude::DataFrame;
-
 use super::{read_options, TableFacts};
-use crate::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskTables};
+use crate::attacks::inference::{
+    evaluate_table_risks, RiskConfig, RiskInputs, RiskPlan, RiskSchema,
+};
 use crate::attacks::linkage::qi_join;
 use crate::audit::config::AuditOptions;
 use crate::audit::config::{percent, AuditConfig, ClaimConfig, TableConfig};
 use crate::audit::AuditError;
 use crate::data::{
-    load_table, read_frame, read_key_map, Hierarchy, MissingPolicy, TruthSpec, ROW_KEY,
+    encode_frame, load_table, read_frame, read_key_map, EncodedTable, Hierarchy, MissingPolicy,
+    TruthSpec, ROW_KEY,
 };
 use crate::privacy::direct_identifiers::{scan_file, DirectIdentifierConfig};
 use crate::privacy::{
@@ -212,7 +213,8 @@ pub(crate) fn run_table(
             .iter()
             .map(|(release, original)| (original.clone(), release.clone()))
             .collect();
-        let load = |path: &Path, rename: bool| -> Result<DataFrame, AuditError> {
+        // Every column as text, encoded under the missing policy.
+        let load = |path: &Path, rename: bool| -> Result<EncodedTable, AuditError> {
             let mut frame = read_frame(path, &opts)?;
             if rename {
                 for (from, to) in &renames {
@@ -226,31 +228,30 @@ pub(crate) fn run_table(
                     }
                 }
             }
-            Ok(frame)
+            Ok(encode_frame(
+                &frame,
+                &[],
+                &path.display().to_string(),
+                &missing,
+            )?)
         };
         let original = load(original_path, true)?;
-        let release_frame = load(&t.release, false)?;
+        let release_table = load(&t.release, false)?;
         let control = load(&r.control, true)?;
-        let sources = [
-            original_path.display().to_string(),
-            t.release.display().to_string(),
-            r.control.display().to_string(),
-        ];
         // Generalized release values are read as the QI join reads them.
         let kinds: HashMap<String, crate::data::ValueKind> =
             t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
-        let tables = RiskTables::from_frames_generalized(
-            [
-                (&original, sources[0].as_str()),
-                (&release_frame, sources[1].as_str()),
-                (&control, sources[2].as_str()),
-            ],
-            &columns,
-            None,
-            &missing,
-            &hierarchies,
-            &kinds,
-        )?;
+        let inputs = RiskInputs {
+            original: &original,
+            release: &release_table,
+            control: &control,
+        };
+        let schema = RiskSchema {
+            columns: &columns,
+            numeric: None,
+            hierarchies: Some(&hierarchies),
+            kinds: Some(&kinds),
+        };
         let secrets = if r.secrets.is_empty() {
             t.sensitive.clone()
         } else {
@@ -270,7 +271,13 @@ pub(crate) fn run_table(
             seed: config.seed,
             ..RiskConfig::default()
         };
-        risk = Some(evaluate_risks(&tables, &risk_config, &plan, &|_| {})?);
+        risk = Some(evaluate_table_risks(
+            inputs,
+            &schema,
+            &risk_config,
+            &plan,
+            &|_| {},
+        )?);
         progress(&format!("{dataset}: Anonymeter-style risks"));
     }
 
