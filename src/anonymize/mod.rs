@@ -31,6 +31,7 @@ pub mod microaggregation;
 pub mod mondrian;
 pub mod noise;
 pub mod output;
+pub mod paraphrase;
 pub mod pseudonym;
 pub mod randomized_response;
 pub mod text;

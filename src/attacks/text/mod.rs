@@ -20,10 +20,13 @@
 //! attribute authorship by style (that is `attacks::stylometry`).
 
 pub mod context;
+#[cfg(feature = "semantic")]
+pub mod embedding;
 pub mod leak;
 pub mod linkage;
 pub mod minhash;
 pub mod recovery;
+pub mod semantic;
 
 use std::collections::HashMap;
 

@@ -39,12 +39,13 @@ pub(crate) fn joined_texts(
 }
 
 /// Progress steps [`run_corpus`] reports: the text attacks, then with
-/// `[corpus.stylometry]` the attribution and the sweep over authors.
+/// `[corpus.stylometry]` the attribution and the sweep over authors, and
+/// with `embedding_model` the semantic linkage.
 pub(crate) fn steps(c: &CorpusConfig) -> u64 {
-    1 + c
-        .stylometry
-        .as_ref()
-        .map_or(0, |s| 1 + !s.sweep_authors.is_empty() as u64)
+    1 + c.embedding_model.is_some() as u64
+        + c.stylometry
+            .as_ref()
+            .map_or(0, |s| 1 + !s.sweep_authors.is_empty() as u64)
 }
 
 pub(crate) fn run_corpus(
@@ -140,6 +141,22 @@ pub(crate) fn run_corpus(
         &text_config,
         &mut |_| {},
     )?;
+    let semantic = match &c.embedding_model {
+        Some(dir) => {
+            let mut s = crate::audit::semantic::semantic_linkage(
+                dir,
+                &original,
+                &release,
+                Some(&truth),
+                &text.linkage,
+                &crate::attacks::text::semantic::SemanticConfig::default(),
+            )?;
+            s.linkage.links.clear();
+            progress(&format!("{dataset}: semantic linkage ({})", s.model));
+            Some(s)
+        }
+        None => None,
+    };
     // Per-document links are ids only but add nothing a reader needs.
     text.linkage.links.clear();
     progress(&format!(
@@ -180,6 +197,7 @@ pub(crate) fn run_corpus(
         name: c.name.clone(),
         text,
         stylometry,
+        semantic,
         charts,
     }))
 }
@@ -230,6 +248,29 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
             rows.push((
                 format!("surviving {:?} identifiers", k.kind).to_lowercase(),
                 format!("{} of {} ({} documents)", k.surviving, k.known, k.documents),
+            ));
+        }
+    }
+    match &c.semantic {
+        None => rows.push((
+            "semantic linkage".to_string(),
+            "not run (no embedding_model)".to_string(),
+        )),
+        Some(s) => {
+            rows.push(("semantic linkage model".to_string(), s.model.clone()));
+            let line = |x: &crate::eval::text_linkage_semantic::LinkCounts| {
+                format!(
+                    "{} linked, {} to their original (rate {}, precision {})",
+                    x.linked,
+                    x.correct,
+                    opt(x.reidentification_rate()),
+                    opt(x.precision())
+                )
+            };
+            rows.push(("semantic linkage".to_string(), line(&s.semantic)));
+            rows.push((
+                "combined linkage (stronger per document)".to_string(),
+                line(&s.combined),
             ));
         }
     }
@@ -289,6 +330,9 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
     }
     for chart in &c.charts {
         section = section.chart(chart.name.clone(), chart.caption.clone());
+    }
+    if let Some(s) = &c.semantic {
+        section = section.result("semantic_linkage", s)?;
     }
     let section = section.result("text_attacks", &c.text)?;
     Ok((section, c.charts))
