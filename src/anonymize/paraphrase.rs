@@ -18,7 +18,10 @@
 //! 5. **synonym substitution**: each word found in the word list
 //!    `datasets/wordlists/synonyms.txt` is replaced, with probability
 //!    `synonym_probability`, by one of its replacements (capitalisation of
-//!    the first letter kept).
+//!    the first letter kept);
+//! 6. **function-word dropping**: each Snowball stop word ("the", "of",
+//!    "is", ...) is left out with probability `stop_word_drop_probability`
+//!    (the telegraphic style of a summary).
 //!
 //! Sentences are split after `.`, `!` or `?` followed by white space, and at
 //! line breaks. Randomness comes from one `ChaCha8Rng` per document seeded
@@ -70,6 +73,8 @@ pub struct ParaphraseConfig {
     pub synonym_probability: f64,
     /// Probability that a sentence is dropped.
     pub drop_probability: f64,
+    /// Probability that a stop word is left out.
+    pub stop_word_drop_probability: f64,
     /// Shuffle the sentences.
     pub reorder: bool,
     /// Keep at most this many sentences (extractive summary); `None` keeps all.
@@ -81,13 +86,14 @@ pub struct ParaphraseConfig {
 }
 
 impl Default for ParaphraseConfig {
-    /// Seed 1, every listed word replaced, 20% of sentences dropped, reordered,
-    /// no summary, names masked, numbers kept.
+    /// Seed 1, every listed word replaced, 20% of sentences and 50% of stop
+    /// words dropped, reordered, no summary, names masked, numbers kept.
     fn default() -> Self {
         ParaphraseConfig {
             seed: 1,
             synonym_probability: 1.0,
             drop_probability: 0.2,
+            stop_word_drop_probability: 0.5,
             reorder: true,
             summary_sentences: None,
             mask_numbers: false,
@@ -101,6 +107,10 @@ impl ParaphraseConfig {
         for (name, p) in [
             ("synonym_probability", self.synonym_probability),
             ("drop_probability", self.drop_probability),
+            (
+                "stop_word_drop_probability",
+                self.stop_word_drop_probability,
+            ),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(AnonymizeError::Parameter {
@@ -252,10 +262,16 @@ pub fn paraphrase(
     let out: Vec<String> = sents
         .iter()
         .map(|s| {
-            s.split_whitespace()
-                .map(|t| rewrite_token(t, config, &mut rng))
-                .collect::<Vec<_>>()
-                .join(" ")
+            let mut words = Vec::new();
+            for t in s.split_whitespace() {
+                let drop = config.stop_word_drop_probability > 0.0
+                    && is_stop_word(t)
+                    && rng.gen_bool(config.stop_word_drop_probability);
+                if !drop {
+                    words.push(rewrite_token(t, config, &mut rng));
+                }
+            }
+            words.join(" ")
         })
         .collect();
     Ok(out.join(" "))
@@ -336,6 +352,7 @@ mod tests {
     fn masks_and_substitutes_deterministically() {
         let config = ParaphraseConfig {
             drop_probability: 0.0,
+            stop_word_drop_probability: 0.0,
             reorder: false,
             mask_numbers: true,
             ..ParaphraseConfig::default()

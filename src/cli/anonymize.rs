@@ -77,6 +77,9 @@ pub struct ParaphraseArgs {
     /// Probability that a sentence is dropped, in [0, 1].
     #[arg(long, default_value_t = 0.2, value_parser = super::parse::probability)]
     drop_probability: f64,
+    /// Probability that a stop word is left out, in [0, 1].
+    #[arg(long, default_value_t = 0.5, value_parser = super::parse::probability)]
+    stop_word_drop_probability: f64,
     /// Keep the sentence order.
     #[arg(long)]
     no_reorder: bool,
@@ -552,6 +555,7 @@ pub fn run(args: &AnonymizeArgs, out: &mut dyn Write) -> Result<Outcome, CliErro
                 seed: a.seed,
                 synonym_probability: a.synonym_probability,
                 drop_probability: a.drop_probability,
+                stop_word_drop_probability: a.stop_word_drop_probability,
                 reorder: !a.no_reorder,
                 summary_sentences: a.summary_sentences,
                 mask_numbers: a.mask_numbers,
