@@ -36,14 +36,26 @@ pub struct SemanticFacts {
     pub combined: LinkCounts,
 }
 
-/// Embeddings of both corpora with the model in `dir`, and a description of
-/// the model (`name (dir)`) and its dimension.
+/// Embeddings of both corpora and what made them.
+#[derive(Debug, Clone)]
+pub struct CorpusEmbeddings {
+    /// One vector per original document.
+    pub original: Vec<Vec<f32>>,
+    /// One vector per release document.
+    pub release: Vec<Vec<f32>>,
+    /// The model: `name (dir)`.
+    pub model: String,
+    /// Vector dimension.
+    pub dimension: usize,
+}
+
+/// Embeddings of both corpora with the model in `dir`.
 #[cfg(feature = "semantic")]
 pub fn embed_corpora(
     dir: &Path,
     original: &Corpus,
     release: &Corpus,
-) -> Result<(Vec<Vec<f32>>, Vec<Vec<f32>>, String, usize), AuditError> {
+) -> Result<CorpusEmbeddings, AuditError> {
     use crate::attacks::text::embedding::SentenceEmbedder;
     let err = |e: crate::attacks::text::embedding::EmbeddingError| AuditError::Dataset {
         dataset: "semantic linkage".into(),
@@ -62,7 +74,12 @@ pub fn embed_corpora(
         Some(n) => format!("{n} ({})", info.dir),
         None => info.dir,
     };
-    Ok((o, r, name, info.dimension))
+    Ok(CorpusEmbeddings {
+        original: o,
+        release: r,
+        model: name,
+        dimension: info.dimension,
+    })
 }
 
 /// Without the feature `semantic`: an error saying how to get it.
@@ -71,7 +88,7 @@ pub fn embed_corpora(
     dir: &Path,
     _original: &Corpus,
     _release: &Corpus,
-) -> Result<(Vec<Vec<f32>>, Vec<Vec<f32>>, String, usize), AuditError> {
+) -> Result<CorpusEmbeddings, AuditError> {
     Err(AuditError::Dataset {
         dataset: "semantic linkage".into(),
         message: format!(
@@ -92,8 +109,8 @@ pub fn semantic_linkage(
     minhash: &LinkageResult,
     config: &SemanticConfig,
 ) -> Result<SemanticFacts, AuditError> {
-    let (ov, rv, model, dimension) = embed_corpora(dir, original, release)?;
-    let linkage = link_semantic(original, release, &ov, &rv, truth, config)?;
+    let e = embed_corpora(dir, original, release)?;
+    let linkage = link_semantic(original, release, &e.original, &e.release, truth, config)?;
     let minhash_counts = LinkCounts {
         linked: minhash.linked,
         linked_with_truth: minhash
@@ -105,8 +122,8 @@ pub fn semantic_linkage(
         with_truth: minhash.with_truth,
     };
     Ok(SemanticFacts {
-        model,
-        dimension,
+        model: e.model,
+        dimension: e.dimension,
         semantic: semantic_counts(&linkage),
         minhash: minhash_counts,
         combined: combined_links(minhash, &linkage),
