@@ -49,6 +49,36 @@ pub struct CorpusEmbeddings {
     pub dimension: usize,
 }
 
+/// Fails early, before any attack runs, when `dir` lacks a file the model
+/// needs (or when the feature `semantic` is off).
+pub fn check_model_dir(dir: &Path) -> Result<(), AuditError> {
+    #[cfg(feature = "semantic")]
+    {
+        let missing = crate::attacks::text::embedding::missing_model_files(dir);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(AuditError::Dataset {
+            dataset: "semantic linkage".into(),
+            message: crate::attacks::text::embedding::EmbeddingError::Incomplete {
+                dir: dir.display().to_string(),
+                missing: missing.join(", "),
+            }
+            .to_string(),
+        })
+    }
+    #[cfg(not(feature = "semantic"))]
+    {
+        Err(AuditError::Dataset {
+            dataset: "semantic linkage".into(),
+            message: format!(
+                "an embedding model was given ({}) but this reident was built without the cargo feature `semantic`; rebuild with `--features semantic`",
+                dir.display()
+            ),
+        })
+    }
+}
+
 /// Embeddings of both corpora with the model in `dir`.
 #[cfg(feature = "semantic")]
 pub fn embed_corpora(

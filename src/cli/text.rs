@@ -143,6 +143,9 @@ fn corpus(df: &DataFrame, args: &TextArgs, source: &str) -> Result<Corpus, CliEr
 /// Runs `reident text`.
 pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     crate::data::ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
+    if let Some(dir) = &args.embedding_model {
+        crate::audit::semantic::check_model_dir(dir)?;
+    }
     if let Some(path) = &args.output {
         let inputs: Vec<&PathBuf> = [&args.original, &args.release]
             .into_iter()

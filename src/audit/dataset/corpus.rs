@@ -55,6 +55,9 @@ pub(crate) fn run_corpus(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Box<CorpusFacts>, AuditError> {
     let dataset = format!("corpus `{}`", c.name);
+    if let Some(dir) = &c.embedding_model {
+        crate::audit::semantic::check_model_dir(dir)?;
+    }
     let opts = ReadOptions::default();
     let o_source = c.original.display().to_string();
     let r_source = c.release.display().to_string();
