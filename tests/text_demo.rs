@@ -186,6 +186,7 @@ fn args(original: PathBuf, release: PathBuf, text: &str, id: &str, idcols: &[&st
         output: None,
         force: false,
         max_linkage_rate: None,
+        embedding_model: None,
     }
 }
 

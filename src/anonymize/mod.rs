@@ -37,6 +37,7 @@ pub mod mechanisms;
 pub mod microaggregation;
 pub mod mondrian;
 pub mod noise;
+pub mod paraphrase;
 pub mod pseudonym;
 pub mod randomized_response;
 pub mod text;

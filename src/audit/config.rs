@@ -129,6 +129,9 @@ impl AuditConfig {
         for c in &mut self.corpora {
             fix(&mut c.original);
             fix(&mut c.release);
+            if let Some(m) = &mut c.embedding_model {
+                fix(m);
+            }
             if let Some(u) = &mut c.users {
                 fix(u);
             }

@@ -200,6 +200,10 @@ pub struct CorpusConfig {
     pub linkage: DocumentLinkageConfig,
     /// Stylometric authorship attribution (needs `author`).
     pub stylometry: Option<StylometryConfig>,
+    /// A sentence-transformers BERT model folder (e.g. all-MiniLM-L6-v2 from
+    /// scripts/fetch-embedding-model.sh): runs semantic document linkage
+    /// beside MinHash (needs the cargo feature `semantic`).
+    pub embedding_model: Option<PathBuf>,
 }
 
 pub(crate) fn default_user_columns() -> Vec<String> {

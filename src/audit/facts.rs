@@ -38,6 +38,8 @@ pub(crate) struct CorpusFacts {
     pub(crate) name: String,
     pub(crate) text: ScoredTextReport,
     pub(crate) stylometry: Option<StylometryFacts>,
+    /// Semantic linkage, when an embedding model was given.
+    pub(crate) semantic: Option<crate::audit::semantic::SemanticFacts>,
     pub(crate) charts: Vec<Chart>,
 }
 

@@ -24,6 +24,7 @@ mod dataset;
 pub mod declarations;
 mod facts;
 pub mod run;
+pub mod semantic;
 
 pub use config::{AuditConfig, ClaimConfig};
 pub use run::{run_audit, AuditOptions, AuditOutcome};

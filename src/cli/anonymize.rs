@@ -54,6 +54,44 @@ pub enum Method {
     Histogram(HistogramArgs),
     /// k-ary randomized response on categorical columns.
     RandomizedResponse(RandomizedResponseArgs),
+    /// Seeded paraphrase of text columns (synonyms, sentence reordering and
+    /// dropping, extractive summary, number and name masking): rewritten
+    /// releases with known truth for testing document linkage.
+    Paraphrase(ParaphraseArgs),
+}
+
+/// `paraphrase` options.
+#[derive(Debug, clap::Args)]
+pub struct ParaphraseArgs {
+    #[command(flatten)]
+    io: IoArgs,
+    /// Text columns to rewrite.
+    #[arg(long = "column", value_delimiter = ',', required = true)]
+    columns: Vec<String>,
+    /// RNG seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Probability that a word of the synonym list is replaced, in [0, 1].
+    #[arg(long, default_value_t = 1.0, value_parser = super::parse::probability)]
+    synonym_probability: f64,
+    /// Probability that a sentence is dropped, in [0, 1].
+    #[arg(long, default_value_t = 0.2, value_parser = super::parse::probability)]
+    drop_probability: f64,
+    /// Probability that a stop word is left out, in [0, 1].
+    #[arg(long, default_value_t = 0.5, value_parser = super::parse::probability)]
+    stop_word_drop_probability: f64,
+    /// Keep the sentence order.
+    #[arg(long)]
+    no_reorder: bool,
+    /// Keep at most this many sentences (extractive summary).
+    #[arg(long, value_parser = super::parse::at_least_one)]
+    summary_sentences: Option<usize>,
+    /// Replace tokens holding a digit by `[NUMBER]`.
+    #[arg(long)]
+    mask_numbers: bool,
+    /// Keep census first and last names (default: replaced by `[NAME]`).
+    #[arg(long)]
+    keep_names: bool,
 }
 
 /// Input, output and release options shared by every method.
@@ -510,6 +548,23 @@ pub fn run(args: &AnonymizeArgs, out: &mut dyn Write) -> Result<Outcome, CliErro
             let summary =
                 json!({"method": "k-ary randomized response", "result": to_json(&result)});
             finish(&a.io, &input, result.release, true, &[], summary, out)
+        }
+        Method::Paraphrase(a) => {
+            let input = read_input(&a.io)?;
+            let config = crate::anonymize::paraphrase::ParaphraseConfig {
+                seed: a.seed,
+                synonym_probability: a.synonym_probability,
+                drop_probability: a.drop_probability,
+                stop_word_drop_probability: a.stop_word_drop_probability,
+                reorder: !a.no_reorder,
+                summary_sentences: a.summary_sentences,
+                mask_numbers: a.mask_numbers,
+                mask_names: !a.keep_names,
+            };
+            let release =
+                crate::anonymize::paraphrase::paraphrase_table(&input.table, &a.columns, &config)?;
+            let summary = json!({"method": "seeded paraphrase", "config": to_json(&config)});
+            finish(&a.io, &input, release, true, &[], summary, out)
         }
     }
 }

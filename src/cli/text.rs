@@ -6,6 +6,10 @@
 //! name parts that are ordinary words (or common in the originals' text)
 //! survive only in identifier context (`[~link]`, `@link`, `Thanks link!`);
 //! their other occurrences are reported under `ambiguous_not_counted`.
+//!
+//! With `--embedding-model DIR` the semantic document linkage (sentence
+//! embeddings, `crate::audit::semantic`) runs too and the report gains a
+//! `semantic_linkage` object: the semantic, MinHash and combined counts.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -103,6 +107,11 @@ pub struct TextArgs {
     /// straddles R or too few release documents name an original.
     #[arg(long, value_name = "R", value_parser = super::parse::max_rate)]
     pub max_linkage_rate: Option<f64>,
+    /// A sentence-transformers BERT model folder (scripts/fetch-embedding-model.sh
+    /// installs all-MiniLM-L6-v2): also run semantic (paraphrase-robust)
+    /// document linkage and report it beside MinHash.
+    #[arg(long, value_name = "DIR")]
+    pub embedding_model: Option<PathBuf>,
 }
 
 fn column(df: &DataFrame, name: &str, source: &str) -> Result<Vec<Option<String>>, CliError> {
@@ -134,6 +143,9 @@ fn corpus(df: &DataFrame, args: &TextArgs, source: &str) -> Result<Corpus, CliEr
 /// Runs `reident text`.
 pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     crate::data::ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
+    if let Some(dir) = &args.embedding_model {
+        crate::audit::semantic::check_model_dir(dir)?;
+    }
     if let Some(path) = &args.output {
         let inputs: Vec<&PathBuf> = [&args.original, &args.release]
             .into_iter()
@@ -245,7 +257,7 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         });
         bar.inc(1);
     };
-    let report = crate::eval::document_linkage::score_text_report(audit_text(
+    let raw = audit_text(
         &original,
         &release,
         truth.as_ref(),
@@ -253,14 +265,43 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         &hash_columns,
         &config,
         &mut on_stage,
-    )?)?;
+    )?;
     bar.finish_and_clear();
 
-    super::output::emit(
-        &super::output::to_json(&report)?,
-        args.output.as_deref(),
-        out,
-    )?;
+    let semantic = match &args.embedding_model {
+        None => None,
+        Some(dir) => {
+            let bar = super::progress::bar(1, "semantic linkage");
+            let s = crate::audit::semantic::semantic_linkage(
+                dir,
+                &original,
+                &release,
+                truth.as_ref(),
+                &raw.linkage,
+                &crate::attacks::text::semantic::SemanticConfig::default(),
+            )?;
+            bar.finish_and_clear();
+            Some(s)
+        }
+    };
+    let report = crate::eval::document_linkage::score_text_report(raw)?;
+    let json = match &semantic {
+        None => super::output::to_json(&report)?,
+        Some(s) => {
+            let mut value = serde_json::to_value(&report)
+                .map_err(|e| CliError::Usage(format!("cannot serialise the report: {e}")))?;
+            if let serde_json::Value::Object(map) = &mut value {
+                map.insert(
+                    "semantic_linkage".into(),
+                    serde_json::to_value(s).map_err(|e| {
+                        CliError::Usage(format!("cannot serialise the report: {e}"))
+                    })?,
+                );
+            }
+            super::output::to_json(&value)?
+        }
+    };
+    super::output::emit(&json, args.output.as_deref(), out)?;
     let leaked = report.leak_scan.n_surviving > 0
         || report.hash_attack.recovered > 0
         || report.recovery.consistency.consistent;
@@ -271,7 +312,13 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
                 corpus: args.release.display().to_string(),
                 max_rate,
             };
-            Outcome::of_claims(&[claim.verdict(&report, 0.95)?])
+            let evidence = semantic.as_ref().map(|s| {
+                crate::audit::claims::document_linkage::SemanticEvidence {
+                    model: s.model.clone(),
+                    combined: s.combined,
+                }
+            });
+            Outcome::of_claims(&[claim.verdict_with(&report, evidence.as_ref(), 0.95)?])
         }
     };
     Ok(if leaked { Outcome::Refuted } else { linkage })

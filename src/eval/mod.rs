@@ -53,6 +53,7 @@ pub mod linkage;
 pub mod mechanism_audit;
 pub mod rate;
 pub mod roc;
+pub mod text_linkage_semantic;
 pub mod verification;
 
 pub use coverage::{guard, qi_join_checks, CoverageCheck, MIN_ALIGNED_SHARE};

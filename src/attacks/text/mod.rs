@@ -22,10 +22,13 @@
 //! attribute authorship by style (that is `attacks::stylometry`).
 
 pub mod context;
+#[cfg(feature = "semantic")]
+pub mod embedding;
 pub mod leak;
 pub mod linkage;
 pub mod minhash;
 pub mod recovery;
+pub mod semantic;
 
 pub use context::{CodeSpans, ContextDetector, ContextRule};
 pub use leak::{

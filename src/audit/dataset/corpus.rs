@@ -41,12 +41,13 @@ pub(crate) fn joined_texts(
 }
 
 /// Progress steps [`run_corpus`] reports: the text attacks, then with
-/// `[corpus.stylometry]` the attribution and the sweep over authors.
+/// `[corpus.stylometry]` the attribution and the sweep over authors, and
+/// with `embedding_model` the semantic linkage.
 pub(crate) fn steps(c: &CorpusConfig) -> u64 {
-    1 + c
-        .stylometry
-        .as_ref()
-        .map_or(0, |s| 1 + !s.sweep_authors.is_empty() as u64)
+    1 + c.embedding_model.is_some() as u64
+        + c.stylometry
+            .as_ref()
+            .map_or(0, |s| 1 + !s.sweep_authors.is_empty() as u64)
 }
 
 pub(crate) fn run_corpus(
@@ -56,6 +57,9 @@ pub(crate) fn run_corpus(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Box<CorpusFacts>, AuditError> {
     let dataset = format!("corpus `{}`", c.name);
+    if let Some(dir) = &c.embedding_model {
+        crate::audit::semantic::check_model_dir(dir)?;
+    }
     let opts = ReadOptions::default();
     let o_source = c.original.display().to_string();
     let r_source = c.release.display().to_string();
@@ -155,7 +159,7 @@ pub(crate) fn run_corpus(
         show_identifiers: options.include_examples,
         max_examples: 5,
     };
-    let mut text = score_text_report(audit_text(
+    let raw = audit_text(
         &original,
         &release,
         Some(&truth),
@@ -163,7 +167,24 @@ pub(crate) fn run_corpus(
         &hash_columns,
         &text_config,
         &mut |_| {},
-    )?)?;
+    )?;
+    let semantic = match &c.embedding_model {
+        Some(dir) => {
+            let mut s = crate::audit::semantic::semantic_linkage(
+                dir,
+                &original,
+                &release,
+                Some(&truth),
+                &raw.linkage,
+                &crate::attacks::text::semantic::SemanticConfig::default(),
+            )?;
+            s.linkage.links.clear();
+            progress(&format!("{dataset}: semantic linkage ({})", s.model));
+            Some(s)
+        }
+        None => None,
+    };
+    let mut text = score_text_report(raw)?;
     // Per-document links are ids only but add nothing a reader needs.
     text.linkage.links.clear();
     progress(&format!(
@@ -204,6 +225,7 @@ pub(crate) fn run_corpus(
         name: c.name.clone(),
         text,
         stylometry,
+        semantic,
         charts,
     }))
 }
@@ -254,6 +276,29 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
             rows.push((
                 format!("surviving {:?} identifiers", k.kind).to_lowercase(),
                 format!("{} of {} ({} documents)", k.surviving, k.known, k.documents),
+            ));
+        }
+    }
+    match &c.semantic {
+        None => rows.push((
+            "semantic linkage".to_string(),
+            "not run (no embedding_model)".to_string(),
+        )),
+        Some(s) => {
+            rows.push(("semantic linkage model".to_string(), s.model.clone()));
+            let line = |x: &crate::eval::text_linkage_semantic::LinkCounts| {
+                format!(
+                    "{} linked, {} to their original (rate {}, precision {})",
+                    x.linked,
+                    x.correct,
+                    opt(x.reidentification_rate()),
+                    opt(x.precision())
+                )
+            };
+            rows.push(("semantic linkage".to_string(), line(&s.semantic)));
+            rows.push((
+                "combined linkage (stronger per document)".to_string(),
+                line(&s.combined),
             ));
         }
     }
@@ -313,6 +358,9 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
     }
     for chart in &c.charts {
         section = section.chart(chart.name.clone(), chart.caption.clone());
+    }
+    if let Some(s) = &c.semantic {
+        section = section.result("semantic_linkage", s)?;
     }
     let section = section.result("text_attacks", &c.text)?;
     Ok((section, c.charts))
