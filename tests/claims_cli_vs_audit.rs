@@ -374,6 +374,98 @@ fn document_linkage_claim_equals_text_max_linkage_rate() {
     );
 }
 
+/// `reident stylometry --original --release --max-accuracy` is the
+/// `authorship` claim: the same split, attack and scoring (one library
+/// function) with the same defaults (an empty `[corpus.stylometry]` section,
+/// no `--features`/`--classifier`/`--known-share`/`--min-documents`), on the
+/// demo's comments; with the demo's seed both give the demo report's figure.
+#[test]
+fn authorship_claim_equals_stylometry_max_accuracy() {
+    let (o, r) = (
+        "datasets/atlassian_demo/original/comments.ndjson.gz",
+        "datasets/atlassian_demo/release/comments.ndjson.gz",
+    );
+    // (seed given to both front doors, the figure the demo audit reports)
+    for (seed, demo_figure) in [(None, None), (Some("20240601"), Some(25.0 / 182.0))] {
+        let mut args = vec![
+            "stylometry",
+            "--original",
+            o,
+            "--release",
+            r,
+            "--id",
+            "comment_id",
+            "--text",
+            "body",
+            "--author",
+            "author",
+            "--max-accuracy",
+            "0.10",
+        ];
+        if let Some(seed) = seed {
+            args.extend(["--seed", seed]);
+        }
+        let cli = reident(&args);
+        let seed_line = seed.map_or(String::new(), |s| format!("seed = {s}"));
+        let claims = audit(&format!(
+            r#"
+            {seed_line}
+            [[corpus]]
+            name = "comments"
+            original = "{o}"
+            release = "{r}"
+            text = "body"
+            id = "comment_id"
+            author = "author"
+            [corpus.stylometry]
+            [[claim]]
+            kind = "authorship"
+            corpus = "comments"
+            max_accuracy = 0.10
+            "#
+        ));
+        let stderr = String::from_utf8_lossy(&cli.stderr);
+        let claim = &claims[0];
+        assert_eq!(
+            cli.status.code(),
+            Some(exit_code(claim.verdict)),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "{:?}: authors of corpus `{r}` are not identifiable above 10%",
+                claim.verdict
+            )),
+            "{stderr}"
+        );
+        let measured = claim.measured.unwrap();
+        assert_eq!(
+            format!("{:.4}", printed_figure(&stderr)),
+            format!("{measured:.4}"),
+            "{stderr}"
+        );
+        let (lo, hi) = claim.confidence_interval.unwrap();
+        assert!(stderr.contains(&format!("[{lo:.4}, {hi:.4}]")), "{stderr}");
+        // The JSON report: the audit's defaults and the same counts.
+        let json: Value = serde_json::from_slice(&cli.stdout).unwrap();
+        assert_eq!(json["features"], serde_json::json!(["mfw:200"]));
+        assert_eq!(json["classifier"], "cosine");
+        assert_eq!(json["known_share"], 0.5);
+        assert_eq!(json["min_documents"], 4);
+        assert_eq!(json["seed"], seed.map_or(42, |s| s.parse::<u64>().unwrap()));
+        assert_eq!(json["candidate_authors"], 182);
+        assert_eq!(json["held_out_in_release"], json["held_out_documents"]);
+        if let Some(figure) = demo_figure {
+            // The demo audit (`reident audit --demo`): 25 of 182 pseudonyms
+            // attributed after pooling, [0.0948, 0.1949], inconclusive at 10%.
+            assert!((measured - figure).abs() < 1e-12, "{measured}");
+            assert_eq!(format!("{lo:.4}, {hi:.4}"), "0.0948, 0.1949");
+            assert_eq!(claim.verdict, Verdict::Inconclusive);
+            assert_eq!(cli.status.code(), Some(3));
+        }
+    }
+}
+
 /// The truth key `#row` (the originals' data row, as `reident anonymize
 /// --truth-key` writes it) resolves the same way in `reident link` and in the
 /// audit (one `data::TruthSpec`): the bundled Mondrian k=5 release of Adult.

@@ -602,3 +602,43 @@ fn subcorpus_profile_pools_author_documents() {
     assert!((alice + 1.0 / (2.0 * s2)).abs() < 1e-12, "{alice}");
     assert!((bob + 3.0 / (2.0 * s2)).abs() < 1e-12, "{bob}");
 }
+
+/// `--original`/`--release` is its own mode: the train/test-only flags
+/// conflict with it, its own flags need it, and it needs `--id-column`.
+#[test]
+fn original_release_mode_flags() {
+    let parse = |args: &[&str]| {
+        let mut argv = vec!["reident", "stylometry"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).map_err(|e| e.kind())
+    };
+    let mode = ["--original", "o.csv", "--release", "r.csv", "--id", "id"];
+    assert!(parse(&mode).is_ok());
+    let with = |extra: &[&str]| {
+        let mut v = mode.to_vec();
+        v.extend_from_slice(extra);
+        parse(&v)
+    };
+    assert!(with(&["--max-accuracy", "0.1", "--known-share", "0.3"]).is_ok());
+    assert_eq!(
+        with(&["--k", "5"]).unwrap_err(),
+        clap::error::ErrorKind::ArgumentConflict
+    );
+    assert_eq!(
+        with(&["--train", "t.csv"]).unwrap_err(),
+        clap::error::ErrorKind::ArgumentConflict
+    );
+    assert_eq!(
+        with(&["--max-accuracy", "1"]).unwrap_err(),
+        clap::error::ErrorKind::ValueValidation
+    );
+    assert_eq!(
+        parse(&["--original", "o.csv", "--release", "r.csv"]).unwrap_err(),
+        clap::error::ErrorKind::MissingRequiredArgument
+    );
+    assert_eq!(
+        parse(&["--train", "t.csv", "--max-accuracy", "0.1"]).unwrap_err(),
+        clap::error::ErrorKind::MissingRequiredArgument
+    );
+    assert!(parse(&["--train", "t.csv"]).is_ok());
+}

@@ -59,8 +59,13 @@ pub struct AuditConfig {
     pub base_dir: PathBuf,
 }
 
+/// The audit's seed when the configuration gives none (`seed = ...`), also
+/// the default `--seed` of the commands that run an audit experiment
+/// (`reident stylometry --original --release`).
+pub const DEFAULT_SEED: u64 = 42;
+
 fn default_seed() -> u64 {
-    42
+    DEFAULT_SEED
 }
 fn default_confidence() -> f64 {
     0.95

@@ -8,7 +8,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::attacks::stylometry::features::FeatureKind;
 use crate::attacks::stylometry::pipeline::ClassifierKind;
+use crate::attacks::stylometry::pseudonym::PseudonymAttackParams;
+use crate::attacks::stylometry::StylometryError;
 
 pub use crate::data::ROW_KEY;
 
@@ -264,6 +267,41 @@ pub struct StylometryConfig {
     pub sweep_authors: Vec<usize>,
 }
 
+impl StylometryConfig {
+    /// The attack's parameters for this section ([`PseudonymAttackParams::new`]
+    /// for its features and classifier, then its known share and minimum of
+    /// documents) with the split drawn from `seed` (the audit's `seed`): the
+    /// one translation the audit and `reident stylometry --original
+    /// --release` use.
+    pub fn attack_params(&self, seed: u64) -> Result<PseudonymAttackParams, StylometryError> {
+        let features = self
+            .features
+            .iter()
+            .map(|f| f.parse::<FeatureKind>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(PseudonymAttackParams {
+            known_share: self.known_share,
+            min_documents: self.min_documents,
+            seed,
+            ..PseudonymAttackParams::new(features, self.classifier)
+        })
+    }
+}
+
+/// The defaults of an empty `[corpus.stylometry]` section, which `reident
+/// stylometry --original --release` uses too.
+impl Default for StylometryConfig {
+    fn default() -> Self {
+        Self {
+            features: default_features(),
+            classifier: default_classifier(),
+            known_share: default_known_share(),
+            min_documents: default_min_documents(),
+            sweep_authors: Vec::new(),
+        }
+    }
+}
+
 fn default_features() -> Vec<String> {
     vec!["mfw:200".into()]
 }
@@ -374,5 +412,19 @@ pub(crate) fn percent(x: f64) -> String {
         format!("{}%", p.round())
     } else {
         format!("{p:.2}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stylometry_default_is_the_empty_sections_defaults() {
+        let empty: StylometryConfig = toml::from_str("").unwrap();
+        assert_eq!(empty, StylometryConfig::default());
+        assert_eq!(empty.features, vec!["mfw:200".to_string()]);
+        assert_eq!(empty.classifier, ClassifierKind::Cosine);
+        assert_eq!((empty.known_share, empty.min_documents), (0.5, 4));
     }
 }

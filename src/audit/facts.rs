@@ -9,6 +9,7 @@ use crate::attacks::linkage::QiJoinResult;
 use crate::attacks::stylometry::pipeline::ClassifierKind;
 use crate::attacks::unicity::UnicityReport;
 use crate::dp::AggregateFit;
+use crate::eval::attribution::ScoredReleaseAttack;
 use crate::eval::document_linkage::ScoredTextReport;
 use crate::privacy::direct_identifiers::DirectIdentifierScan;
 use crate::privacy::MetricsReport;
@@ -70,6 +71,10 @@ pub(crate) struct StylometryFacts {
     /// Of those, the ones whose id names a release document.
     pub(crate) held_out_in_release: usize,
     pub(crate) accuracy_vs_authors: Vec<(usize, f64, f64)>,
+    /// The scored attack these figures come from; the `authorship` claim
+    /// decides on it ([`crate::audit::claims::authorship::Authorship::verdict`]).
+    #[serde(skip)]
+    pub(crate) scored: ScoredReleaseAttack,
 }
 
 pub(crate) struct AggregateFacts {

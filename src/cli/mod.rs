@@ -354,7 +354,7 @@ pub enum Command {
     Identifiers(identifiers::IdentifiersArgs),
     /// Link release rows back to originals: Fellegi-Sunter with blocking, or the QI join (--qi).
     Link(link::LinkArgs),
-    /// Authorship attribution (Delta family, nearest centroid, kNN): train/test or cross-validation.
+    /// Authorship attribution (Delta family, nearest centroid, kNN): train/test or cross-validation, or the audit's original/release attack (--original --release; --max-accuracy decides the `authorship` claim).
     Stylometry(stylometry::StylometryArgs),
     /// Anonymeter-style risks: singling out, linkability, attribute inference.
     Risk(risk::RiskArgs),

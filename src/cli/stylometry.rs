@@ -5,6 +5,14 @@
 //! text length. With `--pseudonym-column` the test documents are also pooled
 //! per pseudonym and attributed as a whole (document-level and
 //! pseudonym-level accuracy side by side). Prints one JSON report.
+//!
+//! With `--original` and `--release` instead, it runs the audit's experiment
+//! on an original corpus and its release (the library's one function,
+//! [`crate::eval::attribution::attack_release`]: a seeded share of each
+//! author's originals is the adversary's known writing, the release versions
+//! of the others are attributed one by one and pooled per pseudonym) with the
+//! audit's defaults, prints its JSON, and with `--max-accuracy` decides the
+//! audit's `authorship` claim ([`crate::audit::claims::authorship`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,11 +29,15 @@ use crate::attacks::stylometry::pipeline::{
     attribute, ClassifierKind, ClassifierSpec, PipelineConfig,
 };
 use crate::attacks::stylometry::pooling::PoolingMethod;
-use crate::attacks::stylometry::pseudonym::attribute_pseudonyms;
+use crate::attacks::stylometry::pseudonym::{attribute_pseudonyms, PseudonymAttackInput};
 use crate::attacks::stylometry::tokenize::{CodeHandling, MarkupHandling, TokenizerOptions};
 use crate::attacks::stylometry::StylometryError;
-use crate::data::{read_frame, ReadOptions};
-use crate::eval::attribution::{pseudonym_run, score_run, PseudonymRun, ScoredRun};
+use crate::audit::claims::authorship::Authorship;
+use crate::audit::config::StylometryConfig;
+use crate::data::{read_frame, text_column, Corpus as DataCorpus, ReadOptions};
+use crate::eval::attribution::{
+    attack_release, pseudonym_run, score_run, Evaluation, PseudonymRun, ScoredRun,
+};
 use crate::eval::cross_validation::{
     cross_validate, sweep_authors, sweep_length, CrossValidation, SweepPoint,
 };
@@ -34,25 +46,69 @@ use crate::eval::cross_validation::{
 #[derive(Debug, clap::Args)]
 pub struct StylometryArgs {
     /// Training documents with known authors (.csv, .ndjson/.jsonl[.gz], .parquet).
-    #[arg(long)]
-    pub train: PathBuf,
+    #[arg(long, required_unless_present = "original")]
+    pub train: Option<PathBuf>,
     /// Documents to attribute; without it, cross-validate on --train.
     #[arg(long)]
     pub test: Option<PathBuf>,
+    /// The original documents (id, text, author), as the audit's `[[corpus]]`
+    /// `original`: instead of --train/--test, run the audit's attack on them
+    /// and --release (a seeded --known-share of each author's originals is
+    /// the adversary's known writing; the release versions of the others,
+    /// matched by --id-column, are attributed one by one and pooled per
+    /// release pseudonym), as the `authorship` claim does.
+    #[arg(
+        long,
+        requires_all = ["release", "id_column"],
+        conflicts_with_all = [
+            "train", "test", "pseudonym_column", "normalization", "profile", "k", "alpha",
+            "svm_c", "pooling", "keep_markup", "keep_code", "skip_empty", "folds", "top_n",
+            "sweep_authors", "repeats", "sweep_lengths",
+        ]
+    )]
+    pub original: Option<PathBuf>,
+    /// The release of --original: the same document ids, the text perhaps
+    /// rewritten, the author column holding each author's pseudonym.
+    #[arg(long, requires = "original")]
+    pub release: Option<PathBuf>,
+    /// Column holding the document id in --original and --release (the
+    /// audit's `id`).
+    #[arg(long, visible_alias = "id", requires = "original")]
+    pub id_column: Option<String>,
     /// Column holding the document text.
-    #[arg(long, default_value = "text")]
+    #[arg(long, visible_alias = "text", default_value = "text")]
     pub text_column: String,
-    /// Column holding the author (in --train, and in --test when present there).
-    #[arg(long, default_value = "author")]
+    /// Column holding the author (in --train, and in --test when present
+    /// there; with --original, the author in --original and the pseudonym in
+    /// --release, the audit's `author`).
+    #[arg(long, visible_alias = "author", default_value = "author")]
     pub author_column: String,
     /// Feature families, comma-separated: mfw:N:CULL%, function-words,
     /// char:MIN-MAX:TOP, word:N:TOP, stems:LANG:TOP, bpe:VOCAB:TOP, format
-    /// (trailing parts optional).
-    #[arg(long, value_delimiter = ',', default_value = "mfw:100")]
+    /// (trailing parts optional). Default: mfw:100 with --train, the audit's
+    /// mfw:200 with --original.
+    #[arg(long, value_delimiter = ',')]
     pub features: Vec<String>,
-    /// Classifier.
-    #[arg(long, value_enum, default_value_t = ClassifierArg::Burrows)]
-    pub classifier: ClassifierArg,
+    /// Classifier. Default: burrows with --train, the audit's cosine with
+    /// --original.
+    #[arg(long, value_enum)]
+    pub classifier: Option<ClassifierArg>,
+    /// With --original: share of each author's originals the adversary
+    /// knows, strictly between 0 and 1 (default 0.5, the audit's
+    /// `known_share`).
+    #[arg(long, requires = "original", value_parser = super::parse::open_unit)]
+    pub known_share: Option<f64>,
+    /// With --original: authors with fewer original documents than this
+    /// (at least 2) are left out (default 4, the audit's `min_documents`).
+    #[arg(long, requires = "original", value_parser = super::parse::at_least_two)]
+    pub min_documents: Option<usize>,
+    /// With --original: check "authors are not identifiable above A", A in
+    /// [0, 1), with the audit's `authorship` claim (the stronger of the
+    /// document- and pseudonym-level top-1 accuracy, Wilson interval at 95%,
+    /// coverage guard): exit 1 when the interval lies above A, 3 when it
+    /// straddles A or too few held-out documents are found in the release.
+    #[arg(long, value_name = "A", requires = "original", value_parser = super::parse::max_rate)]
+    pub max_accuracy: Option<f64>,
     /// Normalization fitted on the training rows.
     #[arg(long, value_enum, default_value_t = NormalizationArg::None)]
     pub normalization: NormalizationArg,
@@ -90,8 +146,10 @@ pub struct StylometryArgs {
     /// Cross-validation folds (without --test, and for sweeps), at least 2.
     #[arg(long, default_value_t = 5, value_parser = super::parse::at_least_two)]
     pub folds: usize,
-    /// Seed of fold assignment and author sampling.
-    #[arg(long, default_value_t = 42)]
+    /// Seed of fold assignment and author sampling; with --original, of the
+    /// known/held-out split. The default is the audit's default `seed` (42):
+    /// give the audit's `seed` to reproduce its authorship figure.
+    #[arg(long, default_value_t = crate::audit::config::DEFAULT_SEED)]
     pub seed: u64,
     /// Authors listed per attributed document (at least 1).
     #[arg(long, default_value_t = 3, value_parser = super::parse::at_least_one)]
@@ -325,12 +383,23 @@ fn load(
 
 /// Runs `reident stylometry`.
 pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    if let Some(original) = &args.original {
+        return run_release(args, original, out);
+    }
+    let train_path = args
+        .train
+        .as_ref()
+        .ok_or_else(|| usage("give --train (or --original and --release)".into()))?;
     if let Some(test) = &args.test {
         // Attributing the training documents themselves measures nothing.
-        crate::data::ensure_distinct_inputs("test corpus", test, "training corpus", &args.train)?;
+        crate::data::ensure_distinct_inputs("test corpus", test, "training corpus", train_path)?;
     }
-    let kinds = args
-        .features
+    let features = if args.features.is_empty() {
+        vec!["mfw:100".to_string()]
+    } else {
+        args.features.clone()
+    };
+    let kinds = features
         .iter()
         .map(|s| s.parse::<FeatureKind>())
         .collect::<Result<Vec<_>, _>>()?;
@@ -353,7 +422,7 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         },
         normalization: args.normalization.into(),
         classifier: ClassifierSpec {
-            kind: args.classifier.into(),
+            kind: args.classifier.unwrap_or(ClassifierArg::Burrows).into(),
             profile: match args.profile {
                 ProfileArg::Centroid => Profile::Centroid,
                 ProfileArg::NearestDocument => Profile::NearestDocument,
@@ -370,12 +439,12 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
             "--pseudonym-column names a column of --test; give --test".into(),
         ));
     }
-    let loaded = load(&args.train, args, true, None)?;
+    let loaded = load(train_path, args, true, None)?;
     let train_authors = loaded.authors.unwrap_or_default();
     let skipped_train_rows = loaded.skipped;
     let train = Corpus::from_named(loaded.texts, &train_authors)?;
     let mut report = StylometryReport {
-        train: args.train.display().to_string(),
+        train: train_path.display().to_string(),
         test: args.test.as_ref().map(|p| p.display().to_string()),
         skipped_train_rows,
         skipped_test_rows: Vec::new(),
@@ -475,4 +544,132 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
     }
     super::output::print_json(out, &report)?;
     Ok(Outcome::Success)
+}
+
+/// The JSON report of `reident stylometry --original --release`: the
+/// audit's pseudonym-level attack and its scores (no verdict; that is
+/// `--max-accuracy`'s, on standard error and in the exit code).
+#[derive(Debug, Serialize)]
+pub struct ReleaseAttackReport {
+    /// Original file.
+    pub original: String,
+    /// Release file.
+    pub release: String,
+    /// Feature families.
+    pub features: Vec<String>,
+    /// Classifier.
+    pub classifier: ClassifierKind,
+    /// Share of each author's originals the adversary knows.
+    pub known_share: f64,
+    /// Authors with fewer original documents were left out.
+    pub min_documents: usize,
+    /// Seed of the known/held-out split.
+    pub seed: u64,
+    /// Candidate authors.
+    pub candidate_authors: usize,
+    /// Authors left out for too few documents.
+    pub authors_left_out: usize,
+    /// Original documents the adversary knows.
+    pub known_documents: usize,
+    /// Held-out original documents of the candidate authors (the targets).
+    pub held_out_documents: usize,
+    /// Of those, the ones whose id names a release document.
+    pub held_out_in_release: usize,
+    /// Attacked release documents without a pseudonym (not pooled).
+    pub documents_without_pseudonym: usize,
+    /// Pseudonyms whose documents have more than one true author.
+    pub shared_pseudonyms: Option<usize>,
+    /// Document-level attribution, scored.
+    pub documents: Evaluation,
+    /// Pseudonym-level attribution (pooled), scored; `null` when no attacked
+    /// document has a pseudonym.
+    pub pseudonyms: Option<Evaluation>,
+}
+
+/// A corpus file read as the audit reads a `[[corpus]]` side: the id and
+/// text columns into the crate's one corpus, and the author column.
+fn read_side(
+    path: &Path,
+    id_column: &str,
+    args: &StylometryArgs,
+) -> Result<(DataCorpus, Vec<Option<String>>), CliError> {
+    let source = path.display().to_string();
+    let frame = read_frame(path, &ReadOptions::default())?;
+    let ids = text_column(&frame, id_column, &source)?;
+    let texts = text_column(&frame, &args.text_column, &source)?;
+    let authors = text_column(&frame, &args.author_column, &source)?;
+    Ok((DataCorpus::new(&source, ids, texts)?, authors))
+}
+
+/// `reident stylometry --original --release`: the audit's experiment, run
+/// by the library function the audit runs
+/// ([`crate::eval::attribution::attack_release`]), with its defaults
+/// ([`StylometryConfig::default`], the audit's seed).
+fn run_release(
+    args: &StylometryArgs,
+    original_path: &Path,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let (Some(release_path), Some(id_column)) = (&args.release, &args.id_column) else {
+        return Err(usage(
+            "--original needs --release and --id-column (the document id of both files)".into(),
+        ));
+    };
+    crate::data::ensure_distinct_inputs("release", release_path, "original", original_path)?;
+    // The audit's `[corpus.stylometry]` section these flags stand for (its
+    // defaults where a flag is not given), translated by the audit's code.
+    let defaults = StylometryConfig::default();
+    let section = StylometryConfig {
+        features: if args.features.is_empty() {
+            defaults.features
+        } else {
+            args.features.clone()
+        },
+        classifier: args.classifier.map_or(defaults.classifier, Into::into),
+        known_share: args.known_share.unwrap_or(defaults.known_share),
+        min_documents: args.min_documents.unwrap_or(defaults.min_documents),
+        sweep_authors: Vec::new(),
+    };
+    let params = section.attack_params(args.seed)?;
+    let (original, original_authors) = read_side(original_path, id_column, args)?;
+    let (release, release_pseudonyms) = read_side(release_path, id_column, args)?;
+    let scored = attack_release(
+        PseudonymAttackInput {
+            original: &original,
+            original_authors: &original_authors,
+            release: &release,
+            release_pseudonyms: &release_pseudonyms,
+        },
+        &params,
+    )?;
+    let attack = &scored.attack;
+    let report = ReleaseAttackReport {
+        original: original_path.display().to_string(),
+        release: release_path.display().to_string(),
+        features: section.features,
+        classifier: section.classifier,
+        known_share: section.known_share,
+        min_documents: section.min_documents,
+        seed: args.seed,
+        candidate_authors: attack.authors.len(),
+        authors_left_out: attack.authors_left_out,
+        known_documents: attack.known_documents,
+        held_out_documents: attack.held_out_documents,
+        held_out_in_release: attack.held_out_in_release,
+        documents_without_pseudonym: attack.attribution.documents_without_pseudonym,
+        shared_pseudonyms: attack.attribution.pseudonyms.as_ref().map(|p| p.shared),
+        documents: scored.scores.documents.clone(),
+        pseudonyms: scored.scores.pseudonyms.clone(),
+    };
+    super::output::print_json(out, &report)?;
+    Ok(match args.max_accuracy {
+        None => Outcome::Success,
+        Some(max_accuracy) => {
+            let claim = Authorship {
+                corpus: release_path.display().to_string(),
+                max_accuracy,
+            };
+            Outcome::of_claims(&[claim.verdict(&scored, 0.95)?])
+        }
+    })
 }

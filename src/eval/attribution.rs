@@ -4,7 +4,10 @@
 //! macro-F1 and the confusion matrix ([`evaluate_scores`], [`Evaluation`]);
 //! a run with its evaluation ([`score_run`], the CLI's `attribution` JSON);
 //! the same for the pseudonym level of a release ([`score_release`],
-//! [`pooling_report`], [`pseudonym_run`], [`evaluate_pooling`]).
+//! [`pooling_report`], [`pseudonym_run`], [`evaluate_pooling`]), and the
+//! audit's original/release experiment run and scored in one call
+//! ([`attack_release`], for the audit's `authorship` claim and `reident
+//! stylometry --original --release` alike).
 //! Cross-validation and the sweeps over the number of authors and text
 //! length, which fit pipelines and score them with this module, are in
 //! `eval::cross_validation`.
@@ -22,7 +25,10 @@ use crate::attacks::stylometry::pipeline::AttributionRun;
 use crate::attacks::stylometry::pooling::{
     check_pseudonyms, pooled_scores, pseudonym_truth, PoolingMethod,
 };
-use crate::attacks::stylometry::pseudonym::ReleaseAttribution;
+use crate::attacks::stylometry::pseudonym::{
+    pseudonym_attack, PseudonymAttack, PseudonymAttackInput, PseudonymAttackParams,
+    ReleaseAttribution,
+};
 use crate::attacks::stylometry::ranking::{rank_of, top_ranked};
 use crate::attacks::stylometry::AuthorshipModel;
 
@@ -230,6 +236,31 @@ pub fn score_release(
         documents,
         pseudonyms,
     })
+}
+
+/// The pseudonym-level attack on an original corpus and its release
+/// ([`pseudonym_attack`]: the seeded known/held-out split, the attribution of
+/// the held-out documents' release versions, one by one and pooled per
+/// pseudonym) with its scores ([`score_release`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredReleaseAttack {
+    /// The attack's result (candidate authors, split counts, raw scores).
+    pub attack: PseudonymAttack,
+    /// Its document- and pseudonym-level scores.
+    pub scores: ReleaseScores,
+}
+
+/// Runs [`pseudonym_attack`] on `input` with `params` and scores it with
+/// [`score_release`]: the one function behind the audit's `authorship`
+/// claim and `reident stylometry --original --release`, so both front doors
+/// measure the same thing.
+pub fn attack_release(
+    input: PseudonymAttackInput<'_>,
+    params: &PseudonymAttackParams,
+) -> Result<ScoredReleaseAttack, EvalError> {
+    let attack = pseudonym_attack(input, params)?;
+    let scores = score_release(&attack.attribution, &attack.authors)?;
+    Ok(ScoredReleaseAttack { attack, scores })
 }
 
 /// One candidate author and its pooled score.

@@ -11,6 +11,7 @@ use crate::audit::declarations::{percent, Declared};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::eval;
+use crate::eval::attribution::ScoredReleaseAttack;
 use crate::report::ClaimVerdict;
 
 /// `kind = "authorship"`: `corpus`, `max_accuracy`.
@@ -49,22 +50,40 @@ impl Claim for Authorship {
             .stylometry
             .as_ref()
             .ok_or_else(|| super::missing_facts(&self.corpus))?;
+        self.verdict(&s.scored, level)
+    }
+}
+
+impl Authorship {
+    /// The verdict on the scored pseudonym-level attack
+    /// ([`eval::attribution::attack_release`]) with intervals at `level`, for
+    /// the audit and `reident stylometry --original --release
+    /// --max-accuracy` alike.
+    pub fn verdict(
+        &self,
+        scored: &ScoredReleaseAttack,
+        level: f64,
+    ) -> Result<ClaimVerdict, AuditError> {
+        let attack = &scored.attack;
+        let documents = &scored.scores.documents;
+        let pseudonyms = scored.scores.pseudonyms.as_ref();
         let doc = wilson(
-            s.document_correct as f64,
-            s.attributed_documents,
+            documents.correct() as f64,
+            documents.n_documents,
             level,
             "document-level attribution",
         )
         .ok();
-        let pseud = s.pseudonym_correct.and_then(|correct| {
+        let pseud = pseudonyms.and_then(|e| {
             wilson(
-                correct as f64,
-                s.pseudonyms,
+                e.correct() as f64,
+                e.n_documents,
                 level,
                 "pseudonym-level attribution",
             )
             .ok()
         });
+
         // The stronger attack decides: the one whose interval reaches higher.
         let (p, which) = match (doc, pseud) {
             (Some(d), Some(p)) if p.low > d.low => (p, "pseudonym level (pooled)"),
@@ -76,8 +95,8 @@ impl Claim for Authorship {
             eval::interval_at_most(p.low, p.high, self.max_accuracy),
             &[eval::CoverageCheck {
                 what: "held-out documents of known authors found in the release by id".into(),
-                covered: s.held_out_in_release as u64,
-                total: s.held_out_documents as u64,
+                covered: attack.held_out_in_release as u64,
+                total: attack.held_out_documents as u64,
                 required_share: eval::MIN_ALIGNED_SHARE,
                 cause: "Release documents are matched to their originals by the `id` column; release ids that name no original leave documents unattributed. Check that the release keeps the originals' document ids.".into(),
             }],
@@ -90,16 +109,16 @@ impl Claim for Authorship {
             Some(p),
             &format!(
                 "stylometric attribution ({}, {which})",
-                classifier_label(s.classifier)
+                classifier_label(attack.pipeline.classifier.kind)
             ),
             format!(
                 "{} of {} release documents attributed to their author; {} of {} pseudonyms after pooling; chance is {} with {} candidate authors.",
-                percent(s.document_top1),
-                s.attributed_documents,
-                s.pseudonym_top1.map_or("n/a".into(), percent),
-                s.pseudonyms,
-                percent(s.chance),
-                s.candidate_authors
+                percent(documents.top1_accuracy),
+                documents.n_documents,
+                pseudonyms.map_or("n/a".into(), |e| percent(e.top1_accuracy)),
+                pseudonyms.map_or(0, |e| e.n_documents),
+                percent(documents.chance_top1),
+                attack.authors.len()
             ),
             warnings,
         ))

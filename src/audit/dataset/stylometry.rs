@@ -1,24 +1,22 @@
 //! Stylometric attribution of a corpus's release documents, one by one and
 //! pooled per release pseudonym, by the library's one pseudonym-level attack
-//! ([`crate::attacks::stylometry::pseudonym::pseudonym_attack`]); this file
-//! turns its result into facts and charts.
-
-use std::str::FromStr;
+//! ([`crate::attacks::stylometry::pseudonym::pseudonym_attack`], run and
+//! scored by [`crate::eval::attribution::attack_release`], as `reident
+//! stylometry --original --release` runs it); this file turns its result
+//! into facts and charts.
 
 use polars::prelude::DataFrame;
 
 use super::{text_values, StylometryFacts};
-use crate::attacks::stylometry::features::FeatureKind;
-use crate::attacks::stylometry::pseudonym::{
-    pseudonym_attack, PseudonymAttackInput, PseudonymAttackParams,
-};
+use crate::attacks::stylometry::pseudonym::PseudonymAttackInput;
 use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::data::Corpus;
-use crate::eval::attribution::{score_release, Evaluation};
+use crate::eval::attribution::{attack_release, Evaluation};
 use crate::eval::cross_validation::sweep_authors;
 use crate::eval::roc::{equal_error_rate, roc_curve};
+use crate::eval::EvalError;
 use crate::report::charts::{self, NamedCurve};
 use crate::report::Chart;
 
@@ -43,18 +41,11 @@ pub(crate) fn run_stylometry(
         &c.original.display().to_string(),
     )?;
     let r_authors = text_values(release_df, author_column, &c.release.display().to_string())?;
-    let features = s
-        .features
-        .iter()
-        .map(|f| FeatureKind::from_str(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    let params = PseudonymAttackParams {
-        known_share: s.known_share,
-        min_documents: s.min_documents,
-        seed: config.seed,
-        ..PseudonymAttackParams::new(features, s.classifier)
-    };
-    let attack = pseudonym_attack(
+    let params = s.attack_params(config.seed)?;
+    // The split, the attack and its scoring are the library's one function
+    // (eval::attribution::attack_release), which `reident stylometry
+    // --original --release` runs too.
+    let scored = attack_release(
         PseudonymAttackInput {
             original,
             original_authors: &o_authors,
@@ -63,17 +54,19 @@ pub(crate) fn run_stylometry(
         },
         &params,
     )
-    .map_err(|e| AuditError::Dataset {
-        dataset: dataset.clone(),
-        message: e.to_string(),
+    .map_err(|e| match e {
+        EvalError::Stylometry(e) => AuditError::Dataset {
+            dataset: dataset.clone(),
+            message: e.to_string(),
+        },
+        e => e.into(),
     })?;
+    let attack = &scored.attack;
     let authors = &attack.authors;
     let attribution = &attack.attribution;
     let (scores, truth) = (&attribution.document_scores, &attribution.document_truth);
-    // Scoring is eval's job: the attack returns scores and truths.
-    let scored = score_release(attribution, authors)?;
-    let doc_eval = &scored.documents;
-    let pseudonym_eval: Option<&Evaluation> = scored.pseudonyms.as_ref();
+    let doc_eval = &scored.scores.documents;
+    let pseudonym_eval: Option<&Evaluation> = scored.scores.pseudonyms.as_ref();
 
     // One-vs-rest verification ROC over every (document, candidate) pair.
     let mut flat_scores = Vec::with_capacity(scores.len());
@@ -184,5 +177,6 @@ pub(crate) fn run_stylometry(
         held_out_documents: attack.held_out_documents,
         held_out_in_release: attack.held_out_in_release,
         accuracy_vs_authors: sweep,
+        scored,
     })
 }
