@@ -471,8 +471,9 @@ max_risk = 0.9
     let claim = &outcome.report.claims[0];
 
     // The same attacks run directly through the library.
-    use reident::attacks::inference::{evaluate_risks, RiskConfig, RiskPlan, RiskTables};
+    use reident::attacks::inference::{run_risk_attacks, RiskConfig, RiskPlan, RiskTables};
     use reident::data::{read_frame, MissingPolicy, ReadOptions};
+    use reident::eval::inference::score_risks;
     let frame = |f: &str| read_frame(&fixtures.join(f), &ReadOptions::default()).unwrap();
     let (o, r, c) = (
         frame("original.csv"),
@@ -487,7 +488,7 @@ max_risk = 0.9
         &MissingPolicy::default(),
     )
     .unwrap();
-    let direct = evaluate_risks(
+    let counts = run_risk_attacks(
         &tables,
         &RiskConfig {
             n_attacks: 300,
@@ -505,6 +506,7 @@ max_risk = 0.9
         &|_| {},
     )
     .unwrap();
+    let direct = score_risks(&counts).unwrap();
     let estimates = direct.estimates();
     // The verdict needs every component (the composite rule): PASS when every
     // upper end is at or below 0.9, FAIL when any lower end is above it. The

@@ -45,15 +45,14 @@ fn clopper_pearson_matches_scipy() {
     assert_eq!(rows, 90, "18 cases x 5 levels");
 }
 
-/// `attacks::inference::stats::wilson_rate` still computes its own Wilson
-/// interval: the inference attacks build their Anonymeter-style risk inside
-/// the attack, and under the one-way flow an attack may not call `eval`. Until
-/// they return counts (issue #13, item 1), this pins the two to the same
-/// figures so they cannot drift: Wilson 20/100 at 95% is [0.1334, 0.2888]
+/// `eval::inference::wilson_rate`, the Anonymeter-style success rate scored
+/// from the inference attacks' counts (issue #13), keeps Wilson's unclamped
+/// centre and half-width; it is computed from `Rate::wilson_score`, and this
+/// pins it to `Rate::wilson`: Wilson 20/100 at 95% is [0.1334, 0.2888]
 /// (textbook value), and both agree to 1e-12 over a grid.
 #[test]
 fn inference_wilson_agrees_with_eval_rate() {
-    use reident::attacks::inference::wilson_rate;
+    use reident::eval::inference::wilson_rate;
     let e = Rate::new(20.0, 100).wilson(0.95, "t").unwrap();
     assert!((e.low - 0.1334).abs() < 1e-4 && (e.high - 0.2888).abs() < 1e-4);
     for n in [1usize, 7, 100, 4567] {

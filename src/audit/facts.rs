@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 
-use crate::attacks::inference::RiskReport;
 use crate::attacks::linkage::QiJoinResult;
 use crate::attacks::stylometry::pipeline::ClassifierKind;
 use crate::attacks::unicity::UnicityReport;
 use crate::dp::AggregateFit;
 use crate::eval::attribution::ScoredReleaseAttack;
 use crate::eval::document_linkage::ScoredTextReport;
+use crate::eval::inference::RiskReport;
 use crate::privacy::direct_identifiers::DirectIdentifierScan;
 use crate::privacy::MetricsReport;
 use crate::report::Chart;

@@ -7,7 +7,7 @@
 //!   t, beta, delta, prosecutor/journalist/marketer risk); with the originals,
 //!   the QI-join linkage attack ([`crate::attacks::linkage::qi_join`]), scored
 //!   with the truth key when one is given; with a control set, the
-//!   Anonymeter-style risks ([`crate::attacks::inference::evaluate_risks`]).
+//!   Anonymeter-style risks ([`crate::attacks::inference::run_risk_attacks`] scored by [`crate::eval::inference::score_risks`]).
 //! - **corpus**: document linkage, identifier leak scan, redaction recovery
 //!   and the unsalted-hash dictionary attack
 //!   ([`crate::attacks::text::audit_text`]); with `[corpus.stylometry]`,

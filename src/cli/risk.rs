@@ -1,7 +1,8 @@
 //! `reident risk`: Anonymeter-style singling-out, linkability and
 //! attribute-inference risks of a release, each measured against a control
 //! set of held-out originals. Thin wrapper over
-//! [`crate::attacks::inference::evaluate_risks`]; prints the
+//! [`crate::attacks::inference::run_table_risk_attacks`] (the counts) and
+//! [`crate::eval::inference::score_risks`] (the rates and risks); prints the
 //! [`RiskReport`] as JSON (the contract) and, with `--max-risk`, refutes
 //! when any risk exceeds it.
 
@@ -12,11 +13,12 @@ use clap::Args;
 
 use super::{CliError, Outcome};
 use crate::attacks::inference::{
-    evaluate_table_risks, RiskConfig, RiskInputs, RiskPlan, RiskReport, RiskSchema,
+    run_table_risk_attacks, RiskConfig, RiskInputs, RiskPlan, RiskSchema,
 };
 use crate::data::{
     encode_frame, ensure_distinct_inputs, read_frame, EncodedTable, MissingPolicy, ReadOptions,
 };
+use crate::eval::inference::{score_risks, RiskReport};
 
 /// Arguments of `reident risk`.
 #[derive(Debug, Args)]
@@ -172,9 +174,9 @@ pub fn run(args: &RiskArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         bar.set_message(name.to_string());
         bar.inc(1);
     };
-    let report = evaluate_table_risks(inputs, &schema, &config, &plan, &tick);
+    let counts = run_table_risk_attacks(inputs, &schema, &config, &plan, &tick);
     bar.finish_and_clear();
-    let report: RiskReport = report?;
+    let report: RiskReport = score_risks(&counts?)?;
     super::output::print_json(out, &report)?;
     Ok(match args.max_risk {
         None => Outcome::Success,

@@ -7,9 +7,11 @@
 //!
 //! * [`rate`]: a success count over trials ([`Rate`]) and its Wilson and
 //!   Clopper-Pearson intervals ([`Interval`]); the crate's only
-//!   Clopper-Pearson. One Wilson copy remains in
-//!   `attacks::inference::stats` (the Anonymeter-style attacks compute their
-//!   risk inside the attack); `tests/eval_rate.rs` pins it to this one.
+//!   Clopper-Pearson and its only Wilson.
+//! * [`inference`]: the Anonymeter-style risks scored from the counts of
+//!   `attacks::inference` (Wilson success rates of attack, control and
+//!   baseline, the residual risk with its interval) and the scored
+//!   [`inference::RiskReport`] of `reident risk` and the audit.
 //! * [`epsilon`]: the epsilon (and Gaussian-DP `mu`) lower bound from scored
 //!   membership trials and the claim check; [`mechanism_audit`] applies it
 //!   to the trials of a black-box mechanism run (`crate::dp::run_trials`).
@@ -49,6 +51,7 @@ pub mod cross_validation;
 pub mod decision;
 pub mod document_linkage;
 pub mod epsilon;
+pub mod inference;
 pub mod linkage;
 pub mod mechanism_audit;
 pub mod rate;
@@ -65,7 +68,7 @@ pub use epsilon::{
     ClaimCheck, ClaimVerdict, CountsBound, EpsilonLowerBound, ErrorCounts, ThresholdSelection,
 };
 pub use mechanism_audit::{bound_audit, AuditConfig, AuditResult};
-pub use rate::{Interval, Rate};
+pub use rate::{Interval, Rate, WilsonScore};
 
 /// Errors of the scoring layer.
 #[derive(Debug, thiserror::Error)]

@@ -63,6 +63,17 @@ pub struct Interval {
     pub level: f64,
 }
 
+/// The Wilson score of a rate before clamping ([`Rate::wilson_score`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WilsonScore {
+    /// The successes, capped to `[0, trials]`.
+    pub successes: f64,
+    /// Centre of the interval, `(x + z^2/2) / (n + z^2)`.
+    pub centre: f64,
+    /// Half-width, `z / (n + z^2) * sqrt(x (n - x) / n + z^2 / 4)`.
+    pub half_width: f64,
+}
+
 /// The two-sided standard normal quantile `Phi^-1((1 + level) / 2)`.
 pub fn two_sided_z(level: f64) -> Result<f64, EvalError> {
     if !(level > 0.0 && level < 1.0) {
@@ -117,9 +128,13 @@ impl Rate {
         }
     }
 
-    /// The Wilson score interval at `level`, clamped to [0, 1]. Successes are
-    /// capped to `[0, trials]`.
-    pub fn wilson(&self, level: f64, what: &str) -> Result<Interval, EvalError> {
+    /// The Wilson score at `level` before clamping: the capped successes,
+    /// the centre `(x + z^2/2) / (n + z^2)` and the half-width
+    /// `z / (n + z^2) * sqrt(x (n - x) / n + z^2 / 4)`. Successes are capped
+    /// to `[0, trials]` (a non-finite count counts as 0) so the variance term
+    /// is never negative. [`Rate::wilson`] and the Anonymeter-style rates of
+    /// [`super::inference`] are both computed from it.
+    pub fn wilson_score(&self, level: f64, what: &str) -> Result<WilsonScore, EvalError> {
         if self.trials == 0 {
             return Err(EvalError::NoTrials {
                 what: what.to_string(),
@@ -134,12 +149,22 @@ impl Rate {
             0.0
         };
         let z2 = z * z;
-        let centre = (x + 0.5 * z2) / (n + z2);
-        let half = z / (n + z2) * (x * (n - x) / n + 0.25 * z2).sqrt();
+        let denominator = n + z2;
+        Ok(WilsonScore {
+            successes: x,
+            centre: (x + 0.5 * z2) / denominator,
+            half_width: z / denominator * (x * (n - x) / n + 0.25 * z2).sqrt(),
+        })
+    }
+
+    /// The Wilson score interval at `level`, clamped to [0, 1]. Successes are
+    /// capped to `[0, trials]`.
+    pub fn wilson(&self, level: f64, what: &str) -> Result<Interval, EvalError> {
+        let score = self.wilson_score(level, what)?;
         Ok(Interval {
-            point: x / n,
-            low: (centre - half).max(0.0),
-            high: (centre + half).min(1.0),
+            point: score.successes / self.trials as f64,
+            low: (score.centre - score.half_width).max(0.0),
+            high: (score.centre + score.half_width).min(1.0),
             level,
         })
     }

@@ -13,19 +13,20 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::neighbors::nearest_release_rows;
-use super::stats::{residual_risk, wilson_rate, RiskEstimate};
 use super::table::{ColumnData, RiskTable, RiskTables};
-use super::{InferenceError, RiskConfig};
+use super::{AttackCounts, InferenceError, RiskConfig};
 
-/// Attribute-inference result for one secret column.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InferenceRisk {
+/// Attribute-inference counts for one secret column (scored by
+/// `crate::eval::inference::score_inference`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InferenceCounts {
     /// The secret column.
     pub secret: String,
     /// The columns the attacker knows.
     pub auxiliary: Vec<String>,
-    /// Rates and risk.
-    pub estimate: RiskEstimate,
+    /// Targets, secrets guessed on the originals, on the control set and by
+    /// the random baseline.
+    pub counts: AttackCounts,
 }
 
 /// True when `guess` (release row) is a correct guess of `target`'s secret.
@@ -78,12 +79,12 @@ fn successes(
 
 /// Runs attribute inference of `secret` from `auxiliary` (every other
 /// column when empty).
-pub fn attribute_inference_risk(
+pub fn attribute_inference_counts(
     tables: &RiskTables,
     secret: &str,
     auxiliary: &[String],
     config: &RiskConfig,
-) -> Result<InferenceRisk, InferenceError> {
+) -> Result<InferenceCounts, InferenceError> {
     config.validate()?;
     let s = tables.column_index(secret)?;
     let auxiliary: Vec<String> = if auxiliary.is_empty() {
@@ -124,12 +125,16 @@ pub fn attribute_inference_risk(
             guessed(&tables.release, g, &tables.original, t, s, tol)
         })
         .count();
-    let attack = wilson_rate(n_ori, n_success as f64, config.confidence)?;
-    let control = wilson_rate(n_ctl, n_control as f64, config.confidence)?;
-    let baseline = wilson_rate(n_base, n_baseline as f64, config.confidence)?;
-    Ok(InferenceRisk {
+    Ok(InferenceCounts {
         secret: secret.to_string(),
         auxiliary,
-        estimate: residual_risk(attack, control, baseline),
+        counts: AttackCounts {
+            n_attacks: n_ori,
+            n_success,
+            n_baseline_attacks: n_base,
+            n_baseline,
+            n_control_attacks: n_ctl,
+            n_control: n_control as f64,
+        },
     })
 }

@@ -14,21 +14,21 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::neighbors::nearest_release_rows;
-use super::stats::{residual_risk, wilson_rate, RiskEstimate};
 use super::table::{RiskTable, RiskTables};
-use super::{InferenceError, RiskConfig};
+use super::{AttackCounts, InferenceError, RiskConfig};
 
-/// Linkability result.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LinkabilityRisk {
+/// Linkability counts (scored by `crate::eval::inference::score_linkability`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkabilityCounts {
     /// First column set known to the attacker.
     pub columns_a: Vec<String>,
     /// Second column set.
     pub columns_b: Vec<String>,
     /// Neighbours per side.
     pub n_neighbors: usize,
-    /// Rates and risk.
-    pub estimate: RiskEstimate,
+    /// Targets, links found on the originals, on the control set and by the
+    /// random baseline.
+    pub counts: AttackCounts,
 }
 
 /// Targets among `table`'s rows whose neighbour sets on `a` and `b` meet.
@@ -60,12 +60,12 @@ fn column_indices(tables: &RiskTables, names: &[String]) -> Result<Vec<usize>, I
 }
 
 /// Runs the linkability attack with column sets `columns_a` and `columns_b`.
-pub fn linkability_risk(
+pub fn linkability_counts(
     tables: &RiskTables,
     columns_a: &[String],
     columns_b: &[String],
     config: &RiskConfig,
-) -> Result<LinkabilityRisk, InferenceError> {
+) -> Result<LinkabilityCounts, InferenceError> {
     config.validate()?;
     let a = column_indices(tables, columns_a)?;
     let b = column_indices(tables, columns_b)?;
@@ -96,13 +96,17 @@ pub fn linkability_risk(
             l.iter().any(|x| r.contains(x))
         })
         .count();
-    let attack = wilson_rate(n_ori, n_success as f64, config.confidence)?;
-    let control = wilson_rate(n_ctl, n_control as f64, config.confidence)?;
-    let baseline = wilson_rate(n_ori, n_baseline as f64, config.confidence)?;
-    Ok(LinkabilityRisk {
+    Ok(LinkabilityCounts {
         columns_a: columns_a.to_vec(),
         columns_b: columns_b.to_vec(),
         n_neighbors: k,
-        estimate: residual_risk(attack, control, baseline),
+        counts: AttackCounts {
+            n_attacks: n_ori,
+            n_success,
+            n_baseline_attacks: n_ori,
+            n_baseline,
+            n_control_attacks: n_ctl,
+            n_control: n_control as f64,
+        },
     })
 }

@@ -16,9 +16,11 @@
 //! - **attribute inference** ([`attribute_inference`]): the secret column of a
 //!   target is guessed from its nearest release record on the other columns.
 //!
-//! Each reports the attack, control and random-baseline success rates with
-//! Wilson score intervals and the residual risk
-//! `(attack - control) / (1 - control)` ([`stats`]).
+//! Each returns counts, not rates ([`AttackCounts`]): attacks made and
+//! successes of the attack, of the same attack on the control set and of a
+//! random baseline. `crate::eval::inference` turns them into success rates
+//! with Wilson score intervals and the residual risk
+//! `(attack - control) / (1 - control)`, and builds the scored report.
 //!
 //! Differences from Anonymeter 1.1, all deliberate and documented where they
 //! are made: the denominator of a singling-out rate is the number of queries
@@ -32,11 +34,12 @@
 //! per query (Anonymeter takes numpy's sort order); every
 //! random choice, baselines included, comes from the seed.
 //!
-//! The entry point is [`evaluate_table_risks`]: it takes the three inputs as
-//! [`EncodedTable`]s (the crate's one table value, as the readers and the
+//! The entry point is [`run_table_risk_attacks`]: it takes the three inputs
+//! as [`EncodedTable`]s (the crate's one table value, as the readers and the
 //! anonymizers produce it) and a [`RiskSchema`], prepares them once into the
-//! attacks' index ([`RiskTables`], see [`table`]) and runs the [`RiskPlan`].
-//! The CLI's `reident risk` and the audit both call it. [`evaluate_risks`]
+//! attacks' index ([`RiskTables`], see [`table`]), runs the [`RiskPlan`] and
+//! returns its [`RiskCounts`]. The CLI's `reident risk` and the audit both
+//! call it, then `crate::eval::inference::score_risks`. [`run_risk_attacks`]
 //! runs a plan on tables already prepared (the attack functions take the
 //! prepared form too).
 //!
@@ -46,15 +49,13 @@ pub mod attribute_inference;
 pub mod linkability;
 pub mod neighbors;
 pub mod singling_out;
-pub mod stats;
 pub mod table;
 
 use serde::{Deserialize, Serialize};
 
-pub use attribute_inference::{attribute_inference_risk, InferenceRisk};
-pub use linkability::{linkability_risk, LinkabilityRisk};
-pub use singling_out::{singling_out_risk, SinglingOutMode, SinglingOutRisk};
-pub use stats::{residual_risk, wilson_rate, RiskEstimate, SuccessRate};
+pub use attribute_inference::{attribute_inference_counts, InferenceCounts};
+pub use linkability::{linkability_counts, LinkabilityCounts};
+pub use singling_out::{singling_out_counts, SinglingOutCounts, SinglingOutMode};
 pub use table::{ColumnKind, RiskSchema, RiskTable, RiskTables};
 
 use crate::data::EncodedTable;
@@ -106,7 +107,7 @@ pub enum InferenceError {
 }
 
 /// Parameters shared by the three attacks.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskConfig {
     /// Attacks (targets or queries) per evaluation; Anonymeter's `n_attacks`.
     pub n_attacks: usize,
@@ -179,9 +180,29 @@ impl RiskConfig {
     }
 }
 
-/// Everything `reident risk` computes, the JSON contract of the command.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RiskReport {
+/// What one attack counted: on the originals, by the random baseline and on
+/// the control set. Scored by `crate::eval::inference::score_counts`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AttackCounts {
+    /// Attacks made on the originals (targets or queries).
+    pub n_attacks: usize,
+    /// Successful attacks on the originals.
+    pub n_success: usize,
+    /// Attacks made by the random baseline.
+    pub n_baseline_attacks: usize,
+    /// Successful baseline attacks.
+    pub n_baseline: usize,
+    /// Attacks made on the control set.
+    pub n_control_attacks: usize,
+    /// Successful attacks on the control set; fractional only when
+    /// singling out scales it by the control-size correction.
+    pub n_control: f64,
+}
+
+/// Everything a [`RiskPlan`] counted; `crate::eval::inference::score_risks`
+/// turns it into the scored report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskCounts {
     /// The parameters used.
     pub config: RiskConfig,
     /// Rows of the originals, release and control (before de-duplication).
@@ -189,16 +210,16 @@ pub struct RiskReport {
     /// The columns used and how each was compared.
     pub columns: Vec<(String, ColumnKind)>,
     /// Univariate singling out.
-    pub singling_out_univariate: Option<SinglingOutRisk>,
+    pub singling_out_univariate: Option<SinglingOutCounts>,
     /// Multivariate singling out.
-    pub singling_out_multivariate: Option<SinglingOutRisk>,
+    pub singling_out_multivariate: Option<SinglingOutCounts>,
     /// Linkability, when two column sets were given.
-    pub linkability: Option<LinkabilityRisk>,
+    pub linkability: Option<LinkabilityCounts>,
     /// Attribute inference, one per secret column.
-    pub inference: Vec<InferenceRisk>,
+    pub inference: Vec<InferenceCounts>,
 }
 
-/// Which attacks [`evaluate_risks`] runs.
+/// Which attacks [`run_risk_attacks`] runs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RiskPlan {
     /// Univariate singling out.
@@ -238,29 +259,30 @@ pub struct RiskInputs<'a> {
 /// Prepares `inputs` over `schema` ([`RiskTables::prepare`]: one shared
 /// dictionary per column, numbers parsed once per distinct value,
 /// generalized release values read as the QI join reads them) and runs
-/// every attack of `plan` ([`evaluate_risks`]); `progress` is called after
-/// each attack with its name. The one entry of `reident risk` and the audit.
-pub fn evaluate_table_risks(
+/// every attack of `plan` ([`run_risk_attacks`]); `progress` is called
+/// after each attack with its name. The one entry of `reident risk` and the
+/// audit.
+pub fn run_table_risk_attacks(
     inputs: RiskInputs,
     schema: &RiskSchema,
     config: &RiskConfig,
     plan: &RiskPlan,
     progress: &dyn Fn(&str),
-) -> Result<RiskReport, InferenceError> {
+) -> Result<RiskCounts, InferenceError> {
     let tables = RiskTables::prepare([inputs.original, inputs.release, inputs.control], schema)?;
-    evaluate_risks(&tables, config, plan, progress)
+    run_risk_attacks(&tables, config, plan, progress)
 }
 
 /// Runs every attack of `plan` on tables already prepared; `progress` is
 /// called after each with the attack's name.
-pub fn evaluate_risks(
+pub fn run_risk_attacks(
     tables: &RiskTables,
     config: &RiskConfig,
     plan: &RiskPlan,
     progress: &dyn Fn(&str),
-) -> Result<RiskReport, InferenceError> {
+) -> Result<RiskCounts, InferenceError> {
     config.validate()?;
-    let mut report = RiskReport {
+    let mut report = RiskCounts {
         config: config.clone(),
         rows: [
             tables.original.n_rows,
@@ -279,7 +301,7 @@ pub fn evaluate_risks(
         inference: Vec::new(),
     };
     if plan.univariate {
-        report.singling_out_univariate = Some(singling_out_risk(
+        report.singling_out_univariate = Some(singling_out_counts(
             tables,
             SinglingOutMode::Univariate,
             config,
@@ -287,7 +309,7 @@ pub fn evaluate_risks(
         progress("univariate singling out");
     }
     if plan.multivariate {
-        report.singling_out_multivariate = Some(singling_out_risk(
+        report.singling_out_multivariate = Some(singling_out_counts(
             tables,
             SinglingOutMode::Multivariate,
             config,
@@ -295,7 +317,7 @@ pub fn evaluate_risks(
         progress("multivariate singling out");
     }
     if let Some((a, b)) = &plan.linkability {
-        report.linkability = Some(linkability_risk(tables, a, b, config)?);
+        report.linkability = Some(linkability_counts(tables, a, b, config)?);
         progress("linkability");
     }
     for secret in &plan.secrets {
@@ -305,38 +327,10 @@ pub fn evaluate_risks(
             .filter(|c| *c != secret)
             .cloned()
             .collect();
-        report.inference.push(attribute_inference_risk(
+        report.inference.push(attribute_inference_counts(
             tables, secret, &auxiliary, config,
         )?);
         progress("attribute inference");
     }
     Ok(report)
-}
-
-impl RiskReport {
-    /// Every estimate with a label, for verdicts and tables.
-    pub fn estimates(&self) -> Vec<(String, &RiskEstimate)> {
-        let mut out = Vec::new();
-        if let Some(e) = self
-            .singling_out_univariate
-            .as_ref()
-            .and_then(|s| s.estimate.as_ref())
-        {
-            out.push(("singling out (univariate)".to_string(), e));
-        }
-        if let Some(e) = self
-            .singling_out_multivariate
-            .as_ref()
-            .and_then(|s| s.estimate.as_ref())
-        {
-            out.push(("singling out (multivariate)".to_string(), e));
-        }
-        if let Some(l) = &self.linkability {
-            out.push(("linkability".to_string(), &l.estimate));
-        }
-        for i in &self.inference {
-            out.push((format!("inference of `{}`", i.secret), &i.estimate));
-        }
-        out
-    }
 }

@@ -33,9 +33,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::stats::{residual_risk, wilson_rate, RiskEstimate};
 use super::table::{ColumnData, ColumnKind, RiskTable, RiskTables, MISSING_CODE};
-use super::{InferenceError, RiskConfig};
+use super::{AttackCounts, InferenceError, RiskConfig};
 
 /// Which predicates the attacker writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,9 +144,10 @@ pub fn count_singling_out(table: &RiskTable, predicates: &[Predicate]) -> usize 
         .count()
 }
 
-/// Singling-out result.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SinglingOutRisk {
+/// Singling-out counts (scored by
+/// `crate::eval::inference::score_singling_out`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SinglingOutCounts {
     /// Predicate family.
     pub mode: SinglingOutMode,
     /// Predicates asked for (`n_attacks`).
@@ -159,12 +159,12 @@ pub struct SinglingOutRisk {
     /// Factor applied to the control count (1 when the control set has as
     /// many distinct rows as the originals).
     pub control_correction: f64,
-    /// Rates and risk; `None` when no predicate singles out a release record
-    /// (e.g. a k-anonymous release with k >= 2 on every column combination
-    /// tried): the attacker has nothing to single out with, so there is no
-    /// rate to estimate (Anonymeter reports a rate over the requested
-    /// number instead).
-    pub estimate: Option<RiskEstimate>,
+    /// Queries (`n_queries`) and the predicates that single out one
+    /// original; the control count is `n_control_raw * control_correction`
+    /// over the same queries; the baseline is `n_requested` random
+    /// predicates. When `n_queries` is 0 there is no rate to estimate (see
+    /// `crate::eval::inference::SinglingOutRisk::estimate`).
+    pub counts: AttackCounts,
 }
 
 struct Codec<'a> {
@@ -493,11 +493,11 @@ fn fit_w_eff(x: &[f64], y: &[f64]) -> f64 {
 
 /// Runs the singling-out attack (see the module doc) on de-duplicated
 /// originals, release and control.
-pub fn singling_out_risk(
+pub fn singling_out_counts(
     tables: &RiskTables,
     mode: SinglingOutMode,
     config: &RiskConfig,
-) -> Result<SinglingOutRisk, InferenceError> {
+) -> Result<SinglingOutCounts, InferenceError> {
     config.validate()?;
     let original = tables.original.distinct_rows();
     let release = tables.release.distinct_rows();
@@ -531,25 +531,20 @@ pub fn singling_out_risk(
     let baseline_predicates =
         random_predicates(tables, &release, config.n_attacks, n_columns, &mut rng);
     let n_baseline = count_singling_out(&original, &baseline_predicates);
-    let estimate = if n_queries == 0 {
-        None
-    } else {
-        let attack = wilson_rate(n_queries, n_success as f64, config.confidence)?;
-        let control_rate = wilson_rate(
-            n_queries,
-            n_control_raw as f64 * correction,
-            config.confidence,
-        )?;
-        let baseline = wilson_rate(config.n_attacks, n_baseline as f64, config.confidence)?;
-        Some(residual_risk(attack, control_rate, baseline))
-    };
-    Ok(SinglingOutRisk {
+    Ok(SinglingOutCounts {
         mode,
         n_requested: config.n_attacks,
         n_queries,
         n_control_raw,
         control_correction: correction,
-        estimate,
+        counts: AttackCounts {
+            n_attacks: n_queries,
+            n_success,
+            n_baseline_attacks: config.n_attacks,
+            n_baseline,
+            n_control_attacks: n_queries,
+            n_control: n_control_raw as f64 * correction,
+        },
     })
 }
 

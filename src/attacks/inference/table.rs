@@ -4,7 +4,7 @@
 //! missing), categorical columns as codes into one dictionary shared by the
 //! three tables, so equal strings have equal codes everywhere. Like linkage's
 //! prepared comparisons, [`RiskTables`] is the attack's index, built once by
-//! [`RiskTables::prepare`] (which [`super::evaluate_table_risks`] calls), not
+//! [`RiskTables::prepare`] (which [`super::run_table_risk_attacks`] calls), not
 //! a table type callers fill by hand.
 //!
 //! Preparation is columnar: each table's dictionary entries are trimmed,

@@ -1,6 +1,6 @@
 //! "Singling-out, linkability and inference risks of table T are at most X":
 //! the Anonymeter-style attacks (Giomi et al. 2023,
-//! [`crate::attacks::inference::evaluate_risks`]) against a control set, one
+//! [`crate::attacks::inference::run_risk_attacks`] scored by [`crate::eval::inference::score_risks`]) against a control set, one
 //! claim over several risks decided by [`crate::eval::composite_at_most`]:
 //! every component must be below the threshold, not only the highest point.
 
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_table, verdict, Claim, DatasetFacts};
 use crate::audit::declarations::{percent, Declared};
-use crate::attacks::inference::RiskReport;
+use crate::eval::inference::RiskReport;
 use crate::audit::AuditError;
 use crate::eval::{self, Interval};
 use crate::report::{ClaimVerdict, Verdict};
@@ -55,7 +55,7 @@ impl Claim for InferenceRisk {
 
 impl InferenceRisk {
     /// The verdict on the Anonymeter-style risks
-    /// ([`crate::attacks::inference::evaluate_risks`]; their intervals are at
+    /// ([`crate::attacks::inference::run_risk_attacks`] scored by [`crate::eval::inference::score_risks`]; their intervals are at
     /// `level`), for the audit and `reident risk --max-risk` alike.
     pub fn verdict(&self, r: &RiskReport, level: f64) -> Result<ClaimVerdict, AuditError> {
         let max_risk = self.max_risk;

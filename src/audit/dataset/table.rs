@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{read_options, TableFacts};
 use crate::attacks::inference::{
-    evaluate_table_risks, RiskConfig, RiskInputs, RiskPlan, RiskSchema,
+    run_table_risk_attacks, RiskConfig, RiskInputs, RiskPlan, RiskSchema,
 };
 use crate::attacks::linkage::qi_join;
 use crate::audit::config::AuditOptions;
@@ -271,13 +271,8 @@ pub(crate) fn run_table(
             seed: config.seed,
             ..RiskConfig::default()
         };
-        risk = Some(evaluate_table_risks(
-            inputs,
-            &schema,
-            &risk_config,
-            &plan,
-            &|_| {},
-        )?);
+        let counts = run_table_risk_attacks(inputs, &schema, &risk_config, &plan, &|_| {})?;
+        risk = Some(crate::eval::inference::score_risks(&counts)?);
         progress(&format!("{dataset}: Anonymeter-style risks"));
     }
 
