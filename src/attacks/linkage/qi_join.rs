@@ -346,7 +346,9 @@ pub fn qi_join(
                     .zip(&true_candidates)
                     .filter(|(r, _)| hit(r))
                     .map(|(r, &t)| super::expected_share(t, r.candidates))
-                    .sum(),
+                    .sum::<f64>()
+                    // An empty f64 sum is -0.0; reports print 0.
+                    + 0.0,
             ),
             Some(rows.iter().filter(hit).count() as u64),
         )
