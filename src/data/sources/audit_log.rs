@@ -199,17 +199,12 @@ pub fn parse(source: &str, text_: &str) -> Result<ImportedSource, DataError> {
             format!("no event with a user ({dropped} without one)"),
         ));
     }
-    Ok(ImportedSource {
-        format: SourceFormat::AtlassianAuditLog,
-        source: source.to_string(),
-        tables: [
-            ("events".to_string(), events),
-            ("users".to_string(), users.table()),
-        ]
-        .into_iter()
-        .collect(),
-        corpora: Default::default(),
-    })
+    Ok(ImportedSource::new(
+        SourceFormat::AtlassianAuditLog,
+        source,
+        vec![("events", events), ("users", users.table())],
+        vec![],
+    ))
 }
 
 #[cfg(test)]

@@ -31,21 +31,8 @@ use quick_xml::Reader;
 
 use super::html_text::{decode_entities, element_with, to_text};
 use super::jira_dates::to_iso;
-use super::{CorpusRoles, ImportedSource, SourceFormat, SourceTable, UserCollector};
+use super::{ImportedSource, SourceFormat, SourceTable, UserCollector};
 use crate::data::DataError;
-
-pub(crate) const PAGE_ROLES: CorpusRoles = CorpusRoles {
-    id: "page_id",
-    text: &["title", "body"],
-    author: "author",
-    time: "created",
-};
-pub(crate) const COMMENT_ROLES: CorpusRoles = CorpusRoles {
-    id: "comment_id",
-    text: &["body"],
-    author: "author",
-    time: "created",
-};
 
 fn bad(source: &str, where_: &str, message: String) -> DataError {
     DataError::Parse {
@@ -205,17 +192,12 @@ pub fn parse_html_export(source: &str, bytes: &[u8]) -> Result<ImportedSource, D
                 .into(),
         ));
     }
-    Ok(ImportedSource {
-        format: SourceFormat::ConfluenceHtml,
-        source: source.to_string(),
-        tables: [
-            ("pages".to_string(), pages),
-            ("users".to_string(), users.table()),
-        ]
-        .into_iter()
-        .collect(),
-        corpora: [("pages".to_string(), PAGE_ROLES)].into_iter().collect(),
-    })
+    Ok(ImportedSource::new(
+        SourceFormat::ConfluenceHtml,
+        source,
+        vec![("pages", pages), ("users", users.table())],
+        vec![("pages", super::PAGE_ROLES)],
+    ))
 }
 
 /// A property of an `entities.xml` object.
@@ -527,23 +509,19 @@ pub fn parse_xml_export(source: &str, bytes: &[u8]) -> Result<ImportedSource, Da
         .collect();
     users_table.columns.push("email".into());
     users_table.cells.push(email_column);
-    Ok(ImportedSource {
-        format: SourceFormat::ConfluenceXml,
-        source: source.to_string(),
-        tables: [
-            ("pages".to_string(), pages),
-            ("comments".to_string(), comments),
-            ("users".to_string(), users_table),
-        ]
-        .into_iter()
-        .collect(),
-        corpora: [
-            ("pages".to_string(), PAGE_ROLES),
-            ("comments".to_string(), COMMENT_ROLES),
-        ]
-        .into_iter()
-        .collect(),
-    })
+    Ok(ImportedSource::new(
+        SourceFormat::ConfluenceXml,
+        source,
+        vec![
+            ("pages", pages),
+            ("comments", comments),
+            ("users", users_table),
+        ],
+        vec![
+            ("pages", super::PAGE_ROLES),
+            ("comments", super::COMMENT_ROLES),
+        ],
+    ))
 }
 
 #[cfg(test)]

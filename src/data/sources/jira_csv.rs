@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 
 use super::jira_dates::to_iso;
-use super::{mentions, CorpusRoles, ImportedSource, SourceFormat, SourceTable, UserCollector};
+use super::{mentions, ImportedSource, SourceFormat, SourceTable, UserCollector};
 use crate::data::DataError;
 
 /// Header -> column name in the `issues` table, for the fields whose role
@@ -61,20 +61,6 @@ const USER_FIELDS: &[(&str, &str)] = &[
     ("assignee", "assignee_id"),
     ("creator", "creator_id"),
 ];
-
-/// The `issues` and `comments` corpora's roles.
-pub(crate) const ISSUE_ROLES: CorpusRoles = CorpusRoles {
-    id: "issue_key",
-    text: &["summary", "description"],
-    author: "reporter",
-    time: "created",
-};
-pub(crate) const COMMENT_ROLES: CorpusRoles = CorpusRoles {
-    id: "comment_id",
-    text: &["body"],
-    author: "author",
-    time: "created",
-};
 
 fn bad(source: &str, line: u64, issue: &str, column: &str, message: String) -> DataError {
     DataError::Parse {
@@ -247,23 +233,19 @@ pub fn parse(source: &str, text: &str) -> Result<ImportedSource, DataError> {
             n_columns: headers.len(),
         });
     }
-    Ok(ImportedSource {
-        format: SourceFormat::JiraCsv,
-        source: source.to_string(),
-        tables: [
-            ("issues".to_string(), issues),
-            ("comments".to_string(), comments),
-            ("users".to_string(), users.table()),
-        ]
-        .into_iter()
-        .collect(),
-        corpora: [
-            ("issues".to_string(), ISSUE_ROLES),
-            ("comments".to_string(), COMMENT_ROLES),
-        ]
-        .into_iter()
-        .collect(),
-    })
+    Ok(ImportedSource::new(
+        SourceFormat::JiraCsv,
+        source,
+        vec![
+            ("issues", issues),
+            ("comments", comments),
+            ("users", users.table()),
+        ],
+        vec![
+            ("issues", super::JIRA_ISSUE_ROLES),
+            ("comments", super::COMMENT_ROLES),
+        ],
+    ))
 }
 
 #[cfg(test)]

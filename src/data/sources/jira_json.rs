@@ -17,21 +17,8 @@
 use serde_json::Value;
 
 use super::jira_dates::to_iso;
-use super::{mentions, CorpusRoles, ImportedSource, SourceFormat, SourceTable, UserCollector};
+use super::{mentions, ImportedSource, SourceFormat, SourceTable, UserCollector};
 use crate::data::DataError;
-
-pub(crate) const ISSUE_ROLES: CorpusRoles = CorpusRoles {
-    id: "issue_key",
-    text: &["summary", "description"],
-    author: "reporter",
-    time: "created",
-};
-pub(crate) const COMMENT_ROLES: CorpusRoles = CorpusRoles {
-    id: "comment_id",
-    text: &["body"],
-    author: "author",
-    time: "created",
-};
 
 fn bad(source: &str, where_: &str, message: String) -> DataError {
     DataError::Parse {
@@ -309,23 +296,19 @@ pub fn parse(source: &str, text: &str) -> Result<ImportedSource, DataError> {
             message: "the search result holds no issue".into(),
         });
     }
-    Ok(ImportedSource {
-        format: SourceFormat::JiraJson,
-        source: source.to_string(),
-        tables: [
-            ("issues".to_string(), issues),
-            ("comments".to_string(), comments),
-            ("users".to_string(), users.table()),
-        ]
-        .into_iter()
-        .collect(),
-        corpora: [
-            ("issues".to_string(), ISSUE_ROLES),
-            ("comments".to_string(), COMMENT_ROLES),
-        ]
-        .into_iter()
-        .collect(),
-    })
+    Ok(ImportedSource::new(
+        SourceFormat::JiraJson,
+        source,
+        vec![
+            ("issues", issues),
+            ("comments", comments),
+            ("users", users.table()),
+        ],
+        vec![
+            ("issues", super::JIRA_ISSUE_ROLES),
+            ("comments", super::COMMENT_ROLES),
+        ],
+    ))
 }
 
 #[cfg(test)]

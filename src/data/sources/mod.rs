@@ -205,17 +205,37 @@ pub struct CorpusRoles {
 /// (`None` when that export has no such document table).
 pub fn corpus_roles(format: SourceFormat, table: &str) -> Option<CorpusRoles> {
     match (format, table) {
-        (SourceFormat::JiraCsv | SourceFormat::JiraJson, "issues") => Some(jira_csv::ISSUE_ROLES),
-        (SourceFormat::JiraCsv | SourceFormat::JiraJson, "comments") => {
-            Some(jira_csv::COMMENT_ROLES)
-        }
-        (SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml, "pages") => {
-            Some(confluence::PAGE_ROLES)
-        }
-        (SourceFormat::ConfluenceXml, "comments") => Some(confluence::COMMENT_ROLES),
+        (SourceFormat::JiraCsv | SourceFormat::JiraJson, "issues") => Some(JIRA_ISSUE_ROLES),
+        (SourceFormat::JiraCsv | SourceFormat::JiraJson, "comments") => Some(COMMENT_ROLES),
+        (SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml, "pages") => Some(PAGE_ROLES),
+        (SourceFormat::ConfluenceXml, "comments") => Some(COMMENT_ROLES),
         _ => None,
     }
 }
+
+/// Jira issues: key, summary and description, reporter, creation time.
+pub const JIRA_ISSUE_ROLES: CorpusRoles = CorpusRoles {
+    id: "issue_key",
+    text: &["summary", "description"],
+    author: "reporter",
+    time: "created",
+};
+
+/// Comments of Jira issues and Confluence pages.
+pub const COMMENT_ROLES: CorpusRoles = CorpusRoles {
+    id: "comment_id",
+    text: &["body"],
+    author: "author",
+    time: "created",
+};
+
+/// Confluence pages: id, title and body, creator, creation time.
+pub const PAGE_ROLES: CorpusRoles = CorpusRoles {
+    id: "page_id",
+    text: &["title", "body"],
+    author: "author",
+    time: "created",
+};
 
 /// What one export holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,6 +251,27 @@ pub struct ImportedSource {
 }
 
 impl ImportedSource {
+    /// An import of `format` from `source` with these tables and corpora.
+    pub fn new(
+        format: SourceFormat,
+        source: &str,
+        tables: Vec<(&str, SourceTable)>,
+        corpora: Vec<(&str, CorpusRoles)>,
+    ) -> Self {
+        ImportedSource {
+            format,
+            source: source.to_string(),
+            tables: tables
+                .into_iter()
+                .map(|(n, t)| (n.to_string(), t))
+                .collect(),
+            corpora: corpora
+                .into_iter()
+                .map(|(n, r)| (n.to_string(), r))
+                .collect(),
+        }
+    }
+
     /// The table called `name`, or an error listing the tables there are.
     pub fn table(&self, name: &str) -> Result<&SourceTable, DataError> {
         self.tables.get(name).ok_or_else(|| {
