@@ -13,7 +13,12 @@
 //! * [`roles`]: what each column is ([`ColumnRole`], [`ColumnRoles`]).
 //! * [`generalized`]: release values such as `[30-40)`, `123**`, `{a,b}`, `*`
 //!   ([`GeneralizedValue`]) and whether they cover an original value.
-//! * [`hierarchy`]: ARX generalization hierarchies ([`Hierarchy`]).
+//! * [`hierarchy`]: ARX generalization hierarchies ([`Hierarchy`]);
+//!   [`hierarchy_build`] builds them from the data (intervals, masks, dates,
+//!   the release's own labels).
+//! * [`sources`]: the exports teams have (Jira CSV and REST JSON, Confluence
+//!   HTML and XML space exports, Atlassian audit logs) read into tables with
+//!   column roles.
 //! * [`corpus`]: the one text corpus ([`Corpus`]: ids, texts, optional author
 //!   labels) that the text and stylometry attacks share, validated once.
 //! * [`kinds`]: how a column's release values are compared with its originals
