@@ -5,51 +5,11 @@
 
 use std::path::Path;
 
-use reident::attacks::inference::{
-    attribute_inference_counts, linkability_counts, singling_out_counts, RiskConfig, RiskTables,
-    SinglingOutMode,
-};
+use reident::attacks::inference::{RiskConfig, RiskTables, SinglingOutMode};
 use reident::eval::inference::{
-    residual_risk, score_inference, score_linkability, score_singling_out, wilson_rate,
-    InferenceRisk, LinkabilityRisk, SinglingOutRisk,
+    attribute_inference_risk, linkability_risk, residual_risk, singling_out_risk, wilson_rate,
 };
 
-// The attacks return counts and `eval::inference` scores them (issue #13):
-// attack then eval, as `reident risk` and the audit do.
-fn singling_out_risk(
-    t: &RiskTables,
-    mode: SinglingOutMode,
-    cfg: &RiskConfig,
-) -> Result<SinglingOutRisk, Box<dyn std::error::Error>> {
-    Ok(score_singling_out(
-        &singling_out_counts(t, mode, cfg)?,
-        cfg.confidence,
-    )?)
-}
-
-fn linkability_risk(
-    t: &RiskTables,
-    a: &[String],
-    b: &[String],
-    cfg: &RiskConfig,
-) -> Result<LinkabilityRisk, Box<dyn std::error::Error>> {
-    Ok(score_linkability(
-        &linkability_counts(t, a, b, cfg)?,
-        cfg.confidence,
-    )?)
-}
-
-fn attribute_inference_risk(
-    t: &RiskTables,
-    secret: &str,
-    aux: &[String],
-    cfg: &RiskConfig,
-) -> Result<InferenceRisk, Box<dyn std::error::Error>> {
-    Ok(score_inference(
-        &attribute_inference_counts(t, secret, aux, cfg)?,
-        cfg.confidence,
-    )?)
-}
 use reident::data::{read_frame, MissingPolicy, ReadOptions};
 
 const DIR: &str = "tests/fixtures/anonymeter";

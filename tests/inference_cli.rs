@@ -1,22 +1,9 @@
 //! `reident risk` end to end on the Anonymeter fixture.
 
 use clap::Parser;
-use reident::attacks::inference::{attribute_inference_counts, RiskConfig, RiskTables};
-use reident::eval::inference::{score_inference, InferenceRisk};
+use reident::attacks::inference::{RiskConfig, RiskTables};
+use reident::eval::inference::attribute_inference_risk;
 
-// The attacks return counts and `eval::inference` scores them (issue #13):
-// attack then eval, as `reident risk` and the audit do.
-fn attribute_inference_risk(
-    t: &RiskTables,
-    secret: &str,
-    aux: &[String],
-    cfg: &RiskConfig,
-) -> Result<InferenceRisk, Box<dyn std::error::Error>> {
-    Ok(score_inference(
-        &attribute_inference_counts(t, secret, aux, cfg)?,
-        cfg.confidence,
-    )?)
-}
 use reident::cli::{run, Cli, Outcome};
 use reident::data::{read_frame, MissingPolicy, ReadOptions};
 

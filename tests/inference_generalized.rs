@@ -5,38 +5,9 @@
 //! almost no risk on any generalized release).
 
 use polars::prelude::*;
-use reident::attacks::inference::{
-    attribute_inference_counts, singling_out_counts, ColumnKind, RiskConfig, RiskTables,
-    SinglingOutMode,
-};
-use reident::eval::inference::{
-    score_inference, score_singling_out, InferenceRisk, SinglingOutRisk,
-};
+use reident::attacks::inference::{ColumnKind, RiskConfig, RiskTables, SinglingOutMode};
+use reident::eval::inference::{attribute_inference_risk, singling_out_risk};
 
-// The attacks return counts and `eval::inference` scores them (issue #13):
-// attack then eval, as `reident risk` and the audit do.
-fn singling_out_risk(
-    t: &RiskTables,
-    mode: SinglingOutMode,
-    cfg: &RiskConfig,
-) -> Result<SinglingOutRisk, Box<dyn std::error::Error>> {
-    Ok(score_singling_out(
-        &singling_out_counts(t, mode, cfg)?,
-        cfg.confidence,
-    )?)
-}
-
-fn attribute_inference_risk(
-    t: &RiskTables,
-    secret: &str,
-    aux: &[String],
-    cfg: &RiskConfig,
-) -> Result<InferenceRisk, Box<dyn std::error::Error>> {
-    Ok(score_inference(
-        &attribute_inference_counts(t, secret, aux, cfg)?,
-        cfg.confidence,
-    )?)
-}
 use reident::data::MissingPolicy;
 
 fn frame(age: &[String], secret: &[String]) -> DataFrame {

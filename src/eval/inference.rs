@@ -320,6 +320,45 @@ impl RiskReport {
     }
 }
 
+/// Singling out run and scored: the attack's counts
+/// ([`crate::attacks::inference::singling_out_counts`]) through
+/// [`score_singling_out`], at `config.confidence`.
+pub fn singling_out_risk(
+    tables: &crate::attacks::inference::RiskTables,
+    mode: crate::attacks::inference::SinglingOutMode,
+    config: &crate::attacks::inference::RiskConfig,
+) -> Result<SinglingOutRisk, EvalError> {
+    let counts = crate::attacks::inference::singling_out_counts(tables, mode, config)?;
+    score_singling_out(&counts, config.confidence)
+}
+
+/// Linkability run and scored ([`crate::attacks::inference::linkability_counts`]
+/// through [`score_linkability`]).
+pub fn linkability_risk(
+    tables: &crate::attacks::inference::RiskTables,
+    columns_a: &[String],
+    columns_b: &[String],
+    config: &crate::attacks::inference::RiskConfig,
+) -> Result<LinkabilityRisk, EvalError> {
+    let counts =
+        crate::attacks::inference::linkability_counts(tables, columns_a, columns_b, config)?;
+    score_linkability(&counts, config.confidence)
+}
+
+/// Attribute inference run and scored
+/// ([`crate::attacks::inference::attribute_inference_counts`] through
+/// [`score_inference`]).
+pub fn attribute_inference_risk(
+    tables: &crate::attacks::inference::RiskTables,
+    secret: &str,
+    auxiliary: &[String],
+    config: &crate::attacks::inference::RiskConfig,
+) -> Result<InferenceRisk, EvalError> {
+    let counts =
+        crate::attacks::inference::attribute_inference_counts(tables, secret, auxiliary, config)?;
+    score_inference(&counts, config.confidence)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -112,6 +112,9 @@ pub enum EvalError {
     /// (cross-validation, a sweep, pooling).
     #[error(transparent)]
     Stylometry(#[from] crate::attacks::stylometry::StylometryError),
+    /// An Anonymeter-style attack failed before it could be scored.
+    #[error(transparent)]
+    Inference(#[from] crate::attacks::inference::InferenceError),
     /// A rate over no trials has no interval.
     #[error("{what}: no trials, so no rate can be estimated")]
     NoTrials {
