@@ -20,7 +20,13 @@ start=$SECONDS
 step() { echo "python/run_tests.sh: $1 ($((SECONDS - start)) s so far)"; }
 
 if [ ! -x "$venv/bin/python" ]; then
-  "$python" -m venv "$venv"
+  # Debian's python3 may lack the venv module (python3-venv); virtualenv from
+  # PyPI makes the same environment without it.
+  if ! "$python" -m venv "$venv" 2>/dev/null; then
+    rm -rf "$venv"
+    "$python" -m pip install --quiet virtualenv
+    "$python" -m virtualenv --quiet "$venv"
+  fi
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade "maturin>=1.9.4,<2" pytest pandas polars pyarrow
 step "venv ready: $venv"
