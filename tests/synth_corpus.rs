@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use reident::synth::calendar::days_from_civil;
+use reident::data::calendar::days_from_civil;
 use reident::synth::{self, generate, generate_in_memory, OutputFormat, SynthConfig, SynthError};
 
 fn small(seed: u64) -> SynthConfig {

@@ -1,5 +1,6 @@
-//! Civil-calendar arithmetic for the generator: Unix seconds to ISO 8601 UTC
-//! strings and weekday numbers, without a date-time dependency. Uses the
+//! Civil-calendar arithmetic shared by the export readers and the generator:
+//! Unix seconds to ISO 8601 UTC strings, day numbers and weekdays, without a
+//! date-time dependency. Uses the
 //! days-from-civil / civil-from-days algorithms of H. Hinnant, "chrono-Compatible
 //! Low-Level Date Algorithms" (2013). Proleptic Gregorian, UTC only; time zones
 //! are fixed offsets (no daylight saving time).
@@ -28,6 +29,16 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Days in `month` (1-12) of `year`, proleptic Gregorian.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Weekday of a day number: 0 = Monday ... 6 = Sunday (1970-01-01 was a Thursday).

@@ -237,16 +237,6 @@ pub fn digit_masks(source: &str, column: &CategoricalColumn) -> Result<Hierarchy
     finish(source, attribute, paths)
 }
 
-/// Days in `month` of `year` (Gregorian).
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 /// Splits an ISO 8601 date or date-time into (day, month, year) labels.
 fn iso_date(value: &str) -> Option<(String, String, String)> {
     let v = value.trim();
@@ -265,7 +255,10 @@ fn iso_date(value: &str) -> Option<(String, String, String)> {
         return None;
     }
     let (year, month, day): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > super::calendar::days_in_month(year as i64, month)
+    {
         return None;
     }
     Some((date.to_string(), format!("{y}-{m}"), y.to_string()))

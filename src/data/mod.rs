@@ -37,6 +37,7 @@
 //! the first object. **Rows** (used once a table is encoded and the file layout
 //! is gone) are 1-based data rows: row 1 is the first record after the header.
 
+pub mod calendar;
 pub mod corpus;
 pub mod digest;
 pub mod encoded;

@@ -8,10 +8,10 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal};
 use serde::Serialize;
 
-use super::calendar::iso_utc;
 use super::people::pick_weighted;
 use super::text::{Composer, IdentifierKind, Org, Plant};
 use super::vocab;
+use crate::data::calendar::iso_utc;
 
 /// A Jira issue.
 #[derive(Debug, Clone, Serialize)]

@@ -22,7 +22,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::calendar::iso_week;
 use super::corpus::{CommentRecord, CommitRecord, IssueRecord, PageRecord};
 use super::people::UserRecord;
 use super::write::{CorpusSink, OutputFormat};
@@ -31,6 +30,7 @@ use crate::anonymize::pseudonym::{PseudonymScheme, Pseudonymizer};
 use crate::anonymize::text::{
     NameDictionary, Numbering, PlaceholderStyle, RedactionConfig, Redactor,
 };
+use crate::data::calendar::iso_week;
 
 /// Seed of the demo corpus.
 pub const DEMO_SEED: u64 = 20_240_601;
@@ -354,7 +354,8 @@ fn gzip_in_place(path: &Path) -> Result<(), SynthError> {
 /// Parses the generator's own `YYYY-MM-DDTHH:MM:SSZ` timestamps (0 if malformed).
 fn parse_iso_utc(s: &str) -> i64 {
     let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok()).unwrap_or(0);
-    let days = super::calendar::days_from_civil(num(0..4), num(5..7) as u32, num(8..10) as u32);
+    let days =
+        crate::data::calendar::days_from_civil(num(0..4), num(5..7) as u32, num(8..10) as u32);
     days * 86_400 + num(11..13) * 3600 + num(14..16) * 60 + num(17..19)
 }
 

@@ -54,7 +54,6 @@
 //! faster, which puts 1M documents at a few minutes. The generator does not
 //! model DST, holidays or org changes.
 
-pub mod calendar;
 pub mod corpus;
 pub mod demo;
 pub mod people;
@@ -288,7 +287,7 @@ impl Organisation {
         let (y, m, d) = config.start_date;
         let params = corpus::GenParams {
             seed: config.seed,
-            start_day: calendar::days_from_civil(y, m, d),
+            start_day: crate::data::calendar::days_from_civil(y, m, d),
             span_days: config.span_days,
             plant_rate: config.plant_rate,
         };

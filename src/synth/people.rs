@@ -306,7 +306,7 @@ impl ActivityRhythm {
         let mut day = start_day + rng.gen_range(0..span);
         let weekend_ok = rng.gen::<f64>() < self.weekend_rate;
         for _ in 0..7 {
-            if weekend_ok || super::calendar::weekday(day) < 5 {
+            if weekend_ok || crate::data::calendar::weekday(day) < 5 {
                 break;
             }
             day = start_day + (day - start_day + 1) % span;

@@ -286,25 +286,10 @@ pub fn iso_date_days(text: &str) -> Option<i64> {
     let y: i64 = d[..4].parse().ok()?;
     let m: u32 = d[5..7].parse().ok()?;
     let day: u32 = d[8..10].parse().ok()?;
-    if !(1..=12).contains(&m) || day == 0 || day > days_in_month(y, m) {
+    if !(1..=12).contains(&m) || day == 0 || day > crate::data::calendar::days_in_month(y, m) {
         return None;
     }
-    let y_adj = if m <= 2 { y - 1 } else { y };
-    let era = y_adj.div_euclid(400);
-    let yoe = y_adj - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    Some(crate::data::calendar::days_from_civil(y, m, day))
 }
 
 /// The year of a date written `YYYY...` (first four characters), if numeric.

@@ -42,18 +42,9 @@ fn text(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// Epoch milliseconds as UTC ISO 8601.
+/// Epoch milliseconds as UTC ISO 8601 (whole seconds).
 fn from_epoch_ms(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = super::jira_dates::civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    crate::data::calendar::iso_utc(ms.div_euclid(1000))
 }
 
 /// One event's fields, before the table.
