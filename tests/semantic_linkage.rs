@@ -242,6 +242,89 @@ fn audit_of_a_paraphrased_release_without_model_is_inconclusive() {
     assert!(claims[0].decided_by.contains("semantic attack not run"));
 }
 
+/// Scores of the three attacks on hand-made vectors (no model): three
+/// originals on the axes of R^3; release r0 paraphrases o0 (cosine 0.99388,
+/// shares `namenode` and `8020`), r1 copies o1 word for word (Jaccard 1 and
+/// cosine 1), r2 is generic and equidistant (margin 0).
+#[test]
+fn semantic_scores_have_wilson_intervals_and_a_cosine_pr_curve() {
+    use reident::attacks::text::semantic::{link_semantic, SemanticConfig};
+    use reident::eval::text_linkage_semantic::score_semantic;
+    let docs = |v: &[&str]| -> Vec<(String, String)> {
+        v.iter()
+            .enumerate()
+            .map(|(i, t)| (format!("d{i}"), t.to_string()))
+            .collect()
+    };
+    let original = corpus(
+        "o",
+        &docs(&[
+            "NameNode crash on 8020 HDFS-1234",
+            "Kafka broker KAFKA-77 rebalance zookeeper",
+            "Spark executor OOM SPARK-5 shuffle",
+        ]),
+    );
+    let release = corpus(
+        "r",
+        &docs(&[
+            "the namenode died, port 8020",
+            "Kafka broker KAFKA-77 rebalance zookeeper",
+            "generic text",
+        ]),
+    );
+    let truth = TruthKey::same_ids(&release, &original).unwrap();
+    let ov = vec![
+        vec![1.0, 0.0, 0.0],
+        vec![0.0, 1.0, 0.0],
+        vec![0.0, 0.0, 1.0],
+    ];
+    let rv = vec![
+        vec![0.9, 0.1, 0.0],
+        vec![0.0, 1.0, 0.0],
+        vec![1.0, 1.0, 1.0],
+    ];
+    let config = SemanticConfig {
+        max_document_frequency: 0.5,
+        ..SemanticConfig::default()
+    };
+    let s = link_semantic(&original, &release, &ov, &rv, Some(&truth), &config).unwrap();
+    assert_eq!(s.search, "exact");
+    let mh = minhash(&original, &release, Some(&truth));
+    let scores = score_semantic(&mh, &s, 0.95).unwrap();
+    // Semantic: r0 and r1 linked and right; MinHash: r1 only; combined: both.
+    assert_eq!(
+        (
+            scores.semantic.counts.correct,
+            scores.semantic.counts.with_truth
+        ),
+        (2, 3)
+    );
+    assert_eq!(
+        (scores.minhash.counts.correct, scores.minhash.counts.linked),
+        (1, 1)
+    );
+    assert_eq!(scores.combined.counts.correct, 2);
+    // Wilson 95% of 2 of 3: [0.207660, 0.938508]; of 2 of 2: [0.342380, 1].
+    let r = scores.semantic.reidentification.unwrap();
+    assert!((r.point - 2.0 / 3.0).abs() < 1e-12);
+    assert!(
+        (r.low - 0.207_660).abs() < 1e-6 && (r.high - 0.938_508).abs() < 1e-6,
+        "{r:?}"
+    );
+    let p = scores.semantic.precision.unwrap();
+    assert!((p.low - 0.342_380).abs() < 1e-6 && p.high == 1.0, "{p:?}");
+    // Wilson of 1 of 3 for MinHash: [0.061492, 0.792340].
+    let m = scores.minhash.reidentification.unwrap();
+    assert!((m.low - 0.061_492).abs() < 1e-6 && (m.high - 0.792_340).abs() < 1e-6);
+    // The curve: 101 points; r2 (margin 0) never counts. At cosine 0.50 and
+    // 0.99 both links are accepted (recall 2/3); at 1.00 only r1 (cosine 1).
+    assert_eq!(scores.pr_curve.len(), 101);
+    let at = |t: usize| scores.pr_curve[t];
+    assert!((at(50).recall - 2.0 / 3.0).abs() < 1e-12 && at(50).precision == 1.0);
+    assert!((at(99).recall - 2.0 / 3.0).abs() < 1e-12);
+    assert!((at(100).recall - 1.0 / 3.0).abs() < 1e-12);
+}
+
 #[cfg(feature = "semantic")]
 mod embedding_support;
 
@@ -249,7 +332,9 @@ mod embedding_support;
 mod with_model {
     use super::*;
     use reident::attacks::text::embedding::SentenceEmbedder;
-    use reident::attacks::text::semantic::{link_semantic, SemanticConfig};
+    use reident::attacks::text::hnsw::HnswParams;
+    use reident::attacks::text::semantic::{link_semantic, NeighbourSearch, SemanticConfig};
+    use reident::eval::text_linkage_semantic::score_semantic;
 
     use crate::embedding_support::model_dir;
 
@@ -277,6 +362,35 @@ mod with_model {
         )
         .unwrap();
         let mh = minhash(&original, &release, Some(&truth));
+        // The HNSW index (forced; exact search is the default at this size)
+        // finds the same nearest original, and links the same documents.
+        let approx = link_semantic(
+            &original,
+            &release,
+            &ov,
+            &rv,
+            Some(&truth),
+            &SemanticConfig {
+                search: NeighbourSearch::Hnsw(HnswParams::default()),
+                ..SemanticConfig::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((s.search, approx.search), ("exact", "hnsw"));
+        let pairs = |l: &reident::attacks::text::semantic::SemanticLinkage| -> Vec<(usize, bool)> {
+            l.links
+                .iter()
+                .map(|k| (k.original_index, k.linked))
+                .collect()
+        };
+        assert_eq!(pairs(&s), pairs(&approx));
+        // The curve at the attack's own cosine threshold (0.50) is the attack.
+        let scores = score_semantic(&mh, &s, 0.95).unwrap();
+        let at_threshold = scores.pr_curve[50];
+        assert!((at_threshold.recall - s.correct as f64 / s.with_truth as f64).abs() < 1e-12);
+        assert!(
+            (at_threshold.precision - s.correct as f64 / s.linked_with_truth as f64).abs() < 1e-12
+        );
         let semantic_rate = s.correct as f64 / s.with_truth as f64;
         let precision = s.correct as f64 / s.linked_with_truth as f64;
         eprintln!(

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::attacks::text::semantic::{link_semantic, SemanticConfig, SemanticLinkage};
 use crate::attacks::text::{Corpus, LinkageResult, TruthKey};
 use crate::audit::AuditError;
-use crate::eval::text_linkage_semantic::{combined_links, semantic_counts, LinkCounts};
+use crate::eval::text_linkage_semantic::{score_semantic, SemanticScores};
 
 /// Documents per forward pass.
 pub const EMBEDDING_BATCH: usize = 32;
@@ -22,18 +22,17 @@ pub const EMBEDDING_BATCH: usize = 32;
 /// What the semantic attack found, beside MinHash.
 #[derive(Debug, Clone, Serialize)]
 pub struct SemanticFacts {
-    /// The model that ran: its `_name_or_path` and folder.
+    /// The model that ran, as a report names it ([`CorpusEmbeddings::model`]).
     pub model: String,
     /// Vector dimension.
     pub dimension: usize,
     /// The semantic linkage (per-document links included unless cleared).
     pub linkage: SemanticLinkage,
-    /// The semantic attack's counts.
-    pub semantic: LinkCounts,
-    /// MinHash's counts, for comparison.
-    pub minhash: LinkCounts,
-    /// The combined attack's counts (the stronger of the two per document).
-    pub combined: LinkCounts,
+    /// The semantic, MinHash and combined attacks scored, and the semantic
+    /// attack's precision-recall curve (`semantic`, `minhash`, `combined`,
+    /// `pr_curve` in JSON).
+    #[serde(flatten)]
+    pub scores: SemanticScores,
 }
 
 /// Embeddings of both corpora and what made them.
@@ -43,7 +42,11 @@ pub struct CorpusEmbeddings {
     pub original: Vec<Vec<f32>>,
     /// One vector per release document.
     pub release: Vec<Vec<f32>>,
-    /// The model: `name (dir)`.
+    /// The model: its name (the model card's title, else the folder's name),
+    /// the folder, the base model of its `config.json` and the first 16 hex
+    /// digits of the weights' SHA-256, e.g. `all-MiniLM-L6-v2 (folder
+    /// target/models/all-MiniLM-L6-v2; weights sha256 53aa5117…; base
+    /// nreimers/MiniLM-L6-H384-uncased)`.
     pub model: String,
     /// Vector dimension.
     pub dimension: usize,
@@ -100,14 +103,10 @@ pub fn embed_corpora(
         .embed(&texts(original), EMBEDDING_BATCH)
         .map_err(err)?;
     let r = model.embed(&texts(release), EMBEDDING_BATCH).map_err(err)?;
-    let name = match info.name {
-        Some(n) => format!("{n} ({})", info.dir),
-        None => info.dir,
-    };
     Ok(CorpusEmbeddings {
         original: o,
         release: r,
-        model: name,
+        model: info.describe(),
         dimension: info.dimension,
     })
 }
@@ -130,7 +129,7 @@ pub fn embed_corpora(
 
 /// Runs the semantic attack with the model in `dir` and scores it beside
 /// the MinHash result `minhash` (whose per-document links must still be
-/// there for the combined counts).
+/// there for the combined counts), with intervals at confidence `level`.
 pub fn semantic_linkage(
     dir: &Path,
     original: &Corpus,
@@ -138,25 +137,14 @@ pub fn semantic_linkage(
     truth: Option<&TruthKey>,
     minhash: &LinkageResult,
     config: &SemanticConfig,
+    level: f64,
 ) -> Result<SemanticFacts, AuditError> {
     let e = embed_corpora(dir, original, release)?;
     let linkage = link_semantic(original, release, &e.original, &e.release, truth, config)?;
-    let minhash_counts = LinkCounts {
-        linked: minhash.linked,
-        linked_with_truth: minhash
-            .links
-            .iter()
-            .filter(|l| l.linked && l.correct.is_some())
-            .count(),
-        correct: minhash.correct,
-        with_truth: minhash.with_truth,
-    };
     Ok(SemanticFacts {
         model: e.model,
         dimension: e.dimension,
-        semantic: semantic_counts(&linkage),
-        minhash: minhash_counts,
-        combined: combined_links(minhash, &linkage),
+        scores: score_semantic(minhash, &linkage, level)?,
         linkage,
     })
 }

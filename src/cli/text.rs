@@ -279,6 +279,7 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
                 truth.as_ref(),
                 &raw.linkage,
                 &crate::attacks::text::semantic::SemanticConfig::default(),
+                0.95,
             )?;
             bar.finish_and_clear();
             Some(s)
@@ -315,7 +316,7 @@ pub fn run(args: &TextArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             let evidence = semantic.as_ref().map(|s| {
                 crate::audit::claims::document_linkage::SemanticEvidence {
                     model: s.model.clone(),
-                    combined: s.combined,
+                    combined: s.scores.combined.counts,
                 }
             });
             Outcome::of_claims(&[claim.verdict_with(&report, evidence.as_ref(), 0.95)?])

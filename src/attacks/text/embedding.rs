@@ -88,8 +88,16 @@ pub struct SentenceEmbedder {
 pub struct EmbedderInfo {
     /// The folder the model was loaded from.
     pub dir: String,
-    /// The `_name_or_path` of its `config.json`, when present.
-    pub name: Option<String>,
+    /// The model's name: the title of its model card (the first `# `
+    /// heading of `README.md` after the front matter), else the folder's
+    /// name.
+    pub name: String,
+    /// The `_name_or_path` of its `config.json` (for sentence-transformers
+    /// exports usually the *base* model it was fine-tuned from), when present.
+    pub base_model: Option<String>,
+    /// The first 16 hex digits of the SHA-256 of `model.safetensors`: which
+    /// weights ran, whatever the folder is called.
+    pub weights_sha256: String,
     /// Vector dimension.
     pub dimension: usize,
     /// Tokens per document after truncation.
@@ -107,6 +115,40 @@ fn read_json(path: &Path) -> Result<serde_json::Value, EmbeddingError> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| file_err(format!("not valid JSON: {e}")))
+}
+
+/// The title of a model card: the first `# ` heading after the YAML front
+/// matter (`---` ... `---`), if any.
+fn model_card_title(card: &str) -> Option<String> {
+    let mut lines = card.lines().peekable();
+    if lines.peek().map(|l| l.trim()) == Some("---") {
+        lines.next();
+        for l in lines.by_ref() {
+            if l.trim() == "---" {
+                break;
+            }
+        }
+    }
+    lines
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+impl EmbedderInfo {
+    /// One line naming the model for a report: `name (folder DIR; weights
+    /// sha256 HEX…; base BASE)`.
+    pub fn describe(&self) -> String {
+        let base = self
+            .base_model
+            .as_deref()
+            .map_or(String::new(), |b| format!("; base {b}"));
+        format!(
+            "{} (folder {}; weights sha256 {}…{base})",
+            self.name, self.dir, self.weights_sha256
+        )
+    }
 }
 
 /// The files of `dir` that [`SentenceEmbedder::load`] needs and cannot find.
@@ -240,14 +282,29 @@ impl SentenceEmbedder {
         })
     }
 
-    /// What ran, for reports.
+    /// What ran, for reports. Reads the model card and hashes the weights
+    /// (a weights file that cannot be read again gives `unreadable`).
     pub fn info(&self) -> EmbedderInfo {
-        let name = read_json(&self.dir.join("config.json"))
+        let base_model = read_json(&self.dir.join("config.json"))
             .ok()
             .and_then(|v| v.get("_name_or_path")?.as_str().map(str::to_string));
+        let name = std::fs::read_to_string(self.dir.join("README.md"))
+            .ok()
+            .and_then(|card| model_card_title(&card))
+            .or_else(|| {
+                self.dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+            })
+            .unwrap_or_else(|| self.dir.display().to_string());
+        let weights_sha256 = std::fs::read(self.dir.join("model.safetensors"))
+            .map(|bytes| crate::data::digest::sha256_hex(&bytes)[..16].to_string())
+            .unwrap_or_else(|_| "unreadable".to_string());
         EmbedderInfo {
             dir: self.dir.display().to_string(),
             name,
+            base_model,
+            weights_sha256,
             dimension: self.dimension,
             max_seq_length: self.max_seq_length,
             pooling: self.pooling,

@@ -24,6 +24,7 @@
 pub mod context;
 #[cfg(feature = "semantic")]
 pub mod embedding;
+pub mod hnsw;
 pub mod leak;
 pub mod linkage;
 pub mod minhash;

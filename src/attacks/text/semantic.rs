@@ -5,10 +5,13 @@
 //!
 //! The attack takes embeddings, not a model: the caller embeds both corpora
 //! (with [`super::embedding::SentenceEmbedder`] under the feature `semantic`,
-//! or any other embedder) and passes the vectors. Search is exact: every
+//! or any other embedder) and passes the vectors. The nearest original and
+//! the runner-up of each release document are found by exact search (every
 //! release vector against every original vector, release documents in
-//! parallel (rayon); at the corpus sizes an audit runs (thousands of
-//! documents, 384 dimensions) this is a few seconds. A link needs three
+//! parallel with rayon) up to [`EXACT_SEARCH_MAX_PAIRS`] pairs, a few seconds
+//! at 384 dimensions, and by an HNSW index ([`super::hnsw`], Malkov &
+//! Yashunin 2020) above that; [`NeighbourSearch`] overrides the choice and
+//! [`SemanticLinkage::search`] says which ran. A link needs three
 //! things, as in embedding-based record linkage with a verification step
 //! (e.g. the candidate + verify scheme of Christen, "Data Matching", 2012,
 //! ch. 6):
@@ -31,8 +34,27 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::hnsw::{HnswIndex, HnswParams};
 use super::{Corpus, TextAttackError, TruthKey};
 use crate::data::text::vocabulary::{is_common_word, is_stop_word};
+
+/// Exact search is used up to this many (release, original) pairs when the
+/// search is [`NeighbourSearch::Auto`]: 50 million dot products of 384
+/// floats take seconds on two cores; beyond it the HNSW index answers.
+pub const EXACT_SEARCH_MAX_PAIRS: u64 = 50_000_000;
+
+/// How the nearest originals of a release document are found.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NeighbourSearch {
+    /// Exact up to [`EXACT_SEARCH_MAX_PAIRS`] pairs, HNSW with its default
+    /// parameters above.
+    Auto,
+    /// Every release vector against every original vector.
+    Exact,
+    /// An HNSW index over the originals ([`super::hnsw`]); approximate.
+    Hnsw(HnswParams),
+}
 
 /// Parameters of semantic linkage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -47,17 +69,20 @@ pub struct SemanticConfig {
     /// originals (and at most in one original when there are fewer than
     /// `1 / max_document_frequency`).
     pub max_document_frequency: f64,
+    /// How nearest originals are found.
+    pub search: NeighbourSearch,
 }
 
 impl Default for SemanticConfig {
     /// Cosine >= 0.5, margin >= 0.02, two shared distinctive tokens, rare
-    /// means in at most 2% of the originals.
+    /// means in at most 2% of the originals, search chosen by size.
     fn default() -> Self {
         SemanticConfig {
             min_similarity: 0.5,
             min_margin: 0.02,
             min_shared_rare: 2,
             max_document_frequency: 0.02,
+            search: NeighbourSearch::Auto,
         }
     }
 }
@@ -92,6 +117,8 @@ pub struct SemanticLink {
 pub struct SemanticLinkage {
     /// The parameters.
     pub config: SemanticConfig,
+    /// The search that ran: `"exact"` or `"hnsw"` (approximate).
+    pub search: &'static str,
     /// Release documents.
     pub n_release: usize,
     /// Original documents.
@@ -156,6 +183,23 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
     }
 }
 
+/// The nearest vector of `originals` to `v` by cosine, its cosine and the
+/// runner-up's (`-inf` when there is one original); ties go to the first.
+fn exact_top2(v: &[f32], originals: &[Vec<f32>]) -> (usize, f32, f32) {
+    let (mut best, mut best_sim, mut second) = (0usize, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for (o, w) in originals.iter().enumerate() {
+        let s = cosine(v, w);
+        if s > best_sim {
+            second = best_sim;
+            best_sim = s;
+            best = o;
+        } else if s > second {
+            second = s;
+        }
+    }
+    (best, best_sim, second)
+}
+
 /// Links every release document to its nearest original by the cosine of
 /// their embeddings (`*_vectors[i]` belongs to document `i` of its corpus),
 /// verified by shared distinctive tokens (module docs). With `truth`, each
@@ -215,6 +259,17 @@ pub fn link_semantic(
     }
     let max_df = ((config.max_document_frequency * original.len() as f64).floor() as usize).max(1);
 
+    let use_hnsw = match config.search {
+        NeighbourSearch::Exact => None,
+        NeighbourSearch::Hnsw(p) => Some(p),
+        NeighbourSearch::Auto => ((original.len() as u64).saturating_mul(release.len() as u64)
+            > EXACT_SEARCH_MAX_PAIRS)
+            .then(HnswParams::default),
+    };
+    let index = match use_hnsw {
+        Some(p) if !original.is_empty() => Some(HnswIndex::build(original_vectors, p)),
+        _ => None,
+    };
     let links: Vec<SemanticLink> = if original.is_empty() {
         Vec::new()
     } else {
@@ -222,18 +277,17 @@ pub fn link_semantic(
             .into_par_iter()
             .map(|r| {
                 let v = &release_vectors[r];
-                let (mut best, mut best_sim, mut second) =
-                    (0usize, f32::NEG_INFINITY, f32::NEG_INFINITY);
-                for (o, w) in original_vectors.iter().enumerate() {
-                    let s = cosine(v, w);
-                    if s > best_sim {
-                        second = best_sim;
-                        best_sim = s;
-                        best = o;
-                    } else if s > second {
-                        second = s;
+                let (best, best_sim, second) = match &index {
+                    Some(index) => {
+                        let hits = index.search(v, 2);
+                        match hits.as_slice() {
+                            [] => (0, 0.0, f32::NEG_INFINITY),
+                            [(b, s)] => (*b, *s, f32::NEG_INFINITY),
+                            [(b, s), (_, s2), ..] => (*b, *s, *s2),
+                        }
                     }
-                }
+                    None => exact_top2(v, original_vectors),
+                };
                 let margin = if second.is_finite() {
                     best_sim - second
                 } else {
@@ -268,6 +322,7 @@ pub fn link_semantic(
     let with_truth = truth.map_or(0, |t| t.original_of.iter().flatten().count());
     Ok(SemanticLinkage {
         config: *config,
+        search: if index.is_some() { "hnsw" } else { "exact" },
         n_release: release.len(),
         n_original: original.len(),
         linked: links.iter().filter(|l| l.linked).count(),

@@ -51,7 +51,7 @@ impl Claim for DocumentLinkage {
         let c = facts.corpus(&self.corpus)?;
         let semantic = c.semantic.as_ref().map(|s| SemanticEvidence {
             model: s.model.clone(),
-            combined: s.combined,
+            combined: s.scores.combined.counts,
         });
         self.verdict_with(&c.text, semantic.as_ref(), level)
     }

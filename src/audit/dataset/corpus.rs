@@ -177,6 +177,7 @@ pub(crate) fn run_corpus(
                 Some(&truth),
                 &raw.linkage,
                 &crate::attacks::text::semantic::SemanticConfig::default(),
+                config.confidence,
             )?;
             s.linkage.links.clear();
             progress(&format!("{dataset}: semantic linkage ({})", s.model));
@@ -198,12 +199,31 @@ pub(crate) fn run_corpus(
         .iter()
         .map(|p| (p.recall, p.precision))
         .collect();
+    let mut curves = Vec::new();
     if !pr.is_empty() {
+        curves.push(NamedCurve::new("MinHash-LSH + Jaccard", pr));
+    }
+    if let Some(s) = &semantic {
+        let pr: Vec<(f64, f64)> = s
+            .scores
+            .pr_curve
+            .iter()
+            .map(|p| (p.recall, p.precision))
+            .collect();
+        if !pr.is_empty() {
+            curves.push(NamedCurve::new("semantic (embedding cosine)", pr));
+        }
+    }
+    if !curves.is_empty() {
+        let caption = if semantic.is_some() {
+            "Precision and recall of document linkage over the similarity threshold: Jaccard of \
+             shingles for MinHash, cosine of sentence embeddings for the semantic attack."
+        } else {
+            "Precision and recall of document linkage over the similarity threshold."
+        };
         charts.push(
-            charts::precision_recall_curve(&[NamedCurve::new("MinHash-LSH + Jaccard", pr)])?
-                .with_caption(
-                    "Precision and recall of document linkage over the similarity threshold.",
-                )
+            charts::precision_recall_curve(&curves)?
+                .with_caption(caption)
                 .renamed(format!("{}_precision_recall", c.name))?,
         );
     }
@@ -286,19 +306,29 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
         )),
         Some(s) => {
             rows.push(("semantic linkage model".to_string(), s.model.clone()));
-            let line = |x: &crate::eval::text_linkage_semantic::LinkCounts| {
+            let line = |x: &crate::eval::text_linkage_semantic::ScoredLinkCounts| {
+                let iv = |i: &Option<crate::eval::Interval>| {
+                    i.map_or("n/a".to_string(), |i| {
+                        format!("{:.4} [{:.4}, {:.4}]", i.point, i.low, i.high)
+                    })
+                };
                 format!(
                     "{} linked, {} to their original (rate {}, precision {})",
-                    x.linked,
-                    x.correct,
-                    opt(x.reidentification_rate()),
-                    opt(x.precision())
+                    x.counts.linked,
+                    x.counts.correct,
+                    iv(&x.reidentification),
+                    iv(&x.precision)
                 )
             };
-            rows.push(("semantic linkage".to_string(), line(&s.semantic)));
+            rows.push((
+                "semantic linkage search".to_string(),
+                s.linkage.search.to_string(),
+            ));
+            rows.push(("semantic linkage".to_string(), line(&s.scores.semantic)));
+            rows.push(("MinHash linkage".to_string(), line(&s.scores.minhash)));
             rows.push((
                 "combined linkage (stronger per document)".to_string(),
-                line(&s.combined),
+                line(&s.scores.combined),
             ));
         }
     }
