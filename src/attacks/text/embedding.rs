@@ -300,8 +300,10 @@ impl SentenceEmbedder {
         let weights_sha256 = std::fs::read(self.dir.join("model.safetensors"))
             .map(|bytes| crate::data::digest::sha256_hex(&bytes)[..16].to_string())
             .unwrap_or_else(|_| "unreadable".to_string());
+        // `a/../target/models/x` as written in a config reads better resolved.
+        let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
         EmbedderInfo {
-            dir: self.dir.display().to_string(),
+            dir: dir.display().to_string(),
             name,
             base_model,
             weights_sha256,
