@@ -253,9 +253,15 @@ pub struct StylometryConfig {
     /// Feature families (`reident stylometry --features` syntax).
     #[serde(default = "default_features")]
     pub features: Vec<String>,
-    /// Classifier.
+    /// Classifier: the one run when `choose_classifier` is false, and the
+    /// first of the attacker's suite (so it wins ties) when it is true.
     #[serde(default = "default_classifier")]
     pub classifier: ClassifierKind,
+    /// Let the attacker choose, as a real one would: cross-validate a suite
+    /// of classifiers on the known writing only and run the best
+    /// ([`Self::attack_suite`]; default true). False pins `classifier`.
+    #[serde(default = "default_choose_classifier")]
+    pub choose_classifier: bool,
     /// Share of each author's original documents the adversary knows.
     #[serde(default = "default_known_share")]
     pub known_share: f64,
@@ -288,6 +294,59 @@ impl StylometryConfig {
     }
 }
 
+impl StylometryConfig {
+    /// The attacker's suite when `choose_classifier` is on (empty when off):
+    /// on the configured features, the configured classifier first, then
+    /// Burrows', Eder's and Cosine Delta with author centroids, Cosine and
+    /// Burrows' Delta with each author's nearest known document (Delta
+    /// collapses under class imbalance with centroids; the nearest document
+    /// does not). Labels name classifier and profile. The linear models are
+    /// left out of the default suite: their cross-validation costs minutes
+    /// per corpus where the Delta family's costs seconds; configure
+    /// `classifier = "logistic"` (it then joins the suite, first).
+    pub fn attack_suite(
+        &self,
+        seed: u64,
+    ) -> Result<Vec<(String, crate::attacks::stylometry::pipeline::PipelineConfig)>, StylometryError>
+    {
+        use crate::attacks::stylometry::delta::Profile;
+        if !self.choose_classifier {
+            return Ok(Vec::new());
+        }
+        let base = self.attack_params(seed)?;
+        let features = base.pipeline.features.kinds.clone();
+        let mut suite = Vec::new();
+        let mut push = |kind: ClassifierKind, profile: Profile| {
+            let mut p = PseudonymAttackParams::new(features.clone(), kind).pipeline;
+            p.classifier.profile = profile;
+            let label = match (kind, profile) {
+                (
+                    ClassifierKind::Burrows | ClassifierKind::Cosine | ClassifierKind::Eder,
+                    Profile::NearestDocument,
+                ) => format!(
+                    "{} (nearest document)",
+                    crate::audit::facts::classifier_label(kind)
+                ),
+                _ => crate::audit::facts::classifier_label(kind),
+            };
+            if !suite.iter().any(|(l, _)| *l == label) {
+                suite.push((label, p));
+            }
+        };
+        push(self.classifier, Profile::Centroid);
+        for kind in [
+            ClassifierKind::Burrows,
+            ClassifierKind::Eder,
+            ClassifierKind::Cosine,
+        ] {
+            push(kind, Profile::Centroid);
+        }
+        push(ClassifierKind::Cosine, Profile::NearestDocument);
+        push(ClassifierKind::Burrows, Profile::NearestDocument);
+        Ok(suite)
+    }
+}
+
 /// The defaults of an empty `[corpus.stylometry]` section, which `reident
 /// stylometry --original --release` uses too.
 impl Default for StylometryConfig {
@@ -295,6 +354,7 @@ impl Default for StylometryConfig {
         Self {
             features: default_features(),
             classifier: default_classifier(),
+            choose_classifier: default_choose_classifier(),
             known_share: default_known_share(),
             min_documents: default_min_documents(),
             sweep_authors: Vec::new(),
@@ -307,6 +367,9 @@ fn default_features() -> Vec<String> {
 }
 fn default_classifier() -> ClassifierKind {
     ClassifierKind::Cosine
+}
+fn default_choose_classifier() -> bool {
+    true
 }
 fn default_known_share() -> f64 {
     0.5

@@ -48,6 +48,8 @@ pub(crate) struct CorpusFacts {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct StylometryFacts {
     pub(crate) classifier: ClassifierKind,
+    /// The attacker's choice of method, when the suite ran.
+    pub(crate) choice: Option<crate::eval::attribution::PipelineChoice>,
     pub(crate) features: Vec<String>,
     pub(crate) candidate_authors: usize,
     pub(crate) known_documents: usize,

@@ -109,6 +109,12 @@ pub struct StylometryArgs {
     /// straddles A or too few held-out documents are found in the release.
     #[arg(long, value_name = "A", requires = "original", value_parser = super::parse::max_rate)]
     pub max_accuracy: Option<f64>,
+    /// With --original: run `--classifier` (default cosine) only, instead of
+    /// the attacker's choice (the audit's default `choose_classifier = true`:
+    /// a suite of classifiers cross-validated on the known writing, the best
+    /// one run; `choose_classifier = false` in the audit).
+    #[arg(long, requires = "original")]
+    pub fixed_classifier: bool,
     /// Normalization fitted on the training rows.
     #[arg(long, value_enum, default_value_t = NormalizationArg::None)]
     pub normalization: NormalizationArg,
@@ -557,8 +563,12 @@ pub struct ReleaseAttackReport {
     pub release: String,
     /// Feature families.
     pub features: Vec<String>,
-    /// Classifier.
+    /// Classifier that ran (the attacker's choice unless
+    /// `--fixed-classifier`).
     pub classifier: ClassifierKind,
+    /// How the classifier was chosen: the suite's cross-validated accuracies
+    /// on the known writing and the winner; `null` with `--fixed-classifier`.
+    pub choice: Option<crate::eval::attribution::PipelineChoice>,
     /// Share of each author's originals the adversary knows.
     pub known_share: f64,
     /// Authors with fewer original documents were left out.
@@ -626,11 +636,13 @@ fn run_release(
             args.features.clone()
         },
         classifier: args.classifier.map_or(defaults.classifier, Into::into),
+        choose_classifier: !args.fixed_classifier,
         known_share: args.known_share.unwrap_or(defaults.known_share),
         min_documents: args.min_documents.unwrap_or(defaults.min_documents),
         sweep_authors: Vec::new(),
     };
     let params = section.attack_params(args.seed)?;
+    let suite = section.attack_suite(args.seed)?;
     let (original, original_authors) = read_side(original_path, id_column, args)?;
     let (release, release_pseudonyms) = read_side(release_path, id_column, args)?;
     let scored = attack_release(
@@ -641,13 +653,15 @@ fn run_release(
             release_pseudonyms: &release_pseudonyms,
         },
         &params,
+        &suite,
     )?;
     let attack = &scored.attack;
     let report = ReleaseAttackReport {
         original: original_path.display().to_string(),
         release: release_path.display().to_string(),
         features: section.features,
-        classifier: section.classifier,
+        classifier: attack.pipeline.classifier.kind,
+        choice: scored.choice.clone(),
         known_share: section.known_share,
         min_documents: section.min_documents,
         seed: args.seed,

@@ -274,6 +274,20 @@ pub fn pseudonym_attack(
     input: PseudonymAttackInput<'_>,
     params: &PseudonymAttackParams,
 ) -> Result<PseudonymAttack, StylometryError> {
+    pseudonym_attack_choosing(input, params, &mut |_| Ok(params.pipeline.clone()))
+}
+
+/// [`pseudonym_attack`] with the pipeline chosen by `choose` from the
+/// adversary's known writing (the training corpus of the seeded split, and
+/// nothing else: neither the held-out originals nor the truth key), as an
+/// attacker picks a method by cross-validating on what it knows
+/// (`crate::eval::attribution::attack_release` passes such a chooser).
+/// `params.pipeline` is ignored; the chosen one is fitted and reported.
+pub fn pseudonym_attack_choosing(
+    input: PseudonymAttackInput<'_>,
+    params: &PseudonymAttackParams,
+    choose: &mut dyn FnMut(&Corpus) -> Result<PipelineConfig, StylometryError>,
+) -> Result<PseudonymAttack, StylometryError> {
     let (original, release) = (input.original, input.release);
     let n = original.len();
     if input.original_authors.len() != n {
@@ -355,7 +369,8 @@ pub fn pseudonym_attack(
         }
     }
     let train = Corpus::from_named(train_texts, &train_names)?;
-    let pipeline = FittedPipeline::fit(&params.pipeline, &train)?;
+    let chosen = choose(&train)?;
+    let pipeline = FittedPipeline::fit(&chosen, &train)?;
     let authors = pipeline.authors().to_vec();
     let index: HashMap<&str, usize> = authors
         .iter()
@@ -379,7 +394,7 @@ pub fn pseudonym_attack(
         }
     }
     Ok(PseudonymAttack {
-        pipeline: params.pipeline.clone(),
+        pipeline: chosen,
         authors_left_out: total_authors - authors.len(),
         authors,
         eligible: Corpus::from_named(texts, &names)?,

@@ -107,10 +107,17 @@ impl Authorship {
             "top-1 attribution accuracy",
             Some(p.point),
             Some(p),
-            &format!(
-                "stylometric attribution ({}, {which})",
-                classifier_label(attack.pipeline.classifier.kind)
-            ),
+            &match &scored.choice {
+                None => format!(
+                    "stylometric attribution ({}, {which})",
+                    classifier_label(attack.pipeline.classifier.kind)
+                ),
+                Some(c) => format!(
+                    "stylometric attribution ({}, the best of {} methods cross-validated on the attacker's known writing; {which})",
+                    c.chosen_label(),
+                    c.suite.len()
+                ),
+            },
             format!(
                 "{} of {} release documents attributed to their author; {} of {} pseudonyms after pooling; chance is {} with {} candidate authors.",
                 percent(documents.top1_accuracy),

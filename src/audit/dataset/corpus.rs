@@ -341,8 +341,17 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
         )
         .table(Table::key_value("Text leakage", rows));
     if let Some(s) = &c.stylometry {
+        let classifier = match &s.choice {
+            None => classifier_label(s.classifier),
+            Some(c) => format!(
+                "{} (the attacker's choice: best of {} methods, {}-fold cross-validation on the known writing)",
+                c.chosen_label(),
+                c.suite.len(),
+                c.folds
+            ),
+        };
         let mut rows = vec![
-            ("classifier".to_string(), classifier_label(s.classifier)),
+            ("classifier".to_string(), classifier),
             ("features".to_string(), s.features.join(", ")),
             (
                 "candidate authors".to_string(),
@@ -370,6 +379,17 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
                 ),
                 format!("{p:.4}"),
             ));
+        }
+        if let Some(c) = &s.choice {
+            for m in &c.suite {
+                rows.push((
+                    format!("known-writing cross-validated accuracy: {}", m.label),
+                    format!("{:.4}", m.cv_top1_accuracy),
+                ));
+            }
+            for w in &c.warnings {
+                rows.push(("warning".to_string(), w.clone()));
+            }
         }
         if let (Some(auc), Some(eer)) = (s.verification_auc, s.verification_eer) {
             rows.push((

@@ -42,6 +42,7 @@ pub(crate) fn run_stylometry(
     )?;
     let r_authors = text_values(release_df, author_column, &c.release.display().to_string())?;
     let params = s.attack_params(config.seed)?;
+    let suite = s.attack_suite(config.seed)?;
     // The split, the attack and its scoring are the library's one function
     // (eval::attribution::attack_release), which `reident stylometry
     // --original --release` runs too.
@@ -53,6 +54,7 @@ pub(crate) fn run_stylometry(
             release_pseudonyms: &r_authors,
         },
         &params,
+        &suite,
     )
     .map_err(|e| match e {
         EvalError::Stylometry(e) => AuditError::Dataset {
@@ -147,7 +149,10 @@ pub(crate) fn run_stylometry(
             let acc: Vec<(f64, f64)> = points.iter().map(|p| (p.x as f64, p.mean_top1)).collect();
             charts_out.push(
                 charts::accuracy_vs_authors(&[NamedCurve::new(
-                    classifier_label(s.classifier),
+                    scored.choice.as_ref().map_or_else(
+                        || classifier_label(attack.pipeline.classifier.kind),
+                        |c| c.chosen_label().to_string(),
+                    ),
                     acc,
                 )])?
                 .renamed(format!("{}_accuracy_vs_authors", c.name))?,
@@ -157,7 +162,8 @@ pub(crate) fn run_stylometry(
     }
 
     Ok(StylometryFacts {
-        classifier: s.classifier,
+        classifier: attack.pipeline.classifier.kind,
+        choice: scored.choice.clone(),
         features: s.features.clone(),
         candidate_authors: authors.len(),
         known_documents: attack.known_documents,
