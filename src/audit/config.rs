@@ -291,8 +291,15 @@ impl AuditConfig {
                 self.confidence
             )));
         }
+        // A git repository is a folder; every other input is a file.
+        let git_folders: Vec<&PathBuf> = self
+            .corpora
+            .iter()
+            .filter(|c| c.format.as_deref().map(str::trim) == Some("git"))
+            .flat_map(|c| [&c.original, &c.release])
+            .collect();
         for (key, path) in self.named_files() {
-            if !path.is_file() {
+            if !(path.is_file() || (path.is_dir() && git_folders.contains(&path))) {
                 return Err(AuditError::MissingFile {
                     config: source.to_string(),
                     key,
