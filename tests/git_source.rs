@@ -269,6 +269,62 @@ fn every_field_of_hand_made_commits() {
 }
 
 #[test]
+fn reident_import_detects_a_repository_folder() {
+    if !have_git() {
+        return;
+    }
+    let tmp = tempdir();
+    let dir = tmp.path().join("work");
+    std::fs::create_dir(&dir).unwrap();
+    build_repo(&dir);
+    let out_dir = tmp.path().join("imported");
+    let out = Command::new(env!("CARGO_BIN_EXE_reident"))
+        .args([
+            "import",
+            dir.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("read as git"), "{text}");
+    assert!(text.contains("commits.ndjson: 5 rows, 12 columns (id commit_id, text message, author author_email, time author_time)"), "{text}");
+    assert!(text.contains("users.ndjson: 3 rows"), "{text}");
+    let first = std::fs::read_to_string(out_dir.join("commits.ndjson")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    // The walk starts at HEAD, the merge.
+    assert_eq!(first["message"], "Merge branch 'feature'\n");
+    assert_eq!(first["paths"], "README\nREADME.md");
+
+    // The audit takes the folder as `git` without a `format` key.
+    let bare = tmp.path().join("bare.git");
+    git(
+        tmp.path(),
+        &["clone", "-q", "--bare", dir.to_str().unwrap(), "bare.git"],
+        ("x", "x@x", "2024-01-01T00:00:00+00:00"),
+        None,
+    );
+    let config = format!(
+        "title = \"t\"\n[[corpus]]\nname = \"code\"\noriginal = {:?}\nrelease = {:?}\n",
+        dir.display().to_string(),
+        bare.display().to_string()
+    );
+    let config =
+        reident::audit::AuditConfig::from_toml(&config, "inline.toml", tmp.path()).unwrap();
+    let corpus = &config.corpora[0];
+    assert_eq!(corpus.format.as_deref(), Some("git"));
+    assert_eq!(corpus.table.as_deref(), Some("commits"));
+    assert_eq!(corpus.id, "commit_id");
+    assert_eq!(corpus.author.as_deref(), Some("author_email"));
+}
+
+#[test]
 fn shallow_clone_empty_repo_non_repo_and_corrupt_object_are_errors() {
     if !have_git() {
         return;

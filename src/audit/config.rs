@@ -239,6 +239,11 @@ impl AuditConfig {
             message,
         };
         for c in &mut self.corpora {
+            // A corpus whose original is a git repository's folder is `git`
+            // without saying so (a folder is no table file).
+            if c.format.is_none() && crate::data::sources::git::is_repository(&c.original) {
+                c.format = Some(SourceFormat::Git.name().to_string());
+            }
             let Some(name) = &c.format else {
                 if c.text.is_empty() || c.id.is_empty() {
                     return Err(bad(format!(
