@@ -239,6 +239,11 @@ impl AuditConfig {
             message,
         };
         for c in &mut self.corpora {
+            // A corpus whose original is a git repository's folder is `git`
+            // without saying so (a folder is no table file).
+            if c.format.is_none() && crate::data::sources::git::is_repository(&c.original) {
+                c.format = Some(SourceFormat::Git.name().to_string());
+            }
             let Some(name) = &c.format else {
                 if c.text.is_empty() || c.id.is_empty() {
                     return Err(bad(format!(
@@ -291,8 +296,15 @@ impl AuditConfig {
                 self.confidence
             )));
         }
+        // A git repository is a folder; every other input is a file.
+        let git_folders: Vec<&PathBuf> = self
+            .corpora
+            .iter()
+            .filter(|c| c.format.as_deref().map(str::trim) == Some("git"))
+            .flat_map(|c| [&c.original, &c.release])
+            .collect();
         for (key, path) in self.named_files() {
-            if !path.is_file() {
+            if !(path.is_file() || (path.is_dir() && git_folders.contains(&path))) {
                 return Err(AuditError::MissingFile {
                     config: source.to_string(),
                     key,

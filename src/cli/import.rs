@@ -1,27 +1,28 @@
 //! `reident import`: read an export as a team has it (Jira issue navigator
 //! CSV, Jira REST search JSON, Atlassian audit logs, Confluence space
-//! exports; see
+//! exports, git repositories; see
 //! [`crate::data::sources`]) and write the normalized tables reident reads
 //! (`issues.ndjson`, `pages.ndjson`, `comments.ndjson`, `events.ndjson`,
-//! `users.ndjson`)
+//! `commits.ndjson`, `users.ndjson`)
 //! into a folder, for inspection or for an audit config.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use super::{CliError, Outcome};
-use crate::data::sources::{import, SourceFormat};
+use crate::data::sources::{import_with_progress, SourceFormat};
 
 /// Arguments of `reident import`.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Formats: jira-csv (issue navigator \"Export Excel CSV (all fields)\"), jira-json (pages of /rest/api/2|3/search),\n\
          atlassian-audit-log (organization, Jira or Confluence audit log pages from their REST APIs),\n\
-         confluence-html (a space's HTML export zip), confluence-xml (a space's XML export zip, or its entities.xml).\n\
-The format is detected from the content when --format is not given."
+         confluence-html (a space's HTML export zip), confluence-xml (a space's XML export zip, or its entities.xml),\n\
+         git (a folder: a clone's work tree or a bare repository; the commits reachable from HEAD).\n\
+The format is detected from the content when --format is not given (a folder holding .git, or a bare repository, is git)."
 )]
 pub struct ImportArgs {
-    /// The export file (optionally gzipped).
+    /// The export file (optionally gzipped), or a git repository's folder.
     pub input: PathBuf,
     /// The export's format; detected from the content when left out.
     #[arg(long)]
@@ -41,7 +42,12 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
         .as_deref()
         .map(SourceFormat::parse)
         .transpose()?;
-    let imported = import(&args.input, format)?;
+    let spinner = super::progress::spinner("reading");
+    let imported = import_with_progress(&args.input, format, &|n| {
+        spinner.set_message(format!("{n} commits"));
+    });
+    spinner.finish_and_clear();
+    let imported = imported?;
     let targets: Vec<(PathBuf, &crate::data::sources::SourceTable)> = imported
         .tables
         .iter()

@@ -56,6 +56,7 @@
 
 pub mod corpus;
 pub mod demo;
+pub mod export;
 pub mod people;
 pub mod text;
 pub mod vocab;

@@ -26,9 +26,12 @@
 //!   their REST APIs, as event traces (user, time, action, object).
 //! * [`confluence`]: a space's HTML export and XML export (`entities.xml`),
 //!   as pages, comments and users.
+//! * [`git`]: a git repository (a Bitbucket clone or a bare repository), as
+//!   commits (authors, committers, times, messages, touched paths) and users.
 
 pub mod audit_log;
 pub mod confluence;
+pub mod git;
 pub mod html_text;
 pub mod jira_csv;
 pub mod jira_dates;
@@ -55,16 +58,19 @@ pub enum SourceFormat {
     ConfluenceHtml,
     /// A Confluence space's XML export (zip with `entities.xml`, or the file).
     ConfluenceXml,
+    /// A git repository: a clone's work tree or a bare repository (a folder).
+    Git,
 }
 
 impl SourceFormat {
     /// Every format, for messages.
-    pub const ALL: [SourceFormat; 5] = [
+    pub const ALL: [SourceFormat; 6] = [
         SourceFormat::JiraCsv,
         SourceFormat::JiraJson,
         SourceFormat::AtlassianAuditLog,
         SourceFormat::ConfluenceHtml,
         SourceFormat::ConfluenceXml,
+        SourceFormat::Git,
     ];
 
     /// The name used by `--format` and the audit config's `format` key.
@@ -75,6 +81,7 @@ impl SourceFormat {
             SourceFormat::AtlassianAuditLog => "atlassian-audit-log",
             SourceFormat::ConfluenceHtml => "confluence-html",
             SourceFormat::ConfluenceXml => "confluence-xml",
+            SourceFormat::Git => "git",
         }
     }
 
@@ -84,6 +91,7 @@ impl SourceFormat {
             SourceFormat::JiraCsv | SourceFormat::JiraJson => &["issues", "comments"],
             SourceFormat::ConfluenceHtml => &["pages"],
             SourceFormat::ConfluenceXml => &["pages", "comments"],
+            SourceFormat::Git => &["commits"],
             SourceFormat::AtlassianAuditLog => &[],
         }
     }
@@ -94,6 +102,7 @@ impl SourceFormat {
             SourceFormat::JiraCsv | SourceFormat::JiraJson => "comments",
             SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml => "pages",
             SourceFormat::AtlassianAuditLog => "events",
+            SourceFormat::Git => "commits",
         }
     }
 
@@ -209,6 +218,7 @@ pub fn corpus_roles(format: SourceFormat, table: &str) -> Option<CorpusRoles> {
         (SourceFormat::JiraCsv | SourceFormat::JiraJson, "comments") => Some(COMMENT_ROLES),
         (SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml, "pages") => Some(PAGE_ROLES),
         (SourceFormat::ConfluenceXml, "comments") => Some(COMMENT_ROLES),
+        (SourceFormat::Git, "commits") => Some(GIT_COMMIT_ROLES),
         _ => None,
     }
 }
@@ -235,6 +245,15 @@ pub const PAGE_ROLES: CorpusRoles = CorpusRoles {
     text: &["title", "body"],
     author: "author",
     time: "created",
+};
+
+/// Git commits: commit id, message, author e-mail, author time (see
+/// [`git`] for why the e-mail).
+pub const GIT_COMMIT_ROLES: CorpusRoles = CorpusRoles {
+    id: "commit_id",
+    text: &["message"],
+    author: "author_email",
+    time: "author_time",
 };
 
 /// What one export holds.
@@ -371,8 +390,41 @@ pub fn detect(text: &str) -> Option<SourceFormat> {
         .then_some(SourceFormat::JiraCsv)
 }
 
-/// Reads `path` as `format` (detected from the content when `None`).
+/// Reads `path` as `format` (detected from the content when `None`; a
+/// folder that is a git repository, see [`git::is_repository`], is `git`).
 pub fn import(path: &Path, format: Option<SourceFormat>) -> Result<ImportedSource, DataError> {
+    import_with_progress(path, format, &|_| {})
+}
+
+/// [`import`], reporting progress on long reads (the commits of a git
+/// repository read so far; the file formats report nothing).
+pub fn import_with_progress(
+    path: &Path,
+    format: Option<SourceFormat>,
+    progress: &dyn Fn(usize),
+) -> Result<ImportedSource, DataError> {
+    match format {
+        Some(SourceFormat::Git) => return git::read_with_progress(path, progress),
+        None if path.is_dir() => {
+            if git::is_repository(path) {
+                return git::read_with_progress(path, progress);
+            }
+            return Err(DataError::Parse {
+                source_name: path.display().to_string(),
+                message: "a folder that is not a git repository (no `.git`, not a bare repository); the other export formats are files".into(),
+            });
+        }
+        Some(f) if path.is_dir() => {
+            return Err(DataError::Parse {
+                source_name: path.display().to_string(),
+                message: format!(
+                    "a folder, but a {} export is a file (only `git` reads a folder)",
+                    f.name()
+                ),
+            });
+        }
+        _ => {}
+    }
     let bytes = read_bytes(path)?;
     let source = path.display().to_string();
     let is_zip = bytes.starts_with(b"PK\x03\x04");
@@ -403,6 +455,7 @@ pub fn import(path: &Path, format: Option<SourceFormat>) -> Result<ImportedSourc
         SourceFormat::AtlassianAuditLog => audit_log::parse(&source, &as_text(&source, bytes)?),
         SourceFormat::ConfluenceHtml => confluence::parse_html_export(&source, &bytes),
         SourceFormat::ConfluenceXml => confluence::parse_xml_export(&source, &bytes),
+        SourceFormat::Git => git::read_with_progress(path, progress),
     }
 }
 
