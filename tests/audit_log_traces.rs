@@ -128,3 +128,70 @@ fn audit_log_pages_give_the_same_unicity_as_the_table() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The admin UI's CSV download and a REST page of the same five events
+/// (`tests/fixtures/audit_log`, one of them by the `System` actor) give the
+/// same traces: user, time, activity, IP; the location is the REST
+/// context's name (the REST reader writes `type:name`).
+#[test]
+fn admin_ui_csv_gives_the_same_traces_as_the_rest_page() {
+    use reident::data::sources::{import, SourceFormat};
+    let dir = root().join("tests/fixtures/audit_log");
+    let csv = import(&dir.join("org-audit.csv"), None).unwrap();
+    let json = import(&dir.join("org-audit.json"), None).unwrap();
+    assert_eq!(csv.format, SourceFormat::AtlassianAuditLog);
+    assert_eq!(json.format, SourceFormat::AtlassianAuditLog);
+    let (c, j) = (csv.table("events").unwrap(), json.table("events").unwrap());
+    assert_eq!((c.n_rows(), j.n_rows()), (4, 4));
+    for column in ["user", "user_name", "timestamp", "action", "ip"] {
+        assert_eq!(c.column(column), j.column(column), "{column}");
+    }
+    let cell = |t: &reident::data::sources::SourceTable, col: &str, r: usize| {
+        t.column(col).unwrap()[r].clone().unwrap()
+    };
+    assert_eq!(cell(c, "timestamp", 0), "2026-04-12T13:30:00Z");
+    assert_eq!(cell(c, "user", 2), "557058:aa11");
+    for r in 0..4 {
+        let rest = cell(j, "object", r);
+        let name = rest.split_once(':').map_or(rest.as_str(), |(_, n)| n);
+        assert_eq!(cell(c, "object", r), name);
+    }
+    assert_eq!(cell(c, "object", 2), "ABC-12 \"Login fails\"");
+    assert_eq!(
+        csv.table("users").unwrap().column("display_name"),
+        json.table("users").unwrap().column("display_name")
+    );
+
+    // Bad CSVs name the file, the line and the column.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(dir.join("org-audit.csv")).unwrap();
+    let bad_date = tmp.path().join("bad-date.csv");
+    std::fs::write(
+        &bad_date,
+        text.replace("2026-04-13T08:00:00Z", "last Monday"),
+    )
+    .unwrap();
+    let err = import(&bad_date, None).unwrap_err().to_string();
+    assert!(
+        err.contains("bad-date.csv")
+            && err.contains("line 5")
+            && err.contains("`Date`")
+            && err.contains("`last Monday`"),
+        "{err}"
+    );
+    let short_row = tmp.path().join("short.csv");
+    std::fs::write(&short_row, text.replace(",acme,", ",")).unwrap();
+    let err = import(&short_row, Some(SourceFormat::AtlassianAuditLog))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("short.csv") && err.contains("line 4") && err.contains("cut short"),
+        "{err}"
+    );
+    let no_actor = tmp.path().join("no-actor.csv");
+    std::fs::write(&no_actor, "Date,Activity\n2026-04-12T13:30:00Z,Logged in\n").unwrap();
+    let err = import(&no_actor, Some(SourceFormat::AtlassianAuditLog))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no actor column"), "{err}");
+}

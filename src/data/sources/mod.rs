@@ -344,7 +344,8 @@ fn detect_zip(bytes: &[u8]) -> Option<SourceFormat> {
 /// Guesses the format of an export from its first bytes: JSON whose first
 /// page has an `issues` array is REST search JSON, one with `data`,
 /// `records` or `results` an audit log; a CSV header with `Issue key` and
-/// `Summary` is the issue navigator's CSV. `None` when none fits.
+/// `Summary` is the issue navigator's CSV, one with `Actor` and `Activity`
+/// (or `Action`) the admin UI's audit log CSV. `None` when none fits.
 pub fn detect(text: &str) -> Option<SourceFormat> {
     let head = text.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with('{') || head.starts_with('[') {
@@ -367,8 +368,12 @@ pub fn detect(text: &str) -> Option<SourceFormat> {
         };
     }
     let first_line = head.lines().next().unwrap_or("");
-    (first_line.contains("Summary") && first_line.contains("Issue key"))
-        .then_some(SourceFormat::JiraCsv)
+    if first_line.contains("Summary") && first_line.contains("Issue key") {
+        return Some(SourceFormat::JiraCsv);
+    }
+    let lower = first_line.to_lowercase();
+    (lower.contains("actor") && (lower.contains("activity") || lower.contains("action")))
+        .then_some(SourceFormat::AtlassianAuditLog)
 }
 
 /// Reads `path` as `format` (detected from the content when `None`).
