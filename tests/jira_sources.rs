@@ -186,3 +186,143 @@ fn bad_exports_name_the_file_and_the_record() {
     let err = import(&p, None).unwrap_err().to_string();
     assert!(err.contains("cannot tell which export"), "{err}");
 }
+
+/// The Data pipeline export of the same 59 issues
+/// (`datasets/jira_export/pipeline`, written by `make_pipeline.py` after
+/// Atlassian's "Data pipeline export schema") agrees with the navigator CSV:
+/// same keys, summaries and descriptions (line breaks printed as `\n`, cut
+/// at 2,000 characters, as the schema documents), reporters (numeric ids
+/// resolved through the users file), creation minutes; its users table has
+/// every login with a display name and e-mail, and its history is traces.
+#[test]
+fn data_pipeline_folder_agrees_with_the_navigator_csv() {
+    let csv = import(&fixture("export.csv"), None).unwrap();
+    let dir = fixture("pipeline");
+    let dp = import(&dir, None).unwrap();
+    assert_eq!(dp.format, SourceFormat::JiraPipeline);
+    let (ci, pi) = (csv.table("issues").unwrap(), dp.table("issues").unwrap());
+    assert_eq!(pi.n_rows(), 59);
+    for field in ["issue_key", "reporter", "status"] {
+        assert_eq!(col(ci, field), col(pi, field), "{field}");
+    }
+    let flat = |s: &str| s.replace("\r\n", "\\n").replace(['\n', '\r'], "\\n");
+    let cut = |s: String| s.chars().take(2000).collect::<String>();
+    for field in ["summary", "description"] {
+        let want: Vec<String> = col(ci, field).iter().map(|s| cut(flat(s))).collect();
+        let got: Vec<String> = col(pi, field).iter().map(|s| s.to_string()).collect();
+        assert_eq!(want, got, "{field}");
+    }
+    let minutes: Vec<String> = col(pi, "created")
+        .iter()
+        .map(|c| c[..16].to_string())
+        .collect();
+    assert_eq!(col(ci, "created"), minutes);
+    assert_eq!(col(pi, "reporter_id")[0], "10000");
+    let users = dp.table("users").unwrap();
+    let (ids, names, emails) = (
+        col(users, "user_id"),
+        col(users, "display_name"),
+        col(users, "email"),
+    );
+    // The 82 users of the users file, then the 2 logins only mentioned in text.
+    assert_eq!(ids.len(), 84);
+    let seen = col(users, "seen_as");
+    assert_eq!(seen.iter().filter(|s| **s == "users file").count(), 82);
+    assert_eq!(&seen[82..], ["mention", "mention"]);
+    let truth = std::fs::read_to_string(fixture("release_truth.csv")).unwrap();
+    for login in truth.lines().skip(1).map(|l| l.split(',').next().unwrap()) {
+        assert!(ids.contains(&login), "{login}");
+    }
+    let row = ids.iter().position(|i| *i == "grussell").unwrap();
+    assert_eq!(
+        (names[row], emails[row]),
+        ("Gary Russell", "grussell@example.invalid")
+    );
+    // 13 resolved issues, two changed fields each, by their assignee.
+    let h = dp.table("issue_history").unwrap();
+    assert_eq!(h.n_rows(), 26);
+    assert_eq!(
+        (col(h, "user")[0], col(h, "action")[0], col(h, "object")[0]),
+        ("grussell", "status", "KAFKA-10683")
+    );
+    assert_eq!(col(h, "timestamp")[0], "2025-10-22T17:48:29Z");
+
+    // One file alone is read too; without the users file the reporter is
+    // the numeric id the file holds.
+    let issues = dir.join("issues_job1_20260412120000.csv");
+    let alone = import(&issues, None).unwrap();
+    assert_eq!(alone.format, SourceFormat::JiraPipeline);
+    assert_eq!(col(alone.table("issues").unwrap(), "reporter")[0], "10000");
+}
+
+#[test]
+fn bad_pipeline_files_name_the_file_row_and_column() {
+    let src = fixture("pipeline");
+    let copy = |edit: &dyn Fn(&str, String) -> String| {
+        let dir = tempfile::tempdir().unwrap();
+        for e in std::fs::read_dir(&src).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(dir.path().join(&name), edit(&name, text)).unwrap();
+        }
+        dir
+    };
+    // A bad date in the history: the 26 changes start on line 2.
+    let dir = copy(&|name, text| {
+        if name.starts_with("issue_history") {
+            text.replacen("2025-10-22T17:48:29Z", "22/Oct/25", 1)
+        } else {
+            text
+        }
+    });
+    let err = import(dir.path(), None).unwrap_err().to_string();
+    assert!(
+        err.contains("issue_history_job1_20260412120000.csv")
+            && err.contains("line 2")
+            && err.contains("`created_date`")
+            && err.contains("`22/Oct/25`"),
+        "{err}"
+    );
+    // A renamed header column.
+    let dir = copy(&|name, text| {
+        if name.starts_with("issues") {
+            text.replacen("summary", "title", 1)
+        } else {
+            text
+        }
+    });
+    let err = import(dir.path(), None).unwrap_err().to_string();
+    assert!(
+        err.contains("issues_job1") && err.contains("line 1") && err.contains("lacks `summary`"),
+        "{err}"
+    );
+    // A users file cut inside a quoted field, and one with a short row.
+    let dir = copy(&|name, text| {
+        if name.starts_with("users") {
+            let at = text.find("Gary Russell").unwrap();
+            format!("{}\"Gary", &text[..at])
+        } else {
+            text
+        }
+    });
+    let err = import(dir.path(), None).unwrap_err().to_string();
+    assert!(
+        err.contains("users_job1") && err.contains("line 2") && err.contains("never closed"),
+        "{err}"
+    );
+    let dir = copy(&|name, text| {
+        if name.starts_with("users") {
+            text.replacen(",grussell@example.invalid", "", 1)
+        } else {
+            text
+        }
+    });
+    let err = import(dir.path(), None).unwrap_err().to_string();
+    assert!(
+        err.contains("users_job1")
+            && err.contains("line 2")
+            && err.contains("one field per header"),
+        "{err}"
+    );
+}

@@ -275,6 +275,9 @@ impl AuditConfig {
             if c.users.is_none() && c.user_columns == super::declarations::default_user_columns() {
                 // The export's own users table (see `run_corpus`).
                 c.user_columns = vec!["user_id".into(), "display_name".into()];
+                if format == SourceFormat::JiraPipeline {
+                    c.user_columns.extend(["email".into(), "user_key".into()]);
+                }
             }
         }
         Ok(())
@@ -291,8 +294,22 @@ impl AuditConfig {
                 self.confidence
             )));
         }
+        // An export read through `format` may be a folder (the Data
+        // pipeline export's CSV files).
+        let folders: Vec<&PathBuf> = self
+            .corpora
+            .iter()
+            .filter(|c| c.format.is_some())
+            .flat_map(|c| [&c.original, &c.release])
+            .chain(
+                self.traces
+                    .iter()
+                    .filter(|t| t.format.is_some())
+                    .map(|t| &t.events),
+            )
+            .collect();
         for (key, path) in self.named_files() {
-            if !path.is_file() {
+            if !(path.is_file() || (path.is_dir() && folders.contains(&path))) {
                 return Err(AuditError::MissingFile {
                     config: source.to_string(),
                     key,
@@ -461,10 +478,10 @@ impl AuditConfig {
             if let Some(format) = &t.format {
                 use crate::data::sources::SourceFormat;
                 match SourceFormat::parse(format) {
-                    Ok(SourceFormat::AtlassianAuditLog) => {}
+                    Ok(f) if f.events_table().is_some() => {}
                     Ok(other) => {
                         return Err(bad(format!(
-                            "traces `{}`: key `format` is `{}`, which holds issues and comments, not events; traces take `atlassian-audit-log`",
+                            "traces `{}`: key `format` is `{}`, which holds documents, not events; traces take `atlassian-audit-log` or `jira-pipeline` (its issue history)",
                             t.name,
                             other.name()
                         )))

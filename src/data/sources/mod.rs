@@ -26,6 +26,9 @@
 //!   their REST APIs, as event traces (user, time, action, object).
 //! * [`confluence`]: a space's HTML export and XML export (`entities.xml`),
 //!   as pages, comments and users.
+//! * [`jira_pipeline`]: the CSV files of Jira Data Center's Data pipeline
+//!   export (issues, issue history, users; Atlassian, "Data pipeline export
+//!   schema"), from the folder or one file.
 
 pub mod audit_log;
 pub mod confluence;
@@ -33,6 +36,7 @@ pub mod html_text;
 pub mod jira_csv;
 pub mod jira_dates;
 pub mod jira_json;
+pub mod jira_pipeline;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -55,16 +59,19 @@ pub enum SourceFormat {
     ConfluenceHtml,
     /// A Confluence space's XML export (zip with `entities.xml`, or the file).
     ConfluenceXml,
+    /// Jira Data Center's Data pipeline export (a folder of CSV files).
+    JiraPipeline,
 }
 
 impl SourceFormat {
     /// Every format, for messages.
-    pub const ALL: [SourceFormat; 5] = [
+    pub const ALL: [SourceFormat; 6] = [
         SourceFormat::JiraCsv,
         SourceFormat::JiraJson,
         SourceFormat::AtlassianAuditLog,
         SourceFormat::ConfluenceHtml,
         SourceFormat::ConfluenceXml,
+        SourceFormat::JiraPipeline,
     ];
 
     /// The name used by `--format` and the audit config's `format` key.
@@ -75,6 +82,7 @@ impl SourceFormat {
             SourceFormat::AtlassianAuditLog => "atlassian-audit-log",
             SourceFormat::ConfluenceHtml => "confluence-html",
             SourceFormat::ConfluenceXml => "confluence-xml",
+            SourceFormat::JiraPipeline => "jira-pipeline",
         }
     }
 
@@ -85,6 +93,7 @@ impl SourceFormat {
             SourceFormat::ConfluenceHtml => &["pages"],
             SourceFormat::ConfluenceXml => &["pages", "comments"],
             SourceFormat::AtlassianAuditLog => &[],
+            SourceFormat::JiraPipeline => &["issues"],
         }
     }
 
@@ -94,6 +103,17 @@ impl SourceFormat {
             SourceFormat::JiraCsv | SourceFormat::JiraJson => "comments",
             SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml => "pages",
             SourceFormat::AtlassianAuditLog => "events",
+            SourceFormat::JiraPipeline => "issues",
+        }
+    }
+
+    /// The table of (user, timestamp, action, object) events an export of
+    /// this format holds, for `[[traces]]`; `None` when it holds none.
+    pub fn events_table(self) -> Option<&'static str> {
+        match self {
+            SourceFormat::AtlassianAuditLog => Some("events"),
+            SourceFormat::JiraPipeline => Some("issue_history"),
+            _ => None,
         }
     }
 
@@ -205,7 +225,9 @@ pub struct CorpusRoles {
 /// (`None` when that export has no such document table).
 pub fn corpus_roles(format: SourceFormat, table: &str) -> Option<CorpusRoles> {
     match (format, table) {
-        (SourceFormat::JiraCsv | SourceFormat::JiraJson, "issues") => Some(JIRA_ISSUE_ROLES),
+        (SourceFormat::JiraCsv | SourceFormat::JiraJson | SourceFormat::JiraPipeline, "issues") => {
+            Some(JIRA_ISSUE_ROLES)
+        }
         (SourceFormat::JiraCsv | SourceFormat::JiraJson, "comments") => Some(COMMENT_ROLES),
         (SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml, "pages") => Some(PAGE_ROLES),
         (SourceFormat::ConfluenceXml, "comments") => Some(COMMENT_ROLES),
@@ -344,7 +366,8 @@ fn detect_zip(bytes: &[u8]) -> Option<SourceFormat> {
 /// Guesses the format of an export from its first bytes: JSON whose first
 /// page has an `issues` array is REST search JSON, one with `data`,
 /// `records` or `results` an audit log; a CSV header with `Issue key` and
-/// `Summary` is the issue navigator's CSV, one with `Actor` and `Activity`
+/// `Summary` is the issue navigator's CSV, one with `changelog_id` or
+/// `instance_url` a Data pipeline file, one with `Actor` and `Activity`
 /// (or `Action`) the admin UI's audit log CSV. `None` when none fits.
 pub fn detect(text: &str) -> Option<SourceFormat> {
     let head = text.trim_start_matches('\u{feff}').trim_start();
@@ -371,6 +394,9 @@ pub fn detect(text: &str) -> Option<SourceFormat> {
     if first_line.contains("Summary") && first_line.contains("Issue key") {
         return Some(SourceFormat::JiraCsv);
     }
+    if first_line.contains("changelog_id") || first_line.contains("instance_url") {
+        return Some(SourceFormat::JiraPipeline);
+    }
     let lower = first_line.to_lowercase();
     (lower.contains("actor") && (lower.contains("activity") || lower.contains("action")))
         .then_some(SourceFormat::AtlassianAuditLog)
@@ -378,6 +404,12 @@ pub fn detect(text: &str) -> Option<SourceFormat> {
 
 /// Reads `path` as `format` (detected from the content when `None`).
 pub fn import(path: &Path, format: Option<SourceFormat>) -> Result<ImportedSource, DataError> {
+    if path.is_dir()
+        && matches!(format, None | Some(SourceFormat::JiraPipeline))
+        && jira_pipeline::is_export_dir(path)
+    {
+        return jira_pipeline::import_dir(path);
+    }
     let bytes = read_bytes(path)?;
     let source = path.display().to_string();
     let is_zip = bytes.starts_with(b"PK\x03\x04");
@@ -408,6 +440,7 @@ pub fn import(path: &Path, format: Option<SourceFormat>) -> Result<ImportedSourc
         SourceFormat::AtlassianAuditLog => audit_log::parse(&source, &as_text(&source, bytes)?),
         SourceFormat::ConfluenceHtml => confluence::parse_html_export(&source, &bytes),
         SourceFormat::ConfluenceXml => confluence::parse_xml_export(&source, &bytes),
+        SourceFormat::JiraPipeline => jira_pipeline::parse(&source, &as_text(&source, bytes)?),
     }
 }
 
