@@ -360,6 +360,42 @@ impl AuditConfig {
                     )));
                 }
             }
+            for (column, recipe) in &t.hierarchy_recipes {
+                let at = format!("table `{}`: key `hierarchy_recipes.{column}`", t.name);
+                if !t.quasi_identifiers.contains(column) {
+                    return Err(bad(format!(
+                        "{at}: `{column}` is not a quasi-identifier of the table"
+                    )));
+                }
+                if t.hierarchies.contains_key(column) {
+                    return Err(bad(format!(
+                        "{at}: the column has a hierarchy file (`hierarchies.{column}`); give one or the other"
+                    )));
+                }
+                if !t.build_hierarchies {
+                    return Err(bad(format!(
+                        "{at}: `build_hierarchies = false` turns building off; remove one of the two keys"
+                    )));
+                }
+                let parsed = crate::data::hierarchy_build::HierarchyRecipe::parse(recipe)
+                    .map_err(|why| {
+                        bad(format!(
+                            "{at} = \"{recipe}\": {why}; use intervals:W1,W2,..., masks, dates or release"
+                        ))
+                    })?;
+                if parsed == crate::data::hierarchy_build::HierarchyRecipe::FromRelease
+                    && t.truth.is_none()
+                {
+                    return Err(bad(format!(
+                        "{at} = \"release\" needs the table's `truth` key (which release row came from which original row)"
+                    )));
+                }
+                if t.original.is_none() {
+                    return Err(bad(format!(
+                        "{at}: hierarchies are built from the originals; give the table's `original`"
+                    )));
+                }
+            }
             for column in t.kinds.keys() {
                 if !t.quasi_identifiers.contains(column) {
                     return Err(bad(format!(

@@ -113,8 +113,10 @@ pub(crate) fn run_table(
     })?;
     progress(&format!("{dataset}: privacy metrics"));
 
-    // QI-join linkage against the originals.
+    // QI-join linkage against the originals, with hierarchies built for the
+    // quasi-identifiers that have none.
     let mut qi = None;
+    let mut built_hierarchies = Vec::new();
     let mut undeclared_shared_columns = Vec::new();
     if let Some(original_path) = &t.original {
         let original_name = |release_name: &str| -> String {
@@ -187,6 +189,20 @@ pub(crate) fn run_table(
         };
         let kinds: HashMap<String, crate::data::ValueKind> =
             t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
+        if t.build_hierarchies {
+            built_hierarchies =
+                build_missing_hierarchies(t, &original, &release, truth.as_ref(), &kinds)?;
+            for b in &built_hierarchies {
+                if b.file.is_some() {
+                    let h = Hierarchy::from_arx_bytes(
+                        &format!("built for table `{}`", t.name),
+                        &b.column,
+                        b.text.as_bytes(),
+                    )?;
+                    hierarchies.insert(b.column.clone(), h);
+                }
+            }
+        }
         let mut result = qi_join(
             &original,
             &release,
@@ -284,7 +300,137 @@ pub(crate) fn run_table(
         undeclared_shared_columns,
         risk,
         charts,
+        built_hierarchies,
     }))
+}
+
+/// Builds a hierarchy for each quasi-identifier of `t` without one, from the
+/// original column ([`crate::data::hierarchy_build`]): the config's recipe
+/// (`hierarchy_recipes`) or one chosen from the column's kind and the
+/// release's values, then checks that every release value is a node of it.
+/// A column whose hierarchy cannot be built or does not cover the release
+/// gets a `problem` (the claims that attack the table turn inconclusive); a
+/// column whose release values are all original values, missing or
+/// suppressed needs none and is left out.
+fn build_missing_hierarchies(
+    t: &TableConfig,
+    original: &EncodedTable,
+    release: &EncodedTable,
+    truth: Option<&crate::data::TruthKey>,
+    kinds: &HashMap<String, crate::data::ValueKind>,
+) -> Result<Vec<crate::audit::facts::BuiltHierarchy>, AuditError> {
+    use crate::audit::facts::BuiltHierarchy;
+    use crate::data::hierarchy_build::{
+        build, choose_recipe, uncovered_release_values, HierarchyRecipe,
+    };
+    let mut out = Vec::new();
+    for q in &t.quasi_identifiers {
+        if t.hierarchies.contains_key(q) {
+            continue;
+        }
+        let (Some(oc), Some(rc)) = (original.column(q), release.column(q)) else {
+            continue;
+        };
+        let is_number = crate::data::column_kind(q, oc, kinds.get(q).copied()).kind
+            == crate::data::ValueKind::Number;
+        let (recipe, chosen_by) = match t.hierarchy_recipes.get(q) {
+            Some(spec) => (
+                HierarchyRecipe::parse(spec).map(Some),
+                "config (`hierarchy_recipes`)",
+            ),
+            None => (
+                choose_recipe(oc, rc, is_number, truth.is_some()),
+                "chosen from the column's values",
+            ),
+        };
+        let mut b = BuiltHierarchy {
+            column: q.clone(),
+            recipe: None,
+            chosen_by: chosen_by.to_string(),
+            file: None,
+            leaves: 0,
+            levels: 0,
+            uncovered_values: 0,
+            uncovered_rows: 0,
+            problem: None,
+            text: String::new(),
+        };
+        let recipe = match recipe {
+            Ok(None) => continue,
+            Ok(Some(r)) => r,
+            Err(why) => {
+                b.problem = Some(format!("no hierarchy could be built for `{q}`: {why}"));
+                out.push(b);
+                continue;
+            }
+        };
+        b.recipe = Some(match &recipe {
+            HierarchyRecipe::Intervals { widths } => format!(
+                "intervals:{}",
+                widths
+                    .iter()
+                    .map(|w| w.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => other.name().to_string(),
+        });
+        let source = t
+            .original
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string());
+        match build(&source, &recipe, oc, rc_with_truth(rc, truth)) {
+            Err(e) => {
+                b.problem = Some(format!(
+                    "the hierarchy for `{q}` (recipe {}) could not be built: {e}",
+                    b.recipe.as_deref().unwrap_or("?")
+                ));
+            }
+            Ok(h) => {
+                let uncovered = uncovered_release_values(&h, oc, rc);
+                b.leaves = h.n_leaves();
+                b.levels = h.levels();
+                b.uncovered_values = uncovered.len();
+                b.uncovered_rows = uncovered.iter().map(|(_, n)| n).sum();
+                if let Some((example, rows)) = uncovered.first() {
+                    b.problem = Some(format!(
+                        "the hierarchy built for `{q}` (recipe {}) holds no node for {} release value(s) in {} row(s), e.g. `{example}` ({rows} row(s)): the release was not generalized along it, so attacks cannot read those values through it; write `{q}`'s hierarchy by hand (`hierarchies.{q}`) or choose another recipe (`hierarchy_recipes.{q}`)",
+                        b.recipe.as_deref().unwrap_or("?"),
+                        b.uncovered_values,
+                        b.uncovered_rows,
+                    ));
+                }
+                b.file = Some(format!("hierarchies/{}.{}.csv", t.name, file_safe(q)));
+                b.text = h.to_arx_csv();
+            }
+        }
+        out.push(b);
+    }
+    Ok(out)
+}
+
+fn rc_with_truth<'a>(
+    rc: &'a crate::data::CategoricalColumn,
+    truth: Option<&'a crate::data::TruthKey>,
+) -> Option<(
+    &'a crate::data::CategoricalColumn,
+    &'a crate::data::TruthKey,
+)> {
+    truth.map(|t| (rc, t))
+}
+
+/// A column name as a file name part: letters, digits, `-` and `_` kept.
+fn file_safe(column: &str) -> String {
+    column
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Class-size histogram, prosecutor-risk CDF and l and t per class.
@@ -404,6 +550,44 @@ pub(crate) fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), Audi
     section = section.result("direct_identifiers", d)?;
     for c in &t.charts {
         section = section.chart(c.name.clone(), c.caption.clone());
+    }
+    if !t.built_hierarchies.is_empty() {
+        section = section
+            .paragraph(format!(
+                "Generated hierarchies: the config gave no hierarchy for {} of the quasi-identifiers, so the audit built one from the original column (written beside this report; check them, the attacks below read the release through them). A column whose release values the built hierarchy does not hold makes the attack claims on this table inconclusive.",
+                t.built_hierarchies.len()
+            ))
+            .table(Table {
+                caption: "Hierarchies built by the audit (generated: check them)".into(),
+                columns: vec![
+                    "column".into(),
+                    "recipe".into(),
+                    "chosen by".into(),
+                    "file".into(),
+                    "leaves / levels".into(),
+                    "release values not covered (rows)".into(),
+                ],
+                rows: t
+                    .built_hierarchies
+                    .iter()
+                    .map(|b| {
+                        vec![
+                            b.column.clone(),
+                            b.recipe.clone().unwrap_or_else(|| "-".into()),
+                            b.chosen_by.clone(),
+                            b.file.clone().unwrap_or_else(|| "(not built)".into()),
+                            format!("{} / {}", b.leaves, b.levels),
+                            format!("{} ({})", b.uncovered_values, b.uncovered_rows),
+                        ]
+                    })
+                    .collect(),
+            });
+        for b in &t.built_hierarchies {
+            if let Some(p) = &b.problem {
+                section = section.paragraph(format!("Warning: {p}."));
+            }
+        }
+        section = section.result("built_hierarchies", &t.built_hierarchies)?;
     }
     if let Some(q) = &t.qi_join {
         let mut rows = vec![
