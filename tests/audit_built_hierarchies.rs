@@ -4,8 +4,10 @@
 //! quasi-identifiers as they are: the audit must build the age hierarchy
 //! itself, write it beside the report, and give the k and re-identification
 //! rate a hand-written hierarchy gives, which a brute-force count in this
-//! file checks. A release value no level of the built hierarchy holds makes
-//! the re-identification claim INCONCLUSIVE, never PASS.
+//! file checks. Labels (`male` for the codes A91, A93, A94) are read through
+//! a hierarchy built from the release's labels and the truth key; labels no
+//! hierarchy can hold (one row released under the other label) make the
+//! re-identification claim INCONCLUSIVE, never PASS.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -200,8 +202,99 @@ fn a_built_age_hierarchy_gives_the_figures_of_a_hand_written_one() {
     assert!(built(&by_hand).is_empty());
 }
 
+/// German credit's `personal_status_sex` codes as the sex they encode.
+fn sex(code: &str) -> &'static str {
+    match code {
+        "A91" | "A93" | "A94" => "male",
+        _ => "female",
+    }
+}
+
+/// A release with ages in bands and `personal_status_sex` shown as `male` /
+/// `female`; `cross` releases the first row (A93, male) as `female`.
+fn write_label_release(dir: &Path, cross: bool) -> PathBuf {
+    let mut out = String::from("id,age,personal_status_sex,housing,job\n");
+    for (i, (id, age, p, h, j)) in originals().iter().enumerate() {
+        let label = if cross && i == 0 { "female" } else { sex(p) };
+        out.push_str(&format!("{id},\"{}\",{label},{h},{j}\n", band(*age)));
+    }
+    let path = dir.join("release.csv");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
 #[test]
-fn a_release_value_the_built_hierarchy_lacks_is_inconclusive() {
+fn labels_are_read_through_the_built_hierarchy_and_a_crossing_one_is_inconclusive() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = originals();
+    assert_eq!(rows[0].2, "A93");
+    let release = write_label_release(dir.path(), false);
+    // Brute force: candidates share the band, the sex and the two codes.
+    let key = |(_, age, p, h, j): &(String, u32, String, String, String)| {
+        (band(*age), sex(p), h.clone(), j.clone())
+    };
+    let mut class: HashMap<_, usize> = HashMap::new();
+    for r in &rows {
+        *class.entry(key(r)).or_default() += 1;
+    }
+    let expected: f64 = rows
+        .iter()
+        .map(|r| 1.0 / class[&key(r)] as f64)
+        .sum::<f64>()
+        / rows.len() as f64;
+    assert_eq!(class.len(), 97);
+    let report = audit(
+        &config(dir.path(), &release, "", 0.5),
+        &dir.path().join("a"),
+    );
+    let (_, rate, verdict, warnings) = figures(&report);
+    assert!((rate - expected).abs() < 1e-9, "{rate} {expected}");
+    assert_eq!(verdict, "Pass", "{warnings:?}");
+    let listed = built(&report);
+    let by_column = |c: &str| listed.iter().find(|b| b["column"] == c).unwrap().clone();
+    let (age, sex_h) = (by_column("age"), by_column("personal_status_sex"));
+    assert_eq!(sex_h["recipe"], "release");
+    assert_eq!(sex_h["used_by_attacks"], true);
+    assert_eq!(age["used_by_attacks"], false);
+    let text = std::fs::read_to_string(
+        dir.path()
+            .join("a/hierarchies/german.personal_status_sex.csv"),
+    )
+    .unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        ["A91;male;*", "A92;female;*", "A93;male;*", "A94;male;*",]
+    );
+    // (The data has no A95 row, so no A95 leaf.)
+    // Without building, the labels match no original: not a pass.
+    let off = audit(
+        &config(dir.path(), &release, "build_hierarchies = false", 0.5),
+        &dir.path().join("b"),
+    );
+    assert_eq!(figures(&off).2, "Inconclusive");
+
+    // One row released under the other label: the labels cross (local
+    // recoding), no hierarchy describes them, the claim is INCONCLUSIVE and
+    // says which column and which release value.
+    let release = write_label_release(dir.path(), true);
+    let report = audit(
+        &config(dir.path(), &release, "", 0.5),
+        &dir.path().join("c"),
+    );
+    let (_, _, verdict, warnings) = figures(&report);
+    assert_eq!(verdict, "Inconclusive");
+    assert!(
+        warnings.iter().any(|w| w.contains("`personal_status_sex`")
+            && w.contains("could not be built")
+            && (w.contains("`male`") || w.contains("`female`"))),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_band_off_the_built_grid_is_listed_but_read_by_its_kind() {
     let dir = tempfile::tempdir().unwrap();
     // The first row (age 67) shown as a band the 10-year grid does not have.
     let release = write_release(dir.path(), Some("[65, 75["));
@@ -209,19 +302,20 @@ fn a_release_value_the_built_hierarchy_lacks_is_inconclusive() {
         &config(dir.path(), &release, "", 0.5),
         &dir.path().join("a"),
     );
-    let (_, _, verdict, warnings) = figures(&report);
-    assert_eq!(verdict, "Inconclusive");
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w.contains("`age`") && w.contains("`[65, 75[`") && w.contains("1 row")),
-        "{warnings:?}"
-    );
+    let (_, _, verdict, _) = figures(&report);
+    // The attack reads [65, 75[ as an interval (no hierarchy needed), so the
+    // built one is listed with what it lacks but decides nothing.
+    assert_eq!(verdict, "Pass");
     let listed = built(&report);
     assert_eq!(listed[0]["uncovered_values"], 1);
     assert_eq!(listed[0]["uncovered_rows"], 1);
-    // The same audit with building turned off reads the bands as intervals
-    // and passes a 50% bound (the rate is near 0.136): the INCONCLUSIVE above is the guard's.
+    assert_eq!(listed[0]["used_by_attacks"], false);
+    assert!(listed[0]["problem"].is_null());
+    let note = listed[0]["note"].as_str().unwrap();
+    assert!(
+        note.contains("`[65, 75[`") && note.contains("`age`"),
+        "{note}"
+    );
     let off = audit(
         &config(dir.path(), &release, "build_hierarchies = false", 0.5),
         &dir.path().join("b"),
@@ -230,23 +324,26 @@ fn a_release_value_the_built_hierarchy_lacks_is_inconclusive() {
     assert!(built(&off).is_empty());
     assert!(!dir.path().join("b/hierarchies").exists());
 
-    // A recipe named in the config is used as given: widths 5 and 12 do not
-    // nest, the builder refuses them and the claim says why; an unknown
-    // recipe is a config error.
-    let bad = config(
-        dir.path(),
-        &release,
-        "hierarchy_recipes = { age = \"intervals:5,12\" }",
-        0.5,
+    // A recipe named in the config is used as given (widths 5 and 12 do not
+    // nest: refused, noted); an unknown recipe is a config error.
+    let report = audit(
+        &config(
+            dir.path(),
+            &release,
+            "hierarchy_recipes = { age = \"intervals:5,12\" }",
+            0.5,
+        ),
+        &dir.path().join("c"),
     );
-    let report = audit(&bad, &dir.path().join("c"));
-    let (_, _, verdict, warnings) = figures(&report);
-    assert_eq!(verdict, "Inconclusive");
+    let listed = built(&report);
+    assert_eq!(listed[0]["recipe"], "intervals:5,12");
+    assert!(listed[0]["file"].is_null());
     assert!(
-        warnings
-            .iter()
-            .any(|w| w.contains("could not be built") && w.contains("not a whole multiple")),
-        "{warnings:?}"
+        listed[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("could not be built"),
+        "{listed:?}"
     );
     let typo = config(
         dir.path(),

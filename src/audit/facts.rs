@@ -54,6 +54,9 @@ pub struct BuiltHierarchy {
     pub leaves: usize,
     /// Levels above the leaves, the root included.
     pub levels: usize,
+    /// True when the attacks read release values through it (some release
+    /// value is a label its kind alone matches with no original).
+    pub used_by_attacks: bool,
     /// Distinct release values no level holds, and the release rows showing them.
     pub uncovered_values: usize,
     /// Release rows showing an uncovered value.
@@ -61,6 +64,8 @@ pub struct BuiltHierarchy {
     /// Why the hierarchy does not cover the release (or could not be built),
     /// naming the column and an example release value; `None` when it covers it.
     pub problem: Option<String>,
+    /// What the hierarchy lacks when the attacks do not need it.
+    pub note: Option<String>,
     /// The ARX text of the hierarchy (written to `file`).
     #[serde(skip)]
     pub text: String,
