@@ -326,3 +326,117 @@ fn bad_pipeline_files_name_the_file_row_and_column() {
         "{err}"
     );
 }
+
+fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        for (name, text) in files {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(text.as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// Confluence space exports cut short or damaged, read through `import` as a
+/// user gives them (format detected, or named): the error names the file
+/// and, where the archive can be opened, the entry.
+#[test]
+fn bad_confluence_zips_name_the_file_and_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = "<html><head><title>ENG : Deploy guide</title></head><body><div id=\"main-content\"><p>Run make deploy.</p></div></body></html>";
+    let entities = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<hibernate-generic datetime=\"2026-01-01 10:00:00\">\n<object class=\"Page\" package=\"com.atlassian.confluence.pages\"><id name=\"id\">100</id><property name=\"title\"><![CDATA[Deploy guide]]></property></object>\n</hibernate-generic>\n";
+    // An HTML export cut in half (the zip's directory is at its end).
+    let html = zip_of(&[
+        ("ENG/index.html", page),
+        ("ENG/Deploy-guide_98305.html", page),
+    ]);
+    let p = write(dir.path(), "eng-html.zip", &html[..html.len() / 2]);
+    let err = import(&p, None).unwrap_err().to_string();
+    assert!(
+        err.contains("eng-html.zip") && err.contains("truncated"),
+        "{err}"
+    );
+    // An XML export cut short, read with its format named.
+    let xml = zip_of(&[
+        ("entities.xml", entities),
+        ("exportDescriptor.properties", "a=b"),
+    ]);
+    let p = write(dir.path(), "eng-xml.zip", &xml[..xml.len() - 40]);
+    let err = import(&p, Some(SourceFormat::ConfluenceXml))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("eng-xml.zip") && err.contains("truncated"),
+        "{err}"
+    );
+    // A whole archive whose entities.xml was cut inside an object.
+    let cut = &entities[..entities.find("<property").unwrap()];
+    let p = write(dir.path(), "eng-cut.zip", &zip_of(&[("entities.xml", cut)]));
+    let err = import(&p, None).unwrap_err().to_string();
+    assert!(
+        err.contains("eng-cut.zip") && err.contains("cut short"),
+        "{err}"
+    );
+    // A damaged entry: its bytes changed after the checksum was written.
+    let mut damaged = zip_of(&[("ENG/Deploy-guide_98305.html", page)]);
+    let at = damaged
+        .windows(b"Run make".len())
+        .position(|w| w == b"Run make");
+    // Deflated (the default), the text is not there to find: byte 60 lies
+    // inside the compressed data (30-byte header + 27-byte name before it).
+    let at = at.unwrap_or(60);
+    damaged[at] ^= 0x20;
+    let p = write(dir.path(), "eng-damaged.zip", &damaged);
+    let err = import(&p, Some(SourceFormat::ConfluenceHtml))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("eng-damaged.zip")
+            && err.contains("Deploy-guide_98305.html")
+            && err.contains("cannot read this entry"),
+        "{err}"
+    );
+}
+
+/// Comment cells of the navigator CSV that are not `date;author;body`: no
+/// `;` at all, or a date and an author with no body separator. The error
+/// names the file, the line the issue's record starts on, the issue and the
+/// column.
+#[test]
+fn comment_cells_of_the_wrong_shape_name_the_file_line_issue_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(fixture("export.csv")).unwrap();
+    let cell_start = csv.find("05/Nov/20 3:34 PM;").unwrap();
+    let cell_end = cell_start + csv[cell_start..].find(";").unwrap();
+    let author_end = cell_end + 1 + csv[cell_end + 1..].find(";").unwrap();
+    for (name, broken) in [
+        // The date and author removed: only the body is left.
+        (
+            "no-parts.csv",
+            format!("{}{}", &csv[..cell_start], &csv[author_end + 1..]),
+        ),
+        // The separator between author and body removed.
+        (
+            "two-parts.csv",
+            format!("{}{}", &csv[..author_end], &csv[author_end + 1..]),
+        ),
+    ] {
+        let p = write(dir.path(), name, broken.as_bytes());
+        let err = import(&p, Some(SourceFormat::JiraCsv))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(name)
+                && err.contains("line 2")
+                && err.contains("issue KAFKA-10683")
+                && err.contains("`Comment`")
+                && err.contains("date;author;body"),
+            "{name}: {err}"
+        );
+    }
+}
