@@ -1,5 +1,7 @@
 //! Tables: release-only privacy metrics, the hidden-QI and direct-identifier
-//! scans, the QI-join linkage attack and the Anonymeter-style risks.
+//! scans, the QI-join linkage attack and the Anonymeter-style risks, with
+//! hierarchies built for quasi-identifiers the config gives none
+//! ([`build_missing_hierarchies`]).
 
 use crate::audit::claims::reidentification::undeclared_shared_columns as undeclared_shared_columns_of;
 use std::collections::HashMap;
@@ -638,7 +640,7 @@ pub(crate) fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), Audi
     if !t.built_hierarchies.is_empty() {
         section = section
             .paragraph(format!(
-                "Generated hierarchies: the config gave no hierarchy for {} of the quasi-identifiers whose release values are generalized, so the audit built one from the original column (written beside this report: check them). The attacks below read a release value through a built hierarchy only when its kind does not say which originals it covers (labels); a label the built hierarchy does not hold makes the attack claims on this table inconclusive.",
+                "Generated hierarchies: the config gave no hierarchy for {} of the quasi-identifiers whose release values are generalized, so the audit built one from the original column (written beside this report: check them; each file lists the column's distinct original values, its domain, not records). The attacks below read a release value through a built hierarchy only when its kind does not say which originals it covers (labels); a label the built hierarchy does not hold makes the attack claims on this table inconclusive.",
                 t.built_hierarchies.len()
             ))
             .table(Table {
