@@ -434,9 +434,13 @@ fn a_generalized_release_without_its_hierarchy_is_not_a_pass() {
     write_table(&dir.path().join("original.csv"), &qis, &ids, &values);
     write_table(&dir.path().join("release.csv"), &qis, &ids, &release);
 
-    // Without the hierarchy no release row matches: at most INCONCLUSIVE,
-    // with a warning that names the column. (Rate 0 "would" pass 5 %.)
-    let (o, report) = audit(dir.path(), &reid_config(&qis, "", 0.05));
+    // Without the hierarchy (and with the audit's own building turned off)
+    // no release row matches: at most INCONCLUSIVE, with a warning that
+    // names the column. (Rate 0 "would" pass 5 %.)
+    let (o, report) = audit(
+        dir.path(),
+        &reid_config(&qis, "build_hierarchies = false", 0.05),
+    );
     assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
     let report = report.unwrap();
     let c = claim(&report);
@@ -470,6 +474,12 @@ fn a_generalized_release_without_its_hierarchy_is_not_a_pass() {
     assert!(expected < 0.02, "{expected}");
     assert_eq!(c["verdict"], "Pass", "{}", text(&o.stdout));
     assert_eq!(o.status.code(), Some(0));
+    // The audit builds the same hierarchy from the release's labels and the
+    // truth key when none is given: same rate, same verdict.
+    let (o, report) = audit(dir.path(), &reid_config(&qis, "", 0.05));
+    let c = claim(report.as_ref().unwrap()).clone();
+    assert!((c["measured"].as_f64().unwrap() - expected).abs() < 1e-9);
+    assert_eq!(c["verdict"], "Pass", "{}", text(&o.stdout));
 
     // A hierarchy that misses a leaf the originals hold is an error naming it.
     let h = msp_hierarchy(dir.path(), Some("4"));

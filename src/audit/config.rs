@@ -280,6 +280,9 @@ impl AuditConfig {
             if c.users.is_none() && c.user_columns == super::declarations::default_user_columns() {
                 // The export's own users table (see `run_corpus`).
                 c.user_columns = vec!["user_id".into(), "display_name".into()];
+                if format == SourceFormat::JiraPipeline {
+                    c.user_columns.extend(["email".into(), "user_key".into()]);
+                }
             }
         }
         Ok(())
@@ -296,15 +299,22 @@ impl AuditConfig {
                 self.confidence
             )));
         }
-        // A git repository is a folder; every other input is a file.
-        let git_folders: Vec<&PathBuf> = self
+        // An export read through `format` may be a folder (the Data
+        // pipeline export's CSV files).
+        let folders: Vec<&PathBuf> = self
             .corpora
             .iter()
-            .filter(|c| c.format.as_deref().map(str::trim) == Some("git"))
+            .filter(|c| c.format.is_some())
             .flat_map(|c| [&c.original, &c.release])
+            .chain(
+                self.traces
+                    .iter()
+                    .filter(|t| t.format.is_some())
+                    .map(|t| &t.events),
+            )
             .collect();
         for (key, path) in self.named_files() {
-            if !(path.is_file() || (path.is_dir() && git_folders.contains(&path))) {
+            if !(path.is_file() || (path.is_dir() && folders.contains(&path))) {
                 return Err(AuditError::MissingFile {
                     config: source.to_string(),
                     key,
@@ -352,6 +362,42 @@ impl AuditConfig {
                     return Err(bad(format!(
                         "table `{}`: key `hierarchies.{column}`: `{column}` is neither a quasi-identifier nor a sensitive attribute of the table; fix the column name or remove the hierarchy",
                         t.name
+                    )));
+                }
+            }
+            for (column, recipe) in &t.hierarchy_recipes {
+                let at = format!("table `{}`: key `hierarchy_recipes.{column}`", t.name);
+                if !t.quasi_identifiers.contains(column) {
+                    return Err(bad(format!(
+                        "{at}: `{column}` is not a quasi-identifier of the table"
+                    )));
+                }
+                if t.hierarchies.contains_key(column) {
+                    return Err(bad(format!(
+                        "{at}: the column has a hierarchy file (`hierarchies.{column}`); give one or the other"
+                    )));
+                }
+                if !t.build_hierarchies {
+                    return Err(bad(format!(
+                        "{at}: `build_hierarchies = false` turns building off; remove one of the two keys"
+                    )));
+                }
+                let parsed = crate::data::hierarchy_build::HierarchyRecipe::parse(recipe)
+                    .map_err(|why| {
+                        bad(format!(
+                            "{at} = \"{recipe}\": {why}; use intervals:W1,W2,..., masks, dates or release"
+                        ))
+                    })?;
+                if parsed == crate::data::hierarchy_build::HierarchyRecipe::FromRelease
+                    && t.truth.is_none()
+                {
+                    return Err(bad(format!(
+                        "{at} = \"release\" needs the table's `truth` key (which release row came from which original row)"
+                    )));
+                }
+                if t.original.is_none() {
+                    return Err(bad(format!(
+                        "{at}: hierarchies are built from the originals; give the table's `original`"
                     )));
                 }
             }
@@ -473,10 +519,10 @@ impl AuditConfig {
             if let Some(format) = &t.format {
                 use crate::data::sources::SourceFormat;
                 match SourceFormat::parse(format) {
-                    Ok(SourceFormat::AtlassianAuditLog) => {}
+                    Ok(f) if f.events_table().is_some() => {}
                     Ok(other) => {
                         return Err(bad(format!(
-                            "traces `{}`: key `format` is `{}`, which holds issues and comments, not events; traces take `atlassian-audit-log`",
+                            "traces `{}`: key `format` is `{}`, which holds documents, not events; traces take `atlassian-audit-log` or `jira-pipeline` (its issue history)",
                             t.name,
                             other.name()
                         )))

@@ -75,6 +75,19 @@ pub struct TableConfig {
     /// matching generalized release values to original values).
     #[serde(default)]
     pub hierarchies: BTreeMap<String, PathBuf>,
+    /// Build a hierarchy for each quasi-identifier that has none in
+    /// `hierarchies`, from the original column, when the table has
+    /// `original` (default true; see [`crate::data::hierarchy_build`]). The
+    /// files are written beside the report and listed in it; a release value
+    /// that no level of a built hierarchy holds makes the attack claims on the
+    /// table inconclusive.
+    #[serde(default = "default_build_hierarchies")]
+    pub build_hierarchies: bool,
+    /// The recipe of a built hierarchy per quasi-identifier (release column
+    /// name): `intervals:W1,W2,...`, `masks`, `dates` or `release`; chosen
+    /// from the column's kind and the release's values when absent.
+    #[serde(default)]
+    pub hierarchy_recipes: BTreeMap<String, String>,
     /// Original column name for a release column whose name differs
     /// (`release_name = "original_name"`).
     #[serde(default)]
@@ -95,6 +108,10 @@ pub struct TableConfig {
     /// with [`MetricsParams::subject`](crate::privacy::MetricsParams::subject).
     /// It must not be a quasi-identifier or a sensitive attribute.
     pub subject: Option<String>,
+}
+
+fn default_build_hierarchies() -> bool {
+    true
 }
 
 /// Anonymeter-style risk attacks on a table (Giomi et al. 2023).

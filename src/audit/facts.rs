@@ -33,6 +33,42 @@ pub(crate) struct TableFacts {
     pub(crate) undeclared_shared_columns: Vec<String>,
     pub(crate) risk: Option<RiskReport>,
     pub(crate) charts: Vec<Chart>,
+    /// Hierarchies the audit built for quasi-identifiers without one.
+    pub(crate) built_hierarchies: Vec<BuiltHierarchy>,
+}
+
+/// A hierarchy the audit built for a quasi-identifier the config gave none
+/// ([`crate::data::hierarchy_build`]), as the report lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuiltHierarchy {
+    /// The quasi-identifier (release column name).
+    pub column: String,
+    /// The recipe, as the config spells it (`intervals:10`, `masks`, ...);
+    /// `None` when none could be chosen.
+    pub recipe: Option<String>,
+    /// `config` (`hierarchy_recipes`) or `chosen from the column`.
+    pub chosen_by: String,
+    /// The file beside the report (`hierarchies/TABLE.COLUMN.csv`), when built.
+    pub file: Option<String>,
+    /// Leaves (distinct original values) and levels of the hierarchy.
+    pub leaves: usize,
+    /// Levels above the leaves, the root included.
+    pub levels: usize,
+    /// True when the attacks read release values through it (some release
+    /// value is a label its kind alone matches with no original).
+    pub used_by_attacks: bool,
+    /// Distinct release values no level holds, and the release rows showing them.
+    pub uncovered_values: usize,
+    /// Release rows showing an uncovered value.
+    pub uncovered_rows: usize,
+    /// Why the hierarchy does not cover the release (or could not be built),
+    /// naming the column and an example release value; `None` when it covers it.
+    pub problem: Option<String>,
+    /// What the hierarchy lacks when the attacks do not need it.
+    pub note: Option<String>,
+    /// The ARX text of the hierarchy (written to `file`).
+    #[serde(skip)]
+    pub text: String,
 }
 
 pub(crate) struct CorpusFacts {

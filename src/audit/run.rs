@@ -46,6 +46,9 @@ pub struct AuditOutcome {
     pub report: Report,
     /// Every chart the report references.
     pub charts: Vec<Chart>,
+    /// Hierarchies the audit built, as (path relative to the report folder,
+    /// ARX text): `hierarchies/TABLE.COLUMN.csv`.
+    pub hierarchy_files: Vec<(String, String)>,
 }
 
 impl AuditOutcome {
@@ -152,6 +155,15 @@ pub fn run_audit(
     }
     builder = builder.section(method_section(config));
     let mut charts = Vec::new();
+    let hierarchy_files: Vec<(String, String)> = facts
+        .iter()
+        .filter_map(|f| match f {
+            Facts::Table(t) => Some(&t.built_hierarchies),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|b| b.file.clone().map(|file| (file, b.text.clone())))
+        .collect();
     for f in facts {
         let (section, mut c) = f.into_section()?;
         builder = builder.section(section);
@@ -160,6 +172,7 @@ pub fn run_audit(
     Ok(AuditOutcome {
         report: builder.build()?,
         charts,
+        hierarchy_files,
     })
 }
 

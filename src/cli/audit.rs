@@ -148,6 +148,18 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let outcome = outcome?;
 
     let written = write_report(&outcome.report, &outcome.charts, &args.out, &inputs)?;
+    // Hierarchies the audit built, beside the report for the auditor to check.
+    for (relative, text) in &outcome.hierarchy_files {
+        let path = args.out.join(relative);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| CliError::Write {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        super::output::check_file(&path, &inputs, true)?;
+        super::output::emit(text, Some(&path), out)?;
+    }
 
     let w = |out: &mut dyn Write, line: String| -> Result<(), CliError> {
         writeln!(out, "{line}").map_err(|source| CliError::Write {

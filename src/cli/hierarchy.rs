@@ -56,28 +56,7 @@ fn parse_build(spec: &str) -> Result<(String, HierarchyRecipe), CliError> {
         ))
     };
     let (column, recipe) = spec.split_once('=').ok_or_else(|| usage("no `=`"))?;
-    let (name, params) = recipe.split_once(':').unwrap_or((recipe, ""));
-    let recipe = match name.trim() {
-        "intervals" => {
-            let widths = params
-                .split(',')
-                .filter(|w| !w.trim().is_empty())
-                .map(|w| {
-                    w.trim()
-                        .parse::<f64>()
-                        .map_err(|_| usage(&format!("width `{w}` is not a number")))
-                })
-                .collect::<Result<Vec<f64>, _>>()?;
-            if widths.is_empty() {
-                return Err(usage("intervals need widths"));
-            }
-            HierarchyRecipe::Intervals { widths }
-        }
-        "masks" => HierarchyRecipe::Masks,
-        "dates" => HierarchyRecipe::Dates,
-        "release" => HierarchyRecipe::FromRelease,
-        other => return Err(usage(&format!("unknown recipe `{other}`"))),
-    };
+    let recipe = HierarchyRecipe::parse(recipe).map_err(|why| usage(&why))?;
     Ok((column.trim().to_string(), recipe))
 }
 

@@ -78,6 +78,170 @@ impl HierarchyRecipe {
     }
 }
 
+impl HierarchyRecipe {
+    /// Parses a recipe as `reident hierarchy --build COLUMN=RECIPE` and the
+    /// audit config's `hierarchy_recipes` spell it: `intervals:W1,W2,...`,
+    /// `masks`, `dates` or `release`. The error says what is wrong.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let (name, params) = spec.split_once(':').unwrap_or((spec, ""));
+        Ok(match name.trim() {
+            "intervals" => {
+                let widths = params
+                    .split(',')
+                    .filter(|w| !w.trim().is_empty())
+                    .map(|w| {
+                        w.trim()
+                            .parse::<f64>()
+                            .map_err(|_| format!("width `{w}` is not a number"))
+                    })
+                    .collect::<Result<Vec<f64>, _>>()?;
+                if widths.is_empty() {
+                    return Err("intervals need widths".into());
+                }
+                HierarchyRecipe::Intervals { widths }
+            }
+            "masks" => HierarchyRecipe::Masks,
+            "dates" => HierarchyRecipe::Dates,
+            "release" => HierarchyRecipe::FromRelease,
+            other => return Err(format!("unknown recipe `{other}`")),
+        })
+    }
+}
+
+/// The distinct release values of `release` that say something other than
+/// an original value: not missing, not suppressed, not the text of a value
+/// `original` holds. In order of first appearance.
+pub fn generalized_release_values<'a>(
+    original: &CategoricalColumn,
+    release: &'a CategoricalColumn,
+) -> Vec<&'a str> {
+    let originals: BTreeSet<&str> = original.values.iter().map(|v| v.trim()).collect();
+    distinct_with_rows(release)
+        .into_iter()
+        .map(|(v, _)| v)
+        .filter(|v| {
+            let t = v.trim();
+            !originals.contains(t)
+                && !matches!(
+                    GeneralizedValue::parse(t),
+                    Ok(GeneralizedValue::Suppressed | GeneralizedValue::Missing)
+                )
+        })
+        .filter(|v| {
+            let code = release.values.iter().position(|x| x == v);
+            !code.is_some_and(|c| release.suppressed.get(c).copied().unwrap_or(false))
+        })
+        .collect()
+}
+
+/// Chooses the recipe for a quasi-identifier that has no hierarchy, from the
+/// original column and what the release shows (the audit's default; a
+/// config may name the recipe instead):
+/// * nothing generalized in the release: `Ok(None)`, nothing to build;
+/// * originals that are all ISO dates: [`HierarchyRecipe::Dates`];
+/// * numbers (`is_number`) shown as intervals: [`HierarchyRecipe::Intervals`]
+///   with the widths of the release's intervals, finest first (the
+///   builder refuses widths that do not nest);
+/// * values shown as masks (`021**`): [`HierarchyRecipe::Masks`];
+/// * otherwise labels: [`HierarchyRecipe::FromRelease`], which needs the
+///   truth key (`has_truth`); without one the error says so.
+pub fn choose_recipe(
+    original: &CategoricalColumn,
+    release: &CategoricalColumn,
+    is_number: bool,
+    has_truth: bool,
+) -> Result<Option<HierarchyRecipe>, String> {
+    let shown = generalized_release_values(original, release);
+    if shown.is_empty() {
+        return Ok(None);
+    }
+    let all_dates = distinct_with_rows(original).iter().all(|(v, _)| {
+        let b = v.trim().as_bytes();
+        b.len() >= 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[..4]
+                .iter()
+                .chain(&b[5..7])
+                .chain(&b[8..10])
+                .all(u8::is_ascii_digit)
+    });
+    if all_dates {
+        return Ok(Some(HierarchyRecipe::Dates));
+    }
+    let parsed: Vec<GeneralizedValue> = shown
+        .iter()
+        .filter_map(|v| GeneralizedValue::parse(v).ok())
+        .collect();
+    if is_number {
+        let mut widths: Vec<f64> = Vec::new();
+        for g in &parsed {
+            if let GeneralizedValue::Interval {
+                low: Some(lo),
+                high: Some(hi),
+            } = g
+            {
+                let w = hi.value - lo.value;
+                if w > 0.0 && !widths.iter().any(|x| (x - w).abs() < 1e-9) {
+                    widths.push(w);
+                }
+            }
+        }
+        if !widths.is_empty() {
+            widths.sort_by(f64::total_cmp);
+            return Ok(Some(HierarchyRecipe::Intervals { widths }));
+        }
+    }
+    if parsed
+        .iter()
+        .any(|g| matches!(g, GeneralizedValue::Masked { .. }))
+    {
+        return Ok(Some(HierarchyRecipe::Masks));
+    }
+    if has_truth {
+        Ok(Some(HierarchyRecipe::FromRelease))
+    } else {
+        Err(format!(
+            "the release shows labels such as `{}` that only the truth key can place (the `release` recipe); give the table a `truth` key, a `hierarchy_recipes` entry or a hierarchy file",
+            shown[0].trim()
+        ))
+    }
+}
+
+/// The release values (from [`generalized_release_values`]) that no level of
+/// `h` holds, with how many release rows show each: by text, or by meaning
+/// for intervals, masks and sets (`[20-30)` is the node `[20, 30[`).
+pub fn uncovered_release_values(
+    h: &Hierarchy,
+    original: &CategoricalColumn,
+    release: &CategoricalColumn,
+) -> Vec<(String, usize)> {
+    let mut nodes: BTreeSet<&str> = BTreeSet::new();
+    for leaf in h.leaves() {
+        nodes.insert(leaf);
+        for n in h.path(leaf).unwrap_or(&[]) {
+            nodes.insert(n.as_str());
+        }
+    }
+    let parsed: Vec<GeneralizedValue> = nodes
+        .iter()
+        .filter_map(|n| GeneralizedValue::parse(n).ok())
+        .filter(GeneralizedValue::is_generalized)
+        .collect();
+    let mut rows: HashMap<&str, usize> = HashMap::new();
+    for &c in &release.codes {
+        *rows.entry(release.values[c as usize].as_str()).or_default() += 1;
+    }
+    generalized_release_values(original, release)
+        .into_iter()
+        .filter(|v| {
+            let t = v.trim();
+            !nodes.contains(t) && !GeneralizedValue::parse(t).is_ok_and(|g| parsed.contains(&g))
+        })
+        .map(|v| (v.trim().to_string(), rows.get(v).copied().unwrap_or(0)))
+        .collect()
+}
+
 /// The distinct non-missing values of `column` with the 1-based data row
 /// where each first occurs, in order of first appearance.
 fn distinct_with_rows(column: &CategoricalColumn) -> Vec<(&str, usize)> {

@@ -44,12 +44,12 @@ impl Claim for InferenceRisk {
     }
 
     fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError> {
-        let r = facts
-            .table(&self.table)?
+        let t = facts.table(&self.table)?;
+        let r = t
             .risk
             .as_ref()
             .ok_or_else(|| super::missing_facts(&self.table))?;
-        self.verdict(r, level)
+        Ok(super::built_hierarchy_guard(t, self.verdict(r, level)?))
     }
 }
 

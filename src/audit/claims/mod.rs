@@ -176,6 +176,23 @@ impl DatasetFacts<'_> {
     }
 }
 
+/// Fail safe for the claims that attack a table through its hierarchies
+/// (re-identification, inference risks): when a hierarchy the audit built
+/// does not cover the release (or could not be built), a PASS becomes
+/// INCONCLUSIVE and the verdict carries the reason, naming the column and an
+/// example release value. A FAIL stays a FAIL.
+pub(crate) fn built_hierarchy_guard(t: &TableFacts, mut v: ClaimVerdict) -> ClaimVerdict {
+    for b in &t.built_hierarchies {
+        if let Some(problem) = &b.problem {
+            if v.verdict == Verdict::Pass {
+                v.verdict = Verdict::Inconclusive;
+            }
+            v.warnings.push(format!("Generated hierarchy: {problem}."));
+        }
+    }
+    v
+}
+
 fn missing_facts(what: &str) -> AuditError {
     AuditError::Dataset {
         dataset: what.to_string(),

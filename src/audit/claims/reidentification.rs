@@ -53,7 +53,10 @@ impl Claim for Reidentification {
             .qi_join
             .as_ref()
             .ok_or_else(|| super::missing_facts(&self.table))?;
-        self.verdict(q, &t.undeclared_shared_columns, level)
+        Ok(super::built_hierarchy_guard(
+            t,
+            self.verdict(q, &t.undeclared_shared_columns, level)?,
+        ))
     }
 }
 

@@ -1,5 +1,7 @@
 //! Tables: release-only privacy metrics, the hidden-QI and direct-identifier
-//! scans, the QI-join linkage attack and the Anonymeter-style risks.
+//! scans, the QI-join linkage attack and the Anonymeter-style risks, with
+//! hierarchies built for quasi-identifiers the config gives none
+//! ([`build_missing_hierarchies`]).
 
 use crate::audit::claims::reidentification::undeclared_shared_columns as undeclared_shared_columns_of;
 use std::collections::HashMap;
@@ -113,8 +115,10 @@ pub(crate) fn run_table(
     })?;
     progress(&format!("{dataset}: privacy metrics"));
 
-    // QI-join linkage against the originals.
+    // QI-join linkage against the originals, with hierarchies built for the
+    // quasi-identifiers that have none.
     let mut qi = None;
+    let mut built_hierarchies = Vec::new();
     let mut undeclared_shared_columns = Vec::new();
     if let Some(original_path) = &t.original {
         let original_name = |release_name: &str| -> String {
@@ -187,6 +191,26 @@ pub(crate) fn run_table(
         };
         let kinds: HashMap<String, crate::data::ValueKind> =
             t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
+        if t.build_hierarchies {
+            built_hierarchies = build_missing_hierarchies(
+                t,
+                &original,
+                &release,
+                truth.as_ref(),
+                &kinds,
+                options.include_examples,
+            )?;
+            for b in &built_hierarchies {
+                if b.used_by_attacks {
+                    let h = Hierarchy::from_arx_bytes(
+                        &format!("built for table `{}`", t.name),
+                        &b.column,
+                        b.text.as_bytes(),
+                    )?;
+                    hierarchies.insert(b.column.clone(), h);
+                }
+            }
+        }
         let mut result = qi_join(
             &original,
             &release,
@@ -284,7 +308,215 @@ pub(crate) fn run_table(
         undeclared_shared_columns,
         risk,
         charts,
+        built_hierarchies,
     }))
+}
+
+/// Builds a hierarchy for each quasi-identifier of `t` without one, from the
+/// original column ([`crate::data::hierarchy_build`]): the config's recipe
+/// (`hierarchy_recipes`) or one chosen from the column's kind and the
+/// release's values.
+///
+/// The attacks read intervals, masks and sets by themselves
+/// ([`crate::data::kinds`]); what they cannot read are labels (`married`,
+/// `2024-03` for a date). So a built hierarchy is used by the attacks only
+/// when some generalized release value matches no original value when read by
+/// its kind; then every such value must be a node of the hierarchy, and a
+/// value that is not (or a hierarchy that cannot be built) is a `problem`
+/// that turns the attack claims inconclusive. When the kinds read every
+/// value, the hierarchy is written and listed for the auditor but not used,
+/// and what it lacks is a note, not a problem. A column whose release values
+/// are all original values, missing or suppressed gets none.
+fn build_missing_hierarchies(
+    t: &TableConfig,
+    original: &EncodedTable,
+    release: &EncodedTable,
+    truth: Option<&crate::data::TruthKey>,
+    kinds: &HashMap<String, crate::data::ValueKind>,
+    include_examples: bool,
+) -> Result<Vec<crate::audit::facts::BuiltHierarchy>, AuditError> {
+    use crate::audit::facts::BuiltHierarchy;
+    use crate::data::hierarchy_build::{
+        build, choose_recipe, generalized_release_values, uncovered_release_values, HierarchyRecipe,
+    };
+    use crate::data::{compatible_codes, ColumnComparator};
+    let mut out = Vec::new();
+    for q in &t.quasi_identifiers {
+        if t.hierarchies.contains_key(q) {
+            continue;
+        }
+        let (Some(oc), Some(rc)) = (original.column(q), release.column(q)) else {
+            continue;
+        };
+        let shown = generalized_release_values(oc, rc);
+        if shown.is_empty() {
+            continue;
+        }
+        let kind = crate::data::column_kind(q, oc, kinds.get(q).copied()).kind;
+        // The generalized values the kind alone matches with no original.
+        let by_kind = compatible_codes(oc, rc, ColumnComparator::new(kind, None), &release.source)?;
+        let unreadable: Vec<&str> = shown
+            .iter()
+            .copied()
+            .filter(|v| {
+                rc.values
+                    .iter()
+                    .position(|x| x == v)
+                    .is_some_and(|c| by_kind[c].is_empty())
+            })
+            .collect();
+        let rows_of = |v: &str| {
+            rc.codes
+                .iter()
+                .filter(|&&c| rc.values[c as usize] == v)
+                .count()
+        };
+        let (recipe, chosen_by) = match t.hierarchy_recipes.get(q) {
+            Some(spec) => (
+                HierarchyRecipe::parse(spec).map(Some),
+                "config (`hierarchy_recipes`)",
+            ),
+            None => (
+                choose_recipe(
+                    oc,
+                    rc,
+                    kind == crate::data::ValueKind::Number,
+                    truth.is_some(),
+                ),
+                "chosen from the column's values",
+            ),
+        };
+        let mut b = BuiltHierarchy {
+            column: q.clone(),
+            recipe: None,
+            chosen_by: chosen_by.to_string(),
+            file: None,
+            leaves: 0,
+            levels: 0,
+            used_by_attacks: false,
+            uncovered_values: 0,
+            uncovered_rows: 0,
+            problem: None,
+            note: None,
+            text: String::new(),
+        };
+        // What went wrong, as a problem when the attacks need the hierarchy
+        // and as a note when they read every value by its kind.
+        let flag = |b: &mut BuiltHierarchy, what: String| {
+            if unreadable.is_empty() {
+                b.note = Some(format!(
+                    "{what}; the attacks do not use this hierarchy: they read every release value of `{q}` by its kind"
+                ));
+            } else {
+                b.problem = Some(what);
+            }
+        };
+        let recipe = match recipe {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            Err(why) => {
+                flag(
+                    &mut b,
+                    format!("no hierarchy could be built for `{q}`: {why}"),
+                );
+                out.push(b);
+                continue;
+            }
+        };
+        let recipe_text = match &recipe {
+            HierarchyRecipe::Intervals { widths } => format!(
+                "intervals:{}",
+                widths
+                    .iter()
+                    .map(|w| w.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => other.name().to_string(),
+        };
+        b.recipe = Some(recipe_text.clone());
+        let source = t
+            .original
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string());
+        match build(&source, &recipe, oc, rc_with_truth(rc, truth)) {
+            Err(e) => {
+                // The builder's message may quote original values; the
+                // report holds them only with --include-examples.
+                let why = if include_examples {
+                    e.to_string()
+                } else {
+                    "the release's values do not fit the recipe (values it cannot read, widths that do not nest, or labels recoded locally; --include-examples shows the builder's message)".to_string()
+                };
+                let example = unreadable.first().or(shown.first()).copied().unwrap_or("");
+                flag(
+                    &mut b,
+                    format!(
+                        "the hierarchy for `{q}` (recipe {recipe_text}) could not be built, so release values such as `{}` cannot be read through it: {why}",
+                        example.trim()
+                    ),
+                );
+            }
+            Ok(h) => {
+                let uncovered: Vec<(String, usize)> = if unreadable.is_empty() {
+                    uncovered_release_values(&h, oc, rc)
+                } else {
+                    unreadable
+                        .iter()
+                        .filter(|v| h.level_of(v.trim()).is_none() && !h.contains_leaf(v.trim()))
+                        .map(|v| (v.trim().to_string(), rows_of(v)))
+                        .collect()
+                };
+                b.leaves = h.n_leaves();
+                b.levels = h.levels();
+                // Used only where it helps: it holds at least one value the
+                // kind cannot read (a hierarchy of bare leaves would only
+                // hide the real cause, e.g. a wrong `kinds` entry, from the
+                // join's own warning).
+                b.used_by_attacks = uncovered.len() < unreadable.len();
+                b.uncovered_values = uncovered.len();
+                b.uncovered_rows = uncovered.iter().map(|(_, n)| n).sum();
+                if let Some((example, rows)) = uncovered.first() {
+                    let (n_values, n_rows) = (b.uncovered_values, b.uncovered_rows);
+                    flag(
+                        &mut b,
+                        format!(
+                            "the hierarchy built for `{q}` (recipe {recipe_text}) holds no node for {} release value(s) in {} row(s), e.g. `{example}` ({rows} row(s)): the release was not generalized along it; write `{q}`'s hierarchy by hand (`hierarchies.{q}`) or choose another recipe (`hierarchy_recipes.{q}`)",
+                            n_values, n_rows,
+                        ),
+                    );
+                }
+                b.file = Some(format!("hierarchies/{}.{}.csv", t.name, file_safe(q)));
+                b.text = h.to_arx_csv();
+            }
+        }
+        out.push(b);
+    }
+    Ok(out)
+}
+
+fn rc_with_truth<'a>(
+    rc: &'a crate::data::CategoricalColumn,
+    truth: Option<&'a crate::data::TruthKey>,
+) -> Option<(
+    &'a crate::data::CategoricalColumn,
+    &'a crate::data::TruthKey,
+)> {
+    truth.map(|t| (rc, t))
+}
+
+/// A column name as a file name part: letters, digits, `-` and `_` kept.
+fn file_safe(column: &str) -> String {
+    column
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Class-size histogram, prosecutor-risk CDF and l and t per class.
@@ -404,6 +636,49 @@ pub(crate) fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), Audi
     section = section.result("direct_identifiers", d)?;
     for c in &t.charts {
         section = section.chart(c.name.clone(), c.caption.clone());
+    }
+    if !t.built_hierarchies.is_empty() {
+        section = section
+            .paragraph(format!(
+                "Generated hierarchies: the config gave no hierarchy for {} of the quasi-identifiers whose release values are generalized, so the audit built one from the original column (written beside this report: check them; each file lists the column's distinct original values, its domain, not records). The attacks below read a release value through a built hierarchy only when its kind does not say which originals it covers (labels); a label the built hierarchy does not hold makes the attack claims on this table inconclusive.",
+                t.built_hierarchies.len()
+            ))
+            .table(Table {
+                caption: "Hierarchies built by the audit (generated: check them)".into(),
+                columns: vec![
+                    "column".into(),
+                    "recipe".into(),
+                    "chosen by".into(),
+                    "file".into(),
+                    "used by the attacks".into(),
+                    "leaves / levels".into(),
+                    "release values not covered (rows)".into(),
+                ],
+                rows: t
+                    .built_hierarchies
+                    .iter()
+                    .map(|b| {
+                        vec![
+                            b.column.clone(),
+                            b.recipe.clone().unwrap_or_else(|| "-".into()),
+                            b.chosen_by.clone(),
+                            b.file.clone().unwrap_or_else(|| "(not built)".into()),
+                            if b.used_by_attacks { "yes" } else { "no (the value kinds read the release)" }.into(),
+                            format!("{} / {}", b.leaves, b.levels),
+                            format!("{} ({})", b.uncovered_values, b.uncovered_rows),
+                        ]
+                    })
+                    .collect(),
+            });
+        for b in &t.built_hierarchies {
+            if let Some(p) = &b.problem {
+                section = section.paragraph(format!("Warning: {p}."));
+            }
+            if let Some(n) = &b.note {
+                section = section.paragraph(format!("Note: {n}."));
+            }
+        }
+        section = section.result("built_hierarchies", &t.built_hierarchies)?;
     }
     if let Some(q) = &t.qi_join {
         let mut rows = vec![

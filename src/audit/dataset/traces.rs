@@ -33,7 +33,8 @@ pub(crate) fn run_traces(
             } else {
                 t.actions.clone()
             };
-            (imported.table("events")?.to_frame()?, actions)
+            let table = format.events_table().unwrap_or("events");
+            (imported.table(table)?.to_frame()?, actions)
         }
     };
     let spec = TraceSpec {

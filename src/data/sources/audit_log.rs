@@ -18,8 +18,23 @@
 //!
 //! The `events` table has `user`, `user_name`, `timestamp` (UTC ISO 8601),
 //! `action`, `object`, `ip`; events without a user (system, anonymous)
-//! are dropped and counted, because trace unicity is about people. The
-//! admin UI's CSV download is not read: its columns are not documented.
+//! are dropped and counted, because trace unicity is about people.
+//!
+//! A fourth shape is the **admin UI's CSV download** of the organization
+//! audit log (admin.atlassian.com, Security > Audit log > Export; Atlassian
+//! "View audit log activities" and "Track organization activities from the
+//! audit log"). Atlassian documents what each row shows (the activity, its
+//! date and time, the actor, the app or site it happened in (location) and
+//! the IP address) but not the exact header of the file, so [`parse_csv`]
+//! goes by header names, case-insensitively: a time column (`Date`,
+//! `Timestamp` or `Time`; a separate `Time` column is joined to `Date`), an
+//! actor column (`Actor`, or `Actor ID`/`Actor account ID` beside `Actor`
+//! for the name), an activity column (`Activity`, `Action` or `Event`), and
+//! optionally `Location`/`Site`/`Context`/`Object` and `IP address`. A
+//! header with no time, actor or activity column is an error listing the
+//! names it accepts, so an unexpected layout is refused, not half read.
+//! Which text the file holds is chosen by its first character: `{` or `[`
+//! is JSON, anything else CSV ([`parse`] dispatches).
 
 use serde_json::Value;
 
@@ -142,12 +157,20 @@ fn confluence_record(source: &str, where_: &str, r: &Value) -> Result<Event, Dat
     })
 }
 
-/// Parses audit-log JSON pages; `source` names them in errors.
+/// Parses an audit log: JSON pages, or the admin UI's CSV download when the
+/// text does not start with `{` or `[`; `source` names it in errors.
 pub fn parse(source: &str, text_: &str) -> Result<ImportedSource, DataError> {
-    let mut events =
-        SourceTable::with_columns(&["user", "user_name", "timestamp", "action", "object", "ip"]);
-    let mut users = UserCollector::default();
-    let mut dropped = 0usize;
+    let head = text_.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with('{') || head.starts_with('[') {
+        parse_json(source, text_)
+    } else {
+        parse_csv(source, text_)
+    }
+}
+
+/// Parses audit-log JSON pages; `source` names them in errors.
+pub fn parse_json(source: &str, text_: &str) -> Result<ImportedSource, DataError> {
+    let mut collected = Collected::default();
     for (p, page) in super::jira_json::pages(source, text_)?.iter().enumerate() {
         type Reader = fn(&str, &str, &Value) -> Result<Event, DataError>;
         let (list, read, what): (&Vec<Value>, Reader, &str) = if let Some(l) =
@@ -167,35 +190,182 @@ pub fn parse(source: &str, text_: &str) -> Result<ImportedSource, DataError> {
         };
         for (i, item) in list.iter().enumerate() {
             let where_ = format!("page {}, {what} {}", p + 1, i + 1);
-            let e = read(source, &where_, item)?;
-            let Some(user) = e.user else {
-                dropped += 1;
-                continue;
-            };
-            users.add(Some(&user), e.user_name.as_deref(), "actor");
-            events.push(vec![
-                ("user", Some(user)),
-                ("user_name", e.user_name),
-                ("timestamp", Some(e.timestamp)),
-                ("action", e.action),
-                ("object", e.object),
-                ("ip", e.ip),
-            ]);
+            collected.push(read(source, &where_, item)?);
         }
     }
-    if events.n_rows() == 0 {
+    collected.finish(source)
+}
+
+/// The events read so far, the users they name and how many had no user.
+#[derive(Default)]
+struct Collected {
+    events: Option<SourceTable>,
+    users: UserCollector,
+    dropped: usize,
+}
+
+impl Collected {
+    fn push(&mut self, e: Event) {
+        let events = self.events.get_or_insert_with(|| {
+            SourceTable::with_columns(&["user", "user_name", "timestamp", "action", "object", "ip"])
+        });
+        let Some(user) = e.user else {
+            self.dropped += 1;
+            return;
+        };
+        self.users.add(Some(&user), e.user_name.as_deref(), "actor");
+        events.push(vec![
+            ("user", Some(user)),
+            ("user_name", e.user_name),
+            ("timestamp", Some(e.timestamp)),
+            ("action", e.action),
+            ("object", e.object),
+            ("ip", e.ip),
+        ]);
+    }
+
+    fn finish(self, source: &str) -> Result<ImportedSource, DataError> {
+        let events = self.events.unwrap_or_default();
+        if events.n_rows() == 0 {
+            return Err(bad(
+                source,
+                "audit log",
+                format!("no event with a user ({} without one)", self.dropped),
+            ));
+        }
+        Ok(ImportedSource::new(
+            SourceFormat::AtlassianAuditLog,
+            source,
+            vec![("events", events), ("users", self.users.table())],
+            vec![],
+        ))
+    }
+}
+
+/// Header names [`parse_csv`] accepts, lower-case, for each role.
+const CSV_TIME: &[&str] = &["date", "timestamp", "time", "date (utc)", "created"];
+const CSV_CLOCK: &[&str] = &["time"];
+const CSV_ACTOR_ID: &[&str] = &["actor id", "actor account id", "account id", "actor_id"];
+const CSV_ACTOR: &[&str] = &["actor", "user", "actor name"];
+const CSV_ACTION: &[&str] = &["activity", "action", "event"];
+const CSV_OBJECT: &[&str] = &["location", "site", "context", "object", "app"];
+const CSV_IP: &[&str] = &["ip address", "ip"];
+
+/// Reads the admin UI's CSV download of the organization audit log (see the
+/// module documentation for the columns it takes). Errors name the line and
+/// the column. When the file has an actor id column, a row without an id
+/// (the `System` actor, anonymous access) is dropped and counted like a JSON
+/// event without an actor id; without such a column the actor's name is the
+/// user.
+pub fn parse_csv(source: &str, text_: &str) -> Result<ImportedSource, DataError> {
+    let text_ = text_.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text_.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(source, "line 1", format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let find = |names: &[&str], skip: Option<usize>| {
+        names.iter().find_map(|n| {
+            headers
+                .iter()
+                .enumerate()
+                .position(|(i, h)| Some(i) != skip && h.to_lowercase() == *n)
+        })
+    };
+    let time = find(CSV_TIME, None);
+    // A separate clock column only when the time column is `Date`.
+    let clock = time
+        .filter(|&t| headers[t].eq_ignore_ascii_case("date"))
+        .and_then(|t| find(CSV_CLOCK, Some(t)));
+    let actor_id = find(CSV_ACTOR_ID, None);
+    let actor = find(CSV_ACTOR, None);
+    let action = find(CSV_ACTION, None);
+    let object = find(CSV_OBJECT, None);
+    let ip = find(CSV_IP, None);
+    let (Some(time), Some(action)) = (time, action) else {
         return Err(bad(
             source,
-            "audit log",
-            format!("no event with a user ({dropped} without one)"),
+            "line 1",
+            format!(
+                "the header has no {} column, so this is not an audit log CSV; it has: {}. A time column is one of {}, an activity column one of {}, an actor column one of {} or {}",
+                if time.is_none() { "time" } else { "activity" },
+                headers.join(", "),
+                CSV_TIME.join("/"),
+                CSV_ACTION.join("/"),
+                CSV_ACTOR.join("/"),
+                CSV_ACTOR_ID.join("/")
+            ),
+        ));
+    };
+    if actor.is_none() && actor_id.is_none() {
+        return Err(bad(
+            source,
+            "line 1",
+            format!(
+                "the header has no actor column ({} or {}); it has: {}",
+                CSV_ACTOR.join("/"),
+                CSV_ACTOR_ID.join("/"),
+                headers.join(", ")
+            ),
         ));
     }
-    Ok(ImportedSource::new(
-        SourceFormat::AtlassianAuditLog,
-        source,
-        vec![("events", events), ("users", users.table())],
-        vec![],
-    ))
+    let mut collected = Collected::default();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| super::jira_csv::line_at(text_, p));
+            bad(
+                source,
+                &format!("line {line}"),
+                format!("{e}; every row must have one field per header column (was the file cut short?)"),
+            )
+        })?;
+        let line = super::jira_csv::record_line(text_, &record);
+        let cell = |c: Option<usize>| {
+            c.and_then(|c| record.get(c))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+        };
+        let where_ = format!("line {line}, column `{}`", headers[time]);
+        let stamp = match (cell(Some(time)), cell(clock)) {
+            (Some(d), Some(t)) => format!("{d}T{t}"),
+            (Some(d), None) => d,
+            (None, _) => return Err(bad(source, &where_, "the row has no time".into())),
+        };
+        let timestamp = to_iso(&stamp).ok_or_else(|| {
+            bad(
+                source,
+                &where_,
+                format!(
+                    "time `{stamp}` is not an ISO 8601 date-time (e.g. `2026-04-12T15:30:00Z`)"
+                ),
+            )
+        })?;
+        let name = cell(actor);
+        let id = cell(actor_id);
+        // With an id column, a row without an id is the Atlassian system or
+        // an anonymous actor, as in the JSON; without one, the name is all
+        // there is.
+        let user = if actor_id.is_some() {
+            id.clone()
+        } else {
+            name.clone()
+        };
+        collected.push(Event {
+            user,
+            user_name: if id.is_some() { name } else { None },
+            timestamp,
+            action: cell(Some(action)),
+            object: cell(object),
+            ip: cell(ip),
+        });
+    }
+    collected.finish(source)
 }
 
 #[cfg(test)]

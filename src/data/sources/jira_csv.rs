@@ -76,6 +76,24 @@ fn comment_parts(cell: &str) -> Option<(String, &str, &str)> {
     Some((to_iso(date)?, author.trim(), body))
 }
 
+/// The physical line a record starts on (header = line 1), from its byte
+/// offset (quoted cells span lines); with CRLF endings the csv crate's
+/// offset points at the `\n` ending the previous record.
+pub(crate) fn record_line(text: &str, record: &csv::StringRecord) -> u64 {
+    record.position().map_or(0, |p| line_at(text, p))
+}
+
+/// The physical line of a csv position (see [`record_line`]); the csv
+/// crate's own line count is one short after CRLF line ends.
+pub(crate) fn line_at(text: &str, p: &csv::Position) -> u64 {
+    let at = (p.byte() as usize + 1).min(text.len());
+    text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+        + 1
+}
+
 /// Parses the text of a Jira CSV export; `source` names it in errors.
 pub fn parse(source: &str, text: &str) -> Result<ImportedSource, DataError> {
     let text = text.trim_start_matches('\u{feff}');
@@ -127,7 +145,7 @@ pub fn parse(source: &str, text: &str) -> Result<ImportedSource, DataError> {
     let mut users = UserCollector::default();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
+            let line = e.position().map_or(0, |p| line_at(text, p));
             DataError::Parse {
                 source_name: source.to_string(),
                 message: format!(
@@ -135,17 +153,7 @@ pub fn parse(source: &str, text: &str) -> Result<ImportedSource, DataError> {
                 ),
             }
         })?;
-        // The physical line the record starts on (header = line 1), from its
-        // byte offset (quoted cells span lines); with CRLF endings the csv
-        // crate's offset points at the `\n` ending the previous record.
-        let line = record.position().map_or(0, |p| {
-            let at = (p.byte() as usize + 1).min(text.len());
-            text.as_bytes()[..at]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64
-                + 1
-        });
+        let line = record_line(text, &record);
         let issue = record.get(key_column).unwrap_or("").trim().to_string();
         if issue.is_empty() {
             return Err(bad(

@@ -28,6 +28,9 @@
 //!   as pages, comments and users.
 //! * [`git`]: a git repository (a Bitbucket clone or a bare repository), as
 //!   commits (authors, committers, times, messages, touched paths) and users.
+//! * [`jira_pipeline`]: the CSV files of Jira Data Center's Data pipeline
+//!   export (issues, issue history, users; Atlassian, "Data pipeline export
+//!   schema"), from the folder or one file.
 
 pub mod audit_log;
 pub mod confluence;
@@ -36,6 +39,7 @@ pub mod html_text;
 pub mod jira_csv;
 pub mod jira_dates;
 pub mod jira_json;
+pub mod jira_pipeline;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -60,17 +64,20 @@ pub enum SourceFormat {
     ConfluenceXml,
     /// A git repository: a clone's work tree or a bare repository (a folder).
     Git,
+    /// Jira Data Center's Data pipeline export (a folder of CSV files).
+    JiraPipeline,
 }
 
 impl SourceFormat {
     /// Every format, for messages.
-    pub const ALL: [SourceFormat; 6] = [
+    pub const ALL: [SourceFormat; 7] = [
         SourceFormat::JiraCsv,
         SourceFormat::JiraJson,
         SourceFormat::AtlassianAuditLog,
         SourceFormat::ConfluenceHtml,
         SourceFormat::ConfluenceXml,
         SourceFormat::Git,
+        SourceFormat::JiraPipeline,
     ];
 
     /// The name used by `--format` and the audit config's `format` key.
@@ -82,6 +89,7 @@ impl SourceFormat {
             SourceFormat::ConfluenceHtml => "confluence-html",
             SourceFormat::ConfluenceXml => "confluence-xml",
             SourceFormat::Git => "git",
+            SourceFormat::JiraPipeline => "jira-pipeline",
         }
     }
 
@@ -93,6 +101,7 @@ impl SourceFormat {
             SourceFormat::ConfluenceXml => &["pages", "comments"],
             SourceFormat::Git => &["commits"],
             SourceFormat::AtlassianAuditLog => &[],
+            SourceFormat::JiraPipeline => &["issues"],
         }
     }
 
@@ -103,6 +112,17 @@ impl SourceFormat {
             SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml => "pages",
             SourceFormat::AtlassianAuditLog => "events",
             SourceFormat::Git => "commits",
+            SourceFormat::JiraPipeline => "issues",
+        }
+    }
+
+    /// The table of (user, timestamp, action, object) events an export of
+    /// this format holds, for `[[traces]]`; `None` when it holds none.
+    pub fn events_table(self) -> Option<&'static str> {
+        match self {
+            SourceFormat::AtlassianAuditLog => Some("events"),
+            SourceFormat::JiraPipeline => Some("issue_history"),
+            _ => None,
         }
     }
 
@@ -214,7 +234,9 @@ pub struct CorpusRoles {
 /// (`None` when that export has no such document table).
 pub fn corpus_roles(format: SourceFormat, table: &str) -> Option<CorpusRoles> {
     match (format, table) {
-        (SourceFormat::JiraCsv | SourceFormat::JiraJson, "issues") => Some(JIRA_ISSUE_ROLES),
+        (SourceFormat::JiraCsv | SourceFormat::JiraJson | SourceFormat::JiraPipeline, "issues") => {
+            Some(JIRA_ISSUE_ROLES)
+        }
         (SourceFormat::JiraCsv | SourceFormat::JiraJson, "comments") => Some(COMMENT_ROLES),
         (SourceFormat::ConfluenceHtml | SourceFormat::ConfluenceXml, "pages") => Some(PAGE_ROLES),
         (SourceFormat::ConfluenceXml, "comments") => Some(COMMENT_ROLES),
@@ -363,7 +385,9 @@ fn detect_zip(bytes: &[u8]) -> Option<SourceFormat> {
 /// Guesses the format of an export from its first bytes: JSON whose first
 /// page has an `issues` array is REST search JSON, one with `data`,
 /// `records` or `results` an audit log; a CSV header with `Issue key` and
-/// `Summary` is the issue navigator's CSV. `None` when none fits.
+/// `Summary` is the issue navigator's CSV, one with `changelog_id` or
+/// `instance_url` a Data pipeline file, one with `Actor` and `Activity`
+/// (or `Action`) the admin UI's audit log CSV. `None` when none fits.
 pub fn detect(text: &str) -> Option<SourceFormat> {
     let head = text.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with('{') || head.starts_with('[') {
@@ -386,8 +410,15 @@ pub fn detect(text: &str) -> Option<SourceFormat> {
         };
     }
     let first_line = head.lines().next().unwrap_or("");
-    (first_line.contains("Summary") && first_line.contains("Issue key"))
-        .then_some(SourceFormat::JiraCsv)
+    if first_line.contains("Summary") && first_line.contains("Issue key") {
+        return Some(SourceFormat::JiraCsv);
+    }
+    if first_line.contains("changelog_id") || first_line.contains("instance_url") {
+        return Some(SourceFormat::JiraPipeline);
+    }
+    let lower = first_line.to_lowercase();
+    (lower.contains("actor") && (lower.contains("activity") || lower.contains("action")))
+        .then_some(SourceFormat::AtlassianAuditLog)
 }
 
 /// Reads `path` as `format` (detected from the content when `None`; a
@@ -403,6 +434,12 @@ pub fn import_with_progress(
     format: Option<SourceFormat>,
     progress: &dyn Fn(usize),
 ) -> Result<ImportedSource, DataError> {
+    if path.is_dir()
+        && matches!(format, None | Some(SourceFormat::JiraPipeline))
+        && jira_pipeline::is_export_dir(path)
+    {
+        return jira_pipeline::import_dir(path);
+    }
     match format {
         Some(SourceFormat::Git) => return git::read_with_progress(path, progress),
         None if path.is_dir() => {
@@ -411,14 +448,14 @@ pub fn import_with_progress(
             }
             return Err(DataError::Parse {
                 source_name: path.display().to_string(),
-                message: "a folder that is not a git repository (no `.git`, not a bare repository); the other export formats are files".into(),
+                message: "a folder that is neither a git repository (no `.git`, not a bare repository) nor a Jira Data pipeline export; the other export formats are files".into(),
             });
         }
         Some(f) if path.is_dir() => {
             return Err(DataError::Parse {
                 source_name: path.display().to_string(),
                 message: format!(
-                    "a folder, but a {} export is a file (only `git` reads a folder)",
+                    "a folder, but a {} export is a file (only `git` and `jira-pipeline` read a folder)",
                     f.name()
                 ),
             });
@@ -456,6 +493,7 @@ pub fn import_with_progress(
         SourceFormat::ConfluenceHtml => confluence::parse_html_export(&source, &bytes),
         SourceFormat::ConfluenceXml => confluence::parse_xml_export(&source, &bytes),
         SourceFormat::Git => git::read_with_progress(path, progress),
+        SourceFormat::JiraPipeline => jira_pipeline::parse(&source, &as_text(&source, bytes)?),
     }
 }
 
