@@ -223,6 +223,81 @@ fn not_refuted_claim_says_how_many_trials_would_decide() {
 }
 
 #[test]
+fn honest_laplace_is_never_told_more_trials_would_refute_it() {
+    // A Laplace sum that uses eps = 0.5 against a claim of 1 (honest), with
+    // held-out and Bonferroni threshold selection over several seeds. For
+    // the Laplace shift test every threshold at or above the sensitivity
+    // has (1 - FNR) / FPR = e^0.5 exactly, so the observed point estimate
+    // sits near 0.5 and the verdict must say more trials cannot refute it.
+    let (d, d1) = sum_datasets();
+    let honest = LaplaceSum {
+        column: "x".into(),
+        lower: 0.0,
+        upper: 1.0,
+        epsilon: 0.5,
+    };
+    let dist = NumericCell {
+        column: "x".into(),
+        row: 0,
+    };
+    let claim = Claim {
+        epsilon: 1.0,
+        delta: 0.0,
+    };
+    for seed in 0..4 {
+        for selection in [
+            ThresholdSelection::HeldOut {
+                fraction: 0.5,
+                seed,
+            },
+            ThresholdSelection::Bonferroni,
+        ] {
+            let cfg = AuditConfig {
+                selection,
+                ..config(1000, seed)
+            };
+            let r = run(&honest, &d, &d1, &dist, &cfg, Some(claim));
+            let v = r.claim.unwrap();
+            assert_eq!(v.verdict, Verdict::NotRefuted, "seed {seed}");
+            assert_eq!(v.trials_to_decide, None, "seed {seed}: {}", v.explanation);
+            assert!(
+                !v.explanation.contains("would refute"),
+                "seed {seed}: {}",
+                v.explanation
+            );
+            if r.bound.epsilon_point <= 1.0 {
+                assert!(
+                    v.explanation.contains("cannot be expected to refute"),
+                    "seed {seed}: {}",
+                    v.explanation
+                );
+            }
+        }
+    }
+    // At eps = claim the point estimate straddles the claim from seed to
+    // seed; whenever a projection is given, the message must say the data
+    // are consistent with the claim.
+    let exact = LaplaceSum {
+        epsilon: 1.0,
+        ..honest
+    };
+    for seed in 0..4 {
+        let r = run(&exact, &d, &d1, &dist, &config(1000, seed), Some(claim));
+        let v = r.claim.unwrap();
+        assert_eq!(v.verdict, Verdict::NotRefuted, "seed {seed}");
+        match v.trials_to_decide {
+            Some(_) => assert!(
+                v.explanation
+                    .contains("consistent with a mechanism that meets the claim"),
+                "{}",
+                v.explanation
+            ),
+            None => assert!(!v.explanation.contains("would refute"), "{}", v.explanation),
+        }
+    }
+}
+
+#[test]
 fn audits_are_reproducible_and_report_progress() {
     let (d, d1) = sum_datasets();
     let mech = LaplaceSum {

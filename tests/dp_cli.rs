@@ -136,7 +136,15 @@ fn check_refutes_with_exit_outcome_and_bound_reports() {
     .unwrap();
     assert_eq!(outcome, Outcome::Success);
     assert_eq!(json["verdict"], "not_refuted");
-    assert!(json["trials_to_decide"].as_u64().unwrap() > 120);
+    // No errors in 30 + 30 evaluation trials: the point estimate is
+    // infinite, but at 50% confidence the test only shows eps >= 3.05
+    // (each rate at 1 - 0.25^(1/30)), below the claim: too few errors to
+    // project a trial count honestly.
+    assert!(json["trials_to_decide"].is_null(), "{json}");
+    assert!(json["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("too few errors"));
 
     let (outcome, json) = exec(&["reident", "epsilon", "bound", "--scores", &s]).unwrap();
     assert_eq!(outcome, Outcome::Success);

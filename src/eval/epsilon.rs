@@ -37,8 +37,17 @@
 //! `mu >= Phi^-1(1 - FPR) - Phi^-1(FNR)` (and symmetrically).
 //!
 //! A claim `(eps, delta)` is refuted only when the lower bound at the stated
-//! confidence exceeds `eps`; otherwise it is "not refuted", with the number of
-//! trials that, at the observed error rates, would make the bound exceed it.
+//! confidence exceeds `eps`; otherwise it is "not refuted". More trials are
+//! said to be able to refute it only when the chosen test puts epsilon above
+//! the claim at even odds (its bound at 50% confidence, which stays finite
+//! when a count is 0) and at its observed rates; the number given is then a
+//! conditional projection (*if* the true rates are the observed ones) and the
+//! message says the data are still consistent with the claim. When the
+//! observed rates imply an epsilon at or below the claim (an honest
+//! mechanism, a weak attack) it says more trials of this attack cannot be
+//! expected to refute the claim; when only the point estimate lies above the
+//! claim (typically a far-tail threshold whose zero false positives may be
+//! luck) it says the errors seen are too few to tell, and gives no number.
 //!
 //! Why this file is long: about 55 of its lines are tests, and the bound, its
 //! threshold selection and the claim check share the Clopper-Pearson step.
@@ -111,6 +120,11 @@ pub struct CountsBound {
     pub epsilon_lower: f64,
     /// The same formula at the observed rates (no confidence; may be infinite).
     pub epsilon_point: f64,
+    /// The lower bound at 50% confidence (each rate at its one-sided
+    /// Clopper-Pearson upper bound at 75%): finite even when a count is 0.
+    /// The "more trials would refute it" projection is given only when this
+    /// exceeds the claim (see [`ClaimCheck::trials_to_decide`]).
+    pub epsilon_lower_half: f64,
     /// Observed false-positive rate.
     pub fpr: f64,
     /// Observed false-negative rate.
@@ -175,11 +189,16 @@ pub fn epsilon_lower_bound_from_counts(
         .clopper_pearson_upper(each, "false-positive rate")?;
     let fnr_upper = Rate::count(counts.false_negatives, counts.positives)
         .clopper_pearson_upper(each, "false-negative rate")?;
+    let fpr_half = Rate::count(counts.false_positives, counts.negatives)
+        .clopper_pearson_upper(0.75, "false-positive rate")?;
+    let fnr_half = Rate::count(counts.false_negatives, counts.positives)
+        .clopper_pearson_upper(0.75, "false-negative rate")?;
     let fpr = counts.false_positives as f64 / counts.negatives as f64;
     let fnr = counts.false_negatives as f64 / counts.positives as f64;
     Ok(CountsBound {
         epsilon_lower: eps_from_rates(fpr_upper, fnr_upper, delta),
         epsilon_point: eps_from_rates(fpr, fnr, delta),
+        epsilon_lower_half: eps_from_rates(fpr_half, fnr_half, delta),
         fpr,
         fnr,
         fpr_upper,
@@ -501,8 +520,11 @@ pub struct ClaimCheck {
     /// (same selection split and, with Bonferroni, the same number of
     /// thresholds; continuous scores add thresholds as trials grow, so read
     /// it as an estimate).
-    /// `None` when already refuted or when no number of trials would (the
-    /// observed rates themselves imply an epsilon at or below the claim).
+    /// `None` when already refuted or when more trials cannot be expected
+    /// to refute: the observed rates themselves, or the same test's bound at
+    /// 50% confidence ([`CountsBound::epsilon_lower_half`]), put epsilon at
+    /// or below the claim. When `Some`, it is a projection under the assumption that the
+    /// true rates equal the observed ones, and the explanation says so.
     pub trials_to_decide: Option<u64>,
     /// A sentence for the report.
     pub explanation: String,
@@ -570,21 +592,36 @@ pub(crate) fn verdict_for(claim: Claim, bound: EpsilonLowerBound) -> ClaimCheck 
             explanation,
         };
     }
-    let needed =
+    // A projection is offered only when the chosen test puts epsilon above
+    // the claim at even odds (its bound at 50% confidence, finite at zero
+    // counts): a test whose observed rates imply an epsilon at or below the
+    // claim cannot refute it with more trials, and must not be told that it
+    // would. (A far-tail threshold with no false positive has an infinite
+    // point estimate that says little about the rates; an honest Laplace
+    // mechanism produces such tests by chance.)
+    let projected = bound.test.epsilon_lower_half.min(bound.epsilon_point);
+    let needed = if projected > claim.epsilon {
         trials_to_refute(&bound.counts, claim, bound.per_test_confidence).map(|eval_trials| {
             // Scale evaluation trials up to all trials (held-out selection uses
             // a share of the trials for choosing the threshold).
             let scale = bound.n_trials as f64 / bound.n_evaluation as f64;
             (eval_trials as f64 * scale).ceil() as u64
-        });
+        })
+    } else {
+        None
+    };
     let explanation = match needed {
         Some(n) => format!(
-            "not refuted: at {pct}% confidence epsilon >= {:.4}, not above the claimed {}; at the observed error rates about {n} trials would refute it",
-            bound.epsilon_lower, claim.epsilon
+            "not refuted: at {pct}% confidence epsilon >= {:.4}, not above the claimed {}. At 50% confidence the same test puts epsilon above the claim (>= {:.4}), but not at {pct}%, so these data are also consistent with a mechanism that meets the claim; only if the attack's true error rates equal the observed ones would about {n} trials refute it (a projection, not a finding: if the mechanism meets the claim, no number of trials of this attack will)",
+            bound.epsilon_lower, claim.epsilon, projected
+        ),
+        None if bound.epsilon_point <= claim.epsilon => format!(
+            "not refuted: at {pct}% confidence epsilon >= {:.4}; the observed error rates imply epsilon {:.4} <= claimed {}, so more trials of this attack cannot be expected to refute it (a stronger attack might)",
+            bound.epsilon_lower, bound.epsilon_point, claim.epsilon
         ),
         None => format!(
-            "not refuted: at {pct}% confidence epsilon >= {:.4}; the observed error rates imply epsilon {:.4} <= claimed {}, so more trials of this attack cannot refute it (a stronger attack might)",
-            bound.epsilon_lower, bound.epsilon_point, claim.epsilon
+            "not refuted: at {pct}% confidence epsilon >= {:.4}, not above the claimed {}; the observed error rates imply epsilon {:.4}, but even at 50% confidence the test only puts epsilon at {:.4} or more: too few errors were seen to tell a mechanism that meets the claim from one that does not, or to project a trial count",
+            bound.epsilon_lower, claim.epsilon, bound.epsilon_point, bound.test.epsilon_lower_half
         ),
     };
     ClaimCheck {
