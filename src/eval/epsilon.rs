@@ -245,6 +245,9 @@ pub struct EpsilonLowerBound {
     pub mu_lower: f64,
     /// `mu` at the observed rates of the test chosen for `mu`.
     pub mu_point: f64,
+    /// `mu_lower` turned into an epsilon at this bound's delta, valid only
+    /// if the mechanism's trade-off curve is Gaussian (see [`GdpEpsilon`]).
+    pub gaussian_tradeoff: GdpEpsilon,
     /// The threshold of the test giving `epsilon_lower` ("member" iff score >= threshold).
     pub threshold: f64,
     /// The threshold of the test giving `mu_lower`.
@@ -392,6 +395,7 @@ pub fn epsilon_lower_bound(
                 epsilon_point: b.epsilon_point,
                 mu_lower: bm.mu_lower,
                 mu_point: bm.mu_point,
+                gaussian_tradeoff: gdp_epsilon(bm.mu_lower, delta)?,
                 threshold: t,
                 mu_threshold: tm,
                 counts: c,
@@ -434,6 +438,7 @@ pub fn epsilon_lower_bound(
                 epsilon_point: b.epsilon_point,
                 mu_lower: bm.mu_lower,
                 mu_point: bm.mu_point,
+                gaussian_tradeoff: gdp_epsilon(bm.mu_lower, delta)?,
                 threshold: t,
                 mu_threshold: tm,
                 counts: c,
@@ -482,6 +487,68 @@ fn stratified_split(
         evaluate.extend_from_slice(&idx[k..]);
     }
     Ok((select, evaluate))
+}
+
+/// The label every GDP-derived epsilon carries in reports.
+pub const GAUSSIAN_TRADEOFF_ASSUMPTION: &str = "assumes the mechanism's trade-off curve is Gaussian (mu-GDP, Dong, Roth & Su 2022); the Clopper-Pearson bound assumes nothing";
+
+/// An epsilon lower bound read off the trade-off curve under the assumption
+/// that it is Gaussian.
+///
+/// Dong, Roth & Su (2022, "Gaussian Differential Privacy", JRSS-B) describe a
+/// mechanism by its trade-off curve `f(FPR)` = the smallest FNR of any test
+/// at that FPR; `mu`-GDP means `f >= G_mu`, `G_mu(a) = Phi(Phi^-1(1 - a) - mu)`.
+/// Every observed test with Clopper-Pearson-corrected rates `(a, b)` lies on
+/// or above the true curve, so if that curve is `G_mu` then
+/// `mu >= Phi^-1(1 - a) - Phi^-1(b)`; the tightest such `mu` over the ROC is
+/// [`EpsilonLowerBound::mu_lower`] (all thresholds at the Bonferroni level,
+/// or the threshold chosen on held-out trials). Their Corollary 2.13 gives
+/// the `(eps, delta)` curve of `mu`-GDP,
+/// `delta(eps) = Phi(-eps/mu + mu/2) - e^eps Phi(-eps/mu - mu/2)`; solving it
+/// at the claim's delta gives the epsilon a Gaussian trade-off with
+/// `mu >= mu_lower` must have. This is much tighter than the Clopper-Pearson
+/// bound when the mechanism really is Gaussian (DP-SGD, the Gaussian
+/// mechanism) and can overstate epsilon when it is not (Laplace, randomized
+/// response), which is why it is reported beside the rigorous bound, never
+/// instead of it. At delta 0 a Gaussian trade-off with `mu > 0` has no
+/// finite epsilon, so no epsilon is given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GdpEpsilon {
+    /// The GDP `mu` lower bound the epsilon comes from.
+    pub mu_lower: f64,
+    /// The delta the epsilon is read at.
+    pub delta: f64,
+    /// Epsilon at `delta` of a `mu_lower`-GDP mechanism; `None` at delta 0
+    /// (no finite epsilon) or when `mu_lower` is 0 (no evidence).
+    pub epsilon_lower: Option<f64>,
+    /// [`GAUSSIAN_TRADEOFF_ASSUMPTION`].
+    pub assumption: String,
+}
+
+/// The epsilon at `delta` of a `mu`-GDP mechanism (Dong, Roth & Su 2022,
+/// Corollary 2.13), labelled with its assumption; see [`GdpEpsilon`].
+pub fn gdp_epsilon(mu_lower: f64, delta: f64) -> Result<GdpEpsilon, EvalError> {
+    check_delta(delta)?;
+    if mu_lower.is_nan() || mu_lower < 0.0 {
+        return Err(EvalError::Range {
+            name: "mu".into(),
+            value: mu_lower.to_string(),
+            requirement: "must be >= 0".into(),
+        });
+    }
+    let epsilon_lower = if delta == 0.0 || mu_lower == 0.0 {
+        None
+    } else {
+        crate::dp::gaussian::epsilon_for_gdp(mu_lower, delta)
+            .ok()
+            .filter(|e| e.is_finite())
+    };
+    Ok(GdpEpsilon {
+        mu_lower,
+        delta,
+        epsilon_lower,
+        assumption: GAUSSIAN_TRADEOFF_ASSUMPTION.into(),
+    })
 }
 
 /// A claimed privacy guarantee.
@@ -583,7 +650,7 @@ pub(crate) fn verdict_for(claim: Claim, bound: EpsilonLowerBound) -> ClaimCheck 
         let explanation = format!(
             "refuted: at {pct}% confidence epsilon >= {:.4}, above the claimed {} (delta {})",
             bound.epsilon_lower, claim.epsilon, claim.delta
-        );
+        ) + &gdp_sentence(&bound, claim);
         return ClaimCheck {
             claim,
             bound,
@@ -624,12 +691,30 @@ pub(crate) fn verdict_for(claim: Claim, bound: EpsilonLowerBound) -> ClaimCheck 
             bound.epsilon_lower, claim.epsilon, bound.epsilon_point, bound.test.epsilon_lower_half
         ),
     };
+    let explanation = explanation + &gdp_sentence(&bound, claim);
     ClaimCheck {
         claim,
         bound,
         verdict: Verdict::NotRefuted,
         trials_to_decide: needed,
         explanation,
+    }
+}
+
+/// The sentence on the Gaussian-trade-off epsilon, when there is one.
+fn gdp_sentence(bound: &EpsilonLowerBound, claim: Claim) -> String {
+    match bound.gaussian_tradeoff.epsilon_lower {
+        Some(e) => format!(
+            ". If the mechanism's trade-off curve is Gaussian (an assumption, unlike the bound above), the same trials give mu >= {:.4} and so epsilon >= {e:.4} at delta {}{}",
+            bound.gaussian_tradeoff.mu_lower,
+            claim.delta,
+            if e > claim.epsilon {
+                ", above the claim"
+            } else {
+                ""
+            }
+        ),
+        None => String::new(),
     }
 }
 
@@ -705,6 +790,23 @@ mod tests {
         // mu >= Phi^-1(1 - u) - Phi^-1(u) = 2 Phi^-1(1 - u).
         let mu = 2.0 * normal_quantile(1.0 - u);
         assert!((b.mu_lower - mu).abs() < 1e-9);
+    }
+
+    #[test]
+    fn gdp_epsilon_solves_corollary_2_13() {
+        // mu = 1, eps = 1: delta = Phi(-0.5) - e Phi(-1.5)
+        //   = 0.3085375387 - 2.7182818285 * 0.0668072013 = 0.1269367375
+        // (hand-checked with Python's math.erf), so at that delta the
+        // GDP epsilon is 1.
+        let g = gdp_epsilon(1.0, 0.126_936_737_5).unwrap();
+        let e = g.epsilon_lower.unwrap();
+        assert!((e - 1.0).abs() < 1e-6, "{e}");
+        assert!(g.assumption.contains("Gaussian"));
+        // Pure DP: a Gaussian trade-off has no finite epsilon.
+        assert_eq!(gdp_epsilon(1.0, 0.0).unwrap().epsilon_lower, None);
+        // No evidence, no bound.
+        assert_eq!(gdp_epsilon(0.0, 1e-5).unwrap().epsilon_lower, None);
+        assert!(gdp_epsilon(-1.0, 1e-5).is_err());
     }
 
     #[test]

@@ -65,7 +65,8 @@ pub use decision::{
 };
 pub use epsilon::{
     check_claim, epsilon_lower_bound, epsilon_lower_bound_from_counts, trials_to_refute, Claim,
-    ClaimCheck, ClaimVerdict, CountsBound, EpsilonLowerBound, ErrorCounts, ThresholdSelection,
+    ClaimCheck, ClaimVerdict, CountsBound, EpsilonLowerBound, ErrorCounts, GdpEpsilon,
+    ThresholdSelection,
 };
 pub use mechanism_audit::{bound_audit, AuditConfig, AuditResult};
 pub use rate::{Interval, Rate, WilsonScore};
