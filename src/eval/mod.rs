@@ -14,7 +14,9 @@
 //!   [`inference::RiskReport`] of `reident risk` and the audit.
 //! * [`epsilon`]: the epsilon (and Gaussian-DP `mu`) lower bound from scored
 //!   membership trials and the claim check; [`mechanism_audit`] applies it
-//!   to the trials of a black-box mechanism run (`crate::dp::run_trials`).
+//!   to the trials of a black-box mechanism run (`crate::dp::run_trials`);
+//!   [`planner`] says before an audit how many trials refute a claim when
+//!   the mechanism's true epsilon is known.
 //! * [`attribution`]: authorship attribution scored against the truth:
 //!   top-1/top-k accuracy against chance, macro-F1, the confusion matrix, the
 //!   pseudonym-level report; [`cross_validation`]: the cross-validation and
@@ -54,6 +56,7 @@ pub mod epsilon;
 pub mod inference;
 pub mod linkage;
 pub mod mechanism_audit;
+pub mod planner;
 pub mod rate;
 pub mod roc;
 pub mod text_linkage_semantic;
