@@ -253,3 +253,49 @@ fn bad_input_names_file_column_and_row() {
     .to_string();
     assert!(e.contains("--delta") && e.contains("[0, 1)"), "{e}");
 }
+
+#[test]
+fn plan_gives_trials_json_and_a_new_svg_chart() {
+    // Laplace at eps = 3 against a claim of 1, held-out half, 95%: the
+    // planner's median-count rule gives 104 trials (tests/eval_planner.rs
+    // checks that figure against simulated audits).
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("plan.svg");
+    let svg_s = svg.display().to_string();
+    let args = [
+        "reident",
+        "epsilon",
+        "plan",
+        "--claimed",
+        "1",
+        "--true-epsilon",
+        "3",
+        "--mechanism",
+        "laplace",
+        "--svg",
+        &svg_s,
+    ];
+    let (outcome, json) = exec(&args).unwrap();
+    assert_eq!(outcome, Outcome::Success);
+    assert_eq!(json["trials"].as_u64(), Some(104), "{json}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("<svg") && text.contains("planned trials = 104"));
+    // Never over an existing file.
+    assert!(exec(&args).is_err());
+    // An honest mechanism: no number of trials.
+    let (_, json) = exec(&[
+        "reident",
+        "epsilon",
+        "plan",
+        "--claimed",
+        "1",
+        "--true-epsilon",
+        "0.5",
+        "--mechanism",
+        "gaussian",
+        "--delta",
+        "1e-5",
+    ])
+    .unwrap();
+    assert!(json["trials"].is_null());
+}

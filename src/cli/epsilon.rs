@@ -36,6 +36,56 @@ pub enum EpsilonCommand {
     Audit(AuditArgs),
     /// Check a claimed (epsilon, delta) against attack scores; exit 1 if refuted.
     Check(CheckArgs),
+    /// Plan an audit: how many trials refute a claim if the mechanism's true
+    /// epsilon is known (median-count rule; see `eval::planner`).
+    Plan(PlanArgs),
+}
+
+/// The reference mechanisms the planner knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanMechanismKind {
+    /// Laplace noise on one value (likelihood-ratio test = threshold).
+    Laplace,
+    /// Gaussian noise, analytic calibration at `--mechanism-delta`.
+    Gaussian,
+    /// k-ary randomized response of the target's value (`--categories`).
+    RandomizedResponse,
+}
+
+/// Arguments of `reident epsilon plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The claimed epsilon, finite and >= 0.
+    #[arg(long)]
+    pub claimed: f64,
+    /// The mechanism's true epsilon, finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
+    pub true_epsilon: f64,
+    /// The claimed delta (the delta in the bound), in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = super::parse::delta)]
+    pub delta: f64,
+    /// Confidence of the bound, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_parser = super::parse::open_unit)]
+    pub confidence: f64,
+    /// The mechanism.
+    #[arg(long, value_enum, default_value_t = PlanMechanismKind::Laplace)]
+    pub mechanism: PlanMechanismKind,
+    /// Delta of the Gaussian mechanism's calibration, strictly between 0 and 1.
+    #[arg(long, default_value_t = 1e-5, value_parser = super::parse::open_unit)]
+    pub mechanism_delta: f64,
+    /// Categories of randomized response (at least 2).
+    #[arg(long, default_value_t = 2)]
+    pub categories: usize,
+    /// Threshold selection of the planned audit.
+    #[arg(long, value_enum, default_value_t = SelectionKind::HeldOut)]
+    pub selection: SelectionKind,
+    /// Share of trials used to choose the threshold (held-out selection).
+    #[arg(long, default_value_t = 0.5, value_parser = super::parse::open_unit)]
+    pub held_out_fraction: f64,
+    /// Also write the chart "expected epsilon bound vs trials" as SVG here
+    /// (never over an existing file).
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
 }
 
 /// What kind of column `estimate` looks at.
@@ -268,7 +318,74 @@ pub fn run(args: &EpsilonArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
             Ok(outcome(check.verdict))
         }
         EpsilonCommand::Audit(a) => audit(a, out),
+        EpsilonCommand::Plan(a) => plan(a, out),
     }
+}
+
+fn plan(a: &PlanArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    use crate::eval::planner::{plan_trials, PlanRequest, PlannedMechanism, PlannedSelection};
+    if a.categories < 2 {
+        return Err(CliError::Usage(format!(
+            "--categories {}: randomized response needs at least 2",
+            a.categories
+        )));
+    }
+    let mechanism = match a.mechanism {
+        PlanMechanismKind::Laplace => PlannedMechanism::Laplace,
+        PlanMechanismKind::Gaussian => PlannedMechanism::Gaussian {
+            delta: a.mechanism_delta,
+        },
+        PlanMechanismKind::RandomizedResponse => PlannedMechanism::RandomizedResponse {
+            categories: a.categories,
+        },
+    };
+    let selection = match a.selection {
+        SelectionKind::HeldOut => PlannedSelection::HeldOut {
+            fraction: a.held_out_fraction,
+        },
+        SelectionKind::Bonferroni => PlannedSelection::Bonferroni,
+    };
+    let plan = plan_trials(&PlanRequest {
+        claimed_epsilon: a.claimed,
+        claimed_delta: a.delta,
+        true_epsilon: a.true_epsilon,
+        mechanism,
+        confidence: a.confidence,
+        selection,
+    })?;
+    if let Some(path) = &a.svg {
+        let predicted: Vec<(u64, f64)> = plan
+            .curve
+            .iter()
+            .map(|p| (p.trials, p.epsilon_lower))
+            .collect();
+        let chart = crate::report::charts::epsilon_bound_vs_trials_with_plan(
+            &[],
+            &predicted,
+            plan.trials,
+            a.claimed,
+        )?;
+        write_new_file(path, chart.svg.as_bytes())?;
+    }
+    write_json(out, &plan)?;
+    Ok(Outcome::Success)
+}
+
+/// Writes `bytes` to a new file at `path`; an existing file is never
+/// overwritten.
+fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            CliError::Usage(format!(
+                "{}: cannot create the chart file: {e} (an existing file is never overwritten; choose a new path)",
+                path.display()
+            ))
+        })?;
+    f.write_all(bytes)
+        .map_err(|e| CliError::Usage(format!("{}: writing the chart failed: {e}", path.display())))
 }
 
 fn outcome(v: Verdict) -> Outcome {
