@@ -17,6 +17,9 @@
 //!   to the trials of a black-box mechanism run (`crate::dp::run_trials`);
 //!   [`planner`] says before an audit how many trials refute a claim when
 //!   the mechanism's true epsilon is known.
+//! * [`attack_epsilon`]: the epsilon lower bound a re-identification,
+//!   linkage or attribution success rate implies for a record- or user-level
+//!   DP claim (Lee & Clifton 2011), with its assumptions in words.
 //! * [`attribution`]: authorship attribution scored against the truth:
 //!   top-1/top-k accuracy against chance, macro-F1, the confusion matrix, the
 //!   pseudonym-level report; [`cross_validation`]: the cross-validation and
@@ -46,6 +49,7 @@
 //! runs are the fits of a cross-validation or a sweep ([`cross_validation`]),
 //! which are scoring procedures.
 
+pub mod attack_epsilon;
 pub mod attribution;
 pub mod channel;
 pub mod coverage;
