@@ -35,7 +35,8 @@
 //! eps >= ln( r (n - 1) / (1 - r) ) / g     (0 when r <= 1/n).
 //! ```
 //!
-//! **Conservative choices.** Abstentions and unresolved targets count as
+//! **Conservative choices.** An expected number of correct guesses (random
+//! tie-breaking) is rounded down; abstentions and unresolved targets count as
 //! wrong guesses (DP limits the probability of naming the right candidate,
 //! not the precision among the items an attacker chooses to name); the
 //! prior's largest mass is at least `1/n` and is taken from the attack's own
@@ -190,7 +191,15 @@ pub fn epsilon_from_identity(
         }
         _ => uniform,
     };
-    let rate = Rate::new(outcome.correct, outcome.targets);
+    // An expected count over random tie-breaking is rounded down (fewer
+    // successes, a smaller bound): the exact binomial bound needs a whole
+    // number.
+    let whole = if (outcome.correct - outcome.correct.round()).abs() < 1e-6 {
+        outcome.correct.round()
+    } else {
+        outcome.correct.floor()
+    };
+    let rate = Rate::new(whole, outcome.targets);
     let success = rate.point();
     let success_lower = rate.clopper_pearson_lower(confidence, &outcome.attack)?;
     let g = neighbouring.group_size();
