@@ -15,7 +15,8 @@
 //! * [`epsilon`]: the epsilon (and Gaussian-DP `mu`) lower bound from scored
 //!   membership trials and the claim check; [`mechanism_audit`] applies it
 //!   to the trials of a black-box mechanism run (`crate::dp::run_trials`);
-//!   [`planner`] says before an audit how many trials refute a claim when
+//!   [`one_run`] bounds epsilon from canaries in one run of a mechanism
+//!   (Steinke, Nasr & Jagielski 2023); [`planner`] says before an audit how many trials refute a claim when
 //!   the mechanism's true epsilon is known.
 //! * [`attack_epsilon`]: the epsilon lower bound a re-identification,
 //!   linkage or attribution success rate implies for a record- or user-level
@@ -60,6 +61,7 @@ pub mod epsilon;
 pub mod inference;
 pub mod linkage;
 pub mod mechanism_audit;
+pub mod one_run;
 pub mod planner;
 pub mod rate;
 pub mod roc;
