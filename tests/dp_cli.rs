@@ -299,3 +299,76 @@ fn plan_gives_trials_json_and_a_new_svg_chart() {
     .unwrap();
     assert!(json["trials"].is_null());
 }
+
+#[test]
+fn one_run_audit_from_guesses_and_scores() {
+    // 20 canaries, alternately included; 10 explicit guesses, all right
+    // (the rest abstain): at delta 0 the bound is logit(0.05^(1/10)) = 1.051873.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,included,guess,score\n");
+    for i in 0..20 {
+        let inc = i % 2 == 0;
+        let guess = if i < 10 {
+            if inc {
+                "in"
+            } else {
+                "out"
+            }
+        } else {
+            ""
+        };
+        let score = if inc { 1.0 + i as f64 } else { -(i as f64) };
+        text.push_str(&format!("c{i},{},{guess},{score}\n", u8::from(inc)));
+    }
+    let c = write(dir.path(), "canaries.csv", &text);
+    let (outcome, json) = exec(&[
+        "reident",
+        "epsilon",
+        "one-run",
+        "--canaries",
+        &c,
+        "--guess-column",
+        "guess",
+        "--claim-epsilon",
+        "1",
+    ])
+    .unwrap();
+    assert_eq!(outcome, Outcome::Refuted);
+    let got = json["bound"]["epsilon_lower"].as_f64().unwrap();
+    assert!((got - 1.051873).abs() < 1e-5, "{got}");
+    assert_eq!(json["bound"]["counts"]["guesses"], 10);
+    // From scores: the 5 highest "in", the 5 lowest "out", all right.
+    let (_, json) = exec(&[
+        "reident",
+        "epsilon",
+        "one-run",
+        "--canaries",
+        &c,
+        "--score-column",
+        "score",
+        "--guesses-in",
+        "5",
+        "--guesses-out",
+        "5",
+    ])
+    .unwrap();
+    assert_eq!(json["bound"]["counts"]["correct"], 10);
+    // A repeated id is an error naming the row.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "id,included,guess\na,1,in\na,0,out\n",
+    );
+    let err = exec(&[
+        "reident",
+        "epsilon",
+        "one-run",
+        "--canaries",
+        &bad,
+        "--guess-column",
+        "guess",
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("row 2"), "{err}");
+}
