@@ -327,15 +327,12 @@ impl DifferentialPrivacy {
                 "The {} refutes the claim: it implies epsilon >= {:.3} per {unit}, above the claimed {}.{attack_sentence} Noise fit: {}",
                 top.attack, top.epsilon_lower, self.epsilon, v.evidence
             );
+            // The measured figure stays the noise fit's (the claim's own
+            // measure); the verdict and `decided_by` name the attack.
             v.verdict = Verdict::Fail;
-            v.measure = format!("epsilon lower bound implied by the {}", top.attack);
-            v.measured = Some(top.epsilon_lower);
-            // A one-sided bound: no upper end to show.
-            v.confidence_interval = None;
-            v.confidence_level = Some(level);
             v.decided_by = format!(
-                "{} ({} targets) against the claim, beside the noise fit",
-                top.attack, top.targets
+                "{}; refuted by the {}: epsilon >= {:.3} at {pct}% ({} targets)",
+                v.decided_by, top.attack, top.epsilon_lower, top.targets
             );
         } else {
             v.evidence.push_str(&attack_sentence);
