@@ -130,6 +130,15 @@ pub struct Plan {
     /// Expected bound against trials, for the chart (doubling steps from
     /// 16 up to four times the plan, or up to 2^20 trials without one).
     pub curve: Vec<CurvePoint>,
+    /// Canaries a one-run audit (Steinke, Nasr & Jagielski 2023,
+    /// [`super::one_run`]) needs under the same median-count rule, guessing
+    /// every canary with the optimal test at its balanced threshold
+    /// (accuracy `canary_accuracy`); `None` when no number of trials
+    /// refutes, or more than 2^20 canaries would be needed.
+    pub canaries: Option<u64>,
+    /// The per-canary guessing accuracy that plan assumes:
+    /// `max_t 1 - (FPR(t) + FNR(t)) / 2`.
+    pub canary_accuracy: f64,
     /// The rule, in words.
     pub rule: String,
     /// A sentence for the report.
@@ -411,9 +420,22 @@ pub fn plan_trials(req: &PlanRequest) -> Result<Plan, EvalError> {
             req.claimed_epsilon
         ),
     };
+    let canary_accuracy = rates
+        .iter()
+        .map(|&(_, fpr, fnr)| 1.0 - (fpr + fnr) / 2.0)
+        .fold(0.5, f64::max);
+    // Only when some number of trials refutes: otherwise the optimal test
+    // is consistent with the claim and so is every canary guess.
+    let canaries = if trials.is_some() {
+        plan_canaries(req, canary_accuracy)?
+    } else {
+        None
+    };
     Ok(Plan {
         request: *req,
         trials,
+        canaries,
+        canary_accuracy,
         attack_epsilon,
         threshold,
         fpr,
@@ -422,6 +444,40 @@ pub fn plan_trials(req: &PlanRequest) -> Result<Plan, EvalError> {
         rule: PLAN_RULE.into(),
         explanation,
     })
+}
+
+/// The smallest number of canaries `m` at which the one-run bound, with every
+/// canary guessed and `round(accuracy m)` guesses right, exceeds the claim.
+fn plan_canaries(req: &PlanRequest, accuracy: f64) -> Result<Option<u64>, EvalError> {
+    use super::one_run::{one_run_epsilon_lower_bound, OneRunCounts};
+    let refutes = |m: u64| -> Result<bool, EvalError> {
+        let counts = OneRunCounts {
+            canaries: m,
+            guesses: m,
+            correct: ((accuracy * m as f64).round() as u64).min(m),
+        };
+        Ok(
+            one_run_epsilon_lower_bound(&counts, req.claimed_delta, req.confidence)?.epsilon_lower
+                > req.claimed_epsilon,
+        )
+    };
+    let mut hi = 8u64;
+    while !refutes(hi)? {
+        hi *= 2;
+        if hi > 1 << 20 {
+            return Ok(None);
+        }
+    }
+    let mut lo = hi / 2;
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if refutes(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(Some(hi))
 }
 
 fn point_epsilon(fpr: f64, fnr: f64, delta: f64) -> f64 {
@@ -492,6 +548,33 @@ mod tests {
         assert!(bound_at(n) > 1.0);
         assert!(bound_at(n - 4) <= 1.0 || bound_at(n - 2) <= 1.0);
         assert!((p.attack_epsilon - 9f64.ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn canary_plan_is_the_first_refuting_size() {
+        // 2-RR at eps = ln 9 guesses each canary right with probability 0.9;
+        // at delta 0 the one-run bound with v = round(0.9 m) of m is
+        // logit of the Clopper-Pearson lower bound (see eval::one_run).
+        let p = plan_trials(&req(
+            PlannedMechanism::RandomizedResponse { categories: 2 },
+            1.0,
+            9f64.ln(),
+        ))
+        .unwrap();
+        assert!((p.canary_accuracy - 0.9).abs() < 1e-12);
+        let m = p.canaries.unwrap();
+        let bound = |m: u64| {
+            let v = (0.9 * m as f64).round() as u64;
+            let lo = crate::eval::Rate::count(v, m)
+                .clopper_pearson_lower(0.95, "t")
+                .unwrap();
+            (lo / (1.0 - lo)).ln()
+        };
+        assert!(bound(m) > 1.0, "{m}");
+        assert!(bound(m - 1) <= 1.0 || bound(m - 2) <= 1.0, "{m}");
+        // Laplace's balanced accuracy: 1 - e^(-eps/2) / 2.
+        let l = plan_trials(&req(PlannedMechanism::Laplace, 1.0, 2.0)).unwrap();
+        assert!((l.canary_accuracy - (1.0 - 0.5 * (-1f64).exp())).abs() < 1e-3);
     }
 
     #[test]
