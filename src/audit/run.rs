@@ -226,7 +226,12 @@ fn method_section(config: &AuditConfig) -> Section {
             "A differential-privacy claim is tested against the noise actually added: the \
              epsilon implied by the fitted noise scale and the sensitivity. The claim fails when \
              the implied epsilon's interval lies above the claim; otherwise the noise is \
-             consistent with it (a release cannot prove differential privacy, only refute it).",
+             consistent with it (a release cannot prove differential privacy, only refute it). \
+             It is also checked against every applicable identity attack of this audit: an \
+             attack that names the right candidate more often than an epsilon-DP mechanism \
+             allows implies an epsilon lower bound (Lee & Clifton 2011; the evidence states the \
+             prior and the neighbouring relation assumed), and the claim fails when the \
+             strongest such bound, at a simultaneous confidence over the attacks, exceeds it.",
         )
         .paragraph(format!(
             "Seed {}: the same config and seed give the same report byte for byte.",

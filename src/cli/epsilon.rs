@@ -36,6 +36,100 @@ pub enum EpsilonCommand {
     Audit(AuditArgs),
     /// Check a claimed (epsilon, delta) against attack scores; exit 1 if refuted.
     Check(CheckArgs),
+    /// Plan an audit: how many trials refute a claim if the mechanism's true
+    /// epsilon is known (median-count rule; see `eval::planner`).
+    Plan(PlanArgs),
+    /// One-run audit (Steinke, Nasr & Jagielski 2023): canaries each
+    /// included with probability 1/2 in one run, the auditor's guesses, the
+    /// epsilon lower bound; exit 1 if it refutes `--claim-epsilon`.
+    OneRun(OneRunArgs),
+}
+
+/// Arguments of `reident epsilon one-run`.
+#[derive(Debug, Args)]
+pub struct OneRunArgs {
+    /// CSV with one row per canary: an id, whether it was included, and a
+    /// membership score (higher = "in") or a guess (in/out/empty = abstain).
+    #[arg(long)]
+    pub canaries: PathBuf,
+    /// Column with the canary id (ids must be unique).
+    #[arg(long, default_value = "id")]
+    pub id_column: String,
+    /// Column saying whether the canary was included: 1/true/yes/member/in
+    /// or 0/false/no/non-member/out.
+    #[arg(long, default_value = "included")]
+    pub included_column: String,
+    /// Column with the membership score; guesses are the `--guesses-in`
+    /// highest and `--guesses-out` lowest scores.
+    #[arg(long)]
+    pub score_column: Option<String>,
+    /// Column with explicit guesses (in/out, empty or "abstain" to abstain);
+    /// used instead of scores.
+    #[arg(long)]
+    pub guess_column: Option<String>,
+    /// Number of highest-scored canaries guessed "in" (fix it before looking
+    /// at the inclusion labels).
+    #[arg(long, default_value_t = 0)]
+    pub guesses_in: usize,
+    /// Number of lowest-scored canaries guessed "out".
+    #[arg(long, default_value_t = 0)]
+    pub guesses_out: usize,
+    /// Delta of the null hypothesis, in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = super::parse::delta)]
+    pub delta: f64,
+    /// Confidence of the bound, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_parser = super::parse::open_unit)]
+    pub confidence: f64,
+    /// A claimed epsilon to check (exit 1 if the bound exceeds it).
+    #[arg(long, value_parser = super::parse::positive)]
+    pub claim_epsilon: Option<f64>,
+}
+
+/// The reference mechanisms the planner knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanMechanismKind {
+    /// Laplace noise on one value (likelihood-ratio test = threshold).
+    Laplace,
+    /// Gaussian noise, analytic calibration at `--mechanism-delta`.
+    Gaussian,
+    /// k-ary randomized response of the target's value (`--categories`).
+    RandomizedResponse,
+}
+
+/// Arguments of `reident epsilon plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The claimed epsilon, finite and >= 0.
+    #[arg(long)]
+    pub claimed: f64,
+    /// The mechanism's true epsilon, finite and > 0.
+    #[arg(long, value_parser = super::parse::positive)]
+    pub true_epsilon: f64,
+    /// The claimed delta (the delta in the bound), in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = super::parse::delta)]
+    pub delta: f64,
+    /// Confidence of the bound, strictly between 0 and 1.
+    #[arg(long, default_value_t = 0.95, value_parser = super::parse::open_unit)]
+    pub confidence: f64,
+    /// The mechanism.
+    #[arg(long, value_enum, default_value_t = PlanMechanismKind::Laplace)]
+    pub mechanism: PlanMechanismKind,
+    /// Delta of the Gaussian mechanism's calibration, strictly between 0 and 1.
+    #[arg(long, default_value_t = 1e-5, value_parser = super::parse::open_unit)]
+    pub mechanism_delta: f64,
+    /// Categories of randomized response (at least 2).
+    #[arg(long, default_value_t = 2)]
+    pub categories: usize,
+    /// Threshold selection of the planned audit.
+    #[arg(long, value_enum, default_value_t = SelectionKind::HeldOut)]
+    pub selection: SelectionKind,
+    /// Share of trials used to choose the threshold (held-out selection).
+    #[arg(long, default_value_t = 0.5, value_parser = super::parse::open_unit)]
+    pub held_out_fraction: f64,
+    /// Also write the chart "expected epsilon bound vs trials" as SVG here
+    /// (never over an existing file).
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
 }
 
 /// What kind of column `estimate` looks at.
@@ -268,7 +362,171 @@ pub fn run(args: &EpsilonArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
             Ok(outcome(check.verdict))
         }
         EpsilonCommand::Audit(a) => audit(a, out),
+        EpsilonCommand::Plan(a) => plan(a, out),
+        EpsilonCommand::OneRun(a) => one_run(a, out),
     }
+}
+
+/// The one-run bound and, when a claim is given, whether it refutes it.
+#[derive(Debug, Serialize)]
+struct OneRunOutput {
+    bound: eval::one_run::OneRunBound,
+    claim_epsilon: Option<f64>,
+    refuted: Option<bool>,
+}
+
+fn one_run(a: &OneRunArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    use eval::one_run::{one_run_epsilon_lower_bound, one_run_from_scores, OneRunCounts};
+    let src = a.canaries.display().to_string();
+    let frame = read(&a.canaries)?;
+    let ids = text_column(&frame, &a.id_column, &src)?;
+    let mut seen = std::collections::HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let id = id.as_deref().unwrap_or("").trim().to_string();
+        if id.is_empty() {
+            return Err(CliError::Usage(format!(
+                "{src}: column `{}`, row {}: empty canary id",
+                a.id_column,
+                i + 1
+            )));
+        }
+        if let Some(first) = seen.insert(id.clone(), i + 1) {
+            return Err(CliError::Usage(format!(
+                "{src}: column `{}`, row {}: canary id `{id}` repeats row {first}; each canary appears once",
+                a.id_column,
+                i + 1
+            )));
+        }
+    }
+    let included = text_column(&frame, &a.included_column, &src)?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| parse_label(v.as_deref(), &src, &a.included_column, i + 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    let bound = match (&a.guess_column, &a.score_column) {
+        (Some(g), None) => {
+            let (mut guesses, mut correct) = (0u64, 0u64);
+            for (i, v) in text_column(&frame, g, &src)?.iter().enumerate() {
+                let t = v.as_deref().unwrap_or("").trim().to_ascii_lowercase();
+                let guess = match t.as_str() {
+                    "" | "abstain" | "-" => continue,
+                    _ => parse_label(Some(&t), &src, g, i + 1)?,
+                };
+                guesses += 1;
+                correct += u64::from(guess == included[i]);
+            }
+            one_run_epsilon_lower_bound(
+                &OneRunCounts {
+                    canaries: included.len() as u64,
+                    guesses,
+                    correct,
+                },
+                a.delta,
+                a.confidence,
+            )?
+        }
+        (None, Some(sc)) => {
+            if a.guesses_in + a.guesses_out == 0 {
+                return Err(CliError::Usage(
+                    "--score-column needs --guesses-in and/or --guesses-out (how many canaries to guess, fixed before looking at the labels)".into(),
+                ));
+            }
+            let scores = numeric_column(&frame, sc, &src)?;
+            one_run_from_scores(
+                &included,
+                &scores,
+                a.guesses_in,
+                a.guesses_out,
+                a.delta,
+                a.confidence,
+            )?
+        }
+        _ => {
+            return Err(CliError::Usage(
+                "give exactly one of --score-column (with --guesses-in/--guesses-out) and --guess-column".into(),
+            ))
+        }
+    };
+    let refuted = a.claim_epsilon.map(|c| bound.epsilon_lower > c);
+    write_json(
+        out,
+        &OneRunOutput {
+            bound,
+            claim_epsilon: a.claim_epsilon,
+            refuted,
+        },
+    )?;
+    Ok(if refuted == Some(true) {
+        Outcome::Refuted
+    } else {
+        Outcome::Success
+    })
+}
+
+fn plan(a: &PlanArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    use crate::eval::planner::{plan_trials, PlanRequest, PlannedMechanism, PlannedSelection};
+    if a.categories < 2 {
+        return Err(CliError::Usage(format!(
+            "--categories {}: randomized response needs at least 2",
+            a.categories
+        )));
+    }
+    let mechanism = match a.mechanism {
+        PlanMechanismKind::Laplace => PlannedMechanism::Laplace,
+        PlanMechanismKind::Gaussian => PlannedMechanism::Gaussian {
+            delta: a.mechanism_delta,
+        },
+        PlanMechanismKind::RandomizedResponse => PlannedMechanism::RandomizedResponse {
+            categories: a.categories,
+        },
+    };
+    let selection = match a.selection {
+        SelectionKind::HeldOut => PlannedSelection::HeldOut {
+            fraction: a.held_out_fraction,
+        },
+        SelectionKind::Bonferroni => PlannedSelection::Bonferroni,
+    };
+    let plan = plan_trials(&PlanRequest {
+        claimed_epsilon: a.claimed,
+        claimed_delta: a.delta,
+        true_epsilon: a.true_epsilon,
+        mechanism,
+        confidence: a.confidence,
+        selection,
+    })?;
+    if let Some(path) = &a.svg {
+        let predicted: Vec<(u64, f64)> = plan
+            .curve
+            .iter()
+            .map(|p| (p.trials, p.epsilon_lower))
+            .collect();
+        let chart = crate::report::charts::epsilon_bound_vs_trials_with_plan(
+            &[],
+            &predicted,
+            plan.trials,
+            a.claimed,
+        )?;
+        write_new_file(path, chart.svg.as_bytes())?;
+    }
+    write_json(out, &plan)?;
+    Ok(Outcome::Success)
+}
+
+/// Writes `bytes` to a new file at `path`; an existing file is never
+/// overwritten.
+fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            CliError::Usage(format!(
+                "{}: cannot create the chart file: {e} (an existing file is never overwritten; choose a new path)",
+                path.display()
+            ))
+        })?;
+    f.write_all(bytes)
+        .map_err(|e| CliError::Usage(format!("{}: writing the chart failed: {e}", path.display())))
 }
 
 fn outcome(v: Verdict) -> Outcome {

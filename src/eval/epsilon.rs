@@ -37,8 +37,17 @@
 //! `mu >= Phi^-1(1 - FPR) - Phi^-1(FNR)` (and symmetrically).
 //!
 //! A claim `(eps, delta)` is refuted only when the lower bound at the stated
-//! confidence exceeds `eps`; otherwise it is "not refuted", with the number of
-//! trials that, at the observed error rates, would make the bound exceed it.
+//! confidence exceeds `eps`; otherwise it is "not refuted". More trials are
+//! said to be able to refute it only when the chosen test puts epsilon above
+//! the claim at even odds (its bound at 50% confidence, which stays finite
+//! when a count is 0) and at its observed rates; the number given is then a
+//! conditional projection (*if* the true rates are the observed ones) and the
+//! message says the data are still consistent with the claim. When the
+//! observed rates imply an epsilon at or below the claim (an honest
+//! mechanism, a weak attack) it says more trials of this attack cannot be
+//! expected to refute the claim; when only the point estimate lies above the
+//! claim (typically a far-tail threshold whose zero false positives may be
+//! luck) it says the errors seen are too few to tell, and gives no number.
 //!
 //! Why this file is long: about 55 of its lines are tests, and the bound, its
 //! threshold selection and the claim check share the Clopper-Pearson step.
@@ -111,6 +120,11 @@ pub struct CountsBound {
     pub epsilon_lower: f64,
     /// The same formula at the observed rates (no confidence; may be infinite).
     pub epsilon_point: f64,
+    /// The lower bound at 50% confidence (each rate at its one-sided
+    /// Clopper-Pearson upper bound at 75%): finite even when a count is 0.
+    /// The "more trials would refute it" projection is given only when this
+    /// exceeds the claim (see [`ClaimCheck::trials_to_decide`]).
+    pub epsilon_lower_half: f64,
     /// Observed false-positive rate.
     pub fpr: f64,
     /// Observed false-negative rate.
@@ -175,11 +189,16 @@ pub fn epsilon_lower_bound_from_counts(
         .clopper_pearson_upper(each, "false-positive rate")?;
     let fnr_upper = Rate::count(counts.false_negatives, counts.positives)
         .clopper_pearson_upper(each, "false-negative rate")?;
+    let fpr_half = Rate::count(counts.false_positives, counts.negatives)
+        .clopper_pearson_upper(0.75, "false-positive rate")?;
+    let fnr_half = Rate::count(counts.false_negatives, counts.positives)
+        .clopper_pearson_upper(0.75, "false-negative rate")?;
     let fpr = counts.false_positives as f64 / counts.negatives as f64;
     let fnr = counts.false_negatives as f64 / counts.positives as f64;
     Ok(CountsBound {
         epsilon_lower: eps_from_rates(fpr_upper, fnr_upper, delta),
         epsilon_point: eps_from_rates(fpr, fnr, delta),
+        epsilon_lower_half: eps_from_rates(fpr_half, fnr_half, delta),
         fpr,
         fnr,
         fpr_upper,
@@ -226,6 +245,9 @@ pub struct EpsilonLowerBound {
     pub mu_lower: f64,
     /// `mu` at the observed rates of the test chosen for `mu`.
     pub mu_point: f64,
+    /// `mu_lower` turned into an epsilon at this bound's delta, valid only
+    /// if the mechanism's trade-off curve is Gaussian (see [`GdpEpsilon`]).
+    pub gaussian_tradeoff: GdpEpsilon,
     /// The threshold of the test giving `epsilon_lower` ("member" iff score >= threshold).
     pub threshold: f64,
     /// The threshold of the test giving `mu_lower`.
@@ -373,6 +395,7 @@ pub fn epsilon_lower_bound(
                 epsilon_point: b.epsilon_point,
                 mu_lower: bm.mu_lower,
                 mu_point: bm.mu_point,
+                gaussian_tradeoff: gdp_epsilon(bm.mu_lower, delta)?,
                 threshold: t,
                 mu_threshold: tm,
                 counts: c,
@@ -415,6 +438,7 @@ pub fn epsilon_lower_bound(
                 epsilon_point: b.epsilon_point,
                 mu_lower: bm.mu_lower,
                 mu_point: bm.mu_point,
+                gaussian_tradeoff: gdp_epsilon(bm.mu_lower, delta)?,
                 threshold: t,
                 mu_threshold: tm,
                 counts: c,
@@ -465,6 +489,68 @@ fn stratified_split(
     Ok((select, evaluate))
 }
 
+/// The label every GDP-derived epsilon carries in reports.
+pub const GAUSSIAN_TRADEOFF_ASSUMPTION: &str = "assumes the mechanism's trade-off curve is Gaussian (mu-GDP, Dong, Roth & Su 2022); the Clopper-Pearson bound assumes nothing";
+
+/// An epsilon lower bound read off the trade-off curve under the assumption
+/// that it is Gaussian.
+///
+/// Dong, Roth & Su (2022, "Gaussian Differential Privacy", JRSS-B) describe a
+/// mechanism by its trade-off curve `f(FPR)` = the smallest FNR of any test
+/// at that FPR; `mu`-GDP means `f >= G_mu`, `G_mu(a) = Phi(Phi^-1(1 - a) - mu)`.
+/// Every observed test with Clopper-Pearson-corrected rates `(a, b)` lies on
+/// or above the true curve, so if that curve is `G_mu` then
+/// `mu >= Phi^-1(1 - a) - Phi^-1(b)`; the tightest such `mu` over the ROC is
+/// [`EpsilonLowerBound::mu_lower`] (all thresholds at the Bonferroni level,
+/// or the threshold chosen on held-out trials). Their Corollary 2.13 gives
+/// the `(eps, delta)` curve of `mu`-GDP,
+/// `delta(eps) = Phi(-eps/mu + mu/2) - e^eps Phi(-eps/mu - mu/2)`; solving it
+/// at the claim's delta gives the epsilon a Gaussian trade-off with
+/// `mu >= mu_lower` must have. This is much tighter than the Clopper-Pearson
+/// bound when the mechanism really is Gaussian (DP-SGD, the Gaussian
+/// mechanism) and can overstate epsilon when it is not (Laplace, randomized
+/// response), which is why it is reported beside the rigorous bound, never
+/// instead of it. At delta 0 a Gaussian trade-off with `mu > 0` has no
+/// finite epsilon, so no epsilon is given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GdpEpsilon {
+    /// The GDP `mu` lower bound the epsilon comes from.
+    pub mu_lower: f64,
+    /// The delta the epsilon is read at.
+    pub delta: f64,
+    /// Epsilon at `delta` of a `mu_lower`-GDP mechanism; `None` at delta 0
+    /// (no finite epsilon) or when `mu_lower` is 0 (no evidence).
+    pub epsilon_lower: Option<f64>,
+    /// [`GAUSSIAN_TRADEOFF_ASSUMPTION`].
+    pub assumption: String,
+}
+
+/// The epsilon at `delta` of a `mu`-GDP mechanism (Dong, Roth & Su 2022,
+/// Corollary 2.13), labelled with its assumption; see [`GdpEpsilon`].
+pub fn gdp_epsilon(mu_lower: f64, delta: f64) -> Result<GdpEpsilon, EvalError> {
+    check_delta(delta)?;
+    if mu_lower.is_nan() || mu_lower < 0.0 {
+        return Err(EvalError::Range {
+            name: "mu".into(),
+            value: mu_lower.to_string(),
+            requirement: "must be >= 0".into(),
+        });
+    }
+    let epsilon_lower = if delta == 0.0 || mu_lower == 0.0 {
+        None
+    } else {
+        crate::dp::gaussian::epsilon_for_gdp(mu_lower, delta)
+            .ok()
+            .filter(|e| e.is_finite())
+    };
+    Ok(GdpEpsilon {
+        mu_lower,
+        delta,
+        epsilon_lower,
+        assumption: GAUSSIAN_TRADEOFF_ASSUMPTION.into(),
+    })
+}
+
 /// A claimed privacy guarantee.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Claim {
@@ -501,8 +587,11 @@ pub struct ClaimCheck {
     /// (same selection split and, with Bonferroni, the same number of
     /// thresholds; continuous scores add thresholds as trials grow, so read
     /// it as an estimate).
-    /// `None` when already refuted or when no number of trials would (the
-    /// observed rates themselves imply an epsilon at or below the claim).
+    /// `None` when already refuted or when more trials cannot be expected
+    /// to refute: the observed rates themselves, or the same test's bound at
+    /// 50% confidence ([`CountsBound::epsilon_lower_half`]), put epsilon at
+    /// or below the claim. When `Some`, it is a projection under the assumption that the
+    /// true rates equal the observed ones, and the explanation says so.
     pub trials_to_decide: Option<u64>,
     /// A sentence for the report.
     pub explanation: String,
@@ -561,7 +650,7 @@ pub(crate) fn verdict_for(claim: Claim, bound: EpsilonLowerBound) -> ClaimCheck 
         let explanation = format!(
             "refuted: at {pct}% confidence epsilon >= {:.4}, above the claimed {} (delta {})",
             bound.epsilon_lower, claim.epsilon, claim.delta
-        );
+        ) + &gdp_sentence(&bound, claim);
         return ClaimCheck {
             claim,
             bound,
@@ -570,29 +659,62 @@ pub(crate) fn verdict_for(claim: Claim, bound: EpsilonLowerBound) -> ClaimCheck 
             explanation,
         };
     }
-    let needed =
+    // A projection is offered only when the chosen test puts epsilon above
+    // the claim at even odds (its bound at 50% confidence, finite at zero
+    // counts): a test whose observed rates imply an epsilon at or below the
+    // claim cannot refute it with more trials, and must not be told that it
+    // would. (A far-tail threshold with no false positive has an infinite
+    // point estimate that says little about the rates; an honest Laplace
+    // mechanism produces such tests by chance.)
+    let projected = bound.test.epsilon_lower_half.min(bound.epsilon_point);
+    let needed = if projected > claim.epsilon {
         trials_to_refute(&bound.counts, claim, bound.per_test_confidence).map(|eval_trials| {
             // Scale evaluation trials up to all trials (held-out selection uses
             // a share of the trials for choosing the threshold).
             let scale = bound.n_trials as f64 / bound.n_evaluation as f64;
             (eval_trials as f64 * scale).ceil() as u64
-        });
+        })
+    } else {
+        None
+    };
     let explanation = match needed {
         Some(n) => format!(
-            "not refuted: at {pct}% confidence epsilon >= {:.4}, not above the claimed {}; at the observed error rates about {n} trials would refute it",
-            bound.epsilon_lower, claim.epsilon
+            "not refuted: at {pct}% confidence epsilon >= {:.4}, not above the claimed {}. At 50% confidence the same test puts epsilon above the claim (>= {:.4}), but not at {pct}%, so these data are also consistent with a mechanism that meets the claim; only if the attack's true error rates equal the observed ones would about {n} trials refute it (a projection, not a finding: if the mechanism meets the claim, no number of trials of this attack will)",
+            bound.epsilon_lower, claim.epsilon, projected
         ),
-        None => format!(
-            "not refuted: at {pct}% confidence epsilon >= {:.4}; the observed error rates imply epsilon {:.4} <= claimed {}, so more trials of this attack cannot refute it (a stronger attack might)",
+        None if bound.epsilon_point <= claim.epsilon => format!(
+            "not refuted: at {pct}% confidence epsilon >= {:.4}; the observed error rates imply epsilon {:.4} <= claimed {}, so more trials of this attack cannot be expected to refute it (a stronger attack might)",
             bound.epsilon_lower, bound.epsilon_point, claim.epsilon
         ),
+        None => format!(
+            "not refuted: at {pct}% confidence epsilon >= {:.4}, not above the claimed {}; the observed error rates imply epsilon {:.4}, but even at 50% confidence the test only puts epsilon at {:.4} or more: too few errors were seen to tell a mechanism that meets the claim from one that does not, or to project a trial count",
+            bound.epsilon_lower, claim.epsilon, bound.epsilon_point, bound.test.epsilon_lower_half
+        ),
     };
+    let explanation = explanation + &gdp_sentence(&bound, claim);
     ClaimCheck {
         claim,
         bound,
         verdict: Verdict::NotRefuted,
         trials_to_decide: needed,
         explanation,
+    }
+}
+
+/// The sentence on the Gaussian-trade-off epsilon, when there is one.
+fn gdp_sentence(bound: &EpsilonLowerBound, claim: Claim) -> String {
+    match bound.gaussian_tradeoff.epsilon_lower {
+        Some(e) => format!(
+            ". If the mechanism's trade-off curve is Gaussian (an assumption, unlike the bound above), the same trials give mu >= {:.4} and so epsilon >= {e:.4} at delta {}{}",
+            bound.gaussian_tradeoff.mu_lower,
+            claim.delta,
+            if e > claim.epsilon {
+                ", above the claim"
+            } else {
+                ""
+            }
+        ),
+        None => String::new(),
     }
 }
 
@@ -668,6 +790,23 @@ mod tests {
         // mu >= Phi^-1(1 - u) - Phi^-1(u) = 2 Phi^-1(1 - u).
         let mu = 2.0 * normal_quantile(1.0 - u);
         assert!((b.mu_lower - mu).abs() < 1e-9);
+    }
+
+    #[test]
+    fn gdp_epsilon_solves_corollary_2_13() {
+        // mu = 1, eps = 1: delta = Phi(-0.5) - e Phi(-1.5)
+        //   = 0.3085375387 - 2.7182818285 * 0.0668072013 = 0.1269367375
+        // (hand-checked with Python's math.erf), so at that delta the
+        // GDP epsilon is 1.
+        let g = gdp_epsilon(1.0, 0.126_936_737_5).unwrap();
+        let e = g.epsilon_lower.unwrap();
+        assert!((e - 1.0).abs() < 1e-6, "{e}");
+        assert!(g.assumption.contains("Gaussian"));
+        // Pure DP: a Gaussian trade-off has no finite epsilon.
+        assert_eq!(gdp_epsilon(1.0, 0.0).unwrap().epsilon_lower, None);
+        // No evidence, no bound.
+        assert_eq!(gdp_epsilon(0.0, 1e-5).unwrap().epsilon_lower, None);
+        assert!(gdp_epsilon(-1.0, 1e-5).is_err());
     }
 
     #[test]

@@ -14,7 +14,13 @@
 //!   [`inference::RiskReport`] of `reident risk` and the audit.
 //! * [`epsilon`]: the epsilon (and Gaussian-DP `mu`) lower bound from scored
 //!   membership trials and the claim check; [`mechanism_audit`] applies it
-//!   to the trials of a black-box mechanism run (`crate::dp::run_trials`).
+//!   to the trials of a black-box mechanism run (`crate::dp::run_trials`);
+//!   [`one_run`] bounds epsilon from canaries in one run of a mechanism
+//!   (Steinke, Nasr & Jagielski 2023); [`planner`] says before an audit how many trials refute a claim when
+//!   the mechanism's true epsilon is known.
+//! * [`attack_epsilon`]: the epsilon lower bound a re-identification,
+//!   linkage or attribution success rate implies for a record- or user-level
+//!   DP claim (Lee & Clifton 2011), with its assumptions in words.
 //! * [`attribution`]: authorship attribution scored against the truth:
 //!   top-1/top-k accuracy against chance, macro-F1, the confusion matrix, the
 //!   pseudonym-level report; [`cross_validation`]: the cross-validation and
@@ -44,6 +50,7 @@
 //! runs are the fits of a cross-validation or a sweep ([`cross_validation`]),
 //! which are scoring procedures.
 
+pub mod attack_epsilon;
 pub mod attribution;
 pub mod channel;
 pub mod coverage;
@@ -54,6 +61,8 @@ pub mod epsilon;
 pub mod inference;
 pub mod linkage;
 pub mod mechanism_audit;
+pub mod one_run;
+pub mod planner;
 pub mod rate;
 pub mod roc;
 pub mod text_linkage_semantic;
@@ -65,7 +74,8 @@ pub use decision::{
 };
 pub use epsilon::{
     check_claim, epsilon_lower_bound, epsilon_lower_bound_from_counts, trials_to_refute, Claim,
-    ClaimCheck, ClaimVerdict, CountsBound, EpsilonLowerBound, ErrorCounts, ThresholdSelection,
+    ClaimCheck, ClaimVerdict, CountsBound, EpsilonLowerBound, ErrorCounts, GdpEpsilon,
+    ThresholdSelection,
 };
 pub use mechanism_audit::{bound_audit, AuditConfig, AuditResult};
 pub use rate::{Interval, Rate, WilsonScore};

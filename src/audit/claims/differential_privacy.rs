@@ -6,14 +6,35 @@
 //! of a per-record epsilon is right for Laplace noise only). The claim fails
 //! when the implied epsilon's interval lies above it; a release cannot prove
 //! differential privacy, only refute it.
+//!
+//! The claim is also checked against identity attacks that ran in the same
+//! audit ([`crate::eval::attack_epsilon`]). A **user-level** claim is read as
+//! the vendor's promise about its users, whose data every release of the
+//! audit holds: by default it is checked against every identity attack of the
+//! audit (QI-join re-identification, document linkage, document and
+//! pseudonym attribution, trace linkage). A **record-level** claim is about
+//! the records of the aggregate it names; the rows and documents of the
+//! audit's other datasets are not its records, so by default it is checked
+//! against the noise only, and `attacks = [...]` opts in the attacks of
+//! datasets the vendor's claim covers (a claim about the whole pipeline). Each attack's
+//! success rate gives an epsilon lower bound under the model stated in its
+//! evidence (uniform or chance prior over the candidates, the neighbouring
+//! relation of `neighbouring`, add/remove by default), all at a simultaneous
+//! confidence (Bonferroni); the claim fails when the strongest bound exceeds
+//! it, and the evidence names the attack. `attacks = [...]` restricts the
+//! attacks (`reidentification:TABLE`, `document_linkage:CORPUS`,
+//! `attribution:CORPUS`, `pseudonym_attribution:CORPUS`,
+//! `trace_linkage:TRACES`); `attacks = []` checks the noise only, as before.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Claim, DatasetFacts};
 use crate::audit::declarations::Declared;
 use crate::audit::AuditError;
+use crate::audit::facts::Facts;
 use crate::dp;
 use crate::eval;
+use crate::eval::attack_epsilon::{strongest_attack_epsilon, IdentityOutcome, Neighbouring};
 use crate::report::{ClaimVerdict, Verdict};
 
 /// Unit of privacy of a differential-privacy claim.
@@ -31,7 +52,8 @@ fn default_unit() -> PrivacyUnit {
 }
 
 /// `kind = "differential_privacy"`: `aggregate`, `epsilon`, optional `delta`
-/// (0) and `unit` (`record`).
+/// (0), `unit` (`record`), `attacks` (every applicable identity attack) and
+/// `neighbouring` (`add_remove`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DifferentialPrivacy {
@@ -45,7 +67,124 @@ pub struct DifferentialPrivacy {
     /// Unit of privacy.
     #[serde(default = "default_unit")]
     pub unit: PrivacyUnit,
+    /// Identity attacks to check the claim against (`KIND:DATASET`, kinds
+    /// [`ATTACK_KINDS`]); absent: every identity attack of the audit for a
+    /// per-user claim, none for a per-record one (module docs); empty: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attacks: Option<Vec<String>>,
+    /// The neighbouring relation the claim is read under.
+    #[serde(default)]
+    pub neighbouring: Neighbouring,
 }
+
+/// The identity attacks a DP claim can be checked against.
+pub const ATTACK_KINDS: [&str; 5] = [
+    "reidentification",
+    "document_linkage",
+    "attribution",
+    "pseudonym_attribution",
+    "trace_linkage",
+];
+
+/// Every identity attack that ran, as `(KIND:DATASET, user-level only, outcome)`.
+fn identity_outcomes(facts: &DatasetFacts) -> Vec<(String, bool, IdentityOutcome)> {
+    let mut out = Vec::new();
+    for f in facts.0 {
+        match f {
+            Facts::Table(t) => {
+                if let Some(q) = &t.qi_join {
+                    if let Some(correct) = q.expected_correct_reidentifications {
+                        out.push((
+                            format!("reidentification:{}", t.name),
+                            false,
+                            IdentityOutcome {
+                                attack: format!("QI-join re-identification of table `{}`", t.name),
+                                correct: correct.max(0.0),
+                                targets: q.n_release as u64,
+                                candidates: q.n_original as f64,
+                                chance: None,
+                            },
+                        ));
+                    }
+                }
+            }
+            Facts::Corpus(c) => {
+                let l = &c.text.linkage;
+                if c.text.truth.is_some() && l.with_truth > 0 {
+                    out.push((
+                        format!("document_linkage:{}", c.name),
+                        false,
+                        IdentityOutcome {
+                            attack: format!("document linkage of corpus `{}`", c.name),
+                            correct: l.correct as f64,
+                            targets: l.with_truth as u64,
+                            candidates: c.text.n_original_documents as f64,
+                            chance: None,
+                        },
+                    ));
+                }
+                if let Some(st) = &c.stylometry {
+                    if st.attributed_documents > 0 {
+                        out.push((
+                            format!("attribution:{}", c.name),
+                            false,
+                            IdentityOutcome {
+                                attack: format!(
+                                    "stylometric attribution of corpus `{}`'s documents",
+                                    c.name
+                                ),
+                                correct: st.document_correct as f64,
+                                targets: st.attributed_documents as u64,
+                                candidates: st.candidate_authors as f64,
+                                chance: Some(st.chance),
+                            },
+                        ));
+                    }
+                    if let Some(correct) = st.pseudonym_correct {
+                        if st.pseudonyms > 0 {
+                            out.push((
+                                format!("pseudonym_attribution:{}", c.name),
+                                true,
+                                IdentityOutcome {
+                                    attack: format!(
+                                        "stylometric attribution of corpus `{}`'s pseudonyms",
+                                        c.name
+                                    ),
+                                    correct: correct as f64,
+                                    targets: st.pseudonyms as u64,
+                                    candidates: st.candidate_authors as f64,
+                                    chance: Some(st.chance),
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+            Facts::Traces(t) => {
+                // The finest time bucket's linkage (the strongest signal).
+                if let Some(b) = t.report.linkage.iter().min_by_key(|b| b.bucket_seconds) {
+                    let l = &b.linkage;
+                    if l.n_scored > 0 && l.chance > 0.0 {
+                        out.push((
+                            format!("trace_linkage:{}", t.name),
+                            true,
+                            IdentityOutcome {
+                                attack: format!("trace linkage of `{}`'s pseudonyms", t.name),
+                                correct: l.n_correct as f64,
+                                targets: l.n_scored as u64,
+                                candidates: (1.0 / l.chance).round(),
+                                chance: None,
+                            },
+                        ));
+                    }
+                }
+            }
+            Facts::Aggregate(_) => {}
+        }
+    }
+    out
+}
+
 
 /// Fewer paired aggregates than this leave the noise fit INCONCLUSIVE.
 const MIN_PAIRED_AGGREGATES: usize = 30;
@@ -83,6 +222,22 @@ impl Claim for DifferentialPrivacy {
                 "{at}: key `delta` = {delta}: give a number in [0, 1) (0 for pure differential privacy; delta >= 1 promises nothing)"
             ));
         }
+        for name in self.attacks.iter().flatten() {
+            let kind = name.split(':').next().unwrap_or("");
+            if !name.contains(':') || !ATTACK_KINDS.contains(&kind) {
+                return Err(format!(
+                    "{at}: key `attacks`: `{name}` is not KIND:DATASET with KIND one of {}",
+                    ATTACK_KINDS.join(", ")
+                ));
+            }
+            if self.unit == PrivacyUnit::Record
+                && matches!(kind, "pseudonym_attribution" | "trace_linkage")
+            {
+                return Err(format!(
+                    "{at}: key `attacks`: `{name}` identifies users from several records; it bounds a per-user claim, not this per-record one"
+                ));
+            }
+        }
         if self.unit == PrivacyUnit::User && a.contributions.is_none() {
             return Err(format!(
                 "{at}: a per-user claim needs `[aggregate.contributions]` (the events behind the counts)"
@@ -91,7 +246,108 @@ impl Claim for DifferentialPrivacy {
         Ok(())
     }
 
-    fn decide(&self, facts: &DatasetFacts, _level: f64) -> Result<ClaimVerdict, AuditError> {
+    fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError> {
+        let noise = self.noise_verdict(facts)?;
+        self.with_attacks(noise, facts, level)
+    }
+}
+
+impl DifferentialPrivacy {
+    /// The identity attacks this claim is checked against: the listed ones,
+    /// or every applicable one; warnings for listed attacks that did not run.
+    fn attack_outcomes(&self, facts: &DatasetFacts) -> (Vec<IdentityOutcome>, Vec<String>) {
+        let all = identity_outcomes(facts);
+        let applicable =
+            |user_only: bool| !(user_only && self.unit == PrivacyUnit::Record);
+        match &self.attacks {
+            // Other datasets' rows are not this aggregate's records (module docs).
+            None if self.unit == PrivacyUnit::Record => (Vec::new(), Vec::new()),
+            None => (
+                all.into_iter()
+                    .filter(|(_, u, _)| applicable(*u))
+                    .map(|(_, _, o)| o)
+                    .collect(),
+                Vec::new(),
+            ),
+            Some(list) => {
+                let mut chosen = Vec::new();
+                let mut warnings = Vec::new();
+                for name in list {
+                    match all.iter().find(|(k, _, _)| k == name) {
+                        Some((_, _, o)) => chosen.push(o.clone()),
+                        None => warnings.push(format!(
+                            "attack `{name}` did not run in this audit (no such dataset, or no truth key to score it), so the claim was not checked against it"
+                        )),
+                    }
+                }
+                (chosen, warnings)
+            }
+        }
+    }
+
+    /// The noise-fit verdict, then the identity attacks' bounds: the claim
+    /// fails when the strongest exceeds it.
+    fn with_attacks(
+        &self,
+        mut v: ClaimVerdict,
+        facts: &DatasetFacts,
+        level: f64,
+    ) -> Result<ClaimVerdict, AuditError> {
+        let (outcomes, mut warnings) = self.attack_outcomes(facts);
+        v.warnings.append(&mut warnings);
+        let bounds = strongest_attack_epsilon(&outcomes, self.neighbouring, level)?;
+        let Some(top) = bounds.first() else {
+            return Ok(v);
+        };
+        let pct = level * 100.0;
+        let m = bounds.len();
+        let list = bounds
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} {:.3} ({} of {} targets right among {} candidates)",
+                    b.attack,
+                    b.epsilon_lower,
+                    format_count(b.success * b.targets as f64),
+                    b.targets,
+                    b.candidates
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let unit = match self.unit {
+            PrivacyUnit::Record => "record",
+            PrivacyUnit::User => "user",
+        };
+        let attack_sentence = format!(
+            " The vendor claims epsilon = {} per {unit}; the {} alone implies epsilon >= {:.3} at {pct}% ({m} identity attack(s), simultaneous {pct}% by Bonferroni: {list}). Model: {}.",
+            self.epsilon, top.attack, top.epsilon_lower, top.assumptions
+        );
+        if top.epsilon_lower > self.epsilon && v.verdict == Verdict::Fail {
+            // Already refuted by the noise fit: keep its figure, add the attack's.
+            v.evidence = format!(
+                "{} The {} refutes the claim as well.{attack_sentence}",
+                v.evidence, top.attack
+            );
+        } else if top.epsilon_lower > self.epsilon {
+            v.evidence = format!(
+                "The {} refutes the claim: it implies epsilon >= {:.3} per {unit}, above the claimed {}.{attack_sentence} Noise fit: {}",
+                top.attack, top.epsilon_lower, self.epsilon, v.evidence
+            );
+            // The measured figure stays the noise fit's (the claim's own
+            // measure); the verdict and `decided_by` name the attack.
+            v.verdict = Verdict::Fail;
+            v.decided_by = format!(
+                "{}; refuted by the {}: epsilon >= {:.3} at {pct}% ({} targets)",
+                v.decided_by, top.attack, top.epsilon_lower, top.targets
+            );
+        } else {
+            v.evidence.push_str(&attack_sentence);
+        }
+        Ok(v)
+    }
+
+    fn noise_verdict(&self, facts: &DatasetFacts) -> Result<ClaimVerdict, AuditError> {
         let epsilon = self.epsilon;
         let a = facts.aggregate(&self.aggregate)?;
         let fit = &a.fit.fit;
@@ -135,5 +391,14 @@ impl Claim for DifferentialPrivacy {
                 ),
             },
         })
+    }
+}
+
+/// A count that may be an expectation (ties broken at random).
+fn format_count(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round())
+    } else {
+        format!("{x:.1}")
     }
 }

@@ -27,7 +27,7 @@ mod traces;
 pub use attribution::{
     accuracy_vs_authors, accuracy_vs_text_length, confusion_heatmap, top_k_accuracy,
 };
-pub use epsilon::epsilon_lower_bound_vs_trials;
+pub use epsilon::{epsilon_bound_vs_trials_with_plan, epsilon_lower_bound_vs_trials};
 pub use linkage::{match_weight_histogram, precision_recall_curve, roc_curve};
 pub use privacy::{class_size_histogram, l_and_t_per_class, prosecutor_risk_cdf};
 pub use traces::unicity_vs_points;
