@@ -112,6 +112,7 @@ pub(crate) fn run_table(
         message: e.to_string(),
     })?;
     progress(&format!("{dataset}: privacy metrics"));
+    crate::data::cancel::check()?;
 
     // QI-join linkage against the originals.
     let mut qi = None;
@@ -198,6 +199,7 @@ pub(crate) fn run_table(
         result.rows.clear();
         qi = Some(result);
         progress(&format!("{dataset}: QI-join linkage"));
+        crate::data::cancel::check()?;
     }
 
     // Anonymeter-style risks.
@@ -274,6 +276,7 @@ pub(crate) fn run_table(
         let counts = run_table_risk_attacks(inputs, &schema, &risk_config, &plan, &|_| {})?;
         risk = Some(crate::eval::inference::score_risks(&counts)?);
         progress(&format!("{dataset}: Anonymeter-style risks"));
+        crate::data::cancel::check()?;
     }
 
     Ok(Box::new(TableFacts {
