@@ -183,6 +183,7 @@ class _Progress:
         self._what: Optional[str] = None
         self._last_text = 0.0
         self._text_shown = False
+        self._width = 0
         try:
             from tqdm.auto import tqdm
         except ImportError:
@@ -203,12 +204,15 @@ class _Progress:
             self._bar.refresh()
             return
         now = time.monotonic()
-        if now - self._last_text < 1.0 and position != length:
+        if now - self._last_text < 1.0 and position != length and what == self._what:
             return
-        self._last_text = now
+        self._last_text, self._what = now, what
         total = f"/{length}" if length is not None else ""
         suffix = f" {message}" if message else ""
-        print(f"\r{position}{total} {what}{suffix}", end="", file=sys.stderr, flush=True)
+        line = f"{position}{total} {what}{suffix}"
+        # Spaces wipe what is left of a longer previous line.
+        print("\r" + line.ljust(self._width), end="", file=sys.stderr, flush=True)
+        self._width = len(line)
         self._text_shown = True
 
     def close(self) -> None:
@@ -1065,8 +1069,8 @@ class EpsilonAudit(_Result):
     """A black-box epsilon audit (the JSON of ``reident epsilon audit``).
 
     ``epsilon_lower``: the lower bound on epsilon at the stated confidence;
-    ``verdict``: ``"PASS"``/``"FAIL"``/... on the claimed epsilon, ``None``
-    without a claim; ``refuted``: whether the claim was refuted (the CLI's
+    ``verdict``: ``"refuted"`` or ``"not_refuted"`` on the claimed epsilon,
+    ``None`` without a claim; ``refuted``: whether the claim was refuted (the CLI's
     exit code 1).
     """
 

@@ -171,9 +171,7 @@ impl Mechanism for PyMechanism {
     }
 
     fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
-        let failed = |e: String| {
-            DpError::Invalid(format!("Python mechanism `{}`: {e}", self.name))
-        };
+        let failed = |e: String| DpError::Invalid(format!("Python mechanism `{}`: {e}", self.name));
         let columns: Vec<String> = input.column_names().iter().map(|c| c.to_string()).collect();
         let values: Vec<Vec<&str>> = input
             .columns
