@@ -13,8 +13,8 @@ venv="${REIDENT_NOTEBOOK_VENV:-$CARGO_TARGET_DIR/notebooks-venv}"
 bash python/venv.sh "$venv" -r notebooks/requirements.txt
 export REIDENT_NOTEBOOK_OUT="$PWD/target/notebooks"
 mkdir -p "$REIDENT_NOTEBOOK_OUT"
-# The venv's python runs nbconvert, so the notebooks' `python3` kernel is the
-# venv's interpreter (the one `import reident` works in).
-"$venv/bin/python" -m jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=900 \
+# The venv's bin/ first on PATH: `jupyter` finds the venv's nbconvert, and the
+# notebooks' `python3` kernel is the venv's interpreter (where `import reident` works).
+PATH="$venv/bin:$PATH" "$venv/bin/python" -m jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=900 \
   --output-dir "$REIDENT_NOTEBOOK_OUT" notebooks/*.ipynb
 echo "executed notebooks: $REIDENT_NOTEBOOK_OUT"
