@@ -54,6 +54,16 @@ def cpu_seconds():
     return t.user + t.system
 
 
+@pytest.fixture(autouse=True)
+def python_sigint_handler():
+    """Python's own SIGINT handler (KeyboardInterrupt), as in a terminal or a
+    Jupyter kernel: a shell that starts pytest in the background (`cmd &`
+    without job control) makes it ignore SIGINT instead."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture
 def neighbours(tmp_path):
     d, d1 = tmp_path / "d.csv", tmp_path / "d1.csv"
