@@ -6,24 +6,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-SETUP = '''import json, os, subprocess
+SETUP = '''import json, os
 from pathlib import Path
 
+import reident  # the Python package (`pip install ./python`; notebooks/run.sh builds it)
+
 ROOT = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
-# The reident binary: $REIDENT_BIN, else the debug build (built here if missing).
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-BIN = Path(os.environ.get("REIDENT_BIN", TARGET / "debug" / "reident"))
-if not BIN.exists():
-    subprocess.run(["cargo", "build", "--quiet"], cwd=ROOT, check=True)
 OUT = Path(os.environ.get("REIDENT_NOTEBOOK_OUT", ROOT / "target" / "notebooks"))
 OUT.mkdir(parents=True, exist_ok=True)
-
-def reident(*args, ok=(0,)):
-    """Runs reident and returns (exit code, stdout)."""
-    p = subprocess.run([str(BIN), *map(str, args)], cwd=ROOT, capture_output=True, text=True)
-    if p.returncode not in ok:
-        raise RuntimeError(f"reident {' '.join(map(str, args))} exited {p.returncode}: {p.stderr}")
-    return p.returncode, p.stdout'''
+reident.set_progress(False)  # executed headlessly: no bars in the saved outputs'''
 
 _ids = iter(range(1, 10_000))
 
@@ -51,23 +42,30 @@ epsilon = 1. `datasets/audit-demo.toml` writes these claims down next to the dat
 generated `datasets/atlassian_demo`, plus a Mondrian release of UCI Adult). Here we run the
 audit, read its JSON report and look at the evidence behind each verdict.
 """),
+    md("""
+The five-line cell: audit the demo and show the report inline (`pip install ./python` gives
+`import reident`; the HTML report, charts included, is the cell's output).
+"""),
+    code('''import reident
+from pathlib import Path
+root = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
+audit = reident.audit(root / "datasets/audit-demo.toml")
+audit'''),
     code(SETUP),
-    code('''code, stdout = reident("audit", "--demo", "--out", OUT / "audit-demo", ok=(0, 1))
-print(stdout)
-print("exit code", code, "(1: at least one claim is refuted)")'''),
+    code('''audit = reident.audit(ROOT / "datasets/audit-demo.toml", out=OUT / "audit-demo")
+print(audit.summary)
+print("exit code", audit.exit_code, "(1: at least one claim is refuted)")'''),
     md("""
 ## The verdicts, from `report.json`
 
-`report.json` is the contract (schema `src/report/report.schema.json`): each claim has its
-verdict, the measured figure, its confidence interval and the attack that decided it.
+`report.json` is the contract (schema `src/report/report.schema.json`; `audit.to_json()` is
+it byte for byte): each claim has its verdict, the measured figure, its confidence interval
+and the attack that decided it. `audit.verdicts()` is one row per claim.
 """),
-    code('''report = json.loads((OUT / "audit-demo" / "report.json").read_text())
-for c in report["claims"]:
-    ci = c["confidence_interval"]
-    ci = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
-    print(f"{c['verdict']:<13} {c['measured']:>10.4f} {ci:<17} {c['claim']}")
-verdicts = [c["verdict"] for c in report["claims"]]
-assert verdicts.count("Fail") >= 1'''),
+    code('''verdicts = audit.verdicts()
+assert list(verdicts["verdict"]).count("Fail") >= 1
+report = audit.to_dict()
+verdicts'''),
     md("""
 ## Authors are identifiable from style
 
@@ -76,8 +74,9 @@ author's original comments as known writing, Cosine Delta attributes the release
 comments; pooling the comments of one pseudonym adds up the evidence.
 """),
     code('''from IPython.display import SVG, display
-display(SVG(filename=str(OUT / "audit-demo" / "charts" / "comments_top_k.svg")))
-display(SVG(filename=str(OUT / "audit-demo" / "charts" / "comments_accuracy_vs_authors.svg")))'''),
+charts = audit.charts()  # every chart as SVG text, by file name
+display(SVG(data=charts["comments_top_k.svg"]))
+display(SVG(data=charts["comments_accuracy_vs_authors.svg"]))'''),
     code('''sty = next(r["value"] for s in report["sections"] for r in s["results"] if r["label"] == "stylometry")
 print(f"documents: top-1 {sty['document_top1']:.3f} over {sty['attributed_documents']} documents")
 print(f"pseudonyms: top-1 {sty['pseudonym_top1']:.3f} over {sty['pseudonyms']} pseudonyms")
@@ -118,13 +117,13 @@ lost. `reident anonymize mondrian --truth-key` keeps the hidden row id so the at
 rows = []
 for k in [2, 5, 10, 25, 50]:
     release = OUT / f"adult_mondrian_k{k}.csv"
-    _, s = reident("anonymize", "mondrian", "--input", "datasets/adult/adult.csv", "--output", release,
-                   "--numeric", "age", "--categorical", "sex,race,marital-status,education",
-                   "--k", k, "--truth-key", "row_id", "--shuffle-seed", 7,
-                   "--drop", "workclass,native-country")
+    # No Python function for the anonymizers: run_cli runs any command in process.
+    _, s = reident.run_cli(["anonymize", "mondrian", "--input", ROOT / "datasets/adult/adult.csv",
+                            "--output", release, "--numeric", "age",
+                            "--categorical", "sex,race,marital-status,education", "--k", k,
+                            "--truth-key", "row_id", "--shuffle-seed", 7, "--drop", "workclass,native-country"])
     ncp = json.loads(s)["summary"]["normalized_certainty_penalty"]
-    _, s = reident("metrics", "--data", release, "--qi", ",".join(qis), "--format", "json")
-    measured_k = json.loads(s)["k"]
+    measured_k = reident.privacy_metrics(release, quasi_identifiers=qis).k
     rows.append((k, measured_k, ncp, release))
     print(k, measured_k, ncp)'''),
     md("The originals need the same row id as the release's truth key: their 0-based row number."),
@@ -137,9 +136,7 @@ with open(ROOT / "datasets/adult/adult.csv") as f, open(original, "w", newline="
         w.writerow(row + [i])
 results = []
 for k, measured_k, ncp, release in rows:
-    _, s = reident("link", "--original", original, "--release", release, "--qi", ",".join(qis),
-                   "--truth", "row_id", "--delimiter", ";")
-    q = json.loads(s)
+    q = reident.link(original, release, quasi_identifiers=qis, truth="row_id", delimiter=";").scores
     rate = q["expected_correct_reidentifications"] / q["n_release"]
     results.append((k, rate, ncp))
     print(f"k={k:>3}  measured k={measured_k:>3}  expected re-identification {rate:.4f}  NCP {ncp}")

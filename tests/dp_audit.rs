@@ -481,3 +481,62 @@ fn heavy_many_seeds_truthful_rarely_refuted() {
     );
     eprintln!("truthful mechanism falsely refuted in {refuted_honest} of 100 seeds");
 }
+
+/// A mechanism that cancels its run (as a Ctrl-C in the Python package does)
+/// on its 50th release and counts the releases.
+struct CancelsAt50 {
+    token: reident::data::cancel::CancelToken,
+    releases: AtomicUsize,
+}
+
+impl Mechanism for CancelsAt50 {
+    fn describe(&self) -> String {
+        "cancels at 50".into()
+    }
+
+    fn release(&self, input: &EncodedTable, _seed: u64) -> Result<EncodedTable, DpError> {
+        if self.releases.fetch_add(1, Ordering::SeqCst) + 1 == 50 {
+            self.token.cancel();
+        }
+        Ok(input.clone())
+    }
+}
+
+#[test]
+fn a_cancelled_run_stops_within_a_trial_per_thread_with_cancelled() {
+    use reident::data::cancel::{run_cancellable, CancelToken};
+    let (d, d1) = sum_datasets();
+    let token = CancelToken::new();
+    let mech = CancelsAt50 {
+        token: token.clone(),
+        releases: AtomicUsize::new(0),
+    };
+    let dist = NumericCell {
+        column: "x".into(),
+        row: 0,
+    };
+    let threads = 2;
+    let result = run_cancellable(&token, threads, || {
+        run_trials(&mech, &d, &d1, &dist, 100_000, 1, &|| {})
+    })
+    .unwrap();
+    assert!(matches!(result, Err(DpError::Cancelled(_))), "{result:?}");
+    // Each thread finishes at most the trial it was in when the token was set.
+    let releases = mech.releases.load(Ordering::SeqCst);
+    assert!(
+        (50..50 + threads).contains(&releases),
+        "{releases} releases"
+    );
+    // The same run without a token completes.
+    let plain = CancelsAt50 {
+        token: CancelToken::new(),
+        releases: AtomicUsize::new(0),
+    };
+    assert_eq!(
+        run_trials(&plain, &d, &d1, &dist, 200, 1, &|| {})
+            .unwrap()
+            .scores
+            .len(),
+        200
+    );
+}

@@ -14,7 +14,9 @@ the command line's:
 * :func:`epsilon_bound` -- ``reident epsilon bound`` (epsilon from attack scores);
 * :func:`stylometry` -- ``reident stylometry`` (authorship attribution);
 * :func:`text_leakage` -- ``reident text`` (document linkage, identifier scan);
-* :func:`audit` -- ``reident audit`` (claims from a TOML config, report).
+* :func:`audit` -- ``reident audit`` (claims from a TOML config, report);
+* :func:`epsilon_audit` -- ``reident epsilon audit`` with a Python callable
+  as the mechanism (black-box epsilon audit).
 
 Tables are given as file paths (CSV, Parquet, NDJSON, optionally gzipped,
 read exactly as the CLI reads them) or as pandas, polars or pyarrow tables
@@ -25,11 +27,15 @@ values (``[41-70]``, ``123**``, ``*``) stay text, nulls are missing values, and 
 float column prints as the float does (``39.0``), so read CSV files with
 ``dtype=str`` when they hold whole numbers and missing values.
 
-While a command runs the GIL is released, and Ctrl-C (a Jupyter kernel
-interrupt) raises :class:`KeyboardInterrupt` within a tenth of a second; the
-library cannot be cancelled yet, so the interrupted command runs on to its end
-in a background thread and its result is dropped (an interrupted audit may
-still write its report into ``out``).
+While a command runs the GIL is released. Ctrl-C (a Jupyter kernel
+interrupt) cancels the run: the library stops at its next cancellation point
+(a trial, a fold, an attack, a linkage stage, an audit step; usually well
+under a second), frees its threads, and :class:`KeyboardInterrupt` is raised.
+Work with no cancellation point inside (reading a large file, one long text
+attack stage) is waited for at most 20 seconds before the exception is
+raised anyway. Long calls show a progress bar (``tqdm.auto`` when tqdm is
+installed, so a widget in Jupyter; else a plain text line on stderr);
+``progress=False`` turns it off for one call, :func:`set_progress` for all.
 
 Errors raise :class:`ReidentError`; bad arguments or data raise
 :class:`ReidentValueError` (also a :class:`ValueError`), a missing input
@@ -48,12 +54,17 @@ Example::
 
 from __future__ import annotations
 
+import contextvars
 import copy
+import functools
 import html
+import inspect
 import json
 import os
 import shutil
+import sys
 import tempfile
+import time
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _reident
@@ -78,6 +89,9 @@ __all__ = [
     "Stylometry",
     "text_leakage",
     "epsilon_bound",
+    "epsilon_audit",
+    "EpsilonAudit",
+    "set_progress",
     "run_cli",
 ]
 
@@ -144,18 +158,105 @@ class _Inputs:
         return text
 
 
-def run_cli(args: Sequence[str], inputs: Optional[_Inputs] = None) -> Tuple[int, str]:
-    """Runs ``reident ARGS...`` in process; returns ``(exit_code, stdout)``.
+_PROGRESS_DEFAULT = [True]
+_PROGRESS: "contextvars.ContextVar[Optional[bool]]" = contextvars.ContextVar("reident_progress", default=None)
 
-    The lowest level of the package: every function here is built on it.
-    Raises :class:`ReidentError` (or a subclass) with the CLI's message when
-    the command fails (exit code 2).
+
+def set_progress(enabled: bool) -> None:
+    """Turns the progress bar of every later call on or off (default: on).
 
     Example::
 
-        >>> code, out = reident.run_cli(["metrics", "--demo", "--format", "json"])
+        >>> reident.set_progress(False)   # quiet notebook
     """
-    code, out, error = _reident.run_cli([str(a) for a in args])
+    _PROGRESS_DEFAULT[0] = bool(enabled)
+
+
+class _Progress:
+    """Draws the progress the library reports: a ``tqdm.auto`` bar (a widget
+    in Jupyter) when tqdm is installed, else a text line on stderr at most
+    once a second. Nothing is drawn for calls shorter than half a second."""
+
+    def __init__(self) -> None:
+        self._start = time.monotonic()
+        self._bar: Any = None
+        self._what: Optional[str] = None
+        self._last_text = 0.0
+        self._text_shown = False
+        self._width = 0
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        self._tqdm = tqdm
+
+    def __call__(self, what: str, position: int, length: Optional[int], message: str) -> None:
+        if time.monotonic() - self._start < 0.5:
+            return
+        if self._tqdm is not None:
+            if self._bar is None or what != self._what:
+                self.close()
+                self._bar = self._tqdm(total=length, desc=what)
+                self._what = what
+            self._bar.n = position
+            if message:
+                self._bar.set_postfix_str(message, refresh=False)
+            self._bar.refresh()
+            return
+        now = time.monotonic()
+        if now - self._last_text < 1.0 and position != length and what == self._what:
+            return
+        self._last_text, self._what = now, what
+        total = f"/{length}" if length is not None else ""
+        suffix = f" {message}" if message else ""
+        line = f"{position}{total} {what}{suffix}"
+        # Spaces wipe what is left of a longer previous line.
+        print("\r" + line.ljust(self._width), end="", file=sys.stderr, flush=True)
+        self._width = len(line)
+        self._text_shown = True
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        if self._text_shown:
+            print(file=sys.stderr, flush=True)
+            self._text_shown = False
+
+
+def _progress_wanted() -> bool:
+    chosen = _PROGRESS.get()
+    return _PROGRESS_DEFAULT[0] if chosen is None else chosen
+
+
+def _with_progress(fn: Any) -> Any:
+    """Adds the ``progress`` keyword (``True``/``False``; default: the value
+    of :func:`set_progress`) to a public function."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, progress: Optional[bool] = None, **kwargs: Any) -> Any:
+        token = _PROGRESS.set(progress)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _PROGRESS.reset(token)
+
+    return wrapper
+
+
+def _call(native: Any, *args: Any) -> Tuple[int, str, Any]:
+    """Calls a native command function with the progress bar when wanted."""
+    if not _progress_wanted():
+        return native(*args, None)
+    bar = _Progress()
+    try:
+        return native(*args, bar)
+    finally:
+        bar.close()
+
+
+def _raise_or_return(result: Tuple[int, str, Any], inputs: Optional[_Inputs]) -> Tuple[int, str]:
+    code, out, error = result
     if error is not None:
         kind, message = error
         if inputs is not None:
@@ -164,6 +265,26 @@ def run_cli(args: Sequence[str], inputs: Optional[_Inputs] = None) -> Tuple[int,
     if inputs is not None:
         out = inputs.relabel(out)
     return code, out
+
+
+def run_cli(args: Sequence[str], inputs: Optional[_Inputs] = None, progress: Optional[bool] = None) -> Tuple[int, str]:
+    """Runs ``reident ARGS...`` in process; returns ``(exit_code, stdout)``.
+
+    The lowest level of the package: every function here is built on it.
+    Raises :class:`ReidentError` (or a subclass) with the CLI's message when
+    the command fails (exit code 2). ``progress`` as in every function (see
+    :func:`set_progress`).
+
+    Example::
+
+        >>> code, out = reident.run_cli(["metrics", "--demo", "--format", "json"])
+    """
+    token = _PROGRESS.set(progress) if progress is not None else None
+    try:
+        return _raise_or_return(_call(_reident.run_cli, [str(a) for a in args]), inputs)
+    finally:
+        if token is not None:
+            _PROGRESS.reset(token)
 
 
 def _csv(values: Iterable[str]) -> str:
@@ -313,6 +434,7 @@ class PrivacyMetrics(_Result):
         return f"PrivacyMetrics(k={self.k}, n_classes={self.n_classes}, n_rows={self.n_rows})"
 
 
+@_with_progress
 def privacy_metrics(
     release: Any,
     quasi_identifiers: Sequence[str],
@@ -423,6 +545,7 @@ class Linkage(_Result):
         return f"Linkage(method={self.method!r})"
 
 
+@_with_progress
 def link(
     original: Any,
     release: Any,
@@ -536,6 +659,7 @@ class Risks(_Result):
         )
 
 
+@_with_progress
 def risks(
     original: Any,
     release: Any,
@@ -623,6 +747,7 @@ class Unicity(_Result):
         )
 
 
+@_with_progress
 def unicity(
     events: Any,
     *,
@@ -676,6 +801,7 @@ class EpsilonEstimate(_Result):
     of ``reident epsilon estimate``); ``to_dict()`` holds the fits."""
 
 
+@_with_progress
 def epsilon_estimate(
     original: Any,
     release: Any,
@@ -749,6 +875,7 @@ class Stylometry(_Result):
         return _frame(rows)
 
 
+@_with_progress
 def stylometry(train: Any, test: Any = None, **options: Any) -> Stylometry:
     """Authorship attribution: ``reident stylometry``.
 
@@ -772,6 +899,7 @@ def stylometry(train: Any, test: Any = None, **options: Any) -> Stylometry:
     return Stylometry(json.loads(out), out, code)
 
 
+@_with_progress
 def text_leakage(original: Any, release: Any, *, text_column: str, id_column: str, **options: Any) -> _Result:
     """Text leakage: ``reident text`` (document linkage of release documents
     to originals, surviving identifiers, redaction recovery, hash reversal).
@@ -796,6 +924,7 @@ def text_leakage(original: Any, release: Any, *, text_column: str, id_column: st
     return _Result(json.loads(out), out, code)
 
 
+@_with_progress
 def epsilon_bound(scores: Any, **options: Any) -> _Result:
     """Lower-bound epsilon from membership-attack scores: ``reident epsilon
     bound`` (Clopper-Pearson, threshold chosen on held-out trials or with
@@ -885,6 +1014,7 @@ class AuditReport:
         return f"AuditReport(exit_code={self.exit_code}, out={self.out!r})"
 
 
+@_with_progress
 def audit(
     config: Union[str, "os.PathLike[str]", Mapping[str, Any]],
     *,
@@ -933,3 +1063,141 @@ def audit(
         if written is not None:
             os.unlink(written)
     return AuditReport(out, code, printed)
+
+
+class EpsilonAudit(_Result):
+    """A black-box epsilon audit (the JSON of ``reident epsilon audit``).
+
+    ``epsilon_lower``: the lower bound on epsilon at the stated confidence;
+    ``verdict``: ``"refuted"`` or ``"not_refuted"`` on the claimed epsilon,
+    ``None`` without a claim; ``refuted``: whether the claim was refuted (the CLI's
+    exit code 1).
+    """
+
+    @property
+    def epsilon_lower(self) -> float:
+        """The lower bound on epsilon."""
+        return self._data["bound"]["epsilon_lower"]
+
+    @property
+    def verdict(self) -> Optional[str]:
+        """The verdict on the claimed epsilon (``None`` without a claim)."""
+        claim = self._data.get("claim")
+        return None if claim is None else claim["verdict"]
+
+    @property
+    def refuted(self) -> bool:
+        """Whether the audit refuted the claimed epsilon."""
+        return self.exit_code == 1
+
+    def __repr__(self) -> str:
+        return f"EpsilonAudit(epsilon_lower={self.epsilon_lower:.4g}, verdict={self.verdict!r})"
+
+
+def _table_of(columns: List[str], values: List[List[str]], flavor: str) -> Any:
+    """The mechanism's input as a ``flavor`` table of text columns."""
+    data = dict(zip(columns, values))
+    if flavor == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(data, columns=columns, dtype=object)
+    if flavor == "polars":
+        import polars as pl
+
+        return pl.DataFrame({c: pl.Series(c, v, dtype=pl.String) for c, v in data.items()})
+    if flavor == "pyarrow":
+        import pyarrow as pa
+
+        return pa.table({c: pa.array(v, type=pa.string()) for c, v in data.items()})
+    raise ReidentValueError(f"frame={flavor!r}: expected 'pandas', 'polars' or 'pyarrow'")
+
+
+def _takes_seed(mechanism: Any) -> bool:
+    """Whether ``mechanism`` accepts a second positional argument (the seed)."""
+    try:
+        params = list(inspect.signature(mechanism).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in params)
+
+
+@_with_progress
+def epsilon_audit(
+    mechanism: Any,
+    dataset: Any,
+    neighbour: Any,
+    *,
+    column: str,
+    claimed_epsilon: Optional[float] = None,
+    claimed_delta: float = 0.0,
+    trials: int = 2000,
+    target_value: Optional[str] = None,
+    delta: float = 0.0,
+    seed: Optional[int] = None,
+    confidence: Optional[float] = None,
+    selection: Optional[str] = None,
+    frame: str = "pandas",
+) -> EpsilonAudit:
+    """Audits a Python callable as a differentially private mechanism:
+    ``reident epsilon audit`` (Jagielski, Ullman & Oprea 2020; Nasr et al.
+    2021) with the callable in place of ``--mechanism``.
+
+    ``dataset`` (D, without the target record) and ``neighbour`` (D', with
+    it: one row added, removed or replaced) are paths or tables. Each of the
+    ``trials`` runs (half on D, half on D') calls ``mechanism(frame)`` or,
+    when it takes two arguments, ``mechanism(frame, seed)`` with the trial's
+    seed (use it for reproducible noise). ``frame`` is a pandas DataFrame
+    (``frame="polars"``/``"pyarrow"`` for those) whose cells are the input's
+    text, as an external mechanism command reads them from the CLI's CSV; the
+    callable returns a table (pandas, polars, pyarrow). Each release is
+    scored by the number in ``column`` of its first row (or, with
+    ``target_value``, by the number of rows whose ``column`` equals it), and
+    epsilon is lower-bounded from the scores with Clopper-Pearson intervals
+    (``delta``, ``confidence``, ``selection``: the CLI's flags). With
+    ``claimed_epsilon`` the claim is refuted (``refuted``, ``exit_code`` 1)
+    only when the bound exceeds it. Trials call the callable one at a time
+    (the GIL); Ctrl-C stops the audit after the current trial.
+
+    Example::
+
+        >>> import numpy as np, pandas as pd
+        >>> def laplace_sum(df, seed):
+        ...     x = df["x"].astype(float).clip(0, 1).sum()
+        ...     return pd.DataFrame({"x": [x + np.random.default_rng(seed).laplace(0, 1.0)]})
+        >>> a = reident.epsilon_audit(laplace_sum, "d.csv", "d_plus_one.csv", column="x",
+        ...                           claimed_epsilon=1.0)
+        >>> a.refuted, a.epsilon_lower
+    """
+    if not callable(mechanism):
+        raise TypeError(f"mechanism: expected a callable taking a DataFrame, got {type(mechanism).__name__}")
+    name = getattr(mechanism, "__qualname__", None) or getattr(mechanism, "__name__", None) or type(mechanism).__name__
+    with_seed = _takes_seed(mechanism)
+    _table_of([], [], frame)  # checks `frame` (and that its library imports) before any trial
+
+    def bridge(columns: List[str], values: List[List[str]], trial_seed: int) -> Any:
+        table = _table_of(columns, values, frame)
+        released = mechanism(table, trial_seed) if with_seed else mechanism(table)
+        if not hasattr(released, "__arrow_c_stream__"):
+            raise TypeError(
+                f"returned {type(released).__name__}; a mechanism must return a table "
+                "(pandas >= 2.2 with pyarrow, polars, pyarrow)"
+            )
+        return released
+
+    with _Inputs() as inputs:
+        args = ["--mechanism", f"python:{name}", "--without", inputs.path(dataset, "dataset"),
+                "--with", inputs.path(neighbour, "neighbour"), "--column", column,
+                "--trials", str(trials), "--delta", repr(float(delta))]
+        if claimed_epsilon is not None:
+            args += ["--claim-epsilon", repr(float(claimed_epsilon)), "--claim-delta", repr(float(claimed_delta))]
+        if target_value is not None:
+            args += ["--target-value", str(target_value)]
+        if seed is not None:
+            args += ["--seed", str(seed)]
+        if confidence is not None:
+            args += ["--confidence", repr(float(confidence))]
+        if selection is not None:
+            args += ["--selection", selection]
+        code, out = _raise_or_return(_call(_reident.epsilon_audit, args, bridge, name), inputs)
+    return EpsilonAudit(json.loads(out), out, code)

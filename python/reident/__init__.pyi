@@ -1,7 +1,7 @@
 """Type stubs of the reident package (see reident/__init__.py for the docs)."""
 
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 _Path = Union[str, "os.PathLike[str]"]
 # A file path or a table with `__arrow_c_stream__` (pandas, polars, pyarrow).
@@ -13,7 +13,8 @@ class ReidentError(Exception): ...
 class ReidentValueError(ReidentError, ValueError): ...
 class ReidentFileNotFoundError(ReidentError, FileNotFoundError): ...
 
-def run_cli(args: Sequence[str], inputs: Any = ...) -> Tuple[int, str]: ...
+def run_cli(args: Sequence[str], inputs: Any = ..., progress: Optional[bool] = ...) -> Tuple[int, str]: ...
+def set_progress(enabled: bool) -> None: ...
 
 class _Result:
     exit_code: int
@@ -48,6 +49,7 @@ def privacy_metrics(
     hidden_qi: bool = ...,
     near_unique: float = ...,
     min_lambda: float = ...,
+    progress: Optional[bool] = ...,
 ) -> PrivacyMetrics: ...
 
 class Linkage(_Result):
@@ -83,6 +85,7 @@ def link(
     rows: bool = ...,
     max_rate: Optional[float] = ...,
     delimiter: Optional[str] = ...,
+    progress: Optional[bool] = ...,
 ) -> Linkage: ...
 
 class Risks(_Result):
@@ -113,6 +116,7 @@ def risks(
     max_risk: Optional[float] = ...,
     missing: Optional[Sequence[str]] = ...,
     delimiter: Optional[str] = ...,
+    progress: Optional[bool] = ...,
 ) -> Risks: ...
 
 class Unicity(_Result):
@@ -135,6 +139,7 @@ def unicity(
     truth_user_column: str = ...,
     truth_pseudonym_column: str = ...,
     max_unicity: Optional[float] = ...,
+    progress: Optional[bool] = ...,
 ) -> Unicity: ...
 
 class EpsilonEstimate(_Result): ...
@@ -152,15 +157,18 @@ def epsilon_estimate(
     confidence: Optional[float] = ...,
     clamp_detection: bool = ...,
     rounding_detection: bool = ...,
+    progress: Optional[bool] = ...,
 ) -> EpsilonEstimate: ...
 
 class Stylometry(_Result):
     def documents(self) -> Any: ...
 
-def stylometry(train: _Table, test: Optional[_Table] = ..., **options: Any) -> Stylometry: ...
-def text_leakage(original: _Table, release: _Table, *, text_column: str, id_column: str, **options: Any) -> _Result: ...
+def stylometry(train: _Table, test: Optional[_Table] = ..., *, progress: Optional[bool] = ..., **options: Any) -> Stylometry: ...
+def text_leakage(
+    original: _Table, release: _Table, *, text_column: str, id_column: str, progress: Optional[bool] = ..., **options: Any
+) -> _Result: ...
 
-def epsilon_bound(scores: _Table, **options: Any) -> _Result: ...
+def epsilon_bound(scores: _Table, *, progress: Optional[bool] = ..., **options: Any) -> _Result: ...
 
 class AuditReport:
     out: str
@@ -181,4 +189,31 @@ def audit(
     include_examples: bool = ...,
     strict: bool = ...,
     base_dir: Optional[_Path] = ...,
+    progress: Optional[bool] = ...,
 ) -> AuditReport: ...
+
+class EpsilonAudit(_Result):
+    @property
+    def epsilon_lower(self) -> float: ...
+    @property
+    def verdict(self) -> Optional[str]: ...
+    @property
+    def refuted(self) -> bool: ...
+
+def epsilon_audit(
+    mechanism: Callable[..., Any],
+    dataset: _Table,
+    neighbour: _Table,
+    *,
+    column: str,
+    claimed_epsilon: Optional[float] = ...,
+    claimed_delta: float = ...,
+    trials: int = ...,
+    target_value: Optional[str] = ...,
+    delta: float = ...,
+    seed: Optional[int] = ...,
+    confidence: Optional[float] = ...,
+    selection: Optional[str] = ...,
+    frame: str = ...,
+    progress: Optional[bool] = ...,
+) -> EpsilonAudit: ...

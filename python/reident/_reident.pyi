@@ -1,11 +1,19 @@
 """The native module (PyO3). Used by reident/__init__.py; not a public API."""
 
 import os
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 __version__: str
 
-def run_cli(args: List[str]) -> Tuple[int, str, Optional[Tuple[str, str]]]: ...
+_Progress = Optional[Callable[[str, int, Optional[int], str], None]]
+
+def run_cli(args: List[str], progress: _Progress = ...) -> Tuple[int, str, Optional[Tuple[str, str]]]: ...
+def epsilon_audit(
+    args: List[str],
+    bridge: Callable[[List[str], List[List[str]], int], Any],
+    name: str,
+    progress: _Progress = ...,
+) -> Tuple[int, str, Optional[Tuple[str, str]]]: ...
 def arrow_to_parquet(obj: Any, path: Union[str, "os.PathLike[str]"], label: str) -> int: ...
 def json_to_toml(json: str) -> str: ...
 def equivalence_classes(

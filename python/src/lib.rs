@@ -4,10 +4,14 @@
 //! arguments of one `reident` command and [`run_cli`] runs that command's
 //! library entry point in process ([`reident::cli::run`], the function the
 //! binary's `main` calls), on its own thread while the caller waits without
-//! the GIL and checks for Ctrl-C ([`interruptible`]), so results, JSON bytes
-//! and error messages are the CLI's. What only Python has goes through the
-//! other two functions:
+//! the GIL, checks for Ctrl-C and reports progress ([`interruptible`]), so
+//! results, JSON bytes and error messages are the CLI's. Ctrl-C cancels the
+//! run itself (`reident::data::cancel`: the library stops at its next
+//! checkpoint and frees its threads) before `KeyboardInterrupt` is raised.
+//! What only Python has goes through the other functions:
 //!
+//! * [`epsilon_audit`]: `reident epsilon audit` with a Python callable as the
+//!   mechanism ([`PyMechanism`]);
 //! * [`arrow_to_parquet`]: a pandas, polars or pyarrow table (anything with
 //!   `__arrow_c_stream__`, the Arrow PyCapsule interface) is imported through
 //!   polars-arrow's C stream FFI, every column is cast to text exactly as the
@@ -21,8 +25,8 @@
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use polars::prelude::*;
@@ -32,7 +36,11 @@ use polars_arrow::ffi::{ArrowArrayStream, ArrowArrayStreamReader};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
-use reident::cli::{self, Cli, CliError, Outcome};
+use reident::cli::progress::{observe, Observer, Snapshot};
+use reident::cli::{self, Cli, CliError, Command, Outcome};
+use reident::data::cancel::{run_cancellable, CancelToken};
+use reident::data::{encode_frame, EncodedTable, MissingPolicy};
+use reident::dp::{DpError, Mechanism};
 
 /// What went wrong in a command, for the Python exception it becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,67 +93,236 @@ fn exit_code(outcome: Outcome) -> i32 {
 /// `(exit_code, stdout, error)` of a command, see [`run_cli`].
 type CliResult = (i32, String, Option<(&'static str, String)>);
 
-/// Runs `reident ARGS...` in process, without the GIL; Ctrl-C raises
-/// `KeyboardInterrupt` within a tenth of a second (see [`interruptible`]).
+/// Parses `reident ARGS...` as the binary does; a rejected argument list is
+/// the `value` error of [`run_cli`] with clap's message.
+fn parse_args(args: Vec<String>) -> Result<Cli, CliResult> {
+    let argv = std::iter::once("reident".to_string()).chain(args);
+    Cli::try_parse_from(argv).map_err(|e| {
+        // clap's message without its `error: ` prefix and the pointer to
+        // `--help`, which means nothing to a Python caller.
+        let message = e.to_string();
+        let message = message
+            .split("\n\nFor more information")
+            .next()
+            .unwrap_or_default()
+            .trim_end()
+            .trim_start_matches("error: ")
+            .to_string();
+        (2, String::new(), Some(("value", message)))
+    })
+}
+
+/// The `(exit_code, stdout, error)` of a finished command.
+fn cli_result(result: Result<Outcome, CliError>, out: Vec<u8>) -> CliResult {
+    let stdout = String::from_utf8_lossy(&out).into_owned();
+    match result {
+        Ok(outcome) => (exit_code(outcome), stdout, None),
+        Err(err) => (2, stdout, Some((classify(&err).name(), err.to_string()))),
+    }
+}
+
+/// Runs `reident ARGS...` in process, without the GIL; Ctrl-C cancels it and
+/// raises `KeyboardInterrupt` (see [`interruptible`]).
 ///
 /// Returns `(exit_code, stdout, error)`: the exit code the binary would give
 /// (0, 1 or 3; 2 with an error), what it would print on standard output, and
 /// on failure `(kind, message)` with `kind` one of `not_found`, `value`,
 /// `error` and the message the binary prints after `error: `. Arguments clap
-/// rejects are `value` errors with clap's message.
+/// rejects are `value` errors with clap's message. `progress`, when given, is
+/// called as `progress(what, position, length, message)` whenever the
+/// command's progress bar moves (`length` is `None` for a spinner).
 #[pyfunction]
-fn run_cli(py: Python<'_>, args: Vec<String>) -> PyResult<CliResult> {
-    let argv = std::iter::once("reident".to_string()).chain(args);
-    let parsed = match Cli::try_parse_from(argv) {
+#[pyo3(signature = (args, progress=None))]
+fn run_cli(
+    py: Python<'_>,
+    args: Vec<String>,
+    progress: Option<Bound<'_, PyAny>>,
+) -> PyResult<CliResult> {
+    let parsed = match parse_args(args) {
         Ok(cli) => cli,
-        Err(e) => {
-            // clap's message without its `error: ` prefix and the pointer
-            // to `--help`, which means nothing to a Python caller.
-            let message = e.to_string();
-            let message = message
-                .split("\n\nFor more information")
-                .next()
-                .unwrap_or_default()
-                .trim_end()
-                .trim_start_matches("error: ");
-            return Ok((2, String::new(), Some(("value", message.to_string()))));
-        }
+        Err(rejected) => return Ok(rejected),
     };
-    interruptible(py, move || {
+    interruptible(py, progress.as_ref(), move || {
         let mut out = Vec::new();
         let result = cli::run(parsed, &mut out);
-        let stdout = String::from_utf8_lossy(&out).into_owned();
-        match result {
-            Ok(outcome) => (exit_code(outcome), stdout, None),
-            Err(err) => (2, stdout, Some((classify(&err).name(), err.to_string()))),
-        }
+        cli_result(result, out)
     })
 }
 
-/// How often a waiting call checks for Ctrl-C (a kernel interrupt).
+/// A Python callable as a mechanism for `reident epsilon audit`.
+///
+/// Each trial calls `bridge(columns, values, seed)` with the GIL held:
+/// `columns` the input's column names, `values` one list of text cells per
+/// column, `seed` the trial's seed. The Python side (`reident.epsilon_audit`)
+/// builds the DataFrame, calls the user's callable and returns its result,
+/// a table with `__arrow_c_stream__`, which is imported with every column
+/// as text and every cell as written (the CLI reads an external command's
+/// output CSV the same way: no missing-value tokens, a null an empty cell).
+struct PyMechanism {
+    /// Called once per trial (see the type's doc).
+    bridge: Py<PyAny>,
+    /// The callable's name, for the report and messages.
+    name: String,
+}
+
+impl Mechanism for PyMechanism {
+    fn describe(&self) -> String {
+        format!("Python callable `{}`", self.name)
+    }
+
+    fn release(&self, input: &EncodedTable, seed: u64) -> Result<EncodedTable, DpError> {
+        let failed = |e: String| DpError::Invalid(format!("Python mechanism `{}`: {e}", self.name));
+        let columns: Vec<String> = input.column_names().iter().map(|c| c.to_string()).collect();
+        let values: Vec<Vec<&str>> = input
+            .columns
+            .iter()
+            .map(|c| (0..input.n_rows).map(|r| c.value(r)).collect())
+            .collect();
+        let frame = Python::attach(|py| -> PyResult<DataFrame> {
+            let released = self.bridge.bind(py).call1((columns, values, seed))?;
+            import_text_frame(&released, "mechanism release")
+        })
+        .map_err(|e| failed(e.to_string()))?;
+        let keep_all = MissingPolicy {
+            tokens: Vec::new(),
+            label: String::new(),
+        };
+        Ok(encode_frame(&frame, &[], "mechanism release", &keep_all)?)
+    }
+}
+
+/// `reident epsilon audit ARGS...` with the Python callable behind `bridge`
+/// as the mechanism (`--mechanism` only names it); otherwise as [`run_cli`].
+/// `ARGS` must be the flags of `reident epsilon audit`.
+#[pyfunction]
+#[pyo3(signature = (args, bridge, name, progress=None))]
+fn epsilon_audit(
+    py: Python<'_>,
+    args: Vec<String>,
+    bridge: Py<PyAny>,
+    name: String,
+    progress: Option<Bound<'_, PyAny>>,
+) -> PyResult<CliResult> {
+    let argv = ["epsilon".to_string(), "audit".to_string()]
+        .into_iter()
+        .chain(args)
+        .collect();
+    let parsed = match parse_args(argv) {
+        Ok(cli) => cli,
+        Err(rejected) => return Ok(rejected),
+    };
+    let Cli { command, limits } = parsed;
+    let audit = match command {
+        Command::Epsilon(cli::epsilon::EpsilonArgs {
+            command: cli::epsilon::EpsilonCommand::Audit(a),
+        }) => a,
+        _ => {
+            return Err(PyRuntimeError::new_err(
+                "internal: `epsilon audit` arguments parsed as another command",
+            ))
+        }
+    };
+    let mechanism = PyMechanism { bridge, name };
+    interruptible(py, progress.as_ref(), move || {
+        limits.install();
+        let mut out = Vec::new();
+        let result = cli::epsilon::audit_with(&audit, Some(&mechanism), &mut out);
+        cli_result(result, out)
+    })
+}
+
+/// How often a waiting call checks for Ctrl-C (a kernel interrupt) and
+/// reports progress.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
 
-/// Runs `job` on its own thread and waits for it without the GIL, checking
-/// for Ctrl-C (`KeyboardInterrupt`, a Jupyter kernel interrupt) every
-/// [`SIGNAL_POLL`].
+/// How long an interrupted call waits for the library to reach its next
+/// cancellation point before it raises anyway (leaving the run to finish in
+/// the background). The checkpoints are a trial, a fold, an attack, a stage
+/// apart, usually well under a second; this bound is for the parts that
+/// have none (reading a file, polars work, one long stage).
+const STOP_GRACE: Duration = Duration::from_secs(20);
+
+/// Runs `job` on its own thread, cancellable ([`run_cancellable`]: its own
+/// rayon pool carrying a [`CancelToken`]) and observed
+/// ([`observe`]: the command's progress bar), and waits for it without the
+/// GIL, checking for Ctrl-C (`KeyboardInterrupt`, a Jupyter kernel
+/// interrupt) and calling `progress(what, position, length, message)` when
+/// the bar moved, every [`SIGNAL_POLL`].
 ///
-/// On an interrupt the call returns the exception at once, but the library
-/// has no cancellation point yet: the job runs on to its end in the
-/// background and its result is dropped. A panic in the job is a
-/// `RuntimeError`.
-fn interruptible<T, F>(py: Python<'_>, job: F) -> PyResult<T>
+/// On an interrupt (or an exception in `progress`) the token is set, the call
+/// waits until the job stopped at its next cancellation point (at most
+/// [`STOP_GRACE`]; a second Ctrl-C stops waiting) and then raises the
+/// exception: the thread and its pool are gone by then. A panic in the job
+/// is a `RuntimeError`.
+fn interruptible<T, F>(py: Python<'_>, progress: Option<&Bound<'_, PyAny>>, job: F) -> PyResult<T>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
     let (tx, rx) = mpsc::channel();
+    let token = CancelToken::new();
+    let observer = Observer::new();
+    let (worker_token, worker_observer) = (token.clone(), observer.clone());
     std::thread::Builder::new()
         .name("reident-command".into())
         .spawn(move || {
+            let result = run_cancellable(&worker_token, 0, || observe(&worker_observer, job));
             // The receiver is gone after an interrupt: nobody wants the result.
-            let _ = tx.send(job());
+            let _ = tx.send(result);
         })
         .map_err(|e| PyOSError::new_err(format!("cannot start a thread for the command: {e}")))?;
+    let mut rx = rx;
+    let mut shown: Option<Snapshot> = None;
+    loop {
+        let (back, received) = py.detach(move || {
+            let received = rx.recv_timeout(SIGNAL_POLL);
+            (rx, received)
+        });
+        rx = back;
+        let reported = report(progress, &observer, &mut shown);
+        match received {
+            Ok(Ok(value)) => {
+                reported?;
+                return Ok(value);
+            }
+            Ok(Err(pool)) => return Err(PyOSError::new_err(pool.to_string())),
+            Err(RecvTimeoutError::Timeout) => {
+                if let Err(e) = reported.and_then(|()| py.check_signals()) {
+                    stop(py, &token, rx);
+                    return Err(e);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return Err(PyRuntimeError::new_err(
+                "the command stopped without a result (a panic inside reident; please report it)",
+            )),
+        }
+    }
+}
+
+/// Calls `progress` with the observed bar when it changed since `shown`.
+fn report(
+    progress: Option<&Bound<'_, PyAny>>,
+    observer: &Observer,
+    shown: &mut Option<Snapshot>,
+) -> PyResult<()> {
+    let Some(progress) = progress else {
+        return Ok(());
+    };
+    let now = observer.snapshot();
+    if now.is_some() && now != *shown {
+        if let Some(s) = &now {
+            progress.call1((&s.what, s.position, s.length, &s.message))?;
+        }
+        *shown = now;
+    }
+    Ok(())
+}
+
+/// Cancels the run behind `rx` and waits (without the GIL) until it stopped,
+/// at most [`STOP_GRACE`] or until another Ctrl-C.
+fn stop<T: Send>(py: Python<'_>, token: &CancelToken, rx: Receiver<T>) {
+    token.cancel();
+    let deadline = Instant::now() + STOP_GRACE;
     let mut rx = rx;
     loop {
         let (back, received) = py.detach(move || {
@@ -154,11 +331,12 @@ where
         });
         rx = back;
         match received {
-            Ok(value) => return Ok(value),
-            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
-            Err(RecvTimeoutError::Disconnected) => return Err(PyRuntimeError::new_err(
-                "the command stopped without a result (a panic inside reident; please report it)",
-            )),
+            Ok(_) | Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => {
+                if Instant::now() >= deadline || py.check_signals().is_err() {
+                    return;
+                }
+            }
         }
     }
 }
@@ -181,7 +359,7 @@ fn equivalence_classes(
     missing: Option<Vec<String>>,
     one_class: bool,
 ) -> PyResult<ClassesResult> {
-    interruptible(py, move || {
+    interruptible(py, None, move || {
         match classes_of(&path, &quasi_identifiers, delimiter, missing, one_class) {
             Ok(classes) => (Some(classes), None),
             Err(e) => (None, Some((classify(&e).name(), e.to_string()))),
@@ -372,6 +550,7 @@ fn json_to_toml(json: &str) -> PyResult<String> {
 #[pymodule]
 fn _reident(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
+    m.add_function(wrap_pyfunction!(epsilon_audit, m)?)?;
     m.add_function(wrap_pyfunction!(arrow_to_parquet, m)?)?;
     m.add_function(wrap_pyfunction!(json_to_toml, m)?)?;
     m.add_function(wrap_pyfunction!(equivalence_classes, m)?)?;

@@ -38,6 +38,9 @@ use serde::{Deserialize, Serialize};
 /// Errors of trace unicity and trace linkage.
 #[derive(Debug, thiserror::Error)]
 pub enum UnicityError {
+    /// The run was cancelled by its caller (`crate::data::cancel`).
+    #[error(transparent)]
+    Cancelled(#[from] crate::data::cancel::Cancelled),
     /// A column is not in the events.
     #[error("{source_name}: no column `{column}`; the columns are: {}", available.join(", "))]
     MissingColumn {
@@ -409,22 +412,23 @@ pub fn unicity_curve(
     let curve = points
         .iter()
         .map(|&p| {
+            crate::data::cancel::check()?;
             let sizes: Vec<usize> = drawn
                 .par_iter()
                 .map(|d| anonymity_set_size(&lists, &d[..p.min(d.len())], n_users))
                 .collect();
             progress();
             let n_unique = sizes.iter().filter(|&&s| s == 1).count();
-            UnicityPoint {
+            Ok(UnicityPoint {
                 points: p,
                 n_users,
                 n_unique,
                 unicity: n_unique as f64 / n_users as f64,
                 n_users_short: traces.traces.iter().filter(|t| t.len() < p).count(),
                 mean_anonymity_set: sizes.iter().sum::<usize>() as f64 / n_users as f64,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, UnicityError>>()?;
     let mut lens: Vec<usize> = traces.traces.iter().map(Vec::len).collect();
     lens.sort_unstable();
     let median = if lens.len() % 2 == 1 {
@@ -594,6 +598,7 @@ pub fn unicity_sweep(
         linkage: Vec::new(),
     };
     for &bucket in buckets.iter() {
+        crate::data::cancel::check()?;
         let spec = TraceSpec {
             bucket_seconds: bucket,
             ..spec.clone()

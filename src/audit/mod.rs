@@ -32,6 +32,9 @@ pub use run::{run_audit, AuditOptions, AuditOutcome};
 /// Errors of the audit.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
+    /// The run was cancelled by its caller (`crate::data::cancel`).
+    #[error(transparent)]
+    Cancelled(#[from] crate::data::cancel::Cancelled),
     /// The config file cannot be read.
     #[error("cannot read the audit config {path}: {source}")]
     ReadConfig {

@@ -131,11 +131,14 @@ pub fn run_audit(
 
     let results: Vec<Result<Facts, AuditError>> = jobs
         .par_iter()
-        .map(|job| match job {
-            Job::Table(t) => run_table(t, config, options, progress).map(Facts::Table),
-            Job::Corpus(c) => run_corpus(c, config, options, progress).map(Facts::Corpus),
-            Job::Aggregate(a) => run_aggregate(a, config, progress).map(Facts::Aggregate),
-            Job::Traces(t) => run_traces(t, config, progress).map(Facts::Traces),
+        .map(|job| {
+            crate::data::cancel::check()?;
+            match job {
+                Job::Table(t) => run_table(t, config, options, progress).map(Facts::Table),
+                Job::Corpus(c) => run_corpus(c, config, options, progress).map(Facts::Corpus),
+                Job::Aggregate(a) => run_aggregate(a, config, progress).map(Facts::Aggregate),
+                Job::Traces(t) => run_traces(t, config, progress).map(Facts::Traces),
+            }
         })
         .collect();
     let facts = results.into_iter().collect::<Result<Vec<_>, _>>()?;

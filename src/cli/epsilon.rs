@@ -758,6 +758,48 @@ fn anonymizer(
     })
 }
 
+/// The mechanism `--mechanism` names: built-in, reference anonymizer or
+/// external command.
+fn named_mechanism(a: &AuditArgs) -> Result<Box<dyn dp::Mechanism>, CliError> {
+    let need_eps = || {
+        a.mechanism_epsilon.ok_or_else(|| {
+            CliError::Usage(format!(
+                "--mechanism {} needs --mechanism-epsilon",
+                a.mechanism
+            ))
+        })
+    };
+    Ok(match a.mechanism.as_str() {
+        "laplace" => Box::new(dp::LaplaceSum {
+            column: a.column.clone(),
+            lower: a.lower,
+            upper: a.upper,
+            epsilon: need_eps()?,
+        }),
+        "gaussian" => Box::new(dp::GaussianSum {
+            column: a.column.clone(),
+            lower: a.lower,
+            upper: a.upper,
+            epsilon: need_eps()?,
+            delta: a.mechanism_delta,
+        }),
+        "rr" => {
+            if a.categories.len() < 2 {
+                return Err(CliError::Usage(
+                    "--mechanism rr needs --categories A,B[,...] (at least two)".into(),
+                ));
+            }
+            Box::new(dp::RandomizedResponse {
+                column: a.column.clone(),
+                categories: a.categories.clone(),
+                epsilon: need_eps()?,
+            })
+        }
+        name if name.starts_with("anonymize-") => Box::new(anonymizer(a, name, need_eps()?)?),
+        template => Box::new(dp::CommandMechanism::parse(template)?),
+    })
+}
+
 /// Checks that `--without` and `--with` are neighbouring datasets and, for
 /// the built-in mechanisms, that both have `--column`, naming the file and
 /// column at fault.
@@ -835,6 +877,20 @@ fn check_neighbours(
 }
 
 fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    audit_with(a, None, out)
+}
+
+/// Runs `reident epsilon audit` as [`run`] does, or, with `custom`, with that
+/// mechanism in place of the one `--mechanism` names (which then only labels
+/// the run): for callers that bring a mechanism the command line cannot
+/// name, such as the Python package's `epsilon_audit` (a Python callable).
+/// Everything else (reading and checking the neighbours, the distinguisher,
+/// the trials, the bound and the verdict) is the command's.
+pub fn audit_with(
+    a: &AuditArgs,
+    custom: Option<&dyn dp::Mechanism>,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
     if a.lower >= a.upper {
         return Err(CliError::Usage(format!(
             "--lower {} must be below --upper {}: they clamp the values the mechanism sums",
@@ -844,42 +900,13 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let without = dp::mechanism::read_csv(&a.without)?;
     let with = dp::mechanism::read_csv(&a.with)?;
     check_neighbours(a, &without, &with)?;
-    let need_eps = || {
-        a.mechanism_epsilon.ok_or_else(|| {
-            CliError::Usage(format!(
-                "--mechanism {} needs --mechanism-epsilon",
-                a.mechanism
-            ))
-        })
-    };
-    let mechanism: Box<dyn dp::Mechanism> = match a.mechanism.as_str() {
-        "laplace" => Box::new(dp::LaplaceSum {
-            column: a.column.clone(),
-            lower: a.lower,
-            upper: a.upper,
-            epsilon: need_eps()?,
-        }),
-        "gaussian" => Box::new(dp::GaussianSum {
-            column: a.column.clone(),
-            lower: a.lower,
-            upper: a.upper,
-            epsilon: need_eps()?,
-            delta: a.mechanism_delta,
-        }),
-        "rr" => {
-            if a.categories.len() < 2 {
-                return Err(CliError::Usage(
-                    "--mechanism rr needs --categories A,B[,...] (at least two)".into(),
-                ));
-            }
-            Box::new(dp::RandomizedResponse {
-                column: a.column.clone(),
-                categories: a.categories.clone(),
-                epsilon: need_eps()?,
-            })
+    let built: Box<dyn dp::Mechanism>;
+    let mechanism: &dyn dp::Mechanism = match custom {
+        Some(m) => m,
+        None => {
+            built = named_mechanism(a)?;
+            built.as_ref()
         }
-        name if name.starts_with("anonymize-") => Box::new(anonymizer(a, name, need_eps()?)?),
-        template => Box::new(dp::CommandMechanism::parse(template)?),
     };
     let distinguisher: Box<dyn dp::Distinguisher> = match &a.target_value {
         Some(v) if a.mechanism == "anonymize-histogram" => Box::new(crate::anonymize::CellCount {
@@ -910,7 +937,7 @@ fn audit(a: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let bar = super::progress::bar(a.trials as u64, "trials");
     let tick = || bar.inc(1);
     let trials = dp::run_trials(
-        mechanism.as_ref(),
+        mechanism,
         &without,
         &with,
         distinguisher.as_ref(),

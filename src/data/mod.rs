@@ -24,6 +24,8 @@
 //! * [`kinds`]: how a column's release values are compared with its originals
 //!   ([`ValueKind`]: code, number, generalized; exact comparison first).
 //! * [`inputs`]: the guard against an input given twice (same path or same bytes).
+//! * [`cancel`]: cooperative cancellation of a long run ([`cancel::check`],
+//!   the checkpoints of the long loops; set from an interrupted caller).
 //! * [`limits`]: bounds on field, record and file size, column count and gzip
 //!   expansion, so that hostile input fails fast with a clear error ([`Limits`]).
 //!
@@ -38,6 +40,7 @@
 //! is gone) are 1-based data rows: row 1 is the first record after the header.
 
 pub mod calendar;
+pub mod cancel;
 pub mod corpus;
 pub mod digest;
 pub mod encoded;
@@ -78,6 +81,9 @@ pub use truth::{read_key_map, TruthKey, TruthSpec, ROW_KEY};
 /// file (or source label) and, where it applies, the row or column.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
+    /// The run was cancelled by its caller ([`cancel`]).
+    #[error(transparent)]
+    Cancelled(#[from] cancel::Cancelled),
     /// Two documents of one corpus share an id.
     #[error("{source_name}: document id `{id}` occurs in rows {first_row} and {second_row}; ids must be unique (pick another --id-column)")]
     DuplicateId {

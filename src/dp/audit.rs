@@ -117,7 +117,8 @@ fn splitmix64(x: u64) -> u64 {
 /// Runs `trials` releases: the first half on `without` (`D`), the rest on
 /// `with_target` (`D'`; they must be neighbours: one row added, removed or
 /// replaced), each scored by `distinguisher`. `progress` is called once per
-/// finished trial (from worker threads).
+/// finished trial (from worker threads). Each trial is a cancellation point
+/// ([`crate::data::cancel`]).
 pub fn run_trials(
     mechanism: &dyn Mechanism,
     without: &EncodedTable,
@@ -144,6 +145,7 @@ pub fn run_trials(
     let scores: Vec<f64> = (0..trials)
         .into_par_iter()
         .map(|i| {
+            crate::data::cancel::check()?;
             let data = if i < half { without } else { with_target };
             let seed = splitmix64(base.wrapping_add(i as u64));
             let release = mechanism.release(data, seed)?;

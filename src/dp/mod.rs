@@ -61,6 +61,9 @@ pub use mechanism::{
 /// was wrong and, for data, where (source, column, row).
 #[derive(Debug, thiserror::Error)]
 pub enum DpError {
+    /// The run was cancelled by its caller (`crate::data::cancel`).
+    #[error(transparent)]
+    Cancelled(#[from] crate::data::cancel::Cancelled),
     /// Invalid parameters or data that fit no more specific variant.
     #[error("{0}")]
     Invalid(String),

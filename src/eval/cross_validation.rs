@@ -120,6 +120,7 @@ fn for_each_fold(
         ));
     }
     for fold in 0..folds {
+        crate::data::cancel::check()?;
         let test: Vec<usize> = (0..corpus.len())
             .filter(|&i| assignment[i] == Some(fold))
             .collect();

@@ -83,6 +83,9 @@ pub use rate::{Interval, Rate, WilsonScore};
 /// Errors of the scoring layer.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
+    /// The run was cancelled by its caller (`crate::data::cancel`).
+    #[error(transparent)]
+    Cancelled(#[from] crate::data::cancel::Cancelled),
     /// A parameter is out of range (a confidence level outside (0, 1), a
     /// threshold that is not a finite number).
     #[error("invalid {name}: {message}")]

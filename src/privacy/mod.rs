@@ -68,6 +68,9 @@ pub use t_closeness::{
 /// and, where it applies, the column, row and value, and says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum PrivacyError {
+    /// The run was cancelled by its caller (`crate::data::cancel`).
+    #[error(transparent)]
+    Cancelled(#[from] crate::data::cancel::Cancelled),
     /// Invalid parameters or data for a metric.
     #[error("{0}")]
     Invalid(String),

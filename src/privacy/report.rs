@@ -244,6 +244,7 @@ pub fn build_classes(
     params: &MetricsParams,
 ) -> Result<EquivalenceClasses, PrivacyError> {
     params.validate()?;
+    crate::data::cancel::check()?;
     let qis: Vec<&str> = params
         .quasi_identifiers
         .iter()
@@ -275,6 +276,7 @@ pub fn evaluate_classes(
     params: &MetricsParams,
 ) -> Result<MetricsReport, PrivacyError> {
     params.validate()?;
+    crate::data::cancel::check()?;
     let built_sensitive: Vec<&str> = classes
         .sensitive_attributes()
         .iter()

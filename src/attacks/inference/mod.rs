@@ -63,6 +63,9 @@ use crate::data::EncodedTable;
 /// Errors of the Anonymeter-style risk evaluation.
 #[derive(Debug, thiserror::Error)]
 pub enum InferenceError {
+    /// The run was cancelled by its caller (`crate::data::cancel`).
+    #[error(transparent)]
+    Cancelled(#[from] crate::data::cancel::Cancelled),
     /// A parameter is out of range.
     #[error("invalid parameter `{name}`: {message}")]
     Parameter {
@@ -282,6 +285,7 @@ pub fn run_risk_attacks(
     progress: &dyn Fn(&str),
 ) -> Result<RiskCounts, InferenceError> {
     config.validate()?;
+    crate::data::cancel::check()?;
     let mut report = RiskCounts {
         config: config.clone(),
         rows: [
@@ -307,6 +311,7 @@ pub fn run_risk_attacks(
             config,
         )?);
         progress("univariate singling out");
+        crate::data::cancel::check()?;
     }
     if plan.multivariate {
         report.singling_out_multivariate = Some(singling_out_counts(
@@ -315,10 +320,12 @@ pub fn run_risk_attacks(
             config,
         )?);
         progress("multivariate singling out");
+        crate::data::cancel::check()?;
     }
     if let Some((a, b)) = &plan.linkability {
         report.linkability = Some(linkability_counts(tables, a, b, config)?);
         progress("linkability");
+        crate::data::cancel::check()?;
     }
     for secret in &plan.secrets {
         let auxiliary: Vec<String> = plan
@@ -331,6 +338,7 @@ pub fn run_risk_attacks(
             tables, secret, &auxiliary, config,
         )?);
         progress("attribute inference");
+        crate::data::cancel::check()?;
     }
     Ok(report)
 }

@@ -60,6 +60,10 @@ pub fn mixed_distance(
 /// For each row in `targets` of `queries`, the indices of its `k` nearest
 /// rows of `tables.release` over `columns`, nearest first; ties are broken
 /// by [`tie_key`]`(salt, target index, row)`.
+///
+/// A cancelled run ([`crate::data::cancel`]) skips the targets not yet
+/// searched (their lists are empty); the caller's next checkpoint returns
+/// the cancellation.
 pub fn nearest_release_rows(
     tables: &RiskTables,
     queries: &RiskTable,
@@ -77,6 +81,9 @@ pub fn nearest_release_rows(
         .par_iter()
         .enumerate()
         .map(|(i, &t)| {
+            if crate::data::cancel::check().is_err() {
+                return Vec::new();
+            }
             // Sorted by (distance, tie key); at most k entries.
             let mut best: Vec<(f64, u64, usize)> = Vec::with_capacity(k + 1);
             for r in 0..release.n_rows {

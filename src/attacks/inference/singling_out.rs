@@ -318,6 +318,10 @@ pub fn multivariate_predicates(
     let mut attempts = 0;
     let all_columns: Vec<usize> = (0..n_cols).collect();
     while kept.len() < limit && attempts < max_attempts && release.n_rows > 0 {
+        // A cancelled run stops here; the caller's checkpoint reports it.
+        if crate::data::cancel::check().is_err() {
+            break;
+        }
         let batch = 1000.min(max_attempts - attempts);
         let mut candidates = Vec::with_capacity(batch);
         for _ in 0..batch {

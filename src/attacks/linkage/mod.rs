@@ -50,6 +50,9 @@ type Pattern = (Vec<u8>, u64);
 /// Errors of the linkage attacks.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkageError {
+    /// The run was cancelled by its caller (`crate::data::cancel`).
+    #[error(transparent)]
+    Cancelled(#[from] crate::data::cancel::Cancelled),
     /// Reading or parsing input data failed.
     #[error(transparent)]
     Data(#[from] DataError),
@@ -380,6 +383,7 @@ pub fn link(
     }
 
     progress(LinkageStage::Blocking);
+    crate::data::cancel::check()?;
     let blocked = blocking::block(
         &config.blocking,
         original,
@@ -390,6 +394,7 @@ pub fn link(
     let mut warnings = blocked.warnings.clone();
 
     progress(LinkageStage::EstimatingU);
+    crate::data::cancel::check()?;
     let u = fellegi_sunter::estimate_u_random(&prepared, config.u_sample_pairs, config.seed);
 
     let lambda = match &config.prior {
@@ -443,6 +448,7 @@ pub fn link(
     // training rule that implies a prediction rule has all its pairs among
     // them, so its session reads them instead of blocking and comparing again.
     progress(LinkageStage::Comparing);
+    crate::data::cancel::check()?;
     let pairs = &blocked.pairs;
     let gammas = fellegi_sunter::comparison_vectors(&prepared, pairs);
     let mut m = m_default.clone();
@@ -450,6 +456,7 @@ pub fn link(
     let mut sessions = Vec::new();
     for (i, rule) in training.iter().enumerate() {
         progress(LinkageStage::Em(i + 1, training.len()));
+        crate::data::cancel::check()?;
         let mut odds = lambda / (1.0 - lambda);
         let (pats, rule_text, trained): (Vec<Pattern>, String, Vec<bool>) = match rule {
             Some(r) => {
@@ -533,6 +540,7 @@ pub fn link(
     let model = FellegiSunterModel::new(&config.comparisons, &m, &u, &trained_any, lambda);
 
     progress(LinkageStage::Scoring);
+    crate::data::cancel::check()?;
     let tfs: Vec<Option<(usize, fellegi_sunter::TermFrequencies)>> = prepared
         .comparisons
         .iter()
@@ -571,6 +579,7 @@ pub fn link(
         .collect();
 
     progress(LinkageStage::Assigning);
+    crate::data::cancel::check()?;
     let candidates: Vec<usize> = (0..pairs.len())
         .filter(|&i| weights[i] >= config.threshold)
         .collect();

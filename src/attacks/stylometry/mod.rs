@@ -29,6 +29,9 @@
 /// Errors of the stylometry module.
 #[derive(Debug, thiserror::Error)]
 pub enum StylometryError {
+    /// The run was cancelled by its caller (`crate::data::cancel`).
+    #[error(transparent)]
+    Cancelled(#[from] crate::data::cancel::Cancelled),
     /// Invalid input or parameters; the message says what and how to fix it.
     #[error("{0}")]
     Invalid(String),

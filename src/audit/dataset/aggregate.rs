@@ -88,6 +88,7 @@ pub(crate) fn run_aggregate(
         }
     };
     progress(&format!("aggregate `{}`: noise fit", a.name));
+    crate::data::cancel::check()?;
     Ok(Box::new(AggregateFacts {
         name: a.name.clone(),
         fit,

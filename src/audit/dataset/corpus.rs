@@ -181,6 +181,7 @@ pub(crate) fn run_corpus(
             )?;
             s.linkage.links.clear();
             progress(&format!("{dataset}: semantic linkage ({})", s.model));
+            crate::data::cancel::check()?;
             Some(s)
         }
         None => None,
@@ -191,6 +192,7 @@ pub(crate) fn run_corpus(
     progress(&format!(
         "{dataset}: document linkage, leak scan, recovery, hashes"
     ));
+    crate::data::cancel::check()?;
 
     let mut charts = Vec::new();
     let pr: Vec<(f64, f64)> = text

@@ -82,6 +82,7 @@ pub(crate) fn run_stylometry(
     let roc = roc_curve(&flat_scores, &flat_labels).ok();
     let eer = roc.as_ref().and_then(|r| equal_error_rate(r).ok());
     progress(&format!("{dataset}: stylometric attribution"));
+    crate::data::cancel::check()?;
 
     let top = |e: &Evaluation| -> Vec<(usize, f64)> {
         e.top_k.iter().take(20).map(|p| (p.k, p.accuracy)).collect()
@@ -159,6 +160,7 @@ pub(crate) fn run_stylometry(
             );
         }
         progress(&format!("{dataset}: accuracy vs number of authors"));
+        crate::data::cancel::check()?;
     }
 
     Ok(StylometryFacts {

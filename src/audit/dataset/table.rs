@@ -114,6 +114,7 @@ pub(crate) fn run_table(
         message: e.to_string(),
     })?;
     progress(&format!("{dataset}: privacy metrics"));
+    crate::data::cancel::check()?;
 
     // QI-join linkage against the originals, with hierarchies built for the
     // quasi-identifiers that have none.
@@ -222,6 +223,7 @@ pub(crate) fn run_table(
         result.rows.clear();
         qi = Some(result);
         progress(&format!("{dataset}: QI-join linkage"));
+        crate::data::cancel::check()?;
     }
 
     // Anonymeter-style risks.
@@ -298,6 +300,7 @@ pub(crate) fn run_table(
         let counts = run_table_risk_attacks(inputs, &schema, &risk_config, &plan, &|_| {})?;
         risk = Some(crate::eval::inference::score_risks(&counts)?);
         progress(&format!("{dataset}: Anonymeter-style risks"));
+        crate::data::cancel::check()?;
     }
 
     Ok(Box::new(TableFacts {

@@ -73,6 +73,7 @@ pub(crate) fn run_traces(
             .push(charts::unicity_vs_points(&points)?.renamed(format!("{}_unicity", t.name))?);
     }
     progress(&format!("traces `{}`: unicity", t.name));
+    crate::data::cancel::check()?;
     Ok(Box::new(TracesFacts {
         name: t.name.clone(),
         report,
