@@ -358,7 +358,10 @@ fn shallow_clone_empty_repo_non_repo_and_corrupt_object_are_errors() {
         .to_string();
     assert!(err.contains("not a git repository"), "{err}");
     let err = import(&plain, None).unwrap_err().to_string();
-    assert!(err.contains("not a git repository"), "{err}");
+    assert!(
+        err.contains("neither a git repository") && err.contains("nor a Jira Data pipeline export"),
+        "{err}"
+    );
     let err = import(&plain.join("notes.txt"), Some(SourceFormat::Git))
         .unwrap_err()
         .to_string();

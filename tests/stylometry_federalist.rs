@@ -159,7 +159,7 @@ fn burrows_agrees_with_faststylometry_count() {
 #[test]
 fn the_attacker_cross_validates_and_does_not_pick_centroid_cosine_delta() {
     use reident::audit::declarations::StylometryConfig;
-    use reident::eval::attribution::choose_pipeline;
+    use reident::eval::release_attack::choose_pipeline;
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/federalist/documents.jsonl.gz");
     let df = read_frame(&path, &ReadOptions::default()).unwrap();
     let text = string_column(&df, "text").unwrap();

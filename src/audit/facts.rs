@@ -8,9 +8,9 @@ use crate::attacks::linkage::QiJoinResult;
 use crate::attacks::stylometry::pipeline::ClassifierKind;
 use crate::attacks::unicity::UnicityReport;
 use crate::dp::AggregateFit;
-use crate::eval::attribution::ScoredReleaseAttack;
 use crate::eval::document_linkage::ScoredTextReport;
 use crate::eval::inference::RiskReport;
+use crate::eval::release_attack::ScoredReleaseAttack;
 use crate::privacy::direct_identifiers::DirectIdentifierScan;
 use crate::privacy::MetricsReport;
 use crate::report::Chart;
@@ -85,7 +85,7 @@ pub(crate) struct CorpusFacts {
 pub(crate) struct StylometryFacts {
     pub(crate) classifier: ClassifierKind,
     /// The attacker's choice of method, when the suite ran.
-    pub(crate) choice: Option<crate::eval::attribution::PipelineChoice>,
+    pub(crate) choice: Option<crate::eval::release_attack::PipelineChoice>,
     pub(crate) features: Vec<String>,
     pub(crate) candidate_authors: usize,
     pub(crate) known_documents: usize,

@@ -8,7 +8,7 @@
 //!
 //! With `--original` and `--release` instead, it runs the audit's experiment
 //! on an original corpus and its release (the library's one function,
-//! [`crate::eval::attribution::attack_release`]: a seeded share of each
+//! [`crate::eval::release_attack::attack_release`]: a seeded share of each
 //! author's originals is the adversary's known writing, the release versions
 //! of the others are attributed one by one and pooled per pseudonym) with the
 //! audit's defaults, prints its JSON, and with `--max-accuracy` decides the
@@ -35,12 +35,11 @@ use crate::attacks::stylometry::StylometryError;
 use crate::audit::claims::authorship::Authorship;
 use crate::audit::config::StylometryConfig;
 use crate::data::{read_frame, text_column, Corpus as DataCorpus, ReadOptions};
-use crate::eval::attribution::{
-    attack_release, pseudonym_run, score_run, Evaluation, PseudonymRun, ScoredRun,
-};
+use crate::eval::attribution::{pseudonym_run, score_run, Evaluation, PseudonymRun, ScoredRun};
 use crate::eval::cross_validation::{
     cross_validate, sweep_authors, sweep_length, CrossValidation, SweepPoint,
 };
+use crate::eval::release_attack::attack_release;
 
 /// Arguments of `reident stylometry`.
 #[derive(Debug, clap::Args)]
@@ -568,7 +567,7 @@ pub struct ReleaseAttackReport {
     pub classifier: ClassifierKind,
     /// How the classifier was chosen: the suite's cross-validated accuracies
     /// on the known writing and the winner; `null` with `--fixed-classifier`.
-    pub choice: Option<crate::eval::attribution::PipelineChoice>,
+    pub choice: Option<crate::eval::release_attack::PipelineChoice>,
     /// Share of each author's originals the adversary knows.
     pub known_share: f64,
     /// Authors with fewer original documents were left out.
@@ -613,7 +612,7 @@ fn read_side(
 
 /// `reident stylometry --original --release`: the audit's experiment, run
 /// by the library function the audit runs
-/// ([`crate::eval::attribution::attack_release`]), with its defaults
+/// ([`crate::eval::release_attack::attack_release`]), with its defaults
 /// ([`StylometryConfig::default`], the audit's seed).
 fn run_release(
     args: &StylometryArgs,

@@ -139,7 +139,10 @@ pub struct CountsBound {
     pub mu_point: f64,
 }
 
-fn eps_from_rates(fpr: f64, fnr: f64, delta: f64) -> f64 {
+/// The epsilon at which `(fpr, fnr)` lies on the `(eps, delta)`-DP
+/// trade-off boundary (module docs; 0 when nothing is implied, infinite when
+/// an error rate is 0).
+pub(crate) fn eps_from_rates(fpr: f64, fnr: f64, delta: f64) -> f64 {
     let one = |num: f64, den: f64| {
         if num <= 0.0 {
             0.0

@@ -64,6 +64,7 @@ pub mod mechanism_audit;
 pub mod one_run;
 pub mod planner;
 pub mod rate;
+pub mod release_attack;
 pub mod roc;
 pub mod text_linkage_semantic;
 pub mod verification;

@@ -47,7 +47,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::epsilon::{epsilon_lower_bound_from_counts, ErrorCounts};
+use super::epsilon::{eps_from_rates, epsilon_lower_bound_from_counts, ErrorCounts};
 use super::EvalError;
 use crate::dp::stats::normal_cdf;
 
@@ -361,7 +361,7 @@ pub fn plan_trials(req: &PlanRequest) -> Result<Plan, EvalError> {
     let rates = optimal_test_rates(req.mechanism, req.true_epsilon)?;
     let attack_epsilon = rates
         .iter()
-        .map(|&(_, fpr, fnr)| point_epsilon(fpr, fnr, req.claimed_delta))
+        .map(|&(_, fpr, fnr)| eps_from_rates(fpr, fnr, req.claimed_delta))
         .fold(0.0, f64::max);
     let refutes = |n: u64| -> Result<bool, EvalError> {
         Ok(expected_bound(req, &rates, n)?.0 > req.claimed_epsilon)
@@ -478,21 +478,6 @@ fn plan_canaries(req: &PlanRequest, accuracy: f64) -> Result<Option<u64>, EvalEr
         }
     }
     Ok(Some(hi))
-}
-
-fn point_epsilon(fpr: f64, fnr: f64, delta: f64) -> f64 {
-    let one = |num: f64, den: f64| {
-        if num <= 0.0 {
-            0.0
-        } else if den <= 0.0 {
-            f64::INFINITY
-        } else {
-            (num / den).ln()
-        }
-    };
-    one(1.0 - delta - fpr, fnr)
-        .max(one(1.0 - delta - fnr, fpr))
-        .max(0.0)
 }
 
 #[cfg(test)]

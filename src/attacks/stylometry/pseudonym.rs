@@ -281,7 +281,7 @@ pub fn pseudonym_attack(
 /// adversary's known writing (the training corpus of the seeded split, and
 /// nothing else: neither the held-out originals nor the truth key), as an
 /// attacker picks a method by cross-validating on what it knows
-/// (`crate::eval::attribution::attack_release` passes such a chooser).
+/// (`crate::eval::release_attack::attack_release` passes such a chooser).
 /// `params.pipeline` is ignored; the chosen one is fitted and reported.
 pub fn pseudonym_attack_choosing(
     input: PseudonymAttackInput<'_>,

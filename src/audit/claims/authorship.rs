@@ -11,7 +11,7 @@ use crate::audit::declarations::{percent, Declared};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::eval;
-use crate::eval::attribution::ScoredReleaseAttack;
+use crate::eval::release_attack::ScoredReleaseAttack;
 use crate::report::ClaimVerdict;
 
 /// `kind = "authorship"`: `corpus`, `max_accuracy`.
@@ -56,7 +56,7 @@ impl Claim for Authorship {
 
 impl Authorship {
     /// The verdict on the scored pseudonym-level attack
-    /// ([`eval::attribution::attack_release`]) with intervals at `level`, for
+    /// ([`eval::release_attack::attack_release`]) with intervals at `level`, for
     /// the audit and `reident stylometry --original --release
     /// --max-accuracy` alike.
     pub fn verdict(

@@ -1,7 +1,7 @@
 //! Stylometric attribution of a corpus's release documents, one by one and
 //! pooled per release pseudonym, by the library's one pseudonym-level attack
 //! ([`crate::attacks::stylometry::pseudonym::pseudonym_attack`], run and
-//! scored by [`crate::eval::attribution::attack_release`], as `reident
+//! scored by [`crate::eval::release_attack::attack_release`], as `reident
 //! stylometry --original --release` runs it); this file turns its result
 //! into facts and charts.
 
@@ -13,8 +13,9 @@ use crate::audit::config::{AuditConfig, CorpusConfig};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::data::Corpus;
-use crate::eval::attribution::{attack_release, Evaluation};
+use crate::eval::attribution::Evaluation;
 use crate::eval::cross_validation::sweep_authors;
+use crate::eval::release_attack::attack_release;
 use crate::eval::roc::{equal_error_rate, roc_curve};
 use crate::eval::EvalError;
 use crate::report::charts::{self, NamedCurve};
@@ -44,7 +45,7 @@ pub(crate) fn run_stylometry(
     let params = s.attack_params(config.seed)?;
     let suite = s.attack_suite(config.seed)?;
     // The split, the attack and its scoring are the library's one function
-    // (eval::attribution::attack_release), which `reident stylometry
+    // (eval::release_attack::attack_release), which `reident stylometry
     // --original --release` runs too.
     let scored = attack_release(
         PseudonymAttackInput {
