@@ -116,7 +116,13 @@ fn identity_outcomes(facts: &DatasetFacts) -> Vec<(String, bool, IdentityOutcome
                         false,
                         IdentityOutcome {
                             attack: format!("document linkage of corpus `{}`", c.name),
-                            correct: l.correct as f64,
+                            // The document_linkage claim's count: the combined
+                            // attack when the semantic one ran, else MinHash.
+                            correct: c
+                                .semantic
+                                .as_ref()
+                                .map_or(l.correct, |s| s.scores.combined.counts.correct)
+                                as f64,
                             targets: l.with_truth as u64,
                             candidates: c.text.n_original_documents as f64,
                             chance: None,
