@@ -193,6 +193,15 @@ fn demo_verdicts_and_figures() {
         .as_str()
         .unwrap()
         .contains("alone implies"));
+    // ... and charts that bound against the number of targets (issue #17's
+    // "epsilon bound vs trials with the planner's prediction").
+    let (_, out) = demo();
+    let chart = std::fs::read_to_string(out.join("charts/dp_usage_user_epsilon_vs_targets.svg"))
+        .expect("the per-user DP claim's chart");
+    assert!(chart.contains("claimed epsilon = 1"), "{chart}");
+    assert!(!out
+        .join("charts/dp_usage_record_epsilon_vs_targets.svg")
+        .exists());
 
     // tickets: FAIL for the right reason. MinHash links under 10% of the
     // rewritten documents, the combined attack (semantic where MinHash finds

@@ -116,3 +116,51 @@ fn hand_computed_bound_for_a_qi_join_like_outcome() {
     assert!((want - 3.885).abs() < 1e-3, "{want}");
     assert!(b.epsilon_lower < b.epsilon_point);
 }
+
+#[test]
+fn a_claim_the_attack_does_not_refute_says_how_many_targets_would_and_charts_it() {
+    let listed_qi = "attacks = [\"reidentification:adult\"]";
+    let strict = run_audit(&config(listed_qi), &AuditOptions::default(), &|_| {}).unwrap();
+    let decided_by = &strict.report.claims[0].decided_by;
+    let at = decided_by.find("epsilon >= ").unwrap() + "epsilon >= ".len();
+    let lower: f64 = decided_by[at..].split(' ').next().unwrap().parse().unwrap();
+    let point = 3.885;
+
+    // Between the 95% bound and the point value: not refuted by these 30,162
+    // targets, refuted by more of the same attack.
+    let between = (lower + point) / 2.0;
+    // A second claim after the config's own (epsilon = 1, no attacks listed).
+    let text = |eps: f64| {
+        format!(
+            "{listed_qi}\n[[claim]]\nkind = \"differential_privacy\"\naggregate = \"usage\"\nepsilon = {eps}\nunit = \"record\"\nattacks = [\"reidentification:adult\"]"
+        )
+    };
+    let run = run_audit(&config(&text(between)), &AuditOptions::default(), &|_| {}).unwrap();
+    let c = &run.report.claims[1];
+    assert_eq!(c.verdict, Verdict::Pass, "{}", c.evidence);
+    let at = c.evidence.find("with about ").unwrap() + "with about ".len();
+    let needed: u64 = c.evidence[at..].split(' ').next().unwrap().parse().unwrap();
+    assert!(needed > 30162, "{}", c.evidence);
+    assert!(c.evidence.contains("(it had 30162)"), "{}", c.evidence);
+
+    // Above the point value: no number of targets would refute it.
+    let run = run_audit(&config(&text(5.0)), &AuditOptions::default(), &|_| {}).unwrap();
+    let c = &run.report.claims[1];
+    assert_eq!(c.verdict, Verdict::Pass, "{}", c.evidence);
+    assert!(
+        c.evidence.contains("no number of targets would refute it"),
+        "{}",
+        c.evidence
+    );
+    // One chart per claim checked against an attack, named after the
+    // aggregate and the unit, numbered when two claims share both.
+    let names: Vec<&str> = run.charts.iter().map(|c| c.name.as_str()).take(2).collect();
+    assert_eq!(
+        names,
+        vec![
+            "dp_usage_record_epsilon_vs_targets",
+            "dp_usage_record_epsilon_vs_targets_2"
+        ]
+    );
+    assert!(run.charts[1].caption.contains("no number of targets"));
+}

@@ -28,7 +28,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::claims::decide_all;
+use super::claims::{claim_charts, decide_all};
 use super::config::{
     percent, AggregateConfig, AuditConfig, CorpusConfig, TableConfig, TracesConfig,
 };
@@ -144,6 +144,7 @@ pub fn run_audit(
     let facts = results.into_iter().collect::<Result<Vec<_>, _>>()?;
 
     let claims = decide_all(&config.claims, config.confidence, &facts)?;
+    let mut charts = claim_charts(&config.claims, config.confidence, &facts)?;
 
     let mut builder = ReportBuilder::new(
         config.title.clone(),
@@ -157,7 +158,14 @@ pub fn run_audit(
         builder = builder.claim(claim);
     }
     builder = builder.section(method_section(config));
-    let mut charts = Vec::new();
+    if !charts.is_empty() {
+        let mut section = Section::new("How the claims were decided")
+            .paragraph("Charts of the decisions themselves, beyond each dataset's own figures.");
+        for c in &charts {
+            section = section.chart(c.name.clone(), c.caption.clone());
+        }
+        builder = builder.section(section);
+    }
     let hierarchy_files: Vec<(String, String)> = facts
         .iter()
         .filter_map(|f| match f {

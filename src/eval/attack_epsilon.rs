@@ -209,7 +209,7 @@ pub fn epsilon_from_identity(
         outcome.targets,
         neighbouring.label(),
         g,
-        confidence * 100.0
+        percent(confidence)
     );
     Ok(AttackEpsilon {
         attack: outcome.attack.clone(),
@@ -224,6 +224,13 @@ pub fn epsilon_from_identity(
         confidence,
         assumptions,
     })
+}
+
+/// `level` as a percentage with at most 3 decimals and no trailing zeros
+/// (0.99444... -> "99.444").
+fn percent(level: f64) -> String {
+    let s = format!("{:.3}", level * 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The bounds of several attacks at a simultaneous `confidence`
@@ -243,6 +250,66 @@ pub fn strongest_attack_epsilon(
         .collect::<Result<Vec<_>, _>>()?;
     out.sort_by(|a, b| b.epsilon_lower.total_cmp(&a.epsilon_lower));
     Ok(out)
+}
+
+/// The bound an attack with `bound`'s observed success rate would imply
+/// with `targets` targets instead: `floor(success * targets)` correct guesses
+/// among the same candidates under the same prior, at `bound`'s confidence
+/// and neighbouring relation. The median outcome of a repeat of the attack
+/// at that size, so a prediction, not an observation: it is what the audit's
+/// "targets needed to refute" figure and chart are made of.
+pub fn bound_at_targets(bound: &AttackEpsilon, targets: u64) -> Result<f64, EvalError> {
+    let outcome = IdentityOutcome {
+        attack: bound.attack.clone(),
+        correct: (bound.success * targets as f64 + 1e-9).floor(),
+        targets,
+        candidates: bound.candidates,
+        chance: Some(bound.prior_max),
+    };
+    Ok(epsilon_from_identity(&outcome, bound.neighbouring, bound.confidence)?.epsilon_lower)
+}
+
+/// Largest number of targets [`targets_to_refute`] searches.
+pub const MAX_PLANNED_TARGETS: u64 = 100_000_000;
+
+/// The fewest targets at which an attack with `bound`'s observed success
+/// rate would refute a claim of `claimed` epsilon ([`bound_at_targets`]
+/// above `claimed`), or `None` when no number of targets would: when the
+/// observed rate's own epsilon ([`AttackEpsilon::epsilon_point`]) is at or
+/// below the claim, more targets only tighten the interval around a value
+/// consistent with it, and the mechanism must not be told it "would be
+/// refuted". Found by doubling, then bisection (the bound grows with the
+/// targets but for the rounding of `success * targets`, so the answer can be
+/// off by a few targets); `None` as well beyond [`MAX_PLANNED_TARGETS`].
+pub fn targets_to_refute(bound: &AttackEpsilon, claimed: f64) -> Result<Option<u64>, EvalError> {
+    if !(claimed.is_finite() && claimed >= 0.0) {
+        return Err(EvalError::Range {
+            name: "claimed epsilon".into(),
+            value: claimed.to_string(),
+            requirement: "a finite number >= 0".into(),
+        });
+    }
+    if bound.epsilon_point <= claimed {
+        return Ok(None);
+    }
+    let refutes = |n: u64| bound_at_targets(bound, n).map(|e| e > claimed);
+    let mut hi = 1u64;
+    while !refutes(hi)? {
+        if hi >= MAX_PLANNED_TARGETS {
+            return Ok(None);
+        }
+        hi = (hi * 2).min(MAX_PLANNED_TARGETS);
+    }
+    let mut lo = hi / 2; // does not refute (or 0)
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if refutes(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(Some(hi))
 }
 
 #[cfg(test)]
@@ -307,5 +374,28 @@ mod tests {
         );
         assert!(epsilon_from_identity(&outcome(1.0, 5, 1.0), Neighbouring::Replace, 0.95).is_err());
         assert!(epsilon_from_identity(&outcome(6.0, 5, 3.0), Neighbouring::Replace, 0.95).is_err());
+    }
+
+    #[test]
+    fn bound_at_the_observed_size_is_the_observed_bound_and_targets_to_refute_is_tight() {
+        let b =
+            epsilon_from_identity(&outcome(50.0, 100, 10.0), Neighbouring::Replace, 0.95).unwrap();
+        assert_eq!(bound_at_targets(&b, 100).unwrap(), b.epsilon_lower);
+        // The point epsilon is ln 9 = 2.197: a claim of 2.5 can never be
+        // refuted at this success rate, however many targets.
+        assert_eq!(targets_to_refute(&b, 2.5).unwrap(), None);
+        // A claim of 1.0: 100 targets already refute it (the observed lower
+        // bound is above 1), so the answer is at most 100, and one target
+        // fewer than the answer does not refute it.
+        assert!(b.epsilon_lower > 1.0, "{}", b.epsilon_lower);
+        let n = targets_to_refute(&b, 1.0).unwrap().unwrap();
+        assert!(n <= 100, "{n}");
+        assert!(bound_at_targets(&b, n).unwrap() > 1.0);
+        assert!(bound_at_targets(&b, n - 1).unwrap() <= 1.0);
+        // Closer to the point value, more targets are needed.
+        let m = targets_to_refute(&b, 2.0).unwrap().unwrap();
+        assert!(m > 100, "{m}");
+        assert!(bound_at_targets(&b, m).unwrap() > 2.0);
+        assert!(targets_to_refute(&b, f64::NAN).is_err());
     }
 }

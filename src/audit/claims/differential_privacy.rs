@@ -34,8 +34,11 @@ use crate::audit::AuditError;
 use crate::audit::facts::Facts;
 use crate::dp;
 use crate::eval;
-use crate::eval::attack_epsilon::{strongest_attack_epsilon, IdentityOutcome, Neighbouring};
-use crate::report::{ClaimVerdict, Verdict};
+use crate::eval::attack_epsilon::{
+    bound_at_targets, strongest_attack_epsilon, targets_to_refute, IdentityOutcome, Neighbouring,
+};
+use crate::report::charts;
+use crate::report::{Chart, ClaimVerdict, Verdict};
 
 /// Unit of privacy of a differential-privacy claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,6 +259,64 @@ impl Claim for DifferentialPrivacy {
         let noise = self.noise_verdict(facts)?;
         self.with_attacks(noise, facts, level)
     }
+
+    /// The strongest attack's epsilon bound against the number of targets:
+    /// observed at the attack's own size, predicted at other sizes from its
+    /// observed success rate ([`eval::attack_epsilon::bound_at_targets`]),
+    /// with the claimed epsilon and the targets needed to refute it.
+    fn charts(&self, facts: &DatasetFacts, level: f64) -> Result<Vec<Chart>, AuditError> {
+        let (outcomes, _) = self.attack_outcomes(facts);
+        let bounds = strongest_attack_epsilon(&outcomes, self.neighbouring, level)?;
+        let Some(top) = bounds.first() else {
+            return Ok(Vec::new());
+        };
+        let needed = targets_to_refute(top, self.epsilon)?;
+        // Sizes from 1/16 of the attack's to 16 times it, widened to hold
+        // the size that refutes the claim, on a log grid of 49 points.
+        let n = top.targets.max(1) as f64;
+        let far = needed.map_or(16.0 * n, |m| (16.0 * n).max(2.0 * m as f64));
+        let near = needed.map_or(n / 16.0, |m| (n / 16.0).min(m as f64 / 2.0));
+        let (lo, hi) = (near.max(1.0), far);
+        let mut sizes: Vec<u64> = (0..=48)
+            .map(|i| (lo * (hi / lo).powf(i as f64 / 48.0)).round() as u64)
+            .collect();
+        sizes.dedup();
+        let predicted = sizes
+            .iter()
+            .map(|&m| Ok((m, bound_at_targets(top, m)?)))
+            .collect::<Result<Vec<_>, AuditError>>()?;
+        let unit = match self.unit {
+            PrivacyUnit::Record => "record",
+            PrivacyUnit::User => "user",
+        };
+        let plan = match needed {
+            Some(m) => format!("about {m} targets would refute it at this success rate"),
+            None => "no number of targets would refute it at this success rate (its point epsilon is at or below the claim)".into(),
+        };
+        let caption = format!(
+            "The {}: the epsilon lower bound it implies ({}% simultaneous one-sided, {}) at its {} targets (marker) and, predicted from its success rate {:.3}, at other numbers of targets (line), against the claimed epsilon = {} per {unit}; {plan}.",
+            top.attack,
+            level * 100.0,
+            top.neighbouring.label(),
+            top.targets,
+            top.success,
+            self.epsilon,
+        );
+        let name: String = format!("dp_{}_{unit}_epsilon_vs_targets", self.aggregate)
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .take(64)
+            .collect();
+        let chart = charts::epsilon_bound_vs_trials_with_plan(
+            &[(top.targets, top.epsilon_lower)],
+            &predicted,
+            needed,
+            self.epsilon,
+        )?
+        .renamed(name)?
+        .with_caption(caption);
+        Ok(vec![chart])
+    }
 }
 
 impl DifferentialPrivacy {
@@ -349,6 +410,18 @@ impl DifferentialPrivacy {
             );
         } else {
             v.evidence.push_str(&attack_sentence);
+            // What more of the same attack would show (never "would be
+            // refuted" when its own rate is consistent with the claim).
+            v.evidence.push_str(&match targets_to_refute(top, self.epsilon)? {
+                Some(n) => format!(
+                    " At its success rate ({:.3}), the {} would refute the claim with about {n} targets (it had {}).",
+                    top.success, top.attack, top.targets
+                ),
+                None => format!(
+                    " Its success rate ({:.3}) itself implies epsilon {:.3}, not above the claim: no number of targets would refute it at this rate.",
+                    top.success, top.epsilon_point
+                ),
+            });
         }
         Ok(v)
     }

@@ -21,7 +21,7 @@ use super::declarations::{CorpusConfig, Declared, TableConfig};
 use super::facts::{AggregateFacts, CorpusFacts, Facts, TableFacts, TracesFacts};
 use super::AuditError;
 use crate::eval::{Interval, Rate};
-use crate::report::{ClaimVerdict, Verdict};
+use crate::report::{Chart, ClaimVerdict, Verdict};
 
 /// One kind of vendor claim.
 ///
@@ -41,6 +41,13 @@ pub(crate) trait Claim {
 
     /// The verdict, from the datasets' facts, with intervals at `level`.
     fn decide(&self, facts: &DatasetFacts, level: f64) -> Result<ClaimVerdict, AuditError>;
+
+    /// Charts that show how the claim was decided, beyond the datasets' own
+    /// (e.g. the attack-implied epsilon bound against the number of targets);
+    /// none by default. Chart names must be unique within an audit.
+    fn charts(&self, _facts: &DatasetFacts, _level: f64) -> Result<Vec<Chart>, AuditError> {
+        Ok(Vec::new())
+    }
 }
 
 /// Declares every claim kind: the config enum [`ClaimConfig`] (tagged by
@@ -109,6 +116,31 @@ pub(crate) fn decide_all(
         .iter()
         .map(|c| c.kind().decide(&facts, level))
         .collect()
+}
+
+/// The claims' own charts ([`Claim::charts`]), in config order.
+pub(crate) fn claim_charts(
+    claims: &[ClaimConfig],
+    level: f64,
+    facts: &[Facts],
+) -> Result<Vec<Chart>, AuditError> {
+    let facts = DatasetFacts(facts);
+    let mut out: Vec<Chart> = Vec::new();
+    for c in claims {
+        for chart in c.kind().charts(&facts, level)? {
+            // Two claims of one kind on one dataset: number the later ones.
+            let mut name = chart.name.clone();
+            let mut i = 1;
+            while out.iter().any(|o| o.name == name) {
+                i += 1;
+                let suffix = format!("_{i}");
+                let stem: String = chart.name.chars().take(64 - suffix.len()).collect();
+                name = format!("{stem}{suffix}");
+            }
+            out.push(chart.renamed(name)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The datasets' facts, looked up by kind and name.
