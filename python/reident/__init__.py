@@ -120,19 +120,27 @@ _ERRORS = {
 class _Inputs:
     """Turns each table argument into a path the command can read.
 
-    Paths pass through. A table with ``__arrow_c_stream__`` is written, as text
-    columns, to a Parquet file in a temporary folder removed on exit; its path
-    is replaced by ``<DataFrame NAME>`` in results and messages.
+    Paths pass through. A table with ``__arrow_c_stream__`` is imported through
+    the Arrow C stream (no copy of its buffers), its columns cast to text as
+    the CLI's readers do, and registered in the library's in-memory table
+    registry for the duration of the call: the command reads it under a
+    ``mem://`` name, and no file is written. With ``files=True`` (inputs a
+    separate process may read) it is written to a Parquet file in a temporary
+    folder removed on exit instead. Either way its name is replaced by
+    ``<DataFrame NAME>`` in results and messages.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, files: bool = False) -> None:
         self._dir: Optional[str] = None
+        self._files = files
+        self._tables: List[Any] = []
         self.labels: Dict[str, str] = {}
 
     def __enter__(self) -> "_Inputs":
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._tables.clear()
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
 
@@ -140,10 +148,15 @@ class _Inputs:
         if isinstance(value, (str, os.PathLike)):
             return os.fspath(value)
         if hasattr(value, "__arrow_c_stream__"):
+            label = f"<DataFrame {name}>"
+            if not self._files:
+                table = _reident.register_table(value, name)
+                self._tables.append(table)
+                self.labels[table.name] = label
+                return table.name
             if self._dir is None:
                 self._dir = tempfile.mkdtemp(prefix="reident-")
             path = os.path.join(self._dir, f"{name}.parquet")
-            label = f"<DataFrame {name}>"
             _reident.arrow_to_parquet(value, path, label)
             self.labels[path] = label
             return path

@@ -12,11 +12,16 @@
 //!
 //! * [`epsilon_audit`]: `reident epsilon audit` with a Python callable as the
 //!   mechanism ([`PyMechanism`]);
-//! * [`arrow_to_parquet`]: a pandas, polars or pyarrow table (anything with
+//! * [`register_table`]: a pandas, polars or pyarrow table (anything with
 //!   `__arrow_c_stream__`, the Arrow PyCapsule interface) is imported through
-//!   polars-arrow's C stream FFI, every column is cast to text exactly as the
-//!   CLI's Parquet reader casts columns, and the frame is written as a
-//!   Parquet file the command then reads like any other input;
+//!   polars-arrow's C stream FFI (the Arrow buffers are not copied), every
+//!   column is cast to text exactly as the CLI's Parquet reader casts
+//!   columns, and the frame is registered in the library's in-memory table
+//!   registry (`reident::data::memory`) under a `mem://` name the command
+//!   reads in place of a path: no file is written;
+//! * [`arrow_to_parquet`]: the same import written to a Parquet file, for the
+//!   inputs that are read as files (the mechanism audit's datasets, which a
+//!   separate process may read);
 //! * [`json_to_toml`]: an audit config given as a Python dict (as JSON) is
 //!   written as TOML for `reident audit`.
 //!
@@ -530,6 +535,43 @@ fn arrow_to_parquet(
     })
 }
 
+/// A table registered in the library's in-memory table registry
+/// (`reident::data::memory`) for the lifetime of this object: its `name`
+/// (`mem://ID/LABEL`) is read by the commands wherever a file path is
+/// expected, without writing a file.
+#[pyclass(frozen, module = "reident._reident")]
+struct RegisteredTable {
+    table: reident::data::memory::MemoryTable,
+    rows: usize,
+}
+
+#[pymethods]
+impl RegisteredTable {
+    /// The name to pass where a path is expected.
+    #[getter]
+    fn name(&self) -> String {
+        self.table.name().to_string()
+    }
+
+    /// Number of rows.
+    #[getter]
+    fn rows(&self) -> usize {
+        self.rows
+    }
+}
+
+/// Imports the table `obj` (anything with `__arrow_c_stream__`, every column
+/// cast to text as the file readers do) and registers it in memory; the
+/// returned object keeps it registered until it is dropped.
+#[pyfunction]
+fn register_table(obj: &Bound<'_, PyAny>, label: &str) -> PyResult<RegisteredTable> {
+    let frame = import_text_frame(obj, label)?;
+    let rows = frame.height();
+    let table = reident::data::memory::register(frame, label)
+        .map_err(|e| PyValueError::new_err(format!("{label}: {e}")))?;
+    Ok(RegisteredTable { table, rows })
+}
+
 /// Turns a JSON object (an audit config built as a Python dict) into TOML.
 #[pyfunction]
 fn json_to_toml(json: &str) -> PyResult<String> {
@@ -552,6 +594,8 @@ fn _reident(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(epsilon_audit, m)?)?;
     m.add_function(wrap_pyfunction!(arrow_to_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(register_table, m)?)?;
+    m.add_class::<RegisteredTable>()?;
     m.add_function(wrap_pyfunction!(json_to_toml, m)?)?;
     m.add_function(wrap_pyfunction!(equivalence_classes, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -59,7 +59,18 @@ pub fn ensure_distinct_inputs(
         (Ok(a), Ok(b)) => a == b,
         _ => first == second,
     };
-    if same_path || same_bytes(first, second)? {
+    let same_content = match (
+        super::memory::lookup(first)?,
+        super::memory::lookup(second)?,
+    ) {
+        // Two in-memory tables: the same columns with the same values.
+        (Some(a), Some(b)) => a.equals_missing(&b),
+        // One table in memory and one file (or two files): a file and a
+        // table are never compared, as a file's bytes are not a table's.
+        (Some(_), None) | (None, Some(_)) => false,
+        (None, None) => same_bytes(first, second)?,
+    };
+    if same_path || same_content {
         return Err(DataError::SameInput {
             first_label: first_label.to_string(),
             first: first.display().to_string(),

@@ -50,6 +50,7 @@ pub mod hierarchy_build;
 pub mod inputs;
 pub mod kinds;
 pub mod limits;
+pub mod memory;
 pub mod output;
 mod parquet_footer;
 pub mod read;

@@ -246,6 +246,28 @@ fn project(source: &str, header: &[String], columns: &[&str]) -> Result<Vec<usiz
         .collect()
 }
 
+/// The in-memory table `path` names ([`crate::data::memory`]), projected to
+/// `columns` (all when empty) in the order requested; `None` for a file path.
+fn memory_frame(path: &Path, columns: &[&str]) -> Result<Option<DataFrame>, DataError> {
+    let Some(frame) = super::memory::lookup(path)? else {
+        return Ok(None);
+    };
+    let source = path.display().to_string();
+    let header: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let projection = project(&source, &header, columns)?;
+    let picked: Vec<Column> = projection
+        .iter()
+        .map(|&i| frame.columns()[i].clone())
+        .collect();
+    DataFrame::new(frame.height(), picked)
+        .map(Some)
+        .map_err(|e| frame_error(&source, e))
+}
+
 /// Fills `buf` as far as the reader allows; returns the number of bytes read.
 pub(crate) fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
@@ -310,6 +332,9 @@ pub fn read_frame_columns(
     columns: Option<&[&str]>,
     opts: &ReadOptions,
 ) -> Result<DataFrame, DataError> {
+    if let Some(frame) = memory_frame(path, columns.unwrap_or(&[]))? {
+        return Ok(frame);
+    }
     let source = path.display().to_string();
     match format_of(path, opts)? {
         Format::Parquet => read_parquet(path, columns, &opts.limits),
@@ -389,6 +414,9 @@ pub fn read_frame_columns(
 /// Parquet types) and wants line-numbered errors and bounded resources first.
 /// A Parquet file's schema is read and checked, not its data.
 pub fn check_file(path: &Path, opts: &ReadOptions) -> Result<(), DataError> {
+    if memory_frame(path, &[])?.is_some() {
+        return Ok(());
+    }
     let source = path.display().to_string();
     match format_of(path, opts)? {
         Format::Csv => {
@@ -491,6 +519,9 @@ pub fn load_table(
     missing: &MissingPolicy,
 ) -> Result<EncodedTable, DataError> {
     let source = path.display().to_string();
+    if let Some(frame) = memory_frame(path, columns)? {
+        return encode_frame(&frame, columns, &source, missing);
+    }
     let is_missing = |v: &str| missing.is_missing(v);
     match format_of(path, opts)? {
         Format::Parquet => {
