@@ -51,6 +51,7 @@ pub mod inputs;
 pub mod kinds;
 pub mod limits;
 pub mod output;
+pub mod pan;
 mod parquet_footer;
 pub mod read;
 pub mod roles;
