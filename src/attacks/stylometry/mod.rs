@@ -19,7 +19,8 @@
 //! `pairwise` (Weerasinghe & Greenstadt 2021 feature-difference verifier),
 //! `lambdag` (Nini et al. 2024 grammar-model likelihood ratio), `verifiers`
 //! (one call over the pairwise verifiers, for `reident verify` and open-set
-//! attribution).
+//! attribution), `open_set` (attribution with a "none of the known
+//! authors" answer, verification-thresholded).
 //! Classifiers plug in through [`AuthorshipClassifier`] (parameters, `fit`)
 //! and [`AuthorshipModel`] (the fitted model, `scores`) on a
 //! [`FeatureMatrix`]'s values.
@@ -107,6 +108,7 @@ pub mod formatting;
 pub mod lambdag;
 pub mod linear;
 pub mod normalize;
+pub mod open_set;
 pub mod pairwise;
 pub mod pipeline;
 pub mod pooling;
