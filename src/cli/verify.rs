@@ -109,7 +109,15 @@ struct Labelled {
     same: Vec<bool>,
 }
 
-fn pan_dir_texts(dir: &Path) -> Result<(Vec<String>, Vec<(usize, usize)>, Vec<String>), CliError> {
+/// The texts of a PAN pairs.jsonl (two per problem), each problem's index
+/// pair into them, and the problem ids.
+struct PanTexts {
+    texts: Vec<String>,
+    pairs: Vec<(usize, usize)>,
+    ids: Vec<String>,
+}
+
+fn pan_dir_texts(dir: &Path) -> Result<PanTexts, CliError> {
     let pairs = read_pairs(&dir.join("pairs.jsonl"))?;
     let mut texts = Vec::with_capacity(2 * pairs.len());
     let mut index = Vec::with_capacity(pairs.len());
@@ -121,7 +129,11 @@ fn pan_dir_texts(dir: &Path) -> Result<(Vec<String>, Vec<(usize, usize)>, Vec<St
         texts.push(b);
         ids.push(p.id);
     }
-    Ok((texts, index, ids))
+    Ok(PanTexts {
+        texts,
+        pairs: index,
+        ids,
+    })
 }
 
 fn truth_by_id(
@@ -145,7 +157,7 @@ fn truth_by_id(
 
 fn load_train(path: &Path, args: &VerifyArgs) -> Result<Labelled, CliError> {
     if path.is_dir() {
-        let (texts, pairs, ids) = pan_dir_texts(path)?;
+        let PanTexts { texts, pairs, ids } = pan_dir_texts(path)?;
         let truth_path = path.join("truth.jsonl");
         let truth = read_truth(&truth_path)?;
         let same = truth_by_id(&truth, &ids, &truth_path)?;
@@ -217,7 +229,11 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
         )));
     }
     let train = load_train(train_path, args)?;
-    let (test_texts, test_pairs, test_ids) = pan_dir_texts(test_dir)?;
+    let PanTexts {
+        texts: test_texts,
+        pairs: test_pairs,
+        ids: test_ids,
+    } = pan_dir_texts(test_dir)?;
     let method: VerifierMethod = args.method.into();
     let values = verify_pairs(
         method,

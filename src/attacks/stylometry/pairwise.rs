@@ -438,7 +438,7 @@ impl PlattCalibration {
                 hbb += w;
             }
             let det = haa * hbb - hab * hab;
-            if !(det.abs() > 1e-300) {
+            if det.is_nan() || det.abs() <= 1e-300 {
                 break;
             }
             let da = (hbb * ga - hab * gb) / det;
