@@ -681,6 +681,10 @@ pub struct ReleaseAttackReport {
     /// Pseudonym-level attribution (pooled), scored; `null` when no attacked
     /// document has a pseudonym.
     pub pseudonyms: Option<Evaluation>,
+    /// Open-set attribution with the left-out authors' release documents as
+    /// unknowns (`{"Ok": ...}` or `{"Err": reason}`); `null` when there are
+    /// none.
+    pub open_set: Option<Result<crate::eval::release_attack::ReleaseOpenSet, String>>,
 }
 
 /// A corpus file read as the audit reads a `[[corpus]]` side: the id and
@@ -761,6 +765,7 @@ fn run_release(
         shared_pseudonyms: attack.attribution.pseudonyms.as_ref().map(|p| p.shared),
         documents: scored.scores.documents.clone(),
         pseudonyms: scored.scores.pseudonyms.clone(),
+        open_set: scored.open_set.clone(),
     };
     super::output::print_json(out, &report)?;
     Ok(match args.max_accuracy {
