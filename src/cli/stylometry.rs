@@ -4,7 +4,12 @@
 //! alone; optional sweeps over the number of candidate authors and the test
 //! text length. With `--pseudonym-column` the test documents are also pooled
 //! per pseudonym and attributed as a whole (document-level and
-//! pseudonym-level accuracy side by side). Prints one JSON report.
+//! pseudonym-level accuracy side by side). With `--open-set`, test
+//! documents by authors absent from `--train` are allowed: a document's best
+//! candidate is kept only when the pairwise verifier fitted on `--train`
+//! confirms it, else it is answered "none of the known authors", scored with
+//! the PAN 2019 open-set measure (`crate::attacks::stylometry::open_set`,
+//! `crate::eval::open_set`). Prints one JSON report.
 //!
 //! With `--original` and `--release` instead, it runs the audit's experiment
 //! on an original corpus and its release (the library's one function,

@@ -13,7 +13,11 @@
 //!   its release: per candidate author (at least `min_documents` non-empty
 //!   originals, at least 2), a seeded share `known_share` of their originals
 //!   is the adversary's training set and the release versions of the others
-//!   (matched by document id) are attacked.
+//!   (matched by document id) are attacked. The release documents of the
+//!   authors left out (fewer than `min_documents` originals: no known writing
+//!   the attacker could use) are attacked open-set together with them
+//!   ([`super::open_set`]: named only when the pairwise verifier agrees), so
+//!   the report can say how many of them would be wrongly named.
 //! * [`attribute_release`] attacks given release documents with an already
 //!   fitted pipeline; [`attribute_pseudonyms`] fits the pipeline on a
 //!   training corpus first (`reident stylometry --train --test
