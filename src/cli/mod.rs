@@ -24,6 +24,7 @@ pub mod stylometry;
 pub mod synth;
 pub mod text;
 pub mod unicity;
+pub mod verify;
 
 pub mod progress;
 
@@ -356,6 +357,8 @@ pub enum Command {
     Link(link::LinkArgs),
     /// Authorship attribution (Delta family, nearest centroid, kNN): train/test or cross-validation, or the audit's original/release attack (--original --release; --max-accuracy decides the `authorship` claim).
     Stylometry(stylometry::StylometryArgs),
+    /// Pairwise authorship verification in the PAN 2020/2021 format (pairs.jsonl, truth.jsonl, answers.jsonl): fit on --train, answer --test, print the PAN measures; or score answers (--score --truth).
+    Verify(verify::VerifyArgs),
     /// Anonymeter-style risks: singling out, linkability, attribute inference.
     Risk(risk::RiskArgs),
     /// Trace unicity of event data and linkage of pseudonymized traces.
@@ -381,6 +384,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Identifiers(args) => identifiers::run(&args, out),
         Command::Link(args) => link::run(&args, out),
         Command::Stylometry(args) => stylometry::run(&args, out),
+        Command::Verify(args) => verify::run(&args, out),
         Command::Risk(args) => risk::run(&args, out),
         Command::Unicity(args) => unicity::run(&args, out),
         Command::Hierarchy(args) => hierarchy::run(&args, out),

@@ -4,7 +4,12 @@
 //! alone; optional sweeps over the number of candidate authors and the test
 //! text length. With `--pseudonym-column` the test documents are also pooled
 //! per pseudonym and attributed as a whole (document-level and
-//! pseudonym-level accuracy side by side). Prints one JSON report.
+//! pseudonym-level accuracy side by side). With `--open-set`, test
+//! documents by authors absent from `--train` are allowed: a document's best
+//! candidate is kept only when the pairwise verifier fitted on `--train`
+//! confirms it, else it is answered "none of the known authors", scored with
+//! the PAN 2019 open-set measure (`crate::attacks::stylometry::open_set`,
+//! `crate::eval::open_set`). Prints one JSON report.
 //!
 //! With `--original` and `--release` instead, it runs the audit's experiment
 //! on an original corpus and its release (the library's one function,
@@ -25,6 +30,8 @@ use crate::attacks::stylometry::delta::{KnnDistance, Profile};
 use crate::attacks::stylometry::features::{FeatureConfig, FeatureKind};
 use crate::attacks::stylometry::linear::{LinearSvmParams, LogisticParams};
 use crate::attacks::stylometry::normalize::Normalization;
+use crate::attacks::stylometry::open_set::{open_set_attribute, OpenSetParams};
+use crate::attacks::stylometry::pairwise::PairwiseParams;
 use crate::attacks::stylometry::pipeline::{
     attribute, ClassifierKind, ClassifierSpec, PipelineConfig,
 };
@@ -39,6 +46,7 @@ use crate::eval::attribution::{pseudonym_run, score_run, Evaluation, PseudonymRu
 use crate::eval::cross_validation::{
     cross_validate, sweep_authors, sweep_length, CrossValidation, SweepPoint,
 };
+use crate::eval::open_set::{score_open_set, OpenSetScores};
 use crate::eval::release_attack::attack_release;
 
 /// Arguments of `reident stylometry`.
@@ -62,7 +70,7 @@ pub struct StylometryArgs {
         conflicts_with_all = [
             "train", "test", "pseudonym_column", "normalization", "profile", "k", "alpha",
             "svm_c", "pooling", "keep_markup", "keep_code", "skip_empty", "folds", "top_n",
-            "sweep_authors", "repeats", "sweep_lengths",
+            "sweep_authors", "repeats", "sweep_lengths", "open_set",
         ]
     )]
     pub original: Option<PathBuf>,
@@ -139,6 +147,17 @@ pub struct StylometryArgs {
     /// scores, or average their feature vectors and score once.
     #[arg(long, value_enum, default_value_t = PoolingArg::SumScores)]
     pub pooling: PoolingArg,
+    /// Open-set attribution of --test: a document whose best candidate the
+    /// pairwise verifier (fitted on --train) does not confirm is answered
+    /// "none of the known authors"; test documents by authors absent from
+    /// --train are allowed and scored as unknown (PAN 2019 open-set macro-F1,
+    /// accuracy, share answered).
+    #[arg(long, requires = "test", conflicts_with = "pseudonym_column")]
+    pub open_set: bool,
+    /// With --open-set: accept the best candidate when the verifier's
+    /// probability exceeds this, in [0, 1).
+    #[arg(long, default_value_t = 0.5, requires = "open_set", value_parser = super::parse::max_rate)]
+    pub open_set_threshold: f64,
     /// Keep Jira/Confluence/Markdown markup in the words instead of stripping it.
     #[arg(long)]
     pub keep_markup: bool,
@@ -286,6 +305,30 @@ pub struct StylometryReport {
     pub accuracy_by_authors: Vec<SweepPoint>,
     /// Accuracy versus test length in words.
     pub accuracy_by_length: Vec<SweepPoint>,
+    /// Open-set attribution of --test (with --open-set).
+    pub open_set: Option<OpenSetReport>,
+}
+
+/// One open-set answer.
+#[derive(Debug, Serialize)]
+pub struct OpenSetAnswer {
+    /// The closed-set best candidate.
+    pub candidate: String,
+    /// The verifier's probability that the candidate wrote the document.
+    pub verification: f64,
+    /// The answer: the candidate, or `null` for "none of the known authors".
+    pub answer: Option<String>,
+}
+
+/// The open-set part of the report.
+#[derive(Debug, Serialize)]
+pub struct OpenSetReport {
+    /// The acceptance threshold.
+    pub threshold: f64,
+    /// One answer per test document, in order.
+    pub answers: Vec<OpenSetAnswer>,
+    /// PAN 2019 open-set scores, when --test has the author column.
+    pub scores: Option<OpenSetScores>,
 }
 
 fn usage(message: String) -> CliError {
@@ -458,8 +501,50 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         cross_validation: None,
         accuracy_by_authors: Vec::new(),
         accuracy_by_length: Vec::new(),
+        open_set: None,
     };
-    if let Some(test_path) = &args.test {
+    if let (true, Some(test_path)) = (args.open_set, &args.test) {
+        let test_name = test_path.display().to_string();
+        let loaded = load(test_path, args, false, None)?;
+        report.skipped_test_rows = loaded.skipped;
+        let (run, scores) = attribute(&config, &train, &loaded.texts, args.top_n)?;
+        let params = OpenSetParams {
+            verifier: PairwiseParams {
+                seed: args.seed,
+                ..PairwiseParams::default()
+            },
+            threshold: args.open_set_threshold,
+        };
+        let open = open_set_attribute(&scores, &train.texts, &train.labels, &loaded.texts, &params)
+            .map_err(|e| usage(format!("{test_name}: {e}")))?;
+        let truth: Option<Vec<Option<usize>>> = loaded.authors.as_ref().map(|names| {
+            names
+                .iter()
+                .map(|n| train.authors.binary_search(n).ok())
+                .collect()
+        });
+        let scores_open = match &truth {
+            Some(t) => Some(score_open_set(&open.answer, t)?),
+            None => None,
+        };
+        let name = |a: usize| train.authors.get(a).cloned().unwrap_or_default();
+        report.open_set = Some(OpenSetReport {
+            threshold: open.threshold,
+            answers: open
+                .candidate
+                .iter()
+                .zip(&open.verification)
+                .zip(&open.answer)
+                .map(|((&c, &v), a)| OpenSetAnswer {
+                    candidate: name(c),
+                    verification: v,
+                    answer: a.map(name),
+                })
+                .collect(),
+            scores: scores_open,
+        });
+        report.attribution = Some(score_run(run, &scores, None)?);
+    } else if let Some(test_path) = &args.test {
         let test_name = test_path.display().to_string();
         let Loaded {
             texts,
@@ -470,7 +555,15 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         report.skipped_test_rows = skipped;
         let truth = match authors {
             Some(names) => {
-                Some(Corpus::with_authors(texts.clone(), &names, train.authors.clone())?.labels)
+                Some(
+                    Corpus::with_authors(texts.clone(), &names, train.authors.clone())
+                        .map_err(|e| {
+                            usage(format!(
+                                "{test_name}: {e} (with --open-set, such documents are answered and scored as \"none of the known authors\")"
+                            ))
+                        })?
+                        .labels,
+                )
             }
             None => None,
         };
@@ -593,6 +686,10 @@ pub struct ReleaseAttackReport {
     /// Pseudonym-level attribution (pooled), scored; `null` when no attacked
     /// document has a pseudonym.
     pub pseudonyms: Option<Evaluation>,
+    /// Open-set attribution with the left-out authors' release documents as
+    /// unknowns (`{"Ok": ...}` or `{"Err": reason}`); `null` when there are
+    /// none.
+    pub open_set: Option<Result<crate::eval::release_attack::ReleaseOpenSet, String>>,
 }
 
 /// A corpus file read as the audit reads a `[[corpus]]` side: the id and
@@ -673,6 +770,7 @@ fn run_release(
         shared_pseudonyms: attack.attribution.pseudonyms.as_ref().map(|p| p.shared),
         documents: scored.scores.documents.clone(),
         pseudonyms: scored.scores.pseudonyms.clone(),
+        open_set: scored.open_set.clone(),
     };
     super::output::print_json(out, &report)?;
     Ok(match args.max_accuracy {

@@ -52,6 +52,7 @@ pub mod kinds;
 pub mod limits;
 pub mod memory;
 pub mod output;
+pub mod pan;
 mod parquet_footer;
 pub mod read;
 pub mod roles;

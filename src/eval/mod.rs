@@ -62,6 +62,7 @@ pub mod inference;
 pub mod linkage;
 pub mod mechanism_audit;
 pub mod one_run;
+pub mod open_set;
 pub mod planner;
 pub mod rate;
 pub mod release_attack;

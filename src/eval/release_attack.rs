@@ -36,6 +36,22 @@ pub struct ScoredReleaseAttack {
     pub scores: ReleaseScores,
     /// How the pipeline was chosen; `None` when it was fixed.
     pub choice: Option<PipelineChoice>,
+    /// Open-set scores (PAN 2019 measure, [`super::open_set`]) when the
+    /// release holds documents of authors without enough known writing:
+    /// `Ok` with the scores and the share of those documents wrongly named,
+    /// `Err` with the reason it could not run; `None` when every attacked
+    /// author is a candidate.
+    pub open_set: Option<Result<ReleaseOpenSet, String>>,
+}
+
+/// The open-set result of a release attack.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseOpenSet {
+    /// Scores over the attacked documents and the left-out authors' ones.
+    pub scores: super::open_set::OpenSetScores,
+    /// Of the left-out authors' documents, the share named as a candidate
+    /// author (always a wrong name).
+    pub unknown_named_share: f64,
 }
 
 /// One candidate of an attacker's suite and its cross-validated accuracy on
@@ -208,10 +224,30 @@ pub fn attack_release(
         Ok(config)
     })?;
     let scores = score_release(&attack.attribution, &attack.authors)?;
+    let open_set = match &attack.open_set {
+        None => None,
+        Some(Err(why)) => Some(Err(why.clone())),
+        Some(Ok(run)) => {
+            let scores = super::open_set::score_open_set(&run.attribution.answer, &run.truth)?;
+            let unknown: Vec<bool> = run
+                .truth
+                .iter()
+                .zip(&run.attribution.answer)
+                .filter(|(t, _)| t.is_none())
+                .map(|(_, a)| a.is_some())
+                .collect();
+            let named = unknown.iter().filter(|&&n| n).count() as f64;
+            Some(Ok(ReleaseOpenSet {
+                scores,
+                unknown_named_share: named / unknown.len().max(1) as f64,
+            }))
+        }
+    };
     Ok(ScoredReleaseAttack {
         attack,
         scores,
         choice,
+        open_set,
     })
 }
 

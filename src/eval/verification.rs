@@ -1,6 +1,33 @@
 //! Scoring of authorship verification trials ("is this document by author
-//! A?"): c@1, the PAN decision rule, the ROC/EER/c@1 summary, and the epsilon
-//! lower bound the trials imply.
+//! A?"): c@1, the PAN decision rule, the ROC/EER/c@1 summary, the epsilon
+//! lower bound the trials imply, and the PAN 2020/2021 verification measures
+//! ([`pan_scores`]).
+//!
+//! The PAN measures follow the official evaluator of the PAN 2020 and 2021
+//! authorship verification tasks (`pan20_verif_evaluator.py` in
+//! github.com/pan-webis-de/pan-code, the `clef21/authorship-verification`
+//! copy, which added the Brier score and fixed F0.5u's non-answers; Kestemont
+//! et al., "Overview of the Cross-Domain Authorship Verification Task at PAN
+//! 2020", CLEF 2020 Working Notes). Every answer is a probability in [0, 1]
+//! that the two texts share an author; exactly 0.5 is a non-answer.
+//!
+//! * AUC: area under the ROC curve of all answers, non-answers included
+//!   (ties count half, as scikit-learn's `roc_auc_score`).
+//! * c@1 (Peñas & Rodrigo 2011): `(nc + nu * nc / n) / n`, answers > 0.5
+//!   read as "same", < 0.5 as "different".
+//! * F0.5u (Bevendorff et al. 2019, "Generalizing Unmasking for Short
+//!   Texts", NAACL): `1.25 tp / (1.25 tp + 0.25 (fn + nu) + fp)`, so a
+//!   non-answer costs as a false negative.
+//! * F1: the F1 of "same" on the answered problems only.
+//! * Brier: the complement `1 - mean((answer - truth)^2)` over all problems.
+//! * overall: the mean of the five.
+//!
+//! Where the official script returns 0.0 instead of failing (AUC of one
+//! class, F1 with no "same" answer and no "same" truth) [`pan_scores`] does
+//! the same, so figures compare one to one; where it would divide by zero
+//! (F0.5u with no positive truth, no "same" answer and no non-answer) the
+//! figure is 0.0 here. The official script rounds to three digits when it
+//! prints; these are unrounded.
 //!
 //! The trials themselves (one score per document x candidate pair, labelled
 //! same-author or not) come from `crate::attacks::stylometry::verification`,
@@ -105,4 +132,177 @@ pub fn verification_epsilon_lower_bound(
 ) -> Result<EpsilonLowerBound, EvalError> {
     let (scores, is_member) = trials.epsilon_inputs();
     epsilon_lower_bound(scores, is_member, delta, confidence, selection)
+}
+
+/// The PAN 2020/2021 authorship verification measures of one set of answers
+/// (see the module documentation for the definitions).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PanScores {
+    /// Area under the ROC curve (0.0 when the truth has one class, as the
+    /// official script).
+    pub auc: f64,
+    /// c@1.
+    pub c_at_1: f64,
+    /// F0.5u.
+    pub f_05_u: f64,
+    /// F1 of "same" on the answered problems.
+    pub f1: f64,
+    /// The complement of the Brier score, `1 - mean((answer - truth)^2)`.
+    pub brier: f64,
+    /// Mean of the five.
+    pub overall: f64,
+    /// Problems scored.
+    pub problems: usize,
+    /// Problems answered (answer not exactly 0.5).
+    pub answered: usize,
+}
+
+/// The PAN 2020/2021 verification measures of `answers` (probabilities in
+/// [0, 1] that a pair shares an author; exactly 0.5 = no answer) against
+/// `truth` (`true` = same author). Problems the system did not answer must
+/// be given as 0.5, as the official evaluator does.
+pub fn pan_scores(answers: &[f64], truth: &[bool]) -> Result<PanScores, EvalError> {
+    if answers.len() != truth.len() {
+        return Err(EvalError::LengthMismatch {
+            left_name: "answers".into(),
+            left: answers.len(),
+            right_name: "truth".into(),
+            right: truth.len(),
+        });
+    }
+    if truth.is_empty() {
+        return Err(EvalError::Invalid(
+            "PAN scores of zero problems: give at least one answer".into(),
+        ));
+    }
+    if let Some(i) = answers
+        .iter()
+        .position(|a| !a.is_finite() || !(0.0..=1.0).contains(a))
+    {
+        return Err(EvalError::Invalid(format!(
+            "answer {i} is {}; PAN answers are probabilities in [0, 1] (0.5 = no answer)",
+            answers[i]
+        )));
+    }
+    let n = truth.len() as f64;
+    let has_both = truth.iter().any(|&t| t) && truth.iter().any(|&t| !t);
+    let auc = if has_both {
+        super::roc::auc(answers, truth)?
+    } else {
+        0.0
+    };
+    let decisions = decide(answers, 0.5, 0.0);
+    let c_at_1 = c_at_1(&decisions, truth)?;
+    let (mut tp, mut fp, mut fn_, mut nu) = (0usize, 0usize, 0usize, 0usize);
+    for (d, &t) in decisions.iter().zip(truth) {
+        match (d, t) {
+            (None, _) => nu += 1,
+            (Some(true), true) => tp += 1,
+            (Some(true), false) => fp += 1,
+            (Some(false), true) => fn_ += 1,
+            (Some(false), false) => {}
+        }
+    }
+    let f05_den = 1.25 * tp as f64 + 0.25 * (fn_ + nu) as f64 + fp as f64;
+    let f_05_u = if f05_den > 0.0 {
+        1.25 * tp as f64 / f05_den
+    } else {
+        0.0
+    };
+    // F1 on the answered problems: 2 tp / (2 tp + fp + fn), 0 when undefined
+    // (scikit-learn's zero_division default).
+    let f1_den = 2 * tp + fp + fn_;
+    let f1 = if f1_den > 0 {
+        2.0 * tp as f64 / f1_den as f64
+    } else {
+        0.0
+    };
+    let brier = 1.0
+        - answers
+            .iter()
+            .zip(truth)
+            .map(|(&a, &t)| (a - f64::from(u8::from(t))).powi(2))
+            .sum::<f64>()
+            / n;
+    Ok(PanScores {
+        auc,
+        c_at_1,
+        f_05_u,
+        f1,
+        brier,
+        overall: (auc + c_at_1 + f_05_u + f1 + brier) / 5.0,
+        problems: truth.len(),
+        answered: truth.len() - nu,
+    })
+}
+
+#[cfg(test)]
+mod pan_tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-12, "{a} != {b}");
+    }
+
+    #[test]
+    fn pan_scores_by_hand_with_a_non_answer_and_a_tie() {
+        // truth:   1    1    1    0    0    0
+        // answer: 0.9  0.5  0.3  0.5  0.2  0.9
+        // decisions: yes, none, no, none, no, yes
+        // tp = 1 (0.9/1), fn = 1 (0.3/1), fp = 1 (0.9/0), tn = 1 (0.2/0), nu = 2.
+        let truth = [true, true, true, false, false, false];
+        let answers = [0.9, 0.5, 0.3, 0.5, 0.2, 0.9];
+        let s = pan_scores(&answers, &truth).unwrap();
+        // AUC: 9 positive/negative pairs. P0.9 vs N0.5 win, N0.2 win, N0.9 tie
+        // -> 2.5; P0.5 vs N0.5 tie, N0.2 win, N0.9 lose -> 1.5; P0.3 vs N0.5
+        // lose, N0.2 win, N0.9 lose -> 1. (2.5 + 1.5 + 1) / 9 = 5/9.
+        close(s.auc, 5.0 / 9.0);
+        // c@1: nc = 2 (tp + tn), nu = 2, n = 6: (2 + 2 * 2 / 6) / 6 = 4/9.
+        close(s.c_at_1, (2.0 + 2.0 * 2.0 / 6.0) / 6.0);
+        // F0.5u: 1.25 / (1.25 + 0.25 (1 + 2) + 1) = 1.25 / 3.
+        close(s.f_05_u, 1.25 / 3.0);
+        // F1 on the 4 answered: 2 / (2 + 1 + 1) = 0.5.
+        close(s.f1, 0.5);
+        // Brier: squared errors .01 .25 .49 .25 .04 .81 = 1.85; 1 - 1.85 / 6.
+        close(s.brier, 1.0 - 1.85 / 6.0);
+        close(
+            s.overall,
+            (5.0 / 9.0 + 4.0 / 9.0 + 1.25 / 3.0 + 0.5 + 1.0 - 1.85 / 6.0) / 5.0,
+        );
+        assert_eq!((s.problems, s.answered), (6, 4));
+    }
+
+    #[test]
+    fn pan_scores_all_unanswered_and_one_class() {
+        // Every answer 0.5: c@1 = 0 (nc = 0), F0.5u = 0 / (0.25 * 2) = 0,
+        // F1 undefined -> 0, Brier = 1 - 0.25 = 0.75, AUC = 0.5 (all tied).
+        let s = pan_scores(&[0.5, 0.5], &[true, false]).unwrap();
+        close(s.auc, 0.5);
+        close(s.c_at_1, 0.0);
+        close(s.f_05_u, 0.0);
+        close(s.f1, 0.0);
+        close(s.brier, 0.75);
+        assert_eq!(s.answered, 0);
+        // One class: AUC is 0.0 as in the official script; the rest as usual.
+        // answers 1.0, 0.0 on truth 1, 1: tp = 1, fn = 1: c@1 = 1/2,
+        // F0.5u = 1.25 / (1.25 + 0.25) = 5/6, F1 = 2 / 3, Brier = 1 - 1/2.
+        let s = pan_scores(&[1.0, 0.0], &[true, true]).unwrap();
+        close(s.auc, 0.0);
+        close(s.c_at_1, 0.5);
+        close(s.f_05_u, 1.25 / 1.5);
+        close(s.f1, 2.0 / 3.0);
+        close(s.brier, 0.5);
+    }
+
+    #[test]
+    fn pan_scores_perfect_and_errors() {
+        let s = pan_scores(&[1.0, 0.0, 1.0], &[true, false, true]).unwrap();
+        for v in [s.auc, s.c_at_1, s.f_05_u, s.f1, s.brier, s.overall] {
+            close(v, 1.0);
+        }
+        assert!(pan_scores(&[1.2], &[true]).is_err());
+        assert!(pan_scores(&[f64::NAN], &[true]).is_err());
+        assert!(pan_scores(&[0.1, 0.2], &[true]).is_err());
+        assert!(pan_scores(&[], &[]).is_err());
+    }
 }

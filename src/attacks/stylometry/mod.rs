@@ -15,7 +15,12 @@
 //! linfa), `verification` (open-set verification trials, the impostors
 //! method, epsilon bounds from verification scores), `pooling`
 //! (pseudonym-level attribution by pooling a pseudonym's documents),
-//! `pseudonym` (the pseudonym-level attack the audit and the CLI share).
+//! `pseudonym` (the pseudonym-level attack the audit and the CLI share),
+//! `pairwise` (Weerasinghe & Greenstadt 2021 feature-difference verifier),
+//! `lambdag` (Nini et al. 2024 grammar-model likelihood ratio), `verifiers`
+//! (one call over the pairwise verifiers, for `reident verify` and open-set
+//! attribution), `open_set` (attribution with a "none of the known
+//! authors" answer, verification-thresholded).
 //! Classifiers plug in through [`AuthorshipClassifier`] (parameters, `fit`)
 //! and [`AuthorshipModel`] (the fitted model, `scores`) on a
 //! [`FeatureMatrix`]'s values.
@@ -100,14 +105,18 @@ pub mod corpus;
 pub mod delta;
 pub mod features;
 pub mod formatting;
+pub mod lambdag;
 pub mod linear;
 pub mod normalize;
+pub mod open_set;
+pub mod pairwise;
 pub mod pipeline;
 pub mod pooling;
 pub mod pseudonym;
 pub mod ranking;
 pub mod tokenize;
 pub mod verification;
+pub mod verifiers;
 
 /// Checks a training set shared by every classifier: rows pair with labels,
 /// at least two authors, every label in range, every author with at least one

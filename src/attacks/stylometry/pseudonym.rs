@@ -13,7 +13,11 @@
 //!   its release: per candidate author (at least `min_documents` non-empty
 //!   originals, at least 2), a seeded share `known_share` of their originals
 //!   is the adversary's training set and the release versions of the others
-//!   (matched by document id) are attacked.
+//!   (matched by document id) are attacked. The release documents of the
+//!   authors left out (fewer than `min_documents` originals: no known writing
+//!   the attacker could use) are attacked open-set together with them
+//!   ([`super::open_set`]: named only when the pairwise verifier agrees), so
+//!   the report can say how many of them would be wrongly named.
 //! * [`attribute_release`] attacks given release documents with an already
 //!   fitted pipeline; [`attribute_pseudonyms`] fits the pipeline on a
 //!   training corpus first (`reident stylometry --train --test
@@ -38,6 +42,8 @@ use rand_chacha::ChaCha8Rng;
 use super::corpus::Corpus;
 use super::features::{FeatureConfig, FeatureKind};
 use super::normalize::Normalization;
+use super::open_set::{open_set_attribute, OpenSetAttribution, OpenSetParams};
+use super::pairwise::PairwiseParams;
 use super::pipeline::{
     attribution_run, AttributionRun, ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
 };
@@ -159,6 +165,25 @@ pub struct PseudonymAttack {
     pub held_out_in_release: usize,
     /// Attribution of the attacked (non-empty) release documents.
     pub attribution: ReleaseAttribution,
+    /// Open-set attribution ([`super::open_set`]) of the attacked documents
+    /// followed by the release documents of the left-out authors (authors
+    /// without enough known writing, whom the attacker cannot name), when
+    /// there are any of the latter; `None` otherwise. `Some(Err(why))` when
+    /// it could not run (e.g. no known author has two documents to pair): the
+    /// closed-set attack stands and the reason is reported.
+    pub open_set: Option<Result<OpenSetRun, String>>,
+}
+
+/// The open-set run of [`PseudonymAttack::open_set`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenSetRun {
+    /// The answers, one per document: the attacked documents in
+    /// [`ReleaseAttribution::document_truth`] order, then the left-out
+    /// authors' release documents.
+    pub attribution: OpenSetAttribution,
+    /// The truth of each document: `Some(author)` for a candidate author,
+    /// `None` for a left-out author.
+    pub truth: Vec<Option<usize>>,
 }
 
 /// Attributes release documents `texts` (true authors `truth`, indices into
@@ -329,6 +354,17 @@ pub fn pseudonym_attack_choosing(
     }
     let total_authors = by_author.len();
     let min_documents = params.min_documents.max(2);
+    // The release versions of the left-out authors' documents: the open-set
+    // attack's "none of the known authors" documents.
+    let mut unknown_texts: Vec<String> = by_author
+        .values()
+        .filter(|rows| rows.len() < min_documents)
+        .flatten()
+        .filter_map(|&row| release_row.get(original.ids[row].as_str()))
+        .map(|&r| release.texts[r].clone())
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    unknown_texts.sort_unstable();
     by_author.retain(|_, rows| rows.len() >= min_documents);
     if by_author.len() < 2 {
         return Err(StylometryError::Invalid(format!(
@@ -385,6 +421,36 @@ pub fn pseudonym_attack_choosing(
         &test_pseudonyms,
         params.pooling,
     )?;
+    let open_set = if unknown_texts.is_empty() {
+        None
+    } else {
+        let mut texts = test_texts.clone();
+        texts.extend(unknown_texts.iter().cloned());
+        let open = pipeline.scores(&texts).and_then(|scores| {
+            open_set_attribute(
+                &scores,
+                &train.texts,
+                &train.labels,
+                &texts,
+                &OpenSetParams {
+                    verifier: PairwiseParams {
+                        seed: params.seed,
+                        ..PairwiseParams::default()
+                    },
+                    ..OpenSetParams::default()
+                },
+            )
+        });
+        let mut open_truth: Vec<Option<usize>> = truth.iter().map(|&t| Some(t)).collect();
+        open_truth.extend(std::iter::repeat_n(None, unknown_texts.len()));
+        Some(
+            open.map(|attribution| OpenSetRun {
+                attribution,
+                truth: open_truth,
+            })
+            .map_err(|e| e.to_string()),
+        )
+    };
 
     let (mut texts, mut names) = (Vec::new(), Vec::new());
     for (author, rows) in &by_author {
@@ -402,6 +468,7 @@ pub fn pseudonym_attack_choosing(
         held_out_documents,
         held_out_in_release,
         attribution,
+        open_set,
     })
 }
 
@@ -492,6 +559,64 @@ mod tests {
         assert_eq!(top_ranked(row, 1), vec![0]);
         assert_eq!(row[0], row[1]);
         assert!(row[2] < row[0]);
+        // Every author is a candidate: no open-set run.
+        assert!(r.open_set.is_none());
+    }
+
+    /// An author with one original (below `min_documents`) is left out of the
+    /// candidates; its release document is attacked open-set as an unknown
+    /// after the 6 attacked documents of the candidates.
+    #[test]
+    fn left_out_authors_are_attacked_open_set() {
+        let texts = [
+            "alpha alpha beta beta alpha gamma, alpha!",
+            "delta delta epsilon epsilon delta zeta; delta.",
+            "eta eta theta theta eta iota: eta?",
+        ];
+        let mut original_texts = Vec::new();
+        let mut original_authors = Vec::new();
+        for (author, text) in ["a", "b", "c"].iter().zip(texts) {
+            for _ in 0..4 {
+                original_texts.push(text.to_string());
+                original_authors.push(Some(author.to_string()));
+            }
+        }
+        original_texts.push("kappa lambda mu nu xi omicron pi".to_string());
+        original_authors.push(Some("d".to_string()));
+        let n = original_texts.len();
+        let original = Corpus::new(
+            "original",
+            (0..n).map(|i| Some(i.to_string())).collect(),
+            original_texts.into_iter().map(Some).collect(),
+        )
+        .unwrap();
+        let pseudonyms: Vec<Option<String>> = vec![None; n];
+        let params = PseudonymAttackParams {
+            min_documents: 2,
+            ..PseudonymAttackParams::new(vec![FeatureKind::FunctionWords], ClassifierKind::Cosine)
+        };
+        let r = pseudonym_attack(
+            PseudonymAttackInput {
+                original: &original,
+                original_authors: &original_authors,
+                release: &original,
+                release_pseudonyms: &pseudonyms,
+            },
+            &params,
+        )
+        .unwrap();
+        assert_eq!(r.authors_left_out, 1);
+        let run = r.open_set.unwrap().unwrap();
+        assert_eq!(
+            run.truth,
+            vec![Some(0), Some(0), Some(1), Some(1), Some(2), Some(2), None]
+        );
+        assert_eq!(run.attribution.answer.len(), 7);
+        assert!(run
+            .attribution
+            .verification
+            .iter()
+            .all(|p| (0.0..=1.0).contains(p)));
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Authorship {
             (None, Some(p)) => (p, "pseudonym level (pooled)"),
             (None, None) => return Err(super::missing_facts(&self.corpus)),
         };
-        let (v, warnings) = eval::guard(
+        let (v, mut warnings) = eval::guard(
             eval::interval_at_most(p.low, p.high, self.max_accuracy),
             &[eval::CoverageCheck {
                 what: "held-out documents of known authors found in the release by id".into(),
@@ -101,6 +101,25 @@ impl Authorship {
                 cause: "Release documents are matched to their originals by the `id` column; release ids that name no original leave documents unattributed. Check that the release keeps the originals' document ids.".into(),
             }],
         );
+        // Authors without enough known writing: their release documents
+        // were attacked open-set (the verdict stays on the candidate
+        // authors' accuracy); say what happened to them.
+        match &scored.open_set {
+            None => {}
+            Some(Ok(o)) => warnings.push(format!(
+                "{} release documents are by {} author(s) without enough known writing (fewer than `min_documents` originals); open-set attribution (a candidate named only when the pairwise verifier fitted on the known writing agrees) named {} of them as a known author (always wrongly); PAN 2019 open-set macro-F1 {:.3}, accuracy {}, {} of all attacked documents answered.",
+                o.scores.unknown_documents,
+                attack.authors_left_out,
+                percent(o.unknown_named_share),
+                o.scores.macro_f1,
+                percent(o.scores.accuracy),
+                percent(o.scores.answered_share)
+            )),
+            Some(Err(why)) => warnings.push(format!(
+                "{} author(s) without enough known writing have release documents, but open-set attribution could not run ({why}); those documents were not attacked.",
+                attack.authors_left_out
+            )),
+        }
         Ok(verdict(
             self,
             v,
