@@ -689,7 +689,7 @@ pub struct ReleaseAttackReport {
     /// Open-set attribution with the left-out authors' release documents as
     /// unknowns (`{"Ok": ...}` or `{"Err": reason}`); `null` when there are
     /// none.
-    pub open_set: Option<Result<crate::eval::release_attack::ReleaseOpenSet, String>>,
+    pub open_set: Option<crate::eval::release_attack::OpenSetOutcome>,
 }
 
 /// A corpus file read as the audit reads a `[[corpus]]` side: the id and

@@ -37,11 +37,24 @@ pub struct ScoredReleaseAttack {
     /// How the pipeline was chosen; `None` when it was fixed.
     pub choice: Option<PipelineChoice>,
     /// Open-set scores (PAN 2019 measure, [`super::open_set`]) when the
-    /// release holds documents of authors without enough known writing:
-    /// `Ok` with the scores and the share of those documents wrongly named,
-    /// `Err` with the reason it could not run; `None` when every attacked
-    /// author is a candidate.
-    pub open_set: Option<Result<ReleaseOpenSet, String>>,
+    /// release holds documents of authors without enough known writing;
+    /// `None` when every attacked author is a candidate.
+    pub open_set: Option<OpenSetOutcome>,
+}
+
+/// What became of the open-set attack on the documents of authors without
+/// enough known writing. In JSON: `{"status": "ran", ...scores}` or
+/// `{"status": "not_run", "reason": ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OpenSetOutcome {
+    /// It ran: the scores and the share of those documents wrongly named.
+    Ran(ReleaseOpenSet),
+    /// It could not run, and why.
+    NotRun {
+        /// The reason.
+        reason: String,
+    },
 }
 
 /// The open-set result of a release attack.
@@ -226,7 +239,9 @@ pub fn attack_release(
     let scores = score_release(&attack.attribution, &attack.authors)?;
     let open_set = match &attack.open_set {
         None => None,
-        Some(Err(why)) => Some(Err(why.clone())),
+        Some(Err(why)) => Some(OpenSetOutcome::NotRun {
+            reason: why.clone(),
+        }),
         Some(Ok(run)) => {
             let scores = super::open_set::score_open_set(&run.attribution.answer, &run.truth)?;
             let unknown: Vec<bool> = run
@@ -237,7 +252,7 @@ pub fn attack_release(
                 .map(|(_, a)| a.is_some())
                 .collect();
             let named = unknown.iter().filter(|&&n| n).count() as f64;
-            Some(Ok(ReleaseOpenSet {
+            Some(OpenSetOutcome::Ran(ReleaseOpenSet {
                 scores,
                 unknown_named_share: named / unknown.len().max(1) as f64,
             }))

@@ -11,7 +11,7 @@ use crate::audit::declarations::{percent, Declared};
 use crate::audit::facts::classifier_label;
 use crate::audit::AuditError;
 use crate::eval;
-use crate::eval::release_attack::ScoredReleaseAttack;
+use crate::eval::release_attack::{OpenSetOutcome, ScoredReleaseAttack};
 use crate::report::ClaimVerdict;
 
 /// `kind = "authorship"`: `corpus`, `max_accuracy`.
@@ -106,7 +106,7 @@ impl Authorship {
         // authors' accuracy); say what happened to them.
         match &scored.open_set {
             None => {}
-            Some(Ok(o)) => warnings.push(format!(
+            Some(OpenSetOutcome::Ran(o)) => warnings.push(format!(
                 "{} release documents are by {} author(s) without enough known writing (fewer than `min_documents` originals); open-set attribution (a candidate named only when the pairwise verifier fitted on the known writing agrees) named {} of them as a known author (always wrongly); PAN 2019 open-set macro-F1 {:.3}, accuracy {}, {} of all attacked documents answered.",
                 o.scores.unknown_documents,
                 attack.authors_left_out,
@@ -115,7 +115,7 @@ impl Authorship {
                 percent(o.scores.accuracy),
                 percent(o.scores.answered_share)
             )),
-            Some(Err(why)) => warnings.push(format!(
+            Some(OpenSetOutcome::NotRun { reason: why }) => warnings.push(format!(
                 "{} author(s) without enough known writing have release documents, but open-set attribution could not run ({why}); those documents were not attacked.",
                 attack.authors_left_out
             )),
