@@ -106,6 +106,7 @@ pub mod audit;
 pub mod cli;
 pub mod data;
 pub mod dp;
+pub mod engine;
 pub mod eval;
 pub mod prelude;
 pub mod privacy;

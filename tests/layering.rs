@@ -42,6 +42,7 @@ const ALLOWED: &[(&str, Option<&[&str]>)] = &[
         Some(&["data", "privacy", "attacks", "dp", "eval"]),
     ),
     ("synth", Some(&["data", "anonymize", "privacy", "dp"])),
+    ("engine", Some(&["data", "privacy"])),
     (
         "audit",
         Some(&[
@@ -53,6 +54,7 @@ const ALLOWED: &[(&str, Option<&[&str]>)] = &[
             "eval",
             "report",
             "synth",
+            "engine",
         ]),
     ),
     (
