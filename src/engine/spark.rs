@@ -162,10 +162,9 @@ pub fn class_partial(
 ) -> Result<ClassPartial, EngineError> {
     let session = connect(url)?;
     let run = |sql: &str| -> Result<Vec<RecordBatch>, EngineError> {
-        session
-            .sql(sql)
-            .and_then(|df| df.collect_record_batches())
-            .map_err(|e| spark_error(url, format!("{e}\nquery: {sql}")))
+        let fail = |e: spark_connect::SparkError| spark_error(url, format!("{e}\nquery: {sql}"));
+        let frame = session.sql(sql).map_err(fail)?;
+        frame.collect_record_batches().map_err(fail)
     };
     let bad = |what: &str| spark_error(url, format!("unexpected answer: {what}"));
 
