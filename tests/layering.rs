@@ -902,7 +902,7 @@ fn a_forbidden_import_is_reported_with_file_line_and_rule() {
     );
     // The same text in cli is fine; a module missing from the table is not.
     assert!(layer_violations(Path::new("cli/x.rs"), text).is_empty());
-    assert_eq!(layer_violations(Path::new("engine/x.rs"), "").len(), 1);
+    assert_eq!(layer_violations(Path::new("gpu/x.rs"), "").len(), 1);
 }
 
 #[test]

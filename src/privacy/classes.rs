@@ -383,7 +383,7 @@ impl EquivalenceClasses {
     /// quasi-identifier and sensitive value, `weights[g]` is the number of
     /// input rows of group `g` and `first_rows[g]` the first of them (0-based,
     /// in the whole input). This is how mergeable partials
-    /// ([`crate::engine::ClassPartial`]) become classes.
+    /// (`engine::ClassPartial`) become classes.
     ///
     /// When the columns of `groups` number their values in order of first
     /// appearance in the whole input (as the readers do), the result equals
