@@ -63,7 +63,7 @@
 //! | `eval` | `data`, `privacy`, `attacks`, `dp` |
 //! | `report` | `data`, `privacy`, `attacks`, `dp`, `eval` |
 //! | `synth` | `data`, `anonymize`, `privacy`, `dp` |
-//! | `engine` | `data`, `privacy` |
+//! | `engine` | `data`, `privacy`, `attacks` |
 //! | `audit` | everything but `cli` |
 //! | `cli` | everything |
 //!

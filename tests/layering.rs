@@ -42,7 +42,7 @@ const ALLOWED: &[(&str, Option<&[&str]>)] = &[
         Some(&["data", "privacy", "attacks", "dp", "eval"]),
     ),
     ("synth", Some(&["data", "anonymize", "privacy", "dp"])),
-    ("engine", Some(&["data", "privacy"])),
+    ("engine", Some(&["data", "privacy", "attacks"])),
     (
         "audit",
         Some(&[

@@ -17,17 +17,23 @@
 //! class numbering as a one-pass build (tests check equality of the whole
 //! report).
 //!
+//! [`PatternPartial`] does the same for the comparison-vector counts EM
+//! trains the Fellegi-Sunter model on.
+//!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);
-//! linkage pattern counts, trace unicity and document-linkage partials; the
+//! pattern counts computed per partition inside `reident link`, scored pairs
+//! per block partition, trace unicity and document-linkage partials; the
 //! out-of-core reader (the partials are computed from chunks of an
 //! [`EncodedTable`](crate::data::EncodedTable)).
 
 mod partial;
+mod patterns;
 #[cfg(feature = "spark")]
 pub mod spark;
 
 pub use partial::{ClassPartial, Group};
+pub use patterns::PatternPartial;
 
 use thiserror::Error;
 
