@@ -395,7 +395,7 @@ fn spark_partial(
     _missing: &MissingPolicy,
 ) -> Result<ClassPartial, CliError> {
     Err(CliError::Usage(format!(
-        "--engine {url}: this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
     )))
 }
 
