@@ -45,6 +45,8 @@
 //! * [`anonymize`]: reference anonymizers that produce releases for experiments
 //!   (redaction included), and their wrappers as dp mechanisms.
 //! * [`synth`]: a seeded Atlassian-style corpus generator.
+//! * [`engine`]: where the row-scaling parts run: in process, as exactly
+//!   mergeable partials, or as Spark SQL through Spark Connect (feature `spark`).
 //! * [`audit`]: the config-driven audit: datasets, claims, verdicts.
 //! * [`cli`]: the `reident` command-line interface (thin wrappers; the only
 //!   module that uses clap).
@@ -61,6 +63,7 @@
 //! | `eval` | `data`, `privacy`, `attacks`, `dp` |
 //! | `report` | `data`, `privacy`, `attacks`, `dp`, `eval` |
 //! | `synth` | `data`, `anonymize`, `privacy`, `dp` |
+//! | `engine` | `data`, `privacy`, `attacks` |
 //! | `audit` | everything but `cli` |
 //! | `cli` | everything |
 //!
@@ -106,6 +109,7 @@ pub mod audit;
 pub mod cli;
 pub mod data;
 pub mod dp;
+pub mod engine;
 pub mod eval;
 pub mod prelude;
 pub mod privacy;

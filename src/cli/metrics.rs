@@ -22,6 +22,7 @@ use clap::{Args, ValueEnum};
 
 use super::{CliError, Outcome};
 use crate::data::{self, Hierarchy, MissingPolicy, ReadOptions};
+use crate::engine::{ClassPartial, Engine};
 use crate::privacy::{
     self, CandidateRole, HiddenQiOptions, HiddenQiReport, MetricsParams, MetricsReport,
     SuppressedRows,
@@ -115,6 +116,14 @@ pub struct MetricsArgs {
     /// exact functional dependency only).
     #[arg(long, default_value_t = 0.95, value_name = "LAMBDA", value_parser = super::parse::unit_left_open)]
     pub min_lambda: f64,
+    /// Where the equivalence classes are computed: `in-process` (default),
+    /// `partials:ROWS` (in process, as exactly merged partials of ROWS rows
+    /// each) or `spark://HOST:PORT` (a Spark Connect server; --data is then a
+    /// table name or a Parquet path on the cluster; needs the `spark`
+    /// feature). The report is the same; the hidden quasi-identifier check,
+    /// --subject and --population need the in-process engine.
+    #[arg(long, default_value = "in-process", value_name = "ENGINE")]
+    pub engine: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
     pub format: MetricsFormat,
@@ -158,6 +167,7 @@ fn demo_args(args: &MetricsArgs) -> MetricsArgs {
         no_hidden_qi: args.no_hidden_qi,
         near_unique: args.near_unique,
         min_lambda: args.min_lambda,
+        engine: args.engine.clone(),
         format: args.format,
         demo: true,
     }
@@ -246,6 +256,10 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
         delimiter,
         ..ReadOptions::default()
     };
+    let engine = Engine::parse(&args.engine)?;
+    if engine != Engine::InProcess {
+        return compute_on_engine(args, &engine, path, &columns, &opts, &missing, hierarchies);
+    }
     let table = if args.no_hidden_qi {
         data::load_table(path, &columns, &opts, &missing)?
     } else {
@@ -265,24 +279,7 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
             .into());
         }
     }
-    let mut params = MetricsParams::new(args.qi.iter().cloned())
-        .sensitive(args.sensitive.iter().cloned())
-        .hierarchies(hierarchies)
-        .target_k(args.target_k)
-        .suppressed_rows(match args.suppressed {
-            SuppressedFlag::Exclude => SuppressedRows::Exclude,
-            SuppressedFlag::OneClass => SuppressedRows::OneClass,
-        });
-    for n in &args.numeric {
-        params = params.numeric(n.clone());
-    }
-    params = params.risk_threshold(args.risk_threshold);
-    if let Some(subject) = &args.subject {
-        params = params.subject(subject.clone());
-    }
-    if let Some(pi) = args.sampling_fraction {
-        params = params.sampling_fraction(pi);
-    }
+    let mut params = metrics_params(args, hierarchies);
     if let Some(population) = &args.population {
         let qis: Vec<&str> = args.qi.iter().map(String::as_str).collect();
         params = params.population(data::load_table(population, &qis, &opts, &missing)?);
@@ -306,6 +303,100 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
         )?);
     }
     Ok(report)
+}
+
+/// The metrics parameters the arguments ask for (no population table).
+fn metrics_params(args: &MetricsArgs, hierarchies: HashMap<String, Hierarchy>) -> MetricsParams {
+    let mut params = MetricsParams::new(args.qi.iter().cloned())
+        .sensitive(args.sensitive.iter().cloned())
+        .hierarchies(hierarchies)
+        .target_k(args.target_k)
+        .suppressed_rows(match args.suppressed {
+            SuppressedFlag::Exclude => SuppressedRows::Exclude,
+            SuppressedFlag::OneClass => SuppressedRows::OneClass,
+        });
+    for n in &args.numeric {
+        params = params.numeric(n.clone());
+    }
+    params = params.risk_threshold(args.risk_threshold);
+    if let Some(subject) = &args.subject {
+        params = params.subject(subject.clone());
+    }
+    if let Some(pi) = args.sampling_fraction {
+        params = params.sampling_fraction(pi);
+    }
+    params
+}
+
+/// `compute` on an engine other than the one-pass in-process build: the
+/// equivalence-class partials come from chunks of the table or from Spark,
+/// and [`ClassPartial::evaluate`] finishes the metrics as in process.
+fn compute_on_engine(
+    args: &MetricsArgs,
+    engine: &Engine,
+    path: &Path,
+    columns: &[&str],
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    hierarchies: HashMap<String, Hierarchy>,
+) -> Result<MetricsReport, CliError> {
+    if args.subject.is_some() || args.population.is_some() {
+        return Err(CliError::Usage(format!(
+            "--engine {}: --subject and --population need the rows; use --engine in-process",
+            args.engine
+        )));
+    }
+    if !args.no_hidden_qi {
+        eprintln!(
+            "warning: the hidden quasi-identifier check reads every column of the table in memory; it is not run with --engine {} (pass --no-hidden-qi to silence this, or run in process)",
+            args.engine
+        );
+    }
+    let params = metrics_params(args, hierarchies);
+    let qis: Vec<&str> = args.qi.iter().map(String::as_str).collect();
+    let sas: Vec<&str> = args.sensitive.iter().map(String::as_str).collect();
+    let source = path.display().to_string();
+    let partial = match engine {
+        Engine::Partials(rows) => {
+            let table = data::load_table(path, columns, opts, missing)?;
+            ClassPartial::from_chunks(&table, &qis, &sas, args.target_k, *rows)?
+        }
+        Engine::Spark(url) => spark_partial(url, &source, &qis, &sas, args.target_k, missing)?,
+        Engine::InProcess => {
+            let table = data::load_table(path, columns, opts, missing)?;
+            ClassPartial::from_chunks(&table, &qis, &sas, args.target_k, table.n_rows)?
+        }
+    };
+    Ok(partial.evaluate(&source, &params)?)
+}
+
+#[cfg(feature = "spark")]
+fn spark_partial(
+    url: &str,
+    source: &str,
+    qis: &[&str],
+    sas: &[&str],
+    target_k: u64,
+    missing: &MissingPolicy,
+) -> Result<ClassPartial, CliError> {
+    let table = crate::engine::spark::SparkTable::parse(source);
+    Ok(crate::engine::spark::class_partial(
+        url, &table, qis, sas, target_k, missing,
+    )?)
+}
+
+#[cfg(not(feature = "spark"))]
+fn spark_partial(
+    url: &str,
+    _source: &str,
+    _qis: &[&str],
+    _sas: &[&str],
+    _target_k: u64,
+    _missing: &MissingPolicy,
+) -> Result<ClassPartial, CliError> {
+    Err(CliError::Usage(format!(
+        "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+    )))
 }
 
 fn fmt_f(x: f64) -> String {

@@ -307,6 +307,9 @@ pub enum CliError {
     /// Report writing problem.
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    /// Engine problem (partials, Spark Connect).
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),

@@ -205,6 +205,20 @@ pub struct EquivalenceClasses {
     row_class: Vec<u32>,
     sensitive: Vec<SensitiveCounts>,
     subject: Option<SubjectCounts>,
+    /// Classes built from weighted groups ([`from_groups`](Self::from_groups))
+    /// have no per-row class map; the rows of the classes smaller than a
+    /// target k come with them instead (see [`ListedRows`]).
+    listed_rows: Option<ListedRows>,
+}
+
+/// The rows of the classes smaller than `target_k`, for classes built from
+/// mergeable partials (which keep no per-row class map).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedRows {
+    /// The target k the rows were collected for.
+    pub target_k: u64,
+    /// 0-based row ids of every row in a class smaller than `target_k`, ascending.
+    pub rows: Vec<u64>,
 }
 
 impl EquivalenceClasses {
@@ -360,7 +374,143 @@ impl EquivalenceClasses {
             row_class,
             sensitive,
             subject,
+            listed_rows: None,
         })
+    }
+
+    /// Equivalence classes from weighted groups instead of rows: `groups`
+    /// holds one row per group of input rows that share every
+    /// quasi-identifier and sensitive value, `weights[g]` is the number of
+    /// input rows of group `g` and `first_rows[g]` the first of them (0-based,
+    /// in the whole input). This is how mergeable partials
+    /// (`engine::ClassPartial`) become classes.
+    ///
+    /// When the columns of `groups` number their values in order of first
+    /// appearance in the whole input (as the readers do), the result equals
+    /// [`build`](Self::build) on that input: the same class numbering, sizes,
+    /// per-class counts, overall distributions and first rows; only the
+    /// per-row class map is absent ([`row_classes`](Self::row_classes) is
+    /// empty). Also returns the class of every group.
+    ///
+    /// Errors: those of [`build`](Self::build) (except the row limit), and
+    /// `weights` or `first_rows` not one per group or a zero weight.
+    pub fn from_groups(
+        groups: &EncodedTable,
+        quasi_identifiers: &[&str],
+        sensitive: &[&str],
+        suppressed_rows: SuppressedRows,
+        weights: &[u64],
+        first_rows: &[u64],
+    ) -> Result<(Self, Vec<u32>), PrivacyError> {
+        let source = groups.source.clone();
+        if quasi_identifiers.is_empty() {
+            return Err(PrivacyError::NoQuasiIdentifiers {
+                source_name: source,
+            });
+        }
+        let n_groups = groups.n_rows;
+        if weights.len() != n_groups || first_rows.len() != n_groups {
+            return Err(PrivacyError::Invalid(format!(
+                "{source}: {n_groups} groups but {} weights and {} first rows",
+                weights.len(),
+                first_rows.len()
+            )));
+        }
+        if weights.contains(&0) {
+            return Err(PrivacyError::Invalid(format!(
+                "{source}: a group of zero rows"
+            )));
+        }
+        let n_rows: u64 = weights.iter().sum();
+        if n_groups == 0 || groups.columns.is_empty() || n_rows == 0 {
+            return Err(PrivacyError::EmptyTable {
+                source_name: source,
+            });
+        }
+        if n_groups >= NO_CLASS as usize {
+            return Err(PrivacyError::Invalid(format!(
+                "{source}: {n_groups} groups; at most {} are supported",
+                NO_CLASS - 1
+            )));
+        }
+        check_distinct(&source, quasi_identifiers, sensitive)?;
+        let qi_cols = resolve(groups, quasi_identifiers, "quasi-identifier")?;
+        let sa_cols = resolve(groups, sensitive, "sensitive")?;
+        let canonical: Vec<Vec<u32>> = qi_cols.iter().map(|c| canonical_codes(c)).collect();
+        let fully_suppressed = |g: usize| qi_cols.iter().all(|c| c.suppressed[c.codes[g] as usize]);
+        let n_suppressed_rows: u64 = (0..n_groups)
+            .filter(|&g| fully_suppressed(g))
+            .map(|g| weights[g])
+            .sum();
+        let exclude = suppressed_rows == SuppressedRows::Exclude;
+        if exclude && n_suppressed_rows == n_rows {
+            return Err(PrivacyError::AllRowsSuppressed {
+                source_name: source,
+                n_rows: n_rows as usize,
+            });
+        }
+        let included = |g: usize| !(exclude && fully_suppressed(g));
+        // The sort keys depend on the codes only, so groups of one class are
+        // adjacent and classes come in the order `build` gives them.
+        let (members, class_offsets) = match mixed_radix(&qi_cols) {
+            Some(multipliers) => {
+                group_by_radix(n_groups, &qi_cols, &canonical, &multipliers, &included)
+            }
+            None => group_by_hash(n_groups, &qi_cols, &canonical, &included),
+        };
+        let n_classes = class_offsets.len() - 1;
+        let mut group_class = vec![NO_CLASS; n_groups];
+        let mut class_sizes = Vec::with_capacity(n_classes);
+        for class in 0..n_classes {
+            let mut size = 0u64;
+            for &g in &members[class_offsets[class]..class_offsets[class + 1]] {
+                group_class[g as usize] = class as u32;
+                size += weights[g as usize];
+            }
+            class_sizes.push(size);
+        }
+        let n_rows_in_classes: u64 = class_sizes.iter().sum();
+        let sensitive = sa_cols
+            .iter()
+            .map(|col| {
+                count_sensitive_weighted(
+                    col,
+                    &members,
+                    &group_class,
+                    weights,
+                    first_rows,
+                    n_classes,
+                )
+            })
+            .collect();
+        Ok((
+            EquivalenceClasses {
+                source,
+                quasi_identifiers: quasi_identifiers.iter().map(|s| s.to_string()).collect(),
+                suppressed_rows,
+                n_rows: n_rows as usize,
+                n_suppressed_rows: n_suppressed_rows as usize,
+                n_rows_in_classes: n_rows_in_classes as usize,
+                class_sizes,
+                row_class: Vec::new(),
+                sensitive,
+                subject: None,
+                listed_rows: None,
+            },
+            group_class,
+        ))
+    }
+
+    /// Attaches the rows of the classes smaller than `rows.target_k` to
+    /// classes built by [`from_groups`](Self::from_groups), for
+    /// [`records_below_k`](super::records_below_k).
+    pub fn set_listed_rows(&mut self, rows: ListedRows) {
+        self.listed_rows = Some(rows);
+    }
+
+    /// The rows attached by [`set_listed_rows`](Self::set_listed_rows).
+    pub fn listed_rows(&self) -> Option<&ListedRows> {
+        self.listed_rows.as_ref()
     }
 
     /// Class sizes in the unit of protection: distinct subjects per class
@@ -652,6 +802,68 @@ fn count_sensitive(
         if *slot == u64::MAX && row_class[r] != NO_CLASS {
             *slot = r as u64;
         }
+    }
+    SensitiveCounts {
+        attribute: col.name.clone(),
+        values: col.values.clone(),
+        offsets,
+        codes,
+        counts,
+        overall,
+        first_row,
+        subject_distinct_l: None,
+    }
+}
+
+/// [`count_sensitive`] over weighted groups: `members` lists the included
+/// groups class by class, `group_class` maps a group to its class.
+fn count_sensitive_weighted(
+    col: &CategoricalColumn,
+    members: &[u32],
+    group_class: &[u32],
+    weights: &[u64],
+    first_rows: &[u64],
+    n_classes: usize,
+) -> SensitiveCounts {
+    let mut words: Vec<(u64, u64)> = members
+        .iter()
+        .map(|&g| {
+            let g = g as usize;
+            (
+                ((group_class[g] as u64) << 32) | col.codes[g] as u64,
+                weights[g],
+            )
+        })
+        .collect();
+    words.sort_unstable();
+    let mut offsets = Vec::with_capacity(n_classes + 1);
+    let mut codes = Vec::new();
+    let mut counts: Vec<u64> = Vec::new();
+    let mut overall = vec![0u64; col.n_values()];
+    let mut previous: Option<u64> = None;
+    for &(w, weight) in &words {
+        if previous == Some(w) {
+            if let Some(last) = counts.last_mut() {
+                *last += weight;
+            }
+        } else {
+            let class = (w >> 32) as usize;
+            while offsets.len() <= class {
+                offsets.push(codes.len());
+            }
+            codes.push(w as u32);
+            counts.push(weight);
+            previous = Some(w);
+        }
+        overall[(w as u32) as usize] += weight;
+    }
+    while offsets.len() <= n_classes {
+        offsets.push(codes.len());
+    }
+    let mut first_row = vec![u64::MAX; col.n_values()];
+    for &g in members {
+        let slot = &mut first_row[col.codes[g as usize] as usize];
+        *slot = (*slot).min(first_rows[g as usize]);
     }
     SensitiveCounts {
         attribute: col.name.clone(),

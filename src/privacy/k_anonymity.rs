@@ -118,13 +118,25 @@ pub fn records_below_k(
     }
     let sizes = classes.unit_sizes();
     let small = |c: usize| sizes[c] < target_k;
-    let row_ids: Vec<u64> = classes
-        .row_classes()
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c != super::classes::NO_CLASS && small(c as usize))
-        .map(|(r, _)| r as u64)
-        .collect();
+    let row_ids: Vec<u64> = match classes.listed_rows() {
+        // Classes built from partials carry the rows of their small classes.
+        Some(listed) if classes.row_classes().is_empty() => {
+            if listed.target_k != target_k {
+                return Err(PrivacyError::Invalid(format!(
+                    "{}: the partials listed the rows of classes smaller than {}, but the metrics ask for target k {target_k}; compute the partials with the same target k",
+                    classes.source, listed.target_k
+                )));
+            }
+            listed.rows.clone()
+        }
+        _ => classes
+            .row_classes()
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c != super::classes::NO_CLASS && small(c as usize))
+            .map(|(r, _)| r as u64)
+            .collect(),
+    };
     Ok(RecordsBelowK {
         target_k,
         n_classes: sizes.iter().filter(|&&s| s < target_k).count() as u64,

@@ -38,7 +38,7 @@ pub mod risk;
 pub mod t_closeness;
 
 pub use classes::{
-    ClassOptions, EquivalenceClasses, SensitiveCounts, SubjectCounts, SubjectProfiles,
+    ClassOptions, EquivalenceClasses, ListedRows, SensitiveCounts, SubjectCounts, SubjectProfiles,
     SuppressedRows,
 };
 pub use delta::{delta_disclosure, DeltaDisclosure};

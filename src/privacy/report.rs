@@ -488,6 +488,12 @@ fn population_class_sizes(
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if classes.row_classes().is_empty() {
+        return Err(PrivacyError::Invalid(format!(
+            "{}: the classes were built from partials, which keep no rows; a population table needs the release in memory (drop --engine / the partials)",
+            table.source
+        )));
+    }
     // One representative row per sample class.
     let mut representative = vec![usize::MAX; classes.n_classes()];
     for (row, &class) in classes.row_classes().iter().enumerate() {

@@ -1,0 +1,125 @@
+//! Where the heavy, row-scaling parts of the metrics run: in this process
+//! (one pass over an in-memory table, or partial by partial) or on a Spark
+//! cluster through Spark Connect (cargo feature `spark`).
+//!
+//! Everything that grows with rows is expressed as a partial that merges
+//! exactly: [`ClassPartial`] holds, for every combination of
+//! quasi-identifier and sensitive values, its row count, its first row and
+//! (while the group is smaller than the target k) its row ids, keyed by the
+//! values themselves, not by per-partition codes, so partials computed over
+//! any split of the rows (chunks of a file, files, Spark partitions) merge
+//! into the same value in any order. [`ClassPartial::evaluate`] turns a
+//! merged partial into the same [`MetricsReport`](crate::privacy::MetricsReport)
+//! as [`crate::privacy::evaluate`] over the whole table: k, l (distinct,
+//! entropy, recursive), t (every EMD), alpha, beta-likeness,
+//! delta-disclosure, the risk models and population uniqueness all read the
+//! equivalence classes, which are rebuilt from the partial with the same
+//! class numbering as a one-pass build (tests check equality of the whole
+//! report).
+//!
+//! [`PatternPartial`] does the same for the comparison-vector counts EM
+//! trains the Fellegi-Sunter model on.
+//!
+//! Not here (yet): partials for a subject (person) column, for a population
+//! table, and for the hidden quasi-identifier check (these need the rows);
+//! pattern counts computed per partition inside `reident link`, scored pairs
+//! per block partition, trace unicity and document-linkage partials; the
+//! out-of-core reader (the partials are computed from chunks of an
+//! [`EncodedTable`](crate::data::EncodedTable)).
+
+mod partial;
+mod patterns;
+#[cfg(feature = "spark")]
+pub mod spark;
+
+pub use partial::{ClassPartial, Group};
+pub use patterns::PatternPartial;
+
+use thiserror::Error;
+
+/// Errors of the engines.
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// A metric failed on the classes rebuilt from the partial.
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
+    /// Partials over different columns or settings cannot be merged.
+    #[error("cannot merge partials: {0}")]
+    Mismatch(String),
+    /// An option the partials do not support.
+    #[error("{0}")]
+    Unsupported(String),
+    /// An `--engine` value that is not understood.
+    #[error("engine `{0}`: expected `in-process`, `partials:ROWS` (in-process, ROWS rows per partial) or `spark://HOST:PORT`")]
+    BadEngine(String),
+    /// The Spark Connect server failed or returned something unexpected.
+    #[error("Spark Connect {url}: {message}")]
+    Spark {
+        /// The server address.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Where `reident metrics` computes the equivalence classes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// One pass over the table in memory (the default).
+    #[default]
+    InProcess,
+    /// In memory, as mergeable partials over chunks of this many rows
+    /// (the same result; exercises the partial path).
+    Partials(usize),
+    /// A Spark Connect server, `sc://HOST:PORT` form of the address.
+    Spark(String),
+}
+
+impl Engine {
+    /// Parses `in-process`, `partials:ROWS` or `spark://HOST:PORT`
+    /// (`sc://HOST:PORT` is accepted too).
+    pub fn parse(text: &str) -> Result<Self, EngineError> {
+        let t = text.trim();
+        if t == "in-process" || t.is_empty() {
+            return Ok(Engine::InProcess);
+        }
+        if let Some(rows) = t.strip_prefix("partials:") {
+            return match rows.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(Engine::Partials(n)),
+                _ => Err(EngineError::BadEngine(text.to_string())),
+            };
+        }
+        for prefix in ["spark://", "sc://"] {
+            if let Some(rest) = t.strip_prefix(prefix) {
+                let host_port = rest.split('/').next().unwrap_or("");
+                let ok = host_port
+                    .rsplit_once(':')
+                    .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+                if !ok {
+                    return Err(EngineError::BadEngine(text.to_string()));
+                }
+                return Ok(Engine::Spark(format!("sc://{rest}")));
+            }
+        }
+        Err(EngineError::BadEngine(text.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_engines() {
+        assert_eq!(Engine::parse("in-process").unwrap(), Engine::InProcess);
+        assert_eq!(Engine::parse("partials:7").unwrap(), Engine::Partials(7));
+        assert_eq!(
+            Engine::parse("spark://127.0.0.1:15002").unwrap(),
+            Engine::Spark("sc://127.0.0.1:15002".into())
+        );
+        for bad in ["partials:0", "spark://host", "spark://:1", "duckdb"] {
+            let e = Engine::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(bad), "{e}");
+        }
+    }
+}

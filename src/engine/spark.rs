@@ -1,0 +1,283 @@
+//! The Spark engine: equivalence-class partials as Spark SQL, through Spark
+//! Connect (the official Rust client, crate `apache-spark-connect`).
+//!
+//! [`class_partial`] sends one `GROUP BY` over the quasi-identifier and
+//! sensitive columns of a table the cluster holds (a catalog table, or a
+//! Parquet path the cluster can read) and gets back, as Arrow batches, one
+//! row per group: its values, `COUNT(*)`, the smallest row id and, for groups
+//! smaller than the target k, the list of row ids. That is a
+//! [`ClassPartial`], finished by the same Rust code as in process
+//! ([`ClassPartial::evaluate`]). A second, tiny query counts the rows of each
+//! input partition, so that `monotonically_increasing_id()` (partition index
+//! in the upper 31 bits, position in the partition in the lower 33) turns
+//! into the 0-based row number in scan order, which for a Parquet file is
+//! the file's row order: first rows, dictionary order and listed rows come
+//! out as in process.
+//!
+//! Values are compared as text: a column is `CAST(... AS STRING)`, a null or
+//! a value equal (after `trim`) to a token of the [`MissingPolicy`] becomes
+//! its label, as the readers do. Two known differences from the Rust
+//! readers: Spark's `trim` removes spaces only (Rust trims all Unicode white
+//! space), and non-string Parquet columns are rendered by Spark's cast
+//! (e.g. doubles as `1.0`), which may differ from the Rust reader's text.
+//! Keep such columns as strings, or compare with care.
+//!
+//! Not here (yet): linkage pattern counts and trace unicity partials.
+
+use std::collections::{BTreeMap, HashMap};
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, Int64Type};
+use spark_connect::SparkSession;
+
+use super::{ClassPartial, EngineError, Group};
+use crate::data::MissingPolicy;
+
+/// A table the cluster holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SparkTable {
+    /// A catalog table or view, e.g. `sales.customers`.
+    Name(String),
+    /// A Parquet file or folder, as a path the cluster reads.
+    Parquet(String),
+}
+
+impl SparkTable {
+    /// A path (contains `/` or ends in `.parquet`) is read as Parquet, any
+    /// other text is a table name.
+    pub fn parse(text: &str) -> Self {
+        if text.contains('/') || text.ends_with(".parquet") {
+            SparkTable::Parquet(text.to_string())
+        } else {
+            SparkTable::Name(text.to_string())
+        }
+    }
+
+    fn sql(&self) -> String {
+        match self {
+            SparkTable::Name(name) => name
+                .split('.')
+                .map(quote_ident)
+                .collect::<Vec<_>>()
+                .join("."),
+            SparkTable::Parquet(path) => format!("parquet.{}", quote_ident(path)),
+        }
+    }
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+fn quote_str(value: &str) -> String {
+    let mut out = String::from("'");
+    for ch in value.chars() {
+        match ch {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// The SQL expression of one column's value as the readers see it.
+fn value_expr(column: &str, missing: &MissingPolicy) -> String {
+    let c = format!("CAST({} AS STRING)", quote_ident(column));
+    let label = quote_str(&missing.label);
+    if missing.tokens.is_empty() {
+        return format!("COALESCE({c}, {label})");
+    }
+    let tokens: Vec<String> = missing.tokens.iter().map(|t| quote_str(t.trim())).collect();
+    format!(
+        "CASE WHEN {c} IS NULL OR trim({c}) IN ({}) THEN {label} ELSE {c} END",
+        tokens.join(", ")
+    )
+}
+
+/// The group-by query of [`class_partial`] (public so it can be read and
+/// tested without a server).
+pub fn class_partial_sql(
+    table: &SparkTable,
+    quasi_identifiers: &[&str],
+    sensitive: &[&str],
+    target_k: u64,
+    missing: &MissingPolicy,
+) -> String {
+    let columns: Vec<&str> = quasi_identifiers.iter().chain(sensitive).copied().collect();
+    let projected: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{} AS c{i}", value_expr(c, missing)))
+        .collect();
+    let keys: Vec<String> = (0..columns.len()).map(|i| format!("c{i}")).collect();
+    format!(
+        "SELECT {keys}, COUNT(*) AS n, MIN(mid) AS first, \
+         CASE WHEN COUNT(*) < {target_k} THEN collect_list(mid) END AS rows \
+         FROM (SELECT {projected}, monotonically_increasing_id() AS mid FROM {table}) \
+         GROUP BY {keys}",
+        keys = keys.join(", "),
+        projected = projected.join(", "),
+        table = table.sql(),
+    )
+}
+
+/// Rows per input partition, keyed by `monotonically_increasing_id() >> 33`.
+fn partition_sql(table: &SparkTable) -> String {
+    format!(
+        "SELECT shiftright(mid, 33) AS p, COUNT(*) AS n \
+         FROM (SELECT monotonically_increasing_id() AS mid FROM {}) GROUP BY p",
+        table.sql()
+    )
+}
+
+/// Connects to the Spark Connect server at `url` (`sc://HOST:PORT`).
+pub fn connect(url: &str) -> Result<SparkSession, EngineError> {
+    SparkSession::builder()
+        .remote(url)
+        .get_or_create()
+        .map_err(|e| spark_error(url, format!("cannot connect: {e}")))
+}
+
+fn spark_error(url: &str, message: String) -> EngineError {
+    EngineError::Spark {
+        url: url.to_string(),
+        message,
+    }
+}
+
+/// The equivalence-class partial of `table`, computed by the Spark Connect
+/// server at `url` (see the module docs); only the groups come back.
+///
+/// Errors: no connection, a SQL error (unknown table or column, unreadable
+/// path) with Spark's message, and an answer of an unexpected shape.
+pub fn class_partial(
+    url: &str,
+    table: &SparkTable,
+    quasi_identifiers: &[&str],
+    sensitive: &[&str],
+    target_k: u64,
+    missing: &MissingPolicy,
+) -> Result<ClassPartial, EngineError> {
+    let session = connect(url)?;
+    let run = |sql: &str| -> Result<Vec<RecordBatch>, EngineError> {
+        let fail = |e: spark_connect::SparkError| spark_error(url, format!("{e}\nquery: {sql}"));
+        let frame = session.sql(sql).map_err(fail)?;
+        frame.collect_record_batches().map_err(fail)
+    };
+    let bad = |what: &str| spark_error(url, format!("unexpected answer: {what}"));
+
+    // Partition offsets: row number = offset[p] + position in p.
+    let mut sizes: BTreeMap<i64, i64> = BTreeMap::new();
+    for batch in run(&partition_sql(table))? {
+        let p = int64(&batch, 0).ok_or_else(|| bad("partition ids"))?;
+        let n = int64(&batch, 1).ok_or_else(|| bad("partition sizes"))?;
+        for i in 0..batch.num_rows() {
+            sizes.insert(p.value(i), n.value(i));
+        }
+    }
+    let mut offsets: HashMap<i64, u64> = HashMap::new();
+    let mut total = 0u64;
+    for (&p, &n) in &sizes {
+        offsets.insert(p, total);
+        total += n as u64;
+    }
+    let row_of = |mid: i64| -> Result<u64, EngineError> {
+        let offset = offsets
+            .get(&(mid >> 33))
+            .ok_or_else(|| bad("a row id outside the counted partitions"))?;
+        Ok(offset + (mid & ((1i64 << 33) - 1)) as u64)
+    };
+
+    let n_keys = quasi_identifiers.len() + sensitive.len();
+    let sql = class_partial_sql(table, quasi_identifiers, sensitive, target_k, missing);
+    let mut partial = ClassPartial::empty(quasi_identifiers, sensitive, target_k);
+    for batch in run(&sql)? {
+        if batch.num_columns() != n_keys + 3 {
+            return Err(bad(&format!("{} columns", batch.num_columns())));
+        }
+        let keys = (0..n_keys)
+            .map(|j| {
+                arrow::compute::cast(batch.column(j), &DataType::Utf8)
+                    .map_err(|e| bad(&format!("column {j}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let counts = int64(&batch, n_keys).ok_or_else(|| bad("counts"))?;
+        let firsts = int64(&batch, n_keys + 1).ok_or_else(|| bad("first rows"))?;
+        let lists = batch
+            .column(n_keys + 2)
+            .as_list_opt::<i32>()
+            .ok_or_else(|| bad("row lists"))?;
+        for i in 0..batch.num_rows() {
+            let key = keys
+                .iter()
+                .map(|k| k.as_string::<i32>().value(i).to_string())
+                .collect::<Vec<_>>();
+            let count = counts.value(i) as u64;
+            let rows = if lists.is_null(i) {
+                None
+            } else {
+                let list = lists.value(i);
+                let ids = list
+                    .as_primitive_opt::<Int64Type>()
+                    .ok_or_else(|| bad("row ids"))?;
+                let mut rows = ids
+                    .values()
+                    .iter()
+                    .map(|&m| row_of(m))
+                    .collect::<Result<Vec<u64>, _>>()?;
+                rows.sort_unstable();
+                Some(rows)
+            };
+            partial.n_rows += count;
+            partial.groups.insert(
+                key,
+                Group {
+                    count,
+                    first_row: row_of(firsts.value(i))?,
+                    rows,
+                },
+            );
+        }
+    }
+    if partial.n_rows != total {
+        return Err(bad(&format!(
+            "{} rows in the groups but {total} in the partitions",
+            partial.n_rows
+        )));
+    }
+    Ok(partial)
+}
+
+fn int64(batch: &RecordBatch, j: usize) -> Option<&arrow::array::PrimitiveArray<Int64Type>> {
+    batch.column(j).as_primitive_opt::<Int64Type>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_groups_by_every_column_and_maps_missing_values() {
+        let sql = class_partial_sql(
+            &SparkTable::parse("/data/adult.parquet"),
+            &["age", "sex"],
+            &["disease"],
+            2,
+            &MissingPolicy::new(&["?", ""], "?"),
+        );
+        assert!(sql.contains("FROM parquet.`/data/adult.parquet`"), "{sql}");
+        assert!(sql.contains("GROUP BY c0, c1, c2"), "{sql}");
+        assert!(
+            sql.contains("CASE WHEN CAST(`age` AS STRING) IS NULL OR trim(CAST(`age` AS STRING)) IN ('?', '') THEN '?' ELSE CAST(`age` AS STRING) END AS c0"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("CASE WHEN COUNT(*) < 2 THEN collect_list(mid) END"),
+            "{sql}"
+        );
+        assert_eq!(SparkTable::parse("db.t").sql(), "`db`.`t`");
+        assert_eq!(quote_str("it's"), "'it\\'s'");
+    }
+}
