@@ -71,6 +71,11 @@ impl CategoricalColumnBuilder {
         self.codes.len()
     }
 
+    /// The column's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// True when no row was pushed yet.
     pub fn is_empty(&self) -> bool {
         self.codes.is_empty()

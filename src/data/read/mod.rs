@@ -60,7 +60,7 @@ mod parquet_file;
 
 use delimited::{feed_batch, field_text, open_csv};
 use ndjson::{json_text, scan_ndjson};
-use parquet_file::read_parquet;
+use parquet_file::{load_parquet, read_parquet};
 
 use super::limits::{self, crossed, Counted, LimitKind, Limits, RatioGuard};
 pub use super::tokens::DEFAULT_MISSING_TOKENS;
@@ -494,10 +494,7 @@ pub fn load_table(
     let source = path.display().to_string();
     let is_missing = |v: &str| missing.is_missing(v);
     match format_of(path, opts)? {
-        Format::Parquet => {
-            let frame = read_parquet(path, Some(columns), &opts.limits)?;
-            encode_frame(&frame, columns, &source, missing)
-        }
+        Format::Parquet => load_parquet(path, columns, &opts.limits, missing),
         Format::Csv => load_csv(path, columns, opts, missing, CsvPath::Auto),
         Format::Ndjson => {
             let mut names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
