@@ -23,13 +23,16 @@
 //! encoders ([`load_table`]) or polars string builders ([`read_frame`]). The
 //! file is never held in memory as a whole, gzip is decompressed as a stream,
 //! and no `String` is allocated per row: a row costs one hash lookup and one
-//! `u32` per requested column. One thread parses records in batches while the
-//! previous batch is encoded, one column per rayon task; errors still name the
-//! earliest bad line. NDJSON is read line by line with `serde_json`
-//! for the same reasons (line numbers; nested values and mixed types kept as
+//! `u32` per requested column. [`load_table`] cuts the file into chunks of
+//! whole records that are parsed and encoded in parallel and merged in file
+//! order into the same codes one pass gives (`chunked`); on any error it
+//! reads the file again with the sequential reader (one thread parses
+//! records in batches while the previous batch is encoded, one column per
+//! rayon task), whose errors name the earliest bad line. NDJSON is read
+//! line by line with `serde_json` for the same reasons (line numbers; nested values and mixed types kept as
 //! text instead of failing polars' schema inference). Parquet, which is
 //! columnar and typed, is read with polars (projection pushed down) and cast
-//! to text.
+//! to text; [`load_table`] does so one row group at a time.
 //!
 //! Every reader enforces [`Limits`] (field, record and column counts, gzip
 //! expansion) while it streams, so a hostile file fails within the limit with
