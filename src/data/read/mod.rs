@@ -29,8 +29,9 @@
 //! reads the file again with the sequential reader (one thread parses
 //! records in batches while the previous batch is encoded, one column per
 //! rayon task), whose errors name the earliest bad line. NDJSON is read
-//! line by line with `serde_json` for the same reasons (line numbers; nested values and mixed types kept as
-//! text instead of failing polars' schema inference). Parquet, which is
+//! line by line with `serde_json` for the same reasons (line numbers;
+//! nested values and mixed types kept as text instead of failing polars'
+//! schema inference). Parquet, which is
 //! columnar and typed, is read with polars (projection pushed down) and cast
 //! to text; [`load_table`] does so one row group at a time.
 //!
