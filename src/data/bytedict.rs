@@ -119,6 +119,22 @@ impl ByteDict {
         }
     }
 
+    /// Like [`get_or_insert_with`](Self::get_or_insert_with), returning
+    /// `(key number, payload)`: a caller can then compare the next key with
+    /// this one ([`key`](Self::key)) before hashing it.
+    #[inline]
+    pub fn entry_with(&mut self, key: &[u8], make: impl FnOnce() -> u32) -> (usize, u32) {
+        let h = self.hash(key);
+        match self.find(key, h) {
+            Ok(i) => (i, self.payloads[i]),
+            Err(slot) => {
+                let payload = make();
+                self.insert_at(slot, key, h, payload);
+                (self.payloads.len() - 1, payload)
+            }
+        }
+    }
+
     fn insert_at(&mut self, slot: usize, key: &[u8], h: u64, payload: u32) {
         let number = self.payloads.len();
         self.bytes.extend_from_slice(key);

@@ -46,6 +46,9 @@ pub struct CategoricalColumnBuilder {
     values: Vec<String>,
     codes: Vec<u32>,
     missing: Option<u32>,
+    /// The previous value's key number in `index` and its code (a repeated
+    /// value is found by one comparison instead of a hash).
+    last: Option<(usize, u32)>,
 }
 
 impl CategoricalColumnBuilder {
@@ -63,6 +66,7 @@ impl CategoricalColumnBuilder {
             values: Vec::new(),
             codes: Vec::with_capacity(rows),
             missing: None,
+            last: None,
         }
     }
 
@@ -85,19 +89,25 @@ impl CategoricalColumnBuilder {
     pub fn push<F: Fn(&str) -> bool>(&mut self, value: Option<&str>, is_missing: F) {
         let code = match value {
             Some(v) => {
+                if let Some((key, code)) = self.last {
+                    if self.index.key(key) == v.as_bytes() {
+                        self.codes.push(code);
+                        return;
+                    }
+                }
                 let values = &mut self.values;
                 let missing = &mut self.missing;
                 let label = &self.missing_label;
-                self.index
-                    .get_or_insert_with(v.as_bytes(), || {
-                        if is_missing(v) {
-                            missing_code_of(missing, values, label)
-                        } else {
-                            values.push(v.to_string());
-                            (values.len() - 1) as u32
-                        }
-                    })
-                    .0
+                let (key, code) = self.index.entry_with(v.as_bytes(), || {
+                    if is_missing(v) {
+                        missing_code_of(missing, values, label)
+                    } else {
+                        values.push(v.to_string());
+                        (values.len() - 1) as u32
+                    }
+                });
+                self.last = Some((key, code));
+                code
             }
             None => self.missing_code(),
         };

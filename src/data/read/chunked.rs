@@ -53,6 +53,9 @@ struct LocalColumn {
     /// The local missing code, once a missing value was met.
     missing: Option<u32>,
     codes: Vec<u32>,
+    /// The previous row's key number and code: a column with few values
+    /// often repeats one, and comparing bytes is cheaper than hashing.
+    last: Option<(usize, u32)>,
 }
 
 impl LocalColumn {
@@ -62,17 +65,24 @@ impl LocalColumn {
             entries: Vec::new(),
             missing: None,
             codes: Vec::with_capacity(rows),
+            last: None,
         }
     }
 
     /// Appends one field; `false` when it is not valid UTF-8.
     #[inline]
     fn push(&mut self, bytes: &[u8], missing: &MissingPolicy) -> bool {
+        if let Some((key, code)) = self.last {
+            if self.dict.key(key) == bytes {
+                self.codes.push(code);
+                return true;
+            }
+        }
         let entries = &mut self.entries;
         let local_missing = &mut self.missing;
         let key_number = self.dict.len() as u32;
         let mut valid = true;
-        let (code, _) = self.dict.get_or_insert_with(bytes, || {
+        let (key, code) = self.dict.entry_with(bytes, || {
             match std::str::from_utf8(bytes) {
                 Err(_) => valid = false,
                 Ok(text) if missing.is_missing(text) => {
@@ -87,6 +97,7 @@ impl LocalColumn {
             (entries.len() - 1) as u32
         });
         self.codes.push(code);
+        self.last = Some((key, code));
         valid
     }
 }
