@@ -101,5 +101,50 @@ fn bench_load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_metrics, bench_load);
+/// Loading a replica file into codes (CSV through the chunked parallel
+/// reader, Parquet row group by row group): Adult's 9 columns repeated in
+/// file order to `n` rows, written to a temporary folder as CSV and as
+/// Parquet (polars' writer, dictionary-encoded strings).
+fn bench_load_replica(c: &mut Criterion) {
+    let adult = adult();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut columns: Vec<&str> = QIS.to_vec();
+    columns.push(SENSITIVE);
+    let mut group = c.benchmark_group("load_replica");
+    group.sample_size(10);
+    for n in support::sizes("1000000") {
+        let table = replicate(&adult, n);
+        let csv = dir.path().join(format!("adult_{n}.csv"));
+        let mut text = columns.join(";");
+        text.push('\n');
+        for row in 0..n {
+            let cells: Vec<&str> = table.columns.iter().map(|c| c.value(row)).collect();
+            text.push_str(&cells.join(";"));
+            text.push('\n');
+        }
+        std::fs::write(&csv, &text).expect("write csv");
+        let mut frame = data::read_frame(&csv, &ReadOptions::default()).expect("frame");
+        let parquet = dir.path().join(format!("adult_{n}.parquet"));
+        polars::prelude::ParquetWriter::new(std::fs::File::create(&parquet).expect("parquet"))
+            .finish(&mut frame)
+            .expect("write parquet");
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        for (label, path) in [("csv", &csv), ("parquet", &parquet)] {
+            group.bench_with_input(BenchmarkId::new(label, n), path, |b, p| {
+                b.iter(|| {
+                    data::load_table(
+                        p,
+                        &columns,
+                        &ReadOptions::default(),
+                        &MissingPolicy::default(),
+                    )
+                    .expect("load")
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_metrics, bench_load, bench_load_replica);
 criterion_main!(benches);

@@ -164,7 +164,8 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
     let kinds = super::parse_kinds(&args.kinds)?;
     let started = std::time::Instant::now();
-    // The two files are parsed side by side: each load is one thread.
+    // The two files are loaded side by side, each cut into chunks that are
+    // parsed in parallel (data::read).
     let (original, release) = rayon::join(
         || load_table(&args.original, &[], &opts, &missing),
         || load_table(&args.release, &[], &opts, &missing),

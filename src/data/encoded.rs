@@ -25,6 +25,7 @@ use std::io::Write;
 
 use polars::prelude::PlHashMap;
 
+use super::bytedict::ByteDict;
 use super::generalized::GeneralizedValue;
 pub use super::tokens::is_suppressed_token;
 use super::DataError;
@@ -33,17 +34,21 @@ use super::DataError;
 /// [`finish`](CategoricalColumnBuilder::finish). Used by the streaming readers,
 /// which never hold more than one record in memory.
 ///
-/// Each distinct value is allocated once (dictionary entry); a row costs one
-/// hash lookup and one `u32`. Missingness is decided once per distinct value.
+/// Each distinct value is allocated once (dictionary entry; the index keeps
+/// its bytes in one shared buffer, see [`ByteDict`]); a row costs one hash
+/// lookup and one `u32`. Missingness is decided once per distinct value.
 #[derive(Debug, Clone)]
 pub struct CategoricalColumnBuilder {
     name: String,
     missing_label: String,
     /// Distinct raw value -> code (missing tokens map to the missing code).
-    index: PlHashMap<Box<str>, u32>,
+    index: ByteDict,
     values: Vec<String>,
     codes: Vec<u32>,
     missing: Option<u32>,
+    /// The previous value's key number in `index` and its code (a repeated
+    /// value is found by one comparison instead of a hash).
+    last: Option<(usize, u32)>,
 }
 
 impl CategoricalColumnBuilder {
@@ -57,16 +62,22 @@ impl CategoricalColumnBuilder {
         CategoricalColumnBuilder {
             name: name.to_string(),
             missing_label: missing_label.to_string(),
-            index: PlHashMap::default(),
+            index: ByteDict::new(),
             values: Vec::new(),
             codes: Vec::with_capacity(rows),
             missing: None,
+            last: None,
         }
     }
 
     /// Number of rows pushed so far.
     pub fn len(&self) -> usize {
         self.codes.len()
+    }
+
+    /// The column's name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// True when no row was pushed yet.
@@ -77,22 +88,60 @@ impl CategoricalColumnBuilder {
     /// Appends one row; `None` or a value for which `is_missing` is true is missing.
     pub fn push<F: Fn(&str) -> bool>(&mut self, value: Option<&str>, is_missing: F) {
         let code = match value {
-            Some(v) => match self.index.get(v) {
-                Some(&code) => code,
-                None => {
-                    let code = if is_missing(v) {
-                        self.missing_code()
-                    } else {
-                        self.values.push(v.to_string());
-                        (self.values.len() - 1) as u32
-                    };
-                    self.index.insert(Box::from(v), code);
-                    code
+            Some(v) => {
+                if let Some((key, code)) = self.last {
+                    if self.index.key(key) == v.as_bytes() {
+                        self.codes.push(code);
+                        return;
+                    }
                 }
-            },
+                let values = &mut self.values;
+                let missing = &mut self.missing;
+                let label = &self.missing_label;
+                let (key, code) = self.index.entry_with(v.as_bytes(), || {
+                    if is_missing(v) {
+                        missing_code_of(missing, values, label)
+                    } else {
+                        values.push(v.to_string());
+                        (values.len() - 1) as u32
+                    }
+                });
+                self.last = Some((key, code));
+                code
+            }
             None => self.missing_code(),
         };
         self.codes.push(code);
+    }
+
+    /// Appends the rows of a chunk encoded on its own: `local` is the
+    /// chunk's dictionary in its order of first appearance (`None` for its
+    /// missing value, `Some(text)` for a value that is not missing) and
+    /// `codes` indexes it, one per row. The codes given are exactly those
+    /// that pushing the chunk's rows one by one would give, since the
+    /// chunk's values new to this column are met in the order of `local`.
+    pub(crate) fn append_encoded<'a>(
+        &mut self,
+        local: impl IntoIterator<Item = Option<&'a str>>,
+        codes: &[u32],
+    ) {
+        let map: Vec<u32> = local
+            .into_iter()
+            .map(|value| match value {
+                None => self.missing_code(),
+                Some(v) => {
+                    let values = &mut self.values;
+                    self.index
+                        .get_or_insert_with(v.as_bytes(), || {
+                            values.push(v.to_string());
+                            (values.len() - 1) as u32
+                        })
+                        .0
+                }
+            })
+            .collect();
+        self.codes.reserve(codes.len());
+        self.codes.extend(codes.iter().map(|&c| map[c as usize]));
     }
 
     /// Appends `n` missing rows (used when a key first appears late in NDJSON).
@@ -104,10 +153,7 @@ impl CategoricalColumnBuilder {
     }
 
     fn missing_code(&mut self) -> u32 {
-        *self.missing.get_or_insert_with(|| {
-            self.values.push(self.missing_label.clone());
-            (self.values.len() - 1) as u32
-        })
+        missing_code_of(&mut self.missing, &mut self.values, &self.missing_label)
     }
 
     /// The encoded column.
@@ -127,6 +173,15 @@ impl CategoricalColumnBuilder {
             suppressed,
         }
     }
+}
+
+/// The missing code of a column being built, adding the missing label to
+/// `values` the first time.
+fn missing_code_of(missing: &mut Option<u32>, values: &mut Vec<String>, label: &str) -> u32 {
+    *missing.get_or_insert_with(|| {
+        values.push(label.to_string());
+        (values.len() - 1) as u32
+    })
 }
 
 /// One column of a table, dictionary-encoded.

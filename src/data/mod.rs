@@ -39,6 +39,7 @@
 //! the first object. **Rows** (used once a table is encoded and the file layout
 //! is gone) are 1-based data rows: row 1 is the first record after the header.
 
+pub mod bytedict;
 pub mod calendar;
 pub mod cancel;
 pub mod corpus;

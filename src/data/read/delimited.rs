@@ -70,8 +70,10 @@ pub(super) struct CsvScan {
     /// Byte offset where the record being read starts (see [`RecordGuard`]).
     mark: Arc<AtomicU64>,
     pub(super) header: Vec<String>,
-    delimiter: u8,
+    pub(super) delimiter: u8,
     limits: Limits,
+    /// Byte offset (after a byte order mark) where the first data record starts.
+    pub(super) data_start: u64,
 }
 
 /// Turns a csv error met while reading the record that starts on
@@ -246,6 +248,7 @@ pub(super) fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataE
         header.push(name.to_string());
     }
     drop(positions);
+    let data_start = reader.position().byte();
     Ok(CsvScan {
         source,
         reader,
@@ -253,6 +256,7 @@ pub(super) fn open_csv(path: &Path, opts: &ReadOptions) -> Result<CsvScan, DataE
         header,
         delimiter,
         limits,
+        data_start,
     })
 }
 

@@ -23,13 +23,17 @@
 //! encoders ([`load_table`]) or polars string builders ([`read_frame`]). The
 //! file is never held in memory as a whole, gzip is decompressed as a stream,
 //! and no `String` is allocated per row: a row costs one hash lookup and one
-//! `u32` per requested column. One thread parses records in batches while the
-//! previous batch is encoded, one column per rayon task; errors still name the
-//! earliest bad line. NDJSON is read line by line with `serde_json`
-//! for the same reasons (line numbers; nested values and mixed types kept as
-//! text instead of failing polars' schema inference). Parquet, which is
+//! `u32` per requested column. [`load_table`] cuts the file into chunks of
+//! whole records that are parsed and encoded in parallel and merged in file
+//! order into the same codes one pass gives (`chunked`); on any error it
+//! reads the file again with the sequential reader (one thread parses
+//! records in batches while the previous batch is encoded, one column per
+//! rayon task), whose errors name the earliest bad line. NDJSON is read
+//! line by line with `serde_json` for the same reasons (line numbers;
+//! nested values and mixed types kept as text instead of failing polars'
+//! schema inference). Parquet, which is
 //! columnar and typed, is read with polars (projection pushed down) and cast
-//! to text.
+//! to text; [`load_table`] does so one row group at a time.
 //!
 //! Every reader enforces [`Limits`] (field, record and column counts, gzip
 //! expansion) while it streams, so a hostile file fails within the limit with
@@ -53,13 +57,14 @@ use flate2::read::MultiGzDecoder;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+mod chunked;
 mod delimited;
 mod ndjson;
 mod parquet_file;
 
 use delimited::{feed_batch, field_text, open_csv};
 use ndjson::{json_text, scan_ndjson};
-use parquet_file::read_parquet;
+use parquet_file::{load_parquet, read_parquet};
 
 use super::limits::{self, crossed, Counted, LimitKind, Limits, RatioGuard};
 pub use super::tokens::DEFAULT_MISSING_TOKENS;
@@ -524,28 +529,8 @@ pub fn load_table(
     }
     let is_missing = |v: &str| missing.is_missing(v);
     match format_of(path, opts)? {
-        Format::Parquet => {
-            let frame = read_parquet(path, Some(columns), &opts.limits)?;
-            encode_frame(&frame, columns, &source, missing)
-        }
-        Format::Csv => {
-            let mut scan = open_csv(path, opts)?;
-            let projection = project(&source, &scan.header, columns)?;
-            let mut builders: Vec<CategoricalColumnBuilder> = projection
-                .iter()
-                .map(|&i| CategoricalColumnBuilder::new(&scan.header[i], &missing.label))
-                .collect();
-            let last = scan.header.len() - 1;
-            scan.scan(|batch| {
-                feed_batch(&mut builders, &projection, last, batch, |b, value| {
-                    b.push(Some(value), is_missing)
-                })
-            })?;
-            Ok(EncodedTable::new(
-                &source,
-                builders.into_iter().map(|b| b.finish()).collect(),
-            ))
-        }
+        Format::Parquet => load_parquet(path, columns, &opts.limits, missing),
+        Format::Csv => load_csv(path, columns, opts, missing, CsvPath::Auto),
         Format::Ndjson => {
             let mut names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
             let mut builders: Vec<CategoricalColumnBuilder> = names
@@ -583,6 +568,94 @@ pub fn load_table(
             ))
         }
     }
+}
+
+/// Which CSV reader [`load_csv`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CsvPath {
+    /// The parallel chunked reader, and the sequential one when it gives up.
+    Auto,
+    /// The sequential reader only (one parsing thread, exact error lines).
+    #[cfg(test)]
+    Sequential,
+    /// The chunked reader only, with the given block size and threads;
+    /// `Ok(None)` when it gives up.
+    #[cfg(test)]
+    Chunked { block_bytes: usize, threads: usize },
+}
+
+/// The CSV branch of [`load_table`]: the chunked parallel reader
+/// (`chunked`) first, and the sequential one when it gives up (any error,
+/// whose line the sequential reader then names).
+fn load_csv(
+    path: &Path,
+    columns: &[&str],
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    how: CsvPath,
+) -> Result<EncodedTable, DataError> {
+    load_csv_with(path, columns, opts, missing, how)?.ok_or_else(|| DataError::Parse {
+        source_name: path.display().to_string(),
+        message: "the chunked CSV reader gave up".to_string(),
+    })
+}
+
+fn load_csv_with(
+    path: &Path,
+    columns: &[&str],
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    how: CsvPath,
+) -> Result<Option<EncodedTable>, DataError> {
+    let source = path.display().to_string();
+    let mut scan = open_csv(path, opts)?;
+    let projection = project(&source, &scan.header, columns)?;
+    let new_builders = |header: &[String]| -> Vec<CategoricalColumnBuilder> {
+        projection
+            .iter()
+            .map(|&i| CategoricalColumnBuilder::new(&header[i], &missing.label))
+            .collect()
+    };
+    let finish = |builders: Vec<CategoricalColumnBuilder>| {
+        EncodedTable::new(&source, builders.into_iter().map(|b| b.finish()).collect())
+    };
+    let (block_bytes, threads) = match how {
+        #[cfg(test)]
+        CsvPath::Sequential => (0, 0),
+        CsvPath::Auto => (chunked::BLOCK_BYTES, rayon::current_num_threads()),
+        #[cfg(test)]
+        CsvPath::Chunked {
+            block_bytes,
+            threads,
+        } => (block_bytes, threads),
+    };
+    if threads > 0 {
+        let plan = chunked::ChunkPlan {
+            delimiter: scan.delimiter,
+            width: scan.header.len(),
+            projection: &projection,
+            missing,
+            limits: opts.limits,
+            block_bytes,
+        };
+        let mut builders = new_builders(&scan.header);
+        if chunked::load_chunked(path, scan.data_start, &plan, &mut builders, threads).is_some() {
+            return Ok(Some(finish(builders)));
+        }
+        #[cfg(test)]
+        if how != CsvPath::Auto {
+            return Ok(None);
+        }
+    }
+    let mut builders = new_builders(&scan.header);
+    let last = scan.header.len() - 1;
+    let is_missing = |v: &str| missing.is_missing(v);
+    scan.scan(|batch| {
+        feed_batch(&mut builders, &projection, last, batch, |b, value| {
+            b.push(Some(value), is_missing)
+        })
+    })?;
+    Ok(Some(finish(builders)))
 }
 
 /// Column `name` of `frame` cast to text. Errors name `source` and the

@@ -2,17 +2,20 @@
 //! count, sizes, a file that only claims to be Parquet), then polars reads
 //! the requested columns (projection pushed down) and casts them to text,
 //! with a panic in the decoder turned into an error naming the file. It does
-//! not stream record by record: Parquet is columnar.
+//! not stream record by record: Parquet is columnar. Loading into codes
+//! ([`load_parquet`]) goes one row group at a time, so the text of only one
+//! row group is held at once.
 
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
-use super::{io_error, limit_error, open_stream, project, read_up_to, unpanicked};
+use super::{io_error, limit_error, open_stream, project, read_up_to, unpanicked, MissingPolicy};
 use crate::data::limits::{self, LimitKind, Limits};
-use crate::data::DataError;
+use crate::data::{CategoricalColumnBuilder, DataError, EncodedTable};
 
 /// Reads a whole Parquet file (gzip allowed) with the given columns (all when
 /// `None`), every column cast to text.
@@ -21,6 +24,29 @@ pub(super) fn read_parquet(
     columns: Option<&[&str]>,
     limits: &Limits,
 ) -> Result<DataFrame, DataError> {
+    let source = path.display().to_string();
+    match open_parquet(path, limits)? {
+        Opened::Bytes(bytes) => parquet_frame(
+            ParquetReader::new(Cursor::new(bytes)),
+            &source,
+            columns,
+            limits,
+        ),
+        Opened::File(file) => parquet_frame(ParquetReader::new(file), &source, columns, limits),
+    }
+}
+
+/// A Parquet file whose magic bytes and footer were checked.
+enum Opened {
+    /// A plain file (memory-mapped by polars).
+    File(File),
+    /// A gzip-compressed file, decompressed into memory.
+    Bytes(Vec<u8>),
+}
+
+/// Opens a Parquet file (gzip allowed, decompressed into memory) and checks
+/// its magic bytes and footer.
+fn open_parquet(path: &Path, limits: &Limits) -> Result<Opened, DataError> {
     let source = path.display().to_string();
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let mut magic = [0u8; 4];
@@ -69,12 +95,7 @@ pub(super) fn read_parquet(
             return Err(not_parquet_magic());
         }
         crate::data::parquet_footer::check_bytes(&source, &bytes)?;
-        parquet_frame(
-            ParquetReader::new(Cursor::new(bytes)),
-            &source,
-            columns,
-            limits,
-        )
+        Ok(Opened::Bytes(bytes))
     } else {
         if &magic[..n_magic] != b"PAR1" {
             return Err(not_parquet_magic());
@@ -84,8 +105,137 @@ pub(super) fn read_parquet(
         // The footer is checked first (and the file rewound): a corrupt one
         // can make the decoder reserve gigabytes and abort.
         crate::data::parquet_footer::check_file(&source, &mut file, limits)?;
-        parquet_frame(ParquetReader::new(file), &source, columns, limits)
+        Ok(Opened::File(file))
     }
+}
+
+/// Reads `columns` of a Parquet file (all when empty, in file order) and
+/// dictionary-encodes them under `missing`, **one row group at a time**:
+/// only one row group's values are ever held as text, so memory stays near
+/// the codes (4 bytes per row and column) plus one row group. Each row group
+/// is cast to text exactly as [`read_parquet`] casts the whole table and
+/// pushed into one encoder per column (columns in parallel), in file order,
+/// so the table equals [`encode_frame`](super::encode_frame) of the whole
+/// frame. Errors as [`read_parquet`].
+pub(super) fn load_parquet(
+    path: &Path,
+    columns: &[&str],
+    limits: &Limits,
+    missing: &MissingPolicy,
+) -> Result<EncodedTable, DataError> {
+    let source = path.display().to_string();
+    match open_parquet(path, limits)? {
+        Opened::Bytes(bytes) => unpanicked(&source, || {
+            encode_row_groups(
+                || Ok(Cursor::new(bytes.as_slice())),
+                &source,
+                columns,
+                limits,
+                missing,
+            )
+        }),
+        Opened::File(file) => unpanicked(&source, || {
+            encode_row_groups(
+                || file.try_clone().map_err(|e| io_error(path, e)),
+                &source,
+                columns,
+                limits,
+                missing,
+            )
+        }),
+    }
+}
+
+fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
+    open: impl Fn() -> Result<R, DataError>,
+    source: &str,
+    columns: &[&str],
+    limits: &Limits,
+    missing: &MissingPolicy,
+) -> Result<EncodedTable, DataError> {
+    let not_parquet = |e: PolarsError| {
+        DataError::Parse {
+        source_name: source.to_string(),
+        message: format!(
+            "not a readable Parquet file ({e}); check that it was fully written, or pass the right format in ReadOptions"
+        ),
+    }
+    };
+    let mut reader = ParquetReader::new(open()?);
+    let schema = reader.schema().map_err(not_parquet)?;
+    if schema.len() > limits.max_columns {
+        return Err(limits::exceeded(
+            source,
+            format!("the schema has {} fields", schema.len()),
+            LimitKind::Columns,
+            limits,
+        ));
+    }
+    let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let names: Vec<String> = if columns.is_empty() {
+        header.clone()
+    } else {
+        project(source, &header, columns)?;
+        columns.iter().map(|c| c.to_string()).collect()
+    };
+    let metadata = reader.get_metadata().map_err(not_parquet)?.clone();
+    let sizes: Vec<usize> = metadata.row_groups.iter().map(|g| g.num_rows()).collect();
+    let total: usize = sizes.iter().sum();
+    if total == 0 {
+        return Err(DataError::NoDataRows {
+            source_name: source.to_string(),
+            n_columns: header.len(),
+        });
+    }
+    let mut builders: Vec<CategoricalColumnBuilder> = names
+        .iter()
+        .map(|n| CategoricalColumnBuilder::with_capacity(n, &missing.label, total))
+        .collect();
+    let is_missing = |v: &str| missing.is_missing(v);
+    let mut offset = 0usize;
+    for rows in sizes {
+        if rows == 0 {
+            continue;
+        }
+        let mut reader = ParquetReader::new(open()?);
+        reader.set_metadata(metadata.clone());
+        let frame = reader
+            .with_columns(Some(names.clone()))
+            .with_slice(Some((offset, rows)))
+            .finish()
+            .map_err(not_parquet)?;
+        offset += rows;
+        builders
+            .par_iter_mut()
+            .map(|builder| -> Result<(), DataError> {
+                let name = builder.name().to_string();
+                let column = frame.column(&name).map_err(not_parquet)?;
+                let text = text_of(column, source)?;
+                let strings = text.str().map_err(not_parquet)?;
+                for value in strings.iter() {
+                    builder.push(value, is_missing);
+                }
+                Ok(())
+            })
+            .collect::<Result<Vec<()>, DataError>>()?;
+    }
+    Ok(EncodedTable::new(
+        source,
+        builders.into_iter().map(|b| b.finish()).collect(),
+    ))
+}
+
+/// `column` cast to text, with the error [`read_parquet`] gives for a type
+/// that has no text form.
+fn text_of(column: &Column, source: &str) -> Result<Column, DataError> {
+    column.cast(&DataType::String).map_err(|e| DataError::Parse {
+        source_name: source.to_string(),
+        message: format!(
+            "column `{}` has type {} which cannot be read as text ({e}); flatten nested columns before auditing",
+            column.name(),
+            column.dtype()
+        ),
+    })
 }
 
 fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
@@ -143,16 +293,83 @@ fn parquet_frame_inner<R: polars::io::mmap::MmapBytesReader>(
     let cast = frame
         .columns()
         .iter()
-        .map(|c| {
-            c.cast(&DataType::String).map_err(|e| DataError::Parse {
-                source_name: source.clone(),
-                message: format!(
-                    "column `{}` has type {} which cannot be read as text ({e}); flatten nested columns before auditing",
-                    c.name(),
-                    c.dtype()
-                ),
-            })
-        })
+        .map(|c| text_of(c, &source))
         .collect::<Result<Vec<_>, _>>()?;
     DataFrame::new(frame.height(), cast).map_err(not_parquet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{encode_frame, load_table, ReadOptions};
+    use super::*;
+
+    #[test]
+    fn row_group_loading_equals_encoding_the_whole_frame() {
+        // 1,000 rows in row groups of 64: strings with nulls and missing
+        // tokens, UTF-8, integers, floats and a column whose distinct values
+        // start growing halfway.
+        let n = 1000usize;
+        let text: Vec<Option<String>> = (0..n)
+            .map(|i| match i % 7 {
+                0 => None,
+                1 => Some("?".to_string()),
+                2 => Some("Zoë".to_string()),
+                3 => Some(String::new()),
+                _ => Some(format!("v{}", i % 5)),
+            })
+            .collect();
+        let ints: Vec<Option<i64>> = (0..n)
+            .map(|i| {
+                if i % 11 == 0 {
+                    None
+                } else {
+                    Some((i % 9) as i64 - 4)
+                }
+            })
+            .collect();
+        let floats: Vec<f64> = (0..n).map(|i| (i % 4) as f64 * 0.5).collect();
+        let grows: Vec<String> = (0..n)
+            .map(|i| {
+                if i < n / 2 {
+                    format!("g{}", i % 3)
+                } else {
+                    format!("g{i}")
+                }
+            })
+            .collect();
+        let mut frame = df!(
+            "text" => text,
+            "ints" => ints,
+            "floats" => floats,
+            "grows" => grows,
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let file = File::create(&path).unwrap();
+        ParquetWriter::new(file)
+            .with_row_group_size(Some(64))
+            .finish(&mut frame)
+            .unwrap();
+        let groups = ParquetReader::new(File::open(&path).unwrap())
+            .get_metadata()
+            .unwrap()
+            .row_groups
+            .len();
+        assert!(groups >= 10, "{groups} row groups");
+        let missing = MissingPolicy::default();
+        let opts = ReadOptions::default();
+        let whole = read_parquet(&path, None, &opts.limits).unwrap();
+        let expected = encode_frame(&whole, &[], &path.display().to_string(), &missing).unwrap();
+        let loaded = load_table(&path, &[], &opts, &missing).unwrap();
+        assert_eq!(loaded, expected);
+        assert_eq!(loaded.n_rows, n);
+        assert_eq!(loaded.columns[3].n_values(), 3 + n / 2);
+        assert_eq!(loaded.columns[1].value(1), "-3");
+        assert_eq!(loaded.columns[0].value(0), "?");
+        // A projection, in the order asked for.
+        let some = load_table(&path, &["grows", "ints"], &opts, &missing).unwrap();
+        assert_eq!(some.columns[0], expected.columns[3]);
+        assert_eq!(some.columns[1], expected.columns[1]);
+    }
 }
