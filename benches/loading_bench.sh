@@ -1,5 +1,5 @@
 #!/bin/bash
-# Loading figures of benches/README.md section 10, reident and its peers side by side.
+# Loading figures of benches/README.md section 12, reident and its peers side by side.
 # usage: benches/loading_bench.sh REIDENT_BINARY DATA_DIR PYTHON_WITH_DUCKDB_AND_SPLINK
 # DATA_DIR holds adult_10m.csv, adult_10m.parquet and link_{100000,300000,1000000}/ (see the README).
 # Prints /usr/bin/time lines (wall, user, sys, peak RSS) and each tool's JSON line.
