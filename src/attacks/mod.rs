@@ -8,6 +8,7 @@
 pub mod distance_linkage;
 pub mod inference;
 pub mod linkage;
+pub mod pseudonym_linkage;
 pub mod stylometry;
 pub mod text;
 pub mod unicity;

@@ -63,6 +63,7 @@ pub mod linkage;
 pub mod mechanism_audit;
 pub mod one_run;
 pub mod planner;
+pub mod pseudonym_linkage;
 pub mod rate;
 pub mod release_attack;
 pub mod roc;
