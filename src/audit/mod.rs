@@ -23,6 +23,7 @@ pub mod config;
 mod dataset;
 pub mod declarations;
 mod facts;
+pub mod pseudonyms;
 pub mod run;
 pub mod semantic;
 
