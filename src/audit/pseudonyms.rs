@@ -51,7 +51,11 @@ pub fn run_pseudonym_linkage(
                     o.table("users")?.to_frame()?,
                 )),
             };
-            (o.table(&table)?.to_frame()?, r.table(&table)?.to_frame()?, users)
+            (
+                o.table(&table)?.to_frame()?,
+                r.table(&table)?.to_frame()?,
+                users,
+            )
         }
         _ => (
             read_frame(&c.original, &opts)?,
@@ -63,7 +67,15 @@ pub fn run_pseudonym_linkage(
         (Some(p), _) => Some((p.display().to_string(), read_frame(p, &opts)?)),
         (None, u) => u,
     };
-    run_on_frames(c, &original, &release, users.as_ref(), seed, precision, level)
+    run_on_frames(
+        c,
+        &original,
+        &release,
+        users.as_ref(),
+        seed,
+        precision,
+        level,
+    )
 }
 
 fn dataset_error(c: &CorpusConfig, message: String) -> AuditError {
@@ -75,12 +87,9 @@ fn dataset_error(c: &CorpusConfig, message: String) -> AuditError {
 
 /// The section of `c`, or an error naming it.
 fn section(c: &CorpusConfig) -> Result<&PseudonymLinkageConfig, AuditError> {
-    c.pseudonym_linkage.as_ref().ok_or_else(|| {
-        dataset_error(
-            c,
-            "has no `[corpus.pseudonym_linkage]` section".to_string(),
-        )
-    })
+    c.pseudonym_linkage
+        .as_ref()
+        .ok_or_else(|| dataset_error(c, "has no `[corpus.pseudonym_linkage]` section".to_string()))
 }
 
 fn documents(
@@ -137,7 +146,11 @@ fn documents(
         let Some(id) = ids[row].clone() else {
             return Err(dataset_error(
                 c,
-                format!("{source}: row {}: the id column `{}` is empty", row + 1, c.id),
+                format!(
+                    "{source}: row {}: the id column `{}` is empty",
+                    row + 1,
+                    c.id
+                ),
             ));
         };
         out_ids.push(id);
@@ -145,10 +158,7 @@ fn documents(
             text: texts[row].clone().unwrap_or_default(),
             time: times[row],
             group: groups[row].clone(),
-            fields: field_values
-                .iter()
-                .filter_map(|v| v[row].clone())
-                .collect(),
+            fields: field_values.iter().filter_map(|v| v[row].clone()).collect(),
         });
     }
     Ok((out_ids, docs))
@@ -318,7 +328,10 @@ pub(crate) fn summary_rows(run: &PseudonymLinkageRun) -> Vec<(String, String)> {
     let s = &run.scores;
     let e = &run.experiment;
     let mut rows = vec![
-        ("pseudonyms / candidates".to_string(), format!("{} / {}", s.pseudonyms, s.candidates)),
+        (
+            "pseudonyms / candidates".to_string(),
+            format!("{} / {}", s.pseudonyms, s.candidates),
+        ),
         (
             "known documents (attacker's share of the originals)".to_string(),
             e.known_documents.to_string(),
@@ -362,7 +375,8 @@ pub(crate) fn summary_rows(run: &PseudonymLinkageRun) -> Vec<(String, String)> {
         "authorship-k (candidates within the margin): median; distribution".to_string(),
         format!(
             "{}; {}",
-            s.median_authorship_k.map_or("n/a".into(), |k| k.to_string()),
+            s.median_authorship_k
+                .map_or("n/a".into(), |k| k.to_string()),
             s.authorship_k
                 .iter()
                 .map(|(k, n)| format!("k={k}: {n}"))

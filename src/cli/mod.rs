@@ -18,6 +18,7 @@ pub mod link;
 pub mod metrics;
 pub mod output;
 pub mod pseudonymize;
+pub mod pseudonyms;
 pub mod redact;
 pub mod risk;
 pub mod stylometry;
@@ -356,6 +357,8 @@ pub enum Command {
     Link(link::LinkArgs),
     /// Authorship attribution (Delta family, nearest centroid, kNN): train/test or cross-validation, or the audit's original/release attack (--original --release; --max-accuracy decides the `authorship` claim).
     Stylometry(stylometry::StylometryArgs),
+    /// Joint pseudonym attack: all signals fused into one assignment of release pseudonyms to people, with abstention (decides the `pseudonym_linkage` claim with --max-rate).
+    Pseudonyms(pseudonyms::PseudonymsArgs),
     /// Anonymeter-style risks: singling out, linkability, attribute inference.
     Risk(risk::RiskArgs),
     /// Trace unicity of event data and linkage of pseudonymized traces.
@@ -381,6 +384,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Identifiers(args) => identifiers::run(&args, out),
         Command::Link(args) => link::run(&args, out),
         Command::Stylometry(args) => stylometry::run(&args, out),
+        Command::Pseudonyms(args) => pseudonyms::run(&args, out),
         Command::Risk(args) => risk::run(&args, out),
         Command::Unicity(args) => unicity::run(&args, out),
         Command::Hierarchy(args) => hierarchy::run(&args, out),

@@ -452,7 +452,12 @@ pub fn abstain(scores: &Array2<f64>, threshold: f64) -> Assignment {
 /// decreasing margin, keep precision at least `target` (computed where the
 /// truth is the attacker's own: the simulation). Never below `1e-9` (a tie
 /// abstains); above every margin when no prefix reaches `target`.
-pub fn margin_threshold(assigned: &[Option<usize>], margins: &[f64], truth: &[usize], target: f64) -> f64 {
+pub fn margin_threshold(
+    assigned: &[Option<usize>],
+    margins: &[f64],
+    truth: &[usize],
+    target: f64,
+) -> f64 {
     let mut order: Vec<usize> = (0..assigned.len())
         .filter(|&i| assigned[i].is_some())
         .collect();
@@ -799,9 +804,10 @@ pub struct Experiment {
     /// of its documents matched by id, when that author is a candidate.
     #[serde(skip)]
     pub truth: Vec<Option<usize>>,
-    /// Release documents under a pseudonym.
+    /// Release documents attacked (under a pseudonym, not a known document's
+    /// release version).
     pub release_documents: usize,
-    /// Of those, the ones whose id names an original with an author.
+    /// Of those, the ones whose id names an original of a candidate author.
     pub resolved_documents: usize,
     /// Known (training) documents.
     pub known_documents: usize,
@@ -861,13 +867,16 @@ pub fn experiment(
             .collect(),
         ..Known::default()
     };
+    let mut known_ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (c, rows) in by_author.values().enumerate() {
         let mut rows = rows.clone();
         rows.shuffle(&mut rng);
-        let k = ((rows.len() as f64 * params.known_share).round() as usize).clamp(1, rows.len() - 1);
+        let k =
+            ((rows.len() as f64 * params.known_share).round() as usize).clamp(1, rows.len() - 1);
         for &r in &rows[..k] {
             known.documents.push(input.original[r].clone());
             known.author.push(c);
+            known_ids.insert(input.original_ids[r].as_str());
         }
     }
     let author_of: HashMap<&str, usize> = input
@@ -887,11 +896,22 @@ pub fn experiment(
         .filter(|(_, a)| a.as_deref().is_some_and(|a| !a.trim().is_empty()))
         .map(|(id, _)| id.as_str())
         .collect();
-    let mut names: Vec<&str> = input
+    // The attacked rows: under a pseudonym, not a known document's release
+    // version (that would name its author trivially), and not by an author
+    // left out of the candidates (closed set, as `stylometry::pseudonym`);
+    // rows whose id names no original stay (unresolved, counted).
+    let rows: Vec<(usize, &str)> = input
         .release_pseudonyms
         .iter()
-        .filter_map(|p| p.as_deref().filter(|p| !p.trim().is_empty()))
+        .enumerate()
+        .filter_map(|(row, p)| {
+            let p = p.as_deref().filter(|p| !p.trim().is_empty())?;
+            let id = input.release_ids[row].as_str();
+            let left_out = has_author.contains(id) && !author_of.contains_key(id);
+            (!known_ids.contains(id) && !left_out).then_some((row, p))
+        })
         .collect();
+    let mut names: Vec<&str> = rows.iter().map(|&(_, p)| p).collect();
     names.sort_unstable();
     names.dedup();
     let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, p)| (*p, i)).collect();
@@ -901,18 +921,14 @@ pub fn experiment(
     };
     let mut votes: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); names.len()];
     let mut resolved = 0usize;
-    for (row, p) in input.release_pseudonyms.iter().enumerate() {
-        let Some(p) = p.as_deref().and_then(|p| index.get(p)) else {
-            continue;
-        };
+    for &(row, p) in &rows {
+        let p = index[p];
         release.documents.push(input.release[row].clone());
-        release.pseudonym.push(*p);
+        release.pseudonym.push(p);
         let id = input.release_ids[row].as_str();
-        if has_author.contains(id) {
-            resolved += 1;
-        }
         if let Some(&c) = author_of.get(id) {
-            *votes[*p].entry(c).or_insert(0) += 1;
+            resolved += 1;
+            *votes[p].entry(c).or_insert(0) += 1;
         }
     }
     if release.documents.is_empty() {

@@ -443,7 +443,7 @@ impl Stylometry {
         authors.dedup();
         if authors.len() < 2 {
             return Ok(Err(
-                "stylometry needs known writing of at least 2 candidates".into()
+                "stylometry needs known writing of at least 2 candidates".into(),
             ));
         }
         let corpus = Corpus::with_authors(texts, &names, authors)

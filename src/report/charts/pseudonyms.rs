@@ -55,7 +55,10 @@ pub fn pooling_curve(curves: &[NamedCurve]) -> Result<Chart, ReportError> {
         .flat_map(|c| c.points.iter().map(|p| p.0))
         .collect();
     if xs.iter().any(|&x| x < 1.0) {
-        return Err(data_error(NAME, "documents per pseudonym must be at least 1"));
+        return Err(data_error(
+            NAME,
+            "documents per pseudonym must be at least 1",
+        ));
     }
     xs.sort_by(f64::total_cmp);
     let (lo, hi) = (xs[0], xs[xs.len() - 1]);
