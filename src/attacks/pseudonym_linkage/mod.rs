@@ -362,7 +362,7 @@ pub fn row_z(m: &Array2<f64>) -> Array2<f64> {
         let mean = row.sum() / n;
         let var = row.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
         let sd = var.sqrt();
-        if !(sd > 1e-12) || !sd.is_finite() {
+        if sd.is_nan() || sd <= 1e-12 || !sd.is_finite() {
             row.fill(0.0);
         } else {
             row.mapv_inplace(|v| ((v - mean) / sd).clamp(-50.0, 50.0));
@@ -501,11 +501,11 @@ pub fn fit_logistic(x: &[Vec<f64>], y: &[bool], l2: f64) -> (f64, Vec<f64>) {
             let w = if label { w_pos } else { w_neg };
             let r = w * (p - if label { 1.0 } else { 0.0 });
             let h = w * p * (1.0 - p);
-            let xi = |j: usize| if j == 0 { 1.0 } else { row[j - 1] };
-            for a in 0..d {
-                grad[a] += r * xi(a);
-                for b in 0..d {
-                    hess[a][b] += h * xi(a) * xi(b);
+            let xi: Vec<f64> = std::iter::once(1.0).chain(row.iter().copied()).collect();
+            for ((g, hrow), &xa) in grad.iter_mut().zip(hess.iter_mut()).zip(&xi) {
+                *g += r * xa;
+                for (hab, &xb) in hrow.iter_mut().zip(&xi) {
+                    *hab += h * xa * xb;
                 }
             }
         }
@@ -537,10 +537,11 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, piv);
         b.swap(col, piv);
+        let pivot_row = a[col].clone();
         for r in col + 1..n {
-            let f = a[r][col] / a[col][col];
-            for c in col..n {
-                a[r][c] -= f * a[col][c];
+            let f = a[r][col] / pivot_row[col];
+            for (x, p) in a[r].iter_mut().zip(&pivot_row).skip(col) {
+                *x -= f * p;
             }
             b[r] -= f * b[col];
         }
@@ -553,16 +554,16 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     x.iter().all(|v| v.is_finite()).then_some(x)
 }
 
+/// Prepared signals, and the ones that could not run with the reason.
+type PreparedSignals = (
+    Vec<(SignalKind, Box<dyn signals::PreparedSignal>)>,
+    Vec<(SignalKind, String)>,
+);
+
 fn prepare_all(
     known: &Known,
     params: &PseudonymLinkageParams,
-) -> Result<
-    (
-        Vec<(SignalKind, Box<dyn signals::PreparedSignal>)>,
-        Vec<(SignalKind, String)>,
-    ),
-    PseudonymLinkageError,
-> {
+) -> Result<PreparedSignals, PseudonymLinkageError> {
     let mut prepared = Vec::new();
     let mut skipped = Vec::new();
     for spec in SIGNALS {

@@ -7,8 +7,8 @@ use super::render::*;
 use super::*;
 
 /// Precision versus coverage, `(coverage, precision)` points in [0, 1], one
-/// curve per attack (the fused attack and each signal alone), with the
-/// target precision as a dashed line.
+/// curve per attack (the fused attack first, drawn in black, then each
+/// signal alone), with the target precision as a dashed line.
 pub fn precision_vs_coverage(curves: &[NamedCurve], target: f64) -> Result<Chart, ReportError> {
     const NAME: &str = "pseudonym_precision_coverage";
     const CAPTION: &str = "Precision of naming pseudonyms against the share named (coverage), pseudonyms ranked by the margin of their assignment; fused attack and each signal alone.";
@@ -17,7 +17,12 @@ pub fn precision_vs_coverage(curves: &[NamedCurve], target: f64) -> Result<Chart
     if !(0.0..=1.0).contains(&target) {
         return Err(data_error(NAME, "target precision must be in [0, 1]"));
     }
-    let mut series = percent_series(curves, true, Kind::LineMarkers);
+    let mut series = percent_series(curves, true, Kind::Line);
+    // The first curve (the fused attack) in black, apart from the palette the
+    // signals cycle through.
+    if let Some(first) = series.first_mut() {
+        first.color = BLACK;
+    }
     series.push(Series {
         label: format!("{:.0}% precision", target * 100.0),
         points: vec![(0.0, target * 100.0), (100.0, target * 100.0)],
