@@ -296,6 +296,23 @@ fn real_jira_comments_fusion_names_at_least_the_best_single_signal() {
     )
     .unwrap();
     let s = score_experiment(&e, 0.95, 0.95).unwrap();
+    // The figures of README / benches/README (`-- --nocapture` shows them).
+    for a in std::iter::once(&s.fused).chain(&s.signals) {
+        eprintln!(
+            "{:<17} named at 95% precision {:>2} of {} ({:.3} [{:.3}, {:.3}]), top-1 correct {}",
+            a.name,
+            a.named_at_precision,
+            s.pseudonyms,
+            a.share_at_precision,
+            a.share_interval.low,
+            a.share_interval.high,
+            a.correct_top1
+        );
+    }
+    eprintln!(
+        "attacker's threshold names {} ({} correct); median authorship-k {:?}; pooling {:?}",
+        s.attacker_named, s.attacker_correct, s.median_authorship_k, s.pooling
+    );
     assert_eq!(s.pseudonyms, 68);
     assert_eq!(s.with_truth, 68);
     let best = s.best_single().unwrap();
