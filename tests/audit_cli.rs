@@ -257,8 +257,9 @@ fn demo_writes_every_view_and_chart_and_satisfies_the_schema() {
     }
     // Class sizes, risk CDF (x2 tables), l/t per class, 5 PR curves (the
     // tickets' one with the semantic attack's curve beside MinHash's), top-k,
-    // ROC, accuracy vs authors, unicity.
-    assert_eq!(names.len(), 14, "{names:?}");
+    // ROC, accuracy vs authors, unicity; the joint pseudonym attack's
+    // precision vs coverage and pooling curve (x2 corpora).
+    assert_eq!(names.len(), 18, "{names:?}");
     let tickets_pr =
         std::fs::read_to_string(out.join("charts").join("tickets_precision_recall.svg")).unwrap();
     assert!(tickets_pr.contains("semantic (embedding cosine)"), "legend");

@@ -9,7 +9,7 @@
 //! fusion in the parent module standardizes them per pseudonym and weighs
 //! them. Nothing here reads files, knows the truth key or decides anything.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use md5::Md5;
 use ndarray::Array2;
@@ -343,13 +343,16 @@ struct RareTokens {
     /// Rare token -> idf weight ln(n / cf).
     idf: HashMap<String, f64>,
     /// Per candidate: its rare tokens (sorted) and the norm of their weights.
-    candidate: Vec<(HashSet<String>, f64)>,
+    /// Ordered sets: every sum runs in the same order, so the same input
+    /// gives the same scores to the last bit (a hash set's order varies per
+    /// process).
+    candidate: Vec<(BTreeSet<String>, f64)>,
 }
 
 impl RareTokens {
     fn prepare(known: &Known, params: &PseudonymLinkageParams) -> Result<Self, String> {
         let n = known.candidates.len();
-        let mut sets: Vec<HashSet<String>> = vec![HashSet::new(); n];
+        let mut sets: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
         for (d, &c) in known.documents.iter().zip(&known.author) {
             sets[c].extend(tokens(&d.text));
         }
@@ -372,7 +375,7 @@ impl RareTokens {
         let candidate = sets
             .into_iter()
             .map(|s| {
-                let s: HashSet<String> = s.into_iter().filter(|t| idf.contains_key(t)).collect();
+                let s: BTreeSet<String> = s.into_iter().filter(|t| idf.contains_key(t)).collect();
                 let norm = s.iter().map(|t| idf[t].powi(2)).sum::<f64>().sqrt();
                 (s, norm)
             })
@@ -384,7 +387,7 @@ impl RareTokens {
 impl PreparedSignal for RareTokens {
     fn score(&self, release: &Release) -> Result<Array2<f64>, PseudonymLinkageError> {
         let n_p = release.pseudonyms.len();
-        let mut sets: Vec<HashSet<String>> = vec![HashSet::new(); n_p];
+        let mut sets: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n_p];
         for (doc, &p) in release.documents.iter().zip(&release.pseudonym) {
             sets[p].extend(tokens(&doc.text).filter(|t| self.idf.contains_key(t)));
         }
