@@ -23,11 +23,11 @@ pub mod config;
 mod dataset;
 pub mod declarations;
 mod facts;
-pub mod pseudonyms;
 pub mod run;
 pub mod semantic;
 
 pub use config::{AuditConfig, ClaimConfig};
+pub use dataset::pseudonyms::run_pseudonym_linkage;
 pub use run::{run_audit, AuditOptions, AuditOutcome};
 
 /// Errors of the audit.

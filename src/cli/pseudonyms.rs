@@ -1,7 +1,7 @@
 //! `reident pseudonyms`: the joint pseudonym attack on an original corpus
 //! and its pseudonymized release, as the audit runs it on a `[[corpus]]`
 //! with a `[corpus.pseudonym_linkage]` section (the same library function,
-//! [`crate::audit::pseudonyms::run_pseudonym_linkage`]); prints the scores
+//! [`crate::audit::run_pseudonym_linkage`]); prints the scores
 //! as JSON and, with `--max-rate`, decides the `pseudonym_linkage` claim
 //! with the audit's rule.
 
@@ -14,7 +14,7 @@ use super::{CliError, Outcome};
 use crate::attacks::pseudonym_linkage::SignalKind;
 use crate::audit::claims::pseudonym_linkage::PseudonymLinkage;
 use crate::audit::config::CorpusConfig;
-use crate::audit::pseudonyms::run_pseudonym_linkage;
+use crate::audit::run_pseudonym_linkage;
 
 /// Arguments of `reident pseudonyms`.
 #[derive(Debug, Args)]

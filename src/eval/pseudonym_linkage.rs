@@ -21,6 +21,20 @@ use super::rate::{Interval, Rate};
 use super::EvalError;
 use crate::attacks::pseudonym_linkage::{Experiment, PseudonymLinkage};
 
+/// The precision at which the audit's runner scores the attack (a claim may
+/// ask for another; it rescores the same experiment).
+pub const DEFAULT_PRECISION: f64 = 0.95;
+
+/// The audit's experiment and its scores at the target precision (what
+/// `reident pseudonyms` prints and the `pseudonym_linkage` claim decides on).
+#[derive(Debug, Clone, Serialize)]
+pub struct PseudonymLinkageRun {
+    /// The experiment (attack, pooling runs; the truth is not serialized).
+    pub experiment: Experiment,
+    /// Its scores.
+    pub scores: PseudonymLinkageScore,
+}
+
 /// One point of a precision-vs-coverage curve.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoveragePoint {

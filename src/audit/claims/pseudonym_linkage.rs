@@ -9,10 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{check_rate, require_corpus, verdict, Claim, DatasetFacts};
 use crate::audit::declarations::{percent, Declared};
-use crate::audit::pseudonyms::PseudonymLinkageRun;
 use crate::audit::AuditError;
 use crate::eval;
-use crate::eval::pseudonym_linkage::score_experiment;
+use crate::eval::pseudonym_linkage::{score_experiment, PseudonymLinkageRun};
 use crate::report::{ClaimVerdict, Verdict};
 
 /// `kind = "pseudonym_linkage"`: `corpus`, `max_rate`, optional `precision`
@@ -33,7 +32,7 @@ pub struct PseudonymLinkage {
 }
 
 fn default_precision() -> f64 {
-    crate::audit::pseudonyms::DEFAULT_PRECISION
+    crate::eval::pseudonym_linkage::DEFAULT_PRECISION
 }
 
 fn default_min_pseudonyms() -> usize {

@@ -1,9 +1,7 @@
 //! Corpora: document linkage, the identifier leak scan, redaction recovery and
 //! the hash dictionary attack; stylometry in [`super::stylometry`].
 
-use polars::prelude::DataFrame;
-
-use super::{run_stylometry, text_values, CorpusFacts};
+use super::{joined_texts, run_stylometry, text_values, CorpusFacts};
 use crate::attacks::text::{
     audit_text, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit, TextAuditConfig,
     TruthKey, Verification,
@@ -17,28 +15,6 @@ use crate::data::{read_frame, Corpus, ReadOptions};
 use crate::eval::document_linkage::score_text_report;
 use crate::report::charts::{self, NamedCurve};
 use crate::report::{Chart, Section, Table};
-
-pub(crate) fn joined_texts(
-    frame: &DataFrame,
-    columns: &[String],
-    source: &str,
-) -> Result<Vec<Option<String>>, AuditError> {
-    let cols = columns
-        .iter()
-        .map(|c| text_values(frame, c, source))
-        .collect::<Result<Vec<_>, _>>()?;
-    let n = frame.height();
-    Ok((0..n)
-        .map(|row| {
-            let parts: Vec<&str> = cols
-                .iter()
-                .filter_map(|c| c[row].as_deref())
-                .filter(|s| !s.is_empty())
-                .collect();
-            (!parts.is_empty()).then(|| parts.join("\n\n"))
-        })
-        .collect())
-}
 
 /// Progress steps [`run_corpus`] reports: the text attacks, then with
 /// `[corpus.stylometry]` the attribution and the sweep over authors, and
@@ -246,16 +222,16 @@ pub(crate) fn run_corpus(
     };
     let pseudonym_linkage = match &c.pseudonym_linkage {
         Some(_) => {
-            let run = crate::audit::pseudonyms::run_on_frames(
+            let run = super::pseudonyms::run_on_frames(
                 c,
                 &original_df,
                 &release_df,
                 users_frame.as_ref(),
                 config.seed,
-                crate::audit::pseudonyms::DEFAULT_PRECISION,
+                crate::eval::pseudonym_linkage::DEFAULT_PRECISION,
                 config.confidence,
             )?;
-            charts.extend(crate::audit::pseudonyms::charts(&c.name, &run.scores)?);
+            charts.extend(super::pseudonyms::charts(&c.name, &run.scores)?);
             progress(&format!("{dataset}: joint pseudonym attack"));
             crate::data::cancel::check()?;
             Some(run)
@@ -441,7 +417,7 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
             )
             .table(Table::key_value(
                 "Joint pseudonym attack",
-                crate::audit::pseudonyms::summary_rows(run),
+                super::pseudonyms::summary_rows(run),
             ))
             .result("pseudonym_linkage", &run.scores)?;
     }

@@ -10,24 +10,17 @@ use std::collections::BTreeMap;
 
 use polars::prelude::DataFrame;
 
-use super::config::{CorpusConfig, PseudonymLinkageConfig};
-use super::AuditError;
 use crate::attacks::pseudonym_linkage::{
-    experiment, Document, Experiment, ExperimentInput, ExperimentParams, PseudonymLinkageParams,
+    experiment, Document, ExperimentInput, ExperimentParams, PseudonymLinkageParams,
 };
 use crate::attacks::unicity::parse_timestamp;
+use crate::audit::config::{CorpusConfig, PseudonymLinkageConfig};
+use crate::audit::AuditError;
 use crate::data::sources::{self, SourceFormat};
 use crate::data::{read_frame, text_column, ReadOptions};
-use crate::eval::pseudonym_linkage::{score_experiment, PseudonymLinkageScore};
-
-/// The experiment and its scores at the target precision.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct PseudonymLinkageRun {
-    /// The experiment (attack, pooling runs; the truth is not serialized).
-    pub experiment: Experiment,
-    /// Its scores.
-    pub scores: PseudonymLinkageScore,
-}
+use crate::eval::pseudonym_linkage::{
+    score_experiment, PseudonymLinkageRun, PseudonymLinkageScore,
+};
 
 /// Reads corpus `c`'s files and runs its joint pseudonym attack with the
 /// audit's `seed`, scored at `precision` with intervals at `level`.
@@ -101,7 +94,7 @@ fn documents(
 ) -> Result<(Vec<String>, Vec<Document>), AuditError> {
     let n = frame.height();
     let ids = text_column(frame, &c.id, source)?;
-    let texts = super::dataset::corpus::joined_texts(frame, &c.text.names(), source)?;
+    let texts = super::joined_texts(frame, &c.text.names(), source)?;
     let times = match &s.timestamp {
         Some(col) => {
             let v = text_column(frame, col, source)?;
@@ -275,10 +268,6 @@ pub(crate) fn run_on_frames(
         scores,
     })
 }
-
-/// The precision at which the audit's runner scores the attack (a claim may
-/// ask for another; it rescores the same experiment).
-pub const DEFAULT_PRECISION: f64 = 0.95;
 
 /// The report's charts of corpus `name`'s joint attack: precision vs
 /// coverage (fused and each signal that ran) and the pooling curve.
