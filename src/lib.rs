@@ -36,7 +36,8 @@
 //!   detection in text and the word lists (`data::text`), SHA-256/HMAC
 //!   digests (`data::digest`) and the output rule for files (`data::output`).
 //! * [`privacy`]: equivalence classes and every metric of a release alone.
-//! * [`attacks`]: record linkage, inference, unicity, stylometry, text leakage.
+//! * [`attacks`]: record linkage, inference, unicity, stylometry, text leakage, and
+//!   the joint pseudonym attack that fuses them (`attacks::pseudonym_linkage`).
 //! * [`dp`]: epsilon estimation from paired data; mechanisms and their audit trials.
 //! * [`eval`]: scoring: rates with Wilson/Clopper-Pearson intervals, ROC/PR/EER/AUC,
 //!   epsilon lower bounds from trials, the claim decision rules. A new

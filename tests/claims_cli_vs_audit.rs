@@ -535,3 +535,72 @@ fn row_key_truth_resolves_alike_in_link_and_the_audit() {
     // The demo report's figure for this table (README, report.json).
     assert_eq!(format!("{cli_rate:.4}"), "0.0728");
 }
+
+#[test]
+fn pseudonym_linkage_claim_equals_pseudonyms_max_rate() {
+    let d = "datasets/atlassian_demo";
+    let original = format!("{d}/original/commits.ndjson.gz");
+    let release = format!("{d}/release/commits.ndjson.gz");
+    let users = format!("{d}/original/users.ndjson.gz");
+    let o = reident(&[
+        "pseudonyms",
+        "--original",
+        &original,
+        "--release",
+        &release,
+        "--text",
+        "message",
+        "--id",
+        "commit_hash",
+        "--author",
+        "author",
+        "--timestamp",
+        "timestamp",
+        "--group",
+        "repo",
+        "--identifier-columns",
+        "author_email",
+        "--users",
+        &users,
+        "--max-rate",
+        "0.05",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+    let json: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let claims = audit(&format!(
+        r#"
+[[corpus]]
+name = "commits"
+original = "{original}"
+release = "{release}"
+text = "message"
+id = "commit_hash"
+author = "author"
+identifier_columns = ["author_email"]
+users = "{users}"
+
+[corpus.pseudonym_linkage]
+timestamp = "timestamp"
+group = "repo"
+
+[[claim]]
+kind = "pseudonym_linkage"
+corpus = "commits"
+max_rate = 0.05
+"#
+    ));
+    let v = claims
+        .iter()
+        .find(|c| c.claim.contains("pseudonyms can be named"))
+        .unwrap();
+    let share = json["scores"]["fused"]["share_at_precision"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(v.measured, Some(share));
+    assert!((printed_figure(&stderr) - share).abs() < 5e-5, "{stderr}");
+    assert_eq!(o.status.code(), Some(exit_code(v.verdict)));
+    // The unsalted SHA-256 of each author's e-mail names every attacked
+    // pseudonym of the demo's commits: the claim fails.
+    assert_eq!(v.verdict, Verdict::Fail);
+    assert!(share > 0.9, "{share}");
+}

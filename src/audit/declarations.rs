@@ -224,6 +224,46 @@ pub struct CorpusConfig {
     /// scripts/fetch-embedding-model.sh): runs semantic document linkage
     /// beside MinHash (needs the cargo feature `semantic`).
     pub embedding_model: Option<PathBuf>,
+    /// The joint pseudonym attack (needs `author`;
+    /// [`crate::attacks::pseudonym_linkage`]).
+    #[serde(default)]
+    pub pseudonym_linkage: Option<PseudonymLinkageConfig>,
+}
+
+/// `[corpus.pseudonym_linkage]`: the joint pseudonym attack's inputs beyond
+/// the corpus's text, id and author columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PseudonymLinkageConfig {
+    /// Timestamp column (ISO 8601 or Unix seconds), same name in both files:
+    /// feeds the activity signals (hour of week, gaps).
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// Project / space / repository column, same name in both files: feeds
+    /// the project-mix signal.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Cut group values at their first `-` (an issue key `SEC-12` names
+    /// project `SEC`).
+    #[serde(default)]
+    pub group_prefix: bool,
+    /// Share of each author's original documents the attacker knows.
+    #[serde(default = "default_known_share")]
+    pub known_share: f64,
+    /// Authors with fewer original documents are not candidates.
+    #[serde(default = "default_min_documents")]
+    pub min_documents: usize,
+    /// Signals to run (default all: identifiers, document_linkage,
+    /// rare_tokens, stylometry, activity_hours, activity_gaps, activity_groups).
+    #[serde(default)]
+    pub signals: Option<Vec<crate::attacks::pseudonym_linkage::SignalKind>>,
+    /// Documents per pseudonym of the pooling curve.
+    #[serde(default = "default_pooling_sizes")]
+    pub pooling_sizes: Vec<usize>,
+}
+
+fn default_pooling_sizes() -> Vec<usize> {
+    vec![1, 2, 4, 8, 16]
 }
 
 pub(crate) fn default_user_columns() -> Vec<String> {

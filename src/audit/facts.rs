@@ -77,6 +77,8 @@ pub(crate) struct CorpusFacts {
     pub(crate) stylometry: Option<StylometryFacts>,
     /// Semantic linkage, when an embedding model was given.
     pub(crate) semantic: Option<crate::audit::semantic::SemanticFacts>,
+    /// The joint pseudonym attack, with `[corpus.pseudonym_linkage]`.
+    pub(crate) pseudonym_linkage: Option<crate::eval::pseudonym_linkage::PseudonymLinkageRun>,
     pub(crate) charts: Vec<Chart>,
 }
 

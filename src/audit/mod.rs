@@ -27,6 +27,7 @@ pub mod run;
 pub mod semantic;
 
 pub use config::{AuditConfig, ClaimConfig};
+pub use dataset::pseudonyms::run_pseudonym_linkage;
 pub use run::{run_audit, AuditOptions, AuditOutcome};
 
 /// Errors of the audit.

@@ -18,6 +18,7 @@ pub mod link;
 pub mod metrics;
 pub mod output;
 pub mod pseudonymize;
+pub mod pseudonyms;
 pub mod redact;
 pub mod risk;
 pub mod stylometry;
@@ -362,6 +363,8 @@ pub enum Command {
     Stylometry(stylometry::StylometryArgs),
     /// Pairwise authorship verification in the PAN 2020/2021 format (pairs.jsonl, truth.jsonl, answers.jsonl): fit on --train, answer --test, print the PAN measures; or score answers (--score --truth).
     Verify(verify::VerifyArgs),
+    /// Joint pseudonym attack: all signals fused into one assignment of release pseudonyms to people, with abstention (decides the `pseudonym_linkage` claim with --max-rate).
+    Pseudonyms(pseudonyms::PseudonymsArgs),
     /// Anonymeter-style risks: singling out, linkability, attribute inference.
     Risk(risk::RiskArgs),
     /// Trace unicity of event data and linkage of pseudonymized traces.
@@ -388,6 +391,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Command::Link(args) => link::run(&args, out),
         Command::Stylometry(args) => stylometry::run(&args, out),
         Command::Verify(args) => verify::run(&args, out),
+        Command::Pseudonyms(args) => pseudonyms::run(&args, out),
         Command::Risk(args) => risk::run(&args, out),
         Command::Unicity(args) => unicity::run(&args, out),
         Command::Hierarchy(args) => hierarchy::run(&args, out),

@@ -64,6 +64,7 @@ pub mod mechanism_audit;
 pub mod one_run;
 pub mod open_set;
 pub mod planner;
+pub mod pseudonym_linkage;
 pub mod rate;
 pub mod release_attack;
 pub mod roc;

@@ -81,11 +81,12 @@ pub struct DifferentialPrivacy {
 }
 
 /// The identity attacks a DP claim can be checked against.
-pub const ATTACK_KINDS: [&str; 5] = [
+pub const ATTACK_KINDS: [&str; 6] = [
     "reidentification",
     "document_linkage",
     "attribution",
     "pseudonym_attribution",
+    "pseudonym_linkage",
     "trace_linkage",
 ];
 
@@ -131,6 +132,27 @@ fn identity_outcomes(facts: &DatasetFacts) -> Vec<(String, bool, IdentityOutcome
                             chance: None,
                         },
                     ));
+                }
+                if let Some(run) = &c.pseudonym_linkage {
+                    let s = &run.scores;
+                    if s.pseudonyms > 0 && s.candidates >= 2 && s.fused.skipped.is_none() {
+                        out.push((
+                            format!("pseudonym_linkage:{}", c.name),
+                            true,
+                            IdentityOutcome {
+                                attack: format!(
+                                    "joint pseudonym attack on corpus `{}`",
+                                    c.name
+                                ),
+                                // Every pseudonym is a target; its assignment
+                                // (no abstention) is the guess.
+                                correct: s.fused.correct_top1 as f64,
+                                targets: s.pseudonyms as u64,
+                                candidates: s.candidates as f64,
+                                chance: None,
+                            },
+                        ));
+                    }
                 }
                 if let Some(st) = &c.stylometry {
                     if st.attributed_documents > 0 {

@@ -96,6 +96,8 @@ claim_registry! {
     DifferentialPrivacy => differential_privacy::DifferentialPrivacy,
     /// "Users cannot be singled out from `points` points of their activity."
     TraceUnicity => trace_unicity::TraceUnicity,
+    /// "At most `max_rate` of the pseudonyms can be named at 95% precision."
+    PseudonymLinkage => pseudonym_linkage::PseudonymLinkage,
 }
 
 impl ClaimConfig {

@@ -1,9 +1,7 @@
 //! Corpora: document linkage, the identifier leak scan, redaction recovery and
 //! the hash dictionary attack; stylometry in [`super::stylometry`].
 
-use polars::prelude::DataFrame;
-
-use super::{run_stylometry, text_values, CorpusFacts};
+use super::{joined_texts, run_stylometry, text_values, CorpusFacts};
 use crate::attacks::text::{
     audit_text, IdentifierSet, LinkageConfig, ShingleConfig, ShingleUnit, TextAuditConfig,
     TruthKey, Verification,
@@ -18,33 +16,12 @@ use crate::eval::document_linkage::score_text_report;
 use crate::report::charts::{self, NamedCurve};
 use crate::report::{Chart, Section, Table};
 
-pub(crate) fn joined_texts(
-    frame: &DataFrame,
-    columns: &[String],
-    source: &str,
-) -> Result<Vec<Option<String>>, AuditError> {
-    let cols = columns
-        .iter()
-        .map(|c| text_values(frame, c, source))
-        .collect::<Result<Vec<_>, _>>()?;
-    let n = frame.height();
-    Ok((0..n)
-        .map(|row| {
-            let parts: Vec<&str> = cols
-                .iter()
-                .filter_map(|c| c[row].as_deref())
-                .filter(|s| !s.is_empty())
-                .collect();
-            (!parts.is_empty()).then(|| parts.join("\n\n"))
-        })
-        .collect())
-}
-
 /// Progress steps [`run_corpus`] reports: the text attacks, then with
 /// `[corpus.stylometry]` the attribution and the sweep over authors, and
 /// with `embedding_model` the semantic linkage.
 pub(crate) fn steps(c: &CorpusConfig) -> u64 {
     1 + c.embedding_model.is_some() as u64
+        + c.pseudonym_linkage.is_some() as u64
         + c.stylometry
             .as_ref()
             .map_or(0, |s| 1 + !s.sweep_authors.is_empty() as u64)
@@ -99,11 +76,11 @@ pub(crate) fn run_corpus(
         (None, Some(frame)) => Some((format!("{o_source} (users)"), frame)),
         (None, None) => None,
     };
-    if let Some((u_source, users)) = users_frame {
+    if let Some((u_source, users)) = &users_frame {
         let cols = c
             .user_columns
             .iter()
-            .map(|col| text_values(&users, col, &u_source))
+            .map(|col| text_values(users, col, u_source))
             .collect::<Result<Vec<_>, _>>()?;
         let Some((logins, others)) = cols.split_first() else {
             return Err(AuditError::Dataset {
@@ -243,11 +220,30 @@ pub(crate) fn run_corpus(
         )?),
         _ => None,
     };
+    let pseudonym_linkage = match &c.pseudonym_linkage {
+        Some(_) => {
+            let run = super::pseudonyms::run_on_frames(
+                c,
+                &original_df,
+                &release_df,
+                users_frame.as_ref(),
+                config.seed,
+                crate::eval::pseudonym_linkage::DEFAULT_PRECISION,
+                config.confidence,
+            )?;
+            charts.extend(super::pseudonyms::charts(&c.name, &run.scores)?);
+            progress(&format!("{dataset}: joint pseudonym attack"));
+            crate::data::cancel::check()?;
+            Some(run)
+        }
+        None => None,
+    };
     Ok(Box::new(CorpusFacts {
         name: c.name.clone(),
         text,
         stylometry,
         semantic,
+        pseudonym_linkage,
         charts,
     }))
 }
@@ -407,6 +403,23 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
             )
             .table(Table::key_value("Authorship attribution", rows))
             .result("stylometry", s)?;
+    }
+    if let Some(run) = &c.pseudonym_linkage {
+        section = section
+            .paragraph(
+                "Joint pseudonym attack: every signal (identifier and unsalted-hash joins, \
+                 near-duplicate documents, rare shared tokens, pooled stylometry, activity \
+                 profiles) scores each release pseudonym against each candidate; the scores are \
+                 fused with weights the attacker learns on its own known writing and solved as one \
+                 one-to-one assignment. A pseudonym counts as named at 95% precision when, ranked \
+                 by its assignment's margin over the runner-up, it lies within the largest prefix \
+                 whose precision is at least 95%.",
+            )
+            .table(Table::key_value(
+                "Joint pseudonym attack",
+                super::pseudonyms::summary_rows(run),
+            ))
+            .result("pseudonym_linkage", &run.scores)?;
     }
     for chart in &c.charts {
         section = section.chart(chart.name.clone(), chart.caption.clone());

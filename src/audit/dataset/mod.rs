@@ -19,6 +19,7 @@ pub(crate) use traces::{run_traces, traces_section};
 
 pub(crate) mod aggregate;
 pub(crate) mod corpus;
+pub(crate) mod pseudonyms;
 pub(crate) mod stylometry;
 pub(crate) mod table;
 pub(crate) mod traces;
@@ -48,6 +49,30 @@ pub(crate) fn read_options(
             message: format!("delimiter `{c}` must be a single ASCII character"),
         }),
     }
+}
+
+/// The text of each row: the non-empty values of `columns`, joined by a
+/// blank line (`None` when all are empty).
+pub(crate) fn joined_texts(
+    frame: &DataFrame,
+    columns: &[String],
+    source: &str,
+) -> Result<Vec<Option<String>>, AuditError> {
+    let cols = columns
+        .iter()
+        .map(|c| text_values(frame, c, source))
+        .collect::<Result<Vec<_>, _>>()?;
+    let n = frame.height();
+    Ok((0..n)
+        .map(|row| {
+            let parts: Vec<&str> = cols
+                .iter()
+                .filter_map(|c| c[row].as_deref())
+                .filter(|s| !s.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("\n\n"))
+        })
+        .collect())
 }
 
 pub(crate) fn text_values(

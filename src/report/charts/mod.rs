@@ -21,6 +21,7 @@ mod attribution;
 mod epsilon;
 mod linkage;
 mod privacy;
+mod pseudonyms;
 mod render;
 mod traces;
 
@@ -30,6 +31,7 @@ pub use attribution::{
 pub use epsilon::{epsilon_bound_vs_trials_with_plan, epsilon_lower_bound_vs_trials};
 pub use linkage::{match_weight_histogram, precision_recall_curve, roc_curve};
 pub use privacy::{class_size_histogram, l_and_t_per_class, prosecutor_risk_cdf};
+pub use pseudonyms::{pooling_curve, precision_vs_coverage};
 pub use traces::unicity_vs_points;
 
 /// Width of every chart in pixels.
