@@ -112,6 +112,27 @@ impl PseudonymLinkageScore {
             })
     }
 
+    /// The attack a claim is decided on: the fusion, or the single signal
+    /// that names more pseudonyms at the target precision than the fusion
+    /// (the attacker uses whichever names more; ties go to the fusion).
+    pub fn strongest(&self) -> &AttackScore {
+        match self.best_single() {
+            Some(b) if b.named_at_precision > self.fused.named_at_precision => b,
+            _ => &self.fused,
+        }
+    }
+
+    /// The most pseudonyms any one attack (the fusion, or a signal alone)
+    /// assigns correctly without abstention: the identity attack's outcome
+    /// for an epsilon bound.
+    pub fn most_correct_top1(&self) -> usize {
+        self.signals
+            .iter()
+            .filter(|a| a.skipped.is_none())
+            .map(|a| a.correct_top1)
+            .fold(self.fused.correct_top1, usize::max)
+    }
+
     /// Signals that ran.
     pub fn signals_run(&self) -> usize {
         self.signals.iter().filter(|s| s.skipped.is_none()).count()
@@ -293,5 +314,60 @@ mod tests {
         assert_eq!(s.correct_top1, 3);
         let s = attack_score("x", None, &assigned, &margins, &truth, 0.75, 0.95).unwrap();
         assert_eq!(s.named_at_precision, 4);
+    }
+
+    #[test]
+    fn the_strongest_attack_is_a_signal_when_it_names_more_than_the_fusion() {
+        let truth = [Some(0), Some(1), Some(2), Some(3)];
+        // The fusion: right, wrong, right, right by margin -> 1 named at 95%.
+        let fused = attack_score(
+            "fused",
+            None,
+            &[Some(0), Some(2), Some(2), Some(3)],
+            &[4.0, 3.0, 2.0, 1.0],
+            &truth,
+            0.95,
+            0.95,
+        )
+        .unwrap();
+        // A signal: right, right, wrong, wrong -> 2 named at 95%, 2 correct.
+        let signal = attack_score(
+            "identifiers",
+            None,
+            &[Some(0), Some(1), Some(3), Some(2)],
+            &[4.0, 3.0, 2.0, 1.0],
+            &truth,
+            0.95,
+            0.95,
+        )
+        .unwrap();
+        let skipped = AttackScore {
+            skipped: Some("no identifiers".into()),
+            correct_top1: 4,
+            ..signal.clone()
+        };
+        assert_eq!((fused.named_at_precision, fused.correct_top1), (1, 3));
+        assert_eq!((signal.named_at_precision, signal.correct_top1), (2, 2));
+        let mut score = PseudonymLinkageScore {
+            pseudonyms: 4,
+            with_truth: 4,
+            candidates: 4,
+            target_precision: 0.95,
+            fused,
+            signals: vec![signal, skipped],
+            attacker_named: 0,
+            attacker_correct: 0,
+            threshold: 1.0,
+            authorship_k: Vec::new(),
+            median_authorship_k: None,
+            pooling: Vec::new(),
+        };
+        assert_eq!(score.strongest().name, "identifiers");
+        // Top-1 without abstention: the fusion's 3 (the skipped signal's 4
+        // does not count).
+        assert_eq!(score.most_correct_top1(), 3);
+        // A tie goes to the fusion.
+        score.signals[0].named_at_precision = 1;
+        assert_eq!(score.strongest().name, "fused");
     }
 }

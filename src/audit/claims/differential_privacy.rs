@@ -145,8 +145,9 @@ fn identity_outcomes(facts: &DatasetFacts) -> Vec<(String, bool, IdentityOutcome
                                     c.name
                                 ),
                                 // Every pseudonym is a target; its assignment
-                                // (no abstention) is the guess.
-                                correct: s.fused.correct_top1 as f64,
+                                // (no abstention) is the guess: the fusion's,
+                                // or one signal's alone when it does better.
+                                correct: s.most_correct_top1() as f64,
                                 targets: s.pseudonyms as u64,
                                 candidates: s.candidates as f64,
                                 chance: None,
