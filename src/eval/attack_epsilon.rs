@@ -278,7 +278,7 @@ pub const MAX_PLANNED_TARGETS: u64 = 100_000_000;
 /// observed rate's own epsilon ([`AttackEpsilon::epsilon_point`]) is at or
 /// below the claim, more targets only tighten the interval around a value
 /// consistent with it, and the mechanism must not be told it "would be
-/// refuted". Found by doubling, then bisection (the bound grows with the
+/// refuted". Found by doubling, then bisection (`eval::search`; the bound grows with the
 /// targets but for the rounding of `success * targets`, so the answer can be
 /// off by a few targets); `None` as well beyond [`MAX_PLANNED_TARGETS`].
 pub fn targets_to_refute(bound: &AttackEpsilon, claimed: f64) -> Result<Option<u64>, EvalError> {
@@ -292,24 +292,9 @@ pub fn targets_to_refute(bound: &AttackEpsilon, claimed: f64) -> Result<Option<u
     if bound.epsilon_point <= claimed {
         return Ok(None);
     }
-    let refutes = |n: u64| bound_at_targets(bound, n).map(|e| e > claimed);
-    let mut hi = 1u64;
-    while !refutes(hi)? {
-        if hi >= MAX_PLANNED_TARGETS {
-            return Ok(None);
-        }
-        hi = (hi * 2).min(MAX_PLANNED_TARGETS);
-    }
-    let mut lo = hi / 2; // does not refute (or 0)
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if refutes(mid)? {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    Ok(Some(hi))
+    super::search::smallest_holding(1, MAX_PLANNED_TARGETS, |n| {
+        bound_at_targets(bound, n).map(|e| e > claimed)
+    })
 }
 
 #[cfg(test)]

@@ -68,6 +68,7 @@ pub mod pseudonym_linkage;
 pub mod rate;
 pub mod release_attack;
 pub mod roc;
+mod search;
 pub mod text_linkage_semantic;
 pub mod verification;
 

@@ -461,23 +461,7 @@ fn plan_canaries(req: &PlanRequest, accuracy: f64) -> Result<Option<u64>, EvalEr
                 > req.claimed_epsilon,
         )
     };
-    let mut hi = 8u64;
-    while !refutes(hi)? {
-        hi *= 2;
-        if hi > 1 << 20 {
-            return Ok(None);
-        }
-    }
-    let mut lo = hi / 2;
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if refutes(mid)? {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    Ok(Some(hi))
+    super::search::smallest_holding(8, 1 << 20, refutes)
 }
 
 #[cfg(test)]
