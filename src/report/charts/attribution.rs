@@ -63,14 +63,7 @@ pub fn accuracy_vs_authors(curves: &[NamedCurve]) -> Result<Chart, ReportError> 
     const CAPTION: &str = "Attribution accuracy as the number of candidate authors grows, cross-validated on the originals.";
     check_curves(NAME, curves)?;
     check_unit(NAME, curves, false)?;
-    let mut xs: Vec<f64> = curves
-        .iter()
-        .flat_map(|c| c.points.iter().map(|p| p.0))
-        .collect();
-    if xs.iter().any(|&x| x < 1.0) {
-        return Err(data_error(NAME, "number of authors must be at least 1"));
-    }
-    xs.sort_by(f64::total_cmp);
+    let mut xs = counts_at_least_one(NAME, curves, "number of authors")?;
     xs.dedup();
     let mut series: Vec<Series> = percent_series(curves, false, Kind::LineMarkers);
     // Chance 1/n is convex: sample it densely between the measured sizes.

@@ -55,17 +55,7 @@ pub fn pooling_curve(curves: &[NamedCurve]) -> Result<Chart, ReportError> {
     const CAPTION: &str = "Pseudonym-level accuracy of the joint attack as each pseudonym keeps a seeded random sample of its documents.";
     check_curves(NAME, curves)?;
     check_unit(NAME, curves, false)?;
-    let mut xs: Vec<f64> = curves
-        .iter()
-        .flat_map(|c| c.points.iter().map(|p| p.0))
-        .collect();
-    if xs.iter().any(|&x| x < 1.0) {
-        return Err(data_error(
-            NAME,
-            "documents per pseudonym must be at least 1",
-        ));
-    }
-    xs.sort_by(f64::total_cmp);
+    let xs = counts_at_least_one(NAME, curves, "documents per pseudonym")?;
     let (lo, hi) = (xs[0], xs[xs.len() - 1]);
     let (x0, x1) = padded(lo, hi);
     render(

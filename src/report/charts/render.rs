@@ -422,6 +422,24 @@ pub(super) fn check_curves(name: &str, curves: &[NamedCurve]) -> Result<(), Repo
     Ok(())
 }
 
+/// Every curve's x values, sorted, after checking each is at least 1 (a
+/// count axis: authors, documents); `what` names the axis in the error.
+pub(super) fn counts_at_least_one(
+    name: &str,
+    curves: &[NamedCurve],
+    what: &str,
+) -> Result<Vec<f64>, ReportError> {
+    let mut xs: Vec<f64> = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.0))
+        .collect();
+    if xs.iter().any(|&x| x < 1.0) {
+        return Err(data_error(name, format!("{what} must be at least 1")));
+    }
+    xs.sort_by(f64::total_cmp);
+    Ok(xs)
+}
+
 pub(super) fn check_unit(
     name: &str,
     curves: &[NamedCurve],
