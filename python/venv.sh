@@ -16,6 +16,8 @@ root="$(dirname "$here")"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 venv="$1"
 shift
+# An absolute path: maturin runs in another folder and is found through PATH.
+case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac
 profile="${REIDENT_PY_PROFILE:-dev}"
 python="${PYTHON:-python3}"
 
