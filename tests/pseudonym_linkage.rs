@@ -13,8 +13,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use reident::attacks::pseudonym_linkage::signals::unsalted_digests;
 use reident::attacks::pseudonym_linkage::{
-    abstain, assign, experiment, margin_threshold, pseudonym_linkage, row_z, Document,
-    ExperimentInput, ExperimentParams, Known, PseudonymLinkageParams, Release, SignalKind,
+    abstain, assign, experiment, fit_conditional_logit, margin_threshold, pseudonym_linkage, row_z,
+    Document, ExperimentInput, ExperimentParams, Known, PseudonymLinkageParams, Release,
+    SignalKind,
 };
 use reident::eval::pseudonym_linkage::{precision_coverage, score, score_experiment};
 
@@ -82,6 +83,32 @@ fn hungarian_beats_row_maxima_and_more_pseudonyms_than_candidates_work() {
     let s = array![[5.0, 0.0], [0.0, 5.0], [1.0, 1.0]];
     let (a, _) = assign(&s);
     assert_eq!(a, vec![Some(0), Some(1), None]);
+}
+
+#[test]
+fn conditional_logit_weights_by_hand() {
+    // One signal, two candidates, every pseudonym scores [1, 0]; the true
+    // candidate is 0 for three pseudonyms and 1 for one. The likelihood is
+    // s^3 (1 - s) with s = 1 / (1 + e^-w), maximal at s = 3/4: w = ln 3.
+    let x = vec![array![[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]]];
+    let w = fit_conditional_logit(&x, &[0, 0, 0, 1], 0.0);
+    assert!((w[0] - 3f64.ln()).abs() < 1e-9, "{w:?}");
+    // An L2 penalty shrinks it: the gradient 3 - 4 s(w) = l2 w has its root
+    // below ln 3 (for l2 = 1: w = 0.3677..., solved by bisection by hand).
+    let w1 = fit_conditional_logit(&x, &[0, 0, 0, 1], 1.0)[0];
+    let s = 1.0 / (1.0 + (-w1).exp());
+    assert!((3.0 - 4.0 * s - w1).abs() < 1e-9 && w1 > 0.0 && w1 < 3f64.ln());
+    // A signal that points at the wrong candidate more often than not gets a
+    // negative weight (one of three chose the candidate scoring 1: s = 1/3,
+    // w = -ln 2); a signal constant over a pseudonym's candidates carries no
+    // information and keeps weight 0.
+    let x = vec![
+        array![[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]],
+        array![[5.0, 5.0], [2.0, 2.0], [1.0, 1.0]],
+    ];
+    let w = fit_conditional_logit(&x, &[1, 1, 0], 1e-12);
+    assert!((w[0] + 2f64.ln()).abs() < 1e-9, "{w:?}");
+    assert!(w[1].abs() < 1e-12);
 }
 
 #[test]
