@@ -619,6 +619,7 @@ type PreparedSignals = (
 
 fn prepare_all(
     known: &Known,
+    visible: &signals::ReleaseView,
     params: &PseudonymLinkageParams,
 ) -> Result<PreparedSignals, PseudonymLinkageError> {
     let mut prepared = Vec::new();
@@ -627,7 +628,7 @@ fn prepare_all(
         if !params.signals.contains(&spec.kind) {
             continue;
         }
-        match signals::prepare(spec.kind, known, params)? {
+        match signals::prepare(spec.kind, known, visible, params)? {
             Ok(s) => prepared.push((spec.kind, s)),
             Err(why) => skipped.push((spec.kind, why)),
         }
@@ -651,7 +652,10 @@ pub fn fit(
             params.target_precision
         )));
     }
-    let (prepared, skipped) = prepare_all(known, params)?;
+    // What the real release shows of the candidates' identifiers, read by the
+    // signals of the real run and of the simulation alike (no truth key).
+    let visible = signals::ReleaseView::of(release, known);
+    let (prepared, skipped) = prepare_all(known, &visible, params)?;
     let n_c = known.candidates.len();
     let q = signals::known_in_release_share(known, release, params).unwrap_or(0.0);
 
@@ -698,7 +702,7 @@ pub fn fit(
             sim_release.pseudonyms.len()
         )));
     }
-    let (sim_prepared, _) = prepare_all(&sim_known, params)?;
+    let (sim_prepared, _) = prepare_all(&sim_known, &visible, params)?;
     // Features of the signals that run on the real data (a signal the
     // simulation cannot run contributes zeros there).
     let mut sim_z = Vec::new();

@@ -116,17 +116,65 @@ pub trait PreparedSignal: Send + Sync {
     fn score(&self, release: &Release) -> Result<Array2<f64>, PseudonymLinkageError>;
 }
 
-/// Prepares `kind` from `known`; `Ok(Err(reason))` when the data cannot feed
-/// it (no timestamps, no identifiers...), which reports show as "did not run".
+/// What the attacker sees of the real release before attacking it, read by
+/// the signals whose simulation would otherwise see more than the release
+/// can show. The simulation releases the attacker's own, untouched
+/// documents; a release that redacted people's names and logins (its text
+/// shows none of the candidates' identifier tokens) cannot show the rare,
+/// personal tokens a signature or a greeting gives, and without this the
+/// rare-token signal looks far more telling in the simulation than it can be
+/// in the release, so the fusion trusts it too much. The rare-token signal
+/// therefore ignores the *hidden* tokens: word tokens of the candidates'
+/// known identifiers (login, name, e-mail) that occur nowhere in the
+/// release text. Other tokens are kept whether the release shows them or not
+/// (an unseen rare token is normal: it is rare).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReleaseView {
+    hidden: HashSet<String>,
+}
+
+impl ReleaseView {
+    /// The view of `release` by an attacker who knows `known`.
+    pub fn of(release: &Release, known: &Known) -> Self {
+        let shown: HashSet<String> = release
+            .documents
+            .iter()
+            .flat_map(|d| tokens(&d.text))
+            .collect();
+        let hidden = known
+            .identifiers
+            .iter()
+            .flatten()
+            .chain(&known.candidates)
+            .flat_map(|v| tokens(v).collect::<Vec<_>>())
+            .filter(|t| !shown.contains(t))
+            .collect();
+        Self { hidden }
+    }
+
+    /// Identifier tokens the release never shows.
+    pub fn hidden(&self) -> &HashSet<String> {
+        &self.hidden
+    }
+
+    fn shows(&self, token: &str) -> bool {
+        !self.hidden.contains(token)
+    }
+}
+
+/// Prepares `kind` from `known` (for a release seen as `visible`);
+/// `Ok(Err(reason))` when the data cannot feed it (no timestamps, no
+/// identifiers...), which reports show as "did not run".
 pub fn prepare(
     kind: SignalKind,
     known: &Known,
+    visible: &ReleaseView,
     params: &PseudonymLinkageParams,
 ) -> Result<Result<Box<dyn PreparedSignal>, String>, PseudonymLinkageError> {
     Ok(match kind {
         SignalKind::Identifiers => IdentifierJoin::prepare(known).map(boxed),
         SignalKind::DocumentLinkage => DocumentLinkage::prepare(known, params).map(boxed),
-        SignalKind::RareTokens => RareTokens::prepare(known, params).map(boxed),
+        SignalKind::RareTokens => RareTokens::prepare(known, visible, params).map(boxed),
         SignalKind::Stylometry => match Stylometry::prepare(known, params)? {
             Ok(s) => Ok(boxed(s)),
             Err(e) => Err(e),
@@ -350,11 +398,15 @@ struct RareTokens {
 }
 
 impl RareTokens {
-    fn prepare(known: &Known, params: &PseudonymLinkageParams) -> Result<Self, String> {
+    fn prepare(
+        known: &Known,
+        visible: &ReleaseView,
+        params: &PseudonymLinkageParams,
+    ) -> Result<Self, String> {
         let n = known.candidates.len();
         let mut sets: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
         for (d, &c) in known.documents.iter().zip(&known.author) {
-            sets[c].extend(tokens(&d.text));
+            sets[c].extend(tokens(&d.text).filter(|t| visible.shows(t)));
         }
         let mut cf: HashMap<&str, usize> = HashMap::new();
         for s in &sets {
@@ -735,6 +787,51 @@ mod tests {
         assert_eq!(gap_bin(1), 1);
         assert_eq!(gap_bin(3), 2);
         assert_eq!(gap_bin(i64::MAX), GAP_BINS - 1);
+    }
+
+    #[test]
+    fn hidden_tokens_are_identifier_tokens_the_release_never_shows() {
+        let known = Known {
+            candidates: vec!["lrossi".into(), "mwu".into()],
+            identifiers: vec![
+                vec!["lrossi".into(), "Leila Rossi".into()],
+                vec!["mwu".into(), "Maria Wu".into()],
+            ],
+            ..Known::default()
+        };
+        let release = Release {
+            pseudonyms: vec!["p".into()],
+            documents: vec![super::super::Document {
+                text: "Thanks PERSON_1, Rossi's patch works".into(),
+                ..Default::default()
+            }],
+            pseudonym: vec![0],
+        };
+        let view = ReleaseView::of(&release, &known);
+        let mut hidden: Vec<&str> = view.hidden().iter().map(|s| s.as_str()).collect();
+        hidden.sort_unstable();
+        // The release shows the token "rossi's", not "rossi"; "wu" is under
+        // the 3 characters of a token.
+        assert_eq!(hidden, vec!["leila", "lrossi", "maria", "mwu", "rossi"]);
+        // The rare-token signal built with this view ignores them: the
+        // candidates' only rare tokens are names, so it cannot run.
+        let known = Known {
+            documents: vec![
+                super::super::Document {
+                    text: "Leila".into(),
+                    ..Default::default()
+                },
+                super::super::Document {
+                    text: "Maria".into(),
+                    ..Default::default()
+                },
+            ],
+            author: vec![0, 1],
+            ..known
+        };
+        let params = PseudonymLinkageParams::default();
+        assert!(RareTokens::prepare(&known, &view, &params).is_err());
+        assert!(RareTokens::prepare(&known, &ReleaseView::default(), &params).is_ok());
     }
 
     #[test]
