@@ -313,6 +313,7 @@ fn real_jira_comments_fusion_names_at_least_the_best_single_signal() {
             release_pseudonyms: &pseudonyms,
             release: &docs,
             identifiers: &BTreeMap::new(),
+            qi_compatible: &BTreeMap::new(),
         },
         &ExperimentParams {
             known_share: 0.5,

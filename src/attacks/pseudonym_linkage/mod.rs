@@ -108,6 +108,12 @@ pub struct Release {
     pub documents: Vec<Document>,
     /// Pseudonym index of each release document.
     pub pseudonym: Vec<usize>,
+    /// Quasi-identifiers of pseudonyms, as the candidates they are
+    /// compatible with (a release users table keyed by the pseudonym,
+    /// QI-joined with the attacker's original users table by
+    /// [`crate::attacks::linkage::qi_join::compatible_originals`]): pseudonym
+    /// name -> candidate indices. Empty: the QI-join signal does not run.
+    pub qi_compatible: BTreeMap<String, Vec<usize>>,
 }
 
 /// Parameters of the joint attack.
@@ -696,6 +702,26 @@ pub fn fit(
             }
         }
     }
+    // The QI-join signal in the simulation: each simulated pseudonym gets
+    // the compatible set of a release QI record (seeded pick) that its
+    // candidate is compatible with, so the simulated sets are as large as
+    // the release's generalization makes them (a separate stream: the
+    // split above is the same with or without a users table).
+    if !release.qi_compatible.is_empty() {
+        let mut qi_rng = ChaCha8Rng::seed_from_u64(params.seed ^ 0x5155_4a4f_494e);
+        for (p, &c) in sim_truth.iter().enumerate() {
+            let fits: Vec<&Vec<usize>> = release
+                .qi_compatible
+                .values()
+                .filter(|set| set.contains(&c))
+                .collect();
+            if let Some(set) = fits.choose(&mut qi_rng) {
+                sim_release
+                    .qi_compatible
+                    .insert(sim_release.pseudonyms[p].clone(), (*set).clone());
+            }
+        }
+    }
     if sim_release.pseudonyms.len() < 2 {
         return Err(PseudonymLinkageError::Invalid(format!(
             "the weights are learned on the known writing: at least 2 candidates need 2 known documents or more, got {}",
@@ -791,6 +817,7 @@ pub fn pooling_sweep(
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ size as u64);
         let mut sub = Release {
             pseudonyms: release.pseudonyms.clone(),
+            qi_compatible: release.qi_compatible.clone(),
             ..Release::default()
         };
         for (p, docs) in by_p.iter().enumerate() {
@@ -832,6 +859,10 @@ pub struct ExperimentInput<'a> {
     pub release: &'a [Document],
     /// Identifiers the attacker knows per author (login -> values).
     pub identifiers: &'a BTreeMap<String, Vec<String>>,
+    /// QI-join of a release users table keyed by pseudonym with the
+    /// attacker's original users table: pseudonym -> compatible logins
+    /// (empty: no users table; the QI-join signal does not run).
+    pub qi_compatible: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// Parameters of [`experiment`].
@@ -971,6 +1002,17 @@ pub fn experiment(
         pseudonyms: names.iter().map(|s| s.to_string()).collect(),
         ..Release::default()
     };
+    for (p, logins) in input.qi_compatible {
+        if index.contains_key(p.as_str()) {
+            let mut set: Vec<usize> = logins
+                .iter()
+                .filter_map(|l| candidates.binary_search_by(|x| x.as_str().cmp(l)).ok())
+                .collect();
+            set.sort_unstable();
+            set.dedup();
+            release.qi_compatible.insert(p.clone(), set);
+        }
+    }
     let mut votes: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); names.len()];
     let mut resolved = 0usize;
     for &(row, p) in &rows {

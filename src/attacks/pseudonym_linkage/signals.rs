@@ -42,6 +42,8 @@ pub enum SignalKind {
     ActivityGaps,
     /// Project / space mix.
     ActivityGroups,
+    /// Candidates compatible with the pseudonym's quasi-identifiers.
+    QiJoin,
 }
 
 /// A registry row: a signal and how the report names and cites it.
@@ -92,6 +94,11 @@ pub const SIGNALS: &[SignalSpec] = &[
         name: "activity_groups",
         description: "negated Jensen-Shannon divergence of project / space mixes",
     },
+    SignalSpec {
+        kind: SignalKind::QiJoin,
+        name: "qi_join",
+        description: "ln(n / |S|) for the candidates in S, the candidates whose original quasi-identifiers a release users table's (generalized) values for the pseudonym cover (the prosecutor QI join of Sweeney 2002 / El Emam 2008, `linkage::qi_join`), 0 for the others",
+    },
 ];
 
 impl SignalKind {
@@ -131,6 +138,8 @@ pub trait PreparedSignal: Send + Sync {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReleaseView {
     hidden: HashSet<String>,
+    /// Whether the release carries quasi-identifiers of pseudonyms.
+    qi: bool,
 }
 
 impl ReleaseView {
@@ -149,7 +158,10 @@ impl ReleaseView {
             .flat_map(|v| tokens(v).collect::<Vec<_>>())
             .filter(|t| !shown.contains(t))
             .collect();
-        Self { hidden }
+        Self {
+            hidden,
+            qi: !release.qi_compatible.is_empty(),
+        }
     }
 
     /// Identifier tokens the release never shows.
@@ -181,6 +193,15 @@ pub fn prepare(
         },
         SignalKind::ActivityHours | SignalKind::ActivityGaps | SignalKind::ActivityGroups => {
             Activity::prepare(kind, known, params).map(boxed)
+        }
+        SignalKind::QiJoin => {
+            if visible.qi {
+                Ok(boxed(QiJoin {
+                    n_candidates: known.candidates.len(),
+                }))
+            } else {
+                Err("no users table with quasi-identifiers of the pseudonyms".into())
+            }
         }
     })
 }
@@ -746,6 +767,33 @@ impl PreparedSignal for Activity {
     }
 }
 
+// ----------------------------------------------------------------- QI join
+
+struct QiJoin {
+    n_candidates: usize,
+}
+
+impl PreparedSignal for QiJoin {
+    fn score(&self, release: &Release) -> Result<Array2<f64>, PseudonymLinkageError> {
+        let n = self.n_candidates;
+        let mut s = Array2::<f64>::zeros((release.pseudonyms.len(), n));
+        for (p, name) in release.pseudonyms.iter().enumerate() {
+            let Some(set) = release.qi_compatible.get(name) else {
+                continue;
+            };
+            let set: BTreeSet<usize> = set.iter().copied().filter(|&c| c < n).collect();
+            if set.is_empty() {
+                continue;
+            }
+            let w = (n as f64 / set.len() as f64).ln();
+            for c in set {
+                s[[p, c]] = w;
+            }
+        }
+        Ok(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,6 +808,7 @@ mod tests {
             SignalKind::ActivityHours,
             SignalKind::ActivityGaps,
             SignalKind::ActivityGroups,
+            SignalKind::QiJoin,
         ] {
             assert_eq!(k.spec().kind, k);
         }
@@ -806,6 +855,7 @@ mod tests {
                 ..Default::default()
             }],
             pseudonym: vec![0],
+            qi_compatible: BTreeMap::new(),
         };
         let view = ReleaseView::of(&release, &known);
         let mut hidden: Vec<&str> = view.hidden().iter().map(|s| s.as_str()).collect();
