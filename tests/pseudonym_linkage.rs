@@ -356,3 +356,101 @@ fn real_jira_comments_fusion_names_at_least_the_best_single_signal() {
     // The pooling curve covers every pseudonym at one document each.
     assert_eq!(s.pooling.first().map(|p| (p.0, p.1)), Some((1, 68)));
 }
+
+#[test]
+fn qi_join_signal_scores_the_compatible_candidates() {
+    // Eight candidates with the same text-free activity (nothing but the QI
+    // join can tell them apart). The release users table leaves pseudonym
+    // p's true candidate alone for p = 0..3 (|S| = 1) and in a pair for
+    // p = 4..7 ({4, 5} and {6, 7}, in truth order), built by construction.
+    let n = 8;
+    let (known, mut release) = world(n, 4, 2, &mut |_, i| doc(&format!("same words {i}")));
+    let truth: Vec<usize> = (0..n).map(|p| (p * 7 + 3) % n).collect();
+    for (p, &t) in truth.iter().enumerate() {
+        let set = if p < 4 {
+            vec![t]
+        } else {
+            // The pair of pseudonyms 4/5 and 6/7 share their two candidates.
+            let q = if p % 2 == 0 { p + 1 } else { p - 1 };
+            let mut s = vec![t, truth[q]];
+            s.sort_unstable();
+            s
+        };
+        release
+            .qi_compatible
+            .insert(release.pseudonyms[p].clone(), set);
+    }
+    let params = PseudonymLinkageParams {
+        signals: vec![SignalKind::QiJoin],
+        ..PseudonymLinkageParams::default()
+    };
+    let (attack, fitted) = pseudonym_linkage(&known, &release, &params).unwrap();
+    assert_eq!(fitted.signals(), vec![SignalKind::QiJoin]);
+    assert!(fitted.weights()[0] > 0.0, "{:?}", fitted.weights());
+    let qi = attack
+        .signals
+        .iter()
+        .find(|r| r.kind == SignalKind::QiJoin)
+        .unwrap();
+    // Raw score ln(8/1) = 2.079 for a lone candidate: its row z-score is
+    // sqrt(7) = 2.6458 against -1/sqrt(7) for the others, margin
+    // 8/sqrt(7) = 3.0237. A pair: ln(8/2) on two of eight -> z = sqrt(3)
+    // for both, margin 0 (a tie, never named).
+    for p in 0..4 {
+        assert_eq!(qi.assigned[p], Some(truth[p]));
+        assert!((qi.margins[p] - 8.0 / 7f64.sqrt()).abs() < 1e-9);
+    }
+    for p in 4..8 {
+        assert!(qi.margins[p].abs() < 1e-12);
+    }
+    let truth_opt: Vec<Option<usize>> = truth.iter().map(|&t| Some(t)).collect();
+    let s = score(&attack, &truth_opt, 0.95, 0.95).unwrap();
+    let q = s.signals.iter().find(|x| x.name == "qi_join").unwrap();
+    assert_eq!(q.named_at_precision, 4);
+
+    // Without the users table the signal does not run, saying why.
+    release.qi_compatible.clear();
+    let (attack, _) = pseudonym_linkage(&known, &release, &params).unwrap();
+    let run = attack
+        .signals
+        .iter()
+        .find(|r| r.kind == SignalKind::QiJoin)
+        .unwrap();
+    assert!(run.skipped.as_deref().unwrap().contains("users table"));
+}
+
+#[test]
+fn compatible_originals_reads_generalized_values_as_the_qi_join_does() {
+    use reident::attacks::linkage::qi_join::{compatible_originals, qi_join};
+    use reident::data::{CategoricalColumn, EncodedTable};
+    use std::collections::HashMap;
+    // Originals: ages 25, 34, 38, 52 in teams A, A, B, A. Release rows: age
+    // [30-40) team A -> only row 1 (34, A); age [20-60) team A -> rows 0, 1, 3;
+    // age * team B -> row 2.
+    let original = EncodedTable::new(
+        "original",
+        vec![
+            CategoricalColumn::from_strs("age", &["25", "34", "38", "52"]),
+            CategoricalColumn::from_strs("team", &["A", "A", "B", "A"]),
+        ],
+    );
+    let release = EncodedTable::new(
+        "release",
+        vec![
+            CategoricalColumn::from_strs("age", &["[30-40)", "[20-60)", "*"]),
+            CategoricalColumn::from_strs("team", &["A", "A", "B"]),
+        ],
+    );
+    let qis = vec!["age".to_string(), "team".to_string()];
+    let none = HashMap::new();
+    let sets = compatible_originals(&original, &release, &qis, &none, &HashMap::new()).unwrap();
+    assert_eq!(sets, vec![vec![1], vec![0, 1, 3], vec![2]]);
+    // The same sizes as the QI-join attack's candidate counts.
+    let counts: Vec<u64> = qi_join(&original, &release, &qis, &none, &HashMap::new(), None)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.candidates)
+        .collect();
+    assert_eq!(counts, vec![1, 3, 1]);
+}
