@@ -396,13 +396,11 @@ fn qi_join_signal_scores_the_compatible_candidates() {
     // sqrt(7) = 2.6458 against -1/sqrt(7) for the others, margin
     // 8/sqrt(7) = 3.0237. A pair: ln(8/2) on two of eight -> z = sqrt(3)
     // for both, margin 0 (a tie, never named).
-    for p in 0..4 {
-        assert_eq!(qi.assigned[p], Some(truth[p]));
+    for (p, &t) in truth.iter().enumerate().take(4) {
+        assert_eq!(qi.assigned[p], Some(t));
         assert!((qi.margins[p] - 8.0 / 7f64.sqrt()).abs() < 1e-9);
     }
-    for p in 4..8 {
-        assert!(qi.margins[p].abs() < 1e-12);
-    }
+    assert!(qi.margins[4..].iter().all(|m| m.abs() < 1e-12));
     let truth_opt: Vec<Option<usize>> = truth.iter().map(|&t| Some(t)).collect();
     let s = score(&attack, &truth_opt, 0.95, 0.95).unwrap();
     let q = s.signals.iter().find(|x| x.name == "qi_join").unwrap();

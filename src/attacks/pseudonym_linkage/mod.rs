@@ -7,8 +7,9 @@
 //! person (and maybe their identifiers: login, name, e-mail). Each signal of
 //! the [`signals`] registry turns that knowledge into raw scores of every
 //! pseudonym against every candidate: identifier and unsalted-hash joins,
-//! near-duplicate documents, rare shared tokens, pooled stylometry, and
-//! activity profiles (hour of week, gaps between events, project mix).
+//! near-duplicate documents, rare shared tokens, pooled stylometry,
+//! activity profiles (hour of week, gaps between events, project mix), and
+//! the candidates a release users table's quasi-identifiers leave (QI join).
 //!
 //! **Fusion** (in the spirit of Fellegi-Sunter / Splink, where each
 //! comparison adds a log-likelihood ratio to a match weight): each signal's
@@ -573,7 +574,8 @@ pub fn fit_conditional_logit(x: &[Array2<f64>], truth: &[usize], l2: f64) -> Vec
             }
             t *= 0.5;
         }
-        if !(next_loss <= loss) {
+        let accepted = next_loss <= loss;
+        if !accepted {
             break;
         }
         let change = w
