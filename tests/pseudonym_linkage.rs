@@ -454,3 +454,58 @@ fn compatible_originals_reads_generalized_values_as_the_qi_join_does() {
         .collect();
     assert_eq!(counts, vec![1, 3, 1]);
 }
+
+#[test]
+fn qi_join_config_takes_a_tables_settings_and_names_a_missing_one() {
+    use reident::audit::AuditConfig;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets");
+    let text = std::fs::read_to_string(root.join("audit-demo.toml")).unwrap();
+    let config = AuditConfig::from_toml(&text, "audit-demo.toml", &root).unwrap();
+    let comments = config
+        .corpora
+        .iter()
+        .find(|c| c.name == "comments")
+        .unwrap();
+    let q = comments
+        .pseudonym_linkage
+        .as_ref()
+        .and_then(|s| s.qi_join.as_ref())
+        .unwrap();
+    assert_eq!(
+        q.quasi_identifiers,
+        [
+            "team",
+            "role_family",
+            "region",
+            "utc_offset_band",
+            "tenure",
+            "seniority"
+        ]
+    );
+    assert!(q.release.as_ref().unwrap().ends_with("release/users.csv"));
+    assert!(q
+        .original
+        .as_ref()
+        .unwrap()
+        .ends_with("original/users.ndjson.gz"));
+    assert_eq!(q.hierarchies.len(), 4);
+    assert_eq!(q.original_columns["role_family"], "role");
+    assert_eq!(
+        (q.release_key.as_str(), q.original_key.as_str()),
+        ("user", "login")
+    );
+
+    let bad = text.replacen(
+        r#"qi_join = { table = "users", release_key = "user", original_key = "login" }"#,
+        r#"qi_join = { table = "staff", release_key = "user" }"#,
+        1,
+    );
+    assert_ne!(bad, text);
+    let err = AuditConfig::from_toml(&bad, "audit-demo.toml", &root)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`pseudonym_linkage.qi_join.table` = `staff` names no [[table]]"),
+        "{err}"
+    );
+}

@@ -19,7 +19,7 @@ use crate::audit::run_pseudonym_linkage;
 /// Arguments of `reident pseudonyms`.
 #[derive(Debug, Args)]
 #[command(
-    about = "Joint pseudonym attack: fuse identifier/hash joins, document linkage, rare tokens, stylometry and activity into one assignment of pseudonyms to people",
+    about = "Joint pseudonym attack: fuse identifier/hash joins, document linkage, rare tokens, stylometry, activity and a QI join with a release users table into one assignment of pseudonyms to people",
     after_help = "Example:\n  reident pseudonyms --original datasets/atlassian_demo/original/commits.ndjson.gz \\\n      --release datasets/atlassian_demo/release/commits.ndjson.gz --text message --id commit_hash \\\n      --author author --timestamp timestamp --group repo --identifier-columns author_email \\\n      --users datasets/atlassian_demo/original/users.ndjson.gz"
 )]
 pub struct PseudonymsArgs {
