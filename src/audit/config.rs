@@ -104,6 +104,7 @@ impl AuditConfig {
             message: e.to_string().trim_end().to_string(),
         })?;
         config.resolve_paths(base);
+        config.resolve_qi_tables(source)?;
         config.base_dir = base.to_path_buf();
         config.apply_export_roles(source)?;
         config.check(source)?;
@@ -140,6 +141,18 @@ impl AuditConfig {
             if let Some(u) = &mut c.users {
                 fix(u);
             }
+            if let Some(q) = c
+                .pseudonym_linkage
+                .as_mut()
+                .and_then(|s| s.qi_join.as_mut())
+            {
+                for p in q.release.iter_mut().chain(q.original.iter_mut()) {
+                    fix(p);
+                }
+                for h in q.hierarchies.values_mut() {
+                    fix(h);
+                }
+            }
         }
         for a in &mut self.aggregates {
             fix(&mut a.original);
@@ -151,6 +164,72 @@ impl AuditConfig {
         for t in &mut self.traces {
             fix(&mut t.events);
         }
+    }
+
+    /// Fills each `[corpus.pseudonym_linkage.qi_join]` naming a `table` with
+    /// that table's settings (for the keys it does not give itself).
+    fn resolve_qi_tables(&mut self, source: &str) -> Result<(), AuditError> {
+        for c in &mut self.corpora {
+            let corpus = c.name.clone();
+            let users = c.users.clone();
+            let Some(q) = c
+                .pseudonym_linkage
+                .as_mut()
+                .and_then(|s| s.qi_join.as_mut())
+            else {
+                continue;
+            };
+            if let Some(name) = &q.table {
+                let t = self.tables.iter().find(|t| &t.name == name).ok_or_else(|| {
+                    AuditError::Config {
+                        path: source.to_string(),
+                        message: format!(
+                            "corpus `{corpus}`: key `pseudonym_linkage.qi_join.table` = `{name}` names no [[table]] (there are: {})",
+                            self.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    }
+                })?;
+                q.release.get_or_insert_with(|| t.release.clone());
+                if q.original.is_none() {
+                    q.original = t.original.clone();
+                }
+                if q.quasi_identifiers.is_empty() {
+                    q.quasi_identifiers = t.quasi_identifiers.clone();
+                }
+                for (k, v) in &t.hierarchies {
+                    q.hierarchies.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                for (k, v) in &t.original_columns {
+                    q.original_columns
+                        .entry(k.clone())
+                        .or_insert_with(|| v.clone());
+                }
+                for (k, v) in &t.kinds {
+                    q.kinds.entry(k.clone()).or_insert(*v);
+                }
+            }
+            if q.original.is_none() {
+                q.original = users;
+            }
+            let bad = |what: &str| AuditError::Config {
+                path: source.to_string(),
+                message: format!(
+                    "corpus `{corpus}`: `[corpus.pseudonym_linkage.qi_join]` needs {what}"
+                ),
+            };
+            if q.release.is_none() {
+                return Err(bad("`release` (the release users table) or `table`"));
+            }
+            if q.original.is_none() {
+                return Err(bad(
+                    "`original` (the original users table), `table` or the corpus's `users`",
+                ));
+            }
+            if q.quasi_identifiers.is_empty() {
+                return Err(bad("`quasi_identifiers` or `table`"));
+            }
+        }
+        Ok(())
     }
 
     /// Every input file the config names (for the output-folder guard).
@@ -186,6 +265,23 @@ impl AuditConfig {
             files.push((format!("{at}: key `release`"), &c.release));
             if let Some(u) = &c.users {
                 files.push((format!("{at}: key `users`"), u));
+            }
+            if let Some(q) = c
+                .pseudonym_linkage
+                .as_ref()
+                .and_then(|s| s.qi_join.as_ref())
+            {
+                for (key, p) in [("release", &q.release), ("original", &q.original)] {
+                    if let Some(p) = p {
+                        files.push((format!("{at}: key `pseudonym_linkage.qi_join.{key}`"), p));
+                    }
+                }
+                for (col, h) in &q.hierarchies {
+                    files.push((
+                        format!("{at}: key `pseudonym_linkage.qi_join.hierarchies.{col}`"),
+                        h,
+                    ));
+                }
             }
         }
         for a in &self.aggregates {

@@ -260,6 +260,53 @@ pub struct PseudonymLinkageConfig {
     /// Documents per pseudonym of the pooling curve.
     #[serde(default = "default_pooling_sizes")]
     pub pooling_sizes: Vec<usize>,
+    /// Quasi-identifiers of the pseudonyms in a release users table: feeds
+    /// the QI-join signal.
+    #[serde(default)]
+    pub qi_join: Option<QiJoinConfig>,
+}
+
+/// `[corpus.pseudonym_linkage.qi_join]`: a release users table keyed by the
+/// corpus's pseudonyms, with (generalized) quasi-identifiers, joined with
+/// the attacker's original users table (the corpus's `users`, or `original`
+/// here). `table` names a `[[table]]` whose release / original / quasi-
+/// identifiers / hierarchies / original_columns / kinds are taken for the
+/// keys not given here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QiJoinConfig {
+    /// A `[[table]]` to take the users tables and their QI settings from.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// The release users table (keyed by the pseudonym).
+    #[serde(default)]
+    pub release: Option<PathBuf>,
+    /// The attacker's original users table (default: the corpus's `users`).
+    #[serde(default)]
+    pub original: Option<PathBuf>,
+    /// Column of the release users table holding the pseudonym.
+    pub release_key: String,
+    /// Column of the original users table holding the login (the corpus's
+    /// author values).
+    #[serde(default = "default_original_key")]
+    pub original_key: String,
+    /// Quasi-identifiers, by their release column names.
+    #[serde(default)]
+    pub quasi_identifiers: Vec<String>,
+    /// ARX hierarchies by release column name.
+    #[serde(default)]
+    pub hierarchies: BTreeMap<String, PathBuf>,
+    /// Original column name for a release column whose name differs.
+    #[serde(default)]
+    pub original_columns: BTreeMap<String, String>,
+    /// How a quasi-identifier's release values are compared with its
+    /// originals (detected when absent; [`crate::data::kinds`]).
+    #[serde(default)]
+    pub kinds: BTreeMap<String, crate::data::ValueKind>,
+}
+
+fn default_original_key() -> String {
+    "login".into()
 }
 
 fn default_pooling_sizes() -> Vec<usize> {

@@ -19,7 +19,7 @@ use crate::audit::run_pseudonym_linkage;
 /// Arguments of `reident pseudonyms`.
 #[derive(Debug, Args)]
 #[command(
-    about = "Joint pseudonym attack: fuse identifier/hash joins, document linkage, rare tokens, stylometry and activity into one assignment of pseudonyms to people",
+    about = "Joint pseudonym attack: fuse identifier/hash joins, document linkage, rare tokens, stylometry, activity and a QI join with a release users table into one assignment of pseudonyms to people",
     after_help = "Example:\n  reident pseudonyms --original datasets/atlassian_demo/original/commits.ndjson.gz \\\n      --release datasets/atlassian_demo/release/commits.ndjson.gz --text message --id commit_hash \\\n      --author author --timestamp timestamp --group repo --identifier-columns author_email \\\n      --users datasets/atlassian_demo/original/users.ndjson.gz"
 )]
 pub struct PseudonymsArgs {
@@ -60,6 +60,25 @@ pub struct PseudonymsArgs {
         default_value = "login,display_name,email"
     )]
     pub user_columns: Vec<String>,
+    /// A release users table keyed by the pseudonym, with (generalized)
+    /// quasi-identifiers: QI-joined with --users (the QI-join signal).
+    #[arg(long, value_name = "FILE", requires = "qi")]
+    pub qi_users: Option<PathBuf>,
+    /// Pseudonym column of --qi-users.
+    #[arg(long, default_value = "user")]
+    pub qi_users_key: String,
+    /// Login column of --users for the QI join.
+    #[arg(long, default_value = "login")]
+    pub qi_original_key: String,
+    /// Quasi-identifiers of --qi-users (release column names), comma separated.
+    #[arg(long, value_delimiter = ',')]
+    pub qi: Vec<String>,
+    /// Original column names of QIs whose names differ: RELEASE=ORIGINAL,...
+    #[arg(long, value_delimiter = ',', value_name = "RELEASE=ORIGINAL")]
+    pub qi_original_columns: Vec<String>,
+    /// ARX hierarchies of QIs: COLUMN=FILE,...
+    #[arg(long, value_delimiter = ',', value_name = "COLUMN=FILE")]
+    pub qi_hierarchies: Vec<String>,
     /// Share of each author's originals the attacker knows, in (0, 1).
     #[arg(long, default_value_t = 0.5, value_parser = super::parse::probability)]
     pub known_share: f64,
@@ -111,6 +130,40 @@ impl PseudonymsArgs {
                     .collect::<Result<Vec<_>, _>>()?,
             )
         };
+        let pairs = |flag: &str,
+                     items: &[String]|
+         -> Result<serde_json::Map<String, serde_json::Value>, CliError> {
+            items
+                .iter()
+                .map(|kv| {
+                    kv.split_once('=')
+                        .map(|(k, v)| {
+                            (
+                                k.trim().to_string(),
+                                serde_json::Value::String(v.trim().to_string()),
+                            )
+                        })
+                        .ok_or_else(|| CliError::Usage(format!("{flag}: `{kv}` is not NAME=VALUE")))
+                })
+                .collect()
+        };
+        let qi_join = match &self.qi_users {
+            None => serde_json::Value::Null,
+            Some(path) => serde_json::json!({
+                "release": path,
+                "original": self.users,
+                "release_key": self.qi_users_key,
+                "original_key": self.qi_original_key,
+                "quasi_identifiers": self.qi,
+                "original_columns": pairs("--qi-original-columns", &self.qi_original_columns)?,
+                "hierarchies": pairs("--qi-hierarchies", &self.qi_hierarchies)?,
+            }),
+        };
+        if qi_join.get("original").is_some_and(|o| o.is_null()) {
+            return Err(CliError::Usage(
+                "--qi-users needs --users (the original users table it is joined with)".into(),
+            ));
+        }
         let value = serde_json::json!({
             "name": "cli",
             "original": self.original,
@@ -129,6 +182,7 @@ impl PseudonymsArgs {
                 "min_documents": self.min_documents,
                 "signals": signals,
                 "pooling_sizes": self.pooling_sizes,
+                "qi_join": qi_join,
             },
         });
         serde_json::from_value(value)

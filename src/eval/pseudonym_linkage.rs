@@ -88,7 +88,7 @@ pub struct PseudonymLinkageScore {
     pub attacker_named: usize,
     /// Correct among `attacker_named`.
     pub attacker_correct: usize,
-    /// The attacker's threshold (log-odds margin).
+    /// The attacker's threshold (margin in log posterior odds).
     pub threshold: f64,
     /// Authorship-k distribution: (k, pseudonyms with that k), by k.
     pub authorship_k: Vec<(usize, usize)>,

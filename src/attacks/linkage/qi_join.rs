@@ -384,3 +384,58 @@ pub fn qi_join(
         rows,
     })
 }
+
+/// The compatible original rows of every release row (ascending), by the
+/// same per-column matching as [`qi_join`] (kinds, hierarchies, missing
+/// values): what the joint pseudonym attack
+/// ([`crate::attacks::pseudonym_linkage`]) reads as its QI-join signal,
+/// where [`qi_join`] keeps only the counts.
+pub fn compatible_originals(
+    original: &EncodedTable,
+    release: &EncodedTable,
+    quasi_identifiers: &[String],
+    hierarchies: &HashMap<String, Hierarchy>,
+    kinds: &HashMap<String, ValueKind>,
+) -> Result<Vec<Vec<usize>>, LinkageError> {
+    if quasi_identifiers.is_empty() {
+        return Err(LinkageError::BadSpec {
+            spec: String::new(),
+            message: "give at least one quasi-identifier".into(),
+        });
+    }
+    // Per QI: per original row, whether each release code accepts it.
+    let mut allowed: Vec<(Vec<Vec<bool>>, &CategoricalColumn, &CategoricalColumn)> = Vec::new();
+    for q in quasi_identifiers {
+        let oc = col(original, q)?;
+        let rc = col(release, q)?;
+        let h = hierarchies.get(q);
+        if let Some(h) = h {
+            check_hierarchy_covers(oc, h, &original.source)?;
+        }
+        let kind = column_kind(q, oc, kinds.get(q).copied());
+        let per_release =
+            compatible_codes(oc, rc, ColumnComparator::new(kind.kind, h), &release.source)?;
+        let table = per_release
+            .iter()
+            .map(|codes| {
+                let mut ok = vec![false; oc.values.len()];
+                for &c in codes {
+                    ok[c as usize] = true;
+                }
+                ok
+            })
+            .collect();
+        allowed.push((table, oc, rc));
+    }
+    Ok((0..release.n_rows)
+        .map(|r| {
+            (0..original.n_rows)
+                .filter(|&o| {
+                    allowed
+                        .iter()
+                        .all(|(t, oc, rc)| t[rc.codes[r] as usize][oc.codes[o] as usize])
+                })
+                .collect()
+        })
+        .collect())
+}

@@ -7,23 +7,30 @@
 //! person (and maybe their identifiers: login, name, e-mail). Each signal of
 //! the [`signals`] registry turns that knowledge into raw scores of every
 //! pseudonym against every candidate: identifier and unsalted-hash joins,
-//! near-duplicate documents, rare shared tokens, pooled stylometry, and
-//! activity profiles (hour of week, gaps between events, project mix).
+//! near-duplicate documents, rare shared tokens, pooled stylometry,
+//! activity profiles (hour of week, gaps between events, project mix), and
+//! the candidates a release users table's quasi-identifiers leave (QI join).
 //!
 //! **Fusion** (in the spirit of Fellegi-Sunter / Splink, where each
 //! comparison adds a log-likelihood ratio to a match weight): each signal's
 //! scores are standardized per pseudonym (z-scores over the candidates), and
-//! the fused score is `sum_k w_k z_k`, a logistic regression's log-odds of
-//! "same person". The weights are learned **on the attacker's known writing
+//! the fused score is `sum_k w_k z_k`, the utility of a conditional logit
+//! (McFadden 1974): the posterior probability that candidate `c` is the
+//! person behind pseudonym `p` is `softmax_c` of the fused scores, so a
+//! difference of two fused scores is a log posterior ratio. The weights are learned **on the attacker's known writing
 //! only** (never on the truth key): each candidate's known documents are
 //! split (seeded) into two halves; one half plays the known writing, the
 //! other is "released" under fresh pseudonyms of the attacker's own making,
 //! together with a share of the first half equal to the share of the
 //! attacker's known documents it sees near-duplicated in the real release
 //! (so the simulation contains what the real release contains: some known
-//! text, mostly unseen text). The regression (L2-penalised, classes
-//! balanced, Newton's method) is fitted on all (simulated pseudonym,
-//! candidate) pairs.
+//! text, mostly unseen text). The conditional logit (L2-penalised, Newton's
+//! method) is fitted on the simulated pseudonyms: each chooses its true
+//! candidate among all candidates. (A first version fitted a logistic
+//! regression on (pseudonym, candidate) pairs with balanced classes; its
+//! log-odds are not a ranking of one pseudonym's candidates, and on the demo
+//! comments a sparse signal's rare spikes, standardized to z = sqrt(n - 1),
+//! then dominated the margins with confidently wrong answers.)
 //!
 //! **Assignment with abstention.** The fused matrix is solved by the
 //! Hungarian method (Kuhn 1955; `linkage::assignment`), one candidate per
@@ -102,6 +109,12 @@ pub struct Release {
     pub documents: Vec<Document>,
     /// Pseudonym index of each release document.
     pub pseudonym: Vec<usize>,
+    /// Quasi-identifiers of pseudonyms, as the candidates they are
+    /// compatible with (a release users table keyed by the pseudonym,
+    /// QI-joined with the attacker's original users table by
+    /// [`crate::attacks::linkage::qi_join::compatible_originals`]): pseudonym
+    /// name -> candidate indices. Empty: the QI-join signal does not run.
+    pub qi_compatible: BTreeMap<String, Vec<usize>>,
 }
 
 /// Parameters of the joint attack.
@@ -119,7 +132,7 @@ pub struct PseudonymLinkageParams {
     pub stylometry: PipelineConfig,
     /// Additive smoothing of the activity histograms.
     pub smoothing: f64,
-    /// L2 penalty of the fusion's logistic regression.
+    /// L2 penalty of the fusion's conditional logit.
     pub l2: f64,
     /// Precision the abstention threshold aims at (on the simulation).
     pub target_precision: f64,
@@ -160,7 +173,7 @@ pub struct SignalRun {
     pub kind: SignalKind,
     /// Why it did not run (`None` when it ran).
     pub skipped: Option<String>,
-    /// Its learned weight (log-odds per standard deviation), when it ran.
+    /// Its learned weight (log posterior odds per standard deviation), when it ran.
     pub weight: Option<f64>,
     /// The signal alone through the same assignment: candidate per pseudonym.
     pub assigned: Vec<Option<usize>>,
@@ -195,8 +208,8 @@ pub struct Training {
     pub simulated_named: usize,
     /// Correct among `simulated_named`.
     pub simulated_correct: usize,
-    /// Intercept of the regression.
-    pub intercept: f64,
+    /// Simulated pseudonyms the fused assignment gets right (no abstention).
+    pub simulated_top1: usize,
 }
 
 /// The joint attack's result (no truth inside).
@@ -214,7 +227,8 @@ pub struct PseudonymLinkage {
     pub signals: Vec<SignalRun>,
     /// The fused attack.
     pub fused: Assignment,
-    /// Margin threshold of naming (log-odds).
+    /// Margin threshold of naming (log posterior odds of the assigned
+    /// candidate against the runner-up).
     pub threshold: f64,
     /// How the weights were learned.
     pub training: Training,
@@ -480,51 +494,102 @@ pub fn margin_threshold(
     }
 }
 
-/// L2-penalised logistic regression by Newton's method, classes balanced;
-/// returns (intercept, weights). The intercept is not penalised.
-pub fn fit_logistic(x: &[Vec<f64>], y: &[bool], l2: f64) -> (f64, Vec<f64>) {
-    let k = x.first().map_or(0, |r| r.len());
-    let n_pos = y.iter().filter(|&&b| b).count().max(1) as f64;
-    let n_neg = y.iter().filter(|&&b| !b).count().max(1) as f64;
-    let (w_pos, w_neg) = (0.5 * y.len() as f64 / n_pos, 0.5 * y.len() as f64 / n_neg);
-    let d = k + 1;
-    let mut beta = vec![0.0; d];
-    for _ in 0..50 {
-        let mut grad = vec![0.0; d];
-        let mut hess = vec![vec![0.0; d]; d];
-        for (row, &label) in x.iter().zip(y) {
-            let mut eta = beta[0];
-            for j in 0..k {
-                eta += beta[j + 1] * row[j];
+/// Penalised negative log-likelihood of the conditional logit (below).
+fn conditional_logit_loss(x: &[Array2<f64>], truth: &[usize], w: &[f64], l2: f64) -> f64 {
+    let mut loss = 0.5 * l2 * w.iter().map(|v| v * v).sum::<f64>();
+    for (p, &t) in truth.iter().enumerate() {
+        let u: Vec<f64> = (0..x.first().map_or(0, |m| m.ncols()))
+            .map(|c| x.iter().zip(w).map(|(m, wk)| wk * m[[p, c]]).sum())
+            .collect();
+        let top = u.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lse = top + u.iter().map(|v| (v - top).exp()).sum::<f64>().ln();
+        loss -= u[t] - lse;
+    }
+    loss
+}
+
+/// The conditional logit of McFadden (1974, "Conditional logit analysis of
+/// qualitative choice behavior"): each (simulated) pseudonym chooses one of
+/// the candidates with probability `softmax_c(sum_k w_k x_k[p, c])`; the
+/// weights maximise the L2-penalised log-likelihood of the true candidates
+/// (Newton's method with step halving). `x[k]` is signal `k`'s pseudonyms x
+/// candidates matrix, `truth[p]` the candidate behind pseudonym `p`.
+///
+/// Unlike a logistic regression on (pseudonym, candidate) pairs, it learns
+/// what the assignment needs: how well the scores single out the one true
+/// candidate among a pseudonym's candidates, so the difference of two fused
+/// scores is the log of the ratio of their posterior probabilities (the
+/// margin of the assignment is the log posterior odds of the assigned
+/// candidate against the runner-up). Also known as the multinomial
+/// logit with alternative-specific features, or softmax ranking.
+pub fn fit_conditional_logit(x: &[Array2<f64>], truth: &[usize], l2: f64) -> Vec<f64> {
+    let k = x.len();
+    let n_c = x.first().map_or(0, |m| m.ncols());
+    let mut w = vec![0.0; k];
+    if k == 0 || n_c == 0 {
+        return w;
+    }
+    let mut loss = conditional_logit_loss(x, truth, &w, l2);
+    for _ in 0..100 {
+        let mut grad: Vec<f64> = w.iter().map(|v| l2 * v).collect();
+        let mut hess = vec![vec![0.0; k]; k];
+        for (a, row) in hess.iter_mut().enumerate() {
+            row[a] = l2;
+        }
+        for (p, &t) in truth.iter().enumerate() {
+            let u: Vec<f64> = (0..n_c)
+                .map(|c| x.iter().zip(&w).map(|(m, wk)| wk * m[[p, c]]).sum())
+                .collect();
+            let top = u.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let e: Vec<f64> = u.iter().map(|v| (v - top).exp()).collect();
+            let total: f64 = e.iter().sum();
+            let mut mean = vec![0.0; k];
+            let mut second = vec![vec![0.0; k]; k];
+            for (c, ec) in e.iter().enumerate() {
+                let pr = ec / total;
+                for a in 0..k {
+                    let xa = x[a][[p, c]];
+                    mean[a] += pr * xa;
+                    for b in 0..k {
+                        second[a][b] += pr * xa * x[b][[p, c]];
+                    }
+                }
             }
-            let p = 1.0 / (1.0 + (-eta).exp());
-            let w = if label { w_pos } else { w_neg };
-            let r = w * (p - if label { 1.0 } else { 0.0 });
-            let h = w * p * (1.0 - p);
-            let xi: Vec<f64> = std::iter::once(1.0).chain(row.iter().copied()).collect();
-            for ((g, hrow), &xa) in grad.iter_mut().zip(hess.iter_mut()).zip(&xi) {
-                *g += r * xa;
-                for (hab, &xb) in hrow.iter_mut().zip(&xi) {
-                    *hab += h * xa * xb;
+            for a in 0..k {
+                grad[a] -= x[a][[p, t]] - mean[a];
+                for b in 0..k {
+                    hess[a][b] += second[a][b] - mean[a] * mean[b];
                 }
             }
         }
-        for a in 1..d {
-            grad[a] += l2 * beta[a];
-            hess[a][a] += l2;
-        }
-        hess[0][0] += 1e-9;
         let Some(step) = solve(hess, grad) else { break };
-        let mut change = 0.0f64;
-        for a in 0..d {
-            beta[a] -= step[a];
-            change = change.max(step[a].abs());
+        let mut t = 1.0;
+        let mut next = w.clone();
+        let mut next_loss = f64::INFINITY;
+        while t > 1e-8 {
+            next = w.iter().zip(&step).map(|(a, s)| a - t * s).collect();
+            next_loss = conditional_logit_loss(x, truth, &next, l2);
+            if next_loss <= loss {
+                break;
+            }
+            t *= 0.5;
         }
+        let accepted = next_loss <= loss;
+        if !accepted {
+            break;
+        }
+        let change = w
+            .iter()
+            .zip(&next)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f64, f64::max);
+        w = next;
+        loss = next_loss;
         if change < 1e-9 {
             break;
         }
     }
-    (beta[0], beta[1..].to_vec())
+    w
 }
 
 /// Solves `a x = b` by Gaussian elimination with partial pivoting.
@@ -562,6 +627,7 @@ type PreparedSignals = (
 
 fn prepare_all(
     known: &Known,
+    visible: &signals::ReleaseView,
     params: &PseudonymLinkageParams,
 ) -> Result<PreparedSignals, PseudonymLinkageError> {
     let mut prepared = Vec::new();
@@ -570,7 +636,7 @@ fn prepare_all(
         if !params.signals.contains(&spec.kind) {
             continue;
         }
-        match signals::prepare(spec.kind, known, params)? {
+        match signals::prepare(spec.kind, known, visible, params)? {
             Ok(s) => prepared.push((spec.kind, s)),
             Err(why) => skipped.push((spec.kind, why)),
         }
@@ -594,7 +660,10 @@ pub fn fit(
             params.target_precision
         )));
     }
-    let (prepared, skipped) = prepare_all(known, params)?;
+    // What the real release shows of the candidates' identifiers, read by the
+    // signals of the real run and of the simulation alike (no truth key).
+    let visible = signals::ReleaseView::of(release, known);
+    let (prepared, skipped) = prepare_all(known, &visible, params)?;
     let n_c = known.candidates.len();
     let q = signals::known_in_release_share(known, release, params).unwrap_or(0.0);
 
@@ -635,13 +704,33 @@ pub fn fit(
             }
         }
     }
+    // The QI-join signal in the simulation: each simulated pseudonym gets
+    // the compatible set of a release QI record (seeded pick) that its
+    // candidate is compatible with, so the simulated sets are as large as
+    // the release's generalization makes them (a separate stream: the
+    // split above is the same with or without a users table).
+    if !release.qi_compatible.is_empty() {
+        let mut qi_rng = ChaCha8Rng::seed_from_u64(params.seed ^ 0x5155_4a4f_494e);
+        for (p, &c) in sim_truth.iter().enumerate() {
+            let fits: Vec<&Vec<usize>> = release
+                .qi_compatible
+                .values()
+                .filter(|set| set.contains(&c))
+                .collect();
+            if let Some(set) = fits.choose(&mut qi_rng) {
+                sim_release
+                    .qi_compatible
+                    .insert(sim_release.pseudonyms[p].clone(), (*set).clone());
+            }
+        }
+    }
     if sim_release.pseudonyms.len() < 2 {
         return Err(PseudonymLinkageError::Invalid(format!(
             "the weights are learned on the known writing: at least 2 candidates need 2 known documents or more, got {}",
             sim_release.pseudonyms.len()
         )));
     }
-    let (sim_prepared, _) = prepare_all(&sim_known, params)?;
+    let (sim_prepared, _) = prepare_all(&sim_known, &visible, params)?;
     // Features of the signals that run on the real data (a signal the
     // simulation cannot run contributes zeros there).
     let mut sim_z = Vec::new();
@@ -651,19 +740,7 @@ pub fn fit(
             None => sim_z.push(Array2::zeros((sim_release.pseudonyms.len(), n_c))),
         }
     }
-    let mut x = Vec::new();
-    let mut y = Vec::new();
-    for (p, &t) in sim_truth.iter().enumerate() {
-        for c in 0..n_c {
-            x.push(sim_z.iter().map(|m| m[[p, c]]).collect::<Vec<f64>>());
-            y.push(c == t);
-        }
-    }
-    let (intercept, weights) = if prepared.is_empty() {
-        (0.0, Vec::new())
-    } else {
-        fit_logistic(&x, &y, params.l2)
-    };
+    let weights = fit_conditional_logit(&sim_z, &sim_truth, params.l2);
     let mut sim_fused = Array2::<f64>::zeros((sim_release.pseudonyms.len(), n_c));
     for (m, w) in sim_z.iter().zip(&weights) {
         sim_fused.scaled_add(*w, m);
@@ -679,14 +756,16 @@ pub fn fit(
         .collect();
     let training = Training {
         simulated_pseudonyms: sim_truth.len(),
-        pairs: y.len(),
+        pairs: sim_truth.len() * n_c,
         known_in_release_share: q,
         simulated_named: named.len(),
         simulated_correct: named
             .iter()
             .filter(|&&i| assigned[i] == Some(sim_truth[i]))
             .count(),
-        intercept,
+        simulated_top1: (0..assigned.len())
+            .filter(|&i| assigned[i] == Some(sim_truth[i]))
+            .count(),
     };
     Ok(FittedAttack {
         prepared,
@@ -740,6 +819,7 @@ pub fn pooling_sweep(
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ size as u64);
         let mut sub = Release {
             pseudonyms: release.pseudonyms.clone(),
+            qi_compatible: release.qi_compatible.clone(),
             ..Release::default()
         };
         for (p, docs) in by_p.iter().enumerate() {
@@ -781,6 +861,10 @@ pub struct ExperimentInput<'a> {
     pub release: &'a [Document],
     /// Identifiers the attacker knows per author (login -> values).
     pub identifiers: &'a BTreeMap<String, Vec<String>>,
+    /// QI-join of a release users table keyed by pseudonym with the
+    /// attacker's original users table: pseudonym -> compatible logins
+    /// (empty: no users table; the QI-join signal does not run).
+    pub qi_compatible: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// Parameters of [`experiment`].
@@ -920,6 +1004,17 @@ pub fn experiment(
         pseudonyms: names.iter().map(|s| s.to_string()).collect(),
         ..Release::default()
     };
+    for (p, logins) in input.qi_compatible {
+        if index.contains_key(p.as_str()) {
+            let mut set: Vec<usize> = logins
+                .iter()
+                .filter_map(|l| candidates.binary_search_by(|x| x.as_str().cmp(l)).ok())
+                .collect();
+            set.sort_unstable();
+            set.dedup();
+            release.qi_compatible.insert(p.clone(), set);
+        }
+    }
     let mut votes: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); names.len()];
     let mut resolved = 0usize;
     for &(row, p) in &rows {

@@ -42,6 +42,8 @@ pub enum SignalKind {
     ActivityGaps,
     /// Project / space mix.
     ActivityGroups,
+    /// Candidates compatible with the pseudonym's quasi-identifiers.
+    QiJoin,
 }
 
 /// A registry row: a signal and how the report names and cites it.
@@ -92,6 +94,11 @@ pub const SIGNALS: &[SignalSpec] = &[
         name: "activity_groups",
         description: "negated Jensen-Shannon divergence of project / space mixes",
     },
+    SignalSpec {
+        kind: SignalKind::QiJoin,
+        name: "qi_join",
+        description: "ln(n / |S|) for the candidates in S, the candidates whose original quasi-identifiers a release users table's (generalized) values for the pseudonym cover (the prosecutor QI join of Sweeney 2002 / El Emam 2008, `linkage::qi_join`), 0 for the others",
+    },
 ];
 
 impl SignalKind {
@@ -116,23 +123,85 @@ pub trait PreparedSignal: Send + Sync {
     fn score(&self, release: &Release) -> Result<Array2<f64>, PseudonymLinkageError>;
 }
 
-/// Prepares `kind` from `known`; `Ok(Err(reason))` when the data cannot feed
-/// it (no timestamps, no identifiers...), which reports show as "did not run".
+/// What the attacker sees of the real release before attacking it, read by
+/// the signals whose simulation would otherwise see more than the release
+/// can show. The simulation releases the attacker's own, untouched
+/// documents; a release that redacted people's names and logins (its text
+/// shows none of the candidates' identifier tokens) cannot show the rare,
+/// personal tokens a signature or a greeting gives, and without this the
+/// rare-token signal looks far more telling in the simulation than it can be
+/// in the release, so the fusion trusts it too much. The rare-token signal
+/// therefore ignores the *hidden* tokens: word tokens of the candidates'
+/// known identifiers (login, name, e-mail) that occur nowhere in the
+/// release text. Other tokens are kept whether the release shows them or not
+/// (an unseen rare token is normal: it is rare).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReleaseView {
+    hidden: HashSet<String>,
+    /// Whether the release carries quasi-identifiers of pseudonyms.
+    qi: bool,
+}
+
+impl ReleaseView {
+    /// The view of `release` by an attacker who knows `known`.
+    pub fn of(release: &Release, known: &Known) -> Self {
+        let shown: HashSet<String> = release
+            .documents
+            .iter()
+            .flat_map(|d| tokens(&d.text))
+            .collect();
+        let hidden = known
+            .identifiers
+            .iter()
+            .flatten()
+            .chain(&known.candidates)
+            .flat_map(|v| tokens(v).collect::<Vec<_>>())
+            .filter(|t| !shown.contains(t))
+            .collect();
+        Self {
+            hidden,
+            qi: !release.qi_compatible.is_empty(),
+        }
+    }
+
+    /// Identifier tokens the release never shows.
+    pub fn hidden(&self) -> &HashSet<String> {
+        &self.hidden
+    }
+
+    fn shows(&self, token: &str) -> bool {
+        !self.hidden.contains(token)
+    }
+}
+
+/// Prepares `kind` from `known` (for a release seen as `visible`);
+/// `Ok(Err(reason))` when the data cannot feed it (no timestamps, no
+/// identifiers...), which reports show as "did not run".
 pub fn prepare(
     kind: SignalKind,
     known: &Known,
+    visible: &ReleaseView,
     params: &PseudonymLinkageParams,
 ) -> Result<Result<Box<dyn PreparedSignal>, String>, PseudonymLinkageError> {
     Ok(match kind {
         SignalKind::Identifiers => IdentifierJoin::prepare(known).map(boxed),
         SignalKind::DocumentLinkage => DocumentLinkage::prepare(known, params).map(boxed),
-        SignalKind::RareTokens => RareTokens::prepare(known, params).map(boxed),
+        SignalKind::RareTokens => RareTokens::prepare(known, visible, params).map(boxed),
         SignalKind::Stylometry => match Stylometry::prepare(known, params)? {
             Ok(s) => Ok(boxed(s)),
             Err(e) => Err(e),
         },
         SignalKind::ActivityHours | SignalKind::ActivityGaps | SignalKind::ActivityGroups => {
             Activity::prepare(kind, known, params).map(boxed)
+        }
+        SignalKind::QiJoin => {
+            if visible.qi {
+                Ok(boxed(QiJoin {
+                    n_candidates: known.candidates.len(),
+                }))
+            } else {
+                Err("no users table with quasi-identifiers of the pseudonyms".into())
+            }
         }
     })
 }
@@ -350,11 +419,15 @@ struct RareTokens {
 }
 
 impl RareTokens {
-    fn prepare(known: &Known, params: &PseudonymLinkageParams) -> Result<Self, String> {
+    fn prepare(
+        known: &Known,
+        visible: &ReleaseView,
+        params: &PseudonymLinkageParams,
+    ) -> Result<Self, String> {
         let n = known.candidates.len();
         let mut sets: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
         for (d, &c) in known.documents.iter().zip(&known.author) {
-            sets[c].extend(tokens(&d.text));
+            sets[c].extend(tokens(&d.text).filter(|t| visible.shows(t)));
         }
         let mut cf: HashMap<&str, usize> = HashMap::new();
         for s in &sets {
@@ -694,6 +767,33 @@ impl PreparedSignal for Activity {
     }
 }
 
+// ----------------------------------------------------------------- QI join
+
+struct QiJoin {
+    n_candidates: usize,
+}
+
+impl PreparedSignal for QiJoin {
+    fn score(&self, release: &Release) -> Result<Array2<f64>, PseudonymLinkageError> {
+        let n = self.n_candidates;
+        let mut s = Array2::<f64>::zeros((release.pseudonyms.len(), n));
+        for (p, name) in release.pseudonyms.iter().enumerate() {
+            let Some(set) = release.qi_compatible.get(name) else {
+                continue;
+            };
+            let set: BTreeSet<usize> = set.iter().copied().filter(|&c| c < n).collect();
+            if set.is_empty() {
+                continue;
+            }
+            let w = (n as f64 / set.len() as f64).ln();
+            for c in set {
+                s[[p, c]] = w;
+            }
+        }
+        Ok(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -708,6 +808,7 @@ mod tests {
             SignalKind::ActivityHours,
             SignalKind::ActivityGaps,
             SignalKind::ActivityGroups,
+            SignalKind::QiJoin,
         ] {
             assert_eq!(k.spec().kind, k);
         }
@@ -735,6 +836,52 @@ mod tests {
         assert_eq!(gap_bin(1), 1);
         assert_eq!(gap_bin(3), 2);
         assert_eq!(gap_bin(i64::MAX), GAP_BINS - 1);
+    }
+
+    #[test]
+    fn hidden_tokens_are_identifier_tokens_the_release_never_shows() {
+        let known = Known {
+            candidates: vec!["lrossi".into(), "mwu".into()],
+            identifiers: vec![
+                vec!["lrossi".into(), "Leila Rossi".into()],
+                vec!["mwu".into(), "Maria Wu".into()],
+            ],
+            ..Known::default()
+        };
+        let release = Release {
+            pseudonyms: vec!["p".into()],
+            documents: vec![super::super::Document {
+                text: "Thanks PERSON_1, Rossi's patch works".into(),
+                ..Default::default()
+            }],
+            pseudonym: vec![0],
+            qi_compatible: BTreeMap::new(),
+        };
+        let view = ReleaseView::of(&release, &known);
+        let mut hidden: Vec<&str> = view.hidden().iter().map(|s| s.as_str()).collect();
+        hidden.sort_unstable();
+        // The release shows the token "rossi's", not "rossi"; "wu" is under
+        // the 3 characters of a token.
+        assert_eq!(hidden, vec!["leila", "lrossi", "maria", "mwu", "rossi"]);
+        // The rare-token signal built with this view ignores them: the
+        // candidates' only rare tokens are names, so it cannot run.
+        let known = Known {
+            documents: vec![
+                super::super::Document {
+                    text: "Leila".into(),
+                    ..Default::default()
+                },
+                super::super::Document {
+                    text: "Maria".into(),
+                    ..Default::default()
+                },
+            ],
+            author: vec![0, 1],
+            ..known
+        };
+        let params = PseudonymLinkageParams::default();
+        assert!(RareTokens::prepare(&known, &view, &params).is_err());
+        assert!(RareTokens::prepare(&known, &ReleaseView::default(), &params).is_ok());
     }
 
     #[test]

@@ -409,9 +409,11 @@ pub(crate) fn corpus_section(c: CorpusFacts) -> Result<(Section, Vec<Chart>), Au
             .paragraph(
                 "Joint pseudonym attack: every signal (identifier and unsalted-hash joins, \
                  near-duplicate documents, rare shared tokens, pooled stylometry, activity \
-                 profiles) scores each release pseudonym against each candidate; the scores are \
-                 fused with weights the attacker learns on its own known writing and solved as one \
-                 one-to-one assignment. A pseudonym counts as named at 95% precision when, ranked \
+                 profiles, and a QI join with a users table when one is configured) scores each \
+                 release pseudonym against each candidate; the scores are fused by a conditional \
+                 logit whose weights the attacker learns on its own known writing (the margin of \
+                 an assignment is the log posterior odds of the assigned candidate against the \
+                 runner-up) and solved as one one-to-one assignment. A pseudonym counts as named at 95% precision when, ranked \
                  by its assignment's margin over the runner-up, it lies within the largest prefix \
                  whose precision is at least 95%.",
             )

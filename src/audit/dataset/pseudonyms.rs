@@ -14,7 +14,7 @@ use crate::attacks::pseudonym_linkage::{
     experiment, Document, ExperimentInput, ExperimentParams, PseudonymLinkageParams,
 };
 use crate::attacks::unicity::parse_timestamp;
-use crate::audit::config::{CorpusConfig, PseudonymLinkageConfig};
+use crate::audit::config::{CorpusConfig, PseudonymLinkageConfig, QiJoinConfig};
 use crate::audit::AuditError;
 use crate::data::sources::{self, SourceFormat};
 use crate::data::{read_frame, text_column, ReadOptions};
@@ -243,6 +243,10 @@ pub(crate) fn run_on_frames(
     if let Some(signals) = &s.signals {
         attack.signals = signals.clone();
     }
+    let qi_compatible = match &s.qi_join {
+        Some(q) => qi_compatible(c, q)?,
+        None => BTreeMap::new(),
+    };
     let params = ExperimentParams {
         known_share: s.known_share,
         min_documents: s.min_documents,
@@ -258,6 +262,7 @@ pub(crate) fn run_on_frames(
             release_pseudonyms: &r_pseudonyms,
             release: &r_docs,
             identifiers: &identifiers,
+            qi_compatible: &qi_compatible,
         },
         &params,
     )
@@ -267,6 +272,81 @@ pub(crate) fn run_on_frames(
         experiment: e,
         scores,
     })
+}
+
+/// The QI join of `q`'s release users table (keyed by pseudonym) with its
+/// original users table (keyed by login), by
+/// [`crate::attacks::linkage::qi_join::compatible_originals`]: pseudonym ->
+/// logins whose quasi-identifiers its (generalized) values cover.
+fn qi_compatible(
+    c: &CorpusConfig,
+    q: &QiJoinConfig,
+) -> Result<BTreeMap<String, Vec<String>>, AuditError> {
+    use crate::attacks::linkage::qi_join::compatible_originals;
+    use crate::data::{load_table, Hierarchy, MissingPolicy};
+    use std::collections::HashMap;
+    let (Some(release_path), Some(original_path)) = (&q.release, &q.original) else {
+        return Err(dataset_error(
+            c,
+            "`[corpus.pseudonym_linkage.qi_join]` needs a release and an original users table"
+                .into(),
+        ));
+    };
+    let opts = ReadOptions::default();
+    let missing = MissingPolicy::default();
+    let original_name = |r: &str| {
+        q.original_columns
+            .get(r)
+            .cloned()
+            .unwrap_or_else(|| r.to_string())
+    };
+    let mut r_cols: Vec<&str> = q.quasi_identifiers.iter().map(String::as_str).collect();
+    r_cols.push(&q.release_key);
+    let o_names: Vec<String> = q
+        .quasi_identifiers
+        .iter()
+        .map(|n| original_name(n))
+        .chain(std::iter::once(q.original_key.clone()))
+        .collect();
+    let o_cols: Vec<&str> = o_names.iter().map(String::as_str).collect();
+    let release = load_table(release_path, &r_cols, &opts, &missing)?;
+    let mut original = load_table(original_path, &o_cols, &opts, &missing)?;
+    for (col, name) in original.columns.iter_mut().zip(&q.quasi_identifiers) {
+        col.name = name.clone();
+    }
+    let mut hierarchies = HashMap::new();
+    for (column, path) in &q.hierarchies {
+        hierarchies.insert(column.clone(), Hierarchy::from_arx_csv(path, column)?);
+    }
+    let kinds: HashMap<String, crate::data::ValueKind> =
+        q.kinds.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let sets = compatible_originals(
+        &original,
+        &release,
+        &q.quasi_identifiers,
+        &hierarchies,
+        &kinds,
+    )
+    .map_err(|e| dataset_error(c, format!("QI join of the users tables: {e}")))?;
+    let (Some(keys), Some(logins)) = (
+        release.column(&q.release_key),
+        original.column(&q.original_key),
+    ) else {
+        return Err(dataset_error(c, "users tables: key column missing".into()));
+    };
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (r, set) in sets.into_iter().enumerate() {
+        if keys.is_missing_code(keys.codes[r]) {
+            continue;
+        }
+        let e = out.entry(keys.value(r).to_string()).or_default();
+        e.extend(
+            set.into_iter()
+                .filter(|&o| !logins.is_missing_code(logins.codes[o]))
+                .map(|o| logins.value(o).to_string()),
+        );
+    }
+    Ok(out)
 }
 
 /// The report's charts of corpus `name`'s joint attack: precision vs
