@@ -13,6 +13,10 @@ the command line's:
 * :func:`epsilon_estimate` -- ``reident epsilon estimate`` (epsilon from pairs);
 * :func:`epsilon_bound` -- ``reident epsilon bound`` (epsilon from attack scores);
 * :func:`stylometry` -- ``reident stylometry`` (authorship attribution);
+* :func:`verify` -- ``reident verify`` (PAN-style pairwise authorship
+  verification);
+* :func:`pseudonyms` -- ``reident pseudonyms`` (the joint pseudonym attack:
+  every signal fused into one assignment of pseudonyms to people);
 * :func:`text_leakage` -- ``reident text`` (document linkage, identifier scan);
 * :func:`audit` -- ``reident audit`` (claims from a TOML config, report);
 * :func:`epsilon_audit` -- ``reident epsilon audit`` with a Python callable
@@ -87,6 +91,10 @@ __all__ = [
     "EpsilonEstimate",
     "stylometry",
     "Stylometry",
+    "verify",
+    "Verification",
+    "pseudonyms",
+    "PseudonymLinkage",
     "text_leakage",
     "epsilon_bound",
     "epsilon_audit",
@@ -910,6 +918,90 @@ def stylometry(train: Any, test: Any = None, **options: Any) -> Stylometry:
         _flags(args, options)
         code, out = run_cli(args, inputs)
     return Stylometry(json.loads(out), out, code)
+
+
+class Verification(_Result):
+    """Pairwise authorship verification (the JSON of ``reident verify``)."""
+
+    def scores(self) -> Dict[str, Any]:
+        """The PAN measures of the test pairs (AUC, c@1, F0.5u, F1, Brier,
+        overall), as the official PAN evaluator computes them."""
+        return dict(self._data.get("scores") or {})
+
+
+@_with_progress
+def verify(train: Any, test: Any = None, **options: Any) -> Verification:
+    """Authorship verification in the PAN 2020/2021 format: ``reident verify``.
+
+    ``train`` is a PAN directory (``pairs.jsonl`` + ``truth.jsonl``) or a
+    corpus (a path or a table with a text and an author column, from which
+    same-author and different-author training pairs are drawn); ``test`` is a
+    PAN directory whose pairs are answered and, when it holds
+    ``truth.jsonl``, scored with the PAN measures. Every other option is the
+    CLI flag of the same name in ``snake_case`` (``method="lambdag"``,
+    ``answers="answers.jsonl"``, ``text_column="body"``, ``seed=1``);
+    ``reident verify --help`` lists them.
+
+    Example::
+
+        >>> v = reident.verify("datasets/pan_jira/train", "datasets/pan_jira/test", method="pairwise")
+        >>> v.scores()["auc"]
+    """
+    with _Inputs() as inputs:
+        args = ["verify", "--train", inputs.path(train, "train")]
+        if test is not None:
+            args += ["--test", inputs.path(test, "test")]
+        _flags(args, options)
+        code, out = run_cli(args, inputs)
+    return Verification(json.loads(out), out, code)
+
+
+class PseudonymLinkage(_Result):
+    """The joint pseudonym attack (the JSON of ``reident pseudonyms``)."""
+
+    def signals(self) -> Any:
+        """One row per attack (the fusion and each signal alone): how many
+        pseudonyms it names at the target precision and its correct top-1
+        assignments, as a DataFrame (a list of dicts without pandas)."""
+        score = self._data.get("scores") or {}
+        rows = []
+        for entry in [score.get("fused")] + list(score.get("signals") or []):
+            if isinstance(entry, dict):
+                rows.append({k: v for k, v in entry.items() if not isinstance(v, (list, dict))})
+        return _frame(rows)
+
+
+@_with_progress
+def pseudonyms(original: Any, release: Any, *, text: Union[str, Sequence[str]], id: str, **options: Any) -> PseudonymLinkage:
+    """The joint pseudonym attack: ``reident pseudonyms``.
+
+    ``original`` and ``release`` are paths or tables of documents (the
+    original's author column holds the login, the release's a stable
+    pseudonym; document ids are kept, and name the truth). Every signal
+    (identifier and unsalted-hash joins, document linkage, rare tokens,
+    pooled stylometry, activity profiles) is fused with weights learned on
+    the attacker's known writing, and one one-to-one assignment with
+    abstention names the pseudonyms. Options are the CLI's flags in
+    ``snake_case`` (``author="author"``, ``timestamp="created"``,
+    ``group="repo"``, ``identifier_columns=["author_email"]``,
+    ``users="users.ndjson"``, ``max_rate=0.05``, ``seed=42``).
+
+    Example::
+
+        >>> p = reident.pseudonyms("orig/commits.ndjson.gz", "rel/commits.ndjson.gz", text="message",
+        ...                        id="commit_hash", identifier_columns=["author_email"])
+        >>> p.signals()
+    """
+    with _Inputs() as inputs:
+        texts = [text] if isinstance(text, str) else list(text)
+        args = ["pseudonyms", "--original", inputs.path(original, "original"),
+                "--release", inputs.path(release, "release"), "--text", _csv(texts), "--id", id]
+        for name in ("users",):
+            if options.get(name) is not None:
+                options = {**options, name: inputs.path(options[name], name)}
+        _flags(args, options)
+        code, out = run_cli(args, inputs)
+    return PseudonymLinkage(json.loads(out), out, code)
 
 
 @_with_progress

@@ -164,6 +164,23 @@ class Stylometry(_Result):
     def documents(self) -> Any: ...
 
 def stylometry(train: _Table, test: Optional[_Table] = ..., *, progress: Optional[bool] = ..., **options: Any) -> Stylometry: ...
+class Verification(_Result):
+    def scores(self) -> Dict[str, Any]: ...
+
+def verify(train: _Table, test: Optional[_Table] = ..., *, progress: Optional[bool] = ..., **options: Any) -> Verification: ...
+
+class PseudonymLinkage(_Result):
+    def signals(self) -> Any: ...
+
+def pseudonyms(
+    original: _Table,
+    release: _Table,
+    *,
+    text: Union[str, Sequence[str]],
+    id: str,
+    progress: Optional[bool] = ...,
+    **options: Any,
+) -> PseudonymLinkage: ...
 def text_leakage(
     original: _Table, release: _Table, *, text_column: str, id_column: str, progress: Optional[bool] = ..., **options: Any
 ) -> _Result: ...

@@ -500,7 +500,7 @@ fn import_text_frame(obj: &Bound<'_, PyAny>, label: &str) -> PyResult<DataFrame>
             PyValueError::new_err(format!("{label}: column `{name}` cannot be imported: {e}"))
         })?;
         // The cast the CLI's Parquet reader applies to every column.
-        let text = series.cast(&DataType::String).map_err(|e| {
+        let text = reident::data::read::column_as_text(&Column::from(series)).map_err(|e| {
             PyValueError::new_err(format!(
                 "{label}: column `{name}` cannot be read as text: {e}"
             ))

@@ -68,6 +68,7 @@ use parquet_file::{load_parquet, read_parquet};
 
 use super::limits::{self, crossed, Counted, LimitKind, Limits, RatioGuard};
 pub use super::tokens::DEFAULT_MISSING_TOKENS;
+pub use parquet_file::column_as_text;
 use super::{CategoricalColumn, CategoricalColumnBuilder, DataError, EncodedTable};
 
 /// File formats the reader understands.

@@ -225,10 +225,38 @@ fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
     ))
 }
 
+/// The text form of a typed column, the one cast every typed input (a
+/// Parquet column, an Arrow table handed over from Python) goes through.
+///
+/// polars' own cast to text, except for a timestamp with a time zone: its
+/// formatting needs polars' `timezones` feature (and a time-zone database)
+/// and fails without it. Such a column holds UTC instants, so it is written
+/// as the UTC wall time followed by `Z` (`2024-05-12 22:08:29.000000Z`),
+/// which names the same instant in any zone and which the crate's timestamp
+/// parser ([`crate::attacks::unicity::parse_timestamp`]) reads.
+pub fn column_as_text(column: &Column) -> PolarsResult<Column> {
+    let DataType::Datetime(unit, Some(_)) = column.dtype() else {
+        return column.cast(&DataType::String);
+    };
+    let naive = column
+        .cast(&DataType::Int64)?
+        .cast(&DataType::Datetime(*unit, None))?
+        .cast(&DataType::String)?;
+    let naive = naive.str()?;
+    let mut utc = StringChunkedBuilder::new(column.name().clone(), naive.len());
+    for value in naive.iter() {
+        match value {
+            Some(s) => utc.append_value(format!("{s}Z")),
+            None => utc.append_null(),
+        }
+    }
+    Ok(utc.finish().into_column())
+}
+
 /// `column` cast to text, with the error [`read_parquet`] gives for a type
 /// that has no text form.
 fn text_of(column: &Column, source: &str) -> Result<Column, DataError> {
-    column.cast(&DataType::String).map_err(|e| DataError::Parse {
+    column_as_text(column).map_err(|e| DataError::Parse {
         source_name: source.to_string(),
         message: format!(
             "column `{}` has type {} which cannot be read as text ({e}); flatten nested columns before auditing",
@@ -371,5 +399,38 @@ mod tests {
         let some = load_table(&path, &["grows", "ints"], &opts, &missing).unwrap();
         assert_eq!(some.columns[0], expected.columns[3]);
         assert_eq!(some.columns[1], expected.columns[1]);
+    }
+}
+
+#[cfg(test)]
+mod column_text_tests {
+    use super::*;
+
+    #[test]
+    fn a_timestamp_with_a_zone_is_written_as_utc_with_z() {
+        // 2024-05-12T22:08:29Z and a missing value, as microseconds.
+        let micros = Series::new("ts".into(), [Some(1_715_551_709_000_000i64), None]);
+        let zoned = micros
+            .cast(&DataType::Datetime(
+                TimeUnit::Microseconds,
+                Some(TimeZone::UTC),
+            ))
+            .unwrap();
+        let text = column_as_text(&zoned.into_column()).unwrap();
+        let values: Vec<Option<&str>> = text.str().unwrap().iter().collect();
+        assert_eq!(values, vec![Some("2024-05-12 22:08:29.000000Z"), None]);
+        assert_eq!(
+            crate::attacks::unicity::parse_timestamp(values[0].unwrap()),
+            Some(1_715_551_709)
+        );
+        assert_eq!(text.name().as_str(), "ts");
+    }
+
+    #[test]
+    fn other_types_use_the_plain_cast() {
+        let ints = Series::new("n".into(), [1i64, 20]).into_column();
+        let text = column_as_text(&ints).unwrap();
+        let values: Vec<Option<&str>> = text.str().unwrap().iter().collect();
+        assert_eq!(values, vec![Some("1"), Some("20")]);
     }
 }
