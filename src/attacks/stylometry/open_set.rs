@@ -388,8 +388,9 @@ pub fn threshold_curve(
             "open-set threshold search: step {step} must lie in (0, 1)"
         )));
     }
+    // k * step, rounded to 1e-9 so that 0.35 reads 0.35, not 0.35000000000000003.
     let grid: Vec<f64> = (0..)
-        .map(|k| k as f64 * step)
+        .map(|k| (k as f64 * step * 1e9).round() / 1e9)
         .take_while(|&t| t < 1.0 - 1e-12)
         .collect();
     let mut curve = Vec::with_capacity(grid.len());
@@ -451,9 +452,9 @@ mod tests {
         assert_eq!(best.score, 1.0);
         assert_eq!(curve[16].score, 0.0); // t = 0.80
                                           // Two folds are averaged: in a second fold the known document
-        // (author 1) gets the wrong candidate 0, so author 1's F1 is 0 at
-        // every threshold; the mean is half the first fold's curve and keeps
-        // its optimum 0.30.
+                                          // (author 1) gets the wrong candidate 0, so author 1's F1 is 0 at
+                                          // every threshold; the mean is half the first fold's curve and keeps
+                                          // its optimum 0.30.
         let runs = [
             runs[0].clone(),
             FoldRun {

@@ -308,10 +308,9 @@ impl FittedCosineBaseline {
         let mut out = Vec::with_capacity(pairs.len());
         for &(i, j) in pairs {
             for t in [i, j] {
-                if !cache.contains_key(&t) {
-                    let v = self.vector(&texts[t], &index);
-                    cache.insert(t, v);
-                }
+                cache
+                    .entry(t)
+                    .or_insert_with(|| self.vector(&texts[t], &index));
             }
             let (a, b) = (&cache[&i], &cache[&j]);
             let (mut x, mut y, mut dot) = (0, 0, 0.0);
@@ -630,8 +629,9 @@ fn solve3(mut h: [[f64; 3]; 3], mut g: [f64; 3]) -> Option<[f64; 3]> {
         g.swap(col, piv);
         for r in col + 1..3 {
             let f = h[r][col] / h[col][col];
-            for k in col..3 {
-                h[r][k] -= f * h[col][k];
+            let pivot_row = h[col];
+            for (x, p) in h[r].iter_mut().zip(pivot_row).skip(col) {
+                *x -= f * p;
             }
             g[r] -= f * g[col];
         }
