@@ -30,10 +30,12 @@ use crate::attacks::stylometry::delta::{KnnDistance, Profile};
 use crate::attacks::stylometry::features::{FeatureConfig, FeatureKind};
 use crate::attacks::stylometry::linear::{LinearSvmParams, LogisticParams};
 use crate::attacks::stylometry::normalize::Normalization;
-use crate::attacks::stylometry::open_set::{open_set_attribute, OpenSetParams};
+use crate::attacks::stylometry::open_set::{
+    choose_open_set_threshold, open_set_attribute, OpenSetParams, ThresholdChoice, ThresholdSearch,
+};
 use crate::attacks::stylometry::pairwise::PairwiseParams;
 use crate::attacks::stylometry::pipeline::{
-    attribute, ClassifierKind, ClassifierSpec, PipelineConfig,
+    attribute, ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
 };
 use crate::attacks::stylometry::pooling::PoolingMethod;
 use crate::attacks::stylometry::pseudonym::{attribute_pseudonyms, PseudonymAttackInput};
@@ -46,7 +48,7 @@ use crate::eval::attribution::{pseudonym_run, score_run, Evaluation, PseudonymRu
 use crate::eval::cross_validation::{
     cross_validate, sweep_authors, sweep_length, CrossValidation, SweepPoint,
 };
-use crate::eval::open_set::{score_open_set, OpenSetScores};
+use crate::eval::open_set::{macro_f1_objective, score_open_set, OpenSetScores};
 use crate::eval::release_attack::attack_release;
 
 /// Arguments of `reident stylometry`.
@@ -155,9 +157,13 @@ pub struct StylometryArgs {
     #[arg(long, requires = "test", conflicts_with = "pseudonym_column")]
     pub open_set: bool,
     /// With --open-set: accept the best candidate when the verifier's
-    /// probability exceeds this, in [0, 1).
-    #[arg(long, default_value_t = 0.5, requires = "open_set", value_parser = super::parse::max_rate)]
-    pub open_set_threshold: f64,
+    /// probability exceeds this, in [0, 1). Default: chosen by
+    /// cross-validation on --train only (4 folds of the training authors
+    /// take turns playing the unknown authors; the threshold of 0, 0.05, ...,
+    /// 0.95 with the best PAN 2019 open-set macro-F1 wins), as an attacker
+    /// would choose it; the report gives the choice and its curve.
+    #[arg(long, requires = "open_set", value_parser = super::parse::max_rate)]
+    pub open_set_threshold: Option<f64>,
     /// Keep Jira/Confluence/Markdown markup in the words instead of stripping it.
     #[arg(long)]
     pub keep_markup: bool,
@@ -325,6 +331,9 @@ pub struct OpenSetAnswer {
 pub struct OpenSetReport {
     /// The acceptance threshold.
     pub threshold: f64,
+    /// How the threshold was chosen on the training (known) writing when
+    /// --open-set-threshold was not given; `null` when it was.
+    pub threshold_choice: Option<ThresholdChoice>,
     /// One answer per test document, in order.
     pub answers: Vec<OpenSetAnswer>,
     /// PAN 2019 open-set scores, when --test has the author column.
@@ -508,12 +517,30 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         let loaded = load(test_path, args, false, None)?;
         report.skipped_test_rows = loaded.skipped;
         let (run, scores) = attribute(&config, &train, &loaded.texts, args.top_n)?;
+        let verifier = PairwiseParams {
+            seed: args.seed,
+            ..PairwiseParams::default()
+        };
+        let (threshold, threshold_choice) = match args.open_set_threshold {
+            Some(t) => (t, None),
+            None => {
+                let choice = choose_open_set_threshold(
+                    &train,
+                    &mut |known, texts| FittedPipeline::fit(&config, known)?.scores(texts),
+                    &macro_f1_objective,
+                    &ThresholdSearch {
+                        seed: args.seed,
+                        verifier,
+                        ..ThresholdSearch::default()
+                    },
+                )
+                .map_err(|e| usage(format!("{}: {e}", train_path.display())))?;
+                (choice.threshold, Some(choice))
+            }
+        };
         let params = OpenSetParams {
-            verifier: PairwiseParams {
-                seed: args.seed,
-                ..PairwiseParams::default()
-            },
-            threshold: args.open_set_threshold,
+            verifier,
+            threshold,
         };
         let open = open_set_attribute(&scores, &train.texts, &train.labels, &loaded.texts, &params)
             .map_err(|e| usage(format!("{test_name}: {e}")))?;
@@ -530,6 +557,7 @@ pub fn run(args: &StylometryArgs, out: &mut dyn Write) -> Result<Outcome, CliErr
         let name = |a: usize| train.authors.get(a).cloned().unwrap_or_default();
         report.open_set = Some(OpenSetReport {
             threshold: open.threshold,
+            threshold_choice,
             answers: open
                 .candidate
                 .iter()

@@ -35,7 +35,9 @@ pub struct VerifyArgs {
     #[arg(long, requires = "train")]
     pub test: Option<PathBuf>,
     /// Verifier: pairwise (Weerasinghe & Greenstadt 2021), impostors (Koppel
-    /// & Winter 2014, calibrated), lambdag (Nini et al. 2024, calibrated).
+    /// & Winter 2014, calibrated), lambdag (Nini et al. 2024, calibrated),
+    /// pan-cosine and pan-compression (the PAN 2020/2021 official
+    /// baselines).
     #[arg(long, value_enum, default_value_t = MethodArg::Pairwise)]
     pub method: MethodArg,
     /// Write the test answers here as PAN answers.jsonl.
@@ -71,6 +73,10 @@ pub enum MethodArg {
     Impostors,
     /// Nini et al. 2024.
     Lambdag,
+    /// PAN 2020/2021 baseline: TF-IDF character-tetragram cosine.
+    PanCosine,
+    /// PAN 2020/2021 baseline: Teahan & Harper 2003 compression.
+    PanCompression,
 }
 
 impl From<MethodArg> for VerifierMethod {
@@ -79,6 +85,8 @@ impl From<MethodArg> for VerifierMethod {
             MethodArg::Pairwise => VerifierMethod::Pairwise,
             MethodArg::Impostors => VerifierMethod::Impostors,
             MethodArg::Lambdag => VerifierMethod::LambdaG,
+            MethodArg::PanCosine => VerifierMethod::PanCosine,
+            MethodArg::PanCompression => VerifierMethod::PanCompression,
         }
     }
 }
@@ -201,6 +209,15 @@ fn load_train(path: &Path, args: &VerifyArgs) -> Result<Labelled, CliError> {
     })
 }
 
+/// The PAN 2020 overall (mean of AUC, c@1, F0.5u and F1, each rounded to 3
+/// digits as the PAN 2020 evaluator's `evaluate_all`), the objective of the
+/// cosine baseline's score shift.
+fn pan20_objective(answers: &[f64], truth: &[bool]) -> Result<f64, StylometryError> {
+    pan_scores(answers, truth)
+        .map(|s| s.pan20_overall())
+        .map_err(|e| StylometryError::Invalid(format!("PAN objective: {e}")))
+}
+
 /// Runs `reident verify`.
 pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     if let (Some(answers_path), Some(truth_path)) = (&args.score, &args.truth) {
@@ -247,6 +264,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<Outcome, CliError> 
             pairs: &test_pairs,
         },
         args.seed,
+        &pan20_objective,
     )?;
     let answers: Vec<PanAnswer> = test_ids
         .iter()

@@ -96,6 +96,18 @@ pub fn score_open_set(
     })
 }
 
+/// The PAN 2019 open-set macro-F1 of `answers` against `truth`, as the
+/// objective of the open-set threshold search
+/// (`crate::attacks::stylometry::open_set::choose_open_set_threshold`).
+pub fn macro_f1_objective(
+    answers: &[Option<usize>],
+    truth: &[Option<usize>],
+) -> Result<f64, crate::attacks::stylometry::StylometryError> {
+    score_open_set(answers, truth)
+        .map(|s| s.macro_f1)
+        .map_err(|e| crate::attacks::stylometry::StylometryError::Invalid(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,10 +58,17 @@ pub enum OpenSetOutcome {
 }
 
 /// The open-set result of a release attack.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReleaseOpenSet {
     /// Scores over the attacked documents and the left-out authors' ones.
     pub scores: super::open_set::OpenSetScores,
+    /// The verification threshold applied.
+    pub threshold: f64,
+    /// How it was chosen on the attacker's known writing (cross-validated
+    /// PAN 2019 macro-F1); `None` when the default was used.
+    pub threshold_choice: Option<crate::attacks::stylometry::open_set::ThresholdChoice>,
+    /// Why the default was used, if so.
+    pub threshold_note: Option<String>,
     /// Of the left-out authors' documents, the share named as a candidate
     /// author (always a wrong name).
     pub unknown_named_share: f64,
@@ -224,18 +231,23 @@ pub fn attack_release(
     suite: &[(String, PipelineConfig)],
 ) -> Result<ScoredReleaseAttack, EvalError> {
     let mut choice = None;
-    let attack = pseudonym_attack_choosing(input, params, &mut |known| {
-        if suite.is_empty() {
-            return Ok(params.pipeline.clone());
-        }
-        let c = choose_pipeline(known, suite, params.seed).map_err(|e| match e {
-            EvalError::Stylometry(e) => e,
-            e => StylometryError::Invalid(e.to_string()),
-        })?;
-        let config = suite[c.chosen].1.clone();
-        choice = Some(c);
-        Ok(config)
-    })?;
+    let attack = pseudonym_attack_choosing(
+        input,
+        params,
+        &mut |known| {
+            if suite.is_empty() {
+                return Ok(params.pipeline.clone());
+            }
+            let c = choose_pipeline(known, suite, params.seed).map_err(|e| match e {
+                EvalError::Stylometry(e) => e,
+                e => StylometryError::Invalid(e.to_string()),
+            })?;
+            let config = suite[c.chosen].1.clone();
+            choice = Some(c);
+            Ok(config)
+        },
+        Some(&super::open_set::macro_f1_objective),
+    )?;
     let scores = score_release(&attack.attribution, &attack.authors)?;
     let open_set = match &attack.open_set {
         None => None,
@@ -254,6 +266,9 @@ pub fn attack_release(
             let named = unknown.iter().filter(|&&n| n).count() as f64;
             Some(OpenSetOutcome::Ran(ReleaseOpenSet {
                 scores,
+                threshold: run.attribution.threshold,
+                threshold_choice: run.threshold_choice.clone(),
+                threshold_note: run.threshold_note.clone(),
                 unknown_named_share: named / unknown.len().max(1) as f64,
             }))
         }

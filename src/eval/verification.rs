@@ -157,6 +157,17 @@ pub struct PanScores {
     pub answered: usize,
 }
 
+impl PanScores {
+    /// The PAN 2020 overall score: the mean of AUC, c@1, F0.5u and F1 (the
+    /// PAN 2020 evaluator has no Brier term), rounded to 3 digits as that
+    /// evaluator's `evaluate_all` returns it. The PAN 2020 baselines' score
+    /// shift is fitted on it.
+    pub fn pan20_overall(&self) -> f64 {
+        let mean = (self.auc + self.c_at_1 + self.f_05_u + self.f1) / 4.0;
+        (mean * 1000.0).round() / 1000.0
+    }
+}
+
 /// The PAN 2020/2021 verification measures of `answers` (probabilities in
 /// [0, 1] that a pair shares an author; exactly 0.5 = no answer) against
 /// `truth` (`true` = same author). Problems the system did not answer must

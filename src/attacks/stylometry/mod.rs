@@ -19,7 +19,8 @@
 //! `pairwise` (Weerasinghe & Greenstadt 2021 feature-difference verifier),
 //! `lambdag` (Nini et al. 2024 grammar-model likelihood ratio), `verifiers`
 //! (one call over the pairwise verifiers, for `reident verify` and open-set
-//! attribution), `open_set` (attribution with a "none of the known
+//! attribution), `pan_baselines` (the PAN 2020/2021 official TF-IDF cosine
+//! and compression baselines), `open_set` (attribution with a "none of the known
 //! authors" answer, verification-thresholded).
 //! Classifiers plug in through [`AuthorshipClassifier`] (parameters, `fit`)
 //! and [`AuthorshipModel`] (the fitted model, `scores`) on a
@@ -110,6 +111,7 @@ pub mod linear;
 pub mod normalize;
 pub mod open_set;
 pub mod pairwise;
+pub mod pan_baselines;
 pub mod pipeline;
 pub mod pooling;
 pub mod pseudonym;

@@ -15,11 +15,28 @@
 //! on the known writing, so the default threshold 0.5 ("more likely the same
 //! author than not") is chosen without looking at any test truth.
 //!
+//! The threshold can instead be chosen as an attacker would, on its known
+//! writing only ([`choose_open_set_threshold`]): the known authors are
+//! split into folds; in each fold one group of them plays the unknown
+//! authors (all their documents become questioned documents whose answer
+//! should be "none of the known authors") and the others stay known (a
+//! share of each one's documents is held out as questioned documents, the
+//! rest trains the closed-set classifier and the verifier); every
+//! threshold of a grid is scored on the held-out answers with the caller's
+//! open-set measure (`reident` passes the PAN 2019 macro-F1 of
+//! `crate::eval::open_set`), averaged over the folds, and the best
+//! threshold wins (ties to the lower one). Nothing of the test documents or
+//! of the truth key is read.
+//!
 //! It does not score the answers (that is `crate::eval::open_set`).
 
 use ndarray::Array2;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::corpus::Corpus;
 use super::pairwise::PairwiseParams;
 use super::StylometryError;
 
@@ -134,4 +151,394 @@ pub fn open_set_attribute(
         answer,
         threshold: params.threshold,
     })
+}
+
+/// The open-set measure the threshold search maximises: answers against
+/// truths (`None` = "none of the known authors"), higher is better.
+pub type OpenSetObjective<'a> =
+    &'a dyn Fn(&[Option<usize>], &[Option<usize>]) -> Result<f64, StylometryError>;
+
+/// Fits a closed-set classifier on a training corpus and returns the
+/// documents x authors scores (columns in `corpus.authors` order) of the
+/// questioned texts.
+pub type ClosedScorer<'a> =
+    &'a mut dyn FnMut(&Corpus, &[String]) -> Result<Array2<f64>, StylometryError>;
+
+/// Settings of [`choose_open_set_threshold`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdSearch {
+    /// Folds of the known authors (each fold's group plays the unknowns);
+    /// at most the number of authors minus 2, so two stay known.
+    pub folds: usize,
+    /// Share of each known author's documents held out as questioned
+    /// documents (at least one when the author has two or more; an author
+    /// with one document only trains).
+    pub held_out_share: f64,
+    /// Grid step of the thresholds 0, step, 2 step, ... below 1.
+    pub step: f64,
+    /// Seed of the author folds and of the held-out documents.
+    pub seed: u64,
+    /// The pairwise verifier (its seed is used as given).
+    pub verifier: PairwiseParams,
+}
+
+impl Default for ThresholdSearch {
+    fn default() -> Self {
+        ThresholdSearch {
+            folds: 4,
+            held_out_share: 0.25,
+            step: 0.05,
+            seed: 42,
+            verifier: PairwiseParams::default(),
+        }
+    }
+}
+
+/// One grid point of the threshold search.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdPoint {
+    /// The threshold.
+    pub threshold: f64,
+    /// The objective averaged over the folds.
+    pub score: f64,
+}
+
+/// The threshold chosen on the known writing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdChoice {
+    /// The chosen threshold.
+    pub threshold: f64,
+    /// Its objective, averaged over the folds.
+    pub score: f64,
+    /// Every grid point.
+    pub curve: Vec<ThresholdPoint>,
+    /// Folds run.
+    pub folds: usize,
+    /// Questioned documents of simulated unknown authors, over all folds.
+    pub simulated_unknown_documents: usize,
+    /// Questioned documents of known authors, over all folds.
+    pub known_questioned_documents: usize,
+}
+
+/// Chooses the open-set threshold by cross-validation on the known writing
+/// `known` only (see the module docs): `closed` fits the closed-set
+/// classifier of each fold, `objective` scores each fold's answers.
+pub fn choose_open_set_threshold(
+    known: &Corpus,
+    closed: ClosedScorer<'_>,
+    objective: OpenSetObjective<'_>,
+    search: &ThresholdSearch,
+) -> Result<ThresholdChoice, StylometryError> {
+    if known.labels.len() != known.texts.len() || known.authors.is_empty() {
+        return Err(StylometryError::Invalid(format!(
+            "open-set threshold search: {}: the known corpus needs an author per document",
+            known.source
+        )));
+    }
+    if !(search.step.is_finite() && search.step > 0.0 && search.step < 1.0) {
+        return Err(StylometryError::Invalid(format!(
+            "open-set threshold search: step {} must lie in (0, 1)",
+            search.step
+        )));
+    }
+    if !(search.held_out_share.is_finite()
+        && search.held_out_share > 0.0
+        && search.held_out_share < 1.0)
+    {
+        return Err(StylometryError::Invalid(format!(
+            "open-set threshold search: held-out share {} must lie in (0, 1)",
+            search.held_out_share
+        )));
+    }
+    let n_authors = known.authors.len();
+    if n_authors < 3 {
+        return Err(StylometryError::Invalid(format!(
+            "open-set threshold search: {} known authors; at least 3 are needed (two stay known while one plays the unknown); give the threshold instead",
+            n_authors
+        )));
+    }
+    let folds = search.folds.clamp(1, n_authors - 2);
+    let mut rng = ChaCha8Rng::seed_from_u64(search.seed);
+    let mut order: Vec<usize> = (0..n_authors).collect();
+    order.shuffle(&mut rng);
+    let mut docs_of: Vec<Vec<usize>> = vec![Vec::new(); n_authors];
+    for (d, &a) in known.labels.iter().enumerate() {
+        if a >= n_authors {
+            return Err(StylometryError::Invalid(format!(
+                "open-set threshold search: {}: document {d} has author label {a} outside the {n_authors} authors",
+                known.source
+            )));
+        }
+        docs_of[a].push(d);
+    }
+    for docs in &mut docs_of {
+        docs.shuffle(&mut rng);
+    }
+    let mut runs: Vec<FoldRun> = Vec::with_capacity(folds);
+    let (mut n_unknown, mut n_known_q) = (0, 0);
+    for f in 0..folds {
+        let unknown: Vec<usize> = order
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % folds == f)
+            .map(|(_, &a)| a)
+            .collect();
+        let mut train_texts = Vec::new();
+        let mut train_names: Vec<String> = Vec::new();
+        let mut q_texts = Vec::new();
+        let mut q_truth: Vec<Option<String>> = Vec::new();
+        for (a, docs) in docs_of.iter().enumerate() {
+            let name = &known.authors[a];
+            if unknown.contains(&a) {
+                for &d in docs {
+                    q_texts.push(known.texts[d].clone());
+                    q_truth.push(None);
+                }
+                continue;
+            }
+            let held = if docs.len() >= 2 {
+                ((docs.len() as f64 * search.held_out_share).round() as usize)
+                    .clamp(1, docs.len() - 1)
+            } else {
+                0
+            };
+            for (k, &d) in docs.iter().enumerate() {
+                if k < held {
+                    q_texts.push(known.texts[d].clone());
+                    q_truth.push(Some(name.clone()));
+                } else {
+                    train_texts.push(known.texts[d].clone());
+                    train_names.push(name.clone());
+                }
+            }
+        }
+        let train = Corpus::from_named(train_texts, &train_names)?;
+        if train.authors.len() < 2 || q_texts.is_empty() {
+            continue;
+        }
+        let truth: Vec<Option<usize>> = q_truth
+            .iter()
+            .map(|t| t.as_ref().and_then(|n| train.authors.binary_search(n).ok()))
+            .collect();
+        n_unknown += truth.iter().filter(|t| t.is_none()).count();
+        n_known_q += truth.iter().filter(|t| t.is_some()).count();
+        let scores = closed(&train, &q_texts)?;
+        let open = open_set_attribute(
+            &scores,
+            &train.texts,
+            &train.labels,
+            &q_texts,
+            &OpenSetParams {
+                verifier: search.verifier,
+                threshold: 0.0,
+            },
+        )?;
+        runs.push(FoldRun {
+            candidate: open.candidate,
+            verification: open.verification,
+            truth,
+        });
+    }
+    if n_unknown + n_known_q == 0 {
+        return Err(StylometryError::Invalid(format!(
+            "open-set threshold search: {}: no fold had two known authors with training documents and a questioned document",
+            known.source
+        )));
+    }
+    let (curve, best) = threshold_curve(&runs, search.step, objective)?;
+    Ok(ThresholdChoice {
+        threshold: best.threshold,
+        score: best.score,
+        curve,
+        folds: runs.len(),
+        simulated_unknown_documents: n_unknown,
+        known_questioned_documents: n_known_q,
+    })
+}
+
+/// One fold of the threshold search: each questioned document's closed-set
+/// candidate, its verification probability, and its truth (`None` = an
+/// author playing the unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldRun {
+    /// Closed-set best candidate per questioned document.
+    pub candidate: Vec<usize>,
+    /// Verification probability of the document against its candidate.
+    pub verification: Vec<f64>,
+    /// The document's author among the fold's known authors, or `None`.
+    pub truth: Vec<Option<usize>>,
+}
+
+/// Scores every threshold `0, step, 2 step, ... < 1` on the fold runs (a
+/// document is answered its candidate when its verification probability
+/// exceeds the threshold), averages `objective` over the folds and returns
+/// the curve and its best point (ties to the lower threshold).
+pub fn threshold_curve(
+    runs: &[FoldRun],
+    step: f64,
+    objective: OpenSetObjective<'_>,
+) -> Result<(Vec<ThresholdPoint>, ThresholdPoint), StylometryError> {
+    if runs.is_empty() {
+        return Err(StylometryError::Invalid(
+            "open-set threshold search: no fold ran".into(),
+        ));
+    }
+    if !(step.is_finite() && step > 0.0 && step < 1.0) {
+        return Err(StylometryError::Invalid(format!(
+            "open-set threshold search: step {step} must lie in (0, 1)"
+        )));
+    }
+    // k * step, rounded to 1e-9 so that 0.35 reads 0.35, not 0.35000000000000003.
+    let grid: Vec<f64> = (0..)
+        .map(|k| (k as f64 * step * 1e9).round() / 1e9)
+        .take_while(|&t| t < 1.0 - 1e-12)
+        .collect();
+    let mut curve = Vec::with_capacity(grid.len());
+    for &t in &grid {
+        let mut sum = 0.0;
+        for run in runs {
+            let answers: Vec<Option<usize>> = run
+                .candidate
+                .iter()
+                .zip(&run.verification)
+                .map(|(&c, &v)| (v > t).then_some(c))
+                .collect();
+            let value = objective(&answers, &run.truth)?;
+            if !value.is_finite() {
+                return Err(StylometryError::Invalid(format!(
+                    "open-set threshold search: the objective is {value} at threshold {t}"
+                )));
+            }
+            sum += value;
+        }
+        curve.push(ThresholdPoint {
+            threshold: t,
+            score: sum / runs.len() as f64,
+        });
+    }
+    let best = curve
+        .iter()
+        .copied()
+        .fold(None::<ThresholdPoint>, |b, p| match b {
+            Some(b) if b.score >= p.score => Some(b),
+            _ => Some(p),
+        })
+        .ok_or_else(|| StylometryError::Invalid("open-set threshold search: empty grid".into()))?;
+    Ok((curve, best))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::open_set::macro_f1_objective;
+
+    #[test]
+    fn threshold_by_hand() {
+        // Fold 1: a known document (author 0) verified at 0.8, a simulated
+        // unknown verified at 0.3, both with candidate 0. Threshold t:
+        //   t < 0.3: both answered 0 -> author 0 tp 1, fp 1 -> F1 2/3;
+        //   0.3 <= t < 0.8: only the known one -> F1 1;
+        //   t >= 0.8: none answered -> F1 0.
+        // The first grid point with F1 1 is 0.30 (0.3 > 0.30 is false).
+        let runs = [FoldRun {
+            candidate: vec![0, 0],
+            verification: vec![0.8, 0.3],
+            truth: vec![Some(0), None],
+        }];
+        let (curve, best) = threshold_curve(&runs, 0.05, &macro_f1_objective).unwrap();
+        assert_eq!(curve.len(), 20);
+        assert!((curve[0].score - 2.0 / 3.0).abs() < 1e-12);
+        assert!((best.threshold - 0.30).abs() < 1e-9, "{best:?}");
+        assert_eq!(best.score, 1.0);
+        assert_eq!(curve[16].score, 0.0); // t = 0.80
+                                          // Two folds are averaged: in a second fold the known document
+                                          // (author 1) gets the wrong candidate 0, so author 1's F1 is 0 at
+                                          // every threshold; the mean is half the first fold's curve and keeps
+                                          // its optimum 0.30.
+        let runs = [
+            runs[0].clone(),
+            FoldRun {
+                candidate: vec![0, 0],
+                verification: vec![0.2, 0.1],
+                truth: vec![Some(1), None],
+            },
+        ];
+        let (_, best) = threshold_curve(&runs, 0.05, &macro_f1_objective).unwrap();
+        assert!((best.threshold - 0.30).abs() < 1e-9);
+        assert!((best.score - 0.5).abs() < 1e-12);
+        assert!(threshold_curve(&[], 0.05, &macro_f1_objective).is_err());
+        assert!(threshold_curve(&runs, 0.0, &macro_f1_objective).is_err());
+    }
+
+    fn corpus(n_authors: usize, docs: usize) -> Corpus {
+        // Each author writes with a private vocabulary on top of a shared
+        // one, so authors are separable.
+        let mut texts = Vec::new();
+        let mut names = Vec::new();
+        for a in 0..n_authors {
+            for d in 0..docs {
+                let mut t = String::new();
+                for k in 0..60 {
+                    t.push_str(&format!(
+                        "the of and w{a}x{} shared{} ",
+                        (k * 7 + d) % 9,
+                        k % 5
+                    ));
+                }
+                texts.push(t);
+                names.push(format!("author{a:02}"));
+            }
+        }
+        Corpus::from_named(texts, &names).unwrap()
+    }
+
+    #[test]
+    fn the_search_reads_only_the_known_corpus_and_is_seeded() {
+        // Nearest-centroid-by-overlap closed scorer on token sets.
+        let mut closed =
+            |known: &Corpus, texts: &[String]| -> Result<Array2<f64>, StylometryError> {
+                let mut out = Array2::zeros((texts.len(), known.authors.len()));
+                for (i, t) in texts.iter().enumerate() {
+                    for (d, kt) in known.texts.iter().enumerate() {
+                        let shared = t
+                            .split_whitespace()
+                            .filter(|w| kt.split_whitespace().any(|x| x == *w))
+                            .count();
+                        out[[i, known.labels[d]]] += shared as f64;
+                    }
+                }
+                Ok(out)
+            };
+        let known = corpus(5, 6);
+        let search = ThresholdSearch {
+            folds: 3,
+            seed: 7,
+            ..ThresholdSearch::default()
+        };
+        let a =
+            choose_open_set_threshold(&known, &mut closed, &macro_f1_objective, &search).unwrap();
+        let b =
+            choose_open_set_threshold(&known, &mut closed, &macro_f1_objective, &search).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.folds, 3);
+        // 5 authors in 3 folds: 2 + 2 + 1 play the unknowns, 6 documents each.
+        assert_eq!(a.simulated_unknown_documents, 30);
+        // Known authors: round(6 * 0.25) = 2 held out each, over 3 folds
+        // (3 + 3 + 4 known authors).
+        assert_eq!(a.known_questioned_documents, 20);
+        assert_eq!(a.curve.len(), 20);
+        assert!(a
+            .curve
+            .iter()
+            .any(|p| p.threshold == a.threshold && p.score == a.score));
+        assert!(a.curve.iter().all(|p| p.score <= a.score));
+        // Fewer than 3 authors: the search refuses.
+        assert!(choose_open_set_threshold(
+            &corpus(2, 6),
+            &mut closed,
+            &macro_f1_objective,
+            &search
+        )
+        .is_err());
+    }
 }

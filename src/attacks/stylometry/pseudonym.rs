@@ -42,7 +42,10 @@ use rand_chacha::ChaCha8Rng;
 use super::corpus::Corpus;
 use super::features::{FeatureConfig, FeatureKind};
 use super::normalize::Normalization;
-use super::open_set::{open_set_attribute, OpenSetAttribution, OpenSetParams};
+use super::open_set::{
+    choose_open_set_threshold, open_set_attribute, OpenSetAttribution, OpenSetObjective,
+    OpenSetParams, ThresholdChoice, ThresholdSearch,
+};
 use super::pairwise::PairwiseParams;
 use super::pipeline::{
     attribution_run, AttributionRun, ClassifierKind, ClassifierSpec, FittedPipeline, PipelineConfig,
@@ -184,6 +187,12 @@ pub struct OpenSetRun {
     /// The truth of each document: `Some(author)` for a candidate author,
     /// `None` for a left-out author.
     pub truth: Vec<Option<usize>>,
+    /// How the threshold was chosen on the known writing
+    /// ([`super::open_set::choose_open_set_threshold`]); `None` when the
+    /// default was used.
+    pub threshold_choice: Option<ThresholdChoice>,
+    /// Why the default threshold was used instead of a chosen one, if so.
+    pub threshold_note: Option<String>,
 }
 
 /// Attributes release documents `texts` (true authors `truth`, indices into
@@ -299,7 +308,7 @@ pub fn pseudonym_attack(
     input: PseudonymAttackInput<'_>,
     params: &PseudonymAttackParams,
 ) -> Result<PseudonymAttack, StylometryError> {
-    pseudonym_attack_choosing(input, params, &mut |_| Ok(params.pipeline.clone()))
+    pseudonym_attack_choosing(input, params, &mut |_| Ok(params.pipeline.clone()), None)
 }
 
 /// [`pseudonym_attack`] with the pipeline chosen by `choose` from the
@@ -308,10 +317,16 @@ pub fn pseudonym_attack(
 /// attacker picks a method by cross-validating on what it knows
 /// (`crate::eval::release_attack::attack_release` passes such a chooser).
 /// `params.pipeline` is ignored; the chosen one is fitted and reported.
+/// With `open_set_objective`, the open-set threshold of the left-out
+/// authors' documents is chosen by cross-validation on the same known
+/// writing, maximising it ([`choose_open_set_threshold`]); without it, or
+/// when the search cannot run (fewer than 3 known authors), the default 0.5
+/// is used and [`OpenSetRun::threshold_note`] says why.
 pub fn pseudonym_attack_choosing(
     input: PseudonymAttackInput<'_>,
     params: &PseudonymAttackParams,
     choose: &mut dyn FnMut(&Corpus) -> Result<PipelineConfig, StylometryError>,
+    open_set_objective: Option<OpenSetObjective<'_>>,
 ) -> Result<PseudonymAttack, StylometryError> {
     let (original, release) = (input.original, input.release);
     let n = original.len();
@@ -426,6 +441,37 @@ pub fn pseudonym_attack_choosing(
     } else {
         let mut texts = test_texts.clone();
         texts.extend(unknown_texts.iter().cloned());
+        let verifier = PairwiseParams {
+            seed: params.seed,
+            ..PairwiseParams::default()
+        };
+        let (threshold_choice, threshold_note) = match open_set_objective {
+            None => (
+                None,
+                Some("no open-set objective was given; the default threshold 0.5 was used".into()),
+            ),
+            Some(objective) => match choose_open_set_threshold(
+                &train,
+                &mut |known, texts| FittedPipeline::fit(&chosen, known)?.scores(texts),
+                objective,
+                &ThresholdSearch {
+                    seed: params.seed,
+                    verifier,
+                    ..ThresholdSearch::default()
+                },
+            ) {
+                Ok(c) => (Some(c), None),
+                Err(e) => (
+                    None,
+                    Some(format!(
+                        "the threshold could not be chosen on the known writing ({e}); the default 0.5 was used"
+                    )),
+                ),
+            },
+        };
+        let threshold = threshold_choice
+            .as_ref()
+            .map_or(OpenSetParams::default().threshold, |c| c.threshold);
         let open = pipeline.scores(&texts).and_then(|scores| {
             open_set_attribute(
                 &scores,
@@ -433,11 +479,8 @@ pub fn pseudonym_attack_choosing(
                 &train.labels,
                 &texts,
                 &OpenSetParams {
-                    verifier: PairwiseParams {
-                        seed: params.seed,
-                        ..PairwiseParams::default()
-                    },
-                    ..OpenSetParams::default()
+                    verifier,
+                    threshold,
                 },
             )
         });
@@ -447,6 +490,8 @@ pub fn pseudonym_attack_choosing(
             open.map(|attribution| OpenSetRun {
                 attribution,
                 truth: open_truth,
+                threshold_choice,
+                threshold_note,
             })
             .map_err(|e| e.to_string()),
         )

@@ -13,6 +13,13 @@
 //!   training pairs ([`super::pairwise::PlattCalibration`]).
 //! * [`VerifierMethod::LambdaG`]: LambdaG (Nini et al. 2024,
 //!   [`super::lambdag`]), calibrated the same way.
+//! * [`VerifierMethod::PanCosine`]: the PAN 2020/2021 official "naive"
+//!   baseline (TF-IDF character-tetragram cosine with the p1/p2 score shift
+//!   fitted on the training pairs, [`super::pan_baselines`]); the shift
+//!   maximises the caller's PAN objective.
+//! * [`VerifierMethod::PanCompression`]: the PAN 2020/2021 official
+//!   compression baseline (Teahan & Harper 2003 character-model
+//!   cross-entropies, logistic regression, [`super::pan_baselines`]).
 //!
 //! It does not read files or score answers.
 
@@ -23,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::features::{FeatureConfig, FeatureKind, FittedFeatures};
 use super::lambdag::LambdaGParams;
 use super::pairwise::{PairwiseParams, PlattCalibration};
+use super::pan_baselines::{CompressionBaselineParams, CosineBaselineParams, PanObjective};
 use super::verification::{impostors_score, ImpostorsParams};
 use super::StylometryError;
 
@@ -36,6 +44,10 @@ pub enum VerifierMethod {
     Impostors,
     /// Nini et al. 2024 LambdaG, Platt-calibrated.
     LambdaG,
+    /// PAN 2020/2021 baseline: TF-IDF character-tetragram cosine, shifted.
+    PanCosine,
+    /// PAN 2020/2021 baseline: Teahan & Harper 2003 compression model.
+    PanCompression,
 }
 
 /// Texts and the pairs among them.
@@ -69,13 +81,16 @@ fn check_pairs(set: &PairSet<'_>, what: &str) -> Result<(), StylometryError> {
 
 /// Fits `method` on `train` (with `same[k]` the truth of `train.pairs[k]`)
 /// and returns the probability of "same author" of every `test` pair.
-/// `seed` seeds the impostors draws and corpus pairings.
+/// `seed` seeds the impostors draws and corpus pairings. `objective` is the
+/// PAN score the cosine baseline's shift maximises on the training pairs
+/// (the others ignore it).
 pub fn verify_pairs(
     method: VerifierMethod,
     train: PairSet<'_>,
     same: &[bool],
     test: PairSet<'_>,
     seed: u64,
+    objective: PanObjective<'_>,
 ) -> Result<Vec<f64>, StylometryError> {
     check_pairs(&train, "training pairs")?;
     check_pairs(&test, "test pairs")?;
@@ -117,6 +132,12 @@ pub fn verify_pairs(
                 .map(|&s| calibration.probability(s))
                 .collect())
         }
+        VerifierMethod::PanCosine => CosineBaselineParams::default()
+            .fit(train.texts, train.pairs, same, objective)?
+            .answers(test.texts, test.pairs),
+        VerifierMethod::PanCompression => CompressionBaselineParams::default()
+            .fit(train.texts, train.pairs, same)?
+            .answers(test.texts, test.pairs),
     }
 }
 

@@ -107,9 +107,18 @@ impl Authorship {
         match &scored.open_set {
             None => {}
             Some(OpenSetOutcome::Ran(o)) => warnings.push(format!(
-                "{} release documents are by {} author(s) without enough known writing (fewer than `min_documents` originals); open-set attribution (a candidate named only when the pairwise verifier fitted on the known writing agrees) named {} of them as a known author (always wrongly); PAN 2019 open-set macro-F1 {:.3}, accuracy {}, {} of all attacked documents answered.",
+                "{} release documents are by {} author(s) without enough known writing (fewer than `min_documents` originals); open-set attribution (a candidate named only when the pairwise verifier fitted on the known writing gives it more than {:.2}, {}) named {} of them as a known author (always wrongly); PAN 2019 open-set macro-F1 {:.3}, accuracy {}, {} of all attacked documents answered.",
                 o.scores.unknown_documents,
                 attack.authors_left_out,
+                o.threshold,
+                match (&o.threshold_choice, &o.threshold_note) {
+                    (Some(c), _) => format!(
+                        "the threshold with the best cross-validated macro-F1 ({:.3}) on the known writing, {} folds of known authors playing the unknowns",
+                        c.score, c.folds
+                    ),
+                    (None, Some(note)) => note.clone(),
+                    (None, None) => "the default threshold".into(),
+                },
                 percent(o.unknown_named_share),
                 o.scores.macro_f1,
                 percent(o.scores.accuracy),
