@@ -68,8 +68,8 @@ use parquet_file::{load_parquet, read_parquet};
 
 use super::limits::{self, crossed, Counted, LimitKind, Limits, RatioGuard};
 pub use super::tokens::DEFAULT_MISSING_TOKENS;
-pub use parquet_file::column_as_text;
 use super::{CategoricalColumn, CategoricalColumnBuilder, DataError, EncodedTable};
+pub use parquet_file::column_as_text;
 
 /// File formats the reader understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
