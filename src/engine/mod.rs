@@ -28,12 +28,11 @@
 //! [`EncodedTable`](crate::data::EncodedTable)).
 
 mod partial;
-mod patterns;
 #[cfg(feature = "spark")]
 pub mod spark;
 
+pub use crate::attacks::linkage::PatternPartial;
 pub use partial::{ClassPartial, Group};
-pub use patterns::PatternPartial;
 
 use thiserror::Error;
 

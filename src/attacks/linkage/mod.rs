@@ -24,6 +24,7 @@ pub mod assignment;
 pub mod blocking;
 pub mod comparison;
 pub mod fellegi_sunter;
+pub mod patterns;
 pub mod qi_join;
 pub mod strings;
 
@@ -39,13 +40,63 @@ pub use comparison::{parse_comparisons, Comparison, Level, LevelKind};
 pub use fellegi_sunter::{
     Contribution, EmCollapse, EmOptions, EmSession, FellegiSunterModel, LevelParams,
 };
+pub use patterns::PatternPartial;
 pub use qi_join::{qi_join, QiJoinResult, QiJoinRow, UnmatchedColumn};
 
 use crate::data::{DataError, EncodedTable, Hierarchy};
 use comparison::PreparedComparisons;
 
-/// A distinct comparison vector and how many pairs have it.
-type Pattern = (Vec<u8>, u64);
+/// How [`link_partitioned`] splits the blocked pairs into partials. A block
+/// (one key value of one blocking rule; without rules, one original row
+/// against every release row) always goes whole to one partial. Every
+/// partitioning gives the same result as [`Partitioning::One`] (tested).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Partitioning {
+    /// One partial: all the blocked pairs at once.
+    #[default]
+    One,
+    /// Blocks packed, in order, into partials of at most this many pairs
+    /// (a larger block is a partial of its own): `--engine partials:ROWS`.
+    PairsPerPart(u64),
+    /// Each block to one of `parts` partials by a seeded hash of the block
+    /// (for tests: splits that do not follow the block order).
+    Random {
+        /// Number of partials (at least 1).
+        parts: usize,
+        /// Seed of the hash.
+        seed: u64,
+    },
+}
+
+impl Partitioning {
+    /// The function that names the partial of a block (rule, block key,
+    /// pairs in the block); see [`blocking::block_partitioned`].
+    fn assigner(&self) -> Box<dyn FnMut(usize, u32, u64) -> usize> {
+        match *self {
+            Partitioning::One => Box::new(|_, _, _| 0),
+            Partitioning::PairsPerPart(max) => {
+                let (mut part, mut filled) = (0usize, 0u64);
+                Box::new(move |_, _, n| {
+                    if filled > 0 && filled.saturating_add(n) > max {
+                        part += 1;
+                        filled = 0;
+                    }
+                    filled = filled.saturating_add(n);
+                    part
+                })
+            }
+            Partitioning::Random { parts, seed } => Box::new(move |rule, key, _| {
+                // SplitMix64 of (seed, rule, key).
+                let mut z = seed
+                    ^ ((rule as u64) << 32 | u64::from(key)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                (z % parts.max(1) as u64) as usize
+            }),
+        }
+    }
+}
 
 /// Errors of the linkage attacks.
 #[derive(Debug, thiserror::Error)]
@@ -367,6 +418,38 @@ pub fn link(
     hierarchies: &HashMap<String, Hierarchy>,
     progress: &mut dyn FnMut(LinkageStage),
 ) -> Result<LinkageResult, LinkageError> {
+    link_partitioned(
+        original,
+        release,
+        config,
+        hierarchies,
+        Partitioning::One,
+        progress,
+    )
+}
+
+/// [`link`] with the blocked pairs split into partials by block
+/// (`partitioning`): each partial compares its pairs and counts, per EM
+/// session, its comparison-vector patterns ([`PatternPartial`]); EM runs on
+/// the merged counts; each partial scores its own pairs with the trained
+/// model; the scored pairs are put back in the one-pass order and assigned
+/// one to one. The result equals [`link`]'s exactly, for any partitioning
+/// (EM over merged counts is bit-for-bit EM over the one-pass counts).
+/// u (from a seeded random sample of pairs), lambda and the
+/// term frequencies are computed over the whole tables, as in one pass.
+pub fn link_partitioned(
+    original: &EncodedTable,
+    release: &EncodedTable,
+    config: &LinkageConfig,
+    hierarchies: &HashMap<String, Hierarchy>,
+    partitioning: Partitioning,
+    progress: &mut dyn FnMut(LinkageStage),
+) -> Result<LinkageResult, LinkageError> {
+    if let Partitioning::PairsPerPart(0) | Partitioning::Random { parts: 0, .. } = partitioning {
+        return Err(LinkageError::BadParameter(
+            "a partitioning needs at least one pair and one part per partial".into(),
+        ));
+    }
     if config.comparisons.is_empty() {
         return Err(LinkageError::BadParameter(
             "give at least one comparison (--fields)".into(),
@@ -384,12 +467,15 @@ pub fn link(
 
     progress(LinkageStage::Blocking);
     crate::data::cancel::check()?;
-    let blocked = blocking::block(
+    let split = partitioning != Partitioning::One;
+    let blocked = blocking::block_partitioned(
         &config.blocking,
         original,
         release,
         config.warn_pairs,
         config.max_pairs,
+        &mut *partitioning.assigner(),
+        split,
     )?;
     let mut warnings = blocked.warnings.clone();
 
@@ -449,8 +535,11 @@ pub fn link(
     // them, so its session reads them instead of blocking and comparing again.
     progress(LinkageStage::Comparing);
     crate::data::cancel::check()?;
-    let pairs = &blocked.pairs;
-    let gammas = fellegi_sunter::comparison_vectors(&prepared, pairs);
+    let part_gammas: Vec<Vec<u8>> = blocked
+        .pairs
+        .iter()
+        .map(|p| fellegi_sunter::comparison_vectors(&prepared, p))
+        .collect();
     let mut m = m_default.clone();
     let mut trained_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); k];
     let mut sessions = Vec::new();
@@ -458,22 +547,37 @@ pub fn link(
         progress(LinkageStage::Em(i + 1, training.len()));
         crate::data::cancel::check()?;
         let mut odds = lambda / (1.0 - lambda);
-        let (pats, rule_text, trained): (Vec<Pattern>, String, Vec<bool>) = match rule {
+        // The session's pattern counts, one partial per block partition.
+        let mut counts = PatternPartial::empty(k);
+        let (rule_text, trained): (String, Vec<bool>) = match rule {
             Some(r) => {
-                let pats = if config.blocking.iter().any(|p| r.implies(p)) {
-                    let idx = blocking::pairs_satisfying(r, original, release, pairs)?;
-                    fellegi_sunter::patterns_of(&gammas, k, idx.into_par_iter())
+                if config.blocking.iter().any(|p| r.implies(p)) {
+                    let matcher = blocking::RuleMatcher::new(r, original, release)?;
+                    for (pairs, gammas) in blocked.pairs.iter().zip(&part_gammas) {
+                        let idx = matcher.satisfying(pairs);
+                        counts.merge(PatternPartial::from_patterns(
+                            k,
+                            fellegi_sunter::patterns_of(gammas, k, idx.into_par_iter()),
+                        ))?;
+                    }
                 } else {
-                    let b = blocking::block(
+                    let b = blocking::block_partitioned(
                         std::slice::from_ref(*r),
                         original,
                         release,
                         u64::MAX,
                         config.max_pairs,
+                        &mut *partitioning.assigner(),
+                        false,
                     )?;
-                    let g = fellegi_sunter::comparison_vectors(&prepared, &b.pairs);
-                    fellegi_sunter::patterns(&g, k)
-                };
+                    for pairs in &b.pairs {
+                        let g = fellegi_sunter::comparison_vectors(&prepared, pairs);
+                        counts.merge(PatternPartial::from_patterns(
+                            k,
+                            fellegi_sunter::patterns(&g, k),
+                        ))?;
+                    }
+                }
                 let cols: HashSet<&str> = r.left_columns().collect();
                 let trained: Vec<bool> = config
                     .comparisons
@@ -491,14 +595,19 @@ pub fn link(
                         odds *= m[c][l].max(1e-12) / u[c][l].max(1e-12);
                     }
                 }
-                (pats, r.describe(), trained)
+                (r.describe(), trained)
             }
-            None => (
-                fellegi_sunter::patterns(&gammas, k),
-                "all pairs".into(),
-                vec![true; k],
-            ),
+            None => {
+                for gammas in &part_gammas {
+                    counts.merge(PatternPartial::from_patterns(
+                        k,
+                        fellegi_sunter::patterns(gammas, k),
+                    ))?;
+                }
+                ("all pairs".into(), vec![true; k])
+            }
         };
+        let pats = counts.patterns();
         let mut em = config.em.clone();
         em.start_match_proportion = odds / (1.0 + odds);
         let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, &u, &trained, &em);
@@ -550,12 +659,13 @@ pub fn link(
                 .map(|l| (l, fellegi_sunter::term_frequencies(p)))
         })
         .collect();
-    let tf_adjust = |pair: usize, c: usize| -> f64 {
+    // The term-frequency adjustment of comparison `c` for a pair with
+    // original row `l` and comparison vector `g`.
+    let tf_adjust = |l: u32, g: &[u8], c: usize| -> f64 {
         match &tfs[c] {
-            Some((level, tf)) if gammas[pair * k + c] as usize == *level => {
+            Some((level, tf)) if g[c] as usize == *level => {
                 // An exact level means both sides hold the same shared id.
-                let l = pairs[pair].0 as usize;
-                let t = tf.by_id[prepared.left_id(l, c) as usize];
+                let t = tf.by_id[prepared.left_id(l as usize, c) as usize];
                 if t > 0.0 {
                     (model.comparisons[c].levels[*level].u / t).log2()
                 } else {
@@ -565,19 +675,52 @@ pub fn link(
             _ => 0.0,
         }
     };
-    let weights: Vec<f64> = (0..pairs.len())
-        .into_par_iter()
-        .map_init(
-            || vec![0.0; k],
-            |tf_row, i| {
-                for (c, slot) in tf_row.iter_mut().enumerate() {
-                    *slot = tf_adjust(i, c);
-                }
-                model.match_weight(&gammas[i * k..(i + 1) * k], tf_row)
-            },
-        )
+    // Each partial scores its own pairs.
+    let part_weights: Vec<Vec<f64>> = blocked
+        .pairs
+        .iter()
+        .zip(&part_gammas)
+        .map(|(pairs, gammas)| {
+            (0..pairs.len())
+                .into_par_iter()
+                .map_init(
+                    || vec![0.0; k],
+                    |tf_row, i| {
+                        let g = &gammas[i * k..(i + 1) * k];
+                        for (c, slot) in tf_row.iter_mut().enumerate() {
+                            *slot = tf_adjust(pairs[i].0, g, c);
+                        }
+                        model.match_weight(g, tf_row)
+                    },
+                )
+                .collect()
+        })
         .collect();
-
+    // The partials' scored pairs, back in the one-pass order: by block,
+    // then release row, then original row (the order blocking emits).
+    let (pairs, weights, gammas) = if blocked.pairs.len() == 1 {
+        let mut part_pairs = blocked.pairs;
+        (
+            part_pairs.pop().unwrap_or_default(),
+            part_weights.into_iter().next().unwrap_or_default(),
+            part_gammas.into_iter().next().unwrap_or_default(),
+        )
+    } else {
+        let mut order: Vec<(u32, u32, u32, u32, usize, usize)> = Vec::new();
+        for (p, (pairs, blocks)) in blocked.pairs.iter().zip(&blocked.blocks).enumerate() {
+            for (i, (&(l, r), &(rule, key))) in pairs.iter().zip(blocks).enumerate() {
+                order.push((rule, key, r, l, p, i));
+            }
+        }
+        order.par_sort_unstable();
+        let pairs: Vec<(u32, u32)> = order.iter().map(|o| (o.3, o.2)).collect();
+        let weights: Vec<f64> = order.iter().map(|o| part_weights[o.4][o.5]).collect();
+        let mut gammas = Vec::with_capacity(order.len() * k);
+        for o in &order {
+            gammas.extend_from_slice(&part_gammas[o.4][o.5 * k..(o.5 + 1) * k]);
+        }
+        (pairs, weights, gammas)
+    };
     progress(LinkageStage::Assigning);
     crate::data::cancel::check()?;
     let candidates: Vec<usize> = (0..pairs.len())
@@ -628,7 +771,7 @@ pub fn link(
                             column: config.comparisons[c].left_column.clone(),
                             level: level.label.clone(),
                             weight: level.match_weight,
-                            tf_adjustment: tf_adjust(i, c),
+                            tf_adjustment: tf_adjust(pairs[i].0, g, c),
                         }
                     })
                     .collect(),
@@ -648,7 +791,7 @@ pub fn link(
         explained_links,
         warnings,
         scored: ScoredPairs {
-            pairs: blocked.pairs,
+            pairs,
             weights,
             links,
             truth,
