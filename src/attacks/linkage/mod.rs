@@ -377,6 +377,265 @@ pub fn comparison_vectors(
     Ok(fellegi_sunter::comparison_vectors(&prepared, pairs))
 }
 
+/// Where an EM session's pairs come from.
+pub enum SessionPairs<'r> {
+    /// The pairs of a training rule that implies a prediction rule: a
+    /// subset of the prediction pairs.
+    Implied(&'r BlockingRule),
+    /// The pairs of a training rule blocked on its own.
+    Own(&'r BlockingRule),
+    /// Every prediction pair (no training rule, no blocking rule).
+    All,
+}
+
+/// The match prior lambda of `config.prior` over `total_pairs` pairs;
+/// `deterministic_pairs` counts the pairs that satisfy deterministic rules
+/// (Splink's `estimate_probability_two_random_records_match`). Shared by
+/// every engine.
+pub fn prior_lambda(
+    config: &LinkageConfig,
+    total_pairs: f64,
+    warnings: &mut Vec<String>,
+    deterministic_pairs: &mut dyn FnMut(&[BlockingRule]) -> Result<u64, LinkageError>,
+) -> Result<f64, LinkageError> {
+    match &config.prior {
+        PriorSpec::Given { lambda } => {
+            if !(*lambda > 0.0 && *lambda < 1.0) {
+                return Err(LinkageError::BadParameter(format!(
+                    "the match prior lambda must be in (0, 1), got {lambda}"
+                )));
+            }
+            Ok(*lambda)
+        }
+        PriorSpec::Deterministic { rules, recall } => {
+            if !(*recall > 0.0 && *recall <= 1.0) {
+                return Err(LinkageError::BadParameter(format!(
+                    "the recall of deterministic rules must be in (0, 1], got {recall}"
+                )));
+            }
+            let n = deterministic_pairs(rules)?;
+            let l = n as f64 / recall / total_pairs;
+            if n == 0 {
+                warnings.push(
+                    "no pair satisfies the deterministic rules; lambda set to 1/(pairs)".into(),
+                );
+                Ok(1.0 / total_pairs.max(2.0))
+            } else {
+                Ok(l.min(1.0 - 1e-9))
+            }
+        }
+    }
+}
+
+/// The EM sessions of `config` and the model they train (u and lambda
+/// given), with pattern counts from `session_counts`: the in-process
+/// partials or a Spark `GROUP BY` give the same counts, so the same model.
+/// As in Splink, sessions run in order; each starts from the current m (the
+/// mean of the values trained so far, else the defaults) and from lambda
+/// adjusted for its blocking rule: prior odds times the Bayes factors of
+/// the exact levels the rule forces.
+pub fn train_model(
+    config: &LinkageConfig,
+    u: &[Vec<f64>],
+    lambda: f64,
+    session_counts: &mut dyn FnMut(&SessionPairs) -> Result<PatternPartial, LinkageError>,
+    warnings: &mut Vec<String>,
+    progress: &mut dyn FnMut(LinkageStage),
+) -> Result<(FellegiSunterModel, Vec<EmSession>), LinkageError> {
+    let k = config.comparisons.len();
+    let training: Vec<Option<&BlockingRule>> = if !config.training_blocking.is_empty() {
+        config.training_blocking.iter().map(Some).collect()
+    } else if !config.blocking.is_empty() {
+        config.blocking.iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let m_default: Vec<Vec<f64>> = config
+        .comparisons
+        .iter()
+        .map(fellegi_sunter::default_m_start)
+        .collect();
+    // As in Splink, sessions run in order; each starts from the current m
+    // (the mean of the values trained so far, else the defaults) and from
+    // lambda adjusted for its blocking rule: prior odds times the Bayes
+    // factors of the exact levels the rule forces.
+    let mut m = m_default.clone();
+    let mut trained_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); k];
+    let mut sessions = Vec::new();
+    for (i, rule) in training.iter().enumerate() {
+        progress(LinkageStage::Em(i + 1, training.len()));
+        crate::data::cancel::check()?;
+        let mut odds = lambda / (1.0 - lambda);
+        let counts: PatternPartial;
+        let (rule_text, trained): (String, Vec<bool>) = match rule {
+            Some(r) => {
+                let session = if config.blocking.iter().any(|p| r.implies(p)) {
+                    SessionPairs::Implied(r)
+                } else {
+                    SessionPairs::Own(r)
+                };
+                counts = session_counts(&session)?;
+                let cols: HashSet<&str> = r.left_columns().collect();
+                let trained: Vec<bool> = config
+                    .comparisons
+                    .iter()
+                    .map(|c| !cols.contains(c.left_column.as_str()))
+                    .collect();
+                for (c, cmp) in config.comparisons.iter().enumerate() {
+                    let exact_key = r.keys.iter().any(|key| {
+                        key.left_column == cmp.left_column && key.transform == KeyTransform::Exact
+                    });
+                    if trained[c] || !exact_key {
+                        continue;
+                    }
+                    if let Some(l) = cmp.levels.iter().position(|l| l.kind == LevelKind::Exact) {
+                        odds *= m[c][l].max(1e-12) / u[c][l].max(1e-12);
+                    }
+                }
+                (r.describe(), trained)
+            }
+            None => {
+                counts = session_counts(&SessionPairs::All)?;
+                ("all pairs".into(), vec![true; k])
+            }
+        };
+        let pats = counts.patterns();
+        let mut em = config.em.clone();
+        em.start_match_proportion = odds / (1.0 + odds);
+        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, &u, &trained, &em);
+        s.rule = rule_text;
+        if let Some(c) = &s.collapse {
+            warnings.push(format!(
+                "EM session on `{}` collapsed ({}); its m values are not used",
+                s.rule,
+                match c {
+                    EmCollapse::MatchProportion { value } =>
+                        format!("match proportion went to {value:.2e}"),
+                    EmCollapse::MEqualsU => "m equals u for every trained comparison".into(),
+                }
+            ));
+        } else {
+            for c in 0..k {
+                if s.trained[c] {
+                    trained_values[c].push(s.m[c].clone());
+                    let n = trained_values[c].len() as f64;
+                    for l in 0..m[c].len() {
+                        m[c][l] = trained_values[c].iter().map(|v| v[l]).sum::<f64>() / n;
+                    }
+                }
+            }
+        }
+        sessions.push(s);
+    }
+    let mut trained_any = vec![false; k];
+    for c in 0..k {
+        if trained_values[c].is_empty() {
+            warnings.push(format!(
+                "m of the comparison on `{}` was not trained (every EM session blocked on it or collapsed); start values used",
+                config.comparisons[c].left_column
+            ));
+        } else {
+            trained_any[c] = true;
+        }
+    }
+    let model = FellegiSunterModel::new(&config.comparisons, &m, &u, &trained_any, lambda);
+    Ok((model, sessions))
+}
+
+/// The end of a linkage run, shared by every engine: the pairs at or above
+/// the threshold assigned one to one, the best links explained, the result
+/// assembled. `scored` holds the pairs with their weights and the truth
+/// key (its `links` are filled here); `gammas` their comparison vectors
+/// (pair-major); `tf_adjust(original row, vector, comparison)` the
+/// term-frequency adjustment used in the explanations.
+#[allow(clippy::too_many_arguments)]
+pub fn finish_links(
+    config: &LinkageConfig,
+    (nl, nr): (usize, usize),
+    estimates: Vec<RuleEstimate>,
+    pairs_compared: usize,
+    model: FellegiSunterModel,
+    sessions: Vec<EmSession>,
+    warnings: Vec<String>,
+    scored_pairs: ScoredPairs,
+    gammas: &[u8],
+    tf_adjust: &dyn Fn(u32, &[u8], usize) -> f64,
+) -> LinkageResult {
+    let k = config.comparisons.len();
+    let truth = scored_pairs.truth;
+    let (pairs, weights) = (scored_pairs.pairs, scored_pairs.weights);
+    let candidates: Vec<usize> = (0..pairs.len())
+        .filter(|&i| weights[i] >= config.threshold)
+        .collect();
+    let scored: Vec<ScoredPair> = candidates
+        .iter()
+        .map(|&i| ScoredPair {
+            left: pairs[i].0,
+            right: pairs[i].1,
+            score: fellegi_sunter::probability_from_weight(weights[i]),
+        })
+        .collect();
+    let chosen: Vec<usize> = match config.assignment {
+        AssignmentMethod::None => (0..scored.len()).collect(),
+        AssignmentMethod::Greedy => assignment::greedy(&scored),
+        AssignmentMethod::Hungarian { max_component } => {
+            assignment::hungarian(&scored, max_component)
+        }
+    };
+    let links: Vec<usize> = chosen.iter().map(|&j| candidates[j]).collect();
+
+    let mut by_weight = links.clone();
+    by_weight.sort_by(|&a, &b| {
+        weights[b]
+            .total_cmp(&weights[a])
+            .then(pairs[a].cmp(&pairs[b]))
+    });
+    let explained_links = by_weight
+        .iter()
+        .take(config.explain_links)
+        .map(|&i| {
+            let g = &gammas[i * k..(i + 1) * k];
+            Link {
+                original_row: pairs[i].0,
+                release_row: pairs[i].1,
+                match_weight: weights[i],
+                match_probability: fellegi_sunter::probability_from_weight(weights[i]),
+                correct: truth.as_ref().map(|t| t.contains(pairs[i])),
+                contributions: (0..k)
+                    .map(|c| {
+                        let level = &model.comparisons[c].levels[g[c] as usize];
+                        Contribution {
+                            column: config.comparisons[c].left_column.clone(),
+                            level: level.label.clone(),
+                            weight: level.match_weight,
+                            tf_adjustment: tf_adjust(pairs[i].0, g, c),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    LinkageResult {
+        config: config.clone(),
+        n_original: nl,
+        n_release: nr,
+        blocking: estimates,
+        pairs_compared,
+        model,
+        em_sessions: sessions,
+        links: links.len(),
+        explained_links,
+        warnings,
+        scored: ScoredPairs {
+            pairs,
+            weights,
+            links,
+            truth,
+        },
+    }
+}
+
 /// Runs Fellegi-Sunter linkage of `release` rows against `original` rows:
 /// blocking, u from random pairs, lambda, m by EM, scoring and assignment;
 /// with a truth key, `eval::linkage::score_links` scores the result. `hierarchies` serve generalized-compatible
@@ -483,56 +742,18 @@ pub fn link_partitioned(
     crate::data::cancel::check()?;
     let u = fellegi_sunter::estimate_u_random(&prepared, config.u_sample_pairs, config.seed);
 
-    let lambda = match &config.prior {
-        PriorSpec::Given { lambda } => {
-            if !(*lambda > 0.0 && *lambda < 1.0) {
-                return Err(LinkageError::BadParameter(format!(
-                    "the match prior lambda must be in (0, 1), got {lambda}"
-                )));
-            }
-            *lambda
-        }
-        PriorSpec::Deterministic { rules, recall } => {
-            if !(*recall > 0.0 && *recall <= 1.0) {
-                return Err(LinkageError::BadParameter(format!(
-                    "the recall of deterministic rules must be in (0, 1], got {recall}"
-                )));
-            }
-            let n = blocking::block(rules, original, release, u64::MAX, config.max_pairs)?
+    let lambda = prior_lambda(config, total_pairs, &mut warnings, &mut |rules| {
+        Ok(
+            blocking::block(rules, original, release, u64::MAX, config.max_pairs)?
                 .pairs
-                .len();
-            let l = n as f64 / recall / total_pairs;
-            if n == 0 {
-                warnings.push(
-                    "no pair satisfies the deterministic rules; lambda set to 1/(pairs)".into(),
-                );
-                1.0 / total_pairs.max(2.0)
-            } else {
-                l.min(1.0 - 1e-9)
-            }
-        }
-    };
+                .len() as u64,
+        )
+    })?;
 
-    // EM sessions.
-    let training: Vec<Option<&BlockingRule>> = if !config.training_blocking.is_empty() {
-        config.training_blocking.iter().map(Some).collect()
-    } else if !config.blocking.is_empty() {
-        config.blocking.iter().map(Some).collect()
-    } else {
-        vec![None]
-    };
-    let m_default: Vec<Vec<f64>> = config
-        .comparisons
-        .iter()
-        .map(fellegi_sunter::default_m_start)
-        .collect();
-    // As in Splink, sessions run in order; each starts from the current m
-    // (the mean of the values trained so far, else the defaults) and from
-    // lambda adjusted for its blocking rule: prior odds times the Bayes
-    // factors of the exact levels the rule forces.
-    // The comparison vectors of the prediction pairs, computed once: a
-    // training rule that implies a prediction rule has all its pairs among
-    // them, so its session reads them instead of blocking and comparing again.
+    // The comparison vectors of the prediction pairs, computed once per
+    // partial: a training rule that implies a prediction rule has all its
+    // pairs among them, so its session reads them instead of blocking and
+    // comparing again.
     progress(LinkageStage::Comparing);
     crate::data::cancel::check()?;
     let part_gammas: Vec<Vec<u8>> = blocked
@@ -540,113 +761,57 @@ pub fn link_partitioned(
         .iter()
         .map(|p| fellegi_sunter::comparison_vectors(&prepared, p))
         .collect();
-    let mut m = m_default.clone();
-    let mut trained_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); k];
-    let mut sessions = Vec::new();
-    for (i, rule) in training.iter().enumerate() {
-        progress(LinkageStage::Em(i + 1, training.len()));
-        crate::data::cancel::check()?;
-        let mut odds = lambda / (1.0 - lambda);
-        // The session's pattern counts, one partial per block partition.
+    // The session's pattern counts, one partial per block partition.
+    let mut session_counts = |session: &SessionPairs| -> Result<PatternPartial, LinkageError> {
         let mut counts = PatternPartial::empty(k);
-        let (rule_text, trained): (String, Vec<bool>) = match rule {
-            Some(r) => {
-                if config.blocking.iter().any(|p| r.implies(p)) {
-                    let matcher = blocking::RuleMatcher::new(r, original, release)?;
-                    for (pairs, gammas) in blocked.pairs.iter().zip(&part_gammas) {
-                        let idx = matcher.satisfying(pairs);
-                        counts.merge(PatternPartial::from_patterns(
-                            k,
-                            fellegi_sunter::patterns_of(gammas, k, idx.into_par_iter()),
-                        ))?;
-                    }
-                } else {
-                    let b = blocking::block_partitioned(
-                        std::slice::from_ref(*r),
-                        original,
-                        release,
-                        u64::MAX,
-                        config.max_pairs,
-                        &mut *partitioning.assigner(),
-                        false,
-                    )?;
-                    for pairs in &b.pairs {
-                        let g = fellegi_sunter::comparison_vectors(&prepared, pairs);
-                        counts.merge(PatternPartial::from_patterns(
-                            k,
-                            fellegi_sunter::patterns(&g, k),
-                        ))?;
-                    }
+        match session {
+            SessionPairs::Implied(r) => {
+                let matcher = blocking::RuleMatcher::new(r, original, release)?;
+                for (pairs, gammas) in blocked.pairs.iter().zip(&part_gammas) {
+                    let idx = matcher.satisfying(pairs);
+                    counts.merge(PatternPartial::from_patterns(
+                        k,
+                        fellegi_sunter::patterns_of(gammas, k, idx.into_par_iter()),
+                    ))?;
                 }
-                let cols: HashSet<&str> = r.left_columns().collect();
-                let trained: Vec<bool> = config
-                    .comparisons
-                    .iter()
-                    .map(|c| !cols.contains(c.left_column.as_str()))
-                    .collect();
-                for (c, cmp) in config.comparisons.iter().enumerate() {
-                    let exact_key = r.keys.iter().any(|key| {
-                        key.left_column == cmp.left_column && key.transform == KeyTransform::Exact
-                    });
-                    if trained[c] || !exact_key {
-                        continue;
-                    }
-                    if let Some(l) = cmp.levels.iter().position(|l| l.kind == LevelKind::Exact) {
-                        odds *= m[c][l].max(1e-12) / u[c][l].max(1e-12);
-                    }
-                }
-                (r.describe(), trained)
             }
-            None => {
+            SessionPairs::Own(r) => {
+                let b = blocking::block_partitioned(
+                    std::slice::from_ref(*r),
+                    original,
+                    release,
+                    u64::MAX,
+                    config.max_pairs,
+                    &mut *partitioning.assigner(),
+                    false,
+                )?;
+                for pairs in &b.pairs {
+                    let g = fellegi_sunter::comparison_vectors(&prepared, pairs);
+                    counts.merge(PatternPartial::from_patterns(
+                        k,
+                        fellegi_sunter::patterns(&g, k),
+                    ))?;
+                }
+            }
+            SessionPairs::All => {
                 for gammas in &part_gammas {
                     counts.merge(PatternPartial::from_patterns(
                         k,
                         fellegi_sunter::patterns(gammas, k),
                     ))?;
                 }
-                ("all pairs".into(), vec![true; k])
-            }
-        };
-        let pats = counts.patterns();
-        let mut em = config.em.clone();
-        em.start_match_proportion = odds / (1.0 + odds);
-        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, &u, &trained, &em);
-        s.rule = rule_text;
-        if let Some(c) = &s.collapse {
-            warnings.push(format!(
-                "EM session on `{}` collapsed ({}); its m values are not used",
-                s.rule,
-                match c {
-                    EmCollapse::MatchProportion { value } =>
-                        format!("match proportion went to {value:.2e}"),
-                    EmCollapse::MEqualsU => "m equals u for every trained comparison".into(),
-                }
-            ));
-        } else {
-            for c in 0..k {
-                if s.trained[c] {
-                    trained_values[c].push(s.m[c].clone());
-                    let n = trained_values[c].len() as f64;
-                    for l in 0..m[c].len() {
-                        m[c][l] = trained_values[c].iter().map(|v| v[l]).sum::<f64>() / n;
-                    }
-                }
             }
         }
-        sessions.push(s);
-    }
-    let mut trained_any = vec![false; k];
-    for c in 0..k {
-        if trained_values[c].is_empty() {
-            warnings.push(format!(
-                "m of the comparison on `{}` was not trained (every EM session blocked on it or collapsed); start values used",
-                config.comparisons[c].left_column
-            ));
-        } else {
-            trained_any[c] = true;
-        }
-    }
-    let model = FellegiSunterModel::new(&config.comparisons, &m, &u, &trained_any, lambda);
+        Ok(counts)
+    };
+    let (model, sessions) = train_model(
+        config,
+        &u,
+        lambda,
+        &mut session_counts,
+        &mut warnings,
+        progress,
+    )?;
 
     progress(LinkageStage::Scoring);
     crate::data::cancel::check()?;
@@ -723,78 +888,26 @@ pub fn link_partitioned(
     };
     progress(LinkageStage::Assigning);
     crate::data::cancel::check()?;
-    let candidates: Vec<usize> = (0..pairs.len())
-        .filter(|&i| weights[i] >= config.threshold)
-        .collect();
-    let scored: Vec<ScoredPair> = candidates
-        .iter()
-        .map(|&i| ScoredPair {
-            left: pairs[i].0,
-            right: pairs[i].1,
-            score: fellegi_sunter::probability_from_weight(weights[i]),
-        })
-        .collect();
-    let chosen: Vec<usize> = match config.assignment {
-        AssignmentMethod::None => (0..scored.len()).collect(),
-        AssignmentMethod::Greedy => assignment::greedy(&scored),
-        AssignmentMethod::Hungarian { max_component } => {
-            assignment::hungarian(&scored, max_component)
-        }
-    };
-    let links: Vec<usize> = chosen.iter().map(|&j| candidates[j]).collect();
-
     let truth = match &config.truth {
         Some((lc, rc)) => Some(truth_pairs(original, release, lc, rc)?),
         None => None,
     };
-    let mut by_weight = links.clone();
-    by_weight.sort_by(|&a, &b| {
-        weights[b]
-            .total_cmp(&weights[a])
-            .then(pairs[a].cmp(&pairs[b]))
-    });
-    let explained_links = by_weight
-        .iter()
-        .take(config.explain_links)
-        .map(|&i| {
-            let g = &gammas[i * k..(i + 1) * k];
-            Link {
-                original_row: pairs[i].0,
-                release_row: pairs[i].1,
-                match_weight: weights[i],
-                match_probability: fellegi_sunter::probability_from_weight(weights[i]),
-                correct: truth.as_ref().map(|t| t.contains(pairs[i])),
-                contributions: (0..k)
-                    .map(|c| {
-                        let level = &model.comparisons[c].levels[g[c] as usize];
-                        Contribution {
-                            column: config.comparisons[c].left_column.clone(),
-                            level: level.label.clone(),
-                            weight: level.match_weight,
-                            tf_adjustment: tf_adjust(pairs[i].0, g, c),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-
-    Ok(LinkageResult {
-        config: config.clone(),
-        n_original: nl,
-        n_release: nr,
-        blocking: blocked.estimates,
-        pairs_compared: pairs.len(),
-        model,
-        em_sessions: sessions,
-        links: links.len(),
-        explained_links,
+    let pairs_compared = pairs.len();
+    Ok(finish_links(
+        config,
+        (nl, nr),
+        blocked.estimates,
+        pairs_compared,
+        model.clone(),
+        sessions,
         warnings,
-        scored: ScoredPairs {
+        ScoredPairs {
             pairs,
             weights,
-            links,
+            links: Vec::new(),
             truth,
         },
-    })
+        &gammas,
+        &tf_adjust,
+    ))
 }
