@@ -366,7 +366,8 @@ fn spark_link(
     args: &LinkArgs,
     config: &LinkageConfig,
 ) -> Result<linkage::LinkageResult, CliError> {
-    use crate::engine::spark::{link, SparkTable};
+    use crate::engine::spark::SparkTable;
+    use crate::engine::spark_link::link;
     let original = SparkTable::parse(&args.original.display().to_string());
     let release = SparkTable::parse(&args.release.display().to_string());
     Ok(link(

@@ -30,6 +30,8 @@
 mod partial;
 #[cfg(feature = "spark")]
 pub mod spark;
+#[cfg(feature = "spark")]
+pub mod spark_link;
 
 pub use crate::attacks::linkage::PatternPartial;
 pub use partial::{ClassPartial, Group};
@@ -45,6 +47,9 @@ pub enum EngineError {
     /// Partials over different columns or settings cannot be merged.
     #[error("cannot merge partials: {0}")]
     Mismatch(String),
+    /// The linkage attack failed.
+    #[error(transparent)]
+    Linkage(#[from] crate::attacks::linkage::LinkageError),
     /// An option the partials do not support.
     #[error("{0}")]
     Unsupported(String),
