@@ -109,6 +109,38 @@ impl Engine {
     }
 }
 
+/// The equivalence-class partial of `table` (a table name or a Parquet
+/// path on the cluster) computed by the Spark Connect server at `url`
+/// ([`spark::class_partial`]); without the `spark` feature, an error that
+/// says how to build it. What the audit's Spark tables call.
+pub fn spark_class_partial(
+    url: &str,
+    table: &str,
+    quasi_identifiers: &[&str],
+    sensitive: &[&str],
+    target_k: u64,
+    missing: &crate::data::MissingPolicy,
+) -> Result<ClassPartial, EngineError> {
+    #[cfg(feature = "spark")]
+    {
+        spark::class_partial(
+            url,
+            &spark::SparkTable::parse(table),
+            quasi_identifiers,
+            sensitive,
+            target_k,
+            missing,
+        )
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = (table, quasi_identifiers, sensitive, target_k, missing);
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
