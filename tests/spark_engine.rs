@@ -418,3 +418,74 @@ fn the_cli_link_engine_flag_gives_the_in_process_links() {
     }
     assert!(partials["links"].as_u64().unwrap() > 100);
 }
+
+/// The audit with `engine = "spark://..."` on a table: k, l and t are
+/// measured on Spark and equal the in-process audit of the same files; the
+/// QI join and the direct-identifier scan cannot run there, so their claims
+/// are INCONCLUSIVE with the reason (never PASS).
+#[test]
+fn audit_table_on_spark_measures_the_metrics_and_leaves_row_attacks_inconclusive() {
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, o_path) = linkage_parquet(&dir, "adult400_original");
+    let (_, r_path) = linkage_parquet(&dir, "adult400_release");
+    let audit = |engine: &str| {
+        let text = format!(
+            r#"
+title = "spark audit"
+[[table]]
+name = "adult"
+release = "{r_path}"
+original = "{o_path}"
+quasi_identifiers = ["sex", "race", "marital-status", "education"]
+sensitive = ["occupation", "salary-class"]
+truth = {{ original = "rec_id", release = "rec_id" }}
+{engine}
+
+[[claim]]
+kind = "k_anonymity"
+table = "adult"
+k = 2
+
+[[claim]]
+kind = "l_diversity"
+table = "adult"
+l = 2
+
+[[claim]]
+kind = "t_closeness"
+table = "adult"
+t = 0.6
+
+[[claim]]
+kind = "reidentification"
+table = "adult"
+max_rate = 0.2
+
+[[claim]]
+kind = "no_direct_identifiers"
+"#
+        );
+        let config =
+            reident::audit::AuditConfig::from_toml(&text, "spark.toml", dir.path()).unwrap();
+        let outcome =
+            reident::audit::run_audit(&config, &reident::audit::AuditOptions::default(), &|_| {})
+                .unwrap();
+        serde_json::to_value(&outcome.report.claims).unwrap()
+    };
+    let engine = format!("engine = \"spark://{}\"", url.trim_start_matches("sc://"));
+    let (local, spark) = (audit(""), audit(&engine));
+    for i in 0..3 {
+        for key in ["verdict", "measured", "evidence"] {
+            assert_eq!(spark[i][key], local[i][key], "claim {i} {key}");
+        }
+    }
+    assert!(local[0]["measured"].as_f64().unwrap() >= 1.0);
+    for i in 3..5 {
+        assert_ne!(local[i]["verdict"], "Inconclusive", "{}", local[i]);
+        assert_eq!(spark[i]["verdict"], "Inconclusive", "{}", spark[i]);
+        let warnings = spark[i]["warnings"].to_string();
+        assert!(warnings.contains("Spark engine"), "{warnings}");
+    }
+    assert_ne!(spark[0]["verdict"], "Pass");
+}
