@@ -27,6 +27,7 @@
 //! out-of-core reader (the partials are computed from chunks of an
 //! [`EncodedTable`](crate::data::EncodedTable)).
 
+mod link_sql;
 mod partial;
 #[cfg(feature = "spark")]
 pub mod spark;

@@ -30,6 +30,7 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Int64Type};
 use spark_connect::SparkSession;
 
+use super::link_sql::{quote_ident, quote_str};
 use super::{ClassPartial, EngineError, Group};
 use crate::data::MissingPolicy;
 
@@ -64,23 +65,6 @@ impl SparkTable {
             SparkTable::Parquet(path) => format!("parquet.{}", quote_ident(path)),
         }
     }
-}
-
-pub(crate) fn quote_ident(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
-
-pub(crate) fn quote_str(value: &str) -> String {
-    let mut out = String::from("'");
-    for ch in value.chars() {
-        match ch {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// The SQL expression of one column's value as the readers see it.
