@@ -166,9 +166,10 @@ pub fn link(
             let columns: Vec<Vec<i64>> = (0..=k)
                 .map(|j| int_column(&batch, j).ok_or_else(|| bad("pattern counts")))
                 .collect::<Result<_, _>>()?;
-            for i in 0..batch.num_rows() {
-                let g: Vec<u8> = (0..k).map(|j| columns[j][i] as u8).collect();
-                *counts.entry(g).or_insert(0) += columns[k][i] as u64;
+            let (vectors, n) = columns.split_at(k);
+            for (i, &n) in n[0].iter().enumerate() {
+                let g: Vec<u8> = vectors.iter().map(|c| c[i] as u8).collect();
+                *counts.entry(g).or_insert(0) += n as u64;
             }
         }
         Ok(PatternPartial { k, counts })
@@ -386,11 +387,11 @@ pub fn link(
             let columns: Vec<Vec<i64>> = (0..k + 2)
                 .map(|j| int_column(&batch, j).ok_or_else(|| bad("scored pairs")))
                 .collect::<Result<_, _>>()?;
-            for i in 0..batch.num_rows() {
-                let l = left_rows.row(url, columns[0][i])?;
-                let r = right_rows.row(url, columns[1][i])?;
+            for (i, (&lm, &rm)) in columns[0].iter().zip(&columns[1]).enumerate() {
+                let l = left_rows.row(url, lm)?;
+                let r = right_rows.row(url, rm)?;
                 pairs.push((l as u32, r as u32));
-                gamma_of.push((0..k).map(|j| columns[j + 2][i] as u8).collect());
+                gamma_of.push(columns[2..].iter().map(|c| c[i] as u8).collect());
             }
         }
     }

@@ -502,7 +502,7 @@ pub fn train_model(
         let pats = counts.patterns();
         let mut em = config.em.clone();
         em.start_match_proportion = odds / (1.0 + odds);
-        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, &u, &trained, &em);
+        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, u, &trained, &em);
         s.rule = rule_text;
         if let Some(c) = &s.collapse {
             warnings.push(format!(
@@ -538,7 +538,7 @@ pub fn train_model(
             trained_any[c] = true;
         }
     }
-    let model = FellegiSunterModel::new(&config.comparisons, &m, &u, &trained_any, lambda);
+    let model = FellegiSunterModel::new(&config.comparisons, &m, u, &trained_any, lambda);
     Ok((model, sessions))
 }
 
