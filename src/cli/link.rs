@@ -177,12 +177,19 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             args.engine
         )));
     }
-    ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
     if let crate::engine::Engine::Spark(url) = &engine {
+        // Table names or paths on the cluster, not local files.
+        if args.release == args.original {
+            return Err(CliError::Usage(format!(
+                "--release and --original both name `{}`; a release is never its own original",
+                args.release.display()
+            )));
+        }
         let config = linkage_config(args)?;
         let result = spark_link(url, args, &config)?;
         return write_scored(&result, out);
     }
+    ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
     let kinds = super::parse_kinds(&args.kinds)?;
     let started = std::time::Instant::now();
     // The two files are loaded side by side, each cut into chunks that are
