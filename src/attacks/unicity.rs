@@ -706,6 +706,9 @@ pub struct SweepConfig {
     pub points: Vec<usize>,
     /// Seed of the point draws.
     pub seed: u64,
+    /// Count the anonymity sets as partials of this many users each
+    /// ([`unicity_curve_partitioned`]; the same curves); `None`: one pass.
+    pub users_per_partial: Option<usize>,
 }
 
 /// Runs [`unicity_curve`] for each width in `sweep.buckets` and, with a
@@ -738,12 +741,21 @@ pub fn unicity_sweep(
         };
         let mut vocabulary = PointVocabulary::default();
         let traces = build_traces(original, source, &spec, &mut vocabulary)?;
-        report.curves.push(unicity_curve(
+        let n_users = traces.users.len() as u32;
+        let chunk = sweep
+            .users_per_partial
+            .map_or(n_users.max(1), |n| n.clamp(1, u32::MAX as usize) as u32);
+        let parts: Vec<Vec<u32>> = (0..n_users)
+            .step_by(chunk as usize)
+            .map(|start| (start..n_users.min(start.saturating_add(chunk))).collect())
+            .collect();
+        report.curves.push(unicity_curve_partitioned(
             &traces,
             &vocabulary,
             &spec,
             points,
             seed,
+            &parts,
             progress,
         )?);
         if let Some(rel) = release {
