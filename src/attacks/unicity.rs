@@ -19,6 +19,11 @@
 //! `n_users_short`), as the paper's attacker cannot know more points than
 //! exist; the denominator is every user at every `p`.
 //!
+//! The anonymity sets can be counted as partials per user partition
+//! ([`unicity_curve_partitioned`], `reident unicity --engine
+//! partials:USERS`): each partition counts its own users matching every
+//! user's drawn points, and the counts add up to the one-pass result.
+//!
 //! Linkage ([`link_traces`]): each release pseudonym's trace is matched to
 //! the original user sharing the most points with it (ties share the
 //! credit), scored against a truth map.

@@ -1,4 +1,4 @@
-//! The SQL text of Fellegi-Sunter linkage on Spark ([`super::spark_link`],
+//! The SQL text of Fellegi-Sunter linkage on Spark (`engine::spark_link`,
 //! feature `spark`), kept apart from the client so it is built and tested
 //! without a server or the feature: comparisons as `CASE` expressions over
 //! their levels (as Splink renders its `ComparisonLevel`s), blocking rules

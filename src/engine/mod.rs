@@ -17,14 +17,19 @@
 //! class numbering as a one-pass build (tests check equality of the whole
 //! report).
 //!
-//! [`PatternPartial`] does the same for the comparison-vector counts EM
-//! trains the Fellegi-Sunter model on.
+//! [`PatternPartial`] (defined with the linkage attack, re-exported here)
+//! does the same for the comparison-vector counts EM trains the
+//! Fellegi-Sunter model on: `attacks::linkage::link_partitioned` splits the
+//! blocked pairs by block into partials (`reident link --engine
+//! partials:ROWS`) and `spark_link` (feature `spark`) computes the same
+//! counts, and the pairs above the threshold, as Spark SQL whose text
+//! `link_sql` writes. Trace unicity partials per user partition live with
+//! the attack (`attacks::unicity::unicity_curve_partitioned`).
 //!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);
-//! pattern counts computed per partition inside `reident link`, scored pairs
-//! per block partition, trace unicity and document-linkage partials; the
-//! out-of-core reader (the partials are computed from chunks of an
+//! trace unicity and document linkage on Spark; the out-of-core reader (the
+//! partials are computed from chunks of an
 //! [`EncodedTable`](crate::data::EncodedTable)).
 
 mod link_sql;

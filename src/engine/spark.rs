@@ -22,7 +22,7 @@
 //! (e.g. doubles as `1.0`), which may differ from the Rust reader's text.
 //! Keep such columns as strings, or compare with care.
 //!
-//! Not here (yet): linkage pattern counts and trace unicity partials.
+//! Linkage on Spark is [`super::spark_link`]. Not here (yet): trace unicity.
 
 use std::collections::{BTreeMap, HashMap};
 

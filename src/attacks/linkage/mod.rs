@@ -8,7 +8,10 @@
 //!   Damerau-Levenshtein, Soundex.
 //! * [`fellegi_sunter`]: u from random pairs, lambda from deterministic rules,
 //!   m by EM, term-frequency adjustment, match weights; [`link`] runs the
-//!   whole pipeline.
+//!   whole pipeline, [`link_partitioned`] the same as partials per block
+//!   partition ([`PatternPartial`] counts merged for EM, pairs scored per
+//!   partial), with the same result; [`prior_lambda`], [`train_model`] and
+//!   [`finish_links`] are the steps another engine (Spark) shares.
 //! * [`assignment`]: greedy and Kuhn-Munkres one-to-one assignment.
 //!
 //! [`link`] returns counts, the blocked pairs with their match weights, the
