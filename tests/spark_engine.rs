@@ -5,6 +5,11 @@
 //! report, on UCI Adult as a Parquet file and as a catalog table over the
 //! CSV file, and through `reident metrics --engine spark://...`.
 //!
+//! Linkage too: the Fellegi-Sunter model (lambda, m, u, every EM session),
+//! the links with their explanations and precision/recall/F1 computed on
+//! Spark equal the in-process ones on the Adult linkage fixture, by library
+//! call and through `reident link --engine spark://...`.
+//!
 //! Needs the `spark` feature and a server: `scripts/spark-connect.sh start`
 //! then `REIDENT_SPARK_URL=sc://127.0.0.1:15002 cargo test --features spark
 //! --test spark_engine`. Without `REIDENT_SPARK_URL` every test prints why
@@ -16,9 +21,15 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use polars::prelude::*;
+use reident::attacks::linkage::{
+    link, parse_blocking_rules, parse_comparisons, AssignmentMethod, LinkageConfig, LinkageResult,
+    PriorSpec,
+};
 use reident::data::{load_table, EncodedTable, Hierarchy, MissingPolicy, ReadOptions};
 use reident::engine::spark::{class_partial, connect, SparkTable};
+use reident::engine::spark_link;
 use reident::engine::ClassPartial;
+use reident::eval::linkage::score_links;
 use reident::privacy::{evaluate, MetricsParams, MetricsReport};
 
 mod adult_support;
@@ -207,4 +218,274 @@ fn a_missing_table_is_a_clear_error() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("reident_no_such_table"), "{e}");
+}
+
+/// A CSV fixture of tests/fixtures/linkage as a Parquet file of string
+/// columns (and the table the in-process engine reads from that file).
+fn linkage_parquet(dir: &tempfile::TempDir, name: &str) -> (EncodedTable, String) {
+    let csv = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/linkage")
+        .join(format!("{name}.csv"));
+    let table = load_table(
+        &csv,
+        &[],
+        &ReadOptions::default(),
+        &MissingPolicy::default(),
+    )
+    .unwrap();
+    let path = dir.path().join(format!("{name}.parquet"));
+    let columns = table
+        .columns
+        .iter()
+        .map(|c| {
+            let values: Vec<&str> = (0..table.n_rows).map(|r| c.value(r)).collect();
+            Column::new(c.name.as_str().into(), values)
+        })
+        .collect();
+    let mut frame = DataFrame::new(table.n_rows, columns).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let path = path.display().to_string();
+    let table = load_table(
+        std::path::Path::new(&path),
+        &[],
+        &ReadOptions::default(),
+        &MissingPolicy::default(),
+    )
+    .unwrap();
+    (table, path)
+}
+
+fn linkage_configs() -> Vec<LinkageConfig> {
+    // The Splink-checked configuration of tests/linkage_splink.rs: a training
+    // rule outside the prediction rule, lambda from deterministic rules.
+    let mut splink = LinkageConfig::new(
+        parse_comparisons(
+            "age:num(1,3);sex:exact;race:exact;marital-status:exact;education:exact;\
+             native-country:exact;workclass:exact;occupation:exact",
+        )
+        .unwrap(),
+        parse_blocking_rules("education & sex & race").unwrap(),
+    );
+    splink.training_blocking =
+        parse_blocking_rules("education & sex & race; occupation & marital-status").unwrap();
+    splink.prior = PriorSpec::Deterministic {
+        rules: parse_blocking_rules("education & sex & race & age & workclass & native-country")
+            .unwrap(),
+        recall: 0.7,
+    };
+    splink.u_sample_pairs = 5_000_000;
+    splink.truth = Some(("rec_id".into(), "rec_id".into()));
+    // Two overlapping prediction rules (one with a prefix key), a
+    // Levenshtein and a relative-difference level, greedy assignment at or
+    // above a weight of -2, sessions on the prediction rules (pairs implied).
+    let mut union = LinkageConfig::new(
+        parse_comparisons(
+            "age:rel(0.05);sex:exact;occupation:lev(3);marital-status:exact;education:exact;workclass:exact",
+        )
+        .unwrap(),
+        parse_blocking_rules("education & sex; prefix(3):occupation & marital-status").unwrap(),
+    );
+    union.prior = PriorSpec::Given {
+        lambda: 1.0 / 400.0,
+    };
+    union.threshold = -2.0;
+    union.assignment = AssignmentMethod::Greedy;
+    union.u_sample_pairs = 5_000_000;
+    union.truth = Some(("rec_id".into(), "rec_id".into()));
+    vec![splink, union]
+}
+
+fn links_of(r: &LinkageResult) -> Vec<(u32, u32)> {
+    let mut l: Vec<(u32, u32)> = r.scored.links.iter().map(|&i| r.scored.pairs[i]).collect();
+    l.sort_unstable();
+    l
+}
+
+#[test]
+fn spark_linkage_equals_in_process_on_the_adult_fixture() {
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (original, o_path) = linkage_parquet(&dir, "adult400_original");
+    let (release, r_path) = linkage_parquet(&dir, "adult400_release");
+    for config in linkage_configs() {
+        let local = link(&original, &release, &config, &HashMap::new(), &mut |_| {}).unwrap();
+        let spark = spark_link::link(
+            &url,
+            &SparkTable::parse(&o_path),
+            &SparkTable::parse(&r_path),
+            &config,
+            &MissingPolicy::default(),
+        )
+        .unwrap();
+        // The model: lambda, m and u of every level, every EM session.
+        assert_eq!(
+            serde_json::to_string(&spark.model).unwrap(),
+            serde_json::to_string(&local.model).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string(&spark.em_sessions).unwrap(),
+            serde_json::to_string(&local.em_sessions).unwrap()
+        );
+        assert_eq!(spark.pairs_compared, local.pairs_compared);
+        assert_eq!(
+            serde_json::to_string(&spark.blocking).unwrap(),
+            serde_json::to_string(&local.blocking).unwrap()
+        );
+        // The links, their weights and explanations, and F1.
+        assert_eq!(links_of(&spark), links_of(&local));
+        assert!(local.links > 100, "{} links", local.links);
+        assert_eq!(
+            serde_json::to_string(&spark.explained_links).unwrap(),
+            serde_json::to_string(&local.explained_links).unwrap()
+        );
+        let (s, l) = (
+            score_links(&spark).unwrap().unwrap(),
+            score_links(&local).unwrap().unwrap(),
+        );
+        assert_eq!(
+            (s.precision, s.recall, s.f1, s.true_pairs, s.correct_links),
+            (l.precision, l.recall, l.f1, l.true_pairs, l.correct_links)
+        );
+        assert!(l.f1 > 0.5, "F1 {}", l.f1);
+    }
+    // A comparison Spark does not run is a clear error naming the others.
+    let mut jw = linkage_configs().remove(1);
+    jw.comparisons = parse_comparisons("occupation:jw(0.9)").unwrap();
+    let e = spark_link::link(
+        &url,
+        &SparkTable::parse(&o_path),
+        &SparkTable::parse(&r_path),
+        &jw,
+        &MissingPolicy::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("jaro_winkler") && e.contains("in-process"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_cli_link_engine_flag_gives_the_in_process_links() {
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, o_path) = linkage_parquet(&dir, "adult400_original");
+    let (_, r_path) = linkage_parquet(&dir, "adult400_release");
+    let run = |engine: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_reident"))
+            .args([
+                "link",
+                "--original",
+                &o_path,
+                "--release",
+                &r_path,
+                "--fields",
+                "age:num(1,3);sex:exact;race:exact;education:exact;occupation:exact",
+                "--block",
+                "education & sex & race",
+                "--lambda",
+                "0.0025",
+                "--truth",
+                "rec_id",
+                "--engine",
+                engine,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let engine = format!("spark://{}", url.trim_start_matches("sc://"));
+    let (spark, partials) = (run(&engine), run("partials:500"));
+    for key in [
+        "model",
+        "em_sessions",
+        "links",
+        "explained_links",
+        "pairs_compared",
+    ] {
+        assert_eq!(spark[key], partials[key], "{key}");
+    }
+    for key in ["precision", "recall", "f1"] {
+        assert_eq!(spark["scores"][key], partials["scores"][key], "{key}");
+    }
+    assert!(partials["links"].as_u64().unwrap() > 100);
+}
+
+/// The audit with `engine = "spark://..."` on a table: k, l and t are
+/// measured on Spark and equal the in-process audit of the same files; the
+/// QI join and the direct-identifier scan cannot run there, so their claims
+/// are INCONCLUSIVE with the reason (never PASS).
+#[test]
+fn audit_table_on_spark_measures_the_metrics_and_leaves_row_attacks_inconclusive() {
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, o_path) = linkage_parquet(&dir, "adult400_original");
+    let (_, r_path) = linkage_parquet(&dir, "adult400_release");
+    let audit = |engine: &str| {
+        let text = format!(
+            r#"
+title = "spark audit"
+[[table]]
+name = "adult"
+release = "{r_path}"
+original = "{o_path}"
+quasi_identifiers = ["sex", "race", "marital-status", "education"]
+sensitive = ["occupation", "salary-class"]
+truth = {{ original = "rec_id", release = "rec_id" }}
+{engine}
+
+[[claim]]
+kind = "k_anonymity"
+table = "adult"
+k = 2
+
+[[claim]]
+kind = "l_diversity"
+table = "adult"
+l = 2
+
+[[claim]]
+kind = "t_closeness"
+table = "adult"
+t = 0.6
+
+[[claim]]
+kind = "reidentification"
+table = "adult"
+max_rate = 0.2
+
+[[claim]]
+kind = "no_direct_identifiers"
+"#
+        );
+        let config =
+            reident::audit::AuditConfig::from_toml(&text, "spark.toml", dir.path()).unwrap();
+        let outcome =
+            reident::audit::run_audit(&config, &reident::audit::AuditOptions::default(), &|_| {})
+                .unwrap();
+        serde_json::to_value(&outcome.report.claims).unwrap()
+    };
+    let engine = format!("engine = \"spark://{}\"", url.trim_start_matches("sc://"));
+    let (local, spark) = (audit(""), audit(&engine));
+    for i in 0..3 {
+        for key in ["verdict", "measured", "evidence"] {
+            assert_eq!(spark[i][key], local[i][key], "claim {i} {key}");
+        }
+    }
+    assert!(local[0]["measured"].as_f64().unwrap() >= 1.0);
+    for i in 3..5 {
+        assert_ne!(local[i]["verdict"], "Inconclusive", "{}", local[i]);
+        assert_eq!(spark[i]["verdict"], "Inconclusive", "{}", spark[i]);
+        let warnings = spark[i]["warnings"].to_string();
+        assert!(warnings.contains("Spark engine"), "{warnings}");
+    }
+    assert_ne!(spark[0]["verdict"], "Pass");
 }

@@ -142,3 +142,39 @@ fn unicity_and_trace_linkage_on_the_demo_match_brute_force() {
     ]);
     assert_eq!(outcome, Outcome::Refuted);
 }
+
+/// `--engine partials:USERS` counts the anonymity sets as partials of a
+/// few users each and prints the same curves (and linkage) as one pass; a
+/// Spark address is refused with a message.
+#[test]
+fn partials_engine_prints_the_one_pass_report() {
+    let base = [
+        "reident",
+        "unicity",
+        "--events",
+        EVENTS,
+        "--points",
+        "1,2,4",
+        "--bucket-seconds",
+        "3600,86400",
+    ];
+    let (_, one_pass) = run_cli(&base);
+    assert!(
+        one_pass["curves"][0]["curve"][2]["n_unique"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    for users in ["1", "7", "1000000"] {
+        let engine = format!("partials:{users}");
+        let mut args = base.to_vec();
+        args.extend(["--engine", engine.as_str()]);
+        let (_, partials) = run_cli(&args);
+        assert_eq!(partials, one_pass, "{engine}");
+    }
+    let mut args = base.to_vec();
+    args.extend(["--engine", "spark://127.0.0.1:15002"]);
+    let cli = Cli::try_parse_from(args).unwrap();
+    let e = run(cli, &mut Vec::new()).unwrap_err().to_string();
+    assert!(e.contains("not on Spark"), "{e}");
+}

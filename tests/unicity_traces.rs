@@ -8,7 +8,8 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use reident::attacks::unicity::{
-    build_traces, link_traces, sampled_points, unicity_curve, PointVocabulary, TraceSpec,
+    build_traces, link_traces, sampled_points, unicity_curve, unicity_curve_partitioned,
+    PointVocabulary, TraceSpec,
 };
 
 fn frame(rows: &[(&str, String, &str)]) -> DataFrame {
@@ -211,5 +212,71 @@ proptest! {
             prop_assert!(w[0].mean_anonymity_set >= w[1].mean_anonymity_set);
         }
         prop_assert!(r.curve.iter().all(|c| (0.0..=1.0).contains(&c.unicity)));
+    }
+}
+
+/// Trace unicity as partials per user partition: splitting the users into
+/// 1, 2 and 7 parts (contiguous and interleaved) gives exactly the one-pass
+/// curve (every count and mean, as JSON); a split that misses or repeats a
+/// user is refused.
+#[test]
+fn user_partitions_give_the_one_pass_curve() {
+    let f = random_events(17, 120);
+    let mut vocab = PointVocabulary::default();
+    let traces = build_traces(&f, "gen", &spec(3600), &mut vocab).unwrap();
+    let points = [1, 2, 3, 5, 8];
+    let one = unicity_curve(&traces, &vocab, &spec(3600), &points, 7, &|| {}).unwrap();
+    // A curve that is not trivial: some users unique at 1 point, more at 5.
+    assert!(
+        one.curve[0].n_unique < one.curve[3].n_unique,
+        "{:?}",
+        one.curve
+    );
+    let want = serde_json::to_string(&one).unwrap();
+    let n = traces.users.len() as u32;
+    for parts in [1u32, 2, 7] {
+        let contiguous: Vec<Vec<u32>> = (0..parts)
+            .map(|p| (p * n / parts..(p + 1) * n / parts).collect())
+            .collect();
+        let interleaved: Vec<Vec<u32>> = (0..parts)
+            .rev()
+            .map(|p| (0..n).filter(|u| u % parts == p).collect())
+            .collect();
+        for split in [contiguous, interleaved] {
+            let got =
+                unicity_curve_partitioned(&traces, &vocab, &spec(3600), &points, 7, &split, &|| {})
+                    .unwrap();
+            assert_eq!(serde_json::to_string(&got).unwrap(), want, "{parts} parts");
+        }
+    }
+    let missing = vec![(1..n).collect::<Vec<u32>>()];
+    let twice = vec![(0..n).collect::<Vec<u32>>(), vec![0]];
+    for bad in [missing, twice] {
+        let e = unicity_curve_partitioned(&traces, &vocab, &spec(3600), &points, 7, &bad, &|| {})
+            .unwrap_err();
+        assert!(e.to_string().contains("parts"), "{e}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    /// Random assignments of users to up to 6 parts (some possibly empty)
+    /// merge to the one-pass curve.
+    #[test]
+    fn random_user_partitions_merge_exactly(
+        seed in 0u64..500,
+        users in 2usize..40,
+        assignment in prop::collection::vec(0usize..6, 40),
+    ) {
+        let f = random_events(seed, users);
+        let mut vocab = PointVocabulary::default();
+        let traces = build_traces(&f, "gen", &spec(1800), &mut vocab).unwrap();
+        let one = unicity_curve(&traces, &vocab, &spec(1800), &[1, 2, 4], seed, &|| {}).unwrap();
+        let mut split: Vec<Vec<u32>> = vec![Vec::new(); 6];
+        for u in 0..traces.users.len() {
+            split[assignment[u]].push(u as u32);
+        }
+        let got = unicity_curve_partitioned(&traces, &vocab, &spec(1800), &[1, 2, 4], seed, &split, &|| {}).unwrap();
+        prop_assert_eq!(serde_json::to_string(&got).unwrap(), serde_json::to_string(&one).unwrap());
     }
 }

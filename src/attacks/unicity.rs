@@ -19,6 +19,11 @@
 //! `n_users_short`), as the paper's attacker cannot know more points than
 //! exist; the denominator is every user at every `p`.
 //!
+//! The anonymity sets can be counted as partials per user partition
+//! ([`unicity_curve_partitioned`], `reident unicity --engine
+//! partials:USERS`): each partition counts its own users matching every
+//! user's drawn points, and the counts add up to the one-pass result.
+//!
 //! Linkage ([`link_traces`]): each release pseudonym's trace is matched to
 //! the original user sharing the most points with it (ties share the
 //! credit), scored against a truth map.
@@ -390,7 +395,8 @@ pub struct UnicityResult {
 }
 
 /// Unicity at each `p` of `points` (de Montjoye et al. 2013); `progress` is
-/// called once per finished `p`.
+/// called once per finished `p`. One pass: [`unicity_curve_partitioned`]
+/// with every user in one partition.
 pub fn unicity_curve(
     traces: &Traces,
     vocabulary: &PointVocabulary,
@@ -399,36 +405,168 @@ pub fn unicity_curve(
     seed: u64,
     progress: &(dyn Fn() + Sync),
 ) -> Result<UnicityResult, UnicityError> {
+    let all: Vec<u32> = (0..traces.users.len() as u32).collect();
+    unicity_curve_partitioned(
+        traces,
+        vocabulary,
+        spec,
+        points,
+        seed,
+        std::slice::from_ref(&all),
+        progress,
+    )
+}
+
+/// The part of the unicity counts one partition of the users contributes:
+/// for every `p` and every user `u` (of all partitions), how many users of
+/// this partition have all of `u`'s first `p` drawn points in their trace.
+/// A user's anonymity set is the sum of these counts over the partitions,
+/// so partials over any split of the users add up exactly
+/// ([`UnicityPartial::merge`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnicityPartial {
+    /// The point counts `p`, in the order asked.
+    pub points: Vec<usize>,
+    /// `counts[i][u]`: users of the partition matching `u`'s first
+    /// `points[i]` drawn points.
+    pub counts: Vec<Vec<u64>>,
+    /// Users in the partition.
+    pub n_users: u64,
+}
+
+impl UnicityPartial {
+    /// The partial of the users `part` (indexes into `traces`), answering
+    /// the drawn points of every user (`drawn`, from [`sampled_points`]).
+    pub fn of_users(
+        traces: &Traces,
+        part: &[u32],
+        drawn: &[Vec<u32>],
+        points: &[usize],
+        n_points: usize,
+    ) -> Self {
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n_points];
+        let mut sorted = part.to_vec();
+        sorted.sort_unstable();
+        for &u in &sorted {
+            for &p in &traces.traces[u as usize] {
+                lists[p as usize].push(u);
+            }
+        }
+        let counts = points
+            .iter()
+            .map(|&p| {
+                drawn
+                    .par_iter()
+                    .map(|d| anonymity_set_size(&lists, &d[..p.min(d.len())], part.len()) as u64)
+                    .collect()
+            })
+            .collect();
+        UnicityPartial {
+            points: points.to_vec(),
+            counts,
+            n_users: part.len() as u64,
+        }
+    }
+
+    /// Adds `other`'s counts (exact; any order). Errors when the partials
+    /// answer different point counts or users.
+    pub fn merge(&mut self, other: &UnicityPartial) -> Result<(), UnicityError> {
+        let same_shape = self.points == other.points
+            && self
+                .counts
+                .iter()
+                .zip(&other.counts)
+                .all(|(a, b)| a.len() == b.len());
+        if !same_shape {
+            return Err(UnicityError::Parameter {
+                name: "partials",
+                message: "unicity partials of different point counts or users cannot be merged"
+                    .into(),
+            });
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        self.n_users += other.n_users;
+        Ok(())
+    }
+}
+
+/// [`unicity_curve`] with the users split into `parts` (each user index in
+/// exactly one part): the points are drawn per user as in one pass, each
+/// part counts, for every user's drawn points, its own users that match
+/// ([`UnicityPartial`]), and the merged counts give every user's anonymity
+/// set. The result equals the one-pass result exactly (tested over 1, 2, 7
+/// parts and random splits). Errors: `parts` is not a partition of the users.
+pub fn unicity_curve_partitioned(
+    traces: &Traces,
+    vocabulary: &PointVocabulary,
+    spec: &TraceSpec,
+    points: &[usize],
+    seed: u64,
+    parts: &[Vec<u32>],
+    progress: &(dyn Fn() + Sync),
+) -> Result<UnicityResult, UnicityError> {
     if points.is_empty() || points.contains(&0) {
         return Err(UnicityError::Parameter {
             name: "points",
             message: "give one or more point counts, each at least 1 (e.g. 1,2,4,8)".into(),
         });
     }
-    let max_p = points.iter().copied().max().unwrap_or(1);
-    let lists = postings(traces, vocabulary.len());
-    let drawn = sampled_points(traces, max_p, seed);
     let n_users = traces.users.len();
+    let mut seen = vec![false; n_users];
+    for &u in parts.iter().flatten() {
+        match seen.get_mut(u as usize) {
+            Some(s) if !*s => *s = true,
+            _ => {
+                return Err(UnicityError::Parameter {
+                    name: "parts",
+                    message: format!("user {u} is out of range or in two parts ({n_users} users)"),
+                })
+            }
+        }
+    }
+    if seen.iter().any(|s| !s) {
+        return Err(UnicityError::Parameter {
+            name: "parts",
+            message: format!("the parts do not cover all {n_users} users"),
+        });
+    }
+    let max_p = points.iter().copied().max().unwrap_or(1);
+    let drawn = sampled_points(traces, max_p, seed);
+    let mut merged = UnicityPartial {
+        points: points.to_vec(),
+        counts: vec![vec![0; n_users]; points.len()],
+        n_users: 0,
+    };
+    for part in parts {
+        crate::data::cancel::check()?;
+        merged.merge(&UnicityPartial::of_users(
+            traces,
+            part,
+            &drawn,
+            points,
+            vocabulary.len(),
+        ))?;
+    }
     let curve = points
         .iter()
-        .map(|&p| {
-            crate::data::cancel::check()?;
-            let sizes: Vec<usize> = drawn
-                .par_iter()
-                .map(|d| anonymity_set_size(&lists, &d[..p.min(d.len())], n_users))
-                .collect();
+        .zip(&merged.counts)
+        .map(|(&p, sizes)| {
             progress();
             let n_unique = sizes.iter().filter(|&&s| s == 1).count();
-            Ok(UnicityPoint {
+            UnicityPoint {
                 points: p,
                 n_users,
                 n_unique,
                 unicity: n_unique as f64 / n_users as f64,
                 n_users_short: traces.traces.iter().filter(|t| t.len() < p).count(),
-                mean_anonymity_set: sizes.iter().sum::<usize>() as f64 / n_users as f64,
-            })
+                mean_anonymity_set: sizes.iter().sum::<u64>() as f64 / n_users as f64,
+            }
         })
-        .collect::<Result<_, UnicityError>>()?;
+        .collect();
     let mut lens: Vec<usize> = traces.traces.iter().map(Vec::len).collect();
     lens.sort_unstable();
     let median = if lens.len() % 2 == 1 {
@@ -573,6 +711,9 @@ pub struct SweepConfig {
     pub points: Vec<usize>,
     /// Seed of the point draws.
     pub seed: u64,
+    /// Count the anonymity sets as partials of this many users each
+    /// ([`unicity_curve_partitioned`]; the same curves); `None`: one pass.
+    pub users_per_partial: Option<usize>,
 }
 
 /// Runs [`unicity_curve`] for each width in `sweep.buckets` and, with a
@@ -605,12 +746,21 @@ pub fn unicity_sweep(
         };
         let mut vocabulary = PointVocabulary::default();
         let traces = build_traces(original, source, &spec, &mut vocabulary)?;
-        report.curves.push(unicity_curve(
+        let n_users = traces.users.len() as u32;
+        let chunk = sweep
+            .users_per_partial
+            .map_or(n_users.max(1), |n| n.clamp(1, u32::MAX as usize) as u32);
+        let parts: Vec<Vec<u32>> = (0..n_users)
+            .step_by(chunk as usize)
+            .map(|start| (start..n_users.min(start.saturating_add(chunk))).collect())
+            .collect();
+        report.curves.push(unicity_curve_partitioned(
             &traces,
             &vocabulary,
             &spec,
             points,
             seed,
+            &parts,
             progress,
         )?);
         if let Some(rel) = release {

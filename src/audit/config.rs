@@ -54,6 +54,11 @@ pub struct AuditConfig {
     /// The vendor's claims, each tested against the data above.
     #[serde(default, rename = "claim")]
     pub claims: Vec<ClaimConfig>,
+    /// Where the tables' metrics run unless a table says otherwise:
+    /// `in-process` (default), `partials:ROWS` or `spark://HOST:PORT`, the
+    /// same engines as `reident metrics --engine` (the same code runs).
+    #[serde(default)]
+    pub engine: Option<String>,
     /// The folder relative paths were resolved against (set by the parser).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -80,6 +85,26 @@ impl AuditConfig {
             aggregates: &self.aggregates,
             traces: &self.traces,
         }
+    }
+
+    /// The engine of table `t`: its own `engine`, else the audit's, else
+    /// in process. Errors name the key.
+    pub fn table_engine(&self, t: &TableConfig) -> Result<crate::engine::Engine, AuditError> {
+        let (key, text) = match (&t.engine, &self.engine) {
+            (Some(e), _) => (format!("table `{}`: key `engine`", t.name), e),
+            (None, Some(e)) => ("key `engine`".to_string(), e),
+            (None, None) => return Ok(crate::engine::Engine::InProcess),
+        };
+        crate::engine::Engine::parse(text).map_err(|e| AuditError::Config {
+            path: "the audit config".into(),
+            message: format!("{key}: {e}"),
+        })
+    }
+
+    /// True when table `t` lives on a Spark cluster (its `release` and
+    /// `original` are not local files).
+    fn on_spark(&self, t: &TableConfig) -> bool {
+        matches!(self.table_engine(t), Ok(crate::engine::Engine::Spark(_)))
     }
 
     /// Reads, parses and checks a config file; relative paths in it are
@@ -117,10 +142,18 @@ impl AuditConfig {
                 *p = base.join(&*p);
             }
         };
+        let audit_engine = self.engine.clone();
         for t in &mut self.tables {
-            fix(&mut t.release);
-            if let Some(o) = &mut t.original {
-                fix(o);
+            let spark = t
+                .engine
+                .as_deref()
+                .or(audit_engine.as_deref())
+                .is_some_and(|e| e.trim().starts_with("spark://") || e.trim().starts_with("sc://"));
+            if !spark {
+                fix(&mut t.release);
+                if let Some(o) = &mut t.original {
+                    fix(o);
+                }
             }
             for h in t.hierarchies.values_mut() {
                 fix(h);
@@ -245,9 +278,11 @@ impl AuditConfig {
         let mut files: Vec<(String, &PathBuf)> = Vec::new();
         for t in &self.tables {
             let at = format!("table `{}`", t.name);
-            files.push((format!("{at}: key `release`"), &t.release));
-            if let Some(o) = &t.original {
-                files.push((format!("{at}: key `original`"), o));
+            if !self.on_spark(t) {
+                files.push((format!("{at}: key `release`"), &t.release));
+                if let Some(o) = &t.original {
+                    files.push((format!("{at}: key `original`"), o));
+                }
             }
             for (col, h) in &t.hierarchies {
                 files.push((format!("{at}: key `hierarchies.{col}`"), h));
@@ -302,7 +337,7 @@ impl AuditConfig {
     /// own original (or control set), with the labels that name them in errors.
     fn distinct_input_pairs(&self) -> Vec<(String, &PathBuf, String, &PathBuf)> {
         let mut pairs = Vec::new();
-        for t in &self.tables {
+        for t in self.tables.iter().filter(|t| !self.on_spark(t)) {
             let at = |key: &str| format!("table `{}`: {key}", t.name);
             if let Some(o) = &t.original {
                 pairs.push((at("release"), &t.release, at("original"), o));
@@ -395,6 +430,13 @@ impl AuditConfig {
                 self.confidence
             )));
         }
+        // The engines first: a Spark table's `release` is no local file.
+        for t in &self.tables {
+            self.table_engine(t).map_err(|e| match e {
+                AuditError::Config { message, .. } => bad(message),
+                other => other,
+            })?;
+        }
         // An export read through `format` may be a folder (the Data
         // pipeline export's CSV files).
         let folders: Vec<&PathBuf> = self
@@ -447,6 +489,14 @@ impl AuditConfig {
             }
         }
         for t in &self.tables {
+            let engine = self.table_engine(t)?;
+            if engine != crate::engine::Engine::InProcess && t.subject.is_some() {
+                return Err(bad(format!(
+                    "table `{}`: key `subject` needs the rows, which the engine `{}` does not bring back; remove `engine` for this table (in process)",
+                    t.name,
+                    t.engine.as_deref().or(self.engine.as_deref()).unwrap_or_default()
+                )));
+            }
             if t.quasi_identifiers.is_empty() {
                 return Err(bad(format!(
                     "table `{}`: key `quasi_identifiers` is empty; name at least one column",

@@ -108,6 +108,12 @@ pub struct TableConfig {
     /// with [`MetricsParams::subject`](crate::privacy::MetricsParams::subject).
     /// It must not be a quasi-identifier or a sensitive attribute.
     pub subject: Option<String>,
+    /// Where this table's metrics run (overrides the audit's `engine`):
+    /// `in-process`, `partials:ROWS` or `spark://HOST:PORT` (then `release`
+    /// and `original` are table names or Parquet paths the Spark Connect
+    /// server reads, not local files); see [`crate::engine::Engine`].
+    #[serde(default)]
+    pub engine: Option<String>,
 }
 
 fn default_build_hierarchies() -> bool {

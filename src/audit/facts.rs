@@ -25,7 +25,8 @@ pub(crate) enum Facts {
 
 pub(crate) struct TableFacts {
     pub(crate) name: String,
-    pub(crate) direct_identifiers: DirectIdentifierScan,
+    /// `None` when the table's engine could not scan it (see `not_run`).
+    pub(crate) direct_identifiers: Option<DirectIdentifierScan>,
     pub(crate) metrics: MetricsReport,
     pub(crate) qi_join: Option<QiJoinResult>,
     /// Release columns the originals also hold that the QI join did not use
@@ -35,6 +36,22 @@ pub(crate) struct TableFacts {
     pub(crate) charts: Vec<Chart>,
     /// Hierarchies the audit built for quasi-identifiers without one.
     pub(crate) built_hierarchies: Vec<BuiltHierarchy>,
+    /// Parts of the analysis the table's engine could not run, with why:
+    /// the claims that need them are INCONCLUSIVE (`claims::engine_guard`).
+    pub(crate) not_run: Vec<(TablePart, String)>,
+}
+
+/// A part of a table's analysis that needs the rows in this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TablePart {
+    /// The hidden quasi-identifier check (one group-by per other column).
+    HiddenQi,
+    /// The direct-identifier scan of the release's columns.
+    DirectIdentifiers,
+    /// The QI-join linkage against the originals.
+    QiJoin,
+    /// The Anonymeter-style risks.
+    Risks,
 }
 
 /// A hierarchy the audit built for a quasi-identifier the config gave none

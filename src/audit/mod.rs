@@ -36,6 +36,9 @@ pub enum AuditError {
     /// The run was cancelled by its caller (`crate::data::cancel`).
     #[error(transparent)]
     Cancelled(#[from] crate::data::cancel::Cancelled),
+    /// An engine (`engine = "partials:ROWS"` or `"spark://..."`) failed.
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
     /// The config file cannot be read.
     #[error("cannot read the audit config {path}: {source}")]
     ReadConfig {

@@ -116,6 +116,15 @@ pub struct LinkArgs {
     /// Include the per-row QI-join results in the JSON.
     #[arg(long)]
     pub rows: bool,
+    /// Where the Fellegi-Sunter linkage runs: `in-process` (default),
+    /// `partials:ROWS` (in process, the blocks split into partials of at
+    /// most ROWS candidate pairs: pattern counts per partial merged for EM,
+    /// pairs scored per partial; the same result) or `spark://HOST:PORT` (a
+    /// Spark Connect server; --original and --release are then table names
+    /// or Parquet paths on the cluster; needs the `spark` feature). Not for
+    /// --qi, which runs in process.
+    #[arg(long, default_value = "in-process", value_name = "ENGINE")]
+    pub engine: String,
     /// Print the wall time of each stage (loading, blocking, u, EM sessions,
     /// scoring, assigning) to standard error.
     #[arg(long)]
@@ -161,6 +170,25 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
             Hierarchy::from_arx_csv(Path::new(file), column)?,
         );
     }
+    let engine = crate::engine::Engine::parse(&args.engine)?;
+    if engine != crate::engine::Engine::InProcess && !args.qi.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--engine {}: the QI join (--qi) runs in process only",
+            args.engine
+        )));
+    }
+    if let crate::engine::Engine::Spark(url) = &engine {
+        // Table names or paths on the cluster, not local files.
+        if args.release == args.original {
+            return Err(CliError::Usage(format!(
+                "--release and --original both name `{}`; a release is never its own original",
+                args.release.display()
+            )));
+        }
+        let config = linkage_config(args)?;
+        let result = spark_link(url, args, &config)?;
+        return write_scored(&result, out);
+    }
     ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
     let kinds = super::parse_kinds(&args.kinds)?;
     let started = std::time::Instant::now();
@@ -171,7 +199,6 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         || load_table(&args.release, &[], &opts, &missing),
     );
     let (original, release) = (original?, release?);
-    let truth = args.truth.as_deref().map(split_truth);
 
     if !args.qi.is_empty() {
         // The truth key, resolved as the audit resolves it.
@@ -235,6 +262,71 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         return Ok(Outcome::Success);
     }
 
+    let config = linkage_config(args)?;
+    let partitioning = match engine {
+        crate::engine::Engine::Partials(rows) => linkage::Partitioning::PairsPerPart(rows as u64),
+        _ => linkage::Partitioning::One,
+    };
+
+    let bar = super::progress::spinner("link");
+    // Stage timings: each stage runs until the next one is reported.
+    let mut stage_started = started;
+    let mut stage_name = "Loading".to_string();
+    let mut timings: Vec<(String, f64)> = Vec::new();
+    let mut progress = |stage: LinkageStage| {
+        let now = std::time::Instant::now();
+        let seconds = (now - stage_started).as_secs_f64();
+        timings.push((std::mem::take(&mut stage_name), seconds));
+        stage_started = now;
+        stage_name = format!("{stage:?}");
+        bar.set_message(match stage {
+            LinkageStage::Blocking => "blocking".to_string(),
+            LinkageStage::EstimatingU => "estimating u from random pairs".to_string(),
+            LinkageStage::Comparing => "comparing the blocked pairs".to_string(),
+            LinkageStage::Em(i, n) => format!("EM session {i}/{n}"),
+            LinkageStage::Scoring => "scoring pairs".to_string(),
+            LinkageStage::Assigning => "assigning and evaluating".to_string(),
+        });
+        bar.tick();
+    };
+    let result = linkage::link_partitioned(
+        &original,
+        &release,
+        &config,
+        &hierarchies,
+        partitioning,
+        &mut progress,
+    )?;
+    timings.push((stage_name, stage_started.elapsed().as_secs_f64()));
+    bar.finish_and_clear();
+    if args.timings {
+        for (stage, seconds) in &timings {
+            eprintln!("link timing: {stage:<12} {seconds:8.2} s");
+        }
+        eprintln!(
+            "link timing: total        {:8.2} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    write_scored(&result, out)
+}
+
+/// Writes the linkage result with its scores against the truth key (eval's
+/// job), in one JSON object.
+fn write_scored(result: &linkage::LinkageResult, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    #[derive(serde::Serialize)]
+    struct Scored<'a> {
+        #[serde(flatten)]
+        result: &'a linkage::LinkageResult,
+        scores: Option<crate::eval::linkage::LinkageScores>,
+    }
+    let scores = crate::eval::linkage::score_links(result)?;
+    write_json(&Scored { result, scores }, out)?;
+    Ok(Outcome::Success)
+}
+
+/// The Fellegi-Sunter configuration the arguments ask for.
+fn linkage_config(args: &LinkArgs) -> Result<LinkageConfig, CliError> {
     let fields = args.fields.as_deref().ok_or_else(|| {
         CliError::Usage(
             "give --fields (e.g. \"name:jw(0.92,0.8);age:num(1,5);zip:exact\") or --qi for the QI join"
@@ -269,57 +361,38 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     config.warn_pairs = args.warn_pairs;
     config.u_sample_pairs = args.u_pairs;
     config.seed = args.seed;
-    config.truth = truth;
+    config.truth = args.truth.as_deref().map(split_truth);
     config.explain_links = args.explain;
 
-    let bar = super::progress::spinner("link");
-    // Stage timings: each stage runs until the next one is reported.
-    let mut stage_started = started;
-    let mut stage_name = "Loading".to_string();
-    let mut timings: Vec<(String, f64)> = Vec::new();
-    let mut progress = |stage: LinkageStage| {
-        let now = std::time::Instant::now();
-        let seconds = (now - stage_started).as_secs_f64();
-        timings.push((std::mem::take(&mut stage_name), seconds));
-        stage_started = now;
-        stage_name = format!("{stage:?}");
-        bar.set_message(match stage {
-            LinkageStage::Blocking => "blocking".to_string(),
-            LinkageStage::EstimatingU => "estimating u from random pairs".to_string(),
-            LinkageStage::Comparing => "comparing the blocked pairs".to_string(),
-            LinkageStage::Em(i, n) => format!("EM session {i}/{n}"),
-            LinkageStage::Scoring => "scoring pairs".to_string(),
-            LinkageStage::Assigning => "assigning and evaluating".to_string(),
-        });
-        bar.tick();
-    };
-    let result = linkage::link(&original, &release, &config, &hierarchies, &mut progress)?;
-    timings.push((stage_name, stage_started.elapsed().as_secs_f64()));
-    bar.finish_and_clear();
-    if args.timings {
-        for (stage, seconds) in &timings {
-            eprintln!("link timing: {stage:<12} {seconds:8.2} s");
-        }
-        eprintln!(
-            "link timing: total        {:8.2} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    // The attack's result with its scores against the truth key (eval's
-    // job), in one JSON object.
-    #[derive(serde::Serialize)]
-    struct Scored<'a> {
-        #[serde(flatten)]
-        result: &'a linkage::LinkageResult,
-        scores: Option<crate::eval::linkage::LinkageScores>,
-    }
-    let scores = crate::eval::linkage::score_links(&result)?;
-    write_json(
-        &Scored {
-            result: &result,
-            scores,
-        },
-        out,
-    )?;
-    Ok(Outcome::Success)
+    Ok(config)
+}
+
+#[cfg(feature = "spark")]
+fn spark_link(
+    url: &str,
+    args: &LinkArgs,
+    config: &LinkageConfig,
+) -> Result<linkage::LinkageResult, CliError> {
+    use crate::engine::spark::SparkTable;
+    use crate::engine::spark_link::link;
+    let original = SparkTable::parse(&args.original.display().to_string());
+    let release = SparkTable::parse(&args.release.display().to_string());
+    Ok(link(
+        url,
+        &original,
+        &release,
+        config,
+        &MissingPolicy::default(),
+    )?)
+}
+
+#[cfg(not(feature = "spark"))]
+fn spark_link(
+    url: &str,
+    _args: &LinkArgs,
+    _config: &LinkageConfig,
+) -> Result<linkage::LinkageResult, CliError> {
+    Err(CliError::Usage(format!(
+        "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+    )))
 }

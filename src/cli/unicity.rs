@@ -68,6 +68,11 @@ pub struct UnicityArgs {
     /// above U, 3 when it straddles U.
     #[arg(long, value_name = "U", value_parser = super::parse::max_rate)]
     pub max_unicity: Option<f64>,
+    /// Where the anonymity sets are counted: `in-process` (default) or
+    /// `partials:USERS` (in process, as partials of USERS users each,
+    /// merged exactly: the same curves). Trace unicity does not run on Spark.
+    #[arg(long, default_value = "in-process", value_name = "ENGINE")]
+    pub engine: String,
 }
 
 fn read_truth(args: &UnicityArgs, path: &Path) -> Result<HashMap<String, String>, CliError> {
@@ -96,6 +101,15 @@ fn read_truth(args: &UnicityArgs, path: &Path) -> Result<HashMap<String, String>
 
 /// Runs `reident unicity`.
 pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    let users_per_partial = match crate::engine::Engine::parse(&args.engine)? {
+        crate::engine::Engine::InProcess => None,
+        crate::engine::Engine::Partials(users) => Some(users),
+        crate::engine::Engine::Spark(url) => {
+            return Err(CliError::Usage(format!(
+                "--engine {url}: trace unicity runs in process (`in-process` or `partials:USERS`), not on Spark yet"
+            )))
+        }
+    };
     if let Some(release) = &args.release {
         crate::data::ensure_distinct_inputs("release", release, "events", &args.events)?;
     }
@@ -142,6 +156,7 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
             buckets: args.bucket_seconds.clone(),
             points: args.points.clone(),
             seed: args.seed,
+            users_per_partial,
         },
         release_events.as_ref(),
         &tick,

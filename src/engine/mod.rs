@@ -17,23 +17,30 @@
 //! class numbering as a one-pass build (tests check equality of the whole
 //! report).
 //!
-//! [`PatternPartial`] does the same for the comparison-vector counts EM
-//! trains the Fellegi-Sunter model on.
+//! [`PatternPartial`] (defined with the linkage attack, re-exported here)
+//! does the same for the comparison-vector counts EM trains the
+//! Fellegi-Sunter model on: `attacks::linkage::link_partitioned` splits the
+//! blocked pairs by block into partials (`reident link --engine
+//! partials:ROWS`) and `spark_link` (feature `spark`) computes the same
+//! counts, and the pairs above the threshold, as Spark SQL whose text
+//! `link_sql` writes. Trace unicity partials per user partition live with
+//! the attack (`attacks::unicity::unicity_curve_partitioned`).
 //!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);
-//! pattern counts computed per partition inside `reident link`, scored pairs
-//! per block partition, trace unicity and document-linkage partials; the
-//! out-of-core reader (the partials are computed from chunks of an
+//! trace unicity and document linkage on Spark; the out-of-core reader (the
+//! partials are computed from chunks of an
 //! [`EncodedTable`](crate::data::EncodedTable)).
 
+mod link_sql;
 mod partial;
-mod patterns;
 #[cfg(feature = "spark")]
 pub mod spark;
+#[cfg(feature = "spark")]
+pub mod spark_link;
 
+pub use crate::attacks::linkage::PatternPartial;
 pub use partial::{ClassPartial, Group};
-pub use patterns::PatternPartial;
 
 use thiserror::Error;
 
@@ -46,6 +53,9 @@ pub enum EngineError {
     /// Partials over different columns or settings cannot be merged.
     #[error("cannot merge partials: {0}")]
     Mismatch(String),
+    /// The linkage attack failed.
+    #[error(transparent)]
+    Linkage(#[from] crate::attacks::linkage::LinkageError),
     /// An option the partials do not support.
     #[error("{0}")]
     Unsupported(String),
@@ -102,6 +112,38 @@ impl Engine {
             }
         }
         Err(EngineError::BadEngine(text.to_string()))
+    }
+}
+
+/// The equivalence-class partial of `table` (a table name or a Parquet
+/// path on the cluster) computed by the Spark Connect server at `url`
+/// ([`spark::class_partial`]); without the `spark` feature, an error that
+/// says how to build it. What the audit's Spark tables call.
+pub fn spark_class_partial(
+    url: &str,
+    table: &str,
+    quasi_identifiers: &[&str],
+    sensitive: &[&str],
+    target_k: u64,
+    missing: &crate::data::MissingPolicy,
+) -> Result<ClassPartial, EngineError> {
+    #[cfg(feature = "spark")]
+    {
+        spark::class_partial(
+            url,
+            &spark::SparkTable::parse(table),
+            quasi_identifiers,
+            sensitive,
+            target_k,
+            missing,
+        )
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = (table, quasi_identifiers, sensitive, target_k, missing);
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
     }
 }
 

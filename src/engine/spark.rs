@@ -22,7 +22,7 @@
 //! (e.g. doubles as `1.0`), which may differ from the Rust reader's text.
 //! Keep such columns as strings, or compare with care.
 //!
-//! Not here (yet): linkage pattern counts and trace unicity partials.
+//! Linkage on Spark is [`super::spark_link`]. Not here (yet): trace unicity.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -30,6 +30,7 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Int64Type};
 use spark_connect::SparkSession;
 
+use super::link_sql::{quote_ident, quote_str};
 use super::{ClassPartial, EngineError, Group};
 use crate::data::MissingPolicy;
 
@@ -53,7 +54,8 @@ impl SparkTable {
         }
     }
 
-    fn sql(&self) -> String {
+    /// The table as it appears after `FROM` in Spark SQL.
+    pub fn sql(&self) -> String {
         match self {
             SparkTable::Name(name) => name
                 .split('.')
@@ -63,23 +65,6 @@ impl SparkTable {
             SparkTable::Parquet(path) => format!("parquet.{}", quote_ident(path)),
         }
     }
-}
-
-fn quote_ident(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
-
-fn quote_str(value: &str) -> String {
-    let mut out = String::from("'");
-    for ch in value.chars() {
-        match ch {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// The SQL expression of one column's value as the readers see it.
@@ -140,7 +125,7 @@ pub fn connect(url: &str) -> Result<SparkSession, EngineError> {
         .map_err(|e| spark_error(url, format!("cannot connect: {e}")))
 }
 
-fn spark_error(url: &str, message: String) -> EngineError {
+pub(crate) fn spark_error(url: &str, message: String) -> EngineError {
     EngineError::Spark {
         url: url.to_string(),
         message,
@@ -161,34 +146,11 @@ pub fn class_partial(
     missing: &MissingPolicy,
 ) -> Result<ClassPartial, EngineError> {
     let session = connect(url)?;
-    let run = |sql: &str| -> Result<Vec<RecordBatch>, EngineError> {
-        let fail = |e: spark_connect::SparkError| spark_error(url, format!("{e}\nquery: {sql}"));
-        let frame = session.sql(sql).map_err(fail)?;
-        frame.collect_record_batches().map_err(fail)
-    };
+    let run = |sql: &str| run_sql(&session, url, sql);
     let bad = |what: &str| spark_error(url, format!("unexpected answer: {what}"));
-
-    // Partition offsets: row number = offset[p] + position in p.
-    let mut sizes: BTreeMap<i64, i64> = BTreeMap::new();
-    for batch in run(&partition_sql(table))? {
-        let p = int64(&batch, 0).ok_or_else(|| bad("partition ids"))?;
-        let n = int64(&batch, 1).ok_or_else(|| bad("partition sizes"))?;
-        for i in 0..batch.num_rows() {
-            sizes.insert(p.value(i), n.value(i));
-        }
-    }
-    let mut offsets: HashMap<i64, u64> = HashMap::new();
-    let mut total = 0u64;
-    for (&p, &n) in &sizes {
-        offsets.insert(p, total);
-        total += n as u64;
-    }
-    let row_of = |mid: i64| -> Result<u64, EngineError> {
-        let offset = offsets
-            .get(&(mid >> 33))
-            .ok_or_else(|| bad("a row id outside the counted partitions"))?;
-        Ok(offset + (mid & ((1i64 << 33) - 1)) as u64)
-    };
+    let numbers = RowNumbers::of(&run, url, table)?;
+    let total = numbers.total;
+    let row_of = |mid: i64| numbers.row(url, mid);
 
     let n_keys = quasi_identifiers.len() + sensitive.len();
     let sql = class_partial_sql(table, quasi_identifiers, sensitive, target_k, missing);
@@ -248,6 +210,63 @@ pub fn class_partial(
         )));
     }
     Ok(partial)
+}
+
+/// Runs `sql` on `session` and collects the answer (errors carry the query).
+pub(crate) fn run_sql(
+    session: &SparkSession,
+    url: &str,
+    sql: &str,
+) -> Result<Vec<RecordBatch>, EngineError> {
+    let fail = |e: spark_connect::SparkError| spark_error(url, format!("{e}\nquery: {sql}"));
+    let frame = session.sql(sql).map_err(fail)?;
+    frame.collect_record_batches().map_err(fail)
+}
+
+/// Row numbers in scan order from `monotonically_increasing_id()`: the rows
+/// of each input partition, counted by one small query, give each
+/// partition's offset (see the module docs).
+pub(crate) struct RowNumbers {
+    offsets: HashMap<i64, u64>,
+    /// Rows of the table.
+    pub total: u64,
+}
+
+impl RowNumbers {
+    /// Counts the rows of each input partition of `table`.
+    pub(crate) fn of(
+        run: &dyn Fn(&str) -> Result<Vec<RecordBatch>, EngineError>,
+        url: &str,
+        table: &SparkTable,
+    ) -> Result<Self, EngineError> {
+        let bad = |what: &str| spark_error(url, format!("unexpected answer: {what}"));
+        let mut sizes: BTreeMap<i64, i64> = BTreeMap::new();
+        for batch in run(&partition_sql(table))? {
+            let p = int64(&batch, 0).ok_or_else(|| bad("partition ids"))?;
+            let n = int64(&batch, 1).ok_or_else(|| bad("partition sizes"))?;
+            for i in 0..batch.num_rows() {
+                sizes.insert(p.value(i), n.value(i));
+            }
+        }
+        let mut offsets: HashMap<i64, u64> = HashMap::new();
+        let mut total = 0u64;
+        for (&p, &n) in &sizes {
+            offsets.insert(p, total);
+            total += n as u64;
+        }
+        Ok(RowNumbers { offsets, total })
+    }
+
+    /// The 0-based row number of the row with id `mid`.
+    pub(crate) fn row(&self, url: &str, mid: i64) -> Result<u64, EngineError> {
+        let offset = self.offsets.get(&(mid >> 33)).ok_or_else(|| {
+            spark_error(
+                url,
+                "unexpected answer: a row id outside the counted partitions".into(),
+            )
+        })?;
+        Ok(offset + (mid & ((1i64 << 33) - 1)) as u64)
+    }
 }
 
 fn int64(batch: &RecordBatch, j: usize) -> Option<&arrow::array::PrimitiveArray<Int64Type>> {

@@ -305,7 +305,54 @@ pub fn block(
     warn_pairs: u64,
     max_pairs: u64,
 ) -> Result<BlockedPairs, LinkageError> {
-    let mut warnings = Vec::new();
+    let mut parts = block_partitioned(
+        rules,
+        left,
+        right,
+        warn_pairs,
+        max_pairs,
+        &mut |_, _, _| 0,
+        false,
+    )?;
+    Ok(BlockedPairs {
+        pairs: parts.pairs.pop().unwrap_or_default(),
+        estimates: parts.estimates,
+        warnings: parts.warnings,
+    })
+}
+
+/// The blocked pairs split by block: every block (one key value of one
+/// rule; with no rule, one original row against every release row) goes
+/// whole to one part, so a part holds exactly the pairs of its blocks.
+#[derive(Debug, Clone, Default)]
+pub struct PartitionedPairs {
+    /// Pairs of each part, in the one-pass order restricted to the part.
+    pub pairs: Vec<Vec<(u32, u32)>>,
+    /// Per part and pair, the block it came from: (rule index, block key),
+    /// the sort key that puts the concatenated parts back into the one-pass
+    /// order (block, then release row, then original row). Empty when the
+    /// caller did not ask for it.
+    pub blocks: Vec<Vec<(u32, u32)>>,
+    /// Per-rule estimates.
+    pub estimates: Vec<RuleEstimate>,
+    /// Warnings (a rule above the warning size).
+    pub warnings: Vec<String>,
+}
+
+/// [`block`], with each block sent to the part `part_of(rule, block key,
+/// pairs in the block)` names (parts are created as named; a part no block
+/// went to is empty). Concatenating the parts and sorting the pairs by
+/// (block, release row, original row) gives [`block`]'s pairs in its order
+/// (`with_blocks` keeps the block of every pair for that).
+pub fn block_partitioned(
+    rules: &[BlockingRule],
+    left: &EncodedTable,
+    right: &EncodedTable,
+    warn_pairs: u64,
+    max_pairs: u64,
+    part_of: &mut dyn FnMut(usize, u32, u64) -> usize,
+    with_blocks: bool,
+) -> Result<PartitionedPairs, LinkageError> {
     if rules.is_empty() {
         let estimates = estimate_pairs(rules, left, right)?;
         let total = estimates[0].pairs;
@@ -316,28 +363,72 @@ pub fn block(
                 per_rule: vec![(estimates[0].rule.clone(), total)],
             });
         }
+        let mut warnings = Vec::new();
         if total > warn_pairs {
             warnings.push(format!(
                 "no blocking rule: all {total} pairs are compared (warning level {warn_pairs})"
             ));
         }
-        let pairs = (0..left.n_rows as u32)
-            .flat_map(|l| (0..right.n_rows as u32).map(move |r| (l, r)))
-            .collect();
-        return Ok(BlockedPairs {
-            pairs,
+        let (nl, nr) = (left.n_rows as u32, right.n_rows as u32);
+        let mut out = PartitionedPairs {
             estimates,
             warnings,
-        });
+            ..PartitionedPairs::default()
+        };
+        // One block per original row: the one-pass order is original-row major.
+        for l in 0..nl {
+            let p = part_of(0, l, u64::from(nr));
+            grow(&mut out.pairs, &mut out.blocks, p, with_blocks);
+            out.pairs[p].extend((0..nr).map(|r| (l, r)));
+            if with_blocks {
+                out.blocks[p].extend((0..nr).map(|_| (0, l)));
+            }
+        }
+        grow(&mut out.pairs, &mut out.blocks, 0, with_blocks);
+        return Ok(out);
     }
     let keys: Vec<RuleKeys> = rules
         .iter()
         .map(|r| rule_keys(r, left, right))
         .collect::<Result<_, _>>()?;
-    let mut estimates = Vec::with_capacity(rules.len());
+    let estimated: Vec<RuleEstimate> = rules
+        .iter()
+        .zip(&keys)
+        .map(|(r, k)| estimate(r, k).0)
+        .collect();
+    let total = estimated
+        .iter()
+        .fold(0u64, |t, e| t.saturating_add(e.pairs));
+    let one = block_checks(estimated, warn_pairs, max_pairs)?;
+    let mut out = pairs_of_blocks(&keys, part_of, with_blocks, total);
+    out.estimates = one.0;
+    out.warnings = one.1;
+    Ok(out)
+}
+
+fn grow(
+    pairs: &mut Vec<Vec<(u32, u32)>>,
+    blocks: &mut Vec<Vec<(u32, u32)>>,
+    p: usize,
+    with_blocks: bool,
+) {
+    while pairs.len() <= p {
+        pairs.push(Vec::new());
+        if with_blocks {
+            blocks.push(Vec::new());
+        }
+    }
+}
+
+/// The warnings and the cap of [`block`] over per-rule estimates.
+fn block_checks(
+    estimates: Vec<RuleEstimate>,
+    warn_pairs: u64,
+    max_pairs: u64,
+) -> Result<(Vec<RuleEstimate>, Vec<String>), LinkageError> {
+    let mut warnings = Vec::new();
     let mut total = 0u64;
-    for (r, k) in rules.iter().zip(&keys) {
-        let (e, _, _) = estimate(r, k);
+    for e in &estimates {
         total = total.saturating_add(e.pairs);
         if e.pairs > warn_pairs {
             warnings.push(format!(
@@ -345,7 +436,6 @@ pub fn block(
                 e.rule, e.pairs, e.largest_block_pairs
             ));
         }
-        estimates.push(e);
     }
     if total > max_pairs {
         return Err(LinkageError::TooManyPairs {
@@ -357,37 +447,52 @@ pub fn block(
                 .collect(),
         });
     }
-    let mut pairs = Vec::with_capacity(total as usize);
+    Ok((estimates, warnings))
+}
+
+/// The pairs of every block of `keys` (the union of the rules: a pair is
+/// kept by the first rule that produces it), each block into the part
+/// `part_of` names.
+fn pairs_of_blocks(
+    keys: &[RuleKeys],
+    part_of: &mut dyn FnMut(usize, u32, u64) -> usize,
+    with_blocks: bool,
+    capacity_hint: u64,
+) -> PartitionedPairs {
+    let mut out = PartitionedPairs::default();
     for (i, k) in keys.iter().enumerate() {
-        // Pairs are emitted block by block (key by key), not release row by
-        // release row: the few rows of one block are then compared with each
-        // other while they are in cache, which is what makes comparing tens
-        // of millions of pairs fast. Within a block: release rows in order,
-        // then original rows in order.
         let left_by_key = rows_by_key(&k.left, k.n_keys);
         let right_by_key = rows_by_key(&k.right, k.n_keys);
-        for (lefts, rights) in left_by_key.iter().zip(&right_by_key) {
+        for (key, (lefts, rights)) in left_by_key.iter().zip(&right_by_key).enumerate() {
+            if lefts.is_empty() || rights.is_empty() {
+                continue;
+            }
+            let p = part_of(i, key as u32, lefts.len() as u64 * rights.len() as u64);
+            grow(&mut out.pairs, &mut out.blocks, p, with_blocks);
+            if out.pairs[p].is_empty() && p == 0 && !with_blocks {
+                out.pairs[p].reserve(capacity_hint.min(1 << 28) as usize);
+            }
             for &r in rights {
                 for &l in lefts {
                     let earlier = keys[..i].iter().any(|e| {
                         matches!((e.left[l as usize], e.right[r as usize]), (Some(a), Some(b)) if a == b)
                     });
                     if !earlier {
-                        pairs.push((l, r));
+                        out.pairs[p].push((l, r));
+                        if with_blocks {
+                            out.blocks[p].push((i as u32, key as u32));
+                        }
                     }
                 }
             }
         }
     }
-    Ok(BlockedPairs {
-        pairs,
-        estimates,
-        warnings,
-    })
+    if out.pairs.is_empty() {
+        grow(&mut out.pairs, &mut out.blocks, 0, with_blocks);
+    }
+    out
 }
 
-/// Rows grouped by key id (rows in order within a key); rows without a key
-/// are left out.
 fn rows_by_key(keys: &[Option<u32>], n_keys: usize) -> Vec<Vec<u32>> {
     let mut by_key: Vec<Vec<u32>> = vec![Vec::new(); n_keys];
     for (row, key) in keys.iter().enumerate() {
@@ -418,15 +523,35 @@ pub fn pairs_satisfying(
     right: &EncodedTable,
     pairs: &[(u32, u32)],
 ) -> Result<Vec<usize>, LinkageError> {
-    let keys = rule_keys(rule, left, right)?;
-    Ok(pairs
-        .iter()
-        .enumerate()
-        .filter(|(_, &(l, r))| {
-            matches!((keys.left[l as usize], keys.right[r as usize]), (Some(a), Some(b)) if a == b)
-        })
-        .map(|(i, _)| i)
-        .collect())
+    Ok(RuleMatcher::new(rule, left, right)?.satisfying(pairs))
+}
+
+/// A rule's keys computed once, to test many sets of pairs against it
+/// ([`pairs_satisfying`] part by part).
+pub struct RuleMatcher(RuleKeys);
+
+impl RuleMatcher {
+    /// The keys of `rule` over both tables. Errors: a column is absent.
+    pub fn new(
+        rule: &BlockingRule,
+        left: &EncodedTable,
+        right: &EncodedTable,
+    ) -> Result<Self, LinkageError> {
+        Ok(RuleMatcher(rule_keys(rule, left, right)?))
+    }
+
+    /// Indexes of the `pairs` the rule produces (both keys present and equal).
+    pub fn satisfying(&self, pairs: &[(u32, u32)]) -> Vec<usize> {
+        let keys = &self.0;
+        pairs
+            .iter()
+            .enumerate()
+            .filter(|(_, &(l, r))| {
+                matches!((keys.left[l as usize], keys.right[r as usize]), (Some(a), Some(b)) if a == b)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -86,16 +86,25 @@ pub(crate) fn estimate_u_random(
             .collect()
     };
     let gammas = comparison_vectors(prepared, &pairs);
-    let k = prepared.len();
-    prepared
-        .comparisons
+    let comparisons: Vec<&Comparison> = prepared.comparisons.iter().map(|p| p.comparison).collect();
+    u_from_patterns(&comparisons, &patterns(&gammas, prepared.len()))
+}
+
+/// u per comparison and level from the comparison-vector counts of the
+/// random pairs (see `estimate_u_random`): `u_l = count(level l) /
+/// count(non-null)`, [`NOT_OBSERVED`] for a level no pair falls in, 1 for
+/// the null level. Any engine that counts the same pairs gets the same u.
+pub fn u_from_patterns(comparisons: &[&Comparison], patterns: &[(Vec<u8>, u64)]) -> Vec<Vec<f64>> {
+    comparisons
         .iter()
         .enumerate()
-        .map(|(c, p)| {
-            let n_levels = p.comparison.levels.len();
+        .map(|(c, comparison)| {
+            let n_levels = comparison.levels.len();
             let mut counts = vec![0u64; n_levels];
-            for g in gammas.chunks(k) {
-                counts[g[c] as usize] += 1;
+            for (g, n) in patterns {
+                if let Some(slot) = counts.get_mut(g[c] as usize) {
+                    *slot += n;
+                }
             }
             let non_null: u64 = counts[1..].iter().sum();
             let mut u = vec![1.0; n_levels];

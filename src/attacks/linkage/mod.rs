@@ -8,7 +8,10 @@
 //!   Damerau-Levenshtein, Soundex.
 //! * [`fellegi_sunter`]: u from random pairs, lambda from deterministic rules,
 //!   m by EM, term-frequency adjustment, match weights; [`link`] runs the
-//!   whole pipeline.
+//!   whole pipeline, [`link_partitioned`] the same as partials per block
+//!   partition ([`PatternPartial`] counts merged for EM, pairs scored per
+//!   partial), with the same result; [`prior_lambda`], [`train_model`] and
+//!   [`finish_links`] are the steps another engine (Spark) shares.
 //! * [`assignment`]: greedy and Kuhn-Munkres one-to-one assignment.
 //!
 //! [`link`] returns counts, the blocked pairs with their match weights, the
@@ -24,6 +27,7 @@ pub mod assignment;
 pub mod blocking;
 pub mod comparison;
 pub mod fellegi_sunter;
+pub mod patterns;
 pub mod qi_join;
 pub mod strings;
 
@@ -39,13 +43,63 @@ pub use comparison::{parse_comparisons, Comparison, Level, LevelKind};
 pub use fellegi_sunter::{
     Contribution, EmCollapse, EmOptions, EmSession, FellegiSunterModel, LevelParams,
 };
+pub use patterns::PatternPartial;
 pub use qi_join::{qi_join, QiJoinResult, QiJoinRow, UnmatchedColumn};
 
 use crate::data::{DataError, EncodedTable, Hierarchy};
 use comparison::PreparedComparisons;
 
-/// A distinct comparison vector and how many pairs have it.
-type Pattern = (Vec<u8>, u64);
+/// How [`link_partitioned`] splits the blocked pairs into partials. A block
+/// (one key value of one blocking rule; without rules, one original row
+/// against every release row) always goes whole to one partial. Every
+/// partitioning gives the same result as [`Partitioning::One`] (tested).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Partitioning {
+    /// One partial: all the blocked pairs at once.
+    #[default]
+    One,
+    /// Blocks packed, in order, into partials of at most this many pairs
+    /// (a larger block is a partial of its own): `--engine partials:ROWS`.
+    PairsPerPart(u64),
+    /// Each block to one of `parts` partials by a seeded hash of the block
+    /// (for tests: splits that do not follow the block order).
+    Random {
+        /// Number of partials (at least 1).
+        parts: usize,
+        /// Seed of the hash.
+        seed: u64,
+    },
+}
+
+impl Partitioning {
+    /// The function that names the partial of a block (rule, block key,
+    /// pairs in the block); see [`blocking::block_partitioned`].
+    fn assigner(&self) -> Box<dyn FnMut(usize, u32, u64) -> usize> {
+        match *self {
+            Partitioning::One => Box::new(|_, _, _| 0),
+            Partitioning::PairsPerPart(max) => {
+                let (mut part, mut filled) = (0usize, 0u64);
+                Box::new(move |_, _, n| {
+                    if filled > 0 && filled.saturating_add(n) > max {
+                        part += 1;
+                        filled = 0;
+                    }
+                    filled = filled.saturating_add(n);
+                    part
+                })
+            }
+            Partitioning::Random { parts, seed } => Box::new(move |rule, key, _| {
+                // SplitMix64 of (seed, rule, key).
+                let mut z = seed
+                    ^ ((rule as u64) << 32 | u64::from(key)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                (z % parts.max(1) as u64) as usize
+            }),
+        }
+    }
+}
 
 /// Errors of the linkage attacks.
 #[derive(Debug, thiserror::Error)]
@@ -326,6 +380,265 @@ pub fn comparison_vectors(
     Ok(fellegi_sunter::comparison_vectors(&prepared, pairs))
 }
 
+/// Where an EM session's pairs come from.
+pub enum SessionPairs<'r> {
+    /// The pairs of a training rule that implies a prediction rule: a
+    /// subset of the prediction pairs.
+    Implied(&'r BlockingRule),
+    /// The pairs of a training rule blocked on its own.
+    Own(&'r BlockingRule),
+    /// Every prediction pair (no training rule, no blocking rule).
+    All,
+}
+
+/// The match prior lambda of `config.prior` over `total_pairs` pairs;
+/// `deterministic_pairs` counts the pairs that satisfy deterministic rules
+/// (Splink's `estimate_probability_two_random_records_match`). Shared by
+/// every engine.
+pub fn prior_lambda(
+    config: &LinkageConfig,
+    total_pairs: f64,
+    warnings: &mut Vec<String>,
+    deterministic_pairs: &mut dyn FnMut(&[BlockingRule]) -> Result<u64, LinkageError>,
+) -> Result<f64, LinkageError> {
+    match &config.prior {
+        PriorSpec::Given { lambda } => {
+            if !(*lambda > 0.0 && *lambda < 1.0) {
+                return Err(LinkageError::BadParameter(format!(
+                    "the match prior lambda must be in (0, 1), got {lambda}"
+                )));
+            }
+            Ok(*lambda)
+        }
+        PriorSpec::Deterministic { rules, recall } => {
+            if !(*recall > 0.0 && *recall <= 1.0) {
+                return Err(LinkageError::BadParameter(format!(
+                    "the recall of deterministic rules must be in (0, 1], got {recall}"
+                )));
+            }
+            let n = deterministic_pairs(rules)?;
+            let l = n as f64 / recall / total_pairs;
+            if n == 0 {
+                warnings.push(
+                    "no pair satisfies the deterministic rules; lambda set to 1/(pairs)".into(),
+                );
+                Ok(1.0 / total_pairs.max(2.0))
+            } else {
+                Ok(l.min(1.0 - 1e-9))
+            }
+        }
+    }
+}
+
+/// The EM sessions of `config` and the model they train (u and lambda
+/// given), with pattern counts from `session_counts`: the in-process
+/// partials or a Spark `GROUP BY` give the same counts, so the same model.
+/// As in Splink, sessions run in order; each starts from the current m (the
+/// mean of the values trained so far, else the defaults) and from lambda
+/// adjusted for its blocking rule: prior odds times the Bayes factors of
+/// the exact levels the rule forces.
+pub fn train_model(
+    config: &LinkageConfig,
+    u: &[Vec<f64>],
+    lambda: f64,
+    session_counts: &mut dyn FnMut(&SessionPairs) -> Result<PatternPartial, LinkageError>,
+    warnings: &mut Vec<String>,
+    progress: &mut dyn FnMut(LinkageStage),
+) -> Result<(FellegiSunterModel, Vec<EmSession>), LinkageError> {
+    let k = config.comparisons.len();
+    let training: Vec<Option<&BlockingRule>> = if !config.training_blocking.is_empty() {
+        config.training_blocking.iter().map(Some).collect()
+    } else if !config.blocking.is_empty() {
+        config.blocking.iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let m_default: Vec<Vec<f64>> = config
+        .comparisons
+        .iter()
+        .map(fellegi_sunter::default_m_start)
+        .collect();
+    // As in Splink, sessions run in order; each starts from the current m
+    // (the mean of the values trained so far, else the defaults) and from
+    // lambda adjusted for its blocking rule: prior odds times the Bayes
+    // factors of the exact levels the rule forces.
+    let mut m = m_default.clone();
+    let mut trained_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); k];
+    let mut sessions = Vec::new();
+    for (i, rule) in training.iter().enumerate() {
+        progress(LinkageStage::Em(i + 1, training.len()));
+        crate::data::cancel::check()?;
+        let mut odds = lambda / (1.0 - lambda);
+        let counts: PatternPartial;
+        let (rule_text, trained): (String, Vec<bool>) = match rule {
+            Some(r) => {
+                let session = if config.blocking.iter().any(|p| r.implies(p)) {
+                    SessionPairs::Implied(r)
+                } else {
+                    SessionPairs::Own(r)
+                };
+                counts = session_counts(&session)?;
+                let cols: HashSet<&str> = r.left_columns().collect();
+                let trained: Vec<bool> = config
+                    .comparisons
+                    .iter()
+                    .map(|c| !cols.contains(c.left_column.as_str()))
+                    .collect();
+                for (c, cmp) in config.comparisons.iter().enumerate() {
+                    let exact_key = r.keys.iter().any(|key| {
+                        key.left_column == cmp.left_column && key.transform == KeyTransform::Exact
+                    });
+                    if trained[c] || !exact_key {
+                        continue;
+                    }
+                    if let Some(l) = cmp.levels.iter().position(|l| l.kind == LevelKind::Exact) {
+                        odds *= m[c][l].max(1e-12) / u[c][l].max(1e-12);
+                    }
+                }
+                (r.describe(), trained)
+            }
+            None => {
+                counts = session_counts(&SessionPairs::All)?;
+                ("all pairs".into(), vec![true; k])
+            }
+        };
+        let pats = counts.patterns();
+        let mut em = config.em.clone();
+        em.start_match_proportion = odds / (1.0 + odds);
+        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, u, &trained, &em);
+        s.rule = rule_text;
+        if let Some(c) = &s.collapse {
+            warnings.push(format!(
+                "EM session on `{}` collapsed ({}); its m values are not used",
+                s.rule,
+                match c {
+                    EmCollapse::MatchProportion { value } =>
+                        format!("match proportion went to {value:.2e}"),
+                    EmCollapse::MEqualsU => "m equals u for every trained comparison".into(),
+                }
+            ));
+        } else {
+            for c in 0..k {
+                if s.trained[c] {
+                    trained_values[c].push(s.m[c].clone());
+                    let n = trained_values[c].len() as f64;
+                    for l in 0..m[c].len() {
+                        m[c][l] = trained_values[c].iter().map(|v| v[l]).sum::<f64>() / n;
+                    }
+                }
+            }
+        }
+        sessions.push(s);
+    }
+    let mut trained_any = vec![false; k];
+    for c in 0..k {
+        if trained_values[c].is_empty() {
+            warnings.push(format!(
+                "m of the comparison on `{}` was not trained (every EM session blocked on it or collapsed); start values used",
+                config.comparisons[c].left_column
+            ));
+        } else {
+            trained_any[c] = true;
+        }
+    }
+    let model = FellegiSunterModel::new(&config.comparisons, &m, u, &trained_any, lambda);
+    Ok((model, sessions))
+}
+
+/// The end of a linkage run, shared by every engine: the pairs at or above
+/// the threshold assigned one to one, the best links explained, the result
+/// assembled. `scored` holds the pairs with their weights and the truth
+/// key (its `links` are filled here); `gammas` their comparison vectors
+/// (pair-major); `tf_adjust(original row, vector, comparison)` the
+/// term-frequency adjustment used in the explanations.
+#[allow(clippy::too_many_arguments)]
+pub fn finish_links(
+    config: &LinkageConfig,
+    (nl, nr): (usize, usize),
+    estimates: Vec<RuleEstimate>,
+    pairs_compared: usize,
+    model: FellegiSunterModel,
+    sessions: Vec<EmSession>,
+    warnings: Vec<String>,
+    scored_pairs: ScoredPairs,
+    gammas: &[u8],
+    tf_adjust: &dyn Fn(u32, &[u8], usize) -> f64,
+) -> LinkageResult {
+    let k = config.comparisons.len();
+    let truth = scored_pairs.truth;
+    let (pairs, weights) = (scored_pairs.pairs, scored_pairs.weights);
+    let candidates: Vec<usize> = (0..pairs.len())
+        .filter(|&i| weights[i] >= config.threshold)
+        .collect();
+    let scored: Vec<ScoredPair> = candidates
+        .iter()
+        .map(|&i| ScoredPair {
+            left: pairs[i].0,
+            right: pairs[i].1,
+            score: fellegi_sunter::probability_from_weight(weights[i]),
+        })
+        .collect();
+    let chosen: Vec<usize> = match config.assignment {
+        AssignmentMethod::None => (0..scored.len()).collect(),
+        AssignmentMethod::Greedy => assignment::greedy(&scored),
+        AssignmentMethod::Hungarian { max_component } => {
+            assignment::hungarian(&scored, max_component)
+        }
+    };
+    let links: Vec<usize> = chosen.iter().map(|&j| candidates[j]).collect();
+
+    let mut by_weight = links.clone();
+    by_weight.sort_by(|&a, &b| {
+        weights[b]
+            .total_cmp(&weights[a])
+            .then(pairs[a].cmp(&pairs[b]))
+    });
+    let explained_links = by_weight
+        .iter()
+        .take(config.explain_links)
+        .map(|&i| {
+            let g = &gammas[i * k..(i + 1) * k];
+            Link {
+                original_row: pairs[i].0,
+                release_row: pairs[i].1,
+                match_weight: weights[i],
+                match_probability: fellegi_sunter::probability_from_weight(weights[i]),
+                correct: truth.as_ref().map(|t| t.contains(pairs[i])),
+                contributions: (0..k)
+                    .map(|c| {
+                        let level = &model.comparisons[c].levels[g[c] as usize];
+                        Contribution {
+                            column: config.comparisons[c].left_column.clone(),
+                            level: level.label.clone(),
+                            weight: level.match_weight,
+                            tf_adjustment: tf_adjust(pairs[i].0, g, c),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    LinkageResult {
+        config: config.clone(),
+        n_original: nl,
+        n_release: nr,
+        blocking: estimates,
+        pairs_compared,
+        model,
+        em_sessions: sessions,
+        links: links.len(),
+        explained_links,
+        warnings,
+        scored: ScoredPairs {
+            pairs,
+            weights,
+            links,
+            truth,
+        },
+    }
+}
+
 /// Runs Fellegi-Sunter linkage of `release` rows against `original` rows:
 /// blocking, u from random pairs, lambda, m by EM, scoring and assignment;
 /// with a truth key, `eval::linkage::score_links` scores the result. `hierarchies` serve generalized-compatible
@@ -367,6 +680,38 @@ pub fn link(
     hierarchies: &HashMap<String, Hierarchy>,
     progress: &mut dyn FnMut(LinkageStage),
 ) -> Result<LinkageResult, LinkageError> {
+    link_partitioned(
+        original,
+        release,
+        config,
+        hierarchies,
+        Partitioning::One,
+        progress,
+    )
+}
+
+/// [`link`] with the blocked pairs split into partials by block
+/// (`partitioning`): each partial compares its pairs and counts, per EM
+/// session, its comparison-vector patterns ([`PatternPartial`]); EM runs on
+/// the merged counts; each partial scores its own pairs with the trained
+/// model; the scored pairs are put back in the one-pass order and assigned
+/// one to one. The result equals [`link`]'s exactly, for any partitioning
+/// (EM over merged counts is bit-for-bit EM over the one-pass counts).
+/// u (from a seeded random sample of pairs), lambda and the
+/// term frequencies are computed over the whole tables, as in one pass.
+pub fn link_partitioned(
+    original: &EncodedTable,
+    release: &EncodedTable,
+    config: &LinkageConfig,
+    hierarchies: &HashMap<String, Hierarchy>,
+    partitioning: Partitioning,
+    progress: &mut dyn FnMut(LinkageStage),
+) -> Result<LinkageResult, LinkageError> {
+    if let Partitioning::PairsPerPart(0) | Partitioning::Random { parts: 0, .. } = partitioning {
+        return Err(LinkageError::BadParameter(
+            "a partitioning needs at least one pair and one part per partial".into(),
+        ));
+    }
     if config.comparisons.is_empty() {
         return Err(LinkageError::BadParameter(
             "give at least one comparison (--fields)".into(),
@@ -384,12 +729,15 @@ pub fn link(
 
     progress(LinkageStage::Blocking);
     crate::data::cancel::check()?;
-    let blocked = blocking::block(
+    let split = partitioning != Partitioning::One;
+    let blocked = blocking::block_partitioned(
         &config.blocking,
         original,
         release,
         config.warn_pairs,
         config.max_pairs,
+        &mut *partitioning.assigner(),
+        split,
     )?;
     let mut warnings = blocked.warnings.clone();
 
@@ -397,147 +745,76 @@ pub fn link(
     crate::data::cancel::check()?;
     let u = fellegi_sunter::estimate_u_random(&prepared, config.u_sample_pairs, config.seed);
 
-    let lambda = match &config.prior {
-        PriorSpec::Given { lambda } => {
-            if !(*lambda > 0.0 && *lambda < 1.0) {
-                return Err(LinkageError::BadParameter(format!(
-                    "the match prior lambda must be in (0, 1), got {lambda}"
-                )));
-            }
-            *lambda
-        }
-        PriorSpec::Deterministic { rules, recall } => {
-            if !(*recall > 0.0 && *recall <= 1.0) {
-                return Err(LinkageError::BadParameter(format!(
-                    "the recall of deterministic rules must be in (0, 1], got {recall}"
-                )));
-            }
-            let n = blocking::block(rules, original, release, u64::MAX, config.max_pairs)?
+    let lambda = prior_lambda(config, total_pairs, &mut warnings, &mut |rules| {
+        Ok(
+            blocking::block(rules, original, release, u64::MAX, config.max_pairs)?
                 .pairs
-                .len();
-            let l = n as f64 / recall / total_pairs;
-            if n == 0 {
-                warnings.push(
-                    "no pair satisfies the deterministic rules; lambda set to 1/(pairs)".into(),
-                );
-                1.0 / total_pairs.max(2.0)
-            } else {
-                l.min(1.0 - 1e-9)
-            }
-        }
-    };
+                .len() as u64,
+        )
+    })?;
 
-    // EM sessions.
-    let training: Vec<Option<&BlockingRule>> = if !config.training_blocking.is_empty() {
-        config.training_blocking.iter().map(Some).collect()
-    } else if !config.blocking.is_empty() {
-        config.blocking.iter().map(Some).collect()
-    } else {
-        vec![None]
-    };
-    let m_default: Vec<Vec<f64>> = config
-        .comparisons
-        .iter()
-        .map(fellegi_sunter::default_m_start)
-        .collect();
-    // As in Splink, sessions run in order; each starts from the current m
-    // (the mean of the values trained so far, else the defaults) and from
-    // lambda adjusted for its blocking rule: prior odds times the Bayes
-    // factors of the exact levels the rule forces.
-    // The comparison vectors of the prediction pairs, computed once: a
-    // training rule that implies a prediction rule has all its pairs among
-    // them, so its session reads them instead of blocking and comparing again.
+    // The comparison vectors of the prediction pairs, computed once per
+    // partial: a training rule that implies a prediction rule has all its
+    // pairs among them, so its session reads them instead of blocking and
+    // comparing again.
     progress(LinkageStage::Comparing);
     crate::data::cancel::check()?;
-    let pairs = &blocked.pairs;
-    let gammas = fellegi_sunter::comparison_vectors(&prepared, pairs);
-    let mut m = m_default.clone();
-    let mut trained_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); k];
-    let mut sessions = Vec::new();
-    for (i, rule) in training.iter().enumerate() {
-        progress(LinkageStage::Em(i + 1, training.len()));
-        crate::data::cancel::check()?;
-        let mut odds = lambda / (1.0 - lambda);
-        let (pats, rule_text, trained): (Vec<Pattern>, String, Vec<bool>) = match rule {
-            Some(r) => {
-                let pats = if config.blocking.iter().any(|p| r.implies(p)) {
-                    let idx = blocking::pairs_satisfying(r, original, release, pairs)?;
-                    fellegi_sunter::patterns_of(&gammas, k, idx.into_par_iter())
-                } else {
-                    let b = blocking::block(
-                        std::slice::from_ref(*r),
-                        original,
-                        release,
-                        u64::MAX,
-                        config.max_pairs,
-                    )?;
-                    let g = fellegi_sunter::comparison_vectors(&prepared, &b.pairs);
-                    fellegi_sunter::patterns(&g, k)
-                };
-                let cols: HashSet<&str> = r.left_columns().collect();
-                let trained: Vec<bool> = config
-                    .comparisons
-                    .iter()
-                    .map(|c| !cols.contains(c.left_column.as_str()))
-                    .collect();
-                for (c, cmp) in config.comparisons.iter().enumerate() {
-                    let exact_key = r.keys.iter().any(|key| {
-                        key.left_column == cmp.left_column && key.transform == KeyTransform::Exact
-                    });
-                    if trained[c] || !exact_key {
-                        continue;
-                    }
-                    if let Some(l) = cmp.levels.iter().position(|l| l.kind == LevelKind::Exact) {
-                        odds *= m[c][l].max(1e-12) / u[c][l].max(1e-12);
-                    }
+    let part_gammas: Vec<Vec<u8>> = blocked
+        .pairs
+        .iter()
+        .map(|p| fellegi_sunter::comparison_vectors(&prepared, p))
+        .collect();
+    // The session's pattern counts, one partial per block partition.
+    let mut session_counts = |session: &SessionPairs| -> Result<PatternPartial, LinkageError> {
+        let mut counts = PatternPartial::empty(k);
+        match session {
+            SessionPairs::Implied(r) => {
+                let matcher = blocking::RuleMatcher::new(r, original, release)?;
+                for (pairs, gammas) in blocked.pairs.iter().zip(&part_gammas) {
+                    let idx = matcher.satisfying(pairs);
+                    counts.merge(PatternPartial::from_patterns(
+                        k,
+                        fellegi_sunter::patterns_of(gammas, k, idx.into_par_iter()),
+                    ))?;
                 }
-                (pats, r.describe(), trained)
             }
-            None => (
-                fellegi_sunter::patterns(&gammas, k),
-                "all pairs".into(),
-                vec![true; k],
-            ),
-        };
-        let mut em = config.em.clone();
-        em.start_match_proportion = odds / (1.0 + odds);
-        let mut s = fellegi_sunter::expectation_maximisation(&pats, &m, &u, &trained, &em);
-        s.rule = rule_text;
-        if let Some(c) = &s.collapse {
-            warnings.push(format!(
-                "EM session on `{}` collapsed ({}); its m values are not used",
-                s.rule,
-                match c {
-                    EmCollapse::MatchProportion { value } =>
-                        format!("match proportion went to {value:.2e}"),
-                    EmCollapse::MEqualsU => "m equals u for every trained comparison".into(),
+            SessionPairs::Own(r) => {
+                let b = blocking::block_partitioned(
+                    std::slice::from_ref(*r),
+                    original,
+                    release,
+                    u64::MAX,
+                    config.max_pairs,
+                    &mut *partitioning.assigner(),
+                    false,
+                )?;
+                for pairs in &b.pairs {
+                    let g = fellegi_sunter::comparison_vectors(&prepared, pairs);
+                    counts.merge(PatternPartial::from_patterns(
+                        k,
+                        fellegi_sunter::patterns(&g, k),
+                    ))?;
                 }
-            ));
-        } else {
-            for c in 0..k {
-                if s.trained[c] {
-                    trained_values[c].push(s.m[c].clone());
-                    let n = trained_values[c].len() as f64;
-                    for l in 0..m[c].len() {
-                        m[c][l] = trained_values[c].iter().map(|v| v[l]).sum::<f64>() / n;
-                    }
+            }
+            SessionPairs::All => {
+                for gammas in &part_gammas {
+                    counts.merge(PatternPartial::from_patterns(
+                        k,
+                        fellegi_sunter::patterns(gammas, k),
+                    ))?;
                 }
             }
         }
-        sessions.push(s);
-    }
-    let mut trained_any = vec![false; k];
-    for c in 0..k {
-        if trained_values[c].is_empty() {
-            warnings.push(format!(
-                "m of the comparison on `{}` was not trained (every EM session blocked on it or collapsed); start values used",
-                config.comparisons[c].left_column
-            ));
-        } else {
-            trained_any[c] = true;
-        }
-    }
-    let model = FellegiSunterModel::new(&config.comparisons, &m, &u, &trained_any, lambda);
+        Ok(counts)
+    };
+    let (model, sessions) = train_model(
+        config,
+        &u,
+        lambda,
+        &mut session_counts,
+        &mut warnings,
+        progress,
+    )?;
 
     progress(LinkageStage::Scoring);
     crate::data::cancel::check()?;
@@ -550,12 +827,13 @@ pub fn link(
                 .map(|l| (l, fellegi_sunter::term_frequencies(p)))
         })
         .collect();
-    let tf_adjust = |pair: usize, c: usize| -> f64 {
+    // The term-frequency adjustment of comparison `c` for a pair with
+    // original row `l` and comparison vector `g`.
+    let tf_adjust = |l: u32, g: &[u8], c: usize| -> f64 {
         match &tfs[c] {
-            Some((level, tf)) if gammas[pair * k + c] as usize == *level => {
+            Some((level, tf)) if g[c] as usize == *level => {
                 // An exact level means both sides hold the same shared id.
-                let l = pairs[pair].0 as usize;
-                let t = tf.by_id[prepared.left_id(l, c) as usize];
+                let t = tf.by_id[prepared.left_id(l as usize, c) as usize];
                 if t > 0.0 {
                     (model.comparisons[c].levels[*level].u / t).log2()
                 } else {
@@ -565,93 +843,74 @@ pub fn link(
             _ => 0.0,
         }
     };
-    let weights: Vec<f64> = (0..pairs.len())
-        .into_par_iter()
-        .map_init(
-            || vec![0.0; k],
-            |tf_row, i| {
-                for (c, slot) in tf_row.iter_mut().enumerate() {
-                    *slot = tf_adjust(i, c);
-                }
-                model.match_weight(&gammas[i * k..(i + 1) * k], tf_row)
-            },
-        )
-        .collect();
-
-    progress(LinkageStage::Assigning);
-    crate::data::cancel::check()?;
-    let candidates: Vec<usize> = (0..pairs.len())
-        .filter(|&i| weights[i] >= config.threshold)
-        .collect();
-    let scored: Vec<ScoredPair> = candidates
+    // Each partial scores its own pairs.
+    let part_weights: Vec<Vec<f64>> = blocked
+        .pairs
         .iter()
-        .map(|&i| ScoredPair {
-            left: pairs[i].0,
-            right: pairs[i].1,
-            score: fellegi_sunter::probability_from_weight(weights[i]),
+        .zip(&part_gammas)
+        .map(|(pairs, gammas)| {
+            (0..pairs.len())
+                .into_par_iter()
+                .map_init(
+                    || vec![0.0; k],
+                    |tf_row, i| {
+                        let g = &gammas[i * k..(i + 1) * k];
+                        for (c, slot) in tf_row.iter_mut().enumerate() {
+                            *slot = tf_adjust(pairs[i].0, g, c);
+                        }
+                        model.match_weight(g, tf_row)
+                    },
+                )
+                .collect()
         })
         .collect();
-    let chosen: Vec<usize> = match config.assignment {
-        AssignmentMethod::None => (0..scored.len()).collect(),
-        AssignmentMethod::Greedy => assignment::greedy(&scored),
-        AssignmentMethod::Hungarian { max_component } => {
-            assignment::hungarian(&scored, max_component)
+    // The partials' scored pairs, back in the one-pass order: by block,
+    // then release row, then original row (the order blocking emits).
+    let (pairs, weights, gammas) = if blocked.pairs.len() == 1 {
+        let mut part_pairs = blocked.pairs;
+        (
+            part_pairs.pop().unwrap_or_default(),
+            part_weights.into_iter().next().unwrap_or_default(),
+            part_gammas.into_iter().next().unwrap_or_default(),
+        )
+    } else {
+        let mut order: Vec<(u32, u32, u32, u32, usize, usize)> = Vec::new();
+        for (p, (pairs, blocks)) in blocked.pairs.iter().zip(&blocked.blocks).enumerate() {
+            for (i, (&(l, r), &(rule, key))) in pairs.iter().zip(blocks).enumerate() {
+                order.push((rule, key, r, l, p, i));
+            }
         }
+        order.par_sort_unstable();
+        let pairs: Vec<(u32, u32)> = order.iter().map(|o| (o.3, o.2)).collect();
+        let weights: Vec<f64> = order.iter().map(|o| part_weights[o.4][o.5]).collect();
+        let mut gammas = Vec::with_capacity(order.len() * k);
+        for o in &order {
+            gammas.extend_from_slice(&part_gammas[o.4][o.5 * k..(o.5 + 1) * k]);
+        }
+        (pairs, weights, gammas)
     };
-    let links: Vec<usize> = chosen.iter().map(|&j| candidates[j]).collect();
-
+    progress(LinkageStage::Assigning);
+    crate::data::cancel::check()?;
     let truth = match &config.truth {
         Some((lc, rc)) => Some(truth_pairs(original, release, lc, rc)?),
         None => None,
     };
-    let mut by_weight = links.clone();
-    by_weight.sort_by(|&a, &b| {
-        weights[b]
-            .total_cmp(&weights[a])
-            .then(pairs[a].cmp(&pairs[b]))
-    });
-    let explained_links = by_weight
-        .iter()
-        .take(config.explain_links)
-        .map(|&i| {
-            let g = &gammas[i * k..(i + 1) * k];
-            Link {
-                original_row: pairs[i].0,
-                release_row: pairs[i].1,
-                match_weight: weights[i],
-                match_probability: fellegi_sunter::probability_from_weight(weights[i]),
-                correct: truth.as_ref().map(|t| t.contains(pairs[i])),
-                contributions: (0..k)
-                    .map(|c| {
-                        let level = &model.comparisons[c].levels[g[c] as usize];
-                        Contribution {
-                            column: config.comparisons[c].left_column.clone(),
-                            level: level.label.clone(),
-                            weight: level.match_weight,
-                            tf_adjustment: tf_adjust(i, c),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-
-    Ok(LinkageResult {
-        config: config.clone(),
-        n_original: nl,
-        n_release: nr,
-        blocking: blocked.estimates,
-        pairs_compared: pairs.len(),
-        model,
-        em_sessions: sessions,
-        links: links.len(),
-        explained_links,
+    let pairs_compared = pairs.len();
+    Ok(finish_links(
+        config,
+        (nl, nr),
+        blocked.estimates,
+        pairs_compared,
+        model.clone(),
+        sessions,
         warnings,
-        scored: ScoredPairs {
-            pairs: blocked.pairs,
+        ScoredPairs {
+            pairs,
             weights,
-            links,
+            links: Vec::new(),
             truth,
         },
-    })
+        &gammas,
+        &tf_adjust,
+    ))
 }

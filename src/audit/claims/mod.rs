@@ -116,8 +116,72 @@ pub(crate) fn decide_all(
     let facts = DatasetFacts(facts);
     claims
         .iter()
-        .map(|c| c.kind().decide(&facts, level))
+        .map(|c| engine_guard(c, &facts, level))
         .collect()
+}
+
+/// A claim's verdict when a table it reads ran on an engine that could not
+/// run the part the claim needs (`TableFacts::not_run`): INCONCLUSIVE with
+/// the reason, never PASS. A k-anonymity claim is still measured (k comes
+/// from the engine's partials) but cannot PASS without the hidden
+/// quasi-identifier check; the other claims are not decided at all.
+fn engine_guard(
+    claim: &ClaimConfig,
+    facts: &DatasetFacts,
+    level: f64,
+) -> Result<ClaimVerdict, AuditError> {
+    use super::facts::TablePart;
+    let (tables, part): (Vec<&str>, TablePart) = match claim {
+        ClaimConfig::KAnonymity(c) => (vec![c.table.as_str()], TablePart::HiddenQi),
+        ClaimConfig::Reidentification(c) => (vec![c.table.as_str()], TablePart::QiJoin),
+        ClaimConfig::InferenceRisk(c) => (vec![c.table.as_str()], TablePart::Risks),
+        ClaimConfig::NoDirectIdentifiers(c) => {
+            let every = c.tables.is_empty() && c.corpora.is_empty();
+            (
+                facts
+                    .tables()
+                    .filter(|t| every || c.tables.contains(&t.name))
+                    .map(|t| t.name.as_str())
+                    .collect(),
+                TablePart::DirectIdentifiers,
+            )
+        }
+        _ => return claim.kind().decide(facts, level),
+    };
+    let reasons: Vec<String> = facts
+        .tables()
+        .filter(|t| tables.contains(&t.name.as_str()))
+        .flat_map(|t| {
+            t.not_run
+                .iter()
+                .filter(|(p, _)| *p == part)
+                .map(move |(_, why)| format!("Table `{}`: {why}.", t.name))
+        })
+        .collect();
+    if reasons.is_empty() {
+        return claim.kind().decide(facts, level);
+    }
+    if part == TablePart::HiddenQi {
+        let mut v = claim.kind().decide(facts, level)?;
+        if v.verdict == Verdict::Pass {
+            v.verdict = Verdict::Inconclusive;
+        }
+        // The engine, not the column count, is why the check did not run.
+        v.warnings
+            .retain(|w| !w.starts_with("The release has more than"));
+        v.warnings.extend(reasons);
+        return Ok(v);
+    }
+    Ok(verdict(
+        claim.kind(),
+        Verdict::Inconclusive,
+        "not measured",
+        None,
+        None,
+        "not run on this engine",
+        "The claim's attack could not run on the table's engine.".into(),
+        reasons,
+    ))
 }
 
 /// The claims' own charts ([`Claim::charts`]), in config order.

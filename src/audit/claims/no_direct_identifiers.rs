@@ -80,7 +80,7 @@ impl Claim for NoDirectIdentifiers {
         let reversed: usize = selected.iter().map(|c| c.text.hash_attack.recovered).sum();
         let columns: usize = selected_tables
             .iter()
-            .map(|t| t.direct_identifiers.flagged.len())
+            .map(|t| t.direct_identifiers.as_ref().map_or(0, |d| d.flagged.len()))
             .sum();
         let docs: usize = selected
             .iter()
@@ -100,7 +100,9 @@ impl Claim for NoDirectIdentifiers {
             })
             .collect();
         per_dataset.extend(selected_tables.iter().map(|t| {
-            let d = &t.direct_identifiers;
+            let Some(d) = &t.direct_identifiers else {
+                return format!("table `{}`: not scanned", t.name);
+            };
             if d.flagged.is_empty() {
                 format!("table `{}`: no identifier column", t.name)
             } else {

@@ -6,7 +6,7 @@
 use polars::prelude::DataFrame;
 
 pub(crate) use crate::audit::facts::{
-    AggregateFacts, CorpusFacts, Facts, StylometryFacts, TableFacts, TracesFacts,
+    AggregateFacts, CorpusFacts, Facts, StylometryFacts, TableFacts, TablePart, TracesFacts,
 };
 use crate::audit::AuditError;
 use crate::data::ReadOptions;

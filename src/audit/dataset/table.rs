@@ -7,7 +7,7 @@ use crate::audit::claims::reidentification::undeclared_shared_columns as undecla
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{read_options, TableFacts};
+use super::{read_options, TableFacts, TablePart};
 use crate::attacks::inference::{
     run_table_risk_attacks, RiskConfig, RiskInputs, RiskPlan, RiskSchema,
 };
@@ -19,6 +19,7 @@ use crate::data::{
     encode_frame, load_table, read_frame, read_key_map, EncodedTable, Hierarchy, MissingPolicy,
     TruthSpec, ROW_KEY,
 };
+use crate::engine::{ClassPartial, Engine};
 use crate::privacy::direct_identifiers::{scan_file, DirectIdentifierConfig};
 use crate::privacy::{
     build_classes, detect_hidden_quasi_identifiers, distinct_l_per_class, equal_distance_per_class,
@@ -47,9 +48,6 @@ pub(crate) fn run_table(
         hierarchies.insert(column.clone(), Hierarchy::from_arx_csv(path, column)?);
     }
 
-    // Release-only metrics. Every column of the release is read: columns left
-    // out of the declared QIs are checked for hidden quasi-identifiers.
-    let release = load_table(&t.release, &[], &opts, &missing)?;
     let target_k = config
         .claims
         .iter()
@@ -72,9 +70,30 @@ pub(crate) fn run_table(
     if let Some(subject) = &t.subject {
         params = params.subject(subject.clone());
     }
+    let engine = config.table_engine(t)?;
+    if let Engine::Spark(url) = &engine {
+        return run_table_on_spark(t, config, url, &params, target_k, progress);
+    }
+    // Release-only metrics. Every column of the release is read: columns left
+    // out of the declared QIs are checked for hidden quasi-identifiers.
+    let release = load_table(&t.release, &[], &opts, &missing)?;
     // One grouping serves the metrics and the per-class charts.
-    let classes = build_classes(&release, &params)?;
-    let mut metrics = evaluate_classes(&release, &classes, &params)?;
+    let (classes, mut metrics) = match engine {
+        // The same partials as `reident metrics --engine partials:ROWS`.
+        Engine::Partials(rows) => {
+            let qis: Vec<&str> = t.quasi_identifiers.iter().map(String::as_str).collect();
+            let sas: Vec<&str> = t.sensitive.iter().map(String::as_str).collect();
+            let partial = ClassPartial::from_chunks(&release, &qis, &sas, target_k, rows)?;
+            let (table, classes) = partial.classes(&release.source, params.suppressed_rows)?;
+            let metrics = evaluate_classes(&table, &classes, &params)?;
+            (classes, metrics)
+        }
+        _ => {
+            let classes = build_classes(&release, &params)?;
+            let metrics = evaluate_classes(&release, &classes, &params)?;
+            (classes, metrics)
+        }
+    };
     // Candidates for hidden QIs: every release column but the declared roles
     // and the truth key (the auditor's scoring key, not part of the claim).
     let candidates: Vec<String> = release
@@ -101,18 +120,20 @@ pub(crate) fn run_table(
     }
     let charts = table_charts(t, &classes, target_k, config)?;
     // Direct-identifier columns of the release (no originals needed).
-    let direct_identifiers = scan_file(
-        &t.release,
-        &opts,
-        &DirectIdentifierConfig {
-            include_examples: options.include_examples,
-            ..DirectIdentifierConfig::default()
-        },
-    )
-    .map_err(|e| AuditError::Dataset {
-        dataset: dataset.clone(),
-        message: e.to_string(),
-    })?;
+    let direct_identifiers = Some(
+        scan_file(
+            &t.release,
+            &opts,
+            &DirectIdentifierConfig {
+                include_examples: options.include_examples,
+                ..DirectIdentifierConfig::default()
+            },
+        )
+        .map_err(|e| AuditError::Dataset {
+            dataset: dataset.clone(),
+            message: e.to_string(),
+        })?,
+    );
     progress(&format!("{dataset}: privacy metrics"));
     crate::data::cancel::check()?;
 
@@ -312,6 +333,69 @@ pub(crate) fn run_table(
         risk,
         charts,
         built_hierarchies,
+        not_run: Vec::new(),
+    }))
+}
+
+/// [`run_table`] on a Spark Connect server: the equivalence-class partial
+/// is computed there (the same query as `reident metrics --engine
+/// spark://...`) and every release-only metric and chart is finished here
+/// from it. The parts that need the rows here (the hidden quasi-identifier
+/// check, the direct-identifier scan, the QI join, the risks) are not run
+/// and listed in `not_run`, so the claims that need them are INCONCLUSIVE.
+fn run_table_on_spark(
+    t: &TableConfig,
+    config: &AuditConfig,
+    url: &str,
+    params: &MetricsParams,
+    target_k: u64,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Box<TableFacts>, AuditError> {
+    let dataset = format!("table `{}`", t.name);
+    let qis: Vec<&str> = t.quasi_identifiers.iter().map(String::as_str).collect();
+    let sas: Vec<&str> = t.sensitive.iter().map(String::as_str).collect();
+    let source = t.release.display().to_string();
+    let partial = crate::engine::spark_class_partial(
+        url,
+        &source,
+        &qis,
+        &sas,
+        target_k,
+        &MissingPolicy::default(),
+    )?;
+    let (table, classes) = partial.classes(&source, params.suppressed_rows)?;
+    let metrics = evaluate_classes(&table, &classes, params)?;
+    let charts = table_charts(t, &classes, target_k, config)?;
+    progress(&format!("{dataset}: privacy metrics (on {url})"));
+    let why = |what: &str| {
+        format!("{what} was not run: the table is on the Spark engine ({url}) and this part reads the rows in this process; run the table in process for it")
+    };
+    let mut not_run = vec![
+        (
+            TablePart::HiddenQi,
+            why("the hidden quasi-identifier check"),
+        ),
+        (
+            TablePart::DirectIdentifiers,
+            why("the direct-identifier scan"),
+        ),
+    ];
+    if t.original.is_some() {
+        not_run.push((TablePart::QiJoin, why("the QI-join linkage")));
+    }
+    if t.risk.is_some() {
+        not_run.push((TablePart::Risks, why("the Anonymeter-style risks")));
+    }
+    Ok(Box::new(TableFacts {
+        name: t.name.clone(),
+        direct_identifiers: None,
+        metrics,
+        qi_join: None,
+        undeclared_shared_columns: Vec::new(),
+        risk: None,
+        charts,
+        built_hierarchies: Vec::new(),
+        not_run,
     }))
 }
 
@@ -611,32 +695,36 @@ pub(crate) fn table_section(t: TableFacts) -> Result<(Section, Vec<Chart>), Audi
             section = section.paragraph(format!("Hidden quasi-identifier: {w}"));
         }
     }
-    let d = &t.direct_identifiers;
-    let flagged: Vec<Vec<String>> = d
-        .columns
-        .iter()
-        .filter(|c| c.flagged)
-        .map(|c| {
-            vec![
-                c.column.clone(),
-                c.category.map_or("-".into(), |k| k.label().to_string()),
-                c.rule.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    section = section.paragraph(format!(
-        "Direct-identifier scan of the release ({} columns, no originals needed): {} flagged.",
-        d.columns.len(),
-        flagged.len()
-    ));
-    if !flagged.is_empty() {
-        section = section.table(Table {
-            caption: "Release columns that hold direct identifiers".into(),
-            columns: vec!["column".into(), "category".into(), "rule".into()],
-            rows: flagged,
-        });
+    for (_, why) in &t.not_run {
+        section = section.paragraph(format!("Not run: {why}."));
     }
-    section = section.result("direct_identifiers", d)?;
+    if let Some(d) = &t.direct_identifiers {
+        let flagged: Vec<Vec<String>> = d
+            .columns
+            .iter()
+            .filter(|c| c.flagged)
+            .map(|c| {
+                vec![
+                    c.column.clone(),
+                    c.category.map_or("-".into(), |k| k.label().to_string()),
+                    c.rule.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        section = section.paragraph(format!(
+            "Direct-identifier scan of the release ({} columns, no originals needed): {} flagged.",
+            d.columns.len(),
+            flagged.len()
+        ));
+        if !flagged.is_empty() {
+            section = section.table(Table {
+                caption: "Release columns that hold direct identifiers".into(),
+                columns: vec!["column".into(), "category".into(), "rule".into()],
+                rows: flagged,
+            });
+        }
+        section = section.result("direct_identifiers", d)?;
+    }
     for c in &t.charts {
         section = section.chart(c.name.clone(), c.caption.clone());
     }

@@ -51,6 +51,8 @@ pub(crate) fn run_traces(
             buckets: t.bucket_seconds.clone(),
             points: t.points.clone(),
             seed: config.seed,
+            // The audit's `engine` applies to tables; traces run in one pass.
+            users_per_partial: None,
         },
         None,
         &|| {},

@@ -11,14 +11,16 @@
 //! and gives bit-for-bit the same m, match proportion and iterations as over
 //! the one-pass counts (tested).
 //!
-//! Not here (yet): computing the vectors themselves per partition inside
-//! `reident link` (it still compares every blocked pair in one pass) and the
-//! Spark SQL form (comparison levels as `CASE` expressions, as Splink does).
+//! [`link_partitioned`](super::link_partitioned) computes one partial per
+//! block partition and EM reads the merged counts; the Spark engine
+//! (`engine::spark`, feature `spark`) gets the same counts back from a
+//! `GROUP BY` over the comparison vectors. Lives with the linkage attack
+//! (re-exported as `engine::PatternPartial`) so the attack can use it.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::EngineError;
+use super::LinkageError;
 
 /// Mergeable comparison-vector counts (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,13 +44,13 @@ impl PatternPartial {
     ///
     /// Errors: `k` 0, `gammas` not a whole number of vectors, a range past
     /// the end.
-    pub fn from_gammas(gammas: &[u8], k: usize, pairs: Range<usize>) -> Result<Self, EngineError> {
+    pub fn from_gammas(gammas: &[u8], k: usize, pairs: Range<usize>) -> Result<Self, LinkageError> {
         if k == 0
             || !gammas.len().is_multiple_of(k)
             || pairs.end > gammas.len() / k
             || pairs.start > pairs.end
         {
-            return Err(EngineError::Unsupported(format!(
+            return Err(LinkageError::BadParameter(format!(
                 "comparison vectors: {} values with {k} comparisons per pair, pairs {}..{}",
                 gammas.len(),
                 pairs.start,
@@ -64,11 +66,21 @@ impl PatternPartial {
         Ok(PatternPartial { k, counts })
     }
 
+    /// A partial from counts as [`patterns`](crate::attacks::linkage::fellegi_sunter::patterns)
+    /// returns them (vector, pairs), for vectors of `k` comparisons.
+    pub fn from_patterns(k: usize, patterns: Vec<(Vec<u8>, u64)>) -> Self {
+        let mut counts = BTreeMap::new();
+        for (g, c) in patterns {
+            *counts.entry(g).or_insert(0) += c;
+        }
+        PatternPartial { k, counts }
+    }
+
     /// Adds `other`'s counts (exact; associative and commutative).
-    pub fn merge(&mut self, other: PatternPartial) -> Result<(), EngineError> {
+    pub fn merge(&mut self, other: PatternPartial) -> Result<(), LinkageError> {
         if self.k != other.k {
-            return Err(EngineError::Mismatch(format!(
-                "comparison vectors of {} and of {} comparisons",
+            return Err(LinkageError::BadParameter(format!(
+                "cannot merge pattern counts: comparison vectors of {} and of {} comparisons",
                 self.k, other.k
             )));
         }
