@@ -135,3 +135,121 @@ mod tests {
         assert!(score_open_set(&[None], &[]).is_err());
     }
 }
+
+/// The threshold search of [`crate::attacks::stylometry::open_set`] scored
+/// with this module's objective (here, because attacks may not use eval).
+#[cfg(test)]
+mod threshold_search_tests {
+    use super::macro_f1_objective;
+    use crate::attacks::stylometry::open_set::*;
+
+    #[test]
+    fn threshold_by_hand() {
+        // Fold 1: a known document (author 0) verified at 0.8, a simulated
+        // unknown verified at 0.3, both with candidate 0. Threshold t:
+        //   t < 0.3: both answered 0 -> author 0 tp 1, fp 1 -> F1 2/3;
+        //   0.3 <= t < 0.8: only the known one -> F1 1;
+        //   t >= 0.8: none answered -> F1 0.
+        // The first grid point with F1 1 is 0.30 (0.3 > 0.30 is false).
+        let runs = [FoldRun {
+            candidate: vec![0, 0],
+            verification: vec![0.8, 0.3],
+            truth: vec![Some(0), None],
+        }];
+        let (curve, best) = threshold_curve(&runs, 0.05, &macro_f1_objective).unwrap();
+        assert_eq!(curve.len(), 20);
+        assert!((curve[0].score - 2.0 / 3.0).abs() < 1e-12);
+        assert!((best.threshold - 0.30).abs() < 1e-9, "{best:?}");
+        assert_eq!(best.score, 1.0);
+        assert_eq!(curve[16].score, 0.0); // t = 0.80
+                                          // Two folds are averaged: in a second fold the known document
+                                          // (author 1) gets the wrong candidate 0, so author 1's F1 is 0 at
+                                          // every threshold; the mean is half the first fold's curve and keeps
+                                          // its optimum 0.30.
+        let runs = [
+            runs[0].clone(),
+            FoldRun {
+                candidate: vec![0, 0],
+                verification: vec![0.2, 0.1],
+                truth: vec![Some(1), None],
+            },
+        ];
+        let (_, best) = threshold_curve(&runs, 0.05, &macro_f1_objective).unwrap();
+        assert!((best.threshold - 0.30).abs() < 1e-9);
+        assert!((best.score - 0.5).abs() < 1e-12);
+        assert!(threshold_curve(&[], 0.05, &macro_f1_objective).is_err());
+        assert!(threshold_curve(&runs, 0.0, &macro_f1_objective).is_err());
+    }
+
+    fn corpus(n_authors: usize, docs: usize) -> Corpus {
+        // Each author writes with a private vocabulary on top of a shared
+        // one, so authors are separable.
+        let mut texts = Vec::new();
+        let mut names = Vec::new();
+        for a in 0..n_authors {
+            for d in 0..docs {
+                let mut t = String::new();
+                for k in 0..60 {
+                    t.push_str(&format!(
+                        "the of and w{a}x{} shared{} ",
+                        (k * 7 + d) % 9,
+                        k % 5
+                    ));
+                }
+                texts.push(t);
+                names.push(format!("author{a:02}"));
+            }
+        }
+        Corpus::from_named(texts, &names).unwrap()
+    }
+
+    #[test]
+    fn the_search_reads_only_the_known_corpus_and_is_seeded() {
+        // Nearest-centroid-by-overlap closed scorer on token sets.
+        let mut closed =
+            |known: &Corpus, texts: &[String]| -> Result<Array2<f64>, StylometryError> {
+                let mut out = Array2::zeros((texts.len(), known.authors.len()));
+                for (i, t) in texts.iter().enumerate() {
+                    for (d, kt) in known.texts.iter().enumerate() {
+                        let shared = t
+                            .split_whitespace()
+                            .filter(|w| kt.split_whitespace().any(|x| x == *w))
+                            .count();
+                        out[[i, known.labels[d]]] += shared as f64;
+                    }
+                }
+                Ok(out)
+            };
+        let known = corpus(5, 6);
+        let search = ThresholdSearch {
+            folds: 3,
+            seed: 7,
+            ..ThresholdSearch::default()
+        };
+        let a =
+            choose_open_set_threshold(&known, &mut closed, &macro_f1_objective, &search).unwrap();
+        let b =
+            choose_open_set_threshold(&known, &mut closed, &macro_f1_objective, &search).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.folds, 3);
+        // 5 authors in 3 folds: 2 + 2 + 1 play the unknowns, 6 documents each.
+        assert_eq!(a.simulated_unknown_documents, 30);
+        // Known authors: round(6 * 0.25) = 2 held out each, over 3 folds
+        // (3 + 3 + 4 known authors).
+        assert_eq!(a.known_questioned_documents, 20);
+        assert_eq!(a.curve.len(), 20);
+        assert!(a
+            .curve
+            .iter()
+            .any(|p| p.threshold == a.threshold && p.score == a.score));
+        assert!(a.curve.iter().all(|p| p.score <= a.score));
+        // Fewer than 3 authors: the search refuses.
+        assert!(choose_open_set_threshold(
+            &corpus(2, 6),
+            &mut closed,
+            &macro_f1_objective,
+            &search
+        )
+        .is_err());
+    }
+}
