@@ -20,18 +20,22 @@
 //! [`PatternPartial`] does the same for the comparison-vector counts EM
 //! trains the Fellegi-Sunter model on.
 //!
+//! [`out_of_core`] computes the same groups from a file read in chunks
+//! under a memory budget (`reident metrics --memory`), spilling hash
+//! partitions to a temporary folder.
+//!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);
 //! pattern counts computed per partition inside `reident link`, scored pairs
-//! per block partition, trace unicity and document-linkage partials; the
-//! out-of-core reader (the partials are computed from chunks of an
-//! [`EncodedTable`](crate::data::EncodedTable)).
+//! per block partition, trace unicity and document-linkage partials.
 
+pub mod out_of_core;
 mod partial;
 mod patterns;
 #[cfg(feature = "spark")]
 pub mod spark;
 
+pub use out_of_core::{MemoryBudget, OutOfCore};
 pub use partial::{ClassPartial, Group};
 pub use patterns::PatternPartial;
 
@@ -49,6 +53,15 @@ pub enum EngineError {
     /// An option the partials do not support.
     #[error("{0}")]
     Unsupported(String),
+    /// A memory budget that is not understood.
+    #[error("memory budget `{0}`: expected a size such as 4G, 512M, 64K or a number of bytes (K, M, G, T are powers of 1024), at least 1 byte")]
+    BadBudget(String),
+    /// Reading or writing the spill folder failed.
+    #[error("out-of-core spill: {0}")]
+    Spill(String),
+    /// The input could not be read.
+    #[error(transparent)]
+    Data(crate::data::DataError),
     /// An `--engine` value that is not understood.
     #[error("engine `{0}`: expected `in-process`, `partials:ROWS` (in-process, ROWS rows per partial) or `spark://HOST:PORT`")]
     BadEngine(String),
