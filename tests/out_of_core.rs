@@ -533,3 +533,191 @@ proptest! {
         assert_empty_dir(&temp);
     }
 }
+
+mod unicity_out_of_core {
+    //! `reident unicity --memory` (`reident::engine::traces`): the curves
+    //! from per-user partitions equal the in-memory ones exactly.
+
+    use super::*;
+    use reident::attacks::unicity::{unicity_sweep, SweepConfig, TraceSpec};
+    use reident::data::read_frame;
+    use reident::engine::traces::unicity_curve_file;
+
+    fn spec(actions: &[&str]) -> TraceSpec {
+        TraceSpec {
+            user_column: "user".into(),
+            timestamp_column: "timestamp".into(),
+            action_columns: actions.iter().map(|s| s.to_string()).collect(),
+            bucket_seconds: 3600,
+        }
+    }
+
+    fn compare(
+        path: &Path,
+        spec: &TraceSpec,
+        buckets: &[i64],
+        budget: u64,
+        partitions: usize,
+    ) -> u64 {
+        let frame = read_frame(path, &ReadOptions::default()).unwrap();
+        let points = [1, 2, 4, 8];
+        let want = unicity_sweep(
+            &frame,
+            &path.display().to_string(),
+            spec,
+            &SweepConfig {
+                buckets: buckets.to_vec(),
+                points: points.to_vec(),
+                seed: 7,
+            },
+            None,
+            &|| {},
+        )
+        .unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let mut spilled = 0;
+        for (b, want) in buckets.iter().zip(&want.curves) {
+            let spec = TraceSpec {
+                bucket_seconds: *b,
+                ..spec.clone()
+            };
+            let (got, summary) = unicity_curve_file(
+                path,
+                &ReadOptions::default(),
+                &spec,
+                &points,
+                7,
+                &settings(budget, 500, partitions, temp.path()),
+                &mut |_| {},
+            )
+            .unwrap();
+            assert_eq!(
+                serde_json::to_string(&got).unwrap(),
+                serde_json::to_string(want).unwrap(),
+                "bucket {b}"
+            );
+            spilled += summary.spill_partitions;
+            assert_empty_dir(temp.path());
+        }
+        spilled
+    }
+
+    #[test]
+    fn atlassian_demo_events_out_of_core_equal_in_memory() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("datasets/atlassian_demo/original/events.ndjson.gz");
+        // A budget of 4 KB: the events go to 6 per-user partitions.
+        let spilled = compare(
+            &path,
+            &spec(&["product", "feature"]),
+            &[3600, 86_400],
+            4096,
+            6,
+        );
+        assert_eq!(spilled, 12);
+        // Time alone, and a budget the events fit in (no spill).
+        assert_eq!(compare(&path, &spec(&[]), &[86_400], 1 << 30, 6), 0);
+    }
+
+    #[test]
+    fn csv_events_with_nulls_out_of_core_equal_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.csv");
+        let mut text = String::from("user,timestamp,product\n");
+        for i in 0..3000u64 {
+            let user = if i % 97 == 0 {
+                String::new()
+            } else {
+                format!("u{}", (i * 7919) % 211)
+            };
+            let product = if i % 13 == 0 {
+                ""
+            } else {
+                ["jira", "wiki", "git"][(i % 3) as usize]
+            };
+            text.push_str(&format!(
+                "{user},{},{product}\n",
+                1_700_000_000 + (i * 2654435761) % 864_000
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(
+            compare(&path, &spec(&["product"]), &[3600, 7200], 2048, 4),
+            8
+        );
+    }
+
+    #[test]
+    fn a_bad_timestamp_names_its_row_and_leaves_no_spill() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.csv");
+        let mut text = String::from("user,timestamp,product\n");
+        for i in 0..2000 {
+            text.push_str(&format!("u{},{},jira\n", i % 50, 1_700_000_000 + i));
+        }
+        text.push_str("u1,yesterday,jira\n");
+        std::fs::write(&path, text).unwrap();
+        let temp = dir.path().join("spill");
+        std::fs::create_dir(&temp).unwrap();
+        let e = unicity_curve_file(
+            &path,
+            &ReadOptions::default(),
+            &spec(&["product"]),
+            &[1, 2],
+            0,
+            &settings(1024, 300, 3, &temp),
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("data row 2001") && e.contains("yesterday"),
+            "{e}"
+        );
+        assert_empty_dir(&temp);
+    }
+
+    #[test]
+    fn cli_unicity_memory_prints_the_same_json_plus_out_of_core() {
+        let events = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("datasets/atlassian_demo/original/events.ndjson.gz");
+        let temp = tempfile::tempdir().unwrap();
+        let base = [
+            "unicity",
+            "--events",
+            events.to_str().unwrap(),
+            "--points",
+            "1,2,4",
+            "--bucket-seconds",
+            "3600,86400",
+            "--action-columns",
+            "product,feature",
+        ];
+        let run = |extra: &[&str]| {
+            let out = Command::new(env!("CARGO_BIN_EXE_reident"))
+                .args(base)
+                .args(extra)
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        };
+        let memory = run(&[]);
+        let mut ooc = run(&[
+            "--memory",
+            "8K",
+            "--temp-dir",
+            temp.path().to_str().unwrap(),
+        ]);
+        let summary = ooc.as_object_mut().unwrap().remove("out_of_core").unwrap();
+        assert_eq!(summary.as_array().unwrap().len(), 2);
+        assert_eq!(summary[0]["spill_partitions"], 16);
+        assert_eq!(ooc, memory);
+        assert_empty_dir(temp.path());
+    }
+}

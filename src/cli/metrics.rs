@@ -357,6 +357,7 @@ fn compute_out_of_core(
     hierarchies: HashMap<String, Hierarchy>,
     engine: &Engine,
 ) -> Result<MetricsReport, CliError> {
+    let budget_text = budget;
     let budget = MemoryBudget::parse(budget)?;
     let refuse = |option: &str, why: &str| {
         Err(CliError::Usage(format!(
@@ -401,7 +402,18 @@ fn compute_out_of_core(
         ));
     });
     bar.finish_and_clear();
-    Ok(report?)
+    let report = report?;
+    if let Some(o) = &report.out_of_core {
+        if o.group_table_bytes > o.memory_budget_bytes {
+            eprintln!(
+                "warning: --memory {}: the input has {} groups (distinct combinations of quasi-identifier and sensitive values); their compact table ({} MB) exceeds the budget, and the metrics are computed from it in memory. Generalize the quasi-identifiers or raise the budget.",
+                budget_text,
+                o.groups,
+                o.group_table_bytes >> 20
+            );
+        }
+    }
+    Ok(report)
 }
 
 /// `compute` on an engine other than the one-pass in-process build: the

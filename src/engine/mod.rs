@@ -34,6 +34,7 @@ mod partial;
 mod patterns;
 #[cfg(feature = "spark")]
 pub mod spark;
+pub mod traces;
 
 pub use out_of_core::{MemoryBudget, OutOfCore};
 pub use partial::{ClassPartial, Group};
@@ -59,6 +60,9 @@ pub enum EngineError {
     /// Reading or writing the spill folder failed.
     #[error("out-of-core spill: {0}")]
     Spill(String),
+    /// Trace unicity failed.
+    #[error(transparent)]
+    Unicity(crate::attacks::unicity::UnicityError),
     /// The input could not be read.
     #[error(transparent)]
     Data(crate::data::DataError),

@@ -131,11 +131,24 @@ pub struct Progress {
 
 /// The spill folder: created empty, removed with everything in it when
 /// dropped (also when the run fails).
-struct SpillDir {
-    path: PathBuf,
+pub(super) struct SpillDir {
+    pub(super) path: PathBuf,
 }
 
 impl SpillDir {
+    /// A new folder under `root`, or the system's temporary folder.
+    pub(super) fn create_in(root: Option<&Path>) -> Result<Self, EngineError> {
+        match root {
+            Some(r) => Self::create(r),
+            None => Self::create(&std::env::temp_dir()),
+        }
+    }
+
+    /// The path of partition file `p`.
+    pub(super) fn file(&self, p: usize) -> PathBuf {
+        self.path.join(format!("part-{p}.bin"))
+    }
+
     fn create(root: &Path) -> Result<Self, EngineError> {
         let pid = std::process::id();
         let nanos = std::time::SystemTime::now()
@@ -559,6 +572,7 @@ impl<'a> Run<'a> {
             spill_partitions: partitions,
             spilled_bytes: self.spilled_bytes,
             peak_tracked_bytes: self.tracked.peak,
+            group_table_bytes: compact.bytes(),
             groups: compact.weights.len() as u64,
         };
         Ok((compact, self.dictionaries, summary))

@@ -222,8 +222,14 @@ pub struct OutOfCoreSummary {
     /// Bytes written to the spill folder.
     pub spilled_bytes: u64,
     /// The highest tracked memory (estimated: hash tables from their
-    /// capacity, keys, row lists, dictionaries, the chunk, write buffers).
+    /// capacity, keys, row lists, dictionaries, the chunk, write buffers,
+    /// and at the end the compact table of every group). The metrics'
+    /// own working memory over the classes comes on top.
     pub peak_tracked_bytes: u64,
+    /// Bytes of the compact group table the metrics are computed from (one
+    /// row per group; above the budget when the input has more groups than
+    /// fit in it).
+    pub group_table_bytes: u64,
     /// Groups (distinct combinations of quasi-identifier and sensitive
     /// values) in the input.
     pub groups: u64,
