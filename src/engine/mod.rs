@@ -22,7 +22,9 @@
 //!
 //! [`out_of_core`] computes the same groups from a file read in chunks
 //! under a memory budget (`reident metrics --memory`), spilling hash
-//! partitions to a temporary folder.
+//! partitions to a temporary folder (the partitioning of a Grace hash join:
+//! Kitsuregawa, Tanaka and Moto-Oka 1983), and [`traces`] does the same for
+//! trace unicity with per-user partitions (`reident unicity --memory`).
 //!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);

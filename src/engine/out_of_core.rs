@@ -11,7 +11,7 @@
 //! and row ids while the group is smaller than the target k). Its memory is
 //! tracked (an estimate from the hash table's capacity, the keys, the row
 //! lists, the dictionaries, the chunk being added and the write buffers;
-//! see [`Tracked`]); when it would exceed the budget the groups are written
+//! reported as `peak_tracked_bytes`); when it would exceed the budget the groups are written
 //! to `P` partition files chosen by a hash of the QI codes, so every
 //! equivalence class lies wholly in one partition, and the partial starts
 //! again empty. At the end each partition file is read back and merged
@@ -409,8 +409,9 @@ impl<'a> Run<'a> {
     }
 
     fn partition_of(&self, key: &[u32]) -> usize {
-        // FNV-1a over the quasi-identifier codes only: the rows of one
-        // class share them, so a class lies wholly in one partition.
+        // FNV-1a (Fowler, Noll and Vo) over the quasi-identifier codes
+        // only: the rows of one class share them, so a class lies wholly
+        // in one partition.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for &c in &key[..self.n_qis] {
             for b in c.to_le_bytes() {

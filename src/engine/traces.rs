@@ -1,4 +1,6 @@
-//! Trace unicity out of core (`reident unicity --memory`): the same
+//! Trace unicity (de Montjoye, Hidalgo, Verleysen and Blondel 2013,
+//! "Unique in the Crowd", Scientific Reports 3:1376) out of core
+//! (`reident unicity --memory`): the same
 //! [`UnicityResult`] as [`crate::attacks::unicity::unicity_curve`] over an
 //! event file read in chunks, with the events held in per-user partitions
 //! on disk once they outgrow the memory budget.
