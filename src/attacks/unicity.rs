@@ -347,15 +347,47 @@ pub fn sampled_points(traces: &Traces, max_points: usize, seed: u64) -> Vec<Vec<
         .traces
         .par_iter()
         .enumerate()
-        .map(|(u, t)| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(u as u64);
-            let mut order = t.clone();
-            order.shuffle(&mut rng);
-            order.truncate(max_points);
-            order
-        })
+        .map(|(u, t)| drawn_points(t, u, max_points, seed))
         .collect()
+}
+
+/// User `u`'s points as [`sampled_points`] draws them from their trace
+/// `trace` (sorted distinct point ids).
+pub fn drawn_points(trace: &[u32], u: usize, max_points: usize, seed: u64) -> Vec<u32> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(u as u64);
+    let mut order = trace.to_vec();
+    order.shuffle(&mut rng);
+    order.truncate(max_points);
+    order
+}
+
+/// Unicity at `p` points from every user's anonymity set size (`sizes`, one
+/// per user) and trace length (`lens`).
+pub fn unicity_point(p: usize, sizes: &[usize], lens: &[usize]) -> UnicityPoint {
+    let n_users = sizes.len();
+    let n_unique = sizes.iter().filter(|&&s| s == 1).count();
+    UnicityPoint {
+        points: p,
+        n_users,
+        n_unique,
+        unicity: n_unique as f64 / n_users as f64,
+        n_users_short: lens.iter().filter(|&&l| l < p).count(),
+        mean_anonymity_set: sizes.iter().sum::<usize>() as f64 / n_users as f64,
+    }
+}
+
+/// The median of the trace lengths `lens` (0 when empty).
+pub fn median_points(mut lens: Vec<usize>) -> f64 {
+    if lens.is_empty() {
+        return 0.0;
+    }
+    lens.sort_unstable();
+    if lens.len() % 2 == 1 {
+        lens[lens.len() / 2] as f64
+    } else {
+        0.5 * (lens[lens.len() / 2 - 1] + lens[lens.len() / 2]) as f64
+    }
 }
 
 /// Unicity at one `p`.
@@ -551,29 +583,17 @@ pub fn unicity_curve_partitioned(
             vocabulary.len(),
         ))?;
     }
+    let lens: Vec<usize> = traces.traces.iter().map(Vec::len).collect();
     let curve = points
         .iter()
         .zip(&merged.counts)
         .map(|(&p, sizes)| {
             progress();
-            let n_unique = sizes.iter().filter(|&&s| s == 1).count();
-            UnicityPoint {
-                points: p,
-                n_users,
-                n_unique,
-                unicity: n_unique as f64 / n_users as f64,
-                n_users_short: traces.traces.iter().filter(|t| t.len() < p).count(),
-                mean_anonymity_set: sizes.iter().sum::<u64>() as f64 / n_users as f64,
-            }
+            let sizes: Vec<usize> = sizes.iter().map(|&s| s as usize).collect();
+            Ok(unicity_point(p, &sizes, &lens))
         })
-        .collect();
-    let mut lens: Vec<usize> = traces.traces.iter().map(Vec::len).collect();
-    lens.sort_unstable();
-    let median = if lens.len() % 2 == 1 {
-        lens[lens.len() / 2] as f64
-    } else {
-        0.5 * (lens[lens.len() / 2 - 1] + lens[lens.len() / 2]) as f64
-    };
+        .collect::<Result<_, UnicityError>>()?;
+    let median = median_points(lens);
     Ok(UnicityResult {
         spec: spec.clone(),
         seed,
@@ -677,6 +697,26 @@ pub struct UnicityReport {
     pub curves: Vec<UnicityResult>,
     /// Linkage of release traces per bucket width, when a release was given.
     pub linkage: Vec<BucketLinkage>,
+    /// One entry per bucket width when the events were read out of core
+    /// (`reident unicity --memory`, `crate::engine::traces`); empty for an
+    /// in-memory run. Every other field is the same either way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_core: Vec<TraceSpillSummary>,
+}
+
+/// An out-of-core run of one unicity curve: the events were read in chunks
+/// and, once they outgrew half the memory budget, held in per-user
+/// partition files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceSpillSummary {
+    /// The memory budget, in bytes.
+    pub memory_budget_bytes: u64,
+    /// Bucket width of the curve.
+    pub bucket_seconds: i64,
+    /// Per-user partition files (0 when the events stayed in memory).
+    pub spill_partitions: u64,
+    /// Bytes written to the spill folder.
+    pub spilled_bytes: u64,
 }
 
 /// Trace linkage at one bucket width.
@@ -737,6 +777,7 @@ pub fn unicity_sweep(
     let mut report = UnicityReport {
         curves: Vec::new(),
         linkage: Vec::new(),
+        out_of_core: Vec::new(),
     };
     for &bucket in buckets.iter() {
         crate::data::cancel::check()?;

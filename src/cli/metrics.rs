@@ -22,7 +22,7 @@ use clap::{Args, ValueEnum};
 
 use super::{CliError, Outcome};
 use crate::data::{self, Hierarchy, MissingPolicy, ReadOptions};
-use crate::engine::{ClassPartial, Engine};
+use crate::engine::{out_of_core, ClassPartial, Engine, MemoryBudget, OutOfCore};
 use crate::privacy::{
     self, CandidateRole, HiddenQiOptions, HiddenQiReport, MetricsParams, MetricsReport,
     SuppressedRows,
@@ -124,6 +124,18 @@ pub struct MetricsArgs {
     /// --subject and --population need the in-process engine.
     #[arg(long, default_value = "in-process", value_name = "ENGINE")]
     pub engine: String,
+    /// Read the input out of core under this memory budget (e.g. `4G`,
+    /// `512M`): in chunks, never whole, spilling hash partitions of the
+    /// equivalence-class groups to a temporary folder when the tracked
+    /// state would exceed it. The report is the same as in memory, plus an
+    /// `out_of_core` section. Needs --no-hidden-qi; not with --subject,
+    /// --population or another --engine.
+    #[arg(long, value_name = "BUDGET")]
+    pub memory: Option<String>,
+    /// Where --memory creates its spill folder (default: the system's
+    /// temporary folder); the folder is removed at the end.
+    #[arg(long, value_name = "DIR", requires = "memory")]
+    pub temp_dir: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
     pub format: MetricsFormat,
@@ -168,6 +180,8 @@ fn demo_args(args: &MetricsArgs) -> MetricsArgs {
         near_unique: args.near_unique,
         min_lambda: args.min_lambda,
         engine: args.engine.clone(),
+        memory: args.memory.clone(),
+        temp_dir: args.temp_dir.clone(),
         format: args.format,
         demo: true,
     }
@@ -257,6 +271,9 @@ pub fn compute(args: &MetricsArgs) -> Result<MetricsReport, CliError> {
         ..ReadOptions::default()
     };
     let engine = Engine::parse(&args.engine)?;
+    if let Some(budget) = &args.memory {
+        return compute_out_of_core(args, budget, path, &opts, &missing, hierarchies, &engine);
+    }
     if engine != Engine::InProcess {
         return compute_on_engine(args, &engine, path, &columns, &opts, &missing, hierarchies);
     }
@@ -326,6 +343,77 @@ fn metrics_params(args: &MetricsArgs, hierarchies: HashMap<String, Hierarchy>) -
         params = params.sampling_fraction(pi);
     }
     params
+}
+
+/// `compute` with `--memory`: the file is read in chunks under the budget
+/// ([`crate::engine::out_of_core`]); options that need the rows are refused
+/// with the reason.
+fn compute_out_of_core(
+    args: &MetricsArgs,
+    budget: &str,
+    path: &Path,
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    hierarchies: HashMap<String, Hierarchy>,
+    engine: &Engine,
+) -> Result<MetricsReport, CliError> {
+    let budget_text = budget;
+    let budget = MemoryBudget::parse(budget)?;
+    let refuse = |option: &str, why: &str| {
+        Err(CliError::Usage(format!(
+            "--memory cannot be combined with {option}: {why}"
+        )))
+    };
+    if *engine != Engine::InProcess {
+        return refuse(
+            &format!("--engine {}", args.engine),
+            "the out-of-core reader is an in-process engine of its own; drop one of them",
+        );
+    }
+    if args.subject.is_some() {
+        return refuse(
+            "--subject",
+            "counting persons per class needs every record's subject, which the out-of-core groups do not keep; run in memory (without --memory)",
+        );
+    }
+    if args.population.is_some() {
+        return refuse(
+            "--population",
+            "the population table's classes are matched row by row in memory; run in memory (without --memory)",
+        );
+    }
+    if !args.no_hidden_qi {
+        return refuse(
+            "the hidden quasi-identifier check (on by default)",
+            "it reads every column of the table in memory; pass --no-hidden-qi to run out of core, or drop --memory to run the check",
+        );
+    }
+    let params = metrics_params(args, hierarchies);
+    let mut settings = OutOfCore::new(budget);
+    settings.temp_dir = args.temp_dir.clone();
+    let bar = super::progress::spinner("chunks");
+    let report = out_of_core::evaluate_file(path, opts, missing, &params, &settings, &mut |p| {
+        bar.set_message(format!(
+            "{} rows in {} chunks, {} spills, {} MB tracked",
+            p.rows,
+            p.chunks,
+            p.spills,
+            p.tracked_bytes >> 20
+        ));
+    });
+    bar.finish_and_clear();
+    let report = report?;
+    if let Some(o) = &report.out_of_core {
+        if o.group_table_bytes > o.memory_budget_bytes {
+            eprintln!(
+                "warning: --memory {}: the input has {} groups (distinct combinations of quasi-identifier and sensitive values); their compact table ({} MB) exceeds the budget, and the metrics are computed from it in memory. Generalize the quasi-identifiers or raise the budget.",
+                budget_text,
+                o.groups,
+                o.group_table_bytes >> 20
+            );
+        }
+    }
+    Ok(report)
 }
 
 /// `compute` on an engine other than the one-pass in-process build: the
@@ -529,6 +617,22 @@ fn summary_rows(r: &MetricsReport) -> Vec<(String, String)> {
     }
     if let Some(h) = &r.hidden_qi {
         rows.extend(hidden_qi_rows(h));
+    }
+    if let Some(o) = &r.out_of_core {
+        let mb = |b: u64| format!("{:.1} MB", b as f64 / (1u64 << 20) as f64);
+        rows.push((
+            "run out of core (--memory)".to_string(),
+            format!(
+                "budget {}, peak tracked {}; {} chunks, {} spills into {} partitions ({} written), {} groups",
+                mb(o.memory_budget_bytes),
+                mb(o.peak_tracked_bytes),
+                o.chunks,
+                o.spills,
+                o.spill_partitions,
+                mb(o.spilled_bytes),
+                o.groups
+            ),
+        ));
     }
     rows
 }

@@ -16,6 +16,8 @@ use crate::attacks::unicity::{
     unicity_sweep, ReleaseEvents, SweepConfig, TraceSpec, UnicityReport,
 };
 use crate::data::{read_frame, ReadOptions};
+use crate::engine::traces::unicity_curve_file;
+use crate::engine::{MemoryBudget, OutOfCore};
 
 /// Arguments of `reident unicity`.
 #[derive(Debug, Args)]
@@ -73,6 +75,53 @@ pub struct UnicityArgs {
     /// merged exactly: the same curves). Trace unicity does not run on Spark.
     #[arg(long, default_value = "in-process", value_name = "ENGINE")]
     pub engine: String,
+    /// Read the events out of core under this memory budget (e.g. `4G`,
+    /// `512M`): in chunks, the events moved to per-user partition files
+    /// once they outgrow half of it; the curves are the same as in memory,
+    /// plus an `out_of_core` section. Not with --release.
+    #[arg(long, value_name = "BUDGET", conflicts_with = "release")]
+    pub memory: Option<String>,
+    /// Where --memory creates its spill folder (default: the system's
+    /// temporary folder); the folder is removed at the end.
+    #[arg(long, value_name = "DIR", requires = "memory")]
+    pub temp_dir: Option<PathBuf>,
+}
+
+/// The curves of `reident unicity --memory`, one streaming pass per bucket
+/// width ([`crate::engine::traces`]).
+fn out_of_core_report(
+    args: &UnicityArgs,
+    budget: &str,
+    spec: &TraceSpec,
+) -> Result<UnicityReport, CliError> {
+    let mut settings = OutOfCore::new(MemoryBudget::parse(budget)?);
+    settings.temp_dir = args.temp_dir.clone();
+    let mut report = UnicityReport {
+        curves: Vec::new(),
+        linkage: Vec::new(),
+        out_of_core: Vec::new(),
+    };
+    for &bucket in &args.bucket_seconds {
+        let spec = TraceSpec {
+            bucket_seconds: bucket,
+            ..spec.clone()
+        };
+        let bar = super::progress::spinner("chunks");
+        let run = unicity_curve_file(
+            &args.events,
+            &ReadOptions::default(),
+            &spec,
+            &args.points,
+            args.seed,
+            &settings,
+            &mut |rows| bar.set_message(format!("{rows} events read (bucket {bucket} s)")),
+        );
+        bar.finish_and_clear();
+        let (curve, summary) = run?;
+        report.curves.push(curve);
+        report.out_of_core.push(summary);
+    }
+    Ok(report)
 }
 
 fn read_truth(args: &UnicityArgs, path: &Path) -> Result<HashMap<String, String>, CliError> {
@@ -113,7 +162,6 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
     if let Some(release) = &args.release {
         crate::data::ensure_distinct_inputs("release", release, "events", &args.events)?;
     }
-    let events = read_frame(&args.events, &ReadOptions::default())?;
     let source = args.events.display().to_string();
     let spec = TraceSpec {
         user_column: args.user_column.clone(),
@@ -125,6 +173,28 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         },
         bucket_seconds: args.bucket_seconds.first().copied().unwrap_or(3600),
     };
+    let report = match &args.memory {
+        Some(_) if users_per_partial.is_some() => {
+            return Err(CliError::Usage(format!(
+                "--memory with --engine {}: out of core already reads the events in per-user partitions; give one of the two",
+                args.engine
+            )))
+        }
+        Some(budget) => out_of_core_report(args, budget, &spec)?,
+        None => in_memory_report(args, &source, &spec, users_per_partial)?,
+    };
+    super::output::print_json(out, &report)?;
+    verdict(args, &source, &report)
+}
+
+/// The report of an in-memory run (the events read whole).
+fn in_memory_report(
+    args: &UnicityArgs,
+    source: &str,
+    spec: &TraceSpec,
+    users_per_partial: Option<usize>,
+) -> Result<UnicityReport, CliError> {
+    let events = read_frame(&args.events, &ReadOptions::default())?;
     let release = match (&args.release, &args.truth) {
         (Some(r), Some(t)) => Some((
             read_frame(r, &ReadOptions::default())?,
@@ -150,8 +220,8 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
     let tick = || bar.inc(1);
     let report = unicity_sweep(
         &events,
-        &source,
-        &spec,
+        source,
+        spec,
         &SweepConfig {
             buckets: args.bucket_seconds.clone(),
             points: args.points.clone(),
@@ -162,8 +232,12 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         &tick,
     );
     bar.finish_and_clear();
-    let report: UnicityReport = report?;
-    super::output::print_json(out, &report)?;
+    Ok(report?)
+}
+
+/// Finishes [`run`]: the verdict of `--max-unicity`, if given.
+fn verdict(args: &UnicityArgs, source: &str, report: &UnicityReport) -> Result<Outcome, CliError> {
+    let source = source.to_string();
     // The audit's rule: the Wilson interval of the unicity at the largest
     // number of points against the threshold (crate::eval).
     let Some(max) = args.max_unicity else {

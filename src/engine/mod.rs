@@ -26,20 +26,27 @@
 //! `link_sql` writes. Trace unicity partials per user partition live with
 //! the attack (`attacks::unicity::unicity_curve_partitioned`).
 //!
+//! [`out_of_core`] computes the same groups from a file read in chunks
+//! under a memory budget (`reident metrics --memory`), spilling hash
+//! partitions to a temporary folder (the partitioning of a Grace hash join:
+//! Kitsuregawa, Tanaka and Moto-Oka 1983), and [`traces`] does the same for
+//! trace unicity with per-user partitions (`reident unicity --memory`).
+//!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);
-//! trace unicity and document linkage on Spark; the out-of-core reader (the
-//! partials are computed from chunks of an
-//! [`EncodedTable`](crate::data::EncodedTable)).
+//! trace unicity and document linkage on Spark; document-linkage partials.
 
 mod link_sql;
+pub mod out_of_core;
 mod partial;
 #[cfg(feature = "spark")]
 pub mod spark;
 #[cfg(feature = "spark")]
 pub mod spark_link;
+pub mod traces;
 
 pub use crate::attacks::linkage::PatternPartial;
+pub use out_of_core::{MemoryBudget, OutOfCore};
 pub use partial::{ClassPartial, Group};
 
 use thiserror::Error;
@@ -59,6 +66,18 @@ pub enum EngineError {
     /// An option the partials do not support.
     #[error("{0}")]
     Unsupported(String),
+    /// A memory budget that is not understood.
+    #[error("memory budget `{0}`: expected a size such as 4G, 512M, 64K or a number of bytes (K, M, G, T are powers of 1024), at least 1 byte")]
+    BadBudget(String),
+    /// Reading or writing the spill folder failed.
+    #[error("out-of-core spill: {0}")]
+    Spill(String),
+    /// Trace unicity failed.
+    #[error(transparent)]
+    Unicity(crate::attacks::unicity::UnicityError),
+    /// The input could not be read.
+    #[error(transparent)]
+    Data(crate::data::DataError),
     /// An `--engine` value that is not understood.
     #[error("engine `{0}`: expected `in-process`, `partials:ROWS` (in-process, ROWS rows per partial) or `spark://HOST:PORT`")]
     BadEngine(String),

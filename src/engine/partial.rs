@@ -268,37 +268,16 @@ impl ClassPartial {
         suppressed_rows: SuppressedRows,
     ) -> Result<(EncodedTable, EquivalenceClasses), EngineError> {
         let (table, weights, firsts) = self.group_table(source);
-        let qis: Vec<&str> = self.quasi_identifiers.iter().map(String::as_str).collect();
-        let sas: Vec<&str> = self.sensitive.iter().map(String::as_str).collect();
-        let (mut classes, group_class) = EquivalenceClasses::from_groups(
+        let rows: Vec<Option<&[u64]>> = self.groups.values().map(|g| g.rows.as_deref()).collect();
+        let classes = classes_of_groups(
             &table,
-            &qis,
-            &sas,
-            suppressed_rows,
             &weights,
             &firsts,
+            &self.sensitive,
+            self.target_k,
+            suppressed_rows,
+            |g| rows[g],
         )?;
-        let sizes = classes.class_sizes();
-        let mut rows = Vec::new();
-        for (g, &class) in self.groups.values().zip(&group_class) {
-            if class == privacy::classes::NO_CLASS || sizes[class as usize] >= self.target_k {
-                continue;
-            }
-            match &g.rows {
-                Some(r) => rows.extend_from_slice(r),
-                None => {
-                    return Err(EngineError::Mismatch(format!(
-                        "{source}: a group of a class smaller than {} has no row list; the partials were merged inconsistently",
-                        self.target_k
-                    )))
-                }
-            }
-        }
-        rows.sort_unstable();
-        classes.set_listed_rows(ListedRows {
-            target_k: self.target_k,
-            rows,
-        });
         Ok((table, classes))
     }
 
@@ -313,37 +292,99 @@ impl ClassPartial {
         source: &str,
         params: &MetricsParams,
     ) -> Result<MetricsReport, EngineError> {
-        if params.subject.is_some() {
-            return Err(EngineError::Unsupported(
-                "a subject column is not supported by the partials yet; run in process".into(),
-            ));
-        }
-        if params.population.is_some() {
-            return Err(EngineError::Unsupported(
-                "a population table is not supported by the partials yet; run in process".into(),
-            ));
-        }
-        if params.quasi_identifiers != self.quasi_identifiers
-            || params.sensitive != self.sensitive
-            || params.target_k != self.target_k
-        {
-            return Err(EngineError::Mismatch(format!(
-                "the partial is over [{}] / [{}] with target k {}, the metrics ask for [{}] / [{}] with target k {}",
-                self.quasi_identifiers.join(", "),
-                self.sensitive.join(", "),
-                self.target_k,
-                params.quasi_identifiers.join(", "),
-                params.sensitive.join(", "),
-                params.target_k
-            )));
-        }
-        params.validate()?;
+        check_params(
+            &self.quasi_identifiers,
+            &self.sensitive,
+            self.target_k,
+            params,
+        )?;
         let (table, classes) = self.classes(source, params.suppressed_rows)?;
         Ok(privacy::evaluate_classes(&table, &classes, params)?)
     }
 }
 
-fn add_row(g: &mut Group, id: u64, target_k: u64) {
+/// Checks that `params` ask for what the groups were built over, and for
+/// nothing that needs the rows (a subject column, a population table).
+pub(super) fn check_params(
+    quasi_identifiers: &[String],
+    sensitive: &[String],
+    target_k: u64,
+    params: &MetricsParams,
+) -> Result<(), EngineError> {
+    if params.subject.is_some() {
+        return Err(EngineError::Unsupported(
+            "a subject column is not supported by the partials yet; run in process".into(),
+        ));
+    }
+    if params.population.is_some() {
+        return Err(EngineError::Unsupported(
+            "a population table is not supported by the partials yet; run in process".into(),
+        ));
+    }
+    if params.quasi_identifiers != quasi_identifiers
+        || params.sensitive != sensitive
+        || params.target_k != target_k
+    {
+        return Err(EngineError::Mismatch(format!(
+            "the partial is over [{}] / [{}] with target k {}, the metrics ask for [{}] / [{}] with target k {}",
+            quasi_identifiers.join(", "),
+            sensitive.join(", "),
+            target_k,
+            params.quasi_identifiers.join(", "),
+            params.sensitive.join(", "),
+            params.target_k
+        )));
+    }
+    params.validate()?;
+    Ok(())
+}
+
+/// The equivalence classes of `table`, one row per group of input rows
+/// (its first columns the quasi-identifiers, then `sensitive`; values
+/// numbered in order of first appearance in the input), `weights` and
+/// `firsts` the groups' row counts and first rows, with the rows of the
+/// classes smaller than `target_k` attached; `rows_of(g)` lists group `g`'s
+/// rows when it has fewer than `target_k`. Shared by [`ClassPartial`] and
+/// the out-of-core engine.
+pub(super) fn classes_of_groups<'r>(
+    table: &EncodedTable,
+    weights: &[u64],
+    firsts: &[u64],
+    sensitive: &[String],
+    target_k: u64,
+    suppressed_rows: SuppressedRows,
+    rows_of: impl Fn(usize) -> Option<&'r [u64]>,
+) -> Result<EquivalenceClasses, EngineError> {
+    let n_qis = table.columns.len().saturating_sub(sensitive.len());
+    let qis: Vec<&str> = table.columns[..n_qis]
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let sas: Vec<&str> = sensitive.iter().map(String::as_str).collect();
+    let (mut classes, group_class) =
+        EquivalenceClasses::from_groups(table, &qis, &sas, suppressed_rows, weights, firsts)?;
+    let sizes = classes.class_sizes();
+    let mut rows = Vec::new();
+    for (g, &class) in group_class.iter().enumerate() {
+        if class == privacy::classes::NO_CLASS || sizes[class as usize] >= target_k {
+            continue;
+        }
+        match rows_of(g) {
+            Some(r) => rows.extend_from_slice(r),
+            None => {
+                return Err(EngineError::Mismatch(format!(
+                    "{}: a group of a class smaller than {target_k} has no row list; the partials were merged inconsistently",
+                    table.source
+                )))
+            }
+        }
+    }
+    rows.sort_unstable();
+    classes.set_listed_rows(ListedRows { target_k, rows });
+    Ok(classes)
+}
+
+pub(super) fn add_row(g: &mut Group, id: u64, target_k: u64) {
     if g.count >= target_k {
         g.rows = None;
     } else if let Some(rows) = &mut g.rows {

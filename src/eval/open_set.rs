@@ -142,6 +142,9 @@ mod tests {
 mod threshold_search_tests {
     use super::macro_f1_objective;
     use crate::attacks::stylometry::open_set::*;
+    use crate::attacks::stylometry::StylometryError;
+    use crate::data::Corpus;
+    use ndarray::Array2;
 
     #[test]
     fn threshold_by_hand() {

@@ -57,7 +57,8 @@ pub use l_diversity::{
 pub use likeness::{basic_beta_likeness, enhanced_beta_likeness, BetaLikeness};
 pub use params::MetricsParams;
 pub use report::{
-    build_classes, evaluate, evaluate_classes, MetricsReport, SubjectSummary, SCHEMA_VERSION,
+    build_classes, evaluate, evaluate_classes, MetricsReport, OutOfCoreSummary, SubjectSummary,
+    SCHEMA_VERSION,
 };
 pub use t_closeness::{
     emd_equal_distance, emd_ordered, equal_distance_per_class, t_closeness_equal_distance,

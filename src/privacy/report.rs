@@ -198,6 +198,41 @@ pub struct MetricsReport {
     /// added ([`super::hidden_qi`]); set by callers that ran the check.
     #[serde(default)]
     pub hidden_qi: Option<HiddenQiReport>,
+    /// How the classes were computed when the input was read out of core
+    /// (`reident metrics --memory`); absent for an in-memory run. Every
+    /// other field is the same either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_core: Option<OutOfCoreSummary>,
+}
+
+/// An out-of-core run (`crate::engine::out_of_core`): the input was read in
+/// chunks under a memory budget, spilling hash partitions of the
+/// equivalence-class groups to a temporary folder when the tracked state
+/// would exceed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutOfCoreSummary {
+    /// The memory budget, in bytes.
+    pub memory_budget_bytes: u64,
+    /// Chunks read.
+    pub chunks: u64,
+    /// Times the running state was spilled (0: it stayed within budget).
+    pub spills: u64,
+    /// Non-empty partition files merged at the end (0 without a spill).
+    pub spill_partitions: u64,
+    /// Bytes written to the spill folder.
+    pub spilled_bytes: u64,
+    /// The highest tracked memory (estimated: hash tables from their
+    /// capacity, keys, row lists, dictionaries, the chunk, write buffers,
+    /// and at the end the compact table of every group). The metrics'
+    /// own working memory over the classes comes on top.
+    pub peak_tracked_bytes: u64,
+    /// Bytes of the compact group table the metrics are computed from (one
+    /// row per group; above the budget when the input has more groups than
+    /// fit in it).
+    pub group_table_bytes: u64,
+    /// Groups (distinct combinations of quasi-identifier and sensitive
+    /// values) in the input.
+    pub groups: u64,
 }
 
 /// Builds the equivalence classes of `table` once and computes every metric.
@@ -384,6 +419,7 @@ pub fn evaluate_classes(
         .collect();
     hierarchical_attributes.sort();
     Ok(MetricsReport {
+        out_of_core: None,
         schema_version: SCHEMA_VERSION,
         inputs: MetricsInputs {
             source: table.source.clone(),

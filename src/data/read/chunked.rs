@@ -233,12 +233,17 @@ fn encode_chunk(chunk: &[u8], plan: &ChunkPlan) -> Option<Vec<LocalColumn>> {
 /// projected column), using `threads` parsing threads. Returns the number of
 /// rows, or `None` when the sequential reader must read the file instead
 /// (then `builders` hold a partial result and must be dropped).
+///
+/// `after_chunk` is called after each chunk was appended, in file order; it
+/// may take the rows out of the builders (the streaming reader does) and
+/// returns `false` to stop reading (then the result is `None`).
 pub(super) fn load_chunked(
     path: &Path,
     data_start: u64,
     plan: &ChunkPlan,
     builders: &mut [CategoricalColumnBuilder],
     threads: usize,
+    after_chunk: &mut dyn FnMut(&mut [CategoricalColumnBuilder]) -> bool,
 ) -> Option<usize> {
     let mut stream = open_stream(path, &plan.limits).ok()?;
     let mut head = [0u8; 3];
@@ -326,7 +331,7 @@ pub(super) fn load_chunked(
             };
             waiting.insert(seq, encoded);
             while let Some(columns) = waiting.remove(&next) {
-                if !merge(builders, columns, &mut rows) {
+                if !merge(builders, columns, &mut rows) || !after_chunk(builders) {
                     ok = false;
                     break;
                 }

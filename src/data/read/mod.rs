@@ -61,10 +61,12 @@ mod chunked;
 mod delimited;
 mod ndjson;
 mod parquet_file;
+mod stream;
 
 use delimited::{feed_batch, field_text, open_csv};
 use ndjson::{json_text, scan_ndjson};
 use parquet_file::{load_parquet, read_parquet};
+pub use stream::{stream_table, StreamEvent};
 
 use super::limits::{self, crossed, Counted, LimitKind, Limits, RatioGuard};
 pub use super::tokens::DEFAULT_MISSING_TOKENS;
@@ -640,7 +642,16 @@ fn load_csv_with(
             block_bytes,
         };
         let mut builders = new_builders(&scan.header);
-        if chunked::load_chunked(path, scan.data_start, &plan, &mut builders, threads).is_some() {
+        if chunked::load_chunked(
+            path,
+            scan.data_start,
+            &plan,
+            &mut builders,
+            threads,
+            &mut |_| true,
+        )
+        .is_some()
+        {
             return Ok(Some(finish(builders)));
         }
         #[cfg(test)]

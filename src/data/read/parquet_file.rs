@@ -132,6 +132,7 @@ pub(super) fn load_parquet(
                 columns,
                 limits,
                 missing,
+                RowGroups::Whole,
             )
         }),
         Opened::File(file) => unpanicked(&source, || {
@@ -141,17 +142,63 @@ pub(super) fn load_parquet(
                 columns,
                 limits,
                 missing,
+                RowGroups::Whole,
             )
         }),
     }
 }
 
-fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
+/// [`load_parquet`] one row group at a time: after each row group
+/// `after_group` sees the builders and may take their rows; returns what is
+/// left in them at the end (the streaming reader's last chunk).
+pub(super) fn stream_parquet(
+    path: &Path,
+    columns: &[&str],
+    limits: &Limits,
+    missing: &MissingPolicy,
+    after_group: &mut dyn FnMut(&mut [CategoricalColumnBuilder]) -> bool,
+) -> Result<EncodedTable, DataError> {
+    let source = path.display().to_string();
+    match open_parquet(path, limits)? {
+        Opened::Bytes(bytes) => unpanicked(&source, || {
+            encode_row_groups(
+                || Ok(Cursor::new(bytes.as_slice())),
+                &source,
+                columns,
+                limits,
+                missing,
+                RowGroups::Streamed(after_group),
+            )
+        }),
+        Opened::File(file) => unpanicked(&source, || {
+            encode_row_groups(
+                || file.try_clone().map_err(|e| io_error(path, e)),
+                &source,
+                columns,
+                limits,
+                missing,
+                RowGroups::Streamed(after_group),
+            )
+        }),
+    }
+}
+
+/// How [`encode_row_groups`] hands its rows over.
+pub(super) enum RowGroups<'a> {
+    /// Every row group into one table (builders sized for the whole file).
+    Whole,
+    /// After each row group, `after_group` sees the builders and may take
+    /// their rows (the streaming reader does); `false` stops reading.
+    Streamed(&'a mut dyn FnMut(&mut [CategoricalColumnBuilder]) -> bool),
+}
+
+pub(super) fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
     open: impl Fn() -> Result<R, DataError>,
     source: &str,
     columns: &[&str],
     limits: &Limits,
     missing: &MissingPolicy,
+    mut how: RowGroups<'_>,
 ) -> Result<EncodedTable, DataError> {
     let not_parquet = |e: PolarsError| {
         DataError::Parse {
@@ -187,9 +234,13 @@ fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
             n_columns: header.len(),
         });
     }
+    let capacity = match how {
+        RowGroups::Whole => total,
+        RowGroups::Streamed(_) => 0,
+    };
     let mut builders: Vec<CategoricalColumnBuilder> = names
         .iter()
-        .map(|n| CategoricalColumnBuilder::with_capacity(n, &missing.label, total))
+        .map(|n| CategoricalColumnBuilder::with_capacity(n, &missing.label, capacity))
         .collect();
     let is_missing = |v: &str| missing.is_missing(v);
     let mut offset = 0usize;
@@ -218,6 +269,11 @@ fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
                 Ok(())
             })
             .collect::<Result<Vec<()>, DataError>>()?;
+        if let RowGroups::Streamed(after_group) = &mut how {
+            if !after_group(&mut builders) {
+                break;
+            }
+        }
     }
     Ok(EncodedTable::new(
         source,

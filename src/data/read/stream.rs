@@ -1,0 +1,249 @@
+//! Streaming reads: a file handed over as a sequence of small
+//! [`EncodedTable`]s (chunks of consecutive rows), never held whole.
+//!
+//! Each chunk is dictionary-encoded on its own (its codes number its own
+//! values); a consumer that merges chunks must key on the values, not the
+//! codes (as [`crate::engine::ClassPartial`] and the out-of-core engine do).
+//! The readers are those of [`load_table`](super::load_table), so values,
+//! the missing-value policy and the errors (file, line, column) are the
+//! same: CSV through the parallel chunked reader, and when that gives up
+//! the sequential one (then a [`StreamEvent::Restart`] tells the consumer to
+//! drop what it received, since the file is read again from its first row);
+//! Parquet one row group at a time; NDJSON line by line. An in-memory table
+//! ([`crate::data::memory`]) is one chunk.
+
+use std::path::Path;
+
+use super::chunked::{self, ChunkPlan};
+use super::delimited::{feed_batch, open_csv};
+use super::ndjson::{json_text, scan_ndjson};
+use super::parquet_file::stream_parquet;
+use super::{encode_frame, format_of, memory_frame, project, Format, MissingPolicy, ReadOptions};
+use crate::data::{CategoricalColumnBuilder, DataError, EncodedTable};
+
+/// What [`stream_table`] hands its consumer.
+#[derive(Debug)]
+pub enum StreamEvent {
+    /// Rows `first_row .. first_row + table.n_rows` of the input (0-based).
+    Chunk {
+        /// The chunk's columns, in the order requested.
+        table: EncodedTable,
+        /// The input row of the chunk's row 0.
+        first_row: u64,
+    },
+    /// Everything received so far is void: the input is read again from
+    /// its first row (the parallel CSV reader gave up part-way).
+    Restart,
+}
+
+/// Hands the chunks to the consumer and keeps its first error.
+struct Flusher<'a, E> {
+    source: String,
+    names: Vec<String>,
+    label: String,
+    chunk_rows: usize,
+    next_row: u64,
+    failure: Option<E>,
+    on_event: &'a mut dyn FnMut(StreamEvent) -> Result<(), E>,
+}
+
+impl<E> Flusher<'_, E> {
+    fn fresh(&self) -> Vec<CategoricalColumnBuilder> {
+        self.names
+            .iter()
+            .map(|n| CategoricalColumnBuilder::new(n, &self.label))
+            .collect()
+    }
+
+    /// Hands over the builders' rows when they reach a chunk (or, with
+    /// `last`, when they hold any); `false` once the consumer failed.
+    fn flush(&mut self, builders: &mut [CategoricalColumnBuilder], last: bool) -> bool {
+        if self.failure.is_some() {
+            return false;
+        }
+        let rows = builders.first().map_or(0, |b| b.len());
+        if rows == 0 || (!last && rows < self.chunk_rows) {
+            return true;
+        }
+        let columns = builders
+            .iter_mut()
+            .map(|b| {
+                let name = b.name().to_string();
+                std::mem::replace(b, CategoricalColumnBuilder::new(&name, &self.label)).finish()
+            })
+            .collect();
+        let table = EncodedTable::new(&self.source, columns);
+        let first_row = self.next_row;
+        self.next_row += rows as u64;
+        match (self.on_event)(StreamEvent::Chunk { table, first_row }) {
+            Ok(()) => true,
+            Err(e) => {
+                self.failure = Some(e);
+                false
+            }
+        }
+    }
+
+    fn restart(&mut self) -> Result<(), E> {
+        self.next_row = 0;
+        (self.on_event)(StreamEvent::Restart)
+    }
+
+    fn check(&mut self) -> Result<(), E> {
+        match self.failure.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Reads `columns` of `path` (at least one; in the order requested) under
+/// `missing` and hands them to `on_event` in chunks of about `chunk_rows`
+/// rows (a Parquet row group or a CSV block may round a chunk up), in file
+/// order. Only one chunk (and, for CSV, a few blocks being parsed) is held
+/// at a time. Returns the number of rows.
+///
+/// Errors: those of [`load_table`](super::load_table) (each naming the file
+/// and, for CSV and NDJSON, the line), and the first error `on_event`
+/// returns (reading stops there).
+pub fn stream_table<E: From<DataError>>(
+    path: &Path,
+    columns: &[&str],
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    chunk_rows: usize,
+    on_event: &mut dyn FnMut(StreamEvent) -> Result<(), E>,
+) -> Result<u64, E> {
+    let source = path.display().to_string();
+    if columns.is_empty() {
+        return Err(DataError::Parse {
+            source_name: source,
+            message: "streaming needs the columns to read named".to_string(),
+        }
+        .into());
+    }
+    let mut flusher = Flusher {
+        source: source.clone(),
+        names: columns.iter().map(|c| c.to_string()).collect(),
+        label: missing.label.clone(),
+        chunk_rows: chunk_rows.max(1),
+        next_row: 0,
+        failure: None,
+        on_event,
+    };
+    if let Some(frame) = memory_frame(path, columns)? {
+        let table = encode_frame(&frame, columns, &source, missing)?;
+        let rows = table.n_rows as u64;
+        (flusher.on_event)(StreamEvent::Chunk {
+            table,
+            first_row: 0,
+        })?;
+        return Ok(rows);
+    }
+    match format_of(path, opts)? {
+        Format::Csv => stream_csv(path, columns, opts, missing, &mut flusher)?,
+        Format::Parquet => {
+            let rest = stream_parquet(path, columns, &opts.limits, missing, &mut |b| {
+                flusher.flush(b, false)
+            });
+            flusher.check()?;
+            let rest = rest?;
+            if rest.n_rows > 0 {
+                let first_row = flusher.next_row;
+                flusher.next_row += rest.n_rows as u64;
+                (flusher.on_event)(StreamEvent::Chunk {
+                    table: rest,
+                    first_row,
+                })?;
+            }
+        }
+        Format::Ndjson => {
+            let mut builders = flusher.fresh();
+            let is_missing = |v: &str| missing.is_missing(v);
+            let mut buf = String::new();
+            let seen = scan_ndjson(path, &opts.limits, |object, _| {
+                if flusher.failure.is_some() {
+                    return;
+                }
+                for (name, builder) in columns.iter().zip(builders.iter_mut()) {
+                    let text = object.get(*name).and_then(|v| json_text(v, &mut buf));
+                    builder.push(text, is_missing);
+                }
+                flusher.flush(&mut builders, false);
+            });
+            flusher.check()?;
+            let seen = seen?;
+            if let Some(absent) = columns.iter().find(|&&c| !seen.iter().any(|s| s == c)) {
+                return Err(DataError::MissingColumn {
+                    source_name: source,
+                    column: absent.to_string(),
+                    available: seen,
+                }
+                .into());
+            }
+            flusher.flush(&mut builders, true);
+            flusher.check()?;
+        }
+    }
+    Ok(flusher.next_row)
+}
+
+/// The CSV branch of [`stream_table`].
+fn stream_csv<E: From<DataError>>(
+    path: &Path,
+    columns: &[&str],
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    flusher: &mut Flusher<'_, E>,
+) -> Result<(), E> {
+    let source = path.display().to_string();
+    let mut scan = open_csv(path, opts)?;
+    let projection = project(&source, &scan.header, columns)?;
+    let plan = ChunkPlan {
+        delimiter: scan.delimiter,
+        width: scan.header.len(),
+        projection: &projection,
+        missing,
+        limits: opts.limits,
+        block_bytes: chunked::BLOCK_BYTES,
+    };
+    let mut builders = flusher.fresh();
+    let threads = rayon::current_num_threads();
+    let done = chunked::load_chunked(
+        path,
+        scan.data_start,
+        &plan,
+        &mut builders,
+        threads,
+        &mut |b| flusher.flush(b, false),
+    );
+    flusher.check()?;
+    if done.is_some() {
+        flusher.flush(&mut builders, true);
+        return flusher.check();
+    }
+    // The chunked reader gave up: the sequential one reads the file again
+    // (and names the line of the error, if there is one).
+    if flusher.next_row > 0 {
+        flusher.restart()?;
+    }
+    let mut builders = flusher.fresh();
+    let last = scan.header.len() - 1;
+    let is_missing = |v: &str| missing.is_missing(v);
+    let scanned = scan.scan(|batch| {
+        if let Some(line) = feed_batch(&mut builders, &projection, last, batch, |b, value| {
+            b.push(Some(value), is_missing)
+        }) {
+            return Some(line);
+        }
+        if flusher.flush(&mut builders, false) {
+            None
+        } else {
+            Some(0)
+        }
+    });
+    flusher.check()?;
+    scanned?;
+    flusher.flush(&mut builders, true);
+    flusher.check()
+}

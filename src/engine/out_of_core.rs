@@ -1,0 +1,783 @@
+//! Out of core on one machine: the equivalence-class groups of a file that
+//! does not fit in memory, under a memory budget, spilling hash partitions
+//! to a temporary folder.
+//!
+//! **How.** The file is read in chunks ([`crate::data::stream_table`]: CSV,
+//! NDJSON, Parquet by row group), never whole. Every chunk's rows are added
+//! to one running partial: the groups of rows sharing every
+//! quasi-identifier (QI) and sensitive value, keyed by the values' codes in
+//! per-column dictionaries that grow as new values are met (the same
+//! groups as a [`ClassPartial`](super::ClassPartial): row count, first row,
+//! and row ids while the group is smaller than the target k). Its memory is
+//! tracked (an estimate from the hash table's capacity, the keys, the row
+//! lists, the dictionaries, the chunk being added and the write buffers;
+//! reported as `peak_tracked_bytes`); when it would exceed the budget the groups are written
+//! to `P` partition files chosen by a hash of the QI codes, so every
+//! equivalence class lies wholly in one partition, and the partial starts
+//! again empty. At the end each partition file is read back and merged
+//! alone (its merged groups bounded by about the budget divided by `P`),
+//! then appended to one compact group table (codes, count, first row:
+//! `4 x columns + 24` bytes per group, plus the row ids of groups below k).
+//!
+//! **Exact.** The metrics are computed once, from that compact table,
+//! exactly as [`ClassPartial::evaluate`](super::ClassPartial::evaluate)
+//! computes them: the dictionaries are renumbered in order of first
+//! appearance, so the classes, their numbering and every floating-point sum
+//! are those of the one-pass build (tests compare whole reports). Metrics
+//! that need a global value (t-closeness's overall distribution,
+//! population uniqueness's class-size frequencies) read it from that table.
+//!
+//! **Not here.** The metrics are not evaluated per partition and combined:
+//! the final step holds one compact row per group (per distinct combination
+//! of QI and sensitive values), so an input with more groups than fit in
+//! the budget at `4 x columns + 24` bytes each exceeds it there (the report
+//! says so through the peak). A subject column, a population table and the
+//! hidden quasi-identifier check need the rows and are refused by the
+//! caller. The folder is removed at the end, also on error (not when the
+//! process is killed).
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::partial::{add_row, check_params, classes_of_groups};
+use super::{EngineError, Group};
+use crate::data::{
+    is_suppressed_token, stream_table, CategoricalColumn, DataError, EncodedTable, MissingPolicy,
+    ReadOptions, StreamEvent,
+};
+use crate::privacy::{self, MetricsParams, MetricsReport, OutOfCoreSummary};
+
+/// Partition files written at each spill (a class lies wholly in one).
+pub const DEFAULT_PARTITIONS: usize = 16;
+
+/// Bytes of each partition file's write buffer.
+const WRITE_BUFFER: usize = 64 << 10;
+
+/// A memory budget in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryBudget(pub u64);
+
+impl MemoryBudget {
+    /// Parses a size: a whole or decimal number followed by an optional
+    /// unit `K`, `M`, `G` or `T` (powers of 1024; `KB`, `MiB`, `gb` ... are
+    /// the same), e.g. `4G`, `512M`, `1.5G`, `65536`. At least 1 byte.
+    pub fn parse(text: &str) -> Result<Self, EngineError> {
+        let bad = || EngineError::BadBudget(text.to_string());
+        let t = text.trim();
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let unit = unit.trim().to_ascii_lowercase();
+        let shift = match unit.as_str() {
+            "" | "b" => 0,
+            "k" | "kb" | "kib" => 10,
+            "m" | "mb" | "mib" => 20,
+            "g" | "gb" | "gib" => 30,
+            "t" | "tb" | "tib" => 40,
+            _ => return Err(bad()),
+        };
+        let value: f64 = number.parse().map_err(|_| bad())?;
+        let bytes = value * (1u64 << shift) as f64;
+        if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
+            return Err(bad());
+        }
+        Ok(MemoryBudget(bytes as u64))
+    }
+}
+
+/// Settings of an out-of-core run.
+#[derive(Debug, Clone)]
+pub struct OutOfCore {
+    /// The memory budget for the tracked state.
+    pub budget: MemoryBudget,
+    /// Where the spill folder is created (the system's temporary folder
+    /// when `None`); never next to the input unless named here.
+    pub temp_dir: Option<PathBuf>,
+    /// Partition files per spill ([`DEFAULT_PARTITIONS`]).
+    pub partitions: usize,
+    /// Rows per chunk; `None` derives it from the budget (an eighth of it
+    /// for the chunk's codes, between 1,000 and 1,000,000 rows).
+    pub chunk_rows: Option<usize>,
+}
+
+impl OutOfCore {
+    /// Settings with `budget` and the defaults.
+    pub fn new(budget: MemoryBudget) -> Self {
+        OutOfCore {
+            budget,
+            temp_dir: None,
+            partitions: DEFAULT_PARTITIONS,
+            chunk_rows: None,
+        }
+    }
+}
+
+/// Progress of a run, handed to the caller's callback after every chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Rows read so far.
+    pub rows: u64,
+    /// Chunks read so far.
+    pub chunks: u64,
+    /// Spills so far.
+    pub spills: u64,
+    /// Tracked bytes now.
+    pub tracked_bytes: u64,
+}
+
+/// The spill folder: created empty, removed with everything in it when
+/// dropped (also when the run fails).
+pub(super) struct SpillDir {
+    pub(super) path: PathBuf,
+}
+
+impl SpillDir {
+    /// A new folder under `root`, or the system's temporary folder.
+    pub(super) fn create_in(root: Option<&Path>) -> Result<Self, EngineError> {
+        match root {
+            Some(r) => Self::create(r),
+            None => Self::create(&std::env::temp_dir()),
+        }
+    }
+
+    /// The path of partition file `p`.
+    pub(super) fn file(&self, p: usize) -> PathBuf {
+        self.path.join(format!("part-{p}.bin"))
+    }
+
+    fn create(root: &Path) -> Result<Self, EngineError> {
+        let pid = std::process::id();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut last = None;
+        for attempt in 0..100u32 {
+            let path = root.join(format!("reident-spill-{pid}-{nanos}-{attempt}"));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(SpillDir { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => return Err(io_error(&path, "create the spill folder", e)),
+            }
+        }
+        Err(io_error(
+            root,
+            "create a spill folder",
+            last.unwrap_or_else(|| std::io::Error::other("no free name")),
+        ))
+    }
+}
+
+impl Drop for SpillDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn io_error(path: &Path, what: &str, e: std::io::Error) -> EngineError {
+    EngineError::Spill(format!("{}: could not {what}: {e}", path.display()))
+}
+
+/// One column's values met so far: value -> code (in order met), and each
+/// value's first row in the input.
+#[derive(Default)]
+struct Dictionary {
+    codes: HashMap<String, u32>,
+    values: Vec<String>,
+    first_row: Vec<u64>,
+    bytes: u64,
+}
+
+impl Dictionary {
+    fn code(&mut self, value: &str, row: u64) -> u32 {
+        if let Some(&c) = self.codes.get(value) {
+            return c;
+        }
+        let c = self.values.len() as u32;
+        self.codes.insert(value.to_string(), c);
+        self.values.push(value.to_string());
+        self.first_row.push(row);
+        // Two strings (map key and list), a map slot and the first row.
+        self.bytes += 2 * (24 + round8(value.len()) + 16) + 8 + 8 + 8;
+        c
+    }
+}
+
+fn round8(n: usize) -> u64 {
+    n.div_ceil(8) as u64 * 8
+}
+
+/// The running partial: groups keyed by their codes.
+struct Running {
+    groups: HashMap<Box<[u32]>, Group>,
+    /// Heap bytes of the keys and row lists (the table's slots are
+    /// counted from its capacity).
+    heap_bytes: u64,
+    key_bytes: u64,
+}
+
+impl Running {
+    fn new(n_columns: usize) -> Self {
+        Running {
+            groups: HashMap::new(),
+            heap_bytes: 0,
+            // The boxed key's heap block, with the allocator's header.
+            key_bytes: round8(4 * n_columns) + 16,
+        }
+    }
+
+    /// Slot bytes (key pointer, group, control byte) times the capacity,
+    /// plus the keys' and row lists' heap.
+    fn bytes(&self) -> u64 {
+        let slot = (std::mem::size_of::<(Box<[u32]>, Group)>() + 1) as u64;
+        self.groups.capacity() as u64 * slot + self.heap_bytes
+    }
+
+    fn add_row(&mut self, key: &[u32], row: u64, target_k: u64) {
+        match self.groups.get_mut(key) {
+            Some(g) => {
+                let before = rows_bytes(g);
+                g.count += 1;
+                add_row(g, row, target_k);
+                self.heap_bytes = self.heap_bytes - before + rows_bytes(g);
+            }
+            None => {
+                let mut g = Group {
+                    count: 1,
+                    first_row: row,
+                    rows: Some(Vec::new()),
+                };
+                add_row(&mut g, row, target_k);
+                self.heap_bytes += self.key_bytes + rows_bytes(&g);
+                self.groups.insert(key.into(), g);
+            }
+        }
+    }
+
+    /// Merges a group read back from a spill file.
+    fn merge(&mut self, key: Box<[u32]>, g: Group, target_k: u64) {
+        match self.groups.entry(key) {
+            Entry::Occupied(mut e) => {
+                let mine = e.get_mut();
+                let before = rows_bytes(mine);
+                mine.count += g.count;
+                mine.first_row = mine.first_row.min(g.first_row);
+                mine.rows = match (mine.rows.take(), g.rows) {
+                    (Some(mut a), Some(b)) if mine.count < target_k => {
+                        a.extend(b);
+                        a.sort_unstable();
+                        Some(a)
+                    }
+                    _ => None,
+                };
+                self.heap_bytes = self.heap_bytes - before + rows_bytes(mine);
+            }
+            Entry::Vacant(e) => {
+                self.heap_bytes += self.key_bytes + rows_bytes(&g);
+                e.insert(g);
+            }
+        }
+    }
+}
+
+fn rows_bytes(g: &Group) -> u64 {
+    g.rows.as_ref().map_or(0, |r| {
+        if r.capacity() == 0 {
+            0
+        } else {
+            8 * r.capacity() as u64 + 16
+        }
+    })
+}
+
+/// The memory the run tracks, and its peak.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tracked {
+    peak: u64,
+}
+
+impl Tracked {
+    fn note(&mut self, bytes: u64) {
+        self.peak = self.peak.max(bytes);
+    }
+}
+
+/// The compact table of every group, built partition by partition.
+struct Compact {
+    /// Codes per column (dictionary codes in order met).
+    codes: Vec<Vec<u32>>,
+    weights: Vec<u64>,
+    firsts: Vec<u64>,
+    /// Start of each group's rows in `rows` (used when its weight is below
+    /// the target k).
+    row_start: Vec<u64>,
+    rows: Vec<u64>,
+}
+
+impl Compact {
+    fn new(n_columns: usize) -> Self {
+        Compact {
+            codes: vec![Vec::new(); n_columns],
+            weights: Vec::new(),
+            firsts: Vec::new(),
+            row_start: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        let per_group: u64 = self
+            .codes
+            .iter()
+            .map(|c| 4 * c.capacity() as u64)
+            .sum::<u64>()
+            + 8 * (self.weights.capacity() + self.firsts.capacity() + self.row_start.capacity())
+                as u64;
+        per_group + 8 * self.rows.capacity() as u64
+    }
+
+    fn push(&mut self, key: &[u32], g: Group) {
+        for (col, &c) in self.codes.iter_mut().zip(key) {
+            col.push(c);
+        }
+        self.weights.push(g.count);
+        self.firsts.push(g.first_row);
+        self.row_start.push(self.rows.len() as u64);
+        if let Some(r) = g.rows {
+            self.rows.extend(r);
+        }
+    }
+}
+
+/// Everything one run holds.
+struct Run<'a> {
+    settings: &'a OutOfCore,
+    names: Vec<String>,
+    n_qis: usize,
+    target_k: u64,
+    dictionaries: Vec<Dictionary>,
+    running: Running,
+    tracked: Tracked,
+    spill: Option<(SpillDir, Vec<BufWriter<File>>)>,
+    spills: u64,
+    spilled_bytes: u64,
+    rows: u64,
+    chunks: u64,
+}
+
+impl<'a> Run<'a> {
+    fn new(settings: &'a OutOfCore, names: Vec<String>, n_qis: usize, target_k: u64) -> Self {
+        let n = names.len();
+        Run {
+            settings,
+            dictionaries: (0..n).map(|_| Dictionary::default()).collect(),
+            running: Running::new(n),
+            names,
+            n_qis,
+            target_k,
+            tracked: Tracked::default(),
+            spill: None,
+            spills: 0,
+            spilled_bytes: 0,
+            rows: 0,
+            chunks: 0,
+        }
+    }
+
+    fn reset(&mut self) {
+        let n = self.names.len();
+        self.dictionaries = (0..n).map(|_| Dictionary::default()).collect();
+        self.running = Running::new(n);
+        self.spill = None;
+        self.spills = 0;
+        self.spilled_bytes = 0;
+        self.rows = 0;
+        self.chunks = 0;
+    }
+
+    fn dictionary_bytes(&self) -> u64 {
+        self.dictionaries.iter().map(|d| d.bytes).sum()
+    }
+
+    fn buffer_bytes(&self) -> u64 {
+        self.spill
+            .as_ref()
+            .map_or(0, |(_, w)| (w.len() * WRITE_BUFFER) as u64)
+    }
+
+    fn partition_of(&self, key: &[u32]) -> usize {
+        // FNV-1a (Fowler, Noll and Vo) over the quasi-identifier codes
+        // only: the rows of one class share them, so a class lies wholly
+        // in one partition.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &c in &key[..self.n_qis] {
+            for b in c.to_le_bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        (h % self.settings.partitions.max(1) as u64) as usize
+    }
+
+    /// Adds one chunk's rows.
+    fn add_chunk(&mut self, table: &EncodedTable, first_row: u64) -> Result<(), EngineError> {
+        let columns = self
+            .names
+            .iter()
+            .map(|name| {
+                table.column(name).ok_or_else(|| {
+                    EngineError::Unsupported(format!(
+                        "{}: the chunk has no column `{name}`",
+                        table.source
+                    ))
+                })
+            })
+            .collect::<Result<Vec<&CategoricalColumn>, _>>()?;
+        // Chunk code -> running code, per column; a value new to the run
+        // gets its first row from its first row in the chunk.
+        let mut maps: Vec<Vec<u32>> = Vec::with_capacity(columns.len());
+        for (col, dict) in columns.iter().zip(self.dictionaries.iter_mut()) {
+            let mut first = vec![u64::MAX; col.values.len()];
+            for (r, &c) in col.codes.iter().enumerate() {
+                let slot = &mut first[c as usize];
+                if *slot == u64::MAX {
+                    *slot = first_row + r as u64;
+                }
+            }
+            maps.push(
+                col.values
+                    .iter()
+                    .zip(&first)
+                    .map(|(v, &f)| dict.code(v, f))
+                    .collect(),
+            );
+        }
+        let chunk_bytes = (table.n_rows * columns.len() * 4) as u64;
+        let budget = self.settings.budget.0;
+        let mut key = vec![0u32; columns.len()];
+        for r in 0..table.n_rows {
+            for ((k, col), map) in key.iter_mut().zip(&columns).zip(&maps) {
+                *k = map[col.codes[r] as usize];
+            }
+            self.running
+                .add_row(&key, first_row + r as u64, self.target_k);
+            if r % 1024 == 1023 || r + 1 == table.n_rows {
+                let now = self.running.bytes()
+                    + self.dictionary_bytes()
+                    + chunk_bytes
+                    + self.buffer_bytes();
+                if now > budget && !self.running.groups.is_empty() {
+                    self.spill_running()?;
+                } else {
+                    self.tracked.note(now);
+                }
+            }
+        }
+        self.rows += table.n_rows as u64;
+        self.chunks += 1;
+        Ok(())
+    }
+
+    /// Writes the running groups to the partition files and empties them.
+    fn spill_running(&mut self) -> Result<(), EngineError> {
+        if self.spill.is_none() {
+            let root = match &self.settings.temp_dir {
+                Some(d) => d.clone(),
+                None => std::env::temp_dir(),
+            };
+            let dir = SpillDir::create(&root)?;
+            let mut writers = Vec::with_capacity(self.settings.partitions);
+            for p in 0..self.settings.partitions.max(1) {
+                let path = dir.path.join(format!("part-{p}.bin"));
+                let file =
+                    File::create(&path).map_err(|e| io_error(&path, "create a spill file", e))?;
+                writers.push(BufWriter::with_capacity(WRITE_BUFFER, file));
+            }
+            self.spill = Some((dir, writers));
+        }
+        let groups = std::mem::take(&mut self.running.groups);
+        self.running = Running::new(self.names.len());
+        let parts: Vec<usize> = groups.keys().map(|k| self.partition_of(k)).collect();
+        let Some((dir, writers)) = self.spill.as_mut() else {
+            return Err(EngineError::Spill("the spill folder vanished".into()));
+        };
+        let mut written = 0u64;
+        for ((key, g), p) in groups.into_iter().zip(parts) {
+            written += write_group(&mut writers[p], &key, &g)
+                .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
+        }
+        self.spilled_bytes += written;
+        self.spills += 1;
+        Ok(())
+    }
+
+    /// Merges the partitions one by one into the compact table (or the
+    /// running groups alone when nothing was spilled).
+    fn finish(mut self) -> Result<(Compact, Vec<Dictionary>, OutOfCoreSummary), EngineError> {
+        let n = self.names.len();
+        let mut compact = Compact::new(n);
+        let mut partitions = 0u64;
+        if self.spill.is_none() {
+            let groups = std::mem::take(&mut self.running.groups);
+            for (key, g) in groups {
+                compact.push(&key, g);
+            }
+            let now = compact.bytes() + self.dictionary_bytes();
+            self.tracked.note(now);
+        } else {
+            if !self.running.groups.is_empty() {
+                self.spill_running()?;
+            }
+            let Some((dir, writers)) = self.spill.take() else {
+                return Err(EngineError::Spill("the spill folder vanished".into()));
+            };
+            for mut w in writers {
+                w.flush()
+                    .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
+            }
+            let dictionary_bytes = self.dictionary_bytes();
+            for p in 0..self.settings.partitions.max(1) {
+                let path = dir.path.join(format!("part-{p}.bin"));
+                let mut part = Running::new(n);
+                let file =
+                    File::open(&path).map_err(|e| io_error(&path, "read a spill file", e))?;
+                let mut reader = BufReader::with_capacity(WRITE_BUFFER, file);
+                let mut any = false;
+                while let Some((key, g)) = read_group(&mut reader, n, self.target_k)
+                    .map_err(|e| io_error(&path, "read a spill file", e))?
+                {
+                    part.merge(key, g, self.target_k);
+                    any = true;
+                }
+                drop(reader);
+                let _ = std::fs::remove_file(&path);
+                if any {
+                    partitions += 1;
+                }
+                self.tracked
+                    .note(part.bytes() + compact.bytes() + dictionary_bytes + WRITE_BUFFER as u64);
+                for (key, g) in part.groups {
+                    compact.push(&key, g);
+                }
+                self.tracked.note(compact.bytes() + dictionary_bytes);
+            }
+            drop(dir);
+        }
+        let summary = OutOfCoreSummary {
+            memory_budget_bytes: self.settings.budget.0,
+            chunks: self.chunks,
+            spills: self.spills,
+            spill_partitions: partitions,
+            spilled_bytes: self.spilled_bytes,
+            peak_tracked_bytes: self.tracked.peak,
+            group_table_bytes: compact.bytes(),
+            groups: compact.weights.len() as u64,
+        };
+        Ok((compact, self.dictionaries, summary))
+    }
+}
+
+fn write_group(w: &mut impl Write, key: &[u32], g: &Group) -> std::io::Result<u64> {
+    for c in key {
+        w.write_all(&c.to_le_bytes())?;
+    }
+    w.write_all(&g.count.to_le_bytes())?;
+    w.write_all(&g.first_row.to_le_bytes())?;
+    let mut bytes = 4 * key.len() as u64 + 16;
+    if let Some(rows) = &g.rows {
+        for r in rows {
+            w.write_all(&r.to_le_bytes())?;
+        }
+        bytes += 8 * rows.len() as u64;
+    }
+    Ok(bytes)
+}
+
+fn read_u64(r: &mut impl Read) -> std::io::Result<u64> {
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+/// One group written by [`write_group`]; `None` at the end of the file. A
+/// group has its row list exactly when its count is below `target_k`.
+fn read_group(
+    r: &mut impl Read,
+    n_columns: usize,
+    target_k: u64,
+) -> std::io::Result<Option<(Box<[u32]>, Group)>> {
+    let mut key = vec![0u32; n_columns];
+    for (i, k) in key.iter_mut().enumerate() {
+        let mut b = [0u8; 4];
+        if i == 0 {
+            // End of file only before a record.
+            let got = r.read(&mut b[..1])?;
+            if got == 0 {
+                return Ok(None);
+            }
+            r.read_exact(&mut b[1..])?;
+        } else {
+            r.read_exact(&mut b)?;
+        }
+        *k = u32::from_le_bytes(b);
+    }
+    let count = read_u64(r)?;
+    let first_row = read_u64(r)?;
+    let rows = if count < target_k {
+        let mut rows = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            rows.push(read_u64(r)?);
+        }
+        Some(rows)
+    } else {
+        None
+    };
+    Ok(Some((
+        key.into_boxed_slice(),
+        Group {
+            count,
+            first_row,
+            rows,
+        },
+    )))
+}
+
+/// Rows per chunk for `n_columns` columns under `settings`.
+fn chunk_rows(settings: &OutOfCore, n_columns: usize) -> usize {
+    settings.chunk_rows.unwrap_or_else(|| {
+        let per_row = 4 * n_columns.max(1) as u64;
+        ((settings.budget.0 / 8) / per_row).clamp(1_000, 1_000_000) as usize
+    })
+}
+
+/// Every release-only metric of the file `path`, read in chunks under the
+/// memory budget of `settings` (see the module docs): the same report as
+/// [`crate::privacy::evaluate`] on the whole table, with
+/// [`MetricsReport::out_of_core`] set. `progress` is called after every
+/// chunk.
+///
+/// Errors: a subject column or a population table in `params` (they need
+/// the rows), the reader's errors (file, line, column), the spill folder's
+/// input/output errors, and the errors of the metrics.
+pub fn evaluate_file(
+    path: &Path,
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    params: &MetricsParams,
+    settings: &OutOfCore,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<MetricsReport, EngineError> {
+    check_params(
+        &params.quasi_identifiers,
+        &params.sensitive,
+        params.target_k,
+        params,
+    )?;
+    let source = path.display().to_string();
+    let names: Vec<String> = params
+        .quasi_identifiers
+        .iter()
+        .chain(&params.sensitive)
+        .cloned()
+        .collect();
+    let columns: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut run = Run::new(
+        settings,
+        names.clone(),
+        params.quasi_identifiers.len(),
+        params.target_k,
+    );
+    let rows = chunk_rows(settings, names.len());
+    stream_table(path, &columns, opts, missing, rows, &mut |event| {
+        match event {
+            StreamEvent::Restart => run.reset(),
+            StreamEvent::Chunk { table, first_row } => {
+                run.add_chunk(&table, first_row)?;
+                progress(Progress {
+                    rows: run.rows,
+                    chunks: run.chunks,
+                    spills: run.spills,
+                    tracked_bytes: run.running.bytes() + run.dictionary_bytes(),
+                });
+            }
+        }
+        Ok::<(), EngineError>(())
+    })?;
+    let (compact, dictionaries, summary) = run.finish()?;
+    let table = group_table(&source, &names, compact.codes, dictionaries);
+    let Compact {
+        weights,
+        firsts,
+        row_start,
+        rows,
+        ..
+    } = compact;
+    let target_k = params.target_k;
+    let classes = classes_of_groups(
+        &table,
+        &weights,
+        &firsts,
+        &params.sensitive,
+        target_k,
+        params.suppressed_rows,
+        |g| {
+            if weights[g] >= target_k {
+                return None;
+            }
+            let start = row_start[g] as usize;
+            rows.get(start..start + weights[g] as usize)
+        },
+    )?;
+    let mut report = privacy::evaluate_classes(&table, &classes, params)?;
+    report.out_of_core = Some(summary);
+    Ok(report)
+}
+
+/// The groups as an [`EncodedTable`] whose dictionaries number the values
+/// in order of first appearance in the input (as a one-pass read does).
+fn group_table(
+    source: &str,
+    names: &[String],
+    codes: Vec<Vec<u32>>,
+    dictionaries: Vec<Dictionary>,
+) -> EncodedTable {
+    let columns = names
+        .iter()
+        .zip(codes)
+        .zip(dictionaries)
+        .map(|((name, mut codes), dict)| {
+            let mut order: Vec<u32> = (0..dict.values.len() as u32).collect();
+            order.sort_unstable_by_key(|&c| dict.first_row[c as usize]);
+            let mut new_code = vec![0u32; order.len()];
+            for (new, &old) in order.iter().enumerate() {
+                new_code[old as usize] = new as u32;
+            }
+            for c in codes.iter_mut() {
+                *c = new_code[*c as usize];
+            }
+            let mut values = dict.values;
+            let values: Vec<String> = order
+                .iter()
+                .map(|&old| std::mem::take(&mut values[old as usize]))
+                .collect();
+            let suppressed = values.iter().map(|v| is_suppressed_token(v)).collect();
+            CategoricalColumn {
+                name: name.clone(),
+                codes,
+                values,
+                missing: None,
+                suppressed,
+            }
+        })
+        .collect();
+    EncodedTable::new(source, columns)
+}
+
+impl From<DataError> for EngineError {
+    fn from(e: DataError) -> Self {
+        EngineError::Data(e)
+    }
+}
