@@ -3,7 +3,7 @@
 //!
 //! Each chunk is dictionary-encoded on its own (its codes number its own
 //! values); a consumer that merges chunks must key on the values, not the
-//! codes (as [`crate::engine::ClassPartial`] and the out-of-core engine do).
+//! codes (as `engine::ClassPartial` and the out-of-core engine do).
 //! The readers are those of [`load_table`](super::load_table), so values,
 //! the missing-value policy and the errors (file, line, column) are the
 //! same: CSV through the parallel chunked reader, and when that gives up
