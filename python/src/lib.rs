@@ -506,7 +506,7 @@ fn import_text_frame(obj: &Bound<'_, PyAny>, label: &str) -> PyResult<DataFrame>
             ))
         })?;
         height = text.len();
-        columns.push(Column::from(text));
+        columns.push(text);
     }
     DataFrame::new(height, columns).map_err(|e| PyValueError::new_err(format!("{label}: {e}")))
 }
