@@ -240,7 +240,6 @@ pub fn text_column(
     name: &str,
     source: &str,
 ) -> Result<Vec<Option<String>>, AnonymizeError> {
-    use polars::prelude::*;
     let col = df.column(name).map_err(|_| {
         let names: Vec<String> = df
             .get_column_names()
@@ -252,7 +251,7 @@ pub fn text_column(
             names.join(", ")
         ))
     })?;
-    let cast = col.cast(&DataType::String).map_err(|e| {
+    let cast = crate::data::read::column_as_text(col).map_err(|e| {
         AnonymizeError::Invalid(format!(
             "{source}: column `{name}` cannot be read as text: {e}"
         ))

@@ -686,12 +686,10 @@ pub fn text_chunked(
             .map(|c| c.to_string())
             .collect(),
     })?;
-    let column = column
-        .cast(&DataType::String)
-        .map_err(|e| DataError::Parse {
-            source_name: source.to_string(),
-            message: format!("column `{name}` cannot be read as text: {e}"),
-        })?;
+    let column = column_as_text(column).map_err(|e| DataError::Parse {
+        source_name: source.to_string(),
+        message: format!("column `{name}` cannot be read as text: {e}"),
+    })?;
     let strings = column.str().map_err(|e| DataError::Parse {
         source_name: source.to_string(),
         message: format!("column `{name}` cannot be read as text: {e}"),
