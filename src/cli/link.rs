@@ -17,6 +17,8 @@ use crate::attacks::linkage::{
     PriorSpec,
 };
 use crate::data::{ensure_distinct_inputs, load_table, Hierarchy, MissingPolicy, ReadOptions};
+use crate::engine::link_out_of_core::{link_files, LinkOutOfCoreSummary};
+use crate::engine::{MemoryBudget, OutOfCore};
 
 /// One-to-one assignment choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +127,19 @@ pub struct LinkArgs {
     /// --qi, which runs in process.
     #[arg(long, default_value = "in-process", value_name = "ENGINE")]
     pub engine: String,
+    /// Run the Fellegi-Sunter linkage out of core under this memory budget
+    /// (e.g. `4G`, `512M`): both files read in chunks, never whole, only the
+    /// columns the comparisons and rules use; every row written to hash
+    /// partitions by its blocking keys in a temporary folder; blocking,
+    /// comparing, EM counts and scoring run partition by partition. The
+    /// result is the in-memory one plus an `out_of_core` section. Needs
+    /// --block; not with +tf levels, --qi or another --engine.
+    #[arg(long, value_name = "BUDGET")]
+    pub memory: Option<String>,
+    /// Where --memory creates its spill folder (default: the system's
+    /// temporary folder); the folder is removed at the end.
+    #[arg(long, value_name = "DIR", requires = "memory")]
+    pub temp_dir: Option<PathBuf>,
     /// Print the wall time of each stage (loading, blocking, u, EM sessions,
     /// scoring, assigning) to standard error.
     #[arg(long)]
@@ -190,6 +205,9 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         return write_scored(&result, out);
     }
     ensure_distinct_inputs("release", &args.release, "original", &args.original)?;
+    if let Some(budget) = &args.memory {
+        return link_out_of_core(args, budget, &engine, &opts, &missing, &hierarchies, out);
+    }
     let kinds = super::parse_kinds(&args.kinds)?;
     let started = std::time::Instant::now();
     // The two files are loaded side by side, each cut into chunks that are
@@ -314,15 +332,105 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
 /// Writes the linkage result with its scores against the truth key (eval's
 /// job), in one JSON object.
 fn write_scored(result: &linkage::LinkageResult, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    write_scored_with(result, None, out)
+}
+
+/// [`write_scored`], with the out-of-core summary as an `out_of_core`
+/// section when the run was out of core.
+fn write_scored_with(
+    result: &linkage::LinkageResult,
+    out_of_core: Option<&LinkOutOfCoreSummary>,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
     #[derive(serde::Serialize)]
     struct Scored<'a> {
         #[serde(flatten)]
         result: &'a linkage::LinkageResult,
         scores: Option<crate::eval::linkage::LinkageScores>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        out_of_core: Option<&'a LinkOutOfCoreSummary>,
     }
     let scores = crate::eval::linkage::score_links(result)?;
-    write_json(&Scored { result, scores }, out)?;
+    write_json(
+        &Scored {
+            result,
+            scores,
+            out_of_core,
+        },
+        out,
+    )?;
     Ok(Outcome::Success)
+}
+
+/// `reident link --memory`: the Fellegi-Sunter linkage out of core
+/// ([`crate::engine::link_out_of_core`]); what cannot run there is refused
+/// with the reason.
+fn link_out_of_core(
+    args: &LinkArgs,
+    budget_text: &str,
+    engine: &crate::engine::Engine,
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    hierarchies: &HashMap<String, Hierarchy>,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    if !args.qi.is_empty() {
+        return Err(CliError::Usage(
+            "--memory cannot be combined with --qi: the QI join matches every release row against the originals in memory; run it without --memory".into(),
+        ));
+    }
+    if *engine != crate::engine::Engine::InProcess {
+        return Err(CliError::Usage(format!(
+            "--memory cannot be combined with --engine {}: out of core is its own in-process engine",
+            args.engine
+        )));
+    }
+    let budget = MemoryBudget::parse(budget_text)?;
+    let config = linkage_config(args)?;
+    let mut settings = OutOfCore::new(budget);
+    settings.temp_dir = args.temp_dir.clone();
+    let bar = super::progress::spinner("link");
+    let started = std::time::Instant::now();
+    let mut progress = |stage: LinkageStage| {
+        if args.timings {
+            eprintln!(
+                "link timing: {:8.2} s  {stage:?}",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        bar.set_message(format!("out of core: {stage:?}"));
+        bar.tick();
+    };
+    let run = link_files(
+        &args.original,
+        &args.release,
+        &config,
+        hierarchies,
+        opts,
+        missing,
+        &settings,
+        &mut progress,
+    );
+    bar.finish_and_clear();
+    let (result, summary) = run?;
+    if args.timings {
+        eprintln!(
+            "link timing: total        {:8.2} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if summary.budget_exceeded {
+        eprintln!(
+            "warning: --memory {budget_text}: the run went over the budget (tracked peak {} MB, resident peak {}); the blocked pairs ({} MB) and the largest partition ({} MB) are held in memory. Raise the budget or add keys to the blocking rules.",
+            summary.peak_tracked_bytes >> 20,
+            summary
+                .peak_resident_bytes
+                .map_or("unknown".to_string(), |b| format!("{} MB", b >> 20)),
+            summary.pair_bytes >> 20,
+            summary.largest_partition_bytes >> 20,
+        );
+    }
+    write_scored_with(&result, Some(&summary), out)
 }
 
 /// The Fellegi-Sunter configuration the arguments ask for.

@@ -36,7 +36,9 @@
 //! table, and for the hidden quasi-identifier check (these need the rows);
 //! trace unicity and document linkage on Spark; document-linkage partials.
 
+pub mod link_out_of_core;
 mod link_sql;
+pub mod memory;
 pub mod out_of_core;
 mod partial;
 #[cfg(feature = "spark")]

@@ -172,7 +172,16 @@ fn key_of(col: &CategoricalColumn, code: u32, t: &KeyTransform) -> Option<String
     if col.is_missing_code(code) || col.suppressed[code as usize] {
         return None;
     }
-    let v = col.values[code as usize].trim();
+    key_text(&col.values[code as usize], t)
+}
+
+/// The blocking key `t` makes of a present (neither missing nor
+/// suppressed) value: the one place a value becomes a key, so an engine
+/// that reads the rows in chunks (`engine::link_out_of_core`) keys them as
+/// blocking does. `None` when the transform has no key for it (no Soundex
+/// letters, no year).
+pub(crate) fn key_text(value: &str, t: &KeyTransform) -> Option<String> {
+    let v = value.trim();
     match t {
         KeyTransform::Exact => Some(v.to_string()),
         KeyTransform::Prefix { n } => Some(v.chars().take(*n).collect()),
@@ -421,7 +430,10 @@ fn grow(
 }
 
 /// The warnings and the cap of [`block`] over per-rule estimates.
-fn block_checks(
+/// Warnings for the rules above `warn_pairs` and the error when the
+/// estimated total is above `max_pairs` (the checks [`block`] runs before
+/// building pairs).
+pub(crate) fn block_checks(
     estimates: Vec<RuleEstimate>,
     warn_pairs: u64,
     max_pairs: u64,
@@ -472,25 +484,85 @@ fn pairs_of_blocks(
             if out.pairs[p].is_empty() && p == 0 && !with_blocks {
                 out.pairs[p].reserve(capacity_hint.min(1 << 28) as usize);
             }
-            for &r in rights {
-                for &l in lefts {
-                    let earlier = keys[..i].iter().any(|e| {
-                        matches!((e.left[l as usize], e.right[r as usize]), (Some(a), Some(b)) if a == b)
-                    });
-                    if !earlier {
-                        out.pairs[p].push((l, r));
-                        if with_blocks {
-                            out.blocks[p].push((i as u32, key as u32));
-                        }
-                    }
+            block_pairs(&keys[..i], lefts, rights, &mut |l, r| {
+                out.pairs[p].push((l, r));
+                if with_blocks {
+                    out.blocks[p].push((i as u32, key as u32));
                 }
-            }
+            });
         }
     }
     if out.pairs.is_empty() {
         grow(&mut out.pairs, &mut out.blocks, 0, with_blocks);
     }
     out
+}
+
+/// The pairs of one block (`lefts` x `rights`, release row major) that no
+/// earlier rule (`earlier`) produces: Splink's union of rules without a
+/// hash set.
+fn block_pairs(
+    earlier: &[RuleKeys],
+    lefts: &[u32],
+    rights: &[u32],
+    emit: &mut dyn FnMut(u32, u32),
+) {
+    for &r in rights {
+        for &l in lefts {
+            let before = earlier.iter().any(|e| {
+                matches!((e.left[l as usize], e.right[r as usize]), (Some(a), Some(b)) if a == b)
+            });
+            if !before {
+                emit(l, r);
+            }
+        }
+    }
+}
+
+/// The pairs rule `i` of `rules` adds to the union of the rules before it,
+/// with their order key: see [`rule_pairs`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RulePairs {
+    /// (left row, right row), block by block as [`block`] emits them.
+    pub pairs: Vec<(u32, u32)>,
+    /// Per pair, the first left row of its block: blocks are numbered in
+    /// order of their first left row, so (this, right row, left row) is the
+    /// one-pass order within the rule on any subset of rows that holds
+    /// whole blocks.
+    pub first_left: Vec<u32>,
+}
+
+/// The pairs rule `i` of `rules` produces that no earlier rule produces
+/// (exactly [`block`]'s pairs of that rule), with each pair's block named by
+/// its first left row. On tables that hold whole blocks of rule `i` (a hash
+/// partition by its key, as `engine::link_out_of_core` writes) the pairs
+/// are those of the whole tables restricted to those blocks.
+pub(crate) fn rule_pairs(
+    rules: &[BlockingRule],
+    i: usize,
+    left: &EncodedTable,
+    right: &EncodedTable,
+) -> Result<RulePairs, LinkageError> {
+    let keys: Vec<RuleKeys> = rules[..=i.min(rules.len().saturating_sub(1))]
+        .iter()
+        .map(|r| rule_keys(r, left, right))
+        .collect::<Result<_, _>>()?;
+    let mut out = RulePairs::default();
+    let Some((own, earlier)) = keys.split_last() else {
+        return Ok(out);
+    };
+    let left_by_key = rows_by_key(&own.left, own.n_keys);
+    let right_by_key = rows_by_key(&own.right, own.n_keys);
+    for (lefts, rights) in left_by_key.iter().zip(&right_by_key) {
+        let Some(&first) = lefts.first() else {
+            continue;
+        };
+        block_pairs(earlier, lefts, rights, &mut |l, r| {
+            out.pairs.push((l, r));
+            out.first_left.push(first);
+        });
+    }
+    Ok(out)
 }
 
 fn rows_by_key(keys: &[Option<u32>], n_keys: usize) -> Vec<Vec<u32>> {

@@ -68,10 +68,26 @@ pub(crate) fn estimate_u_random(
     sample_pairs: usize,
     seed: u64,
 ) -> Vec<Vec<f64>> {
-    let (n_left, n_right) = (prepared.n_left(), prepared.n_right());
+    let pairs = u_sample(prepared.n_left(), prepared.n_right(), sample_pairs, seed);
+    let gammas = comparison_vectors(prepared, &pairs);
+    let comparisons: Vec<&Comparison> = prepared.comparisons.iter().map(|p| p.comparison).collect();
+    u_from_patterns(&comparisons, &patterns(&gammas, prepared.len()))
+}
+
+/// The (left row, right row) pairs u is estimated from over tables of
+/// `n_left` and `n_right` rows: every pair when there are at most
+/// `sample_pairs`, else `sample_pairs` pairs drawn uniformly with
+/// replacement (ChaCha8 seeded by `seed`). Shared by every engine that
+/// reads the rows itself, so they draw the same pairs.
+pub(crate) fn u_sample(
+    n_left: usize,
+    n_right: usize,
+    sample_pairs: usize,
+    seed: u64,
+) -> Vec<(u32, u32)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let total = n_left as u64 * n_right as u64;
-    let pairs: Vec<(u32, u32)> = if total <= sample_pairs as u64 {
+    if total <= sample_pairs as u64 {
         (0..n_left as u32)
             .flat_map(|l| (0..n_right as u32).map(move |r| (l, r)))
             .collect()
@@ -84,10 +100,7 @@ pub(crate) fn estimate_u_random(
                 )
             })
             .collect()
-    };
-    let gammas = comparison_vectors(prepared, &pairs);
-    let comparisons: Vec<&Comparison> = prepared.comparisons.iter().map(|p| p.comparison).collect();
-    u_from_patterns(&comparisons, &patterns(&gammas, prepared.len()))
+    }
 }
 
 /// u per comparison and level from the comparison-vector counts of the
