@@ -46,9 +46,13 @@
 //! cannot be split (its pairs must meet), so skewed keys can exceed the
 //! budget there.
 //!
+//! Term-frequency levels (`+tf`) read every value's frequency over both
+//! whole tables: the streaming pass counts them (one count per distinct
+//! value of those columns, kept in memory), and each original row in a
+//! block gets its value's frequency (8 bytes per row and such comparison).
+//!
 //! **Refused** (an error with the reason): no blocking rule (every pair
-//! would be compared), term-frequency levels (`+tf`: they need every
-//! value's global frequency). The spill folder is removed at the end, also
+//! would be compared). The spill folder is removed at the end, also
 //! on error (not when the process is killed).
 
 use std::collections::hash_map::DefaultHasher;
@@ -329,12 +333,14 @@ pub fn link_files(
             "linkage out of core (--memory) needs blocking rules (--block): without them every pair is compared, and the pairs are partitioned by their blocking keys".into(),
         ));
     }
-    if let Some(c) = config.comparisons.iter().find(|c| c.tf_level().is_some()) {
-        return Err(EngineError::Unsupported(format!(
-            "the term-frequency level of `{}` (+tf) needs every value's frequency over the whole original table, which linkage out of core (--memory) does not collect; drop +tf or run in memory (without --memory)",
-            c.left_column
-        )));
-    }
+    // Term-frequency levels: (comparison, level), counted in the streaming pass.
+    let tf_levels: Vec<(usize, usize)> = config
+        .comparisons
+        .iter()
+        .enumerate()
+        .filter_map(|(c, cmp)| cmp.tf_level().map(|l| (c, l)))
+        .collect();
+    let mut tf_counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); tf_levels.len()];
     let budget = settings.budget.0;
     let k = config.comparisons.len();
 
@@ -480,12 +486,26 @@ pub fn link_files(
             .as_ref()
             .and_then(|t| stream_cols.iter().position(|c| c == t));
         let with_truth = truth_columns.is_some();
+        // The streamed position of each term-frequency comparison's column.
+        let tf_cols: Vec<usize> = tf_levels
+            .iter()
+            .map(|&(c, _)| {
+                let cmp = &config.comparisons[c];
+                let name = if side_index == 0 {
+                    &cmp.left_column
+                } else {
+                    &cmp.right_column
+                };
+                stream_cols.iter().position(|x| x == name).unwrap_or(0)
+            })
+            .collect();
         let side_files: Vec<usize> = (0..layout.sets())
             .flat_map(|s| (0..p_count).map(move |p| (s, p)))
             .map(|(s, p)| layout.file(s, side_index, p))
             .collect();
         let mut record: Vec<u8> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
+        let tf_before = tf_counts.clone();
         let rows = stream_table(
             side.path,
             &col_refs,
@@ -494,13 +514,39 @@ pub fn link_files(
             chunk_rows,
             &mut |event| -> Result<(), EngineError> {
                 let (table, first_row) = match event {
-                    StreamEvent::Restart => return spill.reset(side_files.iter().copied()),
+                    StreamEvent::Restart => {
+                        // The counts of this side start again too.
+                        for (counts, before) in tf_counts.iter_mut().zip(&tf_before) {
+                            counts.clone_from(before);
+                        }
+                        return spill.reset(side_files.iter().copied());
+                    }
                     StreamEvent::Chunk { table, first_row } => (table, first_row),
                 };
                 chunks += 1;
                 let chunk_bytes = table_bytes(&table);
                 tracker.add(chunk_bytes + spill.limit);
                 let cols = &table.columns;
+                // Term frequencies: every present, unsuppressed value of
+                // both tables, trimmed (as `term_frequencies` counts them).
+                for (&j, counts) in tf_cols.iter().zip(tf_counts.iter_mut()) {
+                    let c = &cols[j];
+                    let mut by_code = vec![0u64; c.values.len()];
+                    for &code in &c.codes {
+                        by_code[code as usize] += 1;
+                    }
+                    for (code, &n) in by_code.iter().enumerate() {
+                        if n > 0 && !c.is_missing_code(code as u32) && !c.suppressed[code] {
+                            let v = c.values[code].trim();
+                            match counts.get_mut(v) {
+                                Some(x) => *x += n,
+                                None => {
+                                    counts.insert(v.to_string(), n);
+                                }
+                            }
+                        }
+                    }
+                }
                 for row in 0..table.n_rows {
                     let global = first_row + row as u64;
                     let global = u32::try_from(global).map_err(|_| {
@@ -572,6 +618,20 @@ pub fn link_files(
         return Err(LinkageError::BadParameter("both tables need at least one row".into()).into());
     }
     let total_pairs = nl as f64 * nr as f64;
+    let tf_totals: Vec<f64> = tf_counts
+        .iter()
+        .map(|m| m.values().sum::<u64>().max(1) as f64)
+        .collect();
+    let tf_bytes: u64 = tf_counts
+        .iter()
+        .flat_map(|m| m.keys())
+        .map(|v| v.len() as u64 + 48)
+        .sum::<u64>()
+        + (nl * tf_levels.len() * 8) as u64;
+    tracker.add(tf_bytes);
+    // Per original row and term-frequency comparison, its value's term
+    // frequency (filled for the rows that are in some block).
+    let mut row_tf: Vec<f64> = vec![0.0; nl * tf_levels.len()];
     let largest_partition_bytes = (0..layout.rules)
         .flat_map(|s| (0..p_count).map(move |p| (s, p)))
         .map(|(s, p)| spill.sizes[layout.file(s, 0, p)] + spill.sizes[layout.file(s, 1, p)])
@@ -653,6 +713,19 @@ pub fn link_files(
                     PreparedComparisons::new(&config.comparisons, &left, &right, hierarchies)?;
                 let gammas = fellegi_sunter::comparison_vectors(&prepared, &rp.pairs);
                 let transient = (rp.pairs.len() * (12 + k)) as u64;
+                for (j, &(c, _)) in tf_levels.iter().enumerate() {
+                    let Some(col) = left.column(&config.comparisons[c].left_column) else {
+                        continue;
+                    };
+                    for (local, &code) in col.codes.iter().enumerate() {
+                        if col.is_missing_code(code) || col.suppressed[code as usize] {
+                            continue;
+                        }
+                        let v = col.values[code as usize].trim();
+                        let n = tf_counts[j].get(v).copied().unwrap_or(0);
+                        row_tf[lrows[local] as usize * tf_levels.len() + j] = n as f64 / tf_totals[j];
+                    }
+                }
                 tracker.add(transient);
                 for ((_, rule), counts) in implied.iter().zip(implied_counts.iter_mut()) {
                     let matcher = blocking::RuleMatcher::new(rule, &left, &right)?;
@@ -735,10 +808,33 @@ pub fn link_files(
     }
     drop(order);
     drop(all_gammas);
-    let no_tf = vec![0.0; k];
+    // The term-frequency adjustment of comparison `c` for a pair with
+    // original row `l` and comparison vector `g`, as in memory.
+    let tf_adjust = |l: u32, g: &[u8], c: usize| -> f64 {
+        match tf_levels.iter().position(|&(x, _)| x == c) {
+            Some(j) if g[c] as usize == tf_levels[j].1 => {
+                let t = row_tf[l as usize * tf_levels.len() + j];
+                if t > 0.0 {
+                    (model.comparisons[c].levels[tf_levels[j].1].u / t).log2()
+                } else {
+                    0.0
+                }
+            }
+            _ => 0.0,
+        }
+    };
     let weights: Vec<f64> = gammas
         .par_chunks(k)
-        .map(|g| model.match_weight(g, &no_tf))
+        .zip(pairs.par_iter())
+        .map_init(
+            || vec![0.0; k],
+            |tf_row, (g, &(l, _))| {
+                for (c, slot) in tf_row.iter_mut().enumerate() {
+                    *slot = tf_adjust(l, g, c);
+                }
+                model.match_weight(g, tf_row)
+            },
+        )
         .collect();
     let pair_bytes = (pairs.len() * (16 + k)) as u64;
 
@@ -764,7 +860,7 @@ pub fn link_files(
             truth,
         },
         &gammas,
-        &|_, _, _| 0.0,
+        &tf_adjust,
     );
     let peak_resident_bytes = memory::peak_resident_bytes();
     let summary = LinkOutOfCoreSummary {
