@@ -421,7 +421,7 @@ fn link_out_of_core(
     }
     if summary.budget_exceeded {
         eprintln!(
-            "warning: --memory {budget_text}: the run went over the budget (tracked peak {} MB, resident peak {}); the blocked pairs ({} MB) and the largest partition ({} MB) are held in memory. Raise the budget or add keys to the blocking rules.",
+            "warning: --memory {budget_text}: the run went over the budget (tracked peak {} MB, resident peak {}); the blocked pairs ({} MB), the largest partition ({} MB), the u sample's rows and the process itself are held in memory. Raise the budget or add keys to the blocking rules.",
             summary.peak_tracked_bytes >> 20,
             summary
                 .peak_resident_bytes

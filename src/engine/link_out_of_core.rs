@@ -723,7 +723,8 @@ pub fn link_files(
                         }
                         let v = col.values[code as usize].trim();
                         let n = tf_counts[j].get(v).copied().unwrap_or(0);
-                        row_tf[lrows[local] as usize * tf_levels.len() + j] = n as f64 / tf_totals[j];
+                        row_tf[lrows[local] as usize * tf_levels.len() + j] =
+                            n as f64 / tf_totals[j];
                     }
                 }
                 tracker.add(transient);
@@ -1037,17 +1038,26 @@ impl Run<'_> {
                 )
             })
             .collect();
+        // The sample's comparison vectors a slice at a time, their pattern
+        // counts merged (the same counts as all at once).
+        const SLICE: usize = 1 << 16;
+        let k = config.comparisons.len();
         let bytes = table_bytes(&left)
             + table_bytes(&right)
-            + (sample.len() * (16 + config.comparisons.len())) as u64;
+            + (sample.len() * 16) as u64
+            + (SLICE.min(sample.len()) * k) as u64;
         tracker.add(bytes);
         let prepared = PreparedComparisons::new(&config.comparisons, &left, &right, hierarchies)?;
-        let gammas = fellegi_sunter::comparison_vectors(&prepared, &local);
+        let mut counts = PatternPartial::empty(k);
+        for slice in local.chunks(SLICE) {
+            let gammas = fellegi_sunter::comparison_vectors(&prepared, slice);
+            counts.merge(PatternPartial::from_patterns(
+                k,
+                fellegi_sunter::patterns(&gammas, k),
+            ))?;
+        }
         let comparisons: Vec<&Comparison> = config.comparisons.iter().collect();
-        let u = fellegi_sunter::u_from_patterns(
-            &comparisons,
-            &fellegi_sunter::patterns(&gammas, config.comparisons.len()),
-        );
+        let u = fellegi_sunter::u_from_patterns(&comparisons, &counts.patterns());
         tracker.sub(bytes);
         Ok(u)
     }
