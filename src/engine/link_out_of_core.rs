@@ -807,8 +807,11 @@ pub fn link_files(
         let at = o.4 as usize * k;
         gammas.extend_from_slice(&all_gammas[at..at + k]);
     }
+    tracker.add((pairs.len() * (8 + k)) as u64);
+    tracker.sub((order.len() * (24 + k)) as u64);
     drop(order);
     drop(all_gammas);
+    tracker.add((pairs.len() * 8) as u64);
     // The term-frequency adjustment of comparison `c` for a pair with
     // original row `l` and comparison vector `g`, as in memory.
     let tf_adjust = |l: u32, g: &[u8], c: usize| -> f64 {
