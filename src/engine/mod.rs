@@ -31,6 +31,11 @@
 //! partitions to a temporary folder (the partitioning of a Grace hash join:
 //! Kitsuregawa, Tanaka and Moto-Oka 1983), and [`traces`] does the same for
 //! trace unicity with per-user partitions (`reident unicity --memory`).
+//! [`link_out_of_core`] runs the Fellegi-Sunter linkage over two files the
+//! same way (`reident link --memory`): rows in hash partitions per blocking
+//! rule, pairs, comparison vectors and EM pattern counts per partition.
+//! [`memory`] reads the process's resident memory to check the tracked
+//! estimates against.
 //!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);
