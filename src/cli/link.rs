@@ -393,9 +393,13 @@ fn link_out_of_core(
     let started = std::time::Instant::now();
     let mut progress = |stage: LinkageStage| {
         if args.timings {
+            // The resident memory as each stage starts (Linux), to check the
+            // tracked figures against.
             eprintln!(
-                "link timing: {:8.2} s  {stage:?}",
-                started.elapsed().as_secs_f64()
+                "link timing: {:8.2} s  {stage:?} starts, resident {}",
+                started.elapsed().as_secs_f64(),
+                crate::engine::memory::resident_bytes()
+                    .map_or("unknown".to_string(), |b| format!("{} MB", b >> 20))
             );
         }
         bar.set_message(format!("out of core: {stage:?}"));

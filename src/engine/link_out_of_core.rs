@@ -172,10 +172,12 @@ impl Spill {
                 .append(true)
                 .open(&path)
                 .map_err(|e| spill_error(&path, "open", e))?;
-            f.write_all(&self.buffers[file])
+            // Taken, not cleared: a cleared buffer would keep its capacity,
+            // and every file's would add up to several times the limit.
+            let buffer = std::mem::take(&mut self.buffers[file]);
+            f.write_all(&buffer)
                 .map_err(|e| spill_error(&path, "write", e))?;
-            self.sizes[file] += self.buffers[file].len() as u64;
-            self.buffers[file].clear();
+            self.sizes[file] += buffer.len() as u64;
         }
         self.buffered = 0;
         Ok(())
@@ -185,7 +187,7 @@ impl Spill {
     fn reset(&mut self, files: impl Iterator<Item = usize>) -> Result<(), EngineError> {
         for file in files {
             self.buffered -= self.buffers[file].len() as u64;
-            self.buffers[file].clear();
+            self.buffers[file] = Vec::new();
             if self.sizes[file] > 0 {
                 let path = self.path(file);
                 std::fs::remove_file(&path).map_err(|e| spill_error(&path, "remove", e))?;
@@ -441,7 +443,8 @@ pub fn link_files(
         buffers: vec![Vec::new(); layout.files()],
         sizes: vec![0; layout.files()],
         buffered: 0,
-        limit: (budget / 4).max(4096),
+        // Buffers grow by doubling: their capacity is at most twice this.
+        limit: (budget / 8).max(4096),
     };
     let mut tracker = Tracker::default();
     let mut chunks = 0u64;
@@ -525,7 +528,7 @@ pub fn link_files(
                 };
                 chunks += 1;
                 let chunk_bytes = table_bytes(&table);
-                tracker.add(chunk_bytes + spill.limit);
+                tracker.add(chunk_bytes + 2 * spill.limit);
                 let cols = &table.columns;
                 // Term frequencies: every present, unsuppressed value of
                 // both tables, trimmed (as `term_frequencies` counts them).
@@ -606,7 +609,7 @@ pub fn link_files(
                         }
                     }
                 }
-                tracker.sub(chunk_bytes + spill.limit);
+                tracker.sub(chunk_bytes + 2 * spill.limit);
                 Ok(())
             },
         )?;
