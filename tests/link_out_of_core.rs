@@ -413,6 +413,33 @@ fn the_pair_cap_and_missing_columns_fail_as_in_memory() {
         .to_string();
     assert!(e.contains("5 pairs, above the cap of 4"), "{e}");
     assert_empty_dir(&temp);
+    // Two rules, the first alone above the cap: the error lists both
+    // rules' estimates, word for word as in memory.
+    config.blocking = parse_blocking_rules("zip; prefix(1):name").unwrap();
+    config.max_pairs = 6;
+    let opts = ReadOptions::default();
+    let missing = MissingPolicy::default();
+    let o = load_table(&original, &[], &opts, &missing).unwrap();
+    let r = load_table(&release, &[], &opts, &missing).unwrap();
+    let want = link(&o, &r, &config, &HashMap::new(), &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    for partitions in [1, 2, 5] {
+        let e = out_of_core(
+            &original,
+            &release,
+            &config,
+            &settings(1, 1, partitions, &temp),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, want);
+    }
+    assert!(
+        want.contains("9 pairs") && want.contains("`zip` 5"),
+        "{want}"
+    );
+    assert_empty_dir(&temp);
     let config = LinkageConfig::new(
         parse_comparisons("nickname:exact").unwrap(),
         parse_blocking_rules("zip").unwrap(),

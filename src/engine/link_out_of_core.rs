@@ -15,7 +15,8 @@
 //! and EM code runs on them:
 //!
 //! * the rules' pair estimates (summed over partitions; a block lies in one)
-//!   and the pair cap, before any pair is built;
+//!   and the pair cap (pairs stop being built once the estimates pass it;
+//!   the error then lists every rule's estimate, as in memory);
 //! * u from the same seeded random pairs as in memory (the sampled rows are
 //!   gathered from a sequential spill of the rows);
 //! * lambda from the deterministic rules, counted partition by partition;
@@ -648,50 +649,13 @@ pub fn link_files(
         missing,
     };
 
-    // Blocking: the prediction rules' estimates and the pair cap.
+    // Blocking in one pass over the partitions of the prediction rules:
+    // each rule's estimate (summed over partitions: a block lies in one),
+    // the pairs, their comparison vectors and the implied sessions' pattern
+    // counts. Pairs stop being built once the estimates pass the pair cap,
+    // and the cap's error (with every rule's estimate) comes before u, as
+    // in memory.
     progress(LinkageStage::Blocking);
-    crate::data::cancel::check().map_err(LinkageError::from)?;
-    let mut estimates = Vec::new();
-    for (rule, &set) in config.blocking.iter().zip(&prediction_sets) {
-        estimates.push(run.estimate(rule, set, &mut tracker)?);
-    }
-    let (estimates, mut warnings) =
-        blocking::block_checks(estimates, config.warn_pairs, config.max_pairs)?;
-
-    // u from the seeded random pairs.
-    progress(LinkageStage::EstimatingU);
-    crate::data::cancel::check().map_err(LinkageError::from)?;
-    let u = run.estimate_u(config, hierarchies, &mut tracker)?;
-
-    // lambda.
-    let mut failure: Option<EngineError> = None;
-    let lambda = {
-        let mut count = |rs: &[BlockingRule]| -> Result<u64, LinkageError> {
-            match run.count_pairs(
-                rs,
-                &deterministic,
-                &deterministic_sets,
-                config,
-                &mut tracker,
-            ) {
-                Ok(n) => Ok(n),
-                Err(EngineError::Linkage(e)) => Err(e),
-                Err(e) => {
-                    failure = Some(e);
-                    Err(LinkageError::BadParameter("spill failed".into()))
-                }
-            }
-        };
-        linkage::prior_lambda(config, total_pairs, &mut warnings, &mut count)
-    };
-    if let Some(e) = failure.take() {
-        return Err(e);
-    }
-    let lambda = lambda?;
-
-    // The prediction pairs, their comparison vectors and the implied
-    // sessions' pattern counts, partition by partition.
-    progress(LinkageStage::Comparing);
     crate::data::cancel::check().map_err(LinkageError::from)?;
     let implied: Vec<(usize, &BlockingRule)> = training
         .iter()
@@ -704,12 +668,33 @@ pub fn link_files(
     // (rule, first original row of the block, release row, original row, position).
     let mut order: Vec<(u32, u32, u32, u32, u64)> = Vec::new();
     let mut all_gammas: Vec<u8> = Vec::new();
+    let mut estimates: Vec<RuleEstimate> = config
+        .blocking
+        .iter()
+        .map(|rule| RuleEstimate {
+            rule: rule.describe(),
+            pairs: 0,
+            blocks: 0,
+            largest_block_pairs: 0,
+        })
+        .collect();
+    let mut estimated = 0u64;
     for (i, &set) in prediction_sets.iter().enumerate() {
         for part in 0..p_count {
             let Some((left, right, lrows, rrows, bytes)) = run.load_pair(set, part)? else {
                 continue;
             };
             tracker.add(bytes);
+            let e =
+                blocking::estimate_pairs(std::slice::from_ref(&config.blocking[i]), &left, &right)?;
+            if let Some(e) = e.first() {
+                add_estimate(&mut estimates[i], e);
+                estimated = estimated.saturating_add(e.pairs);
+            }
+            if estimated > config.max_pairs {
+                tracker.sub(bytes);
+                continue;
+            }
             let rp = blocking::rule_pairs(&config.blocking, i, &left, &right)?;
             if !rp.pairs.is_empty() {
                 let prepared =
@@ -757,6 +742,41 @@ pub fn link_files(
         }
     }
 
+    let (estimates, mut warnings) =
+        blocking::block_checks(estimates, config.warn_pairs, config.max_pairs)?;
+
+    // u from the seeded random pairs.
+    progress(LinkageStage::EstimatingU);
+    crate::data::cancel::check().map_err(LinkageError::from)?;
+    let u = run.estimate_u(config, hierarchies, &mut tracker)?;
+
+    // lambda.
+    let mut failure: Option<EngineError> = None;
+    let lambda = {
+        let mut count = |rs: &[BlockingRule]| -> Result<u64, LinkageError> {
+            match run.count_pairs(
+                rs,
+                &deterministic,
+                &deterministic_sets,
+                config,
+                &mut tracker,
+            ) {
+                Ok(n) => Ok(n),
+                Err(EngineError::Linkage(e)) => Err(e),
+                Err(e) => {
+                    failure = Some(e);
+                    Err(LinkageError::BadParameter("spill failed".into()))
+                }
+            }
+        };
+        linkage::prior_lambda(config, total_pairs, &mut warnings, &mut count)
+    };
+    if let Some(e) = failure.take() {
+        return Err(e);
+    }
+    let lambda = lambda?;
+
+    progress(LinkageStage::Comparing);
     // EM on the merged counts; a training rule implying no prediction rule
     // blocks on its own partitions.
     let mut failure: Option<EngineError> = None;
@@ -886,6 +906,14 @@ pub fn link_files(
     Ok((result, summary))
 }
 
+/// Adds one partition's estimate of a rule to the rule's total (its blocks
+/// lie in that partition only).
+fn add_estimate(total: &mut RuleEstimate, e: &RuleEstimate) {
+    total.pairs = total.pairs.saturating_add(e.pairs);
+    total.blocks += e.blocks;
+    total.largest_block_pairs = total.largest_block_pairs.max(e.largest_block_pairs);
+}
+
 /// Approximate bytes of a chunk: codes and values.
 fn table_bytes(t: &EncodedTable) -> u64 {
     t.columns
@@ -975,36 +1003,6 @@ impl Run<'_> {
         // The tables hold about three times their spilled bytes.
         let bytes = 3 * (self.spill.sizes[lf] + self.spill.sizes[rf]);
         Ok(Some((left, right, lrows, rrows, bytes)))
-    }
-
-    /// The pair estimate of `rule` (partitioned as set `set`), summed over
-    /// its partitions (a block lies in one).
-    fn estimate(
-        &self,
-        rule: &BlockingRule,
-        set: usize,
-        tracker: &mut Tracker,
-    ) -> Result<RuleEstimate, EngineError> {
-        let mut total = RuleEstimate {
-            rule: rule.describe(),
-            pairs: 0,
-            blocks: 0,
-            largest_block_pairs: 0,
-        };
-        for part in 0..self.layout.partitions {
-            let Some((left, right, _, _, bytes)) = self.load_pair(set, part)? else {
-                continue;
-            };
-            tracker.add(bytes);
-            let e = blocking::estimate_pairs(std::slice::from_ref(rule), &left, &right)?;
-            tracker.sub(bytes);
-            if let Some(e) = e.first() {
-                total.pairs = total.pairs.saturating_add(e.pairs);
-                total.blocks += e.blocks;
-                total.largest_block_pairs = total.largest_block_pairs.max(e.largest_block_pairs);
-            }
-        }
-        Ok(total)
     }
 
     /// u from the in-memory run's random pairs: the sampled rows gathered
@@ -1098,22 +1096,36 @@ impl Run<'_> {
             )
             .into());
         }
-        let mut estimates = Vec::new();
-        for (rule, &set) in rules.iter().zip(sets) {
-            estimates.push(self.estimate(rule, set, tracker)?);
-        }
-        blocking::block_checks(estimates, u64::MAX, config.max_pairs)?;
-        let mut n = 0u64;
+        // One pass: the estimates, and the pairs counted while the
+        // estimates stay within the cap (past it the cap's error follows).
+        let mut estimates: Vec<RuleEstimate> = rules
+            .iter()
+            .map(|rule| RuleEstimate {
+                rule: rule.describe(),
+                pairs: 0,
+                blocks: 0,
+                largest_block_pairs: 0,
+            })
+            .collect();
+        let (mut estimated, mut n) = (0u64, 0u64);
         for (i, &set) in sets.iter().enumerate() {
             for part in 0..self.layout.partitions {
                 let Some((left, right, _, _, bytes)) = self.load_pair(set, part)? else {
                     continue;
                 };
                 tracker.add(bytes);
-                n += blocking::rule_pairs(rules, i, &left, &right)?.pairs.len() as u64;
+                let e = blocking::estimate_pairs(std::slice::from_ref(&rules[i]), &left, &right)?;
+                if let Some(e) = e.first() {
+                    add_estimate(&mut estimates[i], e);
+                    estimated = estimated.saturating_add(e.pairs);
+                }
+                if estimated <= config.max_pairs {
+                    n += blocking::rule_pairs(rules, i, &left, &right)?.pairs.len() as u64;
+                }
                 tracker.sub(bytes);
             }
         }
+        blocking::block_checks(estimates, u64::MAX, config.max_pairs)?;
         Ok(n)
     }
 
@@ -1127,15 +1139,27 @@ impl Run<'_> {
         hierarchies: &HashMap<String, Hierarchy>,
         tracker: &mut Tracker,
     ) -> Result<PatternPartial, EngineError> {
-        let estimate = self.estimate(rule, set, tracker)?;
-        blocking::block_checks(vec![estimate], u64::MAX, config.max_pairs)?;
         let k = config.comparisons.len();
         let mut counts = PatternPartial::empty(k);
+        let mut estimate = RuleEstimate {
+            rule: rule.describe(),
+            pairs: 0,
+            blocks: 0,
+            largest_block_pairs: 0,
+        };
         for part in 0..self.layout.partitions {
             let Some((left, right, _, _, bytes)) = self.load_pair(set, part)? else {
                 continue;
             };
             tracker.add(bytes);
+            let e = blocking::estimate_pairs(std::slice::from_ref(rule), &left, &right)?;
+            if let Some(e) = e.first() {
+                add_estimate(&mut estimate, e);
+            }
+            if estimate.pairs > config.max_pairs {
+                tracker.sub(bytes);
+                continue;
+            }
             let rp = blocking::rule_pairs(std::slice::from_ref(rule), 0, &left, &right)?;
             let prepared =
                 PreparedComparisons::new(&config.comparisons, &left, &right, hierarchies)?;
@@ -1146,6 +1170,7 @@ impl Run<'_> {
             ))?;
             tracker.sub(bytes);
         }
+        blocking::block_checks(vec![estimate], u64::MAX, config.max_pairs)?;
         Ok(counts)
     }
 
