@@ -753,6 +753,33 @@ mod page_decoding_tests {
             .all(|(_, p)| p.is_some_and(|p| p.dictionary == 0 && p.plain > 0)));
     }
 
+    /// The same check on any Parquet files (a `:`-separated list in
+    /// `REIDENT_PARQUET_FILES`), e.g. public data sets converted by pyarrow
+    /// and DuckDB: `cargo test --lib parquet_files_from_the_environment --
+    /// --ignored`.
+    #[test]
+    #[ignore = "reads the files listed in REIDENT_PARQUET_FILES"]
+    fn parquet_files_from_the_environment_give_the_whole_frame_table() {
+        let files = std::env::var("REIDENT_PARQUET_FILES").unwrap_or_default();
+        let mut checked = 0;
+        for file in files.split(':').filter(|f| !f.is_empty()) {
+            let path = PathBuf::from(file);
+            let missing = MissingPolicy::default();
+            let loaded = load_table(&path, &[], &ReadOptions::default(), &missing).unwrap();
+            assert_eq!(loaded, expected(&path, &missing), "{file}");
+            let decoded = decoded_pages(&path);
+            println!(
+                "{file}: {} rows, {} columns, {} of {} text chunks decoded from pages",
+                loaded.n_rows,
+                loaded.columns.len(),
+                decoded.iter().filter(|(_, p)| p.is_some()).count(),
+                decoded.len()
+            );
+            checked += 1;
+        }
+        assert!(checked > 0, "REIDENT_PARQUET_FILES lists no file");
+    }
+
     #[test]
     fn a_gzipped_file_loads_the_same() {
         use std::io::Write;
