@@ -16,6 +16,11 @@
 //! start of a field; `""` inside quotes is a quote; after the closing quote
 //! the field goes on unquoted) finds it.
 //!
+//! **Parsing.** A chunk that holds no `"` is split on the delimiter and
+//! `\n` with `memchr2` (what the `csv` crate reads when there are no
+//! quotes, with the same blank-line, CRLF, width and limit handling); a
+//! chunk with quotes is parsed by the `csv` crate.
+//!
 //! **Errors are the sequential reader's.** This path checks what the
 //! sequential one checks (record width, invalid UTF-8 in a column that is
 //! read, the field and record limits, a blank CRLF line skipped) but reports

@@ -161,7 +161,7 @@ pub(super) fn decode_string_chunk(
             }
             defs.clear();
             collect_levels(parts.def, 1, n, &mut defs, "definition levels")?;
-            defs.iter().any(|&d| d == 0)
+            defs.contains(&0)
         } else {
             false
         };
@@ -170,6 +170,7 @@ pub(super) fn decode_string_chunk(
         } else {
             n
         };
+        let is_null = |row: usize| has_nulls && defs[row] == 0;
         match page.encoding() {
             Encoding::PlainDictionary | Encoding::RleDictionary => {
                 let Some(dictionary) = &dictionary else {
@@ -191,7 +192,7 @@ pub(super) fn decode_string_chunk(
                 )?;
                 let mut next = indices.iter();
                 for row in 0..n {
-                    if has_nulls && defs[row] == 0 {
+                    if is_null(row) {
                         let code = out.missing_code();
                         out.codes.push(code);
                         continue;
@@ -217,7 +218,7 @@ pub(super) fn decode_string_chunk(
                     bytes: parts.values,
                 };
                 for row in 0..n {
-                    if has_nulls && defs[row] == 0 {
+                    if is_null(row) {
                         let code = out.missing_code();
                         out.codes.push(code);
                         continue;
