@@ -16,6 +16,11 @@
 //! start of a field; `""` inside quotes is a quote; after the closing quote
 //! the field goes on unquoted) finds it.
 //!
+//! **Parsing.** A chunk that holds no `"` is split on the delimiter and
+//! `\n` with `memchr2` (what the `csv` crate reads when there are no
+//! quotes, with the same blank-line, CRLF, width and limit handling); a
+//! chunk with quotes is parsed by the `csv` crate.
+//!
 //! **Errors are the sequential reader's.** This path checks what the
 //! sequential one checks (record width, invalid UTF-8 in a column that is
 //! read, the field and record limits, a blank CRLF line skipped) but reports
@@ -175,8 +180,105 @@ pub(super) struct ChunkPlan<'a> {
 }
 
 /// Parses and encodes one chunk; `None` when the sequential reader must
-/// decide (a ragged record, invalid UTF-8, a limit).
+/// decide (a ragged record, invalid UTF-8, a limit). A chunk without any
+/// `"` goes through [`encode_unquoted`], others through the `csv` crate.
 fn encode_chunk(chunk: &[u8], plan: &ChunkPlan) -> Option<Vec<LocalColumn>> {
+    if memchr::memchr(b'"', chunk).is_none() {
+        if let Some(slots) = projection_slots(plan) {
+            return encode_unquoted(chunk, plan, &slots);
+        }
+    }
+    encode_quoted(chunk, plan)
+}
+
+/// Marks a header position that is not read.
+const NOT_READ: usize = usize::MAX;
+
+/// For each header position, the index in `plan.projection` of the column
+/// read there (or [`NOT_READ`]); `None` when a column is asked for twice.
+fn projection_slots(plan: &ChunkPlan) -> Option<Vec<usize>> {
+    let mut slots = vec![NOT_READ; plan.width];
+    for (slot, &index) in plan.projection.iter().enumerate() {
+        match slots.get_mut(index) {
+            Some(s) if *s == NOT_READ => *s = slot,
+            _ => return None,
+        }
+    }
+    Some(slots)
+}
+
+/// [`encode_quoted`] for a chunk that holds no `"`: fields are the bytes
+/// between delimiters and `\n`s (found with `memchr2`), which is what the
+/// `csv` crate reads when there are no quotes; blank lines are skipped,
+/// a lone `\r` line too (a blank CRLF line) and a `\r` ending the last
+/// field is dropped, with the same width and limit checks.
+fn encode_unquoted(chunk: &[u8], plan: &ChunkPlan, slots: &[usize]) -> Option<Vec<LocalColumn>> {
+    let guess = chunk.len() / 64 + 16;
+    let mut columns: Vec<LocalColumn> = plan
+        .projection
+        .iter()
+        .map(|_| LocalColumn::new(guess))
+        .collect();
+    let last = plan.width - 1;
+    let max_field = plan.limits.max_field_bytes;
+    let max_record = plan.limits.max_record_bytes;
+    // Where the current record's bytes began (blank lines before it count,
+    // as they do in the `csv` crate's positions), its current field's start
+    // and number.
+    let mut record_start = 0usize;
+    let mut field_start = 0usize;
+    let mut field = 0usize;
+    let unterminated = chunk.last().is_some_and(|&b| b != b'\n');
+    let ends = memchr::memchr2_iter(plan.delimiter, b'\n', chunk)
+        .chain(unterminated.then_some(chunk.len()));
+    for at in ends {
+        let line_end = at == chunk.len() || chunk[at] == b'\n';
+        let bytes = &chunk[field_start..at];
+        if line_end && field == 0 && bytes.is_empty() {
+            // A blank line.
+            field_start = at + 1;
+            continue;
+        }
+        if bytes.len() as u64 > max_field {
+            return None;
+        }
+        let record_end = (at + 1).min(chunk.len());
+        if line_end && (record_end - record_start) as u64 > max_record {
+            return None;
+        }
+        if line_end && field == 0 && plan.width > 1 && bytes == b"\r" {
+            // A blank CRLF line.
+            record_start = record_end;
+            field_start = record_end;
+            continue;
+        }
+        if let Some(&slot) = slots.get(field) {
+            if slot != NOT_READ {
+                let value = if field == last {
+                    bytes.strip_suffix(b"\r").unwrap_or(bytes)
+                } else {
+                    bytes
+                };
+                if !columns[slot].push(value, plan.missing) {
+                    return None;
+                }
+            }
+        }
+        field += 1;
+        field_start = at + 1;
+        if line_end {
+            if field != plan.width {
+                return None;
+            }
+            field = 0;
+            record_start = record_end;
+        }
+    }
+    Some(columns)
+}
+
+/// Parses and encodes one chunk with the `csv` crate (quotes and all).
+fn encode_quoted(chunk: &[u8], plan: &ChunkPlan) -> Option<Vec<LocalColumn>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(plan.delimiter)
         .has_headers(false)
@@ -496,6 +598,125 @@ mod tests {
             }
             assert_eq!(load(&path, columns, CsvPath::Auto).unwrap(), sequential);
         }
+    }
+
+    /// Like [`tricky_csv`] without any `"` (the chunks go through
+    /// `encode_unquoted`), and without a final line break.
+    fn unquoted_csv(rows: usize, seed: u64) -> Vec<u8> {
+        let mut g = Lcg(seed);
+        let names = [
+            "plain",
+            "",
+            "?",
+            " NULL ",
+            "NaN",
+            "Zoë",
+            "日本語",
+            "🦀",
+            "*",
+            "6'2",
+            "a\rb",
+            " x ",
+        ];
+        let mut out = b"id;name;grows;last\r\n".to_vec();
+        for r in 0..rows {
+            let name = names[g.next(names.len() as u64) as usize];
+            let grows = if r < 300 {
+                format!("g{}", g.next(3))
+            } else {
+                format!("g{r}")
+            };
+            let last = names[g.next(names.len() as u64) as usize];
+            let end = match (r + 1 == rows, g.next(2)) {
+                (true, _) => "",
+                (false, 0) => "\n",
+                (false, _) => "\r\n",
+            };
+            out.extend_from_slice(format!("{r};{name};{grows};{last}{end}").as_bytes());
+            if r + 1 < rows {
+                match g.next(20) {
+                    0 => out.extend_from_slice(b"\n"),
+                    1 => out.extend_from_slice(b"\r\n"),
+                    2 => out.extend_from_slice(b"\n\n"),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn unquoted_chunks_give_the_sequential_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("unquoted.csv");
+        std::fs::write(&path, unquoted_csv(700, 11)).unwrap();
+        let opts = ReadOptions {
+            delimiter: Some(b';'),
+            ..ReadOptions::default()
+        };
+        let load =
+            |columns: &[&str], how| load_csv(&path, columns, &opts, &MissingPolicy::default(), how);
+        for columns in [&[][..], &["last", "grows", "name"][..], &["last"][..]] {
+            let sequential = load(columns, CsvPath::Sequential).unwrap();
+            assert_eq!(sequential.n_rows, 700);
+            let last = sequential
+                .columns
+                .iter()
+                .find(|c| c.name == "last")
+                .unwrap();
+            // Missing tokens, and a `\r` inside a field kept, at the end of
+            // a CRLF line dropped.
+            assert!(last.missing.is_some());
+            assert!(last.values.iter().any(|v| v == "a\rb"));
+            assert!(last.values.iter().all(|v| !v.ends_with('\r')));
+            for block_bytes in [1, 2, 3, 5, 7, 13, 64, 1000, 1 << 20] {
+                for threads in [1, 2, 3] {
+                    let chunked = load(
+                        columns,
+                        CsvPath::Chunked {
+                            block_bytes,
+                            threads,
+                        },
+                    )
+                    .unwrap();
+                    assert_eq!(
+                        chunked, sequential,
+                        "block {block_bytes}, threads {threads}"
+                    );
+                }
+            }
+        }
+        // The slots of a projection; a column asked for twice has none.
+        let missing = MissingPolicy::default();
+        let plan = |projection: &'static [usize]| ChunkPlan {
+            delimiter: b',',
+            width: 4,
+            projection,
+            missing: &missing,
+            limits: Limits::default(),
+            block_bytes: BLOCK_BYTES,
+        };
+        assert_eq!(
+            projection_slots(&plan(&[3, 0])),
+            Some(vec![1, NOT_READ, NOT_READ, 0])
+        );
+        assert_eq!(projection_slots(&plan(&[1, 1])), None);
+        // Ragged rows and limits: the unquoted parser gives up.
+        let p = plan(&[0, 1, 2, 3]);
+        assert!(encode_unquoted(b"a,b,c,d\n1,2,3\n", &p, &[0, 1, 2, 3]).is_none());
+        assert!(encode_unquoted(b"a,b,c,d\n1,2,3,4,5\n", &p, &[0, 1, 2, 3]).is_none());
+        let encoded = encode_unquoted(b"a,b,c,d\r\n\r\n\n1,,3,4", &p, &[0, 1, 2, 3]).unwrap();
+        assert_eq!(encoded[3].codes, [0, 1]);
+        assert_eq!(encoded[1].entries.len(), 2);
+        let tight = ChunkPlan {
+            limits: Limits {
+                max_field_bytes: 3,
+                ..Limits::default()
+            },
+            ..plan(&[0, 1, 2, 3])
+        };
+        assert!(encode_unquoted(b"a,b,c,d\nabcd,2,3,4\n", &tight, &[0, 1, 2, 3]).is_none());
+        assert!(encode_unquoted(b"a,b,c,d\nabc,2,3,4\n", &tight, &[0, 1, 2, 3]).is_some());
     }
 
     #[test]
