@@ -240,8 +240,12 @@ impl Running {
     /// Slot bytes (key pointer, group, control byte) times the capacity,
     /// plus the keys' and row lists' heap.
     fn bytes(&self) -> u64 {
-        let slot = (std::mem::size_of::<(Box<[u32]>, Group)>() + 1) as u64;
-        self.groups.capacity() as u64 * slot + self.heap_bytes
+        self.groups.capacity() as u64 * Self::slot_bytes() + self.heap_bytes
+    }
+
+    /// Bytes of one hash-table slot: key pointer, group, control byte.
+    fn slot_bytes() -> u64 {
+        (std::mem::size_of::<(Box<[u32]>, Group)>() + 1) as u64
     }
 
     fn add_row(&mut self, key: &[u32], row: u64, target_k: u64) {
@@ -582,11 +586,28 @@ impl<'a> Run<'a> {
             );
         }
         let chunk_bytes = (table.n_rows * columns.len() * 4) as u64;
-        let budget = self.settings.budget.0;
+        let budget = tracked_budget(self.settings.budget);
+        let slot = Running::slot_bytes();
         let mut key = vec![0u32; columns.len()];
         for r in 0..table.n_rows {
             for ((k, col), map) in key.iter_mut().zip(&columns).zip(&maps) {
                 *k = map[col.codes[r] as usize];
+            }
+            // A full hash table doubles on its next new key, holding the
+            // old and the new slots at once: spill first when that
+            // transient would pass the budget.
+            let groups = &self.running.groups;
+            if !groups.is_empty() && groups.len() == groups.capacity() {
+                let now = self.running.bytes()
+                    + self.dictionary_bytes()
+                    + chunk_bytes
+                    + self.buffer_bytes();
+                let grown = now + 2 * (groups.capacity() as u64 + 1) * slot;
+                if grown > budget {
+                    self.spill_running()?;
+                } else {
+                    self.tracked.note(grown);
+                }
             }
             self.running
                 .add_row(&key, first_row + r as u64, self.target_k);
@@ -697,38 +718,55 @@ impl<'a> Run<'a> {
             let global = self.global();
             let fixed = global_bytes(&global) + 2 * WRITE_BUFFER as u64;
             let mut sink = KeySink::Files(Vec::new());
+            let limit = (tracked_budget(self.settings.budget) / 2).max(1);
             for p in 0..self.settings.partitions.max(1) {
                 let path = dir.path.join(format!("part-{p}.bin"));
-                let mut part = Running::new(n);
-                let file =
-                    File::open(&path).map_err(|e| io_error(&path, "read a spill file", e))?;
-                let mut reader = BufReader::with_capacity(WRITE_BUFFER, file);
-                while let Some((key, g)) = read_group(&mut reader, n, self.target_k)
-                    .map_err(|e| io_error(&path, "read a spill file", e))?
-                {
-                    part.merge(key, g, self.target_k);
+                // A partition whose merged groups would take more than half
+                // the tracked budget is evaluated in sub-partitions (by a
+                // second hash of the quasi-identifiers, so a class still
+                // lies wholly in one), reading its file once per
+                // sub-partition.
+                let file_len = std::fs::metadata(&path).map_or(0, |m| m.len());
+                let subs = (file_len.saturating_mul(MEMORY_PER_SPILLED_BYTE) / limit + 1)
+                    .clamp(1, MAX_SUB_PARTITIONS);
+                let mut any = false;
+                for sub in 0..subs {
+                    let mut part = Running::new(n);
+                    let file =
+                        File::open(&path).map_err(|e| io_error(&path, "read a spill file", e))?;
+                    let mut reader = BufReader::with_capacity(WRITE_BUFFER, file);
+                    while let Some((key, g)) = read_group(&mut reader, n, self.target_k)
+                        .map_err(|e| io_error(&path, "read a spill file", e))?
+                    {
+                        if subs == 1 || sub_partition_of(&key, self.n_qis, &global, subs) == sub {
+                            part.merge(key, g, self.target_k);
+                        }
+                    }
+                    drop(reader);
+                    if part.groups.is_empty() {
+                        continue;
+                    }
+                    any = true;
+                    groups_total += part.groups.len() as u64;
+                    let part_bytes = part.bytes();
+                    let key_path = dir.path.join(format!("keys-{p}-{sub}.bin"));
+                    let table = self.evaluate_part(
+                        &global,
+                        source,
+                        params,
+                        part.groups,
+                        &mut metrics,
+                        &mut sink,
+                        Some(key_path),
+                    )?;
+                    largest_table = largest_table.max(table);
+                    self.tracked.note(fixed + part_bytes + table);
+                    release_memory();
                 }
-                drop(reader);
                 let _ = std::fs::remove_file(&path);
-                if part.groups.is_empty() {
-                    continue;
+                if any {
+                    partitions += 1;
                 }
-                partitions += 1;
-                groups_total += part.groups.len() as u64;
-                let part_bytes = part.bytes();
-                let key_path = dir.path.join(format!("keys-{p}.bin"));
-                let table = self.evaluate_part(
-                    &global,
-                    source,
-                    params,
-                    part.groups,
-                    &mut metrics,
-                    &mut sink,
-                    Some(key_path),
-                )?;
-                largest_table = largest_table.max(table);
-                self.tracked.note(fixed + part_bytes + table);
-                release_memory();
             }
             keys = sink;
             spill_dir = Some(dir);
@@ -862,6 +900,42 @@ impl<'a> Run<'a> {
         }
         Ok(table_bytes)
     }
+}
+
+/// Estimated bytes in memory per byte of a spill file once its groups are
+/// merged and their classes built (hash slot, key, row list, group table,
+/// classes: about 5x the 56 bytes a group of 10 columns takes on disk).
+const MEMORY_PER_SPILLED_BYTE: u64 = 6;
+
+/// At most this many sub-partitions per partition file.
+const MAX_SUB_PARTITIONS: u64 = 256;
+
+/// The sub-partition (of `subs`) of a group read back from a spill file:
+/// FNV-1a with another start value over the quasi-identifiers' global
+/// codes, a column's suppression tokens hashing alike, so a class lies
+/// wholly in one sub-partition.
+fn sub_partition_of(key: &[u32], n_qis: usize, global: &Global, subs: u64) -> u64 {
+    let mut h: u64 = 0x84222325cbf29ce4;
+    for (j, &code) in key[..n_qis].iter().enumerate() {
+        let g = global.new_code[j]
+            .get(code as usize)
+            .copied()
+            .unwrap_or(u32::MAX);
+        let c = if global.suppressed[j]
+            .get(g as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            u32::MAX
+        } else {
+            g
+        };
+        for b in c.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h % subs
 }
 
 /// Bytes of the renumbered dictionaries and overall counts.
@@ -1002,9 +1076,22 @@ fn read_group(
 /// Rows per chunk for `n_columns` columns under `settings`.
 fn chunk_rows(settings: &OutOfCore, n_columns: usize) -> usize {
     settings.chunk_rows.unwrap_or_else(|| {
+        // The chunk's codes take a 32nd of the budget; the reader's text
+        // and parse buffers for it, a few times that, are not tracked.
         let per_row = 4 * n_columns.max(1) as u64;
-        ((settings.budget.0 / 8) / per_row).clamp(1_000, 1_000_000) as usize
+        ((settings.budget.0 / 32) / per_row).clamp(1_000, 1_000_000) as usize
     })
+}
+
+/// The share of the budget the tracked state may take: the rest is for
+/// what the tracking does not see (the program, the reader's buffers, the
+/// allocator's headers and free lists). Calibrated by measurement: see
+/// `benches/README.md` section 14.
+const TRACKED_SHARE: f64 = 0.6;
+
+/// The bytes the tracked state may take under `budget`.
+fn tracked_budget(budget: MemoryBudget) -> u64 {
+    ((budget.0 as f64 * TRACKED_SHARE) as u64).max(1)
 }
 
 /// Every release-only metric of the file `path`, read in chunks under the
