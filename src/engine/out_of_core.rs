@@ -597,7 +597,7 @@ impl<'a> Run<'a> {
             // old and the new slots at once: spill first when that
             // transient would pass the budget.
             let groups = &self.running.groups;
-            if !groups.is_empty() && groups.len() == groups.capacity() {
+            if groups.len() >= MIN_GROUPS_TO_SPILL && groups.len() == groups.capacity() {
                 let now = self.running.bytes()
                     + self.dictionary_bytes()
                     + chunk_bytes
@@ -646,6 +646,10 @@ impl<'a> Run<'a> {
             self.spill = Some((dir, writers));
         }
         let groups = std::mem::take(&mut self.running.groups);
+        // The next running table starts at the size this one reached, so
+        // it does not grow again by doubling (each old array left behind
+        // as free heap the allocator rarely returns).
+        let capacity = groups.capacity();
         self.running = Running::new(self.names.len());
         let parts: Vec<usize> = groups.keys().map(|k| self.partition_of(k)).collect();
         for (key, g) in &groups {
@@ -659,6 +663,8 @@ impl<'a> Run<'a> {
             written += write_group(&mut writers[p], &key, &g)
                 .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
         }
+        // The old table is gone: reserve the new one's slots now.
+        self.running.groups.reserve(capacity);
         self.spilled_bytes += written;
         self.spills += 1;
         Ok(())
@@ -907,6 +913,10 @@ impl<'a> Run<'a> {
 /// classes: about 5x the 56 bytes a group of 10 columns takes on disk).
 const MEMORY_PER_SPILLED_BYTE: u64 = 6;
 
+/// A running table smaller than this is not spilled before it grows (a
+/// budget below the write buffers would otherwise spill every few rows).
+const MIN_GROUPS_TO_SPILL: usize = 1024;
+
 /// At most this many sub-partitions per partition file.
 const MAX_SUB_PARTITIONS: u64 = 256;
 
@@ -935,6 +945,14 @@ fn sub_partition_of(key: &[u32], n_qis: usize, global: &Global, subs: u64) -> u6
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
+    // FNV's low bits depend only on the inputs' low bits, which fixed the
+    // partition: MurmurHash3's 64-bit finalizer (Appleby) mixes the high
+    // bits down before the modulo.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
     h % subs
 }
 
