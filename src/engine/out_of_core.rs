@@ -11,30 +11,29 @@
 //! and row ids while the group is smaller than the target k). Its memory is
 //! tracked (an estimate from the hash table's capacity, the keys, the row
 //! lists, the dictionaries, the chunk being added and the write buffers;
-//! reported as `peak_tracked_bytes`); when it would exceed the budget the groups are written
-//! to `P` partition files chosen by a hash of the QI codes, so every
-//! equivalence class lies wholly in one partition, and the partial starts
-//! again empty. At the end each partition file is read back and merged
-//! alone (its merged groups bounded by about the budget divided by `P`),
-//! then appended to one compact group table (codes, count, first row:
-//! `4 x columns + 24` bytes per group, plus the row ids of groups below k).
+//! reported as `peak_tracked_bytes`); when it would exceed its share of the
+//! budget (60%, the rest for what the tracking does not see) the groups
+//! are written to `P` partition files chosen by a hash of the QI codes
+//! (a column's suppression tokens alike), so every equivalence class lies
+//! wholly in one partition, and the partial starts again empty.
 //!
-//! **Exact.** The metrics are computed once, from that compact table,
-//! exactly as [`ClassPartial::evaluate`](super::ClassPartial::evaluate)
-//! computes them: the dictionaries are renumbered in order of first
-//! appearance, so the classes, their numbering and every floating-point sum
-//! are those of the one-pass build (tests compare whole reports). Metrics
-//! that need a global value (t-closeness's overall distribution,
-//! population uniqueness's class-size frequencies) read it from that table.
+//! **Per partition, exact.** At the end each partition file is read back,
+//! merged and evaluated alone (split again by a second hash when its groups
+//! would take more than half the tracked budget): its classes are built
+//! with the whole input's dictionaries, renumbered in order of first
+//! appearance as a one-pass read numbers them, and the whole input's
+//! overall sensitive distribution (counted from the groups as they are
+//! spilled), and [`PartitionedMetrics`] combines them exactly (see
+//! [`crate::privacy::partitioned`]): tests compare whole reports with the
+//! in-memory ones. The worst classes' numbers are counted from each
+//! partition's class keys, kept in files beside the partitions.
 //!
-//! **Not here.** The metrics are not evaluated per partition and combined:
-//! the final step holds one compact row per group (per distinct combination
-//! of QI and sensitive values), so an input with more groups than fit in
-//! the budget at `4 x columns + 24` bytes each exceeds it there (the report
-//! says so through the peak). A subject column, a population table and the
-//! hidden quasi-identifier check need the rows and are refused by the
-//! caller. The folder is removed at the end, also on error (not when the
-//! process is killed).
+//! **Not here.** A subject column, a population table and the hidden
+//! quasi-identifier check need the rows and are refused by the caller. The
+//! resident memory is measured (`peak_rss_bytes`, Linux) but not bounded:
+//! the program, the reader's buffers and the allocator's free lists come
+//! on top of the tracked state. The folder is removed at the end, also on
+//! error (not when the process is killed).
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;

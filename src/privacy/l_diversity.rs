@@ -161,6 +161,10 @@ pub fn recursive_cl_diversity(
     Ok(RecursiveCl::from_parts(l, c, c_py))
 }
 
+/// The largest recursive c over some classes for one l: (paper c,
+/// pyCANON c), `None` when some class has fewer than l values.
+pub type RecursiveC = (Option<u64>, Option<u64>);
+
 impl RecursiveCl {
     /// The figures for `l` from the largest paper c and pyCANON c over the
     /// classes (`None` when some class has fewer than l values).
@@ -185,7 +189,7 @@ pub fn recursive_c_up_to(
     sensitive: &str,
     from: u64,
     to: u64,
-) -> Result<Vec<(Option<u64>, Option<u64>)>, PrivacyError> {
+) -> Result<Vec<RecursiveC>, PrivacyError> {
     if from == 0 {
         return Err(PrivacyError::InvalidParameter {
             name: "l",
@@ -197,7 +201,7 @@ pub fn recursive_c_up_to(
     if to < from {
         return Ok(Vec::new());
     }
-    type Cs = Vec<(Option<u64>, Option<u64>)>;
+    type Cs = Vec<RecursiveC>;
     let join = |x: Option<u64>, y: Option<u64>| Some(x?.max(y?));
     let per_class = (0..classes.n_classes()).into_par_iter().map_init(
         Vec::new,
