@@ -176,6 +176,60 @@ fn arx_adult_copy_in_shared_out_of_core_equals_in_memory() {
     assert_empty_dir(temp.path());
 }
 
+/// A tiny budget on ARX's Adult: dozens of spills into 64 partitions, each
+/// evaluated alone, with a hierarchy, risks from a sampling fraction and
+/// population uniqueness; the report (worst classes' numbers included)
+/// equals the in-memory one, and no partition's groups are the whole input.
+#[test]
+fn arx_adult_tiny_budget_many_partitions_each_evaluated_alone() {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/adult_arx/adult.csv");
+    if !path.exists() {
+        eprintln!("skipped: {} is not here", path.display());
+        return;
+    }
+    let h = Hierarchy::from_arx_csv(
+        &adult_dir().join("hierarchies/adult_hierarchy_occupation.csv"),
+        "occupation",
+    )
+    .unwrap();
+    let params = MetricsParams::new(["sex", "age", "race", "marital-status", "native-country"])
+        .sensitive(["occupation", "salary-class"])
+        .hierarchies(HashMap::from([("occupation".to_string(), h)]))
+        .target_k(4)
+        .max_listed_rows(50)
+        .sampling_fraction(0.02);
+    let missing = MissingPolicy::default();
+    let want = in_memory(&path, &params, &missing);
+    let temp = tempfile::tempdir().unwrap();
+    let (report, plain) = out_of_core(
+        &path,
+        &params,
+        &missing,
+        &settings(8 << 10, 500, 64, temp.path()),
+    );
+    assert_eq!(json(&plain), json(&want));
+    // The fields the combination works hardest for, named for a clear failure.
+    assert_eq!(plain.below_target_k, want.below_target_k);
+    for (g, w) in plain.sensitive.iter().zip(&want.sensitive) {
+        assert_eq!(g.t_equal_distance, w.t_equal_distance);
+        assert_eq!(g.t_hierarchical, w.t_hierarchical);
+        assert_eq!(g.recursive_cl, w.recursive_cl);
+        assert_eq!(g.delta_disclosure, w.delta_disclosure);
+    }
+    assert!(want.below_target_k.row_ids_truncated);
+    let s = report.out_of_core.unwrap();
+    assert!(s.spills >= 10, "{s:?}");
+    assert_eq!(s.spill_partitions, 64, "{s:?}");
+    assert!(s.approximate.is_empty(), "{s:?}");
+    // One partition's group table, not the whole input's.
+    assert!(s.group_table_bytes * 8 < s.groups * 44, "{s:?}");
+    if cfg!(target_os = "linux") {
+        assert!(s.peak_rss_bytes.unwrap_or(0) > 1 << 20, "{s:?}");
+    }
+    assert_empty_dir(temp.path());
+}
+
 #[test]
 fn nist_acs_gzip_with_numeric_sensitive_out_of_core_equals_in_memory() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/nist_acs/ma2019.csv.gz");
@@ -479,7 +533,13 @@ fn table_csv(rows: &[(u8, u8, u8, u8)]) -> String {
         } else {
             format!("s{d}")
         };
-        s.push_str(&format!("{a},b{b},{c},{d}\n"));
+        // Values 0 and 1 of column b are two suppression tokens (one value).
+        let b = match b {
+            0 => "*".to_string(),
+            1 => "**".to_string(),
+            _ => format!("b{b}"),
+        };
+        s.push_str(&format!("{a},{b},{c},{d}\n"));
     }
     s
 }
@@ -491,12 +551,14 @@ proptest! {
     /// out-of-core report equals the in-memory one.
     #[test]
     fn random_tables_and_budgets_equal_in_memory(
-        rows in prop::collection::vec((0u8..4, 0u8..3, 0u8..5, 0u8..4), 1..300),
+        rows in prop::collection::vec((0u8..4, 0u8..4, 0u8..5, 0u8..4), 1..300),
         budget in 1u64..20_000,
         chunk_rows in 1usize..80,
         partitions in 1usize..12,
         target_k in 1u64..5,
         one_class in any::<bool>(),
+        listed in 0usize..40,
+        pi in prop::option::of(0.05f64..1.0),
     ) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
@@ -507,7 +569,12 @@ proptest! {
             .sensitive(["c", "s"])
             .numeric("c")
             .target_k(target_k)
-            .suppressed_rows(if one_class { SuppressedRows::OneClass } else { SuppressedRows::Exclude });
+            .suppressed_rows(if one_class { SuppressedRows::OneClass } else { SuppressedRows::Exclude })
+            .max_listed_rows(listed);
+        let params = match pi {
+            Some(pi) => params.sampling_fraction(pi),
+            None => params,
+        };
         let missing = MissingPolicy::default();
         let mut cols = vec!["a", "b", "c", "s"];
         let table = load_table(&path, &cols, &ReadOptions::default(), &missing).unwrap();

@@ -59,6 +59,11 @@ pub struct AuditConfig {
     /// same engines as `reident metrics --engine` (the same code runs).
     #[serde(default)]
     pub engine: Option<String>,
+    /// A memory budget for every table unless a table says otherwise
+    /// (`memory = "4G"`): the tables' metrics run out of core, as
+    /// `reident metrics --memory` runs them (see `TableConfig::memory`).
+    #[serde(default)]
+    pub memory: Option<String>,
     /// The folder relative paths were resolved against (set by the parser).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -99,6 +104,25 @@ impl AuditConfig {
             path: "the audit config".into(),
             message: format!("{key}: {e}"),
         })
+    }
+
+    /// The memory budget of table `t`: its own `memory`, else the audit's,
+    /// else none (in memory). Errors name the key.
+    pub fn table_memory(
+        &self,
+        t: &TableConfig,
+    ) -> Result<Option<crate::engine::MemoryBudget>, AuditError> {
+        let (key, text) = match (&t.memory, &self.memory) {
+            (Some(m), _) => (format!("table `{}`: key `memory`", t.name), m),
+            (None, Some(m)) => ("key `memory`".to_string(), m),
+            (None, None) => return Ok(None),
+        };
+        crate::engine::MemoryBudget::parse(text)
+            .map(Some)
+            .map_err(|e| AuditError::Config {
+                path: "the audit config".into(),
+                message: format!("{key}: {e}"),
+            })
     }
 
     /// True when table `t` lives on a Spark cluster (its `release` and
@@ -490,6 +514,25 @@ impl AuditConfig {
         }
         for t in &self.tables {
             let engine = self.table_engine(t)?;
+            let memory = self.table_memory(t).map_err(|e| match e {
+                AuditError::Config { message, .. } => bad(message),
+                other => other,
+            })?;
+            if memory.is_some() {
+                let what = if engine != crate::engine::Engine::InProcess {
+                    Some("key `engine` (the out-of-core run is in process; use one of the two)")
+                } else if t.subject.is_some() {
+                    Some("key `subject` (persons per class need the rows)")
+                } else {
+                    None
+                };
+                if let Some(what) = what {
+                    return Err(bad(format!(
+                        "table `{}`: key `memory` cannot be combined with {what}",
+                        t.name
+                    )));
+                }
+            }
             if engine != crate::engine::Engine::InProcess && t.subject.is_some() {
                 return Err(bad(format!(
                     "table `{}`: key `subject` needs the rows, which the engine `{}` does not bring back; remove `engine` for this table (in process)",

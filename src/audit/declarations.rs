@@ -114,6 +114,14 @@ pub struct TableConfig {
     /// server reads, not local files); see [`crate::engine::Engine`].
     #[serde(default)]
     pub engine: Option<String>,
+    /// A memory budget (`4G`, `512M`, ...; overrides the audit's `memory`):
+    /// the release is read in chunks and its metrics computed out of core
+    /// by the code `reident metrics --memory` runs, with the same values.
+    /// The parts that need the rows in memory (hidden quasi-identifier
+    /// check, direct-identifier scan, QI join, risks) are not run and the
+    /// claims that need them are INCONCLUSIVE.
+    #[serde(default)]
+    pub memory: Option<String>,
 }
 
 fn default_build_hierarchies() -> bool {

@@ -404,13 +404,8 @@ fn compute_out_of_core(
     bar.finish_and_clear();
     let report = report?;
     if let Some(o) = &report.out_of_core {
-        if o.group_table_bytes > o.memory_budget_bytes {
-            eprintln!(
-                "warning: --memory {}: the input has {} groups (distinct combinations of quasi-identifier and sensitive values); their compact table ({} MB) exceeds the budget, and the metrics are computed from it in memory. Generalize the quasi-identifiers or raise the budget.",
-                budget_text,
-                o.groups,
-                o.group_table_bytes >> 20
-            );
+        for w in out_of_core::budget_warnings(o) {
+            eprintln!("warning: --memory {budget_text}: {w}");
         }
     }
     Ok(report)
@@ -623,9 +618,10 @@ fn summary_rows(r: &MetricsReport) -> Vec<(String, String)> {
         rows.push((
             "run out of core (--memory)".to_string(),
             format!(
-                "budget {}, peak tracked {}; {} chunks, {} spills into {} partitions ({} written), {} groups",
+                "budget {}, peak tracked {}, peak resident {}; {} chunks, {} spills into {} partitions ({} written), {} groups",
                 mb(o.memory_budget_bytes),
                 mb(o.peak_tracked_bytes),
+                o.peak_rss_bytes.map_or("unknown".to_string(), mb),
                 o.chunks,
                 o.spills,
                 o.spill_partitions,
@@ -633,6 +629,9 @@ fn summary_rows(r: &MetricsReport) -> Vec<(String, String)> {
                 o.groups
             ),
         ));
+        for a in &o.approximate {
+            rows.push(("not exact out of core".to_string(), a.clone()));
+        }
     }
     rows
 }

@@ -11,30 +11,29 @@
 //! and row ids while the group is smaller than the target k). Its memory is
 //! tracked (an estimate from the hash table's capacity, the keys, the row
 //! lists, the dictionaries, the chunk being added and the write buffers;
-//! reported as `peak_tracked_bytes`); when it would exceed the budget the groups are written
-//! to `P` partition files chosen by a hash of the QI codes, so every
-//! equivalence class lies wholly in one partition, and the partial starts
-//! again empty. At the end each partition file is read back and merged
-//! alone (its merged groups bounded by about the budget divided by `P`),
-//! then appended to one compact group table (codes, count, first row:
-//! `4 x columns + 24` bytes per group, plus the row ids of groups below k).
+//! reported as `peak_tracked_bytes`); when it would exceed its share of the
+//! budget (60%, the rest for what the tracking does not see) the groups
+//! are written to `P` partition files chosen by a hash of the QI codes
+//! (a column's suppression tokens alike), so every equivalence class lies
+//! wholly in one partition, and the partial starts again empty.
 //!
-//! **Exact.** The metrics are computed once, from that compact table,
-//! exactly as [`ClassPartial::evaluate`](super::ClassPartial::evaluate)
-//! computes them: the dictionaries are renumbered in order of first
-//! appearance, so the classes, their numbering and every floating-point sum
-//! are those of the one-pass build (tests compare whole reports). Metrics
-//! that need a global value (t-closeness's overall distribution,
-//! population uniqueness's class-size frequencies) read it from that table.
+//! **Per partition, exact.** At the end each partition file is read back,
+//! merged and evaluated alone (split again by a second hash when its groups
+//! would take more than half the tracked budget): its classes are built
+//! with the whole input's dictionaries, renumbered in order of first
+//! appearance as a one-pass read numbers them, and the whole input's
+//! overall sensitive distribution (counted from the groups as they are
+//! spilled), and [`PartitionedMetrics`] combines them exactly (see
+//! [`crate::privacy::partitioned`]): tests compare whole reports with the
+//! in-memory ones. The worst classes' numbers are counted from each
+//! partition's class keys, kept in files beside the partitions.
 //!
-//! **Not here.** The metrics are not evaluated per partition and combined:
-//! the final step holds one compact row per group (per distinct combination
-//! of QI and sensitive values), so an input with more groups than fit in
-//! the budget at `4 x columns + 24` bytes each exceeds it there (the report
-//! says so through the peak). A subject column, a population table and the
-//! hidden quasi-identifier check need the rows and are refused by the
-//! caller. The folder is removed at the end, also on error (not when the
-//! process is killed).
+//! **Not here.** A subject column, a population table and the hidden
+//! quasi-identifier check need the rows and are refused by the caller. The
+//! resident memory is measured (`peak_rss_bytes`, Linux) but not bounded:
+//! the program, the reader's buffers and the allocator's free lists come
+//! on top of the tracked state. The folder is removed at the end, also on
+//! error (not when the process is killed).
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -48,7 +47,10 @@ use crate::data::{
     is_suppressed_token, stream_table, CategoricalColumn, DataError, EncodedTable, MissingPolicy,
     ReadOptions, StreamEvent,
 };
-use crate::privacy::{self, MetricsParams, MetricsReport, OutOfCoreSummary};
+use crate::privacy::{
+    self, MetricsParams, MetricsReport, OutOfCoreSummary, PartitionedMetrics, PrivacyError,
+    SuppressedRows,
+};
 
 /// Partition files written at each spill (a class lies wholly in one).
 pub const DEFAULT_PARTITIONS: usize = 16;
@@ -188,6 +190,9 @@ struct Dictionary {
     codes: HashMap<String, u32>,
     values: Vec<String>,
     first_row: Vec<u64>,
+    /// Whether each value is a suppression token (all of a column's
+    /// tokens are one value).
+    suppressed: Vec<bool>,
     bytes: u64,
 }
 
@@ -200,8 +205,10 @@ impl Dictionary {
         self.codes.insert(value.to_string(), c);
         self.values.push(value.to_string());
         self.first_row.push(row);
-        // Two strings (map key and list), a map slot and the first row.
-        self.bytes += 2 * (24 + round8(value.len()) + 16) + 8 + 8 + 8;
+        self.suppressed.push(is_suppressed_token(value));
+        // Two strings (map key and list), a map slot, the first row and
+        // the flag.
+        self.bytes += 2 * (24 + round8(value.len()) + 16) + 8 + 8 + 8 + 1;
         c
     }
 }
@@ -232,8 +239,12 @@ impl Running {
     /// Slot bytes (key pointer, group, control byte) times the capacity,
     /// plus the keys' and row lists' heap.
     fn bytes(&self) -> u64 {
-        let slot = (std::mem::size_of::<(Box<[u32]>, Group)>() + 1) as u64;
-        self.groups.capacity() as u64 * slot + self.heap_bytes
+        self.groups.capacity() as u64 * Self::slot_bytes() + self.heap_bytes
+    }
+
+    /// Bytes of one hash-table slot: key pointer, group, control byte.
+    fn slot_bytes() -> u64 {
+        (std::mem::size_of::<(Box<[u32]>, Group)>() + 1) as u64
     }
 
     fn add_row(&mut self, key: &[u32], row: u64, target_k: u64) {
@@ -305,50 +316,70 @@ impl Tracked {
     }
 }
 
-/// The compact table of every group, built partition by partition.
-struct Compact {
-    /// Codes per column (dictionary codes in order met).
-    codes: Vec<Vec<u32>>,
-    weights: Vec<u64>,
-    firsts: Vec<u64>,
-    /// Start of each group's rows in `rows` (used when its weight is below
-    /// the target k).
-    row_start: Vec<u64>,
-    rows: Vec<u64>,
+/// The whole input's dictionaries, numbered in order of first appearance
+/// (as a one-pass read numbers them), and the overall sensitive counts.
+struct Global {
+    /// Per column: running code -> global code.
+    new_code: Vec<Vec<u32>>,
+    /// Per column: the values by global code.
+    values: Vec<Vec<String>>,
+    /// Per column: whether each global code is a suppression token.
+    suppressed: Vec<Vec<bool>>,
+    /// Per sensitive column, by global code: rows in classes.
+    overall: Vec<Vec<u64>>,
+    /// Per sensitive column, by global code: the first row in classes.
+    overall_first: Vec<Vec<u64>>,
 }
 
-impl Compact {
-    fn new(n_columns: usize) -> Self {
-        Compact {
-            codes: vec![Vec::new(); n_columns],
-            weights: Vec::new(),
-            firsts: Vec::new(),
-            row_start: Vec::new(),
-            rows: Vec::new(),
-        }
-    }
+/// Where each partition's class keys go until the worst classes' numbers
+/// are counted: memory for a single partition, files in the spill folder
+/// otherwise (8 bytes per class).
+enum KeySink {
+    Memory(Vec<Vec<u64>>),
+    Files(Vec<PathBuf>),
+}
 
+impl KeySink {
     fn bytes(&self) -> u64 {
-        let per_group: u64 = self
-            .codes
-            .iter()
-            .map(|c| 4 * c.capacity() as u64)
-            .sum::<u64>()
-            + 8 * (self.weights.capacity() + self.firsts.capacity() + self.row_start.capacity())
-                as u64;
-        per_group + 8 * self.rows.capacity() as u64
+        match self {
+            KeySink::Memory(v) => v.iter().map(|k| 8 * k.capacity() as u64).sum(),
+            KeySink::Files(_) => 0,
+        }
     }
 
-    fn push(&mut self, key: &[u32], g: Group) {
-        for (col, &c) in self.codes.iter_mut().zip(key) {
-            col.push(c);
+    /// For each of `candidates` (ascending), the number of keys smaller.
+    fn ranks(&self, candidates: &[u64]) -> Result<HashMap<u64, u64>, EngineError> {
+        let mut below = vec![0u64; candidates.len() + 1];
+        let mut count = |k: u64| {
+            // every candidate greater than k has k below it
+            let first_greater = candidates.partition_point(|&c| c <= k);
+            below[first_greater] += 1;
+        };
+        match self {
+            KeySink::Memory(parts) => parts.iter().flatten().for_each(|&k| count(k)),
+            KeySink::Files(paths) => {
+                for path in paths {
+                    let file =
+                        File::open(path).map_err(|e| io_error(path, "read a class-key file", e))?;
+                    let mut reader = BufReader::with_capacity(WRITE_BUFFER, file);
+                    let mut b = [0u8; 8];
+                    loop {
+                        match reader.read_exact(&mut b) {
+                            Ok(()) => count(u64::from_le_bytes(b)),
+                            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                            Err(e) => return Err(io_error(path, "read a class-key file", e)),
+                        }
+                    }
+                }
+            }
         }
-        self.weights.push(g.count);
-        self.firsts.push(g.first_row);
-        self.row_start.push(self.rows.len() as u64);
-        if let Some(r) = g.rows {
-            self.rows.extend(r);
+        let mut ranks = HashMap::with_capacity(candidates.len());
+        let mut running = 0u64;
+        for (i, &c) in candidates.iter().enumerate() {
+            running += below[i];
+            ranks.insert(c, running);
         }
+        Ok(ranks)
     }
 }
 
@@ -358,7 +389,13 @@ struct Run<'a> {
     names: Vec<String>,
     n_qis: usize,
     target_k: u64,
+    exclude_suppressed: bool,
     dictionaries: Vec<Dictionary>,
+    /// Per sensitive column, by running code: rows in classes, and the
+    /// first of them (counted from the groups as they are spilled or, at
+    /// the end, evaluated; every row is counted once).
+    overall: Vec<Vec<u64>>,
+    overall_first: Vec<Vec<u64>>,
     running: Running,
     tracked: Tracked,
     spill: Option<(SpillDir, Vec<BufWriter<File>>)>,
@@ -369,10 +406,19 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(settings: &'a OutOfCore, names: Vec<String>, n_qis: usize, target_k: u64) -> Self {
+    fn new(
+        settings: &'a OutOfCore,
+        names: Vec<String>,
+        n_qis: usize,
+        target_k: u64,
+        exclude_suppressed: bool,
+    ) -> Self {
         let n = names.len();
         Run {
             settings,
+            exclude_suppressed,
+            overall: vec![Vec::new(); n - n_qis],
+            overall_first: vec![Vec::new(); n - n_qis],
             dictionaries: (0..n).map(|_| Dictionary::default()).collect(),
             running: Running::new(n),
             names,
@@ -390,6 +436,8 @@ impl<'a> Run<'a> {
     fn reset(&mut self) {
         let n = self.names.len();
         self.dictionaries = (0..n).map(|_| Dictionary::default()).collect();
+        self.overall = vec![Vec::new(); n - self.n_qis];
+        self.overall_first = vec![Vec::new(); n - self.n_qis];
         self.running = Running::new(n);
         self.spill = None;
         self.spills = 0;
@@ -399,7 +447,82 @@ impl<'a> Run<'a> {
     }
 
     fn dictionary_bytes(&self) -> u64 {
-        self.dictionaries.iter().map(|d| d.bytes).sum()
+        self.dictionaries.iter().map(|d| d.bytes).sum::<u64>()
+            + 16 * self.overall.iter().map(Vec::len).sum::<usize>() as u64
+    }
+
+    /// Counts group `g`'s rows in the overall sensitive distributions
+    /// (unless its quasi-identifiers are all suppressed and such rows are
+    /// excluded).
+    fn note_overall(&mut self, key: &[u32], g: &Group) {
+        let n_qis = self.n_qis;
+        let fully_suppressed = key[..n_qis]
+            .iter()
+            .zip(&self.dictionaries)
+            .all(|(&c, d)| d.suppressed.get(c as usize).copied().unwrap_or(false));
+        if self.exclude_suppressed && fully_suppressed {
+            return;
+        }
+        for (j, &code) in key[n_qis..].iter().enumerate() {
+            let c = code as usize;
+            let (overall, first) = (&mut self.overall[j], &mut self.overall_first[j]);
+            if overall.len() <= c {
+                overall.resize(c + 1, 0);
+                first.resize(c + 1, u64::MAX);
+            }
+            overall[c] += g.count;
+            first[c] = first[c].min(g.first_row);
+        }
+    }
+
+    /// The dictionaries renumbered in order of first appearance, and the
+    /// overall counts in those codes.
+    fn global(&mut self) -> Global {
+        let dictionaries = std::mem::take(&mut self.dictionaries);
+        let mut global = Global {
+            new_code: Vec::new(),
+            values: Vec::new(),
+            suppressed: Vec::new(),
+            overall: Vec::new(),
+            overall_first: Vec::new(),
+        };
+        for (j, dict) in dictionaries.into_iter().enumerate() {
+            let mut order: Vec<u32> = (0..dict.values.len() as u32).collect();
+            order.sort_unstable_by_key(|&c| dict.first_row[c as usize]);
+            let mut new_code = vec![0u32; order.len()];
+            for (new, &old) in order.iter().enumerate() {
+                new_code[old as usize] = new as u32;
+            }
+            let mut values = dict.values;
+            let values: Vec<String> = order
+                .iter()
+                .map(|&old| std::mem::take(&mut values[old as usize]))
+                .collect();
+            global.suppressed.push(
+                order
+                    .iter()
+                    .map(|&old| dict.suppressed[old as usize])
+                    .collect(),
+            );
+            if j >= self.n_qis {
+                let sa = j - self.n_qis;
+                let mut overall = vec![0u64; order.len()];
+                let mut first = vec![u64::MAX; order.len()];
+                for (old, (&count, &f)) in self.overall[sa]
+                    .iter()
+                    .zip(&self.overall_first[sa])
+                    .enumerate()
+                {
+                    overall[new_code[old] as usize] = count;
+                    first[new_code[old] as usize] = f;
+                }
+                global.overall.push(overall);
+                global.overall_first.push(first);
+            }
+            global.values.push(values);
+            global.new_code.push(new_code);
+        }
+        global
     }
 
     fn buffer_bytes(&self) -> u64 {
@@ -412,8 +535,14 @@ impl<'a> Run<'a> {
         // FNV-1a (Fowler, Noll and Vo) over the quasi-identifier codes
         // only: the rows of one class share them, so a class lies wholly
         // in one partition.
+        // A column's suppression tokens are one value, so they hash alike.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for &c in &key[..self.n_qis] {
+        for (&code, dict) in key[..self.n_qis].iter().zip(&self.dictionaries) {
+            let c = if dict.suppressed.get(code as usize).copied().unwrap_or(false) {
+                u32::MAX
+            } else {
+                code
+            };
             for b in c.to_le_bytes() {
                 h ^= u64::from(b);
                 h = h.wrapping_mul(0x0100_0000_01b3);
@@ -456,11 +585,28 @@ impl<'a> Run<'a> {
             );
         }
         let chunk_bytes = (table.n_rows * columns.len() * 4) as u64;
-        let budget = self.settings.budget.0;
+        let budget = tracked_budget(self.settings.budget);
+        let slot = Running::slot_bytes();
         let mut key = vec![0u32; columns.len()];
         for r in 0..table.n_rows {
             for ((k, col), map) in key.iter_mut().zip(&columns).zip(&maps) {
                 *k = map[col.codes[r] as usize];
+            }
+            // A full hash table doubles on its next new key, holding the
+            // old and the new slots at once: spill first when that
+            // transient would pass the budget.
+            let groups = &self.running.groups;
+            if groups.len() >= MIN_GROUPS_TO_SPILL && groups.len() == groups.capacity() {
+                let now = self.running.bytes()
+                    + self.dictionary_bytes()
+                    + chunk_bytes
+                    + self.buffer_bytes();
+                let grown = now + 2 * (groups.capacity() as u64 + 1) * slot;
+                if grown > budget {
+                    self.spill_running()?;
+                } else {
+                    self.tracked.note(grown);
+                }
             }
             self.running
                 .add_row(&key, first_row + r as u64, self.target_k);
@@ -499,8 +645,15 @@ impl<'a> Run<'a> {
             self.spill = Some((dir, writers));
         }
         let groups = std::mem::take(&mut self.running.groups);
+        // The next running table starts at the size this one reached, so
+        // it does not grow again by doubling (each old array left behind
+        // as free heap the allocator rarely returns).
+        let capacity = groups.capacity();
         self.running = Running::new(self.names.len());
         let parts: Vec<usize> = groups.keys().map(|k| self.partition_of(k)).collect();
+        for (key, g) in &groups {
+            self.note_overall(key, g);
+        }
         let Some((dir, writers)) = self.spill.as_mut() else {
             return Err(EngineError::Spill("the spill folder vanished".into()));
         };
@@ -509,24 +662,51 @@ impl<'a> Run<'a> {
             written += write_group(&mut writers[p], &key, &g)
                 .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
         }
+        // The old table is gone: reserve the new one's slots now.
+        self.running.groups.reserve(capacity);
         self.spilled_bytes += written;
         self.spills += 1;
         Ok(())
     }
 
-    /// Merges the partitions one by one into the compact table (or the
-    /// running groups alone when nothing was spilled).
-    fn finish(mut self) -> Result<(Compact, Vec<Dictionary>, OutOfCoreSummary), EngineError> {
+    /// Merges the partitions one by one and evaluates each alone (or the
+    /// running groups alone when nothing was spilled), combining the
+    /// metrics exactly ([`PartitionedMetrics`]).
+    fn finish(
+        mut self,
+        source: &str,
+        params: &MetricsParams,
+    ) -> Result<MetricsReport, EngineError> {
         let n = self.names.len();
-        let mut compact = Compact::new(n);
+        let mut metrics = PartitionedMetrics::new(source, params)?;
         let mut partitions = 0u64;
+        let mut groups_total = 0u64;
+        let mut largest_table = 0u64;
+        let keys;
+        let spill_dir;
         if self.spill.is_none() {
             let groups = std::mem::take(&mut self.running.groups);
-            for (key, g) in groups {
-                compact.push(&key, g);
+            let running_bytes = self.running.bytes();
+            for (key, g) in &groups {
+                self.note_overall(key, g);
             }
-            let now = compact.bytes() + self.dictionary_bytes();
-            self.tracked.note(now);
+            let global = self.global();
+            let mut sink = KeySink::Memory(Vec::new());
+            groups_total = groups.len() as u64;
+            let at_start = running_bytes + global_bytes(&global);
+            let table = self.evaluate_part(
+                &global,
+                source,
+                params,
+                groups,
+                &mut metrics,
+                &mut sink,
+                None,
+            )?;
+            largest_table = table;
+            self.tracked.note(at_start + table + sink.bytes());
+            keys = sink;
+            spill_dir = None;
         } else {
             if !self.running.groups.is_empty() {
                 self.spill_running()?;
@@ -538,47 +718,312 @@ impl<'a> Run<'a> {
                 w.flush()
                     .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
             }
-            let dictionary_bytes = self.dictionary_bytes();
+            self.running = Running::new(n);
+            release_memory();
+            let global = self.global();
+            let fixed = global_bytes(&global) + 2 * WRITE_BUFFER as u64;
+            let mut sink = KeySink::Files(Vec::new());
+            let limit = (tracked_budget(self.settings.budget) / 2).max(1);
             for p in 0..self.settings.partitions.max(1) {
                 let path = dir.path.join(format!("part-{p}.bin"));
-                let mut part = Running::new(n);
-                let file =
-                    File::open(&path).map_err(|e| io_error(&path, "read a spill file", e))?;
-                let mut reader = BufReader::with_capacity(WRITE_BUFFER, file);
+                // A partition whose merged groups would take more than half
+                // the tracked budget is evaluated in sub-partitions (by a
+                // second hash of the quasi-identifiers, so a class still
+                // lies wholly in one), reading its file once per
+                // sub-partition.
+                let file_len = std::fs::metadata(&path).map_or(0, |m| m.len());
+                let subs = (file_len.saturating_mul(MEMORY_PER_SPILLED_BYTE) / limit + 1)
+                    .clamp(1, MAX_SUB_PARTITIONS);
                 let mut any = false;
-                while let Some((key, g)) = read_group(&mut reader, n, self.target_k)
-                    .map_err(|e| io_error(&path, "read a spill file", e))?
-                {
-                    part.merge(key, g, self.target_k);
+                for sub in 0..subs {
+                    let mut part = Running::new(n);
+                    let file =
+                        File::open(&path).map_err(|e| io_error(&path, "read a spill file", e))?;
+                    let mut reader = BufReader::with_capacity(WRITE_BUFFER, file);
+                    while let Some((key, g)) = read_group(&mut reader, n, self.target_k)
+                        .map_err(|e| io_error(&path, "read a spill file", e))?
+                    {
+                        if subs == 1 || sub_partition_of(&key, self.n_qis, &global, subs) == sub {
+                            part.merge(key, g, self.target_k);
+                        }
+                    }
+                    drop(reader);
+                    if part.groups.is_empty() {
+                        continue;
+                    }
                     any = true;
+                    groups_total += part.groups.len() as u64;
+                    let part_bytes = part.bytes();
+                    let key_path = dir.path.join(format!("keys-{p}-{sub}.bin"));
+                    let table = self.evaluate_part(
+                        &global,
+                        source,
+                        params,
+                        part.groups,
+                        &mut metrics,
+                        &mut sink,
+                        Some(key_path),
+                    )?;
+                    largest_table = largest_table.max(table);
+                    self.tracked.note(fixed + part_bytes + table);
+                    release_memory();
                 }
-                drop(reader);
                 let _ = std::fs::remove_file(&path);
                 if any {
                     partitions += 1;
                 }
-                self.tracked
-                    .note(part.bytes() + compact.bytes() + dictionary_bytes + WRITE_BUFFER as u64);
-                for (key, g) in part.groups {
-                    compact.push(&key, g);
-                }
-                self.tracked.note(compact.bytes() + dictionary_bytes);
             }
-            drop(dir);
+            keys = sink;
+            spill_dir = Some(dir);
         }
-        let summary = OutOfCoreSummary {
+        let candidates = metrics.worst_class_keys();
+        let ranks = keys.ranks(&candidates)?;
+        drop(keys);
+        drop(spill_dir);
+        let (mut report, approximate) = metrics.finish(&ranks)?;
+        let peak_rss_bytes = peak_rss_bytes();
+        report.out_of_core = Some(OutOfCoreSummary {
             memory_budget_bytes: self.settings.budget.0,
             chunks: self.chunks,
             spills: self.spills,
             spill_partitions: partitions,
             spilled_bytes: self.spilled_bytes,
             peak_tracked_bytes: self.tracked.peak,
-            group_table_bytes: compact.bytes(),
-            groups: compact.weights.len() as u64,
+            group_table_bytes: largest_table,
+            groups: groups_total,
+            peak_rss_bytes,
+            approximate,
+        });
+        Ok(report)
+    }
+
+    /// Evaluates one partition's merged groups: builds their classes with
+    /// the whole input's dictionaries and overall distributions, adds them
+    /// to `metrics` and their keys to `keys` (a file at `key_path` when
+    /// given). Returns the bytes of the partition's group table.
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate_part(
+        &self,
+        global: &Global,
+        source: &str,
+        params: &MetricsParams,
+        groups: HashMap<Box<[u32]>, Group>,
+        metrics: &mut PartitionedMetrics,
+        keys: &mut KeySink,
+        key_path: Option<PathBuf>,
+    ) -> Result<u64, EngineError> {
+        let n = self.names.len();
+        let n_groups = groups.len();
+        let mut codes: Vec<Vec<u32>> = (0..n).map(|_| Vec::with_capacity(n_groups)).collect();
+        let mut weights = Vec::with_capacity(n_groups);
+        let mut firsts = Vec::with_capacity(n_groups);
+        let mut row_start = Vec::with_capacity(n_groups);
+        let mut rows: Vec<u64> = Vec::new();
+        for (key, g) in groups {
+            for ((col, &c), map) in codes.iter_mut().zip(key.iter()).zip(&global.new_code) {
+                col.push(map[c as usize]);
+            }
+            weights.push(g.count);
+            firsts.push(g.first_row);
+            row_start.push(rows.len() as u64);
+            if let Some(r) = g.rows {
+                rows.extend(r);
+            }
+        }
+        let table_bytes = (4 * n as u64 + 24) * n_groups as u64 + 8 * rows.len() as u64;
+        let columns = self
+            .names
+            .iter()
+            .zip(codes)
+            .enumerate()
+            .map(|(j, (name, codes))| CategoricalColumn {
+                name: name.clone(),
+                codes,
+                values: global.values[j].clone(),
+                missing: None,
+                suppressed: global.suppressed[j].clone(),
+            })
+            .collect();
+        let table = EncodedTable::new(source, columns);
+        let target_k = self.target_k;
+        let built = classes_of_groups(
+            &table,
+            &weights,
+            &firsts,
+            &params.sensitive,
+            target_k,
+            params.suppressed_rows,
+            |g| {
+                if weights[g] >= target_k {
+                    return None;
+                }
+                let start = row_start[g] as usize;
+                rows.get(start..start + weights[g] as usize)
+            },
+        );
+        let (mut classes, group_class) = match built {
+            Err(EngineError::Privacy(PrivacyError::AllRowsSuppressed { n_rows, .. })) => {
+                // The partition holds only fully suppressed rows, excluded.
+                metrics.add_excluded_rows(n_rows as u64);
+                return Ok(table_bytes);
+            }
+            other => other?,
         };
-        Ok((compact, self.dictionaries, summary))
+        for (j, sa) in params.sensitive.iter().enumerate() {
+            classes.set_overall(
+                sa,
+                global.overall[j].clone(),
+                global.overall_first[j].clone(),
+            )?;
+        }
+        let qis: Vec<&str> = self.names[..self.n_qis]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let class_keys =
+            privacy::classes::class_keys(&table, &qis, &group_class, classes.n_classes())?;
+        metrics.add(&classes, class_keys.as_deref())?;
+        if let Some(k) = class_keys {
+            match (keys, key_path) {
+                (KeySink::Memory(parts), _) => parts.push(k),
+                (KeySink::Files(paths), Some(path)) => {
+                    let file = File::create(&path)
+                        .map_err(|e| io_error(&path, "create a class-key file", e))?;
+                    let mut w = BufWriter::with_capacity(WRITE_BUFFER, file);
+                    for key in &k {
+                        w.write_all(&key.to_le_bytes())
+                            .map_err(|e| io_error(&path, "write a class-key file", e))?;
+                    }
+                    w.flush()
+                        .map_err(|e| io_error(&path, "write a class-key file", e))?;
+                    paths.push(path);
+                }
+                (KeySink::Files(_), None) => {
+                    return Err(EngineError::Spill("no path for a class-key file".into()))
+                }
+            }
+        }
+        Ok(table_bytes)
     }
 }
+
+/// Estimated bytes in memory per byte of a spill file once its groups are
+/// merged and their classes built (hash slot, key, row list, group table,
+/// classes: about 5x the 56 bytes a group of 10 columns takes on disk).
+const MEMORY_PER_SPILLED_BYTE: u64 = 6;
+
+/// A running table smaller than this is not spilled before it grows (a
+/// budget below the write buffers would otherwise spill every few rows).
+const MIN_GROUPS_TO_SPILL: usize = 1024;
+
+/// At most this many sub-partitions per partition file.
+const MAX_SUB_PARTITIONS: u64 = 256;
+
+/// The sub-partition (of `subs`) of a group read back from a spill file:
+/// FNV-1a with another start value over the quasi-identifiers' global
+/// codes, a column's suppression tokens hashing alike, so a class lies
+/// wholly in one sub-partition.
+fn sub_partition_of(key: &[u32], n_qis: usize, global: &Global, subs: u64) -> u64 {
+    let mut h: u64 = 0x84222325cbf29ce4;
+    for (j, &code) in key[..n_qis].iter().enumerate() {
+        let g = global.new_code[j]
+            .get(code as usize)
+            .copied()
+            .unwrap_or(u32::MAX);
+        let c = if global.suppressed[j]
+            .get(g as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            u32::MAX
+        } else {
+            g
+        };
+        for b in c.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    // FNV's low bits depend only on the inputs' low bits, which fixed the
+    // partition: MurmurHash3's 64-bit finalizer (Appleby) mixes the high
+    // bits down before the modulo.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
+    h % subs
+}
+
+/// Bytes of the renumbered dictionaries and overall counts.
+fn global_bytes(global: &Global) -> u64 {
+    let values: u64 = global
+        .values
+        .iter()
+        .flatten()
+        .map(|v| 24 + round8(v.len()) + 16)
+        .sum();
+    let codes: u64 = global.new_code.iter().map(|c| 4 * c.len() as u64).sum();
+    let overall: u64 = global.overall.iter().map(|c| 16 * c.len() as u64).sum();
+    values + codes + overall
+}
+
+/// Warnings about an out-of-core run's memory: one partition's group
+/// table above the budget, the process's peak resident memory above it,
+/// and every field that is not exact. Shared by `reident metrics` and the
+/// audit.
+pub fn budget_warnings(o: &OutOfCoreSummary) -> Vec<String> {
+    let mb = |b: u64| b >> 20;
+    let mut warnings = Vec::new();
+    if o.group_table_bytes > o.memory_budget_bytes {
+        warnings.push(format!(
+            "one hash partition's groups (distinct combinations of quasi-identifier and sensitive values; {} in the input) take {} MB, above the budget of {} MB, and each partition is evaluated in memory; generalize the quasi-identifiers or raise the budget",
+            o.groups,
+            mb(o.group_table_bytes),
+            mb(o.memory_budget_bytes)
+        ));
+    }
+    if let Some(rss) = o.peak_rss_bytes {
+        if rss > o.memory_budget_bytes {
+            warnings.push(format!(
+                "the process's peak resident memory was {} MB, above the budget of {} MB (it also counts the program itself, the reader's buffers and the allocator's free lists)",
+                mb(rss),
+                mb(o.memory_budget_bytes)
+            ));
+        }
+    }
+    for a in &o.approximate {
+        warnings.push(format!("not exact out of core: {a}"));
+    }
+    warnings
+}
+
+/// Peak resident memory of this process (Linux `/proc/self/status`
+/// `VmHWM`); `None` where that file is not there or not understood.
+pub fn peak_rss_bytes() -> Option<u64> {
+    proc_status_kb("VmHWM:").map(|kb| kb * 1024)
+}
+
+/// Resident memory of this process now (Linux `VmRSS`); `None` elsewhere.
+pub fn rss_bytes() -> Option<u64> {
+    proc_status_kb("VmRSS:").map(|kb| kb * 1024)
+}
+
+fn proc_status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Hands freed memory back to the operating system where that is cheap.
+/// (Nothing is called today: the crate has no direct `libc` dependency for
+/// glibc's `malloc_trim`; freed blocks are reused by the next partition.)
+fn release_memory() {}
 
 fn write_group(w: &mut impl Write, key: &[u32], g: &Group) -> std::io::Result<u64> {
     for c in key {
@@ -648,9 +1093,22 @@ fn read_group(
 /// Rows per chunk for `n_columns` columns under `settings`.
 fn chunk_rows(settings: &OutOfCore, n_columns: usize) -> usize {
     settings.chunk_rows.unwrap_or_else(|| {
+        // The chunk's codes take a 32nd of the budget; the reader's text
+        // and parse buffers for it, a few times that, are not tracked.
         let per_row = 4 * n_columns.max(1) as u64;
-        ((settings.budget.0 / 8) / per_row).clamp(1_000, 1_000_000) as usize
+        ((settings.budget.0 / 32) / per_row).clamp(1_000, 1_000_000) as usize
     })
+}
+
+/// The share of the budget the tracked state may take: the rest is for
+/// what the tracking does not see (the program, the reader's buffers, the
+/// allocator's headers and free lists). Calibrated by measurement: see
+/// `benches/README.md` section 14.
+const TRACKED_SHARE: f64 = 0.6;
+
+/// The bytes the tracked state may take under `budget`.
+fn tracked_budget(budget: MemoryBudget) -> u64 {
+    ((budget.0 as f64 * TRACKED_SHARE) as u64).max(1)
 }
 
 /// Every release-only metric of the file `path`, read in chunks under the
@@ -689,6 +1147,7 @@ pub fn evaluate_file(
         names.clone(),
         params.quasi_identifiers.len(),
         params.target_k,
+        params.suppressed_rows == SuppressedRows::Exclude,
     );
     let rows = chunk_rows(settings, names.len());
     stream_table(path, &columns, opts, missing, rows, &mut |event| {
@@ -706,74 +1165,7 @@ pub fn evaluate_file(
         }
         Ok::<(), EngineError>(())
     })?;
-    let (compact, dictionaries, summary) = run.finish()?;
-    let table = group_table(&source, &names, compact.codes, dictionaries);
-    let Compact {
-        weights,
-        firsts,
-        row_start,
-        rows,
-        ..
-    } = compact;
-    let target_k = params.target_k;
-    let classes = classes_of_groups(
-        &table,
-        &weights,
-        &firsts,
-        &params.sensitive,
-        target_k,
-        params.suppressed_rows,
-        |g| {
-            if weights[g] >= target_k {
-                return None;
-            }
-            let start = row_start[g] as usize;
-            rows.get(start..start + weights[g] as usize)
-        },
-    )?;
-    let mut report = privacy::evaluate_classes(&table, &classes, params)?;
-    report.out_of_core = Some(summary);
-    Ok(report)
-}
-
-/// The groups as an [`EncodedTable`] whose dictionaries number the values
-/// in order of first appearance in the input (as a one-pass read does).
-fn group_table(
-    source: &str,
-    names: &[String],
-    codes: Vec<Vec<u32>>,
-    dictionaries: Vec<Dictionary>,
-) -> EncodedTable {
-    let columns = names
-        .iter()
-        .zip(codes)
-        .zip(dictionaries)
-        .map(|((name, mut codes), dict)| {
-            let mut order: Vec<u32> = (0..dict.values.len() as u32).collect();
-            order.sort_unstable_by_key(|&c| dict.first_row[c as usize]);
-            let mut new_code = vec![0u32; order.len()];
-            for (new, &old) in order.iter().enumerate() {
-                new_code[old as usize] = new as u32;
-            }
-            for c in codes.iter_mut() {
-                *c = new_code[*c as usize];
-            }
-            let mut values = dict.values;
-            let values: Vec<String> = order
-                .iter()
-                .map(|&old| std::mem::take(&mut values[old as usize]))
-                .collect();
-            let suppressed = values.iter().map(|v| is_suppressed_token(v)).collect();
-            CategoricalColumn {
-                name: name.clone(),
-                codes,
-                values,
-                missing: None,
-                suppressed,
-            }
-        })
-        .collect();
-    EncodedTable::new(source, columns)
+    run.finish(&source, params)
 }
 
 impl From<DataError> for EngineError {

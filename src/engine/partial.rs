@@ -269,7 +269,7 @@ impl ClassPartial {
     ) -> Result<(EncodedTable, EquivalenceClasses), EngineError> {
         let (table, weights, firsts) = self.group_table(source);
         let rows: Vec<Option<&[u64]>> = self.groups.values().map(|g| g.rows.as_deref()).collect();
-        let classes = classes_of_groups(
+        let (classes, _) = classes_of_groups(
             &table,
             &weights,
             &firsts,
@@ -345,7 +345,7 @@ pub(super) fn check_params(
 /// `firsts` the groups' row counts and first rows, with the rows of the
 /// classes smaller than `target_k` attached; `rows_of(g)` lists group `g`'s
 /// rows when it has fewer than `target_k`. Shared by [`ClassPartial`] and
-/// the out-of-core engine.
+/// the out-of-core engine. Also returns the class of every group.
 pub(super) fn classes_of_groups<'r>(
     table: &EncodedTable,
     weights: &[u64],
@@ -354,7 +354,7 @@ pub(super) fn classes_of_groups<'r>(
     target_k: u64,
     suppressed_rows: SuppressedRows,
     rows_of: impl Fn(usize) -> Option<&'r [u64]>,
-) -> Result<EquivalenceClasses, EngineError> {
+) -> Result<(EquivalenceClasses, Vec<u32>), EngineError> {
     let n_qis = table.columns.len().saturating_sub(sensitive.len());
     let qis: Vec<&str> = table.columns[..n_qis]
         .iter()
@@ -381,7 +381,7 @@ pub(super) fn classes_of_groups<'r>(
     }
     rows.sort_unstable();
     classes.set_listed_rows(ListedRows { target_k, rows });
-    Ok(classes)
+    Ok((classes, group_class))
 }
 
 pub(super) fn add_row(g: &mut Group, id: u64, target_k: u64) {

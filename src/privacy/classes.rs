@@ -603,6 +603,77 @@ impl EquivalenceClasses {
                 available: self.sensitive.iter().map(|s| s.attribute.clone()).collect(),
             })
     }
+
+    /// Replaces the overall distribution of sensitive attribute `attribute`
+    /// (rows in classes per value code, and each code's first such row) by
+    /// one counted over a larger input: classes built by
+    /// [`from_groups`](Self::from_groups) over one hash partition of the
+    /// groups compare their classes with the whole input's distribution,
+    /// so t-closeness, beta-likeness and delta-disclosure per class are
+    /// those of the whole input. Errors when the attribute is unknown or
+    /// the vectors are not one per value code.
+    pub fn set_overall(
+        &mut self,
+        attribute: &str,
+        overall: Vec<u64>,
+        first_row: Vec<u64>,
+    ) -> Result<(), PrivacyError> {
+        let available: Vec<String> = self.sensitive.iter().map(|s| s.attribute.clone()).collect();
+        let sa = self
+            .sensitive
+            .iter_mut()
+            .find(|s| s.attribute == attribute)
+            .ok_or_else(|| PrivacyError::UnknownSensitive {
+                attribute: attribute.to_string(),
+                available,
+            })?;
+        if overall.len() != sa.values.len() || first_row.len() != sa.values.len() {
+            return Err(PrivacyError::Invalid(format!(
+                "`{attribute}`: {} overall counts and {} first rows for {} values",
+                overall.len(),
+                first_row.len(),
+                sa.values.len()
+            )));
+        }
+        sa.overall = overall;
+        sa.first_row = first_row;
+        Ok(())
+    }
+}
+
+/// The sort key of every class of `groups` (classes as
+/// [`EquivalenceClasses::from_groups`] numbered them, `group_class` the
+/// class of every group): the mixed-radix key of the class's canonical
+/// quasi-identifier codes, by which [`EquivalenceClasses::build`] orders
+/// its classes. Classes built from several hash partitions of one input's
+/// groups (with the input's dictionaries) are numbered in the whole input
+/// by these keys: a class's number is the count of classes with a smaller
+/// key. `None` when the product of the cardinalities does not fit in 64
+/// bits (the classes are then ordered by a hash).
+pub fn class_keys(
+    groups: &EncodedTable,
+    quasi_identifiers: &[&str],
+    group_class: &[u32],
+    n_classes: usize,
+) -> Result<Option<Vec<u64>>, PrivacyError> {
+    let qi_cols = resolve(groups, quasi_identifiers, "quasi-identifier")?;
+    let Some(multipliers) = mixed_radix(&qi_cols) else {
+        return Ok(None);
+    };
+    let canonical: Vec<Vec<u32>> = qi_cols.iter().map(|c| canonical_codes(c)).collect();
+    let mut keys = vec![0u64; n_classes];
+    for (g, &class) in group_class.iter().enumerate() {
+        if class == NO_CLASS {
+            continue;
+        }
+        keys[class as usize] = qi_cols
+            .iter()
+            .zip(&canonical)
+            .zip(&multipliers)
+            .map(|((col, canon), m)| canon[col.codes[g] as usize] as u64 * m)
+            .sum::<u64>();
+    }
+    Ok(Some(keys))
 }
 
 fn check_distinct(source: &str, qis: &[&str], sensitive: &[&str]) -> Result<(), PrivacyError> {

@@ -93,9 +93,22 @@ pub fn entropy_l_diversity(
     classes: &EquivalenceClasses,
     sensitive: &str,
 ) -> Result<EntropyL, PrivacyError> {
+    Ok(EntropyL::from_min_entropy(min_class_entropy(
+        classes, sensitive,
+    )?))
+}
+
+/// `min_E H(E)` over the classes (natural log; `+inf` without a class): the
+/// quantity [`entropy_l_diversity`] reports through
+/// [`EntropyL::from_min_entropy`]. The minimum over several sets of classes
+/// (hash partitions of one input) is the minimum of their minima.
+pub fn min_class_entropy(
+    classes: &EquivalenceClasses,
+    sensitive: &str,
+) -> Result<f64, PrivacyError> {
     let sa = classes.sensitive(sensitive)?;
     let sizes = classes.class_sizes();
-    let min_entropy = (0..classes.n_classes())
+    Ok((0..classes.n_classes())
         .into_par_iter()
         .map(|c| {
             let (_, counts) = sa.class(c);
@@ -109,15 +122,21 @@ pub fn entropy_l_diversity(
                 .sum();
             -sum
         })
-        .reduce(|| f64::INFINITY, f64::min);
-    // pyCANON computes `np.exp(1) ** H`, i.e. pow(e, H), not exp(H); the two
-    // can differ in the last bit, which matters for the floor.
-    let exp_entropy = std::f64::consts::E.powf(min_entropy);
-    Ok(EntropyL {
-        l: exp_entropy.floor() as u64,
-        exp_entropy,
-        min_entropy,
-    })
+        .reduce(|| f64::INFINITY, f64::min))
+}
+
+impl EntropyL {
+    /// pyCANON's figures from the smallest class entropy `min_entropy`.
+    pub fn from_min_entropy(min_entropy: f64) -> Self {
+        // pyCANON computes `np.exp(1) ** H`, i.e. pow(e, H), not exp(H); the
+        // two can differ in the last bit, which matters for the floor.
+        let exp_entropy = std::f64::consts::E.powf(min_entropy);
+        EntropyL {
+            l: exp_entropy.floor() as u64,
+            exp_entropy,
+            min_entropy,
+        }
+    }
 }
 
 /// Recursive (c,l)-diversity for a given `l` (Machanavajjhala et al. 2007,
@@ -137,38 +156,90 @@ pub fn recursive_cl_diversity(
             message: "recursive (c,l)-diversity needs l >= 1".to_string(),
         });
     }
+    let by_l = recursive_c_up_to(classes, sensitive, l, l)?;
+    let (c, c_py) = by_l.first().copied().unwrap_or((None, None));
+    Ok(RecursiveCl::from_parts(l, c, c_py))
+}
+
+/// The largest recursive c over some classes for one l: (paper c,
+/// pyCANON c), `None` when some class has fewer than l values.
+pub type RecursiveC = (Option<u64>, Option<u64>);
+
+impl RecursiveCl {
+    /// The figures for `l` from the largest paper c and pyCANON c over the
+    /// classes (`None` when some class has fewer than l values).
+    pub fn from_parts(l: u64, c: Option<u64>, c_pycanon: Option<u64>) -> Self {
+        RecursiveCl {
+            l,
+            c,
+            c_pycanon: if l < 2 { None } else { c_pycanon },
+        }
+    }
+}
+
+/// For every l in `from..=to` (`from >= 1`), the largest recursive c over
+/// the classes: (paper c, pyCANON c before its `l < 2` rule), `None` when
+/// some class has fewer than l distinct values. [`recursive_cl_diversity`]
+/// is the entry for one l; a caller that learns l only after seeing these
+/// classes (hash partitions of one input, whose l is the minimum over all
+/// of them) asks for every l up to the classes' own distinct l and takes
+/// the maximum over the partitions at the final l.
+pub fn recursive_c_up_to(
+    classes: &EquivalenceClasses,
+    sensitive: &str,
+    from: u64,
+    to: u64,
+) -> Result<Vec<RecursiveC>, PrivacyError> {
+    if from == 0 {
+        return Err(PrivacyError::InvalidParameter {
+            name: "l",
+            message: "recursive (c,l)-diversity needs l >= 1".to_string(),
+        });
+    }
     let sa = classes.sensitive(sensitive)?;
-    let li = l as usize;
-    // Per class: (paper c, pyCANON c), None when the class has < l values.
+    let width = to.saturating_sub(from).saturating_add(1) as usize;
+    if to < from {
+        return Ok(Vec::new());
+    }
+    type Cs = Vec<RecursiveC>;
+    let join = |x: Option<u64>, y: Option<u64>| Some(x?.max(y?));
     let per_class = (0..classes.n_classes()).into_par_iter().map_init(
         Vec::new,
-        |buf: &mut Vec<u64>, c| -> (Option<u64>, Option<u64>) {
+        |buf: &mut Vec<u64>, c| -> Cs {
             let (_, counts) = sa.class(c);
-            if counts.len() < li {
-                return (None, None);
-            }
             buf.clear();
             buf.extend_from_slice(counts);
-            buf.sort_unstable();
             // ascending: pyCANON's order
-            let tail_asc: u64 = buf[li - 1..].iter().sum();
-            let c_py = (buf[0] as f64 / tail_asc as f64 + 1.0).floor() as u64;
-            buf.reverse();
-            let tail_desc: u64 = buf[li - 1..].iter().sum();
-            let c_paper = buf[0] / tail_desc + 1;
-            (Some(c_paper), Some(c_py))
+            buf.sort_unstable();
+            (from..=to).map(|l| class_recursive_c(buf, l)).collect()
         },
     );
-    let (c, c_py) = per_class.reduce(
-        || (Some(0), Some(0)),
-        |a, b| {
-            let join = |x: Option<u64>, y: Option<u64>| Some(x?.max(y?));
-            (join(a.0, b.0), join(a.1, b.1))
+    Ok(per_class.reduce(
+        || vec![(Some(0), Some(0)); width],
+        |a: Cs, b: Cs| {
+            a.iter()
+                .zip(&b)
+                .map(|(x, y)| (join(x.0, y.0), join(x.1, y.1)))
+                .collect()
         },
-    );
-    Ok(RecursiveCl {
-        l,
-        c,
-        c_pycanon: if l < 2 { None } else { c_py },
-    })
+    ))
+}
+
+/// One class's recursive c for `l` from its value counts sorted
+/// ascending: (paper c, pyCANON c), both `None` when the class has fewer
+/// than l values. Paper (descending counts r_1 >= ... >= r_m):
+/// `floor(r_1 / (r_l + ... + r_m)) + 1`; pyCANON applies the formula to the
+/// ascending order.
+fn class_recursive_c(ascending: &[u64], l: u64) -> (Option<u64>, Option<u64>) {
+    let li = l as usize;
+    let m = ascending.len();
+    if li == 0 || m < li {
+        return (None, None);
+    }
+    let tail_asc: u64 = ascending[li - 1..].iter().sum();
+    let c_py = (ascending[0] as f64 / tail_asc as f64 + 1.0).floor() as u64;
+    // descending r_l..r_m are the m - l + 1 smallest counts
+    let tail_desc: u64 = ascending[..m - li + 1].iter().sum();
+    let c_paper = ascending[m - 1] / tail_desc + 1;
+    (Some(c_paper), Some(c_py))
 }

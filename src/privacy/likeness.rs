@@ -67,11 +67,16 @@ pub fn enhanced_beta_likeness(
 ) -> Result<f64, PrivacyError> {
     let basic = basic_beta_likeness(classes, sensitive)?.beta;
     let sa = classes.sensitive(sensitive)?;
-    let big_n = sa.overall.iter().sum::<u64>() as f64;
-    Ok(sa
-        .overall
+    Ok(enhanced_beta_from_basic(basic, &sa.overall))
+}
+
+/// pyCANON's enhanced beta from the basic beta and the overall value
+/// counts (rows in classes per value): `max_s min(basic, -ln p(s))`.
+pub fn enhanced_beta_from_basic(basic: f64, overall: &[u64]) -> f64 {
+    let big_n = overall.iter().sum::<u64>() as f64;
+    overall
         .iter()
         .filter(|&&k| k > 0)
         .map(|&k| basic.min(-(k as f64 / big_n).ln()))
-        .fold(f64::NEG_INFINITY, f64::max))
+        .fold(f64::NEG_INFINITY, f64::max)
 }

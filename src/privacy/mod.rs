@@ -32,6 +32,7 @@ pub mod k_anonymity;
 pub mod l_diversity;
 pub mod likeness;
 pub mod params;
+pub mod partitioned;
 pub mod population;
 pub mod report;
 pub mod risk;
@@ -56,6 +57,7 @@ pub use l_diversity::{
 };
 pub use likeness::{basic_beta_likeness, enhanced_beta_likeness, BetaLikeness};
 pub use params::MetricsParams;
+pub use partitioned::PartitionedMetrics;
 pub use report::{
     build_classes, evaluate, evaluate_classes, MetricsReport, OutOfCoreSummary, SubjectSummary,
     SCHEMA_VERSION,

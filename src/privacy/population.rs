@@ -249,8 +249,19 @@ pub fn population_uniqueness(
     config: &SolverConfig,
 ) -> Result<PopulationUniqueness, PrivacyError> {
     let table = FrequencyTable::from_class_sizes(sample_class_sizes)?;
+    population_uniqueness_from_table(&table, sampling_fraction, config)
+}
+
+/// [`population_uniqueness`] from the class-size frequencies (every model
+/// reads only these, so frequencies merged from hash partitions of one
+/// input give the whole input's estimates).
+pub fn population_uniqueness_from_table(
+    table: &FrequencyTable,
+    sampling_fraction: f64,
+    config: &SolverConfig,
+) -> Result<PopulationUniqueness, PrivacyError> {
     let population_size = population_size_from_fraction(table.records, sampling_fraction)?;
-    Ok(estimate_all(&table, population_size, config))
+    Ok(estimate_all(table, population_size, config))
 }
 
 /// Same as [`population_uniqueness`] with the population size `N` given

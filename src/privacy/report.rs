@@ -12,8 +12,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 pub use super::params::MetricsParams;
-use super::population::{population_uniqueness, PopulationUniqueness, SolverConfig};
-use super::risk::{risk_report, RiskReport};
+use super::population::{
+    population_uniqueness, FrequencyTable, PopulationUniqueness, SolverConfig,
+};
+use super::risk::{risk_report, risk_report_from_frequencies, RiskReport};
 use super::{
     alpha_k_anonymity, basic_beta_likeness, delta_disclosure, distinct_l_diversity,
     enhanced_beta_likeness, entropy_l_diversity, k_anonymity, records_below_k,
@@ -223,16 +225,25 @@ pub struct OutOfCoreSummary {
     pub spilled_bytes: u64,
     /// The highest tracked memory (estimated: hash tables from their
     /// capacity, keys, row lists, dictionaries, the chunk, write buffers,
-    /// and at the end the compact table of every group). The metrics'
-    /// own working memory over the classes comes on top.
+    /// and at the end one partition's group table). The metrics' own
+    /// working memory over one partition's classes comes on top.
     pub peak_tracked_bytes: u64,
-    /// Bytes of the compact group table the metrics are computed from (one
-    /// row per group; above the budget when the input has more groups than
-    /// fit in it).
+    /// Bytes of the largest group table the metrics were computed from at
+    /// once: the groups of one hash partition (every class lies wholly in
+    /// one), or of the whole input when nothing was spilled.
     pub group_table_bytes: u64,
     /// Groups (distinct combinations of quasi-identifier and sensitive
     /// values) in the input.
     pub groups: u64,
+    /// Peak resident memory of the process as the operating system counts
+    /// it (Linux `VmHWM`, read at the end of the run; `None` elsewhere). It
+    /// covers everything the process holds, not only this run.
+    #[serde(default)]
+    pub peak_rss_bytes: Option<u64>,
+    /// Report fields that are not exact in this run, each with the reason
+    /// (empty: every field equals the in-memory report's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate: Vec<String>,
 }
 
 /// Builds the equivalence classes of `table` once and computes every metric.
@@ -391,49 +402,32 @@ pub fn evaluate_classes(
 
     // Persons per class with a subject column, records otherwise.
     let sizes = classes.unit_sizes();
-    let (population_sizes, journalist_population) =
-        match (&params.population, params.sampling_fraction) {
-            (Some(population), _) => (
-                Some(population_class_sizes(table, classes, &qis, population)?),
+    let (risk, journalist_population) = match (&params.population, params.sampling_fraction) {
+        (Some(population), _) => {
+            let population_sizes = population_class_sizes(table, classes, &qis, population)?;
+            (
+                risk_report(sizes, Some(&population_sizes), params.risk_threshold)?,
                 Some(format!("population table {}", population.source)),
-            ),
-            (None, Some(pi)) => (
-                Some(estimated_population_class_sizes(sizes, pi)?),
-                Some(format!(
-                    "estimated as ceil(f_j / pi) with sampling fraction pi = {pi}"
-                )),
-            ),
-            (None, None) => (None, None),
-        };
-    let risk = risk_report(sizes, population_sizes.as_deref(), params.risk_threshold)?;
+            )
+        }
+        (None, pi) => (
+            risk_report_from_frequencies(
+                &FrequencyTable::from_class_sizes(sizes)?,
+                pi,
+                params.risk_threshold,
+            )?,
+            pi.map(journalist_estimate_note),
+        ),
+    };
     let population_uniqueness = match params.sampling_fraction {
         Some(pi) => Some(population_uniqueness(sizes, pi, &SolverConfig::default())?),
         None => None,
     };
 
-    let mut hierarchical_attributes: Vec<String> = params
-        .sensitive
-        .iter()
-        .filter(|s| params.hierarchies.contains_key(*s))
-        .cloned()
-        .collect();
-    hierarchical_attributes.sort();
     Ok(MetricsReport {
         out_of_core: None,
         schema_version: SCHEMA_VERSION,
-        inputs: MetricsInputs {
-            source: table.source.clone(),
-            quasi_identifiers: params.quasi_identifiers.clone(),
-            sensitive_attributes: params.sensitive.clone(),
-            numeric_attributes: params.numeric.iter().cloned().collect(),
-            hierarchical_attributes,
-            suppressed_rows: params.suppressed_rows,
-            missing_values:
-                "a missing value is one value of its column (its own code), grouped like any other"
-                    .to_string(),
-            target_k: params.target_k,
-            subject: params.subject.clone(),
-        },
+        inputs: metrics_inputs(&table.source, params),
         n_rows: classes.n_rows as u64,
         n_suppressed_rows: classes.n_suppressed_rows as u64,
         n_rows_in_classes: classes.n_rows_in_classes as u64,
@@ -458,6 +452,30 @@ pub fn evaluate_classes(
     })
 }
 
+/// The inputs section of a report on `source` computed with `params`.
+pub(crate) fn metrics_inputs(source: &str, params: &MetricsParams) -> MetricsInputs {
+    let mut hierarchical_attributes: Vec<String> = params
+        .sensitive
+        .iter()
+        .filter(|s| params.hierarchies.contains_key(*s))
+        .cloned()
+        .collect();
+    hierarchical_attributes.sort();
+    MetricsInputs {
+        source: source.to_string(),
+        quasi_identifiers: params.quasi_identifiers.clone(),
+        sensitive_attributes: params.sensitive.clone(),
+        numeric_attributes: params.numeric.iter().cloned().collect(),
+        hierarchical_attributes,
+        suppressed_rows: params.suppressed_rows,
+        missing_values:
+            "a missing value is one value of its column (its own code), grouped like any other"
+                .to_string(),
+        target_k: params.target_k,
+        subject: params.subject.clone(),
+    }
+}
+
 /// The persons-versus-records figures of classes built with a subject column.
 fn subject_summary(classes: &EquivalenceClasses, subject_k: u64) -> Option<SubjectSummary> {
     let subject = classes.subject()?;
@@ -475,19 +493,10 @@ fn subject_summary(classes: &EquivalenceClasses, subject_k: u64) -> Option<Subje
     })
 }
 
-/// `F_j` estimated from the sample class size and the sampling fraction:
-/// `ceil(f_j / pi)` (the expected population class size, never below `f_j`).
-fn estimated_population_class_sizes(sizes: &[u64], pi: f64) -> Result<Vec<u64>, PrivacyError> {
-    if !(pi > 0.0 && pi <= 1.0) {
-        return Err(PrivacyError::InvalidParameter {
-            name: "sampling_fraction",
-            message: format!("{pi} is not in (0, 1]; give the share of the population sampled"),
-        });
-    }
-    Ok(sizes
-        .iter()
-        .map(|&f| ((f as f64 / pi).ceil() as u64).max(f))
-        .collect())
+/// Where the journalist risk's population class sizes come from when they
+/// are estimated from the sampling fraction `pi`.
+pub(crate) fn journalist_estimate_note(pi: f64) -> String {
+    format!("estimated as ceil(f_j / pi) with sampling fraction pi = {pi}")
 }
 
 /// `F_j` for every class of `table`: the number of `population` rows with the
@@ -567,7 +576,7 @@ fn population_class_sizes(
     Ok(counts)
 }
 
-fn combine(per: &[SensitiveMetrics]) -> Option<CombinedMetrics> {
+pub(crate) fn combine(per: &[SensitiveMetrics]) -> Option<CombinedMetrics> {
     if per.is_empty() {
         return None;
     }

@@ -36,6 +36,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::population::FrequencyTable;
 use super::PrivacyError;
 
 /// Highest risk, average risk (success rate) and records at risk for one
@@ -161,21 +162,112 @@ pub fn prosecutor_risk(
     sample_class_sizes: &[u64],
     threshold: f64,
 ) -> Result<RiskSummary, PrivacyError> {
-    let (records, classes) = validate_sample(sample_class_sizes)?;
+    validate_sample(sample_class_sizes)?;
     validate_threshold(threshold)?;
-    let mut smallest = u64::MAX;
-    let mut records_at_risk: u64 = 0;
-    for &size in sample_class_sizes {
-        smallest = smallest.min(size);
-        if 1.0 / size as f64 > threshold {
-            records_at_risk += size;
-        }
-    }
-    Ok(RiskSummary {
-        highest_risk: 1.0 / smallest as f64,
-        success_rate: classes as f64 / records as f64,
-        records_at_risk_share: records_at_risk as f64 / records as f64,
+    Ok(prosecutor_from_frequencies(
+        &FrequencyTable::from_class_sizes(sample_class_sizes)?,
         threshold,
+    ))
+}
+
+/// [`prosecutor_risk`] from the class-size frequencies (integer sums, so the
+/// figures do not depend on the order of the classes).
+fn prosecutor_from_frequencies(table: &FrequencyTable, threshold: f64) -> RiskSummary {
+    let smallest = table.size_counts.first().map_or(0, |&(s, _)| s);
+    let records_at_risk: u64 = table
+        .size_counts
+        .iter()
+        .filter(|&&(size, _)| 1.0 / size as f64 > threshold)
+        .map(|&(size, n)| size * n)
+        .sum();
+    RiskSummary {
+        highest_risk: 1.0 / smallest as f64,
+        success_rate: table.classes as f64 / table.records as f64,
+        records_at_risk_share: records_at_risk as f64 / table.records as f64,
+        threshold,
+    }
+}
+
+/// The population class size estimated from the sample class size `f` and
+/// the sampling fraction `pi`: `ceil(f / pi)` (the expected population
+/// class size, never below `f`). Errors when `pi` is not in `(0, 1]`.
+pub fn estimated_population_class_size(f: u64, pi: f64) -> Result<u64, PrivacyError> {
+    if !(pi > 0.0 && pi <= 1.0) {
+        return Err(PrivacyError::InvalidParameter {
+            name: "sampling_fraction",
+            message: format!("{pi} is not in (0, 1]; give the share of the population sampled"),
+        });
+    }
+    Ok(((f as f64 / pi).ceil() as u64).max(f))
+}
+
+/// Every risk figure of [`risk_report`] from the class-size frequencies,
+/// with the population class sizes, when `sampling_fraction` is given,
+/// estimated from it ([`estimated_population_class_size`]: they then
+/// depend on the sample size alone). The sums run over the distinct sizes
+/// in ascending order, so the figures do not depend on the order of the
+/// classes, and frequencies merged from several hash partitions of one
+/// input give the whole input's figures. ARX computes its risk summary from
+/// the same class-size histogram (`RiskModelHistogram`).
+pub fn risk_report_from_frequencies(
+    table: &FrequencyTable,
+    sampling_fraction: Option<f64>,
+    threshold: f64,
+) -> Result<RiskReport, PrivacyError> {
+    validate_threshold(threshold)?;
+    if table.records == 0 || table.size_counts.is_empty() {
+        return Err(PrivacyError::Invalid(
+            "risk: no equivalence classes given (empty release); pass at least one class size"
+                .to_string(),
+        ));
+    }
+    let prosecutor = prosecutor_from_frequencies(table, threshold);
+    let records = table.records as f64;
+    let (journalist, marketer) = match sampling_fraction {
+        None => (
+            None,
+            MarketerRisk {
+                success_rate: table.classes as f64 / records,
+                population_given: false,
+            },
+        ),
+        Some(pi) => {
+            let mut smallest = u64::MAX;
+            let mut records_at_risk: u64 = 0;
+            let mut population_records: u128 = 0;
+            let mut sum_sample_over_population: f64 = 0.0;
+            for &(f, n) in &table.size_counts {
+                let big_f = estimated_population_class_size(f, pi)?;
+                smallest = smallest.min(big_f);
+                if 1.0 / big_f as f64 > threshold {
+                    records_at_risk += f * n;
+                }
+                population_records += u128::from(big_f) * u128::from(n);
+                sum_sample_over_population += n as f64 * (f as f64 / big_f as f64);
+            }
+            let record_weighted = sum_sample_over_population / records;
+            (
+                Some(RiskSummary {
+                    highest_risk: 1.0 / smallest as f64,
+                    success_rate: (table.classes as f64 / population_records as f64)
+                        .max(record_weighted),
+                    records_at_risk_share: records_at_risk as f64 / records,
+                    threshold,
+                }),
+                MarketerRisk {
+                    success_rate: record_weighted,
+                    population_given: true,
+                },
+            )
+        }
+    };
+    Ok(RiskReport {
+        records: table.records,
+        classes: table.classes,
+        prosecutor,
+        journalist,
+        marketer,
+        sample_uniqueness: table.classes_of_size(1) as f64 / records,
     })
 }
 
@@ -263,19 +355,25 @@ pub fn sample_uniqueness(sample_class_sizes: &[u64]) -> Result<f64, PrivacyError
 /// Computes every sample-based risk figure in one call: prosecutor, journalist
 /// (only when `population_class_sizes` is given), marketer and sample
 /// uniqueness. `threshold` is the acceptable highest re-identification
-/// probability of a single record.
+/// probability of a single record. Without population class sizes this is
+/// [`risk_report_from_frequencies`] on the sizes' frequencies.
 pub fn risk_report(
     sample_class_sizes: &[u64],
     population_class_sizes: Option<&[u64]>,
     threshold: f64,
 ) -> Result<RiskReport, PrivacyError> {
     let (records, classes) = validate_sample(sample_class_sizes)?;
-    let prosecutor = prosecutor_risk(sample_class_sizes, threshold)?;
-    let journalist = match population_class_sizes {
-        Some(population) => Some(journalist_risk(sample_class_sizes, population, threshold)?),
-        None => None,
+    let Some(population) = population_class_sizes else {
+        validate_threshold(threshold)?;
+        return risk_report_from_frequencies(
+            &FrequencyTable::from_class_sizes(sample_class_sizes)?,
+            None,
+            threshold,
+        );
     };
-    let marketer = marketer_risk(sample_class_sizes, population_class_sizes)?;
+    let prosecutor = prosecutor_risk(sample_class_sizes, threshold)?;
+    let journalist = Some(journalist_risk(sample_class_sizes, population, threshold)?);
+    let marketer = marketer_risk(sample_class_sizes, Some(population))?;
     Ok(RiskReport {
         records,
         classes,

@@ -74,6 +74,9 @@ pub(crate) fn run_table(
     if let Engine::Spark(url) = &engine {
         return run_table_on_spark(t, config, url, &params, target_k, progress);
     }
+    if let Some(budget) = config.table_memory(t)? {
+        return run_table_out_of_core(t, budget, &opts, &params, progress);
+    }
     // Release-only metrics. Every column of the release is read: columns left
     // out of the declared QIs are checked for hidden quasi-identifiers.
     let release = load_table(&t.release, &[], &opts, &missing)?;
@@ -367,9 +370,28 @@ fn run_table_on_spark(
     let metrics = evaluate_classes(&table, &classes, params)?;
     let charts = table_charts(t, &classes, target_k, config)?;
     progress(&format!("{dataset}: privacy metrics (on {url})"));
-    let why = |what: &str| {
+    let not_run = parts_needing_rows(t, |what| {
         format!("{what} was not run: the table is on the Spark engine ({url}) and this part reads the rows in this process; run the table in process for it")
-    };
+    });
+    Ok(Box::new(TableFacts {
+        name: t.name.clone(),
+        direct_identifiers: None,
+        metrics,
+        qi_join: None,
+        undeclared_shared_columns: Vec::new(),
+        risk: None,
+        charts,
+        built_hierarchies: Vec::new(),
+        not_run,
+    }))
+}
+
+/// The parts of a table's analysis that read its rows in this process
+/// (the hidden quasi-identifier check, the direct-identifier scan, and the
+/// QI join and risks when configured), each with `why(part)`: an engine
+/// that does not hold the rows lists them in `not_run`, so the claims
+/// that need them are INCONCLUSIVE (`claims::engine_guard`).
+fn parts_needing_rows(t: &TableConfig, why: impl Fn(&str) -> String) -> Vec<(TablePart, String)> {
     let mut not_run = vec![
         (
             TablePart::HiddenQi,
@@ -386,6 +408,44 @@ fn run_table_on_spark(
     if t.risk.is_some() {
         not_run.push((TablePart::Risks, why("the Anonymeter-style risks")));
     }
+    not_run
+}
+
+/// [`run_table`] under a memory budget (`memory = "4G"`): the release is
+/// read in chunks and every release-only metric computed out of core by
+/// [`crate::engine::out_of_core::evaluate_file`], the code `reident metrics
+/// --memory` runs, so the values equal the in-memory ones. The parts that
+/// need the rows in memory are not run and listed in `not_run` (the claims
+/// that need them are INCONCLUSIVE); no per-class charts are drawn (they
+/// read every class at once).
+fn run_table_out_of_core(
+    t: &TableConfig,
+    budget: crate::engine::MemoryBudget,
+    opts: &crate::data::ReadOptions,
+    params: &MetricsParams,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Box<TableFacts>, AuditError> {
+    use crate::engine::out_of_core::{budget_warnings, evaluate_file, OutOfCore};
+    let dataset = format!("table `{}`", t.name);
+    let settings = OutOfCore::new(budget);
+    let metrics = evaluate_file(
+        &t.release,
+        opts,
+        &MissingPolicy::default(),
+        params,
+        &settings,
+        &mut |_| {},
+    )?;
+    progress(&format!("{dataset}: privacy metrics (out of core)"));
+    if let Some(o) = &metrics.out_of_core {
+        for w in budget_warnings(o) {
+            progress(&format!("{dataset}: warning: memory budget: {w}"));
+        }
+    }
+    let mb = budget.0 >> 20;
+    let not_run = parts_needing_rows(t, |what| {
+        format!("{what} was not run: the table is read out of core under `memory` ({mb} MB) and this part needs the whole release in memory; remove `memory` for this table (on a machine that holds it) to run it")
+    });
     Ok(Box::new(TableFacts {
         name: t.name.clone(),
         direct_identifiers: None,
@@ -393,7 +453,7 @@ fn run_table_on_spark(
         qi_join: None,
         undeclared_shared_columns: Vec::new(),
         risk: None,
-        charts,
+        charts: Vec::new(),
         built_hierarchies: Vec::new(),
         not_run,
     }))
