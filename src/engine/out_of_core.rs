@@ -719,7 +719,6 @@ impl<'a> Run<'a> {
                     .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
             }
             self.running = Running::new(n);
-            release_memory();
             let global = self.global();
             let fixed = global_bytes(&global) + 2 * WRITE_BUFFER as u64;
             let mut sink = KeySink::Files(Vec::new());
@@ -766,8 +765,7 @@ impl<'a> Run<'a> {
                     )?;
                     largest_table = largest_table.max(table);
                     self.tracked.note(fixed + part_bytes + table);
-                    release_memory();
-                }
+                        }
                 let _ = std::fs::remove_file(&path);
                 if any {
                     partitions += 1;
@@ -781,7 +779,7 @@ impl<'a> Run<'a> {
         drop(keys);
         drop(spill_dir);
         let (mut report, approximate) = metrics.finish(&ranks)?;
-        let peak_rss_bytes = peak_rss_bytes();
+        let peak_rss_bytes = super::memory::peak_resident_bytes();
         report.out_of_core = Some(OutOfCoreSummary {
             memory_budget_bytes: self.settings.budget.0,
             chunks: self.chunks,
@@ -997,33 +995,6 @@ pub fn budget_warnings(o: &OutOfCoreSummary) -> Vec<String> {
     }
     warnings
 }
-
-/// Peak resident memory of this process (Linux `/proc/self/status`
-/// `VmHWM`); `None` where that file is not there or not understood.
-pub fn peak_rss_bytes() -> Option<u64> {
-    proc_status_kb("VmHWM:").map(|kb| kb * 1024)
-}
-
-/// Resident memory of this process now (Linux `VmRSS`); `None` elsewhere.
-pub fn rss_bytes() -> Option<u64> {
-    proc_status_kb("VmRSS:").map(|kb| kb * 1024)
-}
-
-fn proc_status_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    line[field.len()..]
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
-}
-
-/// Hands freed memory back to the operating system where that is cheap.
-/// (Nothing is called today: the crate has no direct `libc` dependency for
-/// glibc's `malloc_trim`; freed blocks are reused by the next partition.)
-fn release_memory() {}
 
 fn write_group(w: &mut impl Write, key: &[u32], g: &Group) -> std::io::Result<u64> {
     for c in key {
