@@ -794,3 +794,198 @@ fn the_cli_qi_join_on_spark_gives_the_in_process_verdict() {
             > 0.0
     );
 }
+
+/// Usage events of 300 users, with every timestamp form the in-process
+/// reader takes (ISO 8601 with `Z`, an offset, a space, fractions, a date
+/// alone, integer Unix seconds, negative seconds), some null actions, a
+/// row without a user and one without a timestamp (skipped).
+fn events_parquet(dir: &tempfile::TempDir, bad_row: Option<usize>) -> String {
+    let mut user = Vec::new();
+    let mut time = Vec::new();
+    let mut product = Vec::new();
+    let mut action = Vec::new();
+    let mut x: u64 = 12345;
+    let mut next = |m: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % m
+    };
+    for i in 0..4000usize {
+        let u = next(300);
+        let day = 1 + next(28);
+        let hour = next(24);
+        let minute = next(60);
+        let t = match i % 6 {
+            0 => format!("2024-03-{day:02}T{hour:02}:{minute:02}:07Z"),
+            1 => format!("2024-03-{day:02}T{hour:02}:{minute:02}:07+02:00"),
+            2 => format!("2024-03-{day:02} {hour:02}:{minute:02}:59.250"),
+            3 => format!("2024-03-{day:02}"),
+            4 => (1_709_251_200 + day * 86_400 + hour * 3600 + minute * 60).to_string(),
+            _ => format!("-{}", 3600 * hour + 60 * minute),
+        };
+        user.push(Some(format!("user{u}")));
+        time.push(Some(t));
+        product.push(Some(
+            ["jira", "confluence", "bitbucket"][next(3) as usize].to_string(),
+        ));
+        action.push(if next(10) == 0 {
+            None
+        } else {
+            Some(["view", "edit", "comment", "create"][next(4) as usize].to_string())
+        });
+    }
+    user[17] = None;
+    time[23] = None;
+    if let Some(r) = bad_row {
+        time[r] = Some("2024-3-05".to_string());
+    }
+    let path = dir.path().join("events.parquet");
+    let mut frame = DataFrame::new(
+        user.len(),
+        vec![
+            Column::new("user".into(), user),
+            Column::new("timestamp".into(), time),
+            Column::new("product".into(), product),
+            Column::new("action".into(), action),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn spark_unicity_equals_in_process() {
+    use reident::attacks::unicity::{build_traces, unicity_curve, PointVocabulary, TraceSpec};
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = events_parquet(&dir, None);
+    let frame =
+        reident::data::read_frame(std::path::Path::new(&path), &ReadOptions::default()).unwrap();
+    for (bucket, actions) in [
+        (3600, vec!["product".to_string(), "action".to_string()]),
+        (86_400, vec![]),
+        (600, vec!["action".to_string()]),
+    ] {
+        let spec = TraceSpec {
+            user_column: "user".into(),
+            timestamp_column: "timestamp".into(),
+            action_columns: actions,
+            bucket_seconds: bucket,
+        };
+        let points = [1, 2, 3, 8];
+        let mut vocabulary = PointVocabulary::default();
+        let traces = build_traces(&frame, &path, &spec, &mut vocabulary).unwrap();
+        let local = unicity_curve(&traces, &vocabulary, &spec, &points, 7, &|| {}).unwrap();
+        let spark = reident::engine::spark_traces::unicity_curve(
+            &url,
+            &SparkTable::parse(&path),
+            &spec,
+            &points,
+            7,
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&spark).unwrap(),
+            serde_json::to_value(&local).unwrap(),
+            "bucket {bucket}"
+        );
+        // Not vacuous: 300 users, the skipped rows left out, a rising curve.
+        assert_eq!((local.n_users, local.n_events), (300, 3998));
+        assert!(
+            local.curve[3].n_unique > local.curve[0].n_unique,
+            "{local:?}"
+        );
+    }
+}
+
+#[test]
+fn spark_unicity_names_a_bad_timestamp_and_the_cli_and_audit_run_it() {
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bad = events_parquet(&dir, Some(1234));
+    let spec = reident::attacks::unicity::TraceSpec {
+        user_column: "user".into(),
+        timestamp_column: "timestamp".into(),
+        action_columns: vec![],
+        bucket_seconds: 3600,
+    };
+    let e = reident::engine::spark_traces::unicity_curve(
+        &url,
+        &SparkTable::parse(&bad),
+        &spec,
+        &[1],
+        0,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("data row 1235") && e.contains("2024-3-05"),
+        "{e}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = events_parquet(&dir, None);
+    let engine = format!("spark://{}", url.trim_start_matches("sc://"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "unicity",
+            "--events",
+            &path,
+            "--action-columns",
+            "product,action",
+            "--bucket-seconds",
+            "3600,86400",
+            "--points",
+            "1,4",
+            "--max-unicity",
+            "0.5",
+        ];
+        args.extend_from_slice(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_reident"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (json, out.status.code())
+    };
+    let (local, local_code) = run(&[]);
+    let (spark, spark_code) = run(&["--engine", &engine]);
+    assert_eq!(spark, local);
+    assert_eq!(spark_code, local_code);
+
+    let audit = |engine: &str| {
+        let text = format!(
+            r#"
+title = "spark traces"
+[[traces]]
+name = "usage"
+events = "{path}"
+actions = ["product", "action"]
+points = [1, 4]
+{engine}
+
+[[claim]]
+kind = "trace_unicity"
+traces = "usage"
+points = 4
+max_unicity = 0.5
+"#
+        );
+        let config =
+            reident::audit::AuditConfig::from_toml(&text, "spark.toml", dir.path()).unwrap();
+        let outcome =
+            reident::audit::run_audit(&config, &reident::audit::AuditOptions::default(), &|_| {})
+                .unwrap();
+        serde_json::to_value(&outcome.report.claims).unwrap()
+    };
+    let (local, spark) = (audit(""), audit(&format!("engine = \"{engine}\"")));
+    for key in ["verdict", "measured", "evidence", "interval"] {
+        assert_eq!(spark[0][key], local[0][key], "{key}");
+    }
+    assert!(local[0]["measured"].as_f64().unwrap() > 0.0);
+}

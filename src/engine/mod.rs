@@ -45,6 +45,8 @@ pub mod spark;
 pub mod spark_link;
 #[cfg(feature = "spark")]
 pub mod spark_qi;
+#[cfg(feature = "spark")]
+pub mod spark_traces;
 pub mod traces;
 
 pub use crate::attacks::linkage::PatternPartial;
@@ -237,6 +239,30 @@ pub fn spark_qi_join(
     #[cfg(not(feature = "spark"))]
     {
         let _ = inputs;
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
+    }
+}
+
+/// The trace unicity curve of the events in `table` (a table name or a
+/// Parquet path on the cluster) on the Spark Connect server at `url`
+/// ([`spark_traces::unicity_curve`]); without the `spark` feature, an error
+/// that says how to build it.
+pub fn spark_unicity_curve(
+    url: &str,
+    table: &str,
+    spec: &crate::attacks::unicity::TraceSpec,
+    points: &[usize],
+    seed: u64,
+) -> Result<crate::attacks::unicity::UnicityResult, EngineError> {
+    #[cfg(feature = "spark")]
+    {
+        spark_traces::unicity_curve(url, &spark::SparkTable::parse(table), spec, points, seed)
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = (table, spec, points, seed);
         Err(EngineError::Unsupported(format!(
             "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
         )))
