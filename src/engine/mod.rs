@@ -32,9 +32,15 @@
 //! Kitsuregawa, Tanaka and Moto-Oka 1983), and [`traces`] does the same for
 //! trace unicity with per-user partitions (`reident unicity --memory`).
 //!
+//! On Spark too: the QI-join attack (`spark_qi`, counts per release
+//! tuple through per-column accepted value pairs decided in Rust) and trace
+//! unicity (`spark_traces`, anonymity-set counts from draws made in Rust).
+//! Document-linkage partials (per LSH band group or original group) live
+//! with the attack (`attacks::text::link_documents_partitioned`).
+//!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);
-//! trace unicity and document linkage on Spark; document-linkage partials.
+//! document linkage on Spark.
 
 mod link_sql;
 pub mod out_of_core;

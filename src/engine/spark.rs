@@ -216,10 +216,9 @@ pub fn class_partial(
 pub fn columns(url: &str, table: &SparkTable) -> Result<Vec<String>, EngineError> {
     let session = connect(url)?;
     let sql = format!("SELECT * FROM {}", table.sql());
-    session
-        .sql(&sql)
-        .and_then(|frame| frame.columns())
-        .map_err(|e| spark_error(url, format!("{e}\nquery: {sql}")))
+    let fail = |e: spark_connect::SparkError| spark_error(url, format!("{e}\nquery: {sql}"));
+    let frame = session.sql(&sql).map_err(fail)?;
+    frame.columns().map_err(fail)
 }
 
 /// Runs `sql` on `session` and collects the answer (errors carry the query).
