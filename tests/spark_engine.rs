@@ -10,6 +10,12 @@
 //! Spark equal the in-process ones on the Adult linkage fixture, by library
 //! call and through `reident link --engine spark://...`.
 //!
+//! The QI join (candidates, rate, coverage, truth figures, the CLI verdict
+//! and the audit's re-identification claim) on a generalized Adult release
+//! with intervals, hierarchy levels, `*` and codes such as `01-01301`, and
+//! trace unicity (every curve, the bad-timestamp error, `reident unicity`
+//! and the audit's traces) equal the in-process ones too.
+//!
 //! Needs the `spark` feature and a server: `scripts/spark-connect.sh start`
 //! then `REIDENT_SPARK_URL=sc://127.0.0.1:15002 cargo test --features spark
 //! --test spark_engine`. Without `REIDENT_SPARK_URL` every test prints why
