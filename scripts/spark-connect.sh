@@ -11,6 +11,7 @@
 # Needs python3 (venv, pip from PyPI) and Java 17 (installs Debian's
 # openjdk-17-jre-headless with apt-get when `java` is missing). Loopback only.
 # The server's log is target/spark-connect/server.log; its pid target/spark-connect/pid.
+# REIDENT_SPARK_DRIVER_MEMORY sets the driver (and, with local[2], executor) memory (default 1g).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,7 +73,7 @@ start() {
     --conf spark.sql.shuffle.partitions=4 \
     --conf spark.sql.catalogImplementation=in-memory \
     --conf spark.sql.warehouse.dir="$PWD/$STATE/warehouse" \
-    --driver-memory 1g \
+    --driver-memory "${REIDENT_SPARK_DRIVER_MEMORY:-1g}" \
     "$connect_jar" >"$STATE/server.log" 2>&1 &
   echo $! >"$STATE/pid"
   for _ in $(seq 1 180); do

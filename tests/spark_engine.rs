@@ -10,6 +10,12 @@
 //! Spark equal the in-process ones on the Adult linkage fixture, by library
 //! call and through `reident link --engine spark://...`.
 //!
+//! The QI join (candidates, rate, coverage, truth figures, the CLI verdict
+//! and the audit's re-identification claim) on a generalized Adult release
+//! with intervals, hierarchy levels, `*` and codes such as `01-01301`, and
+//! trace unicity (every curve, the bad-timestamp error, `reident unicity`
+//! and the audit's traces) equal the in-process ones too.
+//!
 //! Needs the `spark` feature and a server: `scripts/spark-connect.sh start`
 //! then `REIDENT_SPARK_URL=sc://127.0.0.1:15002 cargo test --features spark
 //! --test spark_engine`. Without `REIDENT_SPARK_URL` every test prints why
@@ -22,12 +28,13 @@ use std::process::Command;
 
 use polars::prelude::*;
 use reident::attacks::linkage::{
-    link, parse_blocking_rules, parse_comparisons, AssignmentMethod, LinkageConfig, LinkageResult,
-    PriorSpec,
+    link, parse_blocking_rules, parse_comparisons, qi_join, AssignmentMethod, LinkageConfig,
+    LinkageResult, PriorSpec, QiJoinResult,
 };
-use reident::data::{load_table, EncodedTable, Hierarchy, MissingPolicy, ReadOptions};
+use reident::data::{load_table, EncodedTable, Hierarchy, MissingPolicy, ReadOptions, TruthSpec};
 use reident::engine::spark::{class_partial, connect, SparkTable};
 use reident::engine::spark_link;
+use reident::engine::spark_qi::{self, QiColumn, TruthColumns};
 use reident::engine::ClassPartial;
 use reident::eval::linkage::score_links;
 use reident::privacy::{evaluate, MetricsParams, MetricsReport};
@@ -424,7 +431,7 @@ fn the_cli_link_engine_flag_gives_the_in_process_links() {
 /// QI join and the direct-identifier scan cannot run there, so their claims
 /// are INCONCLUSIVE with the reason (never PASS).
 #[test]
-fn audit_table_on_spark_measures_the_metrics_and_leaves_row_attacks_inconclusive() {
+fn audit_table_on_spark_measures_the_metrics_and_the_qi_join_and_leaves_row_scans_inconclusive() {
     let Some(url) = server() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (_, o_path) = linkage_parquet(&dir, "adult400_original");
@@ -475,17 +482,516 @@ kind = "no_direct_identifiers"
     };
     let engine = format!("engine = \"spark://{}\"", url.trim_start_matches("sc://"));
     let (local, spark) = (audit(""), audit(&engine));
-    for i in 0..3 {
+    // k, l, t and (now on Spark too) the re-identification claim.
+    for i in 0..4 {
         for key in ["verdict", "measured", "evidence"] {
             assert_eq!(spark[i][key], local[i][key], "claim {i} {key}");
         }
     }
     assert!(local[0]["measured"].as_f64().unwrap() >= 1.0);
-    for i in 3..5 {
+    assert!(local[3]["measured"].as_f64().unwrap() > 0.0);
+    for i in 4..5 {
         assert_ne!(local[i]["verdict"], "Inconclusive", "{}", local[i]);
         assert_eq!(spark[i]["verdict"], "Inconclusive", "{}", spark[i]);
         let warnings = spark[i]["warnings"].to_string();
         assert!(warnings.contains("Spark engine"), "{warnings}");
     }
     assert_ne!(spark[0]["verdict"], "Pass");
+}
+
+/// Writes string columns as a Parquet file in `dir`; returns its path.
+fn write_parquet(dir: &tempfile::TempDir, name: &str, columns: &[(&str, Vec<String>)]) -> String {
+    let path = dir.path().join(format!("{name}.parquet"));
+    let n = columns[0].1.len();
+    let columns = columns
+        .iter()
+        .map(|(c, values)| Column::new((*c).into(), values.clone()))
+        .collect();
+    let mut frame = DataFrame::new(n, columns).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    path.display().to_string()
+}
+
+/// Adult's originals with a record id and a PUMA-like code (`01-01301`,
+/// which must never read as a range), and a shuffled release generalized
+/// the ways a real anonymizer does: age as decades `[30-40)` or `*`,
+/// education one or two levels up its ARX hierarchy, race suppressed in
+/// some rows, a few codes masked (`01-013**`), a few keys missing (`?`) or
+/// unknown, and one original key shared by two rows.
+fn generalized_adult(dir: &tempfile::TempDir) -> (String, String) {
+    let adult = adult();
+    // The first 6,000 rows keep the Spark step of CI short.
+    let n = 6000;
+    let h = Hierarchy::from_arx_csv(
+        &adult_dir().join("hierarchies/adult_hierarchy_education.csv"),
+        "education",
+    )
+    .unwrap();
+    let col = |name: &str| adult.column(name).unwrap();
+    let value = |name: &str, r: usize| col(name).value(r).to_string();
+    let mut rec_id: Vec<String> = (0..n).map(|r| format!("p{r}")).collect();
+    rec_id[7] = "p3".into();
+    let puma: Vec<String> = (0..n)
+        .map(|r| format!("{:02}-{:05}", r % 3, 1300 + (r * 7) % 23))
+        .collect();
+    let original = write_parquet(
+        dir,
+        "qi_original",
+        &[
+            ("rec_id", rec_id.clone()),
+            ("age", (0..n).map(|r| value("age", r)).collect()),
+            ("sex", (0..n).map(|r| value("sex", r)).collect()),
+            ("race", (0..n).map(|r| value("race", r)).collect()),
+            ("education", (0..n).map(|r| value("education", r)).collect()),
+            ("puma", puma.clone()),
+            (
+                "salary-class",
+                (0..n).map(|r| value("salary-class", r)).collect(),
+            ),
+        ],
+    );
+    // Release row i comes from original (i * 7919) % n (7919 is prime to n).
+    let from: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
+    let release = write_parquet(
+        dir,
+        "qi_release",
+        &[
+            (
+                "rid",
+                from.iter()
+                    .enumerate()
+                    .map(|(i, &o)| match i % 997 {
+                        5 => "?".to_string(),
+                        6 => format!("unknown{i}"),
+                        _ => rec_id[o].clone(),
+                    })
+                    .collect(),
+            ),
+            (
+                "age",
+                from.iter()
+                    .enumerate()
+                    .map(|(i, &o)| {
+                        let a: u32 = value("age", o).parse().unwrap();
+                        match i % 5 {
+                            0 => value("age", o),
+                            4 if i % 3 == 0 => "*".to_string(),
+                            _ => format!("[{}-{})", a / 10 * 10, a / 10 * 10 + 10),
+                        }
+                    })
+                    .collect(),
+            ),
+            ("sex", from.iter().map(|&o| value("sex", o)).collect()),
+            (
+                "race",
+                from.iter()
+                    .enumerate()
+                    .map(|(i, &o)| {
+                        if i % 11 == 0 {
+                            "*".into()
+                        } else {
+                            value("race", o)
+                        }
+                    })
+                    .collect(),
+            ),
+            (
+                "education",
+                from.iter()
+                    .enumerate()
+                    .map(|(i, &o)| {
+                        let e = value("education", o);
+                        h.generalize(&e, i % 3).unwrap().to_string()
+                    })
+                    .collect(),
+            ),
+            (
+                "puma",
+                from.iter()
+                    .enumerate()
+                    .map(|(i, &o)| {
+                        if i % 4 == 0 {
+                            format!("{}**", &puma[o][..puma[o].len() - 2])
+                        } else {
+                            puma[o].clone()
+                        }
+                    })
+                    .collect(),
+            ),
+            (
+                "salary-class",
+                from.iter().map(|&o| value("salary-class", o)).collect(),
+            ),
+        ],
+    );
+    (original, release)
+}
+
+fn in_process_qi_join(
+    original: &str,
+    release: &str,
+    qis: &[String],
+    hierarchies: &HashMap<String, Hierarchy>,
+    truth: Option<&str>,
+) -> QiJoinResult {
+    let load = |p: &str| {
+        load_table(
+            std::path::Path::new(p),
+            &[],
+            &ReadOptions::default(),
+            &MissingPolicy::default(),
+        )
+        .unwrap()
+    };
+    let (o, r) = (load(original), load(release));
+    let truth = truth.map(|t| TruthSpec::parse(t).resolve(&o, &r).unwrap());
+    let mut result = qi_join(&o, &r, qis, hierarchies, &HashMap::new(), truth.as_ref()).unwrap();
+    result.rows.clear();
+    result
+}
+
+#[test]
+fn spark_qi_join_equals_in_process_on_generalized_adult() {
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (original, release) = generalized_adult(&dir);
+    let h = Hierarchy::from_arx_csv(
+        &adult_dir().join("hierarchies/adult_hierarchy_education.csv"),
+        "education",
+    )
+    .unwrap();
+    let hierarchies = HashMap::from([("education".to_string(), h)]);
+    let qis: Vec<String> = ["age", "sex", "race", "education", "puma"]
+        .map(String::from)
+        .to_vec();
+    let columns: Vec<QiColumn> = qis
+        .iter()
+        .map(|q| QiColumn {
+            release: q.clone(),
+            original: q.clone(),
+        })
+        .collect();
+    let truth = TruthColumns {
+        original: "rec_id".into(),
+        release: "rid".into(),
+    };
+    let (o, r) = (SparkTable::parse(&original), SparkTable::parse(&release));
+    for with_truth in [true, false] {
+        let local = in_process_qi_join(
+            &original,
+            &release,
+            &qis,
+            &hierarchies,
+            with_truth.then_some("rec_id=rid"),
+        );
+        let spark = spark_qi::qi_join(
+            &url,
+            &spark_qi::QiJoinInputs {
+                original: &o,
+                release: &r,
+                columns: &columns,
+                hierarchies: &hierarchies,
+                kinds: &HashMap::new(),
+                truth: with_truth.then_some(&truth),
+                missing: &MissingPolicy::default(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&spark).unwrap(),
+            serde_json::to_value(&local).unwrap(),
+            "truth key: {with_truth}"
+        );
+        // Not vacuous: generalized values matched, codes read as codes.
+        assert_eq!(local.n_release, 6000);
+        assert!(local.unique_matches > 0 && local.candidate_size_histogram.len() > 5);
+        let puma = local
+            .column_kinds
+            .iter()
+            .find(|k| k.column == "puma")
+            .unwrap();
+        assert_eq!(puma.kind, reident::data::ValueKind::Code, "{puma:?}");
+        if with_truth {
+            // Rows 5, 1002, ... (`?`) and 6, 1003, ... (unknown keys): 7 + 7.
+            assert_eq!(local.truth_unresolved, Some(14));
+            assert!(local.expected_correct_reidentifications.unwrap() > 0.0);
+        }
+    }
+    // Without the hierarchy, education's inner nodes match nothing: the
+    // coverage figures agree too.
+    let local = in_process_qi_join(&original, &release, &qis, &HashMap::new(), None);
+    let spark = spark_qi::qi_join(
+        &url,
+        &spark_qi::QiJoinInputs {
+            original: &o,
+            release: &r,
+            columns: &columns,
+            hierarchies: &HashMap::new(),
+            kinds: &HashMap::new(),
+            truth: None,
+            missing: &MissingPolicy::default(),
+        },
+    )
+    .unwrap();
+    assert!(local.no_candidates > 0);
+    assert_eq!(
+        serde_json::to_value(&spark).unwrap(),
+        serde_json::to_value(&local).unwrap()
+    );
+}
+
+#[test]
+fn the_cli_qi_join_on_spark_gives_the_in_process_verdict() {
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (original, release) = generalized_adult(&dir);
+    let hier = format!(
+        "education={}",
+        adult_dir()
+            .join("hierarchies/adult_hierarchy_education.csv")
+            .display()
+    );
+    let run = |engine: &[&str]| {
+        let mut args = vec![
+            "link",
+            "--original",
+            &original,
+            "--release",
+            &release,
+            "--qi",
+            "age",
+            "--qi",
+            "sex",
+            "--qi",
+            "race",
+            "--qi",
+            "education",
+            "--qi",
+            "puma",
+            "--hierarchy",
+            &hier,
+            "--truth",
+            "rec_id=rid",
+            "--max-rate",
+            "0.05",
+        ];
+        args.extend_from_slice(engine);
+        let out = Command::new(env!("CARGO_BIN_EXE_reident"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
+        json.as_object_mut().unwrap().remove("rows");
+        (json, out.status.code())
+    };
+    let engine = format!("spark://{}", url.trim_start_matches("sc://"));
+    let (local, local_code) = run(&[]);
+    let (spark, spark_code) = run(&["--engine", &engine]);
+    assert_eq!(spark, local);
+    assert_eq!(spark_code, local_code);
+    assert!(
+        local["expected_correct_reidentifications"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}
+
+/// Usage events of 300 users, with every timestamp form the in-process
+/// reader takes (ISO 8601 with `Z`, an offset, a space, fractions, a date
+/// alone, integer Unix seconds, negative seconds), some null actions, a
+/// row without a user and one without a timestamp (skipped).
+fn events_parquet(dir: &tempfile::TempDir, bad_row: Option<usize>) -> String {
+    let mut user = Vec::new();
+    let mut time = Vec::new();
+    let mut product = Vec::new();
+    let mut action = Vec::new();
+    let mut x: u64 = 12345;
+    let mut next = |m: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % m
+    };
+    for i in 0..4000usize {
+        let u = next(300);
+        let day = 1 + next(28);
+        let hour = next(24);
+        let minute = next(60);
+        let t = match i % 6 {
+            0 => format!("2024-03-{day:02}T{hour:02}:{minute:02}:07Z"),
+            1 => format!("2024-03-{day:02}T{hour:02}:{minute:02}:07+02:00"),
+            2 => format!("2024-03-{day:02} {hour:02}:{minute:02}:59.250"),
+            3 => format!("2024-03-{day:02}"),
+            4 => (1_709_251_200 + day * 86_400 + hour * 3600 + minute * 60).to_string(),
+            _ => format!("-{}", 3600 * hour + 60 * minute),
+        };
+        user.push(Some(format!("user{u}")));
+        time.push(Some(t));
+        product.push(Some(
+            ["jira", "confluence", "bitbucket"][next(3) as usize].to_string(),
+        ));
+        action.push(if next(10) == 0 {
+            None
+        } else {
+            Some(["view", "edit", "comment", "create"][next(4) as usize].to_string())
+        });
+    }
+    user[17] = None;
+    time[23] = None;
+    if let Some(r) = bad_row {
+        time[r] = Some("2024-3-05".to_string());
+    }
+    let path = dir.path().join("events.parquet");
+    let mut frame = DataFrame::new(
+        user.len(),
+        vec![
+            Column::new("user".into(), user),
+            Column::new("timestamp".into(), time),
+            Column::new("product".into(), product),
+            Column::new("action".into(), action),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn spark_unicity_equals_in_process() {
+    use reident::attacks::unicity::{build_traces, unicity_curve, PointVocabulary, TraceSpec};
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = events_parquet(&dir, None);
+    let frame =
+        reident::data::read_frame(std::path::Path::new(&path), &ReadOptions::default()).unwrap();
+    for (bucket, actions) in [
+        (3600, vec!["product".to_string(), "action".to_string()]),
+        (86_400, vec![]),
+        (600, vec!["action".to_string()]),
+    ] {
+        let spec = TraceSpec {
+            user_column: "user".into(),
+            timestamp_column: "timestamp".into(),
+            action_columns: actions,
+            bucket_seconds: bucket,
+        };
+        let points = [1, 2, 3, 8];
+        let mut vocabulary = PointVocabulary::default();
+        let traces = build_traces(&frame, &path, &spec, &mut vocabulary).unwrap();
+        let local = unicity_curve(&traces, &vocabulary, &spec, &points, 7, &|| {}).unwrap();
+        let spark = reident::engine::spark_traces::unicity_curve(
+            &url,
+            &SparkTable::parse(&path),
+            &spec,
+            &points,
+            7,
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&spark).unwrap(),
+            serde_json::to_value(&local).unwrap(),
+            "bucket {bucket}"
+        );
+        // Not vacuous: 300 users, the skipped rows left out, a rising curve.
+        assert_eq!((local.n_users, local.n_events), (300, 3998));
+        assert!(
+            local.curve[3].n_unique > local.curve[0].n_unique,
+            "{local:?}"
+        );
+    }
+}
+
+#[test]
+fn spark_unicity_names_a_bad_timestamp_and_the_cli_and_audit_run_it() {
+    let Some(url) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bad = events_parquet(&dir, Some(1234));
+    let spec = reident::attacks::unicity::TraceSpec {
+        user_column: "user".into(),
+        timestamp_column: "timestamp".into(),
+        action_columns: vec![],
+        bucket_seconds: 3600,
+    };
+    let e = reident::engine::spark_traces::unicity_curve(
+        &url,
+        &SparkTable::parse(&bad),
+        &spec,
+        &[1],
+        0,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("data row 1235") && e.contains("2024-3-05"),
+        "{e}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = events_parquet(&dir, None);
+    let engine = format!("spark://{}", url.trim_start_matches("sc://"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "unicity",
+            "--events",
+            &path,
+            "--action-columns",
+            "product,action",
+            "--bucket-seconds",
+            "3600,86400",
+            "--points",
+            "1,4",
+            "--max-unicity",
+            "0.5",
+        ];
+        args.extend_from_slice(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_reident"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (json, out.status.code())
+    };
+    let (local, local_code) = run(&[]);
+    let (spark, spark_code) = run(&["--engine", &engine]);
+    assert_eq!(spark, local);
+    assert_eq!(spark_code, local_code);
+
+    let audit = |engine: &str| {
+        let text = format!(
+            r#"
+title = "spark traces"
+[[traces]]
+name = "usage"
+events = "{path}"
+actions = ["product", "action"]
+points = [1, 4]
+{engine}
+
+[[claim]]
+kind = "trace_unicity"
+traces = "usage"
+points = 4
+max_unicity = 0.5
+"#
+        );
+        let config =
+            reident::audit::AuditConfig::from_toml(&text, "spark.toml", dir.path()).unwrap();
+        let outcome =
+            reident::audit::run_audit(&config, &reident::audit::AuditOptions::default(), &|_| {})
+                .unwrap();
+        serde_json::to_value(&outcome.report.claims).unwrap()
+    };
+    let (local, spark) = (audit(""), audit(&format!("engine = \"{engine}\"")));
+    for key in ["verdict", "measured", "evidence", "interval"] {
+        assert_eq!(spark[0][key], local[0][key], "{key}");
+    }
+    assert!(local[0]["measured"].as_f64().unwrap() > 0.0);
 }

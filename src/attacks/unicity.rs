@@ -354,9 +354,20 @@ pub fn sampled_points(traces: &Traces, max_points: usize, seed: u64) -> Vec<Vec<
 /// User `u`'s points as [`sampled_points`] draws them from their trace
 /// `trace` (sorted distinct point ids).
 pub fn drawn_points(trace: &[u32], u: usize, max_points: usize, seed: u64) -> Vec<u32> {
+    drawn_positions(trace.len(), u, max_points, seed)
+        .into_iter()
+        .map(|i| trace[i as usize])
+        .collect()
+}
+
+/// The positions in user `u`'s sorted trace of length `len` of the points
+/// [`drawn_points`] draws, in draw order: the shuffle depends on the length
+/// alone, so an engine that holds the traces elsewhere (Spark) needs only
+/// each user's number of points to draw the same points.
+pub fn drawn_positions(len: usize, u: usize, max_points: usize, seed: u64) -> Vec<u32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(u as u64);
-    let mut order = trace.to_vec();
+    let mut order: Vec<u32> = (0..len as u32).collect();
     order.shuffle(&mut rng);
     order.truncate(max_points);
     order
@@ -365,15 +376,27 @@ pub fn drawn_points(trace: &[u32], u: usize, max_points: usize, seed: u64) -> Ve
 /// Unicity at `p` points from every user's anonymity set size (`sizes`, one
 /// per user) and trace length (`lens`).
 pub fn unicity_point(p: usize, sizes: &[usize], lens: &[usize]) -> UnicityPoint {
-    let n_users = sizes.len();
     let n_unique = sizes.iter().filter(|&&s| s == 1).count();
+    unicity_point_of_counts(p, n_unique, sizes.iter().sum::<usize>(), lens)
+}
+
+/// [`unicity_point`] from the users singled out (`n_unique`) and the sum
+/// of the anonymity set sizes, as an engine that counts elsewhere returns
+/// them (one size per user of `lens`).
+pub fn unicity_point_of_counts(
+    p: usize,
+    n_unique: usize,
+    sum_sizes: usize,
+    lens: &[usize],
+) -> UnicityPoint {
+    let n_users = lens.len();
     UnicityPoint {
         points: p,
         n_users,
         n_unique,
         unicity: n_unique as f64 / n_users as f64,
         n_users_short: lens.iter().filter(|&&l| l < p).count(),
-        mean_anonymity_set: sizes.iter().sum::<usize>() as f64 / n_users as f64,
+        mean_anonymity_set: sum_sizes as f64 / n_users as f64,
     }
 }
 

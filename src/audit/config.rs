@@ -125,6 +125,22 @@ impl AuditConfig {
             })
     }
 
+    /// Where the unicity counts of traces `t` run (its own `engine` key).
+    pub fn traces_engine(&self, t: &TracesConfig) -> Result<crate::engine::Engine, AuditError> {
+        match &t.engine {
+            None => Ok(crate::engine::Engine::InProcess),
+            Some(e) => crate::engine::Engine::parse(e).map_err(|e| AuditError::Config {
+                path: "the audit config".into(),
+                message: format!("traces `{}`: key `engine`: {e}", t.name),
+            }),
+        }
+    }
+
+    /// True when the events of traces `t` live on a Spark cluster.
+    fn traces_on_spark(&self, t: &TracesConfig) -> bool {
+        matches!(self.traces_engine(t), Ok(crate::engine::Engine::Spark(_)))
+    }
+
     /// True when table `t` lives on a Spark cluster (its `release` and
     /// `original` are not local files).
     fn on_spark(&self, t: &TableConfig) -> bool {
@@ -218,8 +234,15 @@ impl AuditConfig {
                 fix(&mut c.events);
             }
         }
-        for t in &mut self.traces {
-            fix(&mut t.events);
+        let on_spark: Vec<bool> = self
+            .traces
+            .iter()
+            .map(|t| self.traces_on_spark(t))
+            .collect();
+        for (t, spark) in self.traces.iter_mut().zip(on_spark) {
+            if !spark {
+                fix(&mut t.events);
+            }
         }
     }
 
@@ -351,7 +374,7 @@ impl AuditConfig {
                 files.push((format!("{at}: key `contributions.events`"), &c.events));
             }
         }
-        for t in &self.traces {
+        for t in self.traces.iter().filter(|t| !self.traces_on_spark(t)) {
             files.push((format!("traces `{}`: key `events`", t.name), &t.events));
         }
         files
@@ -704,6 +727,21 @@ impl AuditConfig {
                     "traces `{}`: key `points` holds 0: give at least 1 point",
                     t.name
                 )));
+            }
+            match self.traces_engine(t)? {
+                crate::engine::Engine::Partials(_) => {
+                    return Err(bad(format!(
+                        "traces `{}`: key `engine`: traces run `in-process` or on `spark://HOST:PORT`",
+                        t.name
+                    )))
+                }
+                crate::engine::Engine::Spark(_) if t.format.is_some() => {
+                    return Err(bad(format!(
+                        "traces `{}`: key `format` needs the export read in process; drop `engine` or give the events as a table",
+                        t.name
+                    )))
+                }
+                _ => {}
             }
             if let Some(format) = &t.format {
                 use crate::data::sources::SourceFormat;

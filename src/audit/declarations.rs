@@ -571,6 +571,13 @@ pub struct TracesConfig {
     /// Points known per user.
     #[serde(default = "default_points")]
     pub points: Vec<usize>,
+    /// Where the unicity counts run: `in-process` (the default) or
+    /// `spark://HOST:PORT`, then `events` is a table name or a Parquet path
+    /// the Spark Connect server reads (not with `format`); see
+    /// [`crate::engine::spark_unicity_curve`]. The audit-level `engine`
+    /// applies to tables only.
+    #[serde(default)]
+    pub engine: Option<String>,
 }
 
 fn default_user() -> String {

@@ -186,9 +186,12 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         );
     }
     let engine = crate::engine::Engine::parse(&args.engine)?;
+    if let (crate::engine::Engine::Spark(url), false) = (&engine, args.qi.is_empty()) {
+        return spark_qi_join(url, args, &hierarchies, out);
+    }
     if engine != crate::engine::Engine::InProcess && !args.qi.is_empty() {
         return Err(CliError::Usage(format!(
-            "--engine {}: the QI join (--qi) runs in process only",
+            "--engine {}: the QI join (--qi) runs in process or on Spark",
             args.engine
         )));
     }
@@ -477,6 +480,88 @@ fn linkage_config(args: &LinkArgs) -> Result<LinkageConfig, CliError> {
     config.explain_links = args.explain;
 
     Ok(config)
+}
+
+/// `reident link --qi ... --engine spark://`: the QI join on the Spark
+/// Connect server ([`crate::engine::spark_qi_join`]), with the same JSON
+/// (without per-row outcomes) and the same `--max-rate` verdict as in process.
+fn spark_qi_join(
+    url: &str,
+    args: &LinkArgs,
+    hierarchies: &HashMap<String, Hierarchy>,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    if args.release == args.original {
+        return Err(CliError::Usage(format!(
+            "--release and --original both name `{}`; a release is never its own original",
+            args.release.display()
+        )));
+    }
+    if args.truth_map.is_some() {
+        return Err(CliError::Usage(
+            "--truth-map: a truth key through a key-map file is not supported on Spark; run the QI join in process".into(),
+        ));
+    }
+    let truth = args.truth.as_deref().map(crate::data::TruthSpec::parse);
+    if truth
+        .as_ref()
+        .is_some_and(|t| t.original == crate::data::ROW_KEY)
+    {
+        return Err(CliError::Usage(format!(
+            "--truth {}: a truth key on the originals' row number is not supported on Spark; run the QI join in process",
+            crate::data::ROW_KEY
+        )));
+    }
+    let kinds = super::parse_kinds(&args.kinds)?;
+    let columns: Vec<(String, String)> = args.qi.iter().map(|q| (q.clone(), q.clone())).collect();
+    let original = args.original.display().to_string();
+    let release = args.release.display().to_string();
+    let (result, release_columns, original_columns) = crate::engine::spark_qi_join(
+        url,
+        &crate::engine::SparkQiJoin {
+            original: &original,
+            release: &release,
+            columns: &columns,
+            hierarchies,
+            kinds: &kinds,
+            truth: truth
+                .as_ref()
+                .map(|t| (t.original.as_str(), t.release.as_str())),
+        },
+    )?;
+    write_json(&result, out)?;
+    if let Some(max_rate) = args.max_rate {
+        let claim = crate::audit::claims::reidentification::Reidentification {
+            table: release.clone(),
+            max_rate,
+        };
+        let truth_columns: Vec<&str> = truth
+            .iter()
+            .flat_map(|t| [t.original.as_str(), t.release.as_str()])
+            .collect();
+        let shared = crate::audit::claims::reidentification::undeclared_shared_columns(
+            &release_columns
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            &original_columns
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            &args.qi,
+            &args.qi,
+            &truth_columns,
+        );
+        return Ok(Outcome::of_claims(
+            &[claim.verdict(&result, &shared, 0.95)?],
+        ));
+    }
+    for check in crate::eval::qi_join_checks(&result) {
+        if !check.holds() {
+            eprintln!("warning: {}", check.warning());
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 #[cfg(feature = "spark")]

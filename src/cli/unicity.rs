@@ -153,11 +153,7 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
     let users_per_partial = match crate::engine::Engine::parse(&args.engine)? {
         crate::engine::Engine::InProcess => None,
         crate::engine::Engine::Partials(users) => Some(users),
-        crate::engine::Engine::Spark(url) => {
-            return Err(CliError::Usage(format!(
-                "--engine {url}: trace unicity runs in process (`in-process` or `partials:USERS`), not on Spark yet"
-            )))
-        }
+        crate::engine::Engine::Spark(url) => return spark_run(args, &url, out),
     };
     if let Some(release) = &args.release {
         crate::data::ensure_distinct_inputs("release", release, "events", &args.events)?;
@@ -183,6 +179,50 @@ pub fn run(args: &UnicityArgs, out: &mut dyn Write) -> Result<Outcome, CliError>
         Some(budget) => out_of_core_report(args, budget, &spec)?,
         None => in_memory_report(args, &source, &spec, users_per_partial)?,
     };
+    super::output::print_json(out, &report)?;
+    verdict(args, &source, &report)
+}
+
+/// `reident unicity --engine spark://`: one curve per bucket width on the
+/// Spark Connect server ([`crate::engine::spark_unicity_curve`]); `--events`
+/// names a table or a Parquet path the server reads.
+fn spark_run(args: &UnicityArgs, url: &str, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    if args.release.is_some() || args.memory.is_some() {
+        return Err(CliError::Usage(format!(
+            "--engine {}: on Spark, trace unicity runs without --release (trace linkage runs in process) and without --memory",
+            args.engine
+        )));
+    }
+    if args.bucket_seconds.is_empty() {
+        return Err(CliError::Usage(
+            "give at least one bucket width in seconds (e.g. 3600)".into(),
+        ));
+    }
+    let source = args.events.display().to_string();
+    let mut report = UnicityReport {
+        curves: Vec::new(),
+        linkage: Vec::new(),
+        out_of_core: Vec::new(),
+    };
+    for &bucket in &args.bucket_seconds {
+        let spec = TraceSpec {
+            user_column: args.user_column.clone(),
+            timestamp_column: args.timestamp_column.clone(),
+            action_columns: if args.time_only {
+                Vec::new()
+            } else {
+                args.action_columns.clone()
+            },
+            bucket_seconds: bucket,
+        };
+        report.curves.push(crate::engine::spark_unicity_curve(
+            url,
+            &source,
+            &spec,
+            &args.points,
+            args.seed,
+        )?);
+    }
     super::output::print_json(out, &report)?;
     verdict(args, &source, &report)
 }

@@ -37,9 +37,15 @@
 //! [`memory`] reads the process's resident memory to check the tracked
 //! estimates against.
 //!
+//! On Spark too: the QI-join attack (`spark_qi`, counts per release
+//! tuple through per-column accepted value pairs decided in Rust) and trace
+//! unicity (`spark_traces`, anonymity-set counts from draws made in Rust).
+//! Document-linkage partials (per LSH band group or original group) live
+//! with the attack (`attacks::text::link_documents_partitioned`).
+//!
 //! Not here (yet): partials for a subject (person) column, for a population
 //! table, and for the hidden quasi-identifier check (these need the rows);
-//! trace unicity and document linkage on Spark; document-linkage partials.
+//! document linkage on Spark.
 
 pub mod link_out_of_core;
 mod link_sql;
@@ -50,6 +56,10 @@ mod partial;
 pub mod spark;
 #[cfg(feature = "spark")]
 pub mod spark_link;
+#[cfg(feature = "spark")]
+pub mod spark_qi;
+#[cfg(feature = "spark")]
+pub mod spark_traces;
 pub mod traces;
 
 pub use crate::attacks::linkage::PatternPartial;
@@ -167,6 +177,105 @@ pub fn spark_class_partial(
     #[cfg(not(feature = "spark"))]
     {
         let _ = (table, quasi_identifiers, sensitive, target_k, missing);
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
+    }
+}
+
+/// What [`spark_qi_join`] reads, with tables given as text (a table name
+/// or a Parquet path on the cluster).
+#[derive(Debug, Clone)]
+pub struct SparkQiJoin<'a> {
+    /// The originals.
+    pub original: &'a str,
+    /// The release.
+    pub release: &'a str,
+    /// (release name, original name) of each quasi-identifier.
+    pub columns: &'a [(String, String)],
+    /// Hierarchies by release column name.
+    pub hierarchies: &'a std::collections::HashMap<String, crate::data::Hierarchy>,
+    /// Value kinds set by the user, by release column name.
+    pub kinds: &'a std::collections::HashMap<String, crate::data::ValueKind>,
+    /// The truth key as (original column, release column).
+    pub truth: Option<(&'a str, &'a str)>,
+}
+
+/// The QI-join attack on the Spark Connect server at `url`
+/// ([`spark_qi::qi_join`]) and the column names of both tables (for the
+/// columns an adversary could join on beyond the quasi-identifiers);
+/// without the `spark` feature, an error that says how to build it.
+pub fn spark_qi_join(
+    url: &str,
+    inputs: &SparkQiJoin<'_>,
+) -> Result<
+    (
+        crate::attacks::linkage::QiJoinResult,
+        Vec<String>,
+        Vec<String>,
+    ),
+    EngineError,
+> {
+    #[cfg(feature = "spark")]
+    {
+        let original = spark::SparkTable::parse(inputs.original);
+        let release = spark::SparkTable::parse(inputs.release);
+        let columns: Vec<spark_qi::QiColumn> = inputs
+            .columns
+            .iter()
+            .map(|(r, o)| spark_qi::QiColumn {
+                release: r.clone(),
+                original: o.clone(),
+            })
+            .collect();
+        let truth = inputs.truth.map(|(o, r)| spark_qi::TruthColumns {
+            original: o.to_string(),
+            release: r.to_string(),
+        });
+        let missing = crate::data::MissingPolicy::default();
+        let result = spark_qi::qi_join(
+            url,
+            &spark_qi::QiJoinInputs {
+                original: &original,
+                release: &release,
+                columns: &columns,
+                hierarchies: inputs.hierarchies,
+                kinds: inputs.kinds,
+                truth: truth.as_ref(),
+                missing: &missing,
+            },
+        )?;
+        let release_columns = spark::columns(url, &release)?;
+        let original_columns = spark::columns(url, &original)?;
+        Ok((result, release_columns, original_columns))
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = inputs;
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
+    }
+}
+
+/// The trace unicity curve of the events in `table` (a table name or a
+/// Parquet path on the cluster) on the Spark Connect server at `url`
+/// ([`spark_traces::unicity_curve`]); without the `spark` feature, an error
+/// that says how to build it.
+pub fn spark_unicity_curve(
+    url: &str,
+    table: &str,
+    spec: &crate::attacks::unicity::TraceSpec,
+    points: &[usize],
+    seed: u64,
+) -> Result<crate::attacks::unicity::UnicityResult, EngineError> {
+    #[cfg(feature = "spark")]
+    {
+        spark_traces::unicity_curve(url, &spark::SparkTable::parse(table), spec, points, seed)
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = (table, spec, points, seed);
         Err(EngineError::Unsupported(format!(
             "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
         )))

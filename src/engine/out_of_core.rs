@@ -765,7 +765,7 @@ impl<'a> Run<'a> {
                     )?;
                     largest_table = largest_table.max(table);
                     self.tracked.note(fixed + part_bytes + table);
-                        }
+                }
                 let _ = std::fs::remove_file(&path);
                 if any {
                     partitions += 1;

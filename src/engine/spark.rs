@@ -22,7 +22,7 @@
 //! (e.g. doubles as `1.0`), which may differ from the Rust reader's text.
 //! Keep such columns as strings, or compare with care.
 //!
-//! Linkage on Spark is [`super::spark_link`]. Not here (yet): trace unicity.
+//! Linkage on Spark is [`super::spark_link`], the QI join [`super::spark_qi`].
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -210,6 +210,15 @@ pub fn class_partial(
         )));
     }
     Ok(partial)
+}
+
+/// The column names of `table`, in order (from the schema; no rows read).
+pub fn columns(url: &str, table: &SparkTable) -> Result<Vec<String>, EngineError> {
+    let session = connect(url)?;
+    let sql = format!("SELECT * FROM {}", table.sql());
+    let fail = |e: spark_connect::SparkError| spark_error(url, format!("{e}\nquery: {sql}"));
+    let frame = session.sql(&sql).map_err(fail)?;
+    frame.columns().map_err(fail)
 }
 
 /// Runs `sql` on `session` and collects the answer (errors carry the query).

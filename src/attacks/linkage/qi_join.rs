@@ -137,6 +137,7 @@ fn check_hierarchy_covers(
     column: &CategoricalColumn,
     h: &Hierarchy,
     source: &str,
+    first_rows: Option<&[u64]>,
 ) -> Result<(), LinkageError> {
     let mut rows_per_code = vec![0usize; column.values.len()];
     for &c in &column.codes {
@@ -154,7 +155,10 @@ fn check_hierarchy_covers(
         .collect();
     if let Some(&first) = missing.first() {
         let rows: usize = missing.iter().map(|&c| rows_per_code[c]).sum();
-        let row = column.first_row_with(first as u32).map_or(0, |r| r + 1);
+        let row = match first_rows {
+            Some(rows) => rows.get(first).map_or(0, |&r| r as usize + 1),
+            None => column.first_row_with(first as u32).map_or(0, |r| r + 1),
+        };
         return Err(LinkageError::Data(crate::data::DataError::Hierarchy {
             source_name: h.attribute.clone(),
             line: None,
@@ -200,15 +204,17 @@ pub fn qi_join(
     for q in quasi_identifiers {
         let oc = col(original, q)?;
         let rc = col(release, q)?;
-        let h = hierarchies.get(q);
-        if let Some(h) = h {
-            check_hierarchy_covers(oc, h, &original.source)?;
-        }
-        let kind = column_kind(q, oc, kinds.get(q).copied());
-        let comparator = ColumnComparator::new(kind.kind, h);
-        let per_release = compatible_codes(oc, rc, comparator, &release.source)?;
-        column_kinds.push(kind);
-        compat.push(per_release);
+        let m = match_column(
+            q,
+            oc,
+            rc,
+            hierarchies.get(q),
+            kinds.get(q).copied(),
+            (&original.source, &release.source),
+            None,
+        )?;
+        column_kinds.push(m.kind);
+        compat.push(m.compatible);
         ocols.push(oc);
         rcols.push(rc);
     }
@@ -221,21 +227,14 @@ pub fn qi_join(
             for &c in &rc.codes {
                 rows_per_code[c as usize] += 1;
             }
-            let empty: Vec<usize> = (0..rc.values.len())
-                .filter(|&c| compat[q][c].is_empty() && rows_per_code[c] > 0)
-                .collect();
-            UnmatchedColumn {
-                column: name.clone(),
-                kind: column_kinds[q].kind,
-                has_hierarchy: hierarchies.contains_key(name),
-                rows: empty.iter().map(|&c| rows_per_code[c]).sum(),
-                distinct_values: empty.len() as u64,
-                example_shapes: empty
-                    .iter()
-                    .take(3)
-                    .map(|&c| shape_of(rc.values[c].trim()))
-                    .collect(),
-            }
+            unmatched_column(
+                name,
+                rc,
+                &rows_per_code,
+                &compat[q],
+                column_kinds[q].kind,
+                hierarchies.contains_key(name),
+            )
         })
         .collect();
     // Group release rows by code tuple.
@@ -319,70 +318,172 @@ pub fn qi_join(
             };
         }
     }
-    let expected: f64 = rows.iter().map(|r| r.success_probability).sum();
-    let unique = rows.iter().filter(|r| r.candidates == 1).count() as u64;
-    let none = rows.iter().filter(|r| r.candidates == 0).count() as u64;
-    let mut hist: HashMap<u64, u64> = HashMap::new();
-    for r in &rows {
-        *hist.entry(r.candidates).or_insert(0) += 1;
+    // Release rows per (candidates, true candidates): every figure below
+    // is read from these cells, in ascending order, as the Spark engine
+    // reads its counts (`engine::spark_qi`), so both give equal numbers.
+    let mut cells: std::collections::BTreeMap<(u64, u64), u64> = Default::default();
+    for (r, t) in rows.iter().zip(&true_candidates) {
+        *cells.entry((r.candidates, *t)).or_insert(0) += 1;
     }
-    let mut hist: Vec<(u64, u64)> = hist.into_iter().collect();
-    hist.sort_unstable();
     let truth_unresolved = truth.map(|t| (release.n_rows - t.release_rows_with_truth()) as u64);
-    let (actual, expected_correct, truth_in) = if truth.is_some() {
-        let hit = |r: &&QiJoinRow| r.truth_in_candidates == Some(true);
-        (
-            Some(
-                rows.iter()
-                    .filter(hit)
-                    .filter(|r| r.candidates == 1)
-                    .count() as u64,
-            ),
-            // Every candidate set holds all of the row's candidates at one
-            // level (no weights), so the tied best candidates are the whole
-            // set: t/c as in the expected rate of `eval::linkage`.
-            Some(
-                rows.iter()
-                    .zip(&true_candidates)
-                    .filter(|(r, _)| hit(r))
-                    .map(|(r, &t)| super::expected_share(t, r.candidates))
-                    .sum::<f64>()
-                    // An empty f64 sum is -0.0; reports print 0.
-                    + 0.0,
-            ),
-            Some(rows.iter().filter(hit).count() as u64),
-        )
-    } else {
-        (None, None, None)
-    };
+    let s = QiJoinSummary::of(&cells, truth_unresolved);
     let n_release = release.n_rows;
     Ok(QiJoinResult {
         quasi_identifiers: quasi_identifiers.to_vec(),
         n_original: n,
         n_release,
         release_groups: groups.len(),
-        expected_reidentifications: expected,
-        expected_reidentification_rate: if n_release == 0 {
-            0.0
-        } else {
-            expected / n_release as f64
-        },
-        unique_matches: unique,
-        certain_share: if n_release == 0 {
-            0.0
-        } else {
-            unique as f64 / n_release as f64
-        },
-        no_candidates: none,
-        actual_reidentifications: actual,
-        expected_correct_reidentifications: expected_correct,
-        truth_in_candidates: truth_in,
-        truth_unresolved,
-        candidate_size_histogram: hist,
         column_kinds,
         unmatched_by_column,
         rows,
+        ..s.result(n, n_release)
     })
+}
+
+/// How one quasi-identifier's release values match its original values:
+/// the kind it is read as and, per release code, the compatible original
+/// codes. Shared by [`qi_join`] and the Spark engine, which builds the two
+/// columns from the distinct values alone.
+pub(crate) struct ColumnMatch {
+    /// How the values are compared.
+    pub kind: ColumnKind,
+    /// Per release code, the compatible original codes.
+    pub compatible: Vec<Vec<u32>>,
+}
+
+/// Matches one quasi-identifier (see [`ColumnMatch`]); `sources` are the
+/// original's and the release's names for errors, `first_rows` (when the
+/// column holds one row per distinct value) each original value's first
+/// data row, for the hierarchy error.
+pub(crate) fn match_column(
+    name: &str,
+    original: &CategoricalColumn,
+    release: &CategoricalColumn,
+    hierarchy: Option<&Hierarchy>,
+    kind: Option<ValueKind>,
+    sources: (&str, &str),
+    first_rows: Option<&[u64]>,
+) -> Result<ColumnMatch, LinkageError> {
+    if let Some(h) = hierarchy {
+        check_hierarchy_covers(original, h, sources.0, first_rows)?;
+    }
+    let kind = column_kind(name, original, kind);
+    let comparator = ColumnComparator::new(kind.kind, hierarchy);
+    let compatible = compatible_codes(original, release, comparator, sources.1)?;
+    Ok(ColumnMatch { kind, compatible })
+}
+
+/// The release rows of one quasi-identifier that match no original value,
+/// from the rows per release code and the per-code compatible originals.
+pub(crate) fn unmatched_column(
+    name: &str,
+    release: &CategoricalColumn,
+    rows_per_code: &[u64],
+    compatible: &[Vec<u32>],
+    kind: ValueKind,
+    has_hierarchy: bool,
+) -> UnmatchedColumn {
+    let empty: Vec<usize> = (0..release.values.len())
+        .filter(|&c| compatible[c].is_empty() && rows_per_code[c] > 0)
+        .collect();
+    UnmatchedColumn {
+        column: name.to_string(),
+        kind,
+        has_hierarchy,
+        rows: empty.iter().map(|&c| rows_per_code[c]).sum(),
+        distinct_values: empty.len() as u64,
+        example_shapes: empty
+            .iter()
+            .take(3)
+            .map(|&c| shape_of(release.values[c].trim()))
+            .collect(),
+    }
+}
+
+/// The counts of a QI join read from its cells: release rows per
+/// (candidates, true originals among them); without a truth key the second
+/// number is 0 and `truth_unresolved` is `None`.
+pub(crate) struct QiJoinSummary {
+    expected: f64,
+    unique: u64,
+    none: u64,
+    hist: Vec<(u64, u64)>,
+    truth: Option<(u64, f64, u64, u64)>,
+}
+
+impl QiJoinSummary {
+    /// Sums the cells in ascending order (the same floating-point sums
+    /// whatever engine counted them).
+    pub(crate) fn of(
+        cells: &std::collections::BTreeMap<(u64, u64), u64>,
+        truth_unresolved: Option<u64>,
+    ) -> Self {
+        let mut expected = 0.0;
+        let mut unique = 0;
+        let mut none = 0;
+        let mut hist: std::collections::BTreeMap<u64, u64> = Default::default();
+        let (mut actual, mut correct, mut truth_in) = (0u64, 0.0f64, 0u64);
+        for (&(c, t), &n) in cells {
+            if c > 0 {
+                expected += n as f64 / c as f64;
+            }
+            match c {
+                0 => none += n,
+                1 => unique += n,
+                _ => {}
+            }
+            *hist.entry(c).or_insert(0) += n;
+            if t > 0 {
+                truth_in += n;
+                if c == 1 {
+                    actual += n;
+                }
+                // Every candidate set holds all of the row's candidates at
+                // one level (no weights), so the tied best candidates are
+                // the whole set: t/c as in the expected rate of
+                // `eval::linkage`.
+                correct += n as f64 * super::expected_share(t, c);
+            }
+        }
+        QiJoinSummary {
+            expected,
+            unique,
+            none,
+            hist: hist.into_iter().collect(),
+            truth: truth_unresolved.map(|u| (actual, correct, truth_in, u)),
+        }
+    }
+
+    /// A result with these counts (no columns, kinds or rows).
+    pub(crate) fn result(&self, n_original: usize, n_release: usize) -> QiJoinResult {
+        let share = |x: f64| {
+            if n_release == 0 {
+                0.0
+            } else {
+                x / n_release as f64
+            }
+        };
+        QiJoinResult {
+            quasi_identifiers: Vec::new(),
+            n_original,
+            n_release,
+            release_groups: 0,
+            // `+ 0.0`: an empty f64 sum is -0.0; reports print 0.
+            expected_reidentifications: self.expected + 0.0,
+            expected_reidentification_rate: share(self.expected) + 0.0,
+            unique_matches: self.unique,
+            certain_share: share(self.unique as f64),
+            no_candidates: self.none,
+            actual_reidentifications: self.truth.map(|t| t.0),
+            expected_correct_reidentifications: self.truth.map(|t| t.1 + 0.0),
+            truth_in_candidates: self.truth.map(|t| t.2),
+            truth_unresolved: self.truth.map(|t| t.3),
+            candidate_size_histogram: self.hist.clone(),
+            column_kinds: Vec::new(),
+            unmatched_by_column: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
 }
 
 /// The compatible original rows of every release row (ascending), by the
@@ -410,7 +511,7 @@ pub fn compatible_originals(
         let rc = col(release, q)?;
         let h = hierarchies.get(q);
         if let Some(h) = h {
-            check_hierarchy_covers(oc, h, &original.source)?;
+            check_hierarchy_covers(oc, h, &original.source, None)?;
         }
         let kind = column_kind(q, oc, kinds.get(q).copied());
         let per_release =

@@ -290,10 +290,28 @@ impl LshIndex {
         Ok(())
     }
 
+    /// Number of bands.
+    pub fn bands(&self) -> usize {
+        self.bands
+    }
+
     /// Adds document `id` with `signature`.
     pub fn insert(&mut self, id: u32, signature: &[u64]) -> Result<(), TextAttackError> {
+        let all: Vec<usize> = (0..self.bands).collect();
+        self.insert_in(id, signature, &all)
+    }
+
+    /// Adds document `id` to the buckets of the bands `bands` only (one
+    /// band partition of the index; see `text::linkage`'s partials).
+    pub fn insert_in(
+        &mut self,
+        id: u32,
+        signature: &[u64],
+        bands: &[usize],
+    ) -> Result<(), TextAttackError> {
         self.check(signature)?;
-        for band in 0..self.bands {
+        for &band in bands {
+            self.check_band(band)?;
             let key = self.band_key(signature, band);
             self.buckets[band].entry(key).or_default().push(id);
         }
@@ -302,9 +320,20 @@ impl LshIndex {
 
     /// The ids sharing at least one band bucket with `signature`, ascending.
     pub fn query(&self, signature: &[u64]) -> Result<Vec<u32>, TextAttackError> {
+        let all: Vec<usize> = (0..self.bands).collect();
+        self.query_in(signature, &all)
+    }
+
+    /// [`query`](Self::query) over the bands `bands` only.
+    pub fn query_in(
+        &self,
+        signature: &[u64],
+        bands: &[usize],
+    ) -> Result<Vec<u32>, TextAttackError> {
         self.check(signature)?;
         let mut out = Vec::new();
-        for band in 0..self.bands {
+        for &band in bands {
+            self.check_band(band)?;
             let key = self.band_key(signature, band);
             if let Some(ids) = self.buckets[band].get(&key) {
                 out.extend_from_slice(ids);
@@ -313,6 +342,16 @@ impl LshIndex {
         out.sort_unstable();
         out.dedup();
         Ok(out)
+    }
+
+    fn check_band(&self, band: usize) -> Result<(), TextAttackError> {
+        if band >= self.bands {
+            return Err(TextAttackError::Invalid(format!(
+                "band {band} is out of range ({} bands)",
+                self.bands
+            )));
+        }
+        Ok(())
     }
 }
 

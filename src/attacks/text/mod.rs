@@ -36,7 +36,10 @@ pub use leak::{
     mask_identifier, AmbiguityReason, IdentifierKind, IdentifierSet, KindLeaks, LeakExample,
     LeakScan, UncountedExample, ValueAssessment,
 };
-pub use linkage::{link_documents, DocumentLink, LinkageConfig, LinkageResult, Verification};
+pub use linkage::{
+    link_documents, link_documents_partitioned, DocumentLink, DocumentPartial,
+    DocumentPartitioning, LinkageConfig, LinkageResult, ReleaseCandidates, Verification,
+};
 pub use minhash::{
     estimate_jaccard, jaccard_sorted, lsh_candidate_probability, shingles, LshIndex, MinHasher,
     ShingleConfig, ShingleUnit,

@@ -343,9 +343,11 @@ pub(crate) fn run_table(
 /// [`run_table`] on a Spark Connect server: the equivalence-class partial
 /// is computed there (the same query as `reident metrics --engine
 /// spark://...`) and every release-only metric and chart is finished here
-/// from it. The parts that need the rows here (the hidden quasi-identifier
-/// check, the direct-identifier scan, the QI join, the risks) are not run
-/// and listed in `not_run`, so the claims that need them are INCONCLUSIVE.
+/// from it, and the QI join runs there too ([`crate::engine::spark_qi_join`];
+/// when it cannot, the reason goes to `not_run`). The parts that need the
+/// rows here (the hidden quasi-identifier check, the direct-identifier scan,
+/// the risks) are not run and listed in `not_run`, so the claims that need
+/// them are INCONCLUSIVE.
 fn run_table_on_spark(
     t: &TableConfig,
     config: &AuditConfig,
@@ -370,15 +372,36 @@ fn run_table_on_spark(
     let metrics = evaluate_classes(&table, &classes, params)?;
     let charts = table_charts(t, &classes, target_k, config)?;
     progress(&format!("{dataset}: privacy metrics (on {url})"));
-    let not_run = parts_needing_rows(t, |what| {
+    let mut qi_join = None;
+    let mut undeclared_shared_columns = Vec::new();
+    let mut qi_join_not_run = None;
+    if let Some(original) = &t.original {
+        match spark_qi_join(t, url, original, progress)? {
+            Ok((result, shared)) => {
+                qi_join = Some(result);
+                undeclared_shared_columns = shared;
+            }
+            Err(reason) => {
+                qi_join_not_run = Some((
+                    TablePart::QiJoin,
+                    format!(
+                        "the QI-join linkage was not run on the Spark engine ({url}): {reason}"
+                    ),
+                ))
+            }
+        }
+    }
+    // The QI join ran on Spark (or its own reason is given above).
+    let mut not_run = parts_needing_rows(t, false, |what| {
         format!("{what} was not run: the table is on the Spark engine ({url}) and this part reads the rows in this process; run the table in process for it")
     });
+    not_run.extend(qi_join_not_run);
     Ok(Box::new(TableFacts {
         name: t.name.clone(),
         direct_identifiers: None,
         metrics,
-        qi_join: None,
-        undeclared_shared_columns: Vec::new(),
+        qi_join,
+        undeclared_shared_columns,
         risk: None,
         charts,
         built_hierarchies: Vec::new(),
@@ -391,7 +414,11 @@ fn run_table_on_spark(
 /// QI join and risks when configured), each with `why(part)`: an engine
 /// that does not hold the rows lists them in `not_run`, so the claims
 /// that need them are INCONCLUSIVE (`claims::engine_guard`).
-fn parts_needing_rows(t: &TableConfig, why: impl Fn(&str) -> String) -> Vec<(TablePart, String)> {
+fn parts_needing_rows(
+    t: &TableConfig,
+    qi_join_needs_rows: bool,
+    why: impl Fn(&str) -> String,
+) -> Vec<(TablePart, String)> {
     let mut not_run = vec![
         (
             TablePart::HiddenQi,
@@ -402,7 +429,7 @@ fn parts_needing_rows(t: &TableConfig, why: impl Fn(&str) -> String) -> Vec<(Tab
             why("the direct-identifier scan"),
         ),
     ];
-    if t.original.is_some() {
+    if qi_join_needs_rows && t.original.is_some() {
         not_run.push((TablePart::QiJoin, why("the QI-join linkage")));
     }
     if t.risk.is_some() {
@@ -443,7 +470,7 @@ fn run_table_out_of_core(
         }
     }
     let mb = budget.0 >> 20;
-    let not_run = parts_needing_rows(t, |what| {
+    let not_run = parts_needing_rows(t, true, |what| {
         format!("{what} was not run: the table is read out of core under `memory` ({mb} MB) and this part needs the whole release in memory; remove `memory` for this table (on a machine that holds it) to run it")
     });
     Ok(Box::new(TableFacts {
@@ -457,6 +484,93 @@ fn run_table_out_of_core(
         built_hierarchies: Vec::new(),
         not_run,
     }))
+}
+
+/// The QI join of a Spark table ([`crate::engine::spark_qi_join`]): the
+/// result and the release columns an adversary could join on beyond the
+/// quasi-identifiers, or (inner `Err`) why it cannot run there. Hierarchies
+/// are not built on Spark (`build_hierarchies` reads the rows): a release
+/// value only a built hierarchy would read matches nothing, and the
+/// coverage guard keeps the claim from passing.
+fn spark_qi_join(
+    t: &TableConfig,
+    url: &str,
+    original: &Path,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Result<(crate::attacks::linkage::QiJoinResult, Vec<String>), String>, AuditError> {
+    let truth = match &t.truth {
+        None => None,
+        Some(tr) if tr.map.is_some() => {
+            return Ok(Err(
+                "a truth key through a key-map file is not supported there".into(),
+            ))
+        }
+        Some(tr) if tr.original == ROW_KEY => {
+            return Ok(Err(format!(
+                "a truth key on the originals' row number (`{ROW_KEY}`) is not supported there"
+            )))
+        }
+        Some(tr) => Some((tr.original.as_str(), tr.release.as_str())),
+    };
+    let mut hierarchies = HashMap::new();
+    for (column, path) in &t.hierarchies {
+        if t.quasi_identifiers.contains(column) {
+            hierarchies.insert(column.clone(), Hierarchy::from_arx_csv(path, column)?);
+        }
+    }
+    let columns: Vec<(String, String)> = t
+        .quasi_identifiers
+        .iter()
+        .map(|q| {
+            let o = t
+                .original_columns
+                .get(q)
+                .cloned()
+                .unwrap_or_else(|| q.clone());
+            (q.clone(), o)
+        })
+        .collect();
+    let kinds: HashMap<String, crate::data::ValueKind> =
+        t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
+    let original_text = original.display().to_string();
+    let release_text = t.release.display().to_string();
+    let (mut result, release_columns, original_columns) = match crate::engine::spark_qi_join(
+        url,
+        &crate::engine::SparkQiJoin {
+            original: &original_text,
+            release: &release_text,
+            columns: &columns,
+            hierarchies: &hierarchies,
+            kinds: &kinds,
+            truth,
+        },
+    ) {
+        Ok(answer) => answer,
+        Err(crate::engine::EngineError::Unsupported(reason)) => return Ok(Err(reason)),
+        Err(e) => return Err(e.into()),
+    };
+    result.rows.clear();
+    let original_qis: Vec<String> = columns.iter().map(|(_, o)| o.clone()).collect();
+    let truth_columns: Vec<&str> = t
+        .truth
+        .iter()
+        .flat_map(|tr| [tr.original.as_str(), tr.release.as_str()])
+        .collect();
+    let shared = undeclared_shared_columns_of(
+        &release_columns
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &original_columns
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &t.quasi_identifiers,
+        &original_qis,
+        &truth_columns,
+    );
+    progress(&format!("table `{}`: QI-join linkage (on {url})", t.name));
+    Ok(Ok((result, shared)))
 }
 
 /// Builds a hierarchy for each quasi-identifier of `t` without one, from the

@@ -18,6 +18,33 @@ pub(crate) fn run_traces(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Box<TracesFacts>, AuditError> {
     let source = t.events.display().to_string();
+    if let crate::engine::Engine::Spark(url) = config.traces_engine(t)? {
+        let spec = TraceSpec {
+            user_column: t.user.clone(),
+            timestamp_column: t.timestamp.clone(),
+            action_columns: t.actions.clone(),
+            bucket_seconds: t.bucket_seconds.first().copied().unwrap_or(3600),
+        };
+        let mut report = crate::attacks::unicity::UnicityReport {
+            curves: Vec::new(),
+            linkage: Vec::new(),
+            out_of_core: Vec::new(),
+        };
+        for &bucket in &t.bucket_seconds {
+            let spec = TraceSpec {
+                bucket_seconds: bucket,
+                ..spec.clone()
+            };
+            report.curves.push(crate::engine::spark_unicity_curve(
+                &url,
+                &source,
+                &spec,
+                &t.points,
+                config.seed,
+            )?);
+        }
+        return finish(t, config, report, progress);
+    }
     let (events, actions) = match &t.format {
         None => (
             read_frame(&t.events, &ReadOptions::default())?,
@@ -57,6 +84,16 @@ pub(crate) fn run_traces(
         None,
         &|| {},
     )?;
+    finish(t, config, report, progress)
+}
+
+/// The chart and facts of a finished unicity report.
+fn finish(
+    t: &TracesConfig,
+    config: &AuditConfig,
+    report: crate::attacks::unicity::UnicityReport,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Box<TracesFacts>, AuditError> {
     let mut charts_out = Vec::new();
     if let Some(curve) = report.curves.first() {
         let points: Vec<charts::UnicityPoint> = curve
