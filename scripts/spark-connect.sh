@@ -12,6 +12,11 @@
 # openjdk-17-jre-headless with apt-get when `java` is missing). Loopback only.
 # The server's log is target/spark-connect/server.log; its pid target/spark-connect/pid.
 # REIDENT_SPARK_DRIVER_MEMORY sets the driver (and, with local[2], executor) memory (default 1g).
+# REIDENT_SPARK_STREAM_SECONDS (default 2) is the server's longest response stream
+# (spark.connect.execute.reattachable.senderMaxStreamDuration, 2 min in Spark): after it
+# the server ends the stream and the client must reattach. Kept short here so that every
+# query longer than that exercises the client's reattach path (issue #18: a client that
+# took the end of such a stream for the end of the result saw no rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,6 +76,7 @@ start() {
     --conf spark.driver.bindAddress=127.0.0.1 \
     --conf spark.ui.enabled=false \
     --conf spark.sql.shuffle.partitions=4 \
+    --conf spark.connect.execute.reattachable.senderMaxStreamDuration="${REIDENT_SPARK_STREAM_SECONDS:-2}s" \
     --conf spark.sql.catalogImplementation=in-memory \
     --conf spark.sql.warehouse.dir="$PWD/$STATE/warehouse" \
     --driver-memory "${REIDENT_SPARK_DRIVER_MEMORY:-1g}" \
