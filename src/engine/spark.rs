@@ -307,7 +307,8 @@ pub(crate) fn run_sql(
 /// of each input partition, counted by one small query, give each
 /// partition's offset (see the module docs).
 pub(crate) struct RowNumbers {
-    offsets: HashMap<i64, u64>,
+    /// Per partition id: the first row number and the partition's rows.
+    offsets: HashMap<i64, (u64, u64)>,
     /// Rows of the table.
     pub total: u64,
 }
@@ -328,10 +329,10 @@ impl RowNumbers {
                 sizes.insert(p.value(i), n.value(i));
             }
         }
-        let mut offsets: HashMap<i64, u64> = HashMap::new();
+        let mut offsets: HashMap<i64, (u64, u64)> = HashMap::new();
         let mut total = 0u64;
         for (&p, &n) in &sizes {
-            offsets.insert(p, total);
+            offsets.insert(p, (total, n as u64));
             total += n as u64;
         }
         Ok(RowNumbers { offsets, total })
@@ -339,13 +340,18 @@ impl RowNumbers {
 
     /// The 0-based row number of the row with id `mid`.
     pub(crate) fn row(&self, url: &str, mid: i64) -> Result<u64, EngineError> {
-        let offset = self.offsets.get(&(mid >> 33)).ok_or_else(|| {
+        let outside = || {
             spark_error(
                 url,
                 "unexpected answer: a row id outside the counted partitions".into(),
             )
-        })?;
-        Ok(offset + (mid & ((1i64 << 33) - 1)) as u64)
+        };
+        let &(offset, size) = self.offsets.get(&(mid >> 33)).ok_or_else(outside)?;
+        let position = (mid & ((1i64 << 33) - 1)) as u64;
+        if position >= size {
+            return Err(outside());
+        }
+        Ok(offset + position)
     }
 }
 
