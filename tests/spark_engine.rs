@@ -8,7 +8,9 @@
 //! Linkage too: the Fellegi-Sunter model (lambda, m, u, every EM session),
 //! the links with their explanations and precision/recall/F1 computed on
 //! Spark equal the in-process ones on the Adult linkage fixture, by library
-//! call and through `reident link --engine spark://...`.
+//! call and through `reident link --engine spark://...`, and on the fixture
+//! as a folder of three Parquet files (several input partitions) with every
+//! response stream cut by the server and reattached (issue #18).
 //!
 //! The QI join (candidates, rate, coverage, truth figures, the CLI verdict
 //! and the audit's re-identification claim) on a generalized Adult release

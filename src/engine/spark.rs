@@ -22,6 +22,11 @@
 //! (e.g. doubles as `1.0`), which may differ from the Rust reader's text.
 //! Keep such columns as strings, or compare with care.
 //!
+//! Every query goes through [`run_sql`], which reads the result stream
+//! itself and reattaches when the server ends it before the result is
+//! complete (a long query or a large answer), so an answer is either whole
+//! or an error.
+//!
 //! Linkage on Spark is [`super::spark_link`], the QI join [`super::spark_qi`].
 
 use std::collections::{BTreeMap, HashMap};

@@ -31,6 +31,14 @@
 //!   runs on Spark and the links are exactly the in-process links;
 //! * with a truth key, the (original, release) pairs that share it.
 //!
+//! Rust cross-checks what comes back and errs rather than return a result
+//! on a mismatch: the u counts cover exactly the pairs of the cross join or
+//! sample; the pairs compared lie between the largest rule's blocking count
+//! and the sum of the rules' counts; an implied EM session has at most the
+//! pairs compared; the pairs above the threshold are exactly as many as the
+//! pattern counts of the passing vectors; every row id lies inside its
+//! counted partition.
+//!
 //! Values are read as the readers do (cast to text, trimmed; a null, a
 //! missing token or a suppression token `*`, `***` is missing); see
 //! [`super::spark`] for the known differences of Spark's `trim` and casts.
