@@ -378,8 +378,10 @@ fn spark_linkage_equals_in_process_on_the_adult_fixture() {
 }
 
 /// `table` as a folder of Parquet files of string columns, one per chunk of
-/// rows of the given sizes (so Spark reads it as several input partitions,
-/// each file its own partition, and orders them by size, not by name).
+/// rows of the given sizes. Spark packs the files into input partitions by
+/// size, not name (on the local test server the 3 files below become 2
+/// partitions, `part-0` + `part-2` and `part-1`, per its log), so its scan
+/// order is not the files' order.
 fn parquet_folder(
     dir: &tempfile::TempDir,
     name: &str,
@@ -422,7 +424,7 @@ fn parquet_folder(
 /// end of the result, so long queries came back empty. The test server
 /// (`scripts/spark-connect.sh`) cuts every stream after 1 KiB, so each query
 /// here needs reattaching; the input is a folder of three Parquet files of
-/// different sizes (three input partitions, read in size order). Pairs
+/// different sizes (several input partitions, one spanning two files). Pairs
 /// compared, every m and u, lambda, every EM session, the links (count and
 /// weights) and precision/recall/F1 equal the in-process run on the same
 /// rows.
