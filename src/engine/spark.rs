@@ -22,6 +22,11 @@
 //! (e.g. doubles as `1.0`), which may differ from the Rust reader's text.
 //! Keep such columns as strings, or compare with care.
 //!
+//! Every query goes through [`run_sql`], which reads the result stream
+//! itself and reattaches when the server ends it before the result is
+//! complete (a long query or a large answer), so an answer is either whole
+//! or an error.
+//!
 //! Linkage on Spark is [`super::spark_link`], the QI join [`super::spark_qi`].
 
 use std::collections::{BTreeMap, HashMap};
@@ -221,22 +226,94 @@ pub fn columns(url: &str, table: &SparkTable) -> Result<Vec<String>, EngineError
     frame.columns().map_err(fail)
 }
 
-/// Runs `sql` on `session` and collects the answer (errors carry the query).
+/// Runs `sql` on the server of `session` and collects the answer (errors
+/// carry the query).
+///
+/// The result stream is driven here rather than by the client's
+/// `collect_record_batches`: a Spark Connect server ends a response stream
+/// after `spark.connect.execute.reattachable.senderMaxStreamDuration` (2
+/// minutes by default) and expects the client to `ReattachExecute` from the
+/// last response it saw until a `ResultComplete` arrives (as pyspark's
+/// `ExecutePlanResponseReattachableIterator` does). `apache-spark-connect`
+/// 4.2.0 takes the end of such a stream for the end of the result, so any
+/// query longer than that came back with no rows and no error (issue #18:
+/// 0 pairs compared at 1M x 1M). Here an ended stream without
+/// `ResultComplete` is reattached, and a result that cannot be completed is
+/// an error, never a short answer.
 pub(crate) fn run_sql(
     session: &SparkSession,
     url: &str,
     sql: &str,
 ) -> Result<Vec<RecordBatch>, EngineError> {
-    let fail = |e: spark_connect::SparkError| spark_error(url, format!("{e}\nquery: {sql}"));
-    let frame = session.sql(sql).map_err(fail)?;
-    frame.collect_record_batches().map_err(fail)
+    use spark_connect_core::{block_on, ExecutePlanResponseReattachableIterator};
+    use spark_connect_proto::{execute_plan_response::ResponseType, plan, relation};
+
+    let fail = |e: String| spark_error(url, format!("{e}\nquery: {sql}"));
+    let client = block_on(spark_connect_core::SparkConnectClient::connect(
+        &spark_connect_core::ChannelBuilder::parse(url).map_err(|e| fail(e.to_string()))?,
+    ))
+    .map_err(|e| fail(format!("cannot connect: {e}")))?;
+    let request = spark_connect_proto::ExecutePlanRequest {
+        session_id: session.session_id().to_string(),
+        user_context: Some(spark_connect_proto::UserContext::default()),
+        plan: Some(spark_connect_proto::Plan {
+            op_type: Some(plan::OpType::Root(spark_connect_proto::Relation {
+                common: None,
+                rel_type: Some(relation::RelType::Sql(spark_connect_proto::Sql {
+                    query: sql.to_string(),
+                    ..Default::default()
+                })),
+            })),
+        }),
+        ..Default::default()
+    };
+    let iter = ExecutePlanResponseReattachableIterator::new(request);
+    let mut stream =
+        block_on(client.execute_plan(iter.request().clone())).map_err(|e| fail(e.to_string()))?;
+    let mut batches = Vec::new();
+    loop {
+        match block_on(stream.message()) {
+            Ok(Some(response)) => {
+                block_on(iter.set_last_response_id(&response));
+                if let Some(ResponseType::ArrowBatch(batch)) = &response.response_type {
+                    if !batch.data.is_empty() {
+                        let reader = arrow::ipc::reader::StreamReader::try_new(
+                            std::io::Cursor::new(&batch.data),
+                            None,
+                        )
+                        .map_err(|e| fail(format!("cannot read an Arrow batch: {e}")))?;
+                        for b in reader {
+                            batches.push(
+                                b.map_err(|e| fail(format!("cannot read an Arrow batch: {e}")))?,
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(None) if block_on(iter.is_completed()) => break,
+            Ok(None) => {
+                // The server ended the stream before the result was complete
+                // (a long query, or a stream cut by its size limit): resume it.
+                // While the query runs, each stream ends empty at the deadline;
+                // a query the server no longer knows is an error from reattach.
+                stream =
+                    block_on(client.reattach_execute(block_on(iter.create_reattach_request())))
+                        .map_err(|e| fail(format!("cannot reattach to the running query: {e}")))?;
+            }
+            Err(status) => return Err(fail(status.message().to_string())),
+        }
+    }
+    // Let the server drop the buffered responses (it would after a timeout).
+    let _ = block_on(client.release_execute(block_on(iter.create_release_request(true))));
+    Ok(batches)
 }
 
 /// Row numbers in scan order from `monotonically_increasing_id()`: the rows
 /// of each input partition, counted by one small query, give each
 /// partition's offset (see the module docs).
 pub(crate) struct RowNumbers {
-    offsets: HashMap<i64, u64>,
+    /// Per partition id: the first row number and the partition's rows.
+    offsets: HashMap<i64, (u64, u64)>,
     /// Rows of the table.
     pub total: u64,
 }
@@ -257,10 +334,10 @@ impl RowNumbers {
                 sizes.insert(p.value(i), n.value(i));
             }
         }
-        let mut offsets: HashMap<i64, u64> = HashMap::new();
+        let mut offsets: HashMap<i64, (u64, u64)> = HashMap::new();
         let mut total = 0u64;
         for (&p, &n) in &sizes {
-            offsets.insert(p, total);
+            offsets.insert(p, (total, n as u64));
             total += n as u64;
         }
         Ok(RowNumbers { offsets, total })
@@ -268,13 +345,18 @@ impl RowNumbers {
 
     /// The 0-based row number of the row with id `mid`.
     pub(crate) fn row(&self, url: &str, mid: i64) -> Result<u64, EngineError> {
-        let offset = self.offsets.get(&(mid >> 33)).ok_or_else(|| {
+        let outside = || {
             spark_error(
                 url,
                 "unexpected answer: a row id outside the counted partitions".into(),
             )
-        })?;
-        Ok(offset + (mid & ((1i64 << 33) - 1)) as u64)
+        };
+        let &(offset, size) = self.offsets.get(&(mid >> 33)).ok_or_else(outside)?;
+        let position = (mid & ((1i64 << 33) - 1)) as u64;
+        if position >= size {
+            return Err(outside());
+        }
+        Ok(offset + position)
     }
 }
 

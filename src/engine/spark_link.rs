@@ -31,6 +31,14 @@
 //!   runs on Spark and the links are exactly the in-process links;
 //! * with a truth key, the (original, release) pairs that share it.
 //!
+//! Rust cross-checks what comes back and errs rather than return a result
+//! on a mismatch: the u counts cover exactly the pairs of the cross join or
+//! sample; the pairs compared lie between the largest rule's blocking count
+//! and the sum of the rules' counts; an implied EM session has at most the
+//! pairs compared; the pairs above the threshold are exactly as many as the
+//! pattern counts of the passing vectors; every row id lies inside its
+//! counted partition.
+//!
 //! Values are read as the readers do (cast to text, trimmed; a null, a
 //! missing token or a suppression token `*`, `***` is missing); see
 //! [`super::spark`] for the known differences of Spark's `trim` and casts.
@@ -299,6 +307,22 @@ pub fn link(
             seed2 = config.seed.wrapping_add(1),
         ))?
     };
+    // The u counts cover every pair of the cross join (or of the sample).
+    let u_expected = if total_pairs <= config.u_sample_pairs as f64 {
+        nl as u64 * nr as u64
+    } else {
+        let side = (config.u_sample_pairs as f64).sqrt().ceil() as u64;
+        side.min(nl as u64)
+            * (config.u_sample_pairs as u64 / side.max(1))
+                .max(1)
+                .min(nr as u64)
+    };
+    if u_counts.n_pairs() != u_expected {
+        return Err(bad(&format!(
+            "the u pattern counts cover {} pairs, not the {u_expected} of the rows compared",
+            u_counts.n_pairs()
+        )));
+    }
     let comparison_refs: Vec<&Comparison> = config.comparisons.iter().collect();
     let u = crate::attacks::linkage::fellegi_sunter::u_from_patterns(
         &comparison_refs,
@@ -321,6 +345,25 @@ pub fn link(
     let all_counts = counts_of(&format!(
         "{with} SELECT {g_list}, COUNT(*) FROM ({pairs_sql}) GROUP BY {g_list}"
     ))?;
+    // Cross-check against the blocking counts: the union holds every pair of
+    // each rule and at most their sum (no rule: the cross join).
+    let compared = all_counts.n_pairs();
+    let largest_rule = estimates.iter().map(|e| e.pairs).max().unwrap_or(0);
+    if compared < largest_rule || compared > total {
+        return Err(bad(&format!(
+            "{compared} pairs compared, but the blocking counts give {} (rules: {}); no result is returned rather than a wrong one",
+            if estimates.len() == 1 {
+                format!("{total}")
+            } else {
+                format!("between {largest_rule} and {total}")
+            },
+            estimates
+                .iter()
+                .map(|e| format!("`{}` {}", e.rule, e.pairs))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let mut session_counts = |session: &SessionPairs| -> Result<PatternPartial, LinkageError> {
         let to_linkage = |e: EngineError| LinkageError::BadParameter(e.to_string());
         match session {
@@ -347,7 +390,14 @@ pub fn link(
                         training_sql[j]
                     )
                 };
-                counts_of(&sql).map_err(to_linkage)
+                let counts = counts_of(&sql).map_err(to_linkage)?;
+                if matches!(session, SessionPairs::Implied(_)) && counts.n_pairs() > compared {
+                    return Err(to_linkage(bad(&format!(
+                        "an EM session's pattern counts cover {} pairs, more than the {compared} compared",
+                        counts.n_pairs()
+                    ))));
+                }
+                Ok(counts)
             }
         }
     };
@@ -394,6 +444,18 @@ pub fn link(
                 gamma_of.push(columns[2..].iter().map(|c| c[i] as u8).collect());
             }
         }
+    }
+    let expected_scored: u64 = all_counts
+        .counts
+        .iter()
+        .filter(|(g, _)| model.match_weight(g, &zeros) >= config.threshold)
+        .map(|(_, &n)| n)
+        .sum();
+    if pairs.len() as u64 != expected_scored {
+        return Err(bad(&format!(
+            "{} pairs at or above the threshold came back, but the pattern counts hold {expected_scored}",
+            pairs.len()
+        )));
     }
     // A fixed order (original row, release row): the assignment breaks ties
     // by rows, not by position.
