@@ -12,11 +12,11 @@
 # openjdk-17-jre-headless with apt-get when `java` is missing). Loopback only.
 # The server's log is target/spark-connect/server.log; its pid target/spark-connect/pid.
 # REIDENT_SPARK_DRIVER_MEMORY sets the driver (and, with local[2], executor) memory (default 1g).
-# REIDENT_SPARK_STREAM_SECONDS (default 2) and REIDENT_SPARK_STREAM_BYTES (default 1024) bound
-# the server's response streams (spark.connect.execute.reattachable.senderMaxStreamDuration
-# and senderMaxStreamSize, 2 min and 1 GB in Spark): past either the server ends the stream
-# and the client must reattach. Kept tiny here so that every query of the tests goes through
-# the client's reattach path (issue #18: a client that took the end of such a stream for the
+# REIDENT_SPARK_STREAM_SECONDS and REIDENT_SPARK_STREAM_BYTES bound the server's response
+# streams (spark.connect.execute.reattachable.senderMaxStreamDuration and senderMaxStreamSize;
+# unset: Spark's own 2 min and 1 GB): past either the server ends the stream and the client
+# must reattach. The tests (.ci/run) set them tiny (2 s, 1 KiB) so that every query goes
+# through the client's reattach path (issue #18: a client that took the end of such a stream for the
 # end of the result saw no rows, and reported 0 pairs compared at 1M x 1M).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,8 +77,8 @@ start() {
     --conf spark.driver.bindAddress=127.0.0.1 \
     --conf spark.ui.enabled=false \
     --conf spark.sql.shuffle.partitions=4 \
-    --conf spark.connect.execute.reattachable.senderMaxStreamDuration="${REIDENT_SPARK_STREAM_SECONDS:-2}s" \
-    --conf spark.connect.execute.reattachable.senderMaxStreamSize="${REIDENT_SPARK_STREAM_BYTES:-1024}" \
+    --conf spark.connect.execute.reattachable.senderMaxStreamDuration="${REIDENT_SPARK_STREAM_SECONDS:-120}s" \
+    --conf spark.connect.execute.reattachable.senderMaxStreamSize="${REIDENT_SPARK_STREAM_BYTES:-1073741824}" \
     --conf spark.sql.catalogImplementation=in-memory \
     --conf spark.sql.warehouse.dir="$PWD/$STATE/warehouse" \
     --driver-memory "${REIDENT_SPARK_DRIVER_MEMORY:-1g}" \

@@ -18,8 +18,9 @@
 //! trace unicity (every curve, the bad-timestamp error, `reident unicity`
 //! and the audit's traces) equal the in-process ones too.
 //!
-//! Needs the `spark` feature and a server: `scripts/spark-connect.sh start`
-//! then `REIDENT_SPARK_URL=sc://127.0.0.1:15002 cargo test --features spark
+//! Needs the `spark` feature and a server: `REIDENT_SPARK_STREAM_SECONDS=2
+//! REIDENT_SPARK_STREAM_BYTES=1024 scripts/spark-connect.sh start` (tiny
+//! stream limits, as `.ci/run` sets them, so every query reattaches) then `REIDENT_SPARK_URL=sc://127.0.0.1:15002 cargo test --features spark
 //! --test spark_engine`. Without `REIDENT_SPARK_URL` every test prints why
 //! and returns (the server runs in `.ci/run`).
 
@@ -421,9 +422,9 @@ fn parquet_folder(
 /// server ends a response stream after a time or size limit
 /// (`senderMaxStreamDuration`, `senderMaxStreamSize`) and the client must
 /// reattach; `apache-spark-connect` 4.2.0 took the end of the stream for the
-/// end of the result, so long queries came back empty. The test server
-/// (`scripts/spark-connect.sh`) cuts every stream after 1 KiB, so each query
-/// here needs reattaching; the input is a folder of three Parquet files of
+/// end of the result, so long queries came back empty. The CI's test server
+/// (`REIDENT_SPARK_STREAM_BYTES=1024 scripts/spark-connect.sh start`) cuts
+/// every stream after 1 KiB, so each query here needs reattaching; the input is a folder of three Parquet files of
 /// different sizes (several input partitions, one spanning two files). Pairs
 /// compared, every m and u, lambda, every EM session, the links (count and
 /// weights) and precision/recall/F1 equal the in-process run on the same
