@@ -178,8 +178,8 @@ fn engine_guard(
         "not measured",
         None,
         None,
-        "not run on this engine",
-        "The claim's attack could not run on the table's engine.".into(),
+        "not run on this engine or memory budget",
+        "The claim's attack could not run on the table's engine or under its memory budget (the warning says why).".into(),
         reasons,
     ))
 }

@@ -469,9 +469,9 @@ fn run_table_out_of_core(
             progress(&format!("{dataset}: warning: memory budget: {w}"));
         }
     }
-    let mb = budget.0 >> 20;
+    let bytes = budget.0;
     let not_run = parts_needing_rows(t, true, |what| {
-        format!("{what} was not run: the table is read out of core under `memory` ({mb} MB) and this part needs the whole release in memory; remove `memory` for this table (on a machine that holds it) to run it")
+        format!("{what} was not run: the table is read out of core under `memory` ({bytes} bytes) and this part needs the whole release in memory; remove `memory` for this table (on a machine that holds it) to run it")
     });
     Ok(Box::new(TableFacts {
         name: t.name.clone(),
