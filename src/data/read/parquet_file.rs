@@ -129,34 +129,7 @@ pub(super) fn load_parquet(
     limits: &Limits,
     missing: &MissingPolicy,
 ) -> Result<EncodedTable, DataError> {
-    let source = path.display().to_string();
-    match open_parquet(path, limits)? {
-        Opened::Bytes(bytes) => {
-            let whole = Buffer::from_vec(bytes);
-            unpanicked(&source, || {
-                encode_row_groups(
-                    || Ok(Cursor::new(whole.as_slice())),
-                    &Chunks::Bytes(&whole),
-                    &source,
-                    columns,
-                    limits,
-                    missing,
-                    RowGroups::Whole,
-                )
-            })
-        }
-        Opened::File(file) => unpanicked(&source, || {
-            encode_row_groups(
-                || file.try_clone().map_err(|e| io_error(path, e)),
-                &Chunks::File(path),
-                &source,
-                columns,
-                limits,
-                missing,
-                RowGroups::Whole,
-            )
-        }),
-    }
+    open_and_encode(path, columns, limits, missing, RowGroups::Whole)
 }
 
 /// [`load_parquet`] one row group at a time: after each row group
@@ -168,6 +141,25 @@ pub(super) fn stream_parquet(
     limits: &Limits,
     missing: &MissingPolicy,
     after_group: &mut dyn FnMut(&mut [CategoricalColumnBuilder]) -> bool,
+) -> Result<EncodedTable, DataError> {
+    open_and_encode(
+        path,
+        columns,
+        limits,
+        missing,
+        RowGroups::Streamed(after_group),
+    )
+}
+
+/// Opens the file ([`open_parquet`]) and runs [`encode_row_groups`] over it,
+/// from memory for a gzip'd file, else through the file, a decoder panic
+/// turned into an error naming the file.
+fn open_and_encode(
+    path: &Path,
+    columns: &[&str],
+    limits: &Limits,
+    missing: &MissingPolicy,
+    groups: RowGroups<'_>,
 ) -> Result<EncodedTable, DataError> {
     let source = path.display().to_string();
     match open_parquet(path, limits)? {
@@ -181,7 +173,7 @@ pub(super) fn stream_parquet(
                     columns,
                     limits,
                     missing,
-                    RowGroups::Streamed(after_group),
+                    groups,
                 )
             })
         }
@@ -193,7 +185,7 @@ pub(super) fn stream_parquet(
                 columns,
                 limits,
                 missing,
-                RowGroups::Streamed(after_group),
+                groups,
             )
         }),
     }
