@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs Debian's headless Chromium for the ignored browser test of the HTML report:
-#   cargo test --test report_browser -- --ignored
+#   cargo test --test integration report_browser:: -- --ignored
 # Skips the install when chromium is already on the machine.
 set -eu
 if ! command -v chromium >/dev/null 2>&1; then

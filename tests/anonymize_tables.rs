@@ -12,7 +12,7 @@ use reident::anonymize::mondrian::{mondrian, MondrianConfig, MondrianQi, QiKind}
 use reident::anonymize::AnonymizeError;
 use reident::data::{CategoricalColumn, EncodedTable, Hierarchy};
 
-mod adult_support;
+use crate::adult_support;
 use adult_support::{adult, adult_dir as data_dir};
 
 fn adult_qi(column: &str) -> QuasiIdentifier {

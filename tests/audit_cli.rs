@@ -2,8 +2,8 @@
 //! figures, the report files, the schema, determinism, exit codes on refuted
 //! claims and on bad configs, and that no original record reaches the report.
 
-mod adult_support;
-mod report_support;
+use crate::adult_support;
+use crate::report_support;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};

@@ -27,7 +27,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
-mod adult_support;
+use crate::adult_support;
 use adult_support::ADULT_COLUMNS;
 
 #[test]

@@ -418,7 +418,7 @@ fn bad_audit_input_gets_clear_errors() {
 }
 
 /// Heavy: 100 seeds x 20,000 trials. Run with
-/// `cargo test --test dp_audit -- --ignored --nocapture` (about 3 minutes in
+/// `cargo test --test integration dp_audit:: -- --ignored --nocapture` (about 3 minutes in
 /// a debug build on 2 cores; last run: 0 false refutations in 100 seeds).
 /// Checks that a truthful Laplace mechanism is rarely if ever refuted, that
 /// the cheating one always is, and that with 20,000 trials the bound on the

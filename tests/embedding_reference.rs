@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use reident::attacks::text::embedding::SentenceEmbedder;
 
-mod embedding_support;
+use crate::embedding_support;
 use embedding_support::model_dir;
 
 fn fixture() -> (Vec<String>, Vec<Vec<f32>>) {

@@ -12,7 +12,7 @@ use reident::data::{CategoricalColumn, EncodedTable, Hierarchy};
 use reident::engine::ClassPartial;
 use reident::privacy::{evaluate, MetricsParams, SuppressedRows};
 
-mod adult_support;
+use crate::adult_support;
 use adult_support::{adult, adult_dir};
 
 const QIS: [&str; 6] = [

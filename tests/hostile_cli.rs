@@ -4,7 +4,7 @@
 //! naming the file and the line, column or flag at fault, no panic, no hang,
 //! at most 1 GiB of address space, and inputs byte-identical afterwards.
 
-mod hostile_support;
+use crate::hostile_support;
 
 use hostile_support::{bytes, gz, gzip_bomb, run, text, wide_csv, Case, Content, PEOPLE};
 

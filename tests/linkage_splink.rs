@@ -24,7 +24,7 @@ fn m_and_u_agree_with_splink_on_400_rows() {
 }
 
 /// 2,000 rows. Heavy in a debug build (every one of the 4e6 pairs is compared
-/// for u, as in the Splink run): `cargo test --test linkage_splink -- --ignored`.
+/// for u, as in the Splink run): `cargo test --test integration linkage_splink:: -- --ignored`.
 #[test]
 #[ignore]
 fn m_and_u_agree_with_splink_on_2000_rows() {

@@ -20,7 +20,7 @@ use reident::engine::out_of_core::{evaluate_file, OutOfCore};
 use reident::engine::MemoryBudget;
 use reident::privacy::{evaluate, MetricsParams, MetricsReport, SuppressedRows};
 
-mod adult_support;
+use crate::adult_support;
 use adult_support::adult_dir;
 
 const QIS: [&str; 6] = [

@@ -10,7 +10,7 @@
 
 use reident::privacy::*;
 
-mod adult_support;
+use crate::adult_support;
 use adult_support::adult;
 
 fn rel_close(a: f64, b: f64) -> bool {

@@ -4,7 +4,7 @@
 //! cases with values known by construction, UCI Adult, and the NIST ACS
 //! excerpt whose `DENSITY` maps one-to-one to `PUMA`.
 
-mod adult_support;
+use crate::adult_support;
 
 use std::path::Path;
 

@@ -5,10 +5,10 @@
 //! `$CARGO_TARGET_TMPDIR/report_browser/`.
 //!
 //! Needs Chromium (`.ci/install-chromium.sh`); run with
-//! `cargo test --test report_browser -- --ignored`. Set `REIDENT_CHROMIUM` to
+//! `cargo test --test integration report_browser:: -- --ignored`. Set `REIDENT_CHROMIUM` to
 //! the browser binary if it is not `chromium` on the PATH.
 
-mod report_support;
+use crate::report_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! Set `REIDENT_CHART_DIR=/some/dir` to also write every chart there for a
 //! visual check.
 
-mod report_support;
+use crate::report_support;
 
 use reident::report::charts;
 use report_support::sample_charts;

@@ -2,7 +2,7 @@
 //! the JSON Schema, Markdown and HTML contents, the redaction guard and the
 //! atomic writer's refusal to write beside input files.
 
-mod report_support;
+use crate::report_support;
 
 use reident::data::DataError;
 use reident::report::{

@@ -326,9 +326,6 @@ fn semantic_scores_have_wilson_intervals_and_a_cosine_pr_curve() {
 }
 
 #[cfg(feature = "semantic")]
-mod embedding_support;
-
-#[cfg(feature = "semantic")]
 mod with_model {
     use super::*;
     use reident::attacks::text::embedding::SentenceEmbedder;

@@ -21,7 +21,7 @@
 //! Needs the `spark` feature and a server: `REIDENT_SPARK_STREAM_SECONDS=2
 //! REIDENT_SPARK_STREAM_BYTES=1024 scripts/spark-connect.sh start` (tiny
 //! stream limits, as `.ci/run` sets them, so every query reattaches) then `REIDENT_SPARK_URL=sc://127.0.0.1:15002 cargo test --features spark
-//! --test spark_engine`. Without `REIDENT_SPARK_URL` every test prints why
+//! --test integration spark_engine::`. Without `REIDENT_SPARK_URL` every test prints why
 //! and returns (the server runs in `.ci/run`).
 
 #![cfg(feature = "spark")]
@@ -42,7 +42,7 @@ use reident::engine::ClassPartial;
 use reident::eval::linkage::score_links;
 use reident::privacy::{evaluate, MetricsParams, MetricsReport};
 
-mod adult_support;
+use crate::adult_support;
 use adult_support::{adult, adult_dir, ADULT_COLUMNS};
 
 const QIS: [&str; 6] = [

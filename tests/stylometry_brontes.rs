@@ -77,7 +77,7 @@ fn burrows_cross_validated() {
 /// pooled top-1): Cosine 0.875, Eder 0.84375, nearest centroid (z) 0.875,
 /// kNN (k = 3, z) 0.75, Cosine Delta on character 2-3-grams 1.0, on the
 /// Snowball function words 0.90625. Slow in debug builds:
-/// `cargo test --test stylometry_brontes -- --ignored`.
+/// `cargo test --test integration stylometry_brontes:: -- --ignored`.
 #[test]
 #[ignore]
 fn all_classifiers_cross_validated() {
@@ -132,7 +132,7 @@ fn all_classifiers_cross_validated() {
 /// Accuracy versus test length and versus number of authors (Cosine Delta,
 /// 100 MFW, 4 folds, seed 42; measured): test chapters cut to 50 / 200 /
 /// 1000 words give 0.4375 / 0.53125 / 0.6875 against chance 1/3. Slow in
-/// debug builds: `cargo test --test stylometry_brontes -- --ignored`.
+/// debug builds: `cargo test --test integration stylometry_brontes:: -- --ignored`.
 #[test]
 #[ignore]
 fn sweeps() {

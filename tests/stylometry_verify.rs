@@ -115,7 +115,7 @@ fn pan_cosine_baseline_on_the_jira_pan_sample() {
 }
 
 /// The compression baseline takes about 40 s in a debug build: run with
-/// `cargo test --test stylometry_verify -- --ignored`.
+/// `cargo test --test integration stylometry_verify:: -- --ignored`.
 #[test]
 #[ignore]
 fn pan_compression_baseline_on_the_jira_pan_sample() {
@@ -137,7 +137,7 @@ fn pan_compression_baseline_on_the_jira_pan_sample() {
 }
 
 /// LambdaG takes about 45 s in a debug build: run with
-/// `cargo test --test stylometry_verify -- --ignored`.
+/// `cargo test --test integration stylometry_verify:: -- --ignored`.
 #[test]
 #[ignore]
 fn lambdag_and_impostors_on_the_jira_pan_sample() {

@@ -191,7 +191,7 @@ fn args(original: PathBuf, release: PathBuf, text: &str, id: &str, idcols: &[&st
 }
 
 /// Comments with the users table (logins, display names, e-mails). Takes ~10 s in a
-/// debug build on a busy machine: `cargo test --test text_demo -- --ignored`.
+/// debug build on a busy machine: `cargo test --test integration text_demo:: -- --ignored`.
 #[test]
 #[ignore]
 fn demo_comments_cli() {
