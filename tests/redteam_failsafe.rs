@@ -311,6 +311,49 @@ fn a_k5_release_with_hyphenated_codes_fails_and_its_k_claim_passes() {
 }
 
 #[test]
+fn a_single_star_mask_on_a_code_reads_as_the_prefix_and_the_rest() {
+    // A hand release as people write one: the PUMA cut to its first five
+    // characters and one `*` (`25-00*`), not one `*` per character. No
+    // original PUMA has six characters, so the fixed-length reading fits
+    // nothing (the attack could not run: INCONCLUSIVE before); read as
+    // "and the rest" it is the coarsening it was meant to be.
+    let qis = ["PUMA", "AGEP", "SEX"];
+    let (ids, values) = originals(&qis);
+    let mut release = hand_generalized(&values, 5);
+    for r in release.iter_mut() {
+        r[0] = format!("{}*", &r[0][..5]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_table(&dir.path().join("original.csv"), &qis, &ids, &values);
+    write_table(&dir.path().join("release.csv"), &qis, &ids, &release);
+    let truth: Vec<usize> = (0..values.len()).collect();
+    let expected = brute_force_rate(&release, &values, &truth, |q, r, o| match q {
+        0 => {
+            let prefix = r.strip_suffix('*').unwrap();
+            o.len() > prefix.len() && o.starts_with(prefix)
+        }
+        1 => covers_range(r, o),
+        _ => r == o,
+    });
+    assert!(expected > 0.01 && expected < 0.2, "{expected}");
+    let (o, report) = audit(dir.path(), &reid_config(&qis, "", 0.01));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let report = report.unwrap();
+    let c = claim(&report);
+    assert_eq!(c["verdict"], "Fail", "{c}");
+    assert!(
+        (c["measured"].as_f64().unwrap() - expected).abs() < 1e-9,
+        "{c}"
+    );
+    // The report says how the values were read.
+    let kinds = report.to_string();
+    assert!(
+        kinds.contains("end in a single `*` that no original fits at that length"),
+        "{kinds}"
+    );
+}
+
+#[test]
 fn attacker_data_generalized_like_the_release_is_matched_by_overlap() {
     // Identified records with 10-year age bands, linked to a release with the
     // same bands: band equality (overlap) finds every row's candidates.

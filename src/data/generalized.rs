@@ -13,6 +13,7 @@
 //! | `30-39`, `30..39` | inclusive range (both ends included, as ARX and sdcMicro print integer bands) | `Interval` |
 //! | `>=40`, `>40`, `<=20`, `<20` (also `≥`, `≤`) | half-open interval | `Interval` |
 //! | `123**`, `47***` | masked: the original has the same length and starts with the prefix | [`Masked`](GeneralizedValue::Masked) |
+//! | `25-00*` in a code column where no original has 6 characters | open mask: the prefix and one or more characters ([`ColumnComparator::open_prefix`](super::ColumnComparator::open_prefix)) | `Masked` |
 //! | `{a,b}`, `{a, b}`, `{[0-5),[10-15)}` | any of the elements | [`Set`](GeneralizedValue::Set) |
 //! | `*`, `*****` | suppressed: could be anything | [`Suppressed`](GeneralizedValue::Suppressed) |
 //! | empty, `?`, `null`, `NULL`, `NaN` | missing ([`DEFAULT_MISSING_TOKENS`]) | [`Missing`](GeneralizedValue::Missing) |

@@ -386,6 +386,36 @@ impl<'a> ColumnComparator<'a> {
         }
     }
 
+    /// The prefix of an *open mask*: in a code column, a release value that
+    /// ends in exactly one `*` after a non-empty prefix (`25-00*`). ARX and
+    /// sdcMicro print one `*` per masked character (`25-00***`), and that
+    /// fixed-length reading is tried first; but a single `*` is also the
+    /// everyday wildcard for "and the rest" (SQL `LIKE '25-00%'`, a shell
+    /// glob). When the fixed-length reading is compatible with no original
+    /// value at all, the anonymizer cannot have meant it, and the value is
+    /// read as its prefix followed by one or more characters
+    /// ([`compatible_open`](Self::compatible_open)). Only code columns: a
+    /// single `*` after digits in a numeric column (`5*`) names no range.
+    pub fn open_prefix<'v>(&self, release: &'v PreparedValue) -> Option<&'v str> {
+        match (&release.reading, self.kind) {
+            (GeneralizedValue::Masked { prefix, len }, ValueKind::Code)
+                if !prefix.is_empty() && *len == prefix.chars().count() + 1 =>
+            {
+                Some(prefix.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// The open-mask reading of [`open_prefix`](Self::open_prefix): the
+    /// original starts with `prefix` and has at least one more character.
+    pub fn compatible_open(&self, prefix: &str, original: &PreparedValue) -> bool {
+        !original.missing
+            && !original.reading.is_suppressed()
+            && original.text.len() > prefix.len()
+            && original.text.starts_with(prefix)
+    }
+
     /// Whether a release value is compatible with an original value; the rules
     /// are the module documentation's, in that order.
     pub fn compatible(&self, release: &PreparedValue, original: &PreparedValue) -> bool {
@@ -473,14 +503,39 @@ pub fn overlaps(a: &GeneralizedValue, b: &GeneralizedValue, hierarchy: Option<&H
 }
 
 /// For each release code of `release`, the original codes of `original` it is
-/// compatible with ([`ColumnComparator::compatible`]). Work: one comparison per
-/// pair of distinct values, in parallel over release values.
+/// compatible with ([`ColumnComparator::compatible`]; an open mask such as
+/// `25-00*` that no original fits at its length is read as a prefix, see
+/// [`ColumnComparator::open_prefix`]). Work: one comparison per pair of
+/// distinct values, in parallel over release values.
 pub fn compatible_codes(
     original: &CategoricalColumn,
     release: &CategoricalColumn,
     comparator: ColumnComparator<'_>,
     source: &str,
 ) -> Result<Vec<Vec<u32>>, DataError> {
+    compatible_codes_read(original, release, comparator, source).map(|m| m.compatible)
+}
+
+/// What [`compatible_codes_read`] found: the compatible original codes per
+/// release code, and the release codes read as open masks (prefix and any
+/// further characters) because no original fits their fixed-length reading
+/// and some fit the open one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompatibleCodes {
+    /// Per release code, the compatible original codes, ascending.
+    pub compatible: Vec<Vec<u32>>,
+    /// Release codes read as open masks, ascending.
+    pub open_masks: Vec<u32>,
+}
+
+/// [`compatible_codes`], also saying which release values were read as open
+/// masks, so a report can tell the reader how a value like `25-00*` was taken.
+pub fn compatible_codes_read(
+    original: &CategoricalColumn,
+    release: &CategoricalColumn,
+    comparator: ColumnComparator<'_>,
+    source: &str,
+) -> Result<CompatibleCodes, DataError> {
     let releases: Vec<PreparedValue> = release
         .values
         .iter()
@@ -506,14 +561,32 @@ pub fn compatible_codes(
         .enumerate()
         .map(|(code, raw)| comparator.prepare_original(raw, original.is_missing_code(code as u32)))
         .collect();
-    Ok(releases
+    let read: Vec<(Vec<u32>, bool)> = releases
         .par_iter()
         .map(|r| {
-            (0..originals.len() as u32)
+            let fixed: Vec<u32> = (0..originals.len() as u32)
                 .filter(|&c| comparator.compatible(r, &originals[c as usize]))
-                .collect()
+                .collect();
+            let open: Vec<u32> = match comparator.open_prefix(r) {
+                Some(prefix) if fixed.is_empty() => (0..originals.len() as u32)
+                    .filter(|&c| comparator.compatible_open(prefix, &originals[c as usize]))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if open.is_empty() {
+                (fixed, false)
+            } else {
+                (open, true)
+            }
         })
-        .collect())
+        .collect();
+    let open_masks = (0..read.len() as u32)
+        .filter(|&c| read[c as usize].1)
+        .collect();
+    Ok(CompatibleCodes {
+        compatible: read.into_iter().map(|(c, _)| c).collect(),
+        open_masks,
+    })
 }
 
 /// The kind of a column: the user's choice when given, else [`detect_kind`]
@@ -563,6 +636,75 @@ mod tests {
             &c.prepare_release(release, false).unwrap(),
             &c.prepare_original(original, missing),
         )
+    }
+
+    /// Compatible original values per release value, by text, and the
+    /// release values read as open masks.
+    fn read_codes(
+        originals: &[&str],
+        releases: &[&str],
+        kind: ValueKind,
+    ) -> (Vec<Vec<String>>, Vec<String>) {
+        let o = CategoricalColumn::from_strs("puma", originals);
+        let r = CategoricalColumn::from_strs("puma", releases);
+        let read =
+            compatible_codes_read(&o, &r, ColumnComparator::new(kind, None), "release").unwrap();
+        let by_release = releases
+            .iter()
+            .map(|v| {
+                let code = r.values.iter().position(|x| x == v).unwrap();
+                let mut names: Vec<String> = read.compatible[code]
+                    .iter()
+                    .map(|&c| o.values[c as usize].clone())
+                    .collect();
+                names.sort();
+                names
+            })
+            .collect();
+        let open = read
+            .open_masks
+            .iter()
+            .map(|&c| r.values[c as usize].clone())
+            .collect();
+        (by_release, open)
+    }
+
+    #[test]
+    fn a_single_star_is_one_character_when_an_original_fits_else_the_rest() {
+        // NIST ACS PUMA codes (state-PUMA): all eight characters long.
+        let originals = ["25-00101", "25-00102", "25-01201", "06-00101"];
+        let releases = ["25-00***", "25-00*", "25-0010*", "2*", "9*", "25-00101"];
+        let (by, open) = read_codes(&originals, &releases, ValueKind::Code);
+        // One `*` per character, as ARX prints it.
+        assert_eq!(by[0], ["25-00101", "25-00102"]);
+        // `25-00*` fits no 6-character original: the prefix and the rest.
+        assert_eq!(by[1], ["25-00101", "25-00102"]);
+        // `25-0010*` is 8 characters long: the fixed reading fits, and is kept.
+        assert_eq!(by[2], ["25-00101", "25-00102"]);
+        assert_eq!(by[3], ["25-00101", "25-00102", "25-01201"]);
+        assert!(by[4].is_empty(), "no original starts with 9");
+        assert_eq!(by[5], ["25-00101"]);
+        assert_eq!(open, ["25-00*", "2*"]);
+
+        // Variable lengths: the fixed reading wins wherever one original fits.
+        let (by, open) = read_codes(
+            &["1234", "12345", "123456"],
+            &["1234*", "123*"],
+            ValueKind::Code,
+        );
+        assert_eq!(by[0], ["12345"]);
+        assert_eq!(by[1], ["1234"]);
+        assert!(open.is_empty());
+        // The prefix itself is not "one or more characters" after it.
+        let (by, _) = read_codes(&["12", "123"], &["12*"], ValueKind::Code);
+        assert_eq!(by[0], ["123"]);
+        let (by, _) = read_codes(&["12", "1234"], &["12*"], ValueKind::Code);
+        assert_eq!(by[0], ["1234"]);
+
+        // Numbers: `5*` stays a fixed-length mask (50-59), never "5 and the rest".
+        let (by, open) = read_codes(&["5", "500", "5000"], &["5*"], ValueKind::Number);
+        assert!(by[0].is_empty());
+        assert!(open.is_empty());
     }
 
     #[test]

@@ -68,8 +68,8 @@ pub use generalized::{Bound, GeneralizedValue};
 pub use hierarchy::Hierarchy;
 pub use inputs::ensure_distinct_inputs;
 pub use kinds::{
-    column_kind, compatible_codes, detect_kind, ColumnComparator, ColumnKind, PreparedValue,
-    ValueKind,
+    column_kind, compatible_codes, compatible_codes_read, detect_kind, ColumnComparator,
+    ColumnKind, CompatibleCodes, PreparedValue, ValueKind,
 };
 pub use limits::{LimitKind, Limits};
 pub use read::{

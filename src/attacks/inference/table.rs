@@ -544,6 +544,14 @@ fn generalized_column(
         .collect();
     release_codes.sort_unstable();
     release_codes.dedup();
+    // The dictionary is shared with the release: the open-mask test below
+    // asks about the values the originals (and the control) hold.
+    let mut is_original = vec![false; dict.len()];
+    for &c in codes[0].iter().chain(&codes[2]) {
+        if c != MISSING_CODE {
+            is_original[c as usize] = true;
+        }
+    }
     let mut covers = HashMap::with_capacity(release_codes.len());
     let mut intervals = vec![None; dict.len()];
     for &r in &release_codes {
@@ -559,6 +567,19 @@ fn generalized_column(
         for (o, po) in prepared_originals.iter().enumerate() {
             if comparator.compatible(&prepared, po) {
                 bits[o / 64] |= 1 << (o % 64);
+            }
+        }
+        // An open mask (`25-00*`) that fits no original at its length is read
+        // as a prefix, as the QI join reads it (`data::compatible_codes`).
+        if let Some(prefix) = comparator.open_prefix(&prepared) {
+            let fits_an_original =
+                (0..dict.len()).any(|o| is_original[o] && bits[o / 64] & (1 << (o % 64)) != 0);
+            if !fits_an_original {
+                for (o, po) in prepared_originals.iter().enumerate() {
+                    if comparator.compatible_open(prefix, po) {
+                        bits[o / 64] |= 1 << (o % 64);
+                    }
+                }
             }
         }
         covers.insert(r, bits);

@@ -28,8 +28,8 @@ use serde::{Deserialize, Serialize};
 use super::LinkageError;
 use crate::data::kinds::shape_of;
 use crate::data::{
-    column_kind, compatible_codes, CategoricalColumn, ColumnComparator, ColumnKind, EncodedTable,
-    Hierarchy, ValueKind,
+    column_kind, compatible_codes, compatible_codes_read, CategoricalColumn, ColumnComparator,
+    ColumnKind, EncodedTable, Hierarchy, ValueKind,
 };
 
 /// Per-release-row outcome.
@@ -367,10 +367,28 @@ pub(crate) fn match_column(
     if let Some(h) = hierarchy {
         check_hierarchy_covers(original, h, sources.0, first_rows)?;
     }
-    let kind = column_kind(name, original, kind);
+    let mut kind = column_kind(name, original, kind);
     let comparator = ColumnComparator::new(kind.kind, hierarchy);
-    let compatible = compatible_codes(original, release, comparator, sources.1)?;
-    Ok(ColumnMatch { kind, compatible })
+    let read = compatible_codes_read(original, release, comparator, sources.1)?;
+    let open_rows = release
+        .codes
+        .iter()
+        .filter(|&&c| read.open_masks.binary_search(&c).is_ok())
+        .count();
+    if let Some(&first) = read.open_masks.first() {
+        // Say how a value like `25-00*` was taken: the reader must be able to
+        // check the reading against the anonymizer's documentation.
+        kind.reason = format!(
+            "{}; {} release value(s) in {open_rows} row(s) end in a single `*` that no original fits at that length (shaped like `{}`): read as the prefix followed by one or more characters",
+            kind.reason,
+            read.open_masks.len(),
+            shape_of(release.values[first as usize].trim())
+        );
+    }
+    Ok(ColumnMatch {
+        kind,
+        compatible: read.compatible,
+    })
 }
 
 /// The release rows of one quasi-identifier that match no original value,
