@@ -322,17 +322,27 @@ pub fn header_hint(header: &str) -> Option<ColumnCategory> {
     None
 }
 
-struct Shapes {
+/// The value-shape tests (compiled patterns), built once per scan and
+/// shared by its columns.
+#[derive(Debug, Clone)]
+pub struct ValueShapes {
     email: Regex,
     phone: Regex,
     e164: Regex,
     login: Regex,
 }
 
-impl Shapes {
-    fn new() -> Self {
+impl Default for ValueShapes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ValueShapes {
+    /// Compiles the patterns.
+    pub fn new() -> Self {
         let re = |p: &str| Regex::new(p).expect("built-in shape pattern compiles");
-        Shapes {
+        ValueShapes {
             email: re(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"),
             // The detector's phone pattern (data::text::identifiers), anchored.
             phone: re(
@@ -340,6 +350,25 @@ impl Shapes {
             ),
             e164: re(r"^\+[0-9]{8,15}$"),
             login: re(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$"),
+        }
+    }
+
+    /// Whether `v` has the shape of `cat` (`name_single`: a name header, so
+    /// one capitalised word is a name too).
+    fn test(&self, cat: ColumnCategory, v: &str, name_single: bool) -> bool {
+        match cat {
+            ColumnCategory::Email => self.email.is_match(v),
+            ColumnCategory::Phone => self.is_phone(v),
+            ColumnCategory::AccountId => is_account_id(v),
+            ColumnCategory::HexDigest => is_hex_digest(v),
+            ColumnCategory::PersonName => is_name(v, name_single),
+            ColumnCategory::Login => {
+                (self.login.is_match(v)
+                    && v.chars().any(char::is_alphabetic)
+                    && !looks_like_account_id(v))
+                    || is_name(v, true)
+            }
+            ColumnCategory::FreeText => is_free_text(v),
         }
     }
 
@@ -434,235 +463,305 @@ pub fn scan_column(
     values: &[Option<String>],
     config: &DirectIdentifierConfig,
 ) -> ColumnFinding {
-    let shapes = Shapes::new();
+    let shapes = ValueShapes::new();
     scan_column_with(&shapes, column, values, config, &MissingPolicy::default())
 }
 
 fn scan_column_with(
-    shapes: &Shapes,
+    shapes: &ValueShapes,
     column: &str,
     values: &[Option<String>],
     config: &DirectIdentifierConfig,
     missing: &MissingPolicy,
 ) -> ColumnFinding {
-    let hint = header_hint(column);
-    let present: Vec<&str> = values
-        .iter()
-        .flatten()
-        .map(|v| v.trim())
-        .filter(|v| !missing.is_missing(v))
-        .collect();
-    let n = present.len();
-    let distinct = present.iter().collect::<HashSet<_>>().len();
-    let name_single = hint == Some(ColumnCategory::PersonName);
-    let mut counts: BTreeMap<ColumnCategory, usize> = BTreeMap::new();
-    let mut known_names = 0usize;
-    let mut integers = 0usize;
-    let test = |cat: ColumnCategory, v: &str| -> bool {
-        match cat {
-            ColumnCategory::Email => shapes.email.is_match(v),
-            ColumnCategory::Phone => shapes.is_phone(v),
-            ColumnCategory::AccountId => is_account_id(v),
-            ColumnCategory::HexDigest => is_hex_digest(v),
-            ColumnCategory::PersonName => is_name(v, name_single),
-            ColumnCategory::Login => {
-                (shapes.login.is_match(v)
-                    && v.chars().any(char::is_alphabetic)
-                    && !looks_like_account_id(v))
-                    || is_name(v, true)
-            }
-            ColumnCategory::FreeText => is_free_text(v),
+    let mut counts = ColumnCounts::new(column, config);
+    counts.add_rows(values.len());
+    let mut distinct: HashSet<&str> = HashSet::new();
+    for v in values.iter().flatten().map(|v| v.trim()) {
+        if missing.is_missing(v) {
+            continue;
         }
-    };
-    const ALL: [ColumnCategory; 7] = [
-        ColumnCategory::Email,
-        ColumnCategory::Phone,
-        ColumnCategory::AccountId,
-        ColumnCategory::PersonName,
-        ColumnCategory::Login,
-        ColumnCategory::FreeText,
-        ColumnCategory::HexDigest,
-    ];
-    for v in &present {
-        for cat in ALL {
-            if test(cat, v) {
-                *counts.entry(cat).or_insert(0) += 1;
-            }
-        }
-        if is_known_name(v) {
-            known_names += 1;
-        }
-        if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
-            integers += 1;
+        counts.observe(shapes, v, 1);
+        distinct.insert(v);
+    }
+    counts.set_distinct(distinct.len());
+    counts.finding()
+}
+
+/// The categories in rule order (the order ties are broken in).
+const ALL: [ColumnCategory; 7] = [
+    ColumnCategory::Email,
+    ColumnCategory::Phone,
+    ColumnCategory::AccountId,
+    ColumnCategory::PersonName,
+    ColumnCategory::Login,
+    ColumnCategory::FreeText,
+    ColumnCategory::HexDigest,
+];
+
+/// Index of `cat` in [`ALL`].
+fn index_of(cat: ColumnCategory) -> usize {
+    ALL.iter().position(|&c| c == cat).unwrap_or(0)
+}
+
+/// Examples lists per category, and one more for any value (index 7).
+const ANY_VALUE: usize = ALL.len();
+
+/// Everything the column classifier reads of one column: the counts of
+/// each value shape, of census names and integers, the number of distinct
+/// values, and the first example values of each shape. The counts are
+/// additive over the column's rows, so a caller that reads a table in
+/// chunks (the out-of-core scan) feeds [`observe`](Self::observe) chunk by
+/// chunk and sets the distinct count it counted itself; the in-memory scan
+/// feeds every value. [`finding`](Self::finding) is the one place that
+/// decides the category (the rules of the module docs).
+#[derive(Debug, Clone)]
+pub struct ColumnCounts {
+    column: String,
+    hint: Option<ColumnCategory>,
+    max_examples: usize,
+    include_examples: bool,
+    rows: usize,
+    non_missing: usize,
+    distinct: usize,
+    shapes: [usize; 7],
+    known_names: usize,
+    integers: usize,
+    /// Per category (in [`ALL`] order), then for any value: the first
+    /// distinct examples as shown, at most `max_examples`.
+    examples: [Vec<String>; 8],
+}
+
+impl ColumnCounts {
+    /// Empty counts for `column` (its header read for the hint).
+    pub fn new(column: &str, config: &DirectIdentifierConfig) -> Self {
+        ColumnCounts {
+            column: column.to_string(),
+            hint: header_hint(column),
+            max_examples: config.max_examples,
+            include_examples: config.include_examples,
+            rows: 0,
+            non_missing: 0,
+            distinct: 0,
+            shapes: [0; 7],
+            known_names: 0,
+            integers: 0,
+            examples: Default::default(),
         }
     }
-    let sh = |cat: ColumnCategory| share(counts.get(&cat).copied().unwrap_or(0), n).unwrap_or(0.0);
-    let distinct_share = share(distinct, n).unwrap_or(0.0);
-    let enough = n >= MIN_ROWS_FOR_UNIQUENESS;
-    let known_share = share(known_names, n).unwrap_or(0.0);
-    let mut fired: Option<(ColumnCategory, String)> = None;
-    let email_min = if hint == Some(ColumnCategory::Email) {
-        0.2
-    } else {
-        0.5
-    };
-    let phone_min = if hint == Some(ColumnCategory::Phone) {
-        0.2
-    } else {
-        0.5
-    };
-    if n > 0 && sh(ColumnCategory::Email) >= email_min {
-        fired = Some((
-            ColumnCategory::Email,
-            format!(
-                "e-mail addresses in {} of values (needs {})",
-                percent(sh(ColumnCategory::Email)),
-                percent(email_min)
-            ),
-        ));
-    } else if n > 0 && sh(ColumnCategory::Phone) >= phone_min {
-        fired = Some((
-            ColumnCategory::Phone,
-            format!(
-                "phone numbers in {} of values (needs {})",
-                percent(sh(ColumnCategory::Phone)),
-                percent(phone_min)
-            ),
-        ));
-    } else if n > 0 && sh(ColumnCategory::AccountId) >= 0.8 {
-        let id_header = matches!(
-            hint,
-            Some(ColumnCategory::AccountId | ColumnCategory::Login)
-        );
-        if (enough && distinct_share >= 0.9) || (id_header && distinct_share >= 0.5) {
+
+    /// Adds `n` rows of the table (missing values included).
+    pub fn add_rows(&mut self, n: usize) {
+        self.rows += n;
+    }
+
+    /// Sets the number of distinct non-missing (trimmed) values.
+    pub fn set_distinct(&mut self, distinct: usize) {
+        self.distinct = distinct;
+    }
+
+    /// Counts `times` occurrences of the non-missing value `value` (trimmed).
+    /// Values must come in row order (their first occurrences decide the
+    /// examples).
+    pub fn observe(&mut self, shapes: &ValueShapes, value: &str, times: usize) {
+        let name_single = self.hint == Some(ColumnCategory::PersonName);
+        let flags: [bool; 7] = ALL.map(|cat| shapes.test(cat, value, name_single));
+        self.non_missing += times;
+        for (n, &f) in self.shapes.iter_mut().zip(&flags) {
+            if f {
+                *n += times;
+            }
+        }
+        if is_known_name(value) {
+            self.known_names += times;
+        }
+        if !value.is_empty() && value.chars().all(|c| c.is_ascii_digit()) {
+            self.integers += times;
+        }
+        let max = self.max_examples;
+        let mut shown: Option<String> = None;
+        for (i, list) in self.examples.iter_mut().enumerate() {
+            if list.len() >= max || (i != ANY_VALUE && !flags[i]) {
+                continue;
+            }
+            let s = shown.get_or_insert_with(|| show_example(value, self.include_examples));
+            if !list.contains(s) {
+                list.push(s.clone());
+            }
+        }
+    }
+
+    /// The finding: the first rule that fires (module docs), the shares,
+    /// the examples.
+    pub fn finding(&self) -> ColumnFinding {
+        let hint = self.hint;
+        let n = self.non_missing;
+        let distinct = self.distinct;
+        let count = |cat: ColumnCategory| self.shapes[index_of(cat)];
+        let integers = self.integers;
+        let known_names = self.known_names;
+        let sh = |cat: ColumnCategory| share(count(cat), n).unwrap_or(0.0);
+        let distinct_share = share(distinct, n).unwrap_or(0.0);
+        let enough = n >= MIN_ROWS_FOR_UNIQUENESS;
+        let known_share = share(known_names, n).unwrap_or(0.0);
+        let mut fired: Option<(ColumnCategory, String)> = None;
+        let email_min = if hint == Some(ColumnCategory::Email) {
+            0.2
+        } else {
+            0.5
+        };
+        let phone_min = if hint == Some(ColumnCategory::Phone) {
+            0.2
+        } else {
+            0.5
+        };
+        if n > 0 && sh(ColumnCategory::Email) >= email_min {
+            fired = Some((
+                ColumnCategory::Email,
+                format!(
+                    "e-mail addresses in {} of values (needs {})",
+                    percent(sh(ColumnCategory::Email)),
+                    percent(email_min)
+                ),
+            ));
+        } else if n > 0 && sh(ColumnCategory::Phone) >= phone_min {
+            fired = Some((
+                ColumnCategory::Phone,
+                format!(
+                    "phone numbers in {} of values (needs {})",
+                    percent(sh(ColumnCategory::Phone)),
+                    percent(phone_min)
+                ),
+            ));
+        } else if n > 0 && sh(ColumnCategory::AccountId) >= 0.8 {
+            let id_header = matches!(
+                hint,
+                Some(ColumnCategory::AccountId | ColumnCategory::Login)
+            );
+            if (enough && distinct_share >= 0.9) || (id_header && distinct_share >= 0.5) {
+                fired = Some((
+                    ColumnCategory::AccountId,
+                    format!(
+                        "account-id shape (UUID, 24 hex digits) in {} of values, {} distinct",
+                        percent(sh(ColumnCategory::AccountId)),
+                        percent(distinct_share)
+                    ),
+                ));
+            }
+        }
+        if fired.is_none()
+            && hint == Some(ColumnCategory::AccountId)
+            && n > 0
+            && share(integers, n).unwrap_or(0.0) >= 0.8
+            && distinct_share >= 0.5
+        {
             fired = Some((
                 ColumnCategory::AccountId,
                 format!(
-                    "account-id shape (UUID, 24 hex digits) in {} of values, {} distinct",
-                    percent(sh(ColumnCategory::AccountId)),
+                    "person-id header and integer ids in {} of values, {} distinct",
+                    percent(share(integers, n).unwrap_or(0.0)),
                     percent(distinct_share)
                 ),
             ));
         }
-    }
-    if fired.is_none()
-        && hint == Some(ColumnCategory::AccountId)
-        && n > 0
-        && share(integers, n).unwrap_or(0.0) >= 0.8
-        && distinct_share >= 0.5
-    {
-        fired = Some((
-            ColumnCategory::AccountId,
-            format!(
-                "person-id header and integer ids in {} of values, {} distinct",
-                percent(share(integers, n).unwrap_or(0.0)),
-                percent(distinct_share)
-            ),
-        ));
-    }
-    if fired.is_none() && n > 0 {
-        let person_header = matches!(
-            hint,
-            Some(ColumnCategory::PersonName | ColumnCategory::Login)
-        );
-        let name = sh(ColumnCategory::PersonName);
-        if person_header && name >= 0.5 {
-            fired = Some((
-                ColumnCategory::PersonName,
-                format!(
-                    "name or person header and name shape in {} of values",
-                    percent(name)
-                ),
-            ));
-        } else if enough && name >= 0.8 && distinct_share >= 0.5 && known_share >= 0.3 {
-            fired = Some((
-                ColumnCategory::PersonName,
-                format!(
-                    "name shape in {} of values, {} distinct, {} with a census first or last name",
-                    percent(name),
-                    percent(distinct_share),
-                    percent(known_share)
-                ),
-            ));
+        if fired.is_none() && n > 0 {
+            let person_header = matches!(
+                hint,
+                Some(ColumnCategory::PersonName | ColumnCategory::Login)
+            );
+            let name = sh(ColumnCategory::PersonName);
+            if person_header && name >= 0.5 {
+                fired = Some((
+                    ColumnCategory::PersonName,
+                    format!(
+                        "name or person header and name shape in {} of values",
+                        percent(name)
+                    ),
+                ));
+            } else if enough && name >= 0.8 && distinct_share >= 0.5 && known_share >= 0.3 {
+                fired = Some((
+                    ColumnCategory::PersonName,
+                    format!(
+                        "name shape in {} of values, {} distinct, {} with a census first or last name",
+                        percent(name),
+                        percent(distinct_share),
+                        percent(known_share)
+                    ),
+                ));
+            }
         }
-    }
-    if fired.is_none() && n > 0 && hint == Some(ColumnCategory::Login) {
-        let s = sh(ColumnCategory::Login);
-        if s >= 0.8 && distinct_share >= 0.5 {
+        if fired.is_none() && n > 0 && hint == Some(ColumnCategory::Login) {
+            let s = sh(ColumnCategory::Login);
+            if s >= 0.8 && distinct_share >= 0.5 {
+                fired = Some((
+                    ColumnCategory::Login,
+                    format!(
+                        "login header and login or name shape in {} of values, {} distinct",
+                        percent(s),
+                        percent(distinct_share)
+                    ),
+                ));
+            }
+        }
+        if fired.is_none()
+            && enough
+            && sh(ColumnCategory::FreeText) >= 0.5
+            && distinct_share >= 0.9
+        {
             fired = Some((
-                ColumnCategory::Login,
+                ColumnCategory::FreeText,
                 format!(
-                    "login header and login or name shape in {} of values, {} distinct",
-                    percent(s),
+                    "free text (>= 5 words) in {} of values, {} distinct",
+                    percent(sh(ColumnCategory::FreeText)),
                     percent(distinct_share)
                 ),
             ));
         }
-    }
-    if fired.is_none() && enough && sh(ColumnCategory::FreeText) >= 0.5 && distinct_share >= 0.9 {
-        fired = Some((
-            ColumnCategory::FreeText,
-            format!(
-                "free text (>= 5 words) in {} of values, {} distinct",
-                percent(sh(ColumnCategory::FreeText)),
-                percent(distinct_share)
-            ),
-        ));
-    }
-    let category = fired.as_ref().map(|(c, _)| *c).or_else(|| {
-        // The most common shape, ties in category order; the login shape (any
-        // single token) only under a login header.
-        ALL.iter()
-            .copied()
-            .filter(|c| counts.get(c).copied().unwrap_or(0) > 0)
-            .filter(|&c| c != ColumnCategory::Login || hint == Some(ColumnCategory::Login))
-            .max_by(|a, b| counts[a].cmp(&counts[b]).then(b.cmp(a)))
-    });
-    let mut examples: Vec<String> = Vec::new();
-    if let Some(cat) = category {
-        let mut seen: HashSet<&str> = HashSet::new();
-        for v in &present {
-            if examples.len() >= config.max_examples {
-                break;
+        let category = fired.as_ref().map(|(c, _)| *c).or_else(|| {
+            // The most common shape, ties in category order; the login shape (any
+            // single token) only under a login header.
+            ALL.iter()
+                .copied()
+                .filter(|&c| count(c) > 0)
+                .filter(|&c| c != ColumnCategory::Login || hint == Some(ColumnCategory::Login))
+                .max_by(|a, b| count(*a).cmp(&count(*b)).then(b.cmp(a)))
+        });
+        // The first distinct values of the category's shape; any value when
+        // the account-id or login rule fired (their shapes are loose).
+        let examples = match (&fired, category) {
+            (Some((ColumnCategory::AccountId | ColumnCategory::Login, _)), _) => {
+                self.examples[ANY_VALUE].clone()
             }
-            let ok = match fired {
-                Some((ColumnCategory::AccountId, _)) => true,
-                Some((ColumnCategory::Login, _)) => true,
-                _ => test(cat, v),
-            };
-            if ok && seen.insert(v) {
-                let shown = show_example(v, config.include_examples);
-                if !examples.contains(&shown) {
-                    examples.push(shown);
-                }
-            }
+            (_, Some(cat)) => self.examples[index_of(cat)].clone(),
+            (_, None) => Vec::new(),
+        };
+        ColumnFinding {
+            column: self.column.clone(),
+            rows: self.rows,
+            non_missing: n,
+            distinct,
+            distinct_share: share(distinct, n),
+            header_hint: hint,
+            category,
+            shape_share: category.and_then(|c| share(count(c), n)),
+            shape_shares: ALL
+                .iter()
+                .filter(|&&c| count(c) > 0)
+                .filter_map(|&c| share(count(c), n).map(|s| (c, s)))
+                .collect(),
+            known_name_share: share(known_names, n),
+            flagged: fired.is_some(),
+            note: match (&fired, category) {
+                (None, Some(ColumnCategory::HexDigest)) => Some(
+                    "hex digests (hashes or keyed pseudonyms) are not flagged without the originals; \
+                     the hash dictionary attack of `reident text` / the audit tests whether they reverse"
+                        .to_string(),
+                ),
+                _ => None,
+            },
+            rule: fired.map(|(_, r)| r),
+            examples,
         }
-    }
-    ColumnFinding {
-        column: column.to_string(),
-        rows: values.len(),
-        non_missing: n,
-        distinct,
-        distinct_share: share(distinct, n),
-        header_hint: hint,
-        category,
-        shape_share: category.and_then(|c| share(counts.get(&c).copied().unwrap_or(0), n)),
-        shape_shares: counts
-            .iter()
-            .filter_map(|(c, &k)| share(k, n).map(|s| (*c, s)))
-            .collect(),
-        known_name_share: share(known_names, n),
-        flagged: fired.is_some(),
-        note: match (&fired, category) {
-            (None, Some(ColumnCategory::HexDigest)) => Some(
-                "hex digests (hashes or keyed pseudonyms) are not flagged without the originals; \
-                 the hash dictionary attack of `reident text` / the audit tests whether they reverse"
-                    .to_string(),
-            ),
-            _ => None,
-        },
-        rule: fired.map(|(_, r)| r),
-        examples,
     }
 }
 
@@ -694,27 +793,47 @@ pub fn scan_frame(
         .iter()
         .map(|c| c.to_string())
         .collect();
-    let columns: Vec<String> = if config.columns.is_empty() {
-        available.clone()
-    } else {
-        for c in &config.columns {
-            if !available.contains(c) {
-                return Err(DirectIdentifierError::UnknownColumn {
-                    source_name: source.to_string(),
-                    column: c.clone(),
-                    available,
-                });
-            }
-        }
-        config.columns.clone()
-    };
-    let shapes = Shapes::new();
+    let columns = columns_to_scan(available, source, config)?;
+    let shapes = ValueShapes::new();
     let missing = MissingPolicy::default();
     let mut findings = Vec::with_capacity(columns.len());
     for c in &columns {
         let values = text_column(frame, c, source)?;
         findings.push(scan_column_with(&shapes, c, &values, config, &missing));
     }
+    Ok(scan_of_findings(source, frame.height(), findings, config))
+}
+
+/// The columns a scan reads: `config.columns`, or every one of `available`
+/// when it is empty. Errors when a column asked for is not available.
+pub fn columns_to_scan(
+    available: Vec<String>,
+    source: &str,
+    config: &DirectIdentifierConfig,
+) -> Result<Vec<String>, DirectIdentifierError> {
+    if config.columns.is_empty() {
+        return Ok(available);
+    }
+    for c in &config.columns {
+        if !available.contains(c) {
+            return Err(DirectIdentifierError::UnknownColumn {
+                source_name: source.to_string(),
+                column: c.clone(),
+                available,
+            });
+        }
+    }
+    Ok(config.columns.clone())
+}
+
+/// The scan of a table of `rows` rows from its columns' findings (in table
+/// order): the flagged columns and their count per category.
+pub fn scan_of_findings(
+    source: &str,
+    rows: usize,
+    findings: Vec<ColumnFinding>,
+    config: &DirectIdentifierConfig,
+) -> DirectIdentifierScan {
     let flagged: Vec<String> = findings
         .iter()
         .filter(|f| f.flagged)
@@ -726,14 +845,14 @@ pub fn scan_frame(
             *by_category.entry(c).or_insert(0) += 1;
         }
     }
-    Ok(DirectIdentifierScan {
+    DirectIdentifierScan {
         source: source.to_string(),
-        rows: frame.height(),
+        rows,
         flagged,
         flagged_by_category: by_category,
         examples_included: config.include_examples,
         columns: findings,
-    })
+    }
 }
 
 /// Reads a table (CSV, NDJSON or Parquet, `.gz` accepted: [`crate::data::read_frame`])
@@ -764,7 +883,7 @@ mod tests {
         assert_eq!(header_hint("file_name"), None);
         assert_eq!(header_hint("login"), Some(ColumnCategory::Login));
         assert_eq!(header_hint("age"), None);
-        let s = Shapes::new();
+        let s = ValueShapes::new();
         assert!(s.is_phone("+1 415 555 0142") && s.is_phone("(415) 555-0142"));
         assert!(s.is_phone("+441632960961"));
         assert!(!s.is_phone("1234.5678") && !s.is_phone("52000") && !s.is_phone("2024-01-15"));
