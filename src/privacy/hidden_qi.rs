@@ -57,8 +57,6 @@
 //! a pass over the classes per declared QI; linear-logarithmic in rows,
 //! linear in candidates.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::classes::{canonical_codes, ClassOptions, NO_CLASS};
@@ -258,23 +256,7 @@ pub fn detect_hidden_quasi_identifiers(
     params: &MetricsParams,
     options: &HiddenQiOptions,
 ) -> Result<HiddenQiReport, PrivacyError> {
-    for (name, value) in [
-        ("near_unique_share", options.near_unique_share),
-        ("min_lambda", options.min_lambda),
-    ] {
-        if !(value > 0.0 && value <= 1.0) {
-            return Err(PrivacyError::InvalidParameter {
-                name,
-                message: format!("{value} is not in (0, 1]"),
-            });
-        }
-    }
-    if params.target_k == 0 {
-        return Err(PrivacyError::InvalidParameter {
-            name: "target_k",
-            message: "must be at least 1 (every class has at least one row)".to_string(),
-        });
-    }
+    check_options(params, options)?;
     let qis: Vec<&str> = params
         .quasi_identifiers
         .iter()
@@ -296,28 +278,7 @@ pub fn detect_hidden_quasi_identifiers(
         .map(|(_, &records)| records)
         .sum();
 
-    let candidates: Vec<String> = match &options.columns {
-        Some(columns) => {
-            for c in columns {
-                if qis.contains(&c.as_str()) || subject == Some(c.as_str()) {
-                    return Err(PrivacyError::InvalidParameter {
-                        name: "columns",
-                        message: format!(
-                            "`{c}` is a declared quasi-identifier or the subject column; check the other columns"
-                        ),
-                    });
-                }
-            }
-            columns.clone()
-        }
-        None => table
-            .column_names()
-            .into_iter()
-            .filter(|c| !qis.contains(c) && subject != Some(*c))
-            .map(str::to_string)
-            .collect(),
-    };
-    let sensitive: HashSet<&str> = params.sensitive.iter().map(String::as_str).collect();
+    let candidates = candidate_columns(&table.column_names(), params, options)?;
     let n_units = match base.subject() {
         Some(s) => s.n_subjects,
         None => base.n_rows_in_classes as u64,
@@ -337,28 +298,88 @@ pub fn detect_hidden_quasi_identifiers(
             &classes,
             &qis,
             candidate,
-            params.target_k,
+            params,
             n_units,
             options,
         )?;
-        columns.push(HiddenQiColumn {
-            role: if sensitive.contains(candidate.as_str()) {
-                CandidateRole::Sensitive
-            } else {
-                CandidateRole::Other
-            },
-            ..column
+        columns.push(column);
+    }
+    Ok(hidden_qi_report(params, options, k, records_below, columns))
+}
+
+/// Checks `options`' thresholds (in `(0, 1]`) and `params`' target k (at least 1).
+pub fn check_options(params: &MetricsParams, options: &HiddenQiOptions) -> Result<(), PrivacyError> {
+    for (name, value) in [
+        ("near_unique_share", options.near_unique_share),
+        ("min_lambda", options.min_lambda),
+    ] {
+        if !(value > 0.0 && value <= 1.0) {
+            return Err(PrivacyError::InvalidParameter {
+                name,
+                message: format!("{value} is not in (0, 1]"),
+            });
+        }
+    }
+    if params.target_k == 0 {
+        return Err(PrivacyError::InvalidParameter {
+            name: "target_k",
+            message: "must be at least 1 (every class has at least one row)".to_string(),
         });
     }
+    Ok(())
+}
+
+/// The candidate columns: `options.columns`, or every one of `table_columns`
+/// that is neither a declared QI nor the subject column. Errors when a
+/// column of `options.columns` is a declared QI or the subject column.
+pub fn candidate_columns(
+    table_columns: &[&str],
+    params: &MetricsParams,
+    options: &HiddenQiOptions,
+) -> Result<Vec<String>, PrivacyError> {
+    let is_qi = |c: &str| params.quasi_identifiers.iter().any(|q| q == c);
+    let subject = params.subject.as_deref();
+    match &options.columns {
+        Some(columns) => {
+            for c in columns {
+                if is_qi(c) || subject == Some(c.as_str()) {
+                    return Err(PrivacyError::InvalidParameter {
+                        name: "columns",
+                        message: format!(
+                            "`{c}` is a declared quasi-identifier or the subject column; check the other columns"
+                        ),
+                    });
+                }
+            }
+            Ok(columns.clone())
+        }
+        None => Ok(table_columns
+            .iter()
+            .filter(|c| !is_qi(c) && subject != Some(**c))
+            .map(|c| c.to_string())
+            .collect()),
+    }
+}
+
+/// The report from the candidates' findings (any order; sorted here:
+/// flagged first, then by `k_with`, then by name), `k` and
+/// `records_below` over the declared QIs.
+pub fn hidden_qi_report(
+    params: &MetricsParams,
+    options: &HiddenQiOptions,
+    k: u64,
+    records_below: u64,
+    mut columns: Vec<HiddenQiColumn>,
+) -> HiddenQiReport {
     columns.sort_by(|a, b| {
         b.flagged
             .cmp(&a.flagged)
             .then(a.k_with.cmp(&b.k_with))
             .then_with(|| a.column.cmp(&b.column))
     });
-    Ok(HiddenQiReport {
+    HiddenQiReport {
         quasi_identifiers: params.quasi_identifiers.clone(),
-        unit: if subject.is_some() {
+        unit: if params.subject.is_some() {
             "subjects".to_string()
         } else {
             "records".to_string()
@@ -369,7 +390,86 @@ pub fn detect_hidden_quasi_identifiers(
         near_unique_share: options.near_unique_share,
         min_lambda: options.min_lambda,
         columns,
-    })
+    }
+}
+
+/// The figures of one candidate column that its finding is decided from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateFigures {
+    /// Column name.
+    pub column: String,
+    /// Distinct values of the column among the records in classes.
+    pub n_distinct: u64,
+    /// Records in classes (persons, with a subject column).
+    pub n_units: u64,
+    /// Smallest class over the QIs and the column.
+    pub k_with: u64,
+    /// Classes below the target k.
+    pub classes_below_target_k: u64,
+    /// Records in them.
+    pub records_below_target_k: u64,
+}
+
+impl CandidateFigures {
+    /// `n_distinct / n_units`, at most 1 (0 without units).
+    pub fn distinct_share(&self) -> f64 {
+        if self.n_units == 0 {
+            0.0
+        } else {
+            (self.n_distinct as f64 / self.n_units as f64).min(1.0)
+        }
+    }
+
+    /// Whether the determinations of the declared QIs are read: a column
+    /// with one value determines nothing, and a near-unique one determines
+    /// every QI trivially (its values hardly repeat), so they are not listed.
+    pub fn needs_determinations(&self, options: &HiddenQiOptions) -> bool {
+        self.n_distinct >= 2 && self.distinct_share() < options.near_unique_share
+    }
+
+    /// The finding: near-uniqueness, the determinations at least
+    /// `options.min_lambda` (strongest first; none unless
+    /// [`needs_determinations`](Self::needs_determinations)), flagged when
+    /// either holds; the role from `params`' sensitive attributes.
+    pub fn finding(
+        self,
+        params: &MetricsParams,
+        options: &HiddenQiOptions,
+        determinations: Vec<Determination>,
+    ) -> HiddenQiColumn {
+        let distinct_share = self.distinct_share();
+        let near_unique = distinct_share >= options.near_unique_share;
+        let mut determines: Vec<Determination> = if self.needs_determinations(options) {
+            determinations
+                .into_iter()
+                .filter(|d| d.lambda >= options.min_lambda)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        determines.sort_by(|a, b| {
+            b.lambda
+                .total_cmp(&a.lambda)
+                .then_with(|| a.quasi_identifier.cmp(&b.quasi_identifier))
+        });
+        let flagged = near_unique || !determines.is_empty();
+        HiddenQiColumn {
+            role: if params.sensitive.iter().any(|s| *s == self.column) {
+                CandidateRole::Sensitive
+            } else {
+                CandidateRole::Other
+            },
+            column: self.column,
+            n_distinct: self.n_distinct,
+            distinct_share,
+            near_unique,
+            determines,
+            k_with: self.k_with,
+            classes_below_target_k: self.classes_below_target_k,
+            records_below_target_k: self.records_below_target_k,
+            flagged,
+        }
+    }
 }
 
 /// The figures of one candidate from the classes over the QIs plus it.
@@ -378,7 +478,7 @@ fn check_candidate(
     classes: &EquivalenceClasses,
     qis: &[&str],
     candidate: &str,
-    target_k: u64,
+    params: &MetricsParams,
     n_units: u64,
     options: &HiddenQiOptions,
 ) -> Result<HiddenQiColumn, PrivacyError> {
@@ -399,7 +499,7 @@ fn check_candidate(
     let k_with = units.iter().copied().min().unwrap_or(0);
     let (mut classes_below, mut records_below) = (0u64, 0u64);
     for (&u, &records) in units.iter().zip(sizes) {
-        if u < target_k {
+        if u < params.target_k {
             classes_below += 1;
             records_below += records;
         }
@@ -417,18 +517,16 @@ fn check_candidate(
     let mut values: Vec<u32> = (0..classes.n_classes()).map(value_of).collect();
     values.sort_unstable();
     values.dedup();
-    let n_distinct = values.len() as u64;
-    let distinct_share = if n_units == 0 {
-        0.0
-    } else {
-        (n_distinct as f64 / n_units as f64).min(1.0)
+    let figures = CandidateFigures {
+        column: candidate.to_string(),
+        n_distinct: values.len() as u64,
+        n_units,
+        k_with,
+        classes_below_target_k: classes_below,
+        records_below_target_k: records_below,
     };
-    let near_unique = distinct_share >= options.near_unique_share;
-
-    // A near-unique column determines every QI trivially (its values hardly
-    // repeat); its determinations add nothing and are not listed.
     let mut determines = Vec::new();
-    if n_distinct >= 2 && !near_unique {
+    if figures.needs_determinations(options) {
         for &qi in qis {
             let q = column_of(qi)?;
             let q_canon = canonical_codes(q);
@@ -447,68 +545,83 @@ fn check_candidate(
                     _ => pairs.push((v, qv, n)),
                 }
             }
-            if let Some(d) = determination(qi, &pairs) {
-                if d.lambda >= options.min_lambda {
-                    determines.push(d);
-                }
-            }
+            determines.extend(determination(qi, &pairs));
         }
     }
-    determines.sort_by(|a, b| {
-        b.lambda
-            .total_cmp(&a.lambda)
-            .then_with(|| a.quasi_identifier.cmp(&b.quasi_identifier))
-    });
-    let flagged = near_unique || !determines.is_empty();
-    Ok(HiddenQiColumn {
-        column: candidate.to_string(),
-        role: CandidateRole::Other,
-        n_distinct,
-        distinct_share,
-        near_unique,
-        determines,
-        k_with,
-        classes_below_target_k: classes_below,
-        records_below_target_k: records_below,
-        flagged,
-    })
+    Ok(figures.finding(params, options, determines))
 }
 
 /// Goodman-Kruskal lambda and exactness of `qi` given the candidate, from the
 /// record counts of the (candidate value, QI value) pairs sorted by candidate
 /// value. `None` when the QI has a single value (nothing to determine).
 fn determination(qi: &str, pairs: &[(u32, u32, u64)]) -> Option<Determination> {
-    let total: u64 = pairs.iter().map(|p| p.2).sum();
+    let mut counts = CrossCounts::default();
     // Records per QI value.
     let mut per_q: Vec<(u32, u64)> = pairs.iter().map(|p| (p.1, p.2)).collect();
     per_q.sort_unstable();
-    let mut q_totals: Vec<u64> = Vec::new();
-    let mut q_partners: Vec<u64> = Vec::new();
     for run in per_q.chunk_by(|a, b| a.0 == b.0) {
-        q_totals.push(run.iter().map(|x| x.1).sum());
-        q_partners.push(run.len() as u64);
+        counts.q_totals.push(run.iter().map(|x| x.1).sum());
+        counts.q_partners.push(run.len() as u64);
     }
-    if q_totals.len() < 2 {
-        return None;
-    }
-    let best_without = *q_totals.iter().max()?;
-    let mut best_with = 0u64;
-    let mut exact = true;
+    counts.exact = true;
     for run in pairs.chunk_by(|a, b| a.0 == b.0) {
-        best_with += run.iter().map(|p| p.2).max().unwrap_or(0);
-        exact &= run.len() == 1;
+        counts.add_candidate_value(run.iter().map(|p| p.2));
     }
-    let lambda = if exact {
-        1.0
-    } else {
-        (best_with - best_without) as f64 / (total - best_without) as f64
-    };
-    Some(Determination {
-        quasi_identifier: qi.to_string(),
-        lambda,
-        exact,
-        one_to_one: exact && q_partners.iter().all(|&p| p == 1),
-    })
+    counts.determination(qi)
+}
+
+/// The counts Goodman and Kruskal's lambda of a QI given a candidate is
+/// computed from, additive over the candidate's values: a caller that sees
+/// the cross counts `n(c, q)` a few candidate values at a time (the
+/// out-of-core check) sums them here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrossCounts {
+    /// Records (the sum of `n(c, q)`).
+    pub total: u64,
+    /// `sum_c max_q n(c, q)`: the right guesses of the QI knowing the candidate.
+    pub best_with: u64,
+    /// Every candidate value met occurs with a single QI value (start true).
+    pub exact: bool,
+    /// Records per QI value (`n(q)`), any order.
+    pub q_totals: Vec<u64>,
+    /// Candidate values per QI value, in the order of `q_totals`.
+    pub q_partners: Vec<u64>,
+}
+
+impl CrossCounts {
+    /// Adds one candidate value's counts `n(c, q)` over the QI values it
+    /// occurs with (each at least 1); `exact` must have started true.
+    pub fn add_candidate_value(&mut self, counts: impl Iterator<Item = u64>) {
+        let (mut max, mut sum, mut len) = (0u64, 0u64, 0usize);
+        for n in counts {
+            max = max.max(n);
+            sum += n;
+            len += 1;
+        }
+        self.best_with += max;
+        self.total += sum;
+        self.exact &= len == 1;
+    }
+
+    /// The determination of `qi`; `None` when the QI has a single value
+    /// (nothing to determine).
+    pub fn determination(&self, qi: &str) -> Option<Determination> {
+        if self.q_totals.len() < 2 {
+            return None;
+        }
+        let best_without = *self.q_totals.iter().max()?;
+        let lambda = if self.exact {
+            1.0
+        } else {
+            (self.best_with - best_without) as f64 / (self.total - best_without) as f64
+        };
+        Some(Determination {
+            quasi_identifier: qi.to_string(),
+            lambda,
+            exact: self.exact,
+            one_to_one: self.exact && self.q_partners.iter().all(|&p| p == 1),
+        })
+    }
 }
 
 #[cfg(test)]

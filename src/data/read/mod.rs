@@ -416,6 +416,25 @@ pub fn read_frame_columns(
     }
 }
 
+/// The column names of `path` in file order without reading its rows: the
+/// CSV header, the Parquet schema; for NDJSON every key met in the file (in
+/// order of first appearance, as [`read_frame`] names its columns), which
+/// takes a pass over the file keeping only the keys.
+pub fn file_columns(path: &Path, opts: &ReadOptions) -> Result<Vec<String>, DataError> {
+    if let Some(frame) = memory_frame(path, &[])? {
+        return Ok(frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect());
+    }
+    match format_of(path, opts)? {
+        Format::Csv => Ok(open_csv(path, opts)?.header.clone()),
+        Format::Parquet => parquet_file::parquet_column_names(path, &opts.limits),
+        Format::Ndjson => scan_ndjson(path, &opts.limits, |_, _| {}),
+    }
+}
+
 /// Reads the whole of `path` under `opts` (format, delimiter, limits) and
 /// keeps nothing: the errors [`load_table`] would give, for a caller that then
 /// reads the file with another reader (e.g. polars, to keep NDJSON or

@@ -449,6 +449,30 @@ fn text_of(column: &Column, source: &str) -> Result<Column, DataError> {
     })
 }
 
+/// The column names of a Parquet file in file order, from its schema (no
+/// column data is read). Errors as [`read_parquet`].
+pub(super) fn parquet_column_names(path: &Path, limits: &Limits) -> Result<Vec<String>, DataError> {
+    let source = path.display().to_string();
+    fn names<R: polars::io::mmap::MmapBytesReader>(
+        mut reader: ParquetReader<R>,
+        source: &str,
+    ) -> Result<Vec<String>, DataError> {
+        let schema = reader.schema().map_err(|e| DataError::Parse {
+            source_name: source.to_string(),
+            message: format!(
+                "not a readable Parquet file ({e}); check that it was fully written, or pass the right format in ReadOptions"
+            ),
+        })?;
+        Ok(schema.iter_names().map(|n| n.to_string()).collect())
+    }
+    match open_parquet(path, limits)? {
+        Opened::Bytes(bytes) => unpanicked(&source, || {
+            names(ParquetReader::new(Cursor::new(bytes)), &source)
+        }),
+        Opened::File(file) => unpanicked(&source, || names(ParquetReader::new(file), &source)),
+    }
+}
+
 fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
     reader: ParquetReader<R>,
     source: &str,
