@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use super::{CliError, Outcome};
 use crate::data::ReadOptions;
+use crate::engine::scan_out_of_core::scan_identifiers_file;
+use crate::engine::{MemoryBudget, OutOfCore};
 use crate::privacy::direct_identifiers::{
     scan_file, DirectIdentifierConfig, DirectIdentifierError, DirectIdentifierScan,
 };
@@ -51,6 +53,17 @@ pub struct IdentifiersArgs {
     /// Replace an existing --output file.
     #[arg(long)]
     pub force: bool,
+    /// Read the table out of core under this memory budget (e.g. `4G`,
+    /// `512M`): in chunks, never whole, the distinct values of each column
+    /// counted exactly as 128-bit hashes spilled to hash partitions in a
+    /// temporary folder when they exceed it. The result is the same as in
+    /// memory.
+    #[arg(long, value_name = "BUDGET")]
+    pub memory: Option<String>,
+    /// Where --memory creates its spill folder (default: the system's
+    /// temporary folder); the folder is removed at the end.
+    #[arg(long, value_name = "DIR", requires = "memory")]
+    pub temp_dir: Option<PathBuf>,
 }
 
 fn text_view(scan: &DirectIdentifierScan) -> String {
@@ -94,10 +107,19 @@ pub fn run(args: &IdentifiersArgs, out: &mut dyn Write) -> Result<Outcome, CliEr
     if let Some(path) = &args.output {
         super::output::check_file(path, &[&args.data], args.force)?;
     }
-    let scan = scan_file(&args.data, &ReadOptions::default(), &config).map_err(|e| match e {
-        DirectIdentifierError::Data(d) => CliError::Data(d),
-        other => CliError::Usage(other.to_string()),
-    })?;
+    let scan = match &args.memory {
+        Some(budget) => {
+            let mut settings = OutOfCore::new(MemoryBudget::parse(budget)?);
+            settings.temp_dir = args.temp_dir.clone();
+            let (scan, _) =
+                scan_identifiers_file(&args.data, &ReadOptions::default(), &config, &settings)?;
+            scan
+        }
+        None => scan_file(&args.data, &ReadOptions::default(), &config).map_err(|e| match e {
+            DirectIdentifierError::Data(d) => CliError::Data(d),
+            other => CliError::Usage(other.to_string()),
+        })?,
+    };
     let rendered = match args.format {
         IdentifiersFormat::Text => text_view(&scan),
         IdentifiersFormat::Json => super::output::to_json(&scan)?,

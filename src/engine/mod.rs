@@ -51,6 +51,8 @@ pub mod link_out_of_core;
 mod link_sql;
 pub mod memory;
 pub mod out_of_core;
+pub mod scan_out_of_core;
+mod spill_counts;
 mod partial;
 #[cfg(feature = "spark")]
 pub mod spark;
@@ -64,6 +66,7 @@ pub mod traces;
 
 pub use crate::attacks::linkage::PatternPartial;
 pub use out_of_core::{MemoryBudget, OutOfCore};
+pub use spill_counts::SpillStats;
 pub use partial::{ClassPartial, Group};
 
 use thiserror::Error;

@@ -1062,7 +1062,7 @@ fn read_group(
 }
 
 /// Rows per chunk for `n_columns` columns under `settings`.
-fn chunk_rows(settings: &OutOfCore, n_columns: usize) -> usize {
+pub(super) fn chunk_rows(settings: &OutOfCore, n_columns: usize) -> usize {
     settings.chunk_rows.unwrap_or_else(|| {
         // The chunk's codes take a 32nd of the budget; the reader's text
         // and parse buffers for it, a few times that, are not tracked.
@@ -1078,7 +1078,7 @@ fn chunk_rows(settings: &OutOfCore, n_columns: usize) -> usize {
 const TRACKED_SHARE: f64 = 0.6;
 
 /// The bytes the tracked state may take under `budget`.
-fn tracked_budget(budget: MemoryBudget) -> u64 {
+pub(super) fn tracked_budget(budget: MemoryBudget) -> u64 {
     ((budget.0 as f64 * TRACKED_SHARE) as u64).max(1)
 }
 

@@ -75,7 +75,7 @@ pub(crate) fn run_table(
         return run_table_on_spark(t, config, url, &params, target_k, progress);
     }
     if let Some(budget) = config.table_memory(t)? {
-        return run_table_out_of_core(t, budget, &opts, &params, progress);
+        return run_table_out_of_core(t, budget, &opts, &params, options, progress);
     }
     // Release-only metrics. Every column of the release is read: columns left
     // out of the declared QIs are checked for hidden quasi-identifiers.
@@ -441,21 +441,24 @@ fn parts_needing_rows(
 /// [`run_table`] under a memory budget (`memory = "4G"`): the release is
 /// read in chunks and every release-only metric computed out of core by
 /// [`crate::engine::out_of_core::evaluate_file`], the code `reident metrics
-/// --memory` runs, so the values equal the in-memory ones. The parts that
-/// need the rows in memory are not run and listed in `not_run` (the claims
-/// that need them are INCONCLUSIVE); no per-class charts are drawn (they
-/// read every class at once).
+/// --memory` runs, so the values equal the in-memory ones; the hidden
+/// quasi-identifier check and the direct-identifier scan run out of core
+/// too ([`crate::engine::scan_out_of_core`], equal to the in-memory ones).
+/// The parts that need the rows in memory are not run and listed in
+/// `not_run` (the claims that need them are INCONCLUSIVE); no per-class
+/// charts are drawn (they read every class at once).
 fn run_table_out_of_core(
     t: &TableConfig,
     budget: crate::engine::MemoryBudget,
     opts: &crate::data::ReadOptions,
     params: &MetricsParams,
+    options: &AuditOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Box<TableFacts>, AuditError> {
     use crate::engine::out_of_core::{budget_warnings, evaluate_file, OutOfCore};
     let dataset = format!("table `{}`", t.name);
     let settings = OutOfCore::new(budget);
-    let metrics = evaluate_file(
+    let mut metrics = evaluate_file(
         &t.release,
         opts,
         &MissingPolicy::default(),
@@ -470,12 +473,31 @@ fn run_table_out_of_core(
         }
     }
     let bytes = budget.0;
-    let not_run = parts_needing_rows(t, true, |what| {
+    let mut not_run = parts_needing_rows(t, true, |what| {
         format!("{what} was not run: the table is read out of core under `memory` ({bytes} bytes) and this part needs the whole release in memory; remove `memory` for this table (on a machine that holds it) to run it")
     });
+    let (hidden_qi, direct_identifiers) =
+        scans_out_of_core(t, opts, params, &metrics, options, &settings)?;
+    match hidden_qi {
+        Ok(report) => {
+            metrics.hidden_qi = Some(report);
+            not_run.retain(|(part, _)| *part != TablePart::HiddenQi);
+        }
+        Err(why) => {
+            for (part, text) in not_run.iter_mut() {
+                if *part == TablePart::HiddenQi {
+                    *text = format!("the hidden quasi-identifier check was not run: {why}");
+                }
+            }
+        }
+    }
+    not_run.retain(|(part, _)| *part != TablePart::DirectIdentifiers);
+    progress(&format!(
+        "{dataset}: hidden quasi-identifiers and direct identifiers (out of core)"
+    ));
     Ok(Box::new(TableFacts {
         name: t.name.clone(),
-        direct_identifiers: None,
+        direct_identifiers: Some(direct_identifiers),
         metrics,
         qi_join: None,
         undeclared_shared_columns: Vec::new(),
@@ -484,6 +506,75 @@ fn run_table_out_of_core(
         built_hierarchies: Vec::new(),
         not_run,
     }))
+}
+
+/// The hidden quasi-identifier check (or, inner `Err`, why it cannot run
+/// out of core) and the direct-identifier scan of a table read out of core,
+/// with the candidates and options of the in-memory [`run_table`].
+#[allow(clippy::type_complexity)]
+fn scans_out_of_core(
+    t: &TableConfig,
+    opts: &crate::data::ReadOptions,
+    params: &MetricsParams,
+    metrics: &crate::privacy::MetricsReport,
+    options: &AuditOptions,
+    settings: &crate::engine::OutOfCore,
+) -> Result<
+    (
+        Result<crate::privacy::HiddenQiReport, String>,
+        crate::privacy::direct_identifiers::DirectIdentifierScan,
+    ),
+    AuditError,
+> {
+    use crate::engine::scan_out_of_core::{hidden_qi_file, scan_identifiers_file};
+    let dataset = format!("table `{}`", t.name);
+    let candidates: Vec<String> = crate::data::file_columns(&t.release, opts)?
+        .into_iter()
+        .filter(|c| {
+            !t.quasi_identifiers.contains(c)
+                && t.subject.as_ref() != Some(c)
+                && t.truth.as_ref().is_none_or(|tr| tr.release != *c)
+        })
+        .collect();
+    let hidden_qi = if t.subject.is_some() {
+        Err("persons per class (the subject column) need every record's subject in memory; remove `memory` for this table to run it".to_string())
+    } else if candidates.len() > crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS {
+        Err(format!(
+            "{} candidate columns, more than {}",
+            candidates.len(),
+            crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS
+        ))
+    } else {
+        let (report, _) = hidden_qi_file(
+            &t.release,
+            opts,
+            &MissingPolicy::default(),
+            params,
+            &HiddenQiOptions {
+                columns: Some(candidates),
+                ..HiddenQiOptions::default()
+            },
+            metrics.k,
+            metrics.below_target_k.n_records,
+            metrics.n_rows_in_classes,
+            settings,
+        )?;
+        Ok(report)
+    };
+    let (scan, _) = scan_identifiers_file(
+        &t.release,
+        opts,
+        &DirectIdentifierConfig {
+            include_examples: options.include_examples,
+            ..DirectIdentifierConfig::default()
+        },
+        settings,
+    )
+    .map_err(|e| AuditError::Dataset {
+        dataset,
+        message: e.to_string(),
+    })?;
+    Ok((hidden_qi, scan))
 }
 
 /// The QI join of a Spark table ([`crate::engine::spark_qi_join`]): the
