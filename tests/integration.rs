@@ -73,6 +73,7 @@ mod redteam_failsafe;
 mod report_browser;
 mod report_charts;
 mod report_views;
+mod scan_out_of_core;
 mod semantic_linkage;
 mod spark_engine;
 mod stylometry_brontes;

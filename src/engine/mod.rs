@@ -51,9 +51,8 @@ pub mod link_out_of_core;
 mod link_sql;
 pub mod memory;
 pub mod out_of_core;
-pub mod scan_out_of_core;
-mod spill_counts;
 mod partial;
+pub mod scan_out_of_core;
 #[cfg(feature = "spark")]
 pub mod spark;
 #[cfg(feature = "spark")]
@@ -62,12 +61,13 @@ pub mod spark_link;
 pub mod spark_qi;
 #[cfg(feature = "spark")]
 pub mod spark_traces;
+mod spill_counts;
 pub mod traces;
 
 pub use crate::attacks::linkage::PatternPartial;
 pub use out_of_core::{MemoryBudget, OutOfCore};
-pub use spill_counts::SpillStats;
 pub use partial::{ClassPartial, Group};
+pub use spill_counts::SpillStats;
 
 use thiserror::Error;
 

@@ -6,7 +6,8 @@
 //! leading `prefix` words, so every key sharing them lies wholly in one
 //! partition). At the end each partition is read back, merged (counts of a
 //! key summed) and handed to the caller alone, split again by a second hash
-//! when it would take more than the budget. The folder is removed at the
+//! when it would take more than the budget (one more read and write of
+//! that partition). The folder is removed at the
 //! end, also on error.
 //!
 //! The out-of-core scans ([`super::scan_out_of_core`]) count distinct values
@@ -25,6 +26,10 @@ use super::EngineError;
 
 /// Bytes of each partition file's write buffer.
 const WRITE_BUFFER: usize = 64 << 10;
+
+/// Bytes of each sub-partition file's write buffer (up to
+/// [`MAX_SUB_PARTITIONS`] are open at once).
+const SUB_WRITE_BUFFER: usize = 8 << 10;
 
 /// A table smaller than this is not spilled (a tiny budget would otherwise
 /// spill every few keys).
@@ -203,8 +208,8 @@ impl SpillCounts {
         };
         let record = 16 * self.width as u64 + 8;
         for (key, n) in map {
-            let p = (prefix_hash(&key, self.prefix, PARTITION_SEED) % self.partitions as u64)
-                as usize;
+            let p =
+                (prefix_hash(&key, self.prefix, PARTITION_SEED) % self.partitions as u64) as usize;
             write_record(&mut writers[p], &key, n)
                 .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
             self.stats.spilled_bytes += record;
@@ -249,11 +254,25 @@ impl SpillCounts {
         for p in 0..self.partitions {
             let path = dir.file(p);
             let records = std::fs::metadata(&path).map_or(0, |m| m.len()) / record;
-            let subs = (records.saturating_mul(in_memory) / self.limit + 1)
-                .clamp(1, MAX_SUB_PARTITIONS);
-            for sub in 0..subs {
-                let mut part = Counts::default();
-                let file = File::open(&path).map_err(|e| io_error(&path, "read a spill file", e))?;
+            let subs =
+                (records.saturating_mul(in_memory) / self.limit + 1).clamp(1, MAX_SUB_PARTITIONS);
+            // A partition too large for the limit is split once into
+            // `subs` files by a second hash of the prefix (one read, small
+            // write buffers), each then merged alone.
+            let files: Vec<PathBuf> = if subs == 1 {
+                vec![path.clone()]
+            } else {
+                let subs_paths: Vec<PathBuf> = (0..subs)
+                    .map(|s| dir.path.join(format!("part-{p}-{s}.bin")))
+                    .collect();
+                let mut writers = Vec::with_capacity(subs as usize);
+                for sp in &subs_paths {
+                    let file =
+                        File::create(sp).map_err(|e| io_error(sp, "create a spill file", e))?;
+                    writers.push(BufWriter::with_capacity(SUB_WRITE_BUFFER, file));
+                }
+                let file =
+                    File::open(&path).map_err(|e| io_error(&path, "read a spill file", e))?;
                 let mut reader = BufReader::with_capacity(WRITE_BUFFER, file);
                 let mut key = vec![0u128; self.width];
                 while read_record(&mut reader, &mut key)
@@ -261,10 +280,28 @@ impl SpillCounts {
                 {
                     let n = read_u64(&mut reader)
                         .map_err(|e| io_error(&path, "read a spill file", e))?;
-                    if subs > 1 && prefix_hash(&key, self.prefix, SUB_PARTITION_SEED) % subs != sub
-                    {
-                        continue;
-                    }
+                    let s = (prefix_hash(&key, self.prefix, SUB_PARTITION_SEED) % subs) as usize;
+                    write_record(&mut writers[s], &key, n)
+                        .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
+                }
+                for mut w in writers {
+                    w.flush()
+                        .map_err(|e| io_error(&dir.path, "write a spill file", e))?;
+                }
+                let _ = std::fs::remove_file(&path);
+                subs_paths
+            };
+            for file_path in &files {
+                let mut part = Counts::default();
+                let file = File::open(file_path)
+                    .map_err(|e| io_error(file_path, "read a spill file", e))?;
+                let mut reader = BufReader::with_capacity(WRITE_BUFFER, file);
+                let mut key = vec![0u128; self.width];
+                while read_record(&mut reader, &mut key)
+                    .map_err(|e| io_error(file_path, "read a spill file", e))?
+                {
+                    let n = read_u64(&mut reader)
+                        .map_err(|e| io_error(file_path, "read a spill file", e))?;
                     match part.get_mut(key.as_slice()) {
                         Some(c) => *c += n,
                         None => {
@@ -272,6 +309,8 @@ impl SpillCounts {
                         }
                     }
                 }
+                drop(reader);
+                let _ = std::fs::remove_file(file_path);
                 let bytes = part.capacity() as u64 * Self::slot_bytes()
                     + part.len() as u64 * self.key_bytes();
                 self.stats.peak_bytes = self.stats.peak_bytes.max(bytes);
@@ -280,7 +319,6 @@ impl SpillCounts {
                     visit(part)?;
                 }
             }
-            let _ = std::fs::remove_file(&path);
         }
         drop(dir);
         Ok(self.stats)

@@ -703,10 +703,7 @@ impl ColumnCounts {
                 ));
             }
         }
-        if fired.is_none()
-            && enough
-            && sh(ColumnCategory::FreeText) >= 0.5
-            && distinct_share >= 0.9
+        if fired.is_none() && enough && sh(ColumnCategory::FreeText) >= 0.5 && distinct_share >= 0.9
         {
             fired = Some((
                 ColumnCategory::FreeText,

@@ -293,22 +293,17 @@ pub fn detect_hidden_quasi_identifiers(
             ..base_options
         };
         let classes = EquivalenceClasses::build_with(table, &with, &[], &options_with)?;
-        let column = check_candidate(
-            table,
-            &classes,
-            &qis,
-            candidate,
-            params,
-            n_units,
-            options,
-        )?;
+        let column = check_candidate(table, &classes, &qis, candidate, params, n_units, options)?;
         columns.push(column);
     }
     Ok(hidden_qi_report(params, options, k, records_below, columns))
 }
 
 /// Checks `options`' thresholds (in `(0, 1]`) and `params`' target k (at least 1).
-pub fn check_options(params: &MetricsParams, options: &HiddenQiOptions) -> Result<(), PrivacyError> {
+pub fn check_options(
+    params: &MetricsParams,
+    options: &HiddenQiOptions,
+) -> Result<(), PrivacyError> {
     for (name, value) in [
         ("near_unique_share", options.near_unique_share),
         ("min_lambda", options.min_lambda),
