@@ -449,7 +449,7 @@ impl CandidateFigures {
         });
         let flagged = near_unique || !determines.is_empty();
         HiddenQiColumn {
-            role: if params.sensitive.iter().any(|s| *s == self.column) {
+            role: if params.sensitive.contains(&self.column) {
                 CandidateRole::Sensitive
             } else {
                 CandidateRole::Other
