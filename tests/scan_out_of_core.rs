@@ -451,3 +451,49 @@ fn cli_identifiers_memory_prints_the_same() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("memory budget `lots`"));
 }
+
+/// `reident metrics --memory` runs the hidden quasi-identifier check out of
+/// core: the same JSON (the `out_of_core` section aside) and the same
+/// warning as in memory.
+#[test]
+fn cli_metrics_memory_runs_the_hidden_qi_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = acs_masked_release(dir.path());
+    let temp = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "metrics",
+            "--data",
+            path.to_str().unwrap(),
+            "--qi",
+            "AGEP,SEX,PUMA",
+            "--target-k",
+            "5",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_reident"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (json, stderr)
+    };
+    let (want, want_err) = run(&[]);
+    let (mut got, got_err) = run(&[
+        "--memory",
+        "64K",
+        "--temp-dir",
+        temp.path().to_str().unwrap(),
+    ]);
+    assert!(got.as_object_mut().unwrap().remove("out_of_core").is_some());
+    assert_eq!(got, want);
+    assert_eq!(got["hidden_qi"]["columns"][0]["column"], "DENSITY");
+    let warning = "warning: hidden quasi-identifiers (k = 7 over AGEP, SEX, PUMA): DENSITY (determines PUMA) would give k = 1";
+    assert!(want_err.contains(warning), "{want_err}");
+    assert!(got_err.contains(warning), "{got_err}");
+    assert_empty_dir(temp.path());
+}

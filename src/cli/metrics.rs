@@ -128,7 +128,8 @@ pub struct MetricsArgs {
     /// `512M`): in chunks, never whole, spilling hash partitions of the
     /// equivalence-class groups to a temporary folder when the tracked
     /// state would exceed it. The report is the same as in memory, plus an
-    /// `out_of_core` section. Needs --no-hidden-qi; not with --subject,
+    /// `out_of_core` section; the hidden quasi-identifier check runs out of
+    /// core too (one more pass over the file). Not with --subject,
     /// --population or another --engine.
     #[arg(long, value_name = "BUDGET")]
     pub memory: Option<String>,
@@ -382,12 +383,6 @@ fn compute_out_of_core(
             "the population table's classes are matched row by row in memory; run in memory (without --memory)",
         );
     }
-    if !args.no_hidden_qi {
-        return refuse(
-            "the hidden quasi-identifier check (on by default)",
-            "it reads every column of the table in memory; pass --no-hidden-qi to run out of core, or drop --memory to run the check",
-        );
-    }
     let params = metrics_params(args, hierarchies);
     let mut settings = OutOfCore::new(budget);
     settings.temp_dir = args.temp_dir.clone();
@@ -402,10 +397,41 @@ fn compute_out_of_core(
         ));
     });
     bar.finish_and_clear();
-    let report = report?;
+    let mut report = report?;
     if let Some(o) = &report.out_of_core {
         for w in out_of_core::budget_warnings(o) {
             eprintln!("warning: --memory {budget_text}: {w}");
+        }
+    }
+    if !args.no_hidden_qi {
+        // The same candidates and limit as in memory, checked out of core.
+        let all = data::file_columns(path, opts)?;
+        let named = args.qi.len() + args.sensitive.len();
+        let others = all.len().saturating_sub(named);
+        if others > privacy::hidden_qi::MAX_CANDIDATE_COLUMNS {
+            eprintln!(
+                "warning: {} has {others} columns besides the named ones; the hidden quasi-identifier check runs on at most {}: skipped. Select the columns to check into a smaller file, or pass --no-hidden-qi to silence this.",
+                path.display(),
+                privacy::hidden_qi::MAX_CANDIDATE_COLUMNS
+            );
+        } else {
+            let options = HiddenQiOptions {
+                near_unique_share: args.near_unique,
+                min_lambda: args.min_lambda,
+                columns: None,
+            };
+            let (hidden, _) = crate::engine::scan_out_of_core::hidden_qi_file(
+                path,
+                opts,
+                missing,
+                &params,
+                &options,
+                report.k,
+                report.below_target_k.n_records,
+                report.n_rows_in_classes,
+                &settings,
+            )?;
+            report.hidden_qi = Some(hidden);
         }
     }
     Ok(report)

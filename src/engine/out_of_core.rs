@@ -28,8 +28,9 @@
 //! in-memory ones. The worst classes' numbers are counted from each
 //! partition's class keys, kept in files beside the partitions.
 //!
-//! **Not here.** A subject column, a population table and the hidden
-//! quasi-identifier check need the rows and are refused by the caller. The
+//! **Not here.** A subject column and a population table need the rows and
+//! are refused by the caller. The hidden quasi-identifier check and the
+//! direct-identifier scan run out of core in [`super::scan_out_of_core`]. The
 //! resident memory is measured (`peak_rss_bytes`, Linux) but not bounded:
 //! the program, the reader's buffers and the allocator's free lists come
 //! on top of the tracked state. The folder is removed at the end, also on
