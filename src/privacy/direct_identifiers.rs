@@ -51,7 +51,7 @@
 //! lines) weighs header words, value shapes and name lists together, and the
 //! word lists and shape tests it uses (about 200 lines) serve only it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use polars::prelude::DataFrame;
@@ -476,13 +476,27 @@ fn scan_column_with(
 ) -> ColumnFinding {
     let mut counts = ColumnCounts::new(column, config);
     counts.add_rows(values.len());
-    let mut distinct: HashSet<&str> = HashSet::new();
+    // Each distinct value is tested once, with its number of rows, in order
+    // of first appearance (so the examples are those a row-by-row pass
+    // would pick): the shape tests are regular expressions, and a column of
+    // a few hundred distinct values over millions of rows would run them
+    // millions of times.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut distinct: Vec<(&str, usize)> = Vec::new();
     for v in values.iter().flatten().map(|v| v.trim()) {
         if missing.is_missing(v) {
             continue;
         }
-        counts.observe(shapes, v, 1);
-        distinct.insert(v);
+        match index.get(v) {
+            Some(&i) => distinct[i].1 += 1,
+            None => {
+                index.insert(v, distinct.len());
+                distinct.push((v, 1));
+            }
+        }
+    }
+    for &(v, times) in &distinct {
+        counts.observe(shapes, v, times);
     }
     counts.set_distinct(distinct.len());
     counts.finding()
