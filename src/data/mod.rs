@@ -73,7 +73,7 @@ pub use kinds::{
 };
 pub use limits::{LimitKind, Limits};
 pub use read::{
-    check_file, detect_format, encode_frame, group_keys, load_table, read_frame,
+    check_file, column_names_of, detect_format, encode_frame, group_keys, load_table, read_frame,
     read_frame_columns, stream_table, text_chunked, text_column, Format, MissingPolicy,
     ReadOptions, StreamEvent,
 };

@@ -323,6 +323,24 @@ fn format_of(path: &Path, opts: &ReadOptions) -> Result<Format, DataError> {
     }
 }
 
+/// The column names of a file without loading its rows: a CSV file's
+/// header, a Parquet file's schema, or the keys of an NDJSON file (read line
+/// by line, keeping only the keys), in the order [`load_table`] gives them.
+pub fn column_names_of(path: &Path, opts: &ReadOptions) -> Result<Vec<String>, DataError> {
+    if let Some(frame) = memory_frame(path, &[])? {
+        return Ok(frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect());
+    }
+    match format_of(path, opts)? {
+        Format::Csv => Ok(open_csv(path, opts)?.header),
+        Format::Parquet => parquet_file::parquet_column_names(path, &opts.limits),
+        Format::Ndjson => scan_ndjson(path, &opts.limits, |_, _| {}),
+    }
+}
+
 /// Reads a whole file with every column as text. Same as
 /// [`read_frame_columns`] with no projection.
 pub fn read_frame(path: &Path, opts: &ReadOptions) -> Result<DataFrame, DataError> {

@@ -151,6 +151,22 @@ pub(super) fn stream_parquet(
     )
 }
 
+/// The column names of a Parquet file, from its schema (no row is read).
+pub(super) fn parquet_column_names(path: &Path, limits: &Limits) -> Result<Vec<String>, DataError> {
+    let source = path.display().to_string();
+    let not_parquet = |e: PolarsError| DataError::Parse {
+        source_name: source.clone(),
+        message: format!("not a readable Parquet file ({e})"),
+    };
+    let schema = match open_parquet(path, limits)? {
+        Opened::Bytes(bytes) => ParquetReader::new(Cursor::new(bytes))
+            .schema()
+            .map_err(not_parquet)?,
+        Opened::File(file) => ParquetReader::new(file).schema().map_err(not_parquet)?,
+    };
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
 /// Opens the file ([`open_parquet`]) and runs [`encode_row_groups`] over it,
 /// from memory for a gzip'd file, else through the file, a decoder panic
 /// turned into an error naming the file.
