@@ -67,6 +67,7 @@ mod privacy_props;
 mod privacy_risk;
 mod privacy_subject;
 mod pseudonym_linkage;
+mod qi_join_memory;
 mod pycanon_fixtures;
 mod redact_planted;
 mod redteam_failsafe;

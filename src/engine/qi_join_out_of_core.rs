@@ -79,7 +79,9 @@ use super::link_out_of_core::{
 use super::memory;
 use super::out_of_core::{OutOfCore, SpillDir};
 use super::EngineError;
-use crate::attacks::linkage::qi_join::{match_column, unmatched_column, QiJoinSummary};
+use crate::attacks::linkage::qi_join::{
+    match_column, unmatched_column, DistinctRows, QiJoinSummary,
+};
 use crate::attacks::linkage::{LinkageError, QiJoinResult};
 use crate::data::{
     stream_table, CategoricalColumn, CategoricalColumnBuilder, Hierarchy, MissingPolicy,
@@ -516,7 +518,11 @@ pub fn qi_join_files(
             hierarchies.get(name),
             kinds.get(name).copied(),
             (&osource, &rsource),
-            Some(&od.first_rows),
+            Some(&DistinctRows {
+                first_rows: &od.first_rows,
+                original_rows: &od.counts,
+                release_rows: &rd.counts,
+            }),
         )?;
         unmatched.push(unmatched_column(
             name,
