@@ -1,9 +1,10 @@
 //! `memory` in the audit config: a table read out of core (`memory = "1M"`,
 //! per table or for the whole audit) gives the metric claims (k, l, t) the
 //! same measured values as the in-memory run, through the code `reident
-//! metrics --memory` runs; the claims whose attack needs the rows in memory
-//! (reidentification, direct identifiers) are INCONCLUSIVE with a warning
-//! saying why, never PASS; a k claim that would PASS is INCONCLUSIVE (its
+//! metrics --memory` runs; the re-identification claim the same claim as in
+//! memory (the QI join runs out of core, `engine::qi_join_out_of_core`); the
+//! claims whose scan needs the rows in memory (direct identifiers) are
+//! INCONCLUSIVE with a warning saying why, never PASS; a k claim that would PASS is INCONCLUSIVE (its
 //! hidden quasi-identifier check needs the rows); bad or conflicting keys
 //! are config errors naming the key.
 
@@ -88,13 +89,39 @@ fn memory_key_gives_the_same_metric_claims_and_inconclusive_row_claims() {
                 );
             }
         }
-        // The claims whose attack needs the rows: INCONCLUSIVE, saying why.
-        for i in [3, 4] {
-            assert_eq!(got[i]["verdict"], "Inconclusive", "{}", got[i]);
-            let text = got[i].to_string();
-            assert!(text.contains("out of core under `memory`"), "{text}");
-            assert!(text.contains("remove `memory`"), "{text}");
-        }
+        // The re-identification claim: the QI join runs out of core
+        // (engine::qi_join_out_of_core), but five release ages match no
+        // original and the in-memory run reads some of them through a
+        // hierarchy it builds from the rows: out of core the claim keeps
+        // its (lower) figures and cannot pass, saying why.
+        assert_eq!(want[3]["verdict"], "Fail", "{}", want[3]);
+        assert_eq!(got[3]["verdict"], "Fail", "{}", got[3]);
+        let text = got[3].to_string();
+        assert!(
+            text.contains("hierarchies are not built out of core")
+                && text.contains("`age` (5 rows)"),
+            "{text}"
+        );
+        // The claim whose scan needs the rows: INCONCLUSIVE, saying why.
+        assert_eq!(got[4]["verdict"], "Inconclusive", "{}", got[4]);
+        let text = got[4].to_string();
+        assert!(text.contains("out of core under `memory`"), "{text}");
+        assert!(text.contains("remove `memory`"), "{text}");
+    }
+}
+
+/// Without hierarchies built from the rows, the re-identification claim
+/// under `memory` is the in-memory claim, figures and warnings included
+/// (the QI join runs out of core).
+#[test]
+fn reidentification_claim_equals_in_memory_without_built_hierarchies() {
+    let dir = fixture_dir();
+    let body = |audit: &str| adult400(audit, "build_hierarchies = false", 2);
+    let want = claims(&config(&dir, &body("")).unwrap());
+    assert_eq!(want[3]["verdict"], "Fail", "{}", want[3]);
+    for audit in ["memory = \"1M\"", "memory = \"16K\""] {
+        let got = claims(&config(&dir, &body(audit)).unwrap());
+        assert_eq!(got[3], want[3], "{audit}");
     }
 }
 

@@ -81,7 +81,11 @@ fn adult_pair(n: usize) -> (String, String) {
             _ => age.to_string(),
         };
         let r_sex = if i % 13 == 0 { "*" } else { sex };
-        let r_marital = if i % 2 == 0 { married(marital) } else { marital };
+        let r_marital = if i % 2 == 0 {
+            married(marital)
+        } else {
+            marital
+        };
         let r_education = match i % 5 {
             0 => {
                 if higher.contains(&education) {
@@ -134,7 +138,9 @@ fn adult_pair(n: usize) -> (String, String) {
 fn hierarchies() -> HashMap<String, Hierarchy> {
     let mut h = HashMap::new();
     for c in ["marital-status", "education"] {
-        let path = repo(&format!("datasets/adult/hierarchies/adult_hierarchy_{c}.csv"));
+        let path = repo(&format!(
+            "datasets/adult/hierarchies/adult_hierarchy_{c}.csv"
+        ));
         h.insert(c.to_string(), Hierarchy::from_arx_csv(&path, c).unwrap());
     }
     h
@@ -151,8 +157,20 @@ fn qis() -> Vec<String> {
 /// The in-memory result (rows cleared).
 fn in_memory(original: &Path, release: &Path, truth: Option<&TruthSpec>) -> QiJoinResult {
     let (o, r) = (
-        load_table(original, &[], &ReadOptions::default(), &MissingPolicy::default()).unwrap(),
-        load_table(release, &[], &ReadOptions::default(), &MissingPolicy::default()).unwrap(),
+        load_table(
+            original,
+            &[],
+            &ReadOptions::default(),
+            &MissingPolicy::default(),
+        )
+        .unwrap(),
+        load_table(
+            release,
+            &[],
+            &ReadOptions::default(),
+            &MissingPolicy::default(),
+        )
+        .unwrap(),
     );
     let key = truth.map(|t| t.resolve(&o, &r).unwrap());
     let mut result = qi_join(&o, &r, &qis(), &hierarchies(), &kinds(), key.as_ref()).unwrap();
@@ -209,7 +227,10 @@ fn adult_generalized_release_equals_in_memory_at_every_budget() {
     for key in [None, Some(&truth)] {
         let want = in_memory(&op, &rp, key);
         // The release is really generalized and the checks have something to count.
-        assert!(want.unique_matches > 0 && want.no_candidates >= 3, "{want:?}");
+        assert!(
+            want.unique_matches > 0 && want.no_candidates >= 3,
+            "{want:?}"
+        );
         assert!(want.candidate_size_histogram.len() > 10);
         assert!(want.unmatched_by_column.iter().any(|u| u.rows > 0));
         let zip = &want.column_kinds[5].reason;
@@ -418,7 +439,10 @@ fn cli_link_qi_memory_equals_in_memory_json_minus_rows() {
         .map(|c| {
             format!(
                 "{c}={}",
-                repo(&format!("datasets/adult/hierarchies/adult_hierarchy_{c}.csv")).display()
+                repo(&format!(
+                    "datasets/adult/hierarchies/adult_hierarchy_{c}.csv"
+                ))
+                .display()
             )
         })
         .collect();
@@ -446,7 +470,8 @@ fn cli_link_qi_memory_equals_in_memory_json_minus_rows() {
     assert!(memory["rows"].as_array().unwrap().len() > 1000);
     memory["rows"] = serde_json::json!([]);
     let tmp = temp.path().to_str().unwrap();
-    let (code, ooc_json, err) = cli(&[base.as_slice(), &["--memory", "64K", "--temp-dir", tmp]].concat());
+    let (code, ooc_json, err) =
+        cli(&[base.as_slice(), &["--memory", "64K", "--temp-dir", tmp]].concat());
     assert_eq!(code, Some(0), "{err}");
     let mut ooc: serde_json::Value = serde_json::from_str(&ooc_json).unwrap();
     let summary = ooc
@@ -455,7 +480,10 @@ fn cli_link_qi_memory_equals_in_memory_json_minus_rows() {
         .remove("out_of_core")
         .expect("out_of_core in the JSON");
     assert_eq!(summary["memory_budget_bytes"], 64 << 10);
-    assert!(summary["release_partitions"].as_u64().unwrap() > 1, "{summary}");
+    assert!(
+        summary["release_partitions"].as_u64().unwrap() > 1,
+        "{summary}"
+    );
     assert_eq!(ooc, memory);
     assert_eq!(std::fs::read_dir(temp.path()).unwrap().count(), 0);
     // The same verdict (exit code) with --max-rate.
@@ -468,16 +496,20 @@ fn cli_link_qi_memory_equals_in_memory_json_minus_rows() {
     // --rows is refused out of core; --engine stays exclusive.
     let (code, _, err) = cli(&[base.as_slice(), &["--memory", "1G", "--rows"]].concat());
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("--rows cannot be combined with --memory"), "{err}");
-    let (code, _, err) = cli(
-        &[
-            base.as_slice(),
-            &["--memory", "1G", "--engine", "spark://127.0.0.1:15002"],
-        ]
-        .concat(),
+    assert!(
+        err.contains("--rows cannot be combined with --memory"),
+        "{err}"
     );
+    let (code, _, err) = cli(&[
+        base.as_slice(),
+        &["--memory", "1G", "--engine", "spark://127.0.0.1:15002"],
+    ]
+    .concat());
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("--memory cannot be combined with --engine"), "{err}");
+    assert!(
+        err.contains("--memory cannot be combined with --engine"),
+        "{err}"
+    );
 }
 
 /// The audit under `memory`: the re-identification claim gets the
@@ -488,9 +520,11 @@ fn audit_reidentification_claim_equal_with_and_without_memory() {
     let dir = tempfile::tempdir().unwrap();
     let (op, rp) = write_pair(dir.path(), 2000);
     let h = |c: &str| {
-        repo(&format!("datasets/adult/hierarchies/adult_hierarchy_{c}.csv"))
-            .display()
-            .to_string()
+        repo(&format!(
+            "datasets/adult/hierarchies/adult_hierarchy_{c}.csv"
+        ))
+        .display()
+        .to_string()
     };
     let body = |memory: &str, max_rate: f64| {
         format!(
@@ -535,7 +569,11 @@ max_rate = {max_rate}
         };
         let want = run("");
         // A FAIL at 5%; at 90% the unresolved truth keys keep it from passing.
-        let verdict = if max_rate < 0.5 { "Fail" } else { "Inconclusive" };
+        let verdict = if max_rate < 0.5 {
+            "Fail"
+        } else {
+            "Inconclusive"
+        };
         assert_eq!(want["verdict"], verdict, "{want}");
         assert!(want["measured"].as_f64().unwrap() > 0.5, "{want}");
         for memory in ["memory = \"1G\"", "memory = \"64K\""] {

@@ -51,8 +51,8 @@ pub mod link_out_of_core;
 mod link_sql;
 pub mod memory;
 pub mod out_of_core;
-pub mod qi_join_out_of_core;
 mod partial;
+pub mod qi_join_out_of_core;
 #[cfg(feature = "spark")]
 pub mod spark;
 #[cfg(feature = "spark")]

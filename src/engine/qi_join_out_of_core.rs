@@ -73,9 +73,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::link_out_of_core::{
-    corrupt, read_u32, table_bytes, write_value, Spill, Tracker,
-};
+use super::link_out_of_core::{corrupt, read_u32, table_bytes, write_value, Spill, Tracker};
 use super::memory;
 use super::out_of_core::{OutOfCore, SpillDir};
 use super::EngineError;
@@ -326,7 +324,11 @@ pub fn qi_join_files(
     let mut chunks = 0u64;
     let key_map = truth.and_then(|t| t.map.as_ref());
     if let Some(map) = key_map {
-        tracker.add(map.iter().map(|(a, b)| (a.len() + b.len()) as u64 + 64).sum());
+        tracker.add(
+            map.iter()
+                .map(|(a, b)| (a.len() + b.len()) as u64 + 64)
+                .sum(),
+        );
     }
 
     // Pass 1: both files, side 0 the originals, side 1 the release.
@@ -408,8 +410,8 @@ pub fn qi_join_files(
                     let before = dict.bytes;
                     let trans: Vec<u32> = (0..c.values.len())
                         .map(|code| {
-                            let value = (!c.is_missing_code(code as u32))
-                                .then(|| c.values[code].as_str());
+                            let value =
+                                (!c.is_missing_code(code as u32)).then(|| c.values[code].as_str());
                             dict.code(value, first[code])
                         })
                         .collect();
@@ -506,7 +508,10 @@ pub fn qi_join_files(
         .flat_map(|s| &s.dicts)
         .map(|d| d.bytes + 16 * d.values.len() as u64)
         .sum();
-    let (osource, rsource) = (original.display().to_string(), release.display().to_string());
+    let (osource, rsource) = (
+        original.display().to_string(),
+        release.display().to_string(),
+    );
     for (q, (name, _)) in columns.iter().enumerate() {
         let (od, rd) = (&states[0].dicts[q], &states[1].dicts[q]);
         let oc = od.column(name, missing);
@@ -674,9 +679,7 @@ pub fn qi_join_files(
         release_groups += rel.len() as u64;
         let mut cand = vec![0u64; rel.len()];
         // Per column, the bitset slot of each release code of the block.
-        let mut slots: Vec<Vec<u32>> = (0..k)
-            .map(|q| vec![u32::MAX; accepted[q].len()])
-            .collect();
+        let mut slots: Vec<Vec<u32>> = (0..k).map(|q| vec![u32::MAX; accepted[q].len()]).collect();
         let mut n_slots = vec![0u32; k];
         for (t, _) in rel {
             for q in 0..k {
@@ -838,16 +841,8 @@ pub fn qi_join_files(
         memory_budget_bytes: budget,
         chunks,
         original_tuples,
-        original_partitions: if original_spilled {
-            files.tuples[0]
-        } else {
-            0
-        },
-        release_partitions: if release_spilled {
-            files.tuples[1]
-        } else {
-            0
-        },
+        original_partitions: if original_spilled { files.tuples[0] } else { 0 },
+        release_partitions: if release_spilled { files.tuples[1] } else { 0 },
         truth_partitions: files.truth,
         release_blocks,
         block_joins,

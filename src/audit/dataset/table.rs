@@ -498,9 +498,29 @@ fn run_table_out_of_core(
         crate::data::cancel::check()?;
     }
     // The QI join ran out of core above.
-    let not_run = parts_needing_rows(t, false, |what| {
+    let mut not_run = parts_needing_rows(t, false, |what| {
         format!("{what} was not run: the table is read out of core under `memory` ({bytes} bytes) and this part needs the whole release in memory; remove `memory` for this table (on a machine that holds it) to run it")
     });
+    // Fail safe: release values the join could not read, in columns a
+    // hierarchy would have been built for in memory, might be read through
+    // it there; out of core they match nothing, which understates the rate.
+    if let (Some(q), true) = (&qi_join, t.build_hierarchies) {
+        let unread: Vec<String> = q
+            .unmatched_by_column
+            .iter()
+            .filter(|u| u.rows > 0 && !hierarchies.contains_key(&u.column))
+            .map(|u| format!("`{}` ({} rows)", u.column, u.rows))
+            .collect();
+        if !unread.is_empty() {
+            not_run.push((
+                TablePart::QiJoin,
+                format!(
+                    "hierarchies are not built out of core under `memory` (building reads the rows), and release values of {} match no original value: a hierarchy built in memory might read them, so the rate may be understated; give those columns a hierarchy (`hierarchies`), set `build_hierarchies = false`, or remove `memory` for this table",
+                    unread.join(", ")
+                ),
+            ));
+        }
+    }
     Ok(Box::new(TableFacts {
         name: t.name.clone(),
         direct_identifiers: None,
