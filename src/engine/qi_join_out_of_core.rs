@@ -183,6 +183,9 @@ impl Dict {
     }
 }
 
+/// A tuple of dictionary codes and its number of rows.
+type Counted = (Box<[u32]>, u64);
+
 /// Bytes of a tuple in a hash map (key, count, overhead).
 fn entry_bytes(k: usize) -> u64 {
     4 * k as u64 + 48
@@ -652,10 +655,8 @@ pub fn qi_join_files(
     let mut original_tuples = 0u64;
     let (mut release_blocks, mut block_joins) = (0u64, 0u64);
     // A side kept in memory is read from its map (already tracked).
-    let release_in_memory: Vec<(Box<[u32]>, u64)> =
-        std::mem::take(&mut states[1].map).into_iter().collect();
-    let original_in_memory: Vec<(Box<[u32]>, u64)> =
-        std::mem::take(&mut states[0].map).into_iter().collect();
+    let release_in_memory: Vec<Counted> = std::mem::take(&mut states[1].map).into_iter().collect();
+    let original_in_memory: Vec<Counted> = std::mem::take(&mut states[0].map).into_iter().collect();
     let (release_spilled, original_spilled) = (states[1].spilled, states[0].spilled);
     let release_list = blocks(&spill, &files, 1, release_spilled, share, k);
     let original_list = blocks(&spill, &files, 0, original_spilled, share, k);
@@ -664,7 +665,7 @@ pub fn qi_join_files(
         crate::data::cancel::check().map_err(LinkageError::from)?;
         release_blocks += 1;
         let loaded;
-        let rel: &[(Box<[u32]>, u64)] = if release_spilled {
+        let rel: &[Counted] = if release_spilled {
             loaded = load_tuples(&spill, &files, 1, rparts, k)?;
             &loaded
         } else {
@@ -700,7 +701,7 @@ pub fn qi_join_files(
         for oparts in &original_list {
             block_joins += 1;
             let loaded;
-            let orig: &[(Box<[u32]>, u64)] = if original_spilled {
+            let orig: &[Counted] = if original_spilled {
                 loaded = load_tuples(&spill, &files, 0, oparts, k)?;
                 &loaded
             } else {
@@ -900,7 +901,7 @@ fn load_tuples(
     side: usize,
     parts: &[usize],
     k: usize,
-) -> Result<Vec<(Box<[u32]>, u64)>, EngineError> {
+) -> Result<Vec<Counted>, EngineError> {
     let mut map: HashMap<Box<[u32]>, u64> = HashMap::new();
     let mut t = vec![0u32; k];
     for &p in parts {
