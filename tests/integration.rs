@@ -68,6 +68,7 @@ mod privacy_risk;
 mod privacy_subject;
 mod pseudonym_linkage;
 mod pycanon_fixtures;
+mod qi_join_memory;
 mod redact_planted;
 mod redteam_failsafe;
 mod report_browser;

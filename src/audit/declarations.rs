@@ -117,9 +117,11 @@ pub struct TableConfig {
     /// A memory budget (`4G`, `512M`, ...; overrides the audit's `memory`):
     /// the release is read in chunks and its metrics computed out of core
     /// by the code `reident metrics --memory` runs, with the same values.
-    /// The parts that need the rows in memory (hidden quasi-identifier
-    /// check, direct-identifier scan, QI join, risks) are not run and the
-    /// claims that need them are INCONCLUSIVE.
+    /// The QI join runs out of core too
+    /// ([`crate::engine::qi_join_out_of_core`]); the parts that need the
+    /// rows in memory (hidden quasi-identifier check, direct-identifier
+    /// scan, risks, built hierarchies) are not run and the claims that need
+    /// them are INCONCLUSIVE (or, for built hierarchies, cannot PASS).
     #[serde(default)]
     pub memory: Option<String>,
 }

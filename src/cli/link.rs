@@ -133,7 +133,11 @@ pub struct LinkArgs {
     /// partitions by its blocking keys in a temporary folder; blocking,
     /// comparing, EM counts and scoring run partition by partition. The
     /// result is the in-memory one plus an `out_of_core` section. Needs
-    /// --block; not with +tf levels, --qi or another --engine.
+    /// --block; not with another --engine. With --qi, the QI join runs out
+    /// of core (tuples of values counted, spilled by hash, candidates per
+    /// block of tuples, the truth key joined by hash partitions): the same
+    /// JSON as in memory but for the per-row outcomes (`rows` empty; --rows
+    /// is refused), plus an `out_of_core` section.
     #[arg(long, value_name = "BUDGET")]
     pub memory: Option<String>,
     /// Where --memory creates its spill folder (default: the system's
@@ -186,6 +190,12 @@ pub fn run(args: &LinkArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         );
     }
     let engine = crate::engine::Engine::parse(&args.engine)?;
+    if args.memory.is_some() && engine != crate::engine::Engine::InProcess {
+        return Err(CliError::Usage(format!(
+            "--memory cannot be combined with --engine {}: out of core is its own in-process engine",
+            args.engine
+        )));
+    }
     if let (crate::engine::Engine::Spark(url), false) = (&engine, args.qi.is_empty()) {
         return spark_qi_join(url, args, &hierarchies, out);
     }
@@ -377,16 +387,14 @@ fn link_out_of_core(
     hierarchies: &HashMap<String, Hierarchy>,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
-    if !args.qi.is_empty() {
-        return Err(CliError::Usage(
-            "--memory cannot be combined with --qi: the QI join matches every release row against the originals in memory; run it without --memory".into(),
-        ));
-    }
     if *engine != crate::engine::Engine::InProcess {
         return Err(CliError::Usage(format!(
             "--memory cannot be combined with --engine {}: out of core is its own in-process engine",
             args.engine
         )));
+    }
+    if !args.qi.is_empty() {
+        return qi_join_out_of_core(args, budget_text, opts, missing, hierarchies, out);
     }
     let budget = MemoryBudget::parse(budget_text)?;
     let config = linkage_config(args)?;
@@ -438,6 +446,119 @@ fn link_out_of_core(
         );
     }
     write_scored_with(&result, Some(&summary), out)
+}
+
+/// `reident link --qi ... --memory`: the QI join out of core
+/// ([`crate::engine::qi_join_out_of_core`]): the same JSON as in process
+/// without the per-row outcomes (`--rows` is refused), plus an
+/// `out_of_core` section, and the same `--max-rate` verdict.
+fn qi_join_out_of_core(
+    args: &LinkArgs,
+    budget_text: &str,
+    opts: &ReadOptions,
+    missing: &MissingPolicy,
+    hierarchies: &HashMap<String, Hierarchy>,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    use crate::engine::qi_join_out_of_core::{qi_join_files, QiJoinFiles, QiJoinOutOfCoreSummary};
+    if args.rows {
+        return Err(CliError::Usage(
+            "--rows cannot be combined with --memory: out of core the QI join keeps counts per tuple of values, not per release row; run it without --memory for the per-row outcomes".into(),
+        ));
+    }
+    let budget = MemoryBudget::parse(budget_text)?;
+    let mut settings = OutOfCore::new(budget);
+    settings.temp_dir = args.temp_dir.clone();
+    let kinds = super::parse_kinds(&args.kinds)?;
+    let truth = match &args.truth {
+        None => None,
+        Some(spec) => {
+            let mut spec = crate::data::TruthSpec::parse(spec);
+            if let Some(path) = &args.truth_map {
+                spec.map = Some(crate::data::read_key_map(
+                    path,
+                    &args.truth_map_columns[0],
+                    &args.truth_map_columns[1],
+                )?);
+            }
+            Some(spec)
+        }
+    };
+    let columns: Vec<(String, String)> = args.qi.iter().map(|q| (q.clone(), q.clone())).collect();
+    let bar = super::progress::spinner("link");
+    bar.set_message("QI join out of core");
+    let run = qi_join_files(
+        &QiJoinFiles {
+            original: &args.original,
+            release: &args.release,
+            columns: &columns,
+            hierarchies,
+            kinds: &kinds,
+            truth: truth.as_ref(),
+            opts,
+            missing,
+        },
+        &settings,
+    );
+    bar.finish_and_clear();
+    let (result, summary) = run?;
+    if summary.budget_exceeded {
+        eprintln!(
+            "warning: --memory {budget_text}: the run went over the budget (tracked peak {} MB, resident peak {}); the per-column dictionaries and accepted value pairs ({} MB) and the process itself are held in memory.",
+            summary.peak_tracked_bytes >> 20,
+            summary
+                .peak_resident_bytes
+                .map_or("unknown".to_string(), |b| format!("{} MB", b >> 20)),
+            summary.dictionary_bytes >> 20,
+        );
+    }
+    #[derive(serde::Serialize)]
+    struct WithSummary<'a> {
+        #[serde(flatten)]
+        result: &'a linkage::QiJoinResult,
+        out_of_core: &'a QiJoinOutOfCoreSummary,
+    }
+    write_json(
+        &WithSummary {
+            result: &result,
+            out_of_core: &summary,
+        },
+        out,
+    )?;
+    if let Some(max_rate) = args.max_rate {
+        let claim = crate::audit::claims::reidentification::Reidentification {
+            table: args.release.display().to_string(),
+            max_rate,
+        };
+        let truth_columns: Vec<&str> = truth
+            .iter()
+            .flat_map(|t| [t.original.as_str(), t.release.as_str()])
+            .collect();
+        let release_columns = crate::data::file_columns(&args.release, opts)?;
+        let original_columns = crate::data::file_columns(&args.original, opts)?;
+        let shared = crate::audit::claims::reidentification::undeclared_shared_columns(
+            &release_columns
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            &original_columns
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            &args.qi,
+            &args.qi,
+            &truth_columns,
+        );
+        return Ok(Outcome::of_claims(
+            &[claim.verdict(&result, &shared, 0.95)?],
+        ));
+    }
+    for check in crate::eval::qi_join_checks(&result) {
+        if !check.holds() {
+            eprintln!("warning: {}", check.warning());
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 /// The Fellegi-Sunter configuration the arguments ask for.

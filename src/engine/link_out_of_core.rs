@@ -81,7 +81,7 @@ use crate::data::{
 };
 
 /// Length marker of a missing value in a spilled record.
-const MISSING: u32 = u32::MAX;
+pub(super) const MISSING: u32 = u32::MAX;
 
 /// Most hash partitions per rule.
 const MAX_PARTITIONS: usize = 4096;
@@ -121,18 +121,18 @@ pub struct LinkOutOfCoreSummary {
 
 /// The tracked memory: what is held now and the highest so far.
 #[derive(Debug, Default)]
-struct Tracker {
-    now: u64,
-    peak: u64,
+pub(super) struct Tracker {
+    pub(super) now: u64,
+    pub(super) peak: u64,
 }
 
 impl Tracker {
-    fn add(&mut self, bytes: u64) {
+    pub(super) fn add(&mut self, bytes: u64) {
         self.now = self.now.saturating_add(bytes);
         self.peak = self.peak.max(self.now);
     }
 
-    fn sub(&mut self, bytes: u64) {
+    pub(super) fn sub(&mut self, bytes: u64) {
         self.now = self.now.saturating_sub(bytes);
     }
 }
@@ -140,12 +140,12 @@ impl Tracker {
 /// The spill files: one write buffer per file, all flushed (appended to
 /// their files) when together they pass `limit` bytes, so the number of
 /// partitions is not bounded by open file handles.
-struct Spill {
-    dir: SpillDir,
-    buffers: Vec<Vec<u8>>,
-    sizes: Vec<u64>,
-    buffered: u64,
-    limit: u64,
+pub(super) struct Spill {
+    pub(super) dir: SpillDir,
+    pub(super) buffers: Vec<Vec<u8>>,
+    pub(super) sizes: Vec<u64>,
+    pub(super) buffered: u64,
+    pub(super) limit: u64,
 }
 
 impl Spill {
@@ -153,7 +153,7 @@ impl Spill {
         self.dir.file(file)
     }
 
-    fn push(&mut self, file: usize, record: &[u8]) -> Result<(), EngineError> {
+    pub(super) fn push(&mut self, file: usize, record: &[u8]) -> Result<(), EngineError> {
         self.buffers[file].extend_from_slice(record);
         self.buffered += record.len() as u64;
         if self.buffered > self.limit {
@@ -162,7 +162,7 @@ impl Spill {
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), EngineError> {
+    pub(super) fn flush(&mut self) -> Result<(), EngineError> {
         for file in 0..self.buffers.len() {
             if self.buffers[file].is_empty() {
                 continue;
@@ -185,7 +185,7 @@ impl Spill {
     }
 
     /// Drops what was written to the files `files` (a restarted input).
-    fn reset(&mut self, files: impl Iterator<Item = usize>) -> Result<(), EngineError> {
+    pub(super) fn reset(&mut self, files: impl Iterator<Item = usize>) -> Result<(), EngineError> {
         for file in files {
             self.buffered -= self.buffers[file].len() as u64;
             self.buffers[file] = Vec::new();
@@ -199,7 +199,7 @@ impl Spill {
     }
 
     /// A reader of file `file` (flushed), or `None` when nothing was written to it.
-    fn reader(&self, file: usize) -> Result<Option<BufReader<File>>, EngineError> {
+    pub(super) fn reader(&self, file: usize) -> Result<Option<BufReader<File>>, EngineError> {
         if self.sizes[file] == 0 {
             return Ok(None);
         }
@@ -209,16 +209,16 @@ impl Spill {
     }
 }
 
-fn spill_error(path: &Path, what: &str, e: std::io::Error) -> EngineError {
+pub(super) fn spill_error(path: &Path, what: &str, e: std::io::Error) -> EngineError {
     EngineError::Spill(format!("{}: could not {what}: {e}", path.display()))
 }
 
-fn corrupt(what: &str) -> EngineError {
+pub(super) fn corrupt(what: &str) -> EngineError {
     EngineError::Spill(format!("a spill file ended inside a record ({what})"))
 }
 
 /// Reads a little-endian u32; `None` at a clean end of file.
-fn read_u32(r: &mut impl Read) -> Result<Option<u32>, EngineError> {
+pub(super) fn read_u32(r: &mut impl Read) -> Result<Option<u32>, EngineError> {
     let mut b = [0u8; 4];
     let mut got = 0;
     while got < 4 {
@@ -234,7 +234,7 @@ fn read_u32(r: &mut impl Read) -> Result<Option<u32>, EngineError> {
 }
 
 /// Reads one value: `None` for missing.
-fn read_value(r: &mut impl Read, buf: &mut Vec<u8>) -> Result<Option<()>, EngineError> {
+pub(super) fn read_value(r: &mut impl Read, buf: &mut Vec<u8>) -> Result<Option<()>, EngineError> {
     let len = read_u32(r)?.ok_or_else(|| corrupt("a value length"))?;
     if len == MISSING {
         return Ok(None);
@@ -245,7 +245,7 @@ fn read_value(r: &mut impl Read, buf: &mut Vec<u8>) -> Result<Option<()>, Engine
     Ok(Some(()))
 }
 
-fn write_value(record: &mut Vec<u8>, value: Option<&str>) {
+pub(super) fn write_value(record: &mut Vec<u8>, value: Option<&str>) {
     match value {
         None => record.extend_from_slice(&MISSING.to_le_bytes()),
         Some(v) => {
@@ -915,7 +915,7 @@ fn add_estimate(total: &mut RuleEstimate, e: &RuleEstimate) {
 }
 
 /// Approximate bytes of a chunk: codes and values.
-fn table_bytes(t: &EncodedTable) -> u64 {
+pub(super) fn table_bytes(t: &EncodedTable) -> u64 {
     t.columns
         .iter()
         .map(|c| {

@@ -34,6 +34,10 @@
 //! [`link_out_of_core`] runs the Fellegi-Sunter linkage over two files the
 //! same way (`reident link --memory`): rows in hash partitions per blocking
 //! rule, pairs, comparison vectors and EM pattern counts per partition.
+//! [`qi_join_out_of_core`] runs the QI-join attack over two files the same
+//! way (`reident link --qi --memory`, the audit's `memory`): tuples of
+//! values counted with hash spill, the truth key joined by hash partitions,
+//! candidates counted by bitsets per block of tuples, as `spark_qi` splits it.
 //! [`memory`] reads the process's resident memory to check the tracked
 //! estimates against.
 //!
@@ -52,6 +56,7 @@ mod link_sql;
 pub mod memory;
 pub mod out_of_core;
 mod partial;
+pub mod qi_join_out_of_core;
 pub mod scan_out_of_core;
 #[cfg(feature = "spark")]
 pub mod spark;

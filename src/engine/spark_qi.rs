@@ -43,7 +43,9 @@ use spark_connect::SparkSession;
 use super::link_sql::{quote_ident, quote_str};
 use super::spark::{connect, run_sql, spark_error, RowNumbers, SparkTable};
 use super::EngineError;
-use crate::attacks::linkage::qi_join::{match_column, unmatched_column, QiJoinSummary};
+use crate::attacks::linkage::qi_join::{
+    match_column, unmatched_column, DistinctRows, QiJoinSummary,
+};
 use crate::attacks::linkage::QiJoinResult;
 use crate::data::{is_suppressed_token, CategoricalColumn, Hierarchy, MissingPolicy, ValueKind};
 
@@ -364,7 +366,11 @@ pub fn qi_join(url: &str, inputs: &QiJoinInputs<'_>) -> Result<QiJoinResult, Eng
             hierarchies.get(&c.release),
             kinds.get(&c.release).copied(),
             (&original.sql(), &release.sql()),
-            Some(&first_rows),
+            Some(&DistinctRows {
+                first_rows: &first_rows,
+                original_rows: &o.counts,
+                release_rows: &r.counts,
+            }),
         )?;
         let pairs: usize = m.compatible.iter().map(Vec::len).sum();
         if pairs > MAX_PAIRS {

@@ -137,12 +137,19 @@ fn check_hierarchy_covers(
     column: &CategoricalColumn,
     h: &Hierarchy,
     source: &str,
-    first_rows: Option<&[u64]>,
+    distinct: Option<&DistinctRows<'_>>,
 ) -> Result<(), LinkageError> {
-    let mut rows_per_code = vec![0usize; column.values.len()];
-    for &c in &column.codes {
-        rows_per_code[c as usize] += 1;
-    }
+    let first_rows = distinct.map(|d| d.first_rows);
+    let rows_per_code: Vec<usize> = match distinct {
+        Some(d) => d.original_rows.iter().map(|&n| n as usize).collect(),
+        None => {
+            let mut rows = vec![0usize; column.values.len()];
+            for &c in &column.codes {
+                rows[c as usize] += 1;
+            }
+            rows
+        }
+    };
     let missing: Vec<usize> = (0..column.values.len())
         .filter(|&c| {
             let v = column.values[c].trim();
@@ -351,10 +358,21 @@ pub(crate) struct ColumnMatch {
     pub compatible: Vec<Vec<u32>>,
 }
 
+/// When the two columns hold each distinct value once (codes `0..`), the
+/// rows behind each value: what the messages count.
+pub(crate) struct DistinctRows<'a> {
+    /// Each original value's first data row (0-based).
+    pub first_rows: &'a [u64],
+    /// Each original value's number of rows.
+    pub original_rows: &'a [u64],
+    /// Each release value's number of rows.
+    pub release_rows: &'a [u64],
+}
+
 /// Matches one quasi-identifier (see [`ColumnMatch`]); `sources` are the
-/// original's and the release's names for errors, `first_rows` (when the
-/// column holds one row per distinct value) each original value's first
-/// data row, for the hierarchy error.
+/// original's and the release's names for errors, `distinct` (when the
+/// columns hold one row per distinct value) the rows behind each value, for
+/// the hierarchy error and the kind's reason.
 pub(crate) fn match_column(
     name: &str,
     original: &CategoricalColumn,
@@ -362,19 +380,26 @@ pub(crate) fn match_column(
     hierarchy: Option<&Hierarchy>,
     kind: Option<ValueKind>,
     sources: (&str, &str),
-    first_rows: Option<&[u64]>,
+    distinct: Option<&DistinctRows<'_>>,
 ) -> Result<ColumnMatch, LinkageError> {
     if let Some(h) = hierarchy {
-        check_hierarchy_covers(original, h, sources.0, first_rows)?;
+        check_hierarchy_covers(original, h, sources.0, distinct)?;
     }
     let mut kind = column_kind(name, original, kind);
     let comparator = ColumnComparator::new(kind.kind, hierarchy);
     let read = compatible_codes_read(original, release, comparator, sources.1)?;
-    let open_rows = release
-        .codes
-        .iter()
-        .filter(|&&c| read.open_masks.binary_search(&c).is_ok())
-        .count();
+    let open_rows: u64 = match distinct {
+        Some(d) => read
+            .open_masks
+            .iter()
+            .map(|&c| d.release_rows.get(c as usize).copied().unwrap_or(0))
+            .sum(),
+        None => release
+            .codes
+            .iter()
+            .filter(|&&c| read.open_masks.binary_search(&c).is_ok())
+            .count() as u64,
+    };
     if let Some(&first) = read.open_masks.first() {
         // Say how a value like `25-00*` was taken: the reader must be able to
         // check the reading against the anonymizer's documentation.

@@ -161,7 +161,14 @@ fn engine_guard(
     if reasons.is_empty() {
         return claim.kind().decide(facts, level);
     }
-    if part == TablePart::HiddenQi {
+    // A QI join that ran but without something the in-memory run has
+    // (hierarchies built from the rows) keeps its figures; it cannot PASS.
+    let measured_anyway = part == TablePart::QiJoin
+        && facts
+            .tables()
+            .filter(|t| tables.contains(&t.name.as_str()))
+            .all(|t| t.qi_join.is_some());
+    if part == TablePart::HiddenQi || measured_anyway {
         let mut v = claim.kind().decide(facts, level)?;
         if v.verdict == Verdict::Pass {
             v.verdict = Verdict::Inconclusive;

@@ -75,7 +75,7 @@ pub(crate) fn run_table(
         return run_table_on_spark(t, config, url, &params, target_k, progress);
     }
     if let Some(budget) = config.table_memory(t)? {
-        return run_table_out_of_core(t, budget, &opts, &params, options, progress);
+        return run_table_out_of_core(t, budget, &opts, &params, &hierarchies, options, progress);
     }
     // Release-only metrics. Every column of the release is read: columns left
     // out of the declared QIs are checked for hidden quasi-identifiers.
@@ -441,10 +441,16 @@ fn parts_needing_rows(
 /// [`run_table`] under a memory budget (`memory = "4G"`): the release is
 /// read in chunks and every release-only metric computed out of core by
 /// [`crate::engine::out_of_core::evaluate_file`], the code `reident metrics
-/// --memory` runs, so the values equal the in-memory ones; the hidden
-/// quasi-identifier check and the direct-identifier scan run out of core
-/// too ([`crate::engine::scan_out_of_core`], equal to the in-memory ones).
-/// The parts that need the rows in memory are not run and listed in
+/// --memory` runs, so the values equal the in-memory ones. With originals,
+/// the QI join runs out of core too
+/// ([`crate::engine::qi_join_out_of_core::qi_join_files`], the code `reident
+/// link --qi --memory` runs: the same figures as in memory), and so do the
+/// hidden quasi-identifier check and the direct-identifier scan
+/// ([`crate::engine::scan_out_of_core`], equal to the in-memory ones).
+/// Hierarchies are not built out of core (`build_hierarchies` reads the
+/// rows), as on Spark: a release value only a built hierarchy would read
+/// matches nothing, and the coverage guard keeps the claim from passing.
+/// The other parts that need the rows in memory are not run and listed in
 /// `not_run` (the claims that need them are INCONCLUSIVE); no per-class
 /// charts are drawn (they read every class at once).
 fn run_table_out_of_core(
@@ -452,6 +458,7 @@ fn run_table_out_of_core(
     budget: crate::engine::MemoryBudget,
     opts: &crate::data::ReadOptions,
     params: &MetricsParams,
+    hierarchies: &HashMap<String, Hierarchy>,
     options: &AuditOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Box<TableFacts>, AuditError> {
@@ -473,9 +480,50 @@ fn run_table_out_of_core(
         }
     }
     let bytes = budget.0;
-    let mut not_run = parts_needing_rows(t, true, |what| {
+    let mut qi_join = None;
+    let mut undeclared_shared_columns = Vec::new();
+    if let Some(original) = &t.original {
+        let (result, shared, summary) =
+            qi_join_out_of_core(t, original, &settings, opts, hierarchies)?;
+        if summary.budget_exceeded {
+            progress(&format!(
+                "{dataset}: warning: memory budget: the QI join went over it (tracked peak {} bytes, resident peak {}); its per-column dictionaries and accepted value pairs ({} bytes) are held whole",
+                summary.peak_tracked_bytes,
+                summary
+                    .peak_resident_bytes
+                    .map_or("unknown".to_string(), |b| format!("{b} bytes")),
+                summary.dictionary_bytes
+            ));
+        }
+        qi_join = Some(result);
+        undeclared_shared_columns = shared;
+        progress(&format!("{dataset}: QI-join linkage (out of core)"));
+        crate::data::cancel::check()?;
+    }
+    // The QI join ran out of core above.
+    let mut not_run = parts_needing_rows(t, false, |what| {
         format!("{what} was not run: the table is read out of core under `memory` ({bytes} bytes) and this part needs the whole release in memory; remove `memory` for this table (on a machine that holds it) to run it")
     });
+    // Fail safe: release values the join could not read, in columns a
+    // hierarchy would have been built for in memory, might be read through
+    // it there; out of core they match nothing, which understates the rate.
+    if let (Some(q), true) = (&qi_join, t.build_hierarchies) {
+        let unread: Vec<String> = q
+            .unmatched_by_column
+            .iter()
+            .filter(|u| u.rows > 0 && !hierarchies.contains_key(&u.column))
+            .map(|u| format!("`{}` ({} rows)", u.column, u.rows))
+            .collect();
+        if !unread.is_empty() {
+            not_run.push((
+                TablePart::QiJoin,
+                format!(
+                    "hierarchies are not built out of core under `memory` (building reads the rows), and release values of {} match no original value: a hierarchy built in memory might read them, so the rate may be understated; give those columns a hierarchy (`hierarchies`), set `build_hierarchies = false`, or remove `memory` for this table",
+                    unread.join(", ")
+                ),
+            ));
+        }
+    }
     let (hidden_qi, direct_identifiers) =
         scans_out_of_core(t, opts, params, &metrics, options, &settings)?;
     match hidden_qi {
@@ -499,8 +547,8 @@ fn run_table_out_of_core(
         name: t.name.clone(),
         direct_identifiers: Some(direct_identifiers),
         metrics,
-        qi_join: None,
-        undeclared_shared_columns: Vec::new(),
+        qi_join,
+        undeclared_shared_columns,
         risk: None,
         charts: Vec::new(),
         built_hierarchies: Vec::new(),
@@ -575,6 +623,90 @@ fn scans_out_of_core(
         message: e.to_string(),
     })?;
     Ok((hidden_qi, scan))
+}
+
+/// The QI join of a table read out of core
+/// ([`crate::engine::qi_join_out_of_core::qi_join_files`]): the result and
+/// the release columns an adversary could join on beyond the
+/// quasi-identifiers (from the files' headers), and how it ran. Every truth-key form runs
+/// (a column of each file, a key-map file, `#row`).
+fn qi_join_out_of_core(
+    t: &TableConfig,
+    original: &Path,
+    settings: &crate::engine::OutOfCore,
+    opts: &crate::data::ReadOptions,
+    hierarchies: &HashMap<String, Hierarchy>,
+) -> Result<
+    (
+        crate::attacks::linkage::QiJoinResult,
+        Vec<String>,
+        crate::engine::qi_join_out_of_core::QiJoinOutOfCoreSummary,
+    ),
+    AuditError,
+> {
+    use crate::engine::qi_join_out_of_core::{qi_join_files, QiJoinFiles};
+    let truth = match &t.truth {
+        None => None,
+        Some(truth) => Some(TruthSpec {
+            original: truth.original.clone(),
+            release: truth.release.clone(),
+            map: match &truth.map {
+                None => None,
+                Some(path) => Some(read_key_map(path, &truth.map_original, &truth.map_release)?),
+            },
+        }),
+    };
+    let columns: Vec<(String, String)> = t
+        .quasi_identifiers
+        .iter()
+        .map(|q| {
+            let o = t
+                .original_columns
+                .get(q)
+                .cloned()
+                .unwrap_or_else(|| q.clone());
+            (q.clone(), o)
+        })
+        .collect();
+    let kinds: HashMap<String, crate::data::ValueKind> =
+        t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
+    let missing = MissingPolicy::default();
+    let (mut result, summary) = qi_join_files(
+        &QiJoinFiles {
+            original,
+            release: &t.release,
+            columns: &columns,
+            hierarchies,
+            kinds: &kinds,
+            truth: truth.as_ref(),
+            opts,
+            missing: &missing,
+        },
+        settings,
+    )?;
+    result.rows.clear();
+    let release_columns = crate::data::file_columns(&t.release, opts)?;
+    let original_columns = crate::data::file_columns(original, opts)?;
+    let original_qis: Vec<String> = columns.iter().map(|(_, o)| o.clone()).collect();
+    let truth_columns: Vec<&str> = t
+        .truth
+        .iter()
+        .flat_map(|tr| [tr.original.as_str(), tr.release.as_str()])
+        .collect();
+    let shared = undeclared_shared_columns_of(
+        &release_columns
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &original_columns
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &t.quasi_identifiers,
+        &original_qis,
+        &truth_columns,
+    );
+    Ok((result, shared, summary))
 }
 
 /// The QI join of a Spark table ([`crate::engine::spark_qi_join`]): the
