@@ -526,32 +526,20 @@ fn qi_join_out_of_core(
         out,
     )?;
     if let Some(max_rate) = args.max_rate {
-        let claim = crate::audit::claims::reidentification::Reidentification {
-            table: args.release.display().to_string(),
-            max_rate,
-        };
+        let release_columns = crate::data::file_columns(&args.release, opts)?;
+        let original_columns = crate::data::file_columns(&args.original, opts)?;
         let truth_columns: Vec<&str> = truth
             .iter()
             .flat_map(|t| [t.original.as_str(), t.release.as_str()])
             .collect();
-        let release_columns = crate::data::file_columns(&args.release, opts)?;
-        let original_columns = crate::data::file_columns(&args.original, opts)?;
-        let shared = crate::audit::claims::reidentification::undeclared_shared_columns(
-            &release_columns
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-            &original_columns
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-            &args.qi,
+        return max_rate_outcome(
+            args.release.display().to_string(),
+            max_rate,
+            &result,
             &args.qi,
             &truth_columns,
+            (&release_columns, &original_columns),
         );
-        return Ok(Outcome::of_claims(
-            &[claim.verdict(&result, &shared, 0.95)?],
-        ));
     }
     for check in crate::eval::qi_join_checks(&result) {
         if !check.holds() {
@@ -559,6 +547,31 @@ fn qi_join_out_of_core(
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The `--max-rate` verdict of a QI join run without loading the tables
+/// (out of core, on Spark): the audit's re-identification claim, with the
+/// columns both files' headers share beyond the QIs and the truth key.
+fn max_rate_outcome(
+    table: String,
+    max_rate: f64,
+    result: &linkage::QiJoinResult,
+    qi: &[String],
+    truth_columns: &[&str],
+    (release_columns, original_columns): (&[String], &[String]),
+) -> Result<Outcome, CliError> {
+    let claim = crate::audit::claims::reidentification::Reidentification { table, max_rate };
+    fn names(c: &[String]) -> Vec<&str> {
+        c.iter().map(String::as_str).collect()
+    }
+    let shared = crate::audit::claims::reidentification::undeclared_shared_columns(
+        &names(release_columns),
+        &names(original_columns),
+        qi,
+        qi,
+        truth_columns,
+    );
+    Ok(Outcome::of_claims(&[claim.verdict(result, &shared, 0.95)?]))
 }
 
 /// The Fellegi-Sunter configuration the arguments ask for.
@@ -652,30 +665,18 @@ fn spark_qi_join(
     )?;
     write_json(&result, out)?;
     if let Some(max_rate) = args.max_rate {
-        let claim = crate::audit::claims::reidentification::Reidentification {
-            table: release.clone(),
-            max_rate,
-        };
         let truth_columns: Vec<&str> = truth
             .iter()
             .flat_map(|t| [t.original.as_str(), t.release.as_str()])
             .collect();
-        let shared = crate::audit::claims::reidentification::undeclared_shared_columns(
-            &release_columns
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-            &original_columns
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-            &args.qi,
+        return max_rate_outcome(
+            release.clone(),
+            max_rate,
+            &result,
             &args.qi,
             &truth_columns,
+            (&release_columns, &original_columns),
         );
-        return Ok(Outcome::of_claims(
-            &[claim.verdict(&result, &shared, 0.95)?],
-        ));
     }
     for check in crate::eval::qi_join_checks(&result) {
         if !check.holds() {

@@ -625,6 +625,49 @@ fn scans_out_of_core(
     Ok((hidden_qi, scan))
 }
 
+/// Each quasi-identifier with its column in the original (`original_columns`
+/// renames it, else the same name).
+fn qi_column_pairs(t: &TableConfig) -> Vec<(String, String)> {
+    t.quasi_identifiers
+        .iter()
+        .map(|q| {
+            let o = t
+                .original_columns
+                .get(q)
+                .cloned()
+                .unwrap_or_else(|| q.clone());
+            (q.clone(), o)
+        })
+        .collect()
+}
+
+/// The release columns an adversary could join on beyond the declared
+/// quasi-identifiers and the truth key, from the two files' headers (for
+/// a join that did not load the tables: out of core, on Spark).
+fn shared_columns_from_headers(
+    t: &TableConfig,
+    columns: &[(String, String)],
+    release_columns: &[String],
+    original_columns: &[String],
+) -> Vec<String> {
+    let original_qis: Vec<String> = columns.iter().map(|(_, o)| o.clone()).collect();
+    let truth_columns: Vec<&str> = t
+        .truth
+        .iter()
+        .flat_map(|tr| [tr.original.as_str(), tr.release.as_str()])
+        .collect();
+    fn names(c: &[String]) -> Vec<&str> {
+        c.iter().map(String::as_str).collect()
+    }
+    undeclared_shared_columns_of(
+        &names(release_columns),
+        &names(original_columns),
+        &t.quasi_identifiers,
+        &original_qis,
+        &truth_columns,
+    )
+}
+
 /// The QI join of a table read out of core
 /// ([`crate::engine::qi_join_out_of_core::qi_join_files`]): the result and
 /// the release columns an adversary could join on beyond the
@@ -656,18 +699,7 @@ fn qi_join_out_of_core(
             },
         }),
     };
-    let columns: Vec<(String, String)> = t
-        .quasi_identifiers
-        .iter()
-        .map(|q| {
-            let o = t
-                .original_columns
-                .get(q)
-                .cloned()
-                .unwrap_or_else(|| q.clone());
-            (q.clone(), o)
-        })
-        .collect();
+    let columns = qi_column_pairs(t);
     let kinds: HashMap<String, crate::data::ValueKind> =
         t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
     let missing = MissingPolicy::default();
@@ -687,25 +719,7 @@ fn qi_join_out_of_core(
     result.rows.clear();
     let release_columns = crate::data::file_columns(&t.release, opts)?;
     let original_columns = crate::data::file_columns(original, opts)?;
-    let original_qis: Vec<String> = columns.iter().map(|(_, o)| o.clone()).collect();
-    let truth_columns: Vec<&str> = t
-        .truth
-        .iter()
-        .flat_map(|tr| [tr.original.as_str(), tr.release.as_str()])
-        .collect();
-    let shared = undeclared_shared_columns_of(
-        &release_columns
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        &original_columns
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        &t.quasi_identifiers,
-        &original_qis,
-        &truth_columns,
-    );
+    let shared = shared_columns_from_headers(t, &columns, &release_columns, &original_columns);
     Ok((result, shared, summary))
 }
 
@@ -741,18 +755,7 @@ fn spark_qi_join(
             hierarchies.insert(column.clone(), Hierarchy::from_arx_csv(path, column)?);
         }
     }
-    let columns: Vec<(String, String)> = t
-        .quasi_identifiers
-        .iter()
-        .map(|q| {
-            let o = t
-                .original_columns
-                .get(q)
-                .cloned()
-                .unwrap_or_else(|| q.clone());
-            (q.clone(), o)
-        })
-        .collect();
+    let columns = qi_column_pairs(t);
     let kinds: HashMap<String, crate::data::ValueKind> =
         t.kinds.iter().map(|(c, k)| (c.clone(), *k)).collect();
     let original_text = original.display().to_string();
@@ -773,25 +776,7 @@ fn spark_qi_join(
         Err(e) => return Err(e.into()),
     };
     result.rows.clear();
-    let original_qis: Vec<String> = columns.iter().map(|(_, o)| o.clone()).collect();
-    let truth_columns: Vec<&str> = t
-        .truth
-        .iter()
-        .flat_map(|tr| [tr.original.as_str(), tr.release.as_str()])
-        .collect();
-    let shared = undeclared_shared_columns_of(
-        &release_columns
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        &original_columns
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        &t.quasi_identifiers,
-        &original_qis,
-        &truth_columns,
-    );
+    let shared = shared_columns_from_headers(t, &columns, &release_columns, &original_columns);
     progress(&format!("table `{}`: QI-join linkage (on {url})", t.name));
     Ok(Ok((result, shared)))
 }
