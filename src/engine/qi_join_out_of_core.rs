@@ -664,18 +664,16 @@ pub fn qi_join_files(
     for rparts in &release_list {
         crate::data::cancel::check().map_err(LinkageError::from)?;
         release_blocks += 1;
-        let loaded;
-        let rel: &[Counted] = if release_spilled {
-            loaded = load_tuples(&spill, &files, 1, rparts, k)?;
-            &loaded
-        } else {
-            &release_in_memory
-        };
-        let rel_bytes = if release_spilled {
-            rel.len() as u64 * entry_bytes(k)
-        } else {
-            0
-        };
+        let (rel, rel_bytes) = load_block(
+            &spill,
+            &files,
+            1,
+            rparts,
+            k,
+            release_spilled,
+            &release_in_memory,
+        )?;
+        let rel: &[Counted] = &rel;
         tracker.add(rel_bytes);
         release_groups += rel.len() as u64;
         let mut cand = vec![0u64; rel.len()];
@@ -700,18 +698,16 @@ pub fn qi_join_files(
         let sub_tuples = ((share * 8 / total_slots) / 64 * 64).max(64) as usize;
         for oparts in &original_list {
             block_joins += 1;
-            let loaded;
-            let orig: &[Counted] = if original_spilled {
-                loaded = load_tuples(&spill, &files, 0, oparts, k)?;
-                &loaded
-            } else {
-                &original_in_memory
-            };
-            let orig_bytes = if original_spilled {
-                orig.len() as u64 * entry_bytes(k)
-            } else {
-                0
-            };
+            let (orig, orig_bytes) = load_block(
+                &spill,
+                &files,
+                0,
+                oparts,
+                k,
+                original_spilled,
+                &original_in_memory,
+            )?;
+            let orig: &[Counted] = &orig;
             tracker.add(orig_bytes);
             if first_release_block {
                 original_tuples += orig.len() as u64;
@@ -892,6 +888,26 @@ fn blocks(
         out.push(current);
     }
     out
+}
+
+/// One block of a side's tuples: loaded from its spill partitions `parts`
+/// when the side spilled (with the bytes it holds, for the tracker), else
+/// the side's tuples kept in memory (0 bytes more).
+fn load_block<'a>(
+    spill: &Spill,
+    files: &Files,
+    side: usize,
+    parts: &[usize],
+    k: usize,
+    spilled: bool,
+    in_memory: &'a [Counted],
+) -> Result<(std::borrow::Cow<'a, [Counted]>, u64), EngineError> {
+    if !spilled {
+        return Ok((std::borrow::Cow::Borrowed(in_memory), 0));
+    }
+    let loaded = load_tuples(spill, files, side, parts, k)?;
+    let bytes = loaded.len() as u64 * entry_bytes(k);
+    Ok((std::borrow::Cow::Owned(loaded), bytes))
 }
 
 /// The tuples of partitions `parts` of side `side`, their partial counts summed.
