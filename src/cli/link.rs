@@ -525,50 +525,53 @@ fn qi_join_out_of_core(
         },
         out,
     )?;
-    if let Some(max_rate) = args.max_rate {
-        let release_columns = crate::data::file_columns(&args.release, opts)?;
-        let original_columns = crate::data::file_columns(&args.original, opts)?;
-        let truth_columns: Vec<&str> = truth
-            .iter()
-            .flat_map(|t| [t.original.as_str(), t.release.as_str()])
-            .collect();
-        return max_rate_outcome(
-            args.release.display().to_string(),
-            max_rate,
-            &result,
-            &args.qi,
-            &truth_columns,
-            (&release_columns, &original_columns),
-        );
-    }
-    for check in crate::eval::qi_join_checks(&result) {
-        if !check.holds() {
-            eprintln!("warning: {}", check.warning());
-        }
-    }
-    Ok(Outcome::Success)
+    let truth_columns: Vec<&str> = truth
+        .iter()
+        .flat_map(|t| [t.original.as_str(), t.release.as_str()])
+        .collect();
+    qi_join_outcome(
+        args,
+        args.release.display().to_string(),
+        &result,
+        &truth_columns,
+        || {
+            Ok((
+                crate::data::file_columns(&args.release, opts)?,
+                crate::data::file_columns(&args.original, opts)?,
+            ))
+        },
+    )
 }
 
-/// The `--max-rate` verdict of a QI join run without loading the tables
-/// (out of core, on Spark): the audit's re-identification claim, with the
-/// columns both files' headers share beyond the QIs and the truth key.
-fn max_rate_outcome(
+/// How `link --qi` ends when the tables were not loaded (out of core, on
+/// Spark): with `--max-rate`, the audit's re-identification claim, with the
+/// columns both files' headers share beyond the QIs and the truth key
+/// (`headers` reads them only then); else the QI join's checks as warnings.
+fn qi_join_outcome(
+    args: &LinkArgs,
     table: String,
-    max_rate: f64,
     result: &linkage::QiJoinResult,
-    qi: &[String],
     truth_columns: &[&str],
-    (release_columns, original_columns): (&[String], &[String]),
+    headers: impl FnOnce() -> Result<(Vec<String>, Vec<String>), CliError>,
 ) -> Result<Outcome, CliError> {
+    let Some(max_rate) = args.max_rate else {
+        for check in crate::eval::qi_join_checks(result) {
+            if !check.holds() {
+                eprintln!("warning: {}", check.warning());
+            }
+        }
+        return Ok(Outcome::Success);
+    };
+    let (release_columns, original_columns) = headers()?;
     let claim = crate::audit::claims::reidentification::Reidentification { table, max_rate };
     fn names(c: &[String]) -> Vec<&str> {
         c.iter().map(String::as_str).collect()
     }
     let shared = crate::audit::claims::reidentification::undeclared_shared_columns(
-        &names(release_columns),
-        &names(original_columns),
-        qi,
-        qi,
+        &names(&release_columns),
+        &names(&original_columns),
+        &args.qi,
+        &args.qi,
         truth_columns,
     );
     Ok(Outcome::of_claims(&[claim.verdict(result, &shared, 0.95)?]))
@@ -664,26 +667,13 @@ fn spark_qi_join(
         },
     )?;
     write_json(&result, out)?;
-    if let Some(max_rate) = args.max_rate {
-        let truth_columns: Vec<&str> = truth
-            .iter()
-            .flat_map(|t| [t.original.as_str(), t.release.as_str()])
-            .collect();
-        return max_rate_outcome(
-            release.clone(),
-            max_rate,
-            &result,
-            &args.qi,
-            &truth_columns,
-            (&release_columns, &original_columns),
-        );
-    }
-    for check in crate::eval::qi_join_checks(&result) {
-        if !check.holds() {
-            eprintln!("warning: {}", check.warning());
-        }
-    }
-    Ok(Outcome::Success)
+    let truth_columns: Vec<&str> = truth
+        .iter()
+        .flat_map(|t| [t.original.as_str(), t.release.as_str()])
+        .collect();
+    qi_join_outcome(args, release.clone(), &result, &truth_columns, || {
+        Ok((release_columns, original_columns))
+    })
 }
 
 #[cfg(feature = "spark")]
