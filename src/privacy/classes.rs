@@ -10,12 +10,16 @@
 //! radix (`key = c_1 + n_1 (c_2 + n_2 (c_3 + ...))`, `n_i` the number of distinct
 //! values of QI `i`) when the product of the cardinalities fits in 64 bits;
 //! otherwise the tuple is hashed to 64 bits and ties on the hash are broken by
-//! comparing the tuples, so hash collisions never merge classes. The
-//! `(key, row)` pairs are sorted in parallel (rayon), runs of equal keys are
-//! the classes. Per-class sensitive counts come from `class << 32 | code` words
-//! laid out in class order, each class's run sorted in parallel, and a
-//! run-length pass. No allocation happens per
-//! row; memory is about 30 bytes per row at the peak.
+//! comparing the tuples, so hash collisions never merge classes. Mixed-radix
+//! keys are grouped by a counting sort (blocks of rows number their distinct
+//! keys, the distinct keys alone are sorted, every row is placed in its
+//! class's bucket: one hash lookup per row); hashed tuples by a parallel sort
+//! of `(hash, row)` pairs. Per-class sensitive counts come from a dense
+//! classes x values grid when it is small next to the rows, else from
+//! `class << 32 | code` words laid out in class order, each class's run
+//! sorted in parallel, and a run-length pass. No allocation happens per
+//! row; beyond the code columns, memory is about 8 bytes per row (each row's
+//! class and the rows in class order) plus the sensitive counts.
 //!
 //! Value policies (documented once here, used by every metric):
 //!
@@ -303,15 +307,26 @@ impl EquivalenceClasses {
         // Canonical code per QI value: every suppression token of a column
         // maps to the first one, so `*` and `*****` are one value.
         let canonical: Vec<Vec<u32>> = qi_cols.iter().map(|c| canonical_codes(c)).collect();
+        // A row can be fully suppressed only if every suppression column has
+        // a suppression token among its values; most tables have none, and
+        // then no row needs the test.
+        let suppression_possible = suppression_cols
+            .iter()
+            .all(|c| c.suppressed.iter().any(|&s| s));
         let fully_suppressed = |row: usize| {
-            suppression_cols
-                .iter()
-                .all(|c| c.suppressed[c.codes[row] as usize])
+            suppression_possible
+                && suppression_cols
+                    .iter()
+                    .all(|c| c.suppressed[c.codes[row] as usize])
         };
-        let n_suppressed_rows = (0..n)
-            .into_par_iter()
-            .filter(|&r| fully_suppressed(r))
-            .count();
+        let n_suppressed_rows = if suppression_possible {
+            (0..n)
+                .into_par_iter()
+                .filter(|&r| fully_suppressed(r))
+                .count()
+        } else {
+            0
+        };
         let exclude = suppressed_rows == SuppressedRows::Exclude;
         if exclude && n_suppressed_rows == n {
             return Err(PrivacyError::AllRowsSuppressed {
@@ -321,7 +336,11 @@ impl EquivalenceClasses {
         }
         let included = |row: usize| !(exclude && fully_suppressed(row));
 
-        let (rows, class_offsets) = match mixed_radix(&qi_cols) {
+        let Grouping {
+            rows,
+            offsets: class_offsets,
+            row_class,
+        } = match mixed_radix(&qi_cols) {
             Some(multipliers) => group_by_radix(n, &qi_cols, &canonical, &multipliers, &included),
             None => group_by_hash(n, &qi_cols, &canonical, &included),
         };
@@ -330,12 +349,6 @@ impl EquivalenceClasses {
             .windows(2)
             .map(|w| (w[1] - w[0]) as u64)
             .collect();
-        let mut row_class = vec![NO_CLASS; n];
-        for class in 0..n_classes {
-            for &row in &rows[class_offsets[class]..class_offsets[class + 1]] {
-                row_class[row as usize] = class as u32;
-            }
-        }
 
         let sensitive = sa_cols
             .iter()
@@ -452,23 +465,26 @@ impl EquivalenceClasses {
         let included = |g: usize| !(exclude && fully_suppressed(g));
         // The sort keys depend on the codes only, so groups of one class are
         // adjacent and classes come in the order `build` gives them.
-        let (members, class_offsets) = match mixed_radix(&qi_cols) {
+        let Grouping {
+            rows: members,
+            offsets: class_offsets,
+            row_class: group_class,
+        } = match mixed_radix(&qi_cols) {
             Some(multipliers) => {
                 group_by_radix(n_groups, &qi_cols, &canonical, &multipliers, &included)
             }
             None => group_by_hash(n_groups, &qi_cols, &canonical, &included),
         };
-        let n_classes = class_offsets.len() - 1;
-        let mut group_class = vec![NO_CLASS; n_groups];
-        let mut class_sizes = Vec::with_capacity(n_classes);
-        for class in 0..n_classes {
-            let mut size = 0u64;
-            for &g in &members[class_offsets[class]..class_offsets[class + 1]] {
-                group_class[g as usize] = class as u32;
-                size += weights[g as usize];
-            }
-            class_sizes.push(size);
-        }
+        let class_sizes: Vec<u64> = class_offsets
+            .windows(2)
+            .map(|w| {
+                members[w[0]..w[1]]
+                    .iter()
+                    .map(|&g| weights[g as usize])
+                    .sum()
+            })
+            .collect();
+        let n_classes = class_sizes.len();
         let n_rows_in_classes: u64 = class_sizes.iter().sum();
         let sensitive = sa_cols
             .iter()
@@ -760,94 +776,140 @@ fn run_offsets<T>(items: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<usize> {
     offsets
 }
 
+/// The classes of a group-by: `rows[offsets[c]..offsets[c + 1]]` are the
+/// rows of class `c` in ascending order, and `row_class[r]` is the class of
+/// row `r` (`NO_CLASS` for an excluded row).
+struct Grouping {
+    rows: Vec<u32>,
+    offsets: Vec<usize>,
+    row_class: Vec<u32>,
+}
+
+impl Grouping {
+    /// Lays out `row_class` (classes numbered `0..n_classes`) class by class:
+    /// a counting sort, so the rows of each class stay in ascending order.
+    fn from_row_class(row_class: Vec<u32>, n_classes: usize) -> Self {
+        let mut offsets = vec![0usize; n_classes + 1];
+        for &c in &row_class {
+            if c != NO_CLASS {
+                offsets[c as usize + 1] += 1;
+            }
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut next = offsets.clone();
+        let mut rows = vec![0u32; offsets[n_classes]];
+        for (r, &c) in row_class.iter().enumerate() {
+            if c != NO_CLASS {
+                let slot = &mut next[c as usize];
+                rows[*slot] = r as u32;
+                *slot += 1;
+            }
+        }
+        Grouping {
+            rows,
+            offsets,
+            row_class,
+        }
+    }
+
+    /// The class map of rows already laid out class by class.
+    fn from_rows(n: usize, rows: Vec<u32>, offsets: Vec<usize>) -> Self {
+        let mut row_class = vec![NO_CLASS; n];
+        for (class, w) in offsets.windows(2).enumerate() {
+            for &row in &rows[w[0]..w[1]] {
+                row_class[row as usize] = class as u32;
+            }
+        }
+        Grouping {
+            rows,
+            offsets,
+            row_class,
+        }
+    }
+}
+
+/// Rows per block of [`group_by_radix`]'s first pass: each block numbers its
+/// own distinct keys in a hash table small enough to stay in cache.
+const RADIX_BLOCK_ROWS: usize = 1 << 16;
+
 /// Groups the included rows by their mixed-radix key: the classes in
 /// ascending key order, the rows of each class in ascending row order (the
 /// order a sort of `(key, row)` pairs gives, so class numbers do not depend
 /// on how the grouping is done).
 ///
-/// A counting sort rather than a comparison sort: one parallel pass computes
-/// the keys, a second collects the distinct keys (usually few: 12,458 over
-/// 10M Adult rows), which alone are sorted and ranked, and a bucket pass
-/// places every row in its class. Linear in the rows; a parallel sort of the
-/// 10M `(key, row)` pairs was the largest cost of `reident metrics` (about a
-/// quarter of its CPU time, measured with `perf`).
+/// A counting sort rather than a comparison sort, with one hash lookup per
+/// row: each block of rows numbers its distinct keys in order of first sight
+/// (the local number goes straight into the row's slot of `row_class`); the
+/// blocks' distinct keys (usually few: 12,458 over 10M Adult rows) alone are
+/// sorted and ranked; each block's local numbers are then replaced by the
+/// ranks through a small per-block table, and a bucket pass places every row
+/// in its class. Linear in the rows. A parallel sort of the 10M `(key, row)`
+/// pairs was the largest cost of `reident metrics` (about a quarter of its
+/// CPU time, measured with `perf`), and a second hash lookup per row (a set
+/// of distinct keys, then a rank map) was the next one (benches §12d).
 fn group_by_radix(
     n: usize,
     cols: &[&CategoricalColumn],
     canonical: &[Vec<u32>],
     multipliers: &[u64],
     included: &(impl Fn(usize) -> bool + Sync),
-) -> (Vec<u32>, Vec<usize>) {
-    let keys: Vec<u64> = (0..n)
-        .into_par_iter()
-        .map(|r| {
-            cols.iter()
-                .zip(canonical)
-                .zip(multipliers)
-                .map(|((col, canon), m)| canon[col.codes[r] as usize] as u64 * m)
-                .sum::<u64>()
+) -> Grouping {
+    let key = |r: usize| {
+        cols.iter()
+            .zip(canonical)
+            .zip(multipliers)
+            .map(|((col, canon), m)| canon[col.codes[r] as usize] as u64 * m)
+            .sum::<u64>()
+    };
+    let mut row_class = vec![NO_CLASS; n];
+    let block_keys: Vec<Vec<u64>> = row_class
+        .par_chunks_mut(RADIX_BLOCK_ROWS)
+        .enumerate()
+        .map(|(block, slots)| {
+            let start = block * RADIX_BLOCK_ROWS;
+            let mut local: HashMap<u64, u32, KeyHasher> = HashMap::default();
+            let mut keys = Vec::new();
+            for (i, slot) in slots.iter_mut().enumerate() {
+                let r = start + i;
+                if !included(r) {
+                    continue;
+                }
+                let k = key(r);
+                let next = keys.len() as u32;
+                *slot = *local.entry(k).or_insert_with(|| {
+                    keys.push(k);
+                    next
+                });
+            }
+            keys
         })
         .collect();
-    let distinct: HashSet<u64, KeyHasher> = (0..n)
-        .into_par_iter()
-        .with_min_len(1 << 16)
-        .filter(|&r| included(r))
-        .fold(HashSet::default, |mut set: HashSet<u64, KeyHasher>, r| {
-            set.insert(keys[r]);
-            set
-        })
-        .reduce(HashSet::default, |mut a, b| {
-            if a.len() < b.len() {
-                return reduce_into(b, a);
-            }
-            a.extend(b);
-            a
-        });
-    let mut sorted: Vec<u64> = distinct.into_iter().collect();
+    let mut sorted: Vec<u64> = block_keys.iter().flatten().copied().collect();
     sorted.par_sort_unstable();
+    sorted.dedup();
     let mut rank: HashMap<u64, u32, KeyHasher> =
         HashMap::with_capacity_and_hasher(sorted.len(), KeyHasher::default());
     for (i, &k) in sorted.iter().enumerate() {
         rank.insert(k, i as u32);
     }
-    let row_class: Vec<u32> = (0..n)
-        .into_par_iter()
-        .map(|r| {
-            if included(r) {
-                rank.get(&keys[r]).copied().unwrap_or(NO_CLASS)
-            } else {
-                NO_CLASS
+    row_class
+        .par_chunks_mut(RADIX_BLOCK_ROWS)
+        .zip(&block_keys)
+        .for_each(|(slots, keys)| {
+            let to_rank: Vec<u32> = keys
+                .iter()
+                .map(|k| rank.get(k).copied().unwrap_or(NO_CLASS))
+                .collect();
+            for slot in slots.iter_mut() {
+                if *slot != NO_CLASS {
+                    *slot = to_rank[*slot as usize];
+                }
             }
-        })
-        .collect();
-    drop(keys);
-    let mut offsets = vec![0usize; sorted.len() + 1];
-    for &c in &row_class {
-        if c != NO_CLASS {
-            offsets[c as usize + 1] += 1;
-        }
-    }
-    for i in 1..offsets.len() {
-        offsets[i] += offsets[i - 1];
-    }
-    let mut next = offsets.clone();
-    let mut rows = vec![0u32; offsets[sorted.len()]];
-    for (r, &c) in row_class.iter().enumerate() {
-        if c != NO_CLASS {
-            let slot = &mut next[c as usize];
-            rows[*slot] = r as u32;
-            *slot += 1;
-        }
-    }
-    (rows, offsets)
-}
-
-fn reduce_into(
-    mut a: HashSet<u64, KeyHasher>,
-    b: HashSet<u64, KeyHasher>,
-) -> HashSet<u64, KeyHasher> {
-    a.extend(b);
-    a
+        });
+    drop(block_keys);
+    Grouping::from_row_class(row_class, sorted.len())
 }
 
 /// Hashes a `u64` key with [`splitmix64`]: the keys of the counting group-by
@@ -877,7 +939,7 @@ fn group_by_hash(
     cols: &[&CategoricalColumn],
     canonical: &[Vec<u32>],
     included: &(impl Fn(usize) -> bool + Sync),
-) -> (Vec<u32>, Vec<usize>) {
+) -> Grouping {
     let code = |col: usize, row: u32| canonical[col][cols[col].codes[row as usize] as usize];
     let tuple_cmp = |a: u32, b: u32| {
         (0..cols.len())
@@ -904,7 +966,7 @@ fn group_by_hash(
     let offsets = run_offsets(&pairs, |a, b| {
         a.0 == b.0 && tuple_cmp(a.1, b.1) == Ordering::Equal
     });
-    (pairs.into_iter().map(|(_, r)| r).collect(), offsets)
+    Grouping::from_rows(n, pairs.into_iter().map(|(_, r)| r).collect(), offsets)
 }
 
 /// SplitMix64 finalizer (Steele, Lea & Flood 2014): a fast 64-bit mixer.
@@ -1214,6 +1276,48 @@ mod tests {
     }
 
     #[test]
+    fn radix_grouping_over_many_blocks_equals_a_sort_of_key_row_pairs() {
+        // 200,003 rows (four blocks of the first pass, the last one short) in
+        // three columns from a fixed linear congruential sequence; every 7th
+        // row is excluded. The reference is the definition: sort the included
+        // rows' (key, row) pairs, runs of equal keys are the classes.
+        let n = 3 * RADIX_BLOCK_ROWS + 3;
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |m: u64| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 33) % m
+        };
+        let mut columns = Vec::new();
+        for (name, m) in [("a", 5u64), ("b", 300), ("c", 40)] {
+            let values: Vec<String> = (0..n).map(|_| format!("{name}{}", next(m))).collect();
+            columns.push(CategoricalColumn::from_strs(name, &values));
+        }
+        let cols: Vec<&CategoricalColumn> = columns.iter().collect();
+        let canon: Vec<Vec<u32>> = cols.iter().map(|c| canonical_codes(c)).collect();
+        let mult = mixed_radix(&cols).unwrap();
+        let included = |r: usize| r % 7 != 3;
+        let got = group_by_radix(n, &cols, &canon, &mult, &included);
+
+        let key = |r: usize| {
+            (0..3)
+                .map(|c| canon[c][cols[c].codes[r] as usize] as u64 * mult[c])
+                .sum::<u64>()
+        };
+        let mut pairs: Vec<(u64, u32)> = (0..n)
+            .filter(|&r| included(r))
+            .map(|r| (key(r), r as u32))
+            .collect();
+        pairs.sort_unstable();
+        let offsets = run_offsets(&pairs, |a, b| a.0 == b.0);
+        let expected = Grouping::from_rows(n, pairs.iter().map(|p| p.1).collect(), offsets);
+        assert!(expected.offsets.len() > 1000, "many classes");
+        assert_eq!(got.rows, expected.rows);
+        assert_eq!(got.offsets, expected.offsets);
+        assert_eq!(got.row_class, expected.row_class);
+        assert_eq!(got.row_class[3], NO_CLASS);
+    }
+
+    #[test]
     fn hash_fallback_matches_radix() {
         // Two columns whose cardinality product overflows u64 are simulated by
         // calling the hash path directly.
@@ -1224,9 +1328,11 @@ mod tests {
         let cols: Vec<&CategoricalColumn> = t.columns.iter().collect();
         let canon: Vec<Vec<u32>> = cols.iter().map(|c| canonical_codes(c)).collect();
         let all = |_r: usize| true;
-        let (rows_h, off_h) = group_by_hash(6, &cols, &canon, &all);
+        let hashed = group_by_hash(6, &cols, &canon, &all);
         let mult = mixed_radix(&cols).unwrap();
-        let (rows_r, off_r) = group_by_radix(6, &cols, &canon, &mult, &all);
+        let radix = group_by_radix(6, &cols, &canon, &mult, &all);
+        let (rows_h, off_h) = (&hashed.rows, &hashed.offsets);
+        let (rows_r, off_r) = (&radix.rows, &radix.offsets);
         let groups = |rows: &[u32], off: &[usize]| {
             let mut g: Vec<Vec<u32>> = off
                 .windows(2)
@@ -1239,9 +1345,18 @@ mod tests {
             g.sort();
             g
         };
-        assert_eq!(groups(&rows_h, &off_h), groups(&rows_r, &off_r));
+        assert_eq!(groups(rows_h, off_h), groups(rows_r, off_r));
+        // Each path's class map agrees with its own layout (the hash path
+        // numbers classes by hash, so the numbers differ between the two).
+        for g in [&hashed, &radix] {
+            for (class, w) in g.offsets.windows(2).enumerate() {
+                assert!(g.rows[w[0]..w[1]]
+                    .iter()
+                    .all(|&r| g.row_class[r as usize] == class as u32));
+            }
+        }
         assert_eq!(
-            groups(&rows_h, &off_h),
+            groups(rows_h, off_h),
             vec![vec![0, 2], vec![1, 4], vec![3], vec![5]]
         );
     }
