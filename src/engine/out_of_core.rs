@@ -36,13 +36,14 @@
 //! on top of the tracked state. The folder is removed at the end, also on
 //! error (not when the process is killed).
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+
+use polars::prelude::PlHashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::partial::{add_row, check_params, classes_of_groups};
+use super::partial::{check_params, classes_of_groups};
 use super::{EngineError, Group};
 use crate::data::{
     is_suppressed_token, stream_table, CategoricalColumn, DataError, EncodedTable, MissingPolicy,
@@ -218,9 +219,13 @@ fn round8(n: usize) -> u64 {
     n.div_ceil(8) as u64 * 8
 }
 
+/// Groups keyed by their codes (polars' hasher: the keys are a few small
+/// integers, SipHash cost a tenth of a streaming run).
+type GroupMap = PlHashMap<Box<[u32]>, Group>;
+
 /// The running partial: groups keyed by their codes.
 struct Running {
-    groups: HashMap<Box<[u32]>, Group>,
+    groups: GroupMap,
     /// Heap bytes of the keys and row lists (the table's slots are
     /// counted from its capacity).
     heap_bytes: u64,
@@ -230,7 +235,7 @@ struct Running {
 impl Running {
     fn new(n_columns: usize) -> Self {
         Running {
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
             heap_bytes: 0,
             // The boxed key's heap block, with the allocator's header.
             key_bytes: round8(4 * n_columns) + 16,
@@ -248,51 +253,139 @@ impl Running {
         (std::mem::size_of::<(Box<[u32]>, Group)>() + 1) as u64
     }
 
-    fn add_row(&mut self, key: &[u32], row: u64, target_k: u64) {
-        match self.groups.get_mut(key) {
-            Some(g) => {
-                let before = rows_bytes(g);
-                g.count += 1;
-                add_row(g, row, target_k);
-                self.heap_bytes = self.heap_bytes - before + rows_bytes(g);
-            }
-            None => {
-                let mut g = Group {
-                    count: 1,
-                    first_row: row,
-                    rows: Some(Vec::new()),
-                };
-                add_row(&mut g, row, target_k);
-                self.heap_bytes += self.key_bytes + rows_bytes(&g);
-                self.groups.insert(key.into(), g);
-            }
+    /// Merges a group read back from a spill file.
+    fn merge(&mut self, key: Box<[u32]>, g: Group, target_k: u64) {
+        if let Some(g) = self.merge_existing(&key, g, target_k) {
+            self.heap_bytes += self.key_bytes + rows_bytes(&g);
+            self.groups.insert(key, g);
         }
     }
 
-    /// Merges a group read back from a spill file.
-    fn merge(&mut self, key: Box<[u32]>, g: Group, target_k: u64) {
-        match self.groups.entry(key) {
-            Entry::Occupied(mut e) => {
-                let mine = e.get_mut();
-                let before = rows_bytes(mine);
-                mine.count += g.count;
-                mine.first_row = mine.first_row.min(g.first_row);
-                mine.rows = match (mine.rows.take(), g.rows) {
-                    (Some(mut a), Some(b)) if mine.count < target_k => {
-                        a.extend(b);
-                        a.sort_unstable();
-                        Some(a)
-                    }
-                    _ => None,
-                };
-                self.heap_bytes = self.heap_bytes - before + rows_bytes(mine);
-            }
-            Entry::Vacant(e) => {
-                self.heap_bytes += self.key_bytes + rows_bytes(&g);
-                e.insert(g);
+    /// Adds a group of the chunk whose row 0 is input row `chunk_start`:
+    /// the key is copied only when the group is new. The running groups
+    /// hold rows of earlier chunks only, so the row ids stay ascending.
+    fn add(&mut self, key: &[u32], g: &ChunkGroup, chunk_start: u64, target_k: u64) {
+        let first = chunk_start + g.row as u64;
+        let with_rows = |mut rows: Vec<u64>| {
+            rows.push(first);
+            rows.extend_from_slice(&g.more_rows);
+            rows
+        };
+        if let Some(mine) = self.groups.get_mut(key) {
+            let before = rows_bytes(mine);
+            mine.count += g.count;
+            mine.rows = match mine.rows.take() {
+                Some(rows) if mine.count < target_k => Some(with_rows(rows)),
+                _ => None,
+            };
+            self.heap_bytes = self.heap_bytes - before + rows_bytes(mine);
+        } else {
+            let group = Group {
+                count: g.count,
+                first_row: first,
+                rows: (g.count < target_k)
+                    .then(|| with_rows(Vec::with_capacity(1 + g.more_rows.len()))),
+            };
+            self.heap_bytes += self.key_bytes + rows_bytes(&group);
+            self.groups.insert(key.into(), group);
+        }
+    }
+
+    /// Merges `g` into the group of `key` if there is one; else hands `g`
+    /// back.
+    fn merge_existing(&mut self, key: &[u32], g: Group, target_k: u64) -> Option<Group> {
+        let Some(mine) = self.groups.get_mut(key) else {
+            return Some(g);
+        };
+        let before = rows_bytes(mine);
+        merge_group(mine, g, target_k);
+        self.heap_bytes = self.heap_bytes - before + rows_bytes(mine);
+        None
+    }
+}
+
+/// Adds `g`'s rows to `mine` (the same combination of values): counts
+/// summed, the first row the smaller, the row ids kept (ascending) while
+/// the sum is below `target_k`.
+fn merge_group(mine: &mut Group, g: Group, target_k: u64) {
+    mine.count += g.count;
+    mine.first_row = mine.first_row.min(g.first_row);
+    mine.rows = match (mine.rows.take(), g.rows) {
+        (Some(mut a), Some(b)) if mine.count < target_k => {
+            a.extend(b);
+            a.sort_unstable();
+            Some(a)
+        }
+        _ => None,
+    };
+}
+
+/// One group of a chunk: rows with equal codes in every column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChunkGroup {
+    /// Its first row, counted from the chunk's row 0.
+    row: usize,
+    /// Its rows.
+    count: u64,
+    /// Its other rows (input row ids, ascending) while `count` is below
+    /// the target k; empty from there on.
+    more_rows: Vec<u64>,
+}
+
+/// The groups of one chunk whose row 0 is input row `chunk_start`, in
+/// order of their first rows. Adding these to the running groups gives what
+/// adding the rows one by one gives, with one running-table lookup per
+/// distinct combination of the chunk instead of one per row (a million-row
+/// chunk of the Adult replica holds about 60,000 combinations); the rows
+/// are numbered by a mixed-radix key of their chunk codes in a hash table
+/// of integers. When the product of the chunk's cardinalities does not fit
+/// in 64 bits, every row is a group of its own.
+fn chunk_groups(
+    columns: &[&CategoricalColumn],
+    chunk_start: u64,
+    target_k: u64,
+) -> Vec<ChunkGroup> {
+    let n = columns.first().map_or(0, |c| c.codes.len());
+    let single = |row: usize| ChunkGroup {
+        row,
+        count: 1,
+        more_rows: Vec::new(),
+    };
+    let mut multipliers = Vec::with_capacity(columns.len());
+    let mut product: Option<u64> = Some(1);
+    for col in columns {
+        multipliers.push(product.unwrap_or(0));
+        product = product.and_then(|p| p.checked_mul(col.values.len().max(1) as u64));
+    }
+    if product.is_none() {
+        return (0..n).map(single).collect();
+    }
+    // The keys column by column (a loop the compiler vectorizes), then one
+    // hash lookup per row.
+    let mut keys = vec![0u64; n];
+    for (col, &m) in columns.iter().zip(&multipliers) {
+        for (key, &code) in keys.iter_mut().zip(&col.codes) {
+            *key += code as u64 * m;
+        }
+    }
+    let mut local: PlHashMap<u64, u32> = PlHashMap::default();
+    let mut groups: Vec<ChunkGroup> = Vec::new();
+    for (r, &key) in keys.iter().enumerate() {
+        let next = groups.len() as u32;
+        let id = *local.entry(key).or_insert(next);
+        if id == next {
+            groups.push(single(r));
+        } else {
+            let g = &mut groups[id as usize];
+            g.count += 1;
+            if g.count < target_k {
+                g.more_rows.push(chunk_start + r as u64);
+            } else if !g.more_rows.is_empty() {
+                g.more_rows = Vec::new();
             }
         }
     }
+    groups
 }
 
 fn rows_bytes(g: &Group) -> u64 {
@@ -566,15 +659,17 @@ impl<'a> Run<'a> {
                 })
             })
             .collect::<Result<Vec<&CategoricalColumn>, _>>()?;
+        let groups = chunk_groups(&columns, first_row, self.target_k);
         // Chunk code -> running code, per column; a value new to the run
-        // gets its first row from its first row in the chunk.
+        // gets its first row in the chunk: the first row of the first group
+        // holding it (the groups come in order of their first rows).
         let mut maps: Vec<Vec<u32>> = Vec::with_capacity(columns.len());
         for (col, dict) in columns.iter().zip(self.dictionaries.iter_mut()) {
             let mut first = vec![u64::MAX; col.values.len()];
-            for (r, &c) in col.codes.iter().enumerate() {
-                let slot = &mut first[c as usize];
+            for group in &groups {
+                let slot = &mut first[col.codes[group.row] as usize];
                 if *slot == u64::MAX {
-                    *slot = first_row + r as u64;
+                    *slot = first_row + group.row as u64;
                 }
             }
             maps.push(
@@ -585,46 +680,63 @@ impl<'a> Run<'a> {
                     .collect(),
             );
         }
-        let chunk_bytes = (table.n_rows * columns.len() * 4) as u64;
-        let budget = tracked_budget(self.settings.budget);
-        let slot = Running::slot_bytes();
+        // The chunk's codes and its rows' group keys.
+        let chunk_bytes = (table.n_rows * (columns.len() + 2) * 4) as u64;
         let mut key = vec![0u32; columns.len()];
-        for r in 0..table.n_rows {
+        for (merged, group) in groups.iter().enumerate() {
             for ((k, col), map) in key.iter_mut().zip(&columns).zip(&maps) {
-                *k = map[col.codes[r] as usize];
+                *k = map[col.codes[group.row] as usize];
             }
-            // A full hash table doubles on its next new key, holding the
-            // old and the new slots at once: spill first when that
-            // transient would pass the budget.
-            let groups = &self.running.groups;
-            if groups.len() >= MIN_GROUPS_TO_SPILL && groups.len() == groups.capacity() {
-                let now = self.running.bytes()
-                    + self.dictionary_bytes()
-                    + chunk_bytes
-                    + self.buffer_bytes();
-                let grown = now + 2 * (groups.capacity() as u64 + 1) * slot;
-                if grown > budget {
-                    self.spill_running()?;
-                } else {
-                    self.tracked.note(grown);
-                }
-            }
-            self.running
-                .add_row(&key, first_row + r as u64, self.target_k);
-            if r % 1024 == 1023 || r + 1 == table.n_rows {
-                let now = self.running.bytes()
-                    + self.dictionary_bytes()
-                    + chunk_bytes
-                    + self.buffer_bytes();
-                if now > budget && !self.running.groups.is_empty() {
-                    self.spill_running()?;
-                } else {
-                    self.tracked.note(now);
-                }
-            }
+            self.add_group(&key, group, first_row, chunk_bytes, merged % 1024 == 1023)?;
+        }
+        let now =
+            self.running.bytes() + self.dictionary_bytes() + chunk_bytes + self.buffer_bytes();
+        if now > tracked_budget(self.settings.budget) && !self.running.groups.is_empty() {
+            self.spill_running()?;
+        } else {
+            self.tracked.note(now);
         }
         self.rows += table.n_rows as u64;
         self.chunks += 1;
+        Ok(())
+    }
+
+    /// Merges one group of a chunk into the running groups, spilling them
+    /// first when a full hash table's growth would pass the budget, and
+    /// after the merge when `check` and the tracked bytes are above it.
+    fn add_group(
+        &mut self,
+        key: &[u32],
+        group: &ChunkGroup,
+        chunk_start: u64,
+        chunk_bytes: u64,
+        check: bool,
+    ) -> Result<(), EngineError> {
+        let budget = tracked_budget(self.settings.budget);
+        // A full hash table doubles on its next new key, holding the old
+        // and the new slots at once: spill first when that transient would
+        // pass the budget.
+        let groups = &self.running.groups;
+        if groups.len() >= MIN_GROUPS_TO_SPILL && groups.len() == groups.capacity() {
+            let now =
+                self.running.bytes() + self.dictionary_bytes() + chunk_bytes + self.buffer_bytes();
+            let grown = now + 2 * (groups.capacity() as u64 + 1) * Running::slot_bytes();
+            if grown > budget {
+                self.spill_running()?;
+            } else {
+                self.tracked.note(grown);
+            }
+        }
+        self.running.add(key, group, chunk_start, self.target_k);
+        if check {
+            let now =
+                self.running.bytes() + self.dictionary_bytes() + chunk_bytes + self.buffer_bytes();
+            if now > budget && !self.running.groups.is_empty() {
+                self.spill_running()?;
+            } else {
+                self.tracked.note(now);
+            }
+        }
         Ok(())
     }
 
@@ -806,7 +918,7 @@ impl<'a> Run<'a> {
         global: &Global,
         source: &str,
         params: &MetricsParams,
-        groups: HashMap<Box<[u32]>, Group>,
+        groups: GroupMap,
         metrics: &mut PartitionedMetrics,
         keys: &mut KeySink,
         key_path: Option<PathBuf>,
@@ -1143,5 +1255,99 @@ pub fn evaluate_file(
 impl From<DataError> for EngineError {
     fn from(e: DataError) -> Self {
         EngineError::Data(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chunk_groups_equal_rows_with_their_first_row_and_rows_below_k() {
+        // Rows 0..6 of a chunk starting at input row 100: (a, x) at 0, 2, 5;
+        // (b, x) at 1, 4; (a, y) at 3.
+        let a = CategoricalColumn::from_strs("q", &["a", "b", "a", "a", "b", "a"]);
+        let s = CategoricalColumn::from_strs("s", &["x", "x", "x", "y", "x", "x"]);
+        let group = |row, count, more_rows: &[u64]| ChunkGroup {
+            row,
+            count,
+            more_rows: more_rows.to_vec(),
+        };
+        // Three rows reach k = 3: the other rows are dropped.
+        assert_eq!(
+            chunk_groups(&[&a, &s], 100, 3),
+            vec![group(0, 3, &[]), group(1, 2, &[104]), group(3, 1, &[])]
+        );
+        // With k = 1 no row list is kept.
+        assert!(chunk_groups(&[&a, &s], 0, 1)
+            .iter()
+            .all(|g| g.more_rows.is_empty()));
+    }
+
+    #[test]
+    fn chunk_groups_added_to_running_groups_equal_rows_added_one_by_one() {
+        // Two chunks (rows 0..6 and 6..10) of one column pair, target k = 3:
+        // (a, x) at 0, 2, 5, 7; (b, x) at 1, 4; (a, y) at 3, 9; (b, y) at 6, 8.
+        let chunks = [
+            (
+                ["a", "b", "a", "a", "b", "a"].as_slice(),
+                ["x", "x", "x", "y", "x", "x"].as_slice(),
+            ),
+            (
+                ["b", "a", "b", "a"].as_slice(),
+                ["y", "x", "y", "y"].as_slice(),
+            ),
+        ];
+        let mut running = Running::new(2);
+        let mut start = 0u64;
+        for (q, s) in chunks {
+            let (q, s) = (
+                CategoricalColumn::from_strs("q", q),
+                CategoricalColumn::from_strs("s", s),
+            );
+            for g in chunk_groups(&[&q, &s], start, 3) {
+                // The chunk's own codes stand for the values here: give
+                // the running key as text codes.
+                let key = [
+                    u32::from(q.values[q.codes[g.row] as usize] == "b"),
+                    u32::from(s.values[s.codes[g.row] as usize] == "y"),
+                ];
+                running.add(&key, &g, start, 3);
+            }
+            start += q.codes.len() as u64;
+        }
+        let group = |count, first_row, rows: Option<Vec<u64>>| Group {
+            count,
+            first_row,
+            rows,
+        };
+        let get = |k: [u32; 2]| running.groups.get(&k[..]).cloned();
+        assert_eq!(get([0, 0]), Some(group(4, 0, None)));
+        assert_eq!(get([1, 0]), Some(group(2, 1, Some(vec![1, 4]))));
+        assert_eq!(get([0, 1]), Some(group(2, 3, Some(vec![3, 9]))));
+        assert_eq!(get([1, 1]), Some(group(2, 6, Some(vec![6, 8]))));
+        assert_eq!(running.groups.len(), 4);
+    }
+
+    #[test]
+    fn a_chunk_whose_key_space_overflows_64_bits_keeps_one_group_per_row() {
+        // Five columns of 8,192 values each: 2^65 combinations. Row 8,192
+        // repeats row 0's values but stays a group of its own (the running
+        // table merges the two).
+        let n = 8192;
+        let columns: Vec<CategoricalColumn> = (0..5)
+            .map(|c| {
+                let mut values: Vec<String> = (0..n).map(|r| format!("{c}-{r}")).collect();
+                values.push(values[0].clone());
+                CategoricalColumn::from_strs(&format!("c{c}"), &values)
+            })
+            .collect();
+        let refs: Vec<&CategoricalColumn> = columns.iter().collect();
+        let groups = chunk_groups(&refs, 7, 2);
+        assert_eq!(groups.len(), n + 1);
+        assert!(groups
+            .iter()
+            .enumerate()
+            .all(|(i, g)| g.row == i && g.count == 1 && g.more_rows.is_empty()));
     }
 }

@@ -134,12 +134,14 @@ pub(super) fn load_parquet(
 
 /// [`load_parquet`] one row group at a time: after each row group
 /// `after_group` sees the builders and may take their rows; returns what is
-/// left in them at the end (the streaming reader's last chunk).
+/// left in them at the end (the streaming reader's last chunk). The first
+/// builders reserve room for `capacity` rows (the caller's chunk).
 pub(super) fn stream_parquet(
     path: &Path,
     columns: &[&str],
     limits: &Limits,
     missing: &MissingPolicy,
+    capacity: usize,
     after_group: &mut dyn FnMut(&mut [CategoricalColumnBuilder]) -> bool,
 ) -> Result<EncodedTable, DataError> {
     open_and_encode(
@@ -147,7 +149,7 @@ pub(super) fn stream_parquet(
         columns,
         limits,
         missing,
-        RowGroups::Streamed(after_group),
+        RowGroups::Streamed(capacity, after_group),
     )
 }
 
@@ -196,8 +198,12 @@ pub(super) enum RowGroups<'a> {
     /// Every row group into one table (builders sized for the whole file).
     Whole,
     /// After each row group, `after_group` sees the builders and may take
-    /// their rows (the streaming reader does); `false` stops reading.
-    Streamed(&'a mut dyn FnMut(&mut [CategoricalColumnBuilder]) -> bool),
+    /// their rows (the streaming reader does); `false` stops reading. The
+    /// first builders reserve room for the given number of rows.
+    Streamed(
+        usize,
+        &'a mut dyn FnMut(&mut [CategoricalColumnBuilder]) -> bool,
+    ),
 }
 
 /// Where a column chunk's bytes are read from.
@@ -299,7 +305,7 @@ pub(super) fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
     }
     let capacity = match how {
         RowGroups::Whole => total,
-        RowGroups::Streamed(_) => 0,
+        RowGroups::Streamed(capacity, _) => capacity.min(total),
     };
     let mut builders: Vec<CategoricalColumnBuilder> = names
         .iter()
@@ -396,7 +402,7 @@ pub(super) fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
                 .collect::<Result<Vec<()>, DataError>>()?;
         }
         offset += rows;
-        if let RowGroups::Streamed(after_group) = &mut how {
+        if let RowGroups::Streamed(_, after_group) = &mut how {
             if !after_group(&mut builders) {
                 break;
             }
