@@ -10,6 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-30}
+# FUZZ_PROFILE=dev builds the targets without optimizations (`cargo fuzz --dev`):
+# a smoke run needs the targets built and run, not fast, and the optimized build
+# of the whole dependency tree (polars included) takes 15-40 minutes on 2 cores.
+PROFILE_FLAG=()
+if [ "${FUZZ_PROFILE:-release}" = dev ]; then
+  PROFILE_FLAG=(--dev)
+fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   echo "fuzz-smoke: the nightly toolchain is missing (rustup toolchain install nightly); cargo-fuzz needs it" >&2
@@ -25,11 +32,11 @@ fi
 cd fuzz
 # No sanitizer: the crate has no unsafe code of its own, and uninstrumented builds
 # compile and run several times faster on a small CI machine.
-cargo +nightly fuzz build -s none
+cargo +nightly fuzz build -s none "${PROFILE_FLAG[@]}"
 targets=$(cargo +nightly fuzz list)
 for t in $targets; do
   echo "--- fuzz $t for ${SECONDS_PER_TARGET}s"
-  cargo +nightly fuzz run -s none "$t" "corpus/$t" -- \
+  cargo +nightly fuzz run -s none "${PROFILE_FLAG[@]}" "$t" "corpus/$t" -- \
     -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
     -print_final_stats=1 2>&1 | grep -E 'stat::number_of_executed_units|Done|ERROR|panicked|SUMMARY' || true
   if [ -n "$(ls -A "artifacts/$t" 2>/dev/null)" ]; then
