@@ -15,9 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use proptest::prelude::*;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use reident::data::{load_table, Hierarchy, MissingPolicy, ReadOptions};
-use reident::engine::out_of_core::{evaluate_file, OutOfCore};
-use reident::engine::MemoryBudget;
+use reident::engine::out_of_core::{evaluate_file, OutOfCore, WeightedGroups};
+use reident::engine::{ClassPartial, Group, MemoryBudget};
 use reident::privacy::{evaluate, MetricsParams, MetricsReport, SuppressedRows};
 
 use crate::adult_support;
@@ -149,6 +152,72 @@ fn adult_out_of_core_equals_in_memory_and_spills_into_several_partitions() {
     let s = report.out_of_core.unwrap();
     assert_eq!((s.spills, s.spill_partitions, s.spilled_bytes), (0, 0, 0));
     assert!(s.peak_tracked_bytes > 0 && s.peak_tracked_bytes < 1 << 30);
+}
+
+/// Groups handed over one at a time in any order (as the Spark engine's
+/// answer arrives), under a budget small enough to spill and under one they
+/// fit in, give the in-memory report: Adult's groups from
+/// `ClassPartial::from_chunks`, shuffled with a fixed seed.
+#[test]
+fn weighted_groups_in_any_order_equal_in_memory() {
+    let path = adult_dir().join("adult.csv");
+    let params = adult_params();
+    let missing = MissingPolicy::default();
+    let want = json(&in_memory(&path, &params, &missing));
+    let mut cols: Vec<&str> = QIS.to_vec();
+    cols.extend(SAS);
+    let table = load_table(&path, &cols, &ReadOptions::default(), &missing).unwrap();
+    let partial =
+        ClassPartial::from_chunks(&table, &QIS, &SAS, params.target_k, table.n_rows).unwrap();
+    let mut groups: Vec<(Vec<String>, Group)> = partial.groups.into_iter().collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    groups.shuffle(&mut ChaCha8Rng::seed_from_u64(18));
+    let temp = tempfile::tempdir().unwrap();
+    for budget in [64 << 10, 1 << 30] {
+        let s = settings(budget, 1000, 7, temp.path());
+        let mut sink = WeightedGroups::new(&params, &s).unwrap();
+        for (i, (values, g)) in groups.iter().enumerate() {
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            sink.add(&values, g.clone()).unwrap();
+            if i % 5000 == 4999 {
+                sink.end_batch().unwrap();
+            }
+        }
+        assert_eq!(sink.rows(), 30_162);
+        let mut report = sink.finish(&table.source, &params).unwrap();
+        let summary = report.out_of_core.take().expect("an out-of-core summary");
+        assert_eq!(json(&report), want, "budget {budget}");
+        assert_eq!(summary.groups, groups.len() as u64);
+        assert_eq!(summary.chunks, (groups.len() / 5000) as u64);
+        if budget < 1 << 20 {
+            assert!(summary.spills >= 1, "{summary:?}");
+        } else {
+            assert_eq!(summary.spills, 0, "{summary:?}");
+        }
+        assert_empty_dir(temp.path());
+    }
+    // A group of the wrong width and an empty group are errors, not data.
+    let s = settings(1 << 20, 1000, 4, temp.path());
+    let mut sink = WeightedGroups::new(&params, &s).unwrap();
+    let group = |count| Group {
+        count,
+        first_row: 0,
+        rows: None,
+    };
+    let e = sink.add(&["39", "Male"], group(1)).unwrap_err().to_string();
+    assert!(e.contains("2 values for 8 columns"), "{e}");
+    let values = [
+        "39",
+        "Male",
+        "White",
+        "Never-married",
+        "Bachelors",
+        "United-States",
+        "Adm-clerical",
+        "<=50K",
+    ];
+    let e = sink.add(&values, group(0)).unwrap_err().to_string();
+    assert!(e.contains("no rows"), "{e}");
 }
 
 #[test]

@@ -207,6 +207,28 @@ fn spark_table_over_the_csv_file_and_the_cli_engine_flag() {
     let on_spark = run(&["--data", "reident_adult_csv", "--engine", &engine]);
     assert_eq!(on_spark, in_process);
     assert_eq!(in_process["n_rows"], 30162);
+    // With --memory the groups Spark sends are finished out of core, batch
+    // by batch under the budget (spilled here), with the same report.
+    let spill = tempfile::tempdir().unwrap();
+    let mut out_of_core = run(&[
+        "--data",
+        "reident_adult_csv",
+        "--engine",
+        &engine,
+        "--memory",
+        "64K",
+        "--temp-dir",
+        spill.path().to_str().unwrap(),
+    ]);
+    let summary = out_of_core
+        .as_object_mut()
+        .unwrap()
+        .remove("out_of_core")
+        .expect("an out_of_core section");
+    assert!(summary["spills"].as_u64().unwrap() >= 1, "{summary}");
+    assert!(summary["chunks"].as_u64().unwrap() >= 1, "{summary}");
+    assert_eq!(out_of_core, in_process);
+    assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
     session
         .sql("DROP TABLE IF EXISTS reident_adult_csv")
         .unwrap()

@@ -365,7 +365,7 @@ fn compute_out_of_core(
             "--memory cannot be combined with {option}: {why}"
         )))
     };
-    if *engine != Engine::InProcess {
+    if let Engine::Partials(_) = engine {
         return refuse(
             &format!("--engine {}", args.engine),
             "the out-of-core reader is an in-process engine of its own; drop one of them",
@@ -386,6 +386,29 @@ fn compute_out_of_core(
     let params = metrics_params(args, hierarchies);
     let mut settings = OutOfCore::new(budget);
     settings.temp_dir = args.temp_dir.clone();
+    if let Engine::Spark(url) = engine {
+        // Spark groups the table; its groups are finished here under the
+        // budget instead of being held at once.
+        if !args.no_hidden_qi {
+            eprintln!(
+                "warning: the hidden quasi-identifier check reads every column of the table in memory; it is not run with --engine {} (pass --no-hidden-qi to silence this, or run in process)",
+                args.engine
+            );
+        }
+        let report = spark_out_of_core(
+            url,
+            &path.display().to_string(),
+            missing,
+            &params,
+            &settings,
+        )?;
+        if let Some(o) = &report.out_of_core {
+            for w in out_of_core::budget_warnings(o) {
+                eprintln!("warning: --memory {budget_text}: {w}");
+            }
+        }
+        return Ok(report);
+    }
     let bar = super::progress::spinner("chunks");
     let report = out_of_core::evaluate_file(path, opts, missing, &params, &settings, &mut |p| {
         bar.set_message(format!(
@@ -492,6 +515,33 @@ fn spark_partial(
     Ok(crate::engine::spark::class_partial(
         url, &table, qis, sas, target_k, missing,
     )?)
+}
+
+#[cfg(feature = "spark")]
+fn spark_out_of_core(
+    url: &str,
+    source: &str,
+    missing: &MissingPolicy,
+    params: &MetricsParams,
+    settings: &OutOfCore,
+) -> Result<MetricsReport, CliError> {
+    let table = crate::engine::spark::SparkTable::parse(source);
+    Ok(crate::engine::spark::class_metrics_out_of_core(
+        url, &table, source, params, missing, settings,
+    )?)
+}
+
+#[cfg(not(feature = "spark"))]
+fn spark_out_of_core(
+    url: &str,
+    _source: &str,
+    _missing: &MissingPolicy,
+    _params: &MetricsParams,
+    _settings: &OutOfCore,
+) -> Result<MetricsReport, CliError> {
+    Err(CliError::Usage(format!(
+        "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+    )))
 }
 
 #[cfg(not(feature = "spark"))]

@@ -199,8 +199,13 @@ struct Dictionary {
 }
 
 impl Dictionary {
+    /// The code of `value`, new codes in the order met; `row` is a row
+    /// holding it, and the value's first row is the smallest seen (groups
+    /// from Spark arrive in any order; a chunk's rows in input order).
     fn code(&mut self, value: &str, row: u64) -> u32 {
         if let Some(&c) = self.codes.get(value) {
+            let first = &mut self.first_row[c as usize];
+            *first = (*first).min(row);
             return c;
         }
         let c = self.values.len() as u32;
@@ -689,13 +694,7 @@ impl<'a> Run<'a> {
             }
             self.add_group(&key, group, first_row, chunk_bytes, merged % 1024 == 1023)?;
         }
-        let now =
-            self.running.bytes() + self.dictionary_bytes() + chunk_bytes + self.buffer_bytes();
-        if now > tracked_budget(self.settings.budget) && !self.running.groups.is_empty() {
-            self.spill_running()?;
-        } else {
-            self.tracked.note(now);
-        }
+        self.check_budget(chunk_bytes)?;
         self.rows += table.n_rows as u64;
         self.chunks += 1;
         Ok(())
@@ -712,30 +711,51 @@ impl<'a> Run<'a> {
         chunk_bytes: u64,
         check: bool,
     ) -> Result<(), EngineError> {
-        let budget = tracked_budget(self.settings.budget);
-        // A full hash table doubles on its next new key, holding the old
-        // and the new slots at once: spill first when that transient would
-        // pass the budget.
+        self.make_room(chunk_bytes)?;
+        self.running.add(key, group, chunk_start, self.target_k);
+        if check {
+            self.check_budget(chunk_bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Merges one weighted group (its rows anywhere in the input) into the
+    /// running groups, with the spills of [`add_group`](Self::add_group).
+    fn add_weighted(&mut self, key: &[u32], group: Group, check: bool) -> Result<(), EngineError> {
+        self.make_room(0)?;
+        self.running.merge(key.into(), group, self.target_k);
+        if check {
+            self.check_budget(0)?;
+        }
+        Ok(())
+    }
+
+    /// A full hash table doubles on its next new key, holding the old and
+    /// the new slots at once: spills first when that transient would pass
+    /// the budget.
+    fn make_room(&mut self, chunk_bytes: u64) -> Result<(), EngineError> {
         let groups = &self.running.groups;
         if groups.len() >= MIN_GROUPS_TO_SPILL && groups.len() == groups.capacity() {
             let now =
                 self.running.bytes() + self.dictionary_bytes() + chunk_bytes + self.buffer_bytes();
             let grown = now + 2 * (groups.capacity() as u64 + 1) * Running::slot_bytes();
-            if grown > budget {
+            if grown > tracked_budget(self.settings.budget) {
                 self.spill_running()?;
             } else {
                 self.tracked.note(grown);
             }
         }
-        self.running.add(key, group, chunk_start, self.target_k);
-        if check {
-            let now =
-                self.running.bytes() + self.dictionary_bytes() + chunk_bytes + self.buffer_bytes();
-            if now > budget && !self.running.groups.is_empty() {
-                self.spill_running()?;
-            } else {
-                self.tracked.note(now);
-            }
+        Ok(())
+    }
+
+    /// Spills when the tracked bytes are above the budget, else notes them.
+    fn check_budget(&mut self, chunk_bytes: u64) -> Result<(), EngineError> {
+        let now =
+            self.running.bytes() + self.dictionary_bytes() + chunk_bytes + self.buffer_bytes();
+        if now > tracked_budget(self.settings.budget) && !self.running.groups.is_empty() {
+            self.spill_running()?;
+        } else {
+            self.tracked.note(now);
         }
         Ok(())
     }
@@ -1322,6 +1342,103 @@ fn pipelined<'a>(
             }
         }
     })
+}
+
+/// Every release-only metric from weighted groups handed over one at a time
+/// and in any order, under a memory budget: how the Spark engine's answer
+/// (one row per group of rows sharing every quasi-identifier and sensitive
+/// value, with its count, first row and row ids below k) is finished
+/// without holding it whole. The groups go into the same running table,
+/// spills and per-partition evaluation as [`evaluate_file`]'s chunks, so
+/// the report equals the in-memory report of the input the groups came
+/// from, plus the `out_of_core` section.
+pub struct WeightedGroups<'a> {
+    run: Run<'a>,
+    added: u64,
+}
+
+impl<'a> WeightedGroups<'a> {
+    /// An empty run for `params` under `settings`.
+    ///
+    /// Errors: those of [`evaluate_file`]'s parameters (a subject column or
+    /// a population table, which need the rows).
+    pub fn new(params: &MetricsParams, settings: &'a OutOfCore) -> Result<Self, EngineError> {
+        check_params(
+            &params.quasi_identifiers,
+            &params.sensitive,
+            params.target_k,
+            params,
+        )?;
+        let names: Vec<String> = params
+            .quasi_identifiers
+            .iter()
+            .chain(&params.sensitive)
+            .cloned()
+            .collect();
+        Ok(WeightedGroups {
+            run: Run::new(
+                settings,
+                names,
+                params.quasi_identifiers.len(),
+                params.target_k,
+                params.suppressed_rows == SuppressedRows::Exclude,
+            ),
+            added: 0,
+        })
+    }
+
+    /// Adds one group: its values (the quasi-identifiers, then the
+    /// sensitive attributes, in the order of the parameters, as text with
+    /// missing values already given their label) and its rows (0-based
+    /// input row ids: count, first row, and the ids in ascending order while
+    /// the count is below the target k).
+    ///
+    /// Errors: a wrong number of values, an empty group, a spill's
+    /// input/output error.
+    pub fn add(&mut self, values: &[&str], group: Group) -> Result<(), EngineError> {
+        if values.len() != self.run.names.len() {
+            return Err(EngineError::Unsupported(format!(
+                "a group of {} values for {} columns",
+                values.len(),
+                self.run.names.len()
+            )));
+        }
+        if group.count == 0 {
+            return Err(EngineError::Unsupported("a group of no rows".to_string()));
+        }
+        let key: Vec<u32> = values
+            .iter()
+            .zip(self.run.dictionaries.iter_mut())
+            .map(|(v, dict)| dict.code(v, group.first_row))
+            .collect();
+        self.run.rows += group.count;
+        self.added += 1;
+        self.run
+            .add_weighted(&key, group, self.added.is_multiple_of(1024))
+    }
+
+    /// Marks the end of a batch of groups (counted as the summary's chunks).
+    pub fn end_batch(&mut self) -> Result<(), EngineError> {
+        self.run.chunks += 1;
+        self.run.check_budget(0)
+    }
+
+    /// Rows in the groups added so far.
+    pub fn rows(&self) -> u64 {
+        self.run.rows
+    }
+
+    /// Every metric of the groups added, as [`evaluate_file`] computes them.
+    ///
+    /// Errors: no group added, the spill folder's input/output errors and
+    /// the errors of the metrics.
+    pub fn finish(
+        self,
+        source: &str,
+        params: &MetricsParams,
+    ) -> Result<MetricsReport, EngineError> {
+        self.run.finish(source, params)
+    }
 }
 
 impl From<DataError> for EngineError {

@@ -36,8 +36,10 @@ use arrow::datatypes::{DataType, Int64Type};
 use spark_connect::SparkSession;
 
 use super::link_sql::{quote_ident, quote_str};
-use super::{ClassPartial, EngineError, Group};
+use super::out_of_core::WeightedGroups;
+use super::{ClassPartial, EngineError, Group, OutOfCore};
 use crate::data::MissingPolicy;
+use crate::privacy::{MetricsParams, MetricsReport};
 
 /// A table the cluster holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +152,91 @@ pub fn class_partial(
     target_k: u64,
     missing: &MissingPolicy,
 ) -> Result<ClassPartial, EngineError> {
+    let mut partial = ClassPartial::empty(quasi_identifiers, sensitive, target_k);
+    let n_rows = class_groups(
+        url,
+        table,
+        quasi_identifiers,
+        sensitive,
+        target_k,
+        missing,
+        &mut |values, group| {
+            partial
+                .groups
+                .insert(values.iter().map(|v| v.to_string()).collect(), group);
+            Ok(())
+        },
+        &mut || Ok(()),
+    )?;
+    partial.n_rows = n_rows;
+    Ok(partial)
+}
+
+/// Every metric of `table` from Spark's groups, finished out of core under
+/// `settings`' budget ([`super::out_of_core::WeightedGroups`]): the groups
+/// are read batch by batch as Spark sends them and never held whole, so
+/// the client's memory follows the budget, not the number of groups. The
+/// report (named `source`) equals the in-process report but for
+/// `out_of_core`.
+///
+/// Errors: those of [`class_partial`], of the parameters (a subject column
+/// or a population table), the spills' input/output errors and the
+/// metrics' errors.
+pub fn class_metrics_out_of_core(
+    url: &str,
+    table: &SparkTable,
+    source: &str,
+    params: &MetricsParams,
+    missing: &MissingPolicy,
+    settings: &OutOfCore,
+) -> Result<MetricsReport, EngineError> {
+    let qis: Vec<&str> = params
+        .quasi_identifiers
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let sas: Vec<&str> = params.sensitive.iter().map(String::as_str).collect();
+    let mut groups = WeightedGroups::new(params, settings)?;
+    let n_rows = {
+        let cell = std::cell::RefCell::new(&mut groups);
+        class_groups(
+            url,
+            table,
+            &qis,
+            &sas,
+            params.target_k,
+            missing,
+            &mut |values, group| cell.borrow_mut().add(values, group),
+            &mut || cell.borrow_mut().end_batch(),
+        )?
+    };
+    if groups.rows() != n_rows {
+        return Err(spark_error(
+            url,
+            format!("{} rows added but {n_rows} in the groups", groups.rows()),
+        ));
+    }
+    groups.finish(source, params)
+}
+
+/// What [`class_groups`] hands each group to: its values and its rows.
+type GroupSink<'a> = dyn FnMut(&[&str], Group) -> Result<(), EngineError> + 'a;
+
+/// Runs the group-by of [`class_partial`] and hands every group to
+/// `on_group` (its values as text, QIs then sensitive attributes, and its
+/// rows numbered in scan order), calling `on_batch_end` after each Arrow
+/// batch. Returns the rows of the table, checked against the groups' counts.
+#[allow(clippy::too_many_arguments)]
+fn class_groups(
+    url: &str,
+    table: &SparkTable,
+    quasi_identifiers: &[&str],
+    sensitive: &[&str],
+    target_k: u64,
+    missing: &MissingPolicy,
+    on_group: &mut GroupSink<'_>,
+    on_batch_end: &mut dyn FnMut() -> Result<(), EngineError>,
+) -> Result<u64, EngineError> {
     let session = connect(url)?;
     let run = |sql: &str| run_sql(&session, url, sql);
     let bad = |what: &str| spark_error(url, format!("unexpected answer: {what}"));
@@ -159,8 +246,8 @@ pub fn class_partial(
 
     let n_keys = quasi_identifiers.len() + sensitive.len();
     let sql = class_partial_sql(table, quasi_identifiers, sensitive, target_k, missing);
-    let mut partial = ClassPartial::empty(quasi_identifiers, sensitive, target_k);
-    for batch in run(&sql)? {
+    let mut n_rows = 0u64;
+    run_sql_each(&session, url, &sql, &mut |batch| {
         if batch.num_columns() != n_keys + 3 {
             return Err(bad(&format!("{} columns", batch.num_columns())));
         }
@@ -170,17 +257,17 @@ pub fn class_partial(
                     .map_err(|e| bad(&format!("column {j}: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let texts: Vec<_> = keys.iter().map(|k| k.as_string::<i32>()).collect();
         let counts = int64(&batch, n_keys).ok_or_else(|| bad("counts"))?;
         let firsts = int64(&batch, n_keys + 1).ok_or_else(|| bad("first rows"))?;
         let lists = batch
             .column(n_keys + 2)
             .as_list_opt::<i32>()
             .ok_or_else(|| bad("row lists"))?;
+        let mut values: Vec<&str> = Vec::with_capacity(n_keys);
         for i in 0..batch.num_rows() {
-            let key = keys
-                .iter()
-                .map(|k| k.as_string::<i32>().value(i).to_string())
-                .collect::<Vec<_>>();
+            values.clear();
+            values.extend(texts.iter().map(|t| t.value(i)));
             let count = counts.value(i) as u64;
             let rows = if lists.is_null(i) {
                 None
@@ -197,24 +284,24 @@ pub fn class_partial(
                 rows.sort_unstable();
                 Some(rows)
             };
-            partial.n_rows += count;
-            partial.groups.insert(
-                key,
+            n_rows += count;
+            on_group(
+                &values,
                 Group {
                     count,
                     first_row: row_of(firsts.value(i))?,
                     rows,
                 },
-            );
+            )?;
         }
-    }
-    if partial.n_rows != total {
+        on_batch_end()
+    })?;
+    if n_rows != total {
         return Err(bad(&format!(
-            "{} rows in the groups but {total} in the partitions",
-            partial.n_rows
+            "{n_rows} rows in the groups but {total} in the partitions"
         )));
     }
-    Ok(partial)
+    Ok(n_rows)
 }
 
 /// The column names of `table`, in order (from the schema; no rows read).
@@ -245,6 +332,22 @@ pub(crate) fn run_sql(
     url: &str,
     sql: &str,
 ) -> Result<Vec<RecordBatch>, EngineError> {
+    let mut batches = Vec::new();
+    run_sql_each(session, url, sql, &mut |b| {
+        batches.push(b);
+        Ok(())
+    })?;
+    Ok(batches)
+}
+
+/// [`run_sql`] handing each Arrow batch to `on_batch` as it arrives, so a
+/// large answer is never held whole; the first error of `on_batch` stops it.
+pub(crate) fn run_sql_each(
+    session: &SparkSession,
+    url: &str,
+    sql: &str,
+    on_batch: &mut dyn FnMut(RecordBatch) -> Result<(), EngineError>,
+) -> Result<(), EngineError> {
     use spark_connect_core::{block_on, ExecutePlanResponseReattachableIterator};
     use spark_connect_proto::{execute_plan_response::ResponseType, plan, relation};
 
@@ -270,7 +373,6 @@ pub(crate) fn run_sql(
     let iter = ExecutePlanResponseReattachableIterator::new(request);
     let mut stream =
         block_on(client.execute_plan(iter.request().clone())).map_err(|e| fail(e.to_string()))?;
-    let mut batches = Vec::new();
     loop {
         match block_on(stream.message()) {
             Ok(Some(response)) => {
@@ -283,9 +385,9 @@ pub(crate) fn run_sql(
                         )
                         .map_err(|e| fail(format!("cannot read an Arrow batch: {e}")))?;
                         for b in reader {
-                            batches.push(
+                            on_batch(
                                 b.map_err(|e| fail(format!("cannot read an Arrow batch: {e}")))?,
-                            );
+                            )?;
                         }
                     }
                 }
@@ -305,7 +407,7 @@ pub(crate) fn run_sql(
     }
     // Let the server drop the buffered responses (it would after a timeout).
     let _ = block_on(client.release_execute(block_on(iter.create_release_request(true))));
-    Ok(batches)
+    Ok(())
 }
 
 /// Row numbers in scan order from `monotonically_increasing_id()`: the rows
