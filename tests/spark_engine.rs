@@ -635,6 +635,18 @@ kind = "no_direct_identifiers"
         assert!(warnings.contains("Spark engine"), "{warnings}");
     }
     assert_ne!(spark[0]["verdict"], "Pass");
+    // With `memory` the Spark groups are finished out of core: the same
+    // verdicts, figures and evidence for k, l, t and re-identification.
+    let spark_memory = audit(&format!("{engine}\nmemory = \"16K\""));
+    for i in 0..4 {
+        for key in ["verdict", "measured", "evidence"] {
+            assert_eq!(
+                spark_memory[i][key], local[i][key],
+                "claim {i} {key} under memory"
+            );
+        }
+    }
+    assert_eq!(spark_memory[4]["verdict"], "Inconclusive");
 }
 
 /// Writes string columns as a Parquet file in `dir`; returns its path.

@@ -542,8 +542,8 @@ impl AuditConfig {
                 other => other,
             })?;
             if memory.is_some() {
-                let what = if engine != crate::engine::Engine::InProcess {
-                    Some("key `engine` (the out-of-core run is in process; use one of the two)")
+                let what = if let crate::engine::Engine::Partials(_) = engine {
+                    Some("`engine = \"partials:...\"` (the out-of-core run is an in-process engine of its own; use one of the two)")
                 } else if t.subject.is_some() {
                     Some("key `subject` (persons per class need the rows)")
                 } else {

@@ -129,8 +129,10 @@ pub struct MetricsArgs {
     /// equivalence-class groups to a temporary folder when the tracked
     /// state would exceed it. The report is the same as in memory, plus an
     /// `out_of_core` section; the hidden quasi-identifier check runs out of
-    /// core too (one more pass over the file). Not with --subject,
-    /// --population or another --engine.
+    /// core too (one more pass over the file). With `--engine spark://`
+    /// the groups Spark sends are finished the same way, batch by batch,
+    /// so the client's memory follows the budget. Not with --subject,
+    /// --population or `--engine partials:ROWS`.
     #[arg(long, value_name = "BUDGET")]
     pub memory: Option<String>,
     /// Where --memory creates its spill folder (default: the system's
@@ -395,11 +397,11 @@ fn compute_out_of_core(
                 args.engine
             );
         }
-        let report = spark_out_of_core(
+        let report = crate::engine::spark_class_metrics_out_of_core(
             url,
             &path.display().to_string(),
-            missing,
             &params,
+            missing,
             &settings,
         )?;
         if let Some(o) = &report.out_of_core {
@@ -515,33 +517,6 @@ fn spark_partial(
     Ok(crate::engine::spark::class_partial(
         url, &table, qis, sas, target_k, missing,
     )?)
-}
-
-#[cfg(feature = "spark")]
-fn spark_out_of_core(
-    url: &str,
-    source: &str,
-    missing: &MissingPolicy,
-    params: &MetricsParams,
-    settings: &OutOfCore,
-) -> Result<MetricsReport, CliError> {
-    let table = crate::engine::spark::SparkTable::parse(source);
-    Ok(crate::engine::spark::class_metrics_out_of_core(
-        url, &table, source, params, missing, settings,
-    )?)
-}
-
-#[cfg(not(feature = "spark"))]
-fn spark_out_of_core(
-    url: &str,
-    _source: &str,
-    _missing: &MissingPolicy,
-    _params: &MetricsParams,
-    _settings: &OutOfCore,
-) -> Result<MetricsReport, CliError> {
-    Err(CliError::Usage(format!(
-        "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
-    )))
 }
 
 #[cfg(not(feature = "spark"))]

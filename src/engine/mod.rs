@@ -191,6 +191,39 @@ pub fn spark_class_partial(
     }
 }
 
+/// Every release-only metric of `table` (a table name or a Parquet path on
+/// the cluster) from the groups the Spark Connect server at `url` computes,
+/// finished out of core under `settings`' budget as they arrive
+/// ([`spark::class_metrics_out_of_core`]); without the `spark` feature, an
+/// error that says how to build it. What `reident metrics --engine spark://
+/// --memory` and the audit's Spark tables with `memory` call.
+pub fn spark_class_metrics_out_of_core(
+    url: &str,
+    table: &str,
+    params: &crate::privacy::MetricsParams,
+    missing: &crate::data::MissingPolicy,
+    settings: &OutOfCore,
+) -> Result<crate::privacy::MetricsReport, EngineError> {
+    #[cfg(feature = "spark")]
+    {
+        spark::class_metrics_out_of_core(
+            url,
+            &spark::SparkTable::parse(table),
+            table,
+            params,
+            missing,
+            settings,
+        )
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = (table, params, missing, settings);
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
+    }
+}
+
 /// What [`spark_qi_join`] reads, with tables given as text (a table name
 /// or a Parquet path on the cluster).
 #[derive(Debug, Clone)]

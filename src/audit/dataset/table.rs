@@ -347,7 +347,8 @@ pub(crate) fn run_table(
 /// when it cannot, the reason goes to `not_run`). The parts that need the
 /// rows here (the hidden quasi-identifier check, the direct-identifier scan,
 /// the risks) are not run and listed in `not_run`, so the claims that need
-/// them are INCONCLUSIVE.
+/// them are INCONCLUSIVE. With `memory` the groups are finished out of core
+/// under it (no per-class charts).
 fn run_table_on_spark(
     t: &TableConfig,
     config: &AuditConfig,
@@ -360,17 +361,41 @@ fn run_table_on_spark(
     let qis: Vec<&str> = t.quasi_identifiers.iter().map(String::as_str).collect();
     let sas: Vec<&str> = t.sensitive.iter().map(String::as_str).collect();
     let source = t.release.display().to_string();
-    let partial = crate::engine::spark_class_partial(
-        url,
-        &source,
-        &qis,
-        &sas,
-        target_k,
-        &MissingPolicy::default(),
-    )?;
-    let (table, classes) = partial.classes(&source, params.suppressed_rows)?;
-    let metrics = evaluate_classes(&table, &classes, params)?;
-    let charts = table_charts(t, &classes, target_k, config)?;
+    let (metrics, charts) = match config.table_memory(t)? {
+        // Spark's groups finished out of core under the budget, as
+        // `reident metrics --engine spark:// --memory` does; no per-class
+        // charts (they read every class at once).
+        Some(budget) => {
+            let settings = crate::engine::OutOfCore::new(budget);
+            let metrics = crate::engine::spark_class_metrics_out_of_core(
+                url,
+                &source,
+                params,
+                &MissingPolicy::default(),
+                &settings,
+            )?;
+            if let Some(o) = &metrics.out_of_core {
+                for w in crate::engine::out_of_core::budget_warnings(o) {
+                    progress(&format!("{dataset}: warning: memory budget: {w}"));
+                }
+            }
+            (metrics, Vec::new())
+        }
+        None => {
+            let partial = crate::engine::spark_class_partial(
+                url,
+                &source,
+                &qis,
+                &sas,
+                target_k,
+                &MissingPolicy::default(),
+            )?;
+            let (table, classes) = partial.classes(&source, params.suppressed_rows)?;
+            let metrics = evaluate_classes(&table, &classes, params)?;
+            let charts = table_charts(t, &classes, target_k, config)?;
+            (metrics, charts)
+        }
+    };
     progress(&format!("{dataset}: privacy metrics (on {url})"));
     let mut qi_join = None;
     let mut undeclared_shared_columns = Vec::new();
