@@ -543,7 +543,7 @@ impl AuditConfig {
             })?;
             if memory.is_some() {
                 let what = if let crate::engine::Engine::Partials(_) = engine {
-                    Some("`engine = \"partials:...\"` (the out-of-core run is an in-process engine of its own; use one of the two)")
+                    Some("key `engine` = \"partials:...\" (the out-of-core run is an in-process engine of its own; use one of the two)")
                 } else if t.subject.is_some() {
                     Some("key `subject` (persons per class need the rows)")
                 } else {
