@@ -505,6 +505,30 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
+    /// A run over `params`' columns (the quasi-identifiers, then the
+    /// sensitive attributes), once the parameters are checked.
+    fn for_params(settings: &'a OutOfCore, params: &MetricsParams) -> Result<Self, EngineError> {
+        check_params(
+            &params.quasi_identifiers,
+            &params.sensitive,
+            params.target_k,
+            params,
+        )?;
+        let names: Vec<String> = params
+            .quasi_identifiers
+            .iter()
+            .chain(&params.sensitive)
+            .cloned()
+            .collect();
+        Ok(Run::new(
+            settings,
+            names,
+            params.quasi_identifiers.len(),
+            params.target_k,
+            params.suppressed_rows == SuppressedRows::Exclude,
+        ))
+    }
+
     fn new(
         settings: &'a OutOfCore,
         names: Vec<String>,
@@ -1232,27 +1256,10 @@ pub fn evaluate_file(
     settings: &OutOfCore,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<MetricsReport, EngineError> {
-    check_params(
-        &params.quasi_identifiers,
-        &params.sensitive,
-        params.target_k,
-        params,
-    )?;
+    let run = Run::for_params(settings, params)?;
     let source = path.display().to_string();
-    let names: Vec<String> = params
-        .quasi_identifiers
-        .iter()
-        .chain(&params.sensitive)
-        .cloned()
-        .collect();
+    let names = run.names.clone();
     let columns: Vec<&str> = names.iter().map(String::as_str).collect();
-    let run = Run::new(
-        settings,
-        names.clone(),
-        params.quasi_identifiers.len(),
-        params.target_k,
-        params.suppressed_rows == SuppressedRows::Exclude,
-    );
     let rows = chunk_rows(settings, names.len());
     let run = pipelined(
         run,
@@ -1363,26 +1370,8 @@ impl<'a> WeightedGroups<'a> {
     /// Errors: those of [`evaluate_file`]'s parameters (a subject column or
     /// a population table, which need the rows).
     pub fn new(params: &MetricsParams, settings: &'a OutOfCore) -> Result<Self, EngineError> {
-        check_params(
-            &params.quasi_identifiers,
-            &params.sensitive,
-            params.target_k,
-            params,
-        )?;
-        let names: Vec<String> = params
-            .quasi_identifiers
-            .iter()
-            .chain(&params.sensitive)
-            .cloned()
-            .collect();
         Ok(WeightedGroups {
-            run: Run::new(
-                settings,
-                names,
-                params.quasi_identifiers.len(),
-                params.target_k,
-                params.suppressed_rows == SuppressedRows::Exclude,
-            ),
+            run: Run::for_params(settings, params)?,
             added: 0,
         })
     }
