@@ -160,13 +160,7 @@ pub fn class_partial(
         sensitive,
         target_k,
         missing,
-        &mut |values, group| {
-            partial
-                .groups
-                .insert(values.iter().map(|v| v.to_string()).collect(), group);
-            Ok(())
-        },
-        &mut || Ok(()),
+        &mut partial,
     )?;
     partial.n_rows = n_rows;
     Ok(partial)
@@ -197,36 +191,50 @@ pub fn class_metrics_out_of_core(
         .collect();
     let sas: Vec<&str> = params.sensitive.iter().map(String::as_str).collect();
     let mut groups = WeightedGroups::new(params, settings)?;
-    let n_rows = {
-        let cell = std::cell::RefCell::new(&mut groups);
-        class_groups(
-            url,
-            table,
-            &qis,
-            &sas,
-            params.target_k,
-            missing,
-            &mut |values, group| cell.borrow_mut().add(values, group),
-            &mut || cell.borrow_mut().end_batch(),
-        )?
-    };
-    if groups.rows() != n_rows {
-        return Err(spark_error(
-            url,
-            format!("{} rows added but {n_rows} in the groups", groups.rows()),
-        ));
-    }
+    class_groups(
+        url,
+        table,
+        &qis,
+        &sas,
+        params.target_k,
+        missing,
+        &mut groups,
+    )?;
     groups.finish(source, params)
 }
 
-/// What [`class_groups`] hands each group to: its values and its rows.
-type GroupSink<'a> = dyn FnMut(&[&str], Group) -> Result<(), EngineError> + 'a;
+/// Where [`class_groups`] hands Spark's answer: every group (its values as
+/// text, QIs then sensitive attributes, and its rows), and the end of each
+/// Arrow batch.
+trait GroupSink {
+    fn group(&mut self, values: &[&str], group: Group) -> Result<(), EngineError>;
+    fn end_batch(&mut self) -> Result<(), EngineError> {
+        Ok(())
+    }
+}
 
-/// Runs the group-by of [`class_partial`] and hands every group to
-/// `on_group` (its values as text, QIs then sensitive attributes, and its
-/// rows numbered in scan order), calling `on_batch_end` after each Arrow
-/// batch. Returns the rows of the table, checked against the groups' counts.
-#[allow(clippy::too_many_arguments)]
+/// The groups held at once, keyed by their values.
+impl GroupSink for ClassPartial {
+    fn group(&mut self, values: &[&str], group: Group) -> Result<(), EngineError> {
+        self.groups
+            .insert(values.iter().map(|v| v.to_string()).collect(), group);
+        Ok(())
+    }
+}
+
+/// The groups finished out of core as they come.
+impl GroupSink for WeightedGroups<'_> {
+    fn group(&mut self, values: &[&str], group: Group) -> Result<(), EngineError> {
+        self.add(values, group)
+    }
+    fn end_batch(&mut self) -> Result<(), EngineError> {
+        WeightedGroups::end_batch(self)
+    }
+}
+
+/// Runs the group-by of [`class_partial`] and hands every group (rows
+/// numbered in scan order) and the end of every Arrow batch to `sink`.
+/// Returns the rows of the table, checked against the groups' counts.
 fn class_groups(
     url: &str,
     table: &SparkTable,
@@ -234,8 +242,7 @@ fn class_groups(
     sensitive: &[&str],
     target_k: u64,
     missing: &MissingPolicy,
-    on_group: &mut GroupSink<'_>,
-    on_batch_end: &mut dyn FnMut() -> Result<(), EngineError>,
+    sink: &mut dyn GroupSink,
 ) -> Result<u64, EngineError> {
     let session = connect(url)?;
     let run = |sql: &str| run_sql(&session, url, sql);
@@ -285,7 +292,7 @@ fn class_groups(
                 Some(rows)
             };
             n_rows += count;
-            on_group(
+            sink.group(
                 &values,
                 Group {
                     count,
@@ -294,7 +301,7 @@ fn class_groups(
                 },
             )?;
         }
-        on_batch_end()
+        sink.end_batch()
     })?;
     if n_rows != total {
         return Err(bad(&format!(
