@@ -19,7 +19,7 @@ fn crate_path(rel: &str) -> PathBuf {
 }
 
 /// Six people; the phone of the fifth is missing.
-const TABLE: &str = "\
+pub(crate) const TABLE: &str = "\
 user_email,phone,full_name,account_id,comment,age,zip,category,age_range,salary
 jane.doe@example.com,+1 415 555 0142,Jane Doe,3f2504e0-4f89-11d3-9a0c-0305e82c3301,The export job failed again after the nightly upgrade,34,02139,Private,[30-40),52000
 bob.smith@example.org,(415) 555-0199,Bob Smith,7c9e6679-7425-40de-944b-e07fc1f90ae7,Please reset my password before the quarterly review,41,02139,Self-emp,[40-50),61000

@@ -77,6 +77,7 @@ mod report_views;
 mod scan_out_of_core;
 mod semantic_linkage;
 mod spark_engine;
+mod spark_scans;
 mod stylometry_brontes;
 mod stylometry_cli;
 mod stylometry_federalist;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use super::{CliError, Outcome};
 use crate::data::ReadOptions;
 use crate::engine::scan_out_of_core::scan_identifiers_file;
-use crate::engine::{MemoryBudget, OutOfCore};
+use crate::engine::{Engine, MemoryBudget, OutOfCore};
 use crate::privacy::direct_identifiers::{
     scan_file, DirectIdentifierConfig, DirectIdentifierError, DirectIdentifierScan,
 };
@@ -64,6 +64,13 @@ pub struct IdentifiersArgs {
     /// temporary folder); the folder is removed at the end.
     #[arg(long, value_name = "DIR", requires = "memory")]
     pub temp_dir: Option<PathBuf>,
+    /// Where the table is scanned: `in-process` (default) or
+    /// `spark://HOST:PORT` (a Spark Connect server; --data is then a table
+    /// name or a Parquet path on the cluster; needs the `spark` feature).
+    /// On Spark each column's distinct values come back with their counts,
+    /// batch by batch, to the same classifier; the result is the same.
+    #[arg(long, default_value = "in-process", value_name = "ENGINE")]
+    pub engine: String,
 }
 
 fn text_view(scan: &DirectIdentifierScan) -> String {
@@ -107,15 +114,26 @@ pub fn run(args: &IdentifiersArgs, out: &mut dyn Write) -> Result<Outcome, CliEr
     if let Some(path) = &args.output {
         super::output::check_file(path, &[&args.data], args.force)?;
     }
-    let scan = match &args.memory {
-        Some(budget) => {
+    let engine = Engine::parse(&args.engine)?;
+    let scan = match (&engine, &args.memory) {
+        (Engine::Spark(url), None) => {
+            crate::engine::spark_scan_identifiers(url, &args.data.display().to_string(), &config)?
+        }
+        (Engine::Partials(_), _) | (Engine::Spark(_), Some(_)) => {
+            return Err(CliError::Usage(format!(
+                "--engine {}{}: the scan takes `in-process` (with or without --memory) or `spark://HOST:PORT` (without --memory: the client never holds the table)",
+                args.engine,
+                if args.memory.is_some() { " with --memory" } else { "" }
+            )))
+        }
+        (Engine::InProcess, Some(budget)) => {
             let mut settings = OutOfCore::new(MemoryBudget::parse(budget)?);
             settings.temp_dir = args.temp_dir.clone();
             let (scan, _) =
                 scan_identifiers_file(&args.data, &ReadOptions::default(), &config, &settings)?;
             scan
         }
-        None => scan_file(&args.data, &ReadOptions::default(), &config).map_err(|e| match e {
+        (Engine::InProcess, None) => scan_file(&args.data, &ReadOptions::default(), &config).map_err(|e| match e {
             DirectIdentifierError::Data(d) => CliError::Data(d),
             other => CliError::Usage(other.to_string()),
         })?,

@@ -120,8 +120,10 @@ pub struct MetricsArgs {
     /// `partials:ROWS` (in process, as exactly merged partials of ROWS rows
     /// each) or `spark://HOST:PORT` (a Spark Connect server; --data is then a
     /// table name or a Parquet path on the cluster; needs the `spark`
-    /// feature). The report is the same; the hidden quasi-identifier check,
-    /// --subject and --population need the in-process engine.
+    /// feature). The report is the same; on Spark the hidden
+    /// quasi-identifier check runs as Spark SQL aggregates too; --subject and
+    /// --population need the in-process engine, and `partials:ROWS` does not
+    /// run the hidden quasi-identifier check.
     #[arg(long, default_value = "in-process", value_name = "ENGINE")]
     pub engine: String,
     /// Read the input out of core under this memory budget (e.g. `4G`,
@@ -391,13 +393,7 @@ fn compute_out_of_core(
     if let Engine::Spark(url) = engine {
         // Spark groups the table; its groups are finished here under the
         // budget instead of being held at once.
-        if !args.no_hidden_qi {
-            eprintln!(
-                "warning: the hidden quasi-identifier check reads every column of the table in memory; it is not run with --engine {} (pass --no-hidden-qi to silence this, or run in process)",
-                args.engine
-            );
-        }
-        let report = crate::engine::spark_class_metrics_out_of_core(
+        let mut report = crate::engine::spark_class_metrics_out_of_core(
             url,
             &path.display().to_string(),
             &params,
@@ -409,6 +405,7 @@ fn compute_out_of_core(
                 eprintln!("warning: --memory {budget_text}: {w}");
             }
         }
+        spark_hidden_qi(args, url, path, &params, missing, &mut report)?;
         return Ok(report);
     }
     let bar = super::progress::spinner("chunks");
@@ -480,9 +477,9 @@ fn compute_on_engine(
             args.engine
         )));
     }
-    if !args.no_hidden_qi {
+    if !args.no_hidden_qi && matches!(engine, Engine::Partials(_)) {
         eprintln!(
-            "warning: the hidden quasi-identifier check reads every column of the table in memory; it is not run with --engine {} (pass --no-hidden-qi to silence this, or run in process)",
+            "warning: the hidden quasi-identifier check is not run with --engine {} (it checks the partial path of the classes only; pass --no-hidden-qi to silence this, or run without --engine for it)",
             args.engine
         );
     }
@@ -501,7 +498,50 @@ fn compute_on_engine(
             ClassPartial::from_chunks(&table, &qis, &sas, args.target_k, table.n_rows)?
         }
     };
-    Ok(partial.evaluate(&source, &params)?)
+    let mut report = partial.evaluate(&source, &params)?;
+    if let Engine::Spark(url) = engine {
+        spark_hidden_qi(args, url, path, &params, missing, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// The hidden quasi-identifier check of a table on Spark, unless
+/// `--no-hidden-qi`: the same thresholds as in process, computed as Spark
+/// SQL aggregates ([`crate::engine::spark_hidden_qi`]). With more candidate
+/// columns than the check takes it is skipped with a warning, as in process.
+fn spark_hidden_qi(
+    args: &MetricsArgs,
+    url: &str,
+    path: &Path,
+    params: &MetricsParams,
+    missing: &MissingPolicy,
+    report: &mut MetricsReport,
+) -> Result<(), CliError> {
+    if args.no_hidden_qi {
+        return Ok(());
+    }
+    let options = HiddenQiOptions {
+        near_unique_share: args.near_unique,
+        min_lambda: args.min_lambda,
+        columns: None,
+    };
+    match crate::engine::spark_hidden_qi(
+        url,
+        &path.display().to_string(),
+        params,
+        missing,
+        &options,
+        report,
+    ) {
+        Ok(hidden) => report.hidden_qi = Some(hidden),
+        Err(crate::engine::EngineError::TooManyCandidates(n)) => eprintln!(
+            "warning: {} has {n} columns besides the named ones; the hidden quasi-identifier check runs on at most {}: skipped. Select the columns to check into a smaller table, or pass --no-hidden-qi to silence this.",
+            path.display(),
+            privacy::hidden_qi::MAX_CANDIDATE_COLUMNS
+        ),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 #[cfg(feature = "spark")]

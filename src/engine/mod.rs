@@ -47,9 +47,13 @@
 //! Document-linkage partials (per LSH band group or original group) live
 //! with the attack (`attacks::text::link_documents_partitioned`).
 //!
-//! Not here (yet): partials for a subject (person) column, for a population
-//! table, and for the hidden quasi-identifier check (these need the rows);
-//! document linkage on Spark.
+//! The hidden quasi-identifier check and the direct-identifier scan run out
+//! of core (`scan_out_of_core`) and on Spark (`spark_scans`: class and
+//! cross counts as SQL aggregates; each column's distinct values streamed
+//! to the in-process classifier).
+//!
+//! Not here (yet): partials for a subject (person) column and for a
+//! population table (these need the rows); document linkage on Spark.
 
 pub mod link_out_of_core;
 mod link_sql;
@@ -64,6 +68,8 @@ pub mod spark;
 pub mod spark_link;
 #[cfg(feature = "spark")]
 pub mod spark_qi;
+#[cfg(feature = "spark")]
+pub mod spark_scans;
 #[cfg(feature = "spark")]
 pub mod spark_traces;
 mod spill_counts;
@@ -103,6 +109,10 @@ pub enum EngineError {
     /// The input could not be read.
     #[error(transparent)]
     Data(crate::data::DataError),
+    /// The hidden quasi-identifier check was given more candidate columns
+    /// than [`crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS`].
+    #[error("the hidden quasi-identifier check takes at most {max} candidate columns; the table has {0} besides the declared quasi-identifiers", max = crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS)]
+    TooManyCandidates(usize),
     /// An `--engine` value that is not understood.
     #[error("engine `{0}`: expected `in-process`, `partials:ROWS` (in-process, ROWS rows per partial) or `spark://HOST:PORT`")]
     BadEngine(String),
@@ -218,6 +228,85 @@ pub fn spark_class_metrics_out_of_core(
     #[cfg(not(feature = "spark"))]
     {
         let _ = (table, params, missing, settings);
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
+    }
+}
+
+/// The column names of `table` (a table name or a Parquet path on the
+/// cluster) on the Spark Connect server at `url`, from its schema (no rows
+/// read); without the `spark` feature, an error that says how to build it.
+pub fn spark_columns(url: &str, table: &str) -> Result<Vec<String>, EngineError> {
+    #[cfg(feature = "spark")]
+    {
+        spark::columns(url, &spark::SparkTable::parse(table))
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = table;
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
+    }
+}
+
+/// The direct-identifier scan of `table` (a table name or a Parquet path on
+/// the cluster) on the Spark Connect server at `url`
+/// ([`spark_scans::scan_identifiers`]); without the `spark` feature, an
+/// error that says how to build it. What `reident identifiers --engine
+/// spark://` and the audit's Spark tables call.
+pub fn spark_scan_identifiers(
+    url: &str,
+    table: &str,
+    config: &crate::privacy::direct_identifiers::DirectIdentifierConfig,
+) -> Result<crate::privacy::direct_identifiers::DirectIdentifierScan, EngineError> {
+    #[cfg(feature = "spark")]
+    {
+        spark_scans::scan_identifiers(url, &spark::SparkTable::parse(table), table, config)
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = (table, config);
+        Err(EngineError::Unsupported(format!(
+            "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
+        )))
+    }
+}
+
+/// The hidden quasi-identifier check of `table` (a table name or a
+/// Parquet path on the cluster) on the Spark Connect server at `url`
+/// ([`spark_scans::hidden_quasi_identifiers`]), with `k`,
+/// `records_below_target_k` and `records_in_classes` from the metrics of the
+/// same table and `params`; without the `spark` feature, an error that says
+/// how to build it. What `reident metrics --engine spark://` and the
+/// audit's Spark tables call.
+pub fn spark_hidden_qi(
+    url: &str,
+    table: &str,
+    params: &crate::privacy::MetricsParams,
+    missing: &crate::data::MissingPolicy,
+    options: &crate::privacy::HiddenQiOptions,
+    metrics: &crate::privacy::MetricsReport,
+) -> Result<crate::privacy::HiddenQiReport, EngineError> {
+    #[cfg(feature = "spark")]
+    {
+        spark_scans::hidden_quasi_identifiers(
+            url,
+            &spark::SparkTable::parse(table),
+            params,
+            missing,
+            options,
+            spark_scans::DeclaredClasses {
+                k: metrics.k,
+                records_below_target_k: metrics.below_target_k.n_records,
+                records_in_classes: metrics.n_rows_in_classes,
+            },
+        )
+    }
+    #[cfg(not(feature = "spark"))]
+    {
+        let _ = (table, params, missing, options, metrics);
         Err(EngineError::Unsupported(format!(
             "the Spark engine ({url}): this reident was built without Spark Connect; rebuild with `cargo build --features spark`"
         )))

@@ -74,17 +74,24 @@ impl SparkTable {
     }
 }
 
-/// The SQL expression of one column's value as the readers see it.
-fn value_expr(column: &str, missing: &MissingPolicy) -> String {
+/// The SQL condition that one column's value is missing as the readers
+/// see it: a null, or a value equal (after `trim`) to a token of `missing`.
+pub(crate) fn missing_condition(column: &str, missing: &MissingPolicy) -> String {
     let c = format!("CAST({} AS STRING)", quote_ident(column));
-    let label = quote_str(&missing.label);
     if missing.tokens.is_empty() {
-        return format!("COALESCE({c}, {label})");
+        return format!("{c} IS NULL");
     }
     let tokens: Vec<String> = missing.tokens.iter().map(|t| quote_str(t.trim())).collect();
+    format!("{c} IS NULL OR trim({c}) IN ({})", tokens.join(", "))
+}
+
+/// The SQL expression of one column's value as the readers see it.
+pub(crate) fn value_expr(column: &str, missing: &MissingPolicy) -> String {
+    let c = format!("CAST({} AS STRING)", quote_ident(column));
+    let label = quote_str(&missing.label);
     format!(
-        "CASE WHEN {c} IS NULL OR trim({c}) IN ({}) THEN {label} ELSE {c} END",
-        tokens.join(", ")
+        "CASE WHEN {} THEN {label} ELSE {c} END",
+        missing_condition(column, missing)
     )
 }
 

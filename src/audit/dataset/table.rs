@@ -72,7 +72,7 @@ pub(crate) fn run_table(
     }
     let engine = config.table_engine(t)?;
     if let Engine::Spark(url) = &engine {
-        return run_table_on_spark(t, config, url, &params, target_k, progress);
+        return run_table_on_spark(t, config, url, &params, target_k, options, progress);
     }
     if let Some(budget) = config.table_memory(t)? {
         return run_table_out_of_core(t, budget, &opts, &params, &hierarchies, options, progress);
@@ -97,18 +97,7 @@ pub(crate) fn run_table(
             (classes, metrics)
         }
     };
-    // Candidates for hidden QIs: every release column but the declared roles
-    // and the truth key (the auditor's scoring key, not part of the claim).
-    let candidates: Vec<String> = release
-        .column_names()
-        .into_iter()
-        .filter(|c| {
-            !t.quasi_identifiers.iter().any(|q| q == c)
-                && t.subject.as_deref() != Some(*c)
-                && t.truth.as_ref().is_none_or(|tr| tr.release != *c)
-        })
-        .map(str::to_string)
-        .collect();
+    let candidates = hidden_qi_candidates(t, release.column_names());
     // Past MAX_CANDIDATE_COLUMNS the check is not run (one group-by per
     // column); `hidden_qi` stays empty and a k claim cannot PASS unchecked.
     if candidates.len() <= crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS {
@@ -344,10 +333,11 @@ pub(crate) fn run_table(
 /// is computed there (the same query as `reident metrics --engine
 /// spark://...`) and every release-only metric and chart is finished here
 /// from it, and the QI join runs there too ([`crate::engine::spark_qi_join`];
-/// when it cannot, the reason goes to `not_run`). The parts that need the
-/// rows here (the hidden quasi-identifier check, the direct-identifier scan,
-/// the risks) are not run and listed in `not_run`, so the claims that need
-/// them are INCONCLUSIVE. With `memory` the groups are finished out of core
+/// when it cannot, the reason goes to `not_run`), and so does the hidden
+/// quasi-identifier check ([`crate::engine::spark_hidden_qi`]) and the
+/// direct-identifier scan ([`crate::engine::spark_scan_identifiers`]). The
+/// Anonymeter-style risks, which need the rows here, are not run and are
+/// listed in `not_run`, so a claim that needs them is INCONCLUSIVE. With `memory` the groups are finished out of core
 /// under it (no per-class charts).
 fn run_table_on_spark(
     t: &TableConfig,
@@ -355,13 +345,14 @@ fn run_table_on_spark(
     url: &str,
     params: &MetricsParams,
     target_k: u64,
+    options: &AuditOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Box<TableFacts>, AuditError> {
     let dataset = format!("table `{}`", t.name);
     let qis: Vec<&str> = t.quasi_identifiers.iter().map(String::as_str).collect();
     let sas: Vec<&str> = t.sensitive.iter().map(String::as_str).collect();
     let source = t.release.display().to_string();
-    let (metrics, charts) = match config.table_memory(t)? {
+    let (mut metrics, charts) = match config.table_memory(t)? {
         // Spark's groups finished out of core under the budget, as
         // `reident metrics --engine spark:// --memory` does; no per-class
         // charts (they read every class at once).
@@ -421,9 +412,37 @@ fn run_table_on_spark(
         format!("{what} was not run: the table is on the Spark engine ({url}) and this part reads the rows in this process; run the table in process for it")
     });
     not_run.extend(qi_join_not_run);
+    // The hidden quasi-identifier check runs on Spark too.
+    match hidden_qi_on_spark(t, url, params, &metrics)? {
+        Ok(report) => {
+            metrics.hidden_qi = Some(report);
+            not_run.retain(|(part, _)| *part != TablePart::HiddenQi);
+        }
+        Err(why) => {
+            for (part, text) in not_run.iter_mut() {
+                if *part == TablePart::HiddenQi {
+                    *text = format!("the hidden quasi-identifier check was not run: {why}");
+                }
+            }
+        }
+    }
+    // The direct-identifier scan too: each column's distinct values stream
+    // from Spark to the in-process classifier.
+    let direct_identifiers = crate::engine::spark_scan_identifiers(
+        url,
+        &source,
+        &DirectIdentifierConfig {
+            include_examples: options.include_examples,
+            ..DirectIdentifierConfig::default()
+        },
+    )?;
+    not_run.retain(|(part, _)| *part != TablePart::DirectIdentifiers);
+    progress(&format!(
+        "{dataset}: hidden quasi-identifiers and direct identifiers (on {url})"
+    ));
     Ok(Box::new(TableFacts {
         name: t.name.clone(),
-        direct_identifiers: None,
+        direct_identifiers: Some(direct_identifiers),
         metrics,
         qi_join,
         undeclared_shared_columns,
@@ -432,6 +451,58 @@ fn run_table_on_spark(
         built_hierarchies: Vec::new(),
         not_run,
     }))
+}
+
+/// The candidates of the hidden quasi-identifier check among a release's
+/// `columns`: every one but the declared quasi-identifiers, the subject and
+/// the truth key (the auditor's scoring key, not part of the claim).
+fn hidden_qi_candidates<'a>(
+    t: &TableConfig,
+    columns: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    columns
+        .into_iter()
+        .filter(|c| {
+            !t.quasi_identifiers.iter().any(|q| q == c)
+                && t.subject.as_deref() != Some(*c)
+                && t.truth.as_ref().is_none_or(|tr| tr.release != *c)
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The hidden quasi-identifier check of a table on Spark (Spark SQL
+/// aggregates, [`crate::engine::spark_hidden_qi`]) with the candidates and
+/// options of the in-memory [`run_table`], or (inner `Err`) why it was not
+/// run: more candidates than the check takes.
+fn hidden_qi_on_spark(
+    t: &TableConfig,
+    url: &str,
+    params: &MetricsParams,
+    metrics: &crate::privacy::MetricsReport,
+) -> Result<Result<crate::privacy::HiddenQiReport, String>, AuditError> {
+    let source = t.release.display().to_string();
+    let columns = crate::engine::spark_columns(url, &source)?;
+    let candidates = hidden_qi_candidates(t, columns.iter().map(String::as_str));
+    if candidates.len() > crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS {
+        return Ok(Err(format!(
+            "{} candidate columns, more than {}",
+            candidates.len(),
+            crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS
+        )));
+    }
+    let report = crate::engine::spark_hidden_qi(
+        url,
+        &source,
+        params,
+        &MissingPolicy::default(),
+        &HiddenQiOptions {
+            columns: Some(candidates),
+            ..HiddenQiOptions::default()
+        },
+        metrics,
+    )?;
+    Ok(Ok(report))
 }
 
 /// The parts of a table's analysis that read its rows in this process
@@ -601,14 +672,8 @@ fn scans_out_of_core(
 > {
     use crate::engine::scan_out_of_core::{hidden_qi_file, scan_identifiers_file};
     let dataset = format!("table `{}`", t.name);
-    let candidates: Vec<String> = crate::data::file_columns(&t.release, opts)?
-        .into_iter()
-        .filter(|c| {
-            !t.quasi_identifiers.contains(c)
-                && t.subject.as_ref() != Some(c)
-                && t.truth.as_ref().is_none_or(|tr| tr.release != *c)
-        })
-        .collect();
+    let columns = crate::data::file_columns(&t.release, opts)?;
+    let candidates = hidden_qi_candidates(t, columns.iter().map(String::as_str));
     let hidden_qi = if t.subject.is_some() {
         Err("persons per class (the subject column) need every record's subject in memory; remove `memory` for this table to run it".to_string())
     } else if candidates.len() > crate::privacy::hidden_qi::MAX_CANDIDATE_COLUMNS {
