@@ -70,6 +70,17 @@ impl CategoricalColumnBuilder {
         }
     }
 
+    /// [`with_capacity`](Self::with_capacity), writing the codes into
+    /// `codes` (emptied first): a buffer of an earlier chunk, reused.
+    pub fn with_buffer(name: &str, missing_label: &str, mut codes: Vec<u32>, rows: usize) -> Self {
+        codes.clear();
+        codes.reserve(rows);
+        CategoricalColumnBuilder {
+            codes,
+            ..Self::with_capacity(name, missing_label, 0)
+        }
+    }
+
     /// Number of rows pushed so far.
     pub fn len(&self) -> usize {
         self.codes.len()

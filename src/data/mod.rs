@@ -74,8 +74,8 @@ pub use kinds::{
 pub use limits::{LimitKind, Limits};
 pub use read::{
     check_file, detect_format, encode_frame, file_columns, group_keys, load_table, read_frame,
-    read_frame_columns, stream_table, text_chunked, text_column, Format, MissingPolicy,
-    ReadOptions, StreamEvent,
+    read_frame_columns, stream_table, stream_table_reusing, text_chunked, text_column, CodeBuffers,
+    Format, MissingPolicy, ReadOptions, StreamEvent,
 };
 pub use roles::{ColumnRole, ColumnRoles};
 pub use tokens::{is_suppressed_token, DEFAULT_MISSING_TOKENS};

@@ -66,7 +66,7 @@ mod stream;
 use delimited::{feed_batch, field_text, open_csv};
 use ndjson::{json_text, scan_ndjson};
 use parquet_file::{load_parquet, read_parquet};
-pub use stream::{stream_table, StreamEvent};
+pub use stream::{stream_table, stream_table_reusing, CodeBuffers, StreamEvent};
 
 use super::limits::{self, crossed, Counted, LimitKind, Limits, RatioGuard};
 pub use super::tokens::DEFAULT_MISSING_TOKENS;

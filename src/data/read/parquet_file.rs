@@ -321,6 +321,8 @@ pub(super) fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
                 .is_some_and(|f| is_text_type(&f.dtype))
         })
         .collect();
+    // One code buffer per column, reused from row group to row group.
+    let mut scratch: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
     let mut offset = 0usize;
     for (group, rows) in sizes.into_iter().enumerate() {
         if rows == 0 {
@@ -332,7 +334,8 @@ pub(super) fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
         let decoded: Vec<bool> = builders
             .par_iter_mut()
             .zip(text_columns.par_iter())
-            .map(|(builder, &is_text)| -> Result<bool, DataError> {
+            .zip(scratch.par_iter_mut())
+            .map(|((builder, &is_text), scratch)| -> Result<bool, DataError> {
                 if !is_text {
                     return Ok(false);
                 }
@@ -360,11 +363,13 @@ pub(super) fn encode_row_groups<R: polars::io::mmap::MmapBytesReader>(
                     rows,
                     &is_missing,
                     limits.max_gzip_ratio,
+                    std::mem::take(scratch),
                 )
                 .map_err(in_chunk)?
                 {
                     Some(codes) => {
                         builder.append_encoded(codes.local(), &codes.codes);
+                        *scratch = codes.codes;
                         Ok(true)
                     }
                     None => Ok(false),
@@ -667,8 +672,15 @@ mod page_decoding_tests {
                     continue;
                 }
                 let data = chunks.read(chunk.byte_range()).unwrap();
-                let decoded =
-                    decode_string_chunk(data, chunk, group.num_rows(), &|_| false, 1000).unwrap();
+                let decoded = decode_string_chunk(
+                    data,
+                    chunk,
+                    group.num_rows(),
+                    &|_| false,
+                    1000,
+                    Vec::new(),
+                )
+                .unwrap();
                 out.push((name, decoded.map(|d| d.pages)));
             }
         }

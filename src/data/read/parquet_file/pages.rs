@@ -115,6 +115,7 @@ pub(super) fn decode_string_chunk(
     rows: usize,
     is_missing: &dyn Fn(&str) -> bool,
     max_ratio: u64,
+    mut codes: Vec<u32>,
 ) -> Result<Option<ChunkCodes>, String> {
     let max_def = chunk.descriptor().descriptor.max_def_level;
     let reader = PageReader::new_with_page_meta(
@@ -129,8 +130,12 @@ pub(super) fn decode_string_chunk(
         .as_ref()
         .map(|page| dictionary_entries(&page.buffer, page.num_values))
         .transpose()?;
+    // `codes` is a buffer handed back from an earlier chunk (a fresh
+    // allocation per chunk and column is a page fault per 4 KiB).
+    codes.clear();
+    codes.reserve(rows);
     let mut out = ChunkCodes {
-        codes: Vec::with_capacity(rows),
+        codes,
         ..ChunkCodes::default()
     };
     // Dictionary index -> local code, given at the first row that uses it.
@@ -190,6 +195,27 @@ pub(super) fn decode_string_chunk(
                     &mut indices,
                     "dictionary indices",
                 )?;
+                if !has_nulls {
+                    // Every row has a value: one index per row, no
+                    // definition levels to consult.
+                    let Some(indices) = indices.get(..n) else {
+                        return Err("fewer dictionary indices than values".to_string());
+                    };
+                    for &index in indices {
+                        let Some(slot) = local.get_mut(index as usize) else {
+                            return Err(format!(
+                                "dictionary index {index} but the dictionary has {} entries",
+                                dictionary.values.len()
+                            ));
+                        };
+                        if *slot == UNSEEN {
+                            *slot = out.code_for(dictionary.text(index as usize), is_missing);
+                        }
+                        out.codes.push(*slot);
+                    }
+                    out.pages.dictionary += 1;
+                    continue;
+                }
                 let mut next = indices.iter();
                 for row in 0..n {
                     if is_null(row) {
