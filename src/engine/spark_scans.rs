@@ -378,8 +378,7 @@ pub fn scan_identifiers(
                 .map_err(|e| bad(format!("{column}: {e}")))?;
             let values = values.as_string::<i32>();
             let counts_column = integers(&batch, 1).map_err(|w| bad(format!("{column}: {w}")))?;
-            for row in 0..batch.num_rows() {
-                let n = counts_column[row];
+            for (row, &n) in counts_column.iter().enumerate() {
                 if values.is_null(row) {
                     return Err(bad(format!("{column}: a null among the values")));
                 }
@@ -443,23 +442,21 @@ fn cross_counts(batches: &[RecordBatch], n_qis: usize) -> Result<Vec<CrossCounts
         if batch.num_columns() != 5 {
             return Err(format!("{} columns instead of 5", batch.num_columns()));
         }
-        let cells = (0..5)
-            .map(|j| integers(batch, j))
-            .collect::<Result<Vec<_>, _>>()?;
-        for row in 0..batch.num_rows() {
-            let cell = |j: usize| cells[j][row];
-            let j = cell(0) as usize;
+        let [js, kinds, a, b, most] = [0, 1, 2, 3, 4].map(|j| integers(batch, j));
+        let (js, kinds, a, b, most) = (js?, kinds?, a?, b?, most?);
+        for (row, (&j, &kind)) in js.iter().zip(&kinds).enumerate() {
+            let j = j as usize;
             let c = counts.get_mut(j).ok_or("a QI position out of range")?;
-            match cell(1) {
+            match kind {
                 0 => {
-                    c.best_with = cell(2);
-                    c.total = cell(3);
-                    c.exact = cell(4) == 1;
+                    c.best_with = a[row];
+                    c.total = b[row];
+                    c.exact = most[row] == 1;
                     seen[j] = true;
                 }
                 1 => {
-                    c.q_totals.push(cell(2));
-                    c.q_partners.push(cell(3));
+                    c.q_totals.push(a[row]);
+                    c.q_partners.push(b[row]);
                 }
                 k => return Err(format!("row kind {k}")),
             }
@@ -549,7 +546,7 @@ mod tests {
             ("c", col(vec![2, 0, 0])),
         ])
         .unwrap();
-        let counts = cross_counts(&[batch.clone()], 1).unwrap();
+        let counts = cross_counts(std::slice::from_ref(&batch), 1).unwrap();
         let d = counts[0].determination("zip").unwrap();
         assert!((d.lambda - 2.0 / 3.0).abs() < 1e-12, "{d:?}");
         assert!(!d.exact);

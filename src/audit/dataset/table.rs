@@ -413,19 +413,8 @@ fn run_table_on_spark(
     });
     not_run.extend(qi_join_not_run);
     // The hidden quasi-identifier check runs on Spark too.
-    match hidden_qi_on_spark(t, url, params, &metrics)? {
-        Ok(report) => {
-            metrics.hidden_qi = Some(report);
-            not_run.retain(|(part, _)| *part != TablePart::HiddenQi);
-        }
-        Err(why) => {
-            for (part, text) in not_run.iter_mut() {
-                if *part == TablePart::HiddenQi {
-                    *text = format!("the hidden quasi-identifier check was not run: {why}");
-                }
-            }
-        }
-    }
+    let hidden_qi = hidden_qi_on_spark(t, url, params, &metrics)?;
+    record_hidden_qi(&mut metrics, &mut not_run, hidden_qi);
     // The direct-identifier scan too: each column's distinct values stream
     // from Spark to the in-process classifier.
     let direct_identifiers = crate::engine::spark_scan_identifiers(
@@ -503,6 +492,29 @@ fn hidden_qi_on_spark(
         metrics,
     )?;
     Ok(Ok(report))
+}
+
+/// Puts the hidden quasi-identifier check an engine ran into `metrics` and
+/// takes it off `not_run`, or (`Err(why)`) says in `not_run` why it did not
+/// run, so that a k claim stays INCONCLUSIVE with the reason.
+fn record_hidden_qi(
+    metrics: &mut crate::privacy::MetricsReport,
+    not_run: &mut Vec<(TablePart, String)>,
+    hidden_qi: Result<crate::privacy::HiddenQiReport, String>,
+) {
+    match hidden_qi {
+        Ok(report) => {
+            metrics.hidden_qi = Some(report);
+            not_run.retain(|(part, _)| *part != TablePart::HiddenQi);
+        }
+        Err(why) => {
+            for (part, text) in not_run.iter_mut() {
+                if *part == TablePart::HiddenQi {
+                    *text = format!("the hidden quasi-identifier check was not run: {why}");
+                }
+            }
+        }
+    }
 }
 
 /// The parts of a table's analysis that read its rows in this process
@@ -622,19 +634,7 @@ fn run_table_out_of_core(
     }
     let (hidden_qi, direct_identifiers) =
         scans_out_of_core(t, opts, params, &metrics, options, &settings)?;
-    match hidden_qi {
-        Ok(report) => {
-            metrics.hidden_qi = Some(report);
-            not_run.retain(|(part, _)| *part != TablePart::HiddenQi);
-        }
-        Err(why) => {
-            for (part, text) in not_run.iter_mut() {
-                if *part == TablePart::HiddenQi {
-                    *text = format!("the hidden quasi-identifier check was not run: {why}");
-                }
-            }
-        }
-    }
+    record_hidden_qi(&mut metrics, &mut not_run, hidden_qi);
     not_run.retain(|(part, _)| *part != TablePart::DirectIdentifiers);
     progress(&format!(
         "{dataset}: hidden quasi-identifiers and direct identifiers (out of core)"

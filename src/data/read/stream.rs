@@ -315,3 +315,54 @@ fn stream_csv<E: From<DataError>>(
     flusher.flush(&mut builders, true);
     flusher.check()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Chunks built in recycled buffers (which still hold an earlier
+    /// chunk's codes) carry exactly the file's values, in order.
+    #[test]
+    fn chunks_in_recycled_buffers_hold_the_file_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        // NDJSON: chunked by line (a CSV block of this size is one chunk).
+        let path = dir.path().join("t.ndjson");
+        let rows: Vec<(String, String)> = (0..23)
+            .map(|i| (format!("a{}", i % 5), format!("b{}", (i * 7) % 3)))
+            .collect();
+        let mut text = String::new();
+        for (a, b) in &rows {
+            text.push_str(&format!("{{\"a\": \"{a}\", \"b\": \"{b}\"}}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let buffers = CodeBuffers::new();
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut chunks = 0;
+        let n = stream_table_reusing(
+            &path,
+            &["b", "a"],
+            &ReadOptions::default(),
+            &MissingPolicy::default(),
+            4,
+            &buffers,
+            &mut |event| -> Result<(), DataError> {
+                if let StreamEvent::Chunk { table, first_row } = event {
+                    assert_eq!(first_row as usize, seen.len());
+                    let (b, a) = (&table.columns[0], &table.columns[1]);
+                    for r in 0..table.n_rows {
+                        seen.push((a.value(r).to_string(), b.value(r).to_string()));
+                    }
+                    chunks += 1;
+                    buffers.recycle(table);
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(n, 23);
+        assert!(chunks >= 2, "{chunks} chunks");
+        assert_eq!(seen, rows);
+        // The last chunk's two buffers wait in the pool.
+        assert!(buffers.take().is_some());
+    }
+}

@@ -202,16 +202,8 @@ pub(super) fn decode_string_chunk(
                         return Err("fewer dictionary indices than values".to_string());
                     };
                     for &index in indices {
-                        let Some(slot) = local.get_mut(index as usize) else {
-                            return Err(format!(
-                                "dictionary index {index} but the dictionary has {} entries",
-                                dictionary.values.len()
-                            ));
-                        };
-                        if *slot == UNSEEN {
-                            *slot = out.code_for(dictionary.text(index as usize), is_missing);
-                        }
-                        out.codes.push(*slot);
+                        let code = dictionary.code(index, &mut local, &mut out, is_missing)?;
+                        out.codes.push(code);
                     }
                     out.pages.dictionary += 1;
                     continue;
@@ -226,16 +218,8 @@ pub(super) fn decode_string_chunk(
                     let Some(&index) = next.next() else {
                         return Err("fewer dictionary indices than values".to_string());
                     };
-                    let Some(slot) = local.get_mut(index as usize) else {
-                        return Err(format!(
-                            "dictionary index {index} but the dictionary has {} entries",
-                            dictionary.values.len()
-                        ));
-                    };
-                    if *slot == UNSEEN {
-                        *slot = out.code_for(dictionary.text(index as usize), is_missing);
-                    }
-                    out.codes.push(*slot);
+                    let code = dictionary.code(index, &mut local, &mut out, is_missing)?;
+                    out.codes.push(code);
                 }
                 out.pages.dictionary += 1;
             }
@@ -295,6 +279,28 @@ struct Dictionary<'a> {
 }
 
 impl Dictionary<'_> {
+    /// The chunk's local code of entry `index`: `local[index]`, given (in
+    /// `out`) at the entry's first use.
+    #[inline]
+    fn code(
+        &self,
+        index: u32,
+        local: &mut [u32],
+        out: &mut ChunkCodes,
+        is_missing: &dyn Fn(&str) -> bool,
+    ) -> Result<u32, String> {
+        let Some(slot) = local.get_mut(index as usize) else {
+            return Err(format!(
+                "dictionary index {index} but the dictionary has {} entries",
+                self.values.len()
+            ));
+        };
+        if *slot == UNSEEN {
+            *slot = out.code_for(self.text(index as usize), is_missing);
+        }
+        Ok(*slot)
+    }
+
     fn text(&self, index: usize) -> &str {
         self.values[index]
     }
