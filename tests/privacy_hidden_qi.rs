@@ -228,6 +228,20 @@ fn adult_age_sex_race() {
     );
 }
 
+/// A value of the ACS release below: AGEP banded to ten years (`[30-40)`),
+/// the PUMA masked to its first five characters (`25-00703` -> `25-00***`),
+/// every other column as published.
+pub(crate) fn acs_released_value(column: &str, v: &str) -> String {
+    match column {
+        "AGEP" => {
+            let a: u32 = v.parse().unwrap();
+            format!("[{}-{})", a / 10 * 10, a / 10 * 10 + 10)
+        }
+        "PUMA" => format!("{}***", &v[..5]),
+        _ => v.to_string(),
+    }
+}
+
 /// NIST ACS excerpt, Massachusetts 2019 (7,634 real PUMS rows). A release
 /// that bands age to ten years and masks the PUMA to its first five
 /// characters (`25-00703` -> `25-00***`: three areas) but keeps `DENSITY`,
@@ -254,17 +268,7 @@ fn acs_density_recreates_the_masked_puma() {
         .iter()
         .map(|c| {
             let values: Vec<String> = (0..raw.n_rows)
-                .map(|r| {
-                    let v = c.value(r);
-                    match c.name.as_str() {
-                        "AGEP" => {
-                            let a: u32 = v.parse().unwrap();
-                            format!("[{}-{})", a / 10 * 10, a / 10 * 10 + 10)
-                        }
-                        "PUMA" => format!("{}***", &v[..5]),
-                        _ => v.to_string(),
-                    }
-                })
+                .map(|r| acs_released_value(&c.name, c.value(r)))
                 .collect();
             CategoricalColumn::from_strs(&c.name, &values)
         })

@@ -32,6 +32,7 @@ use reident::privacy::{
 };
 
 use crate::adult_support::adult;
+use crate::privacy_hidden_qi::acs_released_value;
 use crate::spark_engine::{server, write_parquet};
 
 /// The check on Spark, with k and the records from Spark's own metrics of
@@ -100,17 +101,7 @@ fn acs_release(dir: &tempfile::TempDir, with_density: bool) -> String {
         .into_iter()
         .filter(|(name, _)| with_density || *name != "DENSITY")
         .map(|(name, values)| {
-            let values = values
-                .into_iter()
-                .map(|v| match name {
-                    "AGEP" => {
-                        let a: u32 = v.parse().unwrap();
-                        format!("[{}-{})", a / 10 * 10, a / 10 * 10 + 10)
-                    }
-                    "PUMA" => format!("{}***", &v[..5]),
-                    _ => v,
-                })
-                .collect();
+            let values = values.iter().map(|v| acs_released_value(name, v)).collect();
             (name, values)
         })
         .collect();
