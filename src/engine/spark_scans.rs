@@ -8,7 +8,7 @@
 //! value of each declared quasi-identifier (QI), come back, never the rows.
 //! The check reads, for each candidate column `C` (every column outside the
 //! declared QIs, or the ones listed), the figures
-//! [`CandidateFigures`](crate::privacy::hidden_qi::CandidateFigures) holds
+//! [`CandidateFigures`] holds
 //! and, unless the column has one value or is near-unique, the counts
 //! [`CrossCounts`] Goodman and Kruskal's lambda of each declared QI given
 //! `C` is computed from (*Measures of association for cross
@@ -28,7 +28,7 @@
 //!   candidate values (one row per QI value comes back).
 //!
 //! The rows and values are those of the in-process check: values are read
-//! as the Spark class partial reads them ([`super::spark::value_expr`]: text,
+//! as the Spark class partial reads them (`spark::value_expr`: text,
 //! nulls and missing tokens as the missing label); a column's suppression
 //! tokens (`*`, `*****`: only stars after trimming) are one value, as
 //! [`crate::privacy::EquivalenceClasses`] makes them; under
@@ -106,129 +106,106 @@ fn suppressed_condition(column: &str, missing: &MissingPolicy) -> String {
     )
 }
 
-/// The rows in classes with the QIs as `q0, q1, ...` and the candidate as
-/// `cv`, every value canonical (a subquery for `FROM`).
-fn base_sql(
-    table: &SparkTable,
-    quasi_identifiers: &[&str],
-    candidate: &str,
-    missing: &MissingPolicy,
-    suppressed_rows: SuppressedRows,
-) -> String {
-    let mut projected: Vec<String> = quasi_identifiers
-        .iter()
-        .enumerate()
-        .map(|(j, q)| format!("{} AS q{j}", canonical_expr(q, missing)))
-        .collect();
-    projected.push(format!("{} AS cv", canonical_expr(candidate, missing)));
-    let filter = match suppressed_rows {
-        SuppressedRows::Exclude => {
-            let all: Vec<String> = quasi_identifiers
-                .iter()
-                .map(|q| suppressed_condition(q, missing))
-                .collect();
-            format!(" WHERE NOT ({})", all.join(" AND "))
-        }
-        SuppressedRows::OneClass => String::new(),
-    };
-    format!(
-        "SELECT {} FROM {}{filter}",
-        projected.join(", "),
-        table.sql()
-    )
+/// The queries of one candidate column of the hidden quasi-identifier
+/// check (see the module docs; public so they can be read and tested
+/// without a server).
+#[derive(Debug, Clone, Copy)]
+pub struct CandidateQuery<'a> {
+    /// The table.
+    pub table: &'a SparkTable,
+    /// The declared quasi-identifiers.
+    pub quasi_identifiers: &'a [&'a str],
+    /// The candidate column.
+    pub candidate: &'a str,
+    /// How values are read.
+    pub missing: &'a MissingPolicy,
+    /// What happens to rows whose declared QIs are all suppressed.
+    pub suppressed_rows: SuppressedRows,
 }
 
-/// The common table expressions `base` ([`base_sql`]) and `cls`: the
-/// classes over the QIs plus the candidate, `q0, ..., cv, n` with `n` their
-/// records. Both queries read the cross counts from `cls`, not from the
-/// rows, so each QI's aggregation is over classes and Spark can reuse the
-/// one shuffle that forms them.
-fn classes_ctes(
-    table: &SparkTable,
-    quasi_identifiers: &[&str],
-    candidate: &str,
-    missing: &MissingPolicy,
-    suppressed_rows: SuppressedRows,
-) -> String {
-    let keys: Vec<String> = (0..quasi_identifiers.len())
-        .map(|j| format!("q{j}"))
-        .chain(std::iter::once("cv".to_string()))
-        .collect();
-    format!(
-        "base AS ({base}), cls AS (SELECT {keys}, COUNT(*) AS n FROM base GROUP BY {keys})",
-        base = base_sql(
-            table,
-            quasi_identifiers,
-            candidate,
-            missing,
-            suppressed_rows
-        ),
-        keys = keys.join(", "),
-    )
-}
-
-/// The figures query of one candidate (see the module docs; public so it
-/// can be read and tested without a server): one row of `k_with`,
-/// `classes_below`, `records_below`, `n_distinct`, `n_records`, from one
-/// pass over the classes.
-pub fn figures_sql(
-    table: &SparkTable,
-    quasi_identifiers: &[&str],
-    candidate: &str,
-    target_k: u64,
-    missing: &MissingPolicy,
-    suppressed_rows: SuppressedRows,
-) -> String {
-    format!(
-        "WITH {ctes} SELECT COALESCE(MIN(n), 0) AS k_with, \
-         COALESCE(SUM(CASE WHEN n < {target_k} THEN 1 ELSE 0 END), 0) AS classes_below, \
-         COALESCE(SUM(CASE WHEN n < {target_k} THEN n ELSE 0 END), 0) AS records_below, \
-         COUNT(DISTINCT cv) AS n_distinct, COALESCE(SUM(n), 0) AS n_records FROM cls",
-        ctes = classes_ctes(
-            table,
-            quasi_identifiers,
-            candidate,
-            missing,
-            suppressed_rows
-        ),
-    )
-}
-
-/// The cross-counts query of one candidate against every declared QI (see
-/// the module docs; public so it can be read and tested without a server).
-/// Rows `(j, kind, a, b, c)` with `j` the QI's position: `kind = 0` once per
-/// QI with `a = sum_c max_q n(c, q)`, `b` the records and `c` the most QI
-/// values one candidate value meets; `kind = 1` once per value `q` with `a`
-/// its records and `b` its candidate values.
-pub fn cross_counts_sql(
-    table: &SparkTable,
-    quasi_identifiers: &[&str],
-    candidate: &str,
-    missing: &MissingPolicy,
-    suppressed_rows: SuppressedRows,
-) -> String {
-    let mut ctes = vec![classes_ctes(
-        table,
-        quasi_identifiers,
-        candidate,
-        missing,
-        suppressed_rows,
-    )];
-    let mut parts = Vec::new();
-    for j in 0..quasi_identifiers.len() {
-        ctes.push(format!(
-            "x{j} AS (SELECT cv, q{j} AS qv, SUM(n) AS n FROM cls GROUP BY cv, q{j})"
-        ));
-        parts.push(format!(
-            "SELECT {j} AS j, 0 AS kind, SUM(mx) AS a, SUM(tot) AS b, MAX(cnt) AS c \
-             FROM (SELECT cv, MAX(n) AS mx, SUM(n) AS tot, COUNT(*) AS cnt FROM x{j} GROUP BY cv)"
-        ));
-        parts.push(format!(
-            "SELECT {j} AS j, 1 AS kind, SUM(n) AS a, COUNT(*) AS b, CAST(0 AS BIGINT) AS c \
-             FROM x{j} GROUP BY qv"
-        ));
+impl CandidateQuery<'_> {
+    /// The rows in classes with the QIs as `q0, q1, ...` and the candidate
+    /// as `cv`, every value canonical (a subquery for `FROM`).
+    fn base_sql(&self) -> String {
+        let missing = self.missing;
+        let mut projected: Vec<String> = self
+            .quasi_identifiers
+            .iter()
+            .enumerate()
+            .map(|(j, q)| format!("{} AS q{j}", canonical_expr(q, missing)))
+            .collect();
+        projected.push(format!("{} AS cv", canonical_expr(self.candidate, missing)));
+        let filter = match self.suppressed_rows {
+            SuppressedRows::Exclude => {
+                let all: Vec<String> = self
+                    .quasi_identifiers
+                    .iter()
+                    .map(|q| suppressed_condition(q, missing))
+                    .collect();
+                format!(" WHERE NOT ({})", all.join(" AND "))
+            }
+            SuppressedRows::OneClass => String::new(),
+        };
+        format!(
+            "SELECT {} FROM {}{filter}",
+            projected.join(", "),
+            self.table.sql()
+        )
     }
-    format!("WITH {} {}", ctes.join(", "), parts.join(" UNION ALL "))
+
+    /// The common table expressions `base` ([`Self::base_sql`]) and `cls`:
+    /// the classes over the QIs plus the candidate, `q0, ..., cv, n` with
+    /// `n` their records. Both queries read the cross counts from `cls`, not
+    /// from the rows, so each QI's aggregation is over classes and Spark can
+    /// reuse the one shuffle that forms them.
+    fn classes_ctes(&self) -> String {
+        let keys: Vec<String> = (0..self.quasi_identifiers.len())
+            .map(|j| format!("q{j}"))
+            .chain(std::iter::once("cv".to_string()))
+            .collect();
+        format!(
+            "base AS ({base}), cls AS (SELECT {keys}, COUNT(*) AS n FROM base GROUP BY {keys})",
+            base = self.base_sql(),
+            keys = keys.join(", "),
+        )
+    }
+
+    /// The figures query: one row of `k_with`, `classes_below`,
+    /// `records_below`, `n_distinct`, `n_records`, from one pass over the
+    /// classes.
+    pub fn figures_sql(&self, target_k: u64) -> String {
+        format!(
+            "WITH {ctes} SELECT COALESCE(MIN(n), 0) AS k_with, \
+             COALESCE(SUM(CASE WHEN n < {target_k} THEN 1 ELSE 0 END), 0) AS classes_below, \
+             COALESCE(SUM(CASE WHEN n < {target_k} THEN n ELSE 0 END), 0) AS records_below, \
+             COUNT(DISTINCT cv) AS n_distinct, COALESCE(SUM(n), 0) AS n_records FROM cls",
+            ctes = self.classes_ctes(),
+        )
+    }
+
+    /// The cross-counts query against every declared QI: rows
+    /// `(j, kind, a, b, c)` with `j` the QI's position: `kind = 0` once per
+    /// QI with `a = sum_c max_q n(c, q)`, `b` the records and `c` the most QI
+    /// values one candidate value meets; `kind = 1` once per value `q` with
+    /// `a` its records and `b` its candidate values.
+    pub fn cross_counts_sql(&self) -> String {
+        let mut ctes = vec![self.classes_ctes()];
+        let mut parts = Vec::new();
+        for j in 0..self.quasi_identifiers.len() {
+            ctes.push(format!(
+                "x{j} AS (SELECT cv, q{j} AS qv, SUM(n) AS n FROM cls GROUP BY cv, q{j})"
+            ));
+            parts.push(format!(
+                "SELECT {j} AS j, 0 AS kind, SUM(mx) AS a, SUM(tot) AS b, MAX(cnt) AS c \
+                 FROM (SELECT cv, MAX(n) AS mx, SUM(n) AS tot, COUNT(*) AS cnt FROM x{j} GROUP BY cv)"
+            ));
+            parts.push(format!(
+                "SELECT {j} AS j, 1 AS kind, SUM(n) AS a, COUNT(*) AS b, CAST(0 AS BIGINT) AS c \
+                 FROM x{j} GROUP BY qv"
+            ));
+        }
+        format!("WITH {} {}", ctes.join(", "), parts.join(" UNION ALL "))
+    }
 }
 
 /// The hidden quasi-identifier check of `table` on the Spark Connect server
@@ -284,14 +261,14 @@ pub fn hidden_quasi_identifiers(
     let bad = |what: String| spark_error(url, format!("unexpected answer: {what}"));
     let mut found = Vec::with_capacity(candidates.len());
     for candidate in &candidates {
-        let sql = figures_sql(
+        let query = CandidateQuery {
             table,
-            &qis,
+            quasi_identifiers: &qis,
             candidate,
-            params.target_k,
             missing,
-            params.suppressed_rows,
-        );
+            suppressed_rows: params.suppressed_rows,
+        };
+        let sql = query.figures_sql(params.target_k);
         let row = single_row(&run(&sql)?, 5).map_err(|w| bad(format!("{candidate}: {w}")))?;
         let figures = CandidateFigures {
             column: candidate.clone(),
@@ -309,8 +286,7 @@ pub fn hidden_quasi_identifiers(
         }
         let mut determinations = Vec::new();
         if figures.needs_determinations(options) {
-            let sql = cross_counts_sql(table, &qis, candidate, missing, params.suppressed_rows);
-            let counts = cross_counts(&run(&sql)?, qis.len())
+            let counts = cross_counts(&run(&query.cross_counts_sql())?, qis.len())
                 .map_err(|w| bad(format!("{candidate}: {w}")))?;
             for (qi, c) in qis.iter().zip(&counts) {
                 determinations.extend(c.determination(qi));
@@ -485,14 +461,14 @@ mod tests {
     fn figures_query_groups_by_the_qis_and_the_candidate_and_drops_suppressed_rows() {
         let table = SparkTable::parse("/data/r.parquet");
         let missing = MissingPolicy::new(&["?"], "?");
-        let sql = figures_sql(
-            &table,
-            &["age", "zip"],
-            "density",
-            5,
-            &missing,
-            SuppressedRows::Exclude,
-        );
+        let mut query = CandidateQuery {
+            table: &table,
+            quasi_identifiers: &["age", "zip"],
+            candidate: "density",
+            missing: &missing,
+            suppressed_rows: SuppressedRows::Exclude,
+        };
+        let sql = query.figures_sql(5);
         assert!(sql.contains("GROUP BY q0, q1, cv"), "{sql}");
         assert!(
             sql.contains("SUM(CASE WHEN n < 5 THEN n ELSE 0 END)"),
@@ -504,14 +480,8 @@ mod tests {
             sql.contains("WHERE NOT ((NOT coalesce(CAST(`age` AS STRING) IS NULL OR trim(CAST(`age` AS STRING)) IN ('?'), false) AND trim(CAST(`age` AS STRING)) RLIKE '^[*]+$') AND (NOT coalesce(CAST(`zip` AS STRING)"),
             "{sql}"
         );
-        let one_class = figures_sql(
-            &table,
-            &["age", "zip"],
-            "density",
-            5,
-            &missing,
-            SuppressedRows::OneClass,
-        );
+        query.suppressed_rows = SuppressedRows::OneClass;
+        let one_class = query.figures_sql(5);
         assert!(!one_class.contains("WHERE NOT"), "{one_class}");
     }
 
